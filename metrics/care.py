@@ -1,4 +1,4 @@
-"""CARE dimensions (the wording customers and analysts both rate) and their means with t-intervals."""
+"""CARE dimensions (wording rated by customers and analysts alike) and their t-interval means."""
 
 from __future__ import annotations
 
