@@ -1,0 +1,1 @@
+"""Reusable Streamlit widgets and pure Altair chart builders (no SQL)."""

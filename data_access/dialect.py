@@ -1,0 +1,83 @@
+"""The one place that knows how databases differ: month buckets, upserts and bulk loading."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+
+class month_start(FunctionElement):
+    """First day of the timestamp's calendar month, as a date-like value every engine can group by."""
+
+    inherit_cache = True
+    type = sa.Date()
+
+
+@compiles(month_start)
+def _month_start_default(element, compiler, **kw):
+    return "date_trunc('month', %s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element, compiler, **kw):
+    return "date(%s, 'start of month')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(month_start, "bigquery")
+def _month_start_bigquery(element, compiler, **kw):
+    return "DATE_TRUNC(CAST(%s AS DATE), MONTH)" % compiler.process(element.clauses, **kw)
+
+
+def as_int(expr: ColumnElement) -> ColumnElement:
+    """Boolean/comparison → 0/1 integer, portable (CASE rather than a cast of a boolean)."""
+    return sa.case((expr, 1), else_=0)
+
+
+def upsert(engine_or_conn, table: sa.Table, rows: list[dict[str, Any]], *, key: list[str],
+           update: Iterable[str] | None = None) -> None:
+    """Insert rows, updating the `update` columns of rows whose `key` already exists."""
+    if not rows:
+        return
+    name = engine_or_conn.dialect.name
+    cols = list(update) if update is not None else [c for c in rows[0] if c not in key]
+    if name in ("postgresql", "sqlite", "duckdb"):
+        if name in ("postgresql", "duckdb"):  # duckdb-engine speaks the PostgreSQL dialect
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        stmt = insert(table)
+        stmt = stmt.on_conflict_do_update(index_elements=key,
+                                          set_={c: stmt.excluded[c] for c in cols}) if cols \
+            else stmt.on_conflict_do_nothing(index_elements=key)
+        engine_or_conn.execute(stmt, rows)
+        return
+    raise NotImplementedError(f"upsert is not supported on {name}; load through a staging table")
+
+
+def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame, *, chunk: int = 50_000) -> None:
+    """Append a polars frame to a table as fast as the engine allows (columns named as the table's)."""
+    if frame.is_empty():
+        return
+    name = conn.dialect.name
+    if name == "duckdb":
+        raw = conn.connection.driver_connection
+        arrow = frame.to_arrow()
+        raw.register("_bulk_frame", arrow)
+        cols = ", ".join(frame.columns)
+        raw.execute(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM _bulk_frame')
+        raw.unregister("_bulk_frame")
+        return
+    if name == "postgresql":
+        raw = conn.connection.driver_connection
+        cols = ", ".join(frame.columns)
+        with raw.cursor() as cur:
+            with cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+                for row in frame.iter_rows():
+                    copy.write_row(row)
+        return
+    for start in range(0, frame.height, chunk):
+        conn.execute(table.insert(), frame.slice(start, chunk).to_dicts())

@@ -1,0 +1,64 @@
+"""One SQLAlchemy engine per database URL; importing this module never connects."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from data_access import config
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The warehouse cannot be reached; the message is meant for a person."""
+
+
+@functools.lru_cache(maxsize=8)
+def get_engine(url: str | None = None) -> sa.Engine:
+    """The engine for `url` (default: the configured warehouse), created once per process."""
+    url = url or config.database_url()
+    parsed = make_url(url)
+    kwargs: dict = {"future": True}
+    if parsed.get_backend_name() in ("sqlite", "duckdb") and parsed.database:
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if parsed.get_backend_name() == "sqlite":
+        kwargs["connect_args"] = {"timeout": 30}
+    if parsed.get_backend_name() == "postgresql":
+        kwargs["pool_pre_ping"] = True
+    engine = sa.create_engine(url, **kwargs)
+    if parsed.get_backend_name() == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def backend(engine: sa.Engine) -> str:
+    """Short name of the engine's database: sqlite, postgresql, duckdb…"""
+    return engine.dialect.name
+
+
+def describe_failure(exc: Exception) -> str:
+    """A friendly, specific sentence for a connection failure (no stack trace, no password)."""
+    text = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
+    if "lock" in text.lower() and "duckdb" in text.lower() or "Conflicting lock" in text:
+        return ("The embedded database is in use by another program (for example an import "
+                "running from the command line). Try again when it has finished.")
+    return f"The feedback warehouse cannot be reached right now ({text[:200]}). Please try again shortly."
+
+
+def ping(engine: sa.Engine) -> None:
+    """Raise DatabaseUnavailable with a readable message when the database does not answer."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError as exc:
+        raise DatabaseUnavailable(describe_failure(exc)) from exc

@@ -1,0 +1,160 @@
+"""Sufficient statistics of responses and tickets at any grain a page needs, computed in SQL.
+
+Every page reads through these few GROUP BY queries: they return counts and sums (never raw
+rows), filtered by the viewer's scope and the page's filters, and `metrics/` turns them into
+Happiness, intervals and the rest.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import sqlalchemy as sa
+import streamlit as st
+
+from data_access import config, schema
+from data_access.dialect import as_int, month_start
+from data_access.engine import get_engine
+from data_access.filters import Filters, response_period, ticket_period, ticket_slice
+from data_access.scope import Scope, ScopeError
+from data_access.scoping import ticket_scope
+
+T = schema.tickets
+R = schema.responses
+CACHE_TTL_SECONDS = 600
+
+GROUPABLE: dict[str, sa.ColumnElement] = {
+    "month": month_start(R.c.submitted_at).label("month"),
+    "team_id": T.c.team_id,
+    "analyst_id": T.c.analyst_id,
+    "channel": T.c.channel,
+    "service_id": T.c.service_id,
+    "ticket_type": T.c.ticket_type,
+    "sla_met": T.c.sla_met,
+    "reopened": T.c.reopened,
+    "priority": T.c.priority,
+    "reassignment_count": sa.case((T.c.reassignment_count >= 3, 3),
+                                  else_=T.c.reassignment_count).label("reassignment_count"),
+}
+TICKET_GROUPABLE = dict(GROUPABLE, month=month_start(T.c.resolved_at).label("month"))
+
+
+def _check_grain(scope: Scope, by: tuple[str, ...], own_only: bool) -> None:
+    unknown = set(by) - set(GROUPABLE)
+    if unknown:
+        raise ValueError(f"cannot group by {sorted(unknown)}")
+    if "analyst_id" in by and (scope.role in ("cio", "admin") or (scope.role == "analyst" and not own_only)):
+        raise ScopeError("per-analyst figures are not visible to this viewer")
+
+
+def response_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
+                         own_only: bool = True) -> sa.Select:
+    """The SELECT behind `response_stats` (exposed so tests can compile it for every dialect)."""
+    _check_grain(scope, by, own_only)
+    happy = as_int(R.c.happiness >= 9)
+    unhappy = as_int(R.c.happiness <= 6)
+    cols: list[sa.ColumnElement] = [GROUPABLE[b] for b in by]
+    cols += [
+        sa.func.count().label("n"),
+        sa.func.sum(happy).label("happy"),
+        sa.func.sum(unhappy).label("unhappy"),
+    ]
+    for dim in schema.CARE_DIMENSIONS:
+        c = R.c[dim]
+        cols += [sa.func.count(c).label(f"{dim}_n"), sa.func.sum(c).label(f"{dim}_sum"),
+                 sa.func.sum(c * c).label(f"{dim}_sumsq")]
+    lost = R.c.lost_minutes
+    cols += [sa.func.count(lost).label("lost_n"), sa.func.sum(lost).label("lost_sum"),
+             sa.func.sum(lost * lost).label("lost_sumsq"),
+             sa.func.sum(as_int(T.c.sla_met)).label("sla_met_n"),
+             sa.func.sum(as_int(sa.and_(T.c.sla_met, R.c.happiness <= 6))).label("sla_met_unhappy")]
+    stmt = (sa.select(*cols).select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
+            .where(*response_period(filters), *ticket_slice(filters),
+                   *ticket_scope(scope, own_only=own_only)))
+    if by:
+        keys = [GROUPABLE[b] for b in by]
+        stmt = stmt.group_by(*keys).order_by(*keys)
+    return stmt
+
+
+STAT_COLUMNS = (["n", "happy", "unhappy"]
+                + [f"{d}_{s}" for d in schema.CARE_DIMENSIONS for s in ("n", "sum", "sumsq")]
+                + ["lost_n", "lost_sum", "lost_sumsq", "sla_met_n", "sla_met_unhappy"])
+
+
+def _frame(rows, columns: list[str]) -> pl.DataFrame:
+    frame = pl.DataFrame([tuple(r) for r in rows], schema=columns, orient="row", infer_schema_length=None)
+    fixes = []
+    for c in columns:
+        if c in STAT_COLUMNS or c == "tickets" or c.endswith("_tickets"):
+            fixes.append(pl.col(c).cast(pl.Float64).fill_null(0.0) if c.endswith(("sum", "sumsq"))
+                         else pl.col(c).cast(pl.Int64).fill_null(0))
+        elif c == "month":
+            fixes.append(pl.col(c).cast(pl.Date))
+        elif c == "sla_met" or c == "reopened":
+            fixes.append(pl.col(c).cast(pl.Boolean))
+    return frame.with_columns(fixes) if fixes else frame
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=512, show_spinner=False)
+def response_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
+                   own_only: bool = True, url: str | None = None) -> pl.DataFrame:
+    """Sufficient statistics of responses in `filters`' period and slices, grouped by `by`.
+
+    Columns: the `by` keys, then n, happy, unhappy, `<care>_n/_sum/_sumsq`, lost_n/_sum/_sumsq,
+    sla_met_n, sla_met_unhappy. `month` is the first day of the submission month.
+    """
+    stmt = response_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
+    with get_engine(url or config.database_url()).connect() as conn:
+        result = conn.execute(stmt)
+        return _frame(result.all(), list(result.keys()))
+
+
+def ticket_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
+                       own_only: bool = True) -> sa.Select:
+    """The SELECT behind `ticket_stats`."""
+    _check_grain(scope, by, own_only)
+    keys = [TICKET_GROUPABLE[b] for b in by]
+    stmt = (sa.select(*keys, sa.func.count().label("tickets"),
+                      sa.func.sum(as_int(T.c.sla_met)).label("sla_met_tickets"))
+            .where(*ticket_period(filters), *ticket_slice(filters),
+                   *ticket_scope(scope, own_only=own_only)))
+    return stmt.group_by(*keys).order_by(*keys) if by else stmt
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=512, show_spinner=False)
+def ticket_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
+                 own_only: bool = True, url: str | None = None) -> pl.DataFrame:
+    """Closed tickets in the period (by resolution time): `tickets` and `sla_met_tickets` per group.
+
+    The denominator of the response rate and of total lost hours.
+    """
+    stmt = ticket_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
+    with get_engine(url or config.database_url()).connect() as conn:
+        result = conn.execute(stmt)
+        return _frame(result.all(), list(result.keys()))
+
+
+def lost_histogram_query(*, scope: Scope, filters: Filters, own_only: bool = True) -> sa.Select:
+    """The SELECT behind `lost_histogram`."""
+    value = sa.func.round(R.c.lost_minutes).label("lost_minutes")
+    return (sa.select(value, sa.func.count().label("count"))
+            .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
+            .where(R.c.lost_minutes.is_not(None), *response_period(filters), *ticket_slice(filters),
+                   *ticket_scope(scope, own_only=own_only))
+            .group_by(value).order_by(value))
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
+def lost_histogram(*, scope: Scope, filters: Filters, own_only: bool = True,
+                   url: str | None = None) -> pl.DataFrame:
+    """How many responses reported each (whole) number of lost minutes: for the Pareto share."""
+    stmt = lost_histogram_query(scope=scope, filters=filters, own_only=own_only)
+    with get_engine(url or config.database_url()).connect() as conn:
+        rows = conn.execute(stmt).all()
+    return pl.DataFrame([tuple(r) for r in rows], schema={"lost_minutes": pl.Float64, "count": pl.Int64},
+                        orient="row")
+
+
+def clear_cached_reads() -> None:
+    """Forget cached reads (call after a write so every page shows the new state)."""
+    st.cache_data.clear()

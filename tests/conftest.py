@@ -1,0 +1,85 @@
+"""Shared fixtures: small demo warehouses on SQLite and on a real (throwaway) PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from data_access import demo, schema
+from data_access.engine import get_engine
+from tests.pg import ThrowawayPostgres
+
+# The demo data every shared fixture uses: small, fixed, so tests can rely on its shape.
+DEMO_END = dt.date(2026, 11, 20)
+DEMO_RESPONSES = 4_000
+DEMO_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url():
+    """URL of a PostgreSQL server the tests may create databases in."""
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        yield given
+        return
+    server = ThrowawayPostgres()
+    url = server.start()
+    yield url
+    server.stop()
+
+
+def _fresh_pg_database(server_url: str) -> str:
+    name = "sp_" + uuid.uuid4().hex[:12]
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo_url(tmp_path_factory) -> str:
+    """A SQLite file filled with the shared demo data (read-only use, please)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite-demo') / 'demo.sqlite'}"
+    demo.generate(get_engine(url), responses=DEMO_RESPONSES, seed=DEMO_SEED, end=DEMO_END)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_demo_url(postgres_server_url) -> str:
+    """A PostgreSQL database filled with the shared demo data (read-only use, please)."""
+    url = _fresh_pg_database(postgres_server_url)
+    demo.generate(get_engine(url), responses=DEMO_RESPONSES, seed=DEMO_SEED, end=DEMO_END)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def demo_url(request) -> str:
+    """The shared demo warehouse, once on SQLite and once on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_demo_url")
+
+
+@pytest.fixture
+def empty_sqlite_url(tmp_path) -> str:
+    """A SQLite file with the schema and nothing else, private to one test."""
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    schema.create_schema(get_engine(url))
+    return url
+
+
+@pytest.fixture
+def empty_postgres_url(postgres_server_url) -> str:
+    """A fresh PostgreSQL database with the schema, private to one test."""
+    url = _fresh_pg_database(postgres_server_url)
+    schema.create_schema(get_engine(url))
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_url(request) -> str:
+    """A private empty warehouse, on SQLite and on PostgreSQL."""
+    return request.getfixturevalue(f"empty_{request.param}_url")
