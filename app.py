@@ -1,10 +1,61 @@
-"""Service Pulse entry point (placeholder until sign-in lands): page config and navigation only."""
+"""Service Pulse entry point: page config, warehouse check, sign-in, role → pages, navigation.
 
+No data queries here besides looking up the signed-in user; pages do their own scoped reads.
+"""
+
+import sqlalchemy as sa
 import streamlit as st
 
-from data_access.bootstrap import ensure_warehouse
+from components import auth, navigation, sidebar
+from data_access import bootstrap, config
+from data_access.engine import DatabaseUnavailable, describe_failure, ping
 
-st.set_page_config(page_title="Service Pulse", page_icon="📈", layout="wide")
-ensure_warehouse()
-st.title("Service Pulse — demo data")
-st.write("Sign-in and pages are on their way.")
+st.set_page_config(page_title="Service Pulse", page_icon="📈", layout="wide",
+                   initial_sidebar_state="expanded")
+
+url = config.database_url()
+try:
+    with st.spinner("Opening the feedback warehouse…"):
+        engine = bootstrap.ensure_warehouse(url)
+        ping(engine)
+        origin = bootstrap.data_origin(engine)
+except (DatabaseUnavailable, sa.exc.SQLAlchemyError, OSError) as exc:
+    message = str(exc) if isinstance(exc, DatabaseUnavailable) else describe_failure(exc)
+    st.title("📈 Service Pulse")
+    st.error(f"Service Pulse cannot open its database right now. {message}")
+    st.info("Nothing is lost: reload this page in a minute. If it keeps happening, tell your admin.")
+    st.stop()
+
+try:
+    settings = auth.cookie_settings(demo=origin == "demo")
+except auth.CookieKeyError as exc:
+    st.title("📈 Service Pulse")
+    st.error(f"Service Pulse is not configured safely yet: {exc}")
+    st.stop()
+
+authenticator = auth.authenticator(settings)
+user = auth.signed_in_user(authenticator, url)
+
+if user is None:
+    st.session_state.pop("viewer", None)
+    login = st.Page(lambda: auth.login_page(url), title="Sign in", icon=":material/login:",
+                    url_path="sign-in", default=True)
+    st.navigation([login], position="hidden").run()
+    st.stop()
+
+# Rebuilt from the database on every run: whatever the session held before is replaced.
+viewer = auth.viewer_for(user)
+st.session_state["viewer"] = viewer
+sidebar.identity(viewer, data_origin=origin)
+
+specs = navigation.pages_for(viewer.roles)
+if not specs:
+    # Still go through st.navigation, so no page file is ever reachable by its own URL.
+    nothing = st.Page(lambda: st.info("There are no pages for your role yet. Ask an admin."),
+                      title="Welcome", icon=":material/home:", url_path="welcome", default=True)
+    st.navigation([nothing]).run()
+    st.stop()
+pages = {group: [st.Page(s.path, title=s.title, icon=s.icon, url_path=s.url_path,
+                         default=(s == specs[0])) for s in group_specs]
+         for group, group_specs in navigation.grouped(specs).items()}
+st.navigation(pages).run()

@@ -1,0 +1,32 @@
+"""The sidebar's identity block: who is signed in, as which role(s), in which team; log out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.auth import request_logout
+from components.viewer import Viewer
+
+ROLE_LABELS = {"cio": "CIO", "lead": "Team lead", "analyst": "Analyst", "admin": "Admin"}
+
+
+def role_label(roles: tuple[str, ...]) -> str:
+    """Roles in plain words, e.g. 'Team lead · Analyst'."""
+    return " · ".join(ROLE_LABELS.get(r, r) for r in roles) or "No role"
+
+
+def identity(viewer: Viewer, *, data_origin: str) -> None:
+    """Name, role, team and a logout button in the sidebar; a badge when the data is demo data."""
+    with st.sidebar:
+        if data_origin == "demo":
+            st.badge("Demo data", icon=":material/science:", color="orange")
+        # Names and usernames come from the database: shown as plain text, never as Markdown.
+        with st.container(border=True):
+            st.text(viewer.display_name)
+            st.text(f"@{viewer.username}")
+            st.caption(role_label(viewer.roles))
+            if viewer.team_name:
+                st.text(f"Team: {viewer.team_name}")
+        st.button("Log out", key="sidebar_logout", icon=":material/logout:", on_click=request_logout,
+                  use_container_width=True)
+

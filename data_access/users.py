@@ -1,0 +1,144 @@
+"""Who may sign in: app users with their roles, the analyst they are and the teams they lead.
+
+Reads for sign-in are not cached (a disabled account or a new password must take effect at once);
+the admin listing requires the admin scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+import sqlalchemy as sa
+
+from data_access import schema
+from data_access.engine import get_engine
+from data_access.scope import Role, Scope
+
+U = schema.app_users
+ROLE_ORDER: tuple[Role, ...] = ("cio", "lead", "analyst", "admin")
+
+
+def normalise_username(username: str) -> str:
+    """Usernames are compared trimmed and lower-case."""
+    return (username or "").strip().lower()
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    """One app user as sign-in needs it (the hash never leaves the auth component)."""
+
+    user_id: int
+    username: str
+    display_name: str
+    email: str | None
+    password_hash: str
+    active: bool
+    failed_logins: int
+    locked_until: dt.datetime | None
+    roles: tuple[Role, ...]
+    analyst_id: int | None
+    own_team_id: int | None
+    own_team_name: str | None
+    lead_team_ids: tuple[int, ...]
+    lead_team_names: tuple[str, ...]
+
+    def locked(self, now: dt.datetime) -> bool:
+        """True while a lockout after failed sign-ins is running."""
+        return self.locked_until is not None and self.locked_until > now
+
+
+def user_query(username: str) -> sa.Select:
+    """The SELECT of one user with their analyst's team (exposed for dialect tests)."""
+    A, T = schema.analysts, schema.teams
+    return (sa.select(U.c.user_id, U.c.username, U.c.display_name, U.c.email, U.c.password_hash,
+                      U.c.active, U.c.failed_logins, U.c.locked_until, U.c.analyst_id,
+                      A.c.team_id.label("own_team_id"), T.c.name.label("own_team_name"))
+            .select_from(U.outerjoin(A, A.c.analyst_id == U.c.analyst_id)
+                         .outerjoin(T, T.c.team_id == A.c.team_id))
+            .where(U.c.username == normalise_username(username)))
+
+
+def find_user(username: str, *, url: str | None = None) -> UserRecord | None:
+    """The user signed in as `username` (any case), or None when there is no such user."""
+    if not normalise_username(username):
+        return None
+    with get_engine(url).connect() as conn:
+        row = conn.execute(user_query(username)).mappings().first()
+        if row is None:
+            return None
+        roles = set(conn.execute(sa.select(schema.user_roles.c.role)
+                                 .where(schema.user_roles.c.user_id == row["user_id"])).scalars())
+        teams = conn.execute(sa.select(schema.teams.c.team_id, schema.teams.c.name)
+                             .select_from(schema.user_teams.join(
+                                 schema.teams, schema.teams.c.team_id == schema.user_teams.c.team_id))
+                             .where(schema.user_teams.c.user_id == row["user_id"])
+                             .order_by(schema.teams.c.team_id)).all()
+    return UserRecord(
+        user_id=int(row["user_id"]), username=row["username"], display_name=row["display_name"],
+        email=row["email"], password_hash=row["password_hash"], active=bool(row["active"]),
+        failed_logins=int(row["failed_logins"] or 0), locked_until=row["locked_until"],
+        roles=tuple(r for r in ROLE_ORDER if r in roles),
+        analyst_id=row["analyst_id"], own_team_id=row["own_team_id"],
+        own_team_name=row["own_team_name"],
+        lead_team_ids=tuple(int(t) for t, _ in teams), lead_team_names=tuple(n for _, n in teams))
+
+
+def list_users(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
+    """All app users for the admin page: roles, linked analyst and teams, state (admin only)."""
+    scope.require("admin")
+    A = schema.analysts
+    with get_engine(url).connect() as conn:
+        users = conn.execute(
+            sa.select(U.c.user_id, U.c.username, U.c.display_name, U.c.email, U.c.active,
+                      U.c.failed_logins, U.c.locked_until, U.c.analyst_id,
+                      A.c.name.label("analyst_name"))
+            .select_from(U.outerjoin(A, A.c.analyst_id == U.c.analyst_id))
+            .order_by(U.c.username)).mappings().all()
+        roles = conn.execute(sa.select(schema.user_roles.c.user_id, schema.user_roles.c.role)).all()
+        teams = conn.execute(sa.select(schema.user_teams.c.user_id, schema.teams.c.name)
+                             .select_from(schema.user_teams.join(
+                                 schema.teams, schema.teams.c.team_id == schema.user_teams.c.team_id))
+                             .order_by(schema.teams.c.name)).all()
+    role_map: dict[int, list[str]] = {}
+    for uid, role in roles:
+        role_map.setdefault(uid, []).append(role)
+    team_map: dict[int, list[str]] = {}
+    for uid, name in teams:
+        team_map.setdefault(uid, []).append(name)
+    rows = [{
+        "user_id": u["user_id"], "username": u["username"], "display_name": u["display_name"],
+        "email": u["email"],
+        "roles": ", ".join(r for r in ROLE_ORDER if r in role_map.get(u["user_id"], [])),
+        "analyst": u["analyst_name"], "teams_led": ", ".join(team_map.get(u["user_id"], [])),
+        "active": bool(u["active"]), "failed_logins": int(u["failed_logins"] or 0),
+        "locked_until": u["locked_until"],
+    } for u in users]
+    return pl.DataFrame(rows, schema={
+        "user_id": pl.Int64, "username": pl.String, "display_name": pl.String, "email": pl.String,
+        "roles": pl.String, "analyst": pl.String, "teams_led": pl.String, "active": pl.Boolean,
+        "failed_logins": pl.Int64, "locked_until": pl.Datetime("us")})
+
+
+def analyst_directory(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
+    """Analysts and their team, to link an app user to a person (admin only)."""
+    scope.require("admin")
+    A, T = schema.analysts, schema.teams
+    with get_engine(url).connect() as conn:
+        rows = conn.execute(sa.select(A.c.analyst_id, A.c.name, T.c.team_id, T.c.name.label("team"))
+                            .select_from(A.join(T, T.c.team_id == A.c.team_id))
+                            .order_by(A.c.name)).all()
+    return pl.DataFrame([tuple(r) for r in rows], orient="row",
+                        schema={"analyst_id": pl.Int64, "name": pl.String, "team_id": pl.Int64,
+                                "team": pl.String})
+
+
+def team_directory(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
+    """Teams (id, name), to say which teams a lead leads (admin only)."""
+    scope.require("admin")
+    T = schema.teams
+    with get_engine(url).connect() as conn:
+        rows = conn.execute(sa.select(T.c.team_id, T.c.name).order_by(T.c.name)).all()
+    return pl.DataFrame([tuple(r) for r in rows], orient="row",
+                        schema={"team_id": pl.Int64, "name": pl.String})

@@ -1,0 +1,191 @@
+"""User management writes: add, set password, enable/disable, roles and links, sign-in counters.
+
+Passwords are stored as bcrypt hashes only; the plain text never reaches the database or a log.
+Management actions need the admin scope (the CLI acts as admin: it runs with database access).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Iterable
+
+import bcrypt
+import sqlalchemy as sa
+
+from data_access import clock, schema
+from data_access.engine import get_engine
+from data_access.scope import Scope
+from data_access.users import normalise_username
+from data_access.writes import InvalidInput, run_with_retry
+
+U = schema.app_users
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_BYTES = 72  # bcrypt ignores anything longer; refuse rather than truncate silently
+BCRYPT_ROUNDS = 12
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
+ROLES = schema.ROLES
+
+
+def hash_password(password: str) -> str:
+    """A bcrypt hash of a password that passed `check_password_rules`."""
+    check_password_rules(password)
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=BCRYPT_ROUNDS)).decode()
+
+
+def check_password_rules(password: str) -> None:
+    """Refuse passwords that are too short, too long for bcrypt, or only whitespace."""
+    if not password or not password.strip():
+        raise InvalidInput("Enter a password.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password.encode()) > MAX_PASSWORD_BYTES:
+        raise InvalidInput(f"The password may be at most {MAX_PASSWORD_BYTES} bytes long.")
+
+
+def _check_username(username: str) -> str:
+    name = normalise_username(username)
+    if not USERNAME_PATTERN.match(name):
+        raise InvalidInput("A username is 2–80 characters: lower-case letters, digits, dot, dash or "
+                           "underscore, starting with a letter or digit.")
+    return name
+
+
+def _check_links(conn: sa.Connection, roles: Iterable[str], analyst_id: int | None,
+                 team_ids: Iterable[int]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    roles = tuple(sorted(set(roles)))
+    team_ids = tuple(sorted({int(t) for t in team_ids}))
+    if not roles:
+        raise InvalidInput("Give the user at least one role.")
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise InvalidInput(f"Unknown role(s): {', '.join(sorted(unknown))}.")
+    if "analyst" in roles and analyst_id is None:
+        raise InvalidInput("An analyst user must be linked to an analyst in the warehouse.")
+    if "lead" in roles and not team_ids:
+        raise InvalidInput("A team lead must lead at least one team.")
+    if analyst_id is not None:
+        found = conn.execute(sa.select(schema.analysts.c.analyst_id)
+                             .where(schema.analysts.c.analyst_id == analyst_id)).first()
+        if found is None:
+            raise InvalidInput(f"There is no analyst with id {analyst_id}.")
+    if team_ids:
+        known = set(conn.execute(sa.select(schema.teams.c.team_id)
+                                 .where(schema.teams.c.team_id.in_(team_ids))).scalars())
+        missing = sorted(set(team_ids) - known)
+        if missing:
+            raise InvalidInput(f"Unknown team id(s): {', '.join(map(str, missing))}.")
+    return roles, team_ids
+
+
+def _user_id(conn: sa.Connection, username: str) -> int:
+    uid = conn.execute(sa.select(U.c.user_id).where(U.c.username == normalise_username(username))
+                       ).scalar_one_or_none()
+    if uid is None:
+        raise InvalidInput(f"There is no user '{normalise_username(username)}'.")
+    return int(uid)
+
+
+def _write_links(conn: sa.Connection, user_id: int, roles, team_ids) -> None:
+    conn.execute(schema.user_roles.delete().where(schema.user_roles.c.user_id == user_id))
+    conn.execute(schema.user_teams.delete().where(schema.user_teams.c.user_id == user_id))
+    conn.execute(schema.user_roles.insert(), [{"user_id": user_id, "role": r} for r in roles])
+    if team_ids:
+        conn.execute(schema.user_teams.insert(), [{"user_id": user_id, "team_id": t} for t in team_ids])
+
+
+def add_user(*, scope: Scope, username: str, display_name: str, password: str,
+             roles: Iterable[str], analyst_id: int | None = None, team_ids: Iterable[int] = (),
+             email: str | None = None, url: str | None = None) -> int:
+    """Create an active user with a bcrypt-hashed password; returns the new user id."""
+    scope.require("admin")
+    name = _check_username(username)
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise InvalidInput("Enter the person's name as it should appear in the app.")
+    password_hash = hash_password(password)
+    engine = get_engine(url)
+
+    def work(conn: sa.Connection) -> int:
+        checked_roles, checked_teams = _check_links(conn, roles, analyst_id, team_ids)
+        taken = conn.execute(sa.select(U.c.user_id).where(U.c.username == name)).first()
+        if taken is not None:
+            raise InvalidInput(f"The username '{name}' is already taken.")
+        uid = conn.execute(U.insert().values(
+            username=name, display_name=display_name, email=(email or "").strip() or None,
+            password_hash=password_hash, analyst_id=analyst_id, active=True, failed_logins=0,
+            created_at=clock.now()).returning(U.c.user_id)).scalar_one()
+        _write_links(conn, int(uid), checked_roles, checked_teams)
+        return int(uid)
+
+    return run_with_retry(engine, work)
+
+
+def set_password(*, scope: Scope, username: str, password: str, url: str | None = None) -> None:
+    """Replace a user's password (and lift any lockout)."""
+    scope.require("admin")
+    password_hash = hash_password(password)
+
+    def work(conn: sa.Connection) -> None:
+        uid = _user_id(conn, username)
+        conn.execute(U.update().where(U.c.user_id == uid)
+                     .values(password_hash=password_hash, failed_logins=0, locked_until=None))
+
+    run_with_retry(get_engine(url), work)
+
+
+def set_active(*, scope: Scope, username: str, active: bool, url: str | None = None) -> None:
+    """Disable (or re-enable) a user; a disabled user cannot sign in and is signed out on next click."""
+    scope.require("admin")
+
+    def work(conn: sa.Connection) -> None:
+        uid = _user_id(conn, username)
+        values: dict = {"active": bool(active)}
+        if active:
+            values.update(failed_logins=0, locked_until=None)
+        conn.execute(U.update().where(U.c.user_id == uid).values(**values))
+
+    run_with_retry(get_engine(url), work)
+
+
+def set_links(*, scope: Scope, username: str, roles: Iterable[str], analyst_id: int | None,
+              team_ids: Iterable[int] = (), url: str | None = None) -> None:
+    """Replace a user's roles, linked analyst and led teams in one transaction."""
+    scope.require("admin")
+
+    def work(conn: sa.Connection) -> None:
+        uid = _user_id(conn, username)
+        checked_roles, checked_teams = _check_links(conn, roles, analyst_id, team_ids)
+        conn.execute(U.update().where(U.c.user_id == uid).values(analyst_id=analyst_id))
+        _write_links(conn, uid, checked_roles, checked_teams)
+
+    run_with_retry(get_engine(url), work)
+
+
+def record_failed_login(user_id: int, *, max_attempts: int, lock_minutes: int,
+                        url: str | None = None) -> bool:
+    """Count a failed sign-in; lock the account for `lock_minutes` at `max_attempts`. True when locked."""
+    now = clock.now()
+
+    def work(conn: sa.Connection) -> bool:
+        # Increment in SQL so two concurrent failures both count.
+        conn.execute(U.update().where(U.c.user_id == user_id)
+                     .values(failed_logins=U.c.failed_logins + 1))
+        count = conn.execute(sa.select(U.c.failed_logins).where(U.c.user_id == user_id)).scalar_one()
+        if count >= max_attempts:
+            conn.execute(U.update().where(U.c.user_id == user_id)
+                         .values(locked_until=now + dt.timedelta(minutes=lock_minutes), failed_logins=0))
+            return True
+        return False
+
+    return run_with_retry(get_engine(url), work)
+
+
+def record_successful_login(user_id: int, *, url: str | None = None) -> None:
+    """Reset the failed-sign-in counter after a good password."""
+    def work(conn: sa.Connection) -> None:
+        conn.execute(U.update().where(U.c.user_id == user_id)
+                     .where(sa.or_(U.c.failed_logins != 0, U.c.locked_until.is_not(None)))
+                     .values(failed_logins=0, locked_until=None))
+
+    run_with_retry(get_engine(url), work)

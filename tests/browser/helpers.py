@@ -1,0 +1,53 @@
+"""Helpers for browser tests: sign in through the real login form, take screenshots to look at."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from data_access.demo import DEMO_PASSWORD
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+SIDEBAR = '[data-testid="stSidebar"]'
+
+
+def wait_for_app(page, timeout: float = 30_000) -> None:
+    """Wait until Streamlit has finished running the script (no 'running' indicator)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !/Running|Connecting/i.test(document.querySelector('[data-testid=\"stStatusWidget\"]').innerText)",
+        timeout=timeout)
+
+
+def login(page, username: str, password: str = DEMO_PASSWORD, *, base_url: str | None = None,
+          timeout: float = 30_000) -> None:
+    """Fill the Service Pulse sign-in form and wait until the sidebar shows who is signed in.
+
+    Navigate to the app first (or pass `base_url`). The sidebar carries the username on a line of
+    its own ("@username"), which is what this waits for.
+    """
+    if base_url:
+        page.goto(base_url)
+    form = page.locator('[data-testid="stForm"]').filter(has_text="Sign in")
+    form.wait_for(timeout=timeout)
+    form.get_by_label("Username").fill(username)
+    form.get_by_label("Password").fill(password)
+    form.get_by_role("button", name=re.compile("Sign in")).click()
+    page.locator(SIDEBAR).get_by_text(f"@{username}", exact=True).wait_for(timeout=timeout)
+    wait_for_app(page, timeout)
+
+
+def logout(page, timeout: float = 30_000) -> None:
+    """Press the sidebar's Log out button and wait for the sign-in form."""
+    page.locator(SIDEBAR).get_by_role("button", name=re.compile("Log out")).click()
+    page.locator('[data-testid="stForm"]').filter(has_text="Sign in").wait_for(timeout=timeout)
+
+
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
+    """Save a PNG under test-artifacts/<name>.png (gitignored) and return its path."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
