@@ -441,7 +441,8 @@ def _recovery(rng, resp: pl.DataFrame, analyst, team, lead_user, end_ts) -> tupl
         "due_at": _ts(due),
         "first_contact_at": _ts(np.where(contacted, contact_at, np.datetime64("NaT"))),
         "resolved_at": _ts(np.where(resolved_flag, resolved_at, np.datetime64("NaT"))),
-        "outcome": pl.Series(np.where(resolved_flag, outcome, None), dtype=pl.String),
+        "outcome": pl.Series([o if f else None for o, f in zip(outcome.tolist(), resolved_flag.tolist())],
+                             dtype=pl.String),
         "alerted_at": _ts(created),
         "version": np.ones(keys.size, dtype=np.int64),
     })
@@ -471,7 +472,8 @@ def _kudos(rng, resp: pl.DataFrame, analyst, team, lead_user) -> pl.DataFrame:
         "analyst_id": analyst[pick].astype(np.int32), "team_id": t.astype(np.int32),
         "given_by": np.array([lead_user[int(x)] for x in t]),
         "given_at": _ts(given),
-        "note": pl.Series(np.where(rng.random(pick.sum()) < 0.5, "Lovely feedback, well done!", None)),
+        "note": pl.Series(["Lovely feedback, well done!" if x < 0.5 else None
+                           for x in rng.random(pick.sum())], dtype=pl.String),
     }).with_row_index("kudos_id", offset=1).with_columns(pl.col("kudos_id").cast(pl.Int64))
 
 
