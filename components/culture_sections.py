@@ -1,0 +1,244 @@
+"""Sections of the culture-trends page: each renders one part of a `CultureReport`."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from components import charts
+from components.filters import focus
+from components.tables import data_table
+from components.tiles import (fmt_happiness, fmt_hours, fmt_margin, fmt_minutes, fmt_pct, fmt_range, tile)
+from data_access.trends import CultureReport
+from metrics.care import CARE_NAMES
+from metrics.culture import CALIBRATION_LABELS
+
+HAPPINESS_HELP = ("Happiness = % of responses scoring 9–10 minus % scoring 0–6 (−100 to +100). "
+                  "± is the 95% margin of error; n is the number of responses.")
+
+
+def headline_tiles(report: CultureReport) -> None:
+    """The eight headline tiles in two rows."""
+    h = report.headline
+    change = h.change
+    first = st.columns(4)
+    with first[0]:
+        tile("Happiness", fmt_happiness(h.happiness), fmt_margin(h.margin, h.n), HAPPINESS_HELP)
+    with first[1]:
+        if change.change is None:
+            tile("Change vs previous period", "–", f"no responses before (n = {change.previous_n:,})",
+                 "Happiness now minus Happiness in the period of equal length just before.")
+        else:
+            verdict = "a clear change" if change.is_clear else "within noise"
+            tile("Change vs previous period", f"{fmt_happiness(change.change)} pts",
+                 f"± {change.change_margin:.0f} · {verdict} · before {fmt_happiness(change.previous)} "
+                 f"(n = {change.previous_n:,})",
+                 "Happiness now minus Happiness in the period of equal length just before. "
+                 "It is a clear change when it is larger than its 95% margin.")
+    with first[2]:
+        tile("Unhappy (0–6)", fmt_pct(h.unhappy.share), f"{fmt_range(h.unhappy.low, h.unhappy.high)} · "
+             f"{h.unhappy.k:,} of {h.n:,}", "Share of responses scoring 0–6, with its 95% Wilson interval.")
+    with first[3]:
+        tile("Lost time per ticket", fmt_minutes(h.lost.mean_minutes), f"n = {h.lost.n:,} answers",
+             "Mean work time users say they lost, over the responses that answered the question.")
+    second = st.columns(4)
+    with second[0]:
+        tile("Total lost hours", fmt_hours(h.lost.total_hours), f"mean × {h.tickets:,} closed tickets",
+             "Mean lost time per answer × tickets closed in the period: an estimate of the cost to the business.")
+    with second[1]:
+        rr = h.response_rate
+        tile("Response rate", fmt_pct(rr.share), f"{h.n:,} responses / {h.tickets:,} closed tickets",
+             "Survey responses received in the period divided by tickets closed in it.")
+    with second[2]:
+        rec = report.recovery
+        tile("Recovery within target", fmt_pct(rec.share), f"{rec.k:,} of {rec.n:,} unhappy users called back in time",
+             "Unhappy responses (0–6) whose user was contacted by the due time (one business day), "
+             "among those already due or contacted.")
+    with second[3]:
+        tile("Recognitions given", f"{report.kudos_given:,}",
+             f"{fmt_pct(report.kudos.share, 1)} of {report.kudos.n:,} happy responses",
+             "Kudos team leads passed on for responses in the period (shown to the analyst).")
+
+
+def watermelon_section(report: CultureReport) -> None:
+    """SLA met vs not met against the mood mix, and the watermelon share's trend."""
+    st.subheader("Are green SLAs hiding unhappy users?")
+    w = report.watermelon
+    if w.share is None:
+        st.info("No responses on tickets that met their SLA in this selection.")
+        return
+    st.markdown(f"**{fmt_pct(w.share)}** of responses on tickets that **met their SLA** still scored 0–6 "
+                f"({fmt_range(w.low, w.high)}, n = {w.n:,}).")
+    left, right = st.columns([1, 1], gap="large")
+    with left:
+        st.caption("Mood of users by whether the ticket met its SLA")
+        st.altair_chart(charts.mood_mix(report.mood_mix), width="stretch")
+    with right:
+        st.caption("Unhappy despite SLA met, by month (with 95% band)")
+        if report.watermelon_trend.height:
+            st.altair_chart(charts.watermelon_trend(report.watermelon_trend), width="stretch")
+        else:
+            st.info("Too few SLA-met responses per month for a trend.")
+
+
+def _focus_cell(key_prefix: str, chart_key: str) -> None:
+    picked = st.session_state.get(chart_key, {}).get("selection", {}).get("cell") or []
+    if picked:
+        cell = picked[0]
+        focus(key_prefix, service_ids=(int(cell["service_id"]),), channels=(str(cell["channel"]),))
+
+
+def hotspot_section(report: CultureReport, *, key_prefix: str) -> None:
+    """Service × channel heat map coloured by impact, and the worst cells."""
+    st.subheader("Where does it hurt?")
+    cells = report.hotspots.drop_nulls("impact")
+    if cells.is_empty():
+        st.info("Too few responses per service and channel to show hotspots.")
+        return
+    st.caption("Impact = responses × (Happiness of the cell − overall Happiness). Red cells pull Happiness "
+               "down most. Click a cell to filter the page to that service and channel.")
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        chart_key = f"{key_prefix}_hotspot_chart"
+        st.altair_chart(charts.hotspot_heatmap(cells), width="stretch", key=chart_key,
+                        on_select=lambda: _focus_cell(key_prefix, chart_key), selection_mode="cell")
+    with right:
+        worst = cells.filter(pl.col("impact") < 0).head(8).select(
+            pl.col("service").alias("Service"), pl.col("channel_label").alias("Channel"),
+            pl.col("happiness").round(0).alias("Happiness"), pl.col("margin").round(0).alias("±"),
+            pl.col("n"), pl.col("impact").round(0).alias("Impact"))
+        st.caption("Worst cells")
+        if worst.height:
+            data_table(worst, "Hotspots", column_config={
+                "Happiness": st.column_config.NumberColumn(format="%+.0f"),
+                "±": st.column_config.NumberColumn(format="%.0f"),
+                "n": st.column_config.NumberColumn(format="localized"),
+                "Impact": st.column_config.NumberColumn(format="%+.0f")})
+        else:
+            st.info("No cell is below the overall Happiness.")
+
+
+def _factor_table(factors: pl.DataFrame, polarity: str, title: str) -> None:
+    part = factors.filter(pl.col("polarity") == polarity)
+    st.caption(title)
+    if part.is_empty():
+        st.info("No factors picked in this selection.")
+        return
+    shown = part.select(pl.col("label").alias("Factor"), (100 * pl.col("share")).alias("Share %"),
+                        pl.col("change_pp").alias("Change (pts)"), pl.col("current").alias("Responses"))
+    top = float(shown["Share %"].max() or 1.0)
+    data_table(shown, f"{title}", column_config={
+        "Share %": st.column_config.ProgressColumn(format="%.1f%%", min_value=0.0, max_value=max(top, 1.0),
+                                                   help="Share of responses naming the factor"),
+        "Change (pts)": st.column_config.NumberColumn(format="%+.1f", help="vs the previous period"),
+        "Responses": st.column_config.NumberColumn(format="localized")})
+
+
+def voice_section(report: CultureReport) -> None:
+    """Factors users pick, with their change, and the cost of reassignments."""
+    st.subheader("What users say")
+    left, right = st.columns(2, gap="large")
+    with left:
+        _factor_table(report.factors, "positive", "What users value")
+    with right:
+        _factor_table(report.factors, "negative", "What users complain about")
+    st.caption("Reassignment cost: every hand-over between people or teams")
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.altair_chart(charts.reassignment_happiness(report.reassignment), width="stretch")
+    with right:
+        st.altair_chart(charts.reassignment_lost(report.reassignment), width="stretch")
+
+
+def lost_time_section(report: CultureReport) -> None:
+    """Lost hours in total, by channel and by service, and the Pareto statement."""
+    st.subheader("What does it cost?")
+    lost = report.headline.lost
+    if lost.total_hours is None:
+        st.info("No user estimated their lost time in this selection.")
+        return
+    sentence = f"Users lost an estimated **{fmt_hours(lost.total_hours)}** of work time " \
+               f"({fmt_minutes(lost.mean_minutes)} per ticket, n = {lost.n:,} answers)."
+    if report.pareto is not None:
+        sentence += f" **{fmt_pct(report.pareto)} of tickets cause 80% of the lost time.**"
+    st.markdown(sentence)
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.caption("Lost hours by channel")
+        st.altair_chart(charts.lost_hours_bars(report.lost_by_channel, "channel_label", "Channel"), width="stretch")
+    with right:
+        st.caption("Lost hours by service (top 10)")
+        st.altair_chart(charts.lost_hours_bars(report.lost_by_service, "service", "Service"), width="stretch")
+
+
+def culture_tiles(report: CultureReport) -> None:
+    """Recognition, recovery and self-assessment participation as three tiles."""
+    st.subheader("Culture indicators")
+    cols = st.columns(3)
+    with cols[0]:
+        tile("Praise passed on", fmt_pct(report.kudos.share, 1),
+             f"{report.kudos.k:,} kudos on {report.kudos.n:,} responses scoring 9–10",
+             "Share of happy responses (9–10) a team lead recognised with kudos to the analyst.")
+    with cols[1]:
+        rec = report.recovery
+        tile("Recovery contacts in time", fmt_pct(rec.share), f"{fmt_range(rec.low, rec.high)} · n = {rec.n:,}",
+             "Unhappy users contacted by the due time (one business day), among recovery items due or contacted.")
+    with cols[2]:
+        part = report.participation
+        if part is None:
+            tile("Self-assessment participation", "–", "too few analysts to show",
+                 "Share of active analysts who filled in a self-assessment in the period.")
+        else:
+            tile("Self-assessment participation", fmt_pct(part.share), f"{part.k:,} of {part.n:,} active analysts",
+                 "Share of active analysts who filled in a self-assessment in the period.")
+
+
+def calibration_section(report: CultureReport) -> None:
+    """How self-views and customer views line up across the organisation (unnamed)."""
+    st.markdown("**Calibration: do analysts see themselves as their customers do?**")
+    st.caption("Per CARE dimension, analysts whose latest self-rating is more than 4/3 of a point above "
+               "(blind spot) or below (hidden strength) their customers' rating, shrunk toward their team. "
+               "Counts only, no names; dimensions with fewer than 3 analysts are hidden.")
+    cal = report.calibration
+    shown = cal.filter(~pl.col("suppressed")) if cal.height else cal
+    if shown.is_empty():
+        st.info("Too few analysts with both a self-assessment and enough customer ratings.")
+        return
+    long = shown.unpivot(index=["dimension", "analysts"], on=list(CALIBRATION_LABELS),
+                         variable_name="label", value_name="count").with_columns(
+        (pl.col("count") / pl.col("analysts")).alias("share"),
+        pl.col("dimension").str.to_titlecase(),
+        pl.col("label").replace_strict({l: i for i, l in enumerate(CALIBRATION_LABELS)}).alias("order"))
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.altair_chart(charts.calibration_bars(long), width="stretch")
+    with right:
+        table = shown.select(pl.col("dimension").str.to_titlecase().alias("CARE dimension"),
+                             pl.col("analysts").alias("Analysts"),
+                             *[pl.col(l).alias(l.capitalize()) for l in CALIBRATION_LABELS])
+        order = {d.capitalize(): i for i, d in enumerate(CARE_NAMES)}
+        data_table(table.sort(pl.col("CARE dimension").replace_strict(order, default=99)), "Calibration")
+
+
+def team_section(report: CultureReport) -> None:
+    """Per-team figures: Happiness with interval, n, trend, lost time, watermelon share."""
+    st.subheader("Teams")
+    teams = report.teams
+    if teams.is_empty():
+        st.info("No team has responses in this selection.")
+        return
+    shown = teams.select(
+        pl.col("team").alias("Team"),
+        pl.col("happiness").round(0).alias("Happiness"), pl.col("margin").round(0).alias("±"),
+        pl.col("n"), pl.col("trend").alias("Trend"), pl.col("change").round(0).alias("Change"),
+        pl.col("lost_hours").round(0).alias("Lost hours"),
+        (100 * pl.col("watermelon")).round(1).alias("Unhappy despite SLA met %"))
+    st.caption("Trend: ↑ / ↓ when Happiness moved by more than its margin since the previous period, "
+               "→ when the change is within noise. Teams with fewer than 5 responses show no figures.")
+    data_table(shown, "Teams", column_config={
+        "Happiness": st.column_config.NumberColumn(format="%+.0f", help=HAPPINESS_HELP),
+        "±": st.column_config.NumberColumn(format="%.0f", help="95% margin of error"),
+        "n": st.column_config.NumberColumn(format="localized", help="Responses"),
+        "Change": st.column_config.NumberColumn(format="%+.0f", help="vs the previous period"),
+        "Lost hours": st.column_config.NumberColumn(format="localized"),
+        "Unhappy despite SLA met %": st.column_config.NumberColumn(format="%.1f%%")})

@@ -1,0 +1,286 @@
+"""Page filters: period presets, custom range and slices, kept across pages and shareable as a link.
+
+The filter values live in one session-state entry (`FILTERS_STATE_KEY`) that survives page
+switches; each page's widgets are seeded from it. The same values are mirrored into the URL's
+query parameters, and a link opened in a new session is read back, validated, and any value
+that does not make sense is dropped with a notice (never an exception).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+import streamlit as st
+
+from data_access import clock
+from data_access.filters import Filters
+from data_access.schema import CHANNELS, TICKET_TYPES
+from data_access.scope import Scope
+from data_access.trends import CHANNEL_LABELS, service_names, team_names
+
+FILTERS_STATE_KEY = "pulse_filters"
+NOTICE_KEY = "pulse_filters_notice"
+PRESETS: dict[str, str] = {
+    "90d": "Last 90 days",
+    "12m": "Last 12 months",
+    "ytd": "Year to date",
+    "custom": "Custom range",
+}
+DEFAULT_PRESET = "12m"
+TYPE_LABELS = {"incident": "Incidents", "request": "Requests"}
+EARLIEST = dt.date(2000, 1, 1)
+PARAM_NAMES = ("period", "from", "to", "type", "channel", "service", "team")
+
+
+@dataclass(frozen=True)
+class FilterState:
+    """What the viewer picked (before it is turned into a period): the canonical, shareable value."""
+
+    preset: str = DEFAULT_PRESET
+    start: dt.date | None = None      # custom range only, inclusive
+    end: dt.date | None = None        # custom range only, inclusive
+    ticket_types: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    service_ids: tuple[int, ...] = ()
+    team_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The values a viewer may pick from: services and (their) teams, by id with names."""
+
+    services: Mapping[int, str] = field(default_factory=dict)
+    teams: Mapping[int, str] = field(default_factory=dict)
+
+
+def _months_back(day: dt.date, months: int) -> dt.date:
+    total = day.year * 12 + day.month - 1 - months
+    return dt.date(total // 12, total % 12 + 1, 1)
+
+
+def preset_period(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """Half-open [start, end) of a preset, ending with today (inclusive)."""
+    end = today + dt.timedelta(days=1)
+    if preset == "90d":
+        return today - dt.timedelta(days=89), end
+    if preset == "ytd":
+        return dt.date(today.year, 1, 1), end
+    # Last 12 months: this month and the 11 calendar months before it, so the trend's months are whole.
+    return _months_back(today, 11), end
+
+
+def to_filters(state: FilterState, today: dt.date) -> Filters:
+    """The half-open period and slices a page queries with."""
+    if state.preset == "custom" and state.start and state.end:
+        start, end = state.start, state.end + dt.timedelta(days=1)
+    else:
+        start, end = preset_period(state.preset if state.preset != "custom" else DEFAULT_PRESET, today)
+    return Filters(start, end, tuple(sorted(state.ticket_types)), tuple(sorted(state.channels)),
+                   tuple(sorted(state.service_ids)), tuple(sorted(state.team_ids)))
+
+
+def _values(raw: str | Iterable[str] | None) -> list[str]:
+    if raw is None:
+        return []
+    items = [raw] if isinstance(raw, str) else list(raw)
+    return [v.strip() for item in items for v in item.split(",") if v.strip()]
+
+
+def _ids(raw, allowed: Mapping[int, str], what: str, notices: list[str]) -> tuple[int, ...]:
+    kept: list[int] = []
+    for value in _values(raw):
+        try:
+            number = int(value)
+        except ValueError:
+            number = None
+        if number is None or number not in allowed:
+            notices.append(f"{what} “{value[:40]}”")
+        elif number not in kept:
+            kept.append(number)
+    return tuple(kept)
+
+
+def _names(raw, allowed: Iterable[str], what: str, notices: list[str]) -> tuple[str, ...]:
+    kept: list[str] = []
+    for value in _values(raw):
+        if value not in allowed:
+            notices.append(f"{what} “{value[:40]}”")
+        elif value not in kept:
+            kept.append(value)
+    return tuple(kept)
+
+
+def _date(raw, what: str, today: dt.date, notices: list[str]) -> dt.date | None:
+    values = _values(raw)
+    if not values:
+        return None
+    try:
+        day = dt.date.fromisoformat(values[0])
+    except ValueError:
+        notices.append(f"{what} date “{values[0][:40]}”")
+        return None
+    if not EARLIEST <= day <= today:
+        notices.append(f"{what} date {day.isoformat()} (outside {EARLIEST.year} to today)")
+        return None
+    return day
+
+
+def parse_params(params: Mapping[str, str | list[str]], options: FilterOptions,
+                 today: dt.date) -> tuple[FilterState, list[str]]:
+    """Read filters from query parameters; returns the valid part and what was ignored (for a notice)."""
+    notices: list[str] = []
+    preset_values = _values(params.get("period"))
+    preset = preset_values[0] if preset_values else DEFAULT_PRESET
+    if preset not in PRESETS:
+        notices.append(f"period “{preset[:40]}”")
+        preset = DEFAULT_PRESET
+    start = end = None
+    if preset == "custom":
+        start = _date(params.get("from"), "start", today, notices)
+        end = _date(params.get("to"), "end", today, notices)
+        if start and end and start > end:
+            notices.append("a custom range that ends before it starts")
+            start = end = None
+        if not (start and end):
+            notices.append("the incomplete custom range (showing the last 12 months)")
+            preset, start, end = DEFAULT_PRESET, None, None
+    state = FilterState(
+        preset=preset, start=start, end=end,
+        ticket_types=_names(params.get("type"), TICKET_TYPES, "ticket type", notices),
+        channels=_names(params.get("channel"), CHANNELS, "channel", notices),
+        service_ids=_ids(params.get("service"), options.services, "service", notices),
+        team_ids=_ids(params.get("team"), options.teams, "team", notices),
+    )
+    return state, notices
+
+
+def to_params(state: FilterState) -> dict[str, str]:
+    """Query parameters describing `state` (defaults left out, to keep links short)."""
+    params: dict[str, str] = {}
+    if state.preset != DEFAULT_PRESET:
+        params["period"] = state.preset
+    if state.preset == "custom" and state.start and state.end:
+        params["from"], params["to"] = state.start.isoformat(), state.end.isoformat()
+    for name, values in (("type", state.ticket_types), ("channel", state.channels),
+                         ("service", state.service_ids), ("team", state.team_ids)):
+        if values:
+            params[name] = ",".join(str(v) for v in values)
+    return params
+
+
+def filter_options(scope: Scope) -> FilterOptions:
+    """Services and the viewer's teams, by id, with their names from the warehouse."""
+    services = service_names()
+    teams = team_names(scope=scope)
+    return FilterOptions(services=dict(services.select("service_id", "name").iter_rows()),
+                         teams=dict(teams.select("team_id", "name").iter_rows()))
+
+
+def _params_dict() -> dict[str, list[str]]:
+    return {name: st.query_params.get_all(name) for name in PARAM_NAMES if name in st.query_params}
+
+
+def _sync_params(state: FilterState) -> None:
+    wanted = to_params(state)
+    for name in PARAM_NAMES:
+        if name in wanted:
+            if st.query_params.get(name) != wanted[name]:
+                st.query_params[name] = wanted[name]
+        elif name in st.query_params:
+            del st.query_params[name]
+
+
+def _widget_keys(prefix: str) -> dict[str, str]:
+    return {f: f"{prefix}_{f}" for f in ("preset", "range", "types", "channels", "services", "teams")}
+
+
+def _seed_widgets(prefix: str, state: FilterState, options: FilterOptions, today: dt.date,
+                  *, force: bool = False) -> None:
+    keys = _widget_keys(prefix)
+    values = {
+        "preset": state.preset,
+        "range": _shown_range(state, today),
+        "types": list(state.ticket_types),
+        "channels": list(state.channels),
+        "services": [s for s in state.service_ids if s in options.services],
+        "teams": [t for t in state.team_ids if t in options.teams],
+    }
+    for name, key in keys.items():
+        if force or key not in st.session_state:
+            st.session_state[key] = values[name]
+
+
+def _shown_range(state: FilterState, today: dt.date) -> tuple[dt.date, dt.date]:
+    period = to_filters(state, today)
+    return period.start, period.end - dt.timedelta(days=1)
+
+
+def focus(key_prefix: str, **changes) -> None:
+    """Change some filters (e.g. from a click on a chart); call from a widget callback.
+
+    Accepts FilterState field names: service_ids=(3,), channels=("email",)…
+    """
+    state = st.session_state.get(FILTERS_STATE_KEY, FilterState())
+    new = replace(state, **{k: tuple(v) for k, v in changes.items()})
+    st.session_state[FILTERS_STATE_KEY] = new
+    options = st.session_state.get(f"{key_prefix}_options", FilterOptions())
+    _seed_widgets(key_prefix, new, options, clock.today(), force=True)
+
+
+def page_filters(key_prefix: str, *, scope: Scope) -> Filters:
+    """Render the compact filter bar and return the chosen period and slices.
+
+    Reuses the filters chosen on another page; on a fresh session, reads them from the link.
+    Teams offered are limited to the viewer's scope (a lead sees only their teams).
+    """
+    today = clock.today()
+    options = filter_options(scope)
+    st.session_state[f"{key_prefix}_options"] = options
+    state = st.session_state.get(FILTERS_STATE_KEY)
+    if not isinstance(state, FilterState):
+        state, ignored = parse_params(_params_dict(), options, today)
+        st.session_state[FILTERS_STATE_KEY] = state
+        if ignored:
+            st.session_state[NOTICE_KEY] = ignored
+    else:  # teams valid on another page may be outside this page's scope
+        state = replace(state, team_ids=tuple(t for t in state.team_ids if t in options.teams),
+                        service_ids=tuple(s for s in state.service_ids if s in options.services))
+    _seed_widgets(key_prefix, state, options, today)
+    keys = _widget_keys(key_prefix)
+
+    cols = st.columns([1.15, 1.35, 1.0, 1.1, 1.5, 1.5], vertical_alignment="bottom")
+    preset = cols[0].selectbox("Period", list(PRESETS), format_func=PRESETS.get, key=keys["preset"],
+                               help="Last 90 days and year to date end today; last 12 months is "
+                                    "this month and the 11 before it.")
+    start = end = None
+    if preset == "custom":
+        picked = cols[1].date_input("From – to", key=keys["range"], min_value=EARLIEST,
+                                    max_value=today, format="YYYY-MM-DD")
+        if isinstance(picked, (tuple, list)) and len(picked) == 2:
+            start, end = picked
+        else:  # the second date is not picked yet: keep the range we had
+            start, end = state.start, state.end
+        if not (start and end):
+            start, end = _shown_range(replace(state, preset=DEFAULT_PRESET), today)
+    else:
+        shown = to_filters(replace(state, preset=preset), today)
+        cols[1].caption(f"{shown.start:%-d %b %Y} – {shown.end - dt.timedelta(days=1):%-d %b %Y}")
+    types = cols[2].multiselect("Ticket type", list(TICKET_TYPES), format_func=TYPE_LABELS.get,
+                                key=keys["types"], placeholder="All")
+    channels = cols[3].multiselect("Channel", list(CHANNELS), format_func=CHANNEL_LABELS.get,
+                                   key=keys["channels"], placeholder="All")
+    services = cols[4].multiselect("Service", list(options.services), format_func=options.services.get,
+                                   key=keys["services"], placeholder="All")
+    teams = cols[5].multiselect("Team", list(options.teams), format_func=options.teams.get,
+                                key=keys["teams"], placeholder="All" if scope.role != "lead" else "My teams")
+    state = FilterState(preset=preset, start=start, end=end, ticket_types=tuple(types),
+                        channels=tuple(channels), service_ids=tuple(services), team_ids=tuple(teams))
+    st.session_state[FILTERS_STATE_KEY] = state
+    _sync_params(state)
+    ignored = st.session_state.pop(NOTICE_KEY, None)
+    if ignored:
+        st.warning("Some values in the link were not understood and are ignored: " + "; ".join(ignored) + ".",
+                   icon=":material/link_off:")
+    return to_filters(state, today)

@@ -1,0 +1,60 @@
+"""Culture trends (CIO): is service culture improving, where does it hurt, what does it cost?"""
+
+import polars as pl
+import sqlalchemy as sa
+import streamlit as st
+
+from components import charts
+from components.culture_sections import (calibration_section, culture_tiles, headline_tiles, hotspot_section,
+                                         lost_time_section, team_section, voice_section, watermelon_section)
+from components.filters import page_filters
+from components.viewer import current_viewer, require_scope
+from data_access.engine import DatabaseUnavailable, describe_failure
+from data_access.trends import culture_report
+
+viewer = current_viewer()
+scope = require_scope("lead" if viewer and "cio" not in viewer.roles and "lead" in viewer.roles else "cio")
+
+st.title("Culture trends")
+st.caption("How users experience IT service, where it hurts and what it costs — "
+           + ("your teams." if scope.role == "lead" else "the whole organisation, teams only, no names."))
+
+try:
+    filters = page_filters("trends", scope=scope)
+    report = culture_report(scope=scope, filters=filters)
+except (DatabaseUnavailable, sa.exc.OperationalError) as exc:
+    st.error(describe_failure(exc), icon=":material/cloud_off:")
+    st.stop()
+
+if report.is_empty:
+    st.info("No survey responses match these filters yet. Try a longer period or fewer filters.",
+            icon=":material/filter_alt_off:")
+    st.stop()
+
+headline_tiles(report)
+
+st.subheader("Is it getting better?")
+left, right = st.columns([1, 1], gap="large")
+with left:
+    st.caption("Monthly Happiness with its 95% interval (months with fewer than 5 responses are left out).")
+    if report.trend.height:
+        st.altair_chart(charts.happiness_trend(report.trend), width="stretch")
+    else:
+        st.info("Too few responses per month to draw a trend.")
+with right:
+    by = st.segmented_control("Compare", list(report.compare), default="Ticket type", key="trends_compare_by",
+                              label_visibility="collapsed")
+    data = report.compare.get(by or "Ticket type", pl.DataFrame())
+    st.caption("Click names in the legend to pick lines (shift-click for several); the picked lines show their band.")
+    if data.height:
+        st.altair_chart(charts.happiness_compare(data, "series", title=by or "Ticket type"), width="stretch")
+    else:
+        st.info("Too few responses to compare.")
+
+watermelon_section(report)
+hotspot_section(report, key_prefix="trends")
+voice_section(report)
+lost_time_section(report)
+culture_tiles(report)
+calibration_section(report)
+team_section(report)
