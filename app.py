@@ -21,7 +21,7 @@ try:
         origin = bootstrap.data_origin(engine)
 except (DatabaseUnavailable, sa.exc.SQLAlchemyError, OSError) as exc:
     message = str(exc) if isinstance(exc, DatabaseUnavailable) else describe_failure(exc)
-    st.title("📈 Service Pulse")
+    st.title(":material/monitoring: Service Pulse")
     st.error(f"Service Pulse cannot open its database right now. {message}")
     st.info("Nothing is lost: reload this page in a minute. If it keeps happening, tell your admin.")
     st.stop()
@@ -29,7 +29,7 @@ except (DatabaseUnavailable, sa.exc.SQLAlchemyError, OSError) as exc:
 try:
     settings = auth.cookie_settings(demo=origin == "demo")
 except auth.CookieKeyError as exc:
-    st.title("📈 Service Pulse")
+    st.title(":material/monitoring: Service Pulse")
     st.error(f"Service Pulse is not configured safely yet: {exc}")
     st.stop()
 

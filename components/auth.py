@@ -178,7 +178,6 @@ def _on_submit(url: str | None) -> None:
     """Form callback: check the password, update counters, clear the password field."""
     username = st.session_state.get("login_username", "")
     password = st.session_state.get("login_password", "")
-    st.session_state["login_password"] = ""  # never kept, never shown again
     if session_paused_until():
         return
     if not normalise_username(username) or not password:
@@ -195,7 +194,6 @@ def _on_submit(url: str | None) -> None:
         return
     st.session_state.pop(SESSION_FAILS, None)
     st.session_state.pop(LOGIN_MESSAGE, None)
-    st.session_state["login_username"] = ""
     st.session_state["authentication_status"] = True
     st.session_state["username"] = user.username
     st.session_state["name"] = user.display_name
@@ -207,7 +205,7 @@ def login_page(url: str | None = None) -> None:
     """The sign-in page: Service Pulse branding and a username/password form."""
     left, middle, right = st.columns([1, 2, 1])
     with middle:
-        st.title("📈 Service Pulse")
+        st.title(":material/monitoring: Service Pulse")
         st.caption("Honest, regular customer feedback for the service desk — private where it should be.")
         paused = session_paused_until()
         if paused:
@@ -216,13 +214,14 @@ def login_page(url: str | None = None) -> None:
                      f"about {minutes} minute(s). If you forgot your password, ask an admin to set a new one.")
             return
         message = st.session_state.pop(LOGIN_MESSAGE, None)
-        with st.form("sign_in", clear_on_submit=False, enter_to_submit=True):
+        # clear_on_submit: the typed password is never kept in the browser after a try.
+        with st.form("sign_in", clear_on_submit=True, enter_to_submit=True):
             st.subheader("Sign in")
             st.text_input("Username", key="login_username", autocomplete="username")
             st.text_input("Password", key="login_password", type="password",
                           autocomplete="current-password")
             st.form_submit_button("Sign in", type="primary", on_click=_on_submit, args=(url,),
-                                  use_container_width=True)
+                                  width="stretch")
         if message:
             st.error(message)
 

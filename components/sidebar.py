@@ -28,5 +28,5 @@ def identity(viewer: Viewer, *, data_origin: str) -> None:
             if viewer.team_name:
                 st.text(f"Team: {viewer.team_name}")
         st.button("Log out", key="sidebar_logout", icon=":material/logout:", on_click=request_logout,
-                  use_container_width=True)
+                  width="stretch")
 

@@ -97,28 +97,31 @@ def list_users(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
             .select_from(U.outerjoin(A, A.c.analyst_id == U.c.analyst_id))
             .order_by(U.c.username)).mappings().all()
         roles = conn.execute(sa.select(schema.user_roles.c.user_id, schema.user_roles.c.role)).all()
-        teams = conn.execute(sa.select(schema.user_teams.c.user_id, schema.teams.c.name)
+        teams = conn.execute(sa.select(schema.user_teams.c.user_id, schema.teams.c.team_id,
+                                       schema.teams.c.name)
                              .select_from(schema.user_teams.join(
                                  schema.teams, schema.teams.c.team_id == schema.user_teams.c.team_id))
                              .order_by(schema.teams.c.name)).all()
     role_map: dict[int, list[str]] = {}
     for uid, role in roles:
         role_map.setdefault(uid, []).append(role)
-    team_map: dict[int, list[str]] = {}
-    for uid, name in teams:
-        team_map.setdefault(uid, []).append(name)
+    team_map: dict[int, list[tuple[int, str]]] = {}
+    for uid, team_id, name in teams:
+        team_map.setdefault(uid, []).append((int(team_id), name))
     rows = [{
         "user_id": u["user_id"], "username": u["username"], "display_name": u["display_name"],
         "email": u["email"],
         "roles": ", ".join(r for r in ROLE_ORDER if r in role_map.get(u["user_id"], [])),
-        "analyst": u["analyst_name"], "teams_led": ", ".join(team_map.get(u["user_id"], [])),
+        "analyst": u["analyst_name"], "teams_led": ", ".join(n for _, n in team_map.get(u["user_id"], [])),
         "active": bool(u["active"]), "failed_logins": int(u["failed_logins"] or 0),
-        "locked_until": u["locked_until"],
+        "locked_until": u["locked_until"], "analyst_id": u["analyst_id"],
+        "team_ids": [t for t, _ in team_map.get(u["user_id"], [])],
     } for u in users]
     return pl.DataFrame(rows, schema={
         "user_id": pl.Int64, "username": pl.String, "display_name": pl.String, "email": pl.String,
         "roles": pl.String, "analyst": pl.String, "teams_led": pl.String, "active": pl.Boolean,
-        "failed_logins": pl.Int64, "locked_until": pl.Datetime("us")})
+        "failed_logins": pl.Int64, "locked_until": pl.Datetime("us"), "analyst_id": pl.Int64,
+        "team_ids": pl.List(pl.Int64)})
 
 
 def analyst_directory(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
