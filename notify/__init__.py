@@ -1,0 +1,1 @@
+"""Regular feedback, delivered: the weekly/monthly digest and unhappy-customer alerts by email."""

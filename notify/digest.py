@@ -1,0 +1,303 @@
+"""What goes into a digest: a lead's week (own teams, named) or the CIO's month (teams only).
+
+Built from scoped reads only (`response_stats` plus `data_access.notify_reads`), so a digest
+can never hold more than its recipient may see in the app. Rendering is in `notify.render`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from data_access import config as da_config
+from data_access import notify_reads as reads
+from data_access.filters import Filters
+from data_access.scope import Scope
+from data_access.stats import response_stats
+from metrics import happiness, happiness_margin, period_change, wilson_interval
+from notify.config import NotifySettings
+
+# Where each kind of item opens in the app (Streamlit page url paths).
+PAGES = {"coaching": "coaching", "recovery": "recovery", "settings": "preferences", "trends": "trends"}
+PRAISE_LIMIT = 12
+UNHAPPY_LIMIT = 12
+CONTEXT_DAYS = 90
+
+
+@dataclass(frozen=True)
+class HappinessFigure:
+    """A Happiness figure with its n and margin, or the reason it is not shown."""
+
+    n: int
+    value: float | None = None
+    margin: float | None = None
+    withheld: str | None = None  # e.g. "not enough responses yet"
+
+    @classmethod
+    def from_counts(cls, happy: int, unhappy: int, n: int, *, minimum: int,
+                    reason: str = "not enough responses yet") -> "HappinessFigure":
+        if n < max(minimum, 1):
+            return cls(n=n, withheld=reason if n else "no responses")
+        return cls(n=n, value=happiness(happy, unhappy, n), margin=happiness_margin(happy, unhappy, n))
+
+
+@dataclass(frozen=True)
+class Change:
+    """Change of Happiness against the previous period, with its margin."""
+
+    value: float | None
+    margin: float | None
+    clear: bool
+    previous_n: int
+
+
+@dataclass(frozen=True)
+class TeamLine:
+    team_id: int
+    name: str
+    figure: HappinessFigure
+    change: Change | None
+    link: str
+
+
+@dataclass(frozen=True)
+class Verbatim:
+    """One response quoted in a digest (a lead's own team only). `comment` is raw user text:
+    the renderer escapes it."""
+
+    ticket_id: str
+    analyst: str
+    team: str
+    service: str
+    channel: str
+    score: int
+    comment: str | None
+    submitted_at: dt.datetime
+    link: str
+    state: str = ""
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    """Recovery queue of one team (or the total): counts now and the period's first-contact rate."""
+
+    name: str
+    open: int
+    overdue: int
+    not_contacted: int
+    created: int
+    contacted_in_time: int
+    decided: int
+    link: str
+
+    @property
+    def in_time_interval(self) -> tuple[float, float] | None:
+        return wilson_interval(self.contacted_in_time, self.decided) if self.decided else None
+
+
+@dataclass(frozen=True)
+class AnalystLine:
+    name: str
+    team: str
+    week: HappinessFigure
+    context: HappinessFigure  # the last 90 days, for a steadier view
+    link: str
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Everything a rendered digest shows; names only in a lead's weekly digest."""
+
+    kind: str  # "weekly" | "monthly"
+    recipient: str
+    title: str
+    period_label: str
+    start: dt.date
+    end: dt.date  # exclusive
+    previous_label: str
+    teams: list[TeamLine]
+    total: TeamLine | None
+    queue: list[QueueLine]
+    praise: list[Verbatim] = field(default_factory=list)
+    praise_more: int = 0
+    unhappy: list[Verbatim] = field(default_factory=list)
+    unhappy_count: int = 0
+    analysts: list[AnalystLine] = field(default_factory=list)
+    view_in_browser: str = ""
+    settings_link: str = ""
+    min_responses: int = 5
+    min_group: int = 5
+
+
+def week_filters(week_ending: dt.date) -> Filters:
+    """The seven days ending on `week_ending` (inclusive)."""
+    return Filters(week_ending - dt.timedelta(days=6), week_ending + dt.timedelta(days=1))
+
+
+def month_filters(month: dt.date) -> Filters:
+    """The calendar month containing `month`."""
+    first = month.replace(day=1)
+    nxt = (first + dt.timedelta(days=32)).replace(day=1)
+    return Filters(first, nxt)
+
+
+def previous_month(filters: Filters) -> Filters:
+    prev_end = filters.start
+    return Filters((prev_end - dt.timedelta(days=1)).replace(day=1), prev_end)
+
+
+def _fmt_day(d: dt.date) -> str:
+    return f"{d.day} {d:%b %Y}"
+
+
+def _counts(frame, key: str | None = None) -> dict:
+    if key is None:
+        if frame.is_empty():
+            return {"n": 0, "happy": 0, "unhappy": 0}
+        row = frame.row(0, named=True)
+        return {"n": int(row["n"]), "happy": int(row["happy"]), "unhappy": int(row["unhappy"])}
+    return {r[key]: {"n": int(r["n"]), "happy": int(r["happy"]), "unhappy": int(r["unhappy"])}
+            for r in frame.iter_rows(named=True)}
+
+
+def _change(now: dict, before: dict, minimum: int) -> Change | None:
+    if now["n"] < minimum or before["n"] < minimum:
+        return None
+    pc = period_change(now, before)
+    return Change(pc.change, pc.change_margin, pc.is_clear, before["n"])
+
+
+def _recovery_state(row: dict, now: dt.datetime) -> str:
+    if row.get("recovered_at") is not None:
+        return f"recovery closed: {row.get('outcome') or 'done'}"
+    if row.get("first_contact_at") is not None:
+        return "customer contacted, item open"
+    due = row.get("due_at")
+    if due is None:
+        return "no recovery item yet"
+    if due < now:
+        return f"OVERDUE since {due:%a %d %b %H:%M}"
+    return f"call back by {due:%a %d %b %H:%M}"
+
+
+def _queue_lines(scope: Scope, filters: Filters, now: dt.datetime, names: dict[int, str],
+                 settings: NotifySettings, url: str | None) -> list[QueueLine]:
+    frame = reads.recovery_queue(scope=scope, now=now, filters=filters, url=url)
+    by_team = {r["team_id"]: r for r in frame.iter_rows(named=True)}
+    lines = []
+    for team_id, name in names.items():
+        r = by_team.get(team_id, {c: 0 for c in reads.RECOVERY_COLUMNS})
+        lines.append(QueueLine(name, *(int(r[c]) for c in reads.RECOVERY_COLUMNS),
+                               link=settings.link(PAGES["recovery"], team=team_id)))
+    return lines
+
+
+def lead_weekly_digest(*, recipient: str, scope: Scope, week_ending: dt.date, now: dt.datetime,
+                       settings: NotifySettings, url: str | None = None) -> Digest:
+    """A team lead's week: Happiness and its change, praise, unhappy responses, recovery queue,
+    each analyst's week (names: own teams only)."""
+    scope.require("lead")
+    limits = da_config.thresholds()
+    week = week_filters(week_ending)
+    before = week.previous()
+    context = Filters(week.end - dt.timedelta(days=CONTEXT_DAYS), week.end)
+    names = reads.team_names(scope=scope, url=url)
+
+    now_by_team = _counts(response_stats(scope=scope, filters=week, by=("team_id",), url=url), "team_id")
+    before_by_team = _counts(response_stats(scope=scope, filters=before, by=("team_id",), url=url), "team_id")
+    empty = {"n": 0, "happy": 0, "unhappy": 0}
+    teams = []
+    for team_id, name in names.items():
+        c, p = now_by_team.get(team_id, empty), before_by_team.get(team_id, empty)
+        teams.append(TeamLine(team_id, name,
+                              HappinessFigure.from_counts(**c, minimum=limits.min_group,
+                                                          reason="too few responses for a fair figure"),
+                              _change(c, p, limits.min_group),
+                              settings.link(PAGES["coaching"], team=team_id)))
+    total = None
+    if len(names) > 1:
+        c = {k: sum(v[k] for v in now_by_team.values()) for k in empty}
+        p = {k: sum(v[k] for v in before_by_team.values()) for k in empty}
+        total = TeamLine(0, "All your teams", HappinessFigure.from_counts(**c, minimum=limits.min_group),
+                         _change(c, p, limits.min_group), settings.link(PAGES["coaching"]))
+
+    def verbatim(row: dict, state: str = "") -> Verbatim:
+        return Verbatim(str(row["ticket_id"]), row["analyst"], names.get(row["team_id"], ""),
+                        row["service"], row["channel"], int(row["happiness"]), row["comment"],
+                        row["submitted_at"],
+                        settings.link(PAGES["coaching"], ticket=row["ticket_id"]), state)
+
+    praise_frame = reads.praise(scope=scope, filters=week, limit=PRAISE_LIMIT + 1, url=url)
+    praise = [verbatim(r) for r in praise_frame.head(PRAISE_LIMIT).iter_rows(named=True)]
+    unhappy_frame = reads.unhappy_responses(scope=scope, filters=week, limit=UNHAPPY_LIMIT, url=url)
+    unhappy = [Verbatim(str(r["ticket_id"]), r["analyst"], names.get(r["team_id"], ""), r["service"],
+                        r["channel"], int(r["happiness"]), r["comment"], r["submitted_at"],
+                        settings.link(PAGES["recovery"], ticket=r["ticket_id"]), _recovery_state(r, now))
+               for r in unhappy_frame.iter_rows(named=True)]
+    unhappy_count = sum(v["unhappy"] for v in now_by_team.values())
+
+    roster = reads.team_roster(scope=scope, url=url)
+    week_by_analyst = _counts(response_stats(scope=scope, filters=week, by=("analyst_id",), url=url),
+                              "analyst_id")
+    ctx_by_analyst = _counts(response_stats(scope=scope, filters=context, by=("analyst_id",), url=url),
+                             "analyst_id")
+    analysts = [AnalystLine(r["name"], names.get(r["team_id"], ""),
+                            HappinessFigure.from_counts(**week_by_analyst.get(r["analyst_id"], empty),
+                                                        minimum=limits.min_responses),
+                            HappinessFigure.from_counts(**ctx_by_analyst.get(r["analyst_id"], empty),
+                                                        minimum=limits.min_responses),
+                            settings.link(PAGES["coaching"], analyst=r["analyst_id"]))
+                for r in roster.iter_rows(named=True)]
+
+    team_label = ", ".join(names.values()) or "your team"
+    return Digest(
+        kind="weekly", recipient=recipient,
+        title=f"Weekly digest: {team_label}",
+        period_label=f"{_fmt_day(week.start)} – {_fmt_day(week_ending)}",
+        start=week.start, end=week.end, previous_label="the previous week",
+        teams=teams, total=total,
+        queue=_queue_lines(scope, week, now, names, settings, url),
+        praise=praise, praise_more=max(0, praise_frame.height - PRAISE_LIMIT),
+        unhappy=unhappy, unhappy_count=unhappy_count, analysts=analysts,
+        view_in_browser=settings.link(PAGES["settings"], digest="weekly", week_ending=week_ending.isoformat()),
+        settings_link=settings.link(PAGES["settings"]),
+        min_responses=limits.min_responses, min_group=limits.min_group)
+
+
+def cio_monthly_digest(*, recipient: str, scope: Scope, month: dt.date, now: dt.datetime,
+                       settings: NotifySettings, url: str | None = None) -> Digest:
+    """The CIO's month: organisation and team Happiness with change, recovery rates per team.
+    Teams only — no analyst names, no comments; small teams are suppressed."""
+    scope.require("cio")
+    limits = da_config.thresholds()
+    period = month_filters(month)
+    before = previous_month(period)
+    names = reads.team_names(scope=scope, url=url)
+    now_by_team = _counts(response_stats(scope=scope, filters=period, by=("team_id",), url=url), "team_id")
+    before_by_team = _counts(response_stats(scope=scope, filters=before, by=("team_id",), url=url), "team_id")
+    people = reads.team_analyst_counts(scope=scope, filters=period, url=url)
+    empty = {"n": 0, "happy": 0, "unhappy": 0}
+    teams = []
+    for team_id, name in names.items():
+        c, p = now_by_team.get(team_id, empty), before_by_team.get(team_id, empty)
+        if c["n"] and people.get(team_id, 0) < limits.min_analysts:
+            fig = HappinessFigure(n=c["n"], withheld=f"fewer than {limits.min_analysts} analysts — not shown")
+            change = None
+        else:
+            fig = HappinessFigure.from_counts(**c, minimum=limits.min_group,
+                                              reason=f"fewer than {limits.min_group} responses — not shown")
+            change = _change(c, p, limits.min_group) if fig.value is not None else None
+        teams.append(TeamLine(team_id, name, fig, change, settings.link(PAGES["trends"], team=team_id)))
+    c = _counts(response_stats(scope=scope, filters=period, url=url))
+    p = _counts(response_stats(scope=scope, filters=before, url=url))
+    total = TeamLine(0, "Whole organisation" if not scope.team_ids else "All your teams",
+                     HappinessFigure.from_counts(**c, minimum=limits.min_group),
+                     _change(c, p, limits.min_group), settings.link(PAGES["trends"]))
+    return Digest(
+        kind="monthly", recipient=recipient, title="Monthly digest: service culture",
+        period_label=f"{period.start:%B %Y}", start=period.start, end=period.end,
+        previous_label=f"{before.start:%B}",
+        teams=teams, total=total, queue=_queue_lines(scope, period, now, names, settings, url),
+        view_in_browser=settings.link(PAGES["settings"], digest="monthly", month=period.start.isoformat()[:7]),
+        settings_link=settings.link(PAGES["settings"]),
+        min_responses=limits.min_responses, min_group=limits.min_group)

@@ -1,0 +1,60 @@
+"""Build and send the weekly lead digests and the monthly CIO digest (one email per recipient,
+deduplicated per period so a re-run sends nothing twice)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from data_access import config as da_config
+from data_access import notify_reads as reads
+from data_access.engine import get_engine
+from notify import render
+from notify.config import NotifySettings
+from notify.digest import cio_monthly_digest, lead_weekly_digest
+from notify.outbox import DeliveryReport, Outgoing, compose, deliver
+
+
+def default_week_ending(today: dt.date) -> dt.date:
+    """The digest covers the seven full days before the day it runs."""
+    return today - dt.timedelta(days=1)
+
+
+def default_month(today: dt.date) -> dt.date:
+    """The last complete calendar month."""
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def weekly_digest_messages(*, week_ending: dt.date, now: dt.datetime, settings: NotifySettings,
+                           url: str | None = None, only: str | None = None) -> list[Outgoing]:
+    """One weekly digest email per team lead who wants one."""
+    out = []
+    for lead in reads.recipients("lead", url=url):
+        if not lead.receive_digest or (only and lead.username != only):
+            continue
+        d = lead_weekly_digest(recipient=lead.display_name, scope=lead.scope("lead"),
+                               week_ending=week_ending, now=now, settings=settings, url=url)
+        msg = compose(sender=settings.smtp.sender, to=[lead.email], subject=render.digest_subject(d),
+                      text=render.digest_text(d), html=render.digest_html(d))
+        out.append(Outgoing("digest", (f"digest:weekly:{week_ending.isoformat()}:{lead.user_id}",), msg))
+    return out
+
+
+def monthly_digest_messages(*, month: dt.date, now: dt.datetime, settings: NotifySettings,
+                            url: str | None = None, only: str | None = None) -> list[Outgoing]:
+    """One monthly digest email per CIO user who wants one (teams only, no names)."""
+    out = []
+    for cio in reads.recipients("cio", url=url):
+        if not cio.receive_digest or (only and cio.username != only):
+            continue
+        d = cio_monthly_digest(recipient=cio.display_name, scope=cio.scope("cio"), month=month, now=now,
+                               settings=settings, url=url)
+        msg = compose(sender=settings.smtp.sender, to=[cio.email], subject=render.digest_subject(d),
+                      text=render.digest_text(d), html=render.digest_html(d))
+        out.append(Outgoing("digest", (f"digest:monthly:{month:%Y-%m}:{cio.user_id}",), msg))
+    return out
+
+
+def send(outgoing: list[Outgoing], *, mailer, now: dt.datetime, url: str | None = None) -> DeliveryReport:
+    """Deliver digests through the outbox (a dry-run mailer only writes .eml files)."""
+    url = url or da_config.database_url()
+    return deliver(None if mailer.dry_run else get_engine(url), mailer, outgoing, now=now, url=url)
