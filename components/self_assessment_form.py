@@ -1,0 +1,127 @@
+"""The analyst's self-assessment: the form, the share-with-my-lead switch and the history of submissions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+
+import polars as pl
+import streamlit as st
+
+from data_access.scope import Scope
+from data_access.self_assessments import SelfAssessment
+from data_access.writes import InvalidInput
+from data_access.writes.self_assessment import NOTE_MAX_CHARS, set_sharing, submit_self_assessment
+from metrics import CARE_DIMENSIONS
+from metrics.self_view import COMPETENCY_NAMES, LABELS, LEVELS, SELF_DIMENSIONS
+
+TOKEN_KEY = "my_sa_token"
+TOKEN_PAYLOAD_KEY = "my_sa_token_payload"
+SAVED_KEY = "my_sa_saved"
+STATEMENTS = {d.name: d.statement for d in CARE_DIMENSIONS}
+COMPETENCY_TEXT = {
+    "facilitation": "Guiding the user to a solution without making them repeat themselves.",
+    "adaptability": "Serving well across channels and kinds of tickets.",
+    "teamwork": "Handing over and picking up work so the user does not feel the seams.",
+    "problem_solving": "Finding the real cause and fixing it for good.",
+    "client_management": "Keeping users informed and setting honest expectations.",
+    "self_management": "Planning your own work so promises and targets are kept.",
+}
+
+
+def _token_for(payload: str) -> str:
+    """The form token: stays the same for a repeated submit of the same answers (a double click),
+    changes once the answers change after a successful save."""
+    token = st.session_state.get(TOKEN_KEY)
+    used_for = st.session_state.get(TOKEN_PAYLOAD_KEY)
+    if token is None or (used_for is not None and used_for != payload):
+        token = uuid.uuid4().hex
+        st.session_state[TOKEN_KEY] = token
+        st.session_state[TOKEN_PAYLOAD_KEY] = None
+    return token
+
+
+def _rating(dim: str, prefix: str) -> int | None:
+    levels = LEVELS[dim]
+    if dim in STATEMENTS:
+        label = f"**{LABELS[dim]}** — customers rate: “{STATEMENTS[dim]}”"
+    else:
+        label = f"**{LABELS[dim]}** — {COMPETENCY_TEXT[dim]}"
+    return st.radio(label, [1, 2, 3, 4, 5], index=None, horizontal=True, key=f"{prefix}_{dim}",
+                    captions=list(levels))
+
+
+def self_assessment_form(scope: Scope, *, key: str = "my_sa") -> None:
+    """Draw the form; a valid submit is saved once, then the page re-runs to show it everywhere."""
+    saved = st.session_state.pop(SAVED_KEY, None)
+    if saved is not None:
+        st.success("Saved — thank you. Your comparison with your customers (previous tab) is updated.",
+                   icon=":material/check_circle:")
+    with st.form(key, border=True):
+        st.markdown("**The four CARE dimensions** — the same statements your customers rate")
+        ratings: dict[str, int | None] = {d: _rating(d, key) for d in SELF_DIMENSIONS if d in STATEMENTS}
+        st.divider()
+        st.markdown("**The six service competencies**")
+        ratings.update({d: _rating(d, key) for d in COMPETENCY_NAMES})
+        st.divider()
+        note = st.text_area("Reflection (optional, only you see it unless you share)", key=f"{key}_note",
+                            max_chars=NOTE_MAX_CHARS, placeholder="What went well lately? What would you "
+                            "like to get better at?")
+        submitted = st.form_submit_button("Save my self-assessment", type="primary",
+                                          icon=":material/check_circle:")
+    if not submitted:
+        return
+    payload = json.dumps({"r": ratings, "n": (note or "").strip()}, sort_keys=True)
+    token = _token_for(hashlib.sha256(payload.encode()).hexdigest())
+    try:
+        assessment_id = submit_self_assessment(scope=scope, ratings=ratings, note=note, submission_token=token)
+    except InvalidInput as exc:
+        problems = getattr(exc, "problems", [str(exc)])
+        st.error("Not saved yet:\n\n" + "\n".join(f"- {p}" for p in problems), icon=":material/error:")
+        return
+    st.session_state[TOKEN_PAYLOAD_KEY] = hashlib.sha256(payload.encode()).hexdigest()
+    st.session_state[SAVED_KEY] = assessment_id
+    st.rerun()
+
+
+def _toggle_sharing(scope: Scope, key: str) -> None:
+    set_sharing(scope=scope, shared=bool(st.session_state[key]))
+
+
+def sharing_switch(scope: Scope, latest: SelfAssessment | None) -> None:
+    """Share (or stop sharing) the latest self-assessment with the team lead. Private by default."""
+    st.markdown("##### Sharing with your team lead")
+    if latest is None:
+        st.caption("Once you have saved a self-assessment you can choose to share it with your lead.")
+        return
+    key = f"my_share_{latest.assessment_id}"
+    st.toggle("Share my latest self-assessment with my team lead", value=latest.shared_with_lead, key=key,
+              on_change=_toggle_sharing, args=(scope, key))
+    if latest.shared_with_lead:
+        st.caption(f":material/visibility: Your lead can see your self-assessment of "
+                   f"{latest.submitted_at:%-d %B %Y} (ratings and reflection). Switch off to make it private again.")
+    else:
+        st.caption(":material/lock: Private: only you can see your self-assessments. Sharing shows your lead "
+                   "your latest ratings and reflection — useful for a coaching conversation.")
+
+
+def history_table(history: list[SelfAssessment]) -> pl.DataFrame:
+    """One row per submission (newest first): date, the ten ratings, note, shared."""
+    rows = [{"Submitted": item.submitted_at.date(),
+             **{LABELS[d]: item.ratings.get(d) for d in SELF_DIMENSIONS},
+             "Reflection": item.note or "", "Shared": item.shared_with_lead}
+            for item in reversed(history)]
+    return pl.DataFrame(rows)
+
+
+def history_section(history: list[SelfAssessment]) -> None:
+    """Every submission with its date, so progress is visible."""
+    st.markdown("##### Your self-assessments so far")
+    if not history:
+        st.caption("Your submissions will be listed here, each with its date.")
+        return
+    st.caption(f"{len(history)} submission{'s' if len(history) != 1 else ''}, newest first. Each one is kept.")
+    st.dataframe(history_table(history), hide_index=True, column_config={
+        "Reflection": st.column_config.TextColumn(width="large"),
+        "Shared": st.column_config.CheckboxColumn(help="Shared with your lead")})

@@ -1,0 +1,423 @@
+"""Reads behind the analyst's private "My feedback" page — the signed-in analyst's own scope only.
+
+Every public function here takes an analyst Scope and refuses any other role. Colleagues'
+figures are computed in SQL (per team member) but never leave this module with an analyst id or
+name: only quartiles, the analyst's own values and their own percentiles are returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+import sqlalchemy as sa
+import streamlit as st
+
+from data_access import clock, config, schema, stats
+from data_access.dialect import as_int, month_start
+from data_access.engine import get_engine
+from data_access.filters import Filters, response_period
+from data_access.scope import Scope, ScopeError
+from data_access.scoping import ticket_scope
+from data_access.self_assessments import (
+    SelfAssessment,
+    assessments_from_history,
+    self_assessment_history,
+)
+from metrics import self_view
+from metrics.care import CARE_NAMES
+
+T, R = schema.tickets, schema.responses
+SA, SAR, A = schema.self_assessments, schema.self_assessment_ratings, schema.analysts
+CACHE_TTL_SECONDS = 600
+TREND_MONTHS = 12
+GAP_WINDOW_MONTHS = 3
+MAX_PAGE_SIZE = 100
+SCORE_BANDS = {"all": None, "unhappy": (0, 6), "neutral": (7, 8), "happy": (9, 10)}
+
+
+def _analyst(scope: Scope) -> int:
+    """The analyst's own id; anything but an analyst scope is refused."""
+    if scope.role != "analyst" or scope.analyst_id is None:
+        raise ScopeError("My feedback is read with the analyst's own scope only")
+    return int(scope.analyst_id)
+
+
+def _url(url: str | None) -> str:
+    return url or config.database_url()
+
+
+# --- team members' statistics (ids stay inside this module) ---------------------------------
+
+def _stat_columns() -> list[sa.ColumnElement]:
+    cols: list[sa.ColumnElement] = [sa.func.count().label("n"),
+                                    sa.func.sum(as_int(R.c.happiness >= 9)).label("happy"),
+                                    sa.func.sum(as_int(R.c.happiness <= 6)).label("unhappy")]
+    for dim in CARE_NAMES:
+        c = R.c[dim]
+        cols += [sa.func.count(c).label(f"{dim}_n"), sa.func.sum(c).label(f"{dim}_sum"),
+                 sa.func.sum(c * c).label(f"{dim}_sumsq")]
+    lost = R.c.lost_minutes
+    cols += [sa.func.count(lost).label("lost_n"), sa.func.sum(lost).label("lost_sum")]
+    return cols
+
+
+def team_members_query(*, scope: Scope, filters: Filters, by_month: bool = False) -> sa.Select:
+    """Per team member (and month): sufficient statistics of the analyst's own team, for the
+    unnamed distribution. Only this module sees its analyst ids."""
+    _analyst(scope)
+    keys: list[sa.ColumnElement] = [T.c.analyst_id]
+    if by_month:
+        keys.append(month_start(R.c.submitted_at).label("month"))
+    return (sa.select(*keys, *_stat_columns())
+            .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
+            .where(*response_period(filters), *ticket_scope(scope, own_only=False))
+            .group_by(*keys))
+
+
+def _typed(rows, columns: list[str]) -> pl.DataFrame:
+    frame = pl.DataFrame([tuple(r) for r in rows], schema=columns, orient="row", infer_schema_length=None)
+    fixes = []
+    for c in columns:
+        if c == "month":
+            fixes.append(pl.col(c).cast(pl.Date))
+        elif c.endswith(("_sum", "_sumsq")):
+            fixes.append(pl.col(c).cast(pl.Float64).fill_null(0.0))
+        elif c in ("n", "happy", "unhappy") or c.endswith("_n") or c == "analyst_id":
+            fixes.append(pl.col(c).cast(pl.Int64).fill_null(0))
+    return frame.with_columns(fixes) if fixes else frame
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
+def _team_members(*, scope: Scope, filters: Filters, by_month: bool, url: str | None) -> pl.DataFrame:
+    stmt = team_members_query(scope=scope, filters=filters, by_month=by_month)
+    with get_engine(_url(url)).connect() as conn:
+        result = conn.execute(stmt)
+        return _typed(result.all(), list(result.keys()))
+
+
+def _anonymous(frame: pl.DataFrame, analyst_id: int) -> pl.DataFrame:
+    """Replace analyst ids by an `is_own` flag and an opaque member number (never returned)."""
+    if frame.is_empty():
+        return frame.drop("analyst_id").with_columns(pl.lit(False).alias("is_own"),
+                                                      pl.lit(0, pl.Int64).alias("member"))
+    return frame.with_columns(
+        (pl.col("analyst_id") == analyst_id).alias("is_own"),
+        pl.col("analyst_id").rank("dense").cast(pl.Int64).alias("member"),
+    ).drop("analyst_id")
+
+
+# --- my figures for a period -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MyFigures:
+    """The analyst's own figures for one period, and where they sit in their (unnamed) team."""
+
+    stats: pl.DataFrame
+    """One row of own sufficient statistics (columns of `stats.response_stats`)."""
+    tickets: int
+    """Own closed tickets in the period (denominator of total lost hours)."""
+    happiness_spread: self_view.Spread | None
+    lost_spread: self_view.Spread | None
+    customers: pl.DataFrame
+    """Per CARE dimension: own raw and shrunk customer mean, team mean, own percentile."""
+    min_responses: int
+
+    @property
+    def n(self) -> int:
+        return int(self.stats["n"][0]) if self.stats.height else 0
+
+    @property
+    def enough(self) -> bool:
+        return self.n >= self.min_responses
+
+
+def my_figures(*, scope: Scope, filters: Filters, url: str | None = None) -> MyFigures:
+    """Own Happiness/CARE/lost-time statistics in `filters`, plus the unnamed team spread."""
+    analyst_id = _analyst(scope)
+    limits = config.thresholds()
+    own = stats.response_stats(scope=scope, filters=filters, own_only=True, url=url)
+    tickets = stats.ticket_stats(scope=scope, filters=filters, own_only=True, url=url)
+    team = _anonymous(_team_members(scope=scope, filters=filters, by_month=False, url=url), analyst_id)
+    happiness = self_view.team_spread(
+        self_view.analyst_happiness(team, min_responses=limits.min_responses),
+        min_analysts=limits.min_analysts) if team.height else None
+    lost = self_view.team_spread(
+        self_view.analyst_lost_minutes(team, min_responses=limits.min_responses),
+        min_analysts=limits.min_analysts) if team.height else None
+    customers = self_view.customer_care(team, min_responses=limits.min_responses,
+                                        min_analysts=limits.min_analysts)
+    return MyFigures(stats=own, tickets=int(tickets["tickets"][0]) if tickets.height else 0,
+                     happiness_spread=happiness, lost_spread=lost, customers=customers,
+                     min_responses=limits.min_responses)
+
+
+# --- trend ---------------------------------------------------------------------------------------
+
+def trend_window(months: int = TREND_MONTHS, *, earliest: dt.date | None = None) -> Filters:
+    """Calendar months up to today (inclusive), reaching back to `earliest`'s month if earlier."""
+    today = clock.today()
+    start = self_view.month_add(dt.date(today.year, today.month, 1), -(months - 1))
+    if earliest is not None:
+        start = min(start, dt.date(earliest.year, earliest.month, 1))
+    return Filters(start=start, end=today + dt.timedelta(days=1))
+
+
+def _monthly(scope: Scope, window: Filters, url: str | None) -> pl.DataFrame:
+    return _anonymous(_team_members(scope=scope, filters=window, by_month=True, url=url), _analyst(scope))
+
+
+def my_trend(*, scope: Scope, months: int = TREND_MONTHS, url: str | None = None) -> pl.DataFrame:
+    """Own monthly Happiness (± margin) over the last `months` months, with the team's middle half.
+
+    Columns: month, own_n, own_happiness, own_margin, own_happiness_low/high, band_analysts,
+    band_low, band_mid, band_high (see `metrics.self_view.trend_with_band`).
+    """
+    limits = config.thresholds()
+    window = _history_window(scope, url)
+    monthly = _monthly(scope, window, url)
+    if monthly.is_empty():
+        return monthly
+    first = trend_window(months).start
+    trend = self_view.trend_with_band(monthly, min_responses=limits.min_responses,
+                                      min_analysts=limits.min_analysts)
+    return trend.filter(pl.col("month") >= first)
+
+
+def _history_window(scope: Scope, url: str | None) -> Filters:
+    # One monthly query serves the trend and the gap history: reach back to the month of the
+    # oldest self-assessment minus the gap window, so both read the same cached frame.
+    history = self_assessment_history(scope=scope, url=url)
+    earliest = None
+    if history.height:
+        first = history["submitted_at"].min()
+        earliest = self_view.month_add(dt.date(first.year, first.month, 1), -(GAP_WINDOW_MONTHS - 1))
+    return trend_window(TREND_MONTHS, earliest=earliest)
+
+
+# --- self vs customers -----------------------------------------------------------------------------
+
+def team_latest_ratings_query(*, scope: Scope) -> sa.Select:
+    """Latest self-rating per CARE dimension of every member of the analyst's team (ids internal)."""
+    _analyst(scope)
+    ranked = (sa.select(SA.c.assessment_id, SA.c.analyst_id,
+                        sa.func.row_number().over(partition_by=SA.c.analyst_id,
+                                                  order_by=(SA.c.submitted_at.desc(),
+                                                            SA.c.assessment_id.desc())).label("rn"))
+              .select_from(SA.join(A, A.c.analyst_id == SA.c.analyst_id))
+              .where(A.c.team_id.in_(scope.team_ids) if scope.team_ids else sa.false())
+              .subquery())
+    return (sa.select(ranked.c.analyst_id, SAR.c.dimension, SAR.c.rating)
+            .select_from(ranked.join(SAR, SAR.c.assessment_id == ranked.c.assessment_id))
+            .where(ranked.c.rn == 1, SAR.c.dimension.in_(CARE_NAMES)))
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
+def _team_latest_ratings(*, scope: Scope, url: str | None) -> pl.DataFrame:
+    stmt = team_latest_ratings_query(scope=scope)
+    with get_engine(_url(url)).connect() as conn:
+        rows = conn.execute(stmt).all()
+    return pl.DataFrame([tuple(r) for r in rows], orient="row",
+                        schema={"analyst_id": pl.Int64, "dimension": pl.String, "rating": pl.Int64})
+
+
+@dataclass(frozen=True)
+class SelfView:
+    """Everything the self-vs-customers section needs; no colleague is identifiable in it."""
+
+    history: list[SelfAssessment]
+    """Own self-assessments, oldest first."""
+    gaps: pl.DataFrame
+    """Per CARE dimension: self_rating, customer_raw, customer_mean (shrunk), n, gap, label."""
+    ranks: pl.DataFrame
+    """Per CARE dimension: own percentile in the team by self-rating and by customer rating."""
+    gap_history: pl.DataFrame
+    """Gaps at the time of each self-assessment (customer window: 3 months up to it)."""
+
+    @property
+    def latest(self) -> SelfAssessment | None:
+        return self.history[-1] if self.history else None
+
+
+def self_view_for(*, scope: Scope, filters: Filters, figures: MyFigures | None = None,
+                  url: str | None = None) -> SelfView:
+    """Latest self-ratings against the customers' (shrunk) view in `filters`, ranks and history."""
+    analyst_id = _analyst(scope)
+    limits = config.thresholds()
+    figures = figures or my_figures(scope=scope, filters=filters, url=url)
+    history_frame = self_assessment_history(scope=scope, url=url)
+    history = assessments_from_history(history_frame, analyst_id)
+    latest = history[-1].ratings if history else {}
+    customers = figures.customers.with_columns(
+        pl.when(pl.col("n") >= limits.min_responses).then(pl.col(c)).alias(c)
+        for c in ("customer_raw", "customer_mean"))
+    gaps = self_view.self_vs_customers(latest, customers)
+    team_ratings = _team_latest_ratings(scope=scope, url=url)
+    anonymous = team_ratings.with_columns((pl.col("analyst_id") == analyst_id).alias("is_own")) \
+        .drop("analyst_id")
+    ranks = self_view.self_rank_percentiles(anonymous, min_analysts=limits.min_analysts).join(
+        figures.customers.select("dimension", pl.col("own_percentile").alias("customer_percentile")),
+        on="dimension", how="left")
+    if history:
+        monthly = _monthly(scope, _history_window(scope, url), url)
+        gap_hist = self_view.gap_history(history_frame, monthly, window_months=GAP_WINDOW_MONTHS,
+                                         min_responses=limits.min_responses,
+                                         min_analysts=limits.min_analysts)
+    else:
+        gap_hist = self_view.gap_history(history_frame, pl.DataFrame(), min_responses=1, min_analysts=1)
+    return SelfView(history=history, gaps=gaps, ranks=ranks, gap_history=gap_hist)
+
+
+# --- what customers say about me ----------------------------------------------------------------
+
+def _verbatim_conditions(scope: Scope, filters: Filters, band: str, search: str) -> list:
+    if band not in SCORE_BANDS:
+        raise ValueError(f"unknown score band {band!r}")
+    conds = [*ticket_scope(scope, own_only=True), *response_period(filters),
+             R.c.comment.is_not(None), R.c.comment != ""]
+    if SCORE_BANDS[band]:
+        low, high = SCORE_BANDS[band]
+        conds.append(R.c.happiness.between(low, high))
+    text = (search or "").strip().lower()
+    if text:
+        conds.append(sa.func.lower(R.c.comment).contains(text, autoescape=True))
+    return conds
+
+
+def verbatims_query(*, scope: Scope, filters: Filters, band: str = "all", search: str = "",
+                    page: int = 1, page_size: int = 20) -> sa.Select:
+    """The SELECT behind `my_verbatims` (newest first, one page)."""
+    _analyst(scope)
+    page, page_size = max(int(page), 1), min(max(int(page_size), 1), MAX_PAGE_SIZE)
+    return (sa.select(R.c.submitted_at, T.c.ticket_id, T.c.ticket_type, T.c.channel,
+                      schema.services.c.name.label("service"), R.c.happiness,
+                      *[R.c[d] for d in CARE_NAMES], R.c.comment)
+            .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key)
+                         .join(schema.services, schema.services.c.service_id == T.c.service_id))
+            .where(*_verbatim_conditions(scope, filters, band, search))
+            .order_by(R.c.submitted_at.desc(), R.c.ticket_key.desc())
+            .limit(page_size).offset((page - 1) * page_size))
+
+
+def verbatim_count_query(*, scope: Scope, filters: Filters, band: str = "all", search: str = "") -> sa.Select:
+    """How many of the analyst's comments match (for the pager)."""
+    _analyst(scope)
+    return (sa.select(sa.func.count()).select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
+            .where(*_verbatim_conditions(scope, filters, band, search)))
+
+
+VERBATIM_SCHEMA = {"submitted_at": pl.Datetime("us"), "ticket_id": pl.String, "ticket_type": pl.String,
+                   "channel": pl.String, "service": pl.String, "happiness": pl.Int64,
+                   **{d: pl.Int64 for d in CARE_NAMES}, "comment": pl.String}
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
+def my_verbatims(*, scope: Scope, filters: Filters, band: str = "all", search: str = "",
+                 page: int = 1, page_size: int = 20, url: str | None = None) -> tuple[pl.DataFrame, int]:
+    """One page of the analyst's own comments (newest first) and how many match in total."""
+    _analyst(scope)
+    with get_engine(_url(url)).connect() as conn:
+        total = int(conn.execute(verbatim_count_query(scope=scope, filters=filters, band=band,
+                                                      search=search)).scalar_one())
+        rows = conn.execute(verbatims_query(scope=scope, filters=filters, band=band, search=search,
+                                            page=page, page_size=page_size)).all() if total else []
+    return pl.DataFrame([tuple(r) for r in rows], schema=VERBATIM_SCHEMA, orient="row"), total
+
+
+def kudos_query(*, scope: Scope, limit: int = 50) -> sa.Select:
+    """Kudos the analyst received, newest first, with the customer's words and who gave it."""
+    analyst_id = _analyst(scope)
+    K, U = schema.kudos, schema.app_users
+    return (sa.select(K.c.given_at, U.c.display_name.label("given_by"), K.c.note, T.c.ticket_id,
+                      R.c.happiness, R.c.comment)
+            .select_from(K.join(R, R.c.ticket_key == K.c.ticket_key)
+                         .join(T, T.c.ticket_key == K.c.ticket_key)
+                         .outerjoin(U, U.c.user_id == K.c.given_by))
+            .where(K.c.analyst_id == analyst_id, T.c.analyst_id == analyst_id)
+            .order_by(K.c.given_at.desc(), K.c.kudos_id.desc()).limit(limit))
+
+
+def shared_notes_query(*, scope: Scope) -> sa.Select:
+    """Coaching notes about the analyst that their lead has shared with them, newest first."""
+    analyst_id = _analyst(scope)
+    N, U = schema.coaching_notes, schema.app_users
+    return (sa.select(N.c.created_at, U.c.display_name.label("author"), N.c.body, N.c.follow_up_on)
+            .select_from(N.outerjoin(U, U.c.user_id == N.c.author_user_id))
+            .where(N.c.analyst_id == analyst_id, N.c.shared_with_analyst.is_(True))
+            .order_by(N.c.created_at.desc(), N.c.note_id.desc()))
+
+
+def open_recovery_query(*, scope: Scope) -> sa.Select:
+    """The analyst's open recovery items (read-only for them), oldest due first."""
+    analyst_id = _analyst(scope)
+    RI = schema.recovery_items
+    return (sa.select(T.c.ticket_id, R.c.submitted_at, R.c.happiness, RI.c.due_at,
+                      RI.c.first_contact_at)
+            .select_from(RI.join(R, R.c.ticket_key == RI.c.ticket_key)
+                         .join(T, T.c.ticket_key == RI.c.ticket_key))
+            .where(RI.c.analyst_id == analyst_id, T.c.analyst_id == analyst_id,
+                   RI.c.resolved_at.is_(None))
+            .order_by(RI.c.due_at, RI.c.ticket_key))
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """Kudos to me, coaching notes shared with me, and my open recovery items."""
+
+    kudos: pl.DataFrame
+    notes: pl.DataFrame
+    recovery: pl.DataFrame
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
+def my_recognition(*, scope: Scope, url: str | None = None) -> Recognition:
+    """Kudos received, coaching notes shared with the analyst, and their open recovery items."""
+    _analyst(scope)
+    with get_engine(_url(url)).connect() as conn:
+        kudos = conn.execute(kudos_query(scope=scope)).all()
+        notes = conn.execute(shared_notes_query(scope=scope)).all()
+        recovery = conn.execute(open_recovery_query(scope=scope)).all()
+    now = clock.now()
+    recovery_frame = pl.DataFrame(
+        [tuple(r) for r in recovery], orient="row",
+        schema={"ticket_id": pl.String, "submitted_at": pl.Datetime("us"), "happiness": pl.Int64,
+                "due_at": pl.Datetime("us"), "first_contact_at": pl.Datetime("us")},
+    ).with_columns(
+        pl.when(pl.col("first_contact_at").is_not_null()).then(pl.lit("contacted, not closed yet"))
+        .when(pl.col("due_at") < now).then(pl.lit("waiting for first contact (past due)"))
+        .otherwise(pl.lit("waiting for first contact")).alias("status"))
+    return Recognition(
+        kudos=pl.DataFrame([tuple(r) for r in kudos], orient="row",
+                           schema={"given_at": pl.Datetime("us"), "given_by": pl.String, "note": pl.String,
+                                   "ticket_id": pl.String, "happiness": pl.Int64, "comment": pl.String}),
+        notes=pl.DataFrame([tuple(r) for r in notes], orient="row",
+                           schema={"created_at": pl.Datetime("us"), "author": pl.String,
+                                   "body": pl.String, "follow_up_on": pl.Date}),
+        recovery=recovery_frame,
+    )
+
+
+# --- my data as a file -------------------------------------------------------------------------------
+
+def export_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """Every own response in the period with its ticket facts (for the analyst's own download)."""
+    _analyst(scope)
+    return (sa.select(T.c.ticket_id, T.c.ticket_type, T.c.channel,
+                      schema.services.c.name.label("service"), T.c.priority, T.c.opened_at,
+                      T.c.resolved_at, T.c.sla_met, T.c.reopened, T.c.reassignment_count,
+                      R.c.submitted_at, R.c.happiness, *[R.c[d] for d in CARE_NAMES],
+                      R.c.lost_minutes, R.c.comment)
+            .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key)
+                         .join(schema.services, schema.services.c.service_id == T.c.service_id))
+            .where(*ticket_scope(scope, own_only=True), *response_period(filters))
+            .order_by(R.c.submitted_at, R.c.ticket_key))
+
+
+def my_responses_export(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
+    """The analyst's own responses in the period, one row each (read on demand, not cached)."""
+    stmt = export_query(scope=scope, filters=filters)
+    with get_engine(_url(url)).connect() as conn:
+        result = conn.execute(stmt)
+        rows, columns = result.all(), list(result.keys())
+    return pl.DataFrame([tuple(r) for r in rows], schema=columns, orient="row", infer_schema_length=None)
