@@ -1,0 +1,228 @@
+"""Coaching page actions: the recovery queue (close the loop) and coaching notes, with their forms.
+
+Writes go through data_access.writes.coaching; a stale version shows a clear conflict message,
+bad input shows the sentence from InvalidInput on the form. User text is shown as text only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from components.coaching import analyst_picker, escape_md
+from components.viewer import current_viewer
+from data_access import clock, coaching as data, config, stats
+from data_access.scope import Scope
+from data_access.writes import InvalidInput, WriteConflict
+from data_access.writes import coaching as writes
+
+WINDOWS = {"30d": ("Last 30 days", 30), "90d": ("Last 90 days", 90), "365d": ("Last 12 months", 365),
+           "all": ("All time", None)}
+STATUS_LABELS = {"open": "Open", "resolved": "Closed", "all": "All"}
+KIND_LABELS = {"contacted": "Contacted the user", "note": "Add a note only", "resolved": "Close with outcome",
+               "reopened": "Reopen"}
+
+
+def _url() -> str:
+    return config.database_url()
+
+
+def _flash(key: str, kind: str, text: str) -> None:
+    st.session_state[key] = (kind, text)
+
+
+def _show_flash(key: str) -> None:
+    message = st.session_state.pop(key, None)
+    if message:
+        getattr(st, message[0])(message[1])
+
+
+# ---------------------------------------------------------------- recovery queue
+
+def recovery_section(scope: Scope) -> None:
+    """The close-the-loop queue of the lead's teams, with the action form for one item."""
+    url = _url()
+    settings = data.recovery_settings(url=url)
+    now = clock.now()
+    roster = data.team_roster(scope=scope, url=url)
+    names = dict(zip(roster["analyst_id"].to_list(), roster["name"].to_list()))
+    f1, f2, f3 = st.columns([2, 2, 3])
+    window = f1.selectbox("Submitted", list(WINDOWS), index=1, format_func=lambda k: WINDOWS[k][0],
+                          key="coaching_rq_window")
+    status = f2.segmented_control("Status", list(STATUS_LABELS), format_func=STATUS_LABELS.get, default="open",
+                                  required=True, key="coaching_rq_status") or "open"
+    who = f3.selectbox("Analyst", [None] + list(names), key="coaching_rq_analyst",
+                       format_func=lambda a: "Everyone" if a is None else names[a])
+    days = WINDOWS[window][1]
+    since = dt.datetime.combine(clock.today() - dt.timedelta(days=days - 1), dt.time()) if days else None
+    page_key = "coaching_rq_page"
+    signature = (window, status, who)
+    if st.session_state.get("coaching_rq_sig") != signature:
+        st.session_state["coaching_rq_sig"] = signature
+        st.session_state[page_key] = 0
+    page = st.session_state.get(page_key, 0)
+    queue, total, overdue = data.recovery_queue(scope=scope, threshold=settings.threshold, since=since, now=now,
+                                                cutoff=data.overdue_cutoff(now), status=status, analyst_id=who,
+                                                page=page, url=url)
+    _show_flash("coaching_rq_flash")
+    st.caption(f"Every response scoring {settings.threshold} or less enters the queue with a target of one "
+               f"business day for the first contact. {total:,} item{'s' if total != 1 else ''} match"
+               + (f", {overdue:,} overdue." if status != "resolved" else "."))
+    if queue.is_empty():
+        st.info("Nothing to follow up here — every unhappy response in this window has been handled."
+                if status == "open" else "No items match these filters.")
+        return
+    shown = queue.select(
+        pl.when(pl.col("overdue")).then(pl.lit("⚠ overdue")).when(pl.col("resolved_at").is_not_null())
+        .then(pl.lit("closed")).when(pl.col("first_contact_at").is_not_null()).then(pl.lit("contacted"))
+        .otherwise(pl.lit("new")).alias("State"),
+        pl.col("ticket_id").alias("Ticket"), pl.col("analyst").alias("Analyst"),
+        pl.col("happiness").alias("Score"), pl.col("submitted_at").alias("Submitted"),
+        pl.col("due_at").alias("Target"), pl.col("first_contact_at").alias("Contacted"),
+        pl.col("outcome").alias("Outcome"), pl.col("comment").alias("Comment"))
+    styled = shown.to_pandas().style.apply(
+        lambda r: ["background-color: #ffebe9" if r["State"] == "⚠ overdue" else "" for _ in r], axis=1)
+    event = st.dataframe(styled, hide_index=True, on_select="rerun", selection_mode="single-row",
+                         key="coaching_rq_table", column_config={
+                             "Submitted": st.column_config.DatetimeColumn(format="D MMM, HH:mm"),
+                             "Target": st.column_config.DatetimeColumn(format="D MMM, HH:mm"),
+                             "Contacted": st.column_config.DatetimeColumn(format="D MMM, HH:mm"),
+                             "Comment": st.column_config.TextColumn(width="large")})
+    pages = (total + data.QUEUE_PAGE_SIZE - 1) // data.QUEUE_PAGE_SIZE
+    if pages > 1:
+        p1, p2, p3 = st.columns([1, 2, 1])
+        if p1.button("← Previous", disabled=page == 0, key="coaching_rq_prev"):
+            st.session_state[page_key] = page - 1
+            st.rerun()
+        p2.caption(f"Page {page + 1} of {pages}")
+        if p3.button("Next →", disabled=page + 1 >= pages, key="coaching_rq_next"):
+            st.session_state[page_key] = page + 1
+            st.rerun()
+    rows = event.selection.rows if event else []
+    item = queue.row(rows[0] if rows else 0, named=True)
+    if not rows:
+        st.caption("Select a row to act on another item; the first one is open below.")
+    _recovery_form(scope, item, settings.threshold)
+
+
+def _recovery_form(scope: Scope, item: dict, threshold: int) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{escape_md(item['ticket_id'])}** · score {item['happiness']} · "
+                    f"{escape_md(item['analyst'])} · target {item['due_at']:%d %b %H:%M}"
+                    + (" · :red[overdue]" if item["overdue"] else ""))
+        if item["comment"]:
+            st.text(item["comment"])
+        history = data.recovery_history(scope=scope, ticket_key=item["ticket_key"], url=_url())
+        if not history.is_empty():
+            with st.expander(f"History ({history.height})"):
+                st.dataframe(history.rename({"acted_at": "When", "kind": "Action", "outcome": "Outcome",
+                                             "note": "Note", "by": "By"}), hide_index=True)
+        kinds = ["reopened", "note"] if item["resolved_at"] is not None else ["contacted", "note", "resolved"]
+        with st.form(f"coaching_rq_form_{item['ticket_key']}", clear_on_submit=True):
+            kind = st.radio("Action", kinds, format_func=KIND_LABELS.get, horizontal=True)
+            outcome = st.selectbox("Outcome (when closing)", writes.OUTCOMES, index=None,
+                                   placeholder="Choose how it ended")
+            note = st.text_area("Note", max_chars=writes.MAX_TEXT, height=90,
+                                placeholder="What did you agree with the user?")
+            submitted = st.form_submit_button("Record", type="primary")
+        if submitted:
+            viewer = current_viewer()
+            try:
+                writes.record_recovery_action(url=_url(), scope=scope, user_id=viewer.user_id,
+                                              ticket_key=item["ticket_key"], kind=kind, outcome=outcome, note=note,
+                                              expected_version=item["version"], threshold=threshold)
+            except InvalidInput as exc:
+                st.error(str(exc))
+                return
+            except WriteConflict as exc:
+                stats.clear_cached_reads()
+                st.warning(str(exc))
+                return
+            stats.clear_cached_reads()
+            _flash("coaching_rq_flash", "success", f"Recorded for {item['ticket_id']}: {KIND_LABELS[kind].lower()}.")
+            st.rerun()
+
+
+# ---------------------------------------------------------------- coaching notes
+
+def notes_section(scope: Scope) -> None:
+    """Dated coaching notes about one analyst: add, edit, share; private until shared."""
+    analyst = analyst_picker(scope, "coaching_analyst_notes")
+    if analyst is None:
+        return
+    aid, name = int(analyst["analyst_id"]), analyst["name"]
+    _show_flash("coaching_note_flash")
+    with st.form("coaching_note_new", clear_on_submit=False):
+        st.markdown(f"**New note about {escape_md(name)}**")
+        body = st.text_area("Note", max_chars=writes.MAX_TEXT, height=100, key="coaching_note_body",
+                            placeholder="What you discussed, what you agreed, what to check next time")
+        c1, c2 = st.columns(2)
+        follow = c1.date_input("Follow up on (optional)", value=None, key="coaching_note_follow",
+                               format="DD/MM/YYYY")
+        shared = c2.toggle("Share with the analyst now", value=False, key="coaching_note_shared")
+        saved = st.form_submit_button("Save note", type="primary")
+    if saved:
+        try:
+            writes.add_note(url=_url(), scope=scope, user_id=current_viewer().user_id, analyst_id=aid, body=body,
+                            follow_up_on=follow, shared=shared)
+        except InvalidInput as exc:
+            st.error(str(exc))
+        else:
+            stats.clear_cached_reads()
+            for key in ("coaching_note_body", "coaching_note_follow", "coaching_note_shared"):
+                st.session_state.pop(key, None)
+            _flash("coaching_note_flash", "success", "Note saved." + ("" if shared else " It stays private to you "
+                                                                        "until you share it."))
+            st.rerun()
+
+    notes = data.coaching_notes(scope=scope, analyst_id=aid, url=_url())
+    if notes.is_empty():
+        st.info(f"No coaching notes about {name} yet.")
+        return
+    st.caption("Notes are private to you until marked “shared with analyst”; shared notes appear on their page.")
+    for note in notes.iter_rows(named=True):
+        _note_card(scope, note)
+
+
+def _note_card(scope: Scope, note: dict) -> None:
+    nid = note["note_id"]
+    with st.container(border=True):
+        head, act = st.columns([5, 2])
+        follow = note["follow_up_on"]
+        meta = f"{note['created_at']:%d %b %Y}"
+        if follow:
+            meta += f" · follow up {follow:%d %b %Y}" + (" (due)" if follow <= clock.today() else "")
+        meta += " · shared with analyst" if note["shared_with_analyst"] else " · private"
+        head.caption(escape_md(meta))
+        head.text(note["body"])
+        label = "Make private" if note["shared_with_analyst"] else "Share with analyst"
+        if act.button(label, key=f"coaching_note_share_{nid}", icon=":material/share:"):
+            _write_note(lambda: writes.share_note(url=_url(), scope=scope, note_id=nid,
+                                                  shared=not note["shared_with_analyst"],
+                                                  expected_version=note["version"]),
+                        "Shared with the analyst." if not note["shared_with_analyst"] else "The note is private again.")
+        with act.popover("Edit", icon=":material/edit:"):
+            with st.form(f"coaching_note_edit_{nid}"):
+                body = st.text_area("Note", value=note["body"], max_chars=writes.MAX_TEXT)
+                new_follow = st.date_input("Follow up on", value=follow, format="DD/MM/YYYY")
+                if st.form_submit_button("Save changes"):
+                    _write_note(lambda: writes.edit_note(url=_url(), scope=scope, note_id=nid, body=body,
+                                                         follow_up_on=new_follow, expected_version=note["version"]),
+                                "Note updated.")
+
+
+def _write_note(action, success: str) -> None:
+    try:
+        action()
+    except InvalidInput as exc:
+        st.error(str(exc))
+        return
+    except WriteConflict as exc:
+        stats.clear_cached_reads()
+        _flash("coaching_note_flash", "warning", str(exc))
+        st.rerun()
+    stats.clear_cached_reads()
+    _flash("coaching_note_flash", "success", success)
+    st.rerun()

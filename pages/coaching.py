@@ -1,0 +1,26 @@
+"""Coaching: what to praise, what to coach and who needs a follow-up call, for a team lead."""
+
+import sqlalchemy as sa
+import streamlit as st
+
+from components.coaching import analyst_section, overview_section
+from components.coaching_actions import notes_section, recovery_section
+from components.viewer import current_viewer, require_scope
+from data_access.engine import DatabaseUnavailable, describe_failure
+
+scope = require_scope("lead")
+viewer = current_viewer()
+st.title("Coaching")
+st.caption(f"{viewer.display_name} · {viewer.team_name or 'your team'} · the last 90 days unless you pick a "
+           "period. Figures appear from 5 responses up; comparisons use shrunk values.")
+
+TABS = ["Overview", "Analyst", "Recovery queue", "Notes"]
+tabs = st.tabs(TABS, key="coaching_tab", on_change="rerun")
+sections = [overview_section, analyst_section, recovery_section, notes_section]
+try:
+    for tab, section in zip(tabs, sections):
+        if tab.open:  # only the open tab runs its queries
+            with tab:
+                section(scope)
+except (DatabaseUnavailable, sa.exc.OperationalError) as exc:
+    st.error(describe_failure(exc))
