@@ -1,0 +1,316 @@
+"""Per-row validation of one batch: source text → typed target columns, or a rejection with a reason.
+
+Pure polars (no database): every row either comes out valid or is rejected with the source column
+and a sentence a person can act on ("happiness 11 is outside 0–10").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from data_access.importer import scores
+from data_access.importer.reader import LINE
+from data_access.schema import CARE_DIMENSIONS, CHANNELS, TICKET_TYPES
+
+ISO_FORMATS = ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M",
+               "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
+               "%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%d %b %Y %H:%M", "%d %b %Y",
+               "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y"]
+OFFSET_FORMATS = ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z"]
+DAY_FIRST = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M",
+             "%d-%m-%Y", "%d/%m/%y %H:%M", "%d/%m/%y"]
+MONTH_FIRST = ["%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p",
+               "%m/%d/%Y", "%m-%d-%Y %H:%M:%S", "%m-%d-%Y %H:%M", "%m-%d-%Y", "%m/%d/%y %I:%M %p",
+               "%m/%d/%y %H:%M", "%m/%d/%y"]
+NUMERIC_DATE = r"^\s*(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})"
+
+TRUE_WORDS = ["true", "yes", "y", "t", "1", "x", "met", "ja", "oui", "si"]
+FALSE_WORDS = ["false", "no", "n", "f", "0", "notmet", "breached", "nein", "non"]
+MAX_TEXT = {"ticket_id": 64, "service": 200, "analyst": 200, "team": 120, "requester": 200}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything validation needs to know about one import (no database handles)."""
+
+    kind: str
+    mapping: dict[str, str]                       # target field → source header
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # normalised source value → ours
+    scale: str = "0-10"
+    handle_unit: str = "minutes"
+    type_from_prefix: dict[str, str] = field(default_factory=dict)
+    date_order: str | None = None                 # 'day' | 'month' | None (only unambiguous formats)
+    factor_lookup: dict[str, int] = field(default_factory=dict)  # normalised code/label → factor_id
+
+
+class AmbiguousDates(ValueError):
+    """Dates like 03/04/2025 appear and nothing in the file says which part is the day."""
+
+
+def _key(expr: pl.Expr) -> pl.Expr:
+    return expr.str.to_lowercase().str.replace_all(r"[^0-9a-z]+", "")
+
+
+def _quoted(expr: pl.Expr) -> pl.Expr:
+    return pl.lit("'") + expr.str.slice(0, 60) + pl.lit("'")
+
+
+def decide_date_order(values: pl.Series) -> str | None:
+    """'day' or 'month' when numeric dates show a part above 12, 'mixed' when both do,
+    'ambiguous' when all are ≤ 12, None when no numeric d/m dates appear at all."""
+    parts = values.drop_nulls().str.extract_groups(NUMERIC_DATE).struct.unnest().drop_nulls()
+    if parts.is_empty():
+        return None
+    first = parts[:, 0].cast(pl.Int32)
+    second = parts[:, 1].cast(pl.Int32)
+    day, month = bool((first > 12).any()), bool((second > 12).any())
+    if day and month:
+        return "mixed"
+    return "day" if day else "month" if month else "ambiguous"
+
+
+def parse_datetimes(text: pl.Series, date_order: str | None) -> pl.Series:
+    """Text → naive datetimes (offsets converted to UTC); unparseable values become null."""
+    text = text.str.strip_suffix("Z")
+    formats = ISO_FORMATS + (DAY_FIRST if date_order == "day" else MONTH_FIRST if date_order == "month" else [])
+    out = pl.Series(text.name, [None] * len(text), dtype=pl.Datetime("us"))
+    todo = text.is_not_null()
+    for fmt in OFFSET_FORMATS + formats:
+        if not todo.any():
+            break
+        idx = todo.arg_true()
+        parsed = text.gather(idx).str.to_datetime(fmt, strict=False, time_unit="us")
+        if fmt.endswith("%z"):
+            parsed = parsed.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+        ok = parsed.is_not_null()
+        if ok.any():
+            out = out.scatter(idx.filter(ok), parsed.filter(ok))
+            todo = todo.scatter(idx.filter(ok), False)
+    return out
+
+
+def _mapped(col: str, rules: Rules) -> pl.Expr:
+    """Cleaned text of a target field after the preset's value map (null when empty)."""
+    text = pl.col(col).str.strip_chars()
+    text = pl.when(text == "").then(None).otherwise(text)
+    vmap = rules.values.get(col) if col != "factors" else None  # factors are mapped item by item
+    if vmap:
+        text = _key(text).replace_strict(list(vmap), list(vmap.values()), default=text,
+                                         return_dtype=pl.String)
+    return text
+
+
+def _number(text: pl.Expr) -> pl.Expr:
+    return text.str.replace(r"^(-?\d+),(\d+)$", "$1.$2").cast(pl.Float64, strict=False)
+
+
+def _checks(rules: Rules) -> list[tuple[str, pl.Expr, pl.Expr]]:
+    """(target field, value expression, error expression or null) for every mapped field."""
+    out: list[tuple[str, pl.Expr, pl.Expr]] = []
+    mapped = rules.mapping
+
+    def missing(name: str) -> pl.Expr:
+        return pl.when(pl.col(name).is_null()).then(pl.lit(f"{name} is missing"))
+
+    def text_field(name: str, required: bool) -> None:
+        value = pl.col(name)
+        err = pl.lit(None, pl.String)
+        if name in MAX_TEXT:
+            err = pl.when(value.str.len_chars() > MAX_TEXT[name]).then(
+                pl.lit(f"{name} is longer than {MAX_TEXT[name]} characters"))
+        if required:
+            err = pl.coalesce(missing(name), err)
+        out.append((name, value, err))
+
+    def enum_field(name: str, allowed, required: bool, what: str) -> None:
+        value = pl.col(name)
+        ok = value.is_in(list(allowed))
+        err = pl.when(value.is_not_null() & ~ok).then(pl.lit(f"unknown {what} ") + _quoted(value))
+        if required:
+            err = pl.coalesce(missing(name), err)
+        out.append((name, pl.when(ok).then(value), err))
+
+    def int_field(name: str, lo: int, hi: int | None, required: bool) -> None:
+        raw = pl.col(name)
+        num = _number(raw)
+        whole = num.is_not_null() & (num == num.floor())
+        in_range = (num >= lo) & (num <= hi) if hi is not None else (num >= lo)
+        shown = pl.when(whole).then(num.cast(pl.Int64).cast(pl.String)).otherwise(raw)
+        err = (pl.when(raw.is_not_null() & ~whole).then(pl.lit(f"{name} ") + _quoted(raw) + pl.lit(" is not a whole number"))
+               .when(raw.is_not_null() & ~in_range)
+               .then(pl.lit(f"{name} ") + shown + pl.lit(f" is outside {lo}–{hi}" if hi is not None else f" is below {lo}")))
+        if required:
+            err = pl.coalesce(missing(name), err)
+        out.append((name, pl.when(whole & in_range).then(num.cast(pl.Int64)), err))
+
+    def float_field(name: str, factor: float = 1.0) -> None:
+        raw = pl.col(name)
+        num = _number(raw)
+        err = (pl.when(raw.is_not_null() & num.is_null()).then(pl.lit(f"{name} ") + _quoted(raw) + pl.lit(" is not a number"))
+               .when(num < 0).then(pl.lit(f"{name} ") + raw + pl.lit(" is negative")))
+        out.append((name, pl.when(num >= 0).then(num * factor), err))
+
+    def bool_field(name: str, required: bool, counts: bool = False) -> None:
+        raw = pl.col(name)
+        key = _key(raw)
+        value = pl.when(key.is_in(TRUE_WORDS)).then(True).when(key.is_in(FALSE_WORDS)).then(False)
+        if counts:  # a reopen count: more than zero means reopened
+            num = _number(raw)
+            value = pl.when(key.is_in(TRUE_WORDS + FALSE_WORDS)).then(value).when(
+                (num >= 0) & (num == num.floor())).then(num > 0)
+        err = pl.when(raw.is_not_null() & value.is_null()).then(
+            pl.lit(f"{name} ") + _quoted(raw) + pl.lit(" is not yes/no or true/false"))
+        if required:
+            err = pl.coalesce(missing(name), err)
+        out.append((name, value, err))
+
+    if rules.kind == "tickets":
+        text_field("ticket_id", True)
+        if "ticket_type" in mapped or rules.type_from_prefix:
+            prefix = pl.col("ticket_id").str.extract(r"^([A-Za-z]+)").str.to_uppercase()
+            from_id = prefix.replace_strict(list(rules.type_from_prefix) or [""],
+                                            list(rules.type_from_prefix.values()) or [None],
+                                            default=None, return_dtype=pl.String)
+            given = pl.col("ticket_type") if "ticket_type" in mapped else pl.lit(None, pl.String)
+            value = pl.coalesce(pl.when(given.is_in(TICKET_TYPES)).then(given), from_id)
+            err = (pl.when(given.is_not_null() & ~given.is_in(TICKET_TYPES))
+                   .then(pl.lit("unknown ticket type ") + _quoted(given))
+                   .when(value.is_null()).then(pl.lit("ticket_type is missing")))
+            out.append(("ticket_type", value, err))
+        enum_field("channel", CHANNELS, True, "channel")
+        text_field("service", True)
+        raw = pl.col("priority")
+        digit = raw.str.extract(r"^\s*[Pp]?\s*(\d+)").cast(pl.Int64, strict=False)
+        err = (pl.when(raw.is_null()).then(pl.lit("priority is missing"))
+               .when(digit.is_null()).then(pl.lit("priority ") + _quoted(raw) + pl.lit(" is not a number from 1 to 4"))
+               .when((digit < 1) | (digit > 4)).then(pl.lit("priority ") + digit.cast(pl.String) + pl.lit(" is outside 1–4")))
+        out.append(("priority", pl.when(digit.is_between(1, 4)).then(digit), err))
+        for name in ("opened_at", "resolved_at"):
+            out.append((name, pl.col(f"{name}__dt"),
+                        pl.coalesce(missing(name), pl.when(pl.col(f"{name}__dt").is_null()).then(
+                            pl.lit("unknown date format ") + _quoted(pl.col(name))))))
+        text_field("analyst", True)
+        text_field("team", True)
+        bool_field("sla_met", True)
+        int_field("reassignment_count", 0, None, False)
+        bool_field("reopened", False, counts=True)
+        bool_field("first_contact_resolution", False)
+        float_field("handle_minutes", {"seconds": 1 / 60, "hours": 60.0}.get(rules.handle_unit, 1.0))
+        text_field("requester", False)
+        state = pl.col("state")
+        out.append(("state", state, pl.when(state.is_not_null() & (state != "closed")).then(
+            pl.lit("ticket is not resolved or closed (state ") + _quoted(state) + pl.lit(")"))))
+    else:
+        text_field("ticket_id", True)
+        raw = pl.col("happiness")
+        if rules.scale == "good-bad":
+            key = _key(raw)
+            value = key.replace_strict(list(scores.GOOD_BAD), list(scores.GOOD_BAD.values()),
+                                       default=None, return_dtype=pl.Int64)
+            err = (pl.when(raw.is_null() | key.is_in(list(scores.NOT_ANSWERED)))
+                   .then(pl.lit("no rating given") + pl.when(raw.is_not_null()).then(pl.lit(" (") + _quoted(raw) + pl.lit(")")).otherwise(pl.lit("")))
+                   .when(value.is_null()).then(pl.lit("happiness ") + _quoted(raw) + pl.lit(" is not good or bad")))
+        else:
+            table = scores.NUMERIC_SCALES[rules.scale]
+            num = _number(raw)
+            whole = num.is_not_null() & (num == num.floor())
+            as_int = num.cast(pl.Int64)
+            value = pl.when(whole).then(as_int.replace_strict(list(table), list(table.values()),
+                                                               default=None, return_dtype=pl.Int64))
+            err = (pl.when(raw.is_null()).then(pl.lit("happiness is missing"))
+                   .when(~whole).then(pl.lit("happiness ") + _quoted(raw) + pl.lit(" is not a whole number"))
+                   .when(value.is_null()).then(pl.lit("happiness ") + as_int.cast(pl.String)
+                                               + pl.lit(f" is outside {scores.SCALE_RANGE[rules.scale]}")))
+        out.append(("happiness", value, err))
+        for dim in CARE_DIMENSIONS:
+            int_field(dim, 1, 5, False)
+        float_field("lost_minutes")
+        text_field("comment", False)
+        out.append(("factor_ids", pl.col("factor_ids__list"), pl.col("factors__error")))
+        out.append(("submitted_at", pl.col("submitted_at__dt"),
+                    pl.coalesce(missing("submitted_at"), pl.when(pl.col("submitted_at__dt").is_null()).then(
+                        pl.lit("unknown date format ") + _quoted(pl.col("submitted_at"))))))
+    return out
+
+
+def _factor_columns(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """factor_ids__list (list of ids) and factors__error (first unknown factor) per row."""
+    if "factors" not in frame.columns:
+        return frame.with_columns(pl.lit(None, pl.List(pl.Int32)).alias("factor_ids__list"),
+                                  pl.lit(None, pl.String).alias("factors__error"))
+    vmap = rules.values.get("factors", {})
+    items = (frame.select(LINE, pl.col("factors").str.replace_all(r"[|]", ";").str.split(";").alias("item"))
+             .explode("item")
+             .with_columns(pl.col("item").str.strip_chars())
+             .filter(pl.col("item").is_not_null() & (pl.col("item") != "")))
+    items = items.with_columns(code=_key(pl.col("item")))
+    if vmap:
+        items = items.with_columns(code=pl.col("code").replace_strict(
+            list(vmap), [v.replace("_", "") for v in vmap.values()], default=pl.col("code"),
+            return_dtype=pl.String))
+    items = items.filter(pl.col("code") != "").with_columns(
+        fid=pl.col("code").replace_strict(list(rules.factor_lookup) or [""],
+                                          list(rules.factor_lookup.values()) or [None],
+                                          default=None, return_dtype=pl.Int32))
+    per_row = items.group_by(LINE).agg(
+        pl.col("fid").drop_nulls().unique().sort().alias("factor_ids__list"),
+        pl.col("item").filter(pl.col("fid").is_null()).first().alias("bad"))
+    per_row = per_row.with_columns(factors__error=pl.when(pl.col("bad").is_not_null()).then(
+        pl.lit("unknown factor ") + _quoted(pl.col("bad")))).drop("bad")
+    return frame.join(per_row, on=LINE, how="left")
+
+
+def validate(raw: pl.DataFrame, rules: Rules) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split a batch into valid typed rows and rejects (`_line`, column, reason)."""
+    source_of = dict(rules.mapping)
+    cols = [pl.col(src).alias(dst) for dst, src in source_of.items()]
+    frame = raw.select(pl.col(LINE), *cols)
+    frame = frame.with_columns(_mapped(c, rules).alias(c) for c in source_of)
+    for name in ("opened_at", "resolved_at", "submitted_at"):
+        if name in frame.columns:
+            frame = frame.with_columns(parse_datetimes(frame[name], rules.date_order).alias(f"{name}__dt"))
+    if rules.kind == "responses":
+        frame = _factor_columns(frame, rules)
+    checks = [(n, v, e) for n, v, e in _checks(rules)
+              if n in frame.columns or n in ("ticket_type", "factor_ids", "opened_at", "resolved_at", "submitted_at")]
+    present = set(frame.columns)
+    usable = []
+    for n, v, e in checks:
+        needs = {"ticket_type": "ticket_id", "factor_ids": "factor_ids__list"}.get(n, n)
+        if needs in present:
+            usable.append((n, v, e))
+    errors = [e.alias(f"{n}__err") for n, _, e in usable]
+    frame = frame.with_columns(*errors)
+    if rules.kind == "tickets" and {"opened_at__dt", "resolved_at__dt"} <= present:
+        frame = frame.with_columns(resolved_at__err=pl.coalesce(
+            pl.col("resolved_at__err"),
+            pl.when(pl.col("resolved_at__dt") < pl.col("opened_at__dt")).then(pl.lit("resolved_at before opened_at"))))
+    err_cols = [f"{n}__err" for n, _, _ in usable]
+    source_name = {n: source_of.get(n, source_of.get("ticket_id") if n == "ticket_type" else n) for n, _, _ in usable}
+    source_name["factor_ids"] = source_of.get("factors", "factors")
+    frame = frame.with_columns(
+        reason=pl.coalesce(*[pl.col(c) for c in err_cols]) if err_cols else pl.lit(None, pl.String),
+        column=pl.coalesce(*[pl.when(pl.col(f"{n}__err").is_not_null()).then(pl.lit(source_name[n]))
+                             for n, _, _ in usable]) if err_cols else pl.lit(None, pl.String))
+    rejects = frame.filter(pl.col("reason").is_not_null()).select(LINE, "column", "reason")
+    good = frame.filter(pl.col("reason").is_null())
+    values = [v.alias(n) for n, v, _ in usable if n != "state"]
+    valid = good.select(pl.col(LINE), *values)
+    return _with_defaults(valid, rules.kind), rejects
+
+
+def _with_defaults(valid: pl.DataFrame, kind: str) -> pl.DataFrame:
+    """Optional fields the file does not carry, filled with their documented defaults."""
+    if kind == "tickets":
+        defaults = {"reassignment_count": pl.lit(0, pl.Int64), "reopened": pl.lit(False),
+                    "first_contact_resolution": pl.lit(False), "handle_minutes": pl.lit(None, pl.Float64),
+                    "requester": pl.lit(None, pl.String)}
+    else:
+        defaults = {**{d: pl.lit(None, pl.Int64) for d in CARE_DIMENSIONS},
+                    "lost_minutes": pl.lit(None, pl.Float64), "comment": pl.lit(None, pl.String),
+                    "factor_ids": pl.lit(None, pl.List(pl.Int32))}
+    fill = {"reassignment_count": 0, "reopened": False, "first_contact_resolution": False}
+    out = valid.with_columns(v.alias(k) for k, v in defaults.items() if k not in valid.columns)
+    return out.with_columns(pl.col(k).fill_null(v) for k, v in fill.items() if k in out.columns)
