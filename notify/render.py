@@ -36,7 +36,7 @@ def signed(value: float) -> str:
 
 def fmt_figure(fig: HappinessFigure) -> str:
     if fig.value is None:
-        return f"{fig.withheld} (n = {fig.n})"
+        return f"{fig.withheld} (n = {fig.n})" if fig.n else str(fig.withheld)
     return f"{signed(fig.value)} ± {fig.margin:.0f} (n = {fig.n})"
 
 
@@ -95,7 +95,8 @@ def _p(inner_html: str, *, muted: bool = False, size: int = 14) -> str:
 
 def _figure_html(fig: HappinessFigure) -> str:
     if fig.value is None:
-        return f"<span style=\"color:{MUTED};\">{esc(fig.withheld)}</span> <span style=\"color:{MUTED};\">(n&nbsp;=&nbsp;{fig.n})</span>"
+        n = f" (n&nbsp;=&nbsp;{fig.n})" if fig.n else ""
+        return f"<span style=\"color:{MUTED};\">{esc(fig.withheld)}{n}</span>"
     colour = GOOD if fig.value > 0 else BAD if fig.value < 0 else INK
     return (f"<strong style=\"color:{colour};\">{esc(signed(fig.value))}</strong>"
             f" <span style=\"color:{MUTED};\">±&nbsp;{fig.margin:.0f} (n&nbsp;=&nbsp;{fig.n})</span>")
@@ -227,7 +228,8 @@ def _text_comment(comment: str | None, indent: str = "    ") -> list[str]:
     lines = (comment or "").strip().splitlines()
     if not lines:
         return [f"{indent}(no comment)"]
-    lines[0], lines[-1] = "“" + lines[0], lines[-1] + "”"
+    lines[0] = "“" + lines[0]
+    lines[-1] = lines[-1] + "”"
     return [indent + line for line in lines]
 
 
@@ -268,8 +270,8 @@ def digest_text(d: Digest) -> str:
         lines += ["", f"EACH ANALYST'S WEEK (figures from {d.min_responses} responses)"]
         for a in d.analysts:
             team = f" ({a.team})" if len(d.teams) > 1 else ""
-            lines.append(f"- {a.name}{team}: this week {_text_figure(a.week)}; "
-                         f"last 90 days {_text_figure(a.context)}")
+            lines.append(f"- {a.name}{team}: this week: {_text_figure(a.week)}; "
+                         f"last 90 days: {_text_figure(a.context)}")
     lines += ["", "Happiness = % scoring 9–10 minus % scoring 0–6, with its 95% margin and n.",
               f"Change your settings: {d.settings_link}"]
     return "\n".join(lines) + "\n"
