@@ -1,0 +1,85 @@
+"""The floor of a page: the time of the SQL it runs, replayed directly on the same database.
+
+During a cold render a SQLAlchemy cursor listener records every statement the page sends (with
+its parameters) and the time it spent in the database. The floor is the time of replaying exactly
+those statements on a plain connection and fetching their rows; a page cannot be faster than that.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import sqlalchemy as sa
+
+from data_access.engine import get_engine
+
+
+class StatementRecorder:
+    """Records statements executed on one engine while active (thread-safe, AppTest runs a thread)."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = get_engine(url)
+        self.captured: list[tuple[str, object]] = []
+        self._keep = False
+        self._active = False
+        self._sql_seconds = 0.0
+        self._lock = threading.Lock()
+        self._started: dict[int, float] = {}
+        sa.event.listen(self.engine, "before_cursor_execute", self._before)
+        sa.event.listen(self.engine, "after_cursor_execute", self._after)
+
+    def close(self) -> None:
+        sa.event.remove(self.engine, "before_cursor_execute", self._before)
+        sa.event.remove(self.engine, "after_cursor_execute", self._after)
+
+    def start(self, keep: bool = False) -> None:
+        """Begin timing SQL; with `keep`, also (re)capture the statements of this render."""
+        with self._lock:
+            self._active, self._keep, self._sql_seconds = True, keep, 0.0
+            if keep:
+                self.captured = []
+
+    def stop(self) -> float:
+        """Stop and return the seconds spent executing SQL since start()."""
+        with self._lock:
+            self._active = False
+            return self._sql_seconds
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        if not self._active:
+            return
+        self._started[id(cursor)] = time.perf_counter()
+        if self._keep and not executemany:
+            with self._lock:
+                self.captured.append((statement, parameters))
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        started = self._started.pop(id(cursor), None)
+        if started is not None and self._active:
+            with self._lock:
+                self._sql_seconds += time.perf_counter() - started
+
+
+def replay(url: str, statements: list[tuple[str, object]]) -> float:
+    """Seconds to run `statements` one after another on one connection, fetching every row."""
+    engine = get_engine(url)
+    with engine.connect() as conn:
+        cursor = conn.connection.cursor()  # the DBAPI cursor: no SQLAlchemy result processing
+        started = time.perf_counter()
+        for statement, parameters in statements:
+            cursor.execute(statement, parameters)
+            if cursor.description is not None:
+                cursor.fetchall()
+        elapsed = time.perf_counter() - started
+        cursor.close()
+        conn.rollback()
+    return elapsed
+
+
+def measure_floor(url: str, statements: list[tuple[str, object]], runs: int) -> list[float]:
+    """`runs` timed replays (after one untimed replay so every run sees the same warm buffers)."""
+    if not statements:
+        return []
+    replay(url, statements)
+    return [replay(url, statements) for _ in range(runs)]

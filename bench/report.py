@@ -1,0 +1,196 @@
+"""Write the benchmark's results: bench/results.md (for people) and bench/results.json (for tools)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+from data_access import config
+
+BENCH_DIR = Path(__file__).resolve().parent
+PACKAGES = ("streamlit", "duckdb", "duckdb-engine", "SQLAlchemy", "polars", "altair", "pyarrow",
+            "psycopg", "playwright")
+
+# DESIGN.md performance bars at 1M responses on the embedded default (seconds unless noted).
+BARS = {
+    "Culture trends": {"cold": 1.5, "warm": 0.3, "cold_over_floor": 1.5},
+    "Coaching": {"cold": 1.0},
+    "My feedback": {"cold": 0.6},
+}
+GENERATION_BAR_S = 60.0
+IMPORT_BAR_ROWS_S = 50_000
+MEMORY_BAR_MB = 1024.0
+BROWSER_BAR_S = 3.0
+
+
+def machine_info() -> dict:
+    """Cores, CPU, memory, Python, package versions, load, date and commit of this run."""
+    cpu = ""
+    try:
+        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name")), "")
+        mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal"))
+    except (OSError, StopIteration):
+        mem_kb = 0
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=config.PROJECT_ROOT,
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+    except OSError:
+        commit = ""
+    return {"cores": os.cpu_count(), "cpu": cpu, "memory_gb": round(mem_kb / 1024 / 1024, 1),
+            "python": platform.python_version(), "platform": platform.platform(),
+            "packages": versions, "load_average": list(os.getloadavg()), "commit": commit,
+            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+
+
+def _s(value, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _span(timing: dict) -> str:
+    if timing.get("median") is None:
+        return "—"
+    return f"{timing['median']:.2f} ({timing['min']:.2f}–{timing['max']:.2f})"
+
+
+def _verdict(value, limit, higher_is_better: bool = False) -> str:
+    if value is None:
+        return "not measured"
+    ok = value >= limit if higher_is_better else value <= limit
+    return "✅ holds" if ok else "❌ misses"
+
+
+def bar_checks(results: dict) -> list[dict]:
+    """Each DESIGN.md bar with the measured value at 1M on the embedded default."""
+    checks = []
+    pages = {p["page"]: p for w in results.get("warehouses", [])
+             if w["engine"] == "duckdb" and w["tier"] == "1m" for p in w["pages"]}
+    for page, bars in BARS.items():
+        found = pages.get(page)
+        for metric, limit in bars.items():
+            if found is None or found["status"] == "not available yet":
+                value, verdict = None, "page not available yet"
+            else:
+                value = found["cold_over_floor"] if metric == "cold_over_floor" else found[metric]["median"]
+                verdict = _verdict(value, limit)
+            unit = "×" if metric == "cold_over_floor" else "s"
+            checks.append({"bar": f"{page} {metric.replace('_', ' ')} ≤ {limit}{unit}", "value": value,
+                           "unit": unit, "verdict": verdict})
+    gen = results.get("generation", {}).get("seconds")
+    checks.append({"bar": f"Demo generation of 1M ≤ {GENERATION_BAR_S:.0f} s", "value": gen, "unit": "s",
+                   "verdict": _verdict(gen, GENERATION_BAR_S)})
+    rate = results.get("import", {}).get("rows_per_second")
+    checks.append({"bar": f"Import ≥ {IMPORT_BAR_ROWS_S:,} rows/s", "value": rate, "unit": "rows/s",
+                   "verdict": _verdict(rate, IMPORT_BAR_ROWS_S, higher_is_better=True)})
+    mem = results.get("memory", {}).get("peak_rss_mb")
+    checks.append({"bar": f"Peak RSS of the serving process ≤ {MEMORY_BAR_MB:.0f} MiB", "value": mem,
+                   "unit": "MiB", "verdict": _verdict(mem, MEMORY_BAR_MB)})
+    for role, found in results.get("browser", {}).get("roles", {}).items():
+        checks.append({"bar": f"Browser login → first chart ({role}) ≤ {BROWSER_BAR_S:.0f} s",
+                       "value": found.get("cold"), "unit": "s",
+                       "verdict": _verdict(found.get("cold"), BROWSER_BAR_S) if not found.get("error")
+                       else f"not measured: {found['error'][:80]}"})
+    return checks
+
+
+def growth(results: dict) -> list[dict]:
+    """Cold render and floor per page across tiers on one engine, with the growth factor."""
+    rows = []
+    for engine in sorted({w["engine"] for w in results.get("warehouses", [])}):
+        tiers = [w for w in results["warehouses"] if w["engine"] == engine]
+        tiers.sort(key=lambda w: w["responses"])
+        for page in BARS:
+            series = []
+            for w in tiers:
+                found = next((p for p in w["pages"] if p["page"] == page and p["status"] != "not available yet"), None)
+                if found:
+                    series.append((w["tier"], w["responses"], found["cold"]["median"], found["floor"]["median"]))
+            if len(series) > 1:
+                rows.append({"engine": engine, "page": page, "series": series})
+    return rows
+
+
+def write(results: dict, md_path: Path = BENCH_DIR / "results.md",
+          json_path: Path = BENCH_DIR / "results.json") -> None:
+    """Write both files."""
+    results = dict(results, bars=bar_checks(results), growth=growth(results))
+    json_path.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    md_path.write_text(markdown(results))
+
+
+def markdown(results: dict) -> str:
+    """The results as a Markdown report."""
+    m = results["machine"]
+    lines = ["# Service Pulse benchmark results", "",
+             f"Run {m['date']} on commit `{m['commit']}` — {m['cores']} cores ({m['cpu']}), "
+             f"{m['memory_gb']} GB RAM, Python {m['python']}; load average at start "
+             f"{' / '.join(f'{x:.2f}' for x in m['load_average'])}, at end "
+             f"{' / '.join(f'{x:.2f}' for x in results.get('load_average_end', []))}. "
+             f"The machine was shared with other work, so treat single figures as noisy.", "",
+             "Packages: " + ", ".join(f"{k} {v}" for k, v in m["packages"].items()) + ".", "",
+             f"Command: `{results.get('command', '')}` — took {results.get('total_seconds', 0):.0f} s. "
+             f"Runs per measurement: {results.get('runs')}.", "",
+             "## DESIGN.md bars (1M responses, embedded DuckDB)", "",
+             "| bar | measured | verdict |", "|---|---|---|"]
+    for c in results["bars"]:
+        value = c["value"]
+        shown = "—" if value is None else (f"{value:,.0f} {c['unit']}" if c["unit"] in ("rows/s", "MiB")
+                                          else f"{value:.2f} {c['unit']}")
+        lines.append(f"| {c['bar']} | {shown} | {c['verdict']} |")
+    lines += ["", "## Page renders (AppTest; seconds, median (min–max))", "",
+              "Cold = Streamlit caches cleared before the run; warm = the same session re-run with "
+              "caches full. Floor = the page's own SQL statements (captured during a cold render) "
+              "replayed directly on a DBAPI cursor. SQL-in-render = time spent inside those statements "
+              "during the cold render.", "",
+              "| engine | tier | page (role, viewer) | cold | warm | floor | cold/floor | SQL in render | "
+              "statements | charts | status |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for w in results.get("warehouses", []):
+        for p in w["pages"]:
+            status = p["status"] + (f": {p['detail'][:120]}" if p["detail"] else "")
+            lines.append(
+                f"| {w['engine']} | {w['tier']} | {p['page']} ({p['role']}, {p['viewer']}) | {_span(p['cold'])} | "
+                f"{_span(p['warm'])} | {_span(p['floor'])} | {_s(p['cold_over_floor'])} | "
+                f"{_s(p['sql_in_render']['median'])} | {p['statements']} | {p['charts']} | {status} |")
+    if results.get("growth"):
+        lines += ["", "## Growth with size (cold render / floor, seconds)", "",
+                  "| engine | page | " + " | ".join(["tiers"]) + " | cold growth per 10× rows |", "|---|---|---|---|"]
+        for g in results["growth"]:
+            cells = ", ".join(f"{t}: {_s(c)} / {_s(f)}" for t, _, c, f in g["series"])
+            (t0, n0, c0, _), (t1, n1, c1, _) = g["series"][0], g["series"][-1]
+            factor = (c1 / c0) ** (1 / max(1e-9, __import__("math").log10(n1 / n0))) if c0 and c1 else None
+            lines.append(f"| {g['engine']} | {g['page']} | {cells} | {_s(factor)}× |")
+    lines += ["", "## Data loading", ""]
+    for w in results.get("warehouses", []):
+        how = "cached from an earlier run" if w["cached"] else "built in this run"
+        lines.append(f"- {w['engine']} {w['tier']} ({w['responses']:,} responses): generated and loaded in "
+                     f"{_s(w['build_seconds'], 1)} s ({how}, {w['built_at']}).")
+    gen = results.get("generation", {})
+    if gen:
+        lines.append(f"- Demo generation timed for this run: {gen.get('responses', 0):,} responses in "
+                     f"{_s(gen.get('seconds'), 1)} s ({gen.get('how', '')}).")
+    imp = results.get("import", {})
+    lines.append(f"- Import: {imp.get('summary') or imp.get('status', 'not measured')}")
+    mem = results.get("memory", {})
+    lines += ["", "## Memory and browser", "",
+              f"- Peak RSS of the serving process: {_s(mem.get('peak_rss_mb'), 0)} MiB ({mem.get('how', mem.get('error', 'not measured'))})."]
+    for role, b in results.get("browser", {}).get("roles", {}).items():
+        lines.append(f"- Browser, {role} ({b['username']}, landed on {b['landed_on'] or '?'}): sign-in click → "
+                     f"first chart {_s(b['cold'])} s cold, {_s(b['warm_median'])} s warm"
+                     + (f" — {b['error']}" if b["error"] else "") + ".")
+    if results.get("browser", {}).get("status"):
+        lines.append(f"- Browser: {results['browser']['status']}")
+    if results.get("notes"):
+        lines += ["", "## Notes", ""] + [f"- {n}" for n in results["notes"]]
+    return "\n".join(lines) + "\n"

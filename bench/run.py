@@ -1,0 +1,225 @@
+"""One command for the whole benchmark: `python -m bench.run` (see README, "Benchmark").
+
+Builds (or reuses) the demo warehouses, renders every page as its role cold and warm, replays
+each page's SQL for its floor, times demo generation and the importer, measures peak memory and
+the browser sign-in → first chart, and writes bench/results.md and bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import floor, memory, pages, report, warehouses
+from data_access import config
+
+IMPORT_ROWS = 1_000_000
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--tiers", default="100k,1m",
+                        help="comma-separated tiers of demo responses: 100k, 1m (default 100k,1m)")
+    parser.add_argument("--with-5m", action="store_true", help="add the 5,000,000-response tier")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per measurement (default 5)")
+    pg = parser.add_mutually_exclusive_group()
+    pg.add_argument("--postgres", metavar="URL", help="also measure on this PostgreSQL server "
+                    "(databases sp_bench_* are created in it)")
+    pg.add_argument("--throwaway-postgres", action="store_true",
+                    help="also measure on a temporary local PostgreSQL (needs the server binaries)")
+    parser.add_argument("--duckdb", action="store_true",
+                        help="accepted for symmetry: DuckDB is the embedded default and always measured")
+    parser.add_argument("--sqlite", action="store_true", help="also measure on SQLite files")
+    parser.add_argument("--skip-browser", action="store_true", help="no headless Chromium step")
+    parser.add_argument("--skip-generation", action="store_true",
+                        help="do not time a fresh 1M demo generation (use the cached build time)")
+    parser.add_argument("--skip-import", action="store_true", help="do not time the importer")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild cached warehouses")
+    parser.add_argument("--out", default=str(report.BENCH_DIR), help="folder for results.md/json")
+    args = parser.parse_args(argv)
+    args.tier_list = [t.strip().lower() for t in args.tiers.split(",") if t.strip()]
+    if args.with_5m and "5m" not in args.tier_list:
+        args.tier_list.append("5m")
+    unknown = set(args.tier_list) - set(warehouses.TIERS)
+    if unknown:
+        parser.error(f"unknown tiers {sorted(unknown)}; choose from {sorted(warehouses.TIERS)}")
+    return args
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def measure_warehouse(w: warehouses.Warehouse, runs: int) -> dict:
+    """Every page as its role on one warehouse: cold, warm, SQL captured and replayed."""
+    log(f"[{w.engine} {w.tier}] pages")
+    viewers = pages.bench_viewers(w.url)
+    recorder = floor.StatementRecorder(w.url)
+    measured = []
+    try:
+        for spec in pages.PAGES:
+            result = pages.measure_page(spec, viewers[spec.role], w.url, runs, recorder)
+            if result.statements:
+                result.floor.runs = floor.measure_floor(w.url, result.statements, runs)
+            row = result.as_dict()
+            measured.append(row)
+            log(f"  {spec.name:15s} {result.status:18s} cold {report._s(result.cold.median)}  "
+                f"warm {report._s(result.warm.median)}  floor {report._s(result.floor.median)}  "
+                f"ratio {report._s(row['cold_over_floor'])}  {result.detail[:100]}")
+    finally:
+        recorder.close()
+    return dict(w.as_dict(), pages=measured)
+
+
+def import_speed(workdir: Path) -> dict:
+    """Rows/s of the importer on a 1M-row CSV, through the importer engineer's bench/import_speed.py."""
+    script = Path(__file__).with_name("import_speed.py")
+    if not script.exists():
+        return {"status": "not available yet (bench/import_speed.py missing)"}
+    help_text = subprocess.run([sys.executable, "-m", "bench.import_speed", "--help"], cwd=config.PROJECT_ROOT,
+                               capture_output=True, text=True, timeout=60).stdout
+    cmd = [sys.executable, "-m", "bench.import_speed"]
+    if "--rows" in help_text:
+        cmd += ["--rows", str(IMPORT_ROWS)]
+    json_out = workdir / "import_speed.json"
+    if "--json" in help_text:
+        cmd += ["--json", str(json_out)]
+    started = time.perf_counter()
+    out = subprocess.run(cmd, cwd=config.PROJECT_ROOT, capture_output=True, text=True, timeout=900)
+    result: dict = {"command": " ".join(["python"] + cmd[1:]), "seconds": time.perf_counter() - started,
+                    "returncode": out.returncode}
+    if json_out.exists():
+        result["reported"] = json.loads(json_out.read_text())
+    else:
+        for line in reversed(out.stdout.splitlines()):
+            if line.strip().startswith("{"):
+                try:
+                    result["reported"] = json.loads(line)
+                    break
+                except ValueError:
+                    pass
+    rate = _find_rate(result.get("reported")) if "reported" in result else None
+    if rate is None:
+        found = re.findall(r"([\d,._]+)\s*rows?/s", out.stdout)
+        rate = float(found[-1].replace(",", "").replace("_", "")) if found else None
+    result["rows_per_second"] = rate
+    tail = (out.stdout.strip().splitlines() or [""])[-1][:200]
+    result["summary"] = (f"{rate:,.0f} rows/s ({result['command']}; last line: {tail})" if rate
+                         else f"no rate found (exit {out.returncode}): {(out.stderr or out.stdout)[-300:]}")
+    return result
+
+
+def _find_rate(data) -> float | None:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if "rows_per_s" in key or key in ("rate", "rows_s"):
+                if isinstance(value, (int, float)):
+                    return float(value)
+            found = _find_rate(value)
+            if found is not None:
+                return found
+    if isinstance(data, list):
+        for item in data:
+            found = _find_rate(item)
+            if found is not None:
+                return found
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.disable(logging.WARNING)  # AppTest outside a server warns on every run
+    os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+    started = time.perf_counter()
+    results: dict = {"command": "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:]),
+                     "runs": args.runs, "machine": report.machine_info(), "warehouses": [], "notes": []}
+    log(f"Service Pulse benchmark — tiers {', '.join(args.tier_list)}; load {results['machine']['load_average']}")
+    throwaway = None
+    pg_server = args.postgres
+    if args.throwaway_postgres:
+        from tests.pg import ThrowawayPostgres
+
+        throwaway = ThrowawayPostgres()
+        pg_server = throwaway.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="sp-bench-") as tmp:
+            workdir = Path(tmp)
+            built: list[warehouses.Warehouse] = []
+            for tier in args.tier_list:
+                built.append(warehouses.file_warehouse(tier, "duckdb", rebuild=args.rebuild, log=log))
+                if args.sqlite:
+                    built.append(warehouses.file_warehouse(tier, "sqlite", rebuild=args.rebuild, log=log))
+                if pg_server:
+                    built.append(warehouses.postgres_warehouse(tier, pg_server, rebuild=args.rebuild, log=log))
+            for w in built:
+                results["warehouses"].append(measure_warehouse(w, args.runs))
+            memory.release_engines(*(w.url for w in built))
+
+            main_tier = next((w for w in built if w.engine == "duckdb" and w.tier == "1m"),
+                             next(w for w in built if w.engine == "duckdb"))
+            if args.skip_generation:
+                fresh = next((w for w in built if w.engine == "duckdb" and w.tier == "1m"), None)
+                if fresh:
+                    results["generation"] = {"responses": fresh.responses, "seconds": fresh.build_seconds,
+                                             "how": "time of the cached 1M build"}
+            else:
+                log("[generation] 1M responses into a fresh DuckDB file")
+                seconds, checkpoint = warehouses.time_generation(1_000_000, workdir)
+                results["generation"] = {"responses": 1_000_000, "seconds": seconds,
+                                         "checkpoint_seconds": checkpoint,
+                                         "how": f"demo.generate into an empty DuckDB file, timed in this run; "
+                                                f"the checkpoint that follows took a further {checkpoint:.1f} s"}
+                log(f"  {seconds:.1f} s (+ checkpoint {checkpoint:.1f} s)")
+
+            if not args.skip_import:
+                log("[import] 1M-row CSV")
+                results["import"] = import_speed(workdir)
+                log(f"  {results['import'].get('summary') or results['import'].get('status')}")
+
+            viewers = pages.bench_viewers(main_tier.url)
+            memory.release_engines(main_tier.url)
+            if args.skip_browser:
+                results["browser"] = {"status": "skipped (--skip-browser)"}
+            else:
+                log(f"[browser] sign-in → first chart at {main_tier.tier}")
+                try:
+                    results["browser"] = dict(browser_step(main_tier.url, viewers), tier=main_tier.tier)
+                except Exception as exc:
+                    results["browser"] = {"status": f"failed: {type(exc).__name__}: {str(exc)[:300]}"}
+                    log(f"  {results['browser']['status']}")
+            served = results["browser"].get("server_peak_rss_mb")
+            if served:
+                results["memory"] = {"peak_rss_mb": served, "tier": main_tier.tier,
+                                     "how": f"streamlit run app.py serving {main_tier.tier} after the browser "
+                                            f"signed in as every role"}
+            else:
+                log(f"[memory] AppTest child process at {main_tier.tier}")
+                results["memory"] = dict(memory.apptest_peak(main_tier.url), tier=main_tier.tier)
+            log(f"  peak RSS {report._s(results['memory'].get('peak_rss_mb'), 0)} MiB")
+    finally:
+        if throwaway is not None:
+            throwaway.stop()
+    results["load_average_end"] = list(os.getloadavg())
+    results["total_seconds"] = time.perf_counter() - started
+    out = Path(args.out)
+    report.write(results, out / "results.md", out / "results.json")
+    log(f"Done in {results['total_seconds']:.0f} s → {out / 'results.md'}")
+    return 0
+
+
+def browser_step(url: str, viewers: dict) -> dict:
+    from bench import browser
+
+    return browser.measure_logins(url, viewers, runs=3, log=log)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Smoke test of the benchmark harness on a 2k-response SQLite: viewers, capture, floor, report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bench import floor, pages, report
+from data_access import demo
+from data_access.engine import get_engine
+
+SAMPLE_PAGE = Path(__file__).with_name("sample_page.py")
+
+
+@pytest.fixture(scope="module")
+def tiny_url(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('bench') / 'tiny.sqlite'}"
+    demo.generate(get_engine(url), responses=2_000, seed=7, end=dt.date(2026, 11, 20))
+    return url
+
+
+def test_viewers_are_the_busiest_people(tiny_url):
+    viewers = pages.bench_viewers(tiny_url)
+    with get_engine(tiny_url).connect() as conn:
+        busiest = conn.execute(sa.text(
+            "SELECT t.analyst_id FROM responses r JOIN tickets t ON t.ticket_key = r.ticket_key "
+            "GROUP BY t.analyst_id ORDER BY count(*) DESC, t.analyst_id LIMIT 1")).scalar_one()
+        largest = conn.execute(sa.text(
+            "SELECT t.team_id FROM responses r JOIN tickets t ON t.ticket_key = r.ticket_key "
+            "GROUP BY t.team_id ORDER BY count(*) DESC, t.team_id LIMIT 1")).scalar_one()
+    assert viewers["cio"].roles == ("cio",)
+    assert viewers["analyst"].analyst_id == busiest
+    assert viewers["lead"].lead_team_ids == (largest,) and "lead" in viewers["lead"].roles
+
+
+def test_floor_captures_and_replays_the_pages_statements(tiny_url):
+    logging.disable(logging.WARNING)
+    viewers = pages.bench_viewers(tiny_url)
+    spec = pages.PageSpec("Sample", SAMPLE_PAGE, "cio")
+    recorder = floor.StatementRecorder(tiny_url)
+    try:
+        result = pages.measure_page(spec, viewers["cio"], tiny_url, runs=2, recorder=recorder)
+    finally:
+        recorder.close()
+    assert result.status == "ok", result.detail
+    assert len(result.cold.runs) == 2 and len(result.warm.runs) == 2
+    assert result.charts == 1
+    # Exactly the page's two reads: responses by month, then tickets in the period.
+    assert len(result.statements) == 2
+    first, second = (s for s, _ in result.statements)
+    assert "FROM responses JOIN tickets" in first and "GROUP BY" in first
+    assert "FROM tickets" in second and "count(*) AS tickets" in second
+    # Replaying a captured statement returns what the page saw.
+    with get_engine(tiny_url).connect() as conn:
+        cursor = conn.connection.cursor()
+        cursor.execute(*result.statements[1])
+        replayed = cursor.fetchall()[0][0]
+        expected = conn.execute(sa.text(
+            "SELECT count(*) FROM tickets WHERE resolved_at >= '2025-11-01' AND resolved_at < '2026-11-01'"
+        )).scalar_one()
+    assert replayed == expected > 0
+    assert sum(result.sql_in_render.runs) > 0
+    runs = floor.measure_floor(tiny_url, result.statements, 3)
+    assert len(runs) == 3 and all(r > 0 for r in runs)
+
+
+def test_missing_page_is_reported_not_raised(tiny_url):
+    viewers = pages.bench_viewers(tiny_url)
+    spec = pages.PageSpec("Nowhere", SAMPLE_PAGE.with_name("no_such_page.py"), "cio")
+    result = pages.measure_page(spec, viewers["cio"], tiny_url, runs=1)
+    assert result.status == "not available yet" and not result.cold.runs
+
+
+def test_report_marks_bars_and_writes_both_files(tmp_path):
+    timing = {"median": 0.5, "min": 0.4, "max": 0.6, "runs": [0.4, 0.5, 0.6]}
+    empty = {"median": None, "min": None, "max": None, "runs": []}
+    page = {"page": "Culture trends", "role": "cio", "viewer": "cio", "status": "ok", "detail": "",
+            "first_render": 1.0, "cold": dict(timing, median=2.0), "warm": timing, "charts": 3,
+            "sql_in_render": timing, "floor": dict(timing, median=1.0), "cold_over_floor": 2.0,
+            "statements": 4}
+    missing = dict(page, page="Coaching", status="not available yet", cold=empty, warm=empty)
+    results = {"command": "python -m bench.run", "runs": 3, "machine": report.machine_info(),
+               "warehouses": [{"engine": "duckdb", "tier": "1m", "responses": 1_000_000, "url": "x",
+                               "build_seconds": 50.0, "built_at": "", "cached": True,
+                               "pages": [page, missing]}],
+               "generation": {"responses": 1_000_000, "seconds": 70.0, "how": "test"},
+               "import": {"rows_per_second": 80_000.0, "summary": "80,000 rows/s"},
+               "memory": {"peak_rss_mb": 500.0, "how": "test"}, "load_average_end": [1, 1, 1],
+               "total_seconds": 10}
+    report.write(results, tmp_path / "r.md", tmp_path / "r.json")
+    verdicts = {c["bar"]: c["verdict"] for c in json.loads((tmp_path / "r.json").read_text())["bars"]}
+    assert verdicts["Culture trends cold ≤ 1.5s"] == "❌ misses"
+    assert verdicts["Culture trends warm ≤ 0.3s"] == "❌ misses"
+    assert verdicts["Coaching cold ≤ 1.0s"] == "page not available yet"
+    assert verdicts["Demo generation of 1M ≤ 60 s"] == "❌ misses"
+    assert verdicts["Import ≥ 50,000 rows/s"] == "✅ holds"
+    assert verdicts["Peak RSS of the serving process ≤ 1024 MiB"] == "✅ holds"
+    text = (tmp_path / "r.md").read_text()
+    assert "| duckdb | 1m | Culture trends (cio, cio) | 2.00 (0.40–0.60)" in text
