@@ -14,7 +14,6 @@ import sqlalchemy as sa
 
 from data_access import clock, schema
 from data_access.coaching import business_day_after
-from data_access.dialect import upsert
 from data_access.engine import get_engine
 from data_access.scope import Scope, ScopeError
 from data_access.writes import InvalidInput, WriteConflict, run_with_retry
@@ -144,8 +143,9 @@ def give_kudos(*, url: str, scope: Scope, user_id: int, ticket_key: int, note: s
                               .where(K.c.ticket_key == ticket_key)).scalar_one()
         if before:
             return False
-        upsert(conn, K, [dict(ticket_key=ticket_key, analyst_id=response.analyst_id, team_id=response.team_id,
-                              given_by=user_id, given_at=now, note=note)], key=["ticket_key"], update=[])
+        # The unique key on kudos.ticket_key settles a race between two clicks (IntegrityError below).
+        conn.execute(K.insert().values(ticket_key=ticket_key, analyst_id=response.analyst_id,
+                                       team_id=response.team_id, given_by=user_id, given_at=now, note=note))
         return True
 
     try:

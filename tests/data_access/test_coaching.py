@@ -1,0 +1,186 @@
+"""Coaching reads: right numbers against raw SQL, scoped to the lead's teams, portable SQL."""
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+import streamlit as st
+from sqlalchemy.dialects import postgresql, sqlite
+
+from data_access import coaching as data
+from data_access.engine import get_engine
+from data_access.filters import Filters
+from data_access.scope import Scope, ScopeError
+
+TODAY = dt.date(2026, 11, 20)
+NOW = dt.datetime(2026, 11, 20, 12)
+TEAM = 6
+LEAD = Scope("lead", team_ids=(TEAM,))
+PERIOD = Filters(dt.date(2026, 8, 23), dt.date(2026, 11, 21))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(monkeypatch):
+    monkeypatch.setenv("SERVICE_PULSE_TODAY", TODAY.isoformat())
+    st.cache_data.clear()
+
+
+def _raw(url, sql, **params):
+    with get_engine(url).connect() as conn:
+        return conn.execute(sa.text(sql), params).all()
+
+
+def _team_analysts(url):
+    return [r[0] for r in _raw(url, "SELECT analyst_id FROM analysts WHERE team_id = :t ORDER BY analyst_id", t=TEAM)]
+
+
+def _outsider(url):
+    return _raw(url, "SELECT min(analyst_id) FROM analysts WHERE team_id <> :t", t=TEAM)[0][0]
+
+
+def test_roster_is_the_leads_team_only(demo_url):
+    roster = data.team_roster(scope=LEAD, url=demo_url)
+    assert sorted(roster["analyst_id"].to_list()) == _team_analysts(demo_url)
+    assert set(roster["team_id"].to_list()) == {TEAM}
+
+
+def test_named_reads_refuse_analysts_outside_the_team(demo_url):
+    outsider = _outsider(demo_url)
+    for read in (data.factor_counts, data.factor_evidence, data.unhappy_context):
+        with pytest.raises(ScopeError):
+            read(scope=LEAD, analyst_id=outsider, filters=PERIOD, url=demo_url)
+    with pytest.raises(ScopeError):
+        data.verbatims(scope=LEAD, analyst_id=outsider, filters=PERIOD, url=demo_url)
+    with pytest.raises(ScopeError):
+        data.coaching_notes(scope=LEAD, analyst_id=outsider, url=demo_url)
+    with pytest.raises(ScopeError):
+        data.kudos_received(scope=LEAD, analyst_id=outsider, url=demo_url)
+    with pytest.raises(ScopeError):
+        data.shared_self_assessment(scope=LEAD, analyst_id=outsider, url=demo_url)
+    with pytest.raises(ScopeError):
+        data.team_roster(scope=Scope("cio"), url=demo_url)
+    with pytest.raises(ScopeError):
+        data.verbatims(scope=Scope("analyst", analyst_id=outsider, team_ids=(1,)), analyst_id=outsider + 1,
+                       filters=PERIOD, url=demo_url)
+
+
+def test_sql_itself_carries_the_team_condition(demo_url):
+    """Even if the pre-check were bypassed, a forged id returns no rows: the WHERE limits teams."""
+    outsider = _outsider(demo_url)
+    stmt = data.verbatims_query(scope=LEAD, analyst_id=outsider, filters=Filters(dt.date(2000, 1, 1), dt.date(2100, 1, 1)),
+                                vf=data.VerbatimFilter(with_comment=False), limit=50, offset=0)
+    with get_engine(demo_url).connect() as conn:
+        assert conn.execute(stmt).all() == []
+    notes = data.notes_query(scope=LEAD, analyst_id=outsider)
+    with get_engine(demo_url).connect() as conn:
+        assert conn.execute(notes).all() == []
+
+
+def test_factor_counts_match_raw_sql(demo_url):
+    analyst = _team_analysts(demo_url)[3]
+    counts = data.factor_counts(scope=LEAD, analyst_id=analyst, filters=PERIOD, url=demo_url)
+    raw = dict(_raw(demo_url, "SELECT rf.factor_id, count(*) FROM response_factors rf "
+                              "JOIN responses r ON r.ticket_key = rf.ticket_key JOIN tickets t ON t.ticket_key = r.ticket_key "
+                              "WHERE t.analyst_id = :a AND r.submitted_at >= :s AND r.submitted_at < :e GROUP BY 1",
+                    a=analyst, s=dt.datetime(2026, 8, 23), e=dt.datetime(2026, 11, 21)))
+    team = dict(_raw(demo_url, "SELECT rf.factor_id, count(*) FROM response_factors rf "
+                               "JOIN responses r ON r.ticket_key = rf.ticket_key JOIN tickets t ON t.ticket_key = r.ticket_key "
+                               "WHERE t.team_id = :t AND r.submitted_at >= :s AND r.submitted_at < :e GROUP BY 1",
+                     t=TEAM, s=dt.datetime(2026, 8, 23), e=dt.datetime(2026, 11, 21)))
+    got = {r["factor_id"]: r["analyst_count"] for r in counts.iter_rows(named=True) if r["analyst_count"]}
+    assert got == raw
+    assert {r["factor_id"]: r["team_count"] for r in counts.iter_rows(named=True) if r["team_count"]} == team
+    assert counts.height == 13  # every catalogue factor, zeros kept
+
+
+def test_verbatims_paginate_and_filter(demo_url):
+    analyst = _team_analysts(demo_url)[3]
+    everything = Filters(dt.date(2000, 1, 1), dt.date(2100, 1, 1))
+    vf = data.VerbatimFilter(band="unhappy", with_comment=True)
+    expected = [r[0] for r in _raw(demo_url, "SELECT r.ticket_key FROM responses r JOIN tickets t ON t.ticket_key = r.ticket_key "
+                                             "WHERE t.analyst_id = :a AND r.happiness <= 6 AND r.comment IS NOT NULL "
+                                             "ORDER BY r.submitted_at DESC, r.ticket_key DESC", a=analyst)]
+    assert len(expected) > 3
+    first, total = data.verbatims(scope=LEAD, analyst_id=analyst, filters=everything, vf=vf, page=0, page_size=3,
+                                  url=demo_url)
+    second, _ = data.verbatims(scope=LEAD, analyst_id=analyst, filters=everything, vf=vf, page=1, page_size=3,
+                               url=demo_url)
+    assert total == len(expected)
+    assert first["ticket_key"].to_list() + second["ticket_key"].to_list() == expected[:6]
+    assert (first["happiness"] <= 6).all()
+    # factor filter: only responses that name the factor
+    factor = _raw(demo_url, "SELECT rf.factor_id FROM response_factors rf JOIN tickets t ON t.ticket_key = rf.ticket_key "
+                            "WHERE t.analyst_id = :a GROUP BY 1 ORDER BY count(*) DESC", a=analyst)[0][0]
+    named, n_named = data.verbatims(scope=LEAD, analyst_id=analyst, filters=everything,
+                                    vf=data.VerbatimFilter(factor_id=factor, with_comment=False), page_size=500,
+                                    url=demo_url)
+    raw_n = _raw(demo_url, "SELECT count(*) FROM response_factors rf JOIN tickets t ON t.ticket_key = rf.ticket_key "
+                           "WHERE t.analyst_id = :a AND rf.factor_id = :f", a=analyst, f=factor)[0][0]
+    assert n_named == raw_n == named.height
+
+
+def test_recovery_queue_counts_open_and_overdue(demo_url):
+    since = dt.datetime(2026, 8, 23)
+    queue, total, overdue = data.recovery_queue(scope=LEAD, threshold=6, since=since, now=NOW,
+                                                cutoff=data.overdue_cutoff(NOW), page_size=500, url=demo_url)
+    raw = _raw(demo_url, "SELECT count(*), sum(CASE WHEN ri.due_at < :now THEN 1 ELSE 0 END) FROM responses r "
+                         "JOIN tickets t ON t.ticket_key = r.ticket_key JOIN recovery_items ri ON ri.ticket_key = r.ticket_key "
+                         "WHERE t.team_id = :t AND r.happiness <= 6 AND r.submitted_at >= :s AND ri.resolved_at IS NULL",
+               now=NOW, t=TEAM, s=since)[0]
+    assert (total, overdue) == (raw[0], raw[1] or 0)
+    assert queue.height == total and int(queue["overdue"].sum()) == overdue
+    # most urgent first
+    assert queue["due_at"].to_list() == sorted(queue["due_at"].to_list())
+
+
+def test_shared_self_assessment_only_when_latest_is_shared(demo_url):
+    rows = _raw(demo_url, "SELECT a.analyst_id, s.shared_with_lead FROM self_assessments s JOIN analysts a "
+                          "ON a.analyst_id = s.analyst_id WHERE a.team_id = :t AND s.submitted_at = "
+                          "(SELECT max(submitted_at) FROM self_assessments s2 WHERE s2.analyst_id = s.analyst_id)", t=TEAM)
+    assert rows, "demo team has self-assessments"
+    for analyst_id, shared in rows:
+        got = data.shared_self_assessment(scope=LEAD, analyst_id=analyst_id, url=demo_url)
+        assert (got is not None) == bool(shared)
+
+
+def test_business_day_and_overdue_cutoff():
+    friday = dt.datetime(2026, 11, 20, 10)
+    assert data.business_day_after(friday) == dt.datetime(2026, 11, 23, 10)  # Monday
+    assert data.business_day_after(dt.datetime(2026, 11, 18, 9)) == dt.datetime(2026, 11, 19, 9)
+    assert data.overdue_cutoff(dt.datetime(2026, 11, 19, 12)) == dt.datetime(2026, 11, 18, 12)
+    assert data.overdue_cutoff(dt.datetime(2026, 11, 23, 12)) == dt.datetime(2026, 11, 20)  # Monday → Friday 00:00
+
+
+@pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.dialect()])
+def test_queries_compile_for_each_dialect(dialect):
+    args = dict(scope=LEAD)
+    built = [
+        data.roster_query(**args),
+        data.recovery_counts_query(**args, threshold=6, since=NOW, now=NOW, cutoff=NOW),
+        data.last_scores_query(**args, since=NOW), data.last_kudos_query(**args), data.last_note_query(**args),
+        data.factor_counts_query(**args, analyst_id=1, team_id=TEAM, filters=PERIOD),
+        data.verbatims_query(**args, analyst_id=1, filters=PERIOD, vf=data.VerbatimFilter(factor_id=3), limit=10, offset=20),
+        data.factor_evidence_query(**args, analyst_id=1, filters=PERIOD),
+        data.unhappy_context_query(**args, analyst_id=1, filters=PERIOD),
+        data.recovery_queue_query(**args, threshold=6, since=None),
+        data.recovery_history_query(**args, ticket_key=5), data.kudos_query(**args, analyst_id=1),
+        data.notes_query(**args, analyst_id=1),
+    ]
+    for stmt in built:
+        text = str(stmt.compile(dialect=dialect))
+        assert "team_id" in text  # every query is limited to the lead's teams
+
+
+def test_queries_run_on_duckdb(tmp_path):
+    from data_access import demo
+
+    url = f"duckdb:///{tmp_path / 'coach.duckdb'}"
+    demo.generate(get_engine(url), responses=600, seed=7, end=TODAY)
+    roster = data.team_roster(scope=LEAD, url=url)
+    analyst = int(roster["analyst_id"][0])
+    wide = Filters(dt.date(2020, 1, 1), dt.date(2027, 1, 1))
+    rows, total = data.verbatims(scope=LEAD, analyst_id=analyst, filters=wide, url=url)
+    assert total >= rows.height
+    data.team_activity(scope=LEAD, since=dt.datetime(2026, 1, 1), now=NOW, cutoff=NOW, threshold=6, url=url)
+    data.recovery_queue(scope=LEAD, threshold=6, since=None, now=NOW, cutoff=NOW, url=url)
+    get_engine(url).dispose()
