@@ -31,7 +31,7 @@ def headline_tiles(report: CultureReport) -> None:
         else:
             verdict = "a clear change" if change.is_clear else "within noise"
             tile("Change vs previous period", f"{fmt_happiness(change.change)} pts",
-                 f"± {change.change_margin:.0f} · {verdict} · before {fmt_happiness(change.previous)} "
+                 f"± {change.change_margin:.{1 if change.change_margin < 0.95 else 0}f} · {verdict} · before {fmt_happiness(change.previous)} "
                  f"(n = {change.previous_n:,})",
                  "Happiness now minus Happiness in the period of equal length just before. "
                  "It is a clear change when it is larger than its 95% margin.")

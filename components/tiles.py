@@ -19,7 +19,8 @@ def fmt_margin(margin: float | None, n: int) -> str:
     """The margin and sample size shown under every Happiness figure: "± 4 (n = 1,234)"."""
     if margin is None:
         return f"n = {n:,}"
-    return f"± {round(margin):d} (n = {n:,})"
+    shown = f"{margin:.1f}" if margin < 0.95 else f"{round(margin):d}"  # "± 0" would claim certainty
+    return f"± {shown} (n = {n:,})"
 
 
 def fmt_pct(share: float | None, digits: int = 0) -> str:
@@ -31,7 +32,8 @@ def fmt_range(low: float | None, high: float | None) -> str:
     """A Wilson interval of a share: "95% CI 16–20%"."""
     if low is None or high is None:
         return ""
-    return f"95% CI {100 * low:.0f}–{100 * high:.0f}%"
+    digits = 1 if high - low < 0.02 else 0  # a narrow interval would print as "13–13%"
+    return f"95% CI {100 * low:.{digits}f}–{100 * high:.{digits}f}%"
 
 
 def fmt_hours(hours: float | None) -> str:

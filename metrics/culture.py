@@ -32,6 +32,12 @@ def rollup(stats: pl.DataFrame, keys: Sequence[str] = ()) -> pl.DataFrame:
     return stats.group_by(keys).agg(pl.col(c).sum() for c in values).sort(keys, nulls_last=True)
 
 
+def _join(left: pl.DataFrame, right: pl.DataFrame, key: str, how: str) -> pl.DataFrame:
+    """Join on `key`, tolerating an empty side whose key column has no type yet."""
+    right = right.with_columns(pl.col(key).cast(left.schema[key]))
+    return left.join(right, on=key, how=how, coalesce=True)
+
+
 def totals(stats: pl.DataFrame) -> dict[str, float]:
     """The whole frame summed into one mapping (zeros for an empty frame)."""
     row = rollup(stats).row(0, named=True) if stats.height else {}
@@ -143,7 +149,9 @@ def lost_by(stats: pl.DataFrame, tickets: pl.DataFrame, key: str, *, min_group: 
     answers = rollup(stats, [key]).select(key, "lost_n", "lost_sum")
     closed = rollup(tickets, [key]).select(key, "tickets")
     mean = pl.col("lost_sum") / pl.col("lost_n")
-    return (answers.join(closed, on=key, how="full", coalesce=True)
+    if answers.schema[key] == pl.Null:  # no responses: take the key's type from the tickets
+        answers = answers.with_columns(pl.col(key).cast(closed.schema[key]))
+    return (_join(answers, closed, key, "full")
             .with_columns(pl.col("lost_n", "tickets").fill_null(0), pl.col("lost_sum").fill_null(0.0))
             .with_columns(pl.when(pl.col("lost_n") >= min_group).then(mean).alias("mean_minutes"))
             .with_columns((pl.col("mean_minutes") * pl.col("tickets") / 60.0).alias("total_hours"))
@@ -159,6 +167,12 @@ def trend_arrow(change: PeriodChange) -> str:
     return "↑" if change.change > 0 else "↓"
 
 
+TEAM_TABLE_SCHEMA = {"team_id": pl.Int64, "n": pl.Int64, "happiness": pl.Float64, "margin": pl.Float64,
+                     "happiness_low": pl.Float64, "happiness_high": pl.Float64, "change": pl.Float64,
+                     "trend": pl.String, "lost_hours": pl.Float64, "lost_mean_minutes": pl.Float64,
+                     "watermelon": pl.Float64, "suppressed": pl.Boolean}
+
+
 def team_table(current: pl.DataFrame, previous: pl.DataFrame, tickets: pl.DataFrame,
                *, min_group: int = 5) -> pl.DataFrame:
     """One row per team: Happiness with interval, n, trend, lost hours and watermelon share.
@@ -167,11 +181,11 @@ def team_table(current: pl.DataFrame, previous: pl.DataFrame, tickets: pl.DataFr
     """
     cur = rollup(current, ["team_id"])
     if cur.is_empty():
-        return pl.DataFrame(schema={"team_id": pl.Int64})
+        return pl.DataFrame(schema=TEAM_TABLE_SCHEMA)
     prev = rollup(previous, ["team_id"]).select("team_id", *(pl.col(c).alias(f"previous_{c}")
                                                              for c in ("n", "happy", "unhappy")))
     closed = rollup(tickets, ["team_id"]).select("team_id", "tickets")
-    frame = (cur.join(prev, on="team_id", how="left").join(closed, on="team_id", how="left")
+    frame = (_join(_join(cur, prev, "team_id", "left"), closed, "team_id", "left")
              .with_columns(pl.col("previous_n", "previous_happy", "previous_unhappy", "tickets").fill_null(0)))
     frame = with_watermelon_rate(with_happiness(frame))
     rows = []
@@ -196,7 +210,7 @@ def team_table(current: pl.DataFrame, previous: pl.DataFrame, tickets: pl.DataFr
             "watermelon": r["watermelon_rate"] if shown and r["sla_met_n"] >= min_group else None,
             "suppressed": not shown,
         })
-    return pl.DataFrame(rows, infer_schema_length=None).sort("happiness", descending=True, nulls_last=True)
+    return pl.DataFrame(rows, schema=TEAM_TABLE_SCHEMA).sort("happiness", descending=True, nulls_last=True)
 
 
 def with_watermelon_rate(df: pl.DataFrame) -> pl.DataFrame:
