@@ -55,7 +55,8 @@ if not specs:
                       title="Welcome", icon=":material/home:", url_path="welcome", default=True)
     st.navigation([nothing]).run()
     st.stop()
+first = navigation.landing(viewer.roles, specs)
 pages = {group: [st.Page(s.path, title=s.title, icon=s.icon, url_path=s.url_path,
-                         default=(s == specs[0])) for s in group_specs]
+                         default=(s == first)) for s in group_specs]
          for group, group_specs in navigation.grouped(specs).items()}
 st.navigation(pages).run()
