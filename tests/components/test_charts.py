@@ -1,0 +1,100 @@
+"""Chart builders: valid Vega-Lite, interval bands where promised, n in every tooltip."""
+
+import datetime as dt
+
+import altair as alt
+import polars as pl
+import pytest
+
+from components import charts
+from metrics.culture import happiness_mix, monthly_happiness
+from metrics.reassignment import reassignment_cost
+
+MONTHS = [dt.date(2026, m, 1) for m in (1, 2, 3)]
+STATS = pl.DataFrame({
+    "month": MONTHS * 2, "ticket_type": ["incident"] * 3 + ["request"] * 3,
+    "sla_met": [True, False, True, True, False, True],
+    "n": [40, 50, 60, 30, 35, 45], "happy": [20, 25, 30, 20, 20, 30], "unhappy": [8, 10, 9, 3, 4, 5],
+    "lost_n": [30, 40, 50, 20, 25, 30], "lost_sum": [900.0, 1200.0, 1000.0, 300.0, 500.0, 450.0],
+    "sla_met_n": [40, 0, 60, 30, 0, 45], "sla_met_unhappy": [8, 0, 9, 3, 0, 5],
+})
+
+
+def _layers(spec: dict) -> list[dict]:
+    return spec.get("layer", [spec])
+
+
+def _tooltip_fields(spec: dict) -> set[str]:
+    fields = set()
+    for layer in _layers(spec):
+        tips = layer.get("encoding", {}).get("tooltip", [])
+        fields |= {t.get("field") for t in (tips if isinstance(tips, list) else [tips])}
+    return fields
+
+
+def _mark(layer: dict) -> str:
+    mark = layer["mark"]
+    return mark if isinstance(mark, str) else mark["type"]
+
+
+def test_happiness_trend_has_band_line_and_n():
+    spec = charts.happiness_trend(monthly_happiness(STATS)).to_dict()
+    marks = [_mark(layer) for layer in _layers(spec)]
+    assert "area" in marks and "line" in marks
+    band = next(layer for layer in _layers(spec) if _mark(layer) == "area")
+    assert band["encoding"]["y"]["field"] == "happiness_low" and band["encoding"]["y2"]["field"] == "happiness_high"
+    assert {"n", "happiness", "margin"} <= _tooltip_fields(spec)
+    assert spec["width"] == "container"
+
+
+def test_compare_lines_are_selectable_from_the_legend():
+    data = monthly_happiness(STATS, series="ticket_type").rename({"ticket_type": "series"})
+    spec = charts.happiness_compare(data, "series", title="Ticket type").to_dict()
+    params = [p for layer in _layers(spec) for p in layer.get("params", [])] + spec.get("params", [])
+    assert any(p["select"]["type"] == "point" and p.get("bind") == "legend" for p in params)
+    assert "n" in _tooltip_fields(spec)
+
+
+def test_mood_mix_and_watermelon_trend_carry_n():
+    assert "n" in _tooltip_fields(charts.mood_mix(happiness_mix(STATS)).to_dict())
+    from metrics.culture import watermelon_trend
+    spec = charts.watermelon_trend(watermelon_trend(STATS)).to_dict()
+    assert "sla_met_n" in _tooltip_fields(spec)
+    assert any(_mark(layer) == "area" for layer in _layers(spec))
+
+
+def test_hotspot_heatmap_is_clickable_and_diverging():
+    cells = pl.DataFrame({"service_id": [1, 1, 2], "service": ["Email", "Email", "VPN"],
+                          "channel": ["email", "phone", "phone"], "channel_label": ["Email", "Phone", "Phone"],
+                          "n": [10, 20, 30], "happiness": [10.0, 50.0, -20.0], "margin": [5.0, 6.0, 7.0],
+                          "impact": [-100.0, 300.0, -1500.0]})
+    spec = charts.hotspot_heatmap(cells).to_dict()
+    assert spec["params"][0]["name"] == "cell"
+    assert spec["params"][0]["select"]["fields"] == ["service_id", "channel"]
+    scale = spec["encoding"]["color"]["scale"]
+    assert scale["domainMid"] == 0 and scale["domain"] == [-1500.0, 1500.0]
+    assert {"n", "impact"} <= _tooltip_fields(spec)
+    # Services are listed busiest first.
+    assert spec["encoding"]["y"]["sort"] == ["VPN", "Email"]
+
+
+def test_reassignment_lost_time_and_calibration_charts():
+    reass = reassignment_cost(pl.DataFrame({"reassignment_count": [0, 1, 3], "n": [50, 20, 6],
+                                            "happy": [30, 8, 1], "unhappy": [5, 6, 3],
+                                            "lost_n": [40, 15, 5], "lost_sum": [400.0, 600.0, 900.0]}))
+    for chart in (charts.reassignment_happiness(reass), charts.reassignment_lost(reass)):
+        assert "n" in _tooltip_fields(chart.to_dict())
+    lost = pl.DataFrame({"channel_label": ["Phone", "Email"], "total_hours": [120.0, None],
+                         "mean_minutes": [30.0, None], "tickets": [240, 3], "lost_n": [50, 2]})
+    spec = charts.lost_hours_bars(lost, "channel_label", "Channel").to_dict()
+    assert "lost_n" in _tooltip_fields(spec)
+    cal = pl.DataFrame({"dimension": ["Communication"] * 3, "analysts": [10] * 3,
+                        "label": ["blind spot", "aligned", "hidden strength"], "count": [2, 7, 1],
+                        "share": [0.2, 0.7, 0.1], "order": [0, 1, 2]})
+    assert "analysts" in _tooltip_fields(charts.calibration_bars(cal).to_dict())
+
+
+@pytest.mark.parametrize("builder", ["happiness_trend", "mood_mix"])
+def test_builders_accept_empty_frames(builder):
+    empty = {"happiness_trend": monthly_happiness(STATS.head(0)), "mood_mix": happiness_mix(STATS.head(0))}[builder]
+    assert isinstance(getattr(charts, builder)(empty), (alt.LayerChart, alt.Chart))
