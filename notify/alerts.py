@@ -17,6 +17,7 @@ from data_access.stats import clear_cached_reads
 from data_access.writes import notify as writes
 from notify import render
 from notify.config import NotifySettings
+from notify.digest import PAGES
 from notify.outbox import DeliveryReport, Outgoing, compose, deliver
 
 CARE_LABELS = {"communication": "Communication", "application": "Application",
@@ -67,7 +68,7 @@ def _items(frame, *, names: dict[int, str], factors: dict[int, list[str]], targe
         out.append(AlertItem(int(r["ticket_key"]), str(r["ticket_id"]), int(r["happiness"]), r["analyst"],
                              names.get(r["team_id"], ""), r["service"], r["channel"], r["comment"],
                              r["submitted_at"], due, tuple(factors.get(int(r["ticket_key"]), ())), care,
-                             settings.link("recovery", ticket=r["ticket_id"])))
+                             settings.link(PAGES["recovery"], tab="recovery", ticket=r["ticket_id"])))
     return out
 
 
@@ -110,7 +111,7 @@ def send_alerts(*, mailer, now: dt.datetime, settings: NotifySettings, url: str 
         factors = reads.response_factors(scope=scope, ticket_keys=tuple(todo["ticket_key"].to_list()), url=url)
         items = _items(todo, names=names, factors=factors, target_hours=recovery.target_hours, settings=settings)
         run.pending += len(items)
-        settings_link = settings.link("preferences")
+        settings_link = settings.link(PAGES["settings"])
         message = compose(sender=settings.smtp.sender, to=[lead.email], cc=list(lead.extra_recipients),
                           subject=render.alert_subject(items),
                           text=render.alert_text(items, lead.display_name, settings_link),

@@ -18,7 +18,8 @@ from metrics import happiness, happiness_margin, period_change, wilson_interval
 from notify.config import NotifySettings
 
 # Where each kind of item opens in the app (Streamlit page url paths).
-PAGES = {"coaching": "coaching", "recovery": "recovery", "settings": "preferences", "trends": "trends"}
+# The recovery queue is a tab of the Coaching page; `tab=recovery` says which one the link is for.
+PAGES = {"coaching": "coaching", "recovery": "coaching", "settings": "settings", "trends": "culture-trends"}
 PRAISE_LIMIT = 12
 UNHAPPY_LIMIT = 12
 CONTEXT_DAYS = 90
@@ -188,7 +189,7 @@ def _queue_lines(scope: Scope, filters: Filters, now: dt.datetime, names: dict[i
     for team_id, name in names.items():
         r = by_team.get(team_id, {c: 0 for c in reads.RECOVERY_COLUMNS})
         lines.append(QueueLine(name, *(int(r[c]) for c in reads.RECOVERY_COLUMNS),
-                               link=settings.link(PAGES["recovery"], team=team_id)))
+                               link=settings.link(PAGES["recovery"], tab="recovery", team=team_id)))
     return lines
 
 
@@ -232,7 +233,7 @@ def lead_weekly_digest(*, recipient: str, scope: Scope, week_ending: dt.date, no
     unhappy_frame = reads.unhappy_responses(scope=scope, filters=week, limit=UNHAPPY_LIMIT, url=url)
     unhappy = [Verbatim(str(r["ticket_id"]), r["analyst"], names.get(r["team_id"], ""), r["service"],
                         r["channel"], int(r["happiness"]), r["comment"], r["submitted_at"],
-                        settings.link(PAGES["recovery"], ticket=r["ticket_id"]), _recovery_state(r, now))
+                        settings.link(PAGES["recovery"], tab="recovery", ticket=r["ticket_id"]), _recovery_state(r, now))
                for r in unhappy_frame.iter_rows(named=True)]
     unhappy_count = sum(v["unhappy"] for v in now_by_team.values())
 

@@ -85,7 +85,8 @@ def _h2(text: str, note: str = "") -> str:
 
 
 def _link(href: str, text: str) -> str:
-    return f"<a href=\"{esc(href)}\" style=\"color:{ACCENT};text-decoration:underline;\">{esc(text)}</a>"
+    return (f"<a href=\"{esc(href)}\" target=\"_blank\" rel=\"noopener\" "
+            f"style=\"color:{ACCENT};text-decoration:underline;\">{esc(text)}</a>")
 
 
 def _p(inner_html: str, *, muted: bool = False, size: int = 14) -> str:

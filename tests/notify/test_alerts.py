@@ -75,7 +75,7 @@ def test_alert_reaches_the_lead_with_ticket_score_factors_and_escaped_comment(no
     assert SCRIPT in text  # plain text carries the comment verbatim
     assert "<script" not in html.lower()
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; never called back &amp; still broken" in html
-    assert f"https://pulse.example.com/recovery?ticket={bad_id}" in html
+    assert f"https://pulse.example.com/coaching?tab=recovery&amp;ticket={bad_id}" in html
 
     rows = _notifications(url)
     assert [(r["kind"], r["dedupe_key"], r["attempts"]) for r in rows] == \

@@ -124,7 +124,7 @@ def test_weekly_digest_reaches_each_lead_with_figures_matching_sql(notify_db, sm
     assert "<script" not in html.lower() and "<img" not in html.lower() and "<style" not in html.lower()
     assert "&lt;script&gt;steal()&lt;/script&gt; Best help &lt;b&gt;ever&lt;/b&gt;, thanks &amp; goodbye" in html
     assert PRAISE_SCRIPT in text
-    assert "https://pulse.example.com/preferences?digest=weekly&amp;week_ending=2026-11-20" in html
+    assert "https://pulse.example.com/settings?digest=weekly&amp;week_ending=2026-11-20" in html
 
 
 def test_weekly_digest_is_sent_once_and_retried_after_an_smtp_failure(notify_db, smtp_server, smtp_env,

@@ -42,7 +42,7 @@ def test_digest_html_escapes_every_user_text_and_has_no_active_content():
     assert "&quot;quoted&quot; &amp; &#x27;single&#x27;" in html
     assert "Team &lt;b&gt;" in html and "<b>" not in html
     assert "second line" in html and "<br>second line" in html
-    assert 'href="https://x.example/coaching?ticket=INC%3C1%3E&amp;a=1"' in html
+    assert 'href="https://x.example/coaching?ticket=INC%3C1%3E&amp;a=1" target="_blank"' in html
     assert "<style" not in low and "<link" not in low  # inline CSS only: mail clients drop <style>
     assert ">+50</strong>" in html  # 60% happy − 10% unhappy
 

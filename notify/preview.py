@@ -1,0 +1,38 @@
+"""The "view in browser" equivalent: the same escaped HTML the email carries, for the app to show."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from data_access import clock
+from data_access.scope import Scope
+from notify import render
+from notify.config import notify_settings
+from notify.digest import cio_monthly_digest, lead_weekly_digest
+from notify.send_digests import default_month, default_week_ending
+
+
+def parse_period(kind: str, value: str | None, today: dt.date) -> dt.date:
+    """A week-ending date or a month ('YYYY-MM') from a link's query value; defaults when missing or bad."""
+    try:
+        if kind == "monthly" and value:
+            return dt.date.fromisoformat(value[:7] + "-01")
+        if kind == "weekly" and value:
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    return default_month(today) if kind == "monthly" else default_week_ending(today)
+
+
+def digest_preview_html(*, scope: Scope, recipient: str, period: dt.date, url: str | None = None) -> str:
+    """This viewer's digest as HTML: a lead's weekly digest (week ending `period`) or a CIO's
+    monthly digest (the month of `period`). Built with the viewer's own scope."""
+    settings = notify_settings()
+    now = clock.now()
+    if scope.role == "lead":
+        d = lead_weekly_digest(recipient=recipient, scope=scope, week_ending=period, now=now,
+                               settings=settings, url=url)
+    else:
+        d = cio_monthly_digest(recipient=recipient, scope=scope, month=period, now=now,
+                               settings=settings, url=url)
+    return render.digest_html(d)

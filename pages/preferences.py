@@ -1,0 +1,100 @@
+"""My settings: digest and alert preferences for anyone signed in; extra alert recipients (admin);
+and a preview of this week's digest for leads (this month's for the CIO)."""
+
+import datetime as dt
+
+import sqlalchemy as sa
+import streamlit as st
+
+from components.viewer import current_viewer
+from data_access import clock, config, notify_reads
+from data_access.engine import DatabaseUnavailable, describe_failure, get_engine
+from data_access.writes import InvalidInput
+from data_access.writes import notify as notify_writes
+from notify.preview import digest_preview_html, parse_period
+
+viewer = current_viewer()
+if viewer is None:
+    st.warning("Please sign in to see this page.")
+    st.stop()
+
+st.title("My settings")
+try:
+    engine = get_engine(config.database_url())
+    me = notify_reads.user_preferences(viewer.user_id)
+    recovery = notify_reads.recovery_settings()
+except (DatabaseUnavailable, sa.exc.OperationalError) as exc:
+    st.error(describe_failure(exc))
+    st.stop()
+if me is None:
+    st.error("Your user record was not found. Ask an admin.")
+    st.stop()
+
+done = st.session_state.pop("settings_saved", None)
+if done:
+    st.success(done)
+
+with st.form("settings_mine"):
+    st.subheader("Email")
+    st.caption(f"Sent to {me['email'] or 'no address on file — ask an admin to add one'}. Team leads get a "
+               "weekly digest, the CIO a monthly one.")
+    receive = st.toggle("Send me the digest", value=bool(me["receive_digest"]), key="settings_receive_digest")
+    own_threshold = st.checkbox(f"Use my own alert threshold (default: alert on scores 0–{recovery.threshold})",
+                                value=me["alert_threshold"] is not None, key="settings_own_threshold")
+    threshold = st.slider("Alert me about responses scoring at or below", 0, recovery.threshold,
+                          value=min(me["alert_threshold"] if me["alert_threshold"] is not None
+                                    else recovery.threshold, recovery.threshold),
+                          key="settings_alert_threshold",
+                          help="Unhappy-customer alerts go to team leads. Scores up to "
+                               f"{recovery.threshold} enter the recovery queue either way.")
+    if me["extra_recipients"]:
+        st.caption("Your alerts are also sent to:")
+        st.text(me["extra_recipients"])
+    if st.form_submit_button("Save my settings", type="primary"):
+        try:
+            notify_writes.update_my_preferences(engine, user_id=viewer.user_id, receive_digest=receive,
+                                                alert_threshold=threshold if own_threshold else None)
+        except InvalidInput as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["settings_saved"] = "Your settings are saved."
+            st.rerun()
+
+if "admin" in viewer.roles:
+    st.subheader("Extra alert recipients")
+    people = notify_reads.all_preferences(scope=viewer.scope("admin"))
+    label = {r["user_id"]: f"{r['display_name']} (@{r['username']})" for r in people.iter_rows(named=True)}
+    current = {r["user_id"]: r["extra_recipients"] or "" for r in people.iter_rows(named=True)}
+    who = st.selectbox("Whose alerts", list(label), format_func=label.get, key="settings_extra_user")
+    with st.form("settings_extra"):
+        text = st.text_area("Also send their alerts to (comma-separated addresses)", value=current.get(who, ""),
+                            key=f"settings_extra_text_{who}")
+        if st.form_submit_button("Save recipients"):
+            try:
+                saved = notify_writes.set_extra_recipients(engine, scope=viewer.scope("admin"), user_id=who,
+                                                           text=text)
+            except InvalidInput as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["settings_saved"] = f"Saved for {label[who]}: {saved or 'no extra recipients'}."
+                st.rerun()
+
+preview_role = "lead" if "lead" in viewer.roles else "cio" if "cio" in viewer.roles else None
+if preview_role:
+    kind = "weekly" if preview_role == "lead" else "monthly"
+    st.subheader("Digest preview")
+    params = st.query_params
+    asked = params.get("week_ending") if kind == "weekly" else params.get("month")
+    default = parse_period(kind, asked, clock.today())
+    if kind == "weekly":
+        period = st.date_input("Week ending", value=default, max_value=clock.today(), key="settings_week_ending")
+    else:
+        months = [(default.replace(day=1) - dt.timedelta(days=31 * i)).replace(day=1) for i in range(12)]
+        period = st.selectbox("Month", months, format_func=lambda d: f"{d:%B %Y}", key="settings_month")
+    st.caption("Exactly what the email shows. Comments appear as plain text.")
+    try:
+        html = digest_preview_html(scope=viewer.scope(preview_role), recipient=viewer.display_name, period=period)
+    except (DatabaseUnavailable, sa.exc.OperationalError) as exc:
+        st.error(describe_failure(exc))
+    else:
+        st.iframe(html, height=900)

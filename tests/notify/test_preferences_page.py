@@ -1,0 +1,116 @@
+"""AppTest of My settings: own preferences, admin's extra recipients, and the digest preview."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import sqlalchemy as sa
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from components.viewer import Viewer
+from data_access import notify_reads
+from data_access.engine import get_engine
+from tests.notify.conftest import add_response, lead_of_team
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "preferences.py")
+
+
+def _app(monkeypatch, url, viewer) -> AppTest:
+    monkeypatch.setenv("SERVICE_PULSE_DATABASE_URL", url)
+    monkeypatch.setenv("SERVICE_PULSE_TODAY", "2026-11-20")
+    st.cache_data.clear()
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["viewer"] = viewer
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _lead_viewer(url) -> Viewer:
+    lead = lead_of_team(url, 1)
+    return Viewer(user_id=lead["user_id"], username=lead["username"], display_name=lead["display_name"],
+                  roles=("analyst", "lead"), analyst_id=lead["analyst_id"], lead_team_ids=(1,), own_team_id=1)
+
+
+def test_lead_saves_preferences_and_sees_the_escaped_digest_preview(notify_db, monkeypatch):
+    url = notify_db
+    viewer = _lead_viewer(url)
+    add_response(url, analyst_id=viewer.analyst_id, happiness=10, submitted_at=dt.datetime(2026, 11, 18, 10),
+                 comment="<script>alert('preview')</script> superb")
+    at = _app(monkeypatch, url, viewer)
+
+    [frame] = at.get("iframe")
+    html = frame.proto.srcdoc
+    assert "Weekly digest: Service Desk North" in html and "13 Nov 2026 – 19 Nov 2026" in html
+    assert "&lt;script&gt;alert(&#x27;preview&#x27;)&lt;/script&gt; superb" in html
+    assert "<script" not in html.lower()
+    assert not at.get("text_area")  # extra recipients are an admin's job
+
+    at.toggle(key="settings_receive_digest").set_value(False)
+    at.checkbox(key="settings_own_threshold").check()
+    at.slider(key="settings_alert_threshold").set_value(3)
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Your settings are saved."]
+    prefs = notify_reads.user_preferences(viewer.user_id, url=url)
+    assert prefs["receive_digest"] is False or prefs["receive_digest"] == 0
+    assert prefs["alert_threshold"] == 3
+
+
+def test_week_from_a_view_in_browser_link(notify_db, monkeypatch):
+    url = notify_db
+    monkeypatch.setenv("SERVICE_PULSE_DATABASE_URL", url)
+    monkeypatch.setenv("SERVICE_PULSE_TODAY", "2026-11-20")
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["viewer"] = _lead_viewer(url)
+    at.query_params["digest"] = "weekly"
+    at.query_params["week_ending"] = "2026-11-08"
+    at.run()
+    assert "2 Nov 2026 – 8 Nov 2026" in at.get("iframe")[0].proto.srcdoc
+
+
+def test_admin_sets_extra_recipients_and_bad_addresses_are_refused(notify_db, monkeypatch):
+    url = notify_db
+    lead = lead_of_team(url, 2)
+    admin = Viewer(user_id=2, username="admin", display_name="Sam Admin", roles=("admin",))
+    at = _app(monkeypatch, url, admin)
+    assert not at.get("iframe")  # no digest for an admin
+    at.selectbox(key="settings_extra_user").set_value(lead["user_id"])
+    at.run()
+    at.text_area(key=f"settings_extra_text_{lead['user_id']}").input("oncall@example.com, not an address")
+    at.button[1].click()
+    at.run()
+    assert any("Not an email address: not an address" in e.value for e in at.error)
+    assert notify_reads.user_preferences(lead["user_id"], url=url)["extra_recipients"] is None
+
+    at.text_area(key=f"settings_extra_text_{lead['user_id']}").input("OnCall@example.com; desk@example.com")
+    at.button[1].click()
+    at.run()
+    assert notify_reads.user_preferences(lead["user_id"], url=url)["extra_recipients"] == \
+        "oncall@example.com, desk@example.com"
+
+
+def test_cio_preview_is_monthly_without_names(notify_db, monkeypatch):
+    url = notify_db
+    cio = Viewer(user_id=1, username="cio", display_name="Morgan Reyes", roles=("cio",))
+    at = _app(monkeypatch, url, cio)
+    html = at.get("iframe")[0].proto.srcdoc
+    assert "Monthly digest" in html and "October 2026" in html
+    with get_engine(url).connect() as conn:
+        names = conn.execute(sa.text("SELECT name FROM analysts")).scalars().all()
+    assert not [n for n in names if n in html]
+
+
+def test_analyst_sees_own_settings_only(notify_db, monkeypatch):
+    url = notify_db
+    with get_engine(url).connect() as conn:
+        user_id, username, name, analyst_id = conn.execute(sa.text(
+            "SELECT u.user_id, u.username, u.display_name, u.analyst_id FROM app_users u "
+            "JOIN analysts a ON a.analyst_id = u.analyst_id WHERE a.tier <> 'lead' ORDER BY u.user_id")).first()
+    at = _app(monkeypatch, url, Viewer(user_id=user_id, username=username, display_name=name,
+                                       roles=("analyst",), analyst_id=analyst_id, own_team_id=1))
+    assert not at.get("iframe") and not at.get("text_area")
+    assert at.toggle(key="settings_receive_digest").value is True
