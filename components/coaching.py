@@ -114,7 +114,7 @@ def overview_display(frame: pl.DataFrame, *, many_teams: bool) -> pl.DataFrame:
             "Team": row["team_name"],
             "Responses": row["n"],
             "Happiness": happiness_text(row),
-            "Fair comparison": row["happiness_shrunk"] if enough else None,
+            "Happiness (shrunk)": row["happiness_shrunk"] if enough else None,
             "95% interval": (f"{row['happiness_low']:+.0f} … {row['happiness_high']:+.0f}" if enough else ""),
             "Change vs previous 90 days": change_text(row),
             "CARE profile": [row[f"{d}_mean"] for d in CARE_NAMES] if enough else None,
@@ -124,7 +124,7 @@ def overview_display(frame: pl.DataFrame, *, many_teams: bool) -> pl.DataFrame:
             "Last note": row["last_note"].date() if row["last_note"] else None,
             "Needs attention": row["signal"],
         })
-    shown = pl.DataFrame(rows, schema_overrides={"Fair comparison": pl.Float64,
+    shown = pl.DataFrame(rows, schema_overrides={"Happiness (shrunk)": pl.Float64,
                                                  "CARE profile": pl.List(pl.Float64),
                                                  "Last kudos": pl.Date, "Last note": pl.Date})
     return shown if many_teams else shown.drop("Team")
@@ -135,7 +135,7 @@ OVERVIEW_COLUMNS = {
     "Happiness": st.column_config.TextColumn(
         "Happiness (raw)", help="% scoring 9–10 minus % scoring 0–6, with its 95% margin. Shown from the "
                                 "minimum number of responses up."),
-    "Fair comparison": st.column_config.NumberColumn(
+    "Happiness (shrunk)": st.column_config.NumberColumn(
         "Happiness (shrunk)", format="%+.0f",
         help="Happiness pulled toward the team in proportion to how few responses there are "
              "(empirical Bayes). Use this, not the raw figure, when comparing people."),
