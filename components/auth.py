@@ -46,7 +46,7 @@ JUST_SIGNED_IN = "_sp_just_signed_in"
 LOGIN_MESSAGE = "_sp_login_message"
 
 # Checked when the username is unknown, so that a wrong username costs as long as a wrong password.
-_DUMMY_HASH = bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(rounds=12))
+_DUMMY_HASH = bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(rounds=user_writes.BCRYPT_ROUNDS))
 
 
 class CookieKeyError(RuntimeError):
