@@ -100,13 +100,13 @@ def test_demo_badge_is_shown_for_demo_data(app_demo_url, monkeypatch):
 
 
 def test_no_demo_badge_for_imported_data(app_demo_url, monkeypatch, tmp_path):
-    import shutil
+    import sqlite3
 
-    import sqlalchemy as sa
     from data_access import schema
 
     copy = tmp_path / "imported.sqlite"
-    shutil.copy(app_demo_url.removeprefix("sqlite:///"), copy)
+    with sqlite3.connect(app_demo_url.removeprefix("sqlite:///")) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)  # the demo file is in WAL mode: a plain file copy could miss pages
     url = f"sqlite:///{copy}"
     with get_engine(url).begin() as conn:
         conn.execute(schema.settings.update().where(schema.settings.c.key == "data_origin")
