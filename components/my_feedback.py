@@ -35,6 +35,7 @@ from metrics.self_view import GAP_EXPLANATIONS, LABELS, Spread
 MINE = "#1f6feb"
 TEAM = "#9aa4b2"
 LABEL_COLOURS = {BLIND_SPOT: "#d97706", HIDDEN_STRENGTH: "#7c3aed", ALIGNED: "#2da44e"}
+DIMENSION_COLOURS = ["#1f6feb", "#8250df", "#1a7f37", "#bf8700"]
 STATEMENTS = {d.name: d.statement for d in CARE_DIMENSIONS}
 PERIODS = {"90d": "Last 90 days", "6m": "Last 6 months", "12m": "Last 12 months", "ytd": "Year to date"}
 PAGE_SIZE = 10
@@ -59,7 +60,7 @@ def period_range(preset: str, today: dt.date) -> Filters:
 def period_picker(key: str = "my_period") -> Filters:
     """A small period choice for the analyst's own figures (default: last 12 months)."""
     today = clock.today()
-    preset = st.selectbox("Period", list(PERIODS), index=2, format_func=PERIODS.get, key=key,
+    preset = st.columns([1, 3])[0].selectbox("Period", list(PERIODS), index=2, format_func=PERIODS.get, key=key,
                           help="Your figures, comparison and comments cover this period. "
                                "The monthly trend always shows the last 12 months.")
     return period_range(preset, today)
@@ -146,7 +147,8 @@ def care_profile_chart(frame: pl.DataFrame) -> alt.LayerChart:
     """Own CARE means with 95% intervals (blue) and the team's mean (grey tick), on the 1–5 scale."""
     order = [LABELS[d] for d in CARE_NAMES]
     y = alt.Y("dimension:N", sort=order, title=None, axis=alt.Axis(labelLimit=160))
-    x = alt.X("mean:Q", scale=alt.Scale(domain=[1, 5]), title="Customer rating (1–5)")
+    x = alt.X("mean:Q", scale=alt.Scale(domain=[1, 5]), title="Customer rating (1–5)",
+              axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d"))
     tooltip = [alt.Tooltip("dimension:N", title="Dimension"), alt.Tooltip("statement:N", title="Customers rate"),
                alt.Tooltip("mean:Q", title="Your mean", format=".2f"),
                alt.Tooltip("low:Q", title="95% from", format=".2f"),
@@ -179,8 +181,8 @@ def figures_section(figures: MyFigures) -> None:
              "% of your customers scoring 9–10 minus % scoring 0–6 (range −100 to +100), "
              "with its 95% margin of error.")
     with cols[1]:
-        tile("Happy · unhappy", f"{row['pct_happy']:.0f}% · {row['pct_unhappy']:.0f}%",
-             f"scored 9–10 · scored 0–6 (n = {figures.n:,})",
+        tile("Scored 9–10 · 0–6", f"{row['pct_happy']:.0f}% · {row['pct_unhappy']:.0f}%",
+             f"n = {figures.n:,}",
              "Share of your responses in each group; 7–8 count in the total only.")
     with cols[2]:
         tile("CARE average", f"{sum(answered) / len(answered):.2f}" if answered else "–",
@@ -206,7 +208,7 @@ def figures_section(figures: MyFigures) -> None:
     with right:
         st.markdown("**Lost time per ticket (minutes, lower is better)**")
         spread = figures.lost_spread
-        if spread and lost_mean is not None:
+        if spread and lost_mean is not None and spread.own_percentile is not None:
             top = max(spread.p75, lost_mean) * 1.25 + 1
             st.altair_chart(spread_chart(spread, lost_mean, title="Minutes", domain=(0, top)))
         st.caption(_position_text(spread, "lost time") if lost_mean is not None
@@ -215,7 +217,7 @@ def figures_section(figures: MyFigures) -> None:
     st.markdown("##### CARE profile")
     st.caption("Blue: your customers' mean rating with its 95% interval · grey tick: your team's mean.")
     profile = care_profile_frame(figures.stats, figures.customers)
-    st.altair_chart(care_profile_chart(profile))
+    st.altair_chart(care_profile_chart(profile), height=230)
 
 
 # --- trend -----------------------------------------------------------------------------------------
@@ -258,6 +260,8 @@ def trend_section(trend: pl.DataFrame, min_responses: int) -> None:
     if trend["own_happiness"].is_null().all():
         st.info(f"No single month has {min_responses} responses yet, so there is no monthly point to "
                 "show — your period figures above use all of them together.")
+        if trend["band_low"].is_null().all():
+            return
     st.altair_chart(trend_chart(trend))
 
 
@@ -290,7 +294,8 @@ def gap_chart(frame: pl.DataFrame) -> alt.LayerChart:
                alt.Tooltip("label:N", title="Reading")]
     base = alt.Chart(data).encode(y=y, tooltip=tooltip)
     link = base.mark_rule(strokeWidth=2, opacity=0.6).encode(
-        x=alt.X("self_rating:Q", scale=scale, title="1–5"), x2="customer_mean:Q", color=colour)
+        x=alt.X("self_rating:Q", scale=scale, title="Rating (1–5)",
+                axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d")), x2="customer_mean:Q", color=colour)
     interval = base.mark_rule(color=MINE, strokeWidth=8, opacity=0.18).encode(
         x=alt.X("low:Q", scale=scale), x2="high:Q")
     customers = base.mark_point(filled=True, size=140, color=MINE, opacity=1).encode(
@@ -324,21 +329,21 @@ def rank_chart(ranks: pl.DataFrame) -> alt.LayerChart:
 
 def gap_history_chart(history: pl.DataFrame) -> alt.LayerChart:
     """The gap per dimension at each self-assessment, with the 'aligned' zone (±4/3) shaded."""
-    data = history.filter(pl.col("gap").is_not_null()).with_columns(
-        pl.col("dimension").replace_strict(LABELS).alias("name"))
-    start, end = data["submitted_at"].min(), data["submitted_at"].max()
-    zone = pl.DataFrame({"start": [start], "end": [end], "low": [-4 / 3], "high": [4 / 3]})
+    data = history.filter(pl.col("gap").is_not_null()).sort("submitted_at").with_columns(
+        pl.col("dimension").replace_strict(LABELS).alias("name"),
+        pl.col("submitted_at").dt.strftime("%-d %b %Y").alias("when"))
+    order = data["when"].unique(maintain_order=True).to_list()
     y_scale = alt.Scale(domain=[-4, 4])
-    shade = alt.Chart(zone).mark_rect(color="#2da44e", opacity=0.08).encode(
-        x="start:T", x2="end:T", y=alt.Y("low:Q", scale=y_scale), y2="high:Q")
+    shade = alt.Chart(pl.DataFrame({"low": [-4 / 3], "high": [4 / 3]})).mark_rect(
+        color="#2da44e", opacity=0.09).encode(y=alt.Y("low:Q", scale=y_scale), y2="high:Q")
     zero = alt.Chart(pl.DataFrame({"y": [0.0]})).mark_rule(color="#8c959f", strokeDash=[3, 3]).encode(y="y:Q")
-    lines = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=60, filled=True)).encode(
-        x=alt.X("submitted_at:T", title="Self-assessment", axis=alt.Axis(format="%b %y")),
+    lines = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=70, filled=True)).encode(
+        x=alt.X("when:O", sort=order, title="Self-assessment", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("gap:Q", scale=y_scale, title="You − customers"),
         color=alt.Color("name:N", title=None, sort=[LABELS[d] for d in CARE_NAMES],
+                        scale=alt.Scale(domain=[LABELS[d] for d in CARE_NAMES], range=DIMENSION_COLOURS),
                         legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("submitted_at:T", title="Submitted", format="%-d %b %Y"),
-                 alt.Tooltip("name:N", title="Dimension"),
+        tooltip=[alt.Tooltip("when:N", title="Submitted"), alt.Tooltip("name:N", title="Dimension"),
                  alt.Tooltip("self_rating:Q", title="You", format=".0f"),
                  alt.Tooltip("customer_mean:Q", title="Customers (shrunk)", format=".2f"),
                  alt.Tooltip("n:Q", title="Answers"), alt.Tooltip("gap:Q", title="Gap", format="+.2f"),
@@ -380,7 +385,9 @@ def gap_section(view: SelfView, figures: MyFigures) -> None:
         st.info(f"Not enough customer ratings in this period yet (each dimension needs "
                 f"{figures.min_responses} answers). Try a longer period.", icon=":material/hourglass_top:")
     else:
-        st.altair_chart(gap_chart(frame))
+        st.altair_chart(gap_chart(frame), height=260)
+        st.caption("◆ your own rating · ● your customers' mean (shrunk), pale bar: its 95% interval · "
+                   "the line between them is coloured by the reading.")
         table = frame.select(
             pl.col("name").alias("Dimension"), pl.col("self_rating").alias("You"),
             pl.col("customer_mean").round(2).alias("Customers"),
@@ -409,7 +416,7 @@ def gap_section(view: SelfView, figures: MyFigures) -> None:
         st.caption("This comparison appears once at least 3 colleagues in your team have a self-assessment "
                    "and enough customer ratings. No one is ever named.")
     else:
-        st.altair_chart(rank_chart(view.ranks))
+        st.altair_chart(rank_chart(view.ranks), height=240)
         st.caption("Percentiles only (0 = lowest, 100 = highest in your team); colleagues' answers count "
                    "anonymously and nobody is named. Dots far apart mean your self-view and your customers' "
                    "view place you differently within the team.")
@@ -420,7 +427,7 @@ def gap_section(view: SelfView, figures: MyFigures) -> None:
         st.caption("With two or more self-assessments (and enough customer ratings around each), you will "
                    "see here how your view and your customers' view move over time.")
     else:
-        st.altair_chart(gap_history_chart(history))
+        st.altair_chart(gap_history_chart(history), height=280)
         summary = gap_progress_text(history)
         if summary:
             st.caption(summary + " Green zone: aligned. Customer view: the three months up to each "
@@ -450,7 +457,8 @@ def verbatims_section(scope: Scope, filters: Filters) -> None:
     st.caption(f"Comments {first:,}–{first + rows.height - 1:,} of {total:,}, newest first, exactly as written.")
     for item in rows.iter_rows(named=True):
         with st.container(border=True):
-            care = " · ".join(f"{LABELS[d][:4]}. {item[d]}" for d in CARE_NAMES if item[d] is not None)
+            care = "CARE " + "/".join("–" if item[d] is None else str(item[d]) for d in CARE_NAMES) \
+                if any(item[d] is not None for d in CARE_NAMES) else ""
             st.text(f"{item['submitted_at']:%-d %b %Y} · {item['ticket_id']} · score {item['happiness']}/10"
                     f" · {item['channel'].replace('_', '-')} · {item['service']}" + (f" · {care}" if care else ""),
                     width="stretch")
@@ -466,9 +474,10 @@ def recognition_section(scope: Scope) -> None:
     else:
         st.dataframe(recognition.kudos.select(
             pl.col("given_at").dt.date().alias("Date"), pl.col("given_by").alias("From"),
-            pl.col("note").alias("Note"), pl.col("ticket_id").alias("Ticket"),
+            pl.col("note").fill_null("").alias("Note"), pl.col("ticket_id").alias("Ticket"),
             pl.col("happiness").alias("Score"), pl.col("comment").alias("Customer said")),
-            hide_index=True, column_config={"Customer said": st.column_config.TextColumn(width="large")})
+            hide_index=True, column_config={"Customer said": st.column_config.TextColumn(width="large"),
+                                            "Date": st.column_config.DateColumn(format="D MMM YYYY")})
     st.markdown("##### Coaching notes shared with you")
     if recognition.notes.is_empty():
         st.caption("Nothing shared yet. Your lead decides which notes to share with you.")

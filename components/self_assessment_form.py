@@ -48,8 +48,19 @@ def _rating(dim: str, prefix: str) -> int | None:
         label = f"**{LABELS[dim]}** — customers rate: “{STATEMENTS[dim]}”"
     else:
         label = f"**{LABELS[dim]}** — {COMPETENCY_TEXT[dim]}"
-    return st.radio(label, [1, 2, 3, 4, 5], index=None, horizontal=True, key=f"{prefix}_{dim}",
-                    captions=list(levels))
+    return st.radio(label, [1, 2, 3, 4, 5], index=None, key=f"{prefix}_{dim}",
+                    format_func=lambda level: f"{level} · {levels[level - 1]}")
+
+
+def _ratings_grid(dims: tuple[str, ...], prefix: str) -> dict[str, int | None]:
+    """Items two per row, each with its five levels spelled out."""
+    answers: dict[str, int | None] = {}
+    for start in range(0, len(dims), 2):
+        cols = st.columns(2, gap="large")
+        for col, dim in zip(cols, dims[start:start + 2]):
+            with col:
+                answers[dim] = _rating(dim, prefix)
+    return answers
 
 
 def self_assessment_form(scope: Scope, *, key: str = "my_sa") -> None:
@@ -60,10 +71,10 @@ def self_assessment_form(scope: Scope, *, key: str = "my_sa") -> None:
                    icon=":material/check_circle:")
     with st.form(key, border=True):
         st.markdown("**The four CARE dimensions** — the same statements your customers rate")
-        ratings: dict[str, int | None] = {d: _rating(d, key) for d in SELF_DIMENSIONS if d in STATEMENTS}
+        ratings = _ratings_grid(tuple(d for d in SELF_DIMENSIONS if d in STATEMENTS), key)
         st.divider()
         st.markdown("**The six service competencies**")
-        ratings.update({d: _rating(d, key) for d in COMPETENCY_NAMES})
+        ratings.update(_ratings_grid(COMPETENCY_NAMES, key))
         st.divider()
         note = st.text_area("Reflection (optional, only you see it unless you share)", key=f"{key}_note",
                             max_chars=NOTE_MAX_CHARS, placeholder="What went well lately? What would you "
@@ -123,5 +134,6 @@ def history_section(history: list[SelfAssessment]) -> None:
         return
     st.caption(f"{len(history)} submission{'s' if len(history) != 1 else ''}, newest first. Each one is kept.")
     st.dataframe(history_table(history), hide_index=True, column_config={
+        "Submitted": st.column_config.DateColumn(format="D MMM YYYY"),
         "Reflection": st.column_config.TextColumn(width="large"),
         "Shared": st.column_config.CheckboxColumn(help="Shared with your lead")})

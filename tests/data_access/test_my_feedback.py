@@ -1,0 +1,288 @@
+"""My feedback reads: own scope only, figures against raw SQL, unnamed team spread, gap labels."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+import sqlalchemy as sa
+import streamlit as st
+from sqlalchemy.dialects import postgresql, sqlite
+
+from data_access import catalogue, my_feedback as mf, schema
+from data_access.engine import get_engine
+from data_access.filters import Filters
+from data_access.scope import Scope, ScopeError
+from data_access.writes.self_assessment import submit_self_assessment
+
+PERIOD = Filters(dt.date(2025, 11, 21), dt.date(2026, 11, 21))
+LEAD_SCOPE = Scope("lead", team_ids=(1,))
+
+
+@pytest.fixture(autouse=True)
+def _pinned(monkeypatch):
+    monkeypatch.setenv("SERVICE_PULSE_TODAY", "2026-11-20")
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+# --- a crafted warehouse whose answers are known by construction --------------------------------
+
+# Per analyst of the crafted team: 12 responses; CARE values chosen so the customers' mean is
+# exactly 11/3, 3.5, 4.5 and 10/3 for every analyst (so shrinkage toward the team changes nothing).
+CRAFTED_CARE = {
+    "communication": [4] * 8 + [3] * 4,   # 11/3
+    "application": [4] * 6 + [3] * 6,     # 3.5
+    "resolution": [5] * 6 + [4] * 6,      # 4.5
+    "expectation": [4] * 4 + [3] * 8,     # 10/3
+}
+# Self-ratings giving gaps of exactly +4/3 (aligned), +1.5 (blind spot), −1.5 (hidden strength)
+# and exactly −4/3 (aligned).
+CRAFTED_SELF = {"communication": 5, "application": 5, "resolution": 3, "expectation": 2,
+                "facilitation": 3, "adaptability": 3, "teamwork": 4, "problem_solving": 4,
+                "client_management": 3, "self_management": 4}
+CRAFTED_HAPPINESS = {1: [10] * 8 + [8] * 2 + [3] * 2, 2: [9] * 6 + [5] * 6, 3: [10] * 12,
+                     4: [7] * 12, 5: [2] * 3}   # analyst 5 has too few responses to count
+
+
+def build_crafted(url: str, *, analysts: tuple[int, ...] = (1, 2, 3, 4, 5)) -> None:
+    """Team 1 with analysts 1–5 (1 is the lead), team 2 with analyst 9, known responses."""
+    engine = get_engine(url)
+    with engine.begin() as conn:
+        catalogue.seed_catalogue(conn)
+        conn.execute(schema.teams.insert(), [dict(team_id=1, name="North"), dict(team_id=2, name="South")])
+        conn.execute(schema.services.insert(), [dict(service_id=1, name="Email")])
+        conn.execute(schema.analysts.insert(), [
+            dict(analyst_id=a, name=f"Analyst {a}", team_id=1, tier="lead" if a == 1 else "L1")
+            for a in analysts] + [dict(analyst_id=9, name="Other Team", team_id=2, tier="L1")])
+        tickets, responses, key = [], [], 0
+        when = dt.datetime(2026, 9, 1, 10, 0)
+        for analyst_id in analysts + (9,):
+            scores = CRAFTED_HAPPINESS.get(analyst_id, [9] * 12)
+            for i, score in enumerate(scores):
+                key += 1
+                team = 2 if analyst_id == 9 else 1
+                tickets.append(dict(ticket_key=key, ticket_id=f"INC{key:05d}", ticket_type="incident",
+                                    channel="email", service_id=1, priority=3, opened_at=when,
+                                    resolved_at=when + dt.timedelta(hours=2), analyst_id=analyst_id,
+                                    team_id=team, sla_met=True))
+                responses.append(dict(ticket_key=key, happiness=score, lost_minutes=float(10 * analyst_id),
+                                      comment=f"comment {analyst_id}-{i}" if i % 2 == 0 else None,
+                                      submitted_at=when + dt.timedelta(days=i, hours=3),
+                                      **{d: None if analyst_id == 5 else values[i % len(values)]
+                                         for d, values in CRAFTED_CARE.items()}))
+        conn.execute(schema.tickets.insert(), tickets)
+        conn.execute(schema.responses.insert(), responses)
+
+
+def analyst_scope(analyst_id: int, team_id: int = 1) -> Scope:
+    return Scope("analyst", analyst_id=analyst_id, team_ids=(team_id,))
+
+
+@pytest.fixture
+def crafted_url(empty_sqlite_url) -> str:
+    build_crafted(empty_sqlite_url)
+    return empty_sqlite_url
+
+
+# --- scope ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("scope", [LEAD_SCOPE, Scope("cio"), Scope("admin")])
+def test_every_read_refuses_other_roles(crafted_url, scope):
+    calls = [
+        lambda: mf.my_figures(scope=scope, filters=PERIOD, url=crafted_url),
+        lambda: mf.my_trend(scope=scope, url=crafted_url),
+        lambda: mf.self_view_for(scope=scope, filters=PERIOD, url=crafted_url),
+        lambda: mf.my_verbatims(scope=scope, filters=PERIOD, url=crafted_url),
+        lambda: mf.my_recognition(scope=scope, url=crafted_url),
+        lambda: mf.my_responses_export(scope=scope, filters=PERIOD, url=crafted_url),
+        lambda: mf.team_members_query(scope=scope, filters=PERIOD),
+        lambda: mf.team_latest_ratings_query(scope=scope),
+    ]
+    for call in calls:
+        with pytest.raises(ScopeError):
+            call()
+
+
+def test_results_carry_no_colleague_ids_or_names(crafted_url):
+    scope = analyst_scope(2)
+    submit_self_assessment(scope=analyst_scope(1), ratings=CRAFTED_SELF, note=None,
+                           submission_token="t-1", url=crafted_url)
+    submit_self_assessment(scope=scope, ratings=CRAFTED_SELF, note=None, submission_token="t-2",
+                           url=crafted_url)
+    figures = mf.my_figures(scope=scope, filters=PERIOD, url=crafted_url)
+    view = mf.self_view_for(scope=scope, filters=PERIOD, figures=figures, url=crafted_url)
+    trend = mf.my_trend(scope=scope, url=crafted_url)
+    frames = [figures.stats, figures.customers, view.gaps, view.ranks, view.gap_history, trend]
+    for frame in frames:
+        assert not {"analyst_id", "member", "name", "display_name"} & set(frame.columns)
+    spread_fields = {f.name for f in dataclasses.fields(figures.happiness_spread)}
+    assert spread_fields == {"analysts", "p25", "median", "p75", "own_percentile"}
+    rows, _ = mf.my_verbatims(scope=scope, filters=PERIOD, url=crafted_url)
+    assert set(rows["comment"]) == {f"comment 2-{i}" for i in range(0, 12, 2)}
+
+
+def test_own_figures_only_ever_show_the_scope_analyst(crafted_url):
+    export = mf.my_responses_export(scope=analyst_scope(3), filters=PERIOD, url=crafted_url)
+    assert export.height == 12 and set(export["happiness"]) == {10}
+    # Claiming another team in the scope does not reveal that team's analyst as "own".
+    other = mf.my_figures(scope=analyst_scope(3, team_id=2), filters=PERIOD, url=crafted_url)
+    assert other.n == 12 and int(other.stats["happy"][0]) == 12
+
+
+# --- figures against raw SQL on the demo warehouse ---------------------------------------------
+
+def _busy_analyst(url: str) -> tuple[int, int]:
+    with get_engine(url).connect() as conn:
+        return tuple(conn.execute(sa.text(
+            "SELECT t.analyst_id, a.team_id FROM responses r JOIN tickets t ON t.ticket_key = r.ticket_key "
+            "JOIN analysts a ON a.analyst_id = t.analyst_id WHERE r.submitted_at >= :s AND r.submitted_at < :e "
+            "GROUP BY t.analyst_id, a.team_id ORDER BY count(*) DESC, t.analyst_id LIMIT 1"),
+            {"s": dt.datetime(2025, 11, 21), "e": dt.datetime(2026, 11, 21)}).one())
+
+
+def test_figures_match_raw_sql(demo_url):
+    analyst_id, team_id = _busy_analyst(demo_url)
+    scope = analyst_scope(analyst_id, team_id)
+    figures = mf.my_figures(scope=scope, filters=PERIOD, url=demo_url)
+    params = {"s": dt.datetime(2025, 11, 21), "e": dt.datetime(2026, 11, 21), "t": team_id}
+    with get_engine(demo_url).connect() as conn:
+        per_analyst = conn.execute(sa.text(
+            "SELECT t.analyst_id, count(*), sum(CASE WHEN r.happiness >= 9 THEN 1 ELSE 0 END), "
+            "sum(CASE WHEN r.happiness <= 6 THEN 1 ELSE 0 END), sum(r.communication), count(r.communication) "
+            "FROM responses r JOIN tickets t ON t.ticket_key = r.ticket_key "
+            "WHERE t.team_id = :t AND r.submitted_at >= :s AND r.submitted_at < :e GROUP BY t.analyst_id"),
+            params).all()
+    mine = next(r for r in per_analyst if r[0] == analyst_id)
+    assert figures.n == mine[1]
+    assert int(figures.stats["happy"][0]) == mine[2] and int(figures.stats["unhappy"][0]) == mine[3]
+    raw_comm = float(figures.customers.filter(pl.col("dimension") == "communication")["customer_raw"][0])
+    assert raw_comm == pytest.approx(mine[4] / mine[5])
+
+    # The unnamed spread: quartiles of per-analyst Happiness over colleagues with ≥ 5 responses.
+    qualified = {a: 100.0 * (h - u) / n for a, n, h, u, *_ in per_analyst if n >= 5}
+    values = np.array(sorted(qualified.values()))
+    spread = figures.happiness_spread
+    assert spread.analysts == len(values)
+    assert spread.p25 == pytest.approx(np.quantile(values, 0.25))
+    assert spread.median == pytest.approx(np.median(values))
+    assert spread.p75 == pytest.approx(np.quantile(values, 0.75))
+    own = qualified[analyst_id]
+    below = sum(v < own for v in values)
+    ties = sum(v == own for v in values)
+    assert spread.own_percentile == pytest.approx((below + (ties - 1) / 2) / (len(values) - 1) * 100)
+
+
+# --- crafted: shrinkage, suppression, gap labels -------------------------------------------------
+
+def test_team_spread_is_suppressed_below_three_qualified_analysts(empty_sqlite_url):
+    build_crafted(empty_sqlite_url, analysts=(1, 2, 5))  # analyst 5 has only 3 responses
+    figures = mf.my_figures(scope=analyst_scope(1), filters=PERIOD, url=empty_sqlite_url)
+    assert figures.enough and figures.happiness_spread is None
+    assert figures.customers["own_percentile"].is_null().all()
+
+
+def test_crafted_spread_and_percentile(crafted_url):
+    figures = mf.my_figures(scope=analyst_scope(2), filters=PERIOD, url=crafted_url)
+    # Happiness per qualified analyst: 1 → 50, 2 → 0, 3 → 100, 4 → 0 (7s count in n only).
+    values = np.array([0.0, 0.0, 50.0, 100.0])
+    assert figures.happiness_spread.analysts == 4
+    assert figures.happiness_spread.median == pytest.approx(np.median(values))
+    assert figures.happiness_spread.p25 == pytest.approx(np.quantile(values, 0.25))
+    assert figures.happiness_spread.own_percentile == pytest.approx(100 * 0.5 / 3)  # tied lowest
+    assert figures.tickets == 12
+
+
+def test_shrunk_customer_mean_matches_hand_computed_normal_normal(empty_sqlite_url):
+    build_crafted(empty_sqlite_url)
+    # Make analyst 2 differ on communication: all 5s (mean 5, variance 0).
+    with get_engine(empty_sqlite_url).begin() as conn:
+        conn.execute(schema.responses.update().where(schema.responses.c.ticket_key.in_(
+            sa.select(schema.tickets.c.ticket_key).where(schema.tickets.c.analyst_id == 2)))
+            .values(communication=5))
+    figures = mf.my_figures(scope=analyst_scope(2), filters=PERIOD, url=empty_sqlite_url)
+    # Hand computation: members 1,3,4 have mean 11/3 with sample variance s², n = 12; member 2:
+    # mean 5, variance 0; member 5 gave no CARE answers.
+    s2 = float(np.var(CRAFTED_CARE["communication"], ddof=1))
+    members = [(12, 11 / 3, s2), (12, 5.0, 0.0), (12, 11 / 3, s2), (12, 11 / 3, s2)]
+    n = np.array([m[0] for m in members], float)
+    x = np.array([m[1] for m in members])
+    v = np.array([m[2] for m in members])
+    sigma2 = ((n - 1) * v).sum() / (n - 1).sum()
+    grand = (x * n).sum() / n.sum()
+    w = n / sigma2
+    centre = (w * x).sum() / w.sum()
+    q = (w * (x - centre) ** 2).sum()
+    tau2 = max((q - (len(x) - 1)) / (w.sum() - (w ** 2).sum() / w.sum()), 1e-6 * sigma2)
+    weight = tau2 / (tau2 + sigma2 / 12)
+    expected = weight * 5.0 + (1 - weight) * grand
+    row = figures.customers.filter(pl.col("dimension") == "communication").row(0, named=True)
+    assert row["customer_raw"] == pytest.approx(5.0)
+    assert row["customer_mean"] == pytest.approx(expected)
+    assert row["customer_mean"] < 5.0
+
+
+def test_gap_labels_on_crafted_cases(crafted_url):
+    scope = analyst_scope(2)
+    submit_self_assessment(scope=scope, ratings=CRAFTED_SELF, note="crafted", submission_token="g-1",
+                           url=crafted_url)
+    view = mf.self_view_for(scope=scope, filters=PERIOD, url=crafted_url)
+    gaps = {r["dimension"]: r for r in view.gaps.iter_rows(named=True)}
+    assert gaps["communication"]["gap"] == pytest.approx(4 / 3)      # exactly at the threshold
+    assert gaps["communication"]["label"] == "aligned"
+    assert gaps["application"]["gap"] == pytest.approx(1.5)          # above
+    assert gaps["application"]["label"] == "blind spot"
+    assert gaps["resolution"]["gap"] == pytest.approx(-1.5)          # below the negative threshold
+    assert gaps["resolution"]["label"] == "hidden strength"
+    assert gaps["expectation"]["gap"] == pytest.approx(-4 / 3)       # exactly at the other threshold
+    assert gaps["expectation"]["label"] == "aligned"
+    # The gap at the time of the assessment uses the three months up to it (Sep–Nov 2026).
+    history = view.gap_history.filter(pl.col("dimension") == "application")
+    assert history.height == 1 and history["label"][0] == "blind spot"
+
+
+def test_rank_percentiles_use_colleagues_latest_self_ratings_anonymously(crafted_url):
+    # Colleagues' latest self-ratings on communication: 1 → 2 (after an older 5), 3 → 4, 4 → 3.
+    for analyst_id, rating, token in ((1, 5, "r-1a"), (1, 2, "r-1b"), (3, 4, "r-3"), (4, 3, "r-4")):
+        ratings = dict(CRAFTED_SELF, communication=rating)
+        submit_self_assessment(scope=analyst_scope(analyst_id), ratings=ratings, note=None,
+                               submission_token=token, url=crafted_url)
+    submit_self_assessment(scope=analyst_scope(2), ratings=CRAFTED_SELF, note=None,
+                           submission_token="r-2", url=crafted_url)  # communication 5: the highest
+    view = mf.self_view_for(scope=analyst_scope(2), filters=PERIOD, url=crafted_url)
+    row = view.ranks.filter(pl.col("dimension") == "communication").row(0, named=True)
+    assert row["assessed"] == 4 and row["self_percentile"] == pytest.approx(100.0)
+    # Everyone's customers rate communication 11/3: all tied, so the customer rank is the middle.
+    assert row["customer_percentile"] == pytest.approx(50.0)
+
+
+def test_verbatims_filter_and_paginate(crafted_url):
+    scope = analyst_scope(1)
+    rows, total = mf.my_verbatims(scope=scope, filters=PERIOD, page=1, page_size=4, url=crafted_url)
+    assert total == 6 and rows.height == 4
+    assert rows["submitted_at"].is_sorted(descending=True)
+    page2, _ = mf.my_verbatims(scope=scope, filters=PERIOD, page=2, page_size=4, url=crafted_url)
+    assert page2.height == 2 and not set(page2["comment"]) & set(rows["comment"])
+    unhappy, n_unhappy = mf.my_verbatims(scope=scope, filters=PERIOD, band="unhappy", url=crafted_url)
+    assert n_unhappy == 1 and unhappy["happiness"].to_list() == [3]   # response 10 (score 3) has a comment
+    found, n_found = mf.my_verbatims(scope=scope, filters=PERIOD, search="1-4", url=crafted_url)
+    assert n_found == 1 and found["comment"][0] == "comment 1-4"
+    _, none = mf.my_verbatims(scope=scope, filters=PERIOD, search="100%_", url=crafted_url)
+    assert none == 0
+
+
+@pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.dialect()])
+def test_queries_compile_for_each_dialect(dialect):
+    scope = analyst_scope(2)
+    for stmt in (mf.team_members_query(scope=scope, filters=PERIOD, by_month=True),
+                 mf.team_latest_ratings_query(scope=scope),
+                 mf.verbatims_query(scope=scope, filters=PERIOD, band="happy", search="x"),
+                 mf.verbatim_count_query(scope=scope, filters=PERIOD),
+                 mf.kudos_query(scope=scope), mf.shared_notes_query(scope=scope),
+                 mf.open_recovery_query(scope=scope), mf.export_query(scope=scope, filters=PERIOD)):
+        text = str(stmt.compile(dialect=dialect))
+        assert "SELECT" in text
