@@ -1,0 +1,95 @@
+"""Every read query compiles for the embedded engines and the warehouses a large customer may use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+import sqlalchemy as sa
+
+import data_access
+from data_access.filters import Filters
+from data_access.scope import Scope, ScopeError
+
+DIALECTS = ["sqlite", "postgresql", "duckdb", "trino", "snowflake", "bigquery"]
+SAMPLE_FILTERS = Filters(dt.date(2026, 1, 1), dt.date(2026, 4, 1), ticket_types=("incident",),
+                         channels=("phone", "email"), service_ids=(1, 2), team_ids=(1,))
+SCOPES = [Scope("lead", team_ids=(1, 2)), Scope("analyst", analyst_id=3, team_ids=(1,)), Scope("cio")]
+SAMPLE_VALUES = {
+    "filters": SAMPLE_FILTERS, "analyst_id": 3, "team_id": 1, "team_ids": (1, 2), "limit": 20,
+    "offset": 0, "own_only": True, "by": ("month", "channel"), "threshold": 6,
+    "start": dt.date(2026, 1, 1), "end": dt.date(2026, 4, 1), "period": SAMPLE_FILTERS,
+    "today": dt.date(2026, 3, 15), "now": dt.datetime(2026, 3, 15, 12), "user_id": 1,
+    "min_band": 0, "max_band": 10, "factor_id": 11, "factor_ids": (11, 12), "band": "unhappy",
+    "since": dt.datetime(2026, 1, 1), "as_of": dt.datetime(2026, 3, 15, 12), "status": "open",
+    "ticket_key": 42, "ticket_keys": (1, 2, 3), "role": "lead", "username": "ana.lima",
+    "dedupe_keys": ("alert:1", "alert:2"), "search": "printer", "by_month": True,
+    "cutoff": dt.datetime(2026, 3, 14, 12),
+}
+
+
+def _sample(name: str, annotation):
+    if name in SAMPLE_VALUES:
+        return SAMPLE_VALUES[name]
+    if name == "vf":
+        from data_access.coaching import VerbatimFilter
+        return VerbatimFilter(band="unhappy", factor_id=11)
+    raise KeyError(name)
+
+
+def _query_builders():
+    found = []
+    for info in pkgutil.walk_packages(data_access.__path__, "data_access."):
+        if info.name.endswith(("__main__", "cli")):
+            continue
+        module = importlib.import_module(info.name)
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if name.endswith("_query") and not name.startswith("_") and fn.__module__ == module.__name__:
+                found.append(pytest.param(fn, id=f"{info.name}.{name}"))
+    return found
+
+
+def _build(fn) -> sa.sql.ClauseElement:
+    params = inspect.signature(fn).parameters
+    kwargs = {}
+    for name, p in params.items():
+        if name == "scope":
+            continue
+        try:
+            kwargs[name] = _sample(name, p.annotation)
+            continue
+        except KeyError:
+            pass
+        if p.default is inspect.Parameter.empty:
+            pytest.fail(f"{fn.__qualname__}: no sample value for required parameter {name!r}; "
+                        "add one to SAMPLE_VALUES")
+    if "scope" not in params:
+        return fn(**kwargs)
+    last_error: Exception | None = None
+    for scope in SCOPES:
+        try:
+            return fn(scope=scope, **kwargs)
+        except ScopeError as exc:
+            last_error = exc
+    raise AssertionError(f"{fn.__qualname__} refused every sample scope: {last_error}")
+
+
+BUILDERS = _query_builders()
+
+
+def test_builders_were_found():
+    names = {p.id for p in BUILDERS}
+    assert {"data_access.stats.response_stats_query", "data_access.stats.ticket_stats_query",
+            "data_access.stats.lost_histogram_query"} <= names
+
+
+@pytest.mark.parametrize("dialect_name", DIALECTS)
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_query_compiles(builder, dialect_name):
+    dialect = sa.engine.url.make_url(f"{dialect_name}://").get_dialect()()
+    stmt = _build(builder)
+    sql = str(stmt.compile(dialect=dialect))
+    assert sql.lstrip().upper().startswith(("SELECT", "WITH"))
