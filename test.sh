@@ -7,7 +7,7 @@ PY="${PYTHON:-python3}"
 need=()
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null || need+=(postgresql)
 command -v chromium >/dev/null || need+=(chromium)
-fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 "$PY" -m venv --help >/dev/null 2>&1 || need+=(python3-venv)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "Installing Debian packages: ${need[*]}"
