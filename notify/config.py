@@ -1,7 +1,7 @@
 """Settings for sending email: SMTP server, sender, quiet hours, weekend batching, links into the app.
 
 Read from the environment first (SERVICE_PULSE_SMTP_HOST, _PORT, _USER, _PASSWORD, _STARTTLS,
-_FROM, _TIMEOUT; SERVICE_PULSE_BASE_URL; SERVICE_PULSE_QUIET_HOURS, SERVICE_PULSE_WEEKEND_BATCHING,
+_FROM, _TIMEOUT, _CA_FILE; SERVICE_PULSE_BASE_URL; SERVICE_PULSE_QUIET_HOURS, SERVICE_PULSE_WEEKEND_BATCHING,
 SERVICE_PULSE_ALERT_LOOKBACK_DAYS), then from `.streamlit/secrets.toml` sections `[smtp]` and
 `[notify]`. The password is never printed.
 """
@@ -32,6 +32,7 @@ class SmtpSettings:
     starttls: bool = False
     sender: str = "Service Pulse <service-pulse@localhost>"
     timeout: float = 20.0
+    ca_file: str | None = None  # a private CA to trust for STARTTLS (internal relays)
 
     @property
     def where(self) -> str:
@@ -124,6 +125,7 @@ def notify_settings() -> NotifySettings:
         starttls=_truthy(pick("SMTP_STARTTLS", smtp_file, "starttls", False)),
         sender=str(pick("SMTP_FROM", smtp_file, "from", "Service Pulse <service-pulse@localhost>")),
         timeout=float(pick("SMTP_TIMEOUT", smtp_file, "timeout", 20)),
+        ca_file=pick("SMTP_CA_FILE", smtp_file, "ca_file") or None,
     )
     start, end = parse_quiet_hours(pick("QUIET_HOURS", notify_file, "quiet_hours", None))
     quiet = QuietHours(start=start, end=end,

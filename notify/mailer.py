@@ -49,7 +49,7 @@ class SmtpMailer:
         try:
             smtp.ehlo()
             if s.starttls:
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=ssl.create_default_context(cafile=s.ca_file))
                 smtp.ehlo()
             if s.user:
                 smtp.login(s.user, s.password or "")
