@@ -178,9 +178,9 @@ def overview_section(scope: Scope) -> None:
     with c2:
         total = frame.select(pl.col("n", "happy", "unhappy").sum())
         team = with_happiness(total).row(0, named=True)
-        tile("Team Happiness, 90 days", fmt_happiness(team["happiness"]),
+        tile("Team Happiness", fmt_happiness(team["happiness"]),
              f"± {team['margin']:.0f} (n = {team['n']:,})" if team["margin"] is not None else "n = 0",
-             "% scoring 9–10 minus % scoring 0–6 over the last 90 days")
+             "% scoring 9–10 minus % scoring 0–6, all analysts of your team(s), last 90 days")
     with c3:
         tile("Open recoveries", f"{int(frame['open_recovery'].sum())}",
              f"{int(frame['overdue_recovery'].sum())} overdue", "Unhappy responses still waiting for a call")
@@ -255,21 +255,21 @@ def analyst_section(scope: Scope) -> None:
             tile("Happiness", fmt_happiness(headline["happiness"]),
                  f"± {headline['margin']:.0f} (n = {mine_total['n']:,})", "% scoring 9–10 minus % scoring 0–6")
         else:
-            tile("Happiness", "not enough responses yet", f"n = {mine_total['n']} (shown from {min_n})",
+            tile("Happiness", "–", f"not enough responses yet (n = {mine_total['n']}, shown from {min_n})",
                  "Too few responses for a fair figure")
     with cols[1]:
         shrunk = me_row["happiness_shrunk"] if (me_row and enough) else None
-        tile("Compared fairly (shrunk)", fmt_happiness(shrunk), "pulled toward the team by sample size",
+        tile("Shrunk (fair)", fmt_happiness(shrunk), "pulled toward the team by sample size",
              "Empirical-Bayes shrinkage toward the team: use this when comparing with colleagues")
     with cols[2]:
         tile("Team Happiness", fmt_happiness(team_head["happiness"]),
              f"± {team_head['margin']:.0f} (n = {team_total['n']:,})" if team_head["margin"] is not None else "",
              f"{analyst['team_name']}, same period")
     with cols[3]:
-        tile("Change vs previous period", fmt_happiness(change.change) if change_ok else "–",
+        tile("Change", fmt_happiness(change.change) if change_ok else "–",
              f"± {change.change_margin:.0f}" + (" · clear" if change.is_clear else " · within noise")
              if change_ok else "needs enough responses in both periods",
-             "Happiness now minus the period of equal length before")
+             "Happiness now minus the period of equal length before, ± its margin")
 
     left, right = st.columns(2)
     with left:

@@ -39,7 +39,8 @@ def happiness_trend(frame: pl.DataFrame, analyst_name: str) -> alt.LayerChart:
     tooltip = [alt.Tooltip("who:N", title=" "), alt.Tooltip("month:T", title="Month", format="%b %Y"),
                alt.Tooltip("happiness:Q", title="Happiness", format="+.0f"),
                alt.Tooltip("margin:Q", title="± margin", format=".0f"), alt.Tooltip("n:Q", title="Responses")]
-    base = alt.Chart(data).encode(x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %y")))
+    base = alt.Chart(data).encode(x=alt.X("month:T", title=None,
+                                          axis=alt.Axis(format="%b %y", tickCount={"interval": "month", "step": 1})))
     band = base.mark_area(opacity=0.18).encode(
         y=alt.Y("happiness_low:Q", title="Happiness", scale=alt.Scale(domain=[-100, 100])),
         y2="happiness_high:Q", color=colour)
@@ -90,7 +91,7 @@ def factor_frame(counts: pl.DataFrame, analyst_n: int, team_n: int) -> pl.DataFr
 def factor_chart(frame: pl.DataFrame, analyst_name: str) -> alt.LayerChart:
     """Bars: % of the analyst's responses naming each factor; tick: the team's %. Colour by polarity."""
     order = frame.sort(["polarity", "analyst_share"], descending=[True, True])["label"].to_list()
-    y = alt.Y("label:N", title=None, sort=order)
+    y = alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=260, labelOverlap=False))
     tooltip = [alt.Tooltip("label:N", title="Factor"),
                alt.Tooltip("analyst_count:Q", title=f"{analyst_name} (responses)"),
                alt.Tooltip("analyst_share:Q", title=f"{analyst_name} %", format=".1f"),
@@ -103,4 +104,4 @@ def factor_chart(frame: pl.DataFrame, analyst_name: str) -> alt.LayerChart:
         tooltip=tooltip)
     ticks = alt.Chart(frame).mark_tick(color="#24292f", thickness=2, size=14).encode(
         y=y, x="team_share:Q", tooltip=tooltip)
-    return (bars + ticks).properties(height=max(120, 24 * frame.height))
+    return (bars + ticks).properties(height=alt.Step(22))
