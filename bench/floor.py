@@ -61,24 +61,25 @@ class StatementRecorder:
                 self._sql_seconds += time.perf_counter() - started
 
 
-def replay(url: str, statements: list[tuple[str, object]]) -> float:
-    """Seconds to run `statements` one after another on one connection, fetching every row."""
+def replay(url: str, statements: list[tuple[str, object]]) -> tuple[float, float]:
+    """(wall, process CPU) seconds to run `statements` one after another on one connection,
+    fetching every row."""
     engine = get_engine(url)
     with engine.connect() as conn:
         cursor = conn.connection.cursor()  # the DBAPI cursor: no SQLAlchemy result processing
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for statement, parameters in statements:
             cursor.execute(statement, parameters)
             if cursor.description is not None:
                 cursor.fetchall()
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         cursor.close()
         conn.rollback()
-    return elapsed
+    return elapsed, cpu
 
 
-def measure_floor(url: str, statements: list[tuple[str, object]], runs: int) -> list[float]:
-    """`runs` timed replays (after one untimed replay so every run sees the same warm buffers)."""
+def measure_floor(url: str, statements: list[tuple[str, object]], runs: int) -> list[tuple[float, float]]:
+    """`runs` timed replays, (wall, CPU) each, after one untimed replay (same warm buffers)."""
     if not statements:
         return []
     replay(url, statements)

@@ -42,9 +42,14 @@ PAGES = (
 
 @dataclass
 class Timing:
-    """Seconds of repeated runs, summarised as median / min / max."""
+    """Seconds of repeated runs, summarised as median / min / max.
+
+    `cpu` holds the process CPU seconds of the same runs (all threads, DuckDB's included): on a
+    shared machine it shows the work done, which wall-clock time hides behind other people's load.
+    """
 
     runs: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float | None:
@@ -52,7 +57,12 @@ class Timing:
 
     def as_dict(self) -> dict:
         return {"median": self.median, "min": min(self.runs, default=None),
-                "max": max(self.runs, default=None), "runs": self.runs}
+                "max": max(self.runs, default=None), "runs": self.runs,
+                "cpu_median": statistics.median(self.cpu) if self.cpu else None, "cpu": self.cpu}
+
+    def add(self, wall: float, cpu: float) -> None:
+        self.runs.append(wall)
+        self.cpu.append(cpu)
 
 
 @dataclass
@@ -74,11 +84,13 @@ class PageResult:
 
     def as_dict(self) -> dict:
         cold, floor = self.cold.median, self.floor.median
+        best = (min(self.cold.runs) / min(self.floor.runs)) if self.cold.runs and self.floor.runs else None
         return {"page": self.page, "role": self.role, "viewer": self.viewer, "status": self.status,
                 "detail": self.detail, "first_render": self.first_render, "cold": self.cold.as_dict(),
                 "warm": self.warm.as_dict(), "charts": self.charts,
                 "sql_in_render": self.sql_in_render.as_dict(), "floor": self.floor.as_dict(),
                 "cold_over_floor": (cold / floor) if cold and floor else None,
+                "cold_over_floor_best": best,
                 "statements": len(self.statements)}
 
 
@@ -158,11 +170,11 @@ def new_session(spec: PageSpec, viewer):
     return at
 
 
-def render_once(at) -> float:
-    """Seconds of one full run of the page script in its session."""
-    started = time.perf_counter()
+def render_once(at) -> tuple[float, float]:
+    """(wall seconds, process CPU seconds) of one full run of the page script in its session."""
+    started, cpu = time.perf_counter(), time.process_time()
     at.run()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 def _problems(at) -> str:
@@ -178,8 +190,12 @@ def _chart_count(at) -> int:
         return 0
 
 
-def measure_page(spec: PageSpec, viewer, url: str, runs: int, recorder=None) -> PageResult:
-    """Cold and warm renders of one page; `recorder` (bench.floor) captures the SQL of cold runs."""
+def measure_page(spec: PageSpec, viewer, url: str, runs: int, recorder=None, replay=None) -> PageResult:
+    """Cold and warm renders of one page; `recorder` (bench.floor) captures the SQL of cold runs.
+
+    With `replay` (statements → wall and CPU seconds), the floor is measured right after each cold render, so
+    each pair of figures meets the same load on a shared machine.
+    """
     result = PageResult(spec.name, spec.role, viewer.username if viewer else "")
     if not spec.path.exists():
         result.status, result.detail = "not available yet", f"{spec.path.relative_to(PROJECT_ROOT)} missing"
@@ -187,7 +203,7 @@ def measure_page(spec: PageSpec, viewer, url: str, runs: int, recorder=None) -> 
     with pinned_env(url):
         clear_caches()
         at = new_session(spec, viewer)
-        result.first_render = render_once(at)
+        result.first_render = render_once(at)[0]
         problem = _problems(at)
         if problem:
             result.status, result.detail = "error", problem
@@ -196,11 +212,12 @@ def measure_page(spec: PageSpec, viewer, url: str, runs: int, recorder=None) -> 
             clear_caches()
             if recorder is not None:
                 recorder.start(keep=(i == 0))
-            result.cold.runs.append(render_once(at))
+            result.cold.add(*render_once(at))
             if recorder is not None:
                 result.sql_in_render.runs.append(recorder.stop())
-        if recorder is not None:
-            result.statements = recorder.captured
+                result.statements = recorder.captured
+                if replay is not None and result.statements:
+                    result.floor.add(*replay(result.statements))
         for _ in range(runs):
-            result.warm.runs.append(render_once(at))
+            result.warm.add(*render_once(at))
     return result

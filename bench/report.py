@@ -149,20 +149,23 @@ def markdown(results: dict) -> str:
         shown = "—" if value is None else (f"{value:,.0f} {c['unit']}" if c["unit"] in ("rows/s", "MiB")
                                           else f"{value:.2f} {c['unit']}")
         lines.append(f"| {c['bar']} | {shown} | {c['verdict']} |")
-    lines += ["", "## Page renders (AppTest; seconds, median (min–max))", "",
+    lines += ["", "## Page renders (AppTest; wall seconds, median (min–max))", "",
               "Cold = Streamlit caches cleared before the run; warm = the same session re-run with "
-              "caches full. Floor = the page's own SQL statements (captured during a cold render) "
-              "replayed directly on a DBAPI cursor. SQL-in-render = time spent inside those statements "
-              "during the cold render.", "",
-              "| engine | tier | page (role, viewer) | cold | warm | floor | cold/floor | SQL in render | "
-              "statements | charts | status |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+              "caches full. Floor = the page's own SQL statements (captured during the first cold "
+              "render) replayed on a DBAPI cursor, fetching every row, right after each cold render. "
+              "cold/floor: ratio of medians, and in brackets of the best runs. CPU = process CPU "
+              "seconds of the same runs (DuckDB's threads included), a view of the work that the "
+              "shared machine's load does not inflate.", "",
+              "| engine | tier | page (role, viewer) | cold | cold CPU | warm | floor | floor CPU | "
+              "cold/floor | statements | charts | status |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for w in results.get("warehouses", []):
         for p in w["pages"]:
             status = p["status"] + (f": {p['detail'][:120]}" if p["detail"] else "")
             lines.append(
                 f"| {w['engine']} | {w['tier']} | {p['page']} ({p['role']}, {p['viewer']}) | {_span(p['cold'])} | "
-                f"{_span(p['warm'])} | {_span(p['floor'])} | {_s(p['cold_over_floor'])} | "
-                f"{_s(p['sql_in_render']['median'])} | {p['statements']} | {p['charts']} | {status} |")
+                f"{_s(p['cold'].get('cpu_median'))} | {_span(p['warm'])} | {_span(p['floor'])} | "
+                f"{_s(p['floor'].get('cpu_median'))} | {_s(p['cold_over_floor'])} "
+                f"({_s(p.get('cold_over_floor_best'))}) | {p['statements']} | {p['charts']} | {status} |")
     if results.get("growth"):
         lines += ["", "## Growth with size (cold render / floor, seconds)", "",
                   "| engine | page | " + " | ".join(["tiers"]) + " | cold growth per 10× rows |", "|---|---|---|---|"]

@@ -66,9 +66,8 @@ def measure_warehouse(w: warehouses.Warehouse, runs: int) -> dict:
     measured = []
     try:
         for spec in pages.PAGES:
-            result = pages.measure_page(spec, viewers[spec.role], w.url, runs, recorder)
-            if result.statements:
-                result.floor.runs = floor.measure_floor(w.url, result.statements, runs)
+            result = pages.measure_page(spec, viewers[spec.role], w.url, runs, recorder,
+                                        replay=lambda statements: floor.replay(w.url, statements))
             row = result.as_dict()
             measured.append(row)
             log(f"  {spec.name:15s} {result.status:18s} cold {report._s(result.cold.median)}  "
@@ -92,6 +91,8 @@ def import_speed(workdir: Path) -> dict:
     json_out = workdir / "import_speed.json"
     if "--json" in help_text:
         cmd += ["--json", str(json_out)]
+    if "--keep" in help_text:  # keep its CSV and database inside our temporary folder
+        cmd += ["--keep", str(workdir / "import")]
     started = time.perf_counter()
     out = subprocess.run(cmd, cwd=config.PROJECT_ROOT, capture_output=True, text=True, timeout=900)
     result: dict = {"command": " ".join(["python"] + cmd[1:]), "seconds": time.perf_counter() - started,

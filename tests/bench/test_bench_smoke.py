@@ -44,7 +44,8 @@ def test_floor_captures_and_replays_the_pages_statements(tiny_url):
     spec = pages.PageSpec("Sample", SAMPLE_PAGE, "cio")
     recorder = floor.StatementRecorder(tiny_url)
     try:
-        result = pages.measure_page(spec, viewers["cio"], tiny_url, runs=2, recorder=recorder)
+        result = pages.measure_page(spec, viewers["cio"], tiny_url, runs=2, recorder=recorder,
+                                    replay=lambda statements: floor.replay(tiny_url, statements))
     finally:
         recorder.close()
     assert result.status == "ok", result.detail
@@ -65,8 +66,9 @@ def test_floor_captures_and_replays_the_pages_statements(tiny_url):
         )).scalar_one()
     assert replayed == expected > 0
     assert sum(result.sql_in_render.runs) > 0
+    assert len(result.floor.runs) == 2 and len(result.cold.cpu) == 2  # one replay after each cold render
     runs = floor.measure_floor(tiny_url, result.statements, 3)
-    assert len(runs) == 3 and all(r > 0 for r in runs)
+    assert len(runs) == 3 and all(wall > 0 and cpu >= 0 for wall, cpu in runs)
 
 
 def test_missing_page_is_reported_not_raised(tiny_url):
@@ -101,4 +103,4 @@ def test_report_marks_bars_and_writes_both_files(tmp_path):
     assert verdicts["Import ≥ 50,000 rows/s"] == "✅ holds"
     assert verdicts["Peak RSS of the serving process ≤ 1024 MiB"] == "✅ holds"
     text = (tmp_path / "r.md").read_text()
-    assert "| duckdb | 1m | Culture trends (cio, cio) | 2.00 (0.40–0.60)" in text
+    assert "| duckdb | 1m | Culture trends (cio, cio) | 2.00 (0.40–0.60) | — | 0.50 (0.40–0.60) | 1.00" in text
