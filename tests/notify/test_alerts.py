@@ -197,3 +197,23 @@ def test_demo_items_already_alerted_are_left_alone(notify_db, smtp_env):
     assert main(["alerts", "send", "--url", notify_db]) == 0
     # The demo's own history already carries alerted_at: nothing is re-sent, nothing recorded.
     assert smtp_env.messages() == [] and _notifications(notify_db) == []
+
+
+def test_alerts_on_the_embedded_duckdb_default(tmp_path, smtp_env):
+    import streamlit as st
+
+    from data_access import demo
+    from tests.notify.conftest import TODAY
+
+    url = f"duckdb:///{tmp_path / 'pulse.duckdb'}"
+    demo.generate(get_engine(url), responses=1000, seed=7, end=TODAY)
+    st.cache_data.clear()
+    _, _, (bad_key, bad_id), _ = _two_unhappy(url)
+    assert main(["alerts", "send", "--url", url]) == 0
+    assert main(["alerts", "send", "--url", url]) == 0
+    assert main(["digest", "weekly", "--url", url, "--week-ending", "2026-11-20", "--only",
+                 lead_of_team(url, 1)["username"]]) == 0
+    subjects = [m["Subject"] for _, m in smtp_env.messages()]
+    assert len(subjects) == 2 and bad_id in subjects[0] and "weekly digest" in subjects[1]
+    assert _item(url, bad_key)["alerted_at"] is not None
+    assert [r["sent_at"] is not None for r in _notifications(url)] == [True, True]
