@@ -47,7 +47,11 @@ if done:
 
 with st.expander(f"All users ({users.height})", expanded=True):
     st.dataframe(users.drop("user_id", "analyst_id", "team_ids"), hide_index=True, width="stretch",
-                 column_config={"locked_until": st.column_config.DatetimeColumn("locked until")})
+                 column_config={
+                     "username": "Username", "display_name": "Name", "email": "Email", "roles": "Roles",
+                     "analyst": "Linked analyst", "teams_led": "Leads", "active": "Active",
+                     "failed_logins": st.column_config.NumberColumn("Failed sign-ins", width="small"),
+                     "locked_until": st.column_config.DatetimeColumn("Locked until", format="D MMM, HH:mm")})
 
 add_tab, change_tab = st.tabs(["Add a user", "Change a user"])
 

@@ -12,21 +12,30 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SIDEBAR = '[data-testid="stSidebar"]'
 
 
-def wait_for_app(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'running' indicator)."""
+_BUSY_JS = """() => !document.querySelector(
+    '[data-testid="stStatusWidgetRunningIcon"], [data-testid="stStatusWidgetRunningManIcon"],'
+    + ' [data-testid="stSkeleton"], [data-stale="true"]')"""
+
+
+def wait_for_app(page, timeout: float = 60_000, settle_ms: int = 400) -> None:
+    """Wait until the script run has finished and nothing on the page is stale or a placeholder.
+
+    Checked twice with a short pause, because a finished run can trigger another (a widget or a
+    component reporting its value).
+    """
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !/Running|Connecting/i.test(document.querySelector('[data-testid=\"stStatusWidget\"]').innerText)",
-        timeout=timeout)
+    for _ in range(2):
+        page.wait_for_function(_BUSY_JS, timeout=timeout)
+        page.wait_for_timeout(settle_ms)
 
 
 def login(page, username: str, password: str = DEMO_PASSWORD, *, base_url: str | None = None,
-          timeout: float = 30_000) -> None:
+          timeout: float = 60_000) -> None:
     """Fill the Service Pulse sign-in form and wait until the sidebar shows who is signed in.
 
     Navigate to the app first (or pass `base_url`). The sidebar carries the username on a line of
-    its own ("@username"), which is what this waits for.
+    its own ("@username") above the Log out button; this waits for both, then for the script run
+    to finish. The landing page's own content may still be drawing: wait for what you test.
     """
     if base_url:
         page.goto(base_url)
@@ -36,6 +45,7 @@ def login(page, username: str, password: str = DEMO_PASSWORD, *, base_url: str |
     form.get_by_label("Password", exact=True).fill(password)
     form.get_by_role("button", name=re.compile("Sign in")).click()
     page.locator(SIDEBAR).get_by_text(f"@{username}", exact=True).wait_for(timeout=timeout)
+    page.locator(SIDEBAR).get_by_role("button", name=re.compile("Log out")).wait_for(timeout=timeout)
     wait_for_app(page, timeout)
 
 
