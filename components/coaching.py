@@ -115,14 +115,13 @@ def overview_display(frame: pl.DataFrame, *, many_teams: bool) -> pl.DataFrame:
             "Responses": row["n"],
             "Happiness": happiness_text(row),
             "Happiness (shrunk)": row["happiness_shrunk"] if enough else None,
-            "95% interval": (f"{row['happiness_low']:+.0f} … {row['happiness_high']:+.0f}" if enough else ""),
             "Change vs previous 90 days": change_text(row),
+            "Needs attention": row["signal"],
             "CARE profile": [row[f"{d}_mean"] for d in CARE_NAMES] if enough else None,
             "Lost time": fmt_minutes(row["lost_mean"]) if enough else "–",
             "Open recoveries": row["open_recovery"],
             "Last kudos": row["last_kudos"].date() if row["last_kudos"] else None,
             "Last note": row["last_note"].date() if row["last_note"] else None,
-            "Needs attention": row["signal"],
         })
     shown = pl.DataFrame(rows, schema_overrides={"Happiness (shrunk)": pl.Float64,
                                                  "CARE profile": pl.List(pl.Float64),
@@ -133,13 +132,12 @@ def overview_display(frame: pl.DataFrame, *, many_teams: bool) -> pl.DataFrame:
 OVERVIEW_COLUMNS = {
     "Responses": st.column_config.NumberColumn("n", help="Responses in the last 90 days", format="%d"),
     "Happiness": st.column_config.TextColumn(
-        "Happiness (raw)", help="% scoring 9–10 minus % scoring 0–6, with its 95% margin. Shown from the "
-                                "minimum number of responses up."),
+        "Happiness (raw)", help="% scoring 9–10 minus % scoring 0–6, ± its 95% margin (the interval). "
+                                "Shown from the minimum number of responses up."),
     "Happiness (shrunk)": st.column_config.NumberColumn(
         "Happiness (shrunk)", format="%+.0f",
         help="Happiness pulled toward the team in proportion to how few responses there are "
              "(empirical Bayes). Use this, not the raw figure, when comparing people."),
-    "95% interval": st.column_config.TextColumn("95% interval"),
     "Change vs previous 90 days": st.column_config.TextColumn(
         "90-day change", help="Happiness now minus the previous 90 days, ± the margin of that change"),
     "CARE profile": st.column_config.BarChartColumn(
@@ -149,7 +147,9 @@ OVERVIEW_COLUMNS = {
                                                      "90 days still waiting for a follow-up"),
     "Last kudos": st.column_config.DateColumn("Last kudos", format="D MMM YYYY"),
     "Last note": st.column_config.DateColumn("Last note", format="D MMM YYYY"),
-    "Needs attention": st.column_config.TextColumn("Needs attention", width="medium"),
+    "Needs attention": st.column_config.TextColumn("Needs attention", width="medium",
+                                                   help="A clear decline, the last 3 ratings unhappy, or "
+                                                        "an unhappy user not called back within the target"),
 }
 
 
@@ -192,6 +192,7 @@ def overview_section(scope: Scope) -> None:
     ids = frame["analyst_id"].to_list()
     st.dataframe(overview_display(frame, many_teams=len(scope.team_ids) > 1), hide_index=True,
                  column_config=OVERVIEW_COLUMNS, on_select=lambda: _open_analyst_from_overview(ids),
+                 height=38 + 35 * frame.height,
                  selection_mode="single-row", key="coaching_overview_table")
 
 
@@ -384,7 +385,8 @@ def _talking_points(points) -> None:
             st.write(escape_md(point.headline))
             for quote in point.quotes:
                 st.text(f"“{quote}”")
-            with st.expander(f"Evidence: {len(set(point.ticket_ids))} responses"):
+            count = len(set(point.ticket_ids))
+            with st.expander(f"Evidence: {count} response{'s' if count != 1 else ''}"):
                 st.dataframe(pl.DataFrame({"Ticket": sorted(set(point.ticket_ids))}), hide_index=True, height=180)
 
 

@@ -69,27 +69,26 @@ def recovery_section(scope: Scope) -> None:
     _show_flash("coaching_rq_flash")
     st.caption(f"Every response scoring {settings.threshold} or less enters the queue with a target of one "
                f"business day for the first contact. {total:,} item{'s' if total != 1 else ''} match"
-               + (f", {overdue:,} overdue." if status != "resolved" else "."))
+               + (f", {overdue:,} still waiting past the target." if status != "resolved" else "."))
     if queue.is_empty():
         st.info("Nothing to follow up here — every unhappy response in this window has been handled."
                 if status == "open" else "No items match these filters.")
         return
+    when = "%d %b, %H:%M"
     shown = queue.select(
         pl.when(pl.col("overdue")).then(pl.lit("⚠ overdue")).when(pl.col("resolved_at").is_not_null())
         .then(pl.lit("closed")).when(pl.col("first_contact_at").is_not_null()).then(pl.lit("contacted"))
         .otherwise(pl.lit("new")).alias("State"),
         pl.col("ticket_id").alias("Ticket"), pl.col("analyst").alias("Analyst"),
-        pl.col("happiness").alias("Score"), pl.col("submitted_at").alias("Submitted"),
-        pl.col("due_at").alias("Target"), pl.col("first_contact_at").alias("Contacted"),
-        pl.col("outcome").alias("Outcome"), pl.col("comment").alias("Comment"))
+        pl.col("happiness").alias("Score"), pl.col("submitted_at").dt.strftime(when).alias("Submitted"),
+        pl.col("due_at").dt.strftime(when).alias("Target"),
+        pl.col("first_contact_at").dt.strftime(when).fill_null("–").alias("Contacted"),
+        pl.col("outcome").fill_null("–").alias("Outcome"), pl.col("comment").fill_null("").alias("Comment"))
     styled = shown.to_pandas().style.apply(
         lambda r: ["background-color: #ffebe9" if r["State"] == "⚠ overdue" else "" for _ in r], axis=1)
     event = st.dataframe(styled, hide_index=True, on_select="rerun", selection_mode="single-row",
-                         key="coaching_rq_table", column_config={
-                             "Submitted": st.column_config.DatetimeColumn(format="D MMM, HH:mm"),
-                             "Target": st.column_config.DatetimeColumn(format="D MMM, HH:mm"),
-                             "Contacted": st.column_config.DatetimeColumn(format="D MMM, HH:mm"),
-                             "Comment": st.column_config.TextColumn(width="large")})
+                         key="coaching_rq_table",
+                         column_config={"Comment": st.column_config.TextColumn(width="large")})
     pages = (total + data.QUEUE_PAGE_SIZE - 1) // data.QUEUE_PAGE_SIZE
     if pages > 1:
         p1, p2, p3 = st.columns([1, 2, 1])
@@ -149,7 +148,8 @@ def _recovery_form(scope: Scope, item: dict, threshold: int) -> None:
 
 def notes_section(scope: Scope) -> None:
     """Dated coaching notes about one analyst: add, edit, share; private until shared."""
-    analyst = analyst_picker(scope, "coaching_analyst_notes")
+    with st.columns([2, 3])[0]:
+        analyst = analyst_picker(scope, "coaching_analyst_notes")
     if analyst is None:
         return
     aid, name = int(analyst["analyst_id"]), analyst["name"]

@@ -145,15 +145,21 @@ def _open_item() -> sa.ColumnElement:
     return RI.c.resolved_at.is_(None)
 
 
+def _overdue(now: dt.datetime, cutoff: dt.datetime) -> sa.ColumnElement:
+    """Nobody has contacted the user yet and the first-contact target has passed."""
+    return sa.or_(sa.and_(RI.c.first_contact_at.is_(None), RI.c.due_at < now),
+                  sa.and_(RI.c.ticket_key.is_(None), R.c.submitted_at < cutoff))
+
+
 def recovery_counts_query(*, scope: Scope, threshold: int, since: dt.datetime, now: dt.datetime,
                           cutoff: dt.datetime) -> sa.Select:
     """Open and overdue recovery items per analyst among unhappy responses submitted since `since`.
 
-    An item is overdue once its due time has passed; a response with no item yet is overdue
-    when it was submitted before `cutoff` (see `overdue_cutoff`).
+    An item is overdue while nobody has contacted the user and its due time has passed; a response
+    with no item yet is overdue when it was submitted before `cutoff` (see `overdue_cutoff`).
     """
     _lead(scope)
-    overdue = sa.or_(RI.c.due_at < now, sa.and_(RI.c.ticket_key.is_(None), R.c.submitted_at < cutoff))
+    overdue = _overdue(now, cutoff)
     return (sa.select(T.c.analyst_id, sa.func.count().label("open_recovery"),
                       sa.func.sum(sa.case((overdue, 1), else_=0)).label("overdue_recovery"))
             .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key)
@@ -414,8 +420,7 @@ def recovery_queue_count_query(*, scope: Scope, threshold: int, since: dt.dateti
                                analyst_id: int | None, now: dt.datetime, cutoff: dt.datetime) -> sa.Select:
     """(items, overdue items) matching the queue filter."""
     _lead(scope)
-    overdue = sa.and_(RI.c.resolved_at.is_(None),
-                      sa.or_(RI.c.due_at < now, sa.and_(RI.c.ticket_key.is_(None), R.c.submitted_at < cutoff)))
+    overdue = sa.and_(RI.c.resolved_at.is_(None), _overdue(now, cutoff))
     return (sa.select(sa.func.count(), sa.func.sum(sa.case((overdue, 1), else_=0)))
             .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key)
                          .outerjoin(RI, RI.c.ticket_key == R.c.ticket_key))
@@ -450,7 +455,8 @@ def recovery_queue(*, scope: Scope, threshold: int, since: dt.datetime | None, n
         pl.when(pl.col("due_at").is_null())
         .then(pl.col("submitted_at").map_elements(business_day_after, return_dtype=pl.Datetime("us")))
         .otherwise(pl.col("due_at")).alias("due_at"))
-    frame = frame.with_columns((pl.col("resolved_at").is_null() & (pl.col("due_at") < now)).alias("overdue"))
+    frame = frame.with_columns((pl.col("resolved_at").is_null() & pl.col("first_contact_at").is_null()
+                                & (pl.col("due_at") < now)).alias("overdue"))
     return frame, int(total or 0), int(overdue or 0)
 
 

@@ -123,7 +123,7 @@ def test_recovery_queue_counts_open_and_overdue(demo_url):
     since = dt.datetime(2026, 8, 23)
     queue, total, overdue = data.recovery_queue(scope=LEAD, threshold=6, since=since, now=NOW,
                                                 cutoff=data.overdue_cutoff(NOW), page_size=500, url=demo_url)
-    raw = _raw(demo_url, "SELECT count(*), sum(CASE WHEN ri.due_at < :now THEN 1 ELSE 0 END) FROM responses r "
+    raw = _raw(demo_url, "SELECT count(*), sum(CASE WHEN ri.due_at < :now AND ri.first_contact_at IS NULL THEN 1 ELSE 0 END) FROM responses r "
                          "JOIN tickets t ON t.ticket_key = r.ticket_key JOIN recovery_items ri ON ri.ticket_key = r.ticket_key "
                          "WHERE t.team_id = :t AND r.happiness <= 6 AND r.submitted_at >= :s AND ri.resolved_at IS NULL",
                now=NOW, t=TEAM, s=since)[0]
