@@ -284,11 +284,11 @@ def verbatims_query(*, scope: Scope, analyst_id: int, filters: Filters, vf: Verb
                     limit: int, offset: int) -> sa.Select:
     """One page of an analyst's responses, newest first (LIMIT/OFFSET)."""
     S = schema.services
-    has_kudos = sa.exists().where(K.c.ticket_key == R.c.ticket_key)
     return (sa.select(R.c.ticket_key, T.c.ticket_id, R.c.submitted_at, R.c.happiness, R.c.comment,
                       T.c.channel, S.c.name.label("service"), T.c.reassignment_count, T.c.reopened,
-                      has_kudos.label("kudos_given"))
-            .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key).join(S, S.c.service_id == T.c.service_id))
+                      K.c.ticket_key.is_not(None).label("kudos_given"))
+            .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key).join(S, S.c.service_id == T.c.service_id)
+                         .outerjoin(K, K.c.ticket_key == R.c.ticket_key))
             .where(*_verbatim_where(scope, analyst_id, filters, vf))
             .order_by(R.c.submitted_at.desc(), R.c.ticket_key.desc())
             .limit(limit).offset(offset))

@@ -219,3 +219,11 @@ def test_notes_validation_add_and_share(writable_url, monkeypatch):
     assert any(t.value == "Agreed to confirm fixes with the user." for t in at.text)  # shown as text
     at.button(key=f"coaching_note_share_{note_id}").click().run()
     assert _raw(url, "SELECT shared_with_analyst FROM coaching_notes WHERE note_id = :n", n=note_id)[0][0]
+
+
+def test_database_down_gives_a_friendly_message(monkeypatch):
+    viewer = Viewer(user_id=3, username="lead", display_name="Lead", roles=("analyst", "lead"), analyst_id=1,
+                    lead_team_ids=(1,), own_team_id=1, team_name="North")
+    at = _app("postgresql+psycopg://nobody:secret@127.0.0.1:1/none", monkeypatch, viewer)
+    assert at.error and "cannot be reached" in at.error[0].value
+    assert "secret" not in at.error[0].value
