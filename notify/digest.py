@@ -189,7 +189,8 @@ def _queue_lines(scope: Scope, filters: Filters, now: dt.datetime, names: dict[i
     for team_id, name in names.items():
         r = by_team.get(team_id, {c: 0 for c in reads.RECOVERY_COLUMNS})
         lines.append(QueueLine(name, *(int(r[c]) for c in reads.RECOVERY_COLUMNS),
-                               link=settings.link(PAGES["recovery"], tab="recovery", team=team_id)))
+                               link=(settings.link(PAGES["recovery"], tab="recovery", team=team_id)
+                                     if scope.role == "lead" else settings.link(PAGES["trends"], team=team_id))))
     return lines
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 import html
 from typing import TYPE_CHECKING, Iterable
 
-from notify.digest import AnalystLine, Change, Digest, HappinessFigure, QueueLine, TeamLine, Verbatim
+from notify.digest import Change, Digest, HappinessFigure, QueueLine, TeamLine, Verbatim
 
 if TYPE_CHECKING:
     from notify.alerts import AlertItem

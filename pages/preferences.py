@@ -36,8 +36,8 @@ if done:
 
 with st.form("settings_mine"):
     st.subheader("Email")
-    st.caption(f"Sent to {me['email'] or 'no address on file — ask an admin to add one'}. Team leads get a "
-               "weekly digest, the CIO a monthly one.")
+    st.caption("Team leads get a weekly digest, the CIO a monthly one. Sent to:")
+    st.text(me["email"] or "no address on file — ask an admin to add one")
     receive = st.toggle("Send me the digest", value=bool(me["receive_digest"]), key="settings_receive_digest")
     own_threshold = st.checkbox(f"Use my own alert threshold (default: alert on scores 0–{recovery.threshold})",
                                 value=me["alert_threshold"] is not None, key="settings_own_threshold")

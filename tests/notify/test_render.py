@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data_access import notify_reads as reads
