@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import schema
+from data_access import config, schema
 from data_access.engine import get_engine
 from data_access.scope import Role, Scope
 
@@ -64,7 +64,7 @@ def find_user(username: str, *, url: str | None = None) -> UserRecord | None:
     """The user signed in as `username` (any case), or None when there is no such user."""
     if not normalise_username(username):
         return None
-    with get_engine(url).connect() as conn:
+    with get_engine(url or config.database_url()).connect() as conn:
         row = conn.execute(user_query(username)).mappings().first()
         if row is None:
             return None
@@ -89,7 +89,7 @@ def list_users(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
     """All app users for the admin page: roles, linked analyst and teams, state (admin only)."""
     scope.require("admin")
     A = schema.analysts
-    with get_engine(url).connect() as conn:
+    with get_engine(url or config.database_url()).connect() as conn:
         users = conn.execute(
             sa.select(U.c.user_id, U.c.username, U.c.display_name, U.c.email, U.c.active,
                       U.c.failed_logins, U.c.locked_until, U.c.analyst_id,
@@ -128,7 +128,7 @@ def analyst_directory(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
     """Analysts and their team, to link an app user to a person (admin only)."""
     scope.require("admin")
     A, T = schema.analysts, schema.teams
-    with get_engine(url).connect() as conn:
+    with get_engine(url or config.database_url()).connect() as conn:
         rows = conn.execute(sa.select(A.c.analyst_id, A.c.name, T.c.team_id, T.c.name.label("team"))
                             .select_from(A.join(T, T.c.team_id == A.c.team_id))
                             .order_by(A.c.name)).all()
@@ -141,7 +141,7 @@ def team_directory(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
     """Teams (id, name), to say which teams a lead leads (admin only)."""
     scope.require("admin")
     T = schema.teams
-    with get_engine(url).connect() as conn:
+    with get_engine(url or config.database_url()).connect() as conn:
         rows = conn.execute(sa.select(T.c.team_id, T.c.name).order_by(T.c.name)).all()
     return pl.DataFrame([tuple(r) for r in rows], orient="row",
                         schema={"team_id": pl.Int64, "name": pl.String})

@@ -481,3 +481,91 @@ def test_comment_markup_is_shown_literally_on_my_feedback(writable_world, monkey
     as_text = [e.value for e in at.text] + [e.value for e in at.code]
     in_frames = [str(v) for df in at.dataframe for v in df.value.to_numpy().ravel()]
     assert any(nasty in v for v in as_text + in_frames), "the comment is shown, literally"
+
+
+# ---------------------------------------------------------------- page cases: what is on screen
+
+def _rendered_strings(at: AppTest) -> list[str]:
+    """Every piece of text the page shows: headings, text, alerts, metrics, tables, widget options."""
+    out: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "code", "info",
+                 "warning", "error", "success"):
+        out += [str(e.value) for e in getattr(at, kind)]
+    for m in at.metric:
+        out += [str(m.label), str(m.value)]
+    for df in at.dataframe:
+        frame = df.value
+        out += [str(c) for c in frame.columns] + [str(v) for v in frame.to_numpy().ravel()]
+    for box in list(at.selectbox) + list(at.multiselect):
+        out += [str(o) for o in box.options]
+    return out
+
+
+def _analyst_names(url: str, *conds) -> set[str]:
+    with get_engine(url).connect() as conn:
+        return set(conn.execute(sa.select(A.c.name).where(*conds)).scalars())
+
+
+def _shows_any(at: AppTest, names: set[str]) -> set[str]:
+    shown = "\n".join(_rendered_strings(at))
+    return {n for n in names if n in shown}
+
+
+def test_cio_culture_trends_shows_no_analyst_names(demo_url, monkeypatch, tmp_path):
+    _needs("pages/culture_trends.py")
+    at = _app(demo_url, monkeypatch, "cio", tmp_path)
+    at.run()
+    assert not at.exception
+    assert "Culture trends" in _main_titles(at)
+    assert len(at.metric) or len(at.dataframe)               # the page did show figures
+    assert _shows_any(at, _analyst_names(demo_url)) == set()
+
+
+def test_lead_coaching_with_forged_analyst_in_session_state(demo_url, monkeypatch, tmp_path):
+    _needs("pages/coaching.py")
+    w = _world(demo_url)
+    at = _app(demo_url, monkeypatch, w.lead_user, tmp_path)
+    at.run()
+    # Tampering: another team's analyst id put into the page's own keys, on the Analyst tab.
+    at.session_state["coaching_analyst"] = w.other_analyst
+    at.session_state["coaching_analyst_detail"] = w.other_analyst
+    at.session_state["coaching_tab"] = "Analyst"
+    at.run()
+    assert not at.exception
+    pickers = [b for b in at.selectbox if b.label == "Analyst"]
+    assert pickers and all(b.value in w.team_analysts for b in pickers)   # the forged id was not used
+    other_names = _analyst_names(demo_url, A.c.team_id != w.team)
+    assert _shows_any(at, other_names) == set()
+    assert _shows_any(at, _analyst_names(demo_url, A.c.team_id == w.team))   # own team, named
+
+
+def test_lead_coaching_with_forged_query_params(demo_url, monkeypatch, tmp_path):
+    _needs("pages/coaching.py")
+    w = _world(demo_url)
+    at = _app(demo_url, monkeypatch, w.lead_user, tmp_path)
+    for key in ("analyst_id", "analyst", "coaching_analyst"):
+        at.query_params[key] = str(w.other_analyst)
+    at.query_params["team"] = str(w.other_team)
+    at.query_params["team_id"] = str(w.other_team)
+    at.run()
+    assert not at.exception
+    assert "Coaching" in _main_titles(at)
+    assert _shows_any(at, _analyst_names(demo_url, A.c.team_id != w.team)) == set()
+
+
+def test_lead_culture_trends_is_limited_to_own_team(demo_url, monkeypatch, tmp_path):
+    _needs("pages/culture_trends.py")
+    w = _world(demo_url)
+    at = _app(demo_url, monkeypatch, w.lead_user, tmp_path)
+    at.run()
+    at.switch_page(str(ROOT / "pages/culture_trends.py"))
+    at.query_params["team"] = str(w.other_team)
+    at.run()
+    assert not at.exception
+    with get_engine(demo_url).connect() as conn:
+        other_team_names = set(conn.execute(sa.select(schema.teams.c.name)
+                                            .where(schema.teams.c.team_id != w.team)).scalars())
+    shown = "\n".join(_rendered_strings(at))
+    assert not {n for n in other_team_names if n in shown}
+    me = at.session_state["viewer"].display_name                  # in the sidebar, by design
+    assert _shows_any(at, _analyst_names(demo_url) - {me}) == set()   # trends never name people

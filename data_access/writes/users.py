@@ -13,7 +13,7 @@ from typing import Iterable
 import bcrypt
 import sqlalchemy as sa
 
-from data_access import clock, schema
+from data_access import clock, config, schema
 from data_access.engine import get_engine
 from data_access.scope import Scope
 from data_access.users import normalise_username
@@ -104,7 +104,7 @@ def add_user(*, scope: Scope, username: str, display_name: str, password: str,
     if not display_name:
         raise InvalidInput("Enter the person's name as it should appear in the app.")
     password_hash = hash_password(password)
-    engine = get_engine(url)
+    engine = get_engine(url or config.database_url())
 
     def work(conn: sa.Connection) -> int:
         checked_roles, checked_teams = _check_links(conn, roles, analyst_id, team_ids)
@@ -131,7 +131,7 @@ def set_password(*, scope: Scope, username: str, password: str, url: str | None 
         conn.execute(U.update().where(U.c.user_id == uid)
                      .values(password_hash=password_hash, failed_logins=0, locked_until=None))
 
-    run_with_retry(get_engine(url), work)
+    run_with_retry(get_engine(url or config.database_url()), work)
 
 
 def set_active(*, scope: Scope, username: str, active: bool, url: str | None = None) -> None:
@@ -145,7 +145,7 @@ def set_active(*, scope: Scope, username: str, active: bool, url: str | None = N
             values.update(failed_logins=0, locked_until=None)
         conn.execute(U.update().where(U.c.user_id == uid).values(**values))
 
-    run_with_retry(get_engine(url), work)
+    run_with_retry(get_engine(url or config.database_url()), work)
 
 
 def set_links(*, scope: Scope, username: str, roles: Iterable[str], analyst_id: int | None,
@@ -159,7 +159,7 @@ def set_links(*, scope: Scope, username: str, roles: Iterable[str], analyst_id: 
         conn.execute(U.update().where(U.c.user_id == uid).values(analyst_id=analyst_id))
         _write_links(conn, uid, checked_roles, checked_teams)
 
-    run_with_retry(get_engine(url), work)
+    run_with_retry(get_engine(url or config.database_url()), work)
 
 
 def record_failed_login(user_id: int, *, max_attempts: int, lock_minutes: int,
@@ -178,7 +178,7 @@ def record_failed_login(user_id: int, *, max_attempts: int, lock_minutes: int,
             return True
         return False
 
-    return run_with_retry(get_engine(url), work)
+    return run_with_retry(get_engine(url or config.database_url()), work)
 
 
 def record_successful_login(user_id: int, *, url: str | None = None) -> None:
@@ -188,4 +188,4 @@ def record_successful_login(user_id: int, *, url: str | None = None) -> None:
                      .where(sa.or_(U.c.failed_logins != 0, U.c.locked_until.is_not(None)))
                      .values(failed_logins=0, locked_until=None))
 
-    run_with_retry(get_engine(url), work)
+    run_with_retry(get_engine(url or config.database_url()), work)
