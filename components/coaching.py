@@ -388,6 +388,16 @@ def _talking_points(points) -> None:
             count = len(set(point.ticket_ids))
             with st.expander(f"Evidence: {count} response{'s' if count != 1 else ''}"):
                 st.dataframe(pl.DataFrame({"Ticket": sorted(set(point.ticket_ids))}), hide_index=True, height=180)
+            st.button("Show these responses below", key=f"coaching_tp_{kind}", icon=":material/filter_list:",
+                      type="tertiary", on_click=_filter_verbatims,
+                      args=(point.factor_id, "happy" if kind == "recognition" else "unhappy"))
+
+
+def _filter_verbatims(factor_id: int | None, band: str) -> None:
+    """Point the verbatim list at a talking point's evidence."""
+    st.session_state["coaching_vb_factor"] = factor_id
+    st.session_state["coaching_vb_band"] = band
+    st.session_state["coaching_vb_comment"] = False
 
 
 def _perception_gap(scope: Scope, aid: int, name: str, me_row: dict | None) -> None:

@@ -124,6 +124,7 @@ class TalkingPoint:
     headline: str
     count: int
     factor: str | None = None
+    factor_id: int | None = None
     quotes: tuple[str, ...] = ()
     ticket_ids: tuple[str, ...] = field(default_factory=tuple)
 
@@ -136,15 +137,18 @@ def talking_points(factor_counts: pl.DataFrame, evidence: pl.DataFrame, *, perio
                    max_quotes: int = 3) -> list[TalkingPoint]:
     """The strongest recognition item and the most frequent coaching theme for one analyst.
 
-    factor_counts: factor_id, label, polarity, analyst_count (responses of the analyst naming
-    the factor in the period). evidence: ticket_id, happiness, comment, factor_id for the analyst's
-    responses naming a factor (one row per response and factor), newest first. Positive factors
-    count only on 9–10 responses' evidence, negative ones on 0–6, so a quote always fits its point.
+    factor_counts: the factor catalogue (factor_id, label, polarity; other columns ignored).
+    evidence: ticket_id, happiness, comment, factor_id for the analyst's responses naming a factor
+    that fits its polarity — positive factors on 9–10 responses, negative ones on 0–6 — one row per
+    response and factor, newest first. A point counts those responses, so its number, its quotes and
+    its linked evidence always agree.
     """
+    per_factor = (evidence.group_by("factor_id").agg(pl.col("ticket_id").n_unique().alias("evidence_count"))
+                  .join(factor_counts.select("factor_id", "label", "polarity"), on="factor_id", how="inner"))
     points: list[TalkingPoint] = []
     for polarity, kind in (("positive", "recognition"), ("negative", "coaching")):
-        ranked = (factor_counts.filter((pl.col("polarity") == polarity) & (pl.col("analyst_count") > 0))
-                  .sort(["analyst_count", "factor_id"], descending=[True, False]))
+        ranked = (per_factor.filter(pl.col("polarity") == polarity)
+                  .sort(["evidence_count", "factor_id"], descending=[True, False]))
         if ranked.is_empty():
             continue
         top = ranked.row(0, named=True)
@@ -153,13 +157,14 @@ def talking_points(factor_counts: pl.DataFrame, evidence: pl.DataFrame, *, perio
                                    & (pl.col("comment").str.strip_chars() != ""))["comment"]
                        .head(max_quotes).to_list())
         label = str(top["label"]).lower()
-        count = int(top["analyst_count"])
+        count = int(top["evidence_count"])
         if kind == "recognition":
             headline = f"{_people(count)} praised {label} {period_label}"
         else:
             headline = f"{_people(count)} said: {label} ({period_label})"
         points.append(TalkingPoint(kind=kind, headline=headline, count=count, factor=str(top["label"]),
-                                   quotes=quotes, ticket_ids=tuple(rows["ticket_id"].to_list())))
+                                   factor_id=int(top["factor_id"]), quotes=quotes,
+                                   ticket_ids=tuple(dict.fromkeys(rows["ticket_id"].to_list()))))
     return points
 
 

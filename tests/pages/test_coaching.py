@@ -227,3 +227,20 @@ def test_database_down_gives_a_friendly_message(monkeypatch):
     at = _app("postgresql+psycopg://nobody:secret@127.0.0.1:1/none", monkeypatch, viewer)
     assert at.error and "cannot be reached" in at.error[0].value
     assert "secret" not in at.error[0].value
+
+
+def test_talking_point_links_to_its_evidence(sqlite_demo_url, monkeypatch):
+    url = sqlite_demo_url
+    analyst = _raw(url, "SELECT t.analyst_id FROM responses r JOIN tickets t ON t.ticket_key = r.ticket_key "
+                        "JOIN response_factors rf ON rf.ticket_key = r.ticket_key WHERE t.team_id = :t "
+                        "AND r.happiness >= 9 AND r.submitted_at >= :s GROUP BY 1 ORDER BY count(*) DESC",
+                   t=TEAM, s=START)[0][0]
+    at = _app(url, monkeypatch, _lead(url), tab="Analyst", coaching_analyst=analyst)
+    headline = next(m.value for m in at.markdown if "praised" in m.value)
+    count = int(headline.split(" ")[0])
+    at.button(key="coaching_tp_recognition").click().run()
+    assert at.selectbox(key="coaching_vb_band").value == "happy"
+    factor = at.selectbox(key="coaching_vb_factor").value
+    assert factor is not None
+    pager = next(c.value for c in at.caption if c.value.startswith("Page 1 of"))
+    assert pager.endswith(f"· {count:,} responses")  # the list shows exactly the evidence of the point
