@@ -217,3 +217,39 @@ def test_alerts_on_the_embedded_duckdb_default(tmp_path, smtp_env):
     assert len(subjects) == 2 and bad_id in subjects[0] and "weekly digest" in subjects[1]
     assert _item(url, bad_key)["alerted_at"] is not None
     assert [r["sent_at"] is not None for r in _notifications(url)] == [True, True]
+
+
+def test_a_refused_extra_recipient_does_not_resend_to_the_lead(notify_db, smtp_server, smtp_env):
+    """The server accepts the lead but refuses one Cc: the alert counts as sent, with the refusal noted."""
+    _, inbox = smtp_server
+
+    async def handle_RCPT(server, session, envelope, address, rcpt_options):
+        if address.startswith("nobody@"):
+            return "550 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    inbox.handle_RCPT = handle_RCPT  # aiosmtpd looks the hook up on the handler at each command
+    url = notify_db
+    lead, _, (bad_key, _), _ = _two_unhappy(url)
+    writes.set_extra_recipients(get_engine(url), scope=Scope("admin"), user_id=lead["user_id"],
+                                text="nobody@example.com")
+    assert main(["alerts", "send", "--url", url]) == 0
+    assert main(["alerts", "send", "--url", url]) == 0
+    [(rcpt, _)] = smtp_env.messages()
+    assert rcpt == [lead["email"]]
+    [row] = _notifications(url)
+    assert row["sent_at"] is not None and "nobody@example.com" in row["last_error"]
+
+
+def test_a_second_sender_cannot_claim_an_email_already_claimed(notify_db):
+    engine = get_engine(notify_db)
+    now = dt.datetime(2026, 11, 20, 12)
+    row = writes.ensure_notification(engine, kind="alert", dedupe_key="alert:1:1", recipients="a@x.org",
+                                     subject="s", now=now)
+    again = writes.ensure_notification(engine, kind="alert", dedupe_key="alert:1:1", recipients="a@x.org",
+                                       subject="s", now=now)
+    assert again["notification_id"] == row["notification_id"] and row["attempts"] == 0
+    claim = dict(notification_id=row["notification_id"], attempts=0, recipients="a@x.org", subject="s")
+    assert writes.claim_notification(engine, **claim) is True
+    assert writes.claim_notification(engine, **claim) is False  # the other run saw attempts=0 too: it loses
