@@ -13,11 +13,13 @@ HAPPY = "#3f9f5f"
 NEUTRAL = "#9a9a9a"
 UNHAPPY = "#d9534f"
 ACCENT = "#4c8bd6"
-MOOD_COLOURS = alt.Scale(domain=["Happy (9–10)", "Neutral (7–8)", "Unhappy (0–6)"],
+MOOD_COLOURS = alt.Scale(domain=["Happy 9–10", "Neutral 7–8", "Unhappy 0–6"],
                          range=[HAPPY, NEUTRAL, UNHAPPY])
 CALIBRATION_COLOURS = alt.Scale(domain=["blind spot", "aligned", "hidden strength"],
                                 range=["#e08a3c", NEUTRAL, ACCENT])
-HAPPINESS_AXIS = alt.Axis(title="Happiness", values=[-100, -50, 0, 50, 100], tickCount=5)
+HAPPINESS_AXIS = alt.Axis(title="Happiness", tickCount=5)
+SERIES_COLOURS = alt.Scale(scheme="tableau10")
+"""Distinct hues (blue, orange, red, teal…) that stay apart on light and dark backgrounds."""
 
 
 def _month_x() -> alt.X:
@@ -54,17 +56,19 @@ def happiness_trend(df: pl.DataFrame, *, height: int = 260) -> alt.Chart:
 def happiness_compare(df: pl.DataFrame, series: str, *, title: str, height: int = 280) -> alt.Chart:
     """Monthly Happiness, one line per `series` value; click legend entries to pick lines to compare.
 
-    The picked lines show their interval band; the others fade. `df`: month, `series`, n, happiness,
+    The picked lines show their interval band (no bands until something is picked, to keep
+    many lines readable); the others fade. `df`: month, `series`, n, happiness,
     margin, happiness_low, happiness_high.
     """
     pick = alt.selection_point(fields=[series], bind="legend", name="pick")
-    colour = alt.Color(f"{series}:N", title=title, legend=alt.Legend(orient="bottom", columns=4,
-                                                                      symbolLimit=0, labelLimit=220))
+    colour = alt.Color(f"{series}:N", title=title, scale=SERIES_COLOURS,
+                       legend=alt.Legend(orient="bottom", columns=4, symbolLimit=0, labelLimit=220))
     base = alt.Chart(df).encode(x=_month_x(), color=colour)
     band = base.mark_area(opacity=0.15).encode(
+        color=alt.Color(f"{series}:N", scale=SERIES_COLOURS, legend=None),
         y=alt.Y("happiness_low:Q", scale=alt.Scale(zero=False), axis=HAPPINESS_AXIS),
         y2="happiness_high:Q",
-        opacity=alt.condition(pick, alt.value(0.16), alt.value(0.0)))
+        opacity=alt.condition(pick, alt.value(0.18), alt.value(0.0), empty=False))
     lines = base.mark_line(point=alt.OverlayMarkDef(size=35), strokeWidth=2).encode(
         y="happiness:Q",
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.12)),
@@ -74,15 +78,15 @@ def happiness_compare(df: pl.DataFrame, series: str, *, title: str, height: int 
     return alt.layer(band, lines).properties(height=height, width="container")
 
 
-def mood_mix(df: pl.DataFrame, *, height: int = 150) -> alt.Chart:
+def mood_mix(df: pl.DataFrame, *, height: int = 190) -> alt.Chart:
     """Stacked 100% bars: the happy / neutral / unhappy shares for SLA met vs not met.
 
     `df` (from metrics.culture.happiness_mix on sla_met): sla_met, n, mood_label, count, share, order.
     """
     data = df.with_columns(pl.when(pl.col("sla_met")).then(pl.lit("SLA met"))
                            .otherwise(pl.lit("SLA not met")).alias("sla"))
-    return alt.Chart(data).mark_bar(height={"band": 0.7}).encode(
-        y=alt.Y("sla:N", title=None, sort=["SLA met", "SLA not met"]),
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y("sla:N", title=None, sort=["SLA met", "SLA not met"], axis=alt.Axis(labelLimit=120)),
         x=alt.X("share:Q", title="Share of responses", stack="normalize", axis=alt.Axis(format="%")),
         color=alt.Color("mood_label:N", title=None, scale=MOOD_COLOURS, legend=alt.Legend(orient="bottom")),
         order=alt.Order("order:Q"),
@@ -123,16 +127,18 @@ def hotspot_heatmap(df: pl.DataFrame, *, height: int | None = None) -> alt.Chart
     cell = alt.selection_point(fields=["service_id", "channel"], name="cell", on="click")
     services = df.group_by("service").agg(pl.col("n").sum()).sort("n", descending=True)["service"].to_list()
     limit = float(max(1.0, df["impact"].abs().max() or 1.0))
+    ticks = [-round(limit), 0, round(limit)]
     return alt.Chart(df).mark_rect(stroke="#888", strokeWidth=0.3).encode(
         x=alt.X("channel_label:N", title=None, axis=alt.Axis(orient="top", labelAngle=0)),
-        y=alt.Y("service:N", title=None, sort=services, axis=alt.Axis(labelLimit=180)),
-        color=alt.Color("impact:Q", title="Impact",
+        y=alt.Y("service:N", title=None, sort=services, axis=alt.Axis(labelLimit=180, labelOverlap=False)),
+        color=alt.Color("impact:Q", title="Impact (responses × Happiness points)",
                         scale=alt.Scale(scheme="redblue", domain=[-limit, limit], domainMid=0),
-                        legend=alt.Legend(orient="bottom", gradientLength=220)),
+                        legend=alt.Legend(orient="bottom", gradientLength=240, values=ticks, format="+,.0f",
+                                          titleLimit=320)),
         opacity=alt.condition(cell, alt.value(1.0), alt.value(0.55)),
         tooltip=[alt.Tooltip("service:N", title="Service"), alt.Tooltip("channel_label:N", title="Channel"),
                  *_happiness_tooltip(), alt.Tooltip("impact:Q", title="Impact", format="+,.0f")],
-    ).add_params(cell).properties(height=height or max(180, 22 * len(services)), width="container")
+    ).add_params(cell).properties(height=height or 110 + 24 * len(services), width="container")
 
 
 def factor_bars(df: pl.DataFrame, *, colour: str, height: int | None = None) -> alt.Chart:
@@ -150,7 +156,7 @@ def factor_bars(df: pl.DataFrame, *, colour: str, height: int | None = None) -> 
                  alt.Tooltip("change_pp:Q", title="Change (pts)", format="+.1f"),
                  alt.Tooltip("current:Q", title="Responses naming it", format=","),
                  alt.Tooltip("n:Q", title="n (responses)", format=",")],
-    ).properties(height=height or max(120, 30 * len(order)), width="container")
+    ).properties(height=height or 60 + 30 * len(order), width="container")
 
 
 def reassignment_happiness(df: pl.DataFrame, *, height: int = 220) -> alt.Chart:
@@ -165,7 +171,7 @@ def reassignment_happiness(df: pl.DataFrame, *, height: int = 220) -> alt.Chart:
         y=alt.Y("happiness:Q", axis=HAPPINESS_AXIS),
         tooltip=[alt.Tooltip("bucket:N", title="Reassignments"), *_happiness_tooltip(),
                  alt.Tooltip("lost_mean:Q", title="Mean lost minutes", format=".0f")])
-    errors = base.mark_errorbar(ticks=True, thickness=1.5).encode(
+    errors = base.mark_errorbar(ticks=alt.MarkConfig(size=14), thickness=2, color=NEUTRAL).encode(
         y=alt.Y("happiness_low:Q", title="Happiness"), y2="happiness_high:Q")
     return alt.layer(bars, errors).properties(height=height, width="container")
 
@@ -192,23 +198,24 @@ def lost_hours_bars(df: pl.DataFrame, key_label: str, title: str, *, top: int = 
     data = df.drop_nulls("total_hours").head(top)
     order = data[key_label].to_list()
     return alt.Chart(data).mark_bar(color=UNHAPPY).encode(
-        y=alt.Y(f"{key_label}:N", title=None, sort=order, axis=alt.Axis(labelLimit=180)),
+        y=alt.Y(f"{key_label}:N", title=None, sort=order, axis=alt.Axis(labelLimit=180, labelOverlap=False)),
         x=alt.X("total_hours:Q", title="Lost hours (estimated)", axis=alt.Axis(format=",.0f")),
         tooltip=[alt.Tooltip(f"{key_label}:N", title=title),
                  alt.Tooltip("total_hours:Q", title="Lost hours", format=",.0f"),
                  alt.Tooltip("mean_minutes:Q", title="Mean minutes per ticket", format=".0f"),
                  alt.Tooltip("tickets:Q", title="Closed tickets", format=","),
                  alt.Tooltip("lost_n:Q", title="n (answers)", format=",")],
-    ).properties(height=height or max(120, 26 * len(order)), width="container")
+    ).properties(height=height or 70 + 28 * len(order), width="container")
 
 
-def calibration_bars(df: pl.DataFrame, *, height: int = 170) -> alt.Chart:
+def calibration_bars(df: pl.DataFrame, *, height: int = 240) -> alt.Chart:
     """Per CARE dimension, the shares of analysts in blind spot / aligned / hidden strength.
 
     `df`: dimension, label, count, share, analysts (suppressed dimensions already removed).
     """
-    return alt.Chart(df).mark_bar(height={"band": 0.7}).encode(
-        y=alt.Y("dimension:N", title=None, sort=["Communication", "Application", "Resolution", "Expectation"]),
+    return alt.Chart(df).mark_bar().encode(
+        y=alt.Y("dimension:N", title=None, sort=["Communication", "Application", "Resolution", "Expectation"],
+                axis=alt.Axis(labelLimit=140)),
         x=alt.X("share:Q", title="Share of analysts", stack="normalize", axis=alt.Axis(format="%")),
         color=alt.Color("label:N", title=None, scale=CALIBRATION_COLOURS, legend=alt.Legend(orient="bottom")),
         order=alt.Order("order:Q"),

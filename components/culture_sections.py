@@ -26,11 +26,11 @@ def headline_tiles(report: CultureReport) -> None:
         tile("Happiness", fmt_happiness(h.happiness), fmt_margin(h.margin, h.n), HAPPINESS_HELP)
     with first[1]:
         if change.change is None:
-            tile("Change vs previous period", "–", f"no responses before (n = {change.previous_n:,})",
+            tile("Change vs before", "–", f"no responses before (n = {change.previous_n:,})",
                  "Happiness now minus Happiness in the period of equal length just before.")
         else:
             verdict = "a clear change" if change.is_clear else "within noise"
-            tile("Change vs previous period", f"{fmt_happiness(change.change)} pts",
+            tile("Change vs before", f"{fmt_happiness(change.change)} pts",
                  f"± {change.change_margin:.{1 if change.change_margin < 0.95 else 0}f} · {verdict} · before {fmt_happiness(change.previous)} "
                  f"(n = {change.previous_n:,})",
                  "Happiness now minus Happiness in the period of equal length just before. "
@@ -97,7 +97,7 @@ def hotspot_section(report: CultureReport, *, key_prefix: str) -> None:
         return
     st.caption("Impact = responses × (Happiness of the cell − overall Happiness). Red cells pull Happiness "
                "down most. Click a cell to filter the page to that service and channel.")
-    left, right = st.columns([3, 2], gap="large")
+    left, right = st.columns([1, 1], gap="large")
     with left:
         chart_key = f"{key_prefix}_hotspot_chart"
         st.altair_chart(charts.hotspot_heatmap(cells), width="stretch", key=chart_key,
@@ -110,10 +110,13 @@ def hotspot_section(report: CultureReport, *, key_prefix: str) -> None:
         st.caption("Worst cells")
         if worst.height:
             data_table(worst, "Hotspots", column_config={
-                "Happiness": st.column_config.NumberColumn(format="%+.0f"),
-                "±": st.column_config.NumberColumn(format="%.0f"),
-                "n": st.column_config.NumberColumn(format="localized"),
-                "Impact": st.column_config.NumberColumn(format="%+.0f")})
+                "Service": st.column_config.TextColumn(width="medium"),
+                "Channel": st.column_config.TextColumn(width="small"),
+                "Happiness": st.column_config.NumberColumn(format="%+.0f", width="small"),
+                "±": st.column_config.NumberColumn(format="%.0f", width="small", help="95% margin of error"),
+                "n": st.column_config.NumberColumn(format="localized", width="small", help="Responses"),
+                "Impact": st.column_config.NumberColumn(format="%+.0f", width="small",
+                                                        help="Responses × (cell − overall Happiness)")})
         else:
             st.info("No cell is below the overall Happiness.")
 
@@ -128,10 +131,11 @@ def _factor_table(factors: pl.DataFrame, polarity: str, title: str) -> None:
                         pl.col("change_pp").alias("Change (pts)"), pl.col("current").alias("Responses"))
     top = float(shown["Share %"].max() or 1.0)
     data_table(shown, f"{title}", column_config={
+        "Factor": st.column_config.TextColumn(width="medium"),
         "Share %": st.column_config.ProgressColumn(format="%.1f%%", min_value=0.0, max_value=max(top, 1.0),
-                                                   help="Share of responses naming the factor"),
-        "Change (pts)": st.column_config.NumberColumn(format="%+.1f", help="vs the previous period"),
-        "Responses": st.column_config.NumberColumn(format="localized")})
+                                                   help="Share of responses naming the factor", width="small"),
+        "Change (pts)": st.column_config.NumberColumn(format="%+.1f", help="vs the previous period", width="small"),
+        "Responses": st.column_config.NumberColumn(format="localized", width="small", help="n naming it")})
 
 
 def voice_section(report: CultureReport) -> None:
@@ -209,7 +213,7 @@ def calibration_section(report: CultureReport) -> None:
         (pl.col("count") / pl.col("analysts")).alias("share"),
         pl.col("dimension").str.to_titlecase(),
         pl.col("label").replace_strict({l: i for i, l in enumerate(CALIBRATION_LABELS)}).alias("order"))
-    left, right = st.columns([3, 2], gap="large")
+    left, right = st.columns([1, 1], gap="large")
     with left:
         st.altair_chart(charts.calibration_bars(long), width="stretch")
     with right:

@@ -196,20 +196,16 @@ def _widget_keys(prefix: str) -> dict[str, str]:
     return {f: f"{prefix}_{f}" for f in ("preset", "range", "types", "channels", "services", "teams")}
 
 
-def _seed_widgets(prefix: str, state: FilterState, options: FilterOptions, today: dt.date,
-                  *, force: bool = False) -> None:
-    keys = _widget_keys(prefix)
-    values = {
-        "preset": state.preset,
+def _defaults(state: FilterState, options: FilterOptions, today: dt.date) -> dict:
+    """Widget starting values from the canonical state (used when a widget has no state of its own)."""
+    return {
+        "preset": list(PRESETS).index(state.preset),
         "range": _shown_range(state, today),
         "types": list(state.ticket_types),
         "channels": list(state.channels),
         "services": [s for s in state.service_ids if s in options.services],
         "teams": [t for t in state.team_ids if t in options.teams],
     }
-    for name, key in keys.items():
-        if force or key not in st.session_state:
-            st.session_state[key] = values[name]
 
 
 def _shown_range(state: FilterState, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -225,8 +221,9 @@ def focus(key_prefix: str, **changes) -> None:
     state = st.session_state.get(FILTERS_STATE_KEY, FilterState())
     new = replace(state, **{k: tuple(v) for k, v in changes.items()})
     st.session_state[FILTERS_STATE_KEY] = new
-    options = st.session_state.get(f"{key_prefix}_options", FilterOptions())
-    _seed_widgets(key_prefix, new, options, clock.today(), force=True)
+    # Forget the widgets' own values, so the next run starts them from the new filters.
+    for key in _widget_keys(key_prefix).values():
+        st.session_state.pop(key, None)
 
 
 def page_filters(key_prefix: str, *, scope: Scope) -> Filters:
@@ -237,7 +234,6 @@ def page_filters(key_prefix: str, *, scope: Scope) -> Filters:
     """
     today = clock.today()
     options = filter_options(scope)
-    st.session_state[f"{key_prefix}_options"] = options
     state = st.session_state.get(FILTERS_STATE_KEY)
     if not isinstance(state, FilterState):
         state, ignored = parse_params(_params_dict(), options, today)
@@ -247,40 +243,47 @@ def page_filters(key_prefix: str, *, scope: Scope) -> Filters:
     else:  # teams valid on another page may be outside this page's scope
         state = replace(state, team_ids=tuple(t for t in state.team_ids if t in options.teams),
                         service_ids=tuple(s for s in state.service_ids if s in options.services))
-    _seed_widgets(key_prefix, state, options, today)
+    start_with = _defaults(state, options, today)
     keys = _widget_keys(key_prefix)
 
-    cols = st.columns([1.15, 1.35, 1.0, 1.1, 1.5, 1.5], vertical_alignment="bottom")
+    cols = st.columns([1.3, 1.0, 1.1, 1.6, 1.6], vertical_alignment="bottom")
     preset = cols[0].selectbox("Period", list(PRESETS), format_func=PRESETS.get, key=keys["preset"],
+                               index=start_with["preset"],
                                help="Last 90 days and year to date end today; last 12 months is "
                                     "this month and the 11 before it.")
     start = end = None
     if preset == "custom":
-        picked = cols[1].date_input("From – to", key=keys["range"], min_value=EARLIEST,
-                                    max_value=today, format="YYYY-MM-DD")
+        picked = st.columns([2.3, 4.3])[0].date_input("From – to", value=start_with["range"], key=keys["range"],
+                                                       min_value=EARLIEST, max_value=today, format="YYYY-MM-DD")
         if isinstance(picked, (tuple, list)) and len(picked) == 2:
             start, end = picked
         else:  # the second date is not picked yet: keep the range we had
             start, end = state.start, state.end
         if not (start and end):
             start, end = _shown_range(replace(state, preset=DEFAULT_PRESET), today)
-    else:
-        shown = to_filters(replace(state, preset=preset), today)
-        cols[1].caption(f"{shown.start:%-d %b %Y} – {shown.end - dt.timedelta(days=1):%-d %b %Y}")
-    types = cols[2].multiselect("Ticket type", list(TICKET_TYPES), format_func=TYPE_LABELS.get,
-                                key=keys["types"], placeholder="All")
-    channels = cols[3].multiselect("Channel", list(CHANNELS), format_func=CHANNEL_LABELS.get,
-                                   key=keys["channels"], placeholder="All")
-    services = cols[4].multiselect("Service", list(options.services), format_func=options.services.get,
-                                   key=keys["services"], placeholder="All")
-    teams = cols[5].multiselect("Team", list(options.teams), format_func=options.teams.get,
-                                key=keys["teams"], placeholder="All" if scope.role != "lead" else "My teams")
+    types = cols[1].multiselect("Ticket type", list(TICKET_TYPES), format_func=TYPE_LABELS.get,
+                                key=keys["types"], default=start_with["types"], placeholder="All")
+    channels = cols[2].multiselect("Channel", list(CHANNELS), format_func=CHANNEL_LABELS.get,
+                                   key=keys["channels"], default=start_with["channels"], placeholder="All")
+    services = cols[3].multiselect("Service", list(options.services), format_func=options.services.get,
+                                   key=keys["services"], default=start_with["services"], placeholder="All")
+    teams = cols[4].multiselect("Team", list(options.teams), format_func=options.teams.get,
+                                key=keys["teams"], default=start_with["teams"],
+                                placeholder="All" if scope.role != "lead" else "My teams")
     state = FilterState(preset=preset, start=start, end=end, ticket_types=tuple(types),
                         channels=tuple(channels), service_ids=tuple(services), team_ids=tuple(teams))
     st.session_state[FILTERS_STATE_KEY] = state
     _sync_params(state)
+    filters = to_filters(state, today)
+    before = filters.previous()
+    st.caption(f"{_day(filters.start)} – {_day(filters.end - dt.timedelta(days=1))}, compared with "
+               f"{_day(before.start)} – {_day(before.end - dt.timedelta(days=1))}")
     ignored = st.session_state.pop(NOTICE_KEY, None)
     if ignored:
         st.warning("Some values in the link were not understood and are ignored: " + "; ".join(ignored) + ".",
                    icon=":material/link_off:")
-    return to_filters(state, today)
+    return filters
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"

@@ -19,7 +19,7 @@ GROUP_KEYS = frozenset({"month", "team_id", "analyst_id", "channel", "service_id
 """Columns of a statistics frame that name a group; every other column is a count or a sum."""
 
 MOODS = ("happy", "neutral", "unhappy")
-MOOD_LABELS = {"happy": "Happy (9–10)", "neutral": "Neutral (7–8)", "unhappy": "Unhappy (0–6)"}
+MOOD_LABELS = {"happy": "Happy 9–10", "neutral": "Neutral 7–8", "unhappy": "Unhappy 0–6"}
 CALIBRATION_LABELS = (BLIND_SPOT, ALIGNED, HIDDEN_STRENGTH)
 
 

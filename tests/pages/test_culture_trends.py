@@ -146,7 +146,7 @@ def test_headline_tiles_show_hand_computed_figures(page):
     assert tiles["Happiness"] == "+30"
     assert round(_margin(5, 2, 10)) == 48 and "± 48 (n = 10)" in captions
     change_margin = math.hypot(_margin(5, 2, 10), _margin(2, 3, 5))  # 98.6
-    assert tiles["Change vs previous period"] == "+50 pts"
+    assert tiles["Change vs before"] == "+50 pts"
     assert f"± {change_margin:.0f} · within noise · before -20 (n = 5)" in captions
     low, high = _wilson(2, 10)
     assert tiles["Unhappy (0–6)"] == "20%"

@@ -1,0 +1,146 @@
+"""End to end as the CIO: land on Culture trends, change a filter, share it as a link, in light and dark."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import secrets
+import subprocess
+import sys
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from data_access.engine import get_engine
+from tests.browser.conftest import BROWSER_DEMO_END, PROJECT_ROOT, _free_port, _wait_healthy
+from tests.browser.helpers import login, screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+CHARTS = '[data-testid="stVegaLiteChart"]'
+
+
+def _email_happiness(url: str) -> tuple[int, int]:
+    """Happiness and n of email responses in the default period (this month and the 11 before)."""
+    start = dt.datetime(BROWSER_DEMO_END.year - 1, BROWSER_DEMO_END.month + 1, 1) \
+        if BROWSER_DEMO_END.month < 12 else dt.datetime(BROWSER_DEMO_END.year, 1, 1)
+    end = dt.datetime.combine(BROWSER_DEMO_END + dt.timedelta(days=1), dt.time())
+    with get_engine(url).connect() as conn:
+        n, happy, unhappy = conn.execute(sa.text(
+            "SELECT count(*), sum(CASE WHEN r.happiness >= 9 THEN 1 ELSE 0 END), "
+            "sum(CASE WHEN r.happiness <= 6 THEN 1 ELSE 0 END) FROM responses r "
+            "JOIN tickets t ON t.ticket_key = r.ticket_key "
+            "WHERE t.channel = 'email' AND r.submitted_at >= :s AND r.submitted_at < :e"),
+            {"s": start, "e": end}).one()
+    return round(100 * (happy - unhappy) / n), n
+
+
+def _open_as_cio(page, app_url: str) -> None:
+    # The first sign-in after the server starts can race the form's first render on a busy
+    # machine; one fresh attempt is enough to tell a slow start from a broken login.
+    for attempt in (1, 2):
+        try:
+            login(page, "cio", base_url=app_url)
+            break
+        except Exception:
+            screenshot(page, f"culture-trends-login-attempt-{attempt}")
+            if attempt == 2:
+                raise
+    expect(page.get_by_role("heading", name="Culture trends")).to_be_visible()
+    page.locator(CHARTS).first.wait_for()
+    wait_for_app(page)
+
+
+def _tall_screenshots(page, name: str) -> None:
+    """The whole page at the current width: Streamlit scrolls inside the app, so grow the viewport."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": 5200})
+    page.wait_for_timeout(1500)
+    screenshot(page, f"{name}-{size['width']}-full", full_page=False)
+    page.set_viewport_size(size)
+
+
+def _happiness_tile(page):
+    return page.locator('[data-testid="stMetric"]').filter(has_text="Happiness").first
+
+
+def test_cio_changes_a_filter_and_reads_the_page(app_url, browser_demo_url, page):
+    _open_as_cio(page, app_url)
+    expect(page.get_by_text("Where does it hurt?")).to_be_visible()
+    expect(page.locator(CHARTS)).to_have_count(10, timeout=30_000)
+    page.wait_for_timeout(800)  # let Vega finish drawing before the picture
+    screenshot(page, "culture-trends-1280")
+    _tall_screenshots(page, "culture-trends")
+
+    channel = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Channel")
+    channel.click()
+    page.get_by_role("option", name="Email", exact=True).click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    expected, n = _email_happiness(browser_demo_url)
+    expect(_happiness_tile(page).locator('[data-testid="stMetricValue"]')).to_have_text(
+        f"{expected:+d}" if expected else "0")
+    expect(page.get_by_text(re.compile(rf"\(n = {n:,}\)")).first).to_be_visible()
+    assert "channel=email" in page.url
+    page.wait_for_timeout(800)
+    screenshot(page, "culture-trends-email-1280")
+
+    # The link carries the filter: a new visitor with it sees the same selection.
+    shared = page.url
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(shared)
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Culture trends")).to_be_visible()
+    expect(_happiness_tile(page).locator('[data-testid="stMetricValue"]')).to_have_text(
+        f"{expected:+d}" if expected else "0")
+    page.locator(CHARTS).first.wait_for()
+    page.wait_for_timeout(800)
+    screenshot(page, "culture-trends-1920")
+    _tall_screenshots(page, "culture-trends")
+
+
+@pytest.fixture(scope="module")
+def dark_app_url(browser_demo_url, tmp_path_factory):
+    """The same app and warehouse served with Streamlit's dark theme (the config pins a light one)."""
+    port = _free_port()
+    data_dir = tmp_path_factory.mktemp("browser-dark")
+    log_path = data_dir / "streamlit.log"
+    env = dict(os.environ, SERVICE_PULSE_DATABASE_URL=browser_demo_url,
+               SERVICE_PULSE_TODAY=BROWSER_DEMO_END.isoformat(), SERVICE_PULSE_DATA_DIR=str(data_dir),
+               SERVICE_PULSE_COOKIE_KEY=secrets.token_urlsafe(48), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+               STREAMLIT_THEME_BASE="dark")
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless",
+           "true", "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base_url, proc, log_path)
+        yield base_url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def test_page_reads_in_dark_theme(dark_app_url, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        _open_as_cio(page, dark_app_url)
+        background = page.evaluate(
+            "() => getComputedStyle(document.querySelector('[data-testid=\"stApp\"]')).backgroundColor")
+        channels = [int(c) for c in re.findall(r"\d+", background)[:3]]
+        assert sum(channels) < 200, f"expected a dark background, got {background}"
+        page.locator(CHARTS).nth(9).wait_for()
+        page.wait_for_timeout(800)
+        screenshot(page, "culture-trends-dark-1280")
+        _tall_screenshots(page, "culture-trends-dark")
+    finally:
+        context.close()
