@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import altair as alt
 import polars as pl
 import sqlalchemy as sa
 import streamlit as st
@@ -39,6 +38,7 @@ DIMENSION_COLOURS = ["#1f6feb", "#8250df", "#1a7f37", "#bf8700"]
 STATEMENTS = {d.name: d.statement for d in CARE_DIMENSIONS}
 PERIODS = {"90d": "Last 90 days", "6m": "Last 6 months", "12m": "Last 12 months", "ytd": "Year to date"}
 PAGE_SIZE = 10
+TABS = ["My figures", "Self vs customers", "Self-assessment", "What customers say"]
 REMINDER_DAYS = 90
 BAND_LABELS = {"all": "All", "unhappy": "0–6", "neutral": "7–8", "happy": "9–10"}
 
@@ -107,26 +107,45 @@ def _ordinal(value: float) -> str:
     return f"{n}{suffix}"
 
 
-def spread_chart(spread: Spread, own: float, *, title: str, domain: tuple[float, float],
-                 fmt: str = ".0f") -> alt.LayerChart:
-    """The team's middle half (unnamed) as a bar with its median, and the analyst as a dot."""
-    team = pl.DataFrame({"row": [title], "p25": [spread.p25], "median": [spread.median],
-                         "p75": [spread.p75], "analysts": [spread.analysts]})
-    me = pl.DataFrame({"row": [title], "value": [own], "who": ["You"]})
-    x = alt.Scale(domain=list(domain))
-    y = alt.Y("row:N", title=None, axis=None)
-    tooltip = [alt.Tooltip("p25:Q", title="Team 25th percentile", format=fmt),
-               alt.Tooltip("median:Q", title="Team median", format=fmt),
-               alt.Tooltip("p75:Q", title="Team 75th percentile", format=fmt),
-               alt.Tooltip("analysts:Q", title="Colleagues counted")]
-    bar = alt.Chart(team).mark_bar(height=16, color=TEAM, opacity=0.55, cornerRadius=3).encode(
-        x=alt.X("p25:Q", scale=x, title=None), x2="p75:Q", y=y, tooltip=tooltip)
-    median = alt.Chart(team).mark_tick(color="#57606a", thickness=2, size=22).encode(
-        x=alt.X("median:Q", scale=x), y=y, tooltip=tooltip)
-    dot = alt.Chart(me).mark_point(filled=True, size=160, color=MINE, opacity=1).encode(
-        x=alt.X("value:Q", scale=x), y=y,
-        tooltip=[alt.Tooltip("who:N", title=" "), alt.Tooltip("value:Q", title=title, format=fmt)])
-    return (bar + median + dot).properties(height=54)
+def _tip(field: str, title: str, kind: str = "quantitative", fmt: str | None = None) -> dict:
+    tip = {"field": field, "title": title, "type": kind}
+    if fmt:
+        tip["format"] = fmt
+    return tip
+
+
+def _axis_y(order: list[str]) -> dict:
+    return {"field": "name", "type": "nominal", "sort": order, "title": None, "axis": {"labelLimit": 160}}
+
+
+def _render(chart: tuple[pl.DataFrame, dict], height: int) -> None:
+    # Plain Vega-Lite specs (not Altair objects): building and validating Altair charts cost
+    # more than all the page's SQL together at 1M responses.
+    frame, spec = chart
+    st.vega_lite_chart(frame, spec, height=height)
+
+
+def spread_chart(spread: Spread, own: float | None, *, title: str, domain: tuple[float, float],
+                 fmt: str = ".0f") -> tuple[pl.DataFrame, dict]:
+    """The team's middle half (unnamed) as a bar with its median tick, and the analyst as a dot."""
+    frame = pl.DataFrame({"row": [title], "p25": [spread.p25], "median": [spread.median], "p75": [spread.p75],
+                          "analysts": [spread.analysts], "value": [own]})
+    x_scale = {"domain": list(domain)}
+    y = {"field": "row", "type": "nominal", "axis": None}
+    team_tip = [_tip("p25", "Team 25th percentile", fmt=fmt), _tip("median", "Team median", fmt=fmt),
+                _tip("p75", "Team 75th percentile", fmt=fmt), _tip("analysts", "Colleagues counted")]
+    spec = {"layer": [
+        {"mark": {"type": "bar", "height": 16, "color": TEAM, "opacity": 0.55, "cornerRadius": 3},
+         "encoding": {"x": {"field": "p25", "type": "quantitative", "scale": x_scale, "title": None},
+                      "x2": {"field": "p75"}, "y": y, "tooltip": team_tip}},
+        {"mark": {"type": "tick", "color": "#57606a", "thickness": 2, "size": 22},
+         "encoding": {"x": {"field": "median", "type": "quantitative", "scale": x_scale}, "y": y,
+                      "tooltip": team_tip}},
+        {"mark": {"type": "point", "filled": True, "size": 160, "color": MINE, "opacity": 1},
+         "encoding": {"x": {"field": "value", "type": "quantitative", "scale": x_scale}, "y": y,
+                      "tooltip": [_tip("value", f"You ({title})", fmt=fmt)]}},
+    ]}
+    return frame, spec
 
 
 def care_profile_frame(own_stats: pl.DataFrame, customers: pl.DataFrame) -> pl.DataFrame:
@@ -143,24 +162,25 @@ def care_profile_frame(own_stats: pl.DataFrame, customers: pl.DataFrame) -> pl.D
                 "high": pl.Float64, "n": pl.Int64, "team_mean": pl.Float64})
 
 
-def care_profile_chart(frame: pl.DataFrame) -> alt.LayerChart:
+def care_profile_chart(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
     """Own CARE means with 95% intervals (blue) and the team's mean (grey tick), on the 1–5 scale."""
-    order = [LABELS[d] for d in CARE_NAMES]
-    y = alt.Y("dimension:N", sort=order, title=None, axis=alt.Axis(labelLimit=160))
-    x = alt.X("mean:Q", scale=alt.Scale(domain=[1, 5]), title="Customer rating (1–5)",
-              axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d"))
-    tooltip = [alt.Tooltip("dimension:N", title="Dimension"), alt.Tooltip("statement:N", title="Customers rate"),
-               alt.Tooltip("mean:Q", title="Your mean", format=".2f"),
-               alt.Tooltip("low:Q", title="95% from", format=".2f"),
-               alt.Tooltip("high:Q", title="95% to", format=".2f"), alt.Tooltip("n:Q", title="Answers"),
-               alt.Tooltip("team_mean:Q", title="Team mean", format=".2f")]
-    base = alt.Chart(frame).encode(y=y)
-    interval = base.mark_rule(color=MINE, strokeWidth=3, opacity=0.45).encode(
-        x=alt.X("low:Q", scale=alt.Scale(domain=[1, 5])), x2="high:Q", tooltip=tooltip)
-    team = base.mark_tick(color=TEAM, thickness=3, size=22).encode(
-        x=alt.X("team_mean:Q", scale=alt.Scale(domain=[1, 5])), tooltip=tooltip)
-    point = base.mark_point(filled=True, size=120, color=MINE, opacity=1).encode(x=x, tooltip=tooltip)
-    return (interval + team + point).properties(height=190)
+    data = frame.rename({"dimension": "name"})
+    scale = {"domain": [1, 5]}
+    tooltip = [_tip("name", "Dimension", "nominal"), _tip("statement", "Customers rate", "nominal"),
+               _tip("mean", "Your mean", fmt=".2f"), _tip("low", "95% from", fmt=".2f"),
+               _tip("high", "95% to", fmt=".2f"), _tip("n", "Answers"), _tip("team_mean", "Team mean", fmt=".2f")]
+    y = _axis_y([LABELS[d] for d in CARE_NAMES])
+    spec = {"encoding": {"y": y, "tooltip": tooltip}, "layer": [
+        {"mark": {"type": "rule", "color": MINE, "strokeWidth": 3, "opacity": 0.45},
+         "encoding": {"x": {"field": "low", "type": "quantitative", "scale": scale}, "x2": {"field": "high"}}},
+        {"mark": {"type": "tick", "color": TEAM, "thickness": 3, "size": 22},
+         "encoding": {"x": {"field": "team_mean", "type": "quantitative", "scale": scale}}},
+        {"mark": {"type": "point", "filled": True, "size": 120, "color": MINE, "opacity": 1},
+         "encoding": {"x": {"field": "mean", "type": "quantitative", "scale": scale,
+                            "title": "Customer rating (1–5)",
+                            "axis": {"values": [1, 2, 3, 4, 5], "format": "d"}}}},
+    ]}
+    return data, spec
 
 
 def figures_section(figures: MyFigures) -> None:
@@ -202,51 +222,53 @@ def figures_section(figures: MyFigures) -> None:
     with left:
         st.markdown("**Happiness**")
         if figures.happiness_spread:
-            st.altair_chart(spread_chart(figures.happiness_spread, row["happiness"], title="Happiness",
-                                         domain=(-100, 100), fmt="+.0f"))
+            _render(spread_chart(figures.happiness_spread, row["happiness"], title="Happiness",
+                                 domain=(-100, 100), fmt="+.0f"), 70)
         st.caption(_position_text(figures.happiness_spread, "Happiness"))
     with right:
         st.markdown("**Lost time per ticket (minutes, lower is better)**")
         spread = figures.lost_spread
         if spread and lost_mean is not None and spread.own_percentile is not None:
             top = max(spread.p75, lost_mean) * 1.25 + 1
-            st.altair_chart(spread_chart(spread, lost_mean, title="Minutes", domain=(0, top)))
+            _render(spread_chart(spread, lost_mean, title="Minutes", domain=(0, top)), 70)
         st.caption(_position_text(spread, "lost time") if lost_mean is not None
                    else "Your customers have not estimated lost time in this period.")
 
     st.markdown("##### CARE profile")
     st.caption("Blue: your customers' mean rating with its 95% interval · grey tick: your team's mean.")
     profile = care_profile_frame(figures.stats, figures.customers)
-    st.altair_chart(care_profile_chart(profile), height=230)
+    _render(care_profile_chart(profile), 230)
 
 
 # --- trend -----------------------------------------------------------------------------------------
 
-def trend_chart(trend: pl.DataFrame) -> alt.LayerChart:
+def trend_chart(trend: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
     """Own monthly Happiness with 95% error bars over the team's middle-half band (unnamed)."""
-    data = trend.with_columns(pl.col("month").cast(pl.Date))
-    x = alt.X("month:T", title=None, axis=alt.Axis(format="%b %y", tickCount="month"))
-    y_scale = alt.Scale(domain=[-100, 100])
-    team_tip = [alt.Tooltip("month:T", title="Month", format="%B %Y"),
-                alt.Tooltip("band_low:Q", title="Team 25th percentile", format="+.0f"),
-                alt.Tooltip("band_mid:Q", title="Team median", format="+.0f"),
-                alt.Tooltip("band_high:Q", title="Team 75th percentile", format="+.0f"),
-                alt.Tooltip("band_analysts:Q", title="Colleagues counted")]
-    own_tip = [alt.Tooltip("month:T", title="Month", format="%B %Y"),
-               alt.Tooltip("own_happiness:Q", title="Your Happiness", format="+.0f"),
-               alt.Tooltip("own_margin:Q", title="± margin", format=".0f"),
-               alt.Tooltip("own_n:Q", title="Responses")]
-    base = alt.Chart(data).encode(x=x)
-    band = base.mark_area(color=TEAM, opacity=0.28).encode(
-        y=alt.Y("band_low:Q", scale=y_scale, title="Happiness"), y2="band_high:Q", tooltip=team_tip)
-    median = base.mark_line(color=TEAM, strokeDash=[4, 3]).encode(y=alt.Y("band_mid:Q", scale=y_scale))
-    mine = data.filter(pl.col("own_happiness").is_not_null())
-    own_base = alt.Chart(mine).encode(x=x)
-    bars = own_base.mark_rule(color=MINE, opacity=0.5, strokeWidth=2).encode(
-        y=alt.Y("own_happiness_low:Q", scale=y_scale), y2="own_happiness_high:Q", tooltip=own_tip)
-    line = own_base.mark_line(color=MINE, point=alt.OverlayMarkDef(size=60, filled=True, color=MINE)).encode(
-        y=alt.Y("own_happiness:Q", scale=y_scale), tooltip=own_tip)
-    return (band + median + bars + line).properties(height=280)
+    data = trend.with_columns(pl.col("month").cast(pl.Datetime("ms")))
+    x = {"field": "month", "type": "temporal", "title": None,
+         "axis": {"format": "%b %y", "tickCount": "month"}}
+    scale = {"domain": [-100, 100]}
+    team_tip = [_tip("month", "Month", "temporal", "%B %Y"), _tip("band_low", "Team 25th percentile", fmt="+.0f"),
+                _tip("band_mid", "Team median", fmt="+.0f"), _tip("band_high", "Team 75th percentile", fmt="+.0f"),
+                _tip("band_analysts", "Colleagues counted")]
+    own_tip = [_tip("month", "Month", "temporal", "%B %Y"), _tip("own_happiness", "Your Happiness", fmt="+.0f"),
+               _tip("own_margin", "± margin", fmt=".0f"), _tip("own_n", "Responses")]
+    own_only = [{"filter": "isValid(datum.own_happiness)"}]
+    spec = {"encoding": {"x": x}, "layer": [
+        {"mark": {"type": "area", "color": TEAM, "opacity": 0.28},
+         "encoding": {"y": {"field": "band_low", "type": "quantitative", "scale": scale, "title": "Happiness"},
+                      "y2": {"field": "band_high"}, "tooltip": team_tip}},
+        {"mark": {"type": "line", "color": TEAM, "strokeDash": [4, 3]},
+         "encoding": {"y": {"field": "band_mid", "type": "quantitative", "scale": scale}}},
+        {"transform": own_only, "mark": {"type": "rule", "color": MINE, "opacity": 0.5, "strokeWidth": 2},
+         "encoding": {"y": {"field": "own_happiness_low", "type": "quantitative", "scale": scale},
+                      "y2": {"field": "own_happiness_high"}, "tooltip": own_tip}},
+        {"transform": own_only,
+         "mark": {"type": "line", "color": MINE, "point": {"size": 60, "filled": True, "color": MINE}},
+         "encoding": {"y": {"field": "own_happiness", "type": "quantitative", "scale": scale},
+                      "tooltip": own_tip}},
+    ]}
+    return data, spec
 
 
 def trend_section(trend: pl.DataFrame, min_responses: int) -> None:
@@ -262,7 +284,7 @@ def trend_section(trend: pl.DataFrame, min_responses: int) -> None:
                 "show — your period figures above use all of them together.")
         if trend["band_low"].is_null().all():
             return
-    st.altair_chart(trend_chart(trend))
+    _render(trend_chart(trend), 300)
 
 
 # --- self vs customers -----------------------------------------------------------------------------
@@ -278,77 +300,83 @@ def gap_frame(view: SelfView, own_stats: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def gap_chart(frame: pl.DataFrame) -> alt.LayerChart:
+def gap_chart(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
     """Self-rating (diamond) next to the customers' shrunk mean (dot, with interval), per dimension."""
-    order = [LABELS[d] for d in CARE_NAMES]
-    data = frame.filter(pl.col("customer_mean").is_not_null() & pl.col("self_rating").is_not_null())
-    colour = alt.Color("label:N", title="Reading", scale=alt.Scale(
-        domain=list(LABEL_COLOURS), range=list(LABEL_COLOURS.values())), legend=alt.Legend(orient="top"))
-    y = alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=160))
-    scale = alt.Scale(domain=[1, 5])
-    tooltip = [alt.Tooltip("name:N", title="Dimension"), alt.Tooltip("statement:N", title="Wording"),
-               alt.Tooltip("self_rating:Q", title="You", format=".0f"),
-               alt.Tooltip("customer_mean:Q", title="Customers (shrunk)", format=".2f"),
-               alt.Tooltip("customer_raw:Q", title="Customers (raw)", format=".2f"),
-               alt.Tooltip("n:Q", title="Answers"), alt.Tooltip("gap:Q", title="Gap", format="+.2f"),
-               alt.Tooltip("label:N", title="Reading")]
-    base = alt.Chart(data).encode(y=y, tooltip=tooltip)
-    link = base.mark_rule(strokeWidth=2, opacity=0.6).encode(
-        x=alt.X("self_rating:Q", scale=scale, title="Rating (1–5)",
-                axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d")), x2="customer_mean:Q", color=colour)
-    interval = base.mark_rule(color=MINE, strokeWidth=8, opacity=0.18).encode(
-        x=alt.X("low:Q", scale=scale), x2="high:Q")
-    customers = base.mark_point(filled=True, size=140, color=MINE, opacity=1).encode(
-        x=alt.X("customer_mean:Q", scale=scale))
-    me = base.mark_point(shape="diamond", filled=True, size=190, opacity=1).encode(
-        x=alt.X("self_rating:Q", scale=scale), color=colour)
-    return (interval + link + customers + me).properties(height=210)
+    data = frame.filter(pl.col("customer_mean").is_not_null() & pl.col("self_rating").is_not_null()).select(
+        "name", "statement", "self_rating", "customer_mean", "customer_raw", "low", "high", "n", "gap", "label")
+    scale = {"domain": [1, 5]}
+    colour = {"field": "label", "type": "nominal", "title": "Reading",
+              "scale": {"domain": list(LABEL_COLOURS), "range": list(LABEL_COLOURS.values())},
+              "legend": {"orient": "top"}}
+    tooltip = [_tip("name", "Dimension", "nominal"), _tip("statement", "Wording", "nominal"),
+               _tip("self_rating", "You", fmt=".0f"), _tip("customer_mean", "Customers (shrunk)", fmt=".2f"),
+               _tip("customer_raw", "Customers (raw)", fmt=".2f"), _tip("n", "Answers"),
+               _tip("gap", "Gap", fmt="+.2f"), _tip("label", "Reading", "nominal")]
+    spec = {"encoding": {"y": _axis_y([LABELS[d] for d in CARE_NAMES]), "tooltip": tooltip}, "layer": [
+        {"mark": {"type": "rule", "color": MINE, "strokeWidth": 8, "opacity": 0.18},
+         "encoding": {"x": {"field": "low", "type": "quantitative", "scale": scale}, "x2": {"field": "high"}}},
+        {"mark": {"type": "rule", "strokeWidth": 2, "opacity": 0.6},
+         "encoding": {"x": {"field": "self_rating", "type": "quantitative", "scale": scale,
+                            "title": "Rating (1–5)", "axis": {"values": [1, 2, 3, 4, 5], "format": "d"}},
+                      "x2": {"field": "customer_mean"}, "color": colour}},
+        {"mark": {"type": "point", "filled": True, "size": 140, "color": MINE, "opacity": 1},
+         "encoding": {"x": {"field": "customer_mean", "type": "quantitative", "scale": scale}}},
+        {"mark": {"type": "point", "shape": "diamond", "filled": True, "size": 190, "opacity": 1},
+         "encoding": {"x": {"field": "self_rating", "type": "quantitative", "scale": scale}, "color": colour}},
+    ]}
+    return data, spec
 
 
-def rank_chart(ranks: pl.DataFrame) -> alt.LayerChart:
+def rank_chart(ranks: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
     """Own percentile in the team by self-rating and by customers' rating (no names, no others)."""
+    by_self, by_customers = "by your self-rating", "by your customers' rating"
     long = ranks.with_columns(pl.col("dimension").replace_strict(LABELS).alias("name")).unpivot(
         index="name", on=["self_percentile", "customer_percentile"], variable_name="by",
         value_name="percentile").with_columns(
-        pl.col("by").replace_strict({"self_percentile": "by your self-rating",
-                                     "customer_percentile": "by your customers' rating"}))
+        pl.col("by").replace_strict({"self_percentile": by_self, "customer_percentile": by_customers}))
     long = long.filter(pl.col("percentile").is_not_null())
-    order = [LABELS[d] for d in CARE_NAMES]
-    colour = alt.Color("by:N", title=None, scale=alt.Scale(
-        domain=["by your self-rating", "by your customers' rating"], range=["#d97706", MINE]),
-        legend=alt.Legend(orient="top"))
-    y = alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=160))
-    x = alt.X("percentile:Q", scale=alt.Scale(domain=[0, 100]), title="Your percentile in the team (0–100)")
-    tooltip = [alt.Tooltip("name:N", title="Dimension"), alt.Tooltip("by:N", title="Ranked"),
-               alt.Tooltip("percentile:Q", title="Percentile", format=".0f")]
-    line = alt.Chart(long).mark_line(color="#d0d7de", strokeWidth=2).encode(y=y, x=x, detail="name:N")
-    dots = alt.Chart(long).mark_point(filled=True, size=130, opacity=1).encode(
-        y=y, x=x, color=colour, tooltip=tooltip)
-    return (line + dots).properties(height=190)
+    x = {"field": "percentile", "type": "quantitative", "scale": {"domain": [0, 100]},
+         "title": "Your percentile in the team (0 = lowest, 100 = highest)"}
+    spec = {"encoding": {"y": _axis_y([LABELS[d] for d in CARE_NAMES]), "x": x}, "layer": [
+        {"mark": {"type": "line", "color": "#d0d7de", "strokeWidth": 2}, "encoding": {"detail": {"field": "name"}}},
+        {"mark": {"type": "point", "filled": True, "size": 130, "opacity": 1},
+         "encoding": {"color": {"field": "by", "type": "nominal", "title": None,
+                                "scale": {"domain": [by_self, by_customers], "range": ["#d97706", MINE]},
+                                "legend": {"orient": "top"}},
+                      "tooltip": [_tip("name", "Dimension", "nominal"), _tip("by", "Ranked", "nominal"),
+                                  _tip("percentile", "Percentile", fmt=".0f")]}},
+    ]}
+    return long, spec
 
 
-def gap_history_chart(history: pl.DataFrame) -> alt.LayerChart:
+def gap_history_chart(history: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
     """The gap per dimension at each self-assessment, with the 'aligned' zone (±4/3) shaded."""
     data = history.filter(pl.col("gap").is_not_null()).sort("submitted_at").with_columns(
         pl.col("dimension").replace_strict(LABELS).alias("name"),
-        pl.col("submitted_at").dt.strftime("%-d %b %Y").alias("when"))
+        pl.col("submitted_at").dt.strftime("%-d %b %Y").alias("when")).select(
+        "when", "name", "self_rating", "customer_mean", "n", "gap", "label")
     order = data["when"].unique(maintain_order=True).to_list()
-    y_scale = alt.Scale(domain=[-4, 4])
-    shade = alt.Chart(pl.DataFrame({"low": [-4 / 3], "high": [4 / 3]})).mark_rect(
-        color="#2da44e", opacity=0.09).encode(y=alt.Y("low:Q", scale=y_scale), y2="high:Q")
-    zero = alt.Chart(pl.DataFrame({"y": [0.0]})).mark_rule(color="#8c959f", strokeDash=[3, 3]).encode(y="y:Q")
-    lines = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=70, filled=True)).encode(
-        x=alt.X("when:O", sort=order, title="Self-assessment", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("gap:Q", scale=y_scale, title="You − customers"),
-        color=alt.Color("name:N", title=None, sort=[LABELS[d] for d in CARE_NAMES],
-                        scale=alt.Scale(domain=[LABELS[d] for d in CARE_NAMES], range=DIMENSION_COLOURS),
-                        legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("when:N", title="Submitted"), alt.Tooltip("name:N", title="Dimension"),
-                 alt.Tooltip("self_rating:Q", title="You", format=".0f"),
-                 alt.Tooltip("customer_mean:Q", title="Customers (shrunk)", format=".2f"),
-                 alt.Tooltip("n:Q", title="Answers"), alt.Tooltip("gap:Q", title="Gap", format="+.2f"),
-                 alt.Tooltip("label:N", title="Reading")])
-    return (shade + zero + lines).properties(height=240)
+    scale = {"domain": [-4, 4]}
+    spec = {"layer": [
+        {"data": {"values": [{"low": -4 / 3, "high": 4 / 3}]},
+         "mark": {"type": "rect", "color": "#2da44e", "opacity": 0.09},
+         "encoding": {"y": {"field": "low", "type": "quantitative", "scale": scale}, "y2": {"field": "high"}}},
+        {"data": {"values": [{"y": 0}]}, "mark": {"type": "rule", "color": "#8c959f", "strokeDash": [3, 3]},
+         "encoding": {"y": {"field": "y", "type": "quantitative", "scale": scale}}},
+        {"mark": {"type": "line", "point": {"size": 70, "filled": True}},
+         "encoding": {
+             "x": {"field": "when", "type": "ordinal", "sort": order, "title": "Self-assessment",
+                   "axis": {"labelAngle": 0}},
+             "y": {"field": "gap", "type": "quantitative", "scale": scale, "title": "You − customers"},
+             "color": {"field": "name", "type": "nominal", "title": None,
+                       "scale": {"domain": [LABELS[d] for d in CARE_NAMES], "range": DIMENSION_COLOURS},
+                       "legend": {"orient": "top"}},
+             "tooltip": [_tip("when", "Submitted", "nominal"), _tip("name", "Dimension", "nominal"),
+                         _tip("self_rating", "You", fmt=".0f"),
+                         _tip("customer_mean", "Customers (shrunk)", fmt=".2f"), _tip("n", "Answers"),
+                         _tip("gap", "Gap", fmt="+.2f"), _tip("label", "Reading", "nominal")]}},
+    ]}
+    return data, spec
 
 
 def gap_progress_text(history: pl.DataFrame) -> str | None:
@@ -385,7 +413,7 @@ def gap_section(view: SelfView, figures: MyFigures) -> None:
         st.info(f"Not enough customer ratings in this period yet (each dimension needs "
                 f"{figures.min_responses} answers). Try a longer period.", icon=":material/hourglass_top:")
     else:
-        st.altair_chart(gap_chart(frame), height=260)
+        _render(gap_chart(frame), 260)
         st.caption("◆ your own rating · ● your customers' mean (shrunk), pale bar: its 95% interval · "
                    "the line between them is coloured by the reading.")
         table = frame.select(
@@ -416,7 +444,7 @@ def gap_section(view: SelfView, figures: MyFigures) -> None:
         st.caption("This comparison appears once at least 3 colleagues in your team have a self-assessment "
                    "and enough customer ratings. No one is ever named.")
     else:
-        st.altair_chart(rank_chart(view.ranks), height=240)
+        _render(rank_chart(view.ranks), 240)
         st.caption("Percentiles only (0 = lowest, 100 = highest in your team); colleagues' answers count "
                    "anonymously and nobody is named. Dots far apart mean your self-view and your customers' "
                    "view place you differently within the team.")
@@ -427,7 +455,7 @@ def gap_section(view: SelfView, figures: MyFigures) -> None:
         st.caption("With two or more self-assessments (and enough customer ratings around each), you will "
                    "see here how your view and your customers' view move over time.")
     else:
-        st.altair_chart(gap_history_chart(history), height=280)
+        _render(gap_history_chart(history), 280)
         summary = gap_progress_text(history)
         if summary:
             st.caption(summary + " Green zone: aligned. Customer view: the three months up to each "

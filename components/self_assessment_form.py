@@ -69,6 +69,8 @@ def self_assessment_form(scope: Scope, *, key: str = "my_sa") -> None:
     if saved is not None:
         st.success("Saved — thank you. Your comparison with your customers (previous tab) is updated.",
                    icon=":material/check_circle:")
+    st.caption("Rate yourself 1–5 on each item; the line next to each number describes that level. "
+               "Every submission is kept with its date so you can see your progress.")
     with st.form(key, border=True):
         st.markdown("**The four CARE dimensions** — the same statements your customers rate")
         ratings = _ratings_grid(tuple(d for d in SELF_DIMENSIONS if d in STATEMENTS), key)

@@ -17,7 +17,7 @@ import streamlit as st
 from data_access import clock, config, schema, stats
 from data_access.dialect import as_int, month_start
 from data_access.engine import get_engine
-from data_access.filters import Filters, response_period
+from data_access.filters import Filters, period_bounds, response_period
 from data_access.scope import Scope, ScopeError
 from data_access.scoping import ticket_scope
 from data_access.self_assessments import (
@@ -97,6 +97,59 @@ def _team_members(*, scope: Scope, filters: Filters, by_month: bool, url: str | 
         return _typed(result.all(), list(result.keys()))
 
 
+def overview_window(filters: Filters) -> Filters:
+    """The months the landing view reads at once: the chosen period and the trend's 12 months."""
+    trend = trend_window(TREND_MONTHS)
+    return Filters(start=min(filters.start, trend.start), end=max(filters.end, trend.end))
+
+
+def team_overview_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """One scan for the landing view: per team member, month and whether inside `filters`' period.
+
+    Summing the `in_period` rows gives the period's per-member statistics; summing by month
+    gives the trend — so the period figures and the 12-month trend cost one query, not two.
+    """
+    _analyst(scope)
+    start, _ = period_bounds(filters)
+    in_period = sa.case((R.c.submitted_at >= start, 1), else_=0).label("in_period")
+    month = month_start(R.c.submitted_at).label("month")
+    return (sa.select(T.c.analyst_id, month, in_period, *_stat_columns())
+            .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
+            .where(*response_period(overview_window(filters)), *ticket_scope(scope, own_only=False))
+            .group_by(T.c.analyst_id, month, in_period))
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
+def _team_overview(*, scope: Scope, filters: Filters, url: str | None) -> pl.DataFrame:
+    stmt = team_overview_query(scope=scope, filters=filters)
+    with get_engine(_url(url)).connect() as conn:
+        result = conn.execute(stmt)
+        return _typed(result.all(), list(result.keys())).with_columns(pl.col("in_period").cast(pl.Int64))
+
+
+SUMMED = (["n", "happy", "unhappy"] + [f"{d}_{s}" for d in CARE_NAMES for s in ("n", "sum", "sumsq")]
+          + ["lost_n", "lost_sum"])
+
+
+def _team_period(scope: Scope, filters: Filters, url: str | None) -> pl.DataFrame:
+    """Per team member statistics in the chosen period (from the landing view's one scan)."""
+    frame = _team_overview(scope=scope, filters=filters, url=url)
+    if filters.end < overview_window(filters).end:  # a period ending early: its own query
+        return _team_members(scope=scope, filters=filters, by_month=False, url=url)
+    return (frame.filter(pl.col("in_period") == 1).group_by("analyst_id")
+            .agg(pl.col(c).sum() for c in SUMMED))
+
+
+def _team_months(scope: Scope, filters: Filters, start: dt.date, url: str | None) -> pl.DataFrame:
+    """Per team member and month from `start` on; reuses the landing scan when it reaches back far enough."""
+    window = overview_window(filters)
+    if start >= window.start:
+        frame = _team_overview(scope=scope, filters=filters, url=url)
+        return (frame.filter(pl.col("month") >= start).group_by("analyst_id", "month")
+                .agg(pl.col(c).sum() for c in SUMMED))
+    return _team_members(scope=scope, filters=Filters(start=start, end=window.end), by_month=True, url=url)
+
+
 def _anonymous(frame: pl.DataFrame, analyst_id: int) -> pl.DataFrame:
     """Replace analyst ids by an `is_own` flag and an opaque member number (never returned)."""
     if frame.is_empty():
@@ -139,7 +192,7 @@ def my_figures(*, scope: Scope, filters: Filters, url: str | None = None) -> MyF
     limits = config.thresholds()
     own = stats.response_stats(scope=scope, filters=filters, own_only=True, url=url)
     tickets = stats.ticket_stats(scope=scope, filters=filters, own_only=True, url=url)
-    team = _anonymous(_team_members(scope=scope, filters=filters, by_month=False, url=url), analyst_id)
+    team = _anonymous(_team_period(scope, filters, url), analyst_id)
     happiness = self_view.team_spread(
         self_view.analyst_happiness(team, min_responses=limits.min_responses),
         min_analysts=limits.min_analysts) if team.height else None
@@ -164,36 +217,83 @@ def trend_window(months: int = TREND_MONTHS, *, earliest: dt.date | None = None)
     return Filters(start=start, end=today + dt.timedelta(days=1))
 
 
-def _monthly(scope: Scope, window: Filters, url: str | None) -> pl.DataFrame:
-    return _anonymous(_team_members(scope=scope, filters=window, by_month=True, url=url), _analyst(scope))
-
-
-def my_trend(*, scope: Scope, months: int = TREND_MONTHS, url: str | None = None) -> pl.DataFrame:
+def my_trend(*, scope: Scope, filters: Filters, months: int = TREND_MONTHS,
+             url: str | None = None) -> pl.DataFrame:
     """Own monthly Happiness (± margin) over the last `months` months, with the team's middle half.
 
     Columns: month, own_n, own_happiness, own_margin, own_happiness_low/high, band_analysts,
     band_low, band_mid, band_high (see `metrics.self_view.trend_with_band`).
     """
+    analyst_id = _analyst(scope)
     limits = config.thresholds()
-    window = _history_window(scope, url)
-    monthly = _monthly(scope, window, url)
+    first = trend_window(months).start
+    monthly = _anonymous(_team_months(scope, filters, first, url), analyst_id)
     if monthly.is_empty():
         return monthly
-    first = trend_window(months).start
-    trend = self_view.trend_with_band(monthly, min_responses=limits.min_responses,
-                                      min_analysts=limits.min_analysts)
-    return trend.filter(pl.col("month") >= first)
+    return self_view.trend_with_band(monthly, min_responses=limits.min_responses,
+                                     min_analysts=limits.min_analysts).filter(pl.col("month") >= first)
 
 
-def _history_window(scope: Scope, url: str | None) -> Filters:
-    # One monthly query serves the trend and the gap history: reach back to the month of the
-    # oldest self-assessment minus the gap window, so both read the same cached frame.
-    history = self_assessment_history(scope=scope, url=url)
-    earliest = None
-    if history.height:
-        first = history["submitted_at"].min()
-        earliest = self_view.month_add(dt.date(first.year, first.month, 1), -(GAP_WINDOW_MONTHS - 1))
-    return trend_window(TREND_MONTHS, earliest=earliest)
+def gap_months(history: pl.DataFrame) -> list[dt.date]:
+    """Every calendar month some self-assessment's customer window covers (oldest first)."""
+    months: set[dt.date] = set()
+    for when in history["submitted_at"].unique().to_list():
+        last = dt.date(when.year, when.month, 1)
+        months.update(self_view.month_add(last, -k) for k in range(GAP_WINDOW_MONTHS))
+    return sorted(months)
+
+
+def month_ranges(months: list[dt.date]) -> tuple[tuple[dt.date, dt.date], ...]:
+    """Contiguous runs of months as half-open date ranges, e.g. [Jan, Feb, May] → Jan–Mar, May–Jun."""
+    ranges: list[list[dt.date]] = []
+    for month in sorted(months):
+        if ranges and ranges[-1][1] == month:
+            ranges[-1][1] = self_view.month_add(month, 1)
+        else:
+            ranges.append([month, self_view.month_add(month, 1)])
+    return tuple((a, b) for a, b in ranges)
+
+
+def team_month_ranges_query(*, scope: Scope, ranges: tuple[tuple[dt.date, dt.date], ...]) -> sa.Select:
+    """Per team member and month, only inside `ranges` (the customer windows of older self-assessments)."""
+    _analyst(scope)
+    month = month_start(R.c.submitted_at).label("month")
+    inside = [sa.and_(R.c.submitted_at >= dt.datetime.combine(a, dt.time()),
+                      R.c.submitted_at < dt.datetime.combine(b, dt.time())) for a, b in ranges]
+    return (sa.select(T.c.analyst_id, month, *_stat_columns())
+            .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
+            .where(sa.or_(*inside) if inside else sa.false(), *ticket_scope(scope, own_only=False))
+            .group_by(T.c.analyst_id, month))
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
+def _team_month_ranges(*, scope: Scope, ranges: tuple[tuple[dt.date, dt.date], ...],
+                       url: str | None) -> pl.DataFrame:
+    stmt = team_month_ranges_query(scope=scope, ranges=ranges)
+    with get_engine(_url(url)).connect() as conn:
+        result = conn.execute(stmt)
+        return _typed(result.all(), list(result.keys()))
+
+
+def _gap_history_months(scope: Scope, filters: Filters, history: pl.DataFrame, url: str | None) -> pl.DataFrame:
+    """Per team member and month for every month a self-assessment's window needs.
+
+    Recent months come from the landing view's scan; older ones from one query limited to
+    exactly those months, so a long history does not mean scanning years of responses.
+    """
+    window_start = overview_window(filters).start
+    months = gap_months(history)
+    recent = _team_months(scope, filters, window_start, url).filter(pl.col("month").is_in(months))
+    older = [m for m in months if m < window_start]
+    if not older:
+        return recent
+    old = _team_month_ranges(scope=scope, ranges=month_ranges(older), url=url)
+    return pl.concat([recent, old.select(recent.columns)], how="vertical_relaxed")
+
+
+def my_assessments(*, scope: Scope, url: str | None = None) -> list[SelfAssessment]:
+    """The analyst's own self-assessments, oldest first (the latest is the last)."""
+    return assessments_from_history(self_assessment_history(scope=scope, url=url), _analyst(scope))
 
 
 # --- self vs customers -----------------------------------------------------------------------------
@@ -260,7 +360,7 @@ def self_view_for(*, scope: Scope, filters: Filters, figures: MyFigures | None =
         figures.customers.select("dimension", pl.col("own_percentile").alias("customer_percentile")),
         on="dimension", how="left")
     if history:
-        monthly = _monthly(scope, _history_window(scope, url), url)
+        monthly = _anonymous(_gap_history_months(scope, filters, history_frame, url), analyst_id)
         gap_hist = self_view.gap_history(history_frame, monthly, window_months=GAP_WINDOW_MONTHS,
                                          min_responses=limits.min_responses,
                                          min_analysts=limits.min_analysts)
@@ -317,12 +417,21 @@ def my_verbatims(*, scope: Scope, filters: Filters, band: str = "all", search: s
                  page: int = 1, page_size: int = 20, url: str | None = None) -> tuple[pl.DataFrame, int]:
     """One page of the analyst's own comments (newest first) and how many match in total."""
     _analyst(scope)
+    stmt = verbatims_query(scope=scope, filters=filters, band=band, search=search, page=page,
+                           page_size=page_size)
+    # The total rides along as a window count, so one query serves the page and the pager.
+    stmt = stmt.add_columns(sa.func.count().over().label("total"))
     with get_engine(_url(url)).connect() as conn:
-        total = int(conn.execute(verbatim_count_query(scope=scope, filters=filters, band=band,
-                                                      search=search)).scalar_one())
-        rows = conn.execute(verbatims_query(scope=scope, filters=filters, band=band, search=search,
-                                            page=page, page_size=page_size)).all() if total else []
-    return pl.DataFrame([tuple(r) for r in rows], schema=VERBATIM_SCHEMA, orient="row"), total
+        rows = conn.execute(stmt).all()
+        if rows:
+            total = int(rows[0][-1])
+        elif page > 1:
+            total = int(conn.execute(verbatim_count_query(scope=scope, filters=filters, band=band,
+                                                          search=search)).scalar_one())
+        else:
+            total = 0
+    frame = pl.DataFrame([tuple(r)[:-1] for r in rows], schema=VERBATIM_SCHEMA, orient="row")
+    return frame, total
 
 
 def kudos_query(*, scope: Scope, limit: int = 50) -> sa.Select:

@@ -14,31 +14,28 @@ st.caption("Private to you: how your customers see your work, next to how you se
 filters = view.period_picker()
 
 try:
-    figures = data.my_figures(scope=scope, filters=filters)
-    trend = data.my_trend(scope=scope)
-    mine = data.self_view_for(scope=scope, filters=filters, figures=figures)
+    history = data.my_assessments(scope=scope)
+    view.reminder(history[-1] if history else None, clock.today())
+    # Only the open tab runs (on_change="rerun"), so the first view costs one tab's queries.
+    overview, compare, assess, voices = st.tabs(view.TABS, key="my_tab", on_change="rerun")
+    if overview.open:
+        with overview:
+            figures = data.my_figures(scope=scope, filters=filters)
+            view.figures_section(figures)
+            view.trend_section(data.my_trend(scope=scope, filters=filters), config.thresholds().min_responses)
+    if compare.open:
+        with compare:
+            figures = data.my_figures(scope=scope, filters=filters)
+            view.gap_section(data.self_view_for(scope=scope, filters=filters, figures=figures), figures)
+    if assess.open:
+        with assess:
+            self_assessment_form(scope)
+            sharing_switch(scope, history[-1] if history else None)
+            history_section(history)
+    if voices.open:
+        with voices:
+            view.verbatims_section(scope, filters)
+            view.recognition_section(scope)
+            view.download_section(scope, filters)
 except view.DB_ERRORS as exc:
     view.database_down(exc)
-    st.stop()
-
-view.reminder(mine.latest, clock.today())
-overview, compare, assess, voices = st.tabs(
-    ["My figures", "Self vs customers", "Self-assessment", "What customers say"])
-with overview:
-    view.figures_section(figures)
-    view.trend_section(trend, config.thresholds().min_responses)
-with compare:
-    view.gap_section(mine, figures)
-with assess:
-    st.caption("Rate yourself 1–5 on each item; the line under each number describes that level. "
-               "Every submission is kept with its date so you can see your progress.")
-    self_assessment_form(scope)
-    sharing_switch(scope, mine.latest)
-    history_section(mine.history)
-with voices:
-    try:
-        view.verbatims_section(scope, filters)
-        view.recognition_section(scope)
-        view.download_section(scope, filters)
-    except view.DB_ERRORS as exc:
-        view.database_down(exc)

@@ -7,6 +7,7 @@ import datetime as dt
 
 import numpy as np
 import polars as pl
+from polars.testing import assert_frame_equal
 import pytest
 import sqlalchemy as sa
 import streamlit as st
@@ -95,13 +96,15 @@ def crafted_url(empty_sqlite_url) -> str:
 def test_every_read_refuses_other_roles(crafted_url, scope):
     calls = [
         lambda: mf.my_figures(scope=scope, filters=PERIOD, url=crafted_url),
-        lambda: mf.my_trend(scope=scope, url=crafted_url),
+        lambda: mf.my_trend(scope=scope, filters=PERIOD, url=crafted_url),
         lambda: mf.self_view_for(scope=scope, filters=PERIOD, url=crafted_url),
         lambda: mf.my_verbatims(scope=scope, filters=PERIOD, url=crafted_url),
         lambda: mf.my_recognition(scope=scope, url=crafted_url),
         lambda: mf.my_responses_export(scope=scope, filters=PERIOD, url=crafted_url),
         lambda: mf.team_members_query(scope=scope, filters=PERIOD),
         lambda: mf.team_latest_ratings_query(scope=scope),
+        lambda: mf.team_overview_query(scope=scope, filters=PERIOD),
+        lambda: mf.my_assessments(scope=scope, url=crafted_url),
     ]
     for call in calls:
         with pytest.raises(ScopeError):
@@ -116,7 +119,7 @@ def test_results_carry_no_colleague_ids_or_names(crafted_url):
                            url=crafted_url)
     figures = mf.my_figures(scope=scope, filters=PERIOD, url=crafted_url)
     view = mf.self_view_for(scope=scope, filters=PERIOD, figures=figures, url=crafted_url)
-    trend = mf.my_trend(scope=scope, url=crafted_url)
+    trend = mf.my_trend(scope=scope, filters=PERIOD, url=crafted_url)
     frames = [figures.stats, figures.customers, view.gaps, view.ranks, view.gap_history, trend]
     for frame in frames:
         assert not {"analyst_id", "member", "name", "display_name"} & set(frame.columns)
@@ -279,6 +282,7 @@ def test_verbatims_filter_and_paginate(crafted_url):
 def test_queries_compile_for_each_dialect(dialect):
     scope = analyst_scope(2)
     for stmt in (mf.team_members_query(scope=scope, filters=PERIOD, by_month=True),
+                 mf.team_overview_query(scope=scope, filters=PERIOD),
                  mf.team_latest_ratings_query(scope=scope),
                  mf.verbatims_query(scope=scope, filters=PERIOD, band="happy", search="x"),
                  mf.verbatim_count_query(scope=scope, filters=PERIOD),
@@ -286,3 +290,47 @@ def test_queries_compile_for_each_dialect(dialect):
                  mf.open_recovery_query(scope=scope), mf.export_query(scope=scope, filters=PERIOD)):
         text = str(stmt.compile(dialect=dialect))
         assert "SELECT" in text
+
+
+@pytest.mark.parametrize("period", [Filters(dt.date(2026, 8, 23), dt.date(2026, 11, 21)),   # 90 days
+                                    Filters(dt.date(2026, 1, 1), dt.date(2026, 11, 21)),    # year to date
+                                    PERIOD])
+def test_landing_scan_gives_the_same_period_and_months_as_direct_queries(demo_url, period):
+    analyst_id, team_id = _busy_analyst(demo_url)
+    scope = analyst_scope(analyst_id, team_id)
+    via_scan = mf._team_period(scope, period, demo_url).sort("analyst_id")
+    direct = mf._team_members(scope=scope, filters=period, by_month=False, url=demo_url).sort("analyst_id")
+    assert_frame_equal(via_scan.select(direct.columns), direct, check_dtypes=False)
+    start = dt.date(2025, 12, 1)
+    months = mf._team_months(scope, period, start, demo_url).sort("analyst_id", "month")
+    direct_months = mf._team_members(scope=scope, filters=Filters(start, dt.date(2026, 11, 21)),
+                                     by_month=True, url=demo_url).sort("analyst_id", "month")
+    assert_frame_equal(months.select(direct_months.columns), direct_months, check_dtypes=False)
+
+
+def test_month_ranges_merge_contiguous_months():
+    months = [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 5, 1), dt.date(2024, 12, 1)]
+    assert mf.month_ranges(months) == ((dt.date(2024, 12, 1), dt.date(2025, 3, 1)),
+                                       (dt.date(2025, 5, 1), dt.date(2025, 6, 1)))
+    history = pl.DataFrame({"submitted_at": [dt.datetime(2025, 3, 9), dt.datetime(2025, 4, 2)]})
+    assert mf.gap_months(history) == [dt.date(2025, m, 1) for m in (1, 2, 3, 4)]
+
+
+def test_gap_history_over_old_assessments_matches_a_full_monthly_scan(sqlite_demo_url):
+    from data_access.self_assessments import self_assessment_history
+    from metrics import self_view
+
+    with get_engine(sqlite_demo_url).connect() as conn:
+        analyst_id, team_id = conn.execute(sa.text(
+            "SELECT s.analyst_id, a.team_id FROM self_assessments s JOIN analysts a ON a.analyst_id = s.analyst_id "
+            "GROUP BY s.analyst_id, a.team_id HAVING count(*) >= 3 ORDER BY min(s.submitted_at), s.analyst_id "
+            "LIMIT 1")).one()
+    scope = analyst_scope(analyst_id, team_id)
+    view = mf.self_view_for(scope=scope, filters=PERIOD, url=sqlite_demo_url)
+    history = self_assessment_history(scope=scope, url=sqlite_demo_url)
+    first = min(mf.gap_months(history))
+    assert first < mf.overview_window(PERIOD).start        # the old-ranges path is exercised
+    full = mf._team_members(scope=scope, filters=Filters(first, PERIOD.end), by_month=True, url=sqlite_demo_url)
+    expected = self_view.gap_history(history, mf._anonymous(full, analyst_id), window_months=3,
+                                     min_responses=5, min_analysts=3)
+    assert_frame_equal(view.gap_history, expected)

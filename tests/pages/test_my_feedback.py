@@ -20,7 +20,7 @@ from metrics.self_view import LABELS
 from tests.data_access.test_my_feedback import CRAFTED_SELF, build_crafted
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "my_feedback.py")
-TAB_FIGURES, TAB_COMPARE, TAB_ASSESS, TAB_VOICES = range(4)
+TAB_KEY = "my_tab"
 FORM_ORDER = ["communication", "application", "resolution", "expectation", "facilitation",
               "adaptability", "teamwork", "problem_solving", "client_management", "self_management"]
 
@@ -39,10 +39,13 @@ def viewer(analyst_id: int, team_id: int = 1, roles=("analyst",)) -> Viewer:
                   lead_team_ids=(team_id,) if "lead" in roles else (), team_name="North")
 
 
-def run_page(monkeypatch, url: str, who: Viewer, *, period: str | None = None, **state) -> AppTest:
+def run_page(monkeypatch, url: str, who: Viewer, *, tab: str | None = None, period: str | None = None,
+             **state) -> AppTest:
     monkeypatch.setenv("SERVICE_PULSE_DATABASE_URL", url)
     at = AppTest.from_file(PAGE, default_timeout=90)
     at.session_state["viewer"] = who
+    if tab:
+        at.session_state[TAB_KEY] = tab
     for key, value in state.items():
         at.session_state[key] = value
     if period:
@@ -125,6 +128,8 @@ def test_query_params_and_session_state_cannot_show_another_analyst(monkeypatch,
     at.run()
     assert not at.exception
     assert metric(at, "Happiness").value == "+100"
+    at.session_state[TAB_KEY] = "What customers say"
+    at.run()
     texts = [t.value for t in at.text]
     assert any("comment 3-0" in t for t in texts)
     assert not any("comment 1-" in t for t in texts)
@@ -139,6 +144,15 @@ def test_a_role_without_analyst_sees_a_polite_refusal(monkeypatch, crafted_url):
     assert not at.metric
 
 
+def test_each_tab_renders_without_errors(monkeypatch, sqlite_demo_url):
+    analyst_id, team_id = _busiest(sqlite_demo_url)
+    for tab in ("My figures", "Self vs customers", "Self-assessment", "What customers say"):
+        at = run_page(monkeypatch, sqlite_demo_url, viewer(analyst_id, team_id), tab=tab)
+        assert not at.error, [e.value for e in at.error]
+    downloads = at.get("download_button")
+    assert len(downloads) == 1
+
+
 def test_a_lead_who_is_also_an_analyst_sees_their_own_data(monkeypatch, crafted_url):
     at = run_page(monkeypatch, crafted_url, viewer(1, roles=("analyst", "lead")))
     assert metric(at, "Happiness").value == "+50"   # 8×10, 2×8, 2×3 → (8 − 2)/12
@@ -149,7 +163,7 @@ def test_a_lead_who_is_also_an_analyst_sees_their_own_data(monkeypatch, crafted_
 def test_gap_labels_at_and_around_the_threshold(monkeypatch, crafted_url):
     submit_self_assessment(scope=Scope("analyst", analyst_id=2, team_ids=(1,)), ratings=CRAFTED_SELF,
                            note=None, submission_token="page-gap", url=crafted_url)
-    at = run_page(monkeypatch, crafted_url, viewer(2))
+    at = run_page(monkeypatch, crafted_url, viewer(2), tab="Self vs customers")
     table = next(df.value for df in at.dataframe if "Reading" in df.value.columns)
     readings = dict(zip(table["Dimension"], table["Reading"]))
     assert readings == {"Communication": "aligned", "Application": "blind spot",
@@ -183,7 +197,7 @@ def _count(url: str, analyst_id: int) -> int:
 
 
 def test_validation_messages_and_history_of_submissions(monkeypatch, crafted_url):
-    at = run_page(monkeypatch, crafted_url, viewer(2))
+    at = run_page(monkeypatch, crafted_url, viewer(2), tab="Self-assessment")
     assert any("not filled in a self-assessment yet" in i.value for i in at.info)
     _fill(at, [4, 4, 4, 4, 3, 3, 3, None, 3, 3])
     _submit(at)
@@ -207,6 +221,8 @@ def test_validation_messages_and_history_of_submissions(monkeypatch, crafted_url
     assert list(history[LABELS["communication"]]) == [5, 4]
     assert not any("not filled in a self-assessment yet" in i.value for i in at.info)
     # The gap view now reads the latest submission.
+    at.session_state[TAB_KEY] = "Self vs customers"
+    at.run()
     table = next(df.value for df in at.dataframe if "Reading" in df.value.columns)
     assert dict(zip(table["Dimension"], table["You"]))["Communication"] == 5
 
@@ -215,7 +231,7 @@ def test_sharing_switch_controls_what_the_lead_sees(monkeypatch, crafted_url):
     submit_self_assessment(scope=Scope("analyst", analyst_id=2, team_ids=(1,)), ratings=CRAFTED_SELF,
                            note="for my lead", submission_token="share-1", url=crafted_url)
     lead = Scope("lead", team_ids=(1,))
-    at = run_page(monkeypatch, crafted_url, viewer(2))
+    at = run_page(monkeypatch, crafted_url, viewer(2), tab="Self-assessment")
     switch = at.toggle[0]
     assert switch.value is False
     assert shared_self_assessment(scope=lead, analyst_id=2, url=crafted_url) is None
