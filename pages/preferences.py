@@ -56,13 +56,19 @@ with st.form("settings_mine"):
                                                 alert_threshold=threshold if own_threshold else None)
         except InvalidInput as exc:
             st.error(str(exc))
+        except sa.exc.SQLAlchemyError as exc:
+            st.error(describe_failure(exc))
         else:
             st.session_state["settings_saved"] = "Your settings are saved."
             st.rerun()
 
 if "admin" in viewer.roles:
     st.subheader("Extra alert recipients")
-    people = notify_reads.all_preferences(scope=viewer.scope("admin"))
+    try:
+        people = notify_reads.all_preferences(scope=viewer.scope("admin"))
+    except (DatabaseUnavailable, sa.exc.OperationalError) as exc:
+        st.error(describe_failure(exc))
+        st.stop()
     label = {r["user_id"]: f"{r['display_name']} (@{r['username']})" for r in people.iter_rows(named=True)}
     current = {r["user_id"]: r["extra_recipients"] or "" for r in people.iter_rows(named=True)}
     who = st.selectbox("Whose alerts", list(label), format_func=label.get, key="settings_extra_user")
@@ -75,6 +81,8 @@ if "admin" in viewer.roles:
                                                            text=text)
             except InvalidInput as exc:
                 st.error(str(exc))
+            except sa.exc.SQLAlchemyError as exc:
+                st.error(describe_failure(exc))
             else:
                 st.session_state["settings_saved"] = f"Saved for {label[who]}: {saved or 'no extra recipients'}."
                 st.rerun()

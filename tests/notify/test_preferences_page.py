@@ -114,3 +114,14 @@ def test_analyst_sees_own_settings_only(notify_db, monkeypatch):
                                        roles=("analyst",), analyst_id=analyst_id, own_team_id=1))
     assert not at.get("iframe") and not at.get("text_area")
     assert at.toggle(key="settings_receive_digest").value is True
+
+
+def test_database_down_is_a_friendly_message(monkeypatch):
+    from tests.notify.conftest import free_port
+
+    monkeypatch.setenv("SERVICE_PULSE_DATABASE_URL", f"postgresql+psycopg://pulse:x@127.0.0.1:{free_port()}/pulse")
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["viewer"] = Viewer(user_id=1, username="cio", display_name="Morgan Reyes", roles=("cio",))
+    at.run()
+    assert not at.exception
+    assert "cannot be reached right now" in at.error[0].value
