@@ -26,6 +26,12 @@ def _lead(url: str) -> tuple[str, int]:
             "JOIN user_teams ut ON ut.user_id = u.user_id WHERE r.role = 'lead' ORDER BY ut.team_id")).first())
 
 
+def _first_analyst(url: str, team: int) -> str:
+    with get_engine(url).connect() as conn:
+        names = [r[0] for r in conn.execute(sa.text("SELECT name FROM analysts WHERE team_id = :t"), {"t": team})]
+    return sorted(names, key=str.lower)[0]
+
+
 def _count(url: str, sql: str, **params) -> int:
     with get_engine(url).connect() as conn:
         return conn.execute(sa.text(sql), params).scalar_one()
@@ -57,8 +63,13 @@ def test_lead_coaching_journey(app_url, browser_demo_url, page):
     page.wait_for_timeout(800)
     screenshot(page, "coaching-overview")
 
-    # Analyst detail: charts, talking points, verbatims
-    _open_tab(page, "Analyst")
+    # Selecting a row opens that analyst's detail: charts, talking points, verbatims
+    first = _first_analyst(browser_demo_url, team)
+    grid = page.locator(TABLE).first.bounding_box()
+    page.mouse.click(grid["x"] + 16, grid["y"] + 35 + 17)  # the first row's selection box
+    wait_for_app(page)
+    expect(page.get_by_role("tab", name="Analyst")).to_have_attribute("aria-selected", "true", timeout=30_000)
+    expect(page.get_by_role("combobox", name="Analyst")).to_have_value(first)
     expect(page.get_by_role("heading", name="Talking points")).to_be_visible(timeout=30_000)
     page.locator(CHARTS).first.wait_for()
     page.wait_for_timeout(1000)
