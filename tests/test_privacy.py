@@ -475,6 +475,11 @@ def test_comment_markup_is_shown_literally_on_my_feedback(writable_world, monkey
                      .values(comment=nasty, submitted_at=dt.datetime(2026, 11, 10, 9, 30)))
     at = _app(w.url, monkeypatch, w.analyst_user, tmp_path)
     at.run()
+    from components import my_feedback as view
+
+    voices = next(t for t in view.TABS if "say" in t.lower())    # the comments tab runs when open
+    at.session_state["my_tab"] = voices
+    at.run()
     assert not at.exception
     for md in at.markdown:
         assert "<script>" not in md.value and "**bold**" not in md.value
@@ -569,3 +574,27 @@ def test_lead_culture_trends_is_limited_to_own_team(demo_url, monkeypatch, tmp_p
     assert not {n for n in other_team_names if n in shown}
     me = at.session_state["viewer"].display_name                  # in the sidebar, by design
     assert _shows_any(at, _analyst_names(demo_url) - {me}) == set()   # trends never name people
+
+
+def test_comment_markup_is_shown_literally_on_coaching(writable_world, monkeypatch, tmp_path):
+    _needs("pages/coaching.py")
+    w = writable_world
+    nasty = "<img src=x onerror=alert(1)> # Heading *stars* `code` <script>steal()</script>"
+    with get_engine(w.url).begin() as conn:
+        key = conn.execute(sa.select(R.c.ticket_key).select_from(R.join(T, T.c.ticket_key == R.c.ticket_key))
+                           .where(T.c.analyst_id == w.analyst).order_by(R.c.submitted_at.desc())
+                           .limit(1)).scalar_one()
+        conn.execute(R.update().where(R.c.ticket_key == key)
+                     .values(comment=nasty, submitted_at=dt.datetime(2026, 11, 18, 10, 0)))
+    at = _app(w.url, monkeypatch, w.lead_user, tmp_path)
+    at.run()
+    at.session_state["coaching_analyst"] = w.analyst
+    at.session_state["coaching_tab"] = "Analyst"
+    at.run()
+    assert not at.exception
+    assert [b.value for b in at.selectbox if b.label == "Analyst"] == [w.analyst]
+    for md in list(at.markdown) + list(at.caption):
+        assert "<script>" not in md.value and "<img" not in md.value
+    as_text = [e.value for e in at.text] + [e.value for e in at.code]
+    in_frames = [str(v) for df in at.dataframe for v in df.value.to_numpy().ravel()]
+    assert any(nasty in v for v in as_text + in_frames), "the comment is shown, literally"
