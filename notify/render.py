@@ -43,12 +43,14 @@ def fmt_figure(fig: HappinessFigure) -> str:
 def fmt_change(change: Change | None, previous_label: str) -> str:
     if change is None or change.value is None:
         return f"no fair comparison with {previous_label} (too few responses)"
-    verdict = ("a clear change" if change.clear
+    verdict = (("a clear rise" if change.value > 0 else "a clear drop") if change.clear
                else "within the margin of error, so no clear change")
     return f"{signed(change.value)} ± {change.margin:.0f} vs {previous_label}: {verdict}"
 
 
-def fmt_share(successes: int, n: int, interval: tuple[float, float] | None) -> str:
+def fmt_share(successes: int, n: int, interval: tuple[float, float] | None, created: int = 1) -> str:
+    if not created:
+        return "no new items"
     if not n:
         return "none due yet"
     low, high = interval or (0.0, 0.0)
@@ -142,7 +144,7 @@ def _queue_rows(queue: list[QueueLine]) -> list[list[str]]:
     for q in queue:
         overdue = (f"<strong style=\"color:{BAD};\">{q.overdue}</strong>" if q.overdue else "0")
         rows.append([_link(q.link, q.name), str(q.open), overdue, str(q.not_contacted),
-                     esc(fmt_share(q.contacted_in_time, q.decided, q.in_time_interval))])
+                     esc(fmt_share(q.contacted_in_time, q.decided, q.in_time_interval, q.created))])
     return rows
 
 
@@ -158,9 +160,11 @@ def _header(d: Digest, subtitle: str) -> str:
 
 
 def _footer(d: Digest) -> str:
+    fair = (f"Analysts appear with a figure from {d.min_responses} responses; groups below "
+            f"{d.min_group} responses are not shown." if d.kind == "weekly" else
+            f"Teams below {d.min_group} responses are not shown; no individual is named.")
     return _row(_p(f"Happiness = % scoring 9–10 minus % scoring 0–6, shown with its 95% margin and n. "
-                   f"Analysts appear with a figure from {d.min_responses} responses; groups below "
-                   f"{d.min_group} responses are not shown. You receive this because digests are on in "
+                   f"{fair} You receive this because digests are on in "
                    f"your settings — {_link(d.settings_link, 'change my settings')}.", muted=True, size=12),
                 style=f"border-top:1px solid {LINE};background:#f8fafc;")
 
@@ -236,7 +240,7 @@ def _text_comment(comment: str | None, indent: str = "    ") -> list[str]:
 
 def _text_queue(queue: list[QueueLine]) -> list[str]:
     return [f"- {q.name}: {q.open} open, {q.overdue} overdue, {q.not_contacted} not yet contacted; "
-            f"first contact within target: {fmt_share(q.contacted_in_time, q.decided, q.in_time_interval)}"
+            f"first contact within target: {fmt_share(q.contacted_in_time, q.decided, q.in_time_interval, q.created)}"
             f"  {q.link}" for q in queue]
 
 

@@ -179,6 +179,23 @@ def test_monthly_cio_digest_has_teams_only_and_suppresses_small_groups(notify_db
             shown_any = True
     assert shown_any and suppressed_any
 
+    # Recovery: first contact within target for the month's items, per team, against plain SQL.
+    with get_engine(url).connect() as conn:
+        recovery = conn.execute(sa.text(
+            "SELECT team_id, COUNT(*), "
+            "SUM(CASE WHEN first_contact_at IS NOT NULL AND first_contact_at <= due_at THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN first_contact_at IS NOT NULL OR due_at < :now THEN 1 ELSE 0 END) "
+            "FROM recovery_items WHERE created_at >= :a AND created_at < :b GROUP BY team_id"),
+            {"a": a, "b": b, "now": NOW}).all()
+    by_team = {t: (c, i, d) for t, c, i, d in recovery}
+    for team_id, name in teams:
+        line = next(line for line in text.splitlines() if line.startswith(f"- {name}: ") and "open" in line)
+        created, in_time, decided = by_team.get(team_id, (0, 0, 0))
+        if not created:
+            assert "within target: no new items" in line
+        elif decided:
+            assert f"within target: {in_time} of {decided} ({100 * in_time / decided:.0f}%" in line
+
 
 def test_dry_run_digest_writes_eml_files_and_records_nothing(notify_db, smtp_env, tmp_path):
     out = tmp_path / "eml"
