@@ -9,8 +9,10 @@ import datetime as dt
 import logging
 import sys
 
-# The cached readers are used outside a Streamlit server here; their "no runtime" notice is noise.
-logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+# The cached readers are used outside a Streamlit server here; their "no runtime" notice is noise
+# in a cron log. (A filter, because Streamlit resets its loggers' levels.)
+logging.getLogger("streamlit.runtime.caching.cache_data_api").addFilter(
+    lambda record: "No runtime found" not in record.getMessage())
 
 from data_access import clock
 from data_access import config as da_config
