@@ -13,6 +13,7 @@ import polars as pl
 import streamlit as st
 
 from components import coaching_charts as charts
+from components.tables import download_csv
 from components.tiles import fmt_happiness, fmt_minutes, tile
 from components.viewer import current_viewer
 from data_access import clock, coaching as data, config, stats
@@ -190,10 +191,14 @@ def overview_section(scope: Scope) -> None:
     st.caption("Sorted by name. Compare people only on the shrunk figure — it accounts for how many "
                "responses each person has. Select a row to open the analyst.")
     ids = frame["analyst_id"].to_list()
-    st.dataframe(overview_display(frame, many_teams=len(scope.team_ids) > 1), hide_index=True,
+    shown = overview_display(frame, many_teams=len(scope.team_ids) > 1)
+    st.dataframe(shown, hide_index=True,
                  column_config=OVERVIEW_COLUMNS, on_select=lambda: _open_analyst_from_overview(ids),
                  height=38 + 35 * frame.height,
                  selection_mode="single-row", key="coaching_overview_table")
+    care_means = [pl.Series(f"CARE {d} (mean)", frame[f"{d}_mean"].to_list(), dtype=pl.Float64).round(2)
+                  for d in CARE_NAMES]
+    download_csv(shown.drop("CARE profile").with_columns(care_means), "team overview", key="coaching_overview_csv")
 
 
 # ---------------------------------------------------------------- analyst picker
@@ -333,6 +338,8 @@ def analyst_section(scope: Scope) -> None:
         enough=enough, min_responses=min_n,
         trend=tuple(TrendPoint(r["month"], r["n"], r["happiness"], r["happiness_low"], r["happiness_high"])
                     for r in trend.filter(pl.col("who") == "Analyst").iter_rows(named=True)),
+        team_trend=tuple(TrendPoint(r["month"], r["n"], r["happiness"], r["happiness_low"], r["happiness_high"])
+                         for r in trend.filter(pl.col("who") == "Team").iter_rows(named=True)),
         care=tuple(CareRow(dim, a["mean"], t["mean"], a["n"]) for dim, a, t in _care_pairs(care)),
         recognition=tuple(p.headline for p in points if p.kind == "recognition"),
         coaching=tuple(p.headline for p in points if p.kind == "coaching"),

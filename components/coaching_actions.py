@@ -180,10 +180,18 @@ def notes_section(scope: Scope) -> None:
     notes = data.coaching_notes(scope=scope, analyst_id=aid, url=_url())
     if notes.is_empty():
         st.info(f"No coaching notes about {name} yet.")
-        return
-    st.caption("Notes are private to you until marked “shared with analyst”; shared notes appear on their page.")
-    for note in notes.iter_rows(named=True):
-        _note_card(scope, note)
+    else:
+        st.caption("Notes are private to you until marked “shared with analyst”; shared notes appear on their page.")
+        for note in notes.iter_rows(named=True):
+            _note_card(scope, note)
+    kudos = data.kudos_received(scope=scope, analyst_id=aid, url=_url())
+    with st.expander(f"Kudos {name} received ({kudos.height})", icon=":material/celebration:"):
+        if kudos.is_empty():
+            st.caption("No kudos yet — send one from a positive response on the Analyst tab.")
+        else:
+            st.dataframe(kudos.rename({"given_at": "Sent", "ticket_id": "Ticket", "happiness": "Score",
+                                       "comment": "Customer comment", "note": "Your note"}),
+                         hide_index=True, height=min(38 + 35 * kudos.height, 320))
 
 
 def _note_card(scope: Scope, note: dict) -> None:

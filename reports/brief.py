@@ -71,6 +71,7 @@ class Brief:
     enough: bool = True
     min_responses: int = 5
     trend: tuple[TrendPoint, ...] = ()
+    team_trend: tuple[TrendPoint, ...] = ()
     care: tuple[CareRow, ...] = ()
     recognition: tuple[str, ...] = ()
     coaching: tuple[str, ...] = ()
@@ -216,8 +217,8 @@ def to_pdf(b: Brief, *, font_path: Path | None = DEJAVU, compress: bool = True) 
         pdf.cell(0, 6, pdf.t(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     if b.trend:
-        pdf.heading("Monthly Happiness (line: analyst, band: 95% interval)")
-        _trend_chart(pdf, b.trend)
+        pdf.heading("Monthly Happiness (blue: analyst with 95% band, grey: team)")
+        _trend_chart(pdf, b.trend, b.team_trend)
     if b.care:
         pdf.heading("CARE profile (mean 1–5; blue: analyst, grey: team)")
         _care_bars(pdf, b.care)
@@ -243,8 +244,8 @@ def to_pdf(b: Brief, *, font_path: Path | None = DEJAVU, compress: bool = True) 
     return bytes(pdf.output())
 
 
-def _trend_chart(pdf: _BriefPDF, trend: tuple[TrendPoint, ...]) -> None:
-    """A small line chart on −100…100 drawn with lines and rectangles."""
+def _trend_chart(pdf: _BriefPDF, trend: tuple[TrendPoint, ...], team: tuple[TrendPoint, ...] = ()) -> None:
+    """A small line chart on −100…100 drawn with lines and rectangles (team line in grey behind)."""
     left, width, height = pdf.l_margin + 10, pdf.w - pdf.l_margin - pdf.r_margin - 12, 42
     if pdf.get_y() + height + 12 > pdf.h - pdf.b_margin:
         pdf.add_page()
@@ -260,6 +261,17 @@ def _trend_chart(pdf: _BriefPDF, trend: tuple[TrendPoint, ...]) -> None:
         pdf.line(left, y_of(tick), left + width, y_of(tick))
         pdf.text(pdf.l_margin, y_of(tick) + 1, f"{tick:+d}" if tick else "0")
     step = width / max(len(trend), 1)
+    slot = {point.month: i for i, point in enumerate(trend)}
+    previous = None
+    pdf.set_draw_color(*GREY)
+    pdf.set_line_width(0.5)
+    for point in team:
+        if point.month not in slot or point.happiness is None:
+            continue
+        current = (left + step * (slot[point.month] + 0.5), y_of(point.happiness))
+        if previous:
+            pdf.line(*previous, *current)
+        previous = current
     previous = None
     for i, point in enumerate(trend):
         x = left + step * (i + 0.5)

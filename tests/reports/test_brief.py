@@ -14,6 +14,7 @@ BRIEF = Brief(
     generated_on=dt.date(2026, 11, 20), n=34, happiness=41.2, margin=18.3, happiness_shrunk=35.4,
     team_happiness=30.1, change=-5.0, change_margin=22.0, lost_minutes=12.4,
     trend=tuple(TrendPoint(dt.date(2026, m, 1), 8, 10.0 * m - 60, 10.0 * m - 90, 10.0 * m - 30) for m in range(1, 12)),
+    team_trend=tuple(TrendPoint(dt.date(2026, m, 1), 80, 30.0, 20.0, 40.0) for m in range(2, 13)),
     care=(CareRow("Communication", 4.1, 3.9, 30), CareRow("Resolution", 3.25, 3.8, 28)),
     recognition=("4 customers praised speed of service in the last 90 days",),
     coaching=("3 customers said: not solved despite closure (in the last 90 days)",),
