@@ -526,12 +526,14 @@ def recognition_section(scope: Scope) -> None:
             pl.col("status").alias("Status")), hide_index=True)
 
 
+def responses_csv(scope: Scope, filters: Filters) -> bytes:
+    """My responses in the period as CSV bytes, with spreadsheet formulas neutralised."""
+    return safe_csv_bytes(my_responses_export(scope=scope, filters=filters))
+
+
 def download_section(scope: Scope, filters: Filters) -> None:
     """Download my own responses in the period as a formula-safe CSV (built only when clicked)."""
-    def build() -> bytes:
-        return safe_csv_bytes(my_responses_export(scope=scope, filters=filters))
-
-    st.download_button("Download my responses (CSV)", data=build,
+    st.download_button("Download my responses (CSV)", data=lambda: responses_csv(scope, filters),
                        file_name=f"my-feedback-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv",
                        mime="text/csv", icon=":material/download:", key="my_feedback_csv",
                        help="Every response on your tickets in the chosen period, with comments. Cells that "

@@ -254,3 +254,21 @@ def test_reminder_when_the_last_assessment_is_older_than_90_days(monkeypatch, cr
             for d, r in CRAFTED_SELF.items()])
     at = run_page(monkeypatch, crafted_url, viewer(2))
     assert any("last self-assessment was 111 days ago" in i.value for i in at.info)
+
+
+def test_csv_download_is_mine_only_and_formula_safe(monkeypatch, crafted_url):
+    from components.my_feedback import responses_csv
+    from data_access.filters import Filters
+
+    monkeypatch.setenv("SERVICE_PULSE_DATABASE_URL", crafted_url)
+    with get_engine(crafted_url).begin() as conn:
+        key = conn.execute(sa.select(sa.func.min(schema.tickets.c.ticket_key))
+                           .where(schema.tickets.c.analyst_id == 2)).scalar_one()
+        conn.execute(schema.responses.update().where(schema.responses.c.ticket_key == key)
+                     .values(comment='=HYPERLINK("http://x","click")'))
+    data = responses_csv(Scope("analyst", analyst_id=2, team_ids=(1,)),
+                         Filters(dt.date(2025, 12, 1), dt.date(2026, 11, 21))).decode("utf-8-sig")
+    lines = data.strip().splitlines()
+    assert len(lines) == 1 + 12                       # header + analyst 2's twelve responses
+    assert "'=HYPERLINK" in data and ",=HYPERLINK" not in data
+    assert "comment 1-" not in data and "comment 3-" not in data
