@@ -81,3 +81,56 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame, *, ch
         return
     for start in range(0, frame.height, chunk):
         conn.execute(table.insert(), frame.slice(start, chunk).to_dicts())
+
+
+def rows_matching(conn: sa.Connection, columns: list[sa.Column], key: sa.Column, values,
+                  *, chunk: int = 5_000) -> pl.DataFrame:
+    """Rows (of `columns`, one table) whose `key` is one of `values`, as a polars frame: an Arrow
+    key list joined in DuckDB, chunked IN lists elsewhere (bound parameters stay under every
+    engine's limit). Column types are the driver's; cast them as you need."""
+    values = pl.Series("k", values).unique()
+    names = [c.name for c in columns]
+    if values.is_empty():
+        return pl.DataFrame(schema=names)
+    if conn.dialect.name == "duckdb":
+        import uuid
+
+        raw = conn.connection.driver_connection
+        view = f"_keys_{uuid.uuid4().hex[:12]}"
+        raw.register(view, values.to_frame().to_arrow())
+        try:
+            cols = ", ".join(f't."{c}"' for c in names)
+            table = raw.sql(f'SELECT {cols} FROM "{key.table.name}" AS t JOIN {view} AS v '
+                            f'ON t."{key.name}" = v.k').to_arrow_table()
+        finally:
+            raw.unregister(view)
+        return pl.from_arrow(table)
+    rows: list[tuple] = []
+    keys = values.to_list()
+    for start in range(0, len(keys), chunk):
+        rows.extend(tuple(r) for r in conn.execute(sa.select(*columns).where(key.in_(keys[start:start + chunk]))))
+    return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+
+
+def update_rows(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame, *, key: str) -> None:
+    """Set every other column of `frame` on the rows whose `key` matches (columns named as the table's):
+    one UPDATE … FROM a registered Arrow table on DuckDB, an executemany elsewhere."""
+    if frame.is_empty():
+        return
+    cols = [c for c in frame.columns if c != key]
+    if conn.dialect.name == "duckdb":
+        import uuid
+
+        raw = conn.connection.driver_connection
+        view = f"_rows_{uuid.uuid4().hex[:12]}"
+        raw.register(view, frame.to_arrow())
+        try:
+            sets = ", ".join(f'"{c}" = s."{c}"' for c in cols)
+            raw.execute(f'UPDATE "{table.name}" SET {sets} FROM {view} AS s '
+                        f'WHERE "{table.name}"."{key}" = s."{key}"')
+        finally:
+            raw.unregister(view)
+        return
+    stmt = (table.update().where(table.c[key] == sa.bindparam("_k"))
+            .values({c: sa.bindparam(f"_v_{c}") for c in cols}))
+    conn.execute(stmt, frame.rename({key: "_k", **{c: f"_v_{c}" for c in cols}}).to_dicts())

@@ -12,7 +12,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access import schema
-from data_access.dialect import bulk_insert
+from data_access.dialect import bulk_insert, rows_matching, update_rows
 from data_access.importer.reader import LINE
 
 T, R, RF = schema.tickets, schema.responses, schema.response_factors
@@ -30,10 +30,6 @@ def name_key(name: str) -> str:
     return " ".join(str(name).split()).casefold()
 
 
-def _name_key_expr(col: str) -> pl.Expr:
-    return pl.col(col).str.strip_chars().str.replace_all(r"\s+", " ").str.to_lowercase()
-
-
 @dataclass
 class Names:
     """Known teams, services and analysts by matching key (ids), plus what this import created."""
@@ -42,6 +38,7 @@ class Names:
     services: dict[str, int] = field(default_factory=dict)
     analysts: dict[str, int] = field(default_factory=dict)
     created: dict[str, list[str]] = field(default_factory=lambda: {"teams": [], "services": [], "analysts": []})
+    fresh: bool = False  # the tickets table was empty when the import began
 
     @classmethod
     def load(cls, conn: sa.Connection) -> "Names":
@@ -51,11 +48,12 @@ class Names:
                                       (schema.analysts, names.analysts, "analyst_id")):
             for row in conn.execute(sa.select(table.c[id_col], table.c.name).order_by(table.c[id_col])):
                 target.setdefault(name_key(row[1]), row[0])
+        names.fresh = not conn.execute(sa.select(T.c.ticket_key).limit(1)).all()
         return names
 
     def copy(self) -> "Names":
         return Names(dict(self.teams), dict(self.services), dict(self.analysts),
-                     {k: list(v) for k, v in self.created.items()})
+                     {k: list(v) for k, v in self.created.items()}, self.fresh)
 
 
 @dataclass
@@ -89,30 +87,30 @@ def _max(conn: sa.Connection, column: sa.Column) -> int:
     return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(column), 0))).scalar_one())
 
 
-def _rows_for(conn: sa.Connection, columns: list[sa.Column], key: sa.Column, values: list) -> list[tuple]:
-    out: list[tuple] = []
-    for start in range(0, len(values), IN_CHUNK):
-        chunk = values[start:start + IN_CHUNK]
-        out.extend(tuple(r) for r in conn.execute(sa.select(*columns).where(key.in_(chunk))))
-    return out
-
-
-def _frame(rows: list[tuple], schema_: dict[str, pl.DataType]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=schema_, orient="row")
+def _rows_for(conn: sa.Connection, columns: list[sa.Column], key: sa.Column, values,
+              types: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Stored rows whose key is in `values`, with the given polars types (names of `types` in order)."""
+    found = rows_matching(conn, columns, key, values, chunk=IN_CHUNK)
+    if found.is_empty():
+        return pl.DataFrame(schema=types)
+    found.columns = list(types)
+    return found.select(pl.col(c).cast(t) for c, t in types.items())
 
 
 def _create_names(conn: sa.Connection | None, valid: pl.DataFrame, names: Names) -> None:
     """Create teams, services and analysts the batch names but the warehouse does not know yet."""
-    def new_keys(col: str, known: dict[str, int]) -> list[tuple[str, str]]:
-        seen = (valid.select(_name_key_expr(col).alias("k"), pl.col(col).str.strip_chars()
-                             .str.replace_all(r"\s+", " ").alias("n"))
-                .unique(subset="k", keep="first", maintain_order=True))
-        return [(k, n) for k, n in seen.iter_rows() if k not in known]
+    def new_names(col: str, known: dict[str, int]) -> list[tuple[str, str]]:
+        fresh: dict[str, str] = {}
+        for raw in valid[col].unique(maintain_order=True).to_list():
+            key = name_key(raw)
+            if key not in known and key not in fresh:
+                fresh[key] = " ".join(raw.split())
+        return list(fresh.items())
 
     for col, known, table, id_col, label in (("team", names.teams, schema.teams, "team_id", "teams"),
                                              ("service", names.services, schema.services, "service_id",
                                               "services")):
-        fresh = new_keys(col, known)
+        fresh = new_names(col, known)
         if not fresh:
             continue
         start = max([*known.values(), _max(conn, table.c[id_col]) if conn is not None else 0]) + 1
@@ -122,10 +120,12 @@ def _create_names(conn: sa.Connection | None, valid: pl.DataFrame, names: Names)
         for (k, n), row in zip(fresh, rows):
             known[k] = row[id_col]
             names.created[label].append(n)
-    fresh = new_keys("analyst", names.analysts)
+    fresh = new_names("analyst", names.analysts)
     if fresh:
-        first_team = dict(valid.select(_name_key_expr("analyst"), _name_key_expr("team").alias("t"))
-                          .unique(subset="analyst", keep="first", maintain_order=True).iter_rows())
+        first_team: dict[str, str] = {}
+        for analyst, team in valid.select("analyst", "team").unique(subset="analyst", keep="first",
+                                                                    maintain_order=True).iter_rows():
+            first_team.setdefault(name_key(analyst), name_key(team))
         start = max([*names.analysts.values(),
                      _max(conn, schema.analysts.c.analyst_id) if conn is not None else 0]) + 1
         rows = [{"analyst_id": start + i, "name": n, "team_id": names.teams[first_team[k]], "tier": "L1"}
@@ -137,9 +137,23 @@ def _create_names(conn: sa.Connection | None, valid: pl.DataFrame, names: Names)
             names.created["analysts"].append(n)
 
 
-def _lookup(col: str, known: dict[str, int]) -> pl.Expr:
-    return _name_key_expr(col).replace_strict(list(known) or [""], list(known.values()) or [0],
-                                              default=None, return_dtype=pl.Int64)
+def _ids(valid: pl.DataFrame, col: str, known: dict[str, int]) -> pl.Expr:
+    """The id of each row's name (matching keys computed once per distinct spelling)."""
+    raw = valid[col].unique().to_list()
+    return pl.col(col).replace_strict(raw or [""], [known.get(name_key(r)) for r in raw] or [None],
+                                      default=None, return_dtype=pl.Int64)
+
+
+def _same(col: str, dtype: pl.DataType | None = None) -> pl.Expr:
+    """Null-aware equality of a new value and the stored one (`<col>_old`); floats within 1e-6
+    relative (DuckDB keeps FLOAT columns in single precision)."""
+    new, old = pl.col(col), pl.col(f"{col}_old")
+    if dtype is not None:
+        new = new.cast(dtype)
+    if dtype == pl.Float64 or col in ("handle_minutes", "lost_minutes"):
+        close = (new - old).abs() <= 1e-6 * pl.max_horizontal(new.abs(), pl.lit(1.0))
+        return (new.is_null() & old.is_null()) | close.fill_null(False)
+    return new.eq_missing(old)
 
 
 def load_tickets(conn: sa.Connection | None, valid: pl.DataFrame, names: Names, *,
@@ -148,15 +162,17 @@ def load_tickets(conn: sa.Connection | None, valid: pl.DataFrame, names: Names, 
     if valid.is_empty():
         return Outcome()
     _create_names(conn, valid, names)
-    batch = valid.with_columns(team_id=_lookup("team", names.teams),
-                               service_id=_lookup("service", names.services),
-                               analyst_id=_lookup("analyst", names.analysts))
-    ids = batch["ticket_id"].to_list()
-    existing = _frame(_rows_for(read, [T.c.ticket_key, T.c.ticket_id, *[T.c[c] for c in TICKET_COLUMNS]],
-                                T.c.ticket_id, ids),
-                      {"ticket_key": pl.Int64, "ticket_id": pl.String, **_ticket_dtypes("_old")})
+    batch = valid.with_columns(team_id=_ids(valid, "team", names.teams),
+                               service_id=_ids(valid, "service", names.services),
+                               analyst_id=_ids(valid, "analyst", names.analysts))
+    types = {"ticket_key": pl.Int64, "ticket_id": pl.String, **_ticket_dtypes("_old")}
+    if names.fresh:  # the table was empty when the import began, and ids are unique in a file
+        existing = pl.DataFrame(schema=types)
+    else:
+        existing = _rows_for(read, [T.c.ticket_key, T.c.ticket_id, *[T.c[c] for c in TICKET_COLUMNS]],
+                             T.c.ticket_id, batch["ticket_id"], types)
     joined = batch.join(existing, on="ticket_id", how="left")
-    same = pl.all_horizontal(pl.col(c).eq_missing(pl.col(f"{c}_old")) for c in TICKET_COLUMNS)
+    same = pl.all_horizontal(_same(c) for c in TICKET_COLUMNS)
     joined = joined.with_columns(same=same)
     new = joined.filter(pl.col("ticket_key").is_null())
     changed = joined.filter(pl.col("ticket_key").is_not_null() & ~pl.col("same"))
@@ -169,10 +185,7 @@ def load_tickets(conn: sa.Connection | None, valid: pl.DataFrame, names: Names, 
         rows = new.with_columns((pl.int_range(0, new.height, dtype=pl.Int64) + first_key).alias("ticket_key"))
         bulk_insert(conn, T, _ticket_frame(rows))
     if not changed.is_empty():
-        stmt = (T.update().where(T.c.ticket_key == sa.bindparam("k"))
-                .values({c: sa.bindparam(f"v_{c}") for c in TICKET_COLUMNS}))
-        rows = _ticket_frame(changed).rename({"ticket_key": "k", **{c: f"v_{c}" for c in TICKET_COLUMNS}})
-        conn.execute(stmt, rows.drop("ticket_id").to_dicts())
+        update_rows(conn, T, _ticket_frame(changed).drop("ticket_id"), key="ticket_key")
         # Keep open follow-ups with the ticket's current resolver and team.
         moved = changed.filter((pl.col("team_id") != pl.col("team_id_old"))
                                | (pl.col("analyst_id") != pl.col("analyst_id_old")))
@@ -209,25 +222,25 @@ def load_responses(conn: sa.Connection | None, valid: pl.DataFrame, *, read: sa.
     together with its factors and recovery item. `conn` None means dry run."""
     if valid.is_empty():
         return Outcome()
-    tickets = _frame(_rows_for(read, [T.c.ticket_id, T.c.ticket_key, T.c.team_id, T.c.analyst_id],
-                               T.c.ticket_id, valid["ticket_id"].to_list()),
-                     {"ticket_id": pl.String, "ticket_key": pl.Int64, "team_id": pl.Int64, "analyst_id": pl.Int64})
+    tickets = _rows_for(read, [T.c.ticket_id, T.c.ticket_key, T.c.team_id, T.c.analyst_id],
+                        T.c.ticket_id, valid["ticket_id"],
+                        {"ticket_id": pl.String, "ticket_key": pl.Int64, "team_id": pl.Int64, "analyst_id": pl.Int64})
     batch = valid.join(tickets, on="ticket_id", how="left")
     unknown = batch.filter(pl.col("ticket_key").is_null())
     rejects = unknown.select(LINE, pl.lit("ticket_id").alias("column"),
                              (pl.lit("response for unknown ticket ") + pl.col("ticket_id")).alias("reason"))
     batch = batch.filter(pl.col("ticket_key").is_not_null()).with_columns(
         pl.col("factor_ids").fill_null(pl.lit([], pl.List(pl.Int32))).list.sort())
-    keys = batch["ticket_key"].to_list()
-    old = _frame(_rows_for(read, [R.c.ticket_key, *[R.c[c] for c in RESPONSE_COLUMNS]], R.c.ticket_key, keys),
-                 {"ticket_key": pl.Int64, **{f"{c}_old": t for c, t in _response_dtypes().items()}})
-    old_factors = _frame(_rows_for(read, [RF.c.ticket_key, RF.c.factor_id], RF.c.ticket_key, keys),
-                         {"ticket_key": pl.Int64, "factor_id": pl.Int32})
+    keys = batch["ticket_key"]
+    old = _rows_for(read, [R.c.ticket_key, *[R.c[c] for c in RESPONSE_COLUMNS]], R.c.ticket_key, keys,
+                    {"ticket_key": pl.Int64, **{f"{c}_old": t for c, t in _response_dtypes().items()}})
+    old_factors = _rows_for(read, [RF.c.ticket_key, RF.c.factor_id], RF.c.ticket_key, keys,
+                            {"ticket_key": pl.Int64, "factor_id": pl.Int32})
     old_factors = old_factors.group_by("ticket_key").agg(pl.col("factor_id").sort().alias("factor_ids_old"))
     joined = batch.join(old, on="ticket_key", how="left").join(old_factors, on="ticket_key", how="left")
     joined = joined.with_columns(pl.col("factor_ids_old").fill_null(pl.lit([], pl.List(pl.Int32))),
                                  had=pl.col("submitted_at_old").is_not_null())
-    same = pl.all_horizontal(*[pl.col(c).cast(t).eq_missing(pl.col(f"{c}_old")) for c, t in _response_dtypes().items()],
+    same = pl.all_horizontal(*[_same(c, t) for c, t in _response_dtypes().items()],
                              pl.col("factor_ids").eq_missing(pl.col("factor_ids_old")))
     joined = joined.with_columns(same=same)
     new = joined.filter(~pl.col("had"))
@@ -240,10 +253,7 @@ def load_responses(conn: sa.Connection | None, valid: pl.DataFrame, *, read: sa.
     if not new.is_empty():
         bulk_insert(conn, R, new.select("ticket_key", *cast))
     if not changed.is_empty():
-        stmt = (R.update().where(R.c.ticket_key == sa.bindparam("k"))
-                .values({c: sa.bindparam(f"v_{c}") for c in RESPONSE_COLUMNS}))
-        conn.execute(stmt, changed.select(pl.col("ticket_key").alias("k"),
-                                          *[e.alias(f"v_{c}") for c, e in zip(RESPONSE_COLUMNS, cast)]).to_dicts())
+        update_rows(conn, R, changed.select("ticket_key", *cast), key="ticket_key")
         changed_keys = changed["ticket_key"].to_list()
         for start in range(0, len(changed_keys), IN_CHUNK):
             conn.execute(RF.delete().where(RF.c.ticket_key.in_(changed_keys[start:start + IN_CHUNK])))
@@ -267,8 +277,10 @@ def _sync_recovery(conn: sa.Connection, answered: pl.DataFrame, threshold: int) 
     if answered.is_empty():
         return
     keys = answered["ticket_key"].to_list()
-    items = {r[0]: r[1] for r in _rows_for(conn, [RI.c.ticket_key, RI.c.resolved_at], RI.c.ticket_key, keys)}
-    acted = {r[0] for r in _rows_for(conn, [RA.c.ticket_key], RA.c.ticket_key, list(items))}
+    items = dict(_rows_for(conn, [RI.c.ticket_key, RI.c.resolved_at], RI.c.ticket_key, keys,
+                           {"k": pl.Int64, "resolved_at": pl.Datetime("us")}).iter_rows())
+    acted = set(_rows_for(conn, [RA.c.ticket_key], RA.c.ticket_key, list(items) or [0],
+                          {"k": pl.Int64})["k"].to_list())
     create, drop, close = [], [], []
     for key, happiness, submitted, team, analyst in answered.select(
             "ticket_key", "happiness", "submitted_at", "team_id", "analyst_id").iter_rows():

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from data_access.importer import scores
+from data_access.importer.fields import required_fields
 from data_access.importer.reader import LINE
 from data_access.schema import CARE_DIMENSIONS, CHANNELS, TICKET_TYPES
 
@@ -77,7 +78,7 @@ def parse_datetimes(text: pl.Series, date_order: str | None) -> pl.Series:
     formats = ISO_FORMATS + (DAY_FIRST if date_order == "day" else MONTH_FIRST if date_order == "month" else [])
     out = pl.Series(text.name, [None] * len(text), dtype=pl.Datetime("us"))
     todo = text.is_not_null()
-    for fmt in OFFSET_FORMATS + formats:
+    for fmt in formats + OFFSET_FORMATS:
         if not todo.any():
             break
         idx = todo.arg_true()
@@ -120,6 +121,7 @@ def _checks(rules: Rules) -> list[tuple[str, pl.Expr, pl.Expr]]:
         if name in MAX_TEXT:
             err = pl.when(value.str.len_chars() > MAX_TEXT[name]).then(
                 pl.lit(f"{name} is longer than {MAX_TEXT[name]} characters"))
+            value = pl.when(value.str.len_chars() <= MAX_TEXT[name]).then(value)
         if required:
             err = pl.coalesce(missing(name), err)
         out.append((name, value, err))
@@ -174,7 +176,8 @@ def _checks(rules: Rules) -> list[tuple[str, pl.Expr, pl.Expr]]:
                                             list(rules.type_from_prefix.values()) or [None],
                                             default=None, return_dtype=pl.String)
             given = pl.col("ticket_type") if "ticket_type" in mapped else pl.lit(None, pl.String)
-            value = pl.coalesce(pl.when(given.is_in(TICKET_TYPES)).then(given), from_id)
+            value = pl.when(given.is_null() | given.is_in(TICKET_TYPES)).then(
+                pl.coalesce(pl.when(given.is_in(TICKET_TYPES)).then(given), from_id))
             err = (pl.when(given.is_not_null() & ~given.is_in(TICKET_TYPES))
                    .then(pl.lit("unknown ticket type ") + _quoted(given))
                    .when(value.is_null()).then(pl.lit("ticket_type is missing")))
@@ -200,7 +203,7 @@ def _checks(rules: Rules) -> list[tuple[str, pl.Expr, pl.Expr]]:
         float_field("handle_minutes", {"seconds": 1 / 60, "hours": 60.0}.get(rules.handle_unit, 1.0))
         text_field("requester", False)
         state = pl.col("state")
-        out.append(("state", state, pl.when(state.is_not_null() & (state != "closed")).then(
+        out.append(("state", pl.when(state == "closed").then(state), pl.when(state.is_not_null() & (state != "closed")).then(
             pl.lit("ticket is not resolved or closed (state ") + _quoted(state) + pl.lit(")"))))
     else:
         text_field("ticket_id", True)
@@ -263,41 +266,57 @@ def _factor_columns(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
 
 
 def validate(raw: pl.DataFrame, rules: Rules) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split a batch into valid typed rows and rejects (`_line`, column, reason)."""
+    """Split a batch into valid typed rows and rejects (`_line`, column, reason).
+
+    Values are computed for every row; the (string-building) reasons only for the rows that
+    fail, which keeps a clean million-row file fast.
+    """
     source_of = dict(rules.mapping)
-    cols = [pl.col(src).alias(dst) for dst, src in source_of.items()]
-    frame = raw.select(pl.col(LINE), *cols)
+    frame = raw.select(pl.col(LINE), *[pl.col(src).alias(dst) for dst, src in source_of.items()])
     frame = frame.with_columns(_mapped(c, rules).alias(c) for c in source_of)
     for name in ("opened_at", "resolved_at", "submitted_at"):
         if name in frame.columns:
             frame = frame.with_columns(parse_datetimes(frame[name], rules.date_order).alias(f"{name}__dt"))
     if rules.kind == "responses":
         frame = _factor_columns(frame, rules)
-    checks = [(n, v, e) for n, v, e in _checks(rules)
-              if n in frame.columns or n in ("ticket_type", "factor_ids", "opened_at", "resolved_at", "submitted_at")]
     present = set(frame.columns)
-    usable = []
-    for n, v, e in checks:
-        needs = {"ticket_type": "ticket_id", "factor_ids": "factor_ids__list"}.get(n, n)
-        if needs in present:
-            usable.append((n, v, e))
-    errors = [e.alias(f"{n}__err") for n, _, e in usable]
-    frame = frame.with_columns(*errors)
+    needs = {"ticket_type": "ticket_id", "factor_ids": "factor_ids__list"}
+    usable = [(n, v, e) for n, v, e in _checks(rules) if needs.get(n, n) in present]
+    required = set(required_fields(rules.kind))
+    frame = frame.with_columns(v.alias(f"{n}__v") for n, v, _ in usable)
+    bad_terms = []
+    for n, _, _ in usable:
+        value = pl.col(f"{n}__v")
+        if n == "factor_ids":
+            bad_terms.append(pl.col("factors__error").is_not_null())
+        elif n in required or n not in present:
+            bad_terms.append(value.is_null())
+        else:
+            bad_terms.append(value.is_null() & pl.col(n).is_not_null())
+    order_error = None
     if rules.kind == "tickets" and {"opened_at__dt", "resolved_at__dt"} <= present:
-        frame = frame.with_columns(resolved_at__err=pl.coalesce(
-            pl.col("resolved_at__err"),
-            pl.when(pl.col("resolved_at__dt") < pl.col("opened_at__dt")).then(pl.lit("resolved_at before opened_at"))))
-    err_cols = [f"{n}__err" for n, _, _ in usable]
-    source_name = {n: source_of.get(n, source_of.get("ticket_id") if n == "ticket_type" else n) for n, _, _ in usable}
-    source_name["factor_ids"] = source_of.get("factors", "factors")
-    frame = frame.with_columns(
-        reason=pl.coalesce(*[pl.col(c) for c in err_cols]) if err_cols else pl.lit(None, pl.String),
-        column=pl.coalesce(*[pl.when(pl.col(f"{n}__err").is_not_null()).then(pl.lit(source_name[n]))
-                             for n, _, _ in usable]) if err_cols else pl.lit(None, pl.String))
-    rejects = frame.filter(pl.col("reason").is_not_null()).select(LINE, "column", "reason")
-    good = frame.filter(pl.col("reason").is_null())
-    values = [v.alias(n) for n, v, _ in usable if n != "state"]
-    valid = good.select(pl.col(LINE), *values)
+        order_error = pl.col("resolved_at__dt") < pl.col("opened_at__dt")
+        bad_terms.append(order_error.fill_null(False))
+    frame = frame.with_columns(pl.any_horizontal(bad_terms).alias("__bad") if bad_terms
+                               else pl.lit(False).alias("__bad"))
+    valid = frame.filter(~pl.col("__bad")).select(
+        pl.col(LINE), *[pl.col(f"{n}__v").alias(n) for n, _, _ in usable if n != "state"])
+    bad = frame.filter(pl.col("__bad"))
+    if bad.is_empty():
+        rejects = pl.DataFrame(schema={LINE: pl.Int64, "column": pl.String, "reason": pl.String})
+    else:
+        errors = [(n, e) for n, _, e in usable]
+        if order_error is not None:
+            errors.append(("resolved_at", pl.when(order_error).then(pl.lit("resolved_at before opened_at"))))
+        column_of = {n: source_of.get(n) or source_of.get("ticket_id") for n, _ in errors}
+        column_of["factor_ids"] = source_of.get("factors")
+        bad = bad.with_columns(e.alias(f"__err{i}") for i, (_, e) in enumerate(errors))
+        err_cols = [pl.col(f"__err{i}") for i in range(len(errors))]
+        rejects = bad.select(
+            pl.col(LINE),
+            pl.coalesce(*[pl.when(c.is_not_null()).then(pl.lit(column_of[n])) for c, (n, _) in zip(err_cols, errors)])
+            .alias("column"),
+            pl.coalesce(*err_cols, pl.lit("invalid row")).alias("reason"))
     return _with_defaults(valid, rules.kind), rejects
 
 
