@@ -75,7 +75,7 @@ def happiness_compare(df: pl.DataFrame, series: str, *, title: str, height: int 
         tooltip=[alt.Tooltip(f"{series}:N", title=title),
                  alt.Tooltip("month:T", title="Month", format="%B %Y"), *_happiness_tooltip()],
     ).add_params(pick)
-    return alt.layer(band, lines).properties(height=height, width="container")
+    return alt.layer(band, lines).resolve_legend(color="independent").properties(height=height, width="container")
 
 
 def mood_mix(df: pl.DataFrame, *, height: int = 190) -> alt.Chart:

@@ -103,19 +103,23 @@ def hotspot_section(report: CultureReport, *, key_prefix: str) -> None:
         st.altair_chart(charts.hotspot_heatmap(cells), width="stretch", key=chart_key,
                         on_select=lambda: _focus_cell(key_prefix, chart_key), selection_mode="cell")
     with right:
-        worst = cells.filter(pl.col("impact") < 0).head(8).select(
-            pl.col("service").alias("Service"), pl.col("channel_label").alias("Channel"),
-            pl.col("happiness").round(0).alias("Happiness"), pl.col("margin").round(0).alias("±"),
-            pl.col("n"), pl.col("impact").round(0).alias("Impact"))
+        worst = cells.filter(pl.col("impact") < 0).head(8)
         st.caption("Worst cells")
         if worst.height:
-            data_table(worst, "Hotspots", column_config={
-                "Service": st.column_config.TextColumn(width="medium"),
-                "Channel": st.column_config.TextColumn(width="small"),
-                "Happiness": st.column_config.NumberColumn(format="%+.0f", width="small"),
-                "±": st.column_config.NumberColumn(format="%.0f", width="small", help="95% margin of error"),
-                "n": st.column_config.NumberColumn(format="localized", width="small", help="Responses"),
-                "Impact": st.column_config.NumberColumn(format="%+.0f", width="small",
+            shown = worst.select(
+                pl.concat_str([pl.col("service"), pl.col("channel_label")], separator=" · ").alias("Cell"),
+                pl.struct("happiness", "margin").map_elements(
+                    lambda r: f"{fmt_happiness(r['happiness'])} ± {r['margin']:.0f}", return_dtype=pl.String)
+                .alias("Happiness"),
+                pl.col("n"), pl.col("impact").round(0).alias("Impact"))
+            export = worst.select(pl.col("service").alias("Service"), pl.col("channel_label").alias("Channel"),
+                                  pl.col("happiness").round(1).alias("Happiness"), pl.col("margin").round(1).alias("Margin"),
+                                  pl.col("n"), pl.col("impact").round(0).alias("Impact"))
+            data_table(shown, "Hotspots", export=export, column_config={
+                "Cell": st.column_config.TextColumn(width=190),
+                "Happiness": st.column_config.TextColumn(width=82, help="Happiness ± 95% margin"),
+                "n": st.column_config.NumberColumn(format="localized", width=58, help="Responses"),
+                "Impact": st.column_config.NumberColumn(format="%+.0f", width=68,
                                                         help="Responses × (cell − overall Happiness)")})
         else:
             st.info("No cell is below the overall Happiness.")
@@ -128,14 +132,15 @@ def _factor_table(factors: pl.DataFrame, polarity: str, title: str) -> None:
         st.info("No factors picked in this selection.")
         return
     shown = part.select(pl.col("label").alias("Factor"), (100 * pl.col("share")).alias("Share %"),
-                        pl.col("change_pp").alias("Change (pts)"), pl.col("current").alias("Responses"))
+                        pl.col("change_pp").alias("Change"), pl.col("current").alias("n"))
     top = float(shown["Share %"].max() or 1.0)
     data_table(shown, f"{title}", column_config={
-        "Factor": st.column_config.TextColumn(width="medium"),
-        "Share %": st.column_config.ProgressColumn(format="%.1f%%", min_value=0.0, max_value=max(top, 1.0),
-                                                   help="Share of responses naming the factor", width="small"),
-        "Change (pts)": st.column_config.NumberColumn(format="%+.1f", help="vs the previous period", width="small"),
-        "Responses": st.column_config.NumberColumn(format="localized", width="small", help="n naming it")})
+        "Factor": st.column_config.TextColumn(width=170),
+        "Share %": st.column_config.ProgressColumn("Share", format="%.1f%%", min_value=0.0, max_value=max(top, 1.0),
+                                                   help="Share of responses naming the factor", width=92),
+        "Change": st.column_config.NumberColumn(format="%+.1f", help="Change in percentage points vs the "
+                                                "previous period", width=62),
+        "n": st.column_config.NumberColumn(format="localized", width=52, help="Responses naming it")})
 
 
 def voice_section(report: CultureReport) -> None:
@@ -213,7 +218,7 @@ def calibration_section(report: CultureReport) -> None:
         (pl.col("count") / pl.col("analysts")).alias("share"),
         pl.col("dimension").str.to_titlecase(),
         pl.col("label").replace_strict({l: i for i, l in enumerate(CALIBRATION_LABELS)}).alias("order"))
-    left, right = st.columns([1, 1], gap="large")
+    left, right = st.columns([2, 3], gap="large")
     with left:
         st.altair_chart(charts.calibration_bars(long), width="stretch")
     with right:
@@ -221,7 +226,12 @@ def calibration_section(report: CultureReport) -> None:
                              pl.col("analysts").alias("Analysts"),
                              *[pl.col(l).alias(l.capitalize()) for l in CALIBRATION_LABELS])
         order = {d.capitalize(): i for i, d in enumerate(CARE_NAMES)}
-        data_table(table.sort(pl.col("CARE dimension").replace_strict(order, default=99)), "Calibration")
+        data_table(table.sort(pl.col("CARE dimension").replace_strict(order, default=99)), "Calibration",
+                   column_config={"CARE dimension": st.column_config.TextColumn(width=115),
+                                  "Analysts": st.column_config.NumberColumn(width=70, help="Analysts compared"),
+                                  "Blind spot": st.column_config.NumberColumn(width=80),
+                                  "Aligned": st.column_config.NumberColumn(width=70),
+                                  "Hidden strength": st.column_config.NumberColumn(width=115)})
 
 
 def team_section(report: CultureReport) -> None:

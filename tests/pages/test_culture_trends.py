@@ -171,15 +171,16 @@ def test_sections_show_watermelon_pareto_hotspots_factors_and_teams(page):
     worst = next(v for v in frames if "Impact" in v.columns)
     row = worst.iloc[0]
     # VPN × phone: scores 8, 8, 7, 5, 2 → Happiness -40; impact 5 × (-40 - 30) = -350.
-    assert (row["Service"], row["Channel"], row["Happiness"], row["n"], row["Impact"]) == ("VPN", "Phone", -40, 5, -350)
-    assert row["±"] == round(_margin(0, 2, 5))
+    assert round(_margin(0, 2, 5)) == 43
+    assert (row["Cell"], row["Happiness"], row["n"], row["Impact"]) == ("VPN · Phone", "-40 ± 43", 5, -350)
     factors = [v for v in frames if "Factor" in v.columns]
     positive = factors[0].set_index("Factor")
     negative = factors[1].set_index("Factor")
     assert positive.loc["Speed of service", "Share %"] == pytest.approx(30.0)
-    assert positive.loc["Speed of service", "Change (pts)"] == pytest.approx(30.0 - 20.0)
+    assert positive.loc["Speed of service", "Change"] == pytest.approx(30.0 - 20.0)
+    assert positive.loc["Speed of service", "n"] == 3
     assert negative.loc["Slow service", "Share %"] == pytest.approx(20.0)
-    assert negative.loc["Slow service", "Change (pts)"] == pytest.approx(20.0 - 60.0)
+    assert negative.loc["Slow service", "Change"] == pytest.approx(20.0 - 60.0)
     teams = next(v for v in frames if "Team" in v.columns).set_index("Team")
     # Alpha: 10, 10, 9, 9, 9, 8 → +83; before -20 (n 5); change 103 > margin 91 → ↑.
     assert teams.loc["Alpha Desk", "Happiness"] == 83 and teams.loc["Alpha Desk", "n"] == 6
