@@ -92,7 +92,7 @@ def headline_figures(b: Brief) -> list[tuple[str, str]]:
         happiness = f"{_signed(b.happiness)} ± {b.margin:.0f} (n = {b.n})"
     rows = [("Responses", f"{b.n:,}"), ("Happiness", happiness)]
     if b.enough:
-        rows.append(("Happiness, compared fairly (shrunk toward team)", _signed(b.happiness_shrunk)))
+        rows.append(("Happiness, shrunk toward team", _signed(b.happiness_shrunk)))
     rows.append(("Team Happiness", _signed(b.team_happiness)))
     if b.change is not None:
         rows.append(("Change vs previous period", f"{_signed(b.change)} ± {b.change_margin:.0f}"))
@@ -263,8 +263,8 @@ def _trend_chart(pdf: _BriefPDF, trend: tuple[TrendPoint, ...], team: tuple[Tren
     step = width / max(len(trend), 1)
     slot = {point.month: i for i, point in enumerate(trend)}
     previous = None
-    pdf.set_draw_color(*GREY)
-    pdf.set_line_width(0.5)
+    pdf.set_draw_color(110, 118, 129)
+    pdf.set_line_width(0.6)
     for point in team:
         if point.month not in slot or point.happiness is None:
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -98,6 +99,12 @@ def test_lead_coaching_journey(app_url, browser_demo_url, page):
     assert pdf.startswith(b"%PDF")
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "1:1 brief" in text and "Talking points" in text and "Open follow-ups" in text
+    viewer = page.context.new_page()  # Chromium's own PDF viewer, to look at the printed brief
+    viewer.set_viewport_size({"width": 900, "height": 1250})
+    viewer.goto(Path(info.value.path()).as_uri())
+    viewer.wait_for_timeout(2500)
+    screenshot(viewer, "coaching-brief-pdf", full_page=False)
+    viewer.close()
 
     # Recovery queue: record a contact on the most urgent item
     _open_tab(page, "Recovery queue")

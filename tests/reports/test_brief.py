@@ -35,7 +35,7 @@ def test_pdf_with_embedded_font_has_every_section():
     assert pdf.startswith(b"%PDF")
     text = _text(pdf)
     for expected in ("1:1 brief — Søren Łukasiewicz-Núñez", "Service Desk North", "Happiness", "+41 ± 18 (n = 34)",
-                     "+35", "-5 ± 22", "12 min", "Monthly Happiness", "Communication", "4.10", "3.25",
+                     "Happiness, shrunk toward team", "+35", "-5 ± 22", "12 min", "Monthly Happiness", "Communication", "4.10", "3.25",
                      "Recognition: 4 customers praised speed of service", "Coaching: 3 customers said",
                      "Sorted in minutes!", '=HYPERLINK("x") <b>still</b> *broken*', "INC00042",
                      "Follow-up on 27 Nov 2026: check the VPN fix"):
