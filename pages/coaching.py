@@ -3,7 +3,8 @@
 import sqlalchemy as sa
 import streamlit as st
 
-from components.coaching import analyst_section, overview_section
+from components.coaching import overview_section
+from components.coaching_analyst import analyst_section
 from components.coaching_actions import notes_section, recovery_section
 from components.viewer import current_viewer, require_scope
 from data_access.engine import DatabaseUnavailable, describe_failure
