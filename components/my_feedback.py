@@ -21,6 +21,7 @@ from data_access.my_feedback import (
     SCORE_BANDS,
     MyFigures,
     SelfView,
+    competency_evidence,
     my_recognition,
     my_responses_export,
     my_verbatims,
@@ -397,7 +398,7 @@ def gap_progress_text(history: pl.DataFrame) -> str | None:
             f"closer on {closer} of {len(common)} dimensions and further apart on {wider}.")
 
 
-def gap_section(view: SelfView, figures: MyFigures) -> None:
+def gap_section(view: SelfView, figures: MyFigures, scope: Scope, filters: Filters) -> None:
     """Self vs customers: the gap per dimension, ranks in the team, and how the gap has moved."""
     if view.latest is None:
         st.info("Fill in your first self-assessment (next tab) to see how your view of your work "
@@ -438,6 +439,18 @@ def gap_section(view: SelfView, figures: MyFigures) -> None:
         if not frame.filter(pl.col("label").is_in([BLIND_SPOT, HIDDEN_STRENGTH])).height:
             meaning, action = GAP_EXPLANATIONS[ALIGNED]
             st.success(f"{meaning} {action}", icon=":material/balance:")
+
+    st.markdown("##### Your competencies, with related customer evidence")
+    evidence = competency_evidence(scope=scope, filters=filters)
+    mine_now = view.latest.ratings
+    st.dataframe(evidence.select(
+        pl.col("competency").replace_strict(LABELS).alias("Competency"),
+        pl.col("competency").replace_strict(mine_now, default=None, return_dtype=pl.Int64).alias("You"),
+        pl.col("evidence").alias("Related customer evidence"),
+        pl.col("value").fill_null("not enough answers yet").alias("In this period"),
+        pl.col("n").alias("Answers")), hide_index=True,
+        column_config={"Related customer evidence": st.column_config.TextColumn(width="large")})
+    st.caption("Evidence that relates to each competency — a conversation starter, not a measurement of it.")
 
     st.markdown("##### Your place in the team: by your own rating and by your customers'")
     if view.ranks["self_percentile"].is_null().all() and view.ranks["customer_percentile"].is_null().all():

@@ -369,6 +369,43 @@ def self_view_for(*, scope: Scope, filters: Filters, figures: MyFigures | None =
     return SelfView(history=history, gaps=gaps, ranks=ranks, gap_history=gap_hist)
 
 
+# --- customer evidence next to the competencies ----------------------------------------------------
+
+def re_explain_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """How many of the analyst's responses in the period say they had to re-explain."""
+    _analyst(scope)
+    RF, F = schema.response_factors, schema.factors
+    return (sa.select(sa.func.count(sa.distinct(RF.c.ticket_key)))
+            .select_from(RF.join(F, F.c.factor_id == RF.c.factor_id)
+                         .join(R, R.c.ticket_key == RF.c.ticket_key)
+                         .join(T, T.c.ticket_key == RF.c.ticket_key))
+            .where(F.c.code == "re_explain", *ticket_scope(scope, own_only=True), *response_period(filters)))
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
+def _re_explain(*, scope: Scope, filters: Filters, url: str | None) -> int:
+    with get_engine(_url(url)).connect() as conn:
+        return int(conn.execute(re_explain_query(scope=scope, filters=filters)).scalar_one())
+
+
+def competency_evidence(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
+    """Per competency: what the analyst's own customer feedback in the period suggests (evidence,
+    not a measurement). Columns: competency, evidence, value (text), n."""
+    _analyst(scope)
+    limits = config.thresholds()
+    own = stats.response_stats(scope=scope, filters=filters, own_only=True, url=url)
+    by_reassign = stats.response_stats(scope=scope, filters=filters, by=("reassignment_count",), url=url)
+    by_channel = stats.response_stats(scope=scope, filters=filters, by=("channel",), url=url)
+    by_type = stats.response_stats(scope=scope, filters=filters, by=("ticket_type",), url=url)
+    tickets = stats.ticket_stats(scope=scope, filters=filters, own_only=True, url=url)
+    return self_view.competency_evidence(
+        own, by_reassign, pl.concat([by_channel.drop("channel"), by_type.drop("ticket_type")]),
+        re_explain=_re_explain(scope=scope, filters=filters, url=url),
+        sla_met=int(tickets["sla_met_tickets"][0]) if tickets.height else 0,
+        tickets=int(tickets["tickets"][0]) if tickets.height else 0,
+        min_responses=limits.min_responses)
+
+
 # --- what customers say about me ----------------------------------------------------------------
 
 def _verbatim_conditions(scope: Scope, filters: Filters, band: str, search: str) -> list:

@@ -331,3 +331,56 @@ def _empty_gap_history() -> pl.DataFrame:
                                 "dimension": pl.String, "self_rating": pl.Float64,
                                 "customer_mean": pl.Float64, "n": pl.Int64, "gap": pl.Float64,
                                 "label": pl.String})
+
+
+COMPETENCY_EVIDENCE: dict[str, str] = {
+    "facilitation": "Responses saying they had to re-explain (lower is better)",
+    "adaptability": "Spread of Happiness across your channels and ticket types (smaller is better)",
+    "teamwork": "Happiness on your tickets that were reassigned",
+    "problem_solving": "Customers' rating of resolution",
+    "client_management": "Customers' ratings of communication and expectation",
+    "self_management": "Customers' rating of expectation, and tickets within SLA",
+}
+
+
+def competency_evidence(own: pl.DataFrame, by_reassign: pl.DataFrame, slices: pl.DataFrame, *,
+                        re_explain: int, sla_met: int, tickets: int, min_responses: int) -> pl.DataFrame:
+    """One row per competency: the customer evidence that relates to it, as a short text.
+
+    ``own``: one row of the analyst's sufficient statistics; ``by_reassign``: the same by
+    reassignment_count; ``slices``: one row per channel and per ticket type. Evidence below
+    ``min_responses`` answers is left empty rather than shown on too little data.
+    """
+    row = own.row(0, named=True) if own.height else {}
+    n = int(row.get("n") or 0)
+
+    def mean(dim: str) -> tuple[float | None, int]:
+        count = int(row.get(f"{dim}_n") or 0)
+        return (float(row[f"{dim}_sum"]) / count if count >= min_responses else None), count
+
+    rows: list[tuple[str, str | None, int]] = []
+    share = re_explain / n if n >= min_responses else None
+    rows.append(("facilitation", None if share is None else f"{100 * share:.0f}% of responses", n))
+    scored = with_happiness(slices).filter(pl.col("n") >= min_responses)
+    spread = (float(scored["happiness"].max() - scored["happiness"].min())
+              if scored.height >= 2 else None)
+    rows.append(("adaptability", None if spread is None else f"{spread:.0f} Happiness points apart", n))
+    moved = by_reassign.filter(pl.col("reassignment_count") >= 1)
+    moved_n = int(moved["n"].sum()) if moved.height else 0
+    if moved_n >= min_responses:
+        value = 100.0 * (int(moved["happy"].sum()) - int(moved["unhappy"].sum())) / moved_n
+        rows.append(("teamwork", f"Happiness {value:+.0f}", moved_n))
+    else:
+        rows.append(("teamwork", None, moved_n))
+    resolution, res_n = mean("resolution")
+    rows.append(("problem_solving", None if resolution is None else f"{resolution:.2f} of 5", res_n))
+    comm, comm_n = mean("communication")
+    expect, exp_n = mean("expectation")
+    both = None if comm is None or expect is None else f"{comm:.2f} and {expect:.2f} of 5"
+    rows.append(("client_management", both, min(comm_n, exp_n)))
+    sla = f"{100 * sla_met / tickets:.0f}% within SLA" if tickets else None
+    self_text = None if expect is None else f"{expect:.2f} of 5" + (f" · {sla}" if sla else "")
+    rows.append(("self_management", self_text, exp_n))
+    return pl.DataFrame(
+        [{"competency": c, "evidence": COMPETENCY_EVIDENCE[c], "value": v, "n": k} for c, v, k in rows],
+        schema={"competency": pl.String, "evidence": pl.String, "value": pl.String, "n": pl.Int64})

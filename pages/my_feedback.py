@@ -26,7 +26,8 @@ try:
     if compare.open:
         with compare:
             figures = data.my_figures(scope=scope, filters=filters)
-            view.gap_section(data.self_view_for(scope=scope, filters=filters, figures=figures), figures)
+            view.gap_section(data.self_view_for(scope=scope, filters=filters, figures=figures), figures,
+                             scope, filters)
     if assess.open:
         with assess:
             self_assessment_form(scope)

@@ -334,3 +334,18 @@ def test_gap_history_over_old_assessments_matches_a_full_monthly_scan(sqlite_dem
     expected = self_view.gap_history(history, mf._anonymous(full, analyst_id), window_months=3,
                                      min_responses=5, min_analysts=3)
     assert_frame_equal(view.gap_history, expected)
+
+
+def test_competency_evidence_on_crafted_data(crafted_url):
+    evidence = mf.competency_evidence(scope=analyst_scope(2), filters=PERIOD, url=crafted_url)
+    values = dict(zip(evidence["competency"], evidence["value"]))
+    assert values == {
+        "facilitation": "0% of responses",
+        "adaptability": "0 Happiness points apart",          # one channel, one ticket type: same figure
+        "teamwork": None,                                      # no reassigned tickets
+        "problem_solving": "4.50 of 5",
+        "client_management": "3.67 and 3.33 of 5",
+        "self_management": "3.33 of 5 · 100% within SLA",
+    }
+    with pytest.raises(ScopeError):
+        mf.competency_evidence(scope=LEAD_SCOPE, filters=PERIOD, url=crafted_url)

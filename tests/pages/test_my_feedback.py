@@ -272,3 +272,13 @@ def test_csv_download_is_mine_only_and_formula_safe(monkeypatch, crafted_url):
     assert len(lines) == 1 + 12                       # header + analyst 2's twelve responses
     assert "'=HYPERLINK" in data and ",=HYPERLINK" not in data
     assert "comment 1-" not in data and "comment 3-" not in data
+
+
+def test_database_down_gives_a_friendly_message(monkeypatch):
+    monkeypatch.setenv("SERVICE_PULSE_DATABASE_URL", "postgresql+psycopg://nobody:secret@127.0.0.1:9/none")
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["viewer"] = viewer(2)
+    at.run()
+    assert not at.exception
+    message = " ".join(e.value for e in at.error)
+    assert "cannot be reached right now" in message and "secret" not in message
