@@ -66,7 +66,11 @@ def decide_date_order(values: pl.Series) -> str | None:
         return None
     first = parts[:, 0].cast(pl.Int32)
     second = parts[:, 1].cast(pl.Int32)
-    day, month = bool((first > 12).any()), bool((second > 12).any())
+    possible = (first.is_between(1, 31) & second.is_between(1, 12)) | (first.is_between(1, 12) & second.is_between(1, 31))
+    if not possible.any():  # only impossible dates such as 31/31/2024: they are rejected row by row
+        return None
+    day = bool(((first > 12) & (second <= 12) & possible).any())
+    month = bool(((second > 12) & (first <= 12) & possible).any())
     if day and month:
         return "mixed"
     return "day" if day else "month" if month else "ambiguous"
