@@ -65,6 +65,11 @@ def _ratings_grid(dims: tuple[str, ...], prefix: str) -> dict[str, int | None]:
 
 def self_assessment_form(scope: Scope, *, key: str = "my_sa") -> None:
     """Draw the form; a valid submit is saved once, then the page re-runs to show it everywhere."""
+    if f"{key}_note" not in st.session_state:
+        # A freshly drawn form (first visit, or back from another tab) starts a new submission;
+        # while it stays on screen, re-sending the same answers is the same submission.
+        st.session_state.pop(TOKEN_KEY, None)
+        st.session_state.pop(TOKEN_PAYLOAD_KEY, None)
     saved = st.session_state.pop(SAVED_KEY, None)
     if saved is not None:
         st.success("Saved — thank you. Your comparison with your customers (previous tab) is updated.",

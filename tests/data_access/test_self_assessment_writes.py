@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import sqlalchemy as sa
 import streamlit as st
@@ -10,6 +12,13 @@ from data_access import schema
 from data_access.engine import get_engine
 from data_access.scope import Scope, ScopeError
 from data_access.self_assessments import shared_self_assessment
+from data_access.writes import InvalidInput
+from data_access.writes.self_assessment import (
+    NOTE_MAX_CHARS,
+    SelfAssessmentInvalid,
+    set_sharing,
+    submit_self_assessment,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -52,16 +61,6 @@ def test_shared_read_follows_latest_assessment_and_lead_teams(demo_url):
 
 
 # --- writes -----------------------------------------------------------------------------------------
-
-import threading  # noqa: E402
-
-from data_access.writes import InvalidInput  # noqa: E402
-from data_access.writes.self_assessment import (  # noqa: E402
-    NOTE_MAX_CHARS,
-    SelfAssessmentInvalid,
-    set_sharing,
-    submit_self_assessment,
-)
 
 FULL = {d: 3 for d in schema.ASSESSMENT_DIMENSIONS}
 

@@ -282,3 +282,19 @@ def test_database_down_gives_a_friendly_message(monkeypatch):
     assert not at.exception
     message = " ".join(e.value for e in at.error)
     assert "cannot be reached right now" in message and "secret" not in message
+
+
+def test_same_answers_after_leaving_the_tab_are_a_new_submission(monkeypatch, crafted_url):
+    at = run_page(monkeypatch, crafted_url, viewer(2), tab="Self-assessment")
+    answers = [3, 3, 3, 3, 3, 3, 3, 3, 3, 3]
+    _fill(at, answers, note="same")
+    _submit(at)
+    _submit(at)                                   # double click: still one
+    assert _count(crafted_url, 2) == 1
+    at.session_state[TAB_KEY] = "My figures"
+    at.run()
+    at.session_state[TAB_KEY] = "Self-assessment"
+    at.run()
+    _fill(at, answers, note="same")               # a deliberate new check-in with the same answers
+    _submit(at)
+    assert _count(crafted_url, 2) == 2
