@@ -17,6 +17,7 @@ from data_access import clock, coaching as data, config, stats
 from data_access.scope import Scope
 from data_access.writes import InvalidInput, WriteConflict
 from data_access.writes import coaching as writes
+from metrics.coaching import name_key
 
 WINDOWS = {"30d": ("Last 30 days", 30), "90d": ("Last 90 days", 90), "365d": ("Last 12 months", 365),
            "all": ("All time", None)}
@@ -47,6 +48,7 @@ def recovery_section(scope: Scope) -> None:
     settings = data.recovery_settings(url=url)
     now = clock.now()
     roster = data.team_roster(scope=scope, url=url)
+    roster = roster.sort(pl.col("name").map_elements(name_key, return_dtype=pl.String))
     names = dict(zip(roster["analyst_id"].to_list(), roster["name"].to_list()))
     f1, f2, f3 = st.columns([2, 2, 3])
     window = f1.selectbox("Submitted", list(WINDOWS), index=1, format_func=lambda k: WINDOWS[k][0],

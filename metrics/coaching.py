@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -20,6 +21,14 @@ RUN_LENGTH = 3
 
 _STAT_KEYS = ["n", "happy", "unhappy", *[f"{d}_{s}" for d in CARE_NAMES for s in ("n", "sum", "sumsq")],
               "lost_n", "lost_sum"]
+
+
+def _typed(stats: pl.DataFrame) -> pl.DataFrame:
+    """Statistics with numeric dtypes even when the query returned no rows (all-null columns)."""
+    return stats.with_columns(
+        pl.col("analyst_id").cast(pl.Int64),
+        *[pl.col(c).cast(pl.Float64 if c.endswith(("_sum", "_sumsq")) else pl.Int64)
+          for c in stats.columns if c in _STAT_KEYS or c.endswith(("_sum", "_sumsq"))])
 
 
 def _zero_stats(frame: pl.DataFrame) -> pl.DataFrame:
@@ -57,6 +66,9 @@ def team_overview(roster: pl.DataFrame, current: pl.DataFrame, previous: pl.Data
     analyst's team (empirical Bayes); analysts below `min_responses` keep their n but no figures.
     Sorted alphabetically by name, never by score.
     """
+    current, previous = _typed(current), _typed(previous)
+    activity = activity.with_columns(pl.col("analyst_id").cast(pl.Int64))
+    roster = roster.with_columns(pl.col("analyst_id").cast(pl.Int64))
     stats = [c for c in _STAT_KEYS if c in current.columns]
     frame = roster.join(current.select("analyst_id", *stats), on="analyst_id", how="left")
     frame = _zero_stats(frame)
@@ -88,7 +100,13 @@ def team_overview(roster: pl.DataFrame, current: pl.DataFrame, previous: pl.Data
                                          "overdue_recovery")
                                .map_elements(lambda r: attention_signal(**r), return_dtype=pl.String)
                                .alias("signal"))
-    return frame.sort(pl.col("name").str.to_lowercase())
+    return frame.sort(pl.col("name").map_elements(name_key, return_dtype=pl.String))
+
+
+def name_key(name: str) -> str:
+    """Alphabetical key that files 'Åsa' with the A's and 'Søren' with the S's (accents ignored)."""
+    folded = str(name).casefold().replace("ø", "o").replace("ł", "l").replace("æ", "ae").replace("ß", "ss")
+    return "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
 
 
 def attention_signal(change: float | None, change_margin: float | None,

@@ -110,3 +110,18 @@ def test_care_gaps_use_neutral_labels_and_competency_proxies():
     assert gaps["application"]["label"] == "aligned"
     assert gaps["client_management"]["customer_mean"] == pytest.approx(3.5)  # mean of communication, expectation
     assert gaps["teamwork"]["gap"] is None and gaps["teamwork"]["label"] is None
+
+
+def test_names_sort_with_accents_folded():
+    from metrics.coaching import name_key
+
+    names = ["Søren Núñez", "Åsa Berg", "bo Lund", "Zoë Ito", "Émile Roy"]
+    assert sorted(names, key=name_key) == ["Åsa Berg", "bo Lund", "Émile Roy", "Søren Núñez", "Zoë Ito"]
+
+
+def test_overview_survives_empty_statistics():
+    columns = ["analyst_id", "n", "happy", "unhappy", *[f"{d}_{s}" for d in CARE for s in ("n", "sum", "sumsq")],
+               "lost_n", "lost_sum"]
+    empty = pl.DataFrame({c: [] for c in columns})  # what a query with no rows gives: all-null dtypes
+    frame = team_overview(ROSTER, empty, empty, ACTIVITY.clear(), min_responses=5)
+    assert frame["n"].to_list() == [0, 0, 0, 0] and not frame["enough"].any()

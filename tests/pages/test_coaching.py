@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from data_access import demo
 from data_access.engine import get_engine
 from components.viewer import Viewer
+from metrics.coaching import name_key
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "coaching.py")
 TODAY = dt.date(2026, 11, 20)
@@ -67,7 +68,7 @@ def test_overview_matches_independent_counts(sqlite_demo_url, monkeypatch):
              "LEFT JOIN responses r ON r.ticket_key = t.ticket_key AND r.submitted_at >= :s AND r.submitted_at < :e "
              "WHERE a.team_id = :t GROUP BY a.name", t=TEAM, s=START, e=END)}
     names = table["Analyst"].str.replace(" (inactive)", "", regex=False).tolist()
-    assert names == sorted(raw, key=str.lower)  # alphabetical, not by score
+    assert names == sorted(raw, key=name_key)  # alphabetical (accents ignored), not by score
     checked_small = checked_big = 0
     for _, row in table.iterrows():
         n, happy, unhappy = raw[row["Analyst"].replace(" (inactive)", "")]
@@ -244,3 +245,20 @@ def test_talking_point_links_to_its_evidence(sqlite_demo_url, monkeypatch):
     assert factor is not None
     pager = next(c.value for c in at.caption if c.value.startswith("Page 1 of"))
     assert pager.endswith(f"· {count:,} responses")  # the list shows exactly the evidence of the point
+
+
+def test_small_team_is_marked_not_enough_and_queue_lists_new_items(empty_sqlite_url, monkeypatch):
+    from tests.data_access.test_coaching_writes import _seed
+
+    url = _seed(empty_sqlite_url)  # analyst 2 has 3 responses, analyst 1 none, nothing in the previous 90 days
+    lead = Viewer(user_id=1, username="asa", display_name="Åsa Lindqvist", roles=("analyst", "lead"), analyst_id=1,
+                  lead_team_ids=(1,), own_team_id=1, team_name="North")
+    at = _app(url, monkeypatch, lead)
+    table = at.dataframe[0].value
+    assert table["Analyst"].tolist() == ["Åsa Lindqvist", "Bo Berg"]
+    assert table["Responses"].tolist() == [0, 3]
+    assert table["Happiness"].tolist() == ["not enough responses yet"] * 2
+    at = _app(url, monkeypatch, lead, tab="Recovery queue")
+    queue = at.dataframe[0].value
+    assert queue["Ticket"].tolist() == ["INC00001"]  # the unhappy response, before anyone created an item
+    assert queue["State"].tolist() == ["⚠ overdue"]  # Tue 10:00 response, target Wed 10:00, now Fri noon
