@@ -97,7 +97,7 @@ def hotspot_section(report: CultureReport, *, key_prefix: str) -> None:
         return
     st.caption("Impact = responses × (Happiness of the cell − overall Happiness). Red cells pull Happiness "
                "down most. Click a cell to filter the page to that service and channel.")
-    left, right = st.columns([1, 1], gap="large")
+    left, right = st.columns([5, 6], gap="large")
     with left:
         chart_key = f"{key_prefix}_hotspot_chart"
         st.altair_chart(charts.hotspot_heatmap(cells), width="stretch", key=chart_key,
@@ -116,10 +116,10 @@ def hotspot_section(report: CultureReport, *, key_prefix: str) -> None:
                                   pl.col("happiness").round(1).alias("Happiness"), pl.col("margin").round(1).alias("Margin"),
                                   pl.col("n"), pl.col("impact").round(0).alias("Impact"))
             data_table(shown, "Hotspots", export=export, column_config={
-                "Cell": st.column_config.TextColumn(width=190),
-                "Happiness": st.column_config.TextColumn(width=82, help="Happiness ± 95% margin"),
-                "n": st.column_config.NumberColumn(format="localized", width=58, help="Responses"),
-                "Impact": st.column_config.NumberColumn(format="%+.0f", width=68,
+                "Cell": st.column_config.TextColumn(width=185),
+                "Happiness": st.column_config.TextColumn(width=80, help="Happiness ± 95% margin"),
+                "n": st.column_config.NumberColumn(format="localized", width=52, help="Responses"),
+                "Impact": st.column_config.NumberColumn(format="%+.0f", width=70,
                                                         help="Responses × (cell − overall Happiness)")})
         else:
             st.info("No cell is below the overall Happiness.")

@@ -1,0 +1,89 @@
+"""Filters: presets, link parsing with notices, link writing, and re-focusing from a chart click."""
+
+import datetime as dt
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from components.filters import (FilterOptions, FilterState, parse_params, preset_period, to_filters,
+                                to_params)
+
+TODAY = dt.date(2026, 11, 20)
+OPTIONS = FilterOptions(services={1: "Email", 2: "VPN"}, teams={3: "Alpha", 4: "Beta"})
+
+
+def test_presets_end_today_inclusive():
+    assert preset_period("90d", TODAY) == (dt.date(2026, 8, 23), dt.date(2026, 11, 21))
+    assert preset_period("ytd", TODAY) == (dt.date(2026, 1, 1), dt.date(2026, 11, 21))
+    assert preset_period("12m", TODAY) == (dt.date(2025, 12, 1), dt.date(2026, 11, 21))
+    assert preset_period("12m", dt.date(2026, 1, 5)) == (dt.date(2025, 2, 1), dt.date(2026, 1, 6))
+    assert (preset_period("90d", TODAY)[1] - preset_period("90d", TODAY)[0]).days == 90
+
+
+def test_custom_range_is_inclusive_of_its_last_day():
+    state = FilterState(preset="custom", start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+    f = to_filters(state, TODAY)
+    assert (f.start, f.end) == (dt.date(2026, 3, 1), dt.date(2026, 4, 1))
+
+
+def test_link_round_trip():
+    state = FilterState(preset="custom", start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31),
+                        ticket_types=("incident",), channels=("email", "chat"), service_ids=(2,), team_ids=(3, 4))
+    params = to_params(state)
+    assert params == {"period": "custom", "from": "2026-03-01", "to": "2026-03-31", "type": "incident",
+                      "channel": "email,chat", "service": "2", "team": "3,4"}
+    assert parse_params(params, OPTIONS, TODAY) == (state, [])
+    assert to_params(FilterState()) == {}
+
+
+@pytest.mark.parametrize("params, ignored", [
+    ({"period": "decade"}, ["period “decade”"]),
+    ({"channel": "email,pigeon"}, ["channel “pigeon”"]),
+    ({"service": "1,x,9"}, ["service “x”", "service “9”"]),
+    ({"team": ["3", "5"]}, ["team “5”"]),
+    ({"type": "problem"}, ["ticket type “problem”"]),
+    ({"period": "custom", "from": "2026-02-30", "to": "2026-03-01"}, ["start date “2026-02-30”"]),
+    ({"period": "custom", "from": "2026-03-05", "to": "2026-03-01"}, ["a custom range that ends before it starts"]),
+    ({"period": "custom", "from": "1990-01-01", "to": "2030-01-01"}, ["start date 1990-01-01", "end date 2030-01-01"]),
+])
+def test_bad_link_values_are_dropped_with_a_notice(params, ignored):
+    state, notices = parse_params(params, OPTIONS, TODAY)
+    for expected in ignored:
+        assert any(expected in n for n in notices), notices
+    to_filters(state, TODAY)  # whatever was left still makes a valid period
+    if "custom" in str(params.get("period")):
+        assert state.preset == "12m"  # an unusable custom range falls back to the default
+
+
+def _focus_app():
+    import streamlit as st
+
+    from components.filters import focus, page_filters
+    from data_access.scope import Scope
+
+    f = page_filters("t", scope=Scope("cio"))
+    st.button("focus", on_click=lambda: focus("t", service_ids=(2,), channels=("phone",)))
+    st.text(f"{f.service_ids}|{f.channels}|{f.start}")
+
+
+def test_focus_from_a_click_sets_the_filters(monkeypatch, empty_sqlite_url):
+    import sqlalchemy as sa
+
+    from data_access import schema
+    from data_access.engine import get_engine
+
+    with get_engine(empty_sqlite_url).begin() as conn:
+        conn.execute(sa.insert(schema.services), [dict(service_id=1, name="Email"), dict(service_id=2, name="VPN")])
+    monkeypatch.setenv("SERVICE_PULSE_DATABASE_URL", empty_sqlite_url)
+    monkeypatch.setenv("SERVICE_PULSE_TODAY", TODAY.isoformat())
+    st.cache_data.clear()
+    at = AppTest.from_function(_focus_app, default_timeout=30)
+    at.run()
+    assert at.text[0].value == "()|()|2025-12-01"
+    at.button[0].click().run()
+    assert at.text[0].value == "(2,)|('phone',)|2025-12-01"
+    assert at.multiselect(key="t_services").value == [2]
+    assert at.query_params["service"] == "2" and at.query_params["channel"] == "phone"
+    # The filters outlive this page's widgets (another page reuses them).
+    assert at.session_state["pulse_filters"].service_ids == (2,)
