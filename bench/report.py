@@ -106,10 +106,13 @@ def bar_checks(results: dict) -> list[dict]:
     checks.append({"bar": f"Peak RSS of the serving process ≤ {MEMORY_BAR_MB:.0f} MiB", "value": mem,
                    "unit": "MiB", "verdict": _verdict(mem, MEMORY_BAR_MB)})
     for role, found in results.get("browser", {}).get("roles", {}).items():
-        checks.append({"bar": f"Browser login → first chart ({role}) ≤ {BROWSER_BAR_S:.0f} s",
-                       "value": found.get("cold"), "unit": "s",
-                       "verdict": _verdict(found.get("cold"), BROWSER_BAR_S) if not found.get("error")
-                       else f"not measured: {found['error'][:80]}"})
+        value, note = found.get("cold"), ""
+        if value is None and found.get("table_cold") is not None:
+            value, note = found["table_cold"], " (no chart on the landing page: its first table)"
+        checks.append({"bar": f"Browser login → first chart ({role}, cold) ≤ {BROWSER_BAR_S:.0f} s",
+                       "value": value, "unit": "s",
+                       "verdict": (_verdict(value, BROWSER_BAR_S) + note) if value is not None
+                       else f"not measured: {found.get('error', '')[:80]}"})
     return checks
 
 
@@ -204,7 +207,8 @@ def markdown(results: dict) -> str:
               f"- Peak RSS of the serving process: {_s(mem.get('peak_rss_mb'), 0)} MiB ({mem.get('how', mem.get('error', 'not measured'))})."]
     for role, b in results.get("browser", {}).get("roles", {}).items():
         lines.append(f"- Browser, {role} ({b['username']}, landed on {b['landed_on'] or '?'}): sign-in click → "
-                     f"first chart {_s(b['cold'])} s cold, {_s(b['warm_median'])} s warm"
+                     f"first chart {_s(b['cold'])} s cold, {_s(b['warm_median'])} s warm; first table "
+                     f"{_s(b.get('table_cold'))} s cold, {_s(b.get('table_warm_median'))} s warm"
                      + (f" — {b['error']}" if b["error"] else "") + ".")
     if results.get("browser", {}).get("status"):
         lines.append(f"- Browser: {results['browser']['status']}")
