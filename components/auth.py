@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,7 @@ SESSION_PAUSED_UNTIL = "_sp_login_paused_until"
 LOGOUT_REQUESTED = "_sp_logout_requested"
 JUST_SIGNED_IN = "_sp_just_signed_in"
 LOGIN_MESSAGE = "_sp_login_message"
+SIGNED_IN_AT = "_sp_signed_in_at"
 
 # Checked when the username is unknown, so that a wrong username costs as long as a wrong password.
 _DUMMY_HASH = bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(rounds=user_writes.BCRYPT_ROUNDS))
@@ -160,7 +162,7 @@ def check_login(username: str, password: str, *, url: str | None = None) -> User
 def session_paused_until() -> dt.datetime | None:
     """When this browser session may try again after too many failures (None: not paused)."""
     until = st.session_state.get(SESSION_PAUSED_UNTIL)
-    if until is not None and until > dt.datetime.now():
+    if until is not None and until > clock.now():
         return until
     return None
 
@@ -170,8 +172,12 @@ def session_paused_until() -> dt.datetime | None:
 def authenticator(settings: CookieSettings) -> stauth.Authenticate:
     """The streamlit-authenticator object for this run (renders its hidden cookie component once)."""
     # Credentials live in the database; the authenticator only handles cookie and session state.
-    return stauth.Authenticate({"usernames": {}}, settings.name, settings.key, settings.expiry_days,
-                               auto_hash=False)
+    authenticator = stauth.Authenticate({"usernames": {}}, settings.name, settings.key,
+                                        settings.expiry_days, auto_hash=False)
+    # The cookie component is an invisible iframe; keep its empty row from pushing the page down.
+    st.html("<style>.stElementContainer:has(iframe[title*='cookie_manager'])"
+            "{display:none !important}</style>")
+    return authenticator
 
 
 def _on_submit(url: str | None) -> None:
@@ -188,7 +194,7 @@ def _on_submit(url: str | None) -> None:
         fails = int(st.session_state.get(SESSION_FAILS, 0)) + 1
         st.session_state[SESSION_FAILS] = fails
         if fails >= MAX_FAILED_LOGINS:
-            st.session_state[SESSION_PAUSED_UNTIL] = dt.datetime.now() + dt.timedelta(minutes=LOCK_MINUTES)
+            st.session_state[SESSION_PAUSED_UNTIL] = clock.now() + dt.timedelta(minutes=LOCK_MINUTES)
             st.session_state[SESSION_FAILS] = 0
         st.session_state[LOGIN_MESSAGE] = FAILED_MESSAGE
         return
@@ -199,6 +205,7 @@ def _on_submit(url: str | None) -> None:
     st.session_state["name"] = user.display_name
     st.session_state["logout"] = False
     st.session_state[JUST_SIGNED_IN] = True
+    st.session_state[SIGNED_IN_AT] = time.time()
 
 
 def login_page(url: str | None = None) -> None:
@@ -209,7 +216,7 @@ def login_page(url: str | None = None) -> None:
         st.caption("Honest, regular customer feedback for the service desk — private where it should be.")
         paused = session_paused_until()
         if paused:
-            minutes = max(1, int((paused - dt.datetime.now()).total_seconds() // 60) + 1)
+            minutes = max(1, int((paused - clock.now()).total_seconds() // 60) + 1)
             st.error(f"Too many failed sign-in attempts. For your security, sign-in is paused for "
                      f"about {minutes} minute(s). If you forgot your password, ask an admin to set a new one.")
             return
@@ -231,9 +238,21 @@ def request_logout() -> None:
     st.session_state[LOGOUT_REQUESTED] = True
 
 
+def _revoked(user: UserRecord, signed_in_at: float | None) -> bool:
+    """True when the user's sign-ins were revoked (logout, new password, disabled) after this one."""
+    return user.sessions_after is not None and (signed_in_at or 0.0) < user.sessions_after
+
+
 def signed_in_user(auth: stauth.Authenticate, url: str | None = None) -> UserRecord | None:
-    """The signed-in, still active user for this run, or None (handles logout and the cookie)."""
+    """The signed-in, still active user for this run, or None (handles logout and the cookie).
+
+    A logout is recorded in the database, so the cookie it leaves behind (if the browser had no
+    time to delete it) and any other session of the same person no longer sign in.
+    """
     if st.session_state.pop(LOGOUT_REQUESTED, False):
+        user = find_user(st.session_state.get("username") or "", url=url)
+        if user is not None:
+            user_writes.revoke_sessions(user.user_id, url=url)
         if st.session_state.get("authentication_status"):
             auth.logout(location="unrendered")  # clears session keys and deletes the cookie
         _forget_session()
@@ -242,15 +261,19 @@ def signed_in_user(auth: stauth.Authenticate, url: str | None = None) -> UserRec
         token = auth.cookie_controller.get_cookie()
         if token and isinstance(token, dict) and token.get("username"):
             user = find_user(token["username"], url=url)
-            if user is not None and user.active and not user.locked(clock.now()):
+            lifetime = float(auth.cookie_controller.cookie_model.cookie_expiry_days) * 86_400
+            issued_at = float(token.get("exp_date", 0)) - lifetime
+            if user is not None and user.active and not user.locked(clock.now()) \
+                    and not _revoked(user, issued_at):
                 st.session_state["authentication_status"] = True
                 st.session_state["username"] = user.username
                 st.session_state["name"] = user.display_name
+                st.session_state[SIGNED_IN_AT] = issued_at
                 return user
         return None
     user = find_user(st.session_state.get("username") or "", url=url)
-    if user is None or not user.active:
-        # Disabled (or removed) while signed in: end the session now.
+    if user is None or not user.active or _revoked(user, st.session_state.get(SIGNED_IN_AT)):
+        # Disabled, removed or signed out elsewhere while signed in here: end this session now.
         if st.session_state.get("authentication_status"):
             auth.logout(location="unrendered")
         _forget_session()
@@ -261,7 +284,7 @@ def signed_in_user(auth: stauth.Authenticate, url: str | None = None) -> UserRec
 
 
 def _forget_session() -> None:
-    for key in ("viewer", "authentication_status", "username", "name", JUST_SIGNED_IN):
+    for key in ("viewer", "authentication_status", "username", "name", JUST_SIGNED_IN, SIGNED_IN_AT):
         st.session_state.pop(key, None)
 
 

@@ -20,6 +20,11 @@ U = schema.app_users
 ROLE_ORDER: tuple[Role, ...] = ("cio", "lead", "analyst", "admin")
 
 
+def sessions_key(user_id: int) -> str:
+    """The settings key holding when this user's sign-ins were last revoked (epoch seconds)."""
+    return f"sessions_after:{int(user_id)}"
+
+
 def normalise_username(username: str) -> str:
     """Usernames are compared trimmed and lower-case."""
     return (username or "").strip().lower()
@@ -43,6 +48,7 @@ class UserRecord:
     own_team_name: str | None
     lead_team_ids: tuple[int, ...]
     lead_team_names: tuple[str, ...]
+    sessions_after: float | None = None  # sign-ins made before this epoch time are void
 
     def locked(self, now: dt.datetime) -> bool:
         """True while a lockout after failed sign-ins is running."""
@@ -75,6 +81,9 @@ def find_user(username: str, *, url: str | None = None) -> UserRecord | None:
                                  schema.teams, schema.teams.c.team_id == schema.user_teams.c.team_id))
                              .where(schema.user_teams.c.user_id == row["user_id"])
                              .order_by(schema.teams.c.team_id)).all()
+        revoked = conn.execute(sa.select(schema.settings.c.value)
+                               .where(schema.settings.c.key == sessions_key(row["user_id"]))
+                               ).scalar_one_or_none()
     return UserRecord(
         user_id=int(row["user_id"]), username=row["username"], display_name=row["display_name"],
         email=row["email"], password_hash=row["password_hash"], active=bool(row["active"]),
@@ -82,7 +91,8 @@ def find_user(username: str, *, url: str | None = None) -> UserRecord | None:
         roles=tuple(r for r in ROLE_ORDER if r in roles),
         analyst_id=row["analyst_id"], own_team_id=row["own_team_id"],
         own_team_name=row["own_team_name"],
-        lead_team_ids=tuple(int(t) for t, _ in teams), lead_team_names=tuple(n for _, n in teams))
+        lead_team_ids=tuple(int(t) for t, _ in teams), lead_team_names=tuple(n for _, n in teams),
+        sessions_after=float(revoked) if revoked else None)
 
 
 def list_users(*, scope: Scope, url: str | None = None) -> pl.DataFrame:

@@ -169,3 +169,31 @@ def test_database_down_gives_a_friendly_message(monkeypatch):
     assert not at.exception
     assert any("cannot open its database right now" in e.value for e in at.error)
     assert len(at.text_input) == 0
+
+
+def test_logout_ends_the_other_sessions_of_the_same_person(app_demo_url, monkeypatch):
+    laptop = _sign_in(_app(app_demo_url, monkeypatch), "ximena.xu")
+    phone = _sign_in(_app(app_demo_url, monkeypatch), "ximena.xu")
+    assert phone.session_state["viewer"].username == "ximena.xu"
+    laptop.sidebar.button(key="sidebar_logout").click()
+    laptop.run()
+    phone.run()                                                  # its next click
+    assert "viewer" not in phone.session_state
+    assert [t.label for t in phone.text_input] == ["Username", "Password"]
+    again = _sign_in(_app(app_demo_url, monkeypatch), "ximena.xu")   # a new sign-in still works
+    assert again.session_state["viewer"].username == "ximena.xu"
+
+
+def test_a_new_password_from_the_admin_ends_running_sessions(app_demo_url, monkeypatch):
+    from data_access.scope import Scope
+    from data_access.writes import users as user_writes
+
+    monkeypatch.setattr(user_writes, "BCRYPT_ROUNDS", 4)
+    at = _sign_in(_app(app_demo_url, monkeypatch), "elif.garcia")
+    assert at.session_state["viewer"].username == "elif.garcia"
+    user_writes.set_password(scope=Scope("admin"), username="elif.garcia", password="a fresh password",
+                             url=app_demo_url)
+    at.run()
+    assert "viewer" not in at.session_state
+    at = _sign_in(at, "elif.garcia", "a fresh password")
+    assert at.session_state["viewer"].username == "elif.garcia"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from typing import Iterable
 
 import bcrypt
@@ -16,7 +17,8 @@ import sqlalchemy as sa
 from data_access import clock, config, schema
 from data_access.engine import get_engine
 from data_access.scope import Scope
-from data_access.users import normalise_username
+from data_access.dialect import upsert
+from data_access.users import normalise_username, sessions_key
 from data_access.writes import InvalidInput, run_with_retry
 
 U = schema.app_users
@@ -121,6 +123,17 @@ def add_user(*, scope: Scope, username: str, display_name: str, password: str,
     return run_with_retry(engine, work)
 
 
+def _revoke(conn: sa.Connection, user_id: int) -> None:
+    # Wall-clock epoch seconds, the same clock the sign-in cookie's expiry is written with.
+    upsert(conn, schema.settings, [{"key": sessions_key(user_id), "value": f"{time.time():.3f}"}],
+           key=["key"])
+
+
+def revoke_sessions(user_id: int, *, url: str | None = None) -> None:
+    """End every sign-in of this user made before now (logout, new password, disabled)."""
+    run_with_retry(get_engine(url or config.database_url()), lambda conn: _revoke(conn, user_id))
+
+
 def set_password(*, scope: Scope, username: str, password: str, url: str | None = None) -> None:
     """Replace a user's password (and lift any lockout)."""
     scope.require("admin")
@@ -130,6 +143,7 @@ def set_password(*, scope: Scope, username: str, password: str, url: str | None 
         uid = _user_id(conn, username)
         conn.execute(U.update().where(U.c.user_id == uid)
                      .values(password_hash=password_hash, failed_logins=0, locked_until=None))
+        _revoke(conn, uid)
 
     run_with_retry(get_engine(url or config.database_url()), work)
 
@@ -143,6 +157,8 @@ def set_active(*, scope: Scope, username: str, active: bool, url: str | None = N
         values: dict = {"active": bool(active)}
         if active:
             values.update(failed_logins=0, locked_until=None)
+        else:
+            _revoke(conn, uid)
         conn.execute(U.update().where(U.c.user_id == uid).values(**values))
 
     run_with_retry(get_engine(url or config.database_url()), work)

@@ -40,6 +40,7 @@ def test_login_page_is_branded_and_masks_the_password(app_url, page):
     assert form.get_by_label("Password", exact=True).get_attribute("type") == "password"
     # The pages of the app are not reachable before signing in.
     assert _nav_labels(page) == []
+    wait_for_app(page)
     screenshot(page, "login-page")
 
 
