@@ -88,12 +88,20 @@ def _focus_cell(key_prefix: str, chart_key: str) -> None:
         focus(key_prefix, service_ids=(int(cell["service_id"]),), channels=(str(cell["channel"]),))
 
 
-def hotspot_section(report: CultureReport, *, key_prefix: str) -> None:
-    """Service × channel heat map coloured by impact, and the worst cells."""
+def hotspot_section(report: CultureReport, *, key_prefix: str, focused: bool = False) -> None:
+    """Service × channel heat map coloured by impact, and the worst cells.
+
+    `focused`: the page is filtered to services or channels (e.g. after a click on a cell); a
+    button then brings every service and channel back.
+    """
     st.subheader("Where does it hurt?")
+    if focused:
+        st.button("Show all services and channels", icon=":material/zoom_out_map:", key=f"{key_prefix}_unfocus",
+                  on_click=lambda: focus(key_prefix, service_ids=(), channels=()))
     cells = report.hotspots.drop_nulls("impact")
-    if cells.is_empty():
-        st.info("Too few responses per service and channel to show hotspots.")
+    if cells.height < 2:
+        st.info("Hotspots compare services and channels with each other: there are too few cells "
+                "with enough responses in this selection.")
         return
     st.caption("Impact = responses × (Happiness of the cell − overall Happiness). Red cells pull Happiness "
                "down most. Click a cell to filter the page to that service and channel.")

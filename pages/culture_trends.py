@@ -52,7 +52,7 @@ with right:
         st.info("Too few responses to compare.")
 
 watermelon_section(report)
-hotspot_section(report, key_prefix="trends")
+hotspot_section(report, key_prefix="trends", focused=bool(filters.service_ids or filters.channels))
 voice_section(report)
 lost_time_section(report)
 culture_tiles(report)

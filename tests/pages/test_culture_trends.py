@@ -263,3 +263,11 @@ def test_analyst_without_org_role_is_turned_away(page):
     at = page(analyst)
     assert at.error and "not available for your role" in at.error[0].value
     assert not at.metric
+
+
+def test_show_all_clears_a_hotspot_focus(page):
+    at = page(params={"service": "2", "channel": "phone"})
+    assert _tiles(at)["Happiness"] == "-40"
+    at.button(key="trends_unfocus").click().run()
+    assert _tiles(at)["Happiness"] == "+30"
+    assert "service" not in at.query_params and "channel" not in at.query_params
