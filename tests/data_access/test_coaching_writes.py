@@ -247,3 +247,25 @@ def test_concurrent_note_edits_never_lose_an_update(url):
     assert len(wins) == 1 and all(isinstance(r, WriteConflict) for r in results if r != 2), results
     st.cache_data.clear()
     assert data.coaching_notes(scope=LEAD, analyst_id=2, url=url)["body"].to_list() == [f"tab {wins[0]}"]
+
+
+def test_life_cycle_on_duckdb_including_files_made_with_the_old_index(tmp_path):
+    """The embedded default is DuckDB: recovery, kudos and notes work there, also on older files."""
+    url = f"duckdb:///{tmp_path / 'coach.duckdb'}"
+    schema.create_schema(get_engine(url))
+    _seed(url)
+    with get_engine(url).begin() as conn:  # what a file created before the schema fix still has
+        conn.execute(sa.text("CREATE INDEX ix_recovery_team_open ON recovery_items (team_id, resolved_at)"))
+    version = writes.record_recovery_action(url=url, scope=LEAD, user_id=1, ticket_key=UNHAPPY, kind="contacted",
+                                            expected_version=0)
+    version = writes.record_recovery_action(url=url, scope=LEAD, user_id=1, ticket_key=UNHAPPY, kind="resolved",
+                                            outcome="recovered", expected_version=version)
+    assert version == 2 and _item(url, UNHAPPY).outcome == "recovered"
+    with pytest.raises(WriteConflict):
+        writes.record_recovery_action(url=url, scope=LEAD, user_id=1, ticket_key=UNHAPPY, kind="reopened",
+                                      expected_version=1)
+    assert writes.give_kudos(url=url, scope=LEAD, user_id=1, ticket_key=HAPPY) is True
+    assert writes.give_kudos(url=url, scope=LEAD, user_id=1, ticket_key=HAPPY) is False
+    note_id = writes.add_note(url=url, scope=LEAD, user_id=1, analyst_id=2, body="DuckDB note")
+    assert writes.share_note(url=url, scope=LEAD, note_id=note_id, shared=True, expected_version=1) == 2
+    get_engine(url).dispose()
