@@ -293,7 +293,11 @@ def viewer_for(user: UserRecord):
     from components.viewer import Viewer
 
     team_name = user.own_team_name or (", ".join(user.lead_team_names) or None)
+    # A role is only usable with its links: an analyst needs their analyst id, a lead a team.
+    roles = tuple(r for r in user.roles
+                  if not (r == "analyst" and user.analyst_id is None)
+                  and not (r == "lead" and not user.lead_team_ids))
     return Viewer(user_id=user.user_id, username=user.username, display_name=user.display_name,
-                  roles=user.roles, analyst_id=user.analyst_id if "analyst" in user.roles else None,
+                  roles=roles, analyst_id=user.analyst_id if "analyst" in user.roles else None,
                   lead_team_ids=user.lead_team_ids if "lead" in user.roles else (),
                   own_team_id=user.own_team_id, team_name=team_name)

@@ -288,3 +288,17 @@ def test_demo_users_sign_in_with_the_demo_password(tmp_path):
     for username, roles in (("cio", ("cio",)), ("admin", ("admin",))):
         user = auth.check_login(username, demo.DEMO_PASSWORD, url=url)
         assert user is not None and user.roles == roles
+
+
+def test_roles_without_their_links_give_no_pages(users_url):
+    from components.navigation import pages_for
+
+    with get_engine(users_url).begin() as conn:   # as an import or hand edit could leave it
+        conn.execute(schema.app_users.insert().values(
+            user_id=50, username="half", display_name="Half Set Up", password_hash="x",
+            active=True, failed_logins=0, created_at=dt.datetime(2026, 1, 1)))
+        conn.execute(schema.user_roles.insert(), [{"user_id": 50, "role": "lead"},
+                                                  {"user_id": 50, "role": "analyst"}])
+    viewer = auth.viewer_for(find_user("half", url=users_url))
+    assert viewer.roles == ()
+    assert [p.path for p in pages_for(viewer.roles, only_existing=False)] == []
