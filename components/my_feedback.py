@@ -149,15 +149,21 @@ def spread_chart(spread: Spread, own: float | None, *, title: str, domain: tuple
     return frame, spec
 
 
-def care_profile_frame(own_stats: pl.DataFrame, customers: pl.DataFrame) -> pl.DataFrame:
-    """Per CARE dimension: own mean with its t-interval and n, and the team mean."""
+def care_profile_frame(own_stats: pl.DataFrame, customers: pl.DataFrame,
+                       min_responses: int = 1) -> pl.DataFrame:
+    """Per CARE dimension: own mean with its t-interval and n (hidden below `min_responses`
+    answers), and the team mean."""
     if own_stats.is_empty():
         return pl.DataFrame()
     means = with_care_means(own_stats).row(0, named=True)
     team = dict(customers.select("dimension", "team_mean").iter_rows())
+
+    def shown(d: str, what: str) -> float | None:
+        return means[f"{d}_{what}"] if means[f"{d}_n"] >= min_responses else None
+
     return pl.DataFrame([{
-        "dimension": LABELS[d], "statement": STATEMENTS[d], "mean": means[f"{d}_mean"],
-        "low": means[f"{d}_low"], "high": means[f"{d}_high"], "n": int(means[f"{d}_n"]),
+        "dimension": LABELS[d], "statement": STATEMENTS[d], "mean": shown(d, "mean"),
+        "low": shown(d, "low"), "high": shown(d, "high"), "n": int(means[f"{d}_n"]),
         "team_mean": team.get(d)} for d in CARE_NAMES],
         schema={"dimension": pl.String, "statement": pl.String, "mean": pl.Float64, "low": pl.Float64,
                 "high": pl.Float64, "n": pl.Int64, "team_mean": pl.Float64})
@@ -237,7 +243,7 @@ def figures_section(figures: MyFigures) -> None:
 
     st.markdown("##### CARE profile")
     st.caption("Blue: your customers' mean rating with its 95% interval · grey tick: your team's mean.")
-    profile = care_profile_frame(figures.stats, figures.customers)
+    profile = care_profile_frame(figures.stats, figures.customers, figures.min_responses)
     _render(care_profile_chart(profile), 230)
 
 
