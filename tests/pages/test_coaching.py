@@ -57,8 +57,8 @@ def writable_url(tmp_path_factory):
 
 # ---------------------------------------------------------------- overview
 
-def test_overview_matches_independent_counts(sqlite_demo_url, monkeypatch):
-    url = sqlite_demo_url
+def test_overview_matches_independent_counts(demo_url, monkeypatch):
+    url = demo_url  # SQLite and PostgreSQL
     at = _app(url, monkeypatch, _lead(url))
     table = at.dataframe[0].value
     raw = {name: (n, happy, unhappy) for name, n, happy, unhappy in _raw(
