@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import platform
+import re
 import subprocess
+import tempfile
 from importlib import metadata
 from pathlib import Path
 
@@ -127,18 +130,25 @@ def growth(results: dict) -> list[dict]:
             for w in tiers:
                 found = next((p for p in w["pages"] if p["page"] == page and p["status"] != "not available yet"), None)
                 if found:
-                    series.append((w["tier"], w["responses"], found["cold"]["median"], found["floor"]["median"]))
+                    series.append((w["tier"], w["responses"], found["cold"]["median"], found["floor"]["median"],
+                                   found["cold"].get("cpu_median"), found["floor"].get("cpu_median")))
             if len(series) > 1:
                 rows.append({"engine": engine, "page": page, "series": series})
     return rows
+
+
+def _without_machine_paths(text: str) -> str:
+    """Committed results name files relative to the project and temporary folders as <tmp>."""
+    text = text.replace(str(config.PROJECT_ROOT) + "/", "").replace(str(config.PROJECT_ROOT), ".")
+    return re.sub(re.escape(tempfile.gettempdir()) + r"/[^\s\"',;)]*", "<tmp>", text)
 
 
 def write(results: dict, md_path: Path = BENCH_DIR / "results.md",
           json_path: Path = BENCH_DIR / "results.json") -> None:
     """Write both files."""
     results = dict(results, bars=bar_checks(results), growth=growth(results))
-    json_path.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    md_path.write_text(markdown(results))
+    json_path.write_text(_without_machine_paths(json.dumps(results, indent=2, default=str)) + "\n")
+    md_path.write_text(_without_machine_paths(markdown(results)))
 
 
 def markdown(results: dict) -> str:
@@ -184,13 +194,22 @@ def markdown(results: dict) -> str:
                 f"{_s(p['floor'].get('cpu_median'))} | {_s(p['cold_over_floor'])} "
                 f"({_s(p.get('cold_over_floor_best'))}) | {p['statements']} | {p['charts']} | {status} |")
     if results.get("growth"):
-        lines += ["", "## Growth with size (cold render / floor, seconds)", "",
-                  "| engine | page | " + " | ".join(["tiers"]) + " | cold growth per 10× rows |", "|---|---|---|---|"]
+        lines += ["", "## Growth with size", "",
+                  "Per tier: cold render / floor in wall seconds, then [CPU seconds]. Growth = how the "
+                  "cold CPU and the floor CPU grow per 10× responses between the smallest and largest "
+                  "tier (10× would be linear).", "",
+                  "| engine | page | tiers | cold CPU growth per 10× | floor CPU growth per 10× |",
+                  "|---|---|---|---|---|"]
         for g in results["growth"]:
-            cells = ", ".join(f"{t}: {_s(c)} / {_s(f)}" for t, _, c, f in g["series"])
-            (t0, n0, c0, _), (t1, n1, c1, _) = g["series"][0], g["series"][-1]
-            factor = (c1 / c0) ** (1 / max(1e-9, __import__("math").log10(n1 / n0))) if c0 and c1 else None
-            lines.append(f"| {g['engine']} | {g['page']} | {cells} | {_s(factor)}× |")
+            cells = "; ".join(f"{t}: {_s(c)} / {_s(f)} [{_s(cc)} / {_s(fc)}]" for t, _, c, f, cc, fc in g["series"])
+            first, last = g["series"][0], g["series"][-1]
+            decades = math.log10(last[1] / first[1])
+
+            def per_decade(a, b):
+                return (b / a) ** (1 / decades) if a and b and decades > 0 else None
+
+            lines.append(f"| {g['engine']} | {g['page']} | {cells} | {_s(per_decade(first[4], last[4]), 1)}× | "
+                         f"{_s(per_decade(first[5], last[5]), 1)}× |")
     lines += ["", "## Data loading", ""]
     for w in results.get("warehouses", []):
         how = "cached from an earlier run" if w["cached"] else "built in this run"
