@@ -125,7 +125,8 @@ def hotspot_heatmap(df: pl.DataFrame, *, height: int | None = None) -> alt.Chart
     `df`: service_id, service, channel, channel_label, n, happiness, margin, impact.
     """
     cell = alt.selection_point(fields=["service_id", "channel"], name="cell", on="click")
-    services = df.group_by("service").agg(pl.col("n").sum()).sort("n", descending=True)["service"].to_list()
+    services = (df.group_by("service").agg(pl.col("n").sum())
+                .sort(["n", "service"], descending=[True, False])["service"].to_list())
     limit = float(max(1.0, df["impact"].abs().max() or 1.0))
     ticks = [-round(limit), 0, round(limit)]
     return alt.Chart(df).mark_rect(stroke="#888", strokeWidth=0.3).encode(

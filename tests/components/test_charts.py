@@ -66,7 +66,7 @@ def test_mood_mix_and_watermelon_trend_carry_n():
 def test_hotspot_heatmap_is_clickable_and_diverging():
     cells = pl.DataFrame({"service_id": [1, 1, 2], "service": ["Email", "Email", "VPN"],
                           "channel": ["email", "phone", "phone"], "channel_label": ["Email", "Phone", "Phone"],
-                          "n": [10, 20, 30], "happiness": [10.0, 50.0, -20.0], "margin": [5.0, 6.0, 7.0],
+                          "n": [10, 20, 40], "happiness": [10.0, 50.0, -20.0], "margin": [5.0, 6.0, 7.0],
                           "impact": [-100.0, 300.0, -1500.0]})
     spec = charts.hotspot_heatmap(cells).to_dict()
     assert spec["params"][0]["name"] == "cell"
