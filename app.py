@@ -13,25 +13,47 @@ from data_access.engine import DatabaseUnavailable, describe_failure, ping
 st.set_page_config(page_title="Service Pulse", page_icon="📈", layout="wide",
                    initial_sidebar_state="expanded")
 
+
+
+@st.cache_resource(show_spinner=False)
+def _warehouse(url: str) -> sa.Engine:
+    """Schema (and, on the embedded default, demo data) once per process; failures are retried."""
+    engine = bootstrap.ensure_warehouse(url)
+    ping(engine)
+    return engine
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _data_origin(url: str) -> str:
+    return bootstrap.data_origin(_warehouse(url))
+
+
+def _stop_with(message: str, hint: str | None = None) -> None:
+    """Show a problem on a page of its own (through st.navigation, so no page file is exposed)."""
+    def render() -> None:
+        st.title(":material/monitoring: Service Pulse")
+        st.error(message)
+        if hint:
+            st.info(hint)
+
+    st.navigation([st.Page(render, title="Service Pulse", url_path="status", default=True)],
+                  position="hidden").run()
+    st.stop()
+
+
 url = config.database_url()
 try:
-    with st.spinner("Opening the feedback warehouse…"):
-        engine = bootstrap.ensure_warehouse(url)
-        ping(engine)
-        origin = bootstrap.data_origin(engine)
+    with st.spinner("Opening the feedback warehouse… (a first start fills the demo database)"):
+        origin = _data_origin(url)
 except (DatabaseUnavailable, sa.exc.SQLAlchemyError, OSError) as exc:
-    message = str(exc) if isinstance(exc, DatabaseUnavailable) else describe_failure(exc)
-    st.title(":material/monitoring: Service Pulse")
-    st.error(f"Service Pulse cannot open its database right now. {message}")
-    st.info("Nothing is lost: reload this page in a minute. If it keeps happening, tell your admin.")
-    st.stop()
+    detail = str(exc) if isinstance(exc, DatabaseUnavailable) else describe_failure(exc)
+    _stop_with(f"Service Pulse cannot open its database right now. {detail}",
+               "Nothing is lost: reload this page in a minute. If it keeps happening, tell your admin.")
 
 try:
     settings = auth.cookie_settings(demo=origin == "demo")
 except auth.CookieKeyError as exc:
-    st.title(":material/monitoring: Service Pulse")
-    st.error(f"Service Pulse is not configured safely yet: {exc}")
-    st.stop()
+    _stop_with(f"Service Pulse is not configured safely yet: {exc}")
 
 authenticator = auth.authenticator(settings)
 user = auth.signed_in_user(authenticator, url)
