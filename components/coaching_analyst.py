@@ -159,7 +159,7 @@ def analyst_section(scope: Scope) -> None:
     stem = file_stem(name, period.label)
     st.caption("Figures, trend, CARE profile, talking points, the comments you ticked above and open "
                "follow-ups — ready to print.")
-    b1, b2, _ = st.columns([1, 1, 3])
+    b1, b2, _ = st.columns([2, 1.2, 3])
     with b1:
         st.download_button("Download brief (PDF)", lambda: to_pdf(brief), file_name=f"{stem}.pdf",
                            mime="application/pdf", icon=":material/picture_as_pdf:", type="primary",
