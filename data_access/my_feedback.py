@@ -163,20 +163,6 @@ def _anonymous(frame: pl.DataFrame, analyst_id: int) -> pl.DataFrame:
 
 # --- my figures for a period -------------------------------------------------------------------
 
-EVIDENCE_GRAIN = ("reassignment_count", "channel", "ticket_type")
-
-
-def _own_cells(scope: Scope, filters: Filters, url: str | None) -> pl.DataFrame:
-    """Own statistics at the grain the competency evidence needs: one scan serves the headline
-    figures (summed) and the evidence (rolled up three ways)."""
-    return stats.response_stats(scope=scope, filters=filters, by=EVIDENCE_GRAIN, own_only=True, url=url)
-
-
-def _own_totals(cells: pl.DataFrame) -> pl.DataFrame:
-    """The one-row total of `stats.response_stats` columns over every cell."""
-    return cells.select(pl.col(c).sum() for c in stats.STAT_COLUMNS)
-
-
 @dataclass(frozen=True)
 class MyFigures:
     """The analyst's own figures for one period, and where they sit in their (unnamed) team."""
@@ -204,7 +190,7 @@ def my_figures(*, scope: Scope, filters: Filters, url: str | None = None) -> MyF
     """Own Happiness/CARE/lost-time statistics in `filters`, plus the unnamed team spread."""
     analyst_id = _analyst(scope)
     limits = config.thresholds()
-    own = _own_totals(_own_cells(scope, filters, url))
+    own = stats.response_stats(scope=scope, filters=filters, own_only=True, url=url)
     tickets = stats.ticket_stats(scope=scope, filters=filters, own_only=True, url=url)
     team = _anonymous(_team_period(scope, filters, url), analyst_id)
     happiness = self_view.team_spread(
@@ -407,8 +393,10 @@ def competency_evidence(*, scope: Scope, filters: Filters, url: str | None = Non
     not a measurement). Columns: competency, evidence, value (text), n."""
     _analyst(scope)
     limits = config.thresholds()
-    cells = _own_cells(scope, filters, url)
-    own = _own_totals(cells)
+    own = stats.response_stats(scope=scope, filters=filters, own_only=True, url=url)
+    # One scan at the finest grain needed, rolled up three ways in polars.
+    cells = stats.response_stats(scope=scope, filters=filters, url=url,
+                                 by=("reassignment_count", "channel", "ticket_type"))
     summed = [pl.col(c).sum() for c in ("n", "happy", "unhappy")]
     by_reassign = cells.group_by("reassignment_count").agg(summed)
     slices = pl.concat([cells.group_by("channel").agg(summed).drop("channel"),
