@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import altair as alt
 import polars as pl
 import streamlit as st
 
@@ -9,12 +12,24 @@ from components import charts
 from components.filters import focus
 from components.tables import data_table
 from components.tiles import (fmt_happiness, fmt_hours, fmt_margin, fmt_minutes, fmt_pct, fmt_range, tile)
+from data_access.stats import CACHE_TTL_SECONDS
 from data_access.trends import CultureReport
 from metrics.care import CARE_NAMES
 from metrics.culture import CALIBRATION_LABELS
 
 HAPPINESS_HELP = ("Happiness = % of responses scoring 9–10 minus % scoring 0–6 (−100 to +100). "
                   "± is the 95% margin of error; n is the number of responses.")
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=512, show_spinner=False)
+def _chart_spec(cache_key: tuple, _build: Callable[[], alt.TopLevelMixin]) -> dict:
+    """The Vega-Lite spec of one chart of one report, built once (Altair objects are slow to build)."""
+    return _build().to_dict()
+
+
+def show_chart(report: CultureReport, name: str, build: Callable[[], alt.TopLevelMixin], **kwargs) -> object:
+    """Render a chart of `report`; `name` tells the report's charts apart in the cache."""
+    return st.vega_lite_chart(spec=_chart_spec((report.key, name), build), width="stretch", **kwargs)
 
 
 def headline_tiles(report: CultureReport) -> None:
@@ -72,11 +87,11 @@ def watermelon_section(report: CultureReport) -> None:
     left, right = st.columns([1, 1], gap="large")
     with left:
         st.caption("Mood of users by whether the ticket met its SLA")
-        st.altair_chart(charts.mood_mix(report.mood_mix), width="stretch")
+        show_chart(report, "mood_mix", lambda: charts.mood_mix(report.mood_mix))
     with right:
         st.caption("Unhappy despite SLA met, by month (with 95% band)")
         if report.watermelon_trend.height:
-            st.altair_chart(charts.watermelon_trend(report.watermelon_trend), width="stretch")
+            show_chart(report, "watermelon_trend", lambda: charts.watermelon_trend(report.watermelon_trend))
         else:
             st.info("Too few SLA-met responses per month for a trend.")
 
@@ -108,7 +123,7 @@ def hotspot_section(report: CultureReport, *, key_prefix: str, focused: bool = F
     left, right = st.columns([5, 6], gap="large")
     with left:
         chart_key = f"{key_prefix}_hotspot_chart"
-        st.altair_chart(charts.hotspot_heatmap(cells), width="stretch", key=chart_key,
+        show_chart(report, "hotspots", lambda: charts.hotspot_heatmap(cells), key=chart_key,
                         on_select=lambda: _focus_cell(key_prefix, chart_key), selection_mode="cell")
     with right:
         worst = cells.filter(pl.col("impact") < 0).head(8)
@@ -162,9 +177,9 @@ def voice_section(report: CultureReport) -> None:
     st.caption("Reassignment cost: every hand-over between people or teams")
     left, right = st.columns(2, gap="large")
     with left:
-        st.altair_chart(charts.reassignment_happiness(report.reassignment), width="stretch")
+        show_chart(report, "reassignment_happiness", lambda: charts.reassignment_happiness(report.reassignment))
     with right:
-        st.altair_chart(charts.reassignment_lost(report.reassignment), width="stretch")
+        show_chart(report, "reassignment_lost", lambda: charts.reassignment_lost(report.reassignment))
 
 
 def lost_time_section(report: CultureReport) -> None:
@@ -182,10 +197,12 @@ def lost_time_section(report: CultureReport) -> None:
     left, right = st.columns(2, gap="large")
     with left:
         st.caption("Lost hours by channel")
-        st.altair_chart(charts.lost_hours_bars(report.lost_by_channel, "channel_label", "Channel"), width="stretch")
+        show_chart(report, "lost_channel",
+                   lambda: charts.lost_hours_bars(report.lost_by_channel, "channel_label", "Channel"))
     with right:
         st.caption("Lost hours by service (top 10)")
-        st.altair_chart(charts.lost_hours_bars(report.lost_by_service, "service", "Service"), width="stretch")
+        show_chart(report, "lost_service",
+                   lambda: charts.lost_hours_bars(report.lost_by_service, "service", "Service"))
 
 
 def culture_tiles(report: CultureReport) -> None:
@@ -228,7 +245,7 @@ def calibration_section(report: CultureReport) -> None:
         pl.col("label").replace_strict({l: i for i, l in enumerate(CALIBRATION_LABELS)}).alias("order"))
     left, right = st.columns([2, 3], gap="large")
     with left:
-        st.altair_chart(charts.calibration_bars(long), width="stretch")
+        show_chart(report, "calibration", lambda: charts.calibration_bars(long))
     with right:
         table = shown.select(pl.col("dimension").str.to_titlecase().alias("CARE dimension"),
                              pl.col("analysts").alias("Analysts"),

@@ -300,6 +300,8 @@ class CultureReport:
     pareto: float | None
     calibration: pl.DataFrame
     teams: pl.DataFrame
+    key: tuple = ()
+    """What the report was computed for (scope, filters, url): identifies it in derived caches."""
 
     @property
     def is_empty(self) -> bool:
@@ -329,7 +331,7 @@ def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) ->
     if head.n == 0:
         return CultureReport(head, rate(0, 0), 0, rate(0, 0), None, empty, {}, empty,
                              watermelon_share(0, 0), empty, empty, empty, empty, empty, empty, None,
-                             empty, empty)
+                             empty, empty, key=(scope, filters, url))
 
     counts = culture_counts(scope=scope, filters=filters, url=url)
     participation = (rate(counts["self_assessed"], counts["active_analysts"])
@@ -371,4 +373,5 @@ def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) ->
         pareto=pareto_share(lost_histogram(scope=scope, filters=filters, url=url)),
         calibration=org_calibration(scope=scope, filters=filters, url=url),
         teams=_named(team_rows, "team_id", teams, "team") if team_rows.height else team_rows,
+        key=(scope, filters, url),
     )

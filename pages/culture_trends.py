@@ -6,7 +6,8 @@ import streamlit as st
 
 from components import charts
 from components.culture_sections import (calibration_section, culture_tiles, headline_tiles, hotspot_section,
-                                         lost_time_section, team_section, voice_section, watermelon_section)
+                                         lost_time_section, show_chart, team_section, voice_section,
+                                         watermelon_section)
 from components.filters import page_filters
 from components.viewer import current_viewer, require_scope
 from data_access.engine import DatabaseUnavailable, describe_failure
@@ -38,7 +39,7 @@ left, right = st.columns([1, 1], gap="large")
 with left:
     st.caption("Monthly Happiness with its 95% interval (months with fewer than 5 responses are left out).")
     if report.trend.height:
-        st.altair_chart(charts.happiness_trend(report.trend), width="stretch")
+        show_chart(report, "trend", lambda: charts.happiness_trend(report.trend))
     else:
         st.info("Too few responses per month to draw a trend.")
 with right:
@@ -47,7 +48,7 @@ with right:
     data = report.compare.get(by or "Ticket type", pl.DataFrame())
     st.caption("Click names in the legend to pick lines (shift-click for several); the picked lines show their band.")
     if data.height:
-        st.altair_chart(charts.happiness_compare(data, "series", title=by or "Ticket type"), width="stretch")
+        show_chart(report, f"compare {by}", lambda: charts.happiness_compare(data, "series", title=by or "Ticket type"))
     else:
         st.info("Too few responses to compare.")
 
