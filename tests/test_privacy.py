@@ -439,16 +439,18 @@ def test_page_file_run_directly_refuses_the_wrong_role(demo_url, monkeypatch, tm
     assert at.metric.len == 0 if hasattr(at.metric, "len") else len(at.metric) == 0
 
 
-def test_admin_page_refuses_non_admins(demo_url, monkeypatch, tmp_path):
+@pytest.mark.parametrize("admin_page", ["pages/admin_users.py", "pages/admin_data.py"])
+def test_admin_pages_refuse_non_admins(admin_page, demo_url, monkeypatch, tmp_path):
+    _needs(admin_page)
     w = _world(demo_url)
     monkeypatch.setenv("SERVICE_PULSE_DATABASE_URL", demo_url)
-    at = AppTest.from_file(str(ROOT / "pages/admin_users.py"), default_timeout=90)
+    at = AppTest.from_file(str(ROOT / admin_page), default_timeout=90)
     at.session_state["viewer"] = Viewer(3, w.lead_user, "A Lead", ("lead", "analyst"),
                                         analyst_id=w.lead_analyst, lead_team_ids=(w.team,),
                                         own_team_id=w.team)
     at.run()
     assert any("not available for your role" in e.value for e in at.error)
-    assert len(at.dataframe) == 0
+    assert len(at.dataframe) == 0 and len(at.metric) == 0
 
 
 def test_disabled_user_is_signed_out_on_next_run(writable_world, monkeypatch, tmp_path):
