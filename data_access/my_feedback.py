@@ -208,12 +208,10 @@ def my_figures(*, scope: Scope, filters: Filters, url: str | None = None) -> MyF
 
 # --- trend ---------------------------------------------------------------------------------------
 
-def trend_window(months: int = TREND_MONTHS, *, earliest: dt.date | None = None) -> Filters:
-    """Calendar months up to today (inclusive), reaching back to `earliest`'s month if earlier."""
+def trend_window(months: int = TREND_MONTHS) -> Filters:
+    """The last `months` calendar months up to today (inclusive)."""
     today = clock.today()
     start = self_view.month_add(dt.date(today.year, today.month, 1), -(months - 1))
-    if earliest is not None:
-        start = min(start, dt.date(earliest.year, earliest.month, 1))
     return Filters(start=start, end=today + dt.timedelta(days=1))
 
 
