@@ -141,6 +141,25 @@ def analyst_comments_are_own_only(w: World):
         assert set(frame["ticket_id"].to_list()) <= own_ids
 
 
+def analyst_sees_only_shared_notes_about_them(w: World):
+    from data_access import my_feedback
+
+    N = schema.coaching_notes
+    got = my_feedback.my_recognition(scope=w.analyst_scope(), url=w.url)
+    with get_engine(w.url).connect() as conn:
+        shared = set(conn.execute(sa.select(N.c.body).where(N.c.analyst_id == w.analyst,
+                                                            N.c.shared_with_analyst.is_(True))).scalars())
+        private = set(conn.execute(sa.select(N.c.body).where(sa.or_(
+            N.c.analyst_id != w.analyst, N.c.shared_with_analyst.is_(False)))).scalars())
+    assert set(got.notes["body"].to_list()) == shared
+    assert not (set(got.notes["body"].to_list()) - shared) & private
+    with get_engine(w.url).connect() as conn:
+        own_open = conn.execute(sa.select(sa.func.count()).select_from(schema.recovery_items)
+                                .where(schema.recovery_items.c.analyst_id == w.analyst,
+                                       schema.recovery_items.c.resolved_at.is_(None))).scalar_one()
+    assert got.recovery.height == own_open
+
+
 def lead_my_feedback_reader_refuses_lead_scope(w: World):
     from data_access import my_feedback
 
@@ -259,7 +278,8 @@ def non_admins_cannot_manage_users(w: World):
 DATA_CASES = {f.__name__: f for f in (
     analyst_sees_only_own_responses, analyst_team_distribution_is_unnamed,
     analyst_team_members_have_no_ids, analyst_cannot_widen_with_filters, analyst_comments_are_own_only,
-    lead_my_feedback_reader_refuses_lead_scope, lead_sees_named_figures_of_own_team_only,
+    analyst_sees_only_shared_notes_about_them, lead_my_feedback_reader_refuses_lead_scope,
+    lead_sees_named_figures_of_own_team_only,
     lead_other_team_filter_returns_nothing, lead_other_team_analyst_is_refused,
     lead_shared_self_assessment_of_other_team_is_refused, forged_scopes_are_refused,
     cio_has_no_per_analyst_grain, cio_report_has_no_analyst_names_and_suppresses_small_groups,
