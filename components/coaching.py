@@ -36,6 +36,11 @@ def _url() -> str:
     return config.database_url()
 
 
+def current_minute() -> dt.datetime:
+    """Now, to the minute: precise enough for 'overdue', and stable enough to key cached reads."""
+    return clock.now().replace(second=0, microsecond=0)
+
+
 # ---------------------------------------------------------------- period
 
 @dataclass(frozen=True)
@@ -73,7 +78,7 @@ def period_picker(key: str) -> Period:
 
 def load_overview(scope: Scope, url: str) -> pl.DataFrame:
     """The per-analyst overview frame for the lead's teams (90 days vs the 90 before)."""
-    today, now = clock.today(), clock.now()
+    today, now = clock.today(), current_minute()
     current, previous = data.rolling_filters(today)
     settings = data.recovery_settings(url=url)
     roster = data.team_roster(scope=scope, url=url)

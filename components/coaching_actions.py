@@ -11,7 +11,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from components.coaching import analyst_picker, escape_md
+from components.coaching import analyst_picker, current_minute, escape_md
 from components.viewer import current_viewer
 from data_access import clock, coaching as data, config, stats
 from data_access.scope import Scope
@@ -46,7 +46,7 @@ def recovery_section(scope: Scope) -> None:
     """The close-the-loop queue of the lead's teams, with the action form for one item."""
     url = _url()
     settings = data.recovery_settings(url=url)
-    now = clock.now()
+    now = current_minute()
     roster = data.team_roster(scope=scope, url=url)
     roster = roster.sort(pl.col("name").map_elements(name_key, return_dtype=pl.String))
     names = dict(zip(roster["analyst_id"].to_list(), roster["name"].to_list()))

@@ -17,6 +17,7 @@ from components.coaching import (
     BRIEF_PICKS_KEY,
     Period,
     analyst_picker,
+    current_minute,
     escape_md,
     period_picker,
 )
@@ -242,7 +243,7 @@ def _perception_gap(scope: Scope, aid: int, name: str, me_row: dict | None) -> N
 
 def _follow_ups(scope: Scope, aid: int, url: str) -> list[str]:
     notes = data.coaching_notes(scope=scope, analyst_id=aid, url=url)
-    today, now = clock.today(), clock.now()
+    today, now = clock.today(), current_minute()
     items = [f"Follow-up on {r['follow_up_on']:%d %b %Y}: {r['body']}"
              for r in notes.filter(pl.col("follow_up_on") >= today).sort("follow_up_on").iter_rows(named=True)]
     settings = data.recovery_settings(url=url)
