@@ -28,7 +28,7 @@ from data_access.scope import Scope
 from data_access.writes import InvalidInput, WriteConflict
 from data_access.writes.coaching import give_kudos
 from metrics import CARE_NAMES, period_change, shrink_happiness, with_happiness
-from metrics.coaching import care_gaps, talking_points, with_shrunk_care
+from metrics.coaching import care_gaps, customer_percentiles, talking_points, with_shrunk_care
 from reports.brief import Brief, CareRow, TrendPoint, Verbatim, file_stem, to_markdown, to_pdf
 
 
@@ -110,7 +110,7 @@ def analyst_section(scope: Scope) -> None:
     _talking_points(points)
 
     st.subheader("Perception gap", divider="gray")
-    _perception_gap(scope, aid, name, me_row)
+    _perception_gap(scope, aid, name, me_row, shrunk_frame)
 
     st.subheader("Factors customers mention", divider="gray")
     shares = charts.factor_frame(counts, int(mine_total["n"]), int(team_total["n"]))
@@ -217,7 +217,7 @@ def _filter_verbatims(factor_id: int | None, band: str) -> None:
     st.session_state["coaching_vb_comment"] = False
 
 
-def _perception_gap(scope: Scope, aid: int, name: str, me_row: dict | None) -> None:
+def _perception_gap(scope: Scope, aid: int, name: str, me_row: dict | None, team: pl.DataFrame) -> None:
     shared = data.shared_self_assessment(scope=scope, analyst_id=aid, url=_url())
     if shared is None:
         st.info(f"{name}'s self-assessment is private. Analysts can choose to share their latest "
@@ -228,16 +228,22 @@ def _perception_gap(scope: Scope, aid: int, name: str, me_row: dict | None) -> N
     order = list(CARE_NAMES) + [d for d in gaps["dimension"].to_list() if d not in CARE_NAMES]
     gaps = gaps.with_columns(pl.col("dimension").replace_strict(
         {d: i for i, d in enumerate(order)}, return_dtype=pl.Int64).alias("_o")).sort("_o").drop("_o")
+    percentile = customer_percentiles(team, aid, min_responses=config.thresholds().min_responses)
     shown = gaps.select(
         pl.col("dimension").str.replace_all("_", " ").str.to_titlecase().alias("Dimension"),
         pl.col("self_rating").alias("Self-rating"),
         pl.col("customer_mean").alias("Customers (shrunk)"),
+        pl.col("dimension").replace_strict(percentile, default=None, return_dtype=pl.Float64)
+        .alias("Customer view, team percentile"),
         pl.col("gap").alias("Gap"),
         pl.col("label").fill_null("no comparable customer figure").alias("Reading"))
     st.caption(f"Shared on {shared.submitted_at:%d %b %Y}. Customer means are shrunk toward the team; "
                "a gap beyond 4/3 of a point is a blind spot (self higher) or a hidden strength (self lower).")
     st.dataframe(shown, hide_index=True, column_config={
         "Customers (shrunk)": st.column_config.NumberColumn(format="%.2f"),
+        "Customer view, team percentile": st.column_config.NumberColumn(
+            format="%.0f", help="Where customers' (shrunk) rating of this analyst sits among the team's analysts "
+                                "with enough responses: 0 lowest, 100 highest"),
         "Gap": st.column_config.NumberColumn(format="%+.2f")})
 
 

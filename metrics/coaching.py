@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from metrics.care import CARE_NAMES
-from metrics.gaps import perception_gaps
+from metrics.gaps import perception_gaps, percentile_ranks
 from metrics.happiness import with_happiness
 from metrics.shrinkage import shrink_happiness, shrink_means
 
@@ -211,6 +211,22 @@ def care_gaps(self_ratings: dict[str, int], customer: dict[str, float | None]) -
     frame = pl.DataFrame(rows, schema={"dimension": pl.String, "self_rating": pl.Float64,
                                        "customer_mean": pl.Float64})
     return perception_gaps(frame)
+
+
+def customer_percentiles(team: pl.DataFrame, analyst_id: int, *, min_responses: int) -> dict[str, float]:
+    """CARE dimension → the analyst's percentile (0–100) on shrunk customer means among team members
+    with at least `min_responses` responses; empty when the analyst is below it or alone."""
+    eligible = team.filter(pl.col("n") >= min_responses)
+    if eligible.height < 2 or analyst_id not in eligible["analyst_id"].to_list():
+        return {}
+    out = {}
+    for dim in CARE_NAMES:
+        ranked = eligible.filter(pl.col(f"{dim}_shrunk").is_not_null())
+        if ranked.height < 2 or analyst_id not in ranked["analyst_id"].to_list():
+            continue
+        ranks = percentile_ranks(ranked[f"{dim}_shrunk"])
+        out[dim] = float(ranks[ranked["analyst_id"].to_list().index(analyst_id)])
+    return out
 
 
 def ordered_by_shrunk(frame: pl.DataFrame, columns: Sequence[str] = ("happiness_shrunk",)) -> pl.DataFrame:

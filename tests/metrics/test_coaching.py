@@ -125,3 +125,13 @@ def test_overview_survives_empty_statistics():
     empty = pl.DataFrame({c: [] for c in columns})  # what a query with no rows gives: all-null dtypes
     frame = team_overview(ROSTER, empty, empty, ACTIVITY.clear(), min_responses=5)
     assert frame["n"].to_list() == [0, 0, 0, 0] and not frame["enough"].any()
+
+
+def test_customer_percentiles_use_shrunk_means_of_eligible_members():
+    from metrics.coaching import customer_percentiles
+
+    team = pl.DataFrame({"analyst_id": [1, 2, 3, 4], "n": [20, 30, 2, 40],
+                         **{f"{d}_shrunk": [4.0, 3.5, 5.0, 4.5] for d in CARE}})
+    assert customer_percentiles(team, 1, min_responses=5) == {d: 50.0 for d in CARE}  # middle of 3.5, 4.0, 4.5
+    assert customer_percentiles(team, 4, min_responses=5)["resolution"] == 100.0
+    assert customer_percentiles(team, 3, min_responses=5) == {}  # below the minimum: no rank at all
