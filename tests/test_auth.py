@@ -302,3 +302,24 @@ def test_roles_without_their_links_give_no_pages(users_url):
     viewer = auth.viewer_for(find_user("half", url=users_url))
     assert viewer.roles == ()
     assert [p.path for p in pages_for(viewer.roles, only_existing=False)] == []
+
+
+def test_user_management_on_the_embedded_duckdb(tmp_path):
+    url = f"duckdb:///{tmp_path / 'embedded.duckdb'}"
+    demo.generate(get_engine(url), responses=300, seed=7, end=dt.date(2026, 11, 20))
+    user_writes.add_user(scope=ADMIN, username="duck", display_name="Duck", password="long enough pw",
+                         roles=("lead",), team_ids=(1,), url=url)
+    user_writes.set_links(scope=ADMIN, username="duck", roles=("analyst",), analyst_id=4, url=url)
+    assert (find_user("duck", url=url).roles, find_user("duck", url=url).analyst_id) == (("analyst",), 4)
+    assert auth.check_login("duck", "wrong one", url=url) is None
+    assert find_user("duck", url=url).failed_logins == 1
+    user_writes.set_password(scope=ADMIN, username="duck", password="another long pw", url=url)
+    assert auth.check_login("duck", "another long pw", url=url) is not None
+    # A lead with notes and kudos: the relink is refused with a clear message, nothing changes.
+    lead = find_user("ivan.schmidt", url=url)
+    with pytest.raises(InvalidInput, match="cannot be changed"):
+        user_writes.set_links(scope=ADMIN, username="ivan.schmidt", roles=("lead", "analyst"),
+                              analyst_id=lead.analyst_id + 1, team_ids=lead.lead_team_ids, url=url)
+    after = find_user("ivan.schmidt", url=url)
+    assert (after.roles, after.analyst_id, after.lead_team_ids) == \
+        (lead.roles, lead.analyst_id, lead.lead_team_ids)

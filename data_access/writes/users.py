@@ -89,9 +89,8 @@ def _user_id(conn: sa.Connection, username: str) -> int:
 
 
 def _write_links(conn: sa.Connection, user_id: int, roles, team_ids) -> None:
-    conn.execute(schema.user_roles.delete().where(schema.user_roles.c.user_id == user_id))
-    conn.execute(schema.user_teams.delete().where(schema.user_teams.c.user_id == user_id))
-    conn.execute(schema.user_roles.insert(), [{"user_id": user_id, "role": r} for r in roles])
+    if roles:
+        conn.execute(schema.user_roles.insert(), [{"user_id": user_id, "role": r} for r in roles])
     if team_ids:
         conn.execute(schema.user_teams.insert(), [{"user_id": user_id, "team_id": t} for t in team_ids])
 
@@ -166,16 +165,61 @@ def set_active(*, scope: Scope, username: str, active: bool, url: str | None = N
 
 def set_links(*, scope: Scope, username: str, roles: Iterable[str], analyst_id: int | None,
               team_ids: Iterable[int] = (), url: str | None = None) -> None:
-    """Replace a user's roles, linked analyst and led teams in one transaction."""
+    """Replace a user's roles, linked analyst and led teams (one transaction where the engine can)."""
     scope.require("admin")
+    engine = get_engine(url or config.database_url())
+    checked: dict = {}
 
     def work(conn: sa.Connection) -> None:
         uid = _user_id(conn, username)
-        checked_roles, checked_teams = _check_links(conn, roles, analyst_id, team_ids)
-        conn.execute(U.update().where(U.c.user_id == uid).values(analyst_id=analyst_id))
-        _write_links(conn, uid, checked_roles, checked_teams)
+        checked["roles"], checked["teams"] = _check_links(conn, roles, analyst_id, team_ids)
+        checked["uid"] = uid
+        checked["old"] = _links(conn, uid)
+        _clear_links(conn, uid)
+        if checked["old"][0] != analyst_id:
+            conn.execute(U.update().where(U.c.user_id == uid).values(analyst_id=analyst_id))
+        _write_links(conn, uid, checked["roles"], checked["teams"])
 
-    run_with_retry(get_engine(url or config.database_url()), work)
+    try:
+        run_with_retry(engine, work)
+    except sa.exc.IntegrityError as exc:
+        if engine.dialect.name != "duckdb":
+            raise
+        # DuckDB rewrites an update of a key column as delete + insert and checks foreign keys
+        # against rows deleted earlier in the same transaction, so relink in committed steps.
+        _relink_in_steps(engine, checked["uid"], analyst_id, checked["roles"], checked["teams"],
+                         checked["old"], exc)
+
+
+def _links(conn: sa.Connection, uid: int) -> tuple[int | None, list[str], list[int]]:
+    analyst = conn.execute(sa.select(U.c.analyst_id).where(U.c.user_id == uid)).scalar_one()
+    roles = list(conn.execute(sa.select(schema.user_roles.c.role)
+                              .where(schema.user_roles.c.user_id == uid)).scalars())
+    teams = list(conn.execute(sa.select(schema.user_teams.c.team_id)
+                              .where(schema.user_teams.c.user_id == uid)).scalars())
+    return analyst, roles, teams
+
+
+def _clear_links(conn: sa.Connection, uid: int) -> None:
+    conn.execute(schema.user_roles.delete().where(schema.user_roles.c.user_id == uid))
+    conn.execute(schema.user_teams.delete().where(schema.user_teams.c.user_id == uid))
+
+
+def _relink_in_steps(engine: sa.Engine, uid: int, analyst_id: int | None, roles, teams, old,
+                     cause: Exception) -> None:
+    with engine.begin() as conn:
+        _clear_links(conn, uid)
+    try:
+        with engine.begin() as conn:
+            conn.execute(U.update().where(U.c.user_id == uid).values(analyst_id=analyst_id))
+    except sa.exc.IntegrityError:
+        with engine.begin() as conn:
+            _write_links(conn, uid, old[1], old[2])
+        raise InvalidInput("The linked analyst of this user cannot be changed on the embedded "
+                           "database while notes, kudos or actions refer to the user. Disable the "
+                           "user and add a new one with the right link instead.") from cause
+    with engine.begin() as conn:
+        _write_links(conn, uid, roles, teams)
 
 
 def record_failed_login(user_id: int, *, max_attempts: int, lock_minutes: int,
