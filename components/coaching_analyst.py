@@ -32,6 +32,12 @@ from metrics.coaching import care_gaps, customer_percentiles, talking_points, wi
 from reports.brief import Brief, CareRow, TrendPoint, Verbatim, file_stem, to_markdown, to_pdf
 
 
+DIMENSION_LABELS = {"communication": "Communication", "application": "Application", "resolution": "Resolution",
+                    "expectation": "Expectation", "facilitation": "Facilitation", "adaptability": "Adaptability",
+                    "teamwork": "Teamwork", "problem_solving": "Problem solving",
+                    "client_management": "Client management", "self_management": "Self-management"}
+
+
 def _url() -> str:
     return config.database_url()
 
@@ -229,22 +235,24 @@ def _perception_gap(scope: Scope, aid: int, name: str, me_row: dict | None, team
     gaps = gaps.with_columns(pl.col("dimension").replace_strict(
         {d: i for i, d in enumerate(order)}, return_dtype=pl.Int64).alias("_o")).sort("_o").drop("_o")
     percentile = customer_percentiles(team, aid, min_responses=config.thresholds().min_responses)
-    shown = gaps.select(
-        pl.col("dimension").str.replace_all("_", " ").str.to_titlecase().alias("Dimension"),
-        pl.col("self_rating").alias("Self-rating"),
-        pl.col("customer_mean").alias("Customers (shrunk)"),
-        pl.col("dimension").replace_strict(percentile, default=None, return_dtype=pl.Float64)
-        .alias("Customer view, team percentile"),
-        pl.col("gap").alias("Gap"),
-        pl.col("label").fill_null("no comparable customer figure").alias("Reading"))
+
+    def fmt(value, pattern: str) -> str:
+        return "–" if value is None else format(value, pattern)
+
+    rows = []
+    for row in gaps.iter_rows(named=True):
+        dim = row["dimension"]
+        rows.append({"Dimension": DIMENSION_LABELS.get(dim, dim), "Self-rating": fmt(row["self_rating"], ".0f"),
+                     "Customers (shrunk)": fmt(row["customer_mean"], ".2f"),
+                     "Customer view, team percentile": fmt(percentile.get(dim), ".0f"),
+                     "Gap": fmt(row["gap"], "+.2f"), "Reading": row["label"] or "no comparable customer figure"})
     st.caption(f"Shared on {shared.submitted_at:%d %b %Y}. Customer means are shrunk toward the team; "
-               "a gap beyond 4/3 of a point is a blind spot (self higher) or a hidden strength (self lower).")
-    st.dataframe(shown, hide_index=True, column_config={
-        "Customers (shrunk)": st.column_config.NumberColumn(format="%.2f"),
-        "Customer view, team percentile": st.column_config.NumberColumn(
-            format="%.0f", help="Where customers' (shrunk) rating of this analyst sits among the team's analysts "
-                                "with enough responses: 0 lowest, 100 highest"),
-        "Gap": st.column_config.NumberColumn(format="%+.2f")})
+               "a gap beyond 4/3 of a point is a blind spot (self higher) or a hidden strength (self lower). "
+               "Competencies are compared only where a customer rating maps onto them.")
+    st.dataframe(pl.DataFrame(rows), hide_index=True, column_config={
+        "Customer view, team percentile": st.column_config.TextColumn(
+            help="Where customers' (shrunk) rating of this analyst sits among the team's analysts with enough "
+                 "responses: 0 lowest, 100 highest")})
 
 
 def _follow_ups(scope: Scope, aid: int, url: str) -> list[str]:

@@ -118,8 +118,8 @@ def test_perception_gap_only_when_shared(sqlite_demo_url, monkeypatch):
     assert gap and set(gap[0]["Reading"]) <= {"blind spot", "hidden strength", "aligned",
                                               "no comparable customer figure"}
     assert len(gap[0]) == 10  # four CARE dimensions and six competencies
-    percentiles = gap[0]["Customer view, team percentile"].dropna()
-    assert ((percentiles >= 0) & (percentiles <= 100)).all()
+    percentiles = [float(v) for v in gap[0]["Customer view, team percentile"] if v != "–"]
+    assert percentiles and all(0 <= v <= 100 for v in percentiles)
     at = _app(url, monkeypatch, _lead(url), tab="Analyst", coaching_analyst=private)
     assert not [df for df in at.dataframe if "Reading" in df.value.columns]
     assert any("self-assessment is private" in i.value for i in at.info)
