@@ -32,6 +32,10 @@ def show_chart(report: CultureReport, name: str, build: Callable[[], alt.TopLeve
     return st.vega_lite_chart(spec=_chart_spec((report.key, name), build), width="stretch", **kwargs)
 
 
+def _points(margin: float) -> str:
+    return f"{margin:.1f}" if margin < 0.95 else f"{margin:.0f}"  # "± 0" would claim certainty
+
+
 def headline_tiles(report: CultureReport) -> None:
     """The eight headline tiles in two rows."""
     h = report.headline
@@ -46,7 +50,7 @@ def headline_tiles(report: CultureReport) -> None:
         else:
             verdict = "a clear change" if change.is_clear else "within noise"
             tile("Change vs before", f"{fmt_happiness(change.change)} pts",
-                 f"± {change.change_margin:.{1 if change.change_margin < 0.95 else 0}f} · {verdict} · before {fmt_happiness(change.previous)} "
+                 f"± {_points(change.change_margin)} · {verdict} · before {fmt_happiness(change.previous)} "
                  f"(n = {change.previous_n:,})",
                  "Happiness now minus Happiness in the period of equal length just before. "
                  "It is a clear change when it is larger than its 95% margin.")
@@ -136,7 +140,8 @@ def hotspot_section(report: CultureReport, *, key_prefix: str, focused: bool = F
                 .alias("Happiness"),
                 pl.col("n"), pl.col("impact").round(0).alias("Impact"))
             export = worst.select(pl.col("service").alias("Service"), pl.col("channel_label").alias("Channel"),
-                                  pl.col("happiness").round(1).alias("Happiness"), pl.col("margin").round(1).alias("Margin"),
+                                  pl.col("happiness").round(1).alias("Happiness"),
+                                  pl.col("margin").round(1).alias("Margin"),
                                   pl.col("n"), pl.col("impact").round(0).alias("Impact"))
             data_table(shown, "Hotspots", export=export, column_config={
                 "Cell": st.column_config.TextColumn(width=185),

@@ -340,7 +340,8 @@ def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) ->
     hot = hotspot_cells(hotspot_impact(cells, keys=["service_id", "channel"]), min_group=min_group)
     hot = _named(hot, "service_id", services, "service").with_columns(
         pl.col("channel").replace_strict(CHANNEL_LABELS, default=pl.col("channel")).alias("channel_label"))
-    by_channel = _named(lost_by(cur, closed, "channel", min_group=min_group), "channel", CHANNEL_LABELS, "channel_label")
+    by_channel = _named(lost_by(cur, closed, "channel", min_group=min_group), "channel", CHANNEL_LABELS,
+                        "channel_label")
     by_service = _named(lost_by(cells, closed, "service_id", min_group=min_group), "service_id", services, "service")
     compare = {
         "Ticket type": _named(monthly_happiness(cur, series="ticket_type", min_group=min_group),
