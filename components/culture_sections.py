@@ -23,8 +23,11 @@ HAPPINESS_HELP = ("Happiness = % of responses scoring 9â€“10 minus % scoring 0â€
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=512, show_spinner=False)
 def _chart_spec(cache_key: tuple, _build: Callable[[], alt.TopLevelMixin]) -> dict:
-    """The Vega-Lite spec of one chart of one report, built once (Altair objects are slow to build)."""
-    return _build().to_dict()
+    """The Vega-Lite spec of one chart of one report, built once (Altair objects are slow to build).
+
+    Schema validation is skipped here: the builders' output is validated in tests/components.
+    """
+    return _build().to_dict(validate=False)
 
 
 def show_chart(report: CultureReport, name: str, build: Callable[[], alt.TopLevelMixin], **kwargs) -> object:
