@@ -119,3 +119,51 @@ def _child(url: str) -> None:
 
 if __name__ == "__main__":
     _child(sys.argv[1])
+
+
+def import_while_serving(url: str, workdir: Path, rows: int = 2_000) -> dict:
+    """Does a command-line import into the warehouse work while `streamlit run app.py` serves it?
+
+    DuckDB lets one process hold a file for writing; the check serves a copy of the tier (never the
+    cached file), signs nobody in, and runs `python -m data_access import tickets` against it.
+    """
+    import shutil
+
+    import sqlalchemy as sa
+
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "duckdb":
+        return {"status": "not applicable (not an embedded DuckDB file)"}
+    try:
+        from bench.import_speed import write_tickets_csv
+    except ImportError:
+        return {"status": "not available yet (bench/import_speed.py missing)"}
+    copy = workdir / "serving-copy.duckdb"
+    shutil.copyfile(parsed.database, copy)
+    csv_path = workdir / "concurrent-tickets.csv"
+    write_tickets_csv(csv_path, rows)
+    copy_url = f"duckdb:///{copy.as_posix()}"
+    from playwright.sync_api import sync_playwright
+
+    from bench.browser import CHROMIUM, CHROMIUM_ARGS, SIGN_IN_FORM
+
+    with serve_app(copy_url) as (base_url, _proc), sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = chromium.new_page()
+            page.goto(base_url)  # a session runs app.py, which opens the warehouse
+            page.locator(SIGN_IN_FORM).first.wait_for(timeout=60_000)
+            out = subprocess.run([sys.executable, "-m", "data_access", "import", "tickets", str(csv_path),
+                                  "--preset", "generic", "--url", copy_url], cwd=PROJECT_ROOT,
+                                 capture_output=True, text=True, timeout=600)
+            page.reload()  # and the app must still open it afterwards
+            page.locator(SIGN_IN_FORM).first.wait_for(timeout=60_000)
+            app_after = page.locator('[data-testid="stMain"]').inner_text()[:300]
+        finally:
+            chromium.close()
+    text = [line for line in (out.stdout + out.stderr).strip().splitlines() if line.strip()]
+    lock = any("lock" in line.lower() or "in use" in line.lower() for line in text)
+    return {"works": out.returncode == 0, "returncode": out.returncode, "rows": rows,
+            "lock_conflict": lock, "message": next((t for t in text if "lock" in t.lower() or "in use" in t.lower()),
+                            text[-1] if text else "")[:300],
+            "app_after": app_after.replace("\n", " ")[:200]}

@@ -221,6 +221,14 @@ def markdown(results: dict) -> str:
                      f"{_s(gen.get('seconds'), 1)} s ({gen.get('how', '')}).")
     imp = results.get("import", {})
     lines.append(f"- Import: {imp.get('summary') or imp.get('status', 'not measured')}")
+    both = results.get("import_while_serving")
+    if both:
+        verdict = ("works" if both.get("works") else
+                   "fails" + (" (the file is locked by the serving app)" if both.get("lock_conflict") else ""))
+        lines.append(f"- Command-line import of {both.get('rows', 0):,} tickets while `streamlit run app.py` serves the "
+                     f"same embedded DuckDB file (a copy of the 100k tier): {verdict} — exit "
+                     f"{both.get('returncode')}, “{both.get('message', '')}”. The app kept serving afterwards: "
+                     f"{'yes' if 'Sign in' in both.get('app_after', '') else 'no'}.")
     mem = results.get("memory", {})
     lines += ["", "## Memory and browser", "",
               f"- Peak RSS of the serving process: {_s(mem.get('peak_rss_mb'), 0)} MiB ({mem.get('how', mem.get('error', 'not measured'))})."]

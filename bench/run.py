@@ -198,6 +198,14 @@ def main(argv: list[str] | None = None) -> int:
                 except Exception as exc:
                     results["browser"] = {"status": f"failed: {type(exc).__name__}: {str(exc)[:300]}"}
                     log(f"  {results['browser']['status']}")
+            if not args.skip_browser and not args.skip_import:
+                log("[import while serving] command-line import into a served copy of the 100k tier")
+                small = next((w for w in built if w.engine == "duckdb" and w.tier == "100k"), main_tier)
+                try:
+                    results["import_while_serving"] = memory.import_while_serving(small.url, workdir)
+                except Exception as exc:
+                    results["import_while_serving"] = {"works": None, "message": f"{type(exc).__name__}: {exc}"[:300]}
+                log(f"  {results['import_while_serving']}")
             served = results["browser"].get("server_peak_rss_mb")
             if served:
                 results["memory"] = {"peak_rss_mb": served, "tier": main_tier.tier,
