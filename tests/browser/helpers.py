@@ -10,6 +10,7 @@ from data_access.demo import DEMO_PASSWORD
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 SIDEBAR = '[data-testid="stSidebar"]'
+AUTH_COOKIE = "service_pulse_auth"  # components.auth.COOKIE_NAME
 
 
 _BUSY_JS = """() => !document.querySelector(
@@ -34,8 +35,9 @@ def login(page, username: str, password: str = DEMO_PASSWORD, *, base_url: str |
     """Fill the Service Pulse sign-in form and wait until the sidebar shows who is signed in.
 
     Navigate to the app first (or pass `base_url`). The sidebar carries the username on a line of
-    its own ("@username") above the Log out button; this waits for both, then for the script run
-    to finish. The landing page's own content may still be drawing: wait for what you test.
+    its own ("@username") above the Log out button; this waits for both, for the script run to
+    finish and for the sign-in cookie (so a later page.goto stays signed in). The landing page's
+    own content may still be drawing: wait for what you test.
     """
     if base_url:
         page.goto(base_url)
@@ -47,6 +49,19 @@ def login(page, username: str, password: str = DEMO_PASSWORD, *, base_url: str |
     page.locator(SIDEBAR).get_by_text(f"@{username}", exact=True).wait_for(timeout=timeout)
     page.locator(SIDEBAR).get_by_role("button", name=re.compile("Log out")).wait_for(timeout=timeout)
     wait_for_app(page, timeout)
+    wait_for_auth_cookie(page)
+
+
+def wait_for_auth_cookie(page, timeout_ms: int = 20_000) -> dict:
+    """The sign-in cookie, once the page's cookie component has written it (so page.goto keeps you in)."""
+    waited = 0
+    while waited <= timeout_ms:
+        for cookie in page.context.cookies():
+            if cookie["name"] == AUTH_COOKIE:
+                return cookie
+        page.wait_for_timeout(200)
+        waited += 200
+    raise AssertionError(f"the sign-in cookie {AUTH_COOKIE!r} was not set within {timeout_ms} ms")
 
 
 def logout(page, timeout: float = 30_000) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import SIDEBAR, login, logout, screenshot, wait_for_app
+from tests.browser.helpers import SIDEBAR, login, logout, screenshot, wait_for_app, wait_for_auth_cookie
 
 pytestmark = pytest.mark.browser
 
@@ -82,12 +82,7 @@ def test_each_role_lands_on_its_own_page(app_url, page, username):
 
 def test_forbidden_url_shows_the_landing_page_instead(app_url, page):
     login(page, "soren.nunez", base_url=app_url)
-    # The sign-in cookie is written by a small component in the page: wait until it is there.
-    for _ in range(100):
-        if any(c["name"] == "service_pulse_auth" for c in page.context.cookies()):
-            break
-        page.wait_for_timeout(200)
-    cookie = next(c for c in page.context.cookies() if c["name"] == "service_pulse_auth")
+    cookie = wait_for_auth_cookie(page)          # written by a small component in the page
     assert cookie["sameSite"] == "Strict"
     page.goto(f"{app_url}/coaching")
     # The re-authentication cookie signs the person straight back in (no form this time).
