@@ -27,6 +27,11 @@ def rejects_csv(result: ImportResult) -> bytes:
     return ("\ufeff" + _safe(result.rejects).write_csv()).encode("utf-8")
 
 
+def rejects_frame_csv(rejects: pl.DataFrame) -> bytes:
+    """Any frame of rejected rows as formula-safe UTF-8 CSV (for the quarantine list)."""
+    return ("\ufeff" + _safe(rejects).write_csv()).encode("utf-8")
+
+
 def report_csv(result: ImportResult) -> bytes:
     """One CSV with the summary counts on top and the rejected rows below (formula-safe)."""
     head = pl.DataFrame({"line": [None] * 5, "column": [r[0] for r in summary_rows(result)],

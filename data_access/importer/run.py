@@ -201,7 +201,11 @@ def preview(plan: Plan, *, rows: int = 20, url_engine: sa.Engine | None = None) 
         except AmbiguousDates:
             order = None
         valid, rejects = validate(head, plan.rules(lookup, order))
-        rej = _batch_rejects(RawBatch(head, batch.bad_rows), [rejects], plan.source.header)
+        dups = valid.filter(~pl.col("ticket_id").is_first_distinct()).select(
+            LINE, pl.lit(plan.mapping["ticket_id"]).alias("column"),
+            (pl.lit("duplicate ticket in file (") + pl.col("ticket_id") + pl.lit(")")).alias("reason"))
+        valid = valid.filter(pl.col("ticket_id").is_first_distinct())
+        rej = _batch_rejects(RawBatch(head, batch.bad_rows), [rejects, dups], plan.source.header)
         return valid.rename({LINE: "line"}), rej
     empty = pl.DataFrame(schema={"line": pl.Int64})
     return empty, empty
