@@ -43,8 +43,17 @@ def login(page, username: str, password: str = DEMO_PASSWORD, *, base_url: str |
         page.goto(base_url)
     form = page.locator('[data-testid="stForm"]').filter(has_text="Sign in")
     form.wait_for(timeout=timeout)
-    form.get_by_label("Username", exact=True).fill(username)
-    form.get_by_label("Password", exact=True).fill(password)
+    # The cookie component reports to the server once after load, which reruns the script: let
+    # that happen before typing, so no keystroke is lost to a rerun.
+    wait_for_app(page, timeout)
+    user_box = form.get_by_label("Username", exact=True)
+    password_box = form.get_by_label("Password", exact=True)
+    for _ in range(3):
+        user_box.fill(username)
+        password_box.fill(password)
+        if user_box.input_value() == username and password_box.input_value() == password:
+            break
+        wait_for_app(page, timeout)
     form.get_by_role("button", name=re.compile("Sign in")).click()
     page.locator(SIDEBAR).get_by_text(f"@{username}", exact=True).wait_for(timeout=timeout)
     page.locator(SIDEBAR).get_by_role("button", name=re.compile("Log out")).wait_for(timeout=timeout)
