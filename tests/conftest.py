@@ -83,3 +83,25 @@ def empty_postgres_url(postgres_server_url) -> str:
 def empty_url(request) -> str:
     """A private empty warehouse, on SQLite and on PostgreSQL."""
     return request.getfixturevalue(f"empty_{request.param}_url")
+
+
+_EXIT_STATUS: list[int] = []
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _EXIT_STATUS.append(int(exitstatus))
+
+
+def pytest_unconfigure(config):
+    """End the process without interpreter teardown once pytest has reported.
+
+    DuckDB 2.0's Python binding prints spurious "nanobind: leaked …" lists while the interpreter
+    shuts down after a long session; they would bury pytest's summary line. Everything has been
+    written and reported by now, so the teardown has nothing left to do.
+    """
+    if _EXIT_STATUS and not hasattr(config, "workerinput"):
+        import sys
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_EXIT_STATUS[0])
