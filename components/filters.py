@@ -246,7 +246,7 @@ def page_filters(key_prefix: str, *, scope: Scope) -> Filters:
     start_with = _defaults(state, options, today)
     keys = _widget_keys(key_prefix)
 
-    cols = st.columns([1.15, 1.1, 1.45, 1.45, 1.45], vertical_alignment="bottom")
+    cols = st.columns([1.3, 1.05, 1.4, 1.4, 1.4], vertical_alignment="bottom")
     preset = cols[0].selectbox("Period", list(PRESETS), format_func=PRESETS.get, key=keys["preset"],
                                index=start_with["preset"],
                                help="Last 90 days and year to date end today; last 12 months is "
