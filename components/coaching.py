@@ -223,3 +223,28 @@ def analyst_picker(scope: Scope, key: str) -> dict | None:
     picked = st.selectbox("Analyst", ids, format_func=names.get, key=key, on_change=sync)
     st.session_state[ANALYST_KEY] = picked
     return roster.filter(pl.col("analyst_id") == picked).row(0, named=True)
+
+
+LINK_TABS = {"overview": "Overview", "analyst": "Analyst", "recovery": "Recovery queue", "notes": "Notes"}
+
+
+def apply_deep_link() -> None:
+    """Open the tab and analyst named in the link (from a digest or alert email), once per visit.
+
+    An analyst id outside the lead's teams is ignored by the analyst picker, which only offers
+    the lead's own roster; a malformed value is ignored with a short notice.
+    """
+    if st.session_state.get("coaching_link_applied"):
+        return
+    st.session_state["coaching_link_applied"] = True
+    params = st.query_params
+    tab = LINK_TABS.get(params.get("tab", "").lower())
+    analyst = params.get("analyst")
+    if analyst is not None:
+        if analyst.isdigit():
+            st.session_state[ANALYST_KEY] = int(analyst)
+            tab = tab or "Analyst"
+        else:
+            st.toast("The link named an analyst that could not be read; showing your team instead.")
+    if tab:
+        st.session_state["coaching_tab"] = tab

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 import streamlit as st
 
-from components.coaching import overview_section
+from components.coaching import apply_deep_link, overview_section
 from components.coaching_analyst import analyst_section
 from components.coaching_actions import notes_section, recovery_section
 from components.viewer import current_viewer, require_scope
@@ -16,6 +16,7 @@ st.caption(f"{viewer.display_name} · {viewer.team_name or 'your team'} · the l
            "period. Figures appear from 5 responses up; comparisons use shrunk values.")
 
 TABS = ["Overview", "Analyst", "Recovery queue", "Notes"]
+apply_deep_link()
 tabs = st.tabs(TABS, key="coaching_tab", on_change="rerun")
 sections = [overview_section, analyst_section, recovery_section, notes_section]
 try:

@@ -148,6 +148,39 @@ def test_analyst_outside_the_team_cannot_be_forced(sqlite_demo_url, monkeypatch)
     assert not any(name in m.value for m in at.markdown)
 
 
+
+def _linked_app(url, monkeypatch, viewer, **params) -> AppTest:
+    monkeypatch.setenv("SERVICE_PULSE_DATABASE_URL", url)
+    monkeypatch.setenv("SERVICE_PULSE_TODAY", TODAY.isoformat())
+    st.cache_data.clear()
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["viewer"] = viewer
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_email_link_opens_the_named_analyst(sqlite_demo_url, monkeypatch):
+    url = sqlite_demo_url
+    member = _raw(url, "SELECT max(analyst_id) FROM analysts WHERE team_id = :t", t=TEAM)[0][0]
+    at = _linked_app(url, monkeypatch, _lead(url), analyst=str(member))
+    assert at.session_state["coaching_tab"] == "Analyst"
+    assert at.selectbox(key="coaching_analyst_detail").value == member
+
+
+def test_email_link_to_another_teams_analyst_shows_nothing_of_them(sqlite_demo_url, monkeypatch):
+    url = sqlite_demo_url
+    outsider = _raw(url, "SELECT min(analyst_id) FROM analysts WHERE team_id <> :t", t=TEAM)[0][0]
+    name = _raw(url, "SELECT name FROM analysts WHERE analyst_id = :a", a=outsider)[0][0]
+    at = _linked_app(url, monkeypatch, _lead(url), analyst=str(outsider))
+    assert at.selectbox(key="coaching_analyst_detail").value != outsider
+    assert not any(name in m.value for m in at.markdown)
+    at = _linked_app(url, monkeypatch, _lead(url), analyst="1 OR 1=1", tab="recovery")
+    assert at.session_state["coaching_tab"] == "Recovery queue"
+
+
 # ---------------------------------------------------------------- writes through the page
 
 def test_recovery_contact_and_close(writable_url, monkeypatch):
