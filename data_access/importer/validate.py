@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from data_access.importer import scores
+from data_access.importer import presets, scores
 from data_access.importer.fields import required_fields
 from data_access.importer.reader import LINE
 from data_access.schema import CARE_DIMENSIONS, CHANNELS, TICKET_TYPES
@@ -97,14 +97,42 @@ def parse_datetimes(text: pl.Series, date_order: str | None) -> pl.Series:
 
 
 def _mapped(col: str, rules: Rules) -> pl.Expr:
-    """Cleaned text of a target field after the preset's value map (null when empty)."""
+    """Cleaned text of a target field (stripped; null when empty)."""
     text = pl.col(col).str.strip_chars()
-    text = pl.when(text == "").then(None).otherwise(text)
-    vmap = rules.values.get(col) if col != "factors" else None  # factors are mapped item by item
-    if vmap:
-        text = _key(text).replace_strict(list(vmap), list(vmap.values()), default=text,
-                                         return_dtype=pl.String)
-    return text
+    return pl.when(text == "").then(None).otherwise(text)
+
+
+KEYED = {"channel", "ticket_type", "state", "priority", "sla_met", "reopened", "first_contact_resolution",
+         "happiness"}
+MAX_DISTINCT_FOR_LOOKUP = 50_000
+
+
+def _apply_value_maps(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """The preset's value maps applied, plus a `<field>__key` matching key, for the coded fields.
+
+    Coded fields have few distinct values, so the mapping is computed once per distinct value
+    in Python and applied as a lookup (much cheaper than per-row regular expressions)."""
+    exprs = []
+    for col in frame.columns:
+        vmap = rules.values.get(col) if col != "factors" else None  # factors are mapped item by item
+        if col == LINE or not (vmap or col in KEYED):
+            continue
+        distinct = frame[col].drop_nulls().unique()
+        if distinct.len() > MAX_DISTINCT_FOR_LOOKUP:
+            text = pl.col(col)
+            if vmap:
+                text = _key(text).replace_strict(list(vmap), list(vmap.values()), default=text,
+                                                 return_dtype=pl.String)
+            exprs += [text.alias(col), _key(text).alias(f"{col}__key")]
+            continue
+        olds = distinct.to_list()
+        news = [vmap.get(presets.normalise(o), o) if vmap else o for o in olds]
+        keys = [presets.normalise(n) for n in news]
+        exprs += [pl.col(col).replace_strict(olds or [""], news or [""], default=None,
+                                             return_dtype=pl.String).alias(col),
+                  pl.col(col).replace_strict(olds or [""], keys or [""], default=None,
+                                             return_dtype=pl.String).alias(f"{col}__key")]
+    return frame.with_columns(exprs) if exprs else frame
 
 
 def _number(text: pl.Expr) -> pl.Expr:
@@ -160,7 +188,7 @@ def _checks(rules: Rules) -> list[tuple[str, pl.Expr, pl.Expr]]:
 
     def bool_field(name: str, required: bool, counts: bool = False) -> None:
         raw = pl.col(name)
-        key = _key(raw)
+        key = pl.col(f"{name}__key")
         value = pl.when(key.is_in(TRUE_WORDS)).then(True).when(key.is_in(FALSE_WORDS)).then(False)
         if counts:  # a reopen count: more than zero means reopened
             num = _number(raw)
@@ -213,7 +241,7 @@ def _checks(rules: Rules) -> list[tuple[str, pl.Expr, pl.Expr]]:
         text_field("ticket_id", True)
         raw = pl.col("happiness")
         if rules.scale == "good-bad":
-            key = _key(raw)
+            key = pl.col("happiness__key")
             value = key.replace_strict(list(scores.GOOD_BAD), list(scores.GOOD_BAD.values()),
                                        default=None, return_dtype=pl.Int64)
             err = (pl.when(raw.is_null() | key.is_in(list(scores.NOT_ANSWERED)))
@@ -278,6 +306,7 @@ def validate(raw: pl.DataFrame, rules: Rules) -> tuple[pl.DataFrame, pl.DataFram
     source_of = dict(rules.mapping)
     frame = raw.select(pl.col(LINE), *[pl.col(src).alias(dst) for dst, src in source_of.items()])
     frame = frame.with_columns(_mapped(c, rules).alias(c) for c in source_of)
+    frame = _apply_value_maps(frame, rules)
     for name in ("opened_at", "resolved_at", "submitted_at"):
         if name in frame.columns:
             frame = frame.with_columns(parse_datetimes(frame[name], rules.date_order).alias(f"{name}__dt"))
