@@ -381,13 +381,14 @@ def test_signed_out_sees_only_the_sign_in_form(demo_url, monkeypatch, tmp_path):
     assert [t.label for t in at.text_input] == ["Username", "Password"]
 
 
-def test_page_reached_without_navigation_still_needs_a_sign_in(demo_url, monkeypatch, tmp_path):
-    _needs("pages/culture_trends.py")
+@pytest.mark.parametrize("page_path", sorted(ALL_PATHS))
+def test_page_reached_without_navigation_still_needs_a_sign_in(page_path, demo_url, monkeypatch, tmp_path):
+    _needs(page_path)
     at = _app(demo_url, monkeypatch, None, tmp_path)
-    at.switch_page(str(ROOT / "pages/culture_trends.py")).run()   # bypasses app.py entirely
+    at.switch_page(str(ROOT / page_path)).run()   # bypasses app.py entirely
     assert not at.exception
     assert [w.value for w in at.warning] == ["Please sign in to see this page."]
-    assert len(at.metric) == 0 and len(at.title) == 0
+    assert len(at.metric) == 0 and len(at.title) == 0 and len(at.dataframe) == 0
 
 
 @pytest.mark.parametrize("target", ["pages/coaching.py", "pages/culture_trends.py",
