@@ -1,19 +1,16 @@
 """Admin → Data: what the warehouse holds, import ticket and survey exports, and the quarantine."""
 
-import shutil
-import uuid
-from pathlib import Path
-
 import sqlalchemy as sa
 import streamlit as st
 
+from components.import_panel import save_upload, show_import_result
 from components.viewer import require_scope
 from data_access import config
 from data_access.engine import DatabaseUnavailable, describe_failure, get_engine
 from data_access.importer import history, presets, report
 from data_access.importer.fields import FIELDS
 from data_access.importer.reader import ImportFileError
-from data_access.importer.run import ImportInterrupted, max_import_bytes, plan_import, preview, run_import
+from data_access.importer.run import ImportInterrupted, plan_import, preview, run_import
 from data_access.importer.scores import SCALES
 from data_access.importer.validate import AmbiguousDates
 from data_access.stats import clear_cached_reads
@@ -44,51 +41,6 @@ if info.get("origin") == "demo":
                "at an empty database for production data.")
 
 DATE_ORDERS = {"Decide from the file": None, "Day first (31/01/2026)": "day", "Month first (01/31/2026)": "month"}
-UPLOAD_DIR = config.data_dir() / "uploads"
-
-
-def _saved_upload(uploaded, kind: str) -> Path | None:
-    """Copy the upload to a private file once (streamed; never executed or unpickled)."""
-    key = f"data_{kind}_file"
-    saved = st.session_state.get(key)
-    if saved and saved[0] == uploaded.file_id and Path(saved[1]).exists():
-        return Path(saved[1])
-    if uploaded.size > max_import_bytes():
-        st.error(f"The file is {uploaded.size / 1e6:,.1f} MB; the limit is {max_import_bytes() / 1e6:,.0f} MB.")
-        return None
-    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-    suffix = "".join(ch for ch in Path(uploaded.name).suffix if ch.isalnum() or ch == ".")[:10]
-    path = UPLOAD_DIR / f"{uuid.uuid4().hex}{suffix}"
-    with path.open("wb") as fh:
-        shutil.copyfileobj(uploaded, fh, length=1 << 20)
-    st.session_state[key] = (uploaded.file_id, str(path))
-    return path
-
-
-def _show_result(kind: str) -> None:
-    result = st.session_state.get(f"data_{kind}_result")
-    if result is None:
-        return
-    label = "Dry run — nothing was written" if result.dry_run else "Import finished"
-    (st.warning if result.rejected else st.success)(
-        f"{label}: {result.rows_read:,} rows read in {result.seconds:.1f} s.")
-    cols = st.columns(5)
-    for col, (name, value) in zip(cols, report.summary_rows(result)):
-        col.metric(name.capitalize(), f"{value:,}")
-    for what, names in result.created.items():
-        if names:
-            st.caption(f"Created {what}: " + ", ".join(names))
-    if result.rejected:
-        st.markdown(f"**Rejected rows** ({result.rejected:,}) — kept in quarantine to fix and re-import")
-        st.dataframe(result.rejects, hide_index=True, width="stretch",
-                     column_config={"raw_row": st.column_config.TextColumn("Original row")})
-    d1, d2 = st.columns(2)
-    d1.download_button("Download report (Markdown)", report.report_markdown(result).encode("utf-8"),
-                       file_name=f"import-report-{kind}.md", mime="text/markdown", key=f"data_{kind}_md",
-                       on_click="ignore")
-    d2.download_button("Download rejected rows (CSV)", report.rejects_csv(result),
-                       file_name=f"import-rejects-{kind}.csv", mime="text/csv", key=f"data_{kind}_csv",
-                       disabled=not result.rejected, on_click="ignore")
 
 
 def import_flow(kind: str) -> None:
@@ -97,9 +49,9 @@ def import_flow(kind: str) -> None:
                                 type=["csv", "txt", "tsv", "xlsx", "parquet"], key=f"data_{kind}_upload")
     if uploaded is None:
         st.info(f"Choose a {kind} file exported from your ITSM or survey tool.")
-        _show_result(kind)
+        show_import_result(kind)
         return
-    path = _saved_upload(uploaded, kind)
+    path = save_upload(uploaded, kind)
     if path is None:
         return
     names = presets.preset_names(kind)
@@ -162,7 +114,7 @@ def import_flow(kind: str) -> None:
         st.session_state[f"data_{kind}_result"] = result
         if real:
             st.rerun()  # the summary above shows the new counts and origin
-    _show_result(kind)
+    show_import_result(kind)
 
 
 tickets_tab, responses_tab, quarantine_tab, template_tab = st.tabs(
