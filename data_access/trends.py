@@ -251,14 +251,16 @@ def org_calibration(*, scope: Scope, filters: Filters, url: str | None = None) -
     """Per CARE dimension, counts of analysts in blind spot / aligned / hidden strength — unnamed.
 
     Self = latest self-assessment; customers = their ratings in the period, shrunk toward the
-    team. Dimensions with fewer than `min_analysts` analysts come back suppressed (no counts).
+    team. A dimension with fewer analysts than the larger of `min_group` and `min_analysts`
+    comes back suppressed (no counts): DESIGN.md allows aggregates of gaps only for groups of 5 up.
     """
     limits = config.thresholds()
+    smallest = max(limits.min_group, limits.min_analysts)
     customers = _run(customer_ratings_query(scope=scope, filters=filters), url)
     selfs = _run(latest_self_ratings_query(scope=scope, filters=filters), url)
     if customers.is_empty() or selfs.is_empty():
         return calibration_counts(pl.DataFrame(), min_responses=limits.min_responses,
-                                  min_analysts=limits.min_analysts)
+                                  min_analysts=smallest)
     long = pl.concat([
         customers.select(pl.col("analyst_id").cast(pl.Int64), pl.col("team_id").cast(pl.Int64),
                          pl.lit(dim).alias("dimension"),
@@ -272,7 +274,7 @@ def org_calibration(*, scope: Scope, filters: Filters, url: str | None = None) -
                        on=["analyst_id", "dimension"], how="left")
     # The analyst id only served the join: it never leaves this function.
     return calibration_counts(joined.drop("analyst_id"), min_responses=limits.min_responses,
-                              min_analysts=limits.min_analysts)
+                              min_analysts=smallest)
 
 
 

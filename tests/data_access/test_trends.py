@@ -89,29 +89,35 @@ def test_org_calibration_is_unnamed_counts_that_add_up(demo_url):
     assert got["blind spot"].sum() > 0
 
 
-def test_org_calibration_suppresses_small_groups(empty_sqlite_url):
-    """Two analysts with ratings and self-assessments: fewer than 3, so no counts come back."""
+@pytest.mark.parametrize("analysts, shown", [(2, False), (4, False), (5, True)])
+def test_org_calibration_suppresses_small_groups(empty_sqlite_url, analysts, shown):
+    """Gap aggregates need a group of 5 analysts (DESIGN.md); below that no counts come back."""
     url = empty_sqlite_url
+    ids = list(range(1, analysts + 1))
     with get_engine(url).begin() as conn:
         conn.execute(schema.teams.insert(), [dict(team_id=1, name="Solo")])
         conn.execute(schema.services.insert(), [dict(service_id=1, name="Email")])
-        conn.execute(schema.analysts.insert(), [dict(analyst_id=a, name=f"A{a}", team_id=1) for a in (1, 2)])
+        conn.execute(schema.analysts.insert(), [dict(analyst_id=a, name=f"A{a}", team_id=1) for a in ids])
         when = dt.datetime(2026, 5, 1, 10)
+        keys = range(1, 6 * analysts + 1)  # six responses each: all above MIN_RESPONSES
         tickets = [dict(ticket_key=k, ticket_id=f"T{k}", ticket_type="incident", channel="email", service_id=1,
-                        priority=3, opened_at=when, resolved_at=when, analyst_id=1 + k % 2, team_id=1,
-                        sla_met=True) for k in range(1, 13)]
+                        priority=3, opened_at=when, resolved_at=when, analyst_id=1 + k % analysts, team_id=1,
+                        sla_met=True) for k in keys]
         conn.execute(schema.tickets.insert(), tickets)
         conn.execute(schema.responses.insert(), [
             dict(ticket_key=k, happiness=9, communication=4, application=None, resolution=None,
-                 expectation=None, submitted_at=when) for k in range(1, 13)])
-        for a in (1, 2):
+                 expectation=None, submitted_at=when) for k in keys])
+        for a in ids:
             conn.execute(schema.self_assessments.insert(), dict(assessment_id=a, analyst_id=a, submitted_at=when))
             conn.execute(schema.self_assessment_ratings.insert(),
                          dict(assessment_id=a, dimension="communication", rating=5))
     got = trends.org_calibration(scope=Scope("cio"), filters=YEAR, url=url)
-    row = got.row(0, named=True)
-    assert row["dimension"] == "communication" and row["suppressed"]
-    assert row["analysts"] is None and row["blind spot"] is None
+    row = got.filter(pl.col("dimension") == "communication").row(0, named=True)
+    if shown:
+        # self 5 vs customers 4 everywhere: a gap of 1, inside 4/3, so all five are aligned
+        assert not row["suppressed"] and row["analysts"] == 5 and row["aligned"] == 5
+    else:
+        assert row["suppressed"] and row["analysts"] is None and row["blind spot"] is None
 
 
 def test_lead_calibration_counts_only_shared_assessments(demo_url):
