@@ -95,8 +95,9 @@ def test_forbidden_url_shows_the_landing_page_instead(app_url, page):
     screenshot(page, "forbidden-url-analyst")
 
 
-def test_logout_returns_to_the_sign_in_form(app_url, page):
-    login(page, "cio", base_url=app_url)
+@pytest.mark.parametrize("username", ["cio", "ivan.schmidt"])
+def test_logout_returns_to_the_sign_in_form(app_url, page, username):
+    login(page, username, base_url=app_url)
     logout(page)
     assert _nav_labels(page) == []
     page.reload()
