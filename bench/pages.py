@@ -178,7 +178,7 @@ def render_once(at) -> tuple[float, float]:
 
 
 def _problems(at) -> str:
-    found = [e.value if hasattr(e, "value") else str(e) for e in at.exception]
+    found = [getattr(e, "message", None) or getattr(e, "value", None) or str(e) for e in at.exception]
     found += [f"error: {e.value}" for e in at.error]
     return "; ".join(str(f)[:300] for f in found)
 

@@ -137,7 +137,9 @@ def _find_rate(data) -> float | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.disable(logging.WARNING)  # AppTest outside a server warns on every run
+    # AppTest outside a server warns on every run, and logs a page's exception (which the
+    # results already carry) as an error.
+    logging.disable(logging.ERROR)
     os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
     started = time.perf_counter()
     results: dict = {"command": "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:]),
@@ -194,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 log(f"[browser] sign-in → first chart at {main_tier.tier}")
                 try:
-                    results["browser"] = dict(browser_step(main_tier.url, viewers), tier=main_tier.tier)
+                    landing = next(w for w in results["warehouses"] if w["url"] == main_tier.url)["pages"]
+                    expect = {p["role"]: "chart" if p["charts"] else "table" for p in landing}
+                    results["browser"] = dict(browser_step(main_tier.url, viewers, expect), tier=main_tier.tier)
                 except Exception as exc:
                     results["browser"] = {"status": f"failed: {type(exc).__name__}: {str(exc)[:300]}"}
                     log(f"  {results['browser']['status']}")
@@ -226,10 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def browser_step(url: str, viewers: dict) -> dict:
+def browser_step(url: str, viewers: dict, expect: dict) -> dict:
     from bench import browser
 
-    return browser.measure_logins(url, viewers, runs=3, log=log)
+    return browser.measure_logins(url, viewers, runs=3, log=log, expect=expect)
 
 
 if __name__ == "__main__":
