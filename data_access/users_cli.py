@@ -6,7 +6,6 @@ so they do not end up in shell history or the process list.
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import sys
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import secrets
@@ -11,6 +12,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -56,18 +58,18 @@ def browser_demo_url(tmp_path_factory) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def app_url(browser_demo_url, tmp_path_factory):
-    """Base URL of `streamlit run app.py` serving the browser demo warehouse; stopped at the end."""
+@contextlib.contextmanager
+def serve_app(database_url: str, data_dir: Path, **extra_env: str) -> Iterator[str]:
+    """Run `streamlit run app.py` on a free loopback port against `database_url`; yield its base URL."""
     port = _free_port()
-    data_dir = tmp_path_factory.mktemp("browser-data")
     log_path = data_dir / "streamlit.log"
     env = dict(os.environ,
-               SERVICE_PULSE_DATABASE_URL=browser_demo_url,
+               SERVICE_PULSE_DATABASE_URL=database_url,
                SERVICE_PULSE_TODAY=BROWSER_DEMO_END.isoformat(),
                SERVICE_PULSE_DATA_DIR=str(data_dir),
                SERVICE_PULSE_COOKIE_KEY=secrets.token_urlsafe(48),
-               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+               **extra_env)
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
            "--server.headless", "true", "--server.address", "127.0.0.1",
            "--server.fileWatcherType", "none"]
@@ -84,6 +86,13 @@ def app_url(browser_demo_url, tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def app_url(browser_demo_url, tmp_path_factory):
+    """Base URL of `streamlit run app.py` serving the browser demo warehouse; stopped at the end."""
+    with serve_app(browser_demo_url, tmp_path_factory.mktemp("browser-data")) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")

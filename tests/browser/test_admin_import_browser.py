@@ -4,18 +4,14 @@ report on the page and downloads it. Runs its own app on a private warehouse (im
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import secrets
-import subprocess
-import sys
 
 import pytest
 import sqlalchemy as sa
 
 from data_access import demo, schema
 from data_access.engine import get_engine
-from tests.browser.conftest import PROJECT_ROOT, _free_port, _wait_healthy
+from tests.browser.conftest import PROJECT_ROOT, serve_app
 from tests.browser.helpers import login, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -28,26 +24,8 @@ def import_app(tmp_path_factory):
     work = tmp_path_factory.mktemp("import-browser")
     url = f"sqlite:///{work / 'demo.sqlite'}"
     demo.generate(get_engine(url), responses=2_000, seed=7, end=dt.date(2026, 11, 20))
-    port = _free_port()
-    log_path = work / "streamlit.log"
-    env = dict(os.environ, SERVICE_PULSE_DATABASE_URL=url, SERVICE_PULSE_TODAY="2026-11-20",
-               SERVICE_PULSE_DATA_DIR=str(work), SERVICE_PULSE_COOKIE_KEY=secrets.token_urlsafe(48),
-               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-           "--server.headless", "true", "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, proc, log_path)
+    with serve_app(url, work) as base:
         yield base, url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 def _metric(page, label: str) -> str:

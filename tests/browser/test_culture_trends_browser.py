@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import secrets
-import subprocess
-import sys
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from data_access.engine import get_engine
-from tests.browser.conftest import BROWSER_DEMO_END, PROJECT_ROOT, _free_port, _wait_healthy
+from tests.browser.conftest import BROWSER_DEMO_END, serve_app
 from tests.browser.helpers import login, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -105,28 +101,9 @@ def test_cio_changes_a_filter_and_reads_the_page(app_url, browser_demo_url, page
 @pytest.fixture(scope="module")
 def dark_app_url(browser_demo_url, tmp_path_factory):
     """The same app and warehouse served with Streamlit's dark theme (the config pins a light one)."""
-    port = _free_port()
-    data_dir = tmp_path_factory.mktemp("browser-dark")
-    log_path = data_dir / "streamlit.log"
-    env = dict(os.environ, SERVICE_PULSE_DATABASE_URL=browser_demo_url,
-               SERVICE_PULSE_TODAY=BROWSER_DEMO_END.isoformat(), SERVICE_PULSE_DATA_DIR=str(data_dir),
-               SERVICE_PULSE_COOKIE_KEY=secrets.token_urlsafe(48), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
-               STREAMLIT_THEME_BASE="dark")
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless",
-           "true", "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base_url, proc, log_path)
+    with serve_app(browser_demo_url, tmp_path_factory.mktemp("browser-dark"),
+                   STREAMLIT_THEME_BASE="dark") as base_url:
         yield base_url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 def test_page_reads_in_dark_theme(dark_app_url, browser):

@@ -2,11 +2,9 @@
 
 import datetime as dt
 
-import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from data_access import schema
 from data_access.engine import get_engine
 from data_access.filters import Filters
 from data_access.scope import Scope, ScopeError

@@ -11,7 +11,6 @@ import math
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
