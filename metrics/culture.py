@@ -221,9 +221,10 @@ def with_watermelon_rate(df: pl.DataFrame) -> pl.DataFrame:
 def hotspot_cells(impact: pl.DataFrame, *, min_group: int = 5) -> pl.DataFrame:
     """Hotspot cells with figures blanked (not dropped) where a cell has fewer than `min_group` responses."""
     small = pl.col("n") < min_group
+    keep = {"service_id", "channel", "service", "n"}  # the cell's name and size stay; every figure goes
     return impact.with_columns(
         pl.when(small).then(None).otherwise(pl.col(c)).alias(c)
-        for c in ("happiness", "margin", "happiness_low", "happiness_high", "impact")
+        for c in impact.columns if c not in keep
     )
 
 

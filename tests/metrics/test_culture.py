@@ -124,3 +124,18 @@ def test_calibration_counts_labels_and_suppresses():
 
 def test_calibration_counts_empty():
     assert calibration_counts(pl.DataFrame()).is_empty()
+
+
+def test_hotspot_cells_blank_every_figure_of_a_small_cell():
+    from metrics.culture import hotspot_cells
+    from metrics.hotspots import hotspot_impact
+
+    cells = pl.DataFrame({"service_id": [1, 2], "channel": ["phone", "email"],
+                          "happy": [6, 3], "unhappy": [2, 1], "n": [10, 4]})
+    out = hotspot_cells(hotspot_impact(cells, keys=["service_id", "channel"]), min_group=5)
+    small = out.filter(pl.col("n") == 4).row(0, named=True)
+    figures = {k: v for k, v in small.items() if k not in ("service_id", "channel", "n")}
+    assert figures and all(v is None for v in figures.values())
+    big = out.filter(pl.col("n") == 10).row(0, named=True)
+    # scope: 9 happy, 3 unhappy of 14 → +42.857; cell: 6 − 2 of 10 → +40.0; impact 10 × (40 − 42.857)
+    assert big["happiness"] == 40.0 and abs(big["impact"] - (-28.571428)) < 1e-4
