@@ -26,6 +26,7 @@ FIRST_TABLE = '[data-testid="stDataFrame"] canvas, [data-testid="stTable"] table
 TIMEOUT_MS = 60_000
 SIDEBAR = '[data-testid="stSidebar"]'
 
+
 def _wait_idle(page, timeout: float = TIMEOUT_MS) -> None:
     """Until Streamlit has finished running the script (reuses tests/browser/helpers when present)."""
     try:
@@ -74,8 +75,9 @@ def _sign_in_and_wait(page, base_url: str, username: str, expect: str = "chart")
         ready = time.perf_counter() - started
     except Exception:  # still running after the timeout: leave it unknown
         pass
+    title = page.locator('[data-testid="stMain"] h1').first
     return {"signed_in": signed_in, "first_chart": first_chart, "first_table": first_table, "ready": ready,
-            "landed_on": page.url.rstrip("/").rsplit("/", 1)[-1]}
+            "landed_on": title.inner_text().strip() if title.count() else ""}
 
 
 def measure_logins(url: str, viewers: dict, runs: int = 3, log=print, expect: dict | None = None) -> dict:
