@@ -8,7 +8,7 @@ import streamlit as st
 
 from components import auth, navigation, sidebar
 from data_access import bootstrap, config
-from data_access.engine import DatabaseUnavailable, describe_failure, ping
+from data_access.engine import DatabaseUnavailable, describe_failure, ping, release_embedded_file
 
 st.set_page_config(page_title="Service Pulse", page_icon="📈", layout="wide",
                    initial_sidebar_state="expanded")
@@ -28,6 +28,15 @@ def _data_origin(url: str) -> str:
     return bootstrap.data_origin(_warehouse(url))
 
 
+def _run(page_navigation) -> None:
+    """Run the chosen page, then let go of an embedded database file until the next run,
+    so a command-line import can take its turn (DuckDB allows one writing process at a time)."""
+    try:
+        page_navigation.run()
+    finally:
+        release_embedded_file(config.database_url())
+
+
 def _stop_with(message: str, hint: str | None = None) -> None:
     """Show a problem on a page of its own (through st.navigation, so no page file is exposed)."""
     def render() -> None:
@@ -36,8 +45,8 @@ def _stop_with(message: str, hint: str | None = None) -> None:
         if hint:
             st.info(hint)
 
-    st.navigation([st.Page(render, title="Service Pulse", url_path="status", default=True)],
-                  position="hidden").run()
+    _run(st.navigation([st.Page(render, title="Service Pulse", url_path="status", default=True)],
+                       position="hidden"))
     st.stop()
 
 
@@ -62,7 +71,7 @@ if user is None:
     st.session_state.pop("viewer", None)
     login = st.Page(lambda: auth.login_page(url), title="Sign in", icon=":material/login:",
                     url_path="sign-in", default=True)
-    st.navigation([login], position="hidden").run()
+    _run(st.navigation([login], position="hidden"))
     st.stop()
 
 # Rebuilt from the database on every run: whatever the session held before is replaced.
@@ -75,10 +84,10 @@ if not specs:
     # Still go through st.navigation, so no page file is ever reachable by its own URL.
     nothing = st.Page(lambda: st.info("There are no pages for your role yet. Ask an admin."),
                       title="Welcome", icon=":material/home:", url_path="welcome", default=True)
-    st.navigation([nothing]).run()
+    _run(st.navigation([nothing]))
     st.stop()
 first = navigation.landing(viewer.roles, specs)
 pages = {group: [st.Page(s.path, title=s.title, icon=s.icon, url_path=s.url_path,
                          default=(s == first)) for s in group_specs]
          for group, group_specs in navigation.grouped(specs).items()}
-st.navigation(pages).run()
+_run(st.navigation(pages))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -27,10 +29,50 @@ def get_engine(url: str | None = None) -> sa.Engine:
         kwargs["connect_args"] = {"timeout": 30}
     if parsed.get_backend_name() == "postgresql":
         kwargs["pool_pre_ping"] = True
+    if parsed.get_backend_name() == "duckdb" and _SHORT_CONNECTIONS and parsed.database not in (None, "", ":memory:"):
+        kwargs["poolclass"] = sa.pool.NullPool
     engine = sa.create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+    if parsed.get_backend_name() == "duckdb":
+        engine.dialect.connect = _waiting_for_file_lock(engine.dialect.connect)
     return engine
+
+
+# DuckDB lets one process at a time open a database file for writing. The app and a command-line
+# import take turns: each holds the file only while it works (the app between page runs, the
+# CLI per batch), and whoever finds it taken waits a little instead of failing at once.
+_SHORT_CONNECTIONS = False
+LOCK_WAIT_ENV = "SERVICE_PULSE_LOCK_WAIT_SECONDS"
+
+
+def use_short_connections() -> None:
+    """Open embedded database files per unit of work, never keeping them (for command-line tools)."""
+    global _SHORT_CONNECTIONS
+    _SHORT_CONNECTIONS = True
+    get_engine.cache_clear()
+
+
+def _waiting_for_file_lock(connect):
+    def connect_when_free(*args, **kwargs):
+        deadline = time.monotonic() + float(os.environ.get(LOCK_WAIT_ENV, 20))
+        pause = 0.05
+        while True:
+            try:
+                return connect(*args, **kwargs)
+            except Exception as exc:  # duckdb.IOException; the driver module is not imported here
+                if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
+    return connect_when_free
+
+
+def release_embedded_file(url: str | None = None) -> None:
+    """Let go of an embedded DuckDB file between page runs so another process may write to it."""
+    engine = get_engine(url or config.database_url())
+    if engine.dialect.name == "duckdb":
+        engine.dispose()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
