@@ -8,17 +8,13 @@ page through AppTest as its role. Either way the peak resident set is read from 
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench import app_server
 from bench.warehouses import TODAY
 from data_access import config
 
@@ -36,12 +32,6 @@ def peak_rss_mb(pid: int | str = "self") -> float | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def release_engines(*urls: str) -> None:
     """Close this process's pooled connections so another process may open a DuckDB file."""
     from data_access.engine import get_engine
@@ -54,40 +44,9 @@ def release_engines(*urls: str) -> None:
 @contextmanager
 def serve_app(url: str, *, timeout: float = 120):
     """`streamlit run app.py` on a free port against `url`; yields (base_url, process)."""
-    port = _free_port()
-    with tempfile.TemporaryDirectory(prefix="sp-bench-serve-") as data_dir:
-        log_path = Path(data_dir) / "streamlit.log"
-        env = dict(os.environ, SERVICE_PULSE_DATABASE_URL=url, SERVICE_PULSE_TODAY=TODAY,
-                   SERVICE_PULSE_DATA_DIR=data_dir, SERVICE_PULSE_COOKIE_KEY=secrets.token_urlsafe(48),
-                   STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-               "--server.headless", "true", "--server.address", "127.0.0.1",
-               "--server.fileWatcherType", "none"]
-        with open(log_path, "wb") as log:
-            proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.time() + timeout
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"streamlit exited early: {log_path.read_text()[-2000:]}")
-                try:
-                    with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as resp:
-                        if resp.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.time() > deadline:
-                    raise RuntimeError("streamlit did not become healthy in time")
-                time.sleep(0.3)
-            yield base_url, proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+    with tempfile.TemporaryDirectory(prefix="sp-bench-serve-") as data_dir, \
+            app_server.serve_app(url, Path(data_dir), today=TODAY, timeout=timeout) as served:
+        yield served
 
 
 def apptest_peak(url: str, timeout: float = 900) -> dict:

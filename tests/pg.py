@@ -12,6 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.app_server import free_port
+
 
 def _bin_dir() -> Path:
     found = shutil.which("pg_ctl")
@@ -24,19 +26,13 @@ def _bin_dir() -> Path:
     return Path(candidates[-1]).parent
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class ThrowawayPostgres:
     """initdb in a temp dir, serve on a free loopback port, remove everything on stop()."""
 
     def __init__(self) -> None:
         self.bin = _bin_dir()
         self.dir = Path(tempfile.mkdtemp(prefix="sp-pg-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.user: str | None = None
         if os.geteuid() == 0:  # the server refuses to run as root
             self.user = "postgres"

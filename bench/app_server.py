@@ -1,0 +1,69 @@
+"""Serve the real app (`streamlit run app.py`) on a free loopback port: for the benchmark and browser tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from data_access import config
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(base_url: str, proc: subprocess.Popen, log_path: Path, timeout: float) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not become healthy in {timeout} s:\n{log_path.read_text()[-3000:]}")
+
+
+@contextmanager
+def serve_app(database_url: str, data_dir: Path, *, today: str, timeout: float = 120,
+              **extra_env: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run the app against `database_url` with "today" pinned; yield (base URL, process), then stop it."""
+    port = free_port()
+    log_path = data_dir / "streamlit.log"
+    env = dict(os.environ,
+               SERVICE_PULSE_DATABASE_URL=database_url,
+               SERVICE_PULSE_TODAY=today,
+               SERVICE_PULSE_DATA_DIR=str(data_dir),
+               SERVICE_PULSE_COOKIE_KEY=secrets.token_urlsafe(48),
+               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+               **extra_env)
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+           "--server.headless", "true", "--server.address", "127.0.0.1",
+           "--server.fileWatcherType", "none"]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=config.PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base_url, proc, log_path, timeout)
+        yield base_url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
