@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+import streamlit as st
 
 from data_access import schema
+from data_access.engine import get_engine
 
 COUNTED = ["teams", "analysts", "services", "tickets", "responses", "response_factors",
            "self_assessments", "coaching_notes", "recovery_items", "kudos", "app_users"]
@@ -37,3 +39,9 @@ def format_summary(info: dict) -> str:
     if info["response_rate"] is not None:
         lines.append(f"  response rate      {info['response_rate']:>12.1%}")
     return "\n".join(lines)
+
+
+@st.cache_data(ttl=60, max_entries=8, show_spinner=False)
+def cached_warehouse_summary(url: str) -> dict:
+    """`warehouse_summary` of the warehouse at `url`, kept for a minute (an import clears it)."""
+    return warehouse_summary(get_engine(url))
