@@ -36,3 +36,9 @@ def digest_preview_html(*, scope: Scope, recipient: str, period: dt.date, url: s
         d = cio_monthly_digest(recipient=recipient, scope=scope, month=period, now=now,
                                settings=settings, url=url)
     return render.digest_html(d)
+
+
+def recent_months(month: dt.date, count: int = 12) -> list[dt.date]:
+    """First days of `month` and the `count - 1` calendar months before it, newest first."""
+    year, index = month.year, month.month - 1
+    return [dt.date(year + (index - i) // 12, (index - i) % 12 + 1, 1) for i in range(count)]

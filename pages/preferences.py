@@ -1,8 +1,6 @@
 """My settings: digest and alert preferences for anyone signed in; extra alert recipients (admin);
 and a preview of this week's digest for leads (this month's for the CIO)."""
 
-import datetime as dt
-
 import sqlalchemy as sa
 import streamlit as st
 
@@ -11,7 +9,7 @@ from data_access import clock, config, notify_reads
 from data_access.engine import DatabaseUnavailable, describe_failure, get_engine
 from data_access.writes import InvalidInput
 from data_access.writes import notify as notify_writes
-from notify.preview import digest_preview_html, parse_period
+from notify.preview import digest_preview_html, parse_period, recent_months
 
 viewer = current_viewer()
 if viewer is None:
@@ -97,8 +95,7 @@ if preview_role:
     if kind == "weekly":
         period = st.date_input("Week ending", value=default, max_value=clock.today(), key="settings_week_ending")
     else:
-        months = [(default.replace(day=1) - dt.timedelta(days=31 * i)).replace(day=1) for i in range(12)]
-        period = st.selectbox("Month", months, format_func=lambda d: f"{d:%B %Y}", key="settings_month")
+        period = st.selectbox("Month", recent_months(default), format_func=lambda d: f"{d:%B %Y}", key="settings_month")
     st.caption("Exactly what the email shows. Comments appear as plain text.")
     try:
         html = digest_preview_html(scope=viewer.scope(preview_role), recipient=viewer.display_name, period=period)

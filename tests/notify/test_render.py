@@ -136,3 +136,14 @@ def test_reads_refuse_out_of_scope_viewers():
         reads.all_preferences(scope=LEAD)
     sql = str(reads.praise_query(scope=LEAD, filters=WEEK).compile(dialect=sqlite.dialect()))
     assert "tickets.team_id IN" in sql
+
+
+def test_recent_months_are_consecutive_calendar_months():
+    import datetime as dt
+
+    from notify.preview import recent_months
+
+    months = recent_months(dt.date(2026, 11, 1))
+    assert months[:3] == [dt.date(2026, 11, 1), dt.date(2026, 10, 1), dt.date(2026, 9, 1)]
+    assert months[-1] == dt.date(2025, 12, 1) and len(set(months)) == 12
+    assert recent_months(dt.date(2026, 1, 1), 2) == [dt.date(2026, 1, 1), dt.date(2025, 12, 1)]
