@@ -6,6 +6,7 @@ import datetime as dt
 
 from data_access import clock
 from data_access.scope import Scope
+from metrics.self_view import month_add
 from notify import render
 from notify.config import notify_settings
 from notify.digest import cio_monthly_digest, lead_weekly_digest
@@ -40,5 +41,4 @@ def digest_preview_html(*, scope: Scope, recipient: str, period: dt.date, url: s
 
 def recent_months(month: dt.date, count: int = 12) -> list[dt.date]:
     """First days of `month` and the `count - 1` calendar months before it, newest first."""
-    year, index = month.year, month.month - 1
-    return [dt.date(year + (index - i) // 12, (index - i) % 12 + 1, 1) for i in range(count)]
+    return [month_add(month.replace(day=1), -i) for i in range(count)]

@@ -5,16 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from data_access.importer.run import ImportResult
-
-FORMULA_START = r"^[=+\-@\t\r]"
-
-
-def _safe(frame: pl.DataFrame) -> pl.DataFrame:
-    """Text cells a spreadsheet would run as a formula get a leading apostrophe."""
-    text = [c for c, t in frame.schema.items() if t == pl.String]
-    return frame.with_columns(pl.when(pl.col(c).str.contains(FORMULA_START)).then(pl.lit("'") + pl.col(c))
-                              .otherwise(pl.col(c)).alias(c) for c in text)
-
+from metrics.csv_safety import safe_csv_bytes
 
 def summary_rows(result: ImportResult) -> list[tuple[str, int]]:
     """(label, count) for the five numbers of an import."""
@@ -24,12 +15,12 @@ def summary_rows(result: ImportResult) -> list[tuple[str, int]]:
 
 def rejects_csv(result: ImportResult) -> bytes:
     """Every rejected row (line, column, reason, original row) as formula-safe UTF-8 CSV."""
-    return ("\ufeff" + _safe(result.rejects).write_csv()).encode("utf-8")
+    return safe_csv_bytes(result.rejects)
 
 
 def rejects_frame_csv(rejects: pl.DataFrame) -> bytes:
     """Any frame of rejected rows as formula-safe UTF-8 CSV (for the quarantine list)."""
-    return ("\ufeff" + _safe(rejects).write_csv()).encode("utf-8")
+    return safe_csv_bytes(rejects)
 
 
 def report_csv(result: ImportResult) -> bytes:
@@ -37,7 +28,7 @@ def report_csv(result: ImportResult) -> bytes:
     head = pl.DataFrame({"line": [None] * 5, "column": [r[0] for r in summary_rows(result)],
                          "reason": [str(r[1]) for r in summary_rows(result)], "raw_row": [None] * 5},
                         schema=result.rejects.schema)
-    return ("\ufeff" + _safe(pl.concat([head, result.rejects])).write_csv()).encode("utf-8")
+    return safe_csv_bytes(pl.concat([head, result.rejects]))
 
 
 def report_markdown(result: ImportResult) -> str:
