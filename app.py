@@ -55,7 +55,7 @@ try:
     with st.spinner("Opening the feedback warehouse… (a first start fills the demo database)"):
         origin = _data_origin(url)
 except (DatabaseUnavailable, sa.exc.SQLAlchemyError, OSError) as exc:
-    detail = str(exc) if isinstance(exc, DatabaseUnavailable) else describe_failure(exc)
+    detail = describe_failure(exc)
     _stop_with(f"Service Pulse cannot open its database right now. {detail}",
                "Nothing is lost: reload this page in a minute. If it keeps happening, tell your admin.")
 

@@ -34,11 +34,11 @@ def peak_rss_mb(pid: int | str = "self") -> float | None:
 
 def release_engines(*urls: str) -> None:
     """Close this process's pooled connections so another process may open a DuckDB file."""
-    from data_access.engine import get_engine
+    from data_access.engine import clear_engines, get_engine
 
     for url in urls:
         get_engine(url).dispose()
-    get_engine.cache_clear()
+    clear_engines()
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from data_access import config, demo, schema
-from data_access.engine import get_engine
+from data_access.engine import clear_engines, get_engine
 
 BENCH_DIR = Path(__file__).resolve().parent
 CACHE_DIR = BENCH_DIR / "cache"
@@ -89,7 +89,7 @@ def _generate(url: str, responses: int) -> tuple[float, float]:
             conn.execute(sa.text("CHECKPOINT"))
     checkpoint = time.perf_counter() - generated
     engine.dispose()
-    get_engine.cache_clear()
+    clear_engines()
     return generated - started, checkpoint
 
 

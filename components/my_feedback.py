@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-import sqlalchemy as sa
 import streamlit as st
 
 from components.tiles import fmt_happiness, fmt_margin, fmt_minutes, tile
 from data_access import clock
-from data_access.engine import DatabaseUnavailable, describe_failure
+from data_access.engine import DB_ERRORS, describe_failure  # noqa: F401 (DB_ERRORS: used by the page)
 from data_access.filters import Filters
 from data_access.my_feedback import (
     SCORE_BANDS,
@@ -69,11 +68,9 @@ def period_picker(key: str = "my_period") -> Filters:
 
 def database_down(exc: Exception) -> None:
     """A friendly message instead of a stack trace when the warehouse does not answer."""
-    text = str(exc) if isinstance(exc, DatabaseUnavailable) else describe_failure(exc)
-    st.error(text, icon=":material/cloud_off:")
+    st.error(describe_failure(exc), icon=":material/cloud_off:")
 
 
-DB_ERRORS = (DatabaseUnavailable, sa.exc.OperationalError, sa.exc.InterfaceError)
 
 
 def reminder(latest, today: dt.date) -> None:

@@ -17,10 +17,18 @@ class DatabaseUnavailable(RuntimeError):
     """The warehouse cannot be reached; the message is meant for a person."""
 
 
-@functools.lru_cache(maxsize=8)
+# What a page catches around its reads to show `describe_failure(exc)` instead of a traceback.
+DB_ERRORS = (DatabaseUnavailable, sa.exc.OperationalError, sa.exc.InterfaceError)
+
+
 def get_engine(url: str | None = None) -> sa.Engine:
     """The engine for `url` (default: the configured warehouse), created once per process."""
-    url = url or config.database_url()
+    # Resolve the default first, so "no URL" and the configured URL share one engine (and one pool).
+    return _engine_for(url or config.database_url())
+
+
+@functools.lru_cache(maxsize=8)
+def _engine_for(url: str) -> sa.Engine:
     parsed = make_url(url)
     kwargs: dict = {"future": True}
     if parsed.get_backend_name() in ("sqlite", "duckdb") and parsed.database:
@@ -50,7 +58,7 @@ def use_short_connections() -> None:
     """Open embedded database files per unit of work, never keeping them (for command-line tools)."""
     global _SHORT_CONNECTIONS
     _SHORT_CONNECTIONS = True
-    get_engine.cache_clear()
+    _engine_for.cache_clear()
 
 
 def _waiting_for_file_lock(connect):
@@ -90,6 +98,8 @@ def backend(engine: sa.Engine) -> str:
 
 def describe_failure(exc: Exception) -> str:
     """A friendly, specific sentence for a connection failure (no stack trace, no password)."""
+    if isinstance(exc, DatabaseUnavailable):
+        return str(exc)  # already written for a person
     text = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
     if "lock" in text.lower() and "duckdb" in text.lower() or "Conflicting lock" in text:
         return ("The embedded database is in use by another program (for example an import "
@@ -104,3 +114,8 @@ def ping(engine: sa.Engine) -> None:
             conn.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError as exc:
         raise DatabaseUnavailable(describe_failure(exc)) from exc
+
+
+def clear_engines() -> None:
+    """Forget every engine this process made (the next `get_engine` builds a fresh one)."""
+    _engine_for.cache_clear()

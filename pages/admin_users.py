@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components.viewer import require_scope
-from data_access.engine import DatabaseUnavailable, describe_failure
+from data_access.engine import DB_ERRORS, describe_failure
 from data_access.users import analyst_directory, list_users, team_directory
 from data_access.writes import InvalidInput
 from data_access.writes import users as user_writes
@@ -16,8 +16,8 @@ try:
     users = list_users(scope=scope)
     analysts = analyst_directory(scope=scope)
     teams = team_directory(scope=scope)
-except DatabaseUnavailable as exc:
-    st.error(str(exc))
+except DB_ERRORS as exc:
+    st.error(describe_failure(exc))
     st.stop()
 
 ROLE_CHOICES = ["analyst", "lead", "cio", "admin"]
