@@ -43,19 +43,45 @@ def is_embedded_default(url: str) -> bool:
     return url == default_database_url()
 
 
+# Floors the privacy promise rests on: settings may raise these, never lower them.
+FLOOR_MIN_GROUP = 5
+FLOOR_MIN_ANALYSTS = 3
+FLOOR_MIN_COLLEAGUES = 5
+
+
 @dataclass(frozen=True)
 class Thresholds:
-    """Fairness and privacy limits (DESIGN.md: MIN_RESPONSES, MIN_GROUP)."""
+    """Fairness and privacy limits (docs/PRIVACY.md).
+
+    min_responses: an analyst's own figure is shown (to them or their lead) from this many up.
+    min_group / min_analysts: a figure about people the viewer may not see individually needs at
+    least this many responses and distinct analysts. min_colleagues: an analyst's unnamed team
+    band needs this many colleagues in the period.
+    """
 
     min_responses: int = 5
-    min_group: int = 5
-    min_analysts: int = 3
+    min_group: int = FLOOR_MIN_GROUP
+    min_analysts: int = FLOOR_MIN_ANALYSTS
+    min_colleagues: int = FLOOR_MIN_COLLEAGUES
+
+
+def _env_int(name: str, default: int, floor: int) -> int:
+    """An integer setting from the environment, never below `floor` (bad values keep the default)."""
+    try:
+        value = int(os.environ.get(name, default))
+    except ValueError:
+        value = default
+    return max(value, floor)
 
 
 def thresholds() -> Thresholds:
-    """Thresholds, overridable by SERVICE_PULSE_MIN_RESPONSES / _MIN_GROUP for small deployments."""
+    """Thresholds from SERVICE_PULSE_MIN_RESPONSES / _MIN_GROUP / _MIN_ANALYSTS / _MIN_COLLEAGUES.
+
+    The privacy ones can be raised for a cautious deployment but never lowered below their floors.
+    """
     return Thresholds(
-        min_responses=int(os.environ.get("SERVICE_PULSE_MIN_RESPONSES", 5)),
-        min_group=int(os.environ.get("SERVICE_PULSE_MIN_GROUP", 5)),
-        min_analysts=int(os.environ.get("SERVICE_PULSE_MIN_ANALYSTS", 3)),
+        min_responses=_env_int("SERVICE_PULSE_MIN_RESPONSES", 5, 1),
+        min_group=_env_int("SERVICE_PULSE_MIN_GROUP", FLOOR_MIN_GROUP, FLOOR_MIN_GROUP),
+        min_analysts=_env_int("SERVICE_PULSE_MIN_ANALYSTS", FLOOR_MIN_ANALYSTS, FLOOR_MIN_ANALYSTS),
+        min_colleagues=_env_int("SERVICE_PULSE_MIN_COLLEAGUES", FLOOR_MIN_COLLEAGUES, FLOOR_MIN_COLLEAGUES),
     )
