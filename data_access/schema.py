@@ -83,6 +83,9 @@ tickets = sa.Table(
     sa.Column("first_contact_resolution", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("handle_minutes", sa.Float),
     sa.Column("requester", sa.String(200)),
+    # Optional: who to survey when the ticket closes, and what the survey email calls the ticket.
+    sa.Column("requester_email", sa.String(320)),
+    sa.Column("short_description", sa.String(300)),
     sa.CheckConstraint(_in("ticket_type", TICKET_TYPES), name="ck_tickets_type"),
     sa.CheckConstraint(_in("channel", CHANNELS), name="ck_tickets_channel"),
     sa.CheckConstraint("priority BETWEEN 1 AND 4", name="ck_tickets_priority"),
@@ -337,6 +340,38 @@ notifications = sa.Table(
 )
 
 
+survey_invitations = sa.Table(
+    "survey_invitations",
+    metadata,
+    # One survey email per ticket. Links carry a signed token over invitation_id, score and
+    # expiry (never the ticket's key); sent_at stays empty until the SMTP server accepted it.
+    _id("invitation_id", "survey_invitations"),
+    sa.Column("ticket_key", sa.BigInteger, sa.ForeignKey("tickets.ticket_key"), nullable=False,
+              unique=True),
+    sa.Column("requester_email", sa.String(320), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("sent_at", sa.DateTime),
+    sa.Column("expires_at", sa.DateTime),
+    sa.Column("answered_at", sa.DateTime),
+    sa.Column("state", sa.String(16), nullable=False, server_default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text),
+    sa.CheckConstraint(_in("state", ("pending", "sent", "answered")), name="ck_survey_state"),
+    sa.Index("ix_survey_invitations_requester", "requester_email", "sent_at"),
+)
+
+survey_unsubscribes = sa.Table(
+    "survey_unsubscribes",
+    metadata,
+    # Requesters who asked for no more survey emails (lower-cased address).
+    sa.Column("email", sa.String(320), primary_key=True),
+    sa.Column("unsubscribed_at", sa.DateTime, nullable=False),
+)
+
+# Columns added after a warehouse may already exist: create_schema adds them when missing.
+ADDED_COLUMNS = (("tickets", "requester_email"), ("tickets", "short_description"))
+
+
 def _not_on_duckdb(ddl, target, bind, *, dialect, **kw) -> bool:
     """Secondary indexes are for PostgreSQL/SQLite: DuckDB never uses them for the scans and
     GROUP BYs the pages run, while they double its file and slow every load (bench/results.md)."""
@@ -350,5 +385,25 @@ for _table in metadata.tables.values():
 
 
 def create_schema(engine: sa.Engine) -> None:
-    """Create every table and index that does not exist yet (safe to run twice)."""
+    """Create every table and index that does not exist yet (safe to run twice), and add the
+    optional columns newer versions introduced to tables created before them."""
     metadata.create_all(engine)
+    _add_missing_columns(engine)
+
+
+def _add_missing_columns(engine) -> None:
+    with (engine.begin() if isinstance(engine, sa.Engine) else _nested(engine)) as conn:
+        for table_name, column_name in ADDED_COLUMNS:
+            # Column names from an empty select: works where reflection does not (duckdb-engine).
+            existing = set(conn.execute(sa.text(f"SELECT * FROM {table_name} WHERE 1 = 0")).keys())
+            if column_name in existing:
+                continue
+            column = metadata.tables[table_name].c[column_name]
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.execute(sa.text(f"ALTER TABLE {table_name} ADD COLUMN {column_name} {kind}"))
+
+
+def _nested(conn: sa.Connection):
+    import contextlib
+
+    return contextlib.nullcontext(conn)
