@@ -6,7 +6,7 @@ No data queries here besides looking up the signed-in user; pages do their own s
 import sqlalchemy as sa
 import streamlit as st
 
-from components import auth, navigation, sidebar
+from components import auth, navigation, sidebar, survey_entry
 from data_access import bootstrap, config
 from data_access.engine import DatabaseUnavailable, describe_failure, ping, release_embedded_file
 
@@ -58,6 +58,11 @@ except (DatabaseUnavailable, sa.exc.SQLAlchemyError, OSError) as exc:
     detail = describe_failure(exc)
     _stop_with(f"Service Pulse cannot open its database right now. {detail}",
                "Nothing is lost: reload this page in a minute. If it keeps happening, tell your admin.")
+
+if survey_entry.survey_link_present():
+    # A requester answering a survey: the survey page alone, no sign-in, nothing else reachable.
+    survey_entry.run(url, demo=origin == "demo", runner=_run)
+    st.stop()
 
 try:
     settings = auth.cookie_settings(demo=origin == "demo")

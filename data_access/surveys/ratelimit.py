@@ -7,6 +7,7 @@ probed with many signatures, and a person clicking around stays far below the li
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import deque
@@ -52,8 +53,23 @@ failures = Window(PROCESS_FAILURES_PER_MINUTE, 60.0)        # key: "process"
 per_invitation = Window(INVITATION_ATTEMPTS_PER_HOUR, 3600.0)  # key: invitation id
 
 
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def uncounted():
+    """Re-checks of a link this session already opened (reruns of the survey page) are free."""
+    _local.free = True
+    try:
+        yield
+    finally:
+        _local.free = False
+
+
 def allowed(invitation_id: int | None) -> bool:
     """Whether a token check may run now (call before verifying)."""
+    if getattr(_local, "free", False):
+        return True
     if failures.blocked("process"):
         return False
     return invitation_id is None or not per_invitation.blocked(invitation_id)
@@ -61,6 +77,8 @@ def allowed(invitation_id: int | None) -> bool:
 
 def record(invitation_id: int | None, *, ok: bool) -> None:
     """Count one check: failures against the process, every attempt against its invitation."""
+    if getattr(_local, "free", False):
+        return
     if not ok:
         failures.add("process")
     if invitation_id is not None:
