@@ -45,12 +45,12 @@ def _param(name: str) -> str:
     return values[0] if len(values) == 1 else ""  # repeated parameters are not a valid link
 
 
-def _message_page(message: str, runner: Callable) -> None:
+def _message_page(message: str, runner: Callable, url_path: str = "survey") -> None:
     def render() -> None:
         st.title("Service desk survey")
         st.warning(message, icon=":material/link_off:")
 
-    runner(st.navigation([st.Page(render, title="Survey", url_path="survey", default=True)],
+    runner(st.navigation([st.Page(render, title="Survey", url_path=url_path, default=True)],
                          position="hidden"))
 
 
@@ -89,12 +89,13 @@ def run(url: str, *, demo: bool, runner: Callable) -> None:
         checked = _check(url, settings, token, unsubscribe)
     except links.Refused as exc:
         st.session_state.pop(CONTEXT_KEY, None)
-        _message_page(str(exc), runner)
+        _message_page(str(exc), runner, "unsubscribe" if unsubscribe else "survey")
         return
     st.session_state[CONTEXT_KEY] = SurveyContext(url, checked, token, settings)
-    page = "pages/survey_unsubscribe.py" if unsubscribe else "pages/survey.py"
-    runner(st.navigation([st.Page(page, title="Your feedback", url_path="survey", default=True)],
-                         position="hidden"))
+    # Each kind of link has its own page and path, so a rerun can never run the other page.
+    page = (st.Page("pages/survey_unsubscribe.py", title="Survey emails", url_path="unsubscribe", default=True)
+            if unsubscribe else st.Page("pages/survey.py", title="Your feedback", url_path="survey", default=True))
+    runner(st.navigation([page], position="hidden"))
 
 
 def current() -> SurveyContext | None:

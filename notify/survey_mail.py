@@ -23,6 +23,7 @@ from notify.mailer import MailerError, PartialDelivery
 
 QUESTION = "How happy are you with how your ticket was handled?"
 SURVEY_PATH = "survey"
+UNSUBSCRIBE_PATH = "unsubscribe"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 FONT = "font-family:Segoe UI,Helvetica,Arial,sans-serif;"
 
@@ -41,7 +42,7 @@ class SurveyLinks:
 def links(item: Outgoing, *, secret: str, expires_at: dt.datetime, notify: NotifySettings) -> SurveyLinks:
     scores = tuple(notify.link(SURVEY_PATH, token=tokens.score_token(secret, item.invitation_id, s, expires_at))
                    for s in range(11))
-    return SurveyLinks(scores, notify.link(SURVEY_PATH, unsubscribe=tokens.unsubscribe_token(secret, item.invitation_id)))
+    return SurveyLinks(scores, notify.link(UNSUBSCRIBE_PATH, unsubscribe=tokens.unsubscribe_token(secret, item.invitation_id)))
 
 
 def subject(item: Outgoing) -> str:

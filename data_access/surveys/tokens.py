@@ -59,7 +59,7 @@ def unsubscribe_token(secret: str, invitation_id: int) -> str:
 
 def read_score_token(secret: str, token: str, *, now: dt.datetime) -> ScoreClaim:
     """The claim of a genuine, unexpired token; TokenError otherwise (checked in that order)."""
-    match = _SCORE_SHAPE.match(token or "") if len(token or "") <= MAX_TOKEN_LENGTH else None
+    match = _SCORE_SHAPE.fullmatch(token or "") if len(token or "") <= MAX_TOKEN_LENGTH else None
     if match is None:
         raise TokenError("malformed")
     invitation_id, score, exp, signature = int(match[1]), int(match[2]), int(match[3]), match[4]
@@ -75,7 +75,7 @@ def read_score_token(secret: str, token: str, *, now: dt.datetime) -> ScoreClaim
 
 def read_unsubscribe_token(secret: str, token: str) -> int:
     """The invitation id of a genuine unsubscribe token; TokenError otherwise."""
-    match = _UNSUB_SHAPE.match(token or "") if len(token or "") <= MAX_TOKEN_LENGTH else None
+    match = _UNSUB_SHAPE.fullmatch(token or "") if len(token or "") <= MAX_TOKEN_LENGTH else None
     if match is None:
         raise TokenError("malformed")
     invitation_id = int(match[1])
