@@ -298,7 +298,7 @@ def generate(engine: sa.Engine, *, responses: int = 150_000, seed: int = 7,
     pick = rng.integers(0, len(requester_pool), n_tickets)
     tickets = tickets.with_columns(
         requester=pl.Series(np.array(requester_pool, dtype=object)[pick]),
-        requester_email=pl.Series(np.array([survey_demo.email_of(n) for n in requester_pool], dtype=object)[pick]))
+        requester_email=survey_demo.emails(seed, requester_pool, pick, chosen))
 
     comment = _comments(rng, happiness, a, analysts, service[chosen])
     resp = pl.DataFrame({

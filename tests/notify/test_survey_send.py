@@ -153,3 +153,25 @@ def test_a_missing_or_short_secret_is_refused(survey_db, monkeypatch, capsys):
     assert send(survey_db) == 2
     assert "No survey secret" in capsys.readouterr().err
     assert invitations(survey_db) == []
+
+
+def test_dry_run_on_the_demo_writes_real_eml_files(notify_db, smtp_env, monkeypatch, tmp_path):
+    """The demo leaves its last day's unanswered tickets uninvited: a first dry run has work."""
+    monkeypatch.setenv("SERVICE_PULSE_DATA_DIR", str(tmp_path / "data"))  # demo: generated secret
+    monkeypatch.delenv("SERVICE_PULSE_SURVEY_SECRET", raising=False)
+    with get_engine(notify_db).connect() as conn:
+        before = conn.execute(sa.select(sa.func.count()).select_from(SI)).scalar_one()
+        answered = conn.execute(sa.select(sa.func.count()).select_from(SI).where(SI.c.state == "answered")).scalar_one()
+    assert before > 0 and 0.1 < answered / before < 0.5  # realistic non-response
+    assert send(notify_db, "--dry-run", str(tmp_path / "out")) == 0
+    files = sorted((tmp_path / "out").glob("*.eml"))
+    assert files, "the demo should leave something to invite"
+    import email
+    from email import policy
+
+    msg = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
+    assert msg["To"].addresses[0].domain == "example.com"
+    assert len(re.findall(r"/survey\?token=", msg.get_body(("html",)).get_content())) == 11
+    with get_engine(notify_db).connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(SI)).scalar_one() == before
+    assert smtp_env.messages() == []
