@@ -29,7 +29,8 @@ NUMERIC_DATE = r"^\s*(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})"
 
 TRUE_WORDS = ["true", "yes", "y", "t", "1", "x", "met", "ja", "oui", "si"]
 FALSE_WORDS = ["false", "no", "n", "f", "0", "notmet", "breached", "nein", "non"]
-MAX_TEXT = {"ticket_id": 64, "service": 200, "analyst": 200, "team": 120, "requester": 200}
+MAX_TEXT = {"ticket_id": 64, "service": 200, "analyst": 200, "team": 120, "requester": 200,
+            "requester_email": 320, "short_description": 300}
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,8 @@ def _checks(rules: Rules) -> list[tuple[str, pl.Expr, pl.Expr]]:
         bool_field("first_contact_resolution", False)
         float_field("handle_minutes", {"seconds": 1 / 60, "hours": 60.0}.get(rules.handle_unit, 1.0))
         text_field("requester", False)
+        text_field("requester_email", False)
+        text_field("short_description", False)
         state = pl.col("state")
         out.append(("state", pl.when(state == "closed").then(state), pl.when(state.is_not_null() & (state != "closed")).then(
             pl.lit("ticket is not resolved or closed (state ") + _quoted(state) + pl.lit(")"))))
@@ -358,7 +361,8 @@ def _with_defaults(valid: pl.DataFrame, kind: str) -> pl.DataFrame:
     if kind == "tickets":
         defaults = {"reassignment_count": pl.lit(0, pl.Int64), "reopened": pl.lit(False),
                     "first_contact_resolution": pl.lit(False), "handle_minutes": pl.lit(None, pl.Float64),
-                    "requester": pl.lit(None, pl.String)}
+                    "requester": pl.lit(None, pl.String), "requester_email": pl.lit(None, pl.String),
+                    "short_description": pl.lit(None, pl.String)}
     else:
         defaults = {**{d: pl.lit(None, pl.Int64) for d in CARE_DIMENSIONS},
                     "lost_minutes": pl.lit(None, pl.Float64), "comment": pl.lit(None, pl.String),
