@@ -9,6 +9,7 @@ from components.culture_sections import (calibration_section, culture_tiles, hea
                                          lost_time_section, show_chart, team_section, voice_section,
                                          watermelon_section)
 from components.filters import page_filters
+from components.survey_rates import survey_rate_section
 from components.viewer import current_viewer, require_scope
 from data_access.engine import DatabaseUnavailable, describe_failure
 from data_access.trends import culture_report
@@ -57,5 +58,6 @@ hotspot_section(report, key_prefix="trends", focused=bool(filters.service_ids or
 voice_section(report)
 lost_time_section(report)
 culture_tiles(report)
+survey_rate_section(scope, filters)
 calibration_section(report)
 team_section(report)
