@@ -92,12 +92,23 @@ def run(url: str, *, demo: bool, runner: Callable) -> None:
         _message_page(str(exc), runner, "unsubscribe" if unsubscribe else "survey")
         return
     st.session_state[CONTEXT_KEY] = SurveyContext(url, checked, token, settings)
-    # Each kind of link has its own page and path, so a rerun can never run the other page.
+    # Each kind of link has its own page and path, so a rerun can never run the other page. The
+    # paths differ from the files' own names: Streamlit would otherwise confuse them with the
+    # file-based page of the same name and draw nothing.
     page = (st.Page("pages/survey_unsubscribe.py", title="Survey emails", url_path="unsubscribe", default=True)
-            if unsubscribe else st.Page("pages/survey.py", title="Your feedback", url_path="survey", default=True))
+            if unsubscribe else st.Page("pages/survey_answer.py", title="Your feedback", url_path="survey", default=True))
     runner(st.navigation([page], position="hidden"))
 
 
-def current() -> SurveyContext | None:
-    """The checked link of this run (set by `run` just before the page runs)."""
-    return st.session_state.get(CONTEXT_KEY)
+def current(*, unsubscribe: bool = False) -> SurveyContext | None:
+    """The checked link of this run (set by `run` just before the page runs), or None when the
+    page was reached any other way (then the page shows nothing but a message)."""
+    context = st.session_state.get(CONTEXT_KEY)
+    param = UNSUBSCRIBE_PARAM if unsubscribe else TOKEN_PARAM
+    if context is None or not context.token or st.query_params.get(param) != context.token:
+        st.warning(links.INVALID, icon=":material/link_off:")
+        return None
+    if (context.checked.claim is None) != unsubscribe:
+        st.warning(links.INVALID, icon=":material/link_off:")
+        return None
+    return context

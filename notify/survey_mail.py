@@ -22,8 +22,10 @@ from notify.config import NotifySettings
 from notify.mailer import MailerError, PartialDelivery
 
 QUESTION = "How happy are you with how your ticket was handled?"
-SURVEY_PATH = "survey"
-UNSUBSCRIBE_PATH = "unsubscribe"
+# Links go to the app's root: the survey page is the only (default) page then, and a path of
+# its own would make Streamlit show "page not found" before running it.
+SURVEY_PATH = ""
+UNSUBSCRIBE_PATH = ""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 FONT = "font-family:Segoe UI,Helvetica,Arial,sans-serif;"
 

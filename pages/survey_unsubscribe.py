@@ -7,7 +7,7 @@ from data_access import clock
 from data_access.engine import get_engine
 from data_access.surveys import answers
 
-context = current()
+context = current(unsubscribe=True)
 if context is None:
     st.stop()
 

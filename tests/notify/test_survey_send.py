@@ -124,14 +124,14 @@ def test_the_email_has_eleven_signed_links_escaped_text_and_safe_headers(survey_
     text = msg.get_body(("plain",)).get_content()
     assert "How happy are you with how your ticket was handled?" in html and "handled?" in text
     assert "Printer &lt;b&gt;jammed&lt;/b&gt; &amp; &quot;smoking&quot;" in html and "<b>jammed" not in html
-    score_links = re.findall(r'href="https://pulse\.example\.com/survey\?token=([^"]+)"', html)
+    score_links = re.findall(r'href="https://pulse\.example\.com/\?token=([^"]+)"', html)
     assert len(score_links) == 11
     with get_engine(survey_db).connect() as conn:
         inv = conn.execute(sa.select(SI.c.invitation_id).where(SI.c.ticket_key == key)).scalar_one()
     claims = [tokens.read_score_token(SECRET, t, now=NOW) for t in score_links]
     assert [(c.invitation_id, c.score) for c in claims] == [(inv, s) for s in range(11)]
-    assert 'name="viewport"' in html and "/unsubscribe?unsubscribe=" in html and "unsubscribe=" in text
-    assert str(msg["List-Unsubscribe"]).startswith("<https://pulse.example.com/unsubscribe?unsubscribe=")
+    assert 'name="viewport"' in html and "/?unsubscribe=" in html and "unsubscribe=" in text
+    assert str(msg["List-Unsubscribe"]).startswith("<https://pulse.example.com/?unsubscribe=")
 
 
 def test_dry_run_writes_eml_files_and_records_nothing(survey_db, smtp_env, tmp_path):
@@ -171,7 +171,7 @@ def test_dry_run_on_the_demo_writes_real_eml_files(notify_db, smtp_env, monkeypa
 
     msg = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
     assert msg["To"].addresses[0].domain == "example.com"
-    assert len(re.findall(r"/survey\?token=", msg.get_body(("html",)).get_content())) == 11
+    assert len(re.findall(r"/\?token=", msg.get_body(("html",)).get_content())) == 11
     with get_engine(notify_db).connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(SI)).scalar_one() == before
     assert smtp_env.messages() == []

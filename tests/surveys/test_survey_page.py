@@ -183,7 +183,7 @@ def test_no_other_page_is_reachable_from_the_survey_page(survey_url):
     at = open_link(tokens.score_token(SECRET, inv, 10, expires))
     # st.navigation registered the survey page and nothing else: no page can be switched to.
     for other in ("pages/coaching.py", "pages/culture_trends.py", "pages/my_feedback.py", "pages/admin_users.py"):
-        with pytest.raises(ValueError, match=r"Known pages: \[\'[^\]]*pages/survey\.py\'\]"):
+        with pytest.raises(ValueError, match=r"Known pages: \[\'[^\]]*pages/survey_answer\.py\'\]"):
             at.switch_page(other)
     assert at.title[0].value == "Thank you!" and len(at.sidebar) == 0
     assert "Coaching" not in texts(at) and "Sign in" not in texts(at)

@@ -14,6 +14,7 @@ from data_access.engine import get_engine
 from data_access.surveys import answers
 from data_access.writes import InvalidInput
 
+st.set_page_config(page_title="Service desk survey", layout="centered")  # a form reads best narrow
 context = current()
 if context is None:  # only possible if the page were reached without the entry's check
     st.stop()

@@ -1,0 +1,114 @@
+"""End to end as a requester: the survey email arrives over real SMTP, its link opens the survey
+page in headless Chromium (score recorded with no click), then factors and a comment are added;
+the lead's unhappy alert follows in the next alert run. Screenshots at 1440 and 390 px."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from data_access import demo, schema
+from data_access.engine import get_engine
+from data_access.surveys import answers
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: F401
+from tests.browser.helpers import screenshot, wait_for_app
+from tests.notify.conftest import lead_of_team, smtp_env, smtp_server  # noqa: F401
+from tests.surveys.helpers import NOW, SECRET, new_ticket
+
+pytestmark = pytest.mark.browser
+MONDAY_NOON = dt.datetime(2026, 11, 23, 12, 0)
+
+
+@pytest.fixture
+def survey_warehouse(tmp_path, monkeypatch, smtp_env) -> str:
+    url = f"sqlite:///{tmp_path / 'survey.sqlite'}"
+    demo.generate(get_engine(url), responses=3000, seed=7, end=NOW.date())
+    monkeypatch.setenv("SERVICE_PULSE_SURVEY_SECRET", SECRET)
+    with get_engine(url).begin() as conn:  # only the ticket below is left to invite
+        conn.execute(schema.tickets.update().values(requester_email=None))
+    return url
+
+
+def _send_and_capture(url: str, inbox, base_url: str, monkeypatch):
+    from data_access.cli import main
+
+    monkeypatch.setenv("SERVICE_PULSE_BASE_URL", base_url)
+    assert main(["surveys", "send", "--url", url]) == 0
+    [(rcpt, msg)] = inbox.messages()
+    inbox.clear()
+    return rcpt, msg
+
+
+def _links(msg) -> list[str]:
+    html = msg.get_body(("html",)).get_content()
+    return [link.replace("&amp;", "&") for link in re.findall(r'href="([^"]+/\?token=[^"]+)"', html)]
+
+
+def test_requester_answers_from_the_email_and_the_lead_is_alerted(survey_warehouse, smtp_env, browser,
+                                                                  tmp_path, monkeypatch):
+    url = survey_warehouse
+    key = new_ticket(url, analyst_id=5, email="robin.fox@example.com", description="Laptop will not dock")
+    (tmp_path / "app-data").mkdir()
+    with serve_app(url, tmp_path / "app-data", SERVICE_PULSE_SURVEY_SECRET=SECRET) as base_url:
+        rcpt, msg = _send_and_capture(url, smtp_env, base_url, monkeypatch)
+        assert rcpt == ["robin.fox@example.com"]
+        links = _links(msg)
+        assert len(links) == 11
+
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(links[2])  # the "2" button
+        expect(page.get_by_role("heading", name="Thank you!")).to_be_visible(timeout=60_000)
+        wait_for_app(page)
+        expect(page.get_by_text("2 out of 10")).to_be_visible(timeout=60_000)
+        assert page.locator('[data-testid="stSidebar"]').count() == 0
+        with get_engine(url).connect() as conn:
+            answer = answers.current_answer(conn, key)
+            item = conn.execute(sa.select(schema.recovery_items).where(schema.recovery_items.c.ticket_key == key)).one()
+        assert (answer["happiness"], answer["submitted_at"], answer["comment"]) == (2, NOW, None)
+        assert (item.analyst_id, item.due_at, item.alerted_at) == (5, MONDAY_NOON, None)
+        screenshot(page, "survey-1440")
+
+        page.get_by_role("button", name="Slow service").click()
+        page.get_by_role("button", name="Not kept informed").click()
+        page.get_by_label("How much work time did you lose? (minutes)").fill("90")
+        page.get_by_label("Anything else you would like to tell us?").fill("Waited <b>three</b> days & no update")
+        page.get_by_role("button", name="Save my answers").click()
+        expect(page.get_by_text("Saved. Thank you")).to_be_visible(timeout=60_000)
+        with get_engine(url).connect() as conn:
+            answer = answers.current_answer(conn, key)
+        assert (answer["happiness"], answer["lost_minutes"], answer["comment"], answer["factor_ids"]) == (
+            2, 90.0, "Waited <b>three</b> days & no update", [12, 17])
+        screenshot(page, "survey-1440-saved")
+
+        mobile = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        phone = mobile.new_page()
+        phone.set_default_timeout(60_000)
+        phone.goto(links[2])
+        expect(phone.get_by_role("heading", name="Thank you!")).to_be_visible(timeout=60_000)
+        wait_for_app(phone)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot(phone, "survey-390")
+        mobile.close()
+        context.close()
+
+    from notify import alerts
+    from notify.config import notify_settings
+    from notify.mailer import SmtpMailer
+
+    with get_engine(url).connect() as conn:
+        team_id, ticket_id = conn.execute(sa.select(schema.tickets.c.team_id, schema.tickets.c.ticket_id)
+                                          .where(schema.tickets.c.ticket_key == key)).one()
+    lead = lead_of_team(url, team_id)
+    settings = notify_settings()
+    with SmtpMailer(settings.smtp) as mailer:
+        alerts.send_alerts(mailer=mailer, now=NOW + dt.timedelta(minutes=10), settings=settings, url=url)
+    alert = [m for r, m in smtp_env.messages() if lead["email"] in r and ticket_id in m.get_body(("plain",)).get_content()]
+    assert len(alert) == 1
+    assert "Waited <b>three</b> days" not in alert[0].get_body(("html",)).get_content()  # escaped in HTML
