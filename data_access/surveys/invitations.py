@@ -37,21 +37,27 @@ class Outgoing:
     analyst_first_name: str
 
 
-def candidates_query(now: dt.datetime, settings: SurveySettings) -> sa.Select:
-    """Closed tickets that may be invited now, newest first (before the one-per-requester pick)."""
+def candidates_query(now: dt.datetime, cooldown_days: int = 7, max_age_days: int = 14) -> sa.Select:
+    """Closed tickets that may be invited now, newest first (before the one-per-requester pick):
+    an address, resolved within `max_age_days`, no invitation or answer yet, the address not
+    unsubscribed and not surveyed (or waiting to be) within `cooldown_days`."""
     email = sa.func.lower(sa.func.trim(T.c.requester_email))
     earlier = sa.exists().where(
         SI.c.requester_email == email,
-        sa.or_(sa.and_(SI.c.sent_at.is_(None), SI.c.created_at >= now - dt.timedelta(days=settings.max_age_days)),
-              SI.c.sent_at >= now - dt.timedelta(days=settings.cooldown_days)))
+        sa.or_(sa.and_(SI.c.sent_at.is_(None), SI.c.created_at >= now - dt.timedelta(days=max_age_days)),
+              SI.c.sent_at >= now - dt.timedelta(days=cooldown_days)))
     return (sa.select(T.c.ticket_key, email.label("email"))
             .where(T.c.requester_email.is_not(None), T.c.requester_email != "",
-                   T.c.resolved_at >= now - dt.timedelta(days=settings.max_age_days), T.c.resolved_at <= now,
+                   T.c.resolved_at >= now - dt.timedelta(days=max_age_days), T.c.resolved_at <= now,
                    ~sa.exists().where(SI.c.ticket_key == T.c.ticket_key),
                    ~sa.exists().where(R.c.ticket_key == T.c.ticket_key),
                    ~sa.exists().where(U.c.email == email),
                    ~earlier)
             .order_by(T.c.resolved_at.desc(), T.c.ticket_key.desc()))
+
+
+def _candidates(now: dt.datetime, settings: SurveySettings) -> sa.Select:
+    return candidates_query(now, settings.cooldown_days, settings.max_age_days)
 
 
 def _one_per_requester(rows) -> list[tuple[int, str]]:
@@ -66,7 +72,7 @@ def create_pending(engine: sa.Engine, *, now: dt.datetime, settings: SurveySetti
     """Record a pending invitation for each eligible ticket; returns how many were added."""
 
     def work(conn: sa.Connection) -> int:
-        chosen = _one_per_requester(conn.execute(candidates_query(now, settings)).all())
+        chosen = _one_per_requester(conn.execute(_candidates(now, settings)).all())
         rows = [dict(ticket_key=k, requester_email=e, created_at=now, state="pending", attempts=0)
                 for k, e in chosen]
         before = conn.execute(sa.select(sa.func.count()).select_from(SI)).scalar_one()
@@ -102,7 +108,7 @@ def preview(engine: sa.Engine, *, now: dt.datetime, settings: SurveySettings) ->
     out = pending(engine, now=now, settings=settings)
     A, S = schema.analysts, schema.services
     with engine.connect() as conn:
-        chosen = _one_per_requester(conn.execute(candidates_query(now, settings)).all())
+        chosen = _one_per_requester(conn.execute(_candidates(now, settings)).all())
         top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(SI.c.invitation_id), 0))).scalar_one()
         if not chosen:
             return out

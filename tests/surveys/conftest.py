@@ -3,7 +3,7 @@
 import pytest
 
 from data_access.surveys import ratelimit
-from tests.notify.conftest import _demo_template, notify_db, smtp_env, smtp_server  # noqa: F401
+from tests.notify.conftest import _demo_template, notify_db, notify_pg_db, smtp_env, smtp_server  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
