@@ -6,6 +6,8 @@ explicit sequences (DuckDB has no implicit autoincrement; SQLite ignores sequenc
 
 from __future__ import annotations
 
+import contextlib
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
@@ -360,13 +362,9 @@ survey_invitations = sa.Table(
     sa.Index("ix_survey_invitations_requester", "requester_email", "sent_at"),
 )
 
-survey_unsubscribes = sa.Table(
-    "survey_unsubscribes",
-    metadata,
-    # Requesters who asked for no more survey emails (lower-cased address).
-    sa.Column("email", sa.String(320), primary_key=True),
-    sa.Column("unsubscribed_at", sa.DateTime, nullable=False),
-)
+survey_unsubscribes = sa.Table(  # requesters who asked for no more survey emails (lower case)
+    "survey_unsubscribes", metadata, sa.Column("email", sa.String(320), primary_key=True),
+    sa.Column("unsubscribed_at", sa.DateTime, nullable=False))
 
 # Columns added after a warehouse may already exist: create_schema adds them when missing.
 ADDED_COLUMNS = (("tickets", "requester_email"), ("tickets", "short_description"))
@@ -391,19 +389,10 @@ def create_schema(engine: sa.Engine) -> None:
     _add_missing_columns(engine)
 
 
-def _add_missing_columns(engine) -> None:
-    with (engine.begin() if isinstance(engine, sa.Engine) else _nested(engine)) as conn:
-        for table_name, column_name in ADDED_COLUMNS:
+def _add_missing_columns(bind) -> None:
+    with bind.begin() if isinstance(bind, sa.Engine) else contextlib.nullcontext(bind) as conn:
+        for table, name in ADDED_COLUMNS:
             # Column names from an empty select: works where reflection does not (duckdb-engine).
-            existing = set(conn.execute(sa.text(f"SELECT * FROM {table_name} WHERE 1 = 0")).keys())
-            if column_name in existing:
-                continue
-            column = metadata.tables[table_name].c[column_name]
-            kind = column.type.compile(dialect=conn.dialect)
-            conn.execute(sa.text(f"ALTER TABLE {table_name} ADD COLUMN {column_name} {kind}"))
-
-
-def _nested(conn: sa.Connection):
-    import contextlib
-
-    return contextlib.nullcontext(conn)
+            if name not in conn.execute(sa.text(f"SELECT * FROM {table} WHERE 1 = 0")).keys():
+                kind = metadata.tables[table].c[name].type.compile(dialect=conn.dialect)
+                conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))

@@ -222,3 +222,17 @@ def test_a_low_answer_reaches_the_lead_in_the_next_alert_run(survey_url, smtp_en
         alerted = conn.execute(sa.select(schema.recovery_items.c.alerted_at)
                                .where(schema.recovery_items.c.ticket_key == key)).scalar_one()
     assert alerted == NOW + dt.timedelta(minutes=5)
+
+
+def test_the_analyst_first_name_shows_only_when_switched_on(survey_url, monkeypatch):
+    with get_engine(survey_url).begin() as conn:
+        conn.execute(schema.analysts.update().where(schema.analysts.c.analyst_id == 3)
+                     .values(name="Zoë [Ops](https://evil.example) Lindqvist"))
+    _, inv, expires = invite(survey_url, analyst_id=3)
+    at = open_link(tokens.score_token(SECRET, inv, 9, expires))
+    assert not [c for c in at.caption if "handled by" in c.value]
+    assert "Lindqvist" not in texts(at)
+    monkeypatch.setenv("SERVICE_PULSE_SURVEY_SHOW_ANALYST", "true")
+    at = open_link(tokens.score_token(SECRET, inv, 9, expires))
+    assert [c.value for c in at.caption if "handled by" in c.value] == ["Your ticket was handled by Zoë."]
+    assert "Lindqvist" not in texts(at)
