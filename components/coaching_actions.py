@@ -156,14 +156,17 @@ def notes_section(scope: Scope) -> None:
         return
     aid, name = int(analyst["analyst_id"]), analyst["name"]
     _show_flash("coaching_note_flash")
-    with st.form("coaching_note_new", clear_on_submit=False):
+    # A saved note starts a fresh, empty form (new widget keys), so it cannot be saved twice by
+    # accident; a refused note keeps its text for correction.
+    form_no = st.session_state.setdefault("coaching_note_form_no", 0)
+    with st.form(f"coaching_note_new_{form_no}", clear_on_submit=False):
         st.markdown(f"**New note about {escape_md(name)}**")
-        body = st.text_area("Note", max_chars=writes.MAX_TEXT, height=100, key="coaching_note_body",
+        body = st.text_area("Note", max_chars=writes.MAX_TEXT, height=100, key=f"coaching_note_body_{form_no}",
                             placeholder="What you discussed, what you agreed, what to check next time")
         c1, c2 = st.columns(2)
-        follow = c1.date_input("Follow up on (optional)", value=None, key="coaching_note_follow",
+        follow = c1.date_input("Follow up on (optional)", value=None, key=f"coaching_note_follow_{form_no}",
                                format="DD/MM/YYYY")
-        shared = c2.toggle("Share with the analyst now", value=False, key="coaching_note_shared")
+        shared = c2.toggle("Share with the analyst now", value=False, key=f"coaching_note_shared_{form_no}")
         saved = st.form_submit_button("Save note", type="primary")
     if saved:
         try:
@@ -174,7 +177,8 @@ def notes_section(scope: Scope) -> None:
         else:
             stats.clear_cached_reads()
             for key in ("coaching_note_body", "coaching_note_follow", "coaching_note_shared"):
-                st.session_state.pop(key, None)
+                st.session_state.pop(f"{key}_{form_no}", None)
+            st.session_state["coaching_note_form_no"] = form_no + 1
             _flash("coaching_note_flash", "success", "Note saved." + ("" if shared else " It stays private to you "
                                                                         "until you share it."))
             st.rerun()

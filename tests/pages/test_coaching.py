@@ -242,17 +242,23 @@ def test_notes_validation_add_and_share(writable_url, monkeypatch):
     save = lambda: next(b for b in at.button if b.label == "Save note").click().run()  # noqa: E731
     save()
     assert any("Please write the note" in e.value for e in at.error)
-    at.text_area(key="coaching_note_body").input("Agreed to confirm fixes with the user.")
-    at.date_input(key="coaching_note_follow").set_value(TODAY - dt.timedelta(days=2))
+    at.text_area(key="coaching_note_body_0").input("Agreed to confirm fixes with the user.")
+    at.date_input(key="coaching_note_follow_0").set_value(TODAY - dt.timedelta(days=2))
     save()
     assert any("in the past" in e.value for e in at.error)
-    at.date_input(key="coaching_note_follow").set_value(TODAY + dt.timedelta(days=7))
+    at.date_input(key="coaching_note_follow_0").set_value(TODAY + dt.timedelta(days=7))
     save()
     assert any("Note saved" in s.value and "private" in s.value for s in at.success)
     note_id, shared = _raw(url, "SELECT note_id, shared_with_analyst FROM coaching_notes WHERE analyst_id = :a "
                                 "AND body = 'Agreed to confirm fixes with the user.'", a=analyst)[0]
     assert not shared  # private until the lead shares it
     assert any(t.value == "Agreed to confirm fixes with the user." for t in at.text)  # shown as text
+    # The saved note's form starts empty again, so a second click cannot save a duplicate.
+    assert at.text_area(key="coaching_note_body_1").value == ""
+    save()
+    assert any("Please write the note" in e.value for e in at.error)
+    assert _raw(url, "SELECT count(*) FROM coaching_notes WHERE analyst_id = :a "
+                     "AND body = 'Agreed to confirm fixes with the user.'", a=analyst)[0][0] == 1
     at.button(key=f"coaching_note_share_{note_id}").click().run()
     assert _raw(url, "SELECT shared_with_analyst FROM coaching_notes WHERE note_id = :n", n=note_id)[0][0]
 
