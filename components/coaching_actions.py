@@ -11,6 +11,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from components import formats
 from components.coaching import analyst_picker, current_minute, escape_md
 from components.viewer import current_viewer
 from data_access import clock, coaching as data, config, stats
@@ -76,7 +77,7 @@ def recovery_section(scope: Scope) -> None:
         st.info("Nothing to follow up here — every unhappy response in this window has been handled."
                 if status == "open" else "No items match these filters.")
         return
-    when = "%d %b, %H:%M"
+    when = "%-d %b, %H:%M"
     shown = queue.select(
         pl.when(pl.col("overdue")).then(pl.lit("⚠ overdue")).when(pl.col("resolved_at").is_not_null())
         .then(pl.lit("closed")).when(pl.col("first_contact_at").is_not_null()).then(pl.lit("contacted"))
@@ -111,7 +112,7 @@ def recovery_section(scope: Scope) -> None:
 def _recovery_form(scope: Scope, item: dict, threshold: int) -> None:
     with st.container(border=True):
         st.markdown(f"**{escape_md(item['ticket_id'])}** · score {item['happiness']} · "
-                    f"{escape_md(item['analyst'])} · target {item['due_at']:%d %b %H:%M}"
+                    f"{escape_md(item['analyst'])} · target {item['due_at']:%-d %b, %H:%M}"
                     + (" · :red[overdue]" if item["overdue"] else ""))
         if item["comment"]:
             st.text(item["comment"])
@@ -165,7 +166,7 @@ def notes_section(scope: Scope) -> None:
                             placeholder="What you discussed, what you agreed, what to check next time")
         c1, c2 = st.columns(2)
         follow = c1.date_input("Follow up on (optional)", value=None, key=f"coaching_note_follow_{form_no}",
-                               format="DD/MM/YYYY")
+                               format=formats.PICKER)
         shared = c2.toggle("Share with the analyst now", value=False, key=f"coaching_note_shared_{form_no}")
         saved = st.form_submit_button("Save note", type="primary")
     if saved:
@@ -205,9 +206,9 @@ def _note_card(scope: Scope, note: dict) -> None:
     with st.container(border=True):
         head, act = st.columns([5, 2])
         follow = note["follow_up_on"]
-        meta = f"{note['created_at']:%d %b %Y}"
+        meta = f"{note['created_at']:%-d %b %Y}"
         if follow:
-            meta += f" · follow up {follow:%d %b %Y}" + (" (due)" if follow <= clock.today() else "")
+            meta += f" · follow up {follow:%-d %b %Y}" + (" (due)" if follow <= clock.today() else "")
         meta += " · shared with analyst" if note["shared_with_analyst"] else " · private"
         head.caption(escape_md(meta))
         head.text(note["body"])
@@ -220,7 +221,7 @@ def _note_card(scope: Scope, note: dict) -> None:
         with act.popover("Edit", icon=":material/edit:"):
             with st.form(f"coaching_note_edit_{nid}"):
                 body = st.text_area("Note", value=note["body"], max_chars=writes.MAX_TEXT)
-                new_follow = st.date_input("Follow up on", value=follow, format="DD/MM/YYYY")
+                new_follow = st.date_input("Follow up on", value=follow, format=formats.PICKER)
                 if st.form_submit_button("Save changes"):
                     _write_note(lambda: writes.edit_note(url=_url(), scope=scope, note_id=nid, body=body,
                                                          follow_up_on=new_follow, expected_version=note["version"]),

@@ -12,6 +12,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from components import formats
 from components.tiles import fmt_happiness, fmt_margin, fmt_minutes, tile
 from data_access import clock
 from data_access.engine import DB_ERRORS, describe_failure  # noqa: F401 (DB_ERRORS: used by the page)
@@ -250,7 +251,7 @@ def trend_chart(trend: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
     """Own monthly Happiness with 95% error bars over the team's middle-half band (unnamed)."""
     data = trend.with_columns(pl.col("month").cast(pl.Datetime("ms")))
     x = {"field": "month", "type": "temporal", "title": None,
-         "axis": {"format": "%b %y", "tickCount": "month"}}
+         "axis": {"format": formats.MONTH_AXIS, "tickCount": "month"}}
     scale = {"domain": [-100, 100]}
     team_tip = [_tip("month", "Month", "temporal", "%B %Y"), _tip("band_low", "Team 25th percentile", fmt="+.0f"),
                 _tip("band_mid", "Team median", fmt="+.0f"), _tip("band_high", "Team 75th percentile", fmt="+.0f"),
@@ -504,7 +505,7 @@ def verbatims_section(scope: Scope, filters: Filters) -> None:
             care = "CARE " + "/".join("–" if item[d] is None else str(item[d]) for d in CARE_NAMES) \
                 if any(item[d] is not None for d in CARE_NAMES) else ""
             st.text(f"{item['submitted_at']:%-d %b %Y} · {item['ticket_id']} · score {item['happiness']}/10"
-                    f" · {item['channel'].replace('_', '-')} · {item['service']}" + (f" · {care}" if care else ""),
+                    f" · {formats.channel(item['channel'])} · {item['service']}" + (f" · {care}" if care else ""),
                     width="stretch")
             st.text(item["comment"], width="stretch")
 
