@@ -22,7 +22,8 @@ from metrics.coaching import name_key
 
 WINDOWS = {"30d": ("Last 30 days", 30), "90d": ("Last 90 days", 90), "365d": ("Last 12 months", 365),
            "all": ("All time", None)}
-STATUS_LABELS = {"open": "Open", "resolved": "Closed", "all": "All"}
+STATUS_LABELS = {"open": "To do", "resolved": "Handled", "all": "All"}
+TABLE_GENERATION = "coaching_rq_table_generation"
 KIND_LABELS = {"contacted": "Contacted the user", "note": "Add a note only", "resolved": "Close with outcome",
                "reopened": "Reopen"}
 
@@ -70,8 +71,9 @@ def recovery_section(scope: Scope) -> None:
                                                 cutoff=data.overdue_cutoff(now), status=status, analyst_id=who,
                                                 page=page, url=url)
     _show_flash("coaching_rq_flash")
-    st.caption(f"Every response scoring {settings.threshold} or less enters the queue with a target of one "
-               f"business day for the first contact. {total:,} item{'s' if total != 1 else ''} match"
+    st.caption(f"Every response scoring {settings.threshold} or less enters the queue; the first contact is "
+               f"due within {settings.target_hours} hours (weekends skipped). Not yet contacted items come "
+               f"first, the most overdue on top. {total:,} item{'s' if total != 1 else ''} match"
                + (f", {overdue:,} still waiting past the target." if status != "resolved" else "."))
     if queue.is_empty():
         st.info("Nothing to follow up here — every unhappy response in this window has been handled."
@@ -83,15 +85,21 @@ def recovery_section(scope: Scope) -> None:
         .then(pl.lit("closed")).when(pl.col("first_contact_at").is_not_null()).then(pl.lit("contacted"))
         .otherwise(pl.lit("new")).alias("State"),
         pl.col("ticket_id").alias("Ticket"), pl.col("analyst").alias("Analyst"),
-        pl.col("happiness").alias("Score"), pl.col("submitted_at").dt.strftime(when).alias("Submitted"),
-        pl.col("due_at").dt.strftime(when).alias("Target"),
-        pl.col("first_contact_at").dt.strftime(when).fill_null("–").alias("Contacted"),
-        pl.col("outcome").fill_null("–").alias("Outcome"), pl.col("comment").fill_null("").alias("Comment"))
+        pl.col("happiness").alias("Score"), pl.col("due_at").dt.strftime(when).alias("Target"),
+        pl.col("first_contact_at").dt.strftime(when).fill_null("—").alias("Contacted"),
+        pl.col("comment").fill_null("").alias("Comment"),
+        pl.col("submitted_at").dt.strftime(when).alias("Submitted"), pl.col("outcome").fill_null("—").alias("Outcome"))
     styled = shown.to_pandas().style.apply(
-        lambda r: ["background-color: #ffebe9" if r["State"] == "⚠ overdue" else "" for _ in r], axis=1)
+        lambda r: ["background-color: rgba(255, 75, 75, 0.16)" if r["State"] == "⚠ overdue" else "" for _ in r], axis=1)
+    # The table's key changes after every recorded action: the order changes with it, and a kept
+    # selection would point at another item.
+    table_key = f"coaching_rq_table_{st.session_state.get(TABLE_GENERATION, 0)}"
     event = st.dataframe(styled, hide_index=True, on_select="rerun", selection_mode="single-row",
-                         key="coaching_rq_table",
-                         column_config={"Comment": st.column_config.TextColumn(width="large")})
+                         key=table_key,
+                         column_config={"State": st.column_config.TextColumn(width="small"),
+                                        "Ticket": st.column_config.TextColumn(width="medium", pinned=True),
+                                        "Score": st.column_config.NumberColumn(width="small"),
+                                        "Comment": st.column_config.TextColumn(width="large")})
     pages = (total + data.QUEUE_PAGE_SIZE - 1) // data.QUEUE_PAGE_SIZE
     if pages > 1:
         p1, p2, p3 = st.columns([1, 2, 1])
@@ -103,10 +111,12 @@ def recovery_section(scope: Scope) -> None:
             st.session_state[page_key] = page + 1
             st.rerun()
     rows = event.selection.rows if event else []
-    item = queue.row(rows[0] if rows else 0, named=True)
-    if not rows:
-        st.caption("Select a row to act on another item; the first one is open below.")
-    _recovery_form(scope, item, settings.threshold)
+    if not rows or rows[0] >= queue.height:
+        # Never guess which item the lead means: the form opens only for a row they picked.
+        st.info("Select an item in the table (the box at the start of its row) to record a contact, "
+                "a note or its outcome.", icon=":material/touch_app:")
+        return
+    _recovery_form(scope, queue.row(rows[0], named=True), settings.threshold)
 
 
 def _recovery_form(scope: Scope, item: dict, threshold: int) -> None:
@@ -144,6 +154,7 @@ def _recovery_form(scope: Scope, item: dict, threshold: int) -> None:
                 return
             stats.clear_cached_reads()
             _flash("coaching_rq_flash", "success", f"Recorded for {item['ticket_id']}: {KIND_LABELS[kind].lower()}.")
+            st.session_state[TABLE_GENERATION] = st.session_state.get(TABLE_GENERATION, 0) + 1
             st.rerun()
 
 
