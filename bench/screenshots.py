@@ -64,7 +64,8 @@ def _whole_page(page, width: int, height: int, target: Path) -> None:
     page.set_viewport_size({"width": width, "height": height})
 
 
-def capture(base: str, out: Path, sizes: list[tuple[int, int]], themes: list[str]) -> list[Path]:
+def capture(base: str, out: Path, sizes: list[tuple[int, int]], themes: list[str],
+            roles: list[str] | None = None) -> list[Path]:
     """One PNG per role × page × theme × size; returns the files written."""
     from playwright.sync_api import sync_playwright
 
@@ -74,6 +75,8 @@ def capture(base: str, out: Path, sizes: list[tuple[int, int]], themes: list[str
         for theme in themes:
             for width, height in sizes:
                 for role, (username, paths) in ROLES.items():
+                    if roles and role not in roles:
+                        continue
                     context = browser.new_context(viewport={"width": width, "height": height},
                                                   color_scheme=theme)
                     page = context.new_page()
@@ -95,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1440x900,390x844")
     parser.add_argument("--themes", default="light,dark")
     parser.add_argument("--responses", type=int, default=20_000)
+    parser.add_argument("--roles", default="", help="comma-separated subset of " + ", ".join(ROLES))
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     db = args.out / "screens.sqlite"
@@ -104,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [tuple(int(v) for v in size.split("x")) for size in args.sizes.split(",")]
     (args.out / "data").mkdir(exist_ok=True)
     with app_server.serve_app(url, (args.out / "data").resolve(), today=END.isoformat(), timeout=120) as (base, _proc):
-        for path in capture(base, args.out, sizes, args.themes.split(",")):
+        for path in capture(base, args.out, sizes, args.themes.split(","),
+                            [r for r in args.roles.split(",") if r]):
             print(path)
     return 0
 
