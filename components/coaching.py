@@ -113,11 +113,12 @@ def overview_display(frame: pl.DataFrame, *, many_teams: bool) -> pl.DataFrame:
         rows.append({
             "Analyst": row["name"] + ("" if row["active"] else " (inactive)"),
             "Team": row["team_name"],
-            "Responses": row["n"],
-            "Happiness": happiness_text(row),
+            # Essential columns first: on a phone the name stays pinned and these come next.
             "Happiness (shrunk)": row["happiness_shrunk"] if enough else None,
-            "Change vs previous 90 days": change_text(row),
             "Needs attention": row["signal"],
+            "Happiness": happiness_text(row),
+            "Responses": row["n"],
+            "Change vs previous 90 days": change_text(row),
             "CARE profile": care_text([row[f"{d}_mean"] for d in CARE_NAMES]) if enough else "—",
             "Lost time": fmt_minutes(row["lost_mean"]) if enough else "—",
             "Open recoveries": row["open_recovery"],
