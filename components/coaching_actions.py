@@ -13,6 +13,7 @@ import streamlit as st
 
 from components import formats
 from components.coaching import analyst_picker, current_minute, escape_md
+from components.tables import moment_columns, readable
 from components.viewer import current_viewer
 from data_access import clock, coaching as data, config, stats
 from data_access.scope import Scope
@@ -129,8 +130,9 @@ def _recovery_form(scope: Scope, item: dict, threshold: int) -> None:
         history = data.recovery_history(scope=scope, ticket_key=item["ticket_key"], url=_url())
         if not history.is_empty():
             with st.expander(f"History ({history.height})"):
-                st.dataframe(history.rename({"acted_at": "When", "kind": "Action", "outcome": "Outcome",
-                                             "note": "Note", "by": "By"}), hide_index=True)
+                shown = readable(history.rename({"acted_at": "When", "kind": "Action", "outcome": "Outcome",
+                                                 "note": "Note", "by": "By"}))
+                st.dataframe(shown, hide_index=True, column_config=moment_columns(shown))
         kinds = ["reopened", "note"] if item["resolved_at"] is not None else ["contacted", "note", "resolved"]
         with st.form(f"coaching_rq_form_{item['ticket_key']}", clear_on_submit=True):
             kind = st.radio("Action", kinds, format_func=KIND_LABELS.get, horizontal=True)
@@ -207,9 +209,10 @@ def notes_section(scope: Scope) -> None:
         if kudos.is_empty():
             st.caption("No kudos yet — send one from a positive response on the Analyst tab.")
         else:
-            st.dataframe(kudos.rename({"given_at": "Sent", "ticket_id": "Ticket", "happiness": "Score",
-                                       "comment": "Customer comment", "note": "Your note"}),
-                         hide_index=True, height=min(38 + 35 * kudos.height, 320))
+            shown = readable(kudos.rename({"given_at": "Sent", "ticket_id": "Ticket", "happiness": "Score",
+                                           "comment": "Customer comment", "note": "Your note"}))
+            st.dataframe(shown, hide_index=True, height=min(38 + 35 * kudos.height, 320),
+                         column_config=moment_columns(shown))
 
 
 def _note_card(scope: Scope, note: dict) -> None:

@@ -139,9 +139,14 @@ def analyst_section(scope: Scope) -> None:
         reopened = int(context["reopened"].sum())
         st.caption(f"Of {unhappy} unhappy responses {period.phrase}, {reassigned} came on reassigned tickets "
                    f"and {reopened} on reopened ones — part of the story may lie elsewhere.")
-        st.dataframe(context.rename({"ticket_id": "Ticket", "submitted_at": "Submitted", "happiness": "Score",
-                                     "reassignment_count": "Reassignments", "reopened": "Reopened",
-                                     "comment": "Comment"}), hide_index=True, height=min(38 + 35 * context.height, 300))
+        shown = context.with_columns(pl.col("comment").fill_null(""),
+                                     pl.when(pl.col("reopened")).then(pl.lit("yes")).otherwise(pl.lit("no"))
+                                     .alias("reopened"))
+        st.dataframe(shown.rename({"ticket_id": "Ticket", "submitted_at": "Submitted", "happiness": "Score",
+                                   "reassignment_count": "Reassignments", "reopened": "Reopened",
+                                   "comment": "Comment"}), hide_index=True, height=min(38 + 35 * context.height, 300),
+                     column_config={"Submitted": st.column_config.DatetimeColumn(format=formats.TABLE_MOMENT),
+                                    "Comment": st.column_config.TextColumn(width="large")})
 
     st.subheader("1:1 brief", divider="gray")
     follow_ups = _follow_ups(scope, aid, url)

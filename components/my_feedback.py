@@ -14,6 +14,7 @@ import streamlit as st
 
 from components import formats
 from components.tiles import fmt_happiness, fmt_margin, fmt_minutes, tile
+from components.tables import moment_columns, readable
 from data_access import clock
 from data_access.engine import DB_ERRORS, describe_failure  # noqa: F401 (DB_ERRORS: used by the page)
 from data_access.filters import Filters
@@ -520,7 +521,7 @@ def recognition_section(scope: Scope) -> None:
         st.dataframe(recognition.kudos.select(
             pl.col("given_at").dt.date().alias("Date"), pl.col("given_by").alias("From"),
             pl.col("note").fill_null("").alias("Note"), pl.col("ticket_id").alias("Ticket"),
-            pl.col("happiness").alias("Score"), pl.col("comment").alias("Customer said")),
+            pl.col("happiness").alias("Score"), pl.col("comment").fill_null("").alias("Customer said")),
             hide_index=True, column_config={"Customer said": st.column_config.TextColumn(width="large"),
                                             "Date": st.column_config.DateColumn(format="D MMM YYYY")})
     st.markdown("##### Coaching notes shared with you")
@@ -537,10 +538,11 @@ def recognition_section(scope: Scope) -> None:
         st.caption("No open recovery items. When a customer is unhappy, your lead follows up and it shows here.")
     else:
         st.caption("Unhappy responses your lead is following up. Read-only here; your lead updates them.")
-        st.dataframe(recognition.recovery.select(
+        shown = readable(recognition.recovery.select(
             pl.col("ticket_id").alias("Ticket"), pl.col("submitted_at").alias("Response"),
             pl.col("happiness").alias("Score"), pl.col("due_at").alias("First contact due"),
-            pl.col("status").alias("Status")), hide_index=True)
+            pl.col("status").alias("Status")))
+        st.dataframe(shown, hide_index=True, column_config=moment_columns(shown))
 
 
 def responses_csv(scope: Scope, filters: Filters) -> bytes:
