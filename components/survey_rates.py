@@ -6,14 +6,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from components.formats import CHANNEL_LABELS
 from data_access.config import thresholds
 from data_access.filters import Filters
 from data_access.scope import Scope
 from data_access.surveys.rates import channel_rates
 from metrics.survey_rates import channel_rate_table
-
-LABELS = {"phone": "Phone", "email": "Email", "portal": "Portal", "chat": "Chat", "walk_in": "Walk-in"}
-
 
 def _pct(share, low, high) -> str:
     if share is None:
@@ -32,7 +30,7 @@ def survey_rate_section(scope: Scope, filters: Filters) -> None:
                "channels with fewer than "
                f"{thresholds().min_group} invitations or tickets show no share.")
     shown = table.select(
-        pl.col("channel").replace(LABELS).alias("Channel"),
+        pl.col("channel").replace(CHANNEL_LABELS).alias("Channel"),
         pl.col("invited").alias("Invited"), pl.col("answered").alias("Answered"),
         pl.struct("survey_rate", "survey_low", "survey_high").alias("s"),
         pl.col("closed").alias("Closed tickets"), pl.col("responses").alias("Responses"),

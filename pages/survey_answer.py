@@ -6,6 +6,7 @@ It shows the ticket's number and description, and at most the first name of who 
 
 import streamlit as st
 
+from components.formats import day
 from components.survey_entry import current
 from components.survey_form import followup_form
 from components.text import literal
@@ -35,7 +36,7 @@ st.markdown(f"We recorded your answer **{claim.score} out of 10** for ticket {li
 if context.settings.show_analyst and inv.analyst_first_name:
     st.caption(f"Your ticket was handled by {literal(inv.analyst_first_name)}.")
 st.caption("Changed your mind? Pick another score in the email: the latest click counts until "
-           f"{claim.expires_at:%d %B %Y}.")
+           f"{day(claim.expires_at)}.")
 
 with engine.connect() as conn:
     factors = answers.factor_options(conn)

@@ -77,14 +77,20 @@ def test_requester_answers_from_the_email_and_the_lead_is_alerted(survey_warehou
 
         page.get_by_role("button", name="Slow service").click()
         page.get_by_role("button", name="Not kept informed").click()
+        # Every control is found by its accessible name (what a screen reader announces), and the
+        # form is finished with the keyboard alone.
+        page.get_by_role("radiogroup", name="I was kept clearly informed.").get_by_role("radio", name="2").focus()
+        page.keyboard.press("Space")
         page.get_by_label("How much work time did you lose? (minutes)").fill("90")
-        page.get_by_label("Anything else you would like to tell us?").fill("Waited <b>three</b> days & no update")
-        page.get_by_role("button", name="Save my answers").click()
+        page.keyboard.press("Tab")
+        page.keyboard.type("Waited <b>three</b> days & no update")
+        page.get_by_role("button", name="Save my answers").focus()
+        page.keyboard.press("Enter")
         expect(page.get_by_text("Saved. Thank you")).to_be_visible(timeout=60_000)
         with get_engine(url).connect() as conn:
             answer = answers.current_answer(conn, key)
-        assert (answer["happiness"], answer["lost_minutes"], answer["comment"], answer["factor_ids"]) == (
-            2, 90.0, "Waited <b>three</b> days & no update", [12, 17])
+        assert (answer["happiness"], answer["communication"], answer["lost_minutes"], answer["comment"],
+                answer["factor_ids"]) == (2, 2, 90.0, "Waited <b>three</b> days & no update", [12, 17])
         screenshot(page, "survey-1440-saved")
 
         mobile = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
