@@ -11,7 +11,7 @@ from components.survey_entry import current
 from components.survey_form import followup_form
 from components.text import literal
 from data_access import clock
-from data_access.engine import get_engine
+from data_access.engine import DB_ERRORS, describe_failure, get_engine
 from data_access.surveys import answers
 from data_access.writes import InvalidInput
 
@@ -23,9 +23,16 @@ if context is None:  # only possible if the page were reached without the entry'
 inv, claim = context.checked.invitation, context.checked.claim
 engine = get_engine(context.url)
 recorded_key = f"_sp_survey_recorded:{context.token}"
-if recorded_key not in st.session_state:
-    # Opening the link is the answer: record it once per session and link.
-    st.session_state[recorded_key] = answers.record_score(engine, inv.invitation_id, claim.score, now=clock.now())
+try:
+    if recorded_key not in st.session_state:
+        # Opening the link is the answer: record it once per session and link.
+        st.session_state[recorded_key] = answers.record_score(engine, inv.invitation_id, claim.score,
+                                                              now=clock.now())
+    factors, saved = answers.followup_state(engine, inv.ticket_key)
+except DB_ERRORS as exc:
+    st.error(f"Your answer could not be recorded just now. {describe_failure(exc)} Please open the link "
+             "from your email again in a few minutes.", icon=":material/cloud_off:")
+    st.stop()
 if st.session_state[recorded_key] == "gone":
     st.warning("This survey can no longer take answers. Nothing was recorded.", icon=":material/link_off:")
     st.stop()
@@ -38,9 +45,6 @@ if context.settings.show_analyst and inv.analyst_first_name:
 st.caption("Changed your mind? Pick another score in the email: the latest click counts until "
            f"{day(claim.expires_at)}.")
 
-with engine.connect() as conn:
-    factors = answers.factor_options(conn)
-    saved = answers.current_answer(conn, inv.ticket_key)
 submitted = followup_form(factors, saved)
 if submitted is not None:
     try:
@@ -49,6 +53,9 @@ if submitted is not None:
                                    factor_ids=submitted.factor_ids)
     except InvalidInput as exc:
         st.error(str(exc), icon=":material/error:")
+    except DB_ERRORS as exc:
+        st.error(f"Your answers could not be saved just now. {describe_failure(exc)} Please try again in a "
+                 "few minutes.", icon=":material/cloud_off:")
     else:
         if ok:
             st.success("Saved. Thank you for taking the time — you can close this page now.",

@@ -69,6 +69,12 @@ def current_answer(conn: sa.Connection, ticket_key: int) -> dict | None:
     return answer
 
 
+def followup_state(engine: sa.Engine, ticket_key: int) -> tuple[list[tuple[int, str, str]], dict | None]:
+    """What the follow-up form needs: the factor catalogue and the answer saved so far."""
+    with engine.connect() as conn:
+        return factor_options(conn), current_answer(conn, ticket_key)
+
+
 def record_score(engine: sa.Engine, invitation_id: int, score: int, *, now: dt.datetime) -> str:
     """Write the one-click score: 'recorded' (first answer), 'changed', 'same' or 'gone'.
 
@@ -97,7 +103,16 @@ def record_score(engine: sa.Engine, invitation_id: int, score: int, *, now: dt.d
         _open_recovery_item(conn, inv.ticket_key, int(score), now)
         return outcome
 
-    return run_with_retry(engine, work)
+    return _once_more_on_collision(engine, work)
+
+
+def _once_more_on_collision(engine: sa.Engine, work):
+    """Run `work` in a transaction; when a simultaneous click inserted the same row first (a key
+    collision), run it again: the second pass sees that row and updates it instead."""
+    try:
+        return run_with_retry(engine, work)
+    except sa.exc.IntegrityError:
+        return run_with_retry(engine, work)
 
 
 def _open_recovery_item(conn: sa.Connection, ticket_key: int, score: int, now: dt.datetime) -> None:
@@ -152,7 +167,7 @@ def save_followup(engine: sa.Engine, invitation_id: int, *, care: dict[str, int 
             conn.execute(RF.insert(), rows)
         return True
 
-    return run_with_retry(engine, work)
+    return _once_more_on_collision(engine, work)
 
 
 def unsubscribe(engine: sa.Engine, invitation_id: int, *, now: dt.datetime) -> bool:

@@ -58,3 +58,34 @@ def test_invite_send_answer_follow_up_and_unsubscribe(writable_url):
     assert answers.unsubscribe(engine, item.invitation_id, now=NOW)  # twice is fine
     with engine.connect() as conn:
         assert conn.execute(sa.select(schema.survey_unsubscribes.c.email)).scalars().all() == ["dana.kim@example.com"]
+
+
+def test_simultaneous_clicks_leave_one_answer_and_no_error(notify_db):
+    import threading
+
+    from tests.surveys.helpers import sent_invitation
+
+    engine = get_engine(notify_db)
+    key = new_ticket(notify_db, email="many@example.com")
+    inv, _ = sent_invitation(notify_db, key)
+    outcomes, errors = [], []
+    start = threading.Barrier(6)
+
+    def click(score: int) -> None:
+        start.wait()
+        try:
+            outcomes.append(answers.record_score(engine, inv, score, now=NOW))
+        except Exception as exc:  # noqa: BLE001 - any error is the failure under test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=click, args=(s,)) for s in (1, 2, 3, 4, 5, 6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and outcomes.count("recorded") == 1
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(schema.responses.c.happiness).where(schema.responses.c.ticket_key == key)).all()
+        items = conn.execute(sa.select(sa.func.count()).select_from(schema.recovery_items)
+                             .where(schema.recovery_items.c.ticket_key == key)).scalar_one()
+    assert len(rows) == 1 and rows[0].happiness in {1, 2, 3, 4, 5, 6} and items == 1
