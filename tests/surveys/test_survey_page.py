@@ -236,3 +236,22 @@ def test_the_analyst_first_name_shows_only_when_switched_on(survey_url, monkeypa
     at = open_link(tokens.score_token(SECRET, inv, 9, expires))
     assert [c.value for c in at.caption if "handled by" in c.value] == ["Your ticket was handled by Zoë."]
     assert "Lindqvist" not in texts(at)
+
+
+def test_without_a_usable_secret_a_link_says_surveys_are_off_and_writes_nothing(survey_url, monkeypatch):
+    from components.survey_entry import NOT_CONFIGURED
+
+    _, inv, expires = invite(survey_url)
+    token = tokens.score_token(SECRET, inv, 2, expires)
+    with get_engine(survey_url).begin() as conn:  # a real warehouse: no generated demo secret
+        conn.execute(schema.settings.update().where(schema.settings.c.key == "data_origin").values(value="imported"))
+    st.cache_data.clear()
+    before = snapshot(survey_url)
+    for secret in ("too-short", None):
+        if secret is None:
+            monkeypatch.delenv("SERVICE_PULSE_SURVEY_SECRET")
+        else:
+            monkeypatch.setenv("SERVICE_PULSE_SURVEY_SECRET", secret)
+        at = open_link(token)
+        assert not at.exception and [w.value for w in at.warning] == [NOT_CONFIGURED]
+    assert snapshot(survey_url) == before
