@@ -93,6 +93,14 @@ def test_requester_answers_from_the_email_and_the_lead_is_alerted(survey_warehou
                 answer["factor_ids"]) == (2, 2, 90.0, "Waited <b>three</b> days & no update", [12, 17])
         screenshot(page, "survey-1440-saved")
 
+        # From the survey's session, typing another page's address shows no data of that page.
+        for path in ("coaching", "my_feedback", "culture_trends", "admin_users", "survey_answer"):
+            page.goto(f"{base_url}/{path}")
+            wait_for_app(page)
+            body = page.locator("main").inner_text()
+            assert "Thank you!" not in body and "Happiness" not in body and "@" not in body, (path, body)
+            assert page.get_by_role("heading", name=re.compile("Coaching|My feedback|Culture trends|Users")).count() == 0
+
         mobile = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
         phone = mobile.new_page()
         phone.set_default_timeout(60_000)
