@@ -138,8 +138,14 @@ def send_surveys(engine, mailer, *, now: dt.datetime, settings: SurveySettings,
         if not invitations.claim(engine, item.invitation_id, item.attempts):
             run.skipped += 1  # another run is sending it right now
             continue
-        msg = message(item, sender=notify.smtp.sender, secret=settings.secret, expires_at=expires_at,
-                      notify=notify)
+        try:
+            msg = message(item, sender=notify.smtp.sender, secret=settings.secret, expires_at=expires_at,
+                          notify=notify)
+        except ValueError as exc:  # an address the mail library refuses: say so, keep it unsent
+            invitations.mark_failed(engine, item.invitation_id, error=f"cannot address {item.email!r}: {exc}")
+            run.failed += 1
+            run.errors.append(f"Invitation {item.invitation_id}: cannot address the email: {exc}")
+            continue
         try:
             mailer.send(msg)
         except PartialDelivery:

@@ -21,7 +21,8 @@ from data_access.surveys.settings import SurveySettings
 from data_access.writes import run_with_retry
 
 SI, T, R, U = schema.survey_invitations, schema.tickets, schema.responses, schema.survey_unsubscribes
-ADDRESS = re.compile(r"^[^@\s,;<>\"'()\[\]\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+# Plain ASCII addresses only: anything else is skipped rather than risked in a mail header.
+ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def _candidates(now: dt.datetime, settings: SurveySettings) -> sa.Select:
 def _one_per_requester(rows) -> list[tuple[int, str]]:
     picked: dict[str, int] = {}
     for key, email in rows:
-        if email and ADDRESS.match(email) and email not in picked:
+        if email and ADDRESS.fullmatch(email) and email not in picked:
             picked[email] = int(key)
     return [(k, e) for e, k in picked.items()]
 

@@ -175,3 +175,11 @@ def test_dry_run_on_the_demo_writes_real_eml_files(notify_db, smtp_env, monkeypa
     with get_engine(notify_db).connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(SI)).scalar_one() == before
     assert smtp_env.messages() == []
+
+
+def test_apostrophes_are_fine_and_non_ascii_addresses_are_skipped(survey_db, smtp_env):
+    new_ticket(survey_db, email="Sean.O'Brien@Example.com")
+    new_ticket(survey_db, email="zoë@example.com")
+    new_ticket(survey_db, email="x@localhost")
+    assert send(survey_db) == 0
+    assert [r for r, _ in smtp_env.messages()] == [["sean.o'brien@example.com"]]
