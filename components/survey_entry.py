@@ -14,7 +14,7 @@ import streamlit as st
 
 from data_access import clock
 from data_access.engine import get_engine
-from data_access.surveys import links
+from data_access.surveys import links, ratelimit
 from data_access.surveys.settings import SurveySecretError, SurveySettings, survey_settings
 
 TOKEN_PARAM = "token"
@@ -60,8 +60,6 @@ def _check(url: str, settings: SurveySettings, token: str, unsubscribe: bool) ->
     remembered = st.session_state.get(_CHECKED_KEY)
     if remembered == (token, unsubscribe):
         # Already counted in this session: re-check signature and expiry without counting again.
-        from data_access.surveys import ratelimit
-
         with ratelimit.uncounted():
             return _do_check(engine, settings, token, unsubscribe)
     checked = _do_check(engine, settings, token, unsubscribe)

@@ -10,8 +10,8 @@ from components.formats import CHANNEL_LABELS
 from data_access.config import thresholds
 from data_access.filters import Filters
 from data_access.scope import Scope
-from data_access.surveys.rates import channel_rates
-from metrics.survey_rates import channel_rate_table
+from data_access.surveys.rates import channel_rate_report
+
 
 def _pct(share, low, high) -> str:
     if share is None:
@@ -21,7 +21,7 @@ def _pct(share, low, high) -> str:
 
 def survey_rate_section(scope: Scope, filters: Filters) -> None:
     """A small table per channel; nothing when no invitation was sent in the period."""
-    table = channel_rate_table(channel_rates(scope=scope, filters=filters), min_n=thresholds().min_group)
+    table = channel_rate_report(scope=scope, filters=filters)
     if table.is_empty() or int(table["invited"].max() or 0) == 0:
         return
     st.subheader("Survey response rate")

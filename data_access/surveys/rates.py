@@ -15,6 +15,7 @@ from data_access.filters import Filters, ticket_period, ticket_slice
 from data_access.scope import Scope
 from data_access.scoping import ticket_scope
 from data_access.stats import CACHE_TTL_SECONDS
+from metrics.survey_rates import channel_rate_table
 
 T, R, SI = schema.tickets, schema.responses, schema.survey_invitations
 
@@ -43,3 +44,10 @@ def channel_rates(*, scope: Scope, filters: Filters, url: str | None = None) -> 
     frame = pl.DataFrame(rows, schema=["channel", "closed", "responses", "invited", "answered"], orient="row")
     return frame.with_columns(pl.col(c).cast(pl.Int64).fill_null(0)
                               for c in ("closed", "responses", "invited", "answered"))
+
+
+def channel_rate_report(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
+    """The page's figures: per channel and in total, both rates with their intervals; a share is
+    withheld where its denominator is under the privacy minimum group."""
+    return channel_rate_table(channel_rates(scope=scope, filters=filters, url=url),
+                              min_n=config.thresholds().min_group)

@@ -6,7 +6,6 @@ import datetime as dt
 
 import polars as pl
 import pytest
-import sqlalchemy as sa
 
 from data_access import schema
 from data_access.engine import get_engine
