@@ -104,3 +104,26 @@ def test_the_cio_page_shows_the_survey_rate_table_on_the_demo(notify_db, monkeyp
 def _page_filters() -> Filters:
     # The page's default preset is the last 12 months up to today (2025-12-01 .. 2026-11-20 inclusive).
     return Filters(dt.date(2025, 12, 1), dt.date(2026, 11, 21))
+
+
+def test_counts_match_the_raw_rows_on_postgresql(notify_pg_db):
+    import sqlalchemy as sa
+
+    T, R, SI = schema.tickets, schema.responses, schema.survey_invitations
+    period = Filters(dt.date(2026, 9, 1), dt.date(2026, 11, 21))
+    with get_engine(notify_pg_db).connect() as conn:
+        rows = conn.execute(sa.select(T.c.channel, R.c.ticket_key, SI.c.sent_at, SI.c.state)
+                            .select_from(T.outerjoin(R, R.c.ticket_key == T.c.ticket_key)
+                                         .outerjoin(SI, SI.c.ticket_key == T.c.ticket_key))
+                            .where(T.c.resolved_at >= dt.datetime(2026, 9, 1),
+                                   T.c.resolved_at < dt.datetime(2026, 11, 21))).all()
+    expected: dict[str, list[int]] = {}
+    for channel, answer, sent, state in rows:
+        c = expected.setdefault(channel, [0, 0, 0, 0])
+        c[0] += 1
+        c[1] += answer is not None
+        c[2] += sent is not None
+        c[3] += sent is not None and state == "answered"
+    counts = channel_rates(scope=Scope("cio"), filters=period, url=notify_pg_db)
+    assert {r[0]: list(r[1:]) for r in counts.rows()} == expected
+    assert sum(v[2] for v in expected.values()) > 100  # the demo invited plenty in this period
