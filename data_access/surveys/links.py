@@ -28,7 +28,15 @@ class Checked:
 
 
 class Refused(Exception):
-    """A link that must not be acted on; the message is for the person who opened it."""
+    """A link that must not be acted on; the message is for the person who opened it.
+
+    `forged` is True when the token was not signed with our secret (or is not even shaped like
+    one): only those count against the process-wide limit, so people opening genuine but expired
+    links never lock others out."""
+
+    def __init__(self, message: str, *, forged: bool = False):
+        super().__init__(message)
+        self.forged = forged
 
 
 def _counted(token: str, check) -> Checked:
@@ -37,8 +45,8 @@ def _counted(token: str, check) -> Checked:
         raise Refused(BUSY)
     try:
         checked = check()
-    except Refused:
-        ratelimit.record(invitation_id, ok=False)
+    except Refused as exc:
+        ratelimit.record(invitation_id, ok=not exc.forged)
         raise
     ratelimit.record(invitation_id, ok=True)
     return checked
@@ -51,7 +59,9 @@ def check_score_link(engine: sa.Engine, secret: str, token: str, *, now: dt.date
         try:
             claim = tokens.read_score_token(secret, token, now=now)
         except tokens.TokenError as exc:
-            raise Refused(EXPIRED if exc.reason == "expired" else INVALID) from None
+            if exc.reason == "expired":
+                raise Refused(EXPIRED) from None
+            raise Refused(INVALID, forged=True) from None
         with engine.connect() as conn:
             inv = answers.invitation(conn, claim.invitation_id)
         if inv is None or not inv.sent:
@@ -68,7 +78,7 @@ def check_unsubscribe_link(engine: sa.Engine, secret: str, token: str) -> Checke
         try:
             invitation_id = tokens.read_unsubscribe_token(secret, token)
         except tokens.TokenError:
-            raise Refused(INVALID) from None
+            raise Refused(INVALID, forged=True) from None
         with engine.connect() as conn:
             inv = answers.invitation(conn, invitation_id)
         if inv is None:

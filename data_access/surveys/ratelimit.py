@@ -1,7 +1,7 @@
 """Attempt limits for survey links, kept in the app process, so a script cannot walk tokens.
 
-Two sliding windows: every token check in the process (a burst of bad tokens from anywhere
-closes the door for everyone for a short while), and per invitation id (one invitation cannot be
+Two sliding windows: forged tokens anywhere in the process (a burst of them closes the door
+for everyone for a short while; genuine but expired links do not count), and per invitation id (one invitation cannot be
 probed with many signatures, and a person clicking around stays far below the limit).
 """
 
@@ -76,7 +76,7 @@ def allowed(invitation_id: int | None) -> bool:
 
 
 def record(invitation_id: int | None, *, ok: bool) -> None:
-    """Count one check: failures against the process, every attempt against its invitation."""
+    """Count one check: forged tokens against the process, every attempt against its invitation."""
     if getattr(_local, "free", False):
         return
     if not ok:

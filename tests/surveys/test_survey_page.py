@@ -255,3 +255,14 @@ def test_without_a_usable_secret_a_link_says_surveys_are_off_and_writes_nothing(
         at = open_link(token)
         assert not at.exception and [w.value for w in at.warning] == [NOT_CONFIGURED]
     assert snapshot(survey_url) == before
+
+
+def test_expired_genuine_links_never_close_the_door_for_others(survey_url):
+    _, inv, expires = invite(survey_url)
+    engine = get_engine(survey_url)
+    expired = tokens.score_token(SECRET, inv, 4, NOW - dt.timedelta(minutes=1))
+    for _ in range(ratelimit.PROCESS_FAILURES_PER_MINUTE + 5):
+        with pytest.raises(links.Refused, match="expired"):
+            links.check_score_link(engine, SECRET, expired, now=NOW)
+        ratelimit.per_invitation.reset()
+    assert links.check_score_link(engine, SECRET, tokens.score_token(SECRET, inv, 4, expires), now=NOW).claim.score == 4
