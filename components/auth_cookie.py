@@ -57,17 +57,21 @@ def decode(token, key: str, *, max_age_seconds: float, now: float | None = None)
         header = jwt.get_unverified_header(token)
         if header.get("alg") != ALGORITHM:  # "none", HS512, RS256…: refused before any check
             return None
+        # Times are checked below against one clock (`now`), so the library only checks the signature.
         payload = jwt.decode(token, key, algorithms=[ALGORITHM],
-                             options={"require": ["iat", "exp"]}, leeway=CLOCK_SKEW_SECONDS)
+                             options={"require": ["iat", "exp"], "verify_exp": False,
+                                      "verify_iat": False})
     except Exception:  # noqa: BLE001 — every malformed, tampered or expired token is just "no sign-in"
         return None
     username, issued, epoch = payload.get("username"), payload.get("iat"), payload.get("epoch")
     if not isinstance(username, str) or not username.strip() or len(username) > MAX_USERNAME_CHARS:
         return None
-    if not _number(issued) or not isinstance(epoch, int) or isinstance(epoch, bool):
+    if not _number(issued) or not _number(payload.get("exp")) or not isinstance(epoch, int) \
+            or isinstance(epoch, bool):
         return None
     now = time.time() if now is None else now
-    if issued > now + CLOCK_SKEW_SECONDS or now - issued > max_age_seconds:
+    if issued > now + CLOCK_SKEW_SECONDS or now - issued > max_age_seconds \
+            or now > payload["exp"] + CLOCK_SKEW_SECONDS:
         return None
     return CookieClaims(username=username, issued_at=float(issued), epoch=epoch)
 

@@ -175,6 +175,10 @@ def login_page(url: str | None = None, origin: str = "demo") -> None:
                                   width="stretch")
         if message:
             st.error(message)
+        if origin == "empty":
+            st.info("This warehouse is new and empty. Whoever runs Service Pulse creates the first "
+                    "admin on the server with:  \n`python -m data_access users add admin --name "
+                    "\"Your Name\" --roles admin`")
 
 
 def request_logout() -> None:

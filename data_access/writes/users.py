@@ -112,10 +112,17 @@ def _audit(conn: sa.Connection, actor: str, username: str, action: str, detail: 
         action=action, detail=detail))
 
 
-def _describe_links(roles, analyst_id, team_ids) -> str:
-    roles = ", ".join(sorted(roles)) or "none"
-    teams = ", ".join(str(t) for t in sorted(team_ids)) or "none"
-    return f"roles {roles}; analyst {analyst_id if analyst_id is not None else 'none'}; teams {teams}"
+def _describe_links(conn: sa.Connection, roles, analyst_id, team_ids) -> str:
+    """Roles, linked analyst and led teams in words (names as they were at the time)."""
+    analyst = "none"
+    if analyst_id is not None:
+        name = conn.execute(sa.select(schema.analysts.c.name)
+                            .where(schema.analysts.c.analyst_id == analyst_id)).scalar_one_or_none()
+        analyst = f"{name} (#{analyst_id})" if name else f"#{analyst_id}"
+    names = dict(conn.execute(sa.select(schema.teams.c.team_id, schema.teams.c.name)
+                              .where(schema.teams.c.team_id.in_(list(team_ids)))).all())
+    teams = ", ".join(names.get(t, f"#{t}") for t in sorted(team_ids)) or "none"
+    return f"roles: {', '.join(sorted(roles)) or 'none'}; analyst: {analyst}; leads: {teams}"
 
 
 def add_user(*, scope: Scope, username: str, display_name: str, password: str,
@@ -141,7 +148,7 @@ def add_user(*, scope: Scope, username: str, display_name: str, password: str,
             created_at=clock.now()).returning(U.c.user_id)).scalar_one()
         _write_links(conn, int(uid), checked_roles, checked_teams)
         _audit(conn, actor, name, "added",
-               _describe_links(checked_roles, analyst_id, checked_teams))
+               _describe_links(conn, checked_roles, analyst_id, checked_teams))
         return int(uid)
 
     return run_with_retry(engine, work)
@@ -244,8 +251,8 @@ def set_links(*, scope: Scope, username: str, roles: Iterable[str], analyst_id: 
 
 
 def _audit_links(conn: sa.Connection, actor: str, username: str, old, analyst_id, checked) -> None:
-    before = _describe_links(old[1], old[0], old[2])
-    after = _describe_links(checked["roles"], analyst_id, checked["teams"])
+    before = _describe_links(conn, old[1], old[0], old[2])
+    after = _describe_links(conn, checked["roles"], analyst_id, checked["teams"])
     if before != after:
         _audit(conn, actor, username, "roles changed", f"{before} → {after}")
 
