@@ -234,6 +234,10 @@ def signed_in_user(settings: auth.CookieSettings, url: str | None = None,
     if not st.session_state.get("authentication_status"):
         return _from_cookie(settings, url, origin)
     user = find_user(st.session_state.get("username") or "", url=url)
+    if user is not None and SESSION_EPOCH not in st.session_state:
+        # A session signed in before epochs existed (or set up by a test): adopt the current one.
+        st.session_state[SESSION_EPOCH] = user.session_epoch
+        st.session_state.setdefault(SIGNED_IN_AT, time.time())
     if user is None or not user.active or user.session_epoch != st.session_state.get(SESSION_EPOCH) \
             or _expired(settings):
         # Disabled, removed, signed out elsewhere, new password, or too old: end this session now.
