@@ -180,6 +180,15 @@ def uses_demo_password(password_hash: str) -> bool:
         return False
 
 
+def demo_password_accounts(*, scope: Scope, url: str | None = None) -> list[str]:
+    """Usernames of active accounts still on the demo's shared password (admin only)."""
+    scope.require("admin")
+    with get_engine(url or config.database_url()).connect() as conn:
+        rows = conn.execute(sa.select(U.c.username, U.c.password_hash).where(U.c.active)
+                            .order_by(U.c.username)).all()
+    return [name for name, password_hash in rows if uses_demo_password(password_hash)]
+
+
 def audit_log(*, scope: Scope, url: str | None = None, limit: int = 200) -> pl.DataFrame:
     """The latest changes to accounts (who, when, what), newest first (admin only)."""
     scope.require("admin")

@@ -186,7 +186,8 @@ def test_unknown_and_known_usernames_take_the_same_time(empty_sqlite_url, monkey
         unknown.append(timed("nobody"))
         user_writes.record_successful_login(1, url=empty_sqlite_url)  # keep the account unlocked
     ratio = statistics.median(unknown) / statistics.median(known)
-    assert 0.8 < ratio < 1.25, (statistics.median(unknown), statistics.median(known))
+    # Wide enough for a shared, loaded machine; before the fix the ratio was about 4 (cost 12 vs 10).
+    assert 0.7 < ratio < 1.4, (statistics.median(unknown), statistics.median(known))
 
 
 def test_an_older_cheaper_hash_is_upgraded_at_the_next_good_sign_in(sqlite_demo_url_copy):

@@ -186,3 +186,21 @@ def test_a_fresh_warehouse_next_to_the_demo(tmp_path, monkeypatch, capsys):
     assert _signed_in(at) == "first.admin" and not at.exception
     assert cli.main(["warehouse", "use", "demo"]) == 0
     assert config.database_url() == config.demo_database_url()
+
+
+def test_the_cli_lists_demo_password_accounts_and_replaces_one(demo_sqlite, tmp_path, monkeypatch,
+                                                               capsys):
+    from data_access import cli
+
+    url = _copy(demo_sqlite, tmp_path, origin="imported")
+    with get_engine(url).connect() as conn:
+        active = conn.execute(sa.select(sa.func.count()).select_from(schema.app_users)
+                              .where(schema.app_users.c.active)).scalar_one()
+    assert cli.main(["users", "list", "--url", url]) == 0
+    assert f"{active} account(s) still use the demo's shared password" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO("cio's own password\n"))
+    assert cli.main(["users", "set-password", "cio", "--password-stdin", "--url", url]) == 0
+    assert cli.main(["users", "list", "--url", url]) == 0
+    assert f"{active - 1} account(s) still use" in capsys.readouterr().out
+    at = _sign_in(_app(url, monkeypatch), "cio", "cio's own password")   # no new-password form
+    assert _signed_in(at) == "cio" and not at.warning
