@@ -110,8 +110,13 @@ def _on_change(url: str | None) -> None:
         st.session_state[LOGIN_MESSAGE] = "The two passwords differ."
         return
     try:
-        epoch = user_writes.change_own_password(pending["user_id"], new1, url=url)
         user = find_user(pending["username"], url=url)
+        if user is None or user.user_id != pending["user_id"] or not user.active \
+                or user.locked(clock.now()):
+            st.session_state.pop(PASSWORD_CHANGE, None)  # disabled or removed meanwhile
+            st.session_state[LOGIN_MESSAGE] = auth.FAILED_MESSAGE
+            return
+        epoch = user_writes.change_own_password(user.user_id, new1, url=url)
     except InvalidInput as exc:
         st.session_state[LOGIN_MESSAGE] = str(exc)
         return
@@ -119,9 +124,6 @@ def _on_change(url: str | None) -> None:
         st.session_state[LOGIN_MESSAGE] = f"The password could not be saved. {describe_failure(exc)}"
         return
     st.session_state.pop(PASSWORD_CHANGE, None)
-    if user is None or not user.active:
-        st.session_state[LOGIN_MESSAGE] = auth.FAILED_MESSAGE
-        return
     _start_session(user, signed_in_at=time.time(), epoch=epoch, issue_cookie=True)
 
 

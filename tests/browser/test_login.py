@@ -110,3 +110,44 @@ def test_admin_users_page(app_url, page):
     wait_for_app(page)
     expect(page.get_by_text("All users (")).to_be_visible()
     screenshot(page, "admin-users")
+
+
+def _count_script_runs(page) -> list[str]:
+    """Every script run the server starts for this page (one NewSession message per run)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    runs: list[str] = []
+
+    def on_frame(payload) -> None:
+        if not isinstance(payload, (bytes, bytearray)):
+            return
+        msg = ForwardMsg()
+        try:
+            msg.ParseFromString(bytes(payload))
+        except Exception:  # noqa: BLE001 — not a ForwardMsg: not a run
+            return
+        if msg.WhichOneof("type") == "new_session":
+            runs.append(msg.new_session.page_script_hash)
+
+    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+    return runs
+
+
+def test_signing_in_runs_the_landing_page_once(app_url, page):
+    """Measured: the landing page is not run twice (no cookie report reruns it half-way)."""
+    runs = _count_script_runs(page)
+    page.goto(app_url)
+    page.locator('[data-testid="stForm"]').filter(has_text="Sign in").wait_for()
+    wait_for_app(page)
+    page.wait_for_timeout(1500)
+    assert len(runs) == 1                               # opening the sign-in page: one run
+    login(page, "cio")
+    expect(page.locator('[data-testid="stMain"] h1').first).to_contain_text("Culture trends")
+    wait_for_app(page)
+    page.wait_for_timeout(2000)
+    assert len(runs) == 2                               # the sign-in click: one more run, no rerun
+    page.goto(app_url)                                  # a new tab: the cookie signs in
+    page.locator(SIDEBAR).get_by_text("@cio", exact=True).wait_for()
+    wait_for_app(page)
+    page.wait_for_timeout(1500)
+    assert len(runs) == 3
