@@ -151,3 +151,35 @@ def test_signing_in_runs_the_landing_page_once(app_url, page):
     wait_for_app(page)
     page.wait_for_timeout(1500)
     assert len(runs) == 3
+
+
+def _crafted_tokens() -> dict[str, str]:
+    import base64
+    import json
+    import time
+
+    import jwt
+
+    def b64(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    now = int(time.time())
+    claims = {"username": "cio", "iat": now, "epoch": 0, "exp": now + 3600}
+    return {
+        "alg-none": f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims)}.",
+        "hs512-guessed-key": jwt.encode(claims, "x" * 64, algorithm="HS512"),
+        "hs256-guessed-key": jwt.encode(claims, "some_key", algorithm="HS256"),
+        "garbage": "definitely-not-a-token",
+    }
+
+
+@pytest.mark.parametrize("name", list(_crafted_tokens()))
+def test_a_crafted_cookie_shows_the_sign_in_form(app_url, page, name):
+    host = app_url.split("//", 1)[1].split("/", 1)[0].split(":")[0]
+    page.context.add_cookies([{"name": "service_pulse_auth", "value": _crafted_tokens()[name],
+                               "domain": host, "path": "/"}])
+    page.goto(app_url)
+    page.locator('[data-testid="stForm"]').filter(has_text="Sign in").wait_for()
+    wait_for_app(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert _nav_labels(page) == []
