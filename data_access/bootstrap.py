@@ -62,3 +62,40 @@ def ensure_warehouse(url: str | None = None) -> sa.Engine:
             size = int(os.environ.get(DEMO_RESPONSES_ENV, DEFAULT_DEMO_RESPONSES))
             demo.generate(engine, responses=size)
     return engine
+
+
+class LocalWarehouseError(ValueError):
+    """A local warehouse cannot be created or chosen; the message says why, for a person."""
+
+
+def create_local_warehouse(name: str, *, switch: bool = True) -> str:
+    """Create an empty warehouse `name`.duckdb next to the demo (schema only, no demo data) and,
+    with `switch`, point the app at it from its next page run. Returns its URL."""
+    checked = config.local_warehouse_name(name)
+    if checked is None or checked in ("demo", config.DEMO_FILE.removesuffix(".duckdb")):
+        raise LocalWarehouseError("A warehouse name is 1-60 characters a-z, 0-9, _ or -, and not 'demo'.")
+    path = config.data_dir() / f"{checked}.duckdb"
+    if path.exists():
+        raise LocalWarehouseError(f"{path.name} already exists in the data folder; switch to it with "
+                                  f"`python -m data_access warehouse use {checked}`.")
+    url = config.local_warehouse_url(checked)
+    ensure_warehouse(url)
+    if switch:
+        use_local_warehouse(checked)
+    return url
+
+
+def use_local_warehouse(name: str | None) -> None:
+    """Point the app at the local warehouse `name` (None or "demo": back to the demo)."""
+    path = config.data_dir() / config.ACTIVE_WAREHOUSE_FILE
+    if name in (None, "demo"):
+        path.unlink(missing_ok=True)
+        return
+    checked = config.local_warehouse_name(name)
+    if checked is None or not (config.data_dir() / f"{checked}.duckdb").is_file():
+        raise LocalWarehouseError(f"There is no warehouse '{name}' in the data folder (create one "
+                                  "with `python -m data_access warehouse new NAME`).")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(checked + "\n", encoding="utf-8")
+    tmp.replace(path)  # atomic: a page run never reads half a name

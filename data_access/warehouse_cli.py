@@ -23,17 +23,6 @@ Next steps:
 Back to the demo at any time: python -m data_access warehouse use demo"""
 
 
-def _switch_to(name: str | None) -> None:
-    path = config.data_dir() / config.ACTIVE_WAREHOUSE_FILE
-    if name is None:
-        path.unlink(missing_ok=True)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(name + "\n", encoding="utf-8")
-    tmp.replace(path)  # atomic: a page run never reads half a name
-
-
 def _warn_if_overridden() -> None:
     if os.environ.get(config.URL_ENV) or config._secrets().get("database", {}).get("url"):
         print(f"note: {config.URL_ENV} or [database] url in secrets.toml is set and wins over "
@@ -41,21 +30,13 @@ def _warn_if_overridden() -> None:
 
 
 def _cmd_new(args) -> int:
+    try:
+        bootstrap.create_local_warehouse(args.name, switch=not args.no_switch)
+    except bootstrap.LocalWarehouseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     name = config.local_warehouse_name(args.name)
-    if name is None or name in ("demo", config.DEMO_FILE.removesuffix(".duckdb")):
-        print("error: a warehouse name is 1-60 characters a-z, 0-9, _ or -, and not 'demo'.",
-              file=sys.stderr)
-        return 2
-    url = config.local_warehouse_url(name)
-    path = config.data_dir() / f"{name}.duckdb"
-    if path.exists():
-        print(f"error: {path.name} already exists in the data folder; switch to it with "
-              f"`python -m data_access warehouse use {name}`.", file=sys.stderr)
-        return 2
-    bootstrap.ensure_warehouse(url)  # schema and catalogue only: no demo data outside the demo file
-    if not args.no_switch:
-        _switch_to(name)
-    print(f"Created an empty warehouse '{name}' ({path.name} in the data folder, next to the demo)"
+    print(f"Created an empty warehouse '{name}' ({name}.duckdb in the data folder, next to the demo)"
           + ("." if args.no_switch else " and switched the app to it."))
     _warn_if_overridden()
     print(FIRST_STEPS)
@@ -63,18 +44,13 @@ def _cmd_new(args) -> int:
 
 
 def _cmd_use(args) -> int:
-    if args.name == "demo":
-        _switch_to(None)
-        print("The app uses the demo warehouse again.")
-        _warn_if_overridden()
-        return 0
-    name = config.local_warehouse_name(args.name)
-    if name is None or not (config.data_dir() / f"{name}.duckdb").is_file():
-        print(f"error: there is no warehouse '{args.name}' in the data folder "
-              "(create one with `python -m data_access warehouse new NAME`).", file=sys.stderr)
+    try:
+        bootstrap.use_local_warehouse(args.name)
+    except bootstrap.LocalWarehouseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
-    _switch_to(name)
-    print(f"The app uses the warehouse '{name}' from its next page run.")
+    print("The app uses the demo warehouse again." if args.name == "demo"
+          else f"The app uses the warehouse '{args.name}' from its next page run.")
     _warn_if_overridden()
     return 0
 
