@@ -21,7 +21,7 @@ def identity(viewer: Viewer, *, data_origin: str) -> None:
     with st.sidebar:
         if data_origin in ("demo", "mixed"):
             # Demo rows stay until the warehouse is replaced: mixed data is never called "imported".
-            st.badge(ORIGIN_LABELS[data_origin], icon=":material/science:", color="orange")
+            st.badge(f"{ORIGIN_LABELS[data_origin]} data", icon=":material/science:", color="orange")
         # Names and usernames come from the database: shown as plain text, never as Markdown.
         with st.container(border=True):
             st.text(viewer.display_name)

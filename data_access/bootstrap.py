@@ -14,8 +14,7 @@ DEMO_RESPONSES_ENV = "SERVICE_PULSE_DEMO_RESPONSES"
 DEFAULT_DEMO_RESPONSES = 150_000
 
 
-ORIGIN_LABELS = {"demo": "Demo data", "mixed": "Demo + imported data", "imported": "Imported data",
-                 "empty": "Empty"}
+ORIGIN_LABELS = {"demo": "Demo", "mixed": "Demo + imported", "imported": "Imported", "empty": "Empty"}
 
 
 def origin_of(conn: sa.Connection) -> str:
