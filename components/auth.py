@@ -46,6 +46,9 @@ def _dummy_hash(rounds: int) -> bytes:
     return bcrypt.hashpw(secrets.token_hex(16).encode(), bcrypt.gensalt(rounds=rounds))
 
 
+_dummy_hash(user_writes.BCRYPT_ROUNDS)  # made now, so the first unknown username is not slower
+
+
 class CookieKeyError(RuntimeError):
     """The cookie key is missing or weak; the message tells the operator what to do."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -67,9 +68,26 @@ class LocalWarehouseError(ValueError):
     """A local warehouse cannot be created or chosen; the message says why, for a person."""
 
 
-def create_local_warehouse(name: str, *, switch: bool = True) -> str:
-    """Create an empty warehouse `name`.duckdb next to the demo (schema only, no demo data) and,
-    with `switch`, point the app at it from its next page run. Returns its URL."""
+@dataclass(frozen=True)
+class FirstAdmin:
+    """The admin account to create in a fresh warehouse (the person who asked for it)."""
+
+    username: str
+    display_name: str
+    password: str
+    email: str | None = None
+
+
+def create_local_warehouse(name: str, *, switch: bool = True, first_admin: FirstAdmin | None = None,
+                           actor: str = "command line") -> str:
+    """Create an empty warehouse `name`.duckdb next to the demo (schema only, no demo data), with
+    `first_admin` as its first account, and with `switch` point the app at it from its next page
+    run. Returns its URL."""
+    from data_access.scope import Scope
+    from data_access.writes import users as user_writes  # imports demo, like this module
+
+    if first_admin is not None:
+        user_writes.check_password_rules(first_admin.password)  # before anything is created
     checked = config.local_warehouse_name(name)
     if checked is None or checked in ("demo", config.DEMO_FILE.removesuffix(".duckdb")):
         raise LocalWarehouseError("A warehouse name is 1-60 characters a-z, 0-9, _ or -, and not 'demo'.")
@@ -79,6 +97,10 @@ def create_local_warehouse(name: str, *, switch: bool = True) -> str:
                                   f"`python -m data_access warehouse use {checked}`.")
     url = config.local_warehouse_url(checked)
     ensure_warehouse(url)
+    if first_admin is not None:
+        user_writes.add_user(scope=Scope("admin"), username=first_admin.username,
+                             display_name=first_admin.display_name, password=first_admin.password,
+                             roles=["admin"], email=first_admin.email, url=url, actor=actor)
     if switch:
         use_local_warehouse(checked)
     return url

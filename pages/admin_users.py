@@ -2,8 +2,11 @@
 
 import streamlit as st
 
+from components.fresh_warehouse import fresh_warehouse_panel
 from components.viewer import require_scope
-from data_access.engine import DB_ERRORS, describe_failure
+from data_access import config
+from data_access.bootstrap import data_origin
+from data_access.engine import DB_ERRORS, describe_failure, get_engine
 from data_access.users import analyst_directory, audit_log, list_users, team_directory
 from data_access.writes import InvalidInput
 from data_access.writes import users as user_writes
@@ -18,6 +21,7 @@ try:
     analysts = analyst_directory(scope=scope)
     teams = team_directory(scope=scope)
     changes = audit_log(scope=scope)
+    origin = data_origin(get_engine(config.database_url()))
 except DB_ERRORS as exc:
     st.error(describe_failure(exc))
     st.stop()
@@ -46,6 +50,8 @@ done = st.session_state.pop("admin_users_done", None)
 if done:
     st.success(done)
 
+
+fresh_warehouse_panel(st.session_state["viewer"], url=config.database_url(), origin=origin)
 
 with st.expander(f"All users ({users.height})", expanded=True):
     st.dataframe(users.drop("user_id", "analyst_id", "team_ids"), hide_index=True, width="stretch",

@@ -204,3 +204,35 @@ def test_the_cli_lists_demo_password_accounts_and_replaces_one(demo_sqlite, tmp_
     assert f"{active - 1} account(s) still use" in capsys.readouterr().out
     at = _sign_in(_app(url, monkeypatch), "cio", "cio's own password")   # no new-password form
     assert _signed_in(at) == "cio" and not at.warning
+
+
+def test_the_admin_starts_a_fresh_warehouse_and_stays_signed_in(tmp_path, monkeypatch):
+    """Users page → fresh warehouse: the admin carries on in the new, empty warehouse."""
+    monkeypatch.delenv(auth.COOKIE_KEY_ENV)
+    monkeypatch.delenv("SERVICE_PULSE_DATABASE_URL", raising=False)
+    demo.generate(get_engine(config.demo_database_url()), responses=1_500, seed=7)
+    at = _sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run(), "admin")
+    at.switch_page("pages/admin_users.py").run()
+    boxes = [t for t in at.text_input if t.label in ("Your new password", "Repeat it")]
+    boxes[0].input(demo.DEMO_PASSWORD)
+    boxes[1].input(demo.DEMO_PASSWORD)
+    at.button(key="FormSubmitter:fresh_warehouse-Create and switch").click()
+    at.run()
+    assert any("demo's shared password" in e.value for e in at.error)    # refused, nothing made
+    assert config.database_url() == config.demo_database_url()
+    boxes = [t for t in at.text_input if t.label in ("Your new password", "Repeat it")]
+    boxes[0].input("the real admin password")
+    boxes[1].input("the real admin password")
+    at.button(key="FormSubmitter:fresh_warehouse-Create and switch").click()
+    at.run()
+    assert not at.exception
+    assert config.database_url() == config.local_warehouse_url("real")
+    assert _signed_in(at) == "admin"                                       # not locked out
+    assert any("now uses the empty warehouse 'real'" in s.value for s in at.success)
+    new = find_user("admin")
+    assert bcrypt.checkpw(b"the real admin password", new.password_hash.encode())
+    assert new.roles == ("admin",)
+    with get_engine(config.database_url()).connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(schema.app_users)).scalar_one() == 1
+        assert conn.execute(sa.select(sa.func.count()).select_from(schema.responses)).scalar_one() == 0
+    assert not any("Demo" in m.value for m in at.sidebar.markdown)
