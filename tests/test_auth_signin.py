@@ -145,10 +145,15 @@ def test_importing_into_the_demo_keeps_everyone_signed_in(tmp_path, monkeypatch)
     monkeypatch.delenv("SERVICE_PULSE_DATABASE_URL", raising=False)
     url = config.demo_database_url()
     demo.generate(get_engine(url), responses=1_500, seed=7)
+    key_file = auth.demo_key_file()
+    key_file.write_text(KEY + "\n")
+    key_file.chmod(0o644)                                  # left readable by others
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    assert key_file.stat().st_mode & 0o777 == 0o600         # tightened, then used
     at = _sign_in(at, "admin")
     assert _signed_in(at) == "admin"
     token = _issued_token(at)
+    assert auth_cookie.decode(token, KEY, max_age_seconds=3600).username == "admin"
     _set_origin(url, "imported")
     at.run()
     assert not at.exception and not at.error and _signed_in(at) == "admin"
