@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components.fresh_warehouse import fresh_warehouse_panel
+from components.text import literal
 from components.viewer import require_scope
 from data_access import config
 from data_access.bootstrap import data_origin
@@ -92,7 +93,7 @@ with add_tab, st.form("admin_users_add", clear_on_submit=False):
             _save(lambda: user_writes.add_user(scope=scope, username=username, display_name=display_name,
                                                password=pw1, roles=roles, analyst_id=analyst_id or None,
                                                team_ids=team_ids, email=email, actor=actor),
-                  f"Added {username.strip().lower()}.")
+                  f"Added {literal(username.strip().lower())}.")
 
 with change_tab:
     if users.is_empty():
@@ -112,7 +113,7 @@ with change_tab:
             else:
                 _save(lambda: user_writes.set_password(scope=scope, username=chosen, password=new1,
                                                          actor=actor),
-                      f"Password of {chosen} replaced.")
+                      f"Password of {literal(chosen)} replaced.")
 
     with st.form("admin_users_links"):
         st.markdown("**Roles and links**")
@@ -129,7 +130,7 @@ with change_tab:
             _save(lambda: user_writes.set_links(scope=scope, username=chosen, roles=new_roles,
                                                 analyst_id=new_analyst or None, team_ids=new_teams,
                                                 actor=actor),
-                  f"Roles and links of {chosen} saved.")
+                  f"Roles and links of {literal(chosen)} saved.")
 
     if chosen == st.session_state["viewer"].username:
         st.caption("You cannot disable your own account here.")
@@ -137,7 +138,7 @@ with change_tab:
         if st.button("Disable this user", icon=":material/block:", key="admin_users_disable"):
             _save(lambda: user_writes.set_active(scope=scope, username=chosen, active=False,
                                                    actor=actor),
-                  f"{chosen} can no longer sign in.")
+                  f"{literal(chosen)} can no longer sign in.")
     elif st.button("Enable this user", icon=":material/check_circle:", key="admin_users_enable"):
         _save(lambda: user_writes.set_active(scope=scope, username=chosen, active=True, actor=actor),
-              f"{chosen} can sign in again.")
+              f"{literal(chosen)} can sign in again.")
