@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from data_access import demo
+from tests.browser.conftest import BROWSER_DEMO_END
 from tests.browser.helpers import SIDEBAR, login, logout, screenshot, wait_for_app, wait_for_auth_cookie
 
 pytestmark = pytest.mark.browser
@@ -183,3 +185,42 @@ def test_a_crafted_cookie_shows_the_sign_in_form(app_url, page, name):
     wait_for_app(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert _nav_labels(page) == []
+
+
+def test_demo_password_is_replaced_at_sign_in_once_real_data_is_in(browser, tmp_path):
+    """A mixed warehouse (demo + an import): the demo password leads to the new-password form."""
+    import sqlite3
+
+    from data_access import schema
+    from data_access.engine import get_engine
+    from tests.browser.conftest import VIEWPORT, serve_app
+
+    source = tmp_path / "mixed.sqlite"
+    demo.generate(get_engine(f"sqlite:///{source}"), responses=2_000, seed=7, end=BROWSER_DEMO_END)
+    url = f"sqlite:///{source}"
+    with get_engine(url).begin() as conn:   # what an import writes
+        conn.execute(schema.settings.update().where(schema.settings.c.key == "data_origin")
+                     .values(value="imported"))
+    (tmp_path / "data").mkdir()
+    with serve_app(url, tmp_path / "data") as base_url:
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        page.goto(base_url)
+        form = page.locator('[data-testid="stForm"]').filter(has_text="Sign in")
+        form.wait_for()
+        wait_for_app(page)
+        form.get_by_label("Username", exact=True).fill("cio")
+        form.get_by_label("Password", exact=True).fill(demo.DEMO_PASSWORD)
+        form.get_by_role("button", name="Sign in").click()
+        change = page.locator('[data-testid="stForm"]').filter(has_text="Set your own password")
+        change.wait_for()
+        expect(page.get_by_text("still uses the demo's shared password")).to_be_visible()
+        wait_for_app(page)
+        screenshot(page, "demo-password-change")
+        change.get_by_label("New password", exact=True).fill("my own new password")
+        change.get_by_label("Repeat it", exact=True).fill("my own new password")
+        change.get_by_role("button", name="Save and sign in").click()
+        page.locator(SIDEBAR).get_by_text("@cio", exact=True).wait_for()
+        expect(page.get_by_text("Demo + imported data")).to_be_visible()
+        wait_for_auth_cookie(page)
+        context.close()
