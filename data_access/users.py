@@ -181,9 +181,17 @@ def uses_demo_password(password_hash: str) -> bool:
 
 
 def demo_password_accounts(*, scope: Scope, url: str | None = None) -> list[str]:
-    """Usernames of active accounts still on the demo's shared password (admin only)."""
+    """Usernames of active accounts still on the demo's shared password (admin only).
+
+    Only a warehouse that holds demo data can have them (nobody may choose that password), so a
+    real warehouse costs no bcrypt work here; the demo accounts share one hash, checked once.
+    """
+    from data_access.bootstrap import origin_of  # bootstrap imports the demo generator
+
     scope.require("admin")
     with get_engine(url or config.database_url()).connect() as conn:
+        if origin_of(conn) not in ("demo", "mixed"):
+            return []
         rows = conn.execute(sa.select(U.c.username, U.c.password_hash).where(U.c.active)
                             .order_by(U.c.username)).all()
     return [name for name, password_hash in rows if uses_demo_password(password_hash)]
