@@ -19,7 +19,8 @@ from components import auth, auth_cookie
 from data_access import clock
 from data_access.demo import DEMO_PASSWORD
 from data_access.engine import DB_ERRORS, describe_failure
-from data_access.users import UserRecord, find_user, normalise_username, uses_demo_password
+from data_access.users import (UserRecord, find_user, has_users, normalise_username,
+                               uses_demo_password)
 from data_access.writes import InvalidInput
 from data_access.writes import users as user_writes
 
@@ -177,10 +178,17 @@ def login_page(url: str | None = None, origin: str = "demo") -> None:
                                   width="stretch")
         if message:
             st.error(message)
-        if origin == "empty":
+        if origin == "empty" and not _has_users(url):
             st.info("This warehouse is new and empty. Whoever runs Service Pulse creates the first "
                     "admin on the server with:  \n`python -m data_access users add admin --name "
                     "\"Your Name\" --roles admin`")
+
+
+def _has_users(url: str | None) -> bool:
+    try:
+        return has_users(url=url)
+    except DB_ERRORS:
+        return True  # the form itself will say what is wrong at the first try
 
 
 def request_logout() -> None:

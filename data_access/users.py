@@ -108,6 +108,12 @@ def find_user(username: str, *, url: str | None = None) -> UserRecord | None:
         session_epoch=parse_epoch(epoch))
 
 
+def has_users(*, url: str | None = None) -> bool:
+    """Whether anyone at all may sign in (a fresh warehouse has nobody until the first admin)."""
+    with get_engine(url or config.database_url()).connect() as conn:
+        return conn.execute(sa.select(U.c.user_id).limit(1)).first() is not None
+
+
 def list_users(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
     """All app users for the admin page: roles, linked analyst and teams, state (admin only)."""
     scope.require("admin")

@@ -189,6 +189,9 @@ def test_a_fresh_warehouse_next_to_the_demo(tmp_path, monkeypatch, capsys):
                      "--password-stdin"]) == 0
     at = _sign_in(at, "first.admin", "first admin password")
     assert _signed_in(at) == "first.admin" and not at.exception
+    at.sidebar.button(key="sidebar_logout").click()
+    at.run()
+    assert [t.label for t in at.text_input] == FORM and not at.info   # the hint is gone now
     assert cli.main(["warehouse", "use", "demo"]) == 0
     assert config.database_url() == config.demo_database_url()
 
