@@ -244,3 +244,14 @@ def test_the_admin_starts_a_fresh_warehouse_and_stays_signed_in(tmp_path, monkey
         assert conn.execute(sa.select(sa.func.count()).select_from(schema.app_users)).scalar_one() == 1
         assert conn.execute(sa.select(sa.func.count()).select_from(schema.responses)).scalar_one() == 0
     assert not any("Demo" in m.value for m in at.sidebar.markdown)
+
+
+def test_an_account_disabled_meanwhile_cannot_finish_the_change(demo_sqlite, tmp_path, monkeypatch):
+    url = _copy(demo_sqlite, tmp_path, origin="imported")
+    at = _sign_in(_app(url, monkeypatch), "cio")
+    assert at.text_input(key="change_password_1")
+    user_writes.set_active(scope=Scope("admin"), username="cio", active=False, url=url)
+    at = _change(at, "a brand new secret")
+    assert _signed_in(at) is None and [e.value for e in at.error] == [auth.FAILED_MESSAGE]
+    assert [t.label for t in at.text_input] == FORM
+    assert bcrypt.checkpw(demo.DEMO_PASSWORD.encode(), find_user("cio", url=url).password_hash.encode())
