@@ -136,9 +136,9 @@ def _demo_key() -> str:
 def cookie_key(*, demo: bool, local: bool = False) -> str:
     """The cookie-signing key: env, then secrets `[auth] cookie_key`, then the data folder's key file.
 
-    The file is generated for the demo only; an existing one keeps serving a local warehouse in
-    that folder (`local`: the demo after an import, or a fresh warehouse made next to it) until
-    the admin configures their own key, so an import never locks everyone out mid-session.
+    The file (random, 0600) serves the local warehouses of that folder (`demo`, or `local`: the
+    demo after an import, or a fresh warehouse made next to it) until the admin configures their
+    own key, so an import never locks everyone out mid-session. A server database never uses it.
     """
     configured = os.environ.get(COOKIE_KEY_ENV) or _secrets_auth().get("cookie_key")
     if configured:
@@ -151,12 +151,8 @@ def cookie_key(*, demo: bool, local: bool = False) -> str:
                 f"or [auth] cookie_key in .streamlit/secrets.toml to a random value of at least "
                 f"{MIN_KEY_BYTES} bytes, e.g. the output of: python -c \"import secrets; "
                 f"print(secrets.token_urlsafe(48))\"")
-    if demo:
+    if demo or local:
         return _demo_key()
-    if local:
-        key = existing_key_file_key()
-        if key is not None:
-            return key
     raise CookieKeyError(
         f"No cookie key is configured. Set {COOKIE_KEY_ENV} or [auth] cookie_key in "
         f".streamlit/secrets.toml to a random value of at least {MIN_KEY_BYTES} bytes "

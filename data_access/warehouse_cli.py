@@ -18,8 +18,8 @@ Next steps:
        python -m data_access users add admin --name "Your Name" --roles admin
   2. Import your exports, e.g.:
        python -m data_access import tickets tickets.csv
-  3. Sign in as that admin. Set your own cookie key when you can (SERVICE_PULSE_COOKIE_KEY or
-     [auth] cookie_key in .streamlit/secrets.toml); until then the demo's key keeps working.
+  3. Sign in as that admin. The sign-in key in the data folder (the demo's) keeps working until
+     you set your own: SERVICE_PULSE_COOKIE_KEY or [auth] cookie_key in .streamlit/secrets.toml.
 Back to the demo at any time: python -m data_access warehouse use demo"""
 
 

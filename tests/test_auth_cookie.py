@@ -149,9 +149,11 @@ def test_a_configured_key_wins_over_the_key_file(key_dir, monkeypatch):
     assert auth.cookie_key(demo=False, local=True) == KEY[::-1]
 
 
-def test_without_a_key_file_a_fresh_local_warehouse_needs_a_configured_key(key_dir):
-    with pytest.raises(auth.CookieKeyError, match="No cookie key is configured"):
-        auth.cookie_key(demo=False, local=True)
+def test_a_fresh_local_warehouse_without_a_key_file_gets_a_private_one(key_dir):
+    key = auth.cookie_key(demo=False, local=True)
+    assert auth.cookie_key_problem(key) is None
+    assert stat.S_IMODE((key_dir / "cookie_key").stat().st_mode) == 0o600
+    assert auth.cookie_key(demo=False, local=True) == key
 
 
 # ---------------------------------------------------------------- bcrypt cost
