@@ -65,7 +65,7 @@ except (DatabaseUnavailable, sa.exc.SQLAlchemyError, OSError) as exc:
 
 if survey_entry.survey_link_present():
     # A requester answering a survey: the survey page alone, no sign-in, nothing else reachable.
-    survey_entry.run(url, demo=origin == "demo", runner=_run)
+    survey_entry.run(url, demo=origin == "demo" or config.is_local_warehouse(url), runner=_run)
     st.stop()
 
 try:

@@ -21,7 +21,8 @@ EXIT_MAIL_FAILED = 4
 def _cmd_send(args) -> int:
     engine = get_engine(args.url or da_config.database_url())
     try:
-        settings = survey_settings(demo=bootstrap.data_origin(engine) == "demo")
+        local = da_config.is_local_warehouse(args.url or da_config.database_url())
+        settings = survey_settings(demo=local or bootstrap.data_origin(engine) == "demo")
     except SurveySecretError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NOT_CONFIGURED

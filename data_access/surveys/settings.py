@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,23 +73,39 @@ def demo_secret_file() -> Path:
     return config.data_dir() / "survey_secret"
 
 
+def _read_private(path: Path) -> str | None:
+    """The secret in an existing file of the data folder (never through a symlink), made 0600."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SurveySecretError(f"The survey secret file {path.name} in the data folder cannot be read "
+                                f"({exc.strerror}). Fix its owner or remove it.") from exc
+    with os.fdopen(fd) as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise SurveySecretError(f"{path.name} in the data folder is not a plain file. Remove it.")
+        os.fchmod(fh.fileno(), 0o600)
+        value = fh.read().strip()
+    return value if secret_problem(value) is None else None
+
+
 def _demo_secret() -> str:
     path = demo_secret_file()
-    if path.is_file():
-        value = path.read_text().strip()
-        if secret_problem(value) is None:
-            return value
+    value = _read_private(path)
+    if value:
+        return value
     path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(value + "\n")
     return value
 
 
 def survey_secret(*, demo: bool) -> str:
-    """The link-signing secret: env, then `[surveys] secret`; on the demo database only, a
-    generated one kept in the data folder."""
+    """The link-signing secret: env, then `[surveys] secret`; for the data folder's own warehouses
+    only (`demo`: the demo, or a local warehouse next to it), a generated one kept in that folder."""
     configured = os.environ.get(SECRET_ENV) or _section().get("secret")
     if configured:
         problem = secret_problem(str(configured))

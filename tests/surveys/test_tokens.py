@@ -97,3 +97,15 @@ def test_rate_limits_per_process_and_per_invitation():
     window.add("k", now=1)
     assert window.blocked("k", now=59) and not window.blocked("k", now=61)
     ratelimit.reset()
+
+
+def test_the_generated_secret_file_is_never_read_through_a_symlink(monkeypatch, tmp_path):
+    monkeypatch.setenv("SERVICE_PULSE_SECRETS", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("SERVICE_PULSE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("SERVICE_PULSE_SURVEY_SECRET", raising=False)
+    (tmp_path / "data").mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_text(SECRET)
+    (tmp_path / "data" / "survey_secret").symlink_to(elsewhere)
+    with pytest.raises(SurveySecretError, match="cannot be read"):
+        survey_secret(demo=True)
