@@ -220,9 +220,9 @@ def cio_has_no_per_analyst_grain(w: World):
 
 
 def cio_report_has_no_analyst_names_and_suppresses_small_groups(w: World):
-    from data_access import trends
+    from views import culture
 
-    report = trends.culture_report(scope=Scope("cio"), filters=YEAR, url=w.url)
+    report = culture.culture_report(scope=Scope("cio"), filters=YEAR, url=w.url)
     with get_engine(w.url).connect() as conn:
         names = set(conn.execute(sa.select(A.c.name)).scalars())
     frames = [report.trend, report.mood_mix, report.watermelon_trend, report.hotspots, report.factors,
@@ -253,12 +253,13 @@ def cio_self_assessment_reads_are_refused(w: World):
 
 
 def admin_reads_no_feedback(w: World):
-    from data_access import my_feedback, trends
+    from data_access import my_feedback
+    from views import culture
 
     with pytest.raises(ScopeError):
         stats.response_stats(scope=Scope("admin"), filters=YEAR, url=w.url)
     with pytest.raises(ScopeError):
-        trends.culture_report(scope=Scope("admin"), filters=YEAR, url=w.url)
+        culture.culture_report(scope=Scope("admin"), filters=YEAR, url=w.url)
     with pytest.raises(ScopeError):
         my_feedback.my_figures(scope=Scope("admin"), filters=YEAR, url=w.url)
 

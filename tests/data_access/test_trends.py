@@ -201,5 +201,7 @@ def test_queries_run_on_duckdb(tmp_path):
     with get_engine(url).connect() as conn:
         for stmt in _builders().values():
             conn.execute(stmt).all()
-    report = trends.culture_report(scope=Scope("cio"), filters=YEAR, url=url)
+    from views.culture import culture_report
+
+    report = culture_report(scope=Scope("cio"), filters=YEAR, url=url)
     assert report.is_empty and isinstance(report.teams, pl.DataFrame)
