@@ -139,6 +139,20 @@ class Disclosure:
         return False
 
 
+def hidden_keys(gate: Disclosure, frame: pl.DataFrame, key: str, *, shown_total: bool = True,
+                also: Iterable = ()) -> set:
+    """The `key` values of a stats frame (n, analysts per group) whose figures must not leave:
+    those below the rule, those in `also` (hidden for another reason) and, when the groups'
+    total is shown too, their complementary rows."""
+    if frame.is_empty():
+        return set(also)
+    checked = gate.cells(frame.select(key, "n", "analysts"), [])
+    checked = checked.with_columns((pl.col(SUPPRESSED) | pl.col(key).is_in(list(also))).alias(SUPPRESSED))
+    if shown_total:
+        checked = gate.complementary(checked, [])
+    return set(checked.filter(pl.col(SUPPRESSED).fill_null(False))[key].to_list()) | set(also)
+
+
 def _blank(frame: pl.DataFrame, figures: Iterable[str]) -> pl.DataFrame:
     hidden = pl.col(SUPPRESSED).fill_null(False)
     return frame.with_columns(pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c)
