@@ -84,6 +84,25 @@ def _differs_from_a_neighbour(gate: Disclosure, scope: Scope, filters: Filters, 
     return gate.period_gap(experience_stats(scope=scope, filters=filters, by=("week",), url=url))
 
 
+def _cell_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, key: str) -> set:
+    """Cells (values of `key`: teams or months) that a neighbouring link would split a small group off.
+
+    For each filter in use, the cell's values of that filter dimension (the filter itself lifted);
+    for the period, the cell's weeks. A filter on `key` itself cannot split a cell.
+    """
+    gaps: set = set()
+    for field, dim in SLICE_DIMENSIONS.items():
+        chosen = getattr(filters, field)
+        if not chosen or dim == key:
+            continue
+        frame = experience_stats(scope=scope, filters=replace(filters, **{field: ()}), by=(key, dim), url=url)
+        gaps |= {cell for (cell,), part in frame.partition_by(key, as_dict=True).items()
+                 if gate.neighbour_gap(part, dim, chosen)}
+    weeks = experience_stats(scope=scope, filters=filters, by=(key, "week"), url=url)
+    return gaps | {cell for (cell,), part in weeks.partition_by(key, as_dict=True).items()
+                   if gate.period_gap(part)}
+
+
 def _guarded_headline(gate: Disclosure, now: dict, before: dict, tickets: int) -> Headline:
     """Headline figures; the change vs before only when both periods pass."""
     head = headline(now, before, tickets)
@@ -141,11 +160,12 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
     met = sla_groups.filter(pl.col("sla_met").fill_null(False) & ~pl.col("suppressed").fill_null(False))
     watermelon = (watermelon_share(int(now["sla_met_unhappy"]), int(now["sla_met_n"])) if met.height
                   else watermelon_share(0, 0))
+    month_gaps = _cell_gaps(gate, scope, filters, url, "month")
     compare = {
-        "Ticket type": _series(sections.monthly(gate, cur, "ticket_type"), "ticket_type",
+        "Ticket type": _series(sections.monthly(gate, cur, "ticket_type", gaps=month_gaps), "ticket_type",
                                {"incident": "Incidents", "request": "Requests"}),
-        "Channel": _series(sections.monthly(gate, cur, "channel"), "channel", CHANNEL_LABELS),
-        "Team": _series(sections.monthly(gate, cur, "team_id"), "team_id", teams),
+        "Channel": _series(sections.monthly(gate, cur, "channel", gaps=month_gaps), "channel", CHANNEL_LABELS),
+        "Team": _series(sections.monthly(gate, cur, "team_id", gaps=month_gaps), "team_id", teams),
     }
     by_team_now = experience_stats(scope=scope, filters=filters, by=("team_id",), url=url)
     by_team_before = experience_stats(scope=scope, filters=filters.previous(), by=("team_id",), url=url)
@@ -155,7 +175,7 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
         kudos_given=counts["kudos"],
         recovery=_recovery(gate, counts),
         participation=participation,
-        trend=sections.monthly(gate, cur),
+        trend=sections.monthly(gate, cur, gaps=month_gaps),
         compare=compare,
         mood_mix=mood_mix,
         watermelon=watermelon,
@@ -170,7 +190,8 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
                                 "service"),
         pareto=pareto_share(lost_histogram(scope=scope, filters=filters, url=url)),
         calibration=org_calibration(scope=scope, filters=filters, url=url),
-        teams=sections.teams(gate, by_team_now, by_team_before, closed, teams),
+        teams=sections.teams(gate, by_team_now, by_team_before, closed, teams,
+                             gaps=_cell_gaps(gate, scope, filters, url, "team_id")),
         key=(scope, filters, url),
     )
 

@@ -10,7 +10,7 @@ from metrics.happiness import with_happiness
 from metrics.hotspots import hotspot_impact
 from metrics.intervals import with_wilson
 from metrics.reassignment import reassignment_cost
-from views.disclosure import SUPPRESSED, Disclosure, released, shown_only
+from views.disclosure import SUPPRESSED, Disclosure, blank, released, shown_only
 
 HAPPINESS_FIGURES = ("happiness", "margin", "happiness_low", "happiness_high", "happy", "unhappy",
                      "pct_happy", "pct_unhappy")
@@ -25,14 +25,25 @@ def _complementary_within(gate: Disclosure, frame: pl.DataFrame, figures, within
     return pl.concat(parts, how="vertical_relaxed")
 
 
-def monthly(gate: Disclosure, cur: pl.DataFrame, series: str | None = None) -> pl.DataFrame:
+def _also_hidden(frame: pl.DataFrame, key: str, gaps: set) -> pl.DataFrame:
+    """Mark the rows whose `key` is in `gaps` (cells a neighbouring link would split) as suppressed."""
+    if not gaps or frame.is_empty():
+        return frame
+    return frame.with_columns((pl.col(SUPPRESSED).fill_null(False) | pl.col(key).is_in(list(gaps)))
+                              .alias(SUPPRESSED))
+
+
+def monthly(gate: Disclosure, cur: pl.DataFrame, series: str | None = None, *, gaps: set = frozenset()
+            ) -> pl.DataFrame:
     """Happiness per month (and per `series` value): only cells that pass, for a chart.
 
     Months add up to the headline and, per series, the series' values add up to the month (and
     a team's months to its row of the team table), so suppression is complementary both ways.
+    `gaps`: months a neighbouring link would split (hidden with every series in them).
     """
     keys = ["month"] + ([series] if series else [])
-    frame = gate.cells(with_happiness(rollup(cur, keys)), HAPPINESS_FIGURES)
+    frame = _also_hidden(gate.cells(with_happiness(rollup(cur, keys)), HAPPINESS_FIGURES), "month", gaps)
+    frame = blank(frame, HAPPINESS_FIGURES)
     if series is None:
         frame = gate.complementary(frame, HAPPINESS_FIGURES)
     else:
@@ -105,7 +116,7 @@ TEAM_FIGURES = ("happiness", "margin", "happiness_low", "happiness_high", "chang
 
 
 def teams(gate: Disclosure, now: pl.DataFrame, before: pl.DataFrame, closed: pl.DataFrame,
-          names: dict) -> pl.DataFrame:
+          names: dict, *, gaps: set = frozenset()) -> pl.DataFrame:
     """The team table: each team's figures only when its cell passes, its change only when both
     periods pass; complementary on both periods (both totals are shown in the headline)."""
     table = team_table(now, before, closed, min_group=gate.min_group)
@@ -116,7 +127,9 @@ def teams(gate: Disclosure, now: pl.DataFrame, before: pl.DataFrame, closed: pl.
              .join(before.select(ids, pl.col("n").alias("previous_n"),
                                  pl.col("analysts").alias("previous_analysts")), on="team_id", how="left")
              .with_columns(pl.col("analysts", "previous_n", "previous_analysts").fill_null(0)))
-    table = gate.complementary(gate.cells(table.drop(SUPPRESSED), TEAM_FIGURES), TEAM_FIGURES)
+    table = blank(_also_hidden(gate.cells(table.drop(SUPPRESSED), TEAM_FIGURES), "team_id", gaps),
+                          TEAM_FIGURES)
+    table = gate.complementary(table, TEAM_FIGURES)
     # The previous period's partition: a team's "before" is hidden when it fails the rule, when
     # its current row is hidden (no change shown) or when it has no current row at all.
     shown_now = table.filter(~pl.col(SUPPRESSED))["team_id"].to_list()

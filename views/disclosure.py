@@ -73,7 +73,7 @@ class Disclosure:
             return frame.with_columns(pl.lit(None, pl.Boolean).alias(SUPPRESSED))
         small = (pl.col(n).fill_null(0) < self.min_group) | (pl.col(analysts).fill_null(0) < self.min_analysts)
         already = pl.col(SUPPRESSED).fill_null(False) if SUPPRESSED in frame.columns else pl.lit(False)
-        return _blank(frame.with_columns((small | already).alias(SUPPRESSED)), figures)
+        return blank(frame.with_columns((small | already).alias(SUPPRESSED)), figures)
 
     def complementary(self, frame: pl.DataFrame, figures: Iterable[str], *, n: str = "n",
                       analysts: str = "analysts") -> pl.DataFrame:
@@ -99,7 +99,7 @@ class Disclosure:
             if not hidden or not visible or (len(hidden) >= 2 and self.allows(*union)):
                 break
             flags[visible[0]] = True
-        return _blank(frame.with_columns(pl.Series(SUPPRESSED, flags, dtype=pl.Boolean)), figures)
+        return blank(frame.with_columns(pl.Series(SUPPRESSED, flags, dtype=pl.Boolean)), figures)
 
     # ------------------------------------------------------------ differencing between links
 
@@ -153,7 +153,8 @@ def hidden_keys(gate: Disclosure, frame: pl.DataFrame, key: str, *, shown_total:
     return set(checked.filter(pl.col(SUPPRESSED).fill_null(False))[key].to_list()) | set(also)
 
 
-def _blank(frame: pl.DataFrame, figures: Iterable[str]) -> pl.DataFrame:
+def blank(frame: pl.DataFrame, figures: Iterable[str]) -> pl.DataFrame:
+    """Null the `figures` of every row marked suppressed."""
     hidden = pl.col(SUPPRESSED).fill_null(False)
     return frame.with_columns(pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c)
                               for c in figures if c in frame.columns)
