@@ -205,3 +205,15 @@ def test_queries_run_on_duckdb(tmp_path):
 
     report = culture_report(scope=Scope("cio"), filters=YEAR, url=url)
     assert report.is_empty and isinstance(report.teams, pl.DataFrame)
+
+
+def test_week_buckets_start_on_monday_with_distinct_analysts(demo_url):
+    """SQLite and PostgreSQL agree: weeks start on Monday, analysts are distinct per week."""
+    from data_access.trends import experience_stats
+
+    frame = experience_stats(scope=Scope("cio"), filters=YEAR, by=("week",), url=demo_url)
+    assert frame.height >= 50 and set(frame["week"].dt.weekday().to_list()) == {1}
+    assert (frame["analysts"] <= frame["n"]).all() and frame["analysts"].min() >= 1
+    whole = experience_stats(scope=Scope("cio"), filters=YEAR, url=demo_url)
+    assert int(whole["n"][0]) == int(frame["n"].sum())
+    assert int(whole["analysts"][0]) >= int(frame["analysts"].max())
