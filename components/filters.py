@@ -289,8 +289,9 @@ def page_filters(key_prefix: str, *, scope: Scope, weeks: bool = False) -> Filte
     _sync_params(state)
     filters = to_filters(state, today, weeks=weeks)
     before = filters.previous()
+    snapped = " (custom ranges cover whole weeks, Monday to Sunday)" if weeks and preset == "custom" else ""
     st.caption(f"{_day(filters.start)} – {_day(filters.end - dt.timedelta(days=1))}, compared with "
-               f"{_day(before.start)} – {_day(before.end - dt.timedelta(days=1))}")
+               f"{_day(before.start)} – {_day(before.end - dt.timedelta(days=1))}{snapped}")
     ignored = st.session_state.pop(NOTICE_KEY, None)
     if ignored:
         st.warning("Some values in the link were not understood and are ignored: " + "; ".join(ignored) + ".",
