@@ -17,14 +17,15 @@ from data_access.scope import Scope
 from data_access.stats import CACHE_TTL_SECONDS, lost_histogram, ticket_stats
 from data_access.trends import (CHANNEL_LABELS, culture_counts, experience_stats, factor_counts,
                                 org_calibration, service_names, team_names)
-from metrics.culture import Headline, Rate, factor_changes, headline, rate, totals
+from metrics.culture import Headline, Rate, factor_changes, headline, rate, rollup, totals
 from metrics.lost_time import LostTime, pareto_share
 from metrics.trends import PeriodChange
 from metrics.watermelon import WatermelonShare, watermelon_share
 from views import culture_sections as sections
 from views.disclosure import Disclosure, released
 
-FINE_GRAIN = ("month", "team_id", "channel", "ticket_type", "sla_met")
+FINE_GRAIN = ("month", "week", "team_id", "channel", "ticket_type", "sla_met")
+"""The one wide read most sections roll up from (weeks too: the differencing guards need them)."""
 SLICE_DIMENSIONS = {"team_ids": "team_id", "service_ids": "service_id", "channels": "channel",
                     "ticket_types": "ticket_type"}
 
@@ -73,7 +74,8 @@ def _blank_report(n: int, key: tuple, withheld: str | None) -> CultureReport:
                          empty, empty, empty, empty, empty, None, empty, empty, key=key, withheld=withheld)
 
 
-def _differs_from_a_neighbour(gate: Disclosure, scope: Scope, filters: Filters, url: str | None) -> bool:
+def _differs_from_a_neighbour(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
+                              cur: pl.DataFrame) -> bool:
     """Whether a link with one filter changed would differ from this one by a group below the minimum."""
     for field, key in SLICE_DIMENSIONS.items():
         chosen = getattr(filters, field)
@@ -81,10 +83,11 @@ def _differs_from_a_neighbour(gate: Disclosure, scope: Scope, filters: Filters, 
             wider = replace(filters, **{field: ()})
             if gate.neighbour_gap(experience_stats(scope=scope, filters=wider, by=(key,), url=url), key, chosen):
                 return True
-    return gate.period_gap(experience_stats(scope=scope, filters=filters, by=("week",), url=url))
+    return gate.period_gap(rollup(cur, ["week"]))
 
 
-def _cell_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, key: str) -> set:
+def _cell_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, cur: pl.DataFrame,
+               key: str) -> set:
     """Cells (values of `key`: teams or months) that a neighbouring link would split a small group off.
 
     For each filter in use, the cell's values of that filter dimension (the filter itself lifted);
@@ -98,7 +101,7 @@ def _cell_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None
         frame = experience_stats(scope=scope, filters=replace(filters, **{field: ()}), by=(key, dim), url=url)
         gaps |= {cell for (cell,), part in frame.partition_by(key, as_dict=True).items()
                  if gate.neighbour_gap(part, dim, chosen)}
-    weeks = experience_stats(scope=scope, filters=filters, by=(key, "week"), url=url)
+    weeks = rollup(cur, [key, "week"])
     return gaps | {cell for (cell,), part in weeks.partition_by(key, as_dict=True).items()
                    if gate.period_gap(part)}
 
@@ -134,19 +137,24 @@ def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) ->
     """The culture-trends figures for `filters`, within `scope` (CIO: organisation; lead: their teams)."""
     gate = Disclosure.for_scope(scope)
     key = (scope, filters, url)
-    now = totals(experience_stats(scope=scope, filters=filters, url=url))
+    # Per SLA group the distinct analysts are exact; the selection's own count is the larger group's
+    # (a lower bound, so the gate below can only err on the side of hiding).
+    by_sla = experience_stats(scope=scope, filters=filters, by=("sla_met",), url=url)
+    now = totals(by_sla)
     if not now.get("n"):
         return _blank_report(0, key, None)
     if not gate.allows(now["n"], now["analysts"]):
         return _blank_report(int(now["n"]), key, "small")
-    if _differs_from_a_neighbour(gate, scope, filters, url):
-        return _blank_report(int(now["n"]), key, "neighbour")
-    return _full_report(gate, scope, filters, url, now)
-
-
-def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, now: dict) -> CultureReport:
-    before = totals(experience_stats(scope=scope, filters=filters.previous(), url=url))
     cur = experience_stats(scope=scope, filters=filters, by=FINE_GRAIN, url=url)
+    if _differs_from_a_neighbour(gate, scope, filters, url, cur):
+        return _blank_report(int(now["n"]), key, "neighbour")
+    return _full_report(gate, scope, filters, url, now, cur, by_sla)
+
+
+def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, now: dict,
+                 cur: pl.DataFrame, by_sla: pl.DataFrame) -> CultureReport:
+    by_team_before = experience_stats(scope=scope, filters=filters.previous(), by=("team_id",), url=url)
+    before = totals(by_team_before)  # its analysts: the largest team's, a lower bound
     closed = ticket_stats(scope=scope, filters=filters, by=("team_id", "service_id", "channel"), url=url)
     head = _guarded_headline(gate, now, before, int(closed["tickets"].sum()) if closed.height else 0)
     teams = dict(team_names(scope=scope, url=url).iter_rows())
@@ -155,20 +163,17 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
     participation = (rate(counts["self_assessed"], counts["active_analysts"])
                      if counts["active_analysts"] >= thresholds().min_analysts else None)
     cells = experience_stats(scope=scope, filters=filters, by=("service_id", "channel"), url=url)
-    mood_mix, sla_groups = sections.mood(gate, experience_stats(scope=scope, filters=filters, by=("sla_met",),
-                                                                url=url))
+    mood_mix, sla_groups = sections.mood(gate, by_sla)
     met = sla_groups.filter(pl.col("sla_met").fill_null(False) & ~pl.col("suppressed").fill_null(False))
     watermelon = (watermelon_share(int(now["sla_met_unhappy"]), int(now["sla_met_n"])) if met.height
                   else watermelon_share(0, 0))
-    month_gaps = _cell_gaps(gate, scope, filters, url, "month")
+    month_gaps = _cell_gaps(gate, scope, filters, url, cur, "month")
     compare = {
         "Ticket type": _series(sections.monthly(gate, cur, "ticket_type", gaps=month_gaps), "ticket_type",
                                {"incident": "Incidents", "request": "Requests"}),
         "Channel": _series(sections.monthly(gate, cur, "channel", gaps=month_gaps), "channel", CHANNEL_LABELS),
         "Team": _series(sections.monthly(gate, cur, "team_id", gaps=month_gaps), "team_id", teams),
     }
-    by_team_now = experience_stats(scope=scope, filters=filters, by=("team_id",), url=url)
-    by_team_before = experience_stats(scope=scope, filters=filters.previous(), by=("team_id",), url=url)
     return CultureReport(
         headline=head,
         kudos=rate(counts["kudos"], counts["happy_responses"]),
@@ -190,8 +195,8 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
                                 "service"),
         pareto=pareto_share(lost_histogram(scope=scope, filters=filters, url=url)),
         calibration=org_calibration(scope=scope, filters=filters, url=url),
-        teams=sections.teams(gate, by_team_now, by_team_before, closed, teams,
-                             gaps=_cell_gaps(gate, scope, filters, url, "team_id")),
+        teams=sections.teams(gate, rollup(cur, ["team_id"]), by_team_before, closed, teams,
+                             gaps=_cell_gaps(gate, scope, filters, url, cur, "team_id")),
         key=(scope, filters, url),
     )
 
