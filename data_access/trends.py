@@ -4,8 +4,9 @@ The page's figures are assembled in `views/culture.py`; this module only reads.
 
 Same rules as `stats.py`: SQLAlchemy Core with bound parameters, the viewer's scope in the WHERE,
 GROUP BY in SQL, small frames out, a `*_query` builder next to each reader, cached with a TTL.
-Nothing here returns an analyst's id or name: per-analyst rows needed for the calibration are
-reduced to unnamed counts before they leave this module.
+Nothing here returns an analyst's name; ids leave only in `analyst_weeks`, whose sole reader is
+disclosure control (exact distinct-analyst counts), and per-analyst rows needed for the
+calibration are reduced to unnamed counts before they leave this module.
 """
 
 from __future__ import annotations
@@ -121,6 +122,34 @@ def experience_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = ()
     with get_engine(url or config.database_url()).connect() as conn:
         result = conn.execute(stmt)
         return stats_frame(result.all(), list(result.keys()))
+
+
+# ---------------------------------------------------------------- who answered when (disclosure control only)
+
+def analyst_weeks_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """The SELECT behind `analyst_weeks`."""
+    _require_org_view(scope)
+    keys = [GROUPABLE["week"], GROUPABLE["month"], T.c.team_id, T.c.analyst_id]
+    return (sa.select(*keys, sa.func.count().label("n"))
+            .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
+            .where(*response_period(filters), *ticket_slice(filters), *ticket_scope(scope))
+            .group_by(*keys))
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=128, show_spinner=False)
+def analyst_weeks(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
+    """Responses per week, month, team and analyst: only for counting distinct analysts exactly.
+
+    The analyst ids serve disclosure control in `views.disclosure` and never reach a page.
+    """
+    stmt = analyst_weeks_query(scope=scope, filters=filters)
+    with get_engine(url or config.database_url()).connect() as conn:
+        result = conn.execute(stmt)
+        frame = stats_frame(result.all(), list(result.keys()))
+    if frame.is_empty():
+        return pl.DataFrame(schema={"week": pl.Date, "month": pl.Date, "team_id": pl.Int64,
+                                    "analyst_id": pl.Int64, "n": pl.Int64})
+    return frame.with_columns(pl.col("team_id", "analyst_id").cast(pl.Int64))
 
 
 # ---------------------------------------------------------------- what users say

@@ -15,8 +15,8 @@ from data_access.config import thresholds
 from data_access.filters import Filters
 from data_access.scope import Scope
 from data_access.stats import CACHE_TTL_SECONDS, lost_histogram, ticket_stats
-from data_access.trends import (CHANNEL_LABELS, culture_counts, experience_stats, factor_counts,
-                                org_calibration, service_names, team_names)
+from data_access.trends import (CHANNEL_LABELS, analyst_weeks, culture_counts, experience_stats,
+                                factor_counts, org_calibration, service_names, team_names)
 from metrics.culture import Headline, Rate, factor_changes, headline, rate, rollup, totals
 from metrics.lost_time import LostTime, pareto_share
 from metrics.trends import PeriodChange
@@ -24,8 +24,7 @@ from metrics.watermelon import WatermelonShare, watermelon_share
 from views import culture_sections as sections
 from views.disclosure import Disclosure, released
 
-FINE_GRAIN = ("month", "week", "team_id", "channel", "ticket_type", "sla_met")
-"""The one wide read most sections roll up from (weeks too: the differencing guards need them)."""
+FINE_GRAIN = ("month", "team_id", "channel", "ticket_type", "sla_met")
 SLICE_DIMENSIONS = {"team_ids": "team_id", "service_ids": "service_id", "channels": "channel",
                     "ticket_types": "ticket_type"}
 
@@ -74,8 +73,13 @@ def _blank_report(n: int, key: tuple, withheld: str | None) -> CultureReport:
                          empty, empty, empty, empty, empty, None, empty, empty, key=key, withheld=withheld)
 
 
+def distinct(people: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Responses and exact distinct analysts per `keys`, from `analyst_weeks` (ids dropped here)."""
+    return people.group_by(keys).agg(pl.col("n").sum(), pl.col("analyst_id").n_unique().alias("analysts"))
+
+
 def _differs_from_a_neighbour(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
-                              cur: pl.DataFrame) -> bool:
+                              people: pl.DataFrame) -> bool:
     """Whether a link with one filter changed would differ from this one by a group below the minimum."""
     for field, key in SLICE_DIMENSIONS.items():
         chosen = getattr(filters, field)
@@ -83,10 +87,10 @@ def _differs_from_a_neighbour(gate: Disclosure, scope: Scope, filters: Filters, 
             wider = replace(filters, **{field: ()})
             if gate.neighbour_gap(experience_stats(scope=scope, filters=wider, by=(key,), url=url), key, chosen):
                 return True
-    return gate.period_gap(rollup(cur, ["week"]))
+    return gate.period_gap(distinct(people, ["week"]))
 
 
-def _cell_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, cur: pl.DataFrame,
+def _cell_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, people: pl.DataFrame,
                key: str) -> set:
     """Cells (values of `key`: teams or months) that a neighbouring link would split a small group off.
 
@@ -101,7 +105,7 @@ def _cell_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None
         frame = experience_stats(scope=scope, filters=replace(filters, **{field: ()}), by=(key, dim), url=url)
         gaps |= {cell for (cell,), part in frame.partition_by(key, as_dict=True).items()
                  if gate.neighbour_gap(part, dim, chosen)}
-    weeks = rollup(cur, [key, "week"])
+    weeks = distinct(people, [key, "week"])
     return gaps | {cell for (cell,), part in weeks.partition_by(key, as_dict=True).items()
                    if gate.period_gap(part)}
 
@@ -137,22 +141,22 @@ def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) ->
     """The culture-trends figures for `filters`, within `scope` (CIO: organisation; lead: their teams)."""
     gate = Disclosure.for_scope(scope)
     key = (scope, filters, url)
-    # Per SLA group the distinct analysts are exact; the selection's own count is the larger group's
-    # (a lower bound, so the gate below can only err on the side of hiding).
-    by_sla = experience_stats(scope=scope, filters=filters, by=("sla_met",), url=url)
-    now = totals(by_sla)
-    if not now.get("n"):
+    people = analyst_weeks(scope=scope, filters=filters, url=url)
+    if people.is_empty():
         return _blank_report(0, key, None)
-    if not gate.allows(now["n"], now["analysts"]):
-        return _blank_report(int(now["n"]), key, "small")
+    n = int(people["n"].sum())
+    if not gate.allows(n, people["analyst_id"].n_unique()):
+        return _blank_report(n, key, "small")
+    if _differs_from_a_neighbour(gate, scope, filters, url, people):
+        return _blank_report(n, key, "neighbour")
+    return _full_report(gate, scope, filters, url, people)
+
+
+def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
+                 people: pl.DataFrame) -> CultureReport:
     cur = experience_stats(scope=scope, filters=filters, by=FINE_GRAIN, url=url)
-    if _differs_from_a_neighbour(gate, scope, filters, url, cur):
-        return _blank_report(int(now["n"]), key, "neighbour")
-    return _full_report(gate, scope, filters, url, now, cur, by_sla)
-
-
-def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, now: dict,
-                 cur: pl.DataFrame, by_sla: pl.DataFrame) -> CultureReport:
+    now = dict(totals(cur), analysts=people["analyst_id"].n_unique())
+    by_sla = experience_stats(scope=scope, filters=filters, by=("sla_met",), url=url)
     by_team_before = experience_stats(scope=scope, filters=filters.previous(), by=("team_id",), url=url)
     before = totals(by_team_before)  # its analysts: the largest team's, a lower bound
     closed = ticket_stats(scope=scope, filters=filters, by=("team_id", "service_id", "channel"), url=url)
@@ -167,12 +171,13 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
     met = sla_groups.filter(pl.col("sla_met").fill_null(False) & ~pl.col("suppressed").fill_null(False))
     watermelon = (watermelon_share(int(now["sla_met_unhappy"]), int(now["sla_met_n"])) if met.height
                   else watermelon_share(0, 0))
-    month_gaps = _cell_gaps(gate, scope, filters, url, cur, "month")
+    month_gaps = _cell_gaps(gate, scope, filters, url, people, "month")
     compare = {
         "Ticket type": _series(sections.monthly(gate, cur, "ticket_type", gaps=month_gaps), "ticket_type",
                                {"incident": "Incidents", "request": "Requests"}),
         "Channel": _series(sections.monthly(gate, cur, "channel", gaps=month_gaps), "channel", CHANNEL_LABELS),
-        "Team": _series(sections.monthly(gate, cur, "team_id", gaps=month_gaps), "team_id", teams),
+        "Team": _series(sections.monthly(gate, cur, "team_id", gaps=month_gaps,
+                                                   exact=distinct(people, ["month", "team_id"])), "team_id", teams),
     }
     return CultureReport(
         headline=head,
@@ -180,7 +185,7 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
         kudos_given=counts["kudos"],
         recovery=_recovery(gate, counts),
         participation=participation,
-        trend=sections.monthly(gate, cur, gaps=month_gaps),
+        trend=sections.monthly(gate, cur, gaps=month_gaps, exact=distinct(people, ["month"])),
         compare=compare,
         mood_mix=mood_mix,
         watermelon=watermelon,
@@ -195,8 +200,10 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
                                 "service"),
         pareto=pareto_share(lost_histogram(scope=scope, filters=filters, url=url)),
         calibration=org_calibration(scope=scope, filters=filters, url=url),
-        teams=sections.teams(gate, rollup(cur, ["team_id"]), by_team_before, closed, teams,
-                             gaps=_cell_gaps(gate, scope, filters, url, cur, "team_id")),
+        teams=sections.teams(gate, sections.exact_analysts(rollup(cur, ["team_id"]), distinct(people, ["team_id"]),
+                                                           ["team_id"]),
+                             by_team_before, closed, teams,
+                             gaps=_cell_gaps(gate, scope, filters, url, people, "team_id")),
         key=(scope, filters, url),
     )
 

@@ -33,16 +33,28 @@ def _also_hidden(frame: pl.DataFrame, key: str, gaps: set) -> pl.DataFrame:
                               .alias(SUPPRESSED))
 
 
-def monthly(gate: Disclosure, cur: pl.DataFrame, series: str | None = None, *, gaps: set = frozenset()
-            ) -> pl.DataFrame:
+def exact_analysts(frame: pl.DataFrame, exact: pl.DataFrame | None, keys: list[str]) -> pl.DataFrame:
+    """Replace a roll-up's analysts (a lower bound) by exact counts where `exact` has them."""
+    if exact is None or frame.is_empty():
+        return frame
+    exact = exact.select(*keys, pl.col("analysts").alias("exact")).with_columns(
+        pl.col(k).cast(frame.schema[k]) for k in keys)
+    return (frame.join(exact, on=keys, how="left")
+            .with_columns(pl.col("exact").fill_null(pl.col("analysts")).alias("analysts")).drop("exact"))
+
+
+def monthly(gate: Disclosure, cur: pl.DataFrame, series: str | None = None, *, gaps: set = frozenset(),
+            exact: pl.DataFrame | None = None) -> pl.DataFrame:
     """Happiness per month (and per `series` value): only cells that pass, for a chart.
 
     Months add up to the headline and, per series, the series' values add up to the month (and
     a team's months to its row of the team table), so suppression is complementary both ways.
-    `gaps`: months a neighbouring link would split (hidden with every series in them).
+    `gaps`: months a neighbouring link would split (hidden with every series in them); `exact`:
+    exact distinct analysts per cell where known (else the roll-up's lower bound is used).
     """
     keys = ["month"] + ([series] if series else [])
-    frame = _also_hidden(gate.cells(with_happiness(rollup(cur, keys)), HAPPINESS_FIGURES), "month", gaps)
+    rolled = exact_analysts(rollup(cur, keys), exact, keys)
+    frame = _also_hidden(gate.cells(with_happiness(rolled), HAPPINESS_FIGURES), "month", gaps)
     frame = blank(frame, HAPPINESS_FIGURES)
     if series is None:
         frame = gate.complementary(frame, HAPPINESS_FIGURES)
