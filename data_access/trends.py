@@ -25,7 +25,6 @@ from data_access.scope import Scope
 from data_access.scoping import ticket_scope
 from data_access.stats import CACHE_TTL_SECONDS, GROUPABLE, _check_grain
 from data_access.stats import _frame as stats_frame
-from metrics.culture import calibration_counts
 
 CHANNEL_LABELS = {"phone": "Phone", "email": "Email", "portal": "Portal", "chat": "Chat", "walk_in": "Walk-in"}
 
@@ -272,20 +271,16 @@ def latest_self_ratings_query(*, scope: Scope, filters: Filters) -> sa.Select:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=128, show_spinner=False)
-def org_calibration(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
-    """Per CARE dimension, counts of analysts in blind spot / aligned / hidden strength — unnamed.
+def calibration_inputs(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
+    """One row per analyst (id for the join only) and CARE dimension: home team, their customers'
+    n / sum / sum of squares in the period, and their latest self-rating (null when none).
 
-    Self = latest self-assessment; customers = their ratings in the period, shrunk toward the
-    team. A dimension with fewer analysts than the larger of `min_group` and `min_analysts`
-    comes back suppressed (no counts): DESIGN.md allows aggregates of gaps only for groups of 5 up.
+    Its only reader is the Culture trends read model, which reduces it to unnamed counts.
     """
-    limits = config.thresholds()
-    smallest = max(limits.min_group, limits.min_analysts)
     customers = _run(customer_ratings_query(scope=scope, filters=filters), url)
     selfs = _run(latest_self_ratings_query(scope=scope, filters=filters), url)
     if customers.is_empty() or selfs.is_empty():
-        return calibration_counts(pl.DataFrame(), min_responses=limits.min_responses,
-                                  min_analysts=smallest)
+        return pl.DataFrame()
     long = pl.concat([
         customers.select(pl.col("analyst_id").cast(pl.Int64), pl.col("team_id").cast(pl.Int64),
                          pl.lit(dim).alias("dimension"),
@@ -294,9 +289,6 @@ def org_calibration(*, scope: Scope, filters: Filters, url: str | None = None) -
                          pl.col(f"{dim}_sumsq").cast(pl.Float64).fill_null(0.0).alias("sumsq"))
         for dim in schema.CARE_DIMENSIONS
     ])
-    joined = long.join(selfs.select(pl.col("analyst_id").cast(pl.Int64), "dimension",
-                                    pl.col("rating").cast(pl.Float64).alias("self_rating")),
-                       on=["analyst_id", "dimension"], how="left")
-    # The analyst id only served the join: it never leaves this function.
-    return calibration_counts(joined.drop("analyst_id"), min_responses=limits.min_responses,
-                              min_analysts=smallest)
+    return long.join(selfs.select(pl.col("analyst_id").cast(pl.Int64), "dimension",
+                                  pl.col("rating").cast(pl.Float64).alias("self_rating")),
+                     on=["analyst_id", "dimension"], how="left")

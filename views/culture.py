@@ -15,9 +15,9 @@ from data_access.config import thresholds
 from data_access.filters import Filters
 from data_access.scope import Scope
 from data_access.stats import CACHE_TTL_SECONDS, lost_histogram, ticket_stats
-from data_access.trends import (CHANNEL_LABELS, analyst_weeks, culture_counts, experience_stats,
-                                factor_counts, org_calibration, service_names, team_names)
-from metrics.culture import Headline, Rate, factor_changes, headline, rate, rollup, totals
+from data_access.trends import (CHANNEL_LABELS, analyst_weeks, calibration_inputs, culture_counts,
+                                experience_stats, factor_counts, service_names, team_names)
+from metrics.culture import Headline, Rate, calibration_counts, factor_changes, headline, rate, rollup, totals
 from metrics.lost_time import LostTime, pareto_share
 from metrics.trends import PeriodChange
 from metrics.watermelon import WatermelonShare, watermelon_share
@@ -134,6 +134,20 @@ def _factors(gate: Disclosure, raw: pl.DataFrame, head: Headline, before: dict) 
         factors = factors.with_columns(pl.lit(None, pl.Float64).alias(c) for c in ("previous_share", "change_pp"))
         factors = factors.drop("previous", strict=False)
     return factors.with_columns(pl.lit(head.n).alias("n"))
+
+
+def org_calibration(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
+    """Per CARE dimension, counts of analysts in blind spot / aligned / hidden strength — unnamed.
+
+    Self = latest self-assessment; customers = their ratings in the period, shrunk toward the
+    team. A dimension with fewer analysts than the larger of `min_group` and `min_analysts`
+    comes back suppressed (no counts): aggregates of self-views only for groups of 5 up.
+    """
+    limits = thresholds()
+    rows = calibration_inputs(scope=scope, filters=filters, url=url)
+    # The analyst id only served the join inside the reader: it is dropped before any counting.
+    return calibration_counts(rows.drop("analyst_id", strict=False), min_responses=limits.min_responses,
+                              min_analysts=max(limits.min_group, limits.min_analysts))
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=128, show_spinner=False)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data_access import schema, trends
+from views import culture
 from data_access.engine import get_engine
 from data_access.filters import Filters
 from data_access.scope import Scope, ScopeError
@@ -79,7 +80,7 @@ def test_culture_counts_for_a_lead_stay_in_their_team(demo_url):
 
 
 def test_org_calibration_is_unnamed_counts_that_add_up(demo_url):
-    got = trends.org_calibration(scope=Scope("cio"), filters=YEAR, url=demo_url)
+    got = culture.org_calibration(scope=Scope("cio"), filters=YEAR, url=demo_url)
     assert got["dimension"].to_list() == list(schema.CARE_DIMENSIONS)
     assert not {"analyst_id", "name", "team_id"} & set(got.columns)
     for row in got.iter_rows(named=True):
@@ -111,7 +112,7 @@ def test_org_calibration_suppresses_small_groups(empty_sqlite_url, analysts, sho
             conn.execute(schema.self_assessments.insert(), dict(assessment_id=a, analyst_id=a, submitted_at=when))
             conn.execute(schema.self_assessment_ratings.insert(),
                          dict(assessment_id=a, dimension="communication", rating=5))
-    got = trends.org_calibration(scope=Scope("cio"), filters=YEAR, url=url)
+    got = culture.org_calibration(scope=Scope("cio"), filters=YEAR, url=url)
     row = got.filter(pl.col("dimension") == "communication").row(0, named=True)
     if shown:
         # self 5 vs customers 4 everywhere: a gap of 1, inside 4/3, so all five are aligned
