@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from data_access.engine import get_engine
-from tests.browser.conftest import BROWSER_DEMO_END, serve_app
+from tests.browser.conftest import BROWSER_DEMO_END
 from tests.browser.helpers import login, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -98,20 +98,13 @@ def test_cio_changes_a_filter_and_reads_the_page(app_url, browser_demo_url, page
     _tall_screenshots(page, "culture-trends")
 
 
-@pytest.fixture(scope="module")
-def dark_app_url(browser_demo_url, tmp_path_factory):
-    """The same app and warehouse served with Streamlit's dark theme (the config pins a light one)."""
-    with serve_app(browser_demo_url, tmp_path_factory.mktemp("browser-dark"),
-                   STREAMLIT_THEME_BASE="dark") as base_url:
-        yield base_url
-
-
-def test_page_reads_in_dark_theme(dark_app_url, browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+def test_page_reads_in_dark_theme(app_url, browser):
+    """No theme is pinned: a browser that prefers dark gets the dark theme with our colours."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, color_scheme="dark")
     page = context.new_page()
     page.set_default_timeout(30_000)
     try:
-        _open_as_cio(page, dark_app_url)
+        _open_as_cio(page, app_url)
         background = page.evaluate(
             "() => getComputedStyle(document.querySelector('[data-testid=\"stApp\"]')).backgroundColor")
         channels = [int(c) for c in re.findall(r"\d+", background)[:3]]
