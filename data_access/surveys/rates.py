@@ -15,20 +15,21 @@ from data_access.filters import Filters, ticket_period, ticket_slice
 from data_access.scope import Scope
 from data_access.scoping import ticket_scope
 from data_access.stats import CACHE_TTL_SECONDS
-from metrics.survey_rates import channel_rate_table
 
 T, R, SI = schema.tickets, schema.responses, schema.survey_invitations
 
 
 def channel_rates_query(*, scope: Scope, filters: Filters) -> sa.Select:
-    """Per channel: closed tickets, tickets with a response, invitations sent, invitations answered."""
+    """Per channel: closed tickets, tickets with a response, invitations sent, invitations answered,
+    and the distinct analysts behind the tickets (for disclosure control only; never shown)."""
     scope.require("cio", "lead")
     sent = SI.c.sent_at.is_not(None)
     return (sa.select(T.c.channel,
                       sa.func.count().label("closed"),
                       sa.func.count(R.c.ticket_key).label("responses"),
                       sa.func.sum(as_int(sent)).label("invited"),
-                      sa.func.sum(as_int(sa.and_(sent, SI.c.state == "answered"))).label("answered"))
+                      sa.func.sum(as_int(sa.and_(sent, SI.c.state == "answered"))).label("answered"),
+                      sa.func.count(sa.distinct(T.c.analyst_id)).label("analysts"))
             .select_from(T.outerjoin(R, R.c.ticket_key == T.c.ticket_key)
                          .outerjoin(SI, SI.c.ticket_key == T.c.ticket_key))
             .where(*ticket_period(filters), *ticket_slice(filters), *ticket_scope(scope))
@@ -37,17 +38,11 @@ def channel_rates_query(*, scope: Scope, filters: Filters) -> sa.Select:
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def channel_rates(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
-    """channel, closed, responses, invited, answered (integers; one row per channel with tickets)."""
+    """channel, closed, responses, invited, answered, analysts (one row per channel with tickets)."""
     stmt = channel_rates_query(scope=scope, filters=filters)
     with get_engine(url or config.database_url()).connect() as conn:
         rows = [tuple(r) for r in conn.execute(stmt).all()]
-    frame = pl.DataFrame(rows, schema=["channel", "closed", "responses", "invited", "answered"], orient="row")
-    return frame.with_columns(pl.col(c).cast(pl.Int64).fill_null(0)
-                              for c in ("closed", "responses", "invited", "answered"))
+    cols = ["closed", "responses", "invited", "answered", "analysts"]
+    frame = pl.DataFrame(rows, schema=["channel", *cols], orient="row")
+    return frame.with_columns(pl.col(c).cast(pl.Int64).fill_null(0) for c in cols)
 
-
-def channel_rate_report(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
-    """The page's figures: per channel and in total, both rates with their intervals; a share is
-    withheld where its denominator is under the privacy minimum group."""
-    return channel_rate_table(channel_rates(scope=scope, filters=filters, url=url),
-                              min_n=config.thresholds().min_group)
