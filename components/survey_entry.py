@@ -101,6 +101,11 @@ def run(url: str, *, demo: bool, runner: Callable) -> None:
 def current(*, unsubscribe: bool = False) -> SurveyContext | None:
     """The checked link of this run (set by `run` just before the page runs), or None when the
     page was reached any other way (then the page shows nothing but a message)."""
+    # A page file run on its own (a fresh server's first request for its path) starts over
+    # through app.py, like every other page.
+    from components.viewer import _through_app_only
+
+    _through_app_only()
     context = st.session_state.get(CONTEXT_KEY)
     param = UNSUBSCRIBE_PARAM if unsubscribe else TOKEN_PARAM
     if context is None or not context.token or st.query_params.get(param) != context.token:
