@@ -24,12 +24,6 @@ ANALYST_KEY = "coaching_analyst"
 BRIEF_PICKS_KEY = "coaching_brief_picks"
 PERIODS = {"90d": "Last 90 days", "6m": "Last 6 months", "12m": "Last 12 months", "ytd": "Year to date"}
 BAND_LABELS = {"all": "All scores", "unhappy": "Unhappy (0–6)", "neutral": "Neutral (7–8)", "happy": "Happy (9–10)"}
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")
-
-
-def escape_md(text: object) -> str:
-    """Warehouse values (ticket ids, service names, person names) made safe inside Markdown labels."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
 
 
 def _url() -> str:

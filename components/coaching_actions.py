@@ -11,7 +11,8 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from components.coaching import analyst_picker, current_minute, escape_md
+from components.coaching import analyst_picker, current_minute
+from components.text import literal
 from components.viewer import current_viewer
 from data_access import clock, coaching as data, config, stats
 from data_access.scope import Scope
@@ -37,7 +38,7 @@ def _flash(key: str, kind: str, text: str) -> None:
 def _show_flash(key: str) -> None:
     message = st.session_state.pop(key, None)
     if message:
-        getattr(st, message[0])(message[1])
+        getattr(st, message[0])(literal(message[1]))
 
 
 # ---------------------------------------------------------------- recovery queue
@@ -110,8 +111,8 @@ def recovery_section(scope: Scope) -> None:
 
 def _recovery_form(scope: Scope, item: dict, threshold: int) -> None:
     with st.container(border=True):
-        st.markdown(f"**{escape_md(item['ticket_id'])}** · score {item['happiness']} · "
-                    f"{escape_md(item['analyst'])} · target {item['due_at']:%d %b %H:%M}"
+        st.markdown(f"**{literal(item['ticket_id'])}** · score {item['happiness']} · "
+                    f"{literal(item['analyst'])} · target {item['due_at']:%d %b %H:%M}"
                     + (" · :red[overdue]" if item["overdue"] else ""))
         if item["comment"]:
             st.text(item["comment"])
@@ -135,11 +136,11 @@ def _recovery_form(scope: Scope, item: dict, threshold: int) -> None:
                                               ticket_key=item["ticket_key"], kind=kind, outcome=outcome, note=note,
                                               expected_version=item["version"], threshold=threshold)
             except InvalidInput as exc:
-                st.error(str(exc))
+                st.error(literal(exc))
                 return
             except WriteConflict as exc:
                 stats.clear_cached_reads()
-                st.warning(str(exc))
+                st.warning(literal(exc))
                 return
             stats.clear_cached_reads()
             _flash("coaching_rq_flash", "success", f"Recorded for {item['ticket_id']}: {KIND_LABELS[kind].lower()}.")
@@ -157,7 +158,7 @@ def notes_section(scope: Scope) -> None:
     aid, name = int(analyst["analyst_id"]), analyst["name"]
     _show_flash("coaching_note_flash")
     with st.form("coaching_note_new", clear_on_submit=False):
-        st.markdown(f"**New note about {escape_md(name)}**")
+        st.markdown(f"**New note about {literal(name)}**")
         body = st.text_area("Note", max_chars=writes.MAX_TEXT, height=100, key="coaching_note_body",
                             placeholder="What you discussed, what you agreed, what to check next time")
         c1, c2 = st.columns(2)
@@ -170,7 +171,7 @@ def notes_section(scope: Scope) -> None:
             writes.add_note(url=_url(), scope=scope, user_id=current_viewer().user_id, analyst_id=aid, body=body,
                             follow_up_on=follow, shared=shared)
         except InvalidInput as exc:
-            st.error(str(exc))
+            st.error(literal(exc))
         else:
             stats.clear_cached_reads()
             for key in ("coaching_note_body", "coaching_note_follow", "coaching_note_shared"):
@@ -181,13 +182,13 @@ def notes_section(scope: Scope) -> None:
 
     notes = data.coaching_notes(scope=scope, analyst_id=aid, url=_url())
     if notes.is_empty():
-        st.info(f"No coaching notes about {name} yet.")
+        st.info(f"No coaching notes about {literal(name)} yet.")
     else:
         st.caption("Notes are private to you until marked “shared with analyst”; shared notes appear on their page.")
         for note in notes.iter_rows(named=True):
             _note_card(scope, note)
     kudos = data.kudos_received(scope=scope, analyst_id=aid, url=_url())
-    with st.expander(f"Kudos {name} received ({kudos.height})", icon=":material/celebration:"):
+    with st.expander(f"Kudos {literal(name)} received ({kudos.height})", icon=":material/celebration:"):
         if kudos.is_empty():
             st.caption("No kudos yet — send one from a positive response on the Analyst tab.")
         else:
@@ -205,7 +206,7 @@ def _note_card(scope: Scope, note: dict) -> None:
         if follow:
             meta += f" · follow up {follow:%d %b %Y}" + (" (due)" if follow <= clock.today() else "")
         meta += " · shared with analyst" if note["shared_with_analyst"] else " · private"
-        head.caption(escape_md(meta))
+        head.caption(literal(meta))
         head.text(note["body"])
         label = "Make private" if note["shared_with_analyst"] else "Share with analyst"
         if act.button(label, key=f"coaching_note_share_{nid}", icon=":material/share:"):
@@ -227,7 +228,7 @@ def _write_note(action, success: str) -> None:
     try:
         action()
     except InvalidInput as exc:
-        st.error(str(exc))
+        st.error(literal(exc))
         return
     except WriteConflict as exc:
         stats.clear_cached_reads()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import streamlit as st
 
+from components.text import literal
 from data_access import clock
 from data_access.filters import Filters
 from data_access.schema import CHANNELS, TICKET_TYPES
@@ -280,7 +281,7 @@ def page_filters(key_prefix: str, *, scope: Scope) -> Filters:
                f"{_day(before.start)} – {_day(before.end - dt.timedelta(days=1))}")
     ignored = st.session_state.pop(NOTICE_KEY, None)
     if ignored:
-        st.warning("Some values in the link were not understood and are ignored: " + "; ".join(ignored) + ".",
+        st.warning("Some values in the link were not understood and are ignored: " + literal("; ".join(ignored)) + ".",
                    icon=":material/link_off:")
     return filters
 

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from components.text import literal
 from components.viewer import require_scope
 from data_access.engine import DB_ERRORS, describe_failure
 from data_access.users import analyst_directory, list_users, team_directory
@@ -17,7 +18,7 @@ try:
     analysts = analyst_directory(scope=scope)
     teams = team_directory(scope=scope)
 except DB_ERRORS as exc:
-    st.error(describe_failure(exc))
+    st.error(literal(describe_failure(exc)))
     st.stop()
 
 ROLE_CHOICES = ["analyst", "lead", "cio", "admin"]
@@ -32,9 +33,9 @@ def _save(action, success: str) -> None:
     try:
         action()
     except InvalidInput as exc:
-        st.error(str(exc))
+        st.error(literal(exc))
     except Exception as exc:  # noqa: BLE001 — a database failure is shown, never a stack trace
-        st.error(describe_failure(exc))
+        st.error(literal(describe_failure(exc)))
     else:
         st.session_state["admin_users_done"] = success
         st.rerun()
@@ -42,7 +43,7 @@ def _save(action, success: str) -> None:
 
 done = st.session_state.pop("admin_users_done", None)
 if done:
-    st.success(done)
+    st.success(literal(done))
 
 
 with st.expander(f"All users ({users.height})", expanded=True):
@@ -83,7 +84,7 @@ with change_tab:
         st.stop()
     chosen = st.selectbox("User", users["username"].to_list(), key="admin_users_chosen")
     row = users.filter(users["username"] == chosen).row(0, named=True)
-    st.caption(f"{'Active' if row['active'] else 'Disabled'} · roles: {row['roles'] or 'none'}")
+    st.caption(f"{'Active' if row['active'] else 'Disabled'} · roles: {literal(row['roles'] or 'none')}")
 
     with st.form("admin_users_password", clear_on_submit=True):
         st.markdown("**Set a new password** (also lifts a lockout)")

@@ -4,6 +4,7 @@ and a preview of this week's digest for leads (this month's for the CIO)."""
 import sqlalchemy as sa
 import streamlit as st
 
+from components.text import literal
 from components.viewer import current_viewer
 from data_access import clock, config, notify_reads
 from data_access.engine import DatabaseUnavailable, describe_failure, get_engine
@@ -22,7 +23,7 @@ try:
     me = notify_reads.user_preferences(viewer.user_id)
     recovery = notify_reads.recovery_settings()
 except (DatabaseUnavailable, sa.exc.OperationalError) as exc:
-    st.error(describe_failure(exc))
+    st.error(literal(describe_failure(exc)))
     st.stop()
 if me is None:
     st.error("Your user record was not found. Ask an admin.")
@@ -30,7 +31,7 @@ if me is None:
 
 done = st.session_state.pop("settings_saved", None)
 if done:
-    st.success(done)
+    st.success(literal(done))
 
 with st.form("settings_mine"):
     st.subheader("Email")
@@ -53,9 +54,9 @@ with st.form("settings_mine"):
             notify_writes.update_my_preferences(engine, user_id=viewer.user_id, receive_digest=receive,
                                                 alert_threshold=threshold if own_threshold else None)
         except InvalidInput as exc:
-            st.error(str(exc))
+            st.error(literal(exc))
         except sa.exc.SQLAlchemyError as exc:
-            st.error(describe_failure(exc))
+            st.error(literal(describe_failure(exc)))
         else:
             st.session_state["settings_saved"] = "Your settings are saved."
             st.rerun()
@@ -65,7 +66,7 @@ if "admin" in viewer.roles:
     try:
         people = notify_reads.all_preferences(scope=viewer.scope("admin"))
     except (DatabaseUnavailable, sa.exc.OperationalError) as exc:
-        st.error(describe_failure(exc))
+        st.error(literal(describe_failure(exc)))
         st.stop()
     label = {r["user_id"]: f"{r['display_name']} (@{r['username']})" for r in people.iter_rows(named=True)}
     current = {r["user_id"]: r["extra_recipients"] or "" for r in people.iter_rows(named=True)}
@@ -78,9 +79,9 @@ if "admin" in viewer.roles:
                 saved = notify_writes.set_extra_recipients(engine, scope=viewer.scope("admin"), user_id=who,
                                                            text=text)
             except InvalidInput as exc:
-                st.error(str(exc))
+                st.error(literal(exc))
             except sa.exc.SQLAlchemyError as exc:
-                st.error(describe_failure(exc))
+                st.error(literal(describe_failure(exc)))
             else:
                 st.session_state["settings_saved"] = f"Saved for {label[who]}: {saved or 'no extra recipients'}."
                 st.rerun()
@@ -100,6 +101,6 @@ if preview_role:
     try:
         html = digest_preview_html(scope=viewer.scope(preview_role), recipient=viewer.display_name, period=period)
     except (DatabaseUnavailable, sa.exc.OperationalError) as exc:
-        st.error(describe_failure(exc))
+        st.error(literal(describe_failure(exc)))
     else:
         st.iframe(html, height=900)
