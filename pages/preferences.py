@@ -4,13 +4,15 @@ and a preview of this week's digest for leads (this month's for the CIO)."""
 import sqlalchemy as sa
 import streamlit as st
 
+from components import query_params
 from components.text import literal
 from components.viewer import current_viewer
 from data_access import clock, config, notify_reads
 from data_access.engine import DatabaseUnavailable, describe_failure, get_engine
 from data_access.writes import InvalidInput
 from data_access.writes import notify as notify_writes
-from notify.preview import digest_preview_html, parse_period, recent_months
+from notify.preview import digest_preview_html, recent_months
+from notify.send_digests import default_month, default_week_ending
 
 viewer = current_viewer()
 if viewer is None:
@@ -90,9 +92,15 @@ preview_role = "lead" if "lead" in viewer.roles else "cio" if "cio" in viewer.ro
 if preview_role:
     kind = "weekly" if preview_role == "lead" else "monthly"
     st.subheader("Digest preview")
-    params = st.query_params
-    asked = params.get("week_ending") if kind == "weekly" else params.get("month")
-    default = parse_period(kind, asked, clock.today())
+    today = clock.today()
+    notices: list[str] = []  # a link's week or month, from a digest's "view in browser"
+    if kind == "weekly":
+        default = query_params.read("week_ending", lambda raw: query_params.parse_date(raw, latest=today),
+                                    default_week_ending(today), notices, "week ending")
+    else:
+        default = query_params.read("month", lambda raw: query_params.parse_month(raw, latest=today),
+                                    default_month(today), notices, "month")
+    query_params.show_notice(notices)
     if kind == "weekly":
         period = st.date_input("Week ending", value=default, max_value=clock.today(), key="settings_week_ending")
     else:
