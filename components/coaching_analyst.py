@@ -86,7 +86,7 @@ def analyst_section(scope: Scope) -> None:
     with cols[2]:
         tile("Team Happiness", fmt_happiness(team_head["happiness"]),
              f"± {team_head['margin']:.0f} (n = {team_total['n']:,})" if team_head["margin"] is not None else "",
-             f"{analyst['team_name']}, same period")
+             f"{literal(analyst['team_name'])}, same period")
     with cols[3]:
         tile("Change", fmt_happiness(change.change) if change_ok else "–",
              f"± {change.change_margin:.0f}" + (" · clear" if change.is_clear else " · within noise")

@@ -38,13 +38,16 @@ def viewer_as(url: str, role: str) -> Viewer:
 
 
 def page_app(url: str, monkeypatch, page: str, viewer: Viewer, params: dict[str, str] | None = None,
-             timeout: float = 90) -> AppTest:
-    """Run `page` once as `viewer`, with `params` as the URL's query parameters."""
+             timeout: float = 90, state: dict | None = None) -> AppTest:
+    """Run `page` once as `viewer`, with `params` as the URL's query parameters and `state` as
+    session state (e.g. which tab is open)."""
     monkeypatch.setenv("SERVICE_PULSE_DATABASE_URL", url)
     monkeypatch.setenv("SERVICE_PULSE_TODAY", TODAY)
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / page), default_timeout=timeout)
     at.session_state["viewer"] = viewer
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
     for key, value in (params or {}).items():
         at.query_params[key] = value
     at.run()
