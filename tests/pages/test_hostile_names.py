@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access import demo, schema
 from data_access.engine import get_engine
-from tests.hostile import EVIL_HOST, HOSTILE_NAMES
+from tests.hostile import EVIL_HOST, make_hostile
 from tests.markdown_detector import live_markup
 from tests.pages.roles import PAGE_ROLES, TITLES, page_app, viewer_as
 
@@ -25,36 +25,6 @@ MARKDOWN_FIELDS = ("body", "label", "help")
 TABBED = {"pages/coaching.py": ("coaching_tab", ("Overview", "Analyst", "Recovery queue", "Notes")),
           "pages/my_feedback.py": ("my_tab", ("My figures", "Self vs customers", "Self-assessment",
                                               "What customers say"))}
-
-
-def _hostile(i: int) -> str:
-    return HOSTILE_NAMES[i % len(HOSTILE_NAMES)]
-
-
-def make_hostile(url: str) -> None:
-    """Overwrite every user-originated name and text of a demo warehouse with hostile values."""
-    T, A, S = schema.teams, schema.analysts, schema.services
-    with get_engine(url).begin() as conn:
-        for table, key in ((T, T.c.team_id), (A, A.c.analyst_id), (S, S.c.service_id)):
-            for (row_id,) in conn.execute(sa.select(key)).all():
-                conn.execute(table.update().where(key == row_id).values(name=f"{_hostile(row_id)} {row_id}"))
-        for (user_id,) in conn.execute(sa.select(schema.app_users.c.user_id)).all():
-            conn.execute(schema.app_users.update().where(schema.app_users.c.user_id == user_id)
-                         .values(display_name=_hostile(user_id + 3)))
-        keys = conn.execute(sa.select(schema.responses.c.ticket_key)).scalars().all()
-        for i, key in enumerate(keys):
-            conn.execute(schema.responses.update().where(schema.responses.c.ticket_key == key)
-                         .values(comment=_hostile(i)))
-            if i % 3 == 0:
-                conn.execute(schema.tickets.update().where(schema.tickets.c.ticket_key == key)
-                             .values(ticket_id=f"{_hostile(i)[:50]} {key}"))
-        for (note_id,) in conn.execute(sa.select(schema.coaching_notes.c.note_id)).all():
-            conn.execute(schema.coaching_notes.update().where(schema.coaching_notes.c.note_id == note_id)
-                         .values(body=_hostile(note_id), shared_with_analyst=True))
-        conn.execute(schema.import_runs.insert(), [
-            dict(kind="tickets", file_name=name, preset="generic", started_at=dt.datetime(2026, 11, i + 1),
-                 finished_at=dt.datetime(2026, 11, i + 1, 0, 5), rows_read=1, inserted=1)
-            for i, name in enumerate(HOSTILE_NAMES[:6])])
 
 
 @pytest.fixture(scope="module")
