@@ -36,6 +36,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("components/auth.py", "message"): "sign-in messages are fixed sentences of components.auth",
     ("components/auth.py", "minutes"): "an int computed from the lock-out time",
     ("components/coaching_actions.py", "settings.threshold"): "recovery threshold, an int setting",
+    ("components/coaching_actions.py", "settings.target_hours"): "recovery target, an int setting",
     ("components/coaching_actions.py", "item['happiness']"): "a score, an integer 0–10",
     ("components/coaching_actions.py", "page + 1"): "page number, an int",
     ("components/coaching_actions.py", "pages"): "page count, an int",
