@@ -64,3 +64,23 @@ def test_hostile_names_render_literally_in_every_markdown_element(probe_url, pag
         for prefix in ("M ", "I ", "E ", "W ", "Metric ", "T "):
             assert prefix + shown in text, (prefix, name)
         assert f"C {shown} · " in text, name
+
+
+def test_altair_titles_and_tooltips_are_text(probe_url, page):
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(probe_url)
+    page.locator('[data-testid="stAlertContentSuccess"]').wait_for(timeout=60_000)
+    wait_for_app(page)
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.scroll_into_view_if_needed()
+    box = chart.locator("svg, canvas").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.35)  # on the bar
+    tooltip = page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible", timeout=10_000)
+    screenshot(page, "literal-probe-tooltip", full_page=False)
+    assert "<img src='https://evil.example/t.png'>" in tooltip.inner_text()
+    assert tooltip.locator("img, a").count() == 0
+    assert chart.locator("a, img").count() == 0
+    assert HOSTILE_NAMES[0] in chart.inner_text() or chart.locator("svg").count() == 0  # title as text
+    assert [u for u in requests if EVIL_HOST in u] == []

@@ -243,3 +243,24 @@ def test_checker_flags_unwrapped_values(source):
 ])
 def test_checker_accepts_wrapped_and_numeric_values(source):
     assert _problems_of(source) == [], source
+
+
+def test_no_link_or_image_columns_and_no_html_with_values():
+    """Table cells stay text (no LinkColumn/ImageColumn turning a value into a link or a fetch), and
+    raw HTML only ever carries text written in the code."""
+    problems = []
+    for path in _sources():
+        rel = path.relative_to(ROOT).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in ("LinkColumn", "ImageColumn"):
+                problems.append(f"{rel}:{node.lineno}: {node.attr}")
+            if isinstance(node, ast.Call):
+                for keyword in node.keywords:
+                    if keyword.arg == "unsafe_allow_html" and not (
+                            isinstance(keyword.value, ast.Constant) and keyword.value.value is False):
+                        problems.append(f"{rel}:{node.lineno}: unsafe_allow_html")
+                if isinstance(node.func, ast.Attribute) and node.func.attr == "html" and not all(
+                        isinstance(a, ast.Constant) or (isinstance(a, ast.BinOp) and all(
+                            isinstance(v, ast.Constant) for v in (a.left, a.right))) for a in node.args):
+                    problems.append(f"{rel}:{node.lineno}: st.html with a value")
+    assert problems == []
