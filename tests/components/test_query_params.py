@@ -141,3 +141,21 @@ def test_random_link_values_never_break_a_page(small_url, monkeypatch, page, rol
         _rendered(at, page)
 
     run()
+
+
+def test_pages_read_the_url_only_through_the_validated_layer():
+    """`st.query_params` is touched only by components/query_params.py and the filter bar (which
+    parses with the same functions and writes the canonical link back)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    allowed = {"components/query_params.py", "components/filters.py"}
+    users = set()
+    for path in [root / "app.py", *(root / "pages").glob("*.py"), *(root / "components").glob("*.py")]:
+        rel = path.relative_to(root).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "query_params" and \
+                    isinstance(node.value, ast.Name) and node.value.id == "st":
+                users.add(rel)
+    assert users <= allowed, users - allowed
