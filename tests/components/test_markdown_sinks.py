@@ -22,7 +22,7 @@ COMPONENT_SINKS = {"tile": (0, 2, 3)}
 NOT_STREAMLIT = {"log", "logger", "logging", "LOG", "_log", "fh", "auth_cookie"}  # loggers, files, cookies
 # Formatters that only ever return digits, signs, separators and fixed words.
 NUMBER_FORMATTERS = {"fmt_happiness", "fmt_margin", "fmt_pct", "fmt_range", "fmt_hours", "fmt_minutes",
-                     "_day", "_points", "len", "int", "round"}
+                     "_day", "_points", "len", "int", "round", "max", "min"}
 # A format spec that turns the value into digits (":d", ":,", ":.1f", ":+.0f", ":%") or a date
 # made of strftime fields only (":%d %b %Y").
 NUMERIC_SPEC = re.compile(r"^[<>^=]?[+\- ]?\d*([,_]?(\.\d+)?[bdeEfFgGnoxX%]|[,_](\.\d+)?)$")
@@ -53,9 +53,15 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("components/coaching_analyst.py", "min_n"): "privacy threshold, an int setting",
     ("components/coaching.py", "min_n"): "privacy threshold, an int setting",
     ("components/coaching.py", "enough.height"): "a row count",
+    ("components/culture_sections.py", "limits.min_group"): "privacy threshold, an int setting",
+    ("components/culture_sections.py", "limits.min_analysts"): "privacy threshold, an int setting",
     ("components/culture_sections.py", "verdict"): "one of two fixed phrases",
     ("components/culture_sections.py", "title"): "fixed factor-table titles of voice_section",
     ("components/culture_sections.py", "sentence"): "built above from fmt_hours/fmt_minutes/fmt_pct only",
+    ("components/filters.py", "snapped"): "a fixed phrase about whole weeks",
+    ("pages/culture_trends.py", "reason"): "one of two fixed sentences",
+    ("pages/culture_trends.py", "limits.min_group"): "privacy threshold, an int setting",
+    ("pages/culture_trends.py", "limits.min_analysts"): "privacy threshold, an int setting",
     ("components/import_panel.py", "name.capitalize()"): "fixed summary labels of importer.report",
     ("components/import_panel.py", "kind"): "'tickets' or 'responses', fixed by the page",
     ("components/import_panel.py", "kind.capitalize()"): "'tickets' or 'responses', fixed by the page",
@@ -103,7 +109,8 @@ ALLOWED_HTML: dict[tuple[str, str], str] = {
 
 
 def _sources() -> list[Path]:
-    return [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "components").glob("*.py"))]
+    return [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "components").glob("*.py")),
+            *sorted((ROOT / "views").glob("*.py"))]
 
 
 def _spec_text(spec: ast.JoinedStr | None) -> str | None:
