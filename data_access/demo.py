@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from data_access import catalogue, schema
 from data_access.dialect import bulk_insert
+from data_access.rollups.maintain import rebuild as rebuild_rollups
 
 # Clearly a demo credential: only ever loaded into the demo database, printed by `summary`.
 DEMO_PASSWORD = "pulse-demo"
@@ -333,6 +334,7 @@ def generate(engine: sa.Engine, *, responses: int = 150_000, seed: int = 7,
         conn.execute(schema.settings.update().where(schema.settings.c.key == "data_origin")
                      .values(value="demo"))
         _reset_sequences(conn)
+        rebuild_rollups(conn)  # in bulk, same transaction: the demo warehouse starts with fresh rollups
     return DemoSummary(tickets=n_tickets, responses=responses, analysts=n_analysts,
                        users=users.height, seconds=time.perf_counter() - started)
 

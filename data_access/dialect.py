@@ -32,6 +32,23 @@ def _month_start_bigquery(element, compiler, **kw):
     return "DATE_TRUNC(CAST(%s AS DATE), MONTH)" % compiler.process(element.clauses, **kw)
 
 
+class day_of(FunctionElement):
+    """Calendar date of a timestamp (the day a rollup cell belongs to)."""
+
+    inherit_cache = True
+    type = sa.Date()
+
+
+@compiles(day_of)
+def _day_of_default(element, compiler, **kw):
+    return "CAST(%s AS DATE)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(day_of, "sqlite")
+def _day_of_sqlite(element, compiler, **kw):
+    return "date(%s)" % compiler.process(element.clauses, **kw)
+
+
 def as_int(expr: ColumnElement) -> ColumnElement:
     """Boolean/comparison → 0/1 integer, portable (CASE rather than a cast of a boolean)."""
     return sa.case((expr, 1), else_=0)

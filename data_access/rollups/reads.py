@@ -1,0 +1,147 @@
+"""The pages' GROUP BY reads, answered from the rollups instead of the base tables.
+
+Each builder returns the same columns as its base-table twin (named in its docstring), so the
+readers switch source without the figures changing. The viewer's scope and the page's slices
+apply to the rollup's own team/analyst/channel/type/service columns, the period to its day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from data_access import schema
+from data_access.dialect import month_start
+from data_access.filters import Filters, ticket_slice
+from data_access.scope import Scope
+from data_access.scoping import ticket_scope
+
+RR, RT = schema.rollup_responses, schema.rollup_tickets
+RFA, RL = schema.rollup_factors, schema.rollup_lost
+F = schema.factors
+GRAIN_KEYS = frozenset({"month", "team_id", "analyst_id", "channel", "service_id", "ticket_type", "sla_met",
+                        "reassignment_count"})
+SUMMED = (["n", "happy", "unhappy"] + [f"{d}_{s}" for d in schema.CARE_DIMENSIONS for s in ("n", "sum", "sumsq")]
+          + ["lost_n", "lost_sum", "lost_sumsq"])
+
+
+def covers(by: tuple[str, ...]) -> bool:
+    """Whether the rollups hold this grain (priority and reopened are not kept)."""
+    return set(by) <= GRAIN_KEYS
+
+
+def _key(table: sa.Table, name: str) -> sa.ColumnElement:
+    return month_start(table.c.day).label("month") if name == "month" else table.c[name].label(name)
+
+
+def period(table: sa.Table, filters: Filters) -> list[sa.ColumnElement]:
+    """The half-open period [start, end) on the rollup's day."""
+    return [table.c.day >= filters.start, table.c.day < filters.end]
+
+
+def _where(table: sa.Table, scope: Scope, filters: Filters, own_only: bool = True) -> list[sa.ColumnElement]:
+    return [*period(table, filters), *ticket_slice(filters, table), *ticket_scope(scope, table, own_only=own_only)]
+
+
+def measure(name: str) -> sa.ColumnElement:
+    """One statistic of `stats.response_stats`, summed over rollup_responses rows."""
+    if name == "sla_met_n":
+        return sa.func.sum(sa.case((RR.c.sla_met, RR.c.n), else_=0)).label(name)
+    if name == "sla_met_unhappy":
+        return sa.func.sum(sa.case((RR.c.sla_met, RR.c.unhappy), else_=0)).label(name)
+    return sa.func.sum(RR.c[name]).label(name)
+
+
+def _grouped(stmt: sa.Select, keys: list[sa.ColumnElement]) -> sa.Select:
+    return stmt.group_by(*keys).order_by(*keys) if keys else stmt
+
+
+def response_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (), own_only: bool = True,
+                         measures: tuple[str, ...] | None = None) -> sa.Select:
+    """Twin of `stats.response_stats_query` (or of any subset of its statistics, `measures`)."""
+    names = measures or (*SUMMED, "sla_met_n", "sla_met_unhappy")
+    keys = [_key(RR, b) for b in by]
+    stmt = sa.select(*keys, *[measure(m) for m in names]).where(*_where(RR, scope, filters, own_only))
+    return _grouped(stmt, keys)
+
+
+def ticket_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
+                       own_only: bool = True) -> sa.Select:
+    """Twin of `stats.ticket_stats_query`: tickets, sla_met_tickets (period on the resolution day)."""
+    keys = [_key(RT, b) for b in by]
+    stmt = sa.select(*keys, sa.func.sum(RT.c.tickets).label("tickets"),
+                     sa.func.sum(sa.case((RT.c.sla_met, RT.c.tickets), else_=0)).label("sla_met_tickets")
+                     ).where(*_where(RT, scope, filters, own_only))
+    return _grouped(stmt, keys)
+
+
+def lost_histogram_query(*, scope: Scope, filters: Filters, own_only: bool = True) -> sa.Select:
+    """Twin of `stats.lost_histogram_query`: lost_minutes (whole), count."""
+    return (sa.select(RL.c.lost_minutes, sa.func.sum(RL.c.n).label("count"))
+            .where(*_where(RL, scope, filters, own_only))
+            .group_by(RL.c.lost_minutes).order_by(RL.c.lost_minutes))
+
+
+def org_factor_counts_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """Twin of `trends.factor_counts_query`: factor_id, label, polarity, current, previous."""
+    previous = filters.previous()
+    in_current = RFA.c.day >= filters.start
+    return (sa.select(F.c.factor_id, F.c.label, F.c.polarity,
+                      sa.func.sum(sa.case((in_current, RFA.c.n), else_=0)).label("current"),
+                      sa.func.sum(sa.case((in_current, 0), else_=RFA.c.n)).label("previous"))
+            .select_from(RFA.join(F, RFA.c.factor_id == F.c.factor_id))
+            .where(RFA.c.day >= previous.start, RFA.c.day < filters.end,
+                   *ticket_slice(filters, RFA), *ticket_scope(scope, RFA))
+            .group_by(F.c.factor_id, F.c.label, F.c.polarity)
+            .order_by(F.c.factor_id))
+
+
+def happy_count_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """Responses scoring 9–10 in the period and slices (a scalar sub-query of the culture counts)."""
+    return sa.select(sa.func.coalesce(sa.func.sum(RR.c.happy), 0)).where(*_where(RR, scope, filters))
+
+
+def customer_ratings_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """Twin of `trends.customer_ratings_query`: per analyst and home team, CARE n / sum / sumsq."""
+    A = schema.analysts
+    cols = [RR.c.analyst_id, A.c.team_id,
+            *[measure(f"{d}_{s}") for d in schema.CARE_DIMENSIONS for s in ("n", "sum", "sumsq")]]
+    return (sa.select(*cols).select_from(RR.join(A, RR.c.analyst_id == A.c.analyst_id))
+            .where(*_where(RR, scope, filters)).group_by(RR.c.analyst_id, A.c.team_id))
+
+
+def team_factor_counts_query(*, scope: Scope, analyst_id: int, team_id: int, filters: Filters) -> sa.Select:
+    """Twin of `coaching.factor_counts_query`: factor_id, analyst_count, team_count."""
+    mine = sa.case((RFA.c.analyst_id == analyst_id, RFA.c.n), else_=0)
+    return (sa.select(RFA.c.factor_id, sa.func.sum(mine).label("analyst_count"),
+                      sa.func.sum(RFA.c.n).label("team_count"))
+            .where(RFA.c.team_id == team_id, *period(RFA, filters), *ticket_scope(scope, RFA))
+            .group_by(RFA.c.factor_id))
+
+
+def member_stats_query(*, scope: Scope, filters: Filters | None = None, by_month: bool = False,
+                       in_period_from: dt.date | None = None,
+                       ranges: tuple[tuple[dt.date, dt.date], ...] | None = None) -> sa.Select:
+    """Twin of My feedback's per-team-member reads: analyst_id [, month] [, in_period] and the
+    statistics n, happy, unhappy, CARE n/sum/sumsq, lost_n, lost_sum of the analyst's team."""
+    keys: list[sa.ColumnElement] = [RR.c.analyst_id]
+    if by_month:
+        keys.append(month_start(RR.c.day).label("month"))
+    if in_period_from is not None:
+        keys.append(sa.case((RR.c.day >= in_period_from, 1), else_=0).label("in_period"))
+    names = SUMMED[:-1]  # no lost_sumsq on that page
+    where = [*ticket_scope(scope, RR, own_only=False)]
+    if filters is not None:
+        where += period(RR, filters)
+    if ranges is not None:
+        inside = [sa.and_(RR.c.day >= a, RR.c.day < b) for a, b in ranges]
+        where.append(sa.or_(*inside) if inside else sa.false())
+    return sa.select(*keys, *[measure(m) for m in names]).where(*where).group_by(*keys)
+
+
+def factor_code_count_query(*, scope: Scope, filters: Filters, code: str) -> sa.Select:
+    """Responses of the viewer's own scope in the period naming the factor with this code."""
+    return (sa.select(sa.func.coalesce(sa.func.sum(RFA.c.n), 0))
+            .select_from(RFA.join(F, F.c.factor_id == RFA.c.factor_id))
+            .where(F.c.code == code, *period(RFA, filters), *ticket_scope(scope, RFA, own_only=True)))
