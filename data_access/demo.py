@@ -21,7 +21,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access import catalogue, schema
-from data_access.dialect import bulk_insert
+from data_access.dialect import bulk_insert, without_statement_timeout
 from data_access.rollups.maintain import rebuild as rebuild_rollups
 
 # Clearly a demo credential: only ever loaded into the demo database, printed by `summary`.
@@ -319,6 +319,7 @@ def generate(engine: sa.Engine, *, responses: int = 150_000, seed: int = 7,
     notes = _notes(rng, analysts, lead_user, end)
 
     with engine.begin() as conn:
+        without_statement_timeout(conn)
         schema.create_schema(conn)
         catalogue.seed_catalogue(conn)
         for table, frame in [

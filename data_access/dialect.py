@@ -49,6 +49,12 @@ def _day_of_sqlite(element, compiler, **kw):
     return "date(%s)" % compiler.process(element.clauses, **kw)
 
 
+def without_statement_timeout(conn: sa.Connection) -> None:
+    """Lift the app's statement timeout for the rest of this transaction (bulk loads and rebuilds)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SET LOCAL statement_timeout = 0"))
+
+
 def as_int(expr: ColumnElement) -> ColumnElement:
     """Boolean/comparison → 0/1 integer, portable (CASE rather than a cast of a boolean)."""
     return sa.case((expr, 1), else_=0)

@@ -15,7 +15,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access import clock, schema
-from data_access.dialect import bulk_insert, day_of
+from data_access.dialect import bulk_insert, day_of, without_statement_timeout
 from data_access.rollups.sources import ROLLUPS, STATE_NAME, D, R, T
 
 S = schema.rollup_state
@@ -34,6 +34,7 @@ def maintained_here(conn: sa.Connection) -> bool:
 
 def rebuild(conn: sa.Connection, *, mode: str = "maintained") -> None:
     """Recompute every rollup from the base tables and mark them fresh (in the caller's transaction)."""
+    without_statement_timeout(conn)
     for rollup in ROLLUPS:
         conn.execute(rollup.table.delete())
         conn.execute(rollup.table.insert().from_select(rollup.columns, rollup.source()))
