@@ -15,11 +15,10 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access import clock, schema
-from data_access.dialect import bulk_insert, day_of, without_statement_timeout
+from data_access.dialect import bulk_insert, rows_matching, without_statement_timeout
 from data_access.rollups.sources import ROLLUPS, STATE_NAME, D, R, T
 
 S = schema.rollup_state
-KEY_CHUNK = 5_000
 CELLS = {"kind": pl.String, "day": pl.Date, "analyst_id": pl.Int64}
 
 
@@ -50,18 +49,22 @@ def mark_fresh(conn: sa.Connection, *, mode: str = "maintained") -> None:
 
 def cells_of(conn: sa.Connection, ticket_keys: Iterable[int]) -> pl.DataFrame:
     """The (kind, day, analyst) cells the given tickets and their responses fall in right now."""
-    keys = sorted({int(k) for k in ticket_keys})
-    rows: list[tuple] = []
-    for start in range(0, len(keys), KEY_CHUNK):
-        chunk = keys[start:start + KEY_CHUNK]
-        for kind, stmt in (
-            ("r", sa.select(day_of(R.c.submitted_at), T.c.analyst_id)
-             .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key)).where(T.c.ticket_key.in_(chunk))),
-            ("t", sa.select(day_of(T.c.resolved_at), T.c.analyst_id).where(T.c.ticket_key.in_(chunk))),
-        ):
-            rows.extend((kind, *r) for r in conn.execute(stmt.distinct()))
-    frame = pl.DataFrame(rows, schema=["kind", "day", "analyst_id"], orient="row", infer_schema_length=None)
-    return _typed(frame)
+    keys = pl.Series("k", list(ticket_keys), dtype=pl.Int64).unique()
+    if keys.is_empty():
+        return pl.DataFrame(schema=CELLS)
+    # Key lists go through `rows_matching` (an Arrow join on DuckDB, chunked IN lists elsewhere).
+    tickets = rows_matching(conn, [T.c.ticket_key, T.c.resolved_at, T.c.analyst_id], T.c.ticket_key, keys)
+    if tickets.is_empty():
+        return pl.DataFrame(schema=CELLS)
+    tickets = tickets.select(pl.col("ticket_key").cast(pl.Int64), pl.col("resolved_at").cast(pl.Datetime("us")),
+                             pl.col("analyst_id").cast(pl.Int64))
+    answers = rows_matching(conn, [R.c.ticket_key, R.c.submitted_at], R.c.ticket_key, keys)
+    frames = [tickets.select(pl.lit("t").alias("kind"), pl.col("resolved_at").dt.date().alias("day"), "analyst_id")]
+    if not answers.is_empty():
+        answers = answers.select(pl.col("ticket_key").cast(pl.Int64), pl.col("submitted_at").cast(pl.Datetime("us")))
+        frames.append(answers.join(tickets, on="ticket_key").select(
+            pl.lit("r").alias("kind"), pl.col("submitted_at").dt.date().alias("day"), "analyst_id"))
+    return _typed(pl.concat(frames).unique())
 
 
 def _typed(frame: pl.DataFrame) -> pl.DataFrame:

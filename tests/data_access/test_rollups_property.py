@@ -64,14 +64,15 @@ def _responses(rows) -> list[list]:
 
 
 def _delete_responses(url: str, ids: set[str]) -> None:
-    """Remove answers (and what hangs on them), keeping the rollups with the write."""
+    """Remove answers (and what hangs on them), keeping the rollups with each write. One table per
+    transaction: DuckDB refuses to delete a row whose referencing rows went in the same transaction."""
     T, R = schema.tickets, schema.responses
-    with get_engine(url).begin() as conn:
+    engine = get_engine(url)
+    with engine.connect() as conn:
         keys = [k for (k,) in conn.execute(sa.select(T.c.ticket_key).where(T.c.ticket_id.in_(sorted(ids))))]
-        with rollups.maintained(conn, keys):
-            conn.execute(schema.recovery_actions.delete().where(schema.recovery_actions.c.ticket_key.in_(keys)))
-            for table in (schema.recovery_items, schema.kudos, schema.response_factors, R):
-                conn.execute(table.delete().where(table.c.ticket_key.in_(keys)))
+    for table in (schema.recovery_actions, schema.recovery_items, schema.kudos, schema.response_factors, R):
+        with engine.begin() as conn, rollups.maintained(conn, keys):
+            conn.execute(table.delete().where(table.c.ticket_key.in_(keys)))
 
 
 def _reset(url: str) -> None:
