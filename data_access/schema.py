@@ -340,7 +340,7 @@ notifications = sa.Table(
 # ---- rollups: sufficient statistics kept with the data (maintained by data_access/rollups) ----
 # The grain every page slices by: period (day), scope (team, analyst) and the ticket slices.
 ROLLUP_GRAIN = ("day", "team_id", "analyst_id", "channel", "ticket_type", "service_id")
-ROLLUP_VERSION = 1  # bump when a rollup's grain or columns change: older rows then count as stale
+ROLLUP_VERSION = 2  # bump when a rollup's grain or columns change: older rows then count as stale
 
 
 def _grain() -> list[sa.Column]:
@@ -406,6 +406,18 @@ rollup_lost = sa.Table(
     sa.Column("n", sa.Integer, nullable=False),
     *_rollup_indexes("rollup_lost"),
 )
+
+def _monthly(daily: sa.Table) -> sa.Table:
+    """The organisation-level twin of a daily rollup: no analyst, one row per calendar month (its
+    first day in `day`). Org-wide pages read it for the whole months of their period."""
+    name = f"{daily.name}_monthly"
+    return sa.Table(name, metadata,
+                    *[sa.Column(c.name, c.type, nullable=c.nullable) for c in daily.columns if c.name != "analyst_id"],
+                    sa.Index(f"ix_{name}_team_day", "team_id", "day"), sa.Index(f"ix_{name}_day", "day"))
+
+
+rollup_responses_monthly = _monthly(rollup_responses)
+rollup_tickets_monthly = _monthly(rollup_tickets)
 
 rollup_state = sa.Table(
     "rollup_state",

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from data_access import clock, schema
 from data_access.dialect import bulk_insert, rows_matching, without_statement_timeout
-from data_access.rollups.sources import ROLLUPS, STATE_NAME, D, R, T
+from data_access.rollups.sources import ROLLUPS, STATE_NAME, D, R, T, monthly_columns, monthly_source
 
 S = schema.rollup_state
 CELLS = {"kind": pl.String, "day": pl.Date, "analyst_id": pl.Int64}
@@ -34,9 +34,15 @@ def maintained_here(conn: sa.Connection) -> bool:
 def rebuild(conn: sa.Connection, *, mode: str = "maintained") -> None:
     """Recompute every rollup from the base tables and mark them fresh (in the caller's transaction)."""
     without_statement_timeout(conn)
+    # A warehouse from before a rollup existed gets its table now (the rest of the schema is left alone).
+    tables = [t for r in ROLLUPS for t in (r.table, r.monthly) if t is not None]
+    schema.metadata.create_all(conn, tables=[*tables, S, D])
     for rollup in ROLLUPS:
         conn.execute(rollup.table.delete())
         conn.execute(rollup.table.insert().from_select(rollup.columns, rollup.source()))
+        if rollup.monthly is not None:
+            conn.execute(rollup.monthly.delete())
+            conn.execute(rollup.monthly.insert().from_select(monthly_columns(rollup), monthly_source(rollup)))
     mark_fresh(conn, mode=mode)
 
 
@@ -115,4 +121,8 @@ def refresh_cells(conn: sa.Connection, cells: pl.DataFrame) -> None:
                                    D.c.analyst_id == table.c.analyst_id, D.c.day == table.c.day)
         conn.execute(table.delete().where(table.c.day >= first, table.c.day <= last, listed))
         conn.execute(table.insert().from_select(rollup.columns, rollup.source(dirty=(token, first, last))))
+        if rollup.monthly is not None:  # its months, summed again from the daily rows just refreshed
+            months = sorted({d.replace(day=1) for d in mine["day"].to_list()})
+            conn.execute(rollup.monthly.delete().where(rollup.monthly.c.day.in_(months)))
+            conn.execute(rollup.monthly.insert().from_select(monthly_columns(rollup), monthly_source(rollup, months)))
     conn.execute(D.delete().where(D.c.token == token))

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from data_access import schema
 from data_access.dialect import month_start
 from data_access.filters import Filters, ticket_slice
+from data_access.rollups.sources import next_month
 from data_access.scope import Scope
 from data_access.scoping import ticket_scope
 
@@ -44,13 +45,42 @@ def _where(table: sa.Table, scope: Scope, filters: Filters, own_only: bool = Tru
     return [*period(table, filters), *ticket_slice(filters, table), *ticket_scope(scope, table, own_only=own_only)]
 
 
-def measure(name: str) -> sa.ColumnElement:
-    """One statistic of `stats.response_stats`, summed over rollup_responses rows."""
+def measure(name: str, src=RR) -> sa.ColumnElement:
+    """One statistic of `stats.response_stats`, summed over rollup_responses rows (or `src`'s)."""
     if name == "sla_met_n":
-        return sa.func.sum(sa.case((RR.c.sla_met, RR.c.n), else_=0)).label(name)
+        return sa.func.sum(sa.case((src.c.sla_met, src.c.n), else_=0)).label(name)
     if name == "sla_met_unhappy":
-        return sa.func.sum(sa.case((RR.c.sla_met, RR.c.unhappy), else_=0)).label(name)
-    return sa.func.sum(RR.c[name]).label(name)
+        return sa.func.sum(sa.case((src.c.sla_met, src.c.unhappy), else_=0)).label(name)
+    return sa.func.sum(src.c[name]).label(name)
+
+
+def whole_months(filters: Filters) -> tuple[dt.date, dt.date] | None:
+    """[first, end) of the calendar months lying wholly inside the period, if any."""
+    first = filters.start if filters.start.day == 1 else next_month(filters.start)
+    end = filters.end.replace(day=1)
+    return (first, end) if first < end else None
+
+
+def org_source(daily: sa.Table, monthly: sa.Table, filters: Filters, columns: list[str]):
+    """Rows of the period with `columns` (no analyst): the monthly twin for whole months, the
+    daily rollup for the days before and after them. Already limited to the period."""
+    months = whole_months(filters)
+    if months is None:
+        return sa.select(*[daily.c[c] for c in columns]).where(*period(daily, filters)).subquery("r")
+    first, end = months
+    edges = sa.or_(sa.and_(daily.c.day >= filters.start, daily.c.day < first),
+                   sa.and_(daily.c.day >= end, daily.c.day < filters.end))
+    return sa.union_all(
+        sa.select(*[monthly.c[c] for c in columns]).where(monthly.c.day >= first, monthly.c.day < end),
+        sa.select(*[daily.c[c] for c in columns]).where(edges)).subquery("r")
+
+
+def _org_level(scope: Scope, by: tuple[str, ...], own_only: bool) -> bool:
+    """Whether a read can use the monthly twins (it names no analyst and is not an analyst's own)."""
+    return "analyst_id" not in by and not (scope.role == "analyst" and own_only)
+
+
+ORG_KEYS = ["day", "team_id", "channel", "ticket_type", "service_id", "sla_met", "reassignment_count"]
 
 
 def _grouped(stmt: sa.Select, keys: list[sa.ColumnElement]) -> sa.Select:
@@ -61,18 +91,30 @@ def response_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] 
                          measures: tuple[str, ...] | None = None) -> sa.Select:
     """Twin of `stats.response_stats_query` (or of any subset of its statistics, `measures`)."""
     names = measures or (*SUMMED, "sla_met_n", "sla_met_unhappy")
-    keys = [_key(RR, b) for b in by]
-    stmt = sa.select(*keys, *[measure(m) for m in names]).where(*_where(RR, scope, filters, own_only))
+    if not _org_level(scope, by, own_only):
+        keys = [_key(RR, b) for b in by]
+        stmt = sa.select(*keys, *[measure(m) for m in names]).where(*_where(RR, scope, filters, own_only))
+        return _grouped(stmt, keys)
+    summed = sorted({c for m in names for c in ([m] if m in SUMMED else ["n", "unhappy"])})
+    src = org_source(RR, schema.rollup_responses_monthly, filters, ORG_KEYS + summed)
+    keys = [_key(src, b) for b in by]
+    stmt = sa.select(*keys, *[measure(m, src) for m in names]).where(
+        *ticket_slice(filters, src), *ticket_scope(scope, src, own_only=own_only))
     return _grouped(stmt, keys)
 
 
 def ticket_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
                        own_only: bool = True) -> sa.Select:
     """Twin of `stats.ticket_stats_query`: tickets, sla_met_tickets (period on the resolution day)."""
-    keys = [_key(RT, b) for b in by]
-    stmt = sa.select(*keys, sa.func.sum(RT.c.tickets).label("tickets"),
-                     sa.func.sum(sa.case((RT.c.sla_met, RT.c.tickets), else_=0)).label("sla_met_tickets")
-                     ).where(*_where(RT, scope, filters, own_only))
+    if _org_level(scope, by, own_only):
+        src = org_source(RT, schema.rollup_tickets_monthly, filters, ORG_KEYS + ["tickets"])
+        where = [*ticket_slice(filters, src), *ticket_scope(scope, src, own_only=own_only)]
+    else:
+        src, where = RT, _where(RT, scope, filters, own_only)
+    keys = [_key(src, b) for b in by]
+    stmt = sa.select(*keys, sa.func.sum(src.c.tickets).label("tickets"),
+                     sa.func.sum(sa.case((src.c.sla_met, src.c.tickets), else_=0)).label("sla_met_tickets")
+                     ).where(*where)
     return _grouped(stmt, keys)
 
 
@@ -99,7 +141,9 @@ def org_factor_counts_query(*, scope: Scope, filters: Filters) -> sa.Select:
 
 def happy_count_query(*, scope: Scope, filters: Filters) -> sa.Select:
     """Responses scoring 9–10 in the period and slices (a scalar sub-query of the culture counts)."""
-    return sa.select(sa.func.coalesce(sa.func.sum(RR.c.happy), 0)).where(*_where(RR, scope, filters))
+    src = org_source(RR, schema.rollup_responses_monthly, filters, ORG_KEYS + ["happy"])
+    return sa.select(sa.func.coalesce(sa.func.sum(src.c.happy), 0)).where(*ticket_slice(filters, src),
+                                                                           *ticket_scope(scope, src))
 
 
 def customer_ratings_query(*, scope: Scope, filters: Filters) -> sa.Select:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from data_access import schema
-from data_access.rollups.sources import ROLLUPS, STATE_NAME
+from data_access.rollups.sources import ROLLUPS, STATE_NAME, monthly_columns, monthly_source
 
 DIALECTS = {
     "postgresql": ("sqlalchemy.dialects.postgresql", "dialect"),
@@ -57,7 +57,8 @@ def create_statements(dialect_name: str) -> list[str]:
     """CREATE TABLE IF NOT EXISTS for every rollup and the freshness row (+ indexes where useful)."""
     dialect = dialect_for(dialect_name)
     out = []
-    for table in [r.table for r in ROLLUPS] + [schema.rollup_state]:
+    tables = [t for r in ROLLUPS for t in (r.table, r.monthly) if t is not None]
+    for table in tables + [schema.rollup_state]:
         out.append(_compiled(CreateTable(table, if_not_exists=True), dialect))
         if dialect_name in INDEXED:
             out += [_compiled(CreateIndex(ix, if_not_exists=True), dialect) for ix in table.indexes]
@@ -71,6 +72,10 @@ def refresh_statements(dialect_name: str) -> list[str]:
     for rollup in ROLLUPS:
         out.append(_compiled(rollup.table.delete().where(sa.true()), dialect))  # BigQuery wants a WHERE
         out.append(_compiled(rollup.table.insert().from_select(rollup.columns, rollup.source()), dialect))
+        if rollup.monthly is not None:
+            out.append(_compiled(rollup.monthly.delete().where(sa.true()), dialect))
+            out.append(_compiled(rollup.monthly.insert().from_select(monthly_columns(rollup),
+                                                                      monthly_source(rollup)), dialect))
     out.append(_state_merge(dialect_name))
     if dialect_name in COMMIT:
         out.append(COMMIT[dialect_name])

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from data_access import schema
-from data_access.dialect import as_int, day_of
+from data_access.dialect import as_int, day_of, month_start
 
 T, R, RF = schema.tickets, schema.responses, schema.response_factors
 D = schema.rollup_dirty
@@ -35,6 +35,7 @@ class Rollup:
     table: sa.Table
     day_source: sa.Column
     kind: str  # 'r': cells follow responses (day of submission); 't': tickets (day of resolution)
+    monthly: sa.Table | None = None  # the org-level monthly twin, summed from this daily rollup
 
     def keys(self) -> list[tuple[str, sa.ColumnElement]]:
         keys: list[tuple[str, sa.ColumnElement]] = [
@@ -93,9 +94,32 @@ class Rollup:
                 .select_from(base).where(*where).group_by(*[expr for _, expr in keys]))
 
 
+def next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def monthly_source(rollup: Rollup, months: list[dt.date] | None = None) -> sa.Select:
+    """The monthly twin's rows summed from the daily rollup: all months, or only `months`."""
+    daily, monthly = rollup.table, rollup.monthly
+    month = month_start(daily.c.day)
+    keys = [month.label("day")] + [daily.c[c.name] for c in monthly.columns
+                                   if c.name != "day" and c.name in {k for k, _ in rollup.keys()}]
+    measures = [sa.func.sum(daily.c[name]).label(name) for name, _ in rollup.measures()]
+    where = []
+    if months is not None:
+        where.append(sa.or_(*[sa.and_(daily.c.day >= m, daily.c.day < next_month(m)) for m in months])
+                     if months else sa.false())
+    return (sa.select(*keys, *measures).where(*where)
+            .group_by(month, *[k for k in keys[1:]]))
+
+
+def monthly_columns(rollup: Rollup) -> list[str]:
+    return [c.name for c in rollup.monthly.columns]
+
+
 ROLLUPS = (
-    Rollup(schema.rollup_responses, R.c.submitted_at, "r"),
-    Rollup(schema.rollup_tickets, T.c.resolved_at, "t"),
+    Rollup(schema.rollup_responses, R.c.submitted_at, "r", schema.rollup_responses_monthly),
+    Rollup(schema.rollup_tickets, T.c.resolved_at, "t", schema.rollup_tickets_monthly),
     Rollup(schema.rollup_factors, R.c.submitted_at, "r"),
     Rollup(schema.rollup_lost, R.c.submitted_at, "r"),
 )

@@ -142,7 +142,8 @@ def test_scheduler_sql_compiles_for_each_dialect(dialect):
     script = scheduler_script(dialect)
     for table in ("rollup_responses", "rollup_tickets", "rollup_factors", "rollup_lost", "rollup_state"):
         assert "CREATE TABLE IF NOT EXISTS" in script and table in script
-    assert script.count("INSERT INTO") == 4 and "MERGE INTO rollup_state" in script
+    assert script.count("INSERT INTO") == 6 and "MERGE INTO rollup_state" in script
+    assert "INSERT INTO rollup_responses_monthly" in script.replace("`", "").replace("\"", "")
     assert "GROUP BY" in script and "'scheduled'" in script
     assert ("CREATE INDEX" in script) == (dialect == "postgresql")
 
