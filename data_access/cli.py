@@ -9,7 +9,7 @@ import sys
 
 import sqlalchemy as sa
 
-from data_access import catalogue, config, schema
+from data_access import catalogue, config, rollups, schema
 from data_access.engine import DatabaseUnavailable, describe_failure, get_engine
 
 # Modules that contribute sub-commands through a `register(subparsers)` function.
@@ -27,6 +27,7 @@ def _cmd_create(args) -> int:
     with engine.begin() as conn:
         schema.create_schema(conn)
         catalogue.seed_catalogue(conn)
+        rollups.start_if_empty(conn)
     print(f"Schema ready in {engine.url.render_as_string(hide_password=True)}")
     return 0
 

@@ -8,8 +8,8 @@
 """
 
 from data_access.rollups.maintain import (after_write, before_write, maintained, maintained_here, mark_fresh,
-                                          rebuild, refresh_cells)
+                                          rebuild, refresh_cells, start_if_empty)
 from data_access.rollups.state import RollupStatus, status, use_rollups
 
 __all__ = ["after_write", "before_write", "maintained", "maintained_here", "mark_fresh", "rebuild",
-           "refresh_cells", "RollupStatus", "status", "use_rollups"]
+           "refresh_cells", "start_if_empty", "RollupStatus", "status", "use_rollups"]

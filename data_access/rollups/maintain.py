@@ -46,6 +46,17 @@ def rebuild(conn: sa.Connection, *, mode: str = "maintained") -> None:
     mark_fresh(conn, mode=mode)
 
 
+def start_if_empty(conn: sa.Connection) -> bool:
+    """A warehouse without tickets and without a freshness row starts keeping its rollups now
+    (empty rollups are exact); from then on every write keeps them. True when it did."""
+    if conn.execute(sa.select(S.c.name).where(S.c.name == STATE_NAME)).first() is not None:
+        return False
+    if conn.execute(sa.select(T.c.ticket_key).limit(1)).first() is not None:
+        return False  # data without rollups: `rollups rebuild` decides, not a side effect
+    mark_fresh(conn)
+    return True
+
+
 def mark_fresh(conn: sa.Connection, *, mode: str = "maintained") -> None:
     """Write the freshness row: current version, `mode`, refreshed now."""
     conn.execute(S.delete().where(S.c.name == STATE_NAME))

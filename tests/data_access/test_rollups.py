@@ -177,3 +177,28 @@ def test_cli_sql_prints_the_script():
                          capture_output=True, text=True, check=True, env=dict(os.environ))
     assert out.stdout.startswith("-- Service Pulse rollups for trino")
     assert "INSERT INTO rollup_responses" in out.stdout
+
+
+def test_a_new_warehouse_keeps_rollups_from_its_first_import(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.sqlite'}"
+    assert main(["create", "--url", url]) == 0
+    with get_engine(url).connect() as conn:
+        assert rollups.maintained_here(conn)
+    _import(url, tmp_path, "tickets", [["T-9", "request", "chat", "VPN", 2, "2026-10-05 07:00:00",
+                                        "2026-10-07 09:00:00", "Ann Lee", "Desk", "true", 2, "false", ""]], "t")
+    with get_engine(url).connect() as conn:
+        assert conn.execute(sa.select(schema.rollup_tickets.c.day, schema.rollup_tickets.c.tickets)).all() \
+            == [(dt.date(2026, 10, 7), 1)]
+        assert check(conn) == []
+
+
+def test_data_without_rollups_is_not_started_behind_anyones_back(empty_sqlite_url, tmp_path):
+    from tests.importer.helpers import ready
+
+    ready(empty_sqlite_url)
+    _import(empty_sqlite_url, tmp_path, "tickets", [["T-1", "incident", "phone", "VPN", 3, "2026-10-05 07:00:00",
+                                                     "2026-10-05 09:00:00", "Ann Lee", "Desk", "true", 0, "false",
+                                                     ""]], "t")
+    with get_engine(empty_sqlite_url).begin() as conn:
+        assert rollups.start_if_empty(conn) is False
+        assert not rollups.maintained_here(conn)
