@@ -12,7 +12,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from data_access import schema
-from data_access.dialect import month_start
+from data_access.dialect import month_start, week_start
 from data_access.filters import Filters, ticket_slice
 from data_access.rollups.sources import next_month
 from data_access.scope import Scope
@@ -21,7 +21,7 @@ from data_access.scoping import ticket_scope
 RR, RT = schema.rollup_responses, schema.rollup_tickets
 RFA, RL = schema.rollup_factors, schema.rollup_lost
 F = schema.factors
-GRAIN_KEYS = frozenset({"month", "team_id", "analyst_id", "channel", "service_id", "ticket_type", "sla_met",
+GRAIN_KEYS = frozenset({"month", "week", "team_id", "analyst_id", "channel", "service_id", "ticket_type", "sla_met",
                         "reassignment_count"})
 SUMMED = (["n", "happy", "unhappy"] + [f"{d}_{s}" for d in schema.CARE_DIMENSIONS for s in ("n", "sum", "sumsq")]
           + ["lost_n", "lost_sum", "lost_sumsq"])
@@ -33,7 +33,11 @@ def covers(by: tuple[str, ...]) -> bool:
 
 
 def _key(table: sa.Table, name: str) -> sa.ColumnElement:
-    return month_start(table.c.day).label("month") if name == "month" else table.c[name].label(name)
+    if name == "month":
+        return month_start(table.c.day).label("month")
+    if name == "week":
+        return week_start(table.c.day).label("week")
+    return table.c[name].label(name)
 
 
 def period(table: sa.Table, filters: Filters) -> list[sa.ColumnElement]:
@@ -51,6 +55,8 @@ def measure(name: str, src=RR) -> sa.ColumnElement:
         return sa.func.sum(sa.case((src.c.sla_met, src.c.n), else_=0)).label(name)
     if name == "sla_met_unhappy":
         return sa.func.sum(sa.case((src.c.sla_met, src.c.unhappy), else_=0)).label(name)
+    if name == "analysts":  # distinct resolvers (every rollup row stands for at least one answer)
+        return sa.func.count(sa.distinct(src.c.analyst_id)).label(name)
     return sa.func.sum(src.c[name]).label(name)
 
 
@@ -75,9 +81,11 @@ def org_source(daily: sa.Table, monthly: sa.Table, filters: Filters, columns: li
         sa.select(*[daily.c[c] for c in columns]).where(edges)).subquery("r")
 
 
-def _org_level(scope: Scope, by: tuple[str, ...], own_only: bool) -> bool:
-    """Whether a read can use the monthly twins (it names no analyst and is not an analyst's own)."""
-    return "analyst_id" not in by and not (scope.role == "analyst" and own_only)
+def _org_level(scope: Scope, by: tuple[str, ...], own_only: bool, names: tuple[str, ...] = ()) -> bool:
+    """Whether a read can use the monthly twins: it names no analyst, counts no distinct analysts,
+    is not an analyst's own and does not group by week (weeks straddle months)."""
+    return ("analyst_id" not in by and "week" not in by and "analysts" not in names
+            and not (scope.role == "analyst" and own_only))
 
 
 ORG_KEYS = ["day", "team_id", "channel", "ticket_type", "service_id", "sla_met", "reassignment_count"]
@@ -90,8 +98,8 @@ def _grouped(stmt: sa.Select, keys: list[sa.ColumnElement]) -> sa.Select:
 def response_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (), own_only: bool = True,
                          measures: tuple[str, ...] | None = None) -> sa.Select:
     """Twin of `stats.response_stats_query` (or of any subset of its statistics, `measures`)."""
-    names = measures or (*SUMMED, "sla_met_n", "sla_met_unhappy")
-    if not _org_level(scope, by, own_only):
+    names = measures or (*SUMMED[:3], "analysts", *SUMMED[3:], "sla_met_n", "sla_met_unhappy")
+    if not _org_level(scope, by, own_only, names):
         keys = [_key(RR, b) for b in by]
         stmt = sa.select(*keys, *[measure(m) for m in names]).where(*_where(RR, scope, filters, own_only))
         return _grouped(stmt, keys)
