@@ -10,13 +10,14 @@ import pytest
 import sqlalchemy as sa
 from polars.testing import assert_frame_equal
 
-from data_access import coaching, demo, my_feedback, rollups, schema, stats, trends
+from data_access import coaching, demo, my_feedback, rollups, schema, stats
 from data_access.engine import get_engine
 from data_access.filters import Filters
 from data_access.rollups.check import check
 from data_access.rollups.state import DISABLE_ENV
 from data_access.scope import Scope
 from tests.conftest import DEMO_END, DEMO_RESPONSES, DEMO_SEED
+from views.culture import culture_report
 
 
 @pytest.fixture(scope="module")
@@ -68,13 +69,16 @@ def _figures(url: str) -> dict:
     me = Scope("analyst", analyst_id=analyst_id, team_ids=(team_id,))
     out = {}
     for name, f in (("year", year), ("odd", odd)):
-        out[f"culture cio {name}"] = trends.culture_report(scope=cio, filters=f, url=url)
-        out[f"culture lead {name}"] = trends.culture_report(scope=lead, filters=f, url=url)
+        out[f"culture cio {name}"] = culture_report(scope=cio, filters=f, url=url)
+        out[f"culture lead {name}"] = culture_report(scope=lead, filters=f, url=url)
         out[f"stats by all {name}"] = stats.response_stats(
             scope=lead, filters=f, url=url, by=("month", "analyst_id", "channel", "service_id", "sla_met",
                                                 "reassignment_count", "ticket_type"))
         out[f"tickets {name}"] = stats.ticket_stats(scope=lead, filters=f, url=url, by=("month", "analyst_id"))
         out[f"lost {name}"] = stats.lost_histogram(scope=cio, filters=f, url=url)
+        out[f"org by week {name}"] = stats.response_stats(scope=cio, filters=f, url=url, by=("week", "team_id"))
+        out[f"org tickets {name}"] = stats.ticket_stats(scope=cio, filters=f, url=url, by=("month", "service_id"))
+        out[f"org tickets by week {name}"] = stats.ticket_stats(scope=lead, filters=f, url=url, by=("week",))
     rolling, _ = coaching.rolling_filters(DEMO_END)
     out["coaching monthly"] = coaching.monthly_stats(scope=lead, analyst_id=analyst_id, filters=year, url=url)
     out["coaching team"] = coaching.team_analyst_stats(scope=lead, analyst_id=analyst_id, filters=rolling, url=url)
