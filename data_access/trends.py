@@ -151,7 +151,11 @@ def analyst_weeks(*, scope: Scope, filters: Filters, url: str | None = None) -> 
 
     The analyst ids serve disclosure control in `views.disclosure` and never reach a page.
     """
-    stmt = analyst_weeks_query(scope=scope, filters=filters)
+    if use_rollups(url):
+        _require_org_view(scope)
+        stmt = rollup_reads.analyst_weeks_query(scope=scope, filters=filters)
+    else:
+        stmt = analyst_weeks_query(scope=scope, filters=filters)
     with get_engine(url or config.database_url()).connect() as conn:
         result = conn.execute(stmt)
         frame = stats_frame(result.all(), list(result.keys()))

@@ -197,3 +197,10 @@ def factor_code_count_query(*, scope: Scope, filters: Filters, code: str) -> sa.
     return (sa.select(sa.func.coalesce(sa.func.sum(RFA.c.n), 0))
             .select_from(RFA.join(F, F.c.factor_id == RFA.c.factor_id))
             .where(F.c.code == code, *period(RFA, filters), *ticket_scope(scope, RFA, own_only=True)))
+
+
+def analyst_weeks_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """Twin of `trends.analyst_weeks_query`: week, month, team_id, analyst_id, n (disclosure control only)."""
+    keys = [_key(RR, "week"), _key(RR, "month"), RR.c.team_id, RR.c.analyst_id]
+    return (sa.select(*keys, sa.func.sum(RR.c.n).label("n")).where(*_where(RR, scope, filters))
+            .group_by(*keys))
