@@ -58,6 +58,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("components/culture_sections.py", "verdict"): "one of two fixed phrases",
     ("components/culture_sections.py", "title"): "fixed factor-table titles of voice_section",
     ("components/culture_sections.py", "sentence"): "built above from fmt_hours/fmt_minutes/fmt_pct only",
+    ("components/freshness.py", "status.reason"): "fixed reasons written by data_access.rollups",
     ("components/filters.py", "snapped"): "a fixed phrase about whole weeks",
     ("pages/culture_trends.py", "reason"): "one of two fixed sentences",
     ("pages/culture_trends.py", "limits.min_group"): "privacy threshold, an int setting",
