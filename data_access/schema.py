@@ -355,32 +355,17 @@ notifications = sa.Table(
 )
 
 
-survey_invitations = sa.Table(
-    "survey_invitations",
-    metadata,
-    # One survey email per ticket. Links carry a signed token over invitation_id, score and
-    # expiry (never the ticket's key); sent_at stays empty until the SMTP server accepted it.
-    _id("invitation_id", "survey_invitations"),
-    sa.Column("ticket_key", sa.BigInteger, sa.ForeignKey("tickets.ticket_key"), nullable=False,
-              unique=True),
-    sa.Column("requester_email", sa.String(320), nullable=False),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("sent_at", sa.DateTime),
-    sa.Column("expires_at", sa.DateTime),
-    sa.Column("answered_at", sa.DateTime),
-    sa.Column("state", sa.String(16), nullable=False, server_default="pending"),
-    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("last_error", sa.Text),
-    sa.CheckConstraint(_in("state", ("pending", "sent", "answered")), name="ck_survey_state"),
-    sa.Index("ix_survey_invitations_requester", "requester_email", "sent_at"),
-)
-
-survey_unsubscribes = sa.Table(  # requesters who asked for no more survey emails (lower case)
-    "survey_unsubscribes", metadata, sa.Column("email", sa.String(320), primary_key=True),
-    sa.Column("unsubscribed_at", sa.DateTime, nullable=False))
+# Survey collection (invitations, unsubscribes) lives in its own module on the same metadata.
+from data_access.schema_surveys import survey_invitations, survey_unsubscribes  # noqa: E402,F401
 
 # Columns added after a warehouse may already exist: create_schema adds them when missing.
 ADDED_COLUMNS = (("tickets", "requester_email"), ("tickets", "short_description"))
+
+# Rollups (sufficient statistics kept with the data) live in their own module on the same metadata.
+from data_access.schema_rollups import (ROLLUP_GRAIN, ROLLUP_VERSION, rollup_dirty,  # noqa: E402,F401
+                                        rollup_factors, rollup_lost, rollup_responses,
+                                        rollup_responses_monthly, rollup_state, rollup_tickets,
+                                        rollup_tickets_monthly)
 
 
 def _not_on_duckdb(ddl, target, bind, *, dialect, **kw) -> bool:

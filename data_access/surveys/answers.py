@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from data_access import recovery, schema
+from data_access import recovery, rollups, schema
 from data_access.writes import InvalidInput, run_with_retry
 
 SI, T, R, RF, RI = (schema.survey_invitations, schema.tickets, schema.responses,
@@ -89,15 +89,16 @@ def record_score(engine: sa.Engine, invitation_id: int, score: int, *, now: dt.d
         if inv is None or not inv.sent:
             return "gone"
         before = conn.execute(sa.select(R.c.happiness).where(R.c.ticket_key == inv.ticket_key)).first()
-        if before is None:
-            conn.execute(R.insert().values(ticket_key=inv.ticket_key, happiness=int(score), submitted_at=now))
-            outcome = "recorded"
-        elif int(before.happiness) == int(score):
+        if before is not None and int(before.happiness) == int(score):
             return "same"
-        else:
-            conn.execute(R.update().where(R.c.ticket_key == inv.ticket_key)
-                         .values(happiness=int(score), submitted_at=now))
-            outcome = "changed"
+        # Like every write of an answer, this one keeps the summary tables (rollups) in step.
+        with rollups.maintained(conn, [inv.ticket_key]):
+            if before is None:
+                conn.execute(R.insert().values(ticket_key=inv.ticket_key, happiness=int(score), submitted_at=now))
+            else:
+                conn.execute(R.update().where(R.c.ticket_key == inv.ticket_key)
+                             .values(happiness=int(score), submitted_at=now))
+        outcome = "recorded" if before is None else "changed"
         conn.execute(SI.update().where(SI.c.invitation_id == inv.invitation_id)
                      .values(state="answered", answered_at=sa.func.coalesce(SI.c.answered_at, now)))
         _open_recovery_item(conn, inv.ticket_key, int(score), now)
@@ -159,12 +160,13 @@ def save_followup(engine: sa.Engine, invitation_id: int, *, care: dict[str, int 
             return False
         known = {f for f, _, _ in factor_options(conn)}
         values = _clean_followup(care, lost_minutes, comment, sorted(set(factor_ids)), known)
-        if conn.execute(R.update().where(R.c.ticket_key == inv.ticket_key).values(**values)).rowcount != 1:
-            return False
-        conn.execute(RF.delete().where(RF.c.ticket_key == inv.ticket_key))
-        rows = [dict(ticket_key=inv.ticket_key, factor_id=f) for f in sorted(set(factor_ids))]
-        if rows:
-            conn.execute(RF.insert(), rows)
+        with rollups.maintained(conn, [inv.ticket_key]):
+            if conn.execute(R.update().where(R.c.ticket_key == inv.ticket_key).values(**values)).rowcount != 1:
+                return False
+            conn.execute(RF.delete().where(RF.c.ticket_key == inv.ticket_key))
+            rows = [dict(ticket_key=inv.ticket_key, factor_id=f) for f in sorted(set(factor_ids))]
+            if rows:
+                conn.execute(RF.insert(), rows)
         return True
 
     return _once_more_on_collision(engine, work)

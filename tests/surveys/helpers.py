@@ -7,7 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 import streamlit as st
 
-from data_access import schema
+from data_access import rollups, schema
 from data_access.engine import get_engine
 
 SECRET = "k3Jx9-survey-test-secret-0123456789-abcdefXYZ"
@@ -21,14 +21,19 @@ def new_ticket(url: str, *, analyst_id: int = 1, email: str | None = "pat.doe@ex
         team_id = conn.execute(sa.select(schema.analysts.c.team_id)
                                .where(schema.analysts.c.analyst_id == analyst_id)).scalar_one()
         key = conn.execute(sa.select(sa.func.coalesce(sa.func.max(schema.tickets.c.ticket_key), 0))).scalar_one() + 1
-        conn.execute(schema.tickets.insert().values(
-            ticket_key=key, ticket_id=f"INC7{key:07d}", ticket_type="incident", channel="email", service_id=1,
-            priority=3, opened_at=resolved_at - dt.timedelta(hours=4), resolved_at=resolved_at,
-            analyst_id=analyst_id, team_id=team_id, reassignment_count=0, reopened=False, sla_met=True,
-            first_contact_resolution=False, requester="Pat Doe", requester_email=email,
-            short_description=description))
+        with rollups.maintained(conn, [key]):  # like every write to a warehouse that keeps rollups
+            _insert_ticket(conn, key, analyst_id, team_id, email, resolved_at, description)
     st.cache_data.clear()
     return key
+
+
+def _insert_ticket(conn, key, analyst_id, team_id, email, resolved_at, description) -> None:
+    conn.execute(schema.tickets.insert().values(
+        ticket_key=key, ticket_id=f"INC7{key:07d}", ticket_type="incident", channel="email", service_id=1,
+        priority=3, opened_at=resolved_at - dt.timedelta(hours=4), resolved_at=resolved_at,
+        analyst_id=analyst_id, team_id=team_id, reassignment_count=0, reopened=False, sla_met=True,
+        first_contact_resolution=False, requester="Pat Doe", requester_email=email,
+        short_description=description))
 
 
 def sent_invitation(url: str, ticket_key: int, *, sent_at: dt.datetime = NOW - dt.timedelta(hours=2),
