@@ -31,7 +31,8 @@ from metrics.lost_time import pareto_share
 from metrics.reassignment import reassignment_cost
 from metrics.watermelon import WatermelonShare, watermelon_share
 
-CHANNEL_LABELS = {"phone": "Phone", "email": "Email", "portal": "Portal", "chat": "Chat", "walk_in": "Walk-in"}
+CHANNEL_LABELS = {"phone": "Phone", "email": "Email", "portal": "Portal", "chat": "Chat", "walk_in": "Walk-in",
+                  "social": "Social media", "other": "Other"}
 
 T = schema.tickets
 R = schema.responses
