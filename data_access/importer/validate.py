@@ -49,8 +49,9 @@ def _quoted(expr: pl.Expr) -> pl.Expr:
 
 
 def _mapped(col: str, rules: Rules) -> pl.Expr:
-    """Cleaned text of a target field (stripped; null when empty)."""
-    text = pl.col(col).str.strip_chars()
+    """Cleaned text of a target field (stripped; null when empty). The apostrophe our rejects CSV
+    puts before a formula-looking cell is taken off again, so a fixed file re-imports exactly."""
+    text = pl.col(col).str.strip_chars().str.replace(r"^'([=+\-@])", "$1")
     return pl.when(text == "").then(None).otherwise(text)
 
 
@@ -94,7 +95,7 @@ def _number(text: pl.Expr) -> pl.Expr:
 def _checks(rules: Rules) -> list[tuple[str, pl.Expr, pl.Expr]]:
     """(target field, value expression, error expression or null) for every mapped field."""
     out: list[tuple[str, pl.Expr, pl.Expr]] = []
-    mapped = rules.mapping
+    mapped = {**rules.mapping, **rules.constants}
 
     def missing(name: str) -> pl.Expr:
         return pl.when(pl.col(name).is_null()).then(pl.lit(f"{name} is missing"))
