@@ -44,6 +44,7 @@ class Plan:
     stats: pl.DataFrame | None = None                  # long format: question, answers, numeric, top
     responses: "Plan | None" = None                    # combined file: the answers on the ticket rows
     _pivoted: tuple[pl.DataFrame, int] | None = None
+    _long_batches: list[RawBatch] | None = None  # long format: the file read once, kept for the pivot
 
     @property
     def kind_preset(self) -> presets.KindPreset:
@@ -63,7 +64,7 @@ class Plan:
     def pivoted(self) -> tuple[pl.DataFrame, int]:
         """Long format: (one row per response, answer rows read), pivoted once per plan."""
         if self._pivoted is None:
-            self._pivoted = longformat.pivot(self.source.batches(), self.long)
+            self._pivoted = longformat.pivot(self._long_batches or self.source.batches(), self.long)
         return self._pivoted
 
     def batches(self, rows: int = 100_000):
@@ -162,7 +163,8 @@ def _long_plan(source: Source, preset: str | None, mapping: dict[str, str], *, s
         roles = {k: v for k, v in mapping.items() if k in longformat.ROLES and v in source.header}
         columns.update(roles)
         chosen = {v: k for k, v in mapping.items() if k not in roles and v and v not in source.header}
-        stats = longformat.question_stats(source.batches(), columns)
+        raw = list(source.batches())
+        stats = longformat.question_stats(raw, columns)
         absent = [q for q in chosen if q not in set(stats["question"].to_list())]
         if absent:
             raise ImportFileError("These questions are not in the file: " + ", ".join(f"'{q}'" for q in absent)
@@ -176,7 +178,7 @@ def _long_plan(source: Source, preset: str | None, mapping: dict[str, str], *, s
         kp = names[name].kinds.get("responses") or names["generic"].kinds["responses"]
         return Plan(kind="responses", source=source, preset=name if "responses" in names[name].kinds else "generic",
                     mapping={"ticket_id": "ticket_id", "submitted_at": "submitted_at", **{f: f for f in fields}},
-                    scale=scale or kp.scale, long=layout, problems=problems, stats=stats, **extra)
+                    scale=scale or kp.scale, long=layout, problems=problems, stats=stats, _long_batches=raw, **extra)
     return None
 
 

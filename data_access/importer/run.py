@@ -4,6 +4,7 @@ what happened; a combined file lands its tickets and their answers in the same p
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -21,6 +22,7 @@ from data_access.importer.result import ImportInterrupted, ImportResult, batch_r
 from data_access.importer.validate import AmbiguousDates, Rules, validate
 
 REPORT_REJECT_CAP = 100_000
+TRACKING_KEY = "recovery_tracking_since"  # first import of answers: recovery items count from here
 
 
 @dataclass
@@ -169,7 +171,7 @@ def run_import(engine: sa.Engine, plan: Plan, *, dry_run: bool = False, batch_ro
             side.result.seconds = time.perf_counter() - started
             side.result.created = names.created
         raise ImportInterrupted(result) from exc
-    _finish(engine, sides, dry_run)
+    _finish(engine, sides, dry_run, now, settings)
     for side in sides:
         side.result.created = names.created if side is sides[0] else {}
         side.result.completed = True
@@ -207,7 +209,8 @@ def _sides_step(sides, batch, conn, read, names, settings, now, dry_run) -> None
         _step(sides[1], answers, conn, read, names, settings, now, dry_run)
 
 
-def _finish(engine: sa.Engine, sides: list[_Side], dry_run: bool) -> None:
+def _finish(engine: sa.Engine, sides: list[_Side], dry_run: bool, now: dt.datetime,
+            settings: recovery.RecoverySettings) -> None:
     """Mark the runs finished and say what the warehouse now holds (demo + imported = mixed)."""
     if dry_run:
         return
@@ -216,6 +219,11 @@ def _finish(engine: sa.Engine, sides: list[_Side], dry_run: bool) -> None:
         for side in sides:
             conn.execute(schema.import_runs.update().where(schema.import_runs.c.run_id == side.result.run_id)
                          .values(finished_at=clock.now()))
+        answered = [s for s in sides if s.plan.kind == "responses" and (s.result.inserted or s.result.updated)]
+        if answered and conn.execute(sa.select(S.c.key).where(S.c.key == TRACKING_KEY)).first() is None:
+            # Recovery KPIs count items from here on: older answers came in as history.
+            start = now - dt.timedelta(days=settings.window_days)
+            conn.execute(S.insert().values(key=TRACKING_KEY, value=start.isoformat(sep=" ", timespec="seconds")))
         if any(s.result.inserted or s.result.updated for s in sides):
             origin = conn.execute(sa.select(S.c.value).where(S.c.key == "data_origin")).scalar_one_or_none()
             value = "mixed" if origin in ("demo", "mixed") else "imported"
