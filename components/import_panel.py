@@ -141,7 +141,7 @@ def import_flow(kind: str, engine: sa.Engine) -> None:
 
 
 def _mapped_plan(kind, path, name, saved, preset, order, scale, combined):
-    base = plan_import(path, kind, file_name=name, with_responses=combined, **{
+    base = plan_import(path, kind, file_name=name, **{
         **saved.plan_kwargs(), "preset": preset, "scale": scale, "date_order": order, "with_responses": combined})
     st.caption(literal(f"{base.source.describe()} · {len(base.source.header)} columns"))
     if base.long is not None:
