@@ -48,6 +48,11 @@ def test_admin_imports_a_file_with_bad_rows_and_downloads_the_report(import_app,
     wait_for_app(page)
     page.get_by_text("Would be rejected").scroll_into_view_if_needed()
     screenshot(page, "admin-import-preview")
+    # A demo warehouse asks first and recommends a fresh one.
+    assert page.get_by_role("button", name="Import tickets").is_disabled()
+    assert page.get_by_text("python -m data_access create --url", exact=False).first.is_visible()
+    page.get_by_text("Import into the demo warehouse anyway").first.click()
+    wait_for_app(page)
     # The file was sniffed and its preset detected from the header.
     assert page.get_by_text("CSV, utf-8, comma-separated · 15 columns").is_visible()
     assert page.locator('[data-testid="stSelectbox"] input').first.get_attribute("aria-label") is not None
@@ -55,8 +60,9 @@ def test_admin_imports_a_file_with_bad_rows_and_downloads_the_report(import_app,
     page.get_by_role("button", name="Import tickets").click()
     page.get_by_text(re.compile("Import finished: 9 rows read")).wait_for(timeout=60_000)
     wait_for_app(page)
-    assert _metric(page, "Inserted") == "2"
-    assert _metric(page, "Rejected") == "7"
+    assert _metric(page, "Inserted") == "3"
+    assert _metric(page, "Rejected") == "6"
+    assert page.get_by_text("warning: fax → other: 1 rows", exact=False).first.is_visible()
     assert page.get_by_text("Created analysts: Ann Lee").is_visible()
     page.get_by_text("Rejected rows", exact=False).first.scroll_into_view_if_needed()
     screenshot(page, "admin-import-report")
@@ -66,26 +72,28 @@ def test_admin_imports_a_file_with_bad_rows_and_downloads_the_report(import_app,
     saved = tmp_path / "report.md"
     info.value.save_as(saved)
     text = saved.read_text(encoding="utf-8")
-    assert "| rejected | 7 |" in text and "| inserted | 2 |" in text
-    for reason in ("resolved\\_at before opened\\_at", "unknown channel 'fax'",
+    assert "| rejected | 6 |" in text and "| inserted | 3 |" in text and "| skipped | 0 |" in text
+    for reason in ("resolved\\_at before opened\\_at",
                    "unknown date format '31/31/2024'", "duplicate ticket in file (B-1)"):
         assert reason in text
 
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download rejected rows (CSV)").first.click()
+        page.get_by_role("button", name=re.compile("Download rejected rows")).first.click()
     csv_path = tmp_path / "rejects.csv"
     info.value.save_as(csv_path)
-    assert csv_path.read_text(encoding="utf-8-sig").count("\n") == 8  # header + 7 rejected rows
+    lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 7  # header + 6 rejected rows
+    assert lines[0] == SAMPLE.read_text(encoding="utf-8").splitlines()[0] + ",line,column,reason"
 
     # What the page reported is what the warehouse holds.
     with get_engine(db_url).connect() as conn:
         run = conn.execute(sa.select(schema.import_runs)).one()
         landed = conn.execute(sa.select(schema.tickets.c.ticket_id, schema.tickets.c.requester)
                               .where(schema.tickets.c.ticket_id.like("B-%")).order_by("ticket_id")).all()
-    assert (run.rows_read, run.inserted, run.rejected) == (9, 2, 7)
-    assert [tuple(r) for r in landed] == [("B-1", "Ok Row"), ("B-8", "=SUM(A1:A9)")]
+    assert (run.rows_read, run.inserted, run.rejected) == (9, 3, 6)
+    assert [tuple(r) for r in landed] == [("B-1", "Ok Row"), ("B-3", "Unknown channel"), ("B-8", "=SUM(A1:A9)")]
 
-    assert _metric(page, "Data") == "Imported"
+    assert _metric(page, "Data") == "Mixed"  # demo + imported, never "imported"
     page.get_by_role("tab", name="Import history & quarantine").click()
     page.get_by_text("Rejected rows of run").wait_for()
     wait_for_app(page)
