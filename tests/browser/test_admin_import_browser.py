@@ -98,3 +98,87 @@ def test_admin_imports_a_file_with_bad_rows_and_downloads_the_report(import_app,
     page.get_by_text("Rejected rows of run").wait_for()
     wait_for_app(page)
     screenshot(page, "admin-import-quarantine")
+
+
+def test_mapping_saved_on_the_page_imports_identically_from_the_cli(import_app, page, tmp_path):
+    """A long-format survey: the page suggests the question → field table, the admin downloads the
+    mapping and imports; the CLI with that file lands the same answers in another warehouse."""
+    from data_access.cli import main
+    from tests.importer.helpers import do_import, landed_responses, ready
+    from tests.importer.test_long_format import servicenow_long
+
+    base, db_url = import_app
+    tickets = PROJECT_ROOT / "samples" / "servicenow_incidents.csv"
+    do_import(db_url, "tickets", tickets)
+    survey = servicenow_long(tmp_path / "asmt_metric_result.csv")
+    page.goto(base)
+    login(page, "admin", timeout=120_000)
+    page.get_by_role("link", name=re.compile("Data")).first.click()
+    page.get_by_role("heading", name="Data").wait_for()
+    wait_for_app(page)
+    page.get_by_role("tab", name="Import responses").click()
+    wait_for_app(page)
+    (page.locator('[data-testid="stFileUploader"]').filter(has_text="Responses export")
+     .locator('input[type="file"]').set_input_files(str(survey)))
+    page.get_by_text("Questions in the file").wait_for(timeout=60_000)
+    wait_for_app(page)
+    page.get_by_role("button", name="Download this mapping (.toml)").last.scroll_into_view_if_needed()
+    screenshot(page, "admin-import-long-questions")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download this mapping (.toml)").last.click()
+    saved = tmp_path / "asmt.toml"
+    info.value.save_as(saved)
+    text = saved.read_text(encoding="utf-8")
+    assert '"I was kept clearly informed" = "communication"' in text
+    page.get_by_text("Import into the demo warehouse anyway").last.click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Import responses").click()
+    page.get_by_text(re.compile("Import finished: 5 rows read")).wait_for(timeout=60_000)
+    wait_for_app(page)
+
+    other = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    schema.create_schema(get_engine(other))
+    ready(other)
+    do_import(other, "tickets", tickets)
+    assert main(["import", "responses", str(survey), "--mapping", str(saved), "--url", other]) == 1  # 1 duplicate
+    page_rows = [r for r in landed_responses(db_url) if r[0] in {"INC0010231", "INC0010232", "INC0010240"}]
+    assert landed_responses(other) == page_rows and len(page_rows) == 3
+
+
+def test_import_on_the_demo_keeps_everyone_working(import_app, browser):
+    """Sessions of a lead and an analyst open across the admin's import keep working, and so
+    does the admin's own; nobody sees the 'not configured safely' stop."""
+    from tests.browser.conftest import VIEWPORT
+
+    base, _ = import_app
+    pages = {}
+    for user, heading in (("ivan.schmidt", "Coaching"), ("soren.nunez", "My feedback"), ("admin", "Data")):
+        pg = browser.new_context(viewport=VIEWPORT).new_page()
+        pg.set_default_timeout(60_000)
+        pg.goto(base)
+        login(pg, user, timeout=120_000)
+        if user == "admin":
+            pg.get_by_role("link", name=re.compile("Data")).first.click()
+        pg.get_by_role("heading", name=heading).first.wait_for()
+        pages[user] = (pg, heading)
+    admin = pages["admin"][0]
+    wait_for_app(admin)
+    (admin.locator('[data-testid="stFileUploader"]').filter(has_text="Tickets export")
+     .locator('input[type="file"]').set_input_files(str(PROJECT_ROOT / "samples" / "generic_tickets.csv")))
+    admin.get_by_text("Import into the demo warehouse anyway").first.wait_for(timeout=60_000)
+    wait_for_app(admin)
+    admin.get_by_text("Import into the demo warehouse anyway").first.click()
+    wait_for_app(admin)
+    admin.get_by_role("button", name="Import tickets").click()
+    admin.get_by_text(re.compile("Import finished: 3 rows read")).wait_for(timeout=60_000)
+    admin.get_by_role("link", name=re.compile("Users")).first.click()
+    admin.get_by_role("heading", name="Users").first.wait_for()
+    for user, (pg, heading) in pages.items():
+        pg.reload()
+        pg.locator('[data-testid="stSidebar"]').get_by_text(f"@{user}", exact=True).wait_for(timeout=120_000)
+        if user != "admin":
+            pg.get_by_role("heading", name=heading).first.wait_for(timeout=120_000)
+        wait_for_app(pg, 120_000)
+        assert pg.get_by_text("not configured safely", exact=False).count() == 0
+        screenshot(pg, f"after-demo-import-{user.split('.')[0]}")
+        pg.context.close()
