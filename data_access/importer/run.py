@@ -167,7 +167,7 @@ def run_import(engine: sa.Engine, plan: Plan, *, dry_run: bool = False, batch_ro
                 progress(batch.position, f"{result.rows_read:,} rows read")
     except Exception as exc:
         for side in sides:
-            side.result.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+            side.result.error = _error_text(exc)
             side.result.seconds = time.perf_counter() - started
             side.result.created = names.created
         raise ImportInterrupted(result) from exc
@@ -179,6 +179,17 @@ def run_import(engine: sa.Engine, plan: Plan, *, dry_run: bool = False, batch_ro
     if progress:
         progress(1.0, f"{result.rows_read:,} rows read")
     return result
+
+
+def _error_text(exc: Exception) -> str:
+    """One line about why a batch failed (a warehouse older than the 'social'/'other' channels
+    gets the way round it)."""
+    text = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+    if "ck_tickets_channel" in str(exc):
+        text += (" — this warehouse was created before the channels 'social' and 'other' existed: map "
+                 "those values to another channel (--value \"channel:VALUE=phone\" …) or import into a "
+                 "warehouse created with this version")
+    return text
 
 
 def _one_batch(engine, sides: list[_Side], batch: RawBatch, names, settings, now, dry_run: bool):
