@@ -10,15 +10,11 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from data_access.importer import presets, scores
+from data_access.importer import checks, presets, scores
 from data_access.importer.fields import required_fields
 from data_access.importer.dates import decide_date_order, parse_datetimes  # noqa: F401 (re-exported)
 from data_access.importer.reader import LINE
-from data_access.schema import CARE_DIMENSIONS, CHANNELS, TICKET_TYPES
-
-TRUE_WORDS = ["true", "yes", "y", "t", "1", "x", "met", "ja", "oui", "si"]
-FALSE_WORDS = ["false", "no", "n", "f", "0", "notmet", "breached", "nein", "non"]
-MAX_TEXT = {"ticket_id": 64, "service": 200, "analyst": 200, "team": 120, "requester": 200}
+from data_access.schema import CARE_DIMENSIONS
 
 
 @dataclass(frozen=True)
@@ -42,10 +38,6 @@ class AmbiguousDates(ValueError):
 
 def _key(expr: pl.Expr) -> pl.Expr:
     return expr.str.to_lowercase().str.replace_all(r"[^0-9a-z]+", "")
-
-
-def _quoted(expr: pl.Expr) -> pl.Expr:
-    return pl.lit("'") + expr.str.slice(0, 60) + pl.lit("'")
 
 
 def _mapped(col: str, rules: Rules) -> pl.Expr:
@@ -88,139 +80,9 @@ def _apply_value_maps(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     return frame.with_columns(exprs) if exprs else frame
 
 
-def _number(text: pl.Expr) -> pl.Expr:
-    return text.str.replace(r"^(-?\d+),(\d+)$", "$1.$2").cast(pl.Float64, strict=False)
-
-
 def _checks(rules: Rules) -> list[tuple[str, pl.Expr, pl.Expr]]:
     """(target field, value expression, error expression or null) for every mapped field."""
-    out: list[tuple[str, pl.Expr, pl.Expr]] = []
-    mapped = {**rules.mapping, **rules.constants}
-
-    def missing(name: str) -> pl.Expr:
-        return pl.when(pl.col(name).is_null()).then(pl.lit(f"{name} is missing"))
-
-    def text_field(name: str, required: bool) -> None:
-        value = pl.col(name)
-        err = pl.lit(None, pl.String)
-        if name in MAX_TEXT:
-            err = pl.when(value.str.len_chars() > MAX_TEXT[name]).then(
-                pl.lit(f"{name} is longer than {MAX_TEXT[name]} characters"))
-            value = pl.when(value.str.len_chars() <= MAX_TEXT[name]).then(value)
-        if required:
-            err = pl.coalesce(missing(name), err)
-        out.append((name, value, err))
-
-    def enum_field(name: str, allowed, required: bool, what: str) -> None:
-        value = pl.col(name)
-        ok = value.is_in(list(allowed))
-        err = pl.when(value.is_not_null() & ~ok).then(pl.lit(f"unknown {what} ") + _quoted(value))
-        if required:
-            err = pl.coalesce(missing(name), err)
-        out.append((name, pl.when(ok).then(value), err))
-
-    def int_field(name: str, lo: int, hi: int | None, required: bool) -> None:
-        raw = pl.col(name)
-        num = _number(raw)
-        whole = num.is_not_null() & num.is_finite() & (num == num.floor())
-        in_range = (num >= lo) & (num <= hi) if hi is not None else (num >= lo)
-        shown = pl.when(whole).then(num.cast(pl.Int64).cast(pl.String)).otherwise(raw)
-        err = (pl.when(raw.is_not_null() & ~whole).then(pl.lit(f"{name} ") + _quoted(raw) + pl.lit(" is not a whole number"))
-               .when(raw.is_not_null() & ~in_range)
-               .then(pl.lit(f"{name} ") + shown + pl.lit(f" is outside {lo}–{hi}" if hi is not None else f" is below {lo}")))
-        if required:
-            err = pl.coalesce(missing(name), err)
-        out.append((name, pl.when(whole & in_range).then(num.cast(pl.Int64)), err))
-
-    def float_field(name: str, factor: float = 1.0) -> None:
-        raw = pl.col(name)
-        num = _number(raw)
-        err = (pl.when(raw.is_not_null() & num.is_null()).then(pl.lit(f"{name} ") + _quoted(raw) + pl.lit(" is not a number"))
-               .when(num < 0).then(pl.lit(f"{name} ") + raw + pl.lit(" is negative")))
-        out.append((name, pl.when(num >= 0).then(num * factor), err))
-
-    def bool_field(name: str, required: bool, counts: bool = False) -> None:
-        raw = pl.col(name)
-        key = pl.col(f"{name}__key")
-        value = pl.when(key.is_in(TRUE_WORDS)).then(True).when(key.is_in(FALSE_WORDS)).then(False)
-        if counts:  # a reopen count: more than zero means reopened
-            num = _number(raw)
-            value = pl.when(key.is_in(TRUE_WORDS + FALSE_WORDS)).then(value).when(
-                (num >= 0) & (num == num.floor())).then(num > 0)
-        err = pl.when(raw.is_not_null() & value.is_null()).then(
-            pl.lit(f"{name} ") + _quoted(raw) + pl.lit(" is not yes/no or true/false"))
-        if required:
-            err = pl.coalesce(missing(name), err)
-        out.append((name, value, err))
-
-    if rules.kind == "tickets":
-        text_field("ticket_id", True)
-        if "ticket_type" in mapped or rules.type_from_prefix:
-            prefix = pl.col("ticket_id").str.extract(r"^([A-Za-z]+)").str.to_uppercase()
-            from_id = prefix.replace_strict(list(rules.type_from_prefix) or [""],
-                                            list(rules.type_from_prefix.values()) or [None],
-                                            default=None, return_dtype=pl.String)
-            given = pl.col("ticket_type") if "ticket_type" in mapped else pl.lit(None, pl.String)
-            value = pl.when(given.is_null() | given.is_in(TICKET_TYPES)).then(
-                pl.coalesce(pl.when(given.is_in(TICKET_TYPES)).then(given), from_id))
-            err = (pl.when(given.is_not_null() & ~given.is_in(TICKET_TYPES))
-                   .then(pl.lit("unknown ticket type ") + _quoted(given))
-                   .when(value.is_null()).then(pl.lit("ticket_type is missing")))
-            out.append(("ticket_type", value, err))
-        channel = pl.col("channel")  # a value nobody mapped lands as 'other' (listed as a warning)
-        out.append(("channel", pl.when(channel.is_in(list(CHANNELS))).then(channel)
-                    .when(channel.is_not_null()).then(pl.lit("other")), missing("channel")))
-        text_field("service", True)
-        raw = pl.col("priority")
-        digit = raw.str.extract(r"^\s*[Pp]?\s*(\d+)").cast(pl.Int64, strict=False)
-        err = (pl.when(raw.is_null()).then(pl.lit("priority is missing"))
-               .when(digit.is_null()).then(pl.lit("priority ") + _quoted(raw) + pl.lit(" is not a number from 1 to 4"))
-               .when((digit < 1) | (digit > 4)).then(pl.lit("priority ") + digit.cast(pl.String) + pl.lit(" is outside 1–4")))
-        out.append(("priority", pl.when(digit.is_between(1, 4)).then(digit), err))
-        for name in ("opened_at", "resolved_at"):
-            out.append((name, pl.col(f"{name}__dt"),
-                        pl.coalesce(missing(name), pl.when(pl.col(f"{name}__dt").is_null()).then(
-                            pl.lit("unknown date format ") + _quoted(pl.col(name))))))
-        text_field("analyst", True)
-        text_field("team", True)
-        bool_field("sla_met", True)
-        int_field("reassignment_count", 0, None, False)
-        bool_field("reopened", False, counts=True)
-        bool_field("first_contact_resolution", False)
-        float_field("handle_minutes", {"seconds": 1 / 60, "hours": 60.0}.get(rules.handle_unit, 1.0))
-        text_field("requester", False)
-    else:
-        text_field("ticket_id", True)
-        raw = pl.col("happiness")
-        if rules.scale == "good-bad":
-            key = pl.col("happiness__key")
-            value = key.replace_strict(list(scores.GOOD_BAD), list(scores.GOOD_BAD.values()),
-                                       default=None, return_dtype=pl.Int64)
-            err = (pl.when(raw.is_null() | key.is_in(list(scores.NOT_ANSWERED)))
-                   .then(pl.lit("no rating given") + pl.when(raw.is_not_null()).then(pl.lit(" (") + _quoted(raw) + pl.lit(")")).otherwise(pl.lit("")))
-                   .when(value.is_null()).then(pl.lit("happiness ") + _quoted(raw) + pl.lit(" is not good or bad")))
-        else:
-            table = scores.NUMERIC_SCALES[rules.scale]
-            num = _number(raw)
-            whole = num.is_not_null() & num.is_finite() & (num == num.floor())
-            as_int = num.cast(pl.Int64)
-            value = pl.when(whole).then(as_int.replace_strict(list(table), list(table.values()),
-                                                               default=None, return_dtype=pl.Int64))
-            err = (pl.when(raw.is_null()).then(pl.lit("happiness is missing"))
-                   .when(pl.col("happiness__key").is_in(list(scores.NOT_ANSWERED))).then(pl.lit("no rating given"))
-                   .when(~whole).then(pl.lit("happiness ") + _quoted(raw) + pl.lit(" is not a whole number"))
-                   .when(value.is_null()).then(pl.lit("happiness ") + as_int.cast(pl.String)
-                                               + pl.lit(f" is outside {scores.SCALE_RANGE[rules.scale]}")))
-        out.append(("happiness", value, err))
-        for dim in CARE_DIMENSIONS:
-            int_field(dim, 1, 5, False)
-        float_field("lost_minutes")
-        text_field("comment", False)
-        out.append(("factor_ids", pl.col("factor_ids__list"), pl.col("factors__error")))
-        out.append(("submitted_at", pl.col("submitted_at__dt"),
-                    pl.coalesce(missing("submitted_at"), pl.when(pl.col("submitted_at__dt").is_null()).then(
-                        pl.lit("unknown date format ") + _quoted(pl.col("submitted_at"))))))
-    return out
+    return checks.ticket_checks(rules) if rules.kind == "tickets" else checks.response_checks(rules)
 
 
 def _factor_columns(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
@@ -246,7 +108,7 @@ def _factor_columns(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
         pl.col("fid").drop_nulls().unique().sort().alias("factor_ids__list"),
         pl.col("item").filter(pl.col("fid").is_null()).first().alias("bad"))
     per_row = per_row.with_columns(factors__error=pl.when(pl.col("bad").is_not_null()).then(
-        pl.lit("unknown factor ") + _quoted(pl.col("bad")))).drop("bad")
+        pl.lit("unknown factor ") + checks.quoted(pl.col("bad")))).drop("bad")
     return frame.join(per_row, on=LINE, how="left")
 
 
