@@ -27,7 +27,7 @@ def saved_mapping(kind: str) -> SavedMapping:
     try:
         return read_mapping(up.getvalue())
     except ImportFileError as exc:
-        st.error(str(exc))
+        st.error(literal(str(exc)))
         return SavedMapping()
 
 

@@ -135,7 +135,7 @@ def import_flow(kind: str, engine: sa.Engine) -> None:
         saved, preset, order, scale, combined = _choices(kind, path, uploaded.name, detected)
         plan = _mapped_plan(kind, path, uploaded.name, saved, preset, order, scale, combined)
     except ImportFileError as exc:
-        st.error(str(exc))
+        st.error(literal(str(exc)))
         return
     _preview_and_run(kind, engine, plan)
 
@@ -186,10 +186,10 @@ def _run(kind: str, engine: sa.Engine, plan, dry: bool, real: bool) -> None:
         result = run_import(engine, plan, dry_run=dry,
                             progress=lambda share, text: bar.progress(min(max(share, 0.0), 1.0), text=text))
     except (ImportFileError, AmbiguousDates, AmbiguousQuestions) as exc:
-        st.error(str(exc))
+        st.error(literal(str(exc)))
         return
     except ImportInterrupted as exc:
-        st.error(str(exc))
+        st.error(literal(str(exc)))
         result = exc.result
     except (DatabaseUnavailable, sa.exc.SQLAlchemyError) as exc:
         st.error(describe_failure(exc))

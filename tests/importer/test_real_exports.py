@@ -130,3 +130,33 @@ def test_demo_warehouse_needs_into_demo(empty_sqlite_url, tmp_path, capsys):
         origin = conn.execute(sa.select(schema.settings.c.value)
                               .where(schema.settings.c.key == "data_origin")).scalar_one()
     assert origin == "mixed"  # demo + imported, never "imported"
+
+
+def test_malformed_flags_and_mapping_files_stop_with_a_sentence(empty_sqlite_url, tmp_path, capsys):
+    ready(empty_sqlite_url)
+    path = export(tmp_path / "h.csv")
+    base = ["import", "tickets", str(path), "--url", empty_sqlite_url]
+    assert main([*base, "--set", "ticket_type"]) == 2
+    assert "--set 'ticket_type' is not FIELD=VALUE." in capsys.readouterr().err
+    assert main([*base, "--value", "channel=social"]) == 2
+    assert "--value 'channel=social' is not FIELD:SOURCE=TARGET." in capsys.readouterr().err
+    bad = tmp_path / "bad.toml"
+    bad.write_text('preset = "generic"\n[columns]\nticket_id = 3\n', encoding="utf-8")
+    assert main([*base, "--mapping", str(bad)]) == 2
+    assert "[columns] must hold text values only" in capsys.readouterr().err
+    bad.write_text("this is = not toml [", encoding="utf-8")
+    assert main([*base, "--mapping", str(bad)]) == 2
+    assert "The mapping file is not valid TOML" in capsys.readouterr().err
+    assert main([*base, "--mapping", str(tmp_path / "missing.toml")]) == 2
+    assert "The mapping file cannot be read" in capsys.readouterr().err
+    assert count(empty_sqlite_url, schema.tickets) == 0
+
+
+def test_value_map_with_hostile_text_lands_as_text(empty_sqlite_url, tmp_path):
+    ready(empty_sqlite_url)
+    rows = [r[:] for r in ROWS[:1]]
+    rows[0][4] = "<script>alert(1)</script> | *x*"
+    path = export(tmp_path / "h.csv", rows)
+    assert main(["import", "tickets", str(path), "--url", empty_sqlite_url, *FLAGS,
+                 "--value", "channel:<script>alert(1)</script> | *x*=chat"]) == 0
+    assert [(r[0], r[2]) for r in landed_tickets(empty_sqlite_url)] == [("H-1", "chat")]
