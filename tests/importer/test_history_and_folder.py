@@ -120,3 +120,23 @@ def test_drop_folder_cli_leaves_fresh_files_and_uses_saved_mapping(empty_sqlite_
     assert main(["import", "folder", str(drop), "--settle-seconds", "0", "--url", empty_sqlite_url]) == 0
     assert "helpdesk-2026-10.csv: imported" in capsys.readouterr().out
     assert count(empty_sqlite_url, schema.tickets) == 1
+
+
+def test_coaching_queue_after_two_years_lists_only_the_window(empty_url, tmp_path):
+    """The lead's queue (All time, To do) holds the 9 recent unhappy answers, not two years of them."""
+    from data_access import coaching
+    from data_access.scope import Scope
+
+    ready(empty_url)
+    t, r, recent, _ = two_years(tmp_path)
+    do_import(empty_url, "tickets", t)
+    do_import(empty_url, "responses", r)
+    with get_engine(empty_url).connect() as conn:
+        team = conn.execute(sa.select(schema.teams.c.team_id)).scalar_one()
+    coaching.recovery_queue.clear()
+    queue, total, overdue = coaching.recovery_queue(
+        scope=Scope("lead", team_ids=(team,)), threshold=6, since=None, now=TODAY,
+        cutoff=coaching.overdue_cutoff(TODAY), status="open", url=empty_url)
+    assert total == recent == queue.height == 9
+    assert queue["submitted_at"].min() >= TODAY - dt.timedelta(days=14)
+    assert queue["version"].min() == 1  # every one has its recovery item
