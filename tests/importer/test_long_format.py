@@ -129,3 +129,12 @@ def test_unknown_question_in_map_is_refused(empty_sqlite_url, tmp_path, capsys):
     assert main(["import", "responses", str(path), "--url", empty_sqlite_url,
                  "--map", "communication=I was kept clearly informed"]) == 2
     assert "These questions are not in the file: 'I was kept clearly informed'" in capsys.readouterr().err
+
+
+def test_sample_files_are_the_documented_exports(tmp_path):
+    """samples/ carries the same files these tests build (docs/IMPORTING.md points at them)."""
+    from tests.importer.test_real_exports import export
+
+    for name, build in (("servicenow_survey_long.csv", servicenow_long), ("generic_responses_long.csv", generic_long),
+                        ("generic_helpdesk_combined.csv", export)):
+        assert build(tmp_path / name).read_bytes() == (SAMPLES / name).read_bytes()
