@@ -176,16 +176,24 @@ def as_batches(frame: pl.DataFrame, rows: int) -> list[RawBatch]:
     return [RawBatch(frame.slice(s, rows), [], min((s + rows) / n, 1.0)) for s in range(0, frame.height, rows)]
 
 
-def flags_message(stats: pl.DataFrame, problems: list[str], missing: list[str]) -> str:
+def flags_message(stats: pl.DataFrame, problems: list[str], missing: list[str], mapped: dict[str, str]) -> str:
     """The message of an exit-2 stop: what is ambiguous, every question, and the exact flags."""
     lines = ["The survey file has one row per answer; its questions need mapping to fields."]
     lines += [f"  - {p}" for p in problems]
     if missing:
         lines.append(f"  - no question maps to {', '.join(missing)}")
-    lines.append("Questions in the file (answers):")
+    lines.append("Questions in the file (answers · field):")
     for question, answers, *_ in stats.iter_rows():
-        lines.append(f"  {answers:>8,}  {question}")
-    example = stats["question"].to_list()[:1] or ["question text"]
-    lines.append("Map each with --map FIELD=QUESTION, e.g. "
-                 f"--map happiness=\"{example[0]}\" (fields: {', '.join(ANSWER_FIELDS)}).")
+        lines.append(f"  {answers:>8,} · {mapped.get(question, 'not mapped')} · {question}")
+    lines.append("Map the open ones with one flag each (repeat --map; any field of: "
+                 f"{', '.join(ANSWER_FIELDS)}):")
+    for question in stats["question"].to_list():
+        if question not in mapped:
+            for fld in keyword_fields(question) or ["FIELD"]:
+                lines.append(f"  --map {fld}={_shell_quoted(question)}")
     return "\n".join(lines)
+
+
+def _shell_quoted(text: str) -> str:
+    """A question as one shell word (single quotes, an inner ' written as '\\'')."""
+    return "'" + text.replace("'", "'\\''") + "'"

@@ -197,7 +197,8 @@ def check_plan(plan: Plan) -> None:
     if plan.long is not None:
         missing = [f for f in ("happiness",) if f not in plan.long.questions.values()]
         if plan.problems or missing:
-            raise AmbiguousQuestions(longformat.flags_message(plan.stats, plan.problems, missing))
+            raise AmbiguousQuestions(longformat.flags_message(plan.stats, plan.problems, missing,
+                                                                plan.long.questions))
         return
     if plan.responses is not None:
         check_plan(plan.responses)

@@ -114,7 +114,9 @@ def test_ambiguous_questions_stop_with_exit_2_and_the_exact_flags(empty_sqlite_u
     err = capsys.readouterr().err
     assert "happiness could be any of 'How happy were you with the update emails?', " \
            "'Overall, how happy are you (0-10)?'" in err
-    assert "--map FIELD=QUESTION" in err and "Were you kept informed?" in err
+    assert "  --map happiness='Overall, how happy are you (0-10)?'" in err.splitlines()
+    assert "  --map happiness='How happy were you with the update emails?'" in err.splitlines()
+    assert "         1 · communication · Were you kept informed?" in err.splitlines()
     # The flags the message names settle it; the other question is then left out.
     code = main(["import", "responses", str(path), "--url", empty_sqlite_url,
                  "--map", "happiness=Overall, how happy are you (0-10)?",
