@@ -53,14 +53,18 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _mappings(folder: Path) -> list[tuple[str, SavedMapping]]:
-    """(pattern, mapping) for every saved mapping in the folder that names a pattern."""
-    out = []
+def _mappings(folder: Path) -> tuple[list[tuple[str, SavedMapping]], list[FileOutcome]]:
+    """(pattern, mapping) for every saved mapping in the folder that names a pattern, and a
+    failed outcome for each mapping file that cannot be read (it stays where it is)."""
+    out, broken = [], []
     for path in sorted(folder.glob("*.toml")):
-        pattern = tomllib.loads(path.read_text(encoding="utf-8")).get("pattern")
-        if isinstance(pattern, str) and pattern:
-            out.append((pattern, load_mapping(path)))
-    return out
+        try:
+            pattern = tomllib.loads(path.read_text(encoding="utf-8")).get("pattern")
+            if isinstance(pattern, str) and pattern:
+                out.append((pattern, load_mapping(path)))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, ImportFileError) as exc:
+            broken.append(FileOutcome(path.name, "failed", f"saved mapping not used: {exc}"))
+    return out, broken
 
 
 def detect_kind(path: Path) -> str | None:
@@ -103,8 +107,8 @@ def _plan_for(path: Path, saved: list[tuple[str, SavedMapping]]):
 
 def import_folder(engine: sa.Engine, folder: Path, *, settle_seconds: float = 60.0) -> list[FileOutcome]:
     """Import every new file in `folder` (tickets first); see the module docstring."""
-    saved = _mappings(folder)
-    queue, outcomes = [], []
+    saved, outcomes = _mappings(folder)
+    queue = []
     for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES
                        and not p.name.startswith(".")):
         if time.time() - path.stat().st_mtime < settle_seconds:

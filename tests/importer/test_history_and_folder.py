@@ -140,3 +140,14 @@ def test_coaching_queue_after_two_years_lists_only_the_window(empty_url, tmp_pat
     assert total == recent == queue.height == 9
     assert queue["submitted_at"].min() >= TODAY - dt.timedelta(days=14)
     assert queue["version"].min() == 1  # every one has its recovery item
+
+
+def test_drop_folder_reports_a_broken_mapping_and_goes_on(empty_sqlite_url, tmp_path):
+    engine = ready(empty_sqlite_url)
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "broken.toml").write_text("pattern = [", encoding="utf-8")
+    shutil.copy(SAMPLES / "generic_tickets.csv", drop / "t.csv")
+    got = [(o.name, o.status) for o in import_folder(engine, drop, settle_seconds=0)]
+    assert got == [("broken.toml", "failed"), ("t.csv", "imported")]
+    assert (drop / "broken.toml").exists()
