@@ -1,7 +1,9 @@
 """`python -m data_access import close-stale`: close recovery items that an earlier import opened
 for answers already older than the recovery window (history, not a customer to call back).
 
-Items someone has already worked on (any recovery action) stay open; the report says how many.
+An untouched stale item is removed: it should never have been opened, nobody acted on it, and a
+kept item would still count as "not contacted in time" in every recovery figure. Items someone
+has already worked on (any recovery action) stay as they are; the report says how many.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from data_access import clock, config, recovery, schema
 from data_access.engine import get_engine
 
 RI, RA, R = schema.recovery_items, schema.recovery_actions, schema.responses
-STALE_OUTCOME = "history: older than the recovery window"
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,7 @@ def close_stale(engine: sa.Engine, *, now: dt.datetime | None = None, dry_run: b
         recent = conn.execute(base.where(RI.c.resolved_at.is_(None), R.c.submitted_at >= cutoff)).scalar_one()
         if stale and not dry_run:
             keys = sa.select(R.c.ticket_key).where(R.c.submitted_at < cutoff)
-            conn.execute(RI.update().where(RI.c.resolved_at.is_(None), RI.c.ticket_key.in_(keys), ~worked)
-                         .values(resolved_at=now.replace(microsecond=0), outcome=STALE_OUTCOME,
-                                 version=RI.c.version + 1))
+            conn.execute(RI.delete().where(RI.c.resolved_at.is_(None), RI.c.ticket_key.in_(keys), ~worked))
     return StaleReport(cutoff=cutoff, closed=stale, kept_worked_on=kept, open_recent=recent)
 
 
@@ -61,8 +60,8 @@ def register(sub, url_arg) -> None:
 def _cmd_close_stale(args) -> int:
     result = close_stale(get_engine(args.url or config.database_url()), dry_run=args.dry_run)
     verb = "Would close" if args.dry_run else "Closed"
-    print(f"{verb} {result.closed:,} recovery items for answers submitted before {result.cutoff:%d %b %Y %H:%M} "
-          f"(outcome '{STALE_OUTCOME}').")
+    print(f"{verb} {result.closed:,} untouched recovery items for answers submitted before "
+          f"{result.cutoff:%d %b %Y %H:%M} (history: removed from the queue and from the recovery figures).")
     print(f"Kept open: {result.kept_worked_on:,} older items someone already worked on; "
           f"{result.open_recent:,} items within the window.")
     return 0
