@@ -94,7 +94,7 @@ def _demo_confirmed(kind: str, engine: sa.Engine) -> bool:
     return st.checkbox("Import into the demo warehouse anyway", key=f"data_{kind}_into_demo")
 
 
-def _choices(kind: str, path: Path, name: str, detected) -> tuple:
+def _choices(kind: str, detected) -> tuple:
     """Preset, date order, scale, combined flag and the saved mapping chosen on the page."""
     saved = mapping_widgets.saved_mapping(kind)
     names = presets.preset_names(kind)
@@ -132,7 +132,7 @@ def import_flow(kind: str, engine: sa.Engine) -> None:
         return
     try:
         detected = plan_import(path, kind, file_name=uploaded.name)
-        saved, preset, order, scale, combined = _choices(kind, path, uploaded.name, detected)
+        saved, preset, order, scale, combined = _choices(kind, detected)
         plan = _mapped_plan(kind, path, uploaded.name, saved, preset, order, scale, combined)
     except ImportFileError as exc:
         st.error(literal(str(exc)))

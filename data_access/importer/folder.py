@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from data_access import clock, config, schema
 from data_access.engine import get_engine
 from data_access.importer import presets, report
-from data_access.importer.longformat import AmbiguousQuestions
+from data_access.importer.longformat import AmbiguousQuestions, detect_columns
 from data_access.importer.mapping_file import SavedMapping, load_mapping
 from data_access.importer.reader import ImportFileError, open_source
 from data_access.importer.run import ImportInterrupted, plan_import, run_import
@@ -70,16 +70,11 @@ def _mappings(folder: Path) -> tuple[list[tuple[str, SavedMapping]], list[FileOu
 def detect_kind(path: Path) -> str | None:
     """tickets or responses, from the header (a long-format survey is responses)."""
     header = open_source(path).header
-    long = any(p.long_columns and _long_match(header, p.long_columns) for p in presets.load_presets().values())
+    long = any(p.long_columns and detect_columns(header, p.long_columns) is not None
+               for p in presets.load_presets().values())
     if long or presets.detect_preset("responses", header):
         return "responses"
     return "tickets" if presets.detect_preset("tickets", header) else None
-
-
-def _long_match(header, columns) -> bool:
-    from data_access.importer.longformat import detect_columns
-
-    return detect_columns(header, columns) is not None
 
 
 def _already(conn: sa.Connection, digest: str) -> str | None:
