@@ -152,3 +152,30 @@ def test_drop_folder_reports_a_broken_mapping_and_goes_on(empty_sqlite_url, tmp_
     got = [(o.name, o.status) for o in import_folder(engine, drop, settle_seconds=0)]
     assert got == [("broken.toml", "failed"), ("t.csv", "imported")]
     assert (drop / "broken.toml").exists()
+
+
+def test_coaching_page_after_two_years_shows_the_window_only(empty_sqlite_url, tmp_path, monkeypatch):
+    """AppTest: the lead's Recovery queue (All time) lists the 9 items of the window."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from components.viewer import Viewer
+
+    ready(empty_sqlite_url)
+    t, r, recent, _ = two_years(tmp_path)
+    do_import(empty_sqlite_url, "tickets", t)
+    do_import(empty_sqlite_url, "responses", r)
+    with get_engine(empty_sqlite_url).connect() as conn:
+        team = conn.execute(sa.select(schema.teams.c.team_id)).scalar_one()
+    monkeypatch.setenv("SERVICE_PULSE_DATABASE_URL", empty_sqlite_url)
+    st.cache_data.clear()
+    at = AppTest.from_file(str(SAMPLES.parent / "pages" / "coaching.py"), default_timeout=60)
+    at.session_state["viewer"] = Viewer(user_id=99, username="lee", display_name="Lee Lead", roles=("lead",),
+                                        lead_team_ids=(team,), own_team_id=team, team_name="Desk")
+    at.session_state["coaching_tab"] = "Recovery queue"
+    at.session_state["coaching_rq_window"] = "all"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    queue = at.dataframe[0].value
+    assert len(queue) == recent == 9
+    assert any("9 items match" in c.value for c in at.caption)
