@@ -50,4 +50,10 @@ with template_tab:
         st.dataframe(
             [{"field": f.name, "required": f.required, "meaning": f.help} for f in FIELDS[kind]],
             hide_index=True, width="stretch")
+    st.markdown("**Long-format survey** — one row per answer: `response_id, ticket_id, question, value, "
+                "submitted_at` (ServiceNow's metric results are read as they are). Each question fills "
+                "the field chosen for it on the Import responses tab.")
+    st.markdown("**Tickets with their answers** — one file: tick *The file also has each ticket's survey "
+                "answer* on the Import tickets tab; the survey date is the resolution date when the file "
+                "has none.")
     st.caption("Score scales: " + " · ".join(SCALES.values()))
