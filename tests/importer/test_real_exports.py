@@ -160,3 +160,16 @@ def test_value_map_with_hostile_text_lands_as_text(empty_sqlite_url, tmp_path):
     assert main(["import", "tickets", str(path), "--url", empty_sqlite_url, *FLAGS,
                  "--value", "channel:<script>alert(1)</script> | *x*=chat"]) == 0
     assert [(r[0], r[2]) for r in landed_tickets(empty_sqlite_url)] == [("H-1", "chat")]
+
+
+def test_combined_dry_run_counts_like_the_real_run_and_writes_nothing(empty_sqlite_url, tmp_path, capsys):
+    ready(empty_sqlite_url)
+    path = export(tmp_path / "helpdesk.csv")
+    assert main(["import", "tickets", str(path), "--url", empty_sqlite_url, *FLAGS, "--dry-run"]) == 1
+    out = capsys.readouterr().out
+    assert "Dry run: tickets from helpdesk.csv (preset generic): rows read 10, inserted 6, updated 0, " \
+           "unchanged 0, skipped 3, rejected 1" in out
+    assert "Dry run: responses from helpdesk.csv (preset generic): rows read 10, inserted 5, updated 0, " \
+           "unchanged 0, skipped 5, rejected 0" in out
+    for table in (schema.tickets, schema.responses, schema.import_runs, schema.recovery_items):
+        assert count(empty_sqlite_url, table) == 0
