@@ -164,6 +164,10 @@ def pivot(batches, layout: LongLayout) -> tuple[pl.DataFrame, int]:
     if answers.is_empty():
         wide = heads.select("instance").with_columns(pl.lit(None, pl.String).alias(f) for f in fields)
     else:
+        if "factors" in fields:  # a multiple-choice question may give one row per ticked factor
+            many = answers.filter(pl.col("field") == "factors").group_by("instance", "field").agg(
+                pl.col("answer").drop_nulls().str.join(";"), pl.col(LINE).min())
+            answers = pl.concat([answers.filter(pl.col("field") != "factors").select(many.columns), many])
         wide = answers.pivot(on="field", on_columns=fields, index="instance", values="answer",
                              aggregate_function="first")
     out = heads.join(wide, on="instance", how="left").sort(LINE)

@@ -140,3 +140,16 @@ def test_sample_files_are_the_documented_exports(tmp_path):
     for name, build in (("servicenow_survey_long.csv", servicenow_long), ("generic_responses_long.csv", generic_long),
                         ("generic_helpdesk_combined.csv", export)):
         assert build(tmp_path / name).read_bytes() == (SAMPLES / name).read_bytes()
+
+
+def test_factors_ticked_on_several_rows_are_all_kept(empty_sqlite_url, tmp_path):
+    ready(empty_sqlite_url)
+    do_import(empty_sqlite_url, "tickets", SAMPLES / "generic_tickets.csv")
+    h = ["response_id", "ticket_id", "question", "value", "submitted_at"]
+    rows = [["R1", "T-1", "Overall, how happy are you (0-10)?", "4", "2026-10-05 12:00:00"],
+            ["R1", "T-1", "What mattered most?", "slow", "2026-10-05 12:00:00"],
+            ["R1", "T-1", "What mattered most?", "not_informed", "2026-10-05 12:00:00"],
+            ["R1", "T-1", "What mattered most?", "", "2026-10-05 12:00:00"]]
+    result = do_import(empty_sqlite_url, "responses", write(tmp_path / "f.csv", h, rows))
+    assert result.suggested["What mattered most?"] == "factors"
+    assert [(r[0], r[1], r[9]) for r in landed_responses(empty_sqlite_url)] == [("T-1", 4, ("not_informed", "slow"))]
