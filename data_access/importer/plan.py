@@ -206,6 +206,10 @@ def check_plan(plan: Plan) -> None:
     if not missing:
         return
     other = "responses" if plan.kind == "tickets" else "tickets"
+    if plan.kind == "tickets" and any(p.long_columns and longformat.detect_columns(plan.source.header, p.long_columns)
+                                      for p in presets.load_presets().values()):
+        raise ImportFileError("This looks like a survey file with one row per answer, not a tickets file: "
+                              "import it as responses. Nothing was imported.")
     if presets.detect_preset(other, plan.source.header) and len(missing) > 1:
         raise ImportFileError(f"This looks like a {other} file, not a {plan.kind} file (it has no "
                               f"columns for {', '.join(missing)}). Nothing was imported.")

@@ -153,3 +153,10 @@ def test_factors_ticked_on_several_rows_are_all_kept(empty_sqlite_url, tmp_path)
     result = do_import(empty_sqlite_url, "responses", write(tmp_path / "f.csv", h, rows))
     assert result.suggested["What mattered most?"] == "factors"
     assert [(r[0], r[1], r[9]) for r in landed_responses(empty_sqlite_url)] == [("T-1", 4, ("not_informed", "slow"))]
+
+
+def test_long_survey_offered_as_tickets_says_what_it_is(empty_sqlite_url, tmp_path, capsys):
+    ready(empty_sqlite_url)
+    path = generic_long(tmp_path / "long.csv")
+    assert main(["import", "tickets", str(path), "--url", empty_sqlite_url]) == 2
+    assert "one row per answer, not a tickets file: import it as responses" in capsys.readouterr().err
