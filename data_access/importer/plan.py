@@ -139,9 +139,11 @@ def _combined_responses(tickets: Plan, mapping: dict[str, str], scale: str | Non
     kp = names[preset].kinds["responses"]
     auto = presets.auto_mapping("responses", kp, tickets.source.header)
     auto.update({k: v for k, v in mapping.items() if k in {f.name for f in FIELDS["responses"]} and v})
-    auto["ticket_id"] = tickets.mapping.get("ticket_id", auto.get("ticket_id", ""))
+    if "ticket_id" in tickets.mapping:  # the answers belong to the ticket on the same row
+        auto["ticket_id"] = tickets.mapping["ticket_id"]
     if "submitted_at" not in auto and "resolved_at" in tickets.mapping:
         auto["submitted_at"] = tickets.mapping["resolved_at"]
+    auto = {k: v for k, v in auto.items() if v}
     unknown = [v for v in auto.values() if v not in tickets.source.header]
     if unknown:
         raise ImportFileError(f"The mapping names columns the file does not have: {', '.join(unknown)}.")

@@ -98,3 +98,19 @@ def test_demo_warehouse_asks_before_importing(empty_sqlite_url, monkeypatch):
                               .where(schema.settings.c.key == "data_origin")).scalar_one()
     assert origin == "mixed"
     assert {m.label: m.value for m in at.metric}["Data"] == "Mixed"
+
+
+def test_combined_checkbox_before_any_mapping_shows_the_table(empty_sqlite_url, tmp_path, monkeypatch):
+    """Ticking 'also has the survey answer' on a file whose columns are not mapped yet shows the
+    field table (ticket and answer fields) and what is missing, not an error."""
+    ready(empty_sqlite_url)
+    at = _page(empty_sqlite_url, monkeypatch)
+    _uploader(at, "Tickets export").upload("helpdesk.csv", export(tmp_path / "h.csv").read_bytes(), "text/csv")
+    at.run()
+    next(c for c in at.checkbox if c.label.startswith("The file also has")).check()
+    at.run()
+    assert not at.exception and not at.error
+    table = next(df.value for df in at.dataframe if "field" in df.value.columns and "or constant" in df.value.columns)
+    assert {"ticket_id", "happiness", "comment", "submitted_at"} <= set(table["field"])
+    assert any(w.value.startswith("Map a column (or give a constant) for: ticket_id") for w in at.warning)
+    assert _button(at, "Import tickets").disabled
