@@ -89,7 +89,7 @@ def _demo_confirmed(kind: str, engine: sa.Engine) -> bool:
     if not holds_demo(engine):
         return True
     st.warning("This warehouse holds **demo data**: imported rows would be mixed with invented ones in "
-               "every figure. Recommended: a fresh, empty warehouse for real data.")
+               "every figure.")
     st.code(FRESH_STEPS, language=None)
     return st.checkbox("Import into the demo warehouse anyway", key=f"data_{kind}_into_demo")
 
@@ -159,7 +159,7 @@ def _mapped_plan(kind, path, name, saved, preset, order, scale, combined):
 def _preview_and_run(kind: str, engine: sa.Engine, plan) -> None:
     missing = plan.missing() if plan.long is None else []
     if plan.responses is not None:
-        missing += [f"{m} (answers)" for m in plan.responses.missing()]
+        missing += [f"{m} (answers)" for m in plan.responses.missing() if m not in missing]
     blocked = bool(missing) or bool(plan.long is not None and (plan.problems or "happiness" not in plan.long.questions.values()))
     if missing:
         st.warning(f"Map a column (or give a constant) for: {', '.join(missing)}.")

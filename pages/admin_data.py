@@ -31,9 +31,6 @@ if info["first_response"]:
     st.caption(f"Responses from {info['first_response']:%d %b %Y} to {info['last_response']:%d %b %Y} · "
                f"{tables['teams']} teams · {tables['analysts']} analysts · {tables['services']} services · "
                f"{info['backend']} database")
-if info.get("origin") == "demo":
-    st.warning("This warehouse holds demo data. Imported rows are added next to it; point Service Pulse "
-               "at an empty database for production data.")
 
 tickets_tab, responses_tab, quarantine_tab, template_tab = st.tabs(
     ["Import tickets", "Import responses", "Import history & quarantine", "Generic template"])
