@@ -43,7 +43,8 @@ def _key(expr: pl.Expr) -> pl.Expr:
 def _mapped(col: str, rules: Rules) -> pl.Expr:
     """Cleaned text of a target field (stripped; null when empty). The apostrophe our rejects CSV
     puts before a formula-looking cell is taken off again, so a fixed file re-imports exactly."""
-    text = pl.col(col).str.strip_chars().str.replace(r"^'([=+\-@])", "$1")
+    text = pl.col(col).str.strip_chars()
+    text = pl.when(text.str.starts_with("'")).then(text.str.replace(r"^'([=+\-@])", "$1")).otherwise(text)
     return pl.when(text == "").then(None).otherwise(text)
 
 
