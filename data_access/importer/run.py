@@ -222,7 +222,7 @@ def _sides_step(sides, batch, conn, read, names, settings, now, dry_run) -> None
 
 def _finish(engine: sa.Engine, sides: list[_Side], dry_run: bool, now: dt.datetime,
             settings: recovery.RecoverySettings) -> None:
-    """Mark the runs finished and say what the warehouse now holds (demo + imported = mixed)."""
+    """Mark the runs finished and say that the warehouse now holds imported data."""
     if dry_run:
         return
     S = schema.settings
@@ -236,12 +236,12 @@ def _finish(engine: sa.Engine, sides: list[_Side], dry_run: bool, now: dt.dateti
             start = now - dt.timedelta(days=settings.window_days)
             conn.execute(S.insert().values(key=TRACKING_KEY, value=start.isoformat(sep=" ", timespec="seconds")))
         if any(s.result.inserted or s.result.updated for s in sides):
+            # "imported"; next to demo rows (their marker stays) the app calls it "demo + imported".
             origin = conn.execute(sa.select(S.c.value).where(S.c.key == "data_origin")).scalar_one_or_none()
-            value = "mixed" if origin in ("demo", "mixed") else "imported"
             if origin is None:
-                conn.execute(S.insert().values(key="data_origin", value=value))
-            elif origin != value:
-                conn.execute(S.update().where(S.c.key == "data_origin").values(value=value))
+                conn.execute(S.insert().values(key="data_origin", value="imported"))
+            elif origin != "imported":
+                conn.execute(S.update().where(S.c.key == "data_origin").values(value="imported"))
 
 
 def field_help(kind: str) -> pl.DataFrame:

@@ -50,7 +50,7 @@ def test_admin_imports_a_file_with_bad_rows_and_downloads_the_report(import_app,
     screenshot(page, "admin-import-preview")
     # A demo warehouse asks first and recommends a fresh one.
     assert page.get_by_role("button", name="Import tickets").is_disabled()
-    assert page.get_by_text("python -m data_access create --url", exact=False).first.is_visible()
+    assert page.get_by_text("python -m data_access warehouse new real", exact=False).first.is_visible()
     page.get_by_text("Import into the demo warehouse anyway").first.click()
     wait_for_app(page)
     # The file was sniffed and its preset detected from the header.
@@ -93,7 +93,7 @@ def test_admin_imports_a_file_with_bad_rows_and_downloads_the_report(import_app,
     assert (run.rows_read, run.inserted, run.rejected) == (9, 3, 6)
     assert [tuple(r) for r in landed] == [("B-1", "Ok Row"), ("B-3", "Unknown channel"), ("B-8", "=SUM(A1:A9)")]
 
-    assert _metric(page, "Data") == "Mixed"  # demo + imported, never "imported"
+    assert _metric(page, "Data") == "Demo + imported"   # demo rows stay: never just "Imported"
     page.get_by_role("tab", name="Import history & quarantine").click()
     page.get_by_text("Rejected rows of run").wait_for()
     wait_for_app(page)

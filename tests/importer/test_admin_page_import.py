@@ -3,11 +3,10 @@ uploaded from the CLI importing identically, and the demo warehouse asking first
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from data_access import schema
+from data_access import bootstrap, demo, schema
 from data_access.cli import main
 from data_access.engine import get_engine
 from tests.importer.helpers import SAMPLES, count, do_import, landed_responses, landed_tickets, ready
@@ -81,23 +80,21 @@ def test_demo_warehouse_asks_before_importing(empty_sqlite_url, monkeypatch):
     engine = ready(empty_sqlite_url)
     with engine.begin() as conn:
         conn.execute(schema.settings.update().where(schema.settings.c.key == "data_origin").values(value="demo"))
+        conn.execute(schema.settings.insert().values(key=demo.DEMO_MARKER, value="yes"))  # as the demo writes it
     at = _page(empty_sqlite_url, monkeypatch)
     _uploader(at, "Tickets export").upload("t.csv", (SAMPLES / "generic_tickets.csv").read_bytes(), "text/csv")
     at.run()
     assert not at.exception
     assert _button(at, "Import tickets").disabled
-    assert any("python -m data_access create --url" in c.value for c in at.code)
+    assert any("python -m data_access warehouse new real" in c.value for c in at.code)
     next(c for c in at.checkbox if c.label == "Import into the demo warehouse anyway").check()
     at.run()
     assert not _button(at, "Import tickets").disabled
     _button(at, "Import tickets").click()
     at.run()
     assert count(empty_sqlite_url, schema.tickets) == 3
-    with engine.connect() as conn:
-        origin = conn.execute(sa.select(schema.settings.c.value)
-                              .where(schema.settings.c.key == "data_origin")).scalar_one()
-    assert origin == "mixed"
-    assert {m.label: m.value for m in at.metric}["Data"] == "Mixed"
+    assert bootstrap.data_origin(engine) == "mixed"
+    assert {m.label: m.value for m in at.metric}["Data"] == "Demo + imported"
 
 
 def test_combined_checkbox_before_any_mapping_shows_the_table(empty_sqlite_url, tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ import io
 
 import sqlalchemy as sa
 
-from data_access import schema
+from data_access import bootstrap, demo, schema
 from data_access.cli import main
 from data_access.engine import get_engine
 from tests.importer.helpers import count, landed_responses, landed_tickets, ready
@@ -120,16 +120,14 @@ def test_demo_warehouse_needs_into_demo(empty_sqlite_url, tmp_path, capsys):
     engine = ready(empty_sqlite_url)
     with engine.begin() as conn:
         conn.execute(schema.settings.update().where(schema.settings.c.key == "data_origin").values(value="demo"))
+        conn.execute(schema.settings.insert().values(key=demo.DEMO_MARKER, value="yes"))  # as the demo writes it
     path = export(tmp_path / "h.csv")
     assert main(["import", "tickets", str(path), "--url", empty_sqlite_url, *FLAGS]) == 2
     err = capsys.readouterr().err
-    assert "holds demo data" in err and "python -m data_access create --url" in err and "--into-demo" in err
+    assert "holds demo data" in err and "python -m data_access warehouse new real" in err and "--into-demo" in err
     assert count(empty_sqlite_url, schema.tickets) == 0
     assert main(["import", "tickets", str(path), "--url", empty_sqlite_url, *FLAGS, "--into-demo"]) == 1
-    with engine.connect() as conn:
-        origin = conn.execute(sa.select(schema.settings.c.value)
-                              .where(schema.settings.c.key == "data_origin")).scalar_one()
-    assert origin == "mixed"  # demo + imported, never "imported"
+    assert bootstrap.data_origin(engine) == "mixed"  # demo + imported, never "imported"
 
 
 def test_malformed_flags_and_mapping_files_stop_with_a_sentence(empty_sqlite_url, tmp_path, capsys):
