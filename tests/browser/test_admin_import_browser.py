@@ -11,11 +11,14 @@ import sqlalchemy as sa
 
 from data_access import demo, schema
 from data_access.engine import get_engine
+from data_access.scope import Scope
+from data_access.writes import users
 from tests.browser.conftest import PROJECT_ROOT, serve_app
 from tests.browser.helpers import login, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 SAMPLE = PROJECT_ROOT / "samples" / "generic_tickets_bad_rows.csv"
+PASSWORD = "import-browser-Test-2026"
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +27,9 @@ def import_app(tmp_path_factory):
     work = tmp_path_factory.mktemp("import-browser")
     url = f"sqlite:///{work / 'demo.sqlite'}"
     demo.generate(get_engine(url), responses=2_000, seed=7, end=dt.date(2026, 11, 20))
+    # Once real rows are in, the demo password no longer signs anyone in: these accounts get their own.
+    for username in ("admin", "ivan.schmidt", "soren.nunez"):
+        users.set_password(scope=Scope("admin"), username=username, password=PASSWORD, url=url)
     with serve_app(url, work) as base:
         yield base, url
 
@@ -39,7 +45,7 @@ def test_admin_imports_a_file_with_bad_rows_and_downloads_the_report(import_app,
     page.locator('[data-testid="stForm"]').filter(has_text="Sign in").wait_for(timeout=120_000)
     wait_for_app(page, 120_000)  # a form filled while the first run is still going gets reset
     page.wait_for_timeout(1_000)
-    login(page, "admin", timeout=120_000)
+    login(page, "admin", PASSWORD, timeout=120_000)
     page.get_by_role("link", name=re.compile("Data")).first.click()
     page.get_by_role("heading", name="Data").wait_for()
     wait_for_app(page)
@@ -112,7 +118,7 @@ def test_mapping_saved_on_the_page_imports_identically_from_the_cli(import_app, 
     do_import(db_url, "tickets", tickets)
     survey = servicenow_long(tmp_path / "asmt_metric_result.csv")
     page.goto(base)
-    login(page, "admin", timeout=120_000)
+    login(page, "admin", PASSWORD, timeout=120_000)
     page.get_by_role("link", name=re.compile("Data")).first.click()
     page.get_by_role("heading", name="Data").wait_for()
     wait_for_app(page)
@@ -156,7 +162,7 @@ def test_import_on_the_demo_keeps_everyone_working(import_app, browser):
         pg = browser.new_context(viewport=VIEWPORT).new_page()
         pg.set_default_timeout(60_000)
         pg.goto(base)
-        login(pg, user, timeout=120_000)
+        login(pg, user, PASSWORD, timeout=120_000)
         if user == "admin":
             pg.get_by_role("link", name=re.compile("Data")).first.click()
         pg.get_by_role("heading", name=heading).first.wait_for()
