@@ -58,11 +58,11 @@ def test_lead_queue_and_cio_tile_after_two_years_of_history(history_app, page):
     page.goto(base)
     page.get_by_role("button", name=re.compile("Log out")).first.click()
     login(page, "cia.cio", PASSWORD, base_url=base, timeout=120_000)
-    page.get_by_text(re.compile("Recovery (within target|contacts in time)")).first.wait_for(timeout=120_000)
+    page.get_by_role("heading", name="Culture trends").first.wait_for(timeout=120_000)
+    page.get_by_text(re.compile("Recovery (within target|contacts in time)|withheld")).first.wait_for(timeout=120_000)
     wait_for_app(page, 120_000)
-    metric = page.locator('[data-testid="stMetric"]').filter(
-        has_text=re.compile("Recovery (within target|contacts in time)")).first
-    text = metric.locator("xpath=../..").inner_text()  # the tile: metric and its detail line
-    assert "466" not in text and "457" not in text  # counted over the window's items, not two years
-    page.get_by_text(re.compile("Recovery (within target|contacts in time)")).first.scroll_into_view_if_needed()
+    main_text = page.locator('[data-testid="stMain"]').inner_text()
+    # One answer a day is too thin for the CIO's disclosure rules (figures may be withheld); what
+    # shows is never last year's flood of recovery items.
+    assert "466" not in main_text and "457" not in main_text
     screenshot(page, "history-import-cio-recovery")
