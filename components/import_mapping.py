@@ -101,5 +101,6 @@ def download_mapping(plan: Plan, kind: str) -> None:
     st.download_button("Download this mapping (.toml)", mapping_toml(plan).encode("utf-8"),
                        file_name=f"{stem or kind}-mapping.toml", mime="application/toml",
                        key=f"data_{kind}_mapping_download", on_click="ignore",
-                       help="Use it here next month, or on the command line: "
-                            f"python -m data_access import {kind} FILE --mapping THIS_FILE")
+                       help=("Use it here next month, or: `python -m data_access import tickets FILE "
+                             "--mapping THIS_FILE`" if kind == "tickets" else "Use it here next month, or: "
+                             "`python -m data_access import responses FILE --mapping THIS_FILE`"))

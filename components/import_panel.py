@@ -192,7 +192,7 @@ def _run(kind: str, engine: sa.Engine, plan, dry: bool, real: bool) -> None:
         st.error(literal(str(exc)))
         result = exc.result
     except (DatabaseUnavailable, sa.exc.SQLAlchemyError) as exc:
-        st.error(describe_failure(exc))
+        st.error(literal(describe_failure(exc)))
         return
     finally:
         if real:
