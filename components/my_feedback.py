@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from components.tiles import fmt_happiness, fmt_margin, fmt_minutes, tile
-from data_access import clock
+from data_access import clock, config
 from data_access.engine import DB_ERRORS, describe_failure  # noqa: F401 (DB_ERRORS: used by the page)
 from data_access.filters import Filters
 from data_access.my_feedback import (
@@ -91,12 +91,18 @@ def reminder(latest, today: dt.date) -> None:
 
 def _position_text(spread: Spread | None, what: str) -> str:
     if spread is None:
-        return f"Team comparison for {what} appears once at least 3 colleagues have enough responses."
+        return _too_few_colleagues(f"Team comparison for {what}")
     if spread.own_percentile is None:
         return (f"Middle half of your team: {spread.p25:.0f} to {spread.p75:.0f} "
                 f"({spread.analysts} colleagues with enough responses).")
     return (f"You are at the {_ordinal(spread.own_percentile)} percentile of your team "
             f"(0 = lowest, 100 = highest; {spread.analysts} colleagues with enough responses).")
+
+
+def _too_few_colleagues(what: str) -> str:
+    """The one short line shown where the unnamed team figures are withheld."""
+    return (f"{what} is hidden: it needs at least {config.thresholds().min_colleagues} colleagues "
+            "with enough responses, so that nobody's own figure can be read from it.")
 
 
 def _ordinal(value: float) -> str:
@@ -253,8 +259,7 @@ def trend_chart(trend: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
          "axis": {"format": "%b %y", "tickCount": "month"}}
     scale = {"domain": [-100, 100]}
     team_tip = [_tip("month", "Month", "temporal", "%B %Y"), _tip("band_low", "Team 25th percentile", fmt="+.0f"),
-                _tip("band_mid", "Team median", fmt="+.0f"), _tip("band_high", "Team 75th percentile", fmt="+.0f"),
-                _tip("band_analysts", "Colleagues counted")]
+                _tip("band_mid", "Team median", fmt="+.0f"), _tip("band_high", "Team 75th percentile", fmt="+.0f")]
     own_tip = [_tip("month", "Month", "temporal", "%B %Y"), _tip("own_happiness", "Your Happiness", fmt="+.0f"),
                _tip("own_margin", "± margin", fmt=".0f"), _tip("own_n", "Responses")]
     own_only = [{"filter": "isValid(datum.own_happiness)"}]
@@ -283,10 +288,13 @@ def trend_section(trend: pl.DataFrame, min_responses: int) -> None:
         return
     st.caption(f"Blue: your monthly Happiness with its 95% interval (months with at least "
                f"{min_responses} responses) · grey band: the middle half of your team, dashed: its median.")
+    no_band = trend["band_low"].is_null().all()
+    if no_band:
+        st.caption(_too_few_colleagues("The team band"))
     if trend["own_happiness"].is_null().all():
         st.info(f"No single month has {min_responses} responses yet, so there is no monthly point to "
                 "show — your period figures above use all of them together.")
-        if trend["band_low"].is_null().all():
+        if no_band:
             return
     _render(trend_chart(trend), 300)
 
