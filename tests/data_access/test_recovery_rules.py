@@ -63,3 +63,14 @@ def test_wording():
     frame = pl.DataFrame({"due_at": [due, due, dt.datetime(2026, 11, 24)], "first_contact_at": [now, None, None]})
     assert frame.select(recovery.analyst_status_expr(now))["literal"].to_list() == [
         "contacted, not closed yet", "waiting for first contact (past due)", "waiting for first contact"]
+
+
+@pytest.mark.parametrize("hours", [8, 24])
+def test_demo_generator_uses_the_same_due_rule(hours):
+    """The demo keeps a vectorised copy for speed; it must agree with `recovery.due_at` exactly."""
+    from data_access.demo import due_times
+    import numpy as np
+
+    stamps = np.array(MOMENTS, dtype="datetime64[s]")
+    got = [dt.datetime.fromisoformat(str(v)) for v in due_times(stamps, hours)]
+    assert got == [recovery.due_at(m, hours) for m in MOMENTS]
