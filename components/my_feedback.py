@@ -96,7 +96,7 @@ def _position_text(spread: Spread | None, what: str) -> str:
         return (f"Middle half of your team: {spread.p25:.0f} to {spread.p75:.0f} "
                 f"({spread.analysts} colleagues with enough responses).")
     return (f"You are at the {_ordinal(spread.own_percentile)} percentile of your team "
-            f"(0 = lowest, 100 = highest; {spread.analysts} colleagues with enough responses).")
+            f"(0 = lowest, 100 = highest; you and {spread.analysts - 1} colleagues with enough responses).")
 
 
 def _too_few_colleagues(what: str) -> str:

@@ -1,0 +1,93 @@
+"""Issue 12, class 3, through the page: an analyst cannot invert the unnamed team band.
+
+With 3 colleagues the band (and the period spread) is not drawn and nothing about colleagues
+reaches the browser; with 5 or more only the band's p25 / median / p75 per month, rounded to
+whole points, is in the chart data. Read from the Vega-Lite specs and Arrow data AppTest holds.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.data_access.test_my_feedback import build_crafted
+from tests.pages.test_my_feedback import PAGE, all_text, viewer
+
+OWN_COLUMNS = {"month", "own_n", "own_happiness", "own_margin", "own_happiness_low", "own_happiness_high"}
+BAND_COLUMNS = {"band_low", "band_mid", "band_high"}
+
+
+@pytest.fixture(autouse=True)
+def _clean(monkeypatch):
+    monkeypatch.setenv("SERVICE_PULSE_TODAY", "2026-11-20")
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def _charts(url: str, monkeypatch) -> tuple[AppTest, list[tuple[dict, pa.Table]]]:
+    monkeypatch.setenv("SERVICE_PULSE_DATABASE_URL", url)
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.session_state["viewer"] = viewer(2)
+    at.run()
+    assert not at.exception, at.exception
+    charts = [(json.loads(e.proto.spec), pa.ipc.open_stream(e.proto.data.data).read_all())
+              for e in at.get("vega_lite_chart")]
+    return at, charts
+
+
+def _trend(charts) -> tuple[dict, pa.Table] | None:
+    return next(((spec, data) for spec, data in charts if "own_happiness" in data.column_names), None)
+
+
+def test_three_colleagues_no_band_no_spread(empty_sqlite_url, monkeypatch):
+    # Analyst 2's team: colleagues 1, 3, 4 with 12 responses each in September; 5 has only 3.
+    build_crafted(empty_sqlite_url, analysts=(1, 2, 3, 4, 5))
+    at, charts = _charts(empty_sqlite_url, monkeypatch)
+    trend = _trend(charts)
+    assert trend is not None  # the analyst's own monthly point is still drawn
+    spec, data = trend
+    assert set(data.column_names) == OWN_COLUMNS | BAND_COLUMNS
+    assert all(data.column(c).null_count == data.num_rows for c in BAND_COLUMNS)
+    # No spread bar and no team mean: nothing computed from colleagues reaches the browser.
+    assert not [d for _, d in charts if "p25" in d.column_names]
+    care = next(d for _, d in charts if "team_mean" in d.column_names)
+    assert care.column("team_mean").null_count == care.num_rows
+    text = all_text(at)
+    assert "The team band is hidden: it needs at least 5 colleagues" in text
+    assert "Team comparison for Happiness is hidden: it needs at least 5 colleagues" in text
+
+
+def test_five_colleagues_band_only_band_columns_rounded(empty_sqlite_url, monkeypatch):
+    build_crafted(empty_sqlite_url, analysts=(1, 2, 3, 4, 5, 6, 7))  # 6 and 7: twelve 9s each
+    _, charts = _charts(empty_sqlite_url, monkeypatch)
+    spec, data = _trend(charts)
+    assert set(data.column_names) == OWN_COLUMNS | BAND_COLUMNS  # no counts, ids or per-colleague rows
+    assert data.num_rows == 1  # one month, one row
+    row = {c: data.column(c)[0].as_py() for c in data.column_names}
+    # Qualified Happiness in September: 1 → 50, 2 (own) → 0, 3 → 100, 4 → 0, 6 → 100, 7 → 100.
+    # Linear quartiles: 12.5, 75, 100 → whole points.
+    assert (row["band_low"], row["band_mid"], row["band_high"]) == (13.0, 75.0, 100.0)
+    fields = {enc.get("field") for layer in spec["layer"] for enc in layer.get("encoding", {}).values()
+              if isinstance(enc, dict)}
+    fields |= {t["field"] for layer in spec["layer"] for t in layer.get("encoding", {}).get("tooltip", [])}
+    assert fields <= OWN_COLUMNS | BAND_COLUMNS
+    spread = next(d for _, d in charts if "p25" in d.column_names)
+    assert [spread.column(c)[0].as_py() for c in ("p25", "median", "p75")] == [13.0, 75.0, 100.0]
+
+
+def test_band_threshold_can_be_raised_not_lowered(empty_sqlite_url, monkeypatch):
+    build_crafted(empty_sqlite_url, analysts=(1, 2, 3, 4, 5, 6, 7))
+    monkeypatch.setenv("SERVICE_PULSE_MIN_COLLEAGUES", "6")  # raised: five colleagues are too few now
+    _, charts = _charts(empty_sqlite_url, monkeypatch)
+    _, data = _trend(charts)
+    assert data.column("band_mid").null_count == data.num_rows
+    st.cache_data.clear()
+    monkeypatch.setenv("SERVICE_PULSE_MIN_COLLEAGUES", "2")  # lowered below the floor: 5 still applies
+    _, charts = _charts(empty_sqlite_url, monkeypatch)
+    _, data = _trend(charts)
+    assert data.column("band_mid")[0].as_py() == 75.0
