@@ -70,7 +70,8 @@ def recovery_section(scope: Scope) -> None:
                                                 page=page, url=url)
     _show_flash("coaching_rq_flash")
     st.caption(f"Every response scoring {settings.threshold} or less enters the queue; the first contact is due "
-               f"{settings.target_hours} h after the answer (moved past a weekend). {total:,} item{'s' if total != 1 else ''} match"
+               f"{settings.target_hours} h after the answer (moved past a weekend). "
+               f"{total:,} item{'s' if total != 1 else ''} match"
                + (f", {overdue:,} still waiting past the target." if status != "resolved" else "."))
     if queue.is_empty():
         st.info("Nothing to follow up here — every unhappy response in this window has been handled."

@@ -22,7 +22,7 @@ from data_access.engine import get_engine
 from data_access.filters import Filters, period_bounds, response_period
 from data_access.recovery import analyst_status_expr
 from data_access.scope import Scope, ScopeError
-from data_access.scoping import ticket_scope
+from data_access.scoping import home_team_members, ticket_scope
 from data_access.self_assessments import (
     SelfAssessment,
     assessments_from_history,
@@ -307,8 +307,7 @@ def team_latest_ratings_query(*, scope: Scope) -> sa.Select:
                         sa.func.row_number().over(partition_by=SA.c.analyst_id,
                                                   order_by=(SA.c.submitted_at.desc(),
                                                             SA.c.assessment_id.desc())).label("rn"))
-              .select_from(SA.join(A, A.c.analyst_id == SA.c.analyst_id))
-              .where(A.c.team_id.in_(scope.team_ids) if scope.team_ids else sa.false())
+              .where(SA.c.analyst_id.in_(home_team_members(scope.team_ids)) if scope.team_ids else sa.false())
               .subquery())
     return (sa.select(ranked.c.analyst_id, SAR.c.dimension, SAR.c.rating)
             .select_from(ranked.join(SAR, SAR.c.assessment_id == ranked.c.assessment_id))

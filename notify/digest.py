@@ -233,7 +233,8 @@ def lead_weekly_digest(*, recipient: str, scope: Scope, week_ending: dt.date, no
     unhappy_frame = reads.unhappy_responses(scope=scope, filters=week, limit=UNHAPPY_LIMIT, url=url)
     unhappy = [Verbatim(str(r["ticket_id"]), r["analyst"], names.get(r["team_id"], ""), r["service"],
                         r["channel"], int(r["happiness"]), r["comment"], r["submitted_at"],
-                        settings.link(PAGES["recovery"], tab="recovery", ticket=r["ticket_id"]), _recovery_state(r, now, target_hours))
+                        settings.link(PAGES["recovery"], tab="recovery", ticket=r["ticket_id"]),
+                        _recovery_state(r, now, target_hours))
                for r in unhappy_frame.iter_rows(named=True)]
     unhappy_count = sum(v["unhappy"] for v in now_by_team.values())
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from data_access import coaching, notify_reads, schema
+from data_access import coaching, notify_reads
 from data_access.cli import main
 from data_access.engine import get_engine
 from data_access.scope import Scope, ScopeError
