@@ -131,8 +131,7 @@ def whole(expr: pl.Expr) -> pl.Expr:
     return expr.round(0, mode="half_away_from_zero")
 
 
-def _colleagues(frame: pl.DataFrame) -> int:
-    """Rows of ``frame`` that are not the analyst's own."""
+def _colleagues(frame: pl.DataFrame) -> int:  # rows that are not the analyst's own
     return int((~frame["is_own"]).sum()) if frame.height else 0
 
 
@@ -162,15 +161,10 @@ def team_spread(values: pl.DataFrame, *, min_colleagues: int) -> Spread | None:
     series = qualified["value"].cast(pl.Float64)
     ranks = percentile_ranks(series)
     own_idx = [i for i, own in enumerate(qualified["is_own"].to_list()) if own]
-    quartiles = qualified.select(whole(pl.col("value").cast(pl.Float64).quantile(q, interpolation="linear"))
-                                 .alias(f"q{i}") for i, q in enumerate((0.25, 0.5, 0.75))).row(0)
-    return Spread(
-        analysts=qualified.height,
-        p25=float(quartiles[0]),
-        median=float(quartiles[1]),
-        p75=float(quartiles[2]),
-        own_percentile=float(ranks[own_idx[0]]) if own_idx else None,
-    )
+    p25, median, p75 = qualified.select(whole(pl.col("value").cast(pl.Float64).quantile(q, interpolation="linear"))
+                                        .alias(f"q{i}") for i, q in enumerate((0.25, 0.5, 0.75))).row(0)
+    return Spread(analysts=qualified.height, p25=float(p25), median=float(median), p75=float(p75),
+                  own_percentile=float(ranks[own_idx[0]]) if own_idx else None)
 
 
 def analyst_happiness(per_analyst: pl.DataFrame, *, min_responses: int) -> pl.DataFrame:
@@ -218,7 +212,7 @@ def customer_care(per_analyst: pl.DataFrame, *, min_responses: int, min_colleagu
         frame = shrink_means(frame, mean="mean", n="n", var="var", out="shrunk")
         observed = frame.filter(pl.col("n") > 0)
         team_mean = (float((observed["mean"] * observed["n"]).sum() / observed["n"].sum())
-                     if _colleagues(observed) >= min_colleagues else None)
+                     if observed.height and _colleagues(observed) >= min_colleagues else None)
         own = frame.filter(pl.col("is_own"))
         own_n = int(own["n"][0]) if own.height else 0
         qualified = frame.filter(pl.col("n") >= min_responses)
