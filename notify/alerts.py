@@ -85,8 +85,11 @@ def send_alerts(*, mailer, now: dt.datetime, settings: NotifySettings, url: str 
     recovery = reads.recovery_settings(url=url)
     since = now - dt.timedelta(days=settings.alert_lookback_days)
     if not mailer.dry_run:
+        # Items open for answers inside the recovery window (`recovery.opens_item`); alerts below
+        # only look back `alert_lookback_days`.
         run.created_items = writes.create_missing_recovery_items(
-            engine, since=since, threshold=recovery.threshold, target_hours=recovery.target_hours)
+            engine, since=now - dt.timedelta(days=recovery.window_days), threshold=recovery.threshold,
+            target_hours=recovery.target_hours)
         if run.created_items:
             clear_cached_reads()
 

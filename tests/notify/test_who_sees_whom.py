@@ -245,3 +245,17 @@ def test_due_time_is_the_same_on_coaching_alert_and_digest(notify_db, smtp_env, 
     # After: Coaching and the digest read the stored item, still the same.
     assert coaching_target() == shown
     assert next(v.state for v in _digest(url, TEAM_A).unhappy if v.ticket_id == ticket_id) == state
+
+
+def test_alert_run_opens_items_only_inside_the_recovery_window(notify_db, smtp_env):
+    """`recovery.opens_item`: an unhappy answer older than `recovery_window_days` is history."""
+    url = notify_db
+    _sql(url, "UPDATE settings SET value = '3' WHERE key = 'recovery_window_days'")
+    analyst = _sql(url, "SELECT analyst_id FROM analysts WHERE team_id = :t AND active ORDER BY analyst_id "
+                        "LIMIT 1", t=TEAM_A)[0][0]
+    old_key, _ = add_response(url, analyst_id=analyst, happiness=0, submitted_at=NOW - dt.timedelta(days=4))
+    new_key, _ = add_response(url, analyst_id=analyst, happiness=0, submitted_at=NOW - dt.timedelta(days=2))
+    assert main(["alerts", "send", "--url", url]) == 0
+    keys = {k for (k,) in _sql(url, "SELECT ticket_key FROM recovery_items WHERE ticket_key IN (:a, :b)",
+                                a=old_key, b=new_key)}
+    assert keys == {new_key}
