@@ -250,7 +250,8 @@ def test_due_time_is_the_same_on_coaching_alert_and_digest(notify_db, smtp_env, 
 def test_alert_run_opens_items_only_inside_the_recovery_window(notify_db, smtp_env):
     """`recovery.opens_item`: an unhappy answer older than `recovery_window_days` is history."""
     url = notify_db
-    _sql(url, "UPDATE settings SET value = '3' WHERE key = 'recovery_window_days'")
+    _sql(url, "DELETE FROM settings WHERE key = 'recovery_window_days'")
+    _sql(url, "INSERT INTO settings (key, value) VALUES ('recovery_window_days', '3')")
     analyst = _sql(url, "SELECT analyst_id FROM analysts WHERE team_id = :t AND active ORDER BY analyst_id "
                         "LIMIT 1", t=TEAM_A)[0][0]
     old_key, _ = add_response(url, analyst_id=analyst, happiness=0, submitted_at=NOW - dt.timedelta(days=4))

@@ -91,3 +91,19 @@ def test_band_threshold_can_be_raised_not_lowered(empty_sqlite_url, monkeypatch)
     _, charts = _charts(empty_sqlite_url, monkeypatch)
     _, data = _trend(charts)
     assert data.column("band_mid")[0].as_py() == 75.0
+
+
+def test_colleagues_are_the_home_team_not_whoever_worked_its_tickets(empty_sqlite_url, monkeypatch):
+    """Analyst 9 (team 2) resolved tickets assigned to team 1: not a colleague of analyst 2, so
+    team 1 still has only 4 qualified colleagues (1, 3, 4, 6) and the band stays hidden."""
+    import sqlalchemy as sa
+
+    from data_access.engine import get_engine
+
+    build_crafted(empty_sqlite_url, analysts=(1, 2, 3, 4, 5, 6))
+    with get_engine(empty_sqlite_url).begin() as conn:
+        conn.execute(sa.text("UPDATE tickets SET team_id = 1 WHERE analyst_id = 9"))
+    _, charts = _charts(empty_sqlite_url, monkeypatch)
+    _, data = _trend(charts)
+    assert data.column("band_mid").null_count == data.num_rows
+    assert not [d for _, d in charts if "p25" in d.column_names]
