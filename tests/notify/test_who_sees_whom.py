@@ -86,6 +86,12 @@ def _page_text(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+@pytest.fixture(params=["notify_db", "notify_pg_db"])
+def both_db(request) -> str:
+    """A private writable demo warehouse, on SQLite and on PostgreSQL."""
+    return request.getfixturevalue(request.param)
+
+
 # ---------------------------------------------------------------- class 4
 
 def test_alert_and_item_go_to_the_analysts_lead(notify_db, smtp_env):
@@ -101,10 +107,16 @@ def test_alert_and_item_go_to_the_analysts_lead(notify_db, smtp_env):
     assert COMMENT in about[0][1].get_body(("plain",)).get_content()
     assert x["name"] in about[0][1].get_body(("plain",)).get_content()
     assert not [m for rcpt, m in received if lead_a["email"] in rcpt]
+    # The digest's queue line of team B counts the item (its analysts' open items, not the queue's).
+    (open_b,), = _sql(url, "SELECT count(*) FROM recovery_items ri JOIN analysts an ON an.analyst_id = ri.analyst_id "
+                           "WHERE an.team_id = :t AND ri.resolved_at IS NULL", t=TEAM_B)
+    (open_a,), = _sql(url, "SELECT count(*) FROM recovery_items ri JOIN analysts an ON an.analyst_id = ri.analyst_id "
+                           "WHERE an.team_id = :t AND ri.resolved_at IS NULL", t=TEAM_A)
+    assert _digest(url, TEAM_B).queue[0].open == open_b and _digest(url, TEAM_A).queue[0].open == open_a
 
 
-def test_reads_and_writes_follow_the_home_team(notify_db):
-    url = notify_db
+def test_reads_and_writes_follow_the_home_team(both_db):
+    url = both_db
     x = _cross_team(url)
     # B's lead: the name, the comment, the item; can act on it, give kudos, write a note.
     assert x["bad_key"] in _queue_keys(url, B)
@@ -175,8 +187,8 @@ def test_coaching_page_for_both_leads_and_forged_ids(notify_db, monkeypatch):
 
 # ---------------------------------------------------------------- an analyst moves teams
 
-def test_analyst_who_moves_goes_with_their_history(notify_db):
-    url = notify_db
+def test_analyst_who_moves_goes_with_their_history(both_db):
+    url = both_db
     x = _cross_team(url)
     assert give_kudos(url=url, scope=B, user_id=1, ticket_key=x["good_key"]) is True
     add_note(url=url, scope=B, user_id=1, analyst_id=x["analyst"], body="Before the move")
