@@ -467,8 +467,8 @@ def gap_section(view: SelfView, figures: MyFigures, scope: Scope, filters: Filte
 
     st.markdown("##### Your place in the team: by your own rating and by your customers'")
     if view.ranks["self_percentile"].is_null().all() and view.ranks["customer_percentile"].is_null().all():
-        st.caption("This comparison appears once at least 3 colleagues in your team have a self-assessment "
-                   "and enough customer ratings. No one is ever named.")
+        st.caption(_too_few_colleagues("This comparison") + " It counts colleagues with a self-assessment "
+                   "and enough customer ratings.")
     else:
         _render(rank_chart(view.ranks), 240)
         st.caption("Percentiles only (0 = lowest, 100 = highest in your team); colleagues' answers count "

@@ -357,7 +357,7 @@ def self_view_for(*, scope: Scope, filters: Filters, figures: MyFigures | None =
     team_ratings = _team_latest_ratings(scope=scope, url=url)
     anonymous = team_ratings.with_columns((pl.col("analyst_id") == analyst_id).alias("is_own")) \
         .drop("analyst_id")
-    ranks = self_view.self_rank_percentiles(anonymous, min_analysts=limits.min_analysts).join(
+    ranks = self_view.self_rank_percentiles(anonymous, min_colleagues=limits.min_colleagues).join(
         figures.customers.select("dimension", pl.col("own_percentile").alias("customer_percentile")),
         on="dimension", how="left")
     if history:

@@ -244,18 +244,18 @@ def self_vs_customers(self_ratings: dict[str, int], customers: pl.DataFrame) -> 
     return perception_gaps(customers.join(mine, on="dimension", how="left"))
 
 
-def self_rank_percentiles(latest: pl.DataFrame, *, min_analysts: int) -> pl.DataFrame:
+def self_rank_percentiles(latest: pl.DataFrame, *, min_colleagues: int) -> pl.DataFrame:
     """The analyst's percentile in the team by self-rating, per CARE dimension.
 
     ``latest``: one row per team member's latest self-assessment and dimension, with
-    ``is_own``, ``dimension``, ``rating``. Null where fewer than ``min_analysts`` colleagues
-    have a self-assessment or the analyst has none.
+    ``is_own``, ``dimension``, ``rating``. Null where fewer than ``min_colleagues`` colleagues
+    (the analyst not counted) have a self-assessment or the analyst has none.
     """
     rows = []
     for dim in CARE_NAMES:
         part = latest.filter(pl.col("dimension") == dim)
         percentile = None
-        if part.height >= min_analysts and part["is_own"].any():
+        if _colleagues(part) >= min_colleagues and part["is_own"].any():
             ranks = percentile_ranks(part["rating"].cast(pl.Float64))
             percentile = float(ranks[part["is_own"].to_list().index(True)])
         rows.append(dict(dimension=dim, self_percentile=percentile, assessed=part.height))

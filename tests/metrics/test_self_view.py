@@ -42,7 +42,7 @@ def test_self_rank_percentiles_are_suppressed_below_three_colleagues():
     latest = pl.DataFrame({"is_own": [True, False, False, True, False],
                            "dimension": ["communication"] * 3 + ["application"] * 2,
                            "rating": [5, 3, 4, 2, 4]})
-    ranks = dict(self_view.self_rank_percentiles(latest, min_analysts=3)
+    ranks = dict(self_view.self_rank_percentiles(latest, min_colleagues=2)
                  .select("dimension", "self_percentile").iter_rows())
     assert ranks["communication"] == pytest.approx(100.0) and ranks["application"] is None
 

@@ -107,3 +107,38 @@ def test_colleagues_are_the_home_team_not_whoever_worked_its_tickets(empty_sqlit
     _, data = _trend(charts)
     assert data.column("band_mid").null_count == data.num_rows
     assert not [d for _, d in charts if "p25" in d.column_names]
+
+
+def test_rank_in_team_needs_five_colleagues(empty_sqlite_url):
+    """Self-rating ranks: 4 assessed colleagues → none; a fifth → the percentile appears."""
+    from data_access import my_feedback as mf
+    from data_access.filters import Filters
+    from data_access.scope import Scope
+    from data_access.writes.self_assessment import submit_self_assessment
+    from tests.data_access.test_my_feedback import CRAFTED_SELF
+
+    import datetime as dt
+
+    build_crafted(empty_sqlite_url, analysts=(1, 2, 3, 4, 5, 6, 7))
+    period = Filters(dt.date(2025, 11, 21), dt.date(2026, 11, 21))
+
+    def submit(analyst_id: int, rating: int) -> None:
+        submit_self_assessment(scope=Scope("analyst", analyst_id=analyst_id, team_ids=(1,)),
+                               ratings=dict(CRAFTED_SELF, communication=rating), note=None,
+                               submission_token=f"rank-{analyst_id}", url=empty_sqlite_url)
+
+    def communication() -> dict:
+        st.cache_data.clear()
+        view = mf.self_view_for(scope=Scope("analyst", analyst_id=2, team_ids=(1,)), filters=period,
+                                url=empty_sqlite_url)
+        return view.ranks.filter(view.ranks["dimension"] == "communication").row(0, named=True)
+
+    submit(2, 5)  # the highest self-rating
+    for analyst_id, rating in ((1, 2), (3, 4), (4, 3), (6, 1)):
+        submit(analyst_id, rating)
+    assert communication()["self_percentile"] is None  # four colleagues
+    submit(7, 2)
+    row = communication()
+    assert row["assessed"] == 6 and row["self_percentile"] == 100.0
+    # Customers rate communication 11/3 for 1–4; 6 and 7 answered with the same CARE pattern: all tied.
+    assert row["customer_percentile"] == 50.0
