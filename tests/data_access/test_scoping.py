@@ -66,3 +66,28 @@ def test_no_lead_read_or_write_filters_people_by_team_itself(module):
     own_rule = re.findall(r"(?:T|A|K|N|tickets|analysts|kudos)\.c\.team_id\.in_\(scope\.team_ids\)", source)
     assert own_rule == []
     assert re.search(r"from data_access\.scoping import .*(lead_sees|ticket_scope|home_team_members)", source)
+
+
+def test_home_team_grain_runs_on_duckdb(tmp_path):
+    """The digest's per-team lines group a lead's responses by the analyst's home team."""
+    import datetime as dt
+
+    import streamlit as st
+
+    from data_access import demo, stats
+    from data_access.engine import get_engine
+    from data_access.filters import Filters
+
+    url = f"duckdb:///{tmp_path / 'scoping.duckdb'}"
+    demo.generate(get_engine(url), responses=600, seed=7, end=dt.date(2026, 11, 20))
+    st.cache_data.clear()
+    lead = Scope("lead", team_ids=(1, 2))
+    year = Filters(dt.date(2025, 11, 21), dt.date(2026, 11, 21))
+    by_team = stats.response_stats(scope=lead, filters=year, by=("home_team_id",), url=url)
+    total = stats.response_stats(scope=lead, filters=year, url=url)
+    assert by_team["home_team_id"].to_list() == [1, 2]
+    assert by_team["n"].sum() == total["n"][0] > 0
+    tickets = stats.ticket_stats(scope=lead, filters=year, by=("home_team_id",), url=url)
+    assert tickets["home_team_id"].to_list() == [1, 2]
+    get_engine(url).dispose()
+    st.cache_data.clear()
