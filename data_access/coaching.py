@@ -367,7 +367,7 @@ def _queue_where(scope: Scope, threshold: int, since: dt.datetime | None, status
 
 def recovery_queue_query(*, scope: Scope, threshold: int, since: dt.datetime | None, status: str = "open",
                          analyst_id: int | None = None, limit: int = QUEUE_PAGE_SIZE, offset: int = 0) -> sa.Select:
-    """Unhappy responses in the lead's teams with their recovery state, most urgent first."""
+    """Unhappy responses about the lead's analysts (any ticket team) with their recovery state."""
     _lead(scope)
     due_sort = sa.func.coalesce(RI.c.due_at, R.c.submitted_at)
     return (sa.select(R.c.ticket_key, T.c.ticket_id, T.c.analyst_id, A.c.name.label("analyst"), A.c.team_id,
