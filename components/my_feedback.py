@@ -228,8 +228,9 @@ def figures_section(figures: MyFigures) -> None:
              "your closed tickets in the period.")
 
     st.markdown("##### Where you are in your team's spread")
-    st.caption("Grey bar: the middle half of your team (25th to 75th percentile), tick: the median, "
-               "blue dot: you. No colleague is named or shown individually.")
+    if figures.happiness_spread or figures.lost_spread:
+        st.caption("Grey bar: the middle half of your team (25th to 75th percentile), tick: the median, "
+                   "blue dot: you. No colleague is named or shown individually.")
     left, right = st.columns(2)
     with left:
         st.markdown("**Happiness**")
@@ -288,9 +289,9 @@ def trend_section(trend: pl.DataFrame, min_responses: int) -> None:
     if trend.is_empty() or trend["own_n"].sum() == 0:
         st.info("No responses in the last 12 months yet — your trend appears here as they arrive.")
         return
-    st.caption(f"Blue: your monthly Happiness with its 95% interval (months with at least "
-               f"{min_responses} responses) · grey band: the middle half of your team, dashed: its median.")
     no_band = trend["band_low"].is_null().all()
+    st.caption(f"Blue: your monthly Happiness with its 95% interval (months with at least {min_responses} "
+               "responses)" + ("." if no_band else " · grey band: the middle half of your team, dashed: its median."))
     if no_band:
         st.caption(_too_few_colleagues("The team band"))
     if trend["own_happiness"].is_null().all():
