@@ -248,8 +248,10 @@ def figures_section(figures: MyFigures) -> None:
                    else "Your customers have not estimated lost time in this period.")
 
     st.markdown("##### CARE profile")
-    st.caption("Blue: your customers' mean rating with its 95% interval · grey tick: your team's mean.")
     profile = care_profile_frame(figures.stats, figures.customers, figures.min_responses)
+    team_shown = profile.height and profile["team_mean"].is_not_null().any()
+    st.caption("Blue: your customers' mean rating with its 95% interval"
+               + (" · grey tick: your team's mean." if team_shown else ". " + _too_few_colleagues("Your team's mean")))
     _render(care_profile_chart(profile), 230)
 
 
