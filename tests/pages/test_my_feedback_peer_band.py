@@ -10,23 +10,14 @@ from __future__ import annotations
 import json
 
 import pyarrow as pa
-import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.data_access.test_my_feedback import build_crafted
-from tests.pages.test_my_feedback import PAGE, all_text, viewer
+from tests.pages.test_my_feedback import PAGE, _clean, all_text, viewer  # noqa: F401 (_clean: autouse fixture)
 
 OWN_COLUMNS = {"month", "own_n", "own_happiness", "own_margin", "own_happiness_low", "own_happiness_high"}
 BAND_COLUMNS = {"band_low", "band_mid", "band_high"}
-
-
-@pytest.fixture(autouse=True)
-def _clean(monkeypatch):
-    monkeypatch.setenv("SERVICE_PULSE_TODAY", "2026-11-20")
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
 
 
 def _charts(url: str, monkeypatch) -> tuple[AppTest, list[tuple[dict, pa.Table]]]:
