@@ -1,14 +1,17 @@
 """Service Pulse entry point: page config, warehouse check, sign-in, role → pages, navigation.
 
 No data queries here besides looking up the signed-in user; pages do their own scoped reads.
+A sign-in renders the landing page once: the cookie is written by a script in the same run,
+nothing reports back to the server and reruns it.
 """
 
 import sqlalchemy as sa
 import streamlit as st
 
-from components import auth, navigation, sidebar
+from components import auth, navigation, sidebar, signin
 from data_access import bootstrap, config
-from data_access.engine import DatabaseUnavailable, describe_failure, ping, release_embedded_file
+from data_access.engine import (DB_ERRORS, DatabaseUnavailable, describe_failure, ping,
+                                release_embedded_file)
 
 # "auto": the sidebar starts open on desktops and closed on phones, where it would cover the page.
 st.set_page_config(page_title="Service Pulse", page_icon="📈", layout="wide",
@@ -61,16 +64,19 @@ except (DatabaseUnavailable, sa.exc.SQLAlchemyError, OSError) as exc:
                "Nothing is lost: reload this page in a minute. If it keeps happening, tell your admin.")
 
 try:
-    settings = auth.cookie_settings(demo=origin == "demo")
+    settings = auth.cookie_settings(demo=origin == "demo", local=config.is_local_warehouse(url))
 except auth.CookieKeyError as exc:
     _stop_with(f"Service Pulse is not configured safely yet: {exc}")
 
-authenticator = auth.authenticator(settings)
-user = auth.signed_in_user(authenticator, url)
+try:
+    user = signin.signed_in_user(settings, url, origin)
+except DB_ERRORS as exc:
+    _stop_with(f"Sign-in is not possible right now. {describe_failure(exc)}",
+               "Nothing is lost: reload this page in a minute. If it keeps happening, tell your admin.")
 
 if user is None:
     st.session_state.pop("viewer", None)
-    login = st.Page(lambda: auth.login_page(url), title="Sign in", icon=":material/login:",
+    login = st.Page(lambda: signin.login_page(url, origin), title="Sign in", icon=":material/login:",
                     url_path="sign-in", default=True)
     _run(st.navigation([login], position="hidden"))
     st.stop()
