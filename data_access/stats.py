@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 from data_access import config, schema
-from data_access.dialect import as_int, month_start
+from data_access.dialect import as_int, month_start, week_start
 from data_access.engine import get_engine
 from data_access.filters import Filters, response_period, ticket_period, ticket_slice
 from data_access.scope import Scope, ScopeError
@@ -25,6 +25,7 @@ CACHE_TTL_SECONDS = 600
 
 GROUPABLE: dict[str, sa.ColumnElement] = {
     "month": month_start(R.c.submitted_at).label("month"),
+    "week": week_start(R.c.submitted_at).label("week"),
     # The ticket's assignment group (team-level figures about the service, e.g. Culture trends) …
     "team_id": T.c.team_id,
     # … and the resolving analyst's home team (a lead's own teams: the who-may-see-whom rule).
@@ -39,7 +40,8 @@ GROUPABLE: dict[str, sa.ColumnElement] = {
     "reassignment_count": sa.case((T.c.reassignment_count >= 3, 3),
                                   else_=T.c.reassignment_count).label("reassignment_count"),
 }
-TICKET_GROUPABLE = dict(GROUPABLE, month=month_start(T.c.resolved_at).label("month"))
+TICKET_GROUPABLE = dict(GROUPABLE, month=month_start(T.c.resolved_at).label("month"),
+                        week=week_start(T.c.resolved_at).label("week"))
 
 
 def _with_home_team(joined, by: tuple[str, ...]):
@@ -66,6 +68,7 @@ def response_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] 
         sa.func.count().label("n"),
         sa.func.sum(happy).label("happy"),
         sa.func.sum(unhappy).label("unhappy"),
+        sa.func.count(sa.distinct(T.c.analyst_id)).label("analysts"),
     ]
     for dim in schema.CARE_DIMENSIONS:
         c = R.c[dim]
@@ -85,7 +88,7 @@ def response_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] 
     return stmt
 
 
-STAT_COLUMNS = (["n", "happy", "unhappy"]
+STAT_COLUMNS = (["n", "happy", "unhappy", "analysts"]
                 + [f"{d}_{s}" for d in schema.CARE_DIMENSIONS for s in ("n", "sum", "sumsq")]
                 + ["lost_n", "lost_sum", "lost_sumsq", "sla_met_n", "sla_met_unhappy"])
 
@@ -97,7 +100,7 @@ def _frame(rows, columns: list[str]) -> pl.DataFrame:
         if c in STAT_COLUMNS or c == "tickets" or c.endswith("_tickets"):
             fixes.append(pl.col(c).cast(pl.Float64).fill_null(0.0) if c.endswith(("sum", "sumsq"))
                          else pl.col(c).cast(pl.Int64).fill_null(0))
-        elif c == "month":
+        elif c in ("month", "week"):
             fixes.append(pl.col(c).cast(pl.Date))
         elif c == "sla_met" or c == "reopened":
             fixes.append(pl.col(c).cast(pl.Boolean))
@@ -109,8 +112,8 @@ def response_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
                    own_only: bool = True, url: str | None = None) -> pl.DataFrame:
     """Sufficient statistics of responses in `filters`' period and slices, grouped by `by`.
 
-    Columns: the `by` keys, then n, happy, unhappy, `<care>_n/_sum/_sumsq`, lost_n/_sum/_sumsq,
-    sla_met_n, sla_met_unhappy. `month` is the first day of the submission month.
+    Columns: the `by` keys, then n, happy, unhappy, analysts (distinct resolvers, for disclosure
+    control), `<care>_n/_sum/_sumsq`, lost_n/_sum/_sumsq, sla_met_n, sla_met_unhappy. `month` is the first day of the submission month.
     """
     stmt = response_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
     with get_engine(url or config.database_url()).connect() as conn:
