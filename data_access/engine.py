@@ -17,8 +17,9 @@ class DatabaseUnavailable(RuntimeError):
     """The warehouse cannot be reached; the message is meant for a person."""
 
 
-# What a page catches around its reads to show `describe_failure(exc)` instead of a traceback.
-DB_ERRORS = (DatabaseUnavailable, sa.exc.OperationalError, sa.exc.InterfaceError)
+# What a page catches around its reads to show `describe_failure(exc)` instead of a traceback
+# (sa.exc.TimeoutError: every pooled connection stayed busy for pool_timeout seconds).
+DB_ERRORS = (DatabaseUnavailable, sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
 
 
 def get_engine(url: str | None = None) -> sa.Engine:
@@ -36,7 +37,7 @@ def _engine_for(url: str) -> sa.Engine:
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": 30}
     if parsed.get_backend_name() == "postgresql":
-        kwargs["pool_pre_ping"] = True
+        kwargs.update(_server_pool())
     if parsed.get_backend_name() == "duckdb" and _SHORT_CONNECTIONS and parsed.database not in (None, "", ":memory:"):
         kwargs["poolclass"] = sa.pool.NullPool
     engine = sa.create_engine(url, **kwargs)
@@ -45,6 +46,16 @@ def _engine_for(url: str) -> sa.Engine:
     if parsed.get_backend_name() == "duckdb":
         engine.dialect.connect = _waiting_for_file_lock(engine.dialect.connect)
     return engine
+
+
+def _server_pool() -> dict:
+    """Pool sized for concurrent sessions and a statement timeout, from `config.pool_settings()`."""
+    pool = config.pool_settings()
+    kwargs: dict = {"pool_pre_ping": True, "pool_size": pool.pool_size, "max_overflow": pool.max_overflow,
+                    "pool_timeout": pool.pool_timeout}
+    if pool.statement_timeout_seconds and not _SHORT_CONNECTIONS:  # command-line tools may run long
+        kwargs["connect_args"] = {"options": f"-c statement_timeout={pool.statement_timeout_seconds * 1000}"}
+    return kwargs
 
 
 # DuckDB lets one process at a time open a database file for writing. The app and a command-line
@@ -101,6 +112,13 @@ def describe_failure(exc: Exception) -> str:
     if isinstance(exc, DatabaseUnavailable):
         return str(exc)  # already written for a person
     text = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
+    if "statement timeout" in text.lower():
+        return ("This view asked the warehouse for more than it answers in the allowed time "
+                f"({config.pool_settings().statement_timeout_seconds} s). Try a shorter period or fewer "
+                "filters; if it keeps happening, tell your administrator.")
+    if isinstance(exc, sa.exc.TimeoutError):
+        return ("Many people are using Service Pulse right now and no database connection came free in "
+                "time. Please try again in a moment.")
     if "lock" in text.lower() and "duckdb" in text.lower() or "Conflicting lock" in text:
         return ("The embedded database is in use by another program (for example an import "
                 "running from the command line). Try again when it has finished.")

@@ -15,6 +15,8 @@ from data_access import config, schema
 from data_access.dialect import as_int, month_start, week_start
 from data_access.engine import get_engine
 from data_access.filters import Filters, response_period, ticket_period, ticket_slice
+from data_access.rollups import reads as rollup_reads
+from data_access.rollups.state import use_rollups
 from data_access.scope import Scope, ScopeError
 from data_access.scoping import ticket_scope
 
@@ -115,7 +117,11 @@ def response_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
     Columns: the `by` keys, then n, happy, unhappy, analysts (distinct resolvers, for disclosure
     control), `<care>_n/_sum/_sumsq`, lost_n/_sum/_sumsq, sla_met_n, sla_met_unhappy. `month` is the first day of the submission month.
     """
-    stmt = response_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
+    _check_grain(scope, by, own_only)
+    if rollup_reads.covers(by) and use_rollups(url):
+        stmt = rollup_reads.response_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
+    else:
+        stmt = response_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
     with get_engine(url or config.database_url()).connect() as conn:
         result = conn.execute(stmt)
         return _frame(result.all(), list(result.keys()))
@@ -141,7 +147,11 @@ def ticket_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
 
     The denominator of the response rate and of total lost hours.
     """
-    stmt = ticket_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
+    _check_grain(scope, by, own_only)
+    if rollup_reads.covers(by) and use_rollups(url):
+        stmt = rollup_reads.ticket_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
+    else:
+        stmt = ticket_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
     with get_engine(url or config.database_url()).connect() as conn:
         result = conn.execute(stmt)
         return _frame(result.all(), list(result.keys()))
@@ -161,11 +171,13 @@ def lost_histogram_query(*, scope: Scope, filters: Filters, own_only: bool = Tru
 def lost_histogram(*, scope: Scope, filters: Filters, own_only: bool = True,
                    url: str | None = None) -> pl.DataFrame:
     """How many responses reported each (whole) number of lost minutes: for the Pareto share."""
-    stmt = lost_histogram_query(scope=scope, filters=filters, own_only=own_only)
+    stmt = (rollup_reads.lost_histogram_query(scope=scope, filters=filters, own_only=own_only)
+            if use_rollups(url) else lost_histogram_query(scope=scope, filters=filters, own_only=own_only))
     with get_engine(url or config.database_url()).connect() as conn:
         rows = conn.execute(stmt).all()
-    return pl.DataFrame([tuple(r) for r in rows], schema={"lost_minutes": pl.Float64, "count": pl.Int64},
-                        orient="row")
+    frame = pl.DataFrame([tuple(r) for r in rows], schema=["lost_minutes", "count"], orient="row",
+                         infer_schema_length=None)
+    return frame.select(pl.col("lost_minutes").cast(pl.Float64), pl.col("count").cast(pl.Int64))
 
 
 def clear_cached_reads() -> None:

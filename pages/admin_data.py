@@ -4,6 +4,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 from components.import_panel import import_flow, import_history
+from components.text import literal
 from components.viewer import require_scope
 from data_access import config
 from data_access.bootstrap import ORIGIN_LABELS
@@ -19,7 +20,7 @@ engine = get_engine(config.database_url())
 try:
     info = cached_warehouse_summary(config.database_url())
 except (DatabaseUnavailable, sa.exc.SQLAlchemyError) as exc:
-    st.error(describe_failure(exc))
+    st.error(literal(describe_failure(exc)))
     st.stop()
 
 tables = info["tables"]

@@ -6,17 +6,20 @@ import streamlit as st
 from components.coaching import apply_deep_link, overview_section
 from components.coaching_analyst import analyst_section
 from components.coaching_actions import notes_section, recovery_section
+from components.freshness import summary_tables_notice
+from components.text import literal
 from components.viewer import current_viewer, require_scope
 from data_access.engine import DatabaseUnavailable, describe_failure
 
 scope = require_scope("lead")
 viewer = current_viewer()
 st.title("Coaching")
-st.caption(f"{viewer.display_name} · {viewer.team_name or 'your team'} · the last 90 days unless you pick a "
+st.caption(f"{literal(viewer.display_name)} · {literal(viewer.team_name or 'your team')} · the last 90 days unless you pick a "
            "period. Figures appear from 5 responses up; comparisons use shrunk values.")
 
 TABS = ["Overview", "Analyst", "Recovery queue", "Notes"]
 apply_deep_link()
+summary_tables_notice()
 tabs = st.tabs(TABS, key="coaching_tab", on_change="rerun")
 sections = [overview_section, analyst_section, recovery_section, notes_section]
 try:
@@ -25,4 +28,4 @@ try:
             with tab:
                 section(scope)
 except (DatabaseUnavailable, sa.exc.OperationalError) as exc:
-    st.error(describe_failure(exc))
+    st.error(literal(describe_failure(exc)))
