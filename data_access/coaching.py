@@ -355,8 +355,10 @@ QUEUE_STATUSES = ("open", "resolved", "all")
 
 
 def _queue_where(scope: Scope, threshold: int, since: dt.datetime | None, status: str,
-                 analyst_id: int | None) -> list:
+                 analyst_id: int | None, history_before: dt.datetime | None = None) -> list:
     conds = [R.c.happiness <= threshold, *ticket_scope(scope)]
+    if history_before is not None:  # an answer older than the recovery window without an item is history
+        conds.append(sa.or_(RI.c.ticket_key.is_not(None), R.c.submitted_at >= history_before))
     if since is not None:
         conds.append(R.c.submitted_at >= since)
     if status == "open":
@@ -369,7 +371,8 @@ def _queue_where(scope: Scope, threshold: int, since: dt.datetime | None, status
 
 
 def recovery_queue_query(*, scope: Scope, threshold: int, since: dt.datetime | None, status: str = "open",
-                         analyst_id: int | None = None, limit: int = QUEUE_PAGE_SIZE, offset: int = 0) -> sa.Select:
+                         analyst_id: int | None = None, limit: int = QUEUE_PAGE_SIZE, offset: int = 0,
+                         history_before: dt.datetime | None = None) -> sa.Select:
     """Unhappy responses about the lead's analysts (any ticket team) with their recovery state."""
     _lead(scope)
     due_sort = sa.func.coalesce(RI.c.due_at, R.c.submitted_at)
@@ -379,7 +382,7 @@ def recovery_queue_query(*, scope: Scope, threshold: int, since: dt.datetime | N
             .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key)
                          .join(A, A.c.analyst_id == T.c.analyst_id)
                          .outerjoin(RI, RI.c.ticket_key == R.c.ticket_key))
-            .where(*_queue_where(scope, threshold, since, status, analyst_id))
+            .where(*_queue_where(scope, threshold, since, status, analyst_id, history_before))
             # Open items: not yet contacted first (the most overdue on top), then those already
             # contacted; handled items: the latest first.
             .order_by(*((sa.case((RI.c.first_contact_at.is_(None), 0), else_=1), due_sort.asc())
@@ -388,14 +391,15 @@ def recovery_queue_query(*, scope: Scope, threshold: int, since: dt.datetime | N
 
 
 def recovery_queue_count_query(*, scope: Scope, threshold: int, since: dt.datetime | None, status: str,
-                               analyst_id: int | None, now: dt.datetime, target_hours: int) -> sa.Select:
+                               analyst_id: int | None, now: dt.datetime, target_hours: int,
+                               history_before: dt.datetime | None = None) -> sa.Select:
     """(items, overdue items) matching the queue filter."""
     _lead(scope)
     overdue = sa.and_(RI.c.resolved_at.is_(None), _overdue(now, target_hours))
     return (sa.select(sa.func.count(), sa.func.sum(sa.case((overdue, 1), else_=0)))
             .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key)
                          .outerjoin(RI, RI.c.ticket_key == R.c.ticket_key))
-            .where(*_queue_where(scope, threshold, since, status, analyst_id)))
+            .where(*_queue_where(scope, threshold, since, status, analyst_id, history_before)))
 
 
 QUEUE_SCHEMA = {"ticket_key": pl.Int64, "ticket_id": pl.String, "analyst_id": pl.Int64, "analyst": pl.String,
@@ -415,12 +419,15 @@ def recovery_queue(*, scope: Scope, threshold: int, since: dt.datetime | None, n
     if analyst_id is not None:
         check_analyst(scope, analyst_id, url)
     with get_engine(_url(url)).connect() as conn:
+        # Imported history: an unhappy answer older than the recovery window never had an item.
+        history_before = now - dt.timedelta(days=recovery.read_settings(conn).window_days)
         total, overdue = conn.execute(recovery_queue_count_query(
             scope=scope, threshold=threshold, since=since, status=status, analyst_id=analyst_id,
-            now=now, target_hours=target_hours)).one()
+            now=now, target_hours=target_hours, history_before=history_before)).one()
         rows = conn.execute(recovery_queue_query(scope=scope, threshold=threshold, since=since, status=status,
                                                  analyst_id=analyst_id, limit=page_size,
-                                                 offset=max(page, 0) * page_size)).all()
+                                                 offset=max(page, 0) * page_size,
+                                                 history_before=history_before)).all()
     frame = pl.DataFrame([tuple(r) for r in rows], schema=QUEUE_SCHEMA, orient="row")
     frame = frame.with_columns(
         pl.coalesce(pl.col("due_at"), recovery.due_at_expr(pl.col("submitted_at"), target_hours)).alias("due_at"))

@@ -28,7 +28,8 @@ from data_access.scoping import ticket_scope
 from data_access.stats import CACHE_TTL_SECONDS, GROUPABLE, _check_grain
 from data_access.stats import _frame as stats_frame
 
-CHANNEL_LABELS = {"phone": "Phone", "email": "Email", "portal": "Portal", "chat": "Chat", "walk_in": "Walk-in"}
+CHANNEL_LABELS = {"phone": "Phone", "email": "Email", "portal": "Portal", "chat": "Chat", "walk_in": "Walk-in",
+                  "social": "Social media", "other": "Other"}
 
 T = schema.tickets
 R = schema.responses
