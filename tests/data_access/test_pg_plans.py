@@ -83,7 +83,7 @@ def test_coaching_and_my_feedback_never_scan_responses(big_pg, monkeypatch):
     with PlanRecorder(get_engine(big_pg)) as recorder:
         since = now - dt.timedelta(days=30)
         coaching.team_roster(scope=lead, url=big_pg)
-        coaching.team_activity(scope=lead, since=since, now=now, cutoff=coaching.overdue_cutoff(now),
+        coaching.team_activity(scope=lead, since=since, now=now, target_hours=24,
                                threshold=6, url=big_pg)
         coaching.monthly_stats(scope=lead, analyst_id=analyst_id, filters=year, url=big_pg)
         coaching.team_analyst_stats(scope=lead, analyst_id=analyst_id, filters=rolling, url=big_pg)
@@ -92,7 +92,7 @@ def test_coaching_and_my_feedback_never_scan_responses(big_pg, monkeypatch):
         coaching.factor_evidence(scope=lead, analyst_id=analyst_id, filters=rolling, url=big_pg)
         coaching.unhappy_context(scope=lead, analyst_id=analyst_id, filters=rolling, url=big_pg)
         coaching.recovery_queue(scope=lead, threshold=6, since=since, now=now,
-                                cutoff=coaching.overdue_cutoff(now), url=big_pg)
+                                target_hours=24, url=big_pg)
         coaching.kudos_received(scope=lead, analyst_id=analyst_id, url=big_pg)
         my_feedback.my_figures(scope=me, filters=rolling, url=big_pg)
         my_feedback.my_trend(scope=me, filters=rolling, url=big_pg)
