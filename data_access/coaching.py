@@ -138,9 +138,13 @@ def last_scores_query(*, scope: Scope, since: dt.datetime) -> sa.Select:
     _lead(scope)
     rank = sa.func.row_number().over(partition_by=T.c.analyst_id,
                                      order_by=(R.c.submitted_at.desc(), R.c.ticket_key.desc())).label("rank")
+    # Driven from the lead's analysts (a handful) through the tickets' analyst index, so the
+    # planner does not read the whole tickets table to find them.
     inner = (sa.select(T.c.analyst_id, R.c.happiness, rank)
-             .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key))
-             .where(R.c.submitted_at >= since, *ticket_scope(scope))).subquery()
+             .select_from(A.join(T, T.c.analyst_id == A.c.analyst_id)
+                          .join(R, R.c.ticket_key == T.c.ticket_key))
+             .where(R.c.submitted_at >= since, A.c.team_id.in_(scope.team_ids), *ticket_scope(scope))
+             ).subquery()
     return sa.select(inner.c.analyst_id, inner.c.happiness, inner.c["rank"]).where(inner.c["rank"] <= 3)
 
 
