@@ -122,7 +122,10 @@ def _open_recovery_item(conn: sa.Connection, ticket_key: int, score: int, now: d
         return
     if conn.execute(sa.select(RI.c.ticket_key).where(RI.c.ticket_key == ticket_key)).first():
         return
-    team_id, analyst_id = conn.execute(sa.select(T.c.team_id, T.c.analyst_id)
+    # The item goes to the analyst's home team (who sees whom), not the ticket's team.
+    A = schema.analysts
+    team_id, analyst_id = conn.execute(sa.select(A.c.team_id, T.c.analyst_id)
+                                       .join(A, A.c.analyst_id == T.c.analyst_id)
                                        .where(T.c.ticket_key == ticket_key)).one()
     conn.execute(RI.insert().values(ticket_key=ticket_key, team_id=team_id, analyst_id=analyst_id,
                                     created_at=now, due_at=recovery.due_at(now, rules.target_hours),
