@@ -143,7 +143,7 @@ def last_scores_query(*, scope: Scope, since: dt.datetime) -> sa.Select:
     inner = (sa.select(T.c.analyst_id, R.c.happiness, rank)
              .select_from(A.join(T, T.c.analyst_id == A.c.analyst_id)
                           .join(R, R.c.ticket_key == T.c.ticket_key))
-             .where(R.c.submitted_at >= since, A.c.team_id.in_(scope.team_ids), *ticket_scope(scope))
+             .where(R.c.submitted_at >= since, lead_sees(scope, A.c.analyst_id))
              ).subquery()
     return sa.select(inner.c.analyst_id, inner.c.happiness, inner.c["rank"]).where(inner.c["rank"] <= 3)
 
