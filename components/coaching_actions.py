@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import polars as pl
 import streamlit as st
 
@@ -17,7 +18,7 @@ from data_access import clock, coaching as data, config, stats
 from data_access.scope import Scope
 from data_access.writes import InvalidInput, WriteConflict
 from data_access.writes import coaching as writes
-from metrics.coaching import name_key
+from metrics.coaching import sort_by_name
 
 WINDOWS = {"30d": ("Last 30 days", 30), "90d": ("Last 90 days", 90), "365d": ("Last 12 months", 365),
            "all": ("All time", None)}
@@ -48,7 +49,7 @@ def recovery_section(scope: Scope) -> None:
     settings = data.recovery_settings(url=url)
     now = current_minute()
     roster = data.team_roster(scope=scope, url=url)
-    roster = roster.sort(pl.col("name").map_elements(name_key, return_dtype=pl.String))
+    roster = sort_by_name(roster)
     names = dict(zip(roster["analyst_id"].to_list(), roster["name"].to_list()))
     f1, f2, f3 = st.columns([2, 2, 3])
     window = f1.selectbox("Submitted", list(WINDOWS), index=1, format_func=lambda k: WINDOWS[k][0],
@@ -86,8 +87,10 @@ def recovery_section(scope: Scope) -> None:
         pl.col("due_at").dt.strftime(when).alias("Target"),
         pl.col("first_contact_at").dt.strftime(when).fill_null("–").alias("Contacted"),
         pl.col("outcome").fill_null("–").alias("Outcome"), pl.col("comment").fill_null("").alias("Comment"))
-    styled = shown.to_pandas().style.apply(
-        lambda r: ["background-color: #ffebe9" if r["State"] == "⚠ overdue" else "" for _ in r], axis=1)
+    styled = shown.to_pandas().style
+    overdue_rows = [i for i, state in enumerate(shown["State"].to_list()) if state == "⚠ overdue"]
+    if overdue_rows:  # tint overdue rows without a per-row Python callback
+        styled = styled.set_properties(subset=pd.IndexSlice[overdue_rows, :], **{"background-color": "#ffebe9"})
     event = st.dataframe(styled, hide_index=True, on_select="rerun", selection_mode="single-row",
                          key="coaching_rq_table",
                          column_config={"Comment": st.column_config.TextColumn(width="large")})

@@ -136,11 +136,12 @@ def hotspot_section(report: CultureReport, *, key_prefix: str, focused: bool = F
         worst = cells.filter(pl.col("impact") < 0).head(8)
         st.caption("Worst cells")
         if worst.height:
+            # At most eight rows: worded in plain Python, never as a callback inside polars.
+            worded = [f"{fmt_happiness(h)} ± {m:.0f}"
+                      for h, m in zip(worst["happiness"].to_list(), worst["margin"].to_list())]
             shown = worst.select(
                 pl.concat_str([pl.col("service"), pl.col("channel_label")], separator=" · ").alias("Cell"),
-                pl.struct("happiness", "margin").map_elements(
-                    lambda r: f"{fmt_happiness(r['happiness'])} ± {r['margin']:.0f}", return_dtype=pl.String)
-                .alias("Happiness"),
+                pl.Series("Happiness", worded, dtype=pl.String),
                 pl.col("n"), pl.col("impact").round(0).alias("Impact"))
             export = worst.select(pl.col("service").alias("Service"), pl.col("channel_label").alias("Channel"),
                                   pl.col("happiness").round(1).alias("Happiness"),

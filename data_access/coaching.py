@@ -451,10 +451,10 @@ def recovery_queue(*, scope: Scope, threshold: int, since: dt.datetime | None, n
                                                  analyst_id=analyst_id, limit=page_size,
                                                  offset=max(page, 0) * page_size)).all()
     frame = pl.DataFrame([tuple(r) for r in rows], schema=QUEUE_SCHEMA, orient="row")
-    frame = frame.with_columns(
-        pl.when(pl.col("due_at").is_null())
-        .then(pl.col("submitted_at").map_elements(business_day_after, return_dtype=pl.Datetime("us")))
-        .otherwise(pl.col("due_at")).alias("due_at"))
+    # One page of the queue: the missing due times are filled in plain Python, not inside polars.
+    due = [d if d is not None else business_day_after(s)
+           for s, d in zip(frame["submitted_at"].to_list(), frame["due_at"].to_list())]
+    frame = frame.with_columns(pl.Series("due_at", due, dtype=pl.Datetime("us")))
     frame = frame.with_columns((pl.col("resolved_at").is_null() & pl.col("first_contact_at").is_null()
                                 & (pl.col("due_at") < now)).alias("overdue"))
     return frame, int(total or 0), int(overdue or 0)
