@@ -8,7 +8,7 @@ import streamlit as st
 
 from components import auth, navigation, sidebar
 from data_access import bootstrap, config
-from data_access.engine import DatabaseUnavailable, describe_failure, ping, release_embedded_file
+from data_access.engine import DB_ERRORS, describe_failure, ping, release_embedded_file
 
 st.set_page_config(page_title="Service Pulse", page_icon="📈", layout="wide",
                    initial_sidebar_state="expanded")
@@ -54,7 +54,7 @@ url = config.database_url()
 try:
     with st.spinner("Opening the feedback warehouse… (a first start fills the demo database)"):
         origin = _data_origin(url)
-except (DatabaseUnavailable, sa.exc.SQLAlchemyError, OSError) as exc:
+except (*DB_ERRORS, OSError) as exc:
     detail = describe_failure(exc)
     _stop_with(f"Service Pulse cannot open its database right now. {detail}",
                "Nothing is lost: reload this page in a minute. If it keeps happening, tell your admin.")
@@ -65,7 +65,11 @@ except auth.CookieKeyError as exc:
     _stop_with(f"Service Pulse is not configured safely yet: {exc}")
 
 authenticator = auth.authenticator(settings)
-user = auth.signed_in_user(authenticator, url)
+try:  # the sign-in lookup reads the users table: a busy or unreachable warehouse must not crash it
+    user = auth.signed_in_user(authenticator, url)
+except DB_ERRORS as exc:
+    _stop_with(f"Service Pulse cannot check your sign-in right now. {describe_failure(exc)}",
+               "Nothing is lost: reload this page in a minute. If it keeps happening, tell your admin.")
 
 if user is None:
     st.session_state.pop("viewer", None)

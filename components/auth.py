@@ -22,6 +22,7 @@ import streamlit as st
 import streamlit_authenticator as stauth
 
 from data_access import clock, config
+from data_access.engine import DB_ERRORS, describe_failure
 from data_access.users import UserRecord, find_user, normalise_username
 from data_access.writes import users as user_writes
 
@@ -189,7 +190,11 @@ def _on_submit(url: str | None) -> None:
     if not normalise_username(username) or not password:
         st.session_state[LOGIN_MESSAGE] = "Enter your username and password."
         return
-    user = check_login(username, password, url=url)
+    try:
+        user = check_login(username, password, url=url)
+    except DB_ERRORS as exc:  # the password was not checked: no failed attempt is counted
+        st.session_state[LOGIN_MESSAGE] = f"Sign-in is not possible right now. {describe_failure(exc)}"
+        return
     if user is None:
         fails = int(st.session_state.get(SESSION_FAILS, 0)) + 1
         st.session_state[SESSION_FAILS] = fails

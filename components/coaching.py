@@ -14,11 +14,12 @@ import streamlit as st
 
 from components.tables import download_csv
 from components.tiles import fmt_happiness, fmt_minutes, tile
-from data_access import clock, coaching as data, config, stats
+from data_access import clock, config
 from data_access.filters import Filters
 from data_access.scope import Scope
 from metrics import CARE_NAMES, with_happiness
 from metrics.coaching import sort_by_name, team_overview, unhappy_runs
+from views.cache import coaching as data, stats
 
 ANALYST_KEY = "coaching_analyst"
 BRIEF_PICKS_KEY = "coaching_brief_picks"

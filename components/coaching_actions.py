@@ -14,11 +14,13 @@ import streamlit as st
 
 from components.coaching import analyst_picker, current_minute, escape_md
 from components.viewer import current_viewer
-from data_access import clock, coaching as data, config, stats
+from data_access import clock, config
 from data_access.scope import Scope
 from data_access.writes import InvalidInput, WriteConflict
 from data_access.writes import coaching as writes
 from metrics.coaching import sort_by_name
+from views import cache
+from views.cache import coaching as data
 
 WINDOWS = {"30d": ("Last 30 days", 30), "90d": ("Last 90 days", 90), "365d": ("Last 12 months", 365),
            "all": ("All time", None)}
@@ -141,10 +143,10 @@ def _recovery_form(scope: Scope, item: dict, threshold: int) -> None:
                 st.error(str(exc))
                 return
             except WriteConflict as exc:
-                stats.clear_cached_reads()
+                cache.clear_cached_reads()
                 st.warning(str(exc))
                 return
-            stats.clear_cached_reads()
+            cache.clear_cached_reads()
             _flash("coaching_rq_flash", "success", f"Recorded for {item['ticket_id']}: {KIND_LABELS[kind].lower()}.")
             st.rerun()
 
@@ -175,7 +177,7 @@ def notes_section(scope: Scope) -> None:
         except InvalidInput as exc:
             st.error(str(exc))
         else:
-            stats.clear_cached_reads()
+            cache.clear_cached_reads()
             for key in ("coaching_note_body", "coaching_note_follow", "coaching_note_shared"):
                 st.session_state.pop(key, None)
             _flash("coaching_note_flash", "success", "Note saved." + ("" if shared else " It stays private to you "
@@ -233,9 +235,9 @@ def _write_note(action, success: str) -> None:
         st.error(str(exc))
         return
     except WriteConflict as exc:
-        stats.clear_cached_reads()
+        cache.clear_cached_reads()
         _flash("coaching_note_flash", "warning", str(exc))
         st.rerun()
-    stats.clear_cached_reads()
+    cache.clear_cached_reads()
     _flash("coaching_note_flash", "success", success)
     st.rerun()

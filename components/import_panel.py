@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 from data_access import config
-from data_access.engine import DatabaseUnavailable, describe_failure
+from data_access.engine import DB_ERRORS, describe_failure
 from data_access.importer import history, presets, report
 from data_access.importer.fields import FIELDS
 from data_access.importer.reader import ImportFileError
@@ -18,7 +18,7 @@ from data_access.importer.run import ImportInterrupted, max_import_bytes, plan_i
 from data_access.importer.scores import SCALES
 from data_access.importer.validate import AmbiguousDates
 from data_access.scope import Scope
-from data_access.stats import clear_cached_reads
+from views.cache import clear_cached_reads
 
 UPLOAD_DIR_NAME = "uploads"
 
@@ -136,7 +136,7 @@ def import_flow(kind: str, engine: sa.Engine) -> None:
         except ImportInterrupted as exc:
             st.error(str(exc))
             result = exc.result
-        except (DatabaseUnavailable, sa.exc.SQLAlchemyError) as exc:
+        except DB_ERRORS as exc:
             st.error(describe_failure(exc))
             return
         finally:

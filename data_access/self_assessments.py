@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import polars as pl
 import sqlalchemy as sa
-import streamlit as st
 
 from data_access import config, schema
 from data_access.engine import get_engine
@@ -21,7 +20,6 @@ from data_access.scope import Scope, ScopeError
 SA = schema.self_assessments
 SAR = schema.self_assessment_ratings
 A = schema.analysts
-CACHE_TTL_SECONDS = 600
 
 HISTORY_SCHEMA = {"assessment_id": pl.Int64, "submitted_at": pl.Datetime("us"), "note": pl.String,
                   "shared_with_lead": pl.Boolean, "dimension": pl.String, "rating": pl.Int64}
@@ -54,7 +52,6 @@ def history_query(*, scope: Scope) -> sa.Select:
             .order_by(SA.c.submitted_at, SA.c.assessment_id, SAR.c.dimension))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def self_assessment_history(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
     """Every self-assessment of the signed-in analyst, oldest first, in long form.
 
@@ -103,7 +100,6 @@ def shared_query(*, scope: Scope, analyst_id: int) -> sa.Select:
             .order_by(SAR.c.dimension))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=512, show_spinner=False)
 def shared_self_assessment(*, scope: Scope, analyst_id: int, url: str | None = None) -> SelfAssessment | None:
     """For a team lead: the analyst's latest self-assessment, only if the analyst shared it.
 

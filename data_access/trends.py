@@ -13,16 +13,15 @@ from dataclasses import dataclass
 
 import polars as pl
 import sqlalchemy as sa
-import streamlit as st
 
-from data_access import clock, config, schema
+from data_access import clock, config, query, schema
 from data_access.dialect import as_int
 from data_access.engine import get_engine
 from data_access.filters import Filters, period_bounds, response_period, ticket_slice
 from data_access.scope import Scope
 from data_access.scoping import ticket_scope
-from data_access.stats import CACHE_TTL_SECONDS, GROUPABLE, _check_grain, lost_histogram, ticket_stats
-from data_access.stats import _frame as stats_frame
+from data_access.stats import GROUPABLE, _check_grain, lost_histogram, ticket_stats
+from data_access.stats import stat_types
 from metrics.culture import (Headline, Rate, calibration_counts, factor_changes, happiness_mix, headline,
                              hotspot_cells, lost_by, monthly_happiness, rate, team_table, totals,
                              watermelon_trend)
@@ -60,11 +59,7 @@ def _team_scope(scope: Scope, filters: Filters | None, team_col: sa.ColumnElemen
 
 
 def _run(stmt: sa.Select, url: str | None) -> pl.DataFrame:
-    with get_engine(url or config.database_url()).connect() as conn:
-        result = conn.execute(stmt)
-        columns = list(result.keys())
-        rows = [tuple(r) for r in result.all()]
-    return pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
+    return query.frame(stmt, url=url)
 
 
 # ---------------------------------------------------------------- names for filters and labels
@@ -82,14 +77,12 @@ def service_names_query() -> sa.Select:
     return sa.select(schema.services.c.service_id, schema.services.c.name).order_by(schema.services.c.name)
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=64, show_spinner=False)
 def team_names(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
     """Teams the viewer may look at: team_id, name (sorted by name)."""
     frame = _run(team_names_query(scope=scope), url)
     return frame if frame.height else pl.DataFrame(schema={"team_id": pl.Int64, "name": pl.String})
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=16, show_spinner=False)
 def service_names(*, url: str | None = None) -> pl.DataFrame:
     """Every business service: service_id, name (sorted by name)."""
     frame = _run(service_names_query(), url)
@@ -117,14 +110,11 @@ def experience_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...
     return stmt.group_by(*keys).order_by(*keys) if by else stmt
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=512, show_spinner=False)
 def experience_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
                      url: str | None = None) -> pl.DataFrame:
     """Per group: n, happy, unhappy, lost_n, lost_sum, sla_met_n, sla_met_unhappy (see `response_stats`)."""
     stmt = experience_stats_query(scope=scope, filters=filters, by=by)
-    with get_engine(url or config.database_url()).connect() as conn:
-        result = conn.execute(stmt)
-        return stats_frame(result.all(), list(result.keys()))
+    return stat_types(query.frame(stmt, url=url))
 
 
 # ---------------------------------------------------------------- what users say
@@ -148,7 +138,6 @@ def factor_counts_query(*, scope: Scope, filters: Filters) -> sa.Select:
             .order_by(F.c.factor_id))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def factor_counts(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
     """Responses naming each factor in the period (`current`) and the one before (`previous`)."""
     frame = _run(factor_counts_query(scope=scope, filters=filters), url)
@@ -195,7 +184,6 @@ def culture_counts_query(*, scope: Scope, filters: Filters, as_of: dt.datetime) 
     )
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def culture_counts(*, scope: Scope, filters: Filters, url: str | None = None) -> dict[str, int]:
     """Counts behind the culture indicators, for the period and slices.
 
@@ -246,7 +234,6 @@ def latest_self_ratings_query(*, scope: Scope, filters: Filters) -> sa.Select:
                    *_team_scope(scope, filters, A.c.team_id)))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=128, show_spinner=False)
 def org_calibration(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
     """Per CARE dimension, counts of analysts in blind spot / aligned / hidden strength — unnamed.
 
@@ -315,7 +302,6 @@ def _named(frame: pl.DataFrame, key: str, names: dict, column: str) -> pl.DataFr
                               .fill_null(pl.col(key).cast(pl.String)).alias(column))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=128, show_spinner=False)
 def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) -> CultureReport:
     """The culture-trends figures for `filters`, within `scope` (CIO: organisation; lead: their teams)."""
     _require_org_view(scope)

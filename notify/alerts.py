@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from data_access import notify_reads as reads
 from data_access.engine import get_engine
 from data_access import config as da_config
-from data_access.stats import clear_cached_reads
+from data_access.query import clear_cached_reads
 from data_access.writes import notify as writes
 from notify import render
 from notify.config import NotifySettings

@@ -1,7 +1,6 @@
 """Culture trends (CIO): is service culture improving, where does it hurt, what does it cost?"""
 
 import polars as pl
-import sqlalchemy as sa
 import streamlit as st
 
 from components import charts
@@ -10,8 +9,8 @@ from components.culture_sections import (calibration_section, culture_tiles, hea
                                          watermelon_section)
 from components.filters import page_filters
 from components.viewer import current_viewer, require_scope
-from data_access.engine import DatabaseUnavailable, describe_failure
-from data_access.trends import culture_report
+from data_access.engine import DB_ERRORS, describe_failure
+from views.cache import trends
 
 viewer = current_viewer()
 scope = require_scope("lead" if viewer and "cio" not in viewer.roles and "lead" in viewer.roles else "cio")
@@ -22,8 +21,8 @@ st.caption("How users experience IT service, where it hurts and what it costs â€
 
 try:
     filters = page_filters("trends", scope=scope)
-    report = culture_report(scope=scope, filters=filters)
-except (DatabaseUnavailable, sa.exc.OperationalError) as exc:
+    report = trends.culture_report(scope=scope, filters=filters)
+except DB_ERRORS as exc:
     st.error(describe_failure(exc), icon=":material/cloud_off:")
     st.stop()
 

@@ -3,11 +3,15 @@
 - No Python callback inside polars (`map_elements`, `map_batches`, `map_rows`, `map_groups`,
   `apply`): such a callback runs on polars' small thread pool and needs the GIL, while other
   sessions' threads hold the GIL waiting for that pool — with several people at once, the app hangs.
+- One-way layers: `data_access` (SQL) imports neither Streamlit nor the UI layers (components,
+  views, pages); `metrics` (pure formulas) imports nothing of the app.
 """
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,3 +55,54 @@ def test_no_python_callbacks_inside_polars() -> None:
                  for path in source_files()
                  for line, method in callback_calls(path.read_text(encoding="utf-8"))]
     assert offenders == [], "Python callbacks found (use native expressions):\n" + "\n".join(offenders)
+
+
+# ---------------------------------------------------------------- import contracts
+
+APP_PACKAGES = {"app", "components", "data_access", "metrics", "notify", "pages", "reports", "views", "bench"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module name a file imports (top-level and inside functions), absolute form."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _violations(package: str, banned: set[str]) -> list[str]:
+    return [f"{path.relative_to(ROOT).as_posix()} imports {name}"
+            for path in source_files() if path.relative_to(ROOT).parts[0] == package
+            for name in sorted(imported_modules(path)) if name.split(".")[0] in banned]
+
+
+def test_data_access_imports_neither_streamlit_nor_the_ui_layers() -> None:
+    assert _violations("data_access", {"streamlit", "streamlit_authenticator", "components", "pages",
+                                       "views", "app"}) == []
+
+
+def test_metrics_imports_nothing_of_the_app() -> None:
+    assert _violations("metrics", (APP_PACKAGES - {"metrics"}) | {"streamlit", "sqlalchemy"}) == []
+
+
+def test_importing_every_data_access_module_loads_no_streamlit() -> None:
+    # a fresh interpreter: other tests in this process have imported streamlit long ago
+    modules = sorted(".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+                     for p in source_files() if p.relative_to(ROOT).parts[0] == "data_access"
+                     and p.name != "__main__.py")
+    check = (f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\n"
+             "bad = [m for m in ('streamlit', 'components', 'views') if m in sys.modules]\n"
+             "sys.exit(str(bad) if bad else 0)")
+    done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr or done.stdout
+    assert len(modules) > 20  # the scan really saw the package
+
+
+def test_the_import_scan_sees_function_level_imports(tmp_path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("def f():\n    import streamlit as st\n    from components import x\n")
+    assert {"streamlit", "components", "components.x"} <= imported_modules(sample)

@@ -1,0 +1,1 @@
+"""Read models between the pages and the data layer (and the app's one caching seam, views.cache)."""
