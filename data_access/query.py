@@ -50,15 +50,21 @@ def _arrow_table(result: sa.CursorResult):
     return to_arrow() if callable(to_arrow) else None
 
 
+_WIDER = {pl.Int8: pl.Int64, pl.Int16: pl.Int64, pl.Int32: pl.Int64, pl.UInt8: pl.Int64,
+          pl.UInt16: pl.Int64, pl.UInt32: pl.Int64, pl.Float32: pl.Float64}
+
+
 def _from_arrow(table, schema: Mapping[str, pl.DataType] | None) -> pl.DataFrame:
     out = pl.from_arrow(table)
     assert isinstance(out, pl.DataFrame)
-    # Whole-number sums arrive as DECIMAL(38,0) in Arrow but as Python ints row by row: keep the
-    # row path's Int64 so both paths give the same frame.
-    whole = [pl.col(n).cast(pl.Int64) for n, t in out.schema.items()
-             if isinstance(t, pl.Decimal) and (t.scale or 0) == 0]
-    if whole:
-        out = out.with_columns(whole)
+    # Arrow keeps the engine's narrow types (INTEGER → Int32, whole-number sums → DECIMAL(38,0));
+    # row by row they are Python ints and floats. Widen to what the row path gives, so both
+    # paths return the same frame.
+    widened = [pl.col(n).cast(_WIDER[t]) for n, t in out.schema.items() if t in _WIDER] + [
+        pl.col(n).cast(pl.Int64) for n, t in out.schema.items()
+        if isinstance(t, pl.Decimal) and (t.scale or 0) == 0]
+    if widened:
+        out = out.with_columns(widened)
     if schema is not None:  # by position, as the row path does
         out = out.rename(dict(zip(out.columns, schema))).cast(dict(schema))
     return out
