@@ -145,8 +145,10 @@ def _without_machine_paths(text: str) -> str:
 
 def write(results: dict, md_path: Path = BENCH_DIR / "results.md",
           json_path: Path = BENCH_DIR / "results.json") -> None:
-    """Write both files."""
+    """Write both files (their folders are created: `--out` may name a folder that does not exist yet)."""
     results = dict(results, bars=bar_checks(results), growth=growth(results))
+    for path in (md_path, json_path):
+        path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(_without_machine_paths(json.dumps(results, indent=2, default=str)) + "\n")
     md_path.write_text(_without_machine_paths(markdown(results)))
 

@@ -94,13 +94,14 @@ def test_report_marks_bars_and_writes_both_files(tmp_path):
                "import": {"rows_per_second": 80_000.0, "summary": "80,000 rows/s"},
                "memory": {"peak_rss_mb": 500.0, "how": "test"}, "load_average_end": [1, 1, 1],
                "total_seconds": 10}
-    report.write(results, tmp_path / "r.md", tmp_path / "r.json")
-    verdicts = {c["bar"]: c["verdict"] for c in json.loads((tmp_path / "r.json").read_text())["bars"]}
+    out = tmp_path / "not" / "yet"  # `--out` may name a folder that does not exist
+    report.write(results, out / "r.md", out / "r.json")
+    verdicts = {c["bar"]: c["verdict"] for c in json.loads((out / "r.json").read_text())["bars"]}
     assert verdicts["Culture trends cold ≤ 1.5s"] == "❌ misses"
     assert verdicts["Culture trends warm ≤ 0.3s"] == "❌ misses"
     assert verdicts["Coaching cold ≤ 1.0s"] == "page not available yet"
     assert verdicts["Demo generation of 1M ≤ 60 s"] == "❌ misses"
     assert verdicts["Import ≥ 50,000 rows/s"] == "✅ holds"
     assert verdicts["Peak RSS of the serving process ≤ 1024 MiB"] == "✅ holds"
-    text = (tmp_path / "r.md").read_text()
+    text = (out / "r.md").read_text()
     assert "| duckdb | 1m | Culture trends (cio, cio) | 2.00 (0.40–0.60) | — | 0.50 (0.40–0.60) | 1.00" in text
