@@ -7,8 +7,8 @@ import sqlalchemy as sa
 import streamlit as st
 
 from components import auth, navigation, sidebar
-from data_access import bootstrap, config
-from data_access.engine import DB_ERRORS, describe_failure, ping, release_embedded_file
+from data_access import bootstrap, config, file_turns
+from data_access.engine import DB_ERRORS, describe_failure, ping
 
 st.set_page_config(page_title="Service Pulse", page_icon="📈", layout="wide",
                    initial_sidebar_state="expanded")
@@ -29,12 +29,10 @@ def _data_origin(url: str) -> str:
 
 
 def _run(page_navigation) -> None:
-    """Run the chosen page, then let go of an embedded database file until the next run,
-    so a command-line import can take its turn (DuckDB allows one writing process at a time)."""
-    try:
+    """Run the chosen page. An embedded DuckDB file stays open while any session runs a page and
+    is let go when the app is idle or a command-line import asks for its turn (file_turns)."""
+    with file_turns.page_run(config.database_url()):
         page_navigation.run()
-    finally:
-        release_embedded_file(config.database_url())
 
 
 def _stop_with(message: str, hint: str | None = None) -> None:
@@ -52,7 +50,8 @@ def _stop_with(message: str, hint: str | None = None) -> None:
 
 url = config.database_url()
 try:
-    with st.spinner("Opening the feedback warehouse… (a first start fills the demo database)"):
+    with st.spinner("Opening the feedback warehouse… (a first start fills the demo database)"), \
+            file_turns.page_run(url):
         origin = _data_origin(url)
 except (*DB_ERRORS, OSError) as exc:
     detail = describe_failure(exc)
@@ -66,7 +65,8 @@ except auth.CookieKeyError as exc:
 
 authenticator = auth.authenticator(settings)
 try:  # the sign-in lookup reads the users table: a busy or unreachable warehouse must not crash it
-    user = auth.signed_in_user(authenticator, url)
+    with file_turns.page_run(url):
+        user = auth.signed_in_user(authenticator, url)
 except DB_ERRORS as exc:
     _stop_with(f"Service Pulse cannot check your sign-in right now. {describe_failure(exc)}",
                "Nothing is lost: reload this page in a minute. If it keeps happening, tell your admin.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import functools
 import os
 import threading
@@ -45,7 +46,7 @@ def _engine_for(url: str) -> sa.Engine:
     if parsed.get_backend_name() == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     if parsed.get_backend_name() == "duckdb":
-        engine.dialect.connect = _waiting_for_file_lock(engine.dialect.connect)
+        engine.dialect.connect = _waiting_for_file_lock(engine.dialect.connect, url if _SHORT_CONNECTIONS else None)
     return engine
 
 
@@ -98,6 +99,7 @@ def retry_seconds() -> float:
 
 
 _RETRYING = threading.local()
+RETRIED: collections.Counter = collections.Counter()  # transient failures retried, by kind (for the benchmark)
 
 
 def retrying(work):
@@ -116,8 +118,10 @@ def retrying(work):
             try:
                 return work()
             except Exception as exc:  # driver exceptions too: the connect hook sees them unwrapped
-                if failure_kind(exc) is None or time.monotonic() + pause > deadline:
+                kind = failure_kind(exc)
+                if kind is None or time.monotonic() + pause > deadline:
                     raise
+                RETRIED[kind] += 1
             time.sleep(pause)
             pause = min(pause * 2, 0.5)
     finally:
@@ -131,9 +135,24 @@ def use_short_connections() -> None:
     _engine_for.cache_clear()
 
 
-def _waiting_for_file_lock(connect):
+def _waiting_for_file_lock(connect, url: str | None = None):
+    """Connect, retrying while the file is taken. With `url` (a command-line run), leave a turn
+    request while waiting, so the app lets go of the file as soon as its page runs finish."""
+    def attempt(*args, **kwargs):
+        try:
+            return connect(*args, **kwargs)
+        except Exception as exc:
+            if url is not None and failure_kind(exc) == "busy":
+                from data_access.file_turns import request_turn  # file_turns imports this module
+                request_turn(url)
+            raise
+
     def connect_when_free(*args, **kwargs):
-        return retrying(lambda: connect(*args, **kwargs))
+        connection = retrying(lambda: attempt(*args, **kwargs))
+        if url is not None:
+            from data_access.file_turns import withdraw_request
+            withdraw_request(url)
+        return connection
     return connect_when_free
 
 
