@@ -93,6 +93,10 @@ def test_report_marks_bars_and_writes_both_files(tmp_path):
                "generation": {"responses": 1_000_000, "seconds": 70.0, "how": "test"},
                "import": {"rows_per_second": 80_000.0, "summary": "80,000 rows/s"},
                "memory": {"peak_rss_mb": 500.0, "how": "test"}, "load_average_end": [1, 1, 1],
+               "concurrency": {"engine": "duckdb", "tier": "100k", "steps": [
+                   {"sessions": 1, "ok": 1, "errors": 0, "p50": 2.0, "p95": 2.0, "max": 2.0, "error_samples": []},
+                   {"sessions": 10, "ok": 9, "errors": 1, "p50": 4.0, "p95": 5.5, "max": 5.6,
+                    "error_samples": ["ana: TimeoutError"]}]},
                "total_seconds": 10}
     out = tmp_path / "not" / "yet"  # `--out` may name a folder that does not exist
     report.write(results, out / "r.md", out / "r.json")
@@ -103,5 +107,8 @@ def test_report_marks_bars_and_writes_both_files(tmp_path):
     assert verdicts["Demo generation of 1M ≤ 60 s"] == "❌ misses"
     assert verdicts["Import ≥ 50,000 rows/s"] == "✅ holds"
     assert verdicts["Peak RSS of the serving process ≤ 1024 MiB"] == "✅ holds"
+    assert verdicts["Concurrent sessions (1) p95 sign-in to first chart ≤ 6 s, no errors"] == "✅ holds"
+    assert verdicts["Concurrent sessions (10) p95 sign-in to first chart ≤ 6 s, no errors"] == "❌ 1 of 10 got an error"
     text = (out / "r.md").read_text()
+    assert "10 sign-ins at once (duckdb 100k, one Chromium, mixed roles): first chart or table p50 4.00 s" in text
     assert "| duckdb | 1m | Culture trends (cio, cio) | 2.00 (0.40–0.60) | — | 0.50 (0.40–0.60) | 1.00" in text
