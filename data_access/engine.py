@@ -78,8 +78,12 @@ _TRANSIENT_SQLSTATES = {"40001": "conflict", "40P01": "conflict", "57P01": "rese
                         "08003": "reset", "08001": "down"}
 
 
+# A warehouse that refuses connections is down, not busy: say so at once instead of waiting.
+RETRIED_KINDS = frozenset({"busy", "reset", "conflict"})
+
+
 def failure_kind(exc: BaseException) -> str | None:
-    """'busy', 'reset', 'down' or 'conflict' for a failure worth retrying; None otherwise."""
+    """'busy', 'reset', 'conflict' (retried) or 'down' for a known failure; None otherwise."""
     if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
         return "reset"
     orig = getattr(exc, "orig", None) or exc
@@ -119,7 +123,7 @@ def retrying(work):
                 return work()
             except Exception as exc:  # driver exceptions too: the connect hook sees them unwrapped
                 kind = failure_kind(exc)
-                if kind is None or time.monotonic() + pause > deadline:
+                if kind not in RETRIED_KINDS or time.monotonic() + pause > deadline:
                     raise
                 RETRIED[kind] += 1
             time.sleep(pause)

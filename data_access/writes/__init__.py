@@ -12,7 +12,7 @@ from typing import Iterator
 
 import sqlalchemy as sa
 
-from data_access.engine import failure_kind
+from data_access.engine import RETRIED_KINDS, failure_kind
 
 
 class WriteConflict(RuntimeError):
@@ -50,5 +50,5 @@ def run_with_retry(engine: sa.Engine, work, *, attempts: int = 6):
 def _is_conflict(exc: Exception) -> bool:
     """A write-write conflict or any failure the one retry policy calls transient."""
     text = str(exc).lower()
-    return failure_kind(exc) is not None or any(word in text for word in ("locked", "conflict", "serializ",
+    return failure_kind(exc) in RETRIED_KINDS or any(word in text for word in ("locked", "conflict", "serializ",
                                                                           "deadlock"))

@@ -75,6 +75,21 @@ def test_other_failures_are_not_retried_and_waits_are_bounded(monkeypatch):
     assert time.monotonic() - started < 1.0
 
 
+def test_a_warehouse_that_refuses_connections_is_reported_at_once(monkeypatch):
+    monkeypatch.setenv(eng.LOCK_WAIT_ENV, "5")
+    calls = []
+
+    def refused():
+        calls.append(1)
+        raise wrapped('connection to server at "127.0.0.1", port 9 failed: Connection refused')
+
+    with pytest.raises(sa.exc.OperationalError) as raised:
+        retrying(refused)
+    assert len(calls) == 1
+    assert describe_failure(raised.value) == ("The feedback warehouse cannot be reached right now. "
+                                              "Please try again shortly.")
+
+
 def test_nested_retries_do_not_multiply(monkeypatch):
     monkeypatch.setenv(eng.LOCK_WAIT_ENV, "5")
     inner_calls = []
