@@ -248,16 +248,21 @@ def markdown(results: dict) -> str:
                      f"first chart {_s(b['cold'])} s cold, {_s(b['warm_median'])} s warm; first table "
                      f"{_s(b.get('table_cold'))} s cold, {_s(b.get('table_warm_median'))} s warm"
                      + (f" — {b['error']}" if b["error"] else "") + ".")
-    crowd = results.get("concurrency", {})
-    for step in crowd.get("steps", []):
-        lines.append(f"- {step['sessions']} sign-ins at once ({crowd.get('engine')} {crowd.get('tier')}, one "
-                     f"Chromium, mixed roles): first chart or table p50 {_s(step['p50'])} s, p95 "
-                     f"{_s(step['p95'])} s, max {_s(step['max'])} s; {step['errors']} error(s)"
-                     + (f" — {'; '.join(step['error_samples'])}" if step.get("error_samples") else "") + ".")
-    if crowd.get("status"):
-        lines.append(f"- Concurrency step: {crowd['status']}")
+    lines += _concurrency_lines(results.get("concurrency", {}))
     if results.get("browser", {}).get("status"):
         lines.append(f"- Browser: {results['browser']['status']}")
     if results.get("notes"):
         lines += ["", "## Notes", ""] + [f"- {n}" for n in results["notes"]]
     return "\n".join(lines) + "\n"
+
+
+def _concurrency_lines(crowd: dict) -> list[str]:
+    """The concurrency step, one line per N."""
+    lines = [f"- {step['sessions']} sign-ins at once ({crowd.get('engine')} {crowd.get('tier')}, one "
+             f"Chromium, mixed roles): first chart or table p50 {_s(step['p50'])} s, p95 "
+             f"{_s(step['p95'])} s, max {_s(step['max'])} s; {step['errors']} error(s)"
+             + (f" — {'; '.join(step['error_samples'])}" if step.get("error_samples") else "") + "."
+             for step in crowd.get("steps", [])]
+    if crowd.get("status"):
+        lines.append(f"- Concurrency step: {crowd['status']}")
+    return lines

@@ -205,17 +205,7 @@ def main(argv: list[str] | None = None) -> int:
                 except Exception as exc:
                     results["browser"] = {"status": f"failed: {type(exc).__name__}: {str(exc)[:300]}"}
                     log(f"  {results['browser']['status']}")
-            if args.skip_browser or not args.concurrency:
-                results["concurrency"] = {"status": "skipped"}
-            else:
-                sizes = tuple(int(n) for n in args.concurrency.split(","))
-                log(f"[concurrency] {', '.join(map(str, sizes))} sign-ins at once at {main_tier.tier}")
-                try:
-                    results["concurrency"] = {"tier": main_tier.tier, "engine": "duckdb",
-                                              "steps": crowd.measure(main_tier.url, sizes, log=log)}
-                except Exception as exc:
-                    results["concurrency"] = {"status": f"failed: {type(exc).__name__}: {str(exc)[:300]}"}
-                    log(f"  {results['concurrency']['status']}")
+            results["concurrency"] = concurrency_step(args, main_tier)
             if not args.skip_browser and not args.skip_import:
                 log("[import while serving] command-line import into a served copy of the 100k tier")
                 small = next((w for w in built if w.engine == "duckdb" and w.tier == "100k"), main_tier)
@@ -242,6 +232,19 @@ def main(argv: list[str] | None = None) -> int:
     report.write(results, out / "results.md", out / "results.json")
     log(f"Done in {results['total_seconds']:.0f} s → {out / 'results.md'}")
     return 0
+
+
+def concurrency_step(args: argparse.Namespace, tier: warehouses.Warehouse) -> dict:
+    """N people signing in at once (bench.crowd) for each N of --concurrency, on `tier`."""
+    if args.skip_browser or not args.concurrency:
+        return {"status": "skipped"}
+    sizes = tuple(int(n) for n in args.concurrency.split(","))
+    log(f"[concurrency] {', '.join(map(str, sizes))} sign-ins at once at {tier.tier}")
+    try:
+        return {"tier": tier.tier, "engine": tier.engine, "steps": crowd.measure(tier.url, sizes, log=log)}
+    except Exception as exc:
+        log(f"  failed: {type(exc).__name__}: {str(exc)[:300]}")
+        return {"status": f"failed: {type(exc).__name__}: {str(exc)[:300]}"}
 
 
 def browser_step(url: str, viewers: dict, expect: dict) -> dict:
