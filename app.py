@@ -10,8 +10,9 @@ from components import auth, navigation, sidebar
 from data_access import bootstrap, config, file_turns
 from data_access.engine import DB_ERRORS, describe_failure, ping
 
+# "auto": the sidebar starts open on desktops and closed on phones, where it would cover the page.
 st.set_page_config(page_title="Service Pulse", page_icon="📈", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")
 
 
 

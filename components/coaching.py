@@ -105,7 +105,7 @@ def overview_display(frame: pl.DataFrame, *, many_teams: bool) -> pl.DataFrame:
 
     def change_text(row: dict) -> str:
         if row["change"] is None:
-            return "–"
+            return "—"
         return f"{fmt_happiness(row['change'])} ± {row['change_margin']:.0f}"
 
     rows = []
@@ -114,42 +114,52 @@ def overview_display(frame: pl.DataFrame, *, many_teams: bool) -> pl.DataFrame:
         rows.append({
             "Analyst": row["name"] + ("" if row["active"] else " (inactive)"),
             "Team": row["team_name"],
-            "Responses": row["n"],
-            "Happiness": happiness_text(row),
+            # Essential columns first: on a phone the name stays pinned and these come next.
             "Happiness (shrunk)": row["happiness_shrunk"] if enough else None,
-            "Change vs previous 90 days": change_text(row),
             "Needs attention": row["signal"],
-            "CARE profile": [row[f"{d}_mean"] for d in CARE_NAMES] if enough else None,
-            "Lost time": fmt_minutes(row["lost_mean"]) if enough else "–",
+            "Happiness": happiness_text(row),
+            "Responses": row["n"],
+            "Change vs previous 90 days": change_text(row),
+            "CARE profile": care_text([row[f"{d}_mean"] for d in CARE_NAMES]) if enough else "—",
+            "Lost time": fmt_minutes(row["lost_mean"]) if enough else "—",
             "Open recoveries": row["open_recovery"],
             "Last kudos": row["last_kudos"].date() if row["last_kudos"] else None,
             "Last note": row["last_note"].date() if row["last_note"] else None,
         })
     shown = pl.DataFrame(rows, schema_overrides={"Happiness (shrunk)": pl.Float64,
-                                                 "CARE profile": pl.List(pl.Float64),
                                                  "Last kudos": pl.Date, "Last note": pl.Date})
     return shown if many_teams else shown.drop("Team")
 
 
+def care_text(means: list[float | None]) -> str:
+    """The four CARE means in their fixed order, e.g. "4.1 · 3.9 · 4.4 · 4.0" (— for a missing one)."""
+    return " · ".join("—" if m is None else f"{m:.1f}" for m in means)
+
+
+# Widths in pixels keep the whole table inside a 1440 px screen; the name stays pinned when it scrolls.
 OVERVIEW_COLUMNS = {
-    "Responses": st.column_config.NumberColumn("n", help="Responses in the last 90 days", format="%d"),
+    "Analyst": st.column_config.TextColumn("Analyst", width=136, pinned=True),
+    "Team": st.column_config.TextColumn("Team", width=120),
+    "Responses": st.column_config.NumberColumn("n", help="Responses in the last 90 days", format="%d", width=40),
     "Happiness": st.column_config.TextColumn(
-        "Happiness (raw)", help="% scoring 9–10 minus % scoring 0–6, ± its 95% margin (the interval). "
+        "Happiness", width=100, help="Raw Happiness: % scoring 9–10 minus % scoring 0–6, ± its 95% margin. "
                                 "Shown from the minimum number of responses up."),
     "Happiness (shrunk)": st.column_config.NumberColumn(
-        "Happiness (shrunk)", format="%+.0f",
+        "Shrunk", format="%+.0f", width=56,
         help="Happiness pulled toward the team in proportion to how few responses there are "
              "(empirical Bayes). Use this, not the raw figure, when comparing people."),
     "Change vs previous 90 days": st.column_config.TextColumn(
-        "90-day change", help="Happiness now minus the previous 90 days, ± the margin of that change"),
-    "CARE profile": st.column_config.BarChartColumn(
-        "CARE profile", y_min=1, y_max=5,
-        help="Mean customer rating 1–5: Communication, Application, Resolution, Expectation"),
-    "Open recoveries": st.column_config.NumberColumn("Open recoveries", help="Unhappy responses in the last "
-                                                     "90 days still waiting for a follow-up"),
-    "Last kudos": st.column_config.DateColumn("Last kudos", format="D MMM YYYY"),
-    "Last note": st.column_config.DateColumn("Last note", format="D MMM YYYY"),
-    "Needs attention": st.column_config.TextColumn("Needs attention", width="medium",
+        "Change", width=84,
+        help="Happiness in the last 90 days minus the 90 days before, ± the margin of that change"),
+    "CARE profile": st.column_config.TextColumn(
+        "CARE  C · A · R · E", width=122,
+        help="Mean customer rating 1–5, in this order: Communication, Application, Resolution, Expectation"),
+    "Lost time": st.column_config.TextColumn("Lost time", width=64),
+    "Open recoveries": st.column_config.NumberColumn("Open", width=50, help="Open recoveries: unhappy responses in "
+                                                     "the last 90 days still waiting for a follow-up"),
+    "Last kudos": st.column_config.DateColumn("Last kudos", format="D MMM YYYY", width=84),
+    "Last note": st.column_config.DateColumn("Last note", format="D MMM YYYY", width=84),
+    "Needs attention": st.column_config.TextColumn("Needs attention", width=132,
                                                    help="A clear decline, the last 3 ratings unhappy, or "
                                                         "an unhappy user not called back within the target"),
 }

@@ -12,7 +12,9 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
+from components import formats
 from components.coaching import analyst_picker, current_minute, escape_md
+from components.tables import moment_columns, readable
 from components.viewer import current_viewer
 from data_access import clock, config
 from data_access.scope import Scope
@@ -24,7 +26,8 @@ from views.cache import coaching as data
 
 WINDOWS = {"30d": ("Last 30 days", 30), "90d": ("Last 90 days", 90), "365d": ("Last 12 months", 365),
            "all": ("All time", None)}
-STATUS_LABELS = {"open": "Open", "resolved": "Closed", "all": "All"}
+STATUS_LABELS = {"open": "To do", "resolved": "Handled", "all": "All"}
+TABLE_GENERATION = "coaching_rq_table_generation"
 KIND_LABELS = {"contacted": "Contacted the user", "note": "Add a note only", "resolved": "Close with outcome",
                "reopened": "Reopen"}
 
@@ -72,30 +75,38 @@ def recovery_section(scope: Scope) -> None:
                                                 cutoff=data.overdue_cutoff(now), status=status, analyst_id=who,
                                                 page=page, url=url)
     _show_flash("coaching_rq_flash")
-    st.caption(f"Every response scoring {settings.threshold} or less enters the queue with a target of one "
-               f"business day for the first contact. {total:,} item{'s' if total != 1 else ''} match"
+    st.caption(f"Every response scoring {settings.threshold} or less enters the queue; the first contact is "
+               f"due within {settings.target_hours} hours (weekends skipped). Not yet contacted items come "
+               f"first, the most overdue on top. {total:,} item{'s' if total != 1 else ''} match"
                + (f", {overdue:,} still waiting past the target." if status != "resolved" else "."))
     if queue.is_empty():
         st.info("Nothing to follow up here — every unhappy response in this window has been handled."
                 if status == "open" else "No items match these filters.")
         return
-    when = "%d %b, %H:%M"
+    when = "%-d %b, %H:%M"
     shown = queue.select(
         pl.when(pl.col("overdue")).then(pl.lit("⚠ overdue")).when(pl.col("resolved_at").is_not_null())
         .then(pl.lit("closed")).when(pl.col("first_contact_at").is_not_null()).then(pl.lit("contacted"))
         .otherwise(pl.lit("new")).alias("State"),
         pl.col("ticket_id").alias("Ticket"), pl.col("analyst").alias("Analyst"),
-        pl.col("happiness").alias("Score"), pl.col("submitted_at").dt.strftime(when).alias("Submitted"),
-        pl.col("due_at").dt.strftime(when).alias("Target"),
-        pl.col("first_contact_at").dt.strftime(when).fill_null("–").alias("Contacted"),
-        pl.col("outcome").fill_null("–").alias("Outcome"), pl.col("comment").fill_null("").alias("Comment"))
+        pl.col("happiness").alias("Score"), pl.col("due_at").dt.strftime(when).alias("Target"),
+        pl.col("first_contact_at").dt.strftime(when).fill_null("—").alias("Contacted"),
+        pl.col("comment").fill_null("").alias("Comment"),
+        pl.col("submitted_at").dt.strftime(when).alias("Submitted"), pl.col("outcome").fill_null("—").alias("Outcome"))
     styled = shown.to_pandas().style
     overdue_rows = [i for i, state in enumerate(shown["State"].to_list()) if state == "⚠ overdue"]
     if overdue_rows:  # tint overdue rows without a per-row Python callback
-        styled = styled.set_properties(subset=pd.IndexSlice[overdue_rows, :], **{"background-color": "#ffebe9"})
+        styled = styled.set_properties(subset=pd.IndexSlice[overdue_rows, :],
+                                       **{"background-color": "rgba(255, 75, 75, 0.16)"})
+    # The table's key changes after every recorded action: the order changes with it, and a kept
+    # selection would point at another item.
+    table_key = f"coaching_rq_table_{st.session_state.get(TABLE_GENERATION, 0)}"
     event = st.dataframe(styled, hide_index=True, on_select="rerun", selection_mode="single-row",
-                         key="coaching_rq_table",
-                         column_config={"Comment": st.column_config.TextColumn(width="large")})
+                         key=table_key,
+                         column_config={"State": st.column_config.TextColumn(width="small"),
+                                        "Ticket": st.column_config.TextColumn(width="medium", pinned=True),
+                                        "Score": st.column_config.NumberColumn(width="small"),
+                                        "Comment": st.column_config.TextColumn(width="large")})
     pages = (total + data.QUEUE_PAGE_SIZE - 1) // data.QUEUE_PAGE_SIZE
     if pages > 1:
         p1, p2, p3 = st.columns([1, 2, 1])
@@ -107,24 +118,27 @@ def recovery_section(scope: Scope) -> None:
             st.session_state[page_key] = page + 1
             st.rerun()
     rows = event.selection.rows if event else []
-    item = queue.row(rows[0] if rows else 0, named=True)
-    if not rows:
-        st.caption("Select a row to act on another item; the first one is open below.")
-    _recovery_form(scope, item, settings.threshold)
+    if not rows or rows[0] >= queue.height:
+        # Never guess which item the lead means: the form opens only for a row they picked.
+        st.info("Select an item in the table (the box at the start of its row) to record a contact, "
+                "a note or its outcome.", icon=":material/touch_app:")
+        return
+    _recovery_form(scope, queue.row(rows[0], named=True), settings.threshold)
 
 
 def _recovery_form(scope: Scope, item: dict, threshold: int) -> None:
     with st.container(border=True):
         st.markdown(f"**{escape_md(item['ticket_id'])}** · score {item['happiness']} · "
-                    f"{escape_md(item['analyst'])} · target {item['due_at']:%d %b %H:%M}"
+                    f"{escape_md(item['analyst'])} · target {item['due_at']:%-d %b, %H:%M}"
                     + (" · :red[overdue]" if item["overdue"] else ""))
         if item["comment"]:
             st.text(item["comment"])
         history = data.recovery_history(scope=scope, ticket_key=item["ticket_key"], url=_url())
         if not history.is_empty():
             with st.expander(f"History ({history.height})"):
-                st.dataframe(history.rename({"acted_at": "When", "kind": "Action", "outcome": "Outcome",
-                                             "note": "Note", "by": "By"}), hide_index=True)
+                shown = readable(history.rename({"acted_at": "When", "kind": "Action", "outcome": "Outcome",
+                                                 "note": "Note", "by": "By"}))
+                st.dataframe(shown, hide_index=True, column_config=moment_columns(shown))
         kinds = ["reopened", "note"] if item["resolved_at"] is not None else ["contacted", "note", "resolved"]
         with st.form(f"coaching_rq_form_{item['ticket_key']}", clear_on_submit=True):
             kind = st.radio("Action", kinds, format_func=KIND_LABELS.get, horizontal=True)
@@ -148,6 +162,7 @@ def _recovery_form(scope: Scope, item: dict, threshold: int) -> None:
                 return
             cache.clear_cached_reads()
             _flash("coaching_rq_flash", "success", f"Recorded for {item['ticket_id']}: {KIND_LABELS[kind].lower()}.")
+            st.session_state[TABLE_GENERATION] = st.session_state.get(TABLE_GENERATION, 0) + 1
             st.rerun()
 
 
@@ -161,14 +176,17 @@ def notes_section(scope: Scope) -> None:
         return
     aid, name = int(analyst["analyst_id"]), analyst["name"]
     _show_flash("coaching_note_flash")
-    with st.form("coaching_note_new", clear_on_submit=False):
+    # A saved note starts a fresh, empty form (new widget keys), so it cannot be saved twice by
+    # accident; a refused note keeps its text for correction.
+    form_no = st.session_state.setdefault("coaching_note_form_no", 0)
+    with st.form(f"coaching_note_new_{form_no}", clear_on_submit=False):
         st.markdown(f"**New note about {escape_md(name)}**")
-        body = st.text_area("Note", max_chars=writes.MAX_TEXT, height=100, key="coaching_note_body",
+        body = st.text_area("Note", max_chars=writes.MAX_TEXT, height=100, key=f"coaching_note_body_{form_no}",
                             placeholder="What you discussed, what you agreed, what to check next time")
         c1, c2 = st.columns(2)
-        follow = c1.date_input("Follow up on (optional)", value=None, key="coaching_note_follow",
-                               format="DD/MM/YYYY")
-        shared = c2.toggle("Share with the analyst now", value=False, key="coaching_note_shared")
+        follow = c1.date_input("Follow up on (optional)", value=None, key=f"coaching_note_follow_{form_no}",
+                               format=formats.PICKER)
+        shared = c2.toggle("Share with the analyst now", value=False, key=f"coaching_note_shared_{form_no}")
         saved = st.form_submit_button("Save note", type="primary")
     if saved:
         try:
@@ -179,7 +197,8 @@ def notes_section(scope: Scope) -> None:
         else:
             cache.clear_cached_reads()
             for key in ("coaching_note_body", "coaching_note_follow", "coaching_note_shared"):
-                st.session_state.pop(key, None)
+                st.session_state.pop(f"{key}_{form_no}", None)
+            st.session_state["coaching_note_form_no"] = form_no + 1
             _flash("coaching_note_flash", "success", "Note saved." + ("" if shared else " It stays private to you "
                                                                         "until you share it."))
             st.rerun()
@@ -196,9 +215,10 @@ def notes_section(scope: Scope) -> None:
         if kudos.is_empty():
             st.caption("No kudos yet — send one from a positive response on the Analyst tab.")
         else:
-            st.dataframe(kudos.rename({"given_at": "Sent", "ticket_id": "Ticket", "happiness": "Score",
-                                       "comment": "Customer comment", "note": "Your note"}),
-                         hide_index=True, height=min(38 + 35 * kudos.height, 320))
+            shown = readable(kudos.rename({"given_at": "Sent", "ticket_id": "Ticket", "happiness": "Score",
+                                           "comment": "Customer comment", "note": "Your note"}))
+            st.dataframe(shown, hide_index=True, height=min(38 + 35 * kudos.height, 320),
+                         column_config=moment_columns(shown))
 
 
 def _note_card(scope: Scope, note: dict) -> None:
@@ -206,9 +226,9 @@ def _note_card(scope: Scope, note: dict) -> None:
     with st.container(border=True):
         head, act = st.columns([5, 2])
         follow = note["follow_up_on"]
-        meta = f"{note['created_at']:%d %b %Y}"
+        meta = f"{note['created_at']:%-d %b %Y}"
         if follow:
-            meta += f" · follow up {follow:%d %b %Y}" + (" (due)" if follow <= clock.today() else "")
+            meta += f" · follow up {follow:%-d %b %Y}" + (" (due)" if follow <= clock.today() else "")
         meta += " · shared with analyst" if note["shared_with_analyst"] else " · private"
         head.caption(escape_md(meta))
         head.text(note["body"])
@@ -221,7 +241,7 @@ def _note_card(scope: Scope, note: dict) -> None:
         with act.popover("Edit", icon=":material/edit:"):
             with st.form(f"coaching_note_edit_{nid}"):
                 body = st.text_area("Note", value=note["body"], max_chars=writes.MAX_TEXT)
-                new_follow = st.date_input("Follow up on", value=follow, format="DD/MM/YYYY")
+                new_follow = st.date_input("Follow up on", value=follow, format=formats.PICKER)
                 if st.form_submit_button("Save changes"):
                     _write_note(lambda: writes.edit_note(url=_url(), scope=scope, note_id=nid, body=body,
                                                          follow_up_on=new_follow, expected_version=note["version"]),

@@ -11,7 +11,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from components import coaching_charts as charts
+from components import coaching_charts as charts, formats
 from components.coaching import (
     BAND_LABELS,
     BRIEF_PICKS_KEY,
@@ -141,9 +141,14 @@ def analyst_section(scope: Scope) -> None:
         reopened = int(context["reopened"].sum())
         st.caption(f"Of {unhappy} unhappy responses {period.phrase}, {reassigned} came on reassigned tickets "
                    f"and {reopened} on reopened ones — part of the story may lie elsewhere.")
-        st.dataframe(context.rename({"ticket_id": "Ticket", "submitted_at": "Submitted", "happiness": "Score",
-                                     "reassignment_count": "Reassignments", "reopened": "Reopened",
-                                     "comment": "Comment"}), hide_index=True, height=min(38 + 35 * context.height, 300))
+        shown = context.with_columns(pl.col("comment").fill_null(""),
+                                     pl.when(pl.col("reopened")).then(pl.lit("yes")).otherwise(pl.lit("no"))
+                                     .alias("reopened"))
+        st.dataframe(shown.rename({"ticket_id": "Ticket", "submitted_at": "Submitted", "happiness": "Score",
+                                   "reassignment_count": "Reassignments", "reopened": "Reopened",
+                                   "comment": "Comment"}), hide_index=True, height=min(38 + 35 * context.height, 300),
+                     column_config={"Submitted": st.column_config.DatetimeColumn(format=formats.TABLE_MOMENT),
+                                    "Comment": st.column_config.TextColumn(width="large")})
 
     st.subheader("1:1 brief", divider="gray")
     follow_ups = _follow_ups(scope, aid, url)
@@ -248,7 +253,7 @@ def _perception_gap(scope: Scope, aid: int, name: str, me_row: dict | None, team
                      "Customers (shrunk)": fmt(row["customer_mean"], ".2f"),
                      "Customer view, team percentile": fmt(percentile.get(dim), ".0f"),
                      "Gap": fmt(row["gap"], "+.2f"), "Reading": row["label"] or "no comparable customer figure"})
-    st.caption(f"Shared on {shared.submitted_at:%d %b %Y}. Customer means are shrunk toward the team; "
+    st.caption(f"Shared on {shared.submitted_at:%-d %b %Y}. Customer means are shrunk toward the team; "
                "a gap beyond 4/3 of a point is a blind spot (self higher) or a hidden strength (self lower). "
                "Competencies are compared only where a customer rating maps onto them.")
     st.dataframe(pl.DataFrame(rows), hide_index=True, column_config={
@@ -260,13 +265,13 @@ def _perception_gap(scope: Scope, aid: int, name: str, me_row: dict | None, team
 def _follow_ups(scope: Scope, aid: int, url: str) -> list[str]:
     notes = data.coaching_notes(scope=scope, analyst_id=aid, url=url)
     today, now = clock.today(), current_minute()
-    items = [f"Follow-up on {r['follow_up_on']:%d %b %Y}: {r['body']}"
+    items = [f"Follow-up on {r['follow_up_on']:%-d %b %Y}: {r['body']}"
              for r in notes.filter(pl.col("follow_up_on") >= today).sort("follow_up_on").iter_rows(named=True)]
     settings = data.recovery_settings(url=url)
     queue, total, _ = data.recovery_queue(scope=scope, threshold=settings.threshold,
                                           since=dt.datetime.combine(today - dt.timedelta(days=89), dt.time()),
                                           now=now, cutoff=data.overdue_cutoff(now), analyst_id=aid, url=url)
-    items += [f"Recovery call for {r['ticket_id']} (score {r['happiness']}, due {r['due_at']:%d %b %H:%M})"
+    items += [f"Recovery call for {r['ticket_id']} (score {r['happiness']}, due {r['due_at']:%-d %b, %H:%M})"
               for r in queue.iter_rows(named=True)]
     if total > queue.height:
         items.append(f"… and {total - queue.height} more open recovery items")
@@ -314,8 +319,8 @@ def _verbatims(scope: Scope, aid: int, name: str, period: Period, counts: pl.Dat
                     flags.append(f"reassigned {row['reassignment_count']}×")
                 if row["reopened"]:
                     flags.append("reopened")
-                st.caption(escape_md(f"Score {row['happiness']} · {row['submitted_at']:%d %b %Y} · {row['ticket_id']}"
-                                     f" · {row['channel']} · {row['service']}"
+                st.caption(escape_md(f"Score {row['happiness']} · {row['submitted_at']:%-d %b %Y} · {row['ticket_id']}"
+                                     f" · {formats.channel(row['channel'])} · {row['service']}"
                                      + (f" · {', '.join(flags)}" if flags else "")))
                 if row["comment"]:
                     st.text(row["comment"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from components import formats
 from metrics import CARE_NAMES, with_care_means, with_happiness
 
 ANALYST_COLOUR = "#1f6feb"
@@ -40,7 +41,7 @@ def happiness_trend(frame: pl.DataFrame, analyst_name: str) -> alt.LayerChart:
                alt.Tooltip("happiness:Q", title="Happiness", format="+.0f"),
                alt.Tooltip("margin:Q", title="± margin", format=".0f"), alt.Tooltip("n:Q", title="Responses")]
     base = alt.Chart(data).encode(x=alt.X("month:T", title=None,
-                                          axis=alt.Axis(format="%b %y", tickCount={"interval": "month", "step": 1})))
+                                          axis=alt.Axis(format=formats.MONTH_AXIS, tickCount={"interval": "month", "step": 1})))
     band = base.mark_area(opacity=0.18).encode(
         y=alt.Y("happiness_low:Q", title="Happiness", scale=alt.Scale(domain=[-100, 100])),
         y2="happiness_high:Q", color=colour)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import streamlit as st
 
+from components import formats
 from data_access import clock
 from data_access.filters import Filters
 from data_access.schema import CHANNELS, TICKET_TYPES
@@ -255,7 +256,7 @@ def page_filters(key_prefix: str, *, scope: Scope) -> Filters:
     start = end = None
     if preset == "custom":
         picked = st.columns([2.3, 4.3])[0].date_input("From – to", value=start_with["range"], key=keys["range"],
-                                                       min_value=EARLIEST, max_value=today, format="YYYY-MM-DD")
+                                                       min_value=EARLIEST, max_value=today, format=formats.PICKER)
         if isinstance(picked, (tuple, list)) and len(picked) == 2:
             start, end = picked
         else:  # the second date is not picked yet: keep the range we had

@@ -12,7 +12,9 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from components import formats
 from components.tiles import fmt_happiness, fmt_margin, fmt_minutes, tile
+from components.tables import moment_columns, readable
 from data_access import clock
 from data_access.engine import DB_ERRORS, describe_failure  # noqa: F401 (DB_ERRORS: used by the page)
 from data_access.filters import Filters
@@ -23,11 +25,11 @@ from data_access.my_feedback import (
     my_responses_export,
 )
 from data_access.scope import Scope
-from views.cache import my_feedback as reads
 from metrics import CARE_DIMENSIONS, CARE_NAMES, with_care_means, with_happiness
 from metrics.csv_safety import safe_csv_bytes
 from metrics.gaps import ALIGNED, BLIND_SPOT, HIDDEN_STRENGTH
 from metrics.self_view import GAP_EXPLANATIONS, LABELS, Spread
+from views.cache import my_feedback as reads
 
 MINE = "#1f6feb"
 TEAM = "#9aa4b2"
@@ -248,7 +250,7 @@ def trend_chart(trend: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
     """Own monthly Happiness with 95% error bars over the team's middle-half band (unnamed)."""
     data = trend.with_columns(pl.col("month").cast(pl.Datetime("ms")))
     x = {"field": "month", "type": "temporal", "title": None,
-         "axis": {"format": "%b %y", "tickCount": "month"}}
+         "axis": {"format": formats.MONTH_AXIS, "tickCount": "month"}}
     scale = {"domain": [-100, 100]}
     team_tip = [_tip("month", "Month", "temporal", "%B %Y"), _tip("band_low", "Team 25th percentile", fmt="+.0f"),
                 _tip("band_mid", "Team median", fmt="+.0f"), _tip("band_high", "Team 75th percentile", fmt="+.0f"),
@@ -502,7 +504,7 @@ def verbatims_section(scope: Scope, filters: Filters) -> None:
             care = "CARE " + "/".join("–" if item[d] is None else str(item[d]) for d in CARE_NAMES) \
                 if any(item[d] is not None for d in CARE_NAMES) else ""
             st.text(f"{item['submitted_at']:%-d %b %Y} · {item['ticket_id']} · score {item['happiness']}/10"
-                    f" · {item['channel'].replace('_', '-')} · {item['service']}" + (f" · {care}" if care else ""),
+                    f" · {formats.channel(item['channel'])} · {item['service']}" + (f" · {care}" if care else ""),
                     width="stretch")
             st.text(item["comment"], width="stretch")
 
@@ -517,7 +519,7 @@ def recognition_section(scope: Scope) -> None:
         st.dataframe(recognition.kudos.select(
             pl.col("given_at").dt.date().alias("Date"), pl.col("given_by").alias("From"),
             pl.col("note").fill_null("").alias("Note"), pl.col("ticket_id").alias("Ticket"),
-            pl.col("happiness").alias("Score"), pl.col("comment").alias("Customer said")),
+            pl.col("happiness").alias("Score"), pl.col("comment").fill_null("").alias("Customer said")),
             hide_index=True, column_config={"Customer said": st.column_config.TextColumn(width="large"),
                                             "Date": st.column_config.DateColumn(format="D MMM YYYY")})
     st.markdown("##### Coaching notes shared with you")
@@ -534,10 +536,11 @@ def recognition_section(scope: Scope) -> None:
         st.caption("No open recovery items. When a customer is unhappy, your lead follows up and it shows here.")
     else:
         st.caption("Unhappy responses your lead is following up. Read-only here; your lead updates them.")
-        st.dataframe(recognition.recovery.select(
+        shown = readable(recognition.recovery.select(
             pl.col("ticket_id").alias("Ticket"), pl.col("submitted_at").alias("Response"),
             pl.col("happiness").alias("Score"), pl.col("due_at").alias("First contact due"),
-            pl.col("status").alias("Status")), hide_index=True)
+            pl.col("status").alias("Status")))
+        st.dataframe(shown, hide_index=True, column_config=moment_columns(shown))
 
 
 def responses_csv(scope: Scope, filters: Filters) -> bytes:

@@ -65,7 +65,7 @@ def _ratings_grid(dims: tuple[str, ...], prefix: str) -> dict[str, int | None]:
     return answers
 
 
-def self_assessment_form(scope: Scope, *, key: str = "my_sa") -> None:
+def self_assessment_form(scope: Scope, *, latest: SelfAssessment | None = None, key: str = "my_sa") -> None:
     """Draw the form; a valid submit is saved once, then the page re-runs to show it everywhere."""
     if f"{key}_note" not in st.session_state:
         # A freshly drawn form (first visit, or back from another tab) starts a new submission;
@@ -78,6 +78,7 @@ def self_assessment_form(scope: Scope, *, key: str = "my_sa") -> None:
                    icon=":material/check_circle:")
     st.caption("Rate yourself 1–5 on each item; the line next to each number describes that level. "
                "Every submission is kept with its date so you can see your progress.")
+    shared_now = bool(latest is not None and latest.shared_with_lead)
     with st.form(key, border=True):
         st.markdown("**The four CARE dimensions** — the same statements your customers rate")
         ratings = _ratings_grid(tuple(d for d in SELF_DIMENSIONS if d in STATEMENTS), key)
@@ -90,6 +91,9 @@ def self_assessment_form(scope: Scope, *, key: str = "my_sa") -> None:
                             "like to get better at?")
         submitted = st.form_submit_button("Save my self-assessment", type="primary",
                                           icon=":material/check_circle:")
+        st.caption(":material/visibility: Shared with your team lead, like your previous one (change it "
+                   "under Sharing)." if shared_now else
+                   ":material/lock: Private: only you will see it (change it under Sharing).")
     if not submitted:
         return
     payload = json.dumps({"r": ratings, "n": (note or "").strip()}, sort_keys=True)

@@ -7,11 +7,26 @@ import re
 import polars as pl
 import streamlit as st
 
+from components import formats
 from metrics.csv_safety import safe_csv_bytes
 
 
 def _file_stem(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "table"
+
+
+def readable(df: pl.DataFrame) -> pl.DataFrame:
+    """`df` as a person should read it: empty text instead of "None", whole minutes instead of
+    timestamps with seconds (datetime columns are truncated to the minute)."""
+    return df.with_columns(
+        *[pl.col(c).fill_null("") for c, t in df.schema.items() if t == pl.String],
+        *[pl.col(c).dt.truncate("1m") for c, t in df.schema.items() if isinstance(t, pl.Datetime)])
+
+
+def moment_columns(df: pl.DataFrame) -> dict:
+    """column_config entries showing every datetime column of `df` as "3 Nov 2026, 14:05"."""
+    return {c: st.column_config.DatetimeColumn(format=formats.TABLE_MOMENT)
+            for c, t in df.schema.items() if isinstance(t, pl.Datetime)}
 
 
 def download_csv(df: pl.DataFrame, name: str, *, key: str | None = None) -> None:

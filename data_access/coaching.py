@@ -401,7 +401,10 @@ def recovery_queue_query(*, scope: Scope, threshold: int, since: dt.datetime | N
                          .join(A, A.c.analyst_id == T.c.analyst_id)
                          .outerjoin(RI, RI.c.ticket_key == R.c.ticket_key))
             .where(*_queue_where(scope, threshold, since, status, analyst_id))
-            .order_by(due_sort.asc() if status == "open" else R.c.submitted_at.desc(), R.c.ticket_key)
+            # Open items: not yet contacted first (the most overdue on top), then those already
+            # contacted; handled items: the latest first.
+            .order_by(*((sa.case((RI.c.first_contact_at.is_(None), 0), else_=1), due_sort.asc())
+                        if status == "open" else (R.c.submitted_at.desc(),)), R.c.ticket_key)
             .limit(limit).offset(offset))
 
 

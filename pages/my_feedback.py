@@ -30,7 +30,7 @@ try:
                              scope, filters)
     if assess.open:
         with assess:
-            self_assessment_form(scope)
+            self_assessment_form(scope, latest=history[-1] if history else None)
             sharing_switch(scope, history[-1] if history else None)
             history_section(history)
     if voices.open:

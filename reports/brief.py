@@ -104,7 +104,7 @@ def headline_figures(b: Brief) -> list[tuple[str, str]]:
 def to_markdown(b: Brief) -> str:
     """The brief as Markdown (comments quoted literally, Markdown characters escaped)."""
     lines = [f"# 1:1 brief — {_md(b.analyst)}", "",
-             f"{_md(b.team)} · {_md(b.period_label)} · prepared {b.generated_on:%d %b %Y}", "",
+             f"{_md(b.team)} · {_md(b.period_label)} · prepared {b.generated_on:%-d %b %Y}", "",
              "## Figures", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in headline_figures(b)]
     if b.care:
@@ -121,7 +121,7 @@ def to_markdown(b: Brief) -> str:
     if b.quotes or b.verbatims:
         lines += ["", "## What customers said", ""]
         lines += [f"> {_md(q)}" + "\n" for q in b.quotes]
-        lines += [f"> {_md(v.comment)}\n>\n> — {v.ticket_id}, {v.submitted:%d %b %Y}, score {v.score}\n"
+        lines += [f"> {_md(v.comment)}\n>\n> — {v.ticket_id}, {v.submitted:%-d %b %Y}, score {v.score}\n"
                   for v in b.verbatims]
     lines += ["", "## Open follow-ups", ""]
     lines += [f"- {_md(f)}" for f in b.follow_ups] or ["- None."]
@@ -207,7 +207,7 @@ def to_pdf(b: Brief, *, font_path: Path | None = DEJAVU, compress: bool = True) 
     pdf.add_page()
     pdf.font(18, bold=True)
     pdf.cell(0, 10, pdf.t(f"1:1 brief — {b.analyst}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.para(f"{b.team} · {b.period_label} · prepared {b.generated_on:%d %b %Y}", size=10, colour=MUTED)
+    pdf.para(f"{b.team} · {b.period_label} · prepared {b.generated_on:%-d %b %Y}", size=10, colour=MUTED)
 
     pdf.heading("Figures")
     for label, value in headline_figures(b):
@@ -236,7 +236,7 @@ def to_pdf(b: Brief, *, font_path: Path | None = DEJAVU, compress: bool = True) 
             pdf.ln(1)
         for v in b.verbatims:
             pdf.para(f"“{v.comment}”")
-            pdf.para(f"{v.ticket_id} · {v.submitted:%d %b %Y} · score {v.score}", size=8, colour=MUTED)
+            pdf.para(f"{v.ticket_id} · {v.submitted:%-d %b %Y} · score {v.score}", size=8, colour=MUTED)
             pdf.ln(1)
     pdf.heading("Open follow-ups")
     for item in b.follow_ups or ("None.",):

@@ -100,8 +100,13 @@ def submit_self_assessment(*, scope: Scope, ratings: Mapping[str, object], note:
         found = existing(conn)
         if found is not None:
             return found
+        # A new submission keeps the sharing choice the analyst made for the previous one: saving
+        # must not silently take the lead's view away (or give it without being asked).
+        previous = conn.execute(sa.select(SA.c.shared_with_lead).where(SA.c.analyst_id == analyst_id)
+                                .order_by(SA.c.submitted_at.desc(), SA.c.assessment_id.desc())
+                                .limit(1)).scalar()
         result = conn.execute(SA.insert().values(analyst_id=analyst_id, submitted_at=clock.now(),
-                                                 note=text, shared_with_lead=False,
+                                                 note=text, shared_with_lead=bool(previous),
                                                  submission_token=token))
         assessment_id = int(result.inserted_primary_key[0])
         conn.execute(SAR.insert(), [dict(assessment_id=assessment_id, dimension=d, rating=r)

@@ -108,6 +108,10 @@ def test_lead_coaching_journey(app_url, browser_demo_url, page):
 
     # Recovery queue: record a contact on the most urgent item
     _open_tab(page, "Recovery queue")
+    expect(page.get_by_text(re.compile("Select an item in the table"))).to_be_visible(timeout=30_000)
+    grid = page.locator(TABLE).locator("visible=true").first.bounding_box()
+    page.mouse.click(grid["x"] + 16, grid["y"] + 35 + 17)  # tick the first (most urgent) row
+    wait_for_app(page)
     record = page.get_by_role("button", name="Record")
     record.wait_for(timeout=30_000)
     before = _count(browser_demo_url, "SELECT count(*) FROM recovery_actions WHERE kind = 'contacted'")

@@ -173,12 +173,17 @@ def test_sharing_on_and_off_is_what_the_lead_sees(warehouse):
     seen = shared_self_assessment(scope=lead, analyst_id=2, url=warehouse)
     assert seen.assessment_id == older and seen.note == "old" and seen.ratings == FULL
     assert shared_self_assessment(scope=other_lead, analyst_id=2, url=warehouse) is None
-    # A newer, private assessment hides the shared older one: the lead sees only the latest.
+    # A newer assessment keeps the sharing choice: the lead now sees the newer one, not a blank.
     newer = submit_self_assessment(scope=_own(), ratings=dict(FULL, teamwork=4), note="new",
                                    submission_token="b", url=warehouse)
-    assert shared_self_assessment(scope=lead, analyst_id=2, url=warehouse) is None
-    assert set_sharing(scope=_own(), shared=True, url=warehouse) == newer
+    assert shared_self_assessment(scope=lead, analyst_id=2, url=warehouse).assessment_id == newer
     assert shared_self_assessment(scope=lead, analyst_id=2, url=warehouse).ratings["teamwork"] == 4
+    assert set_sharing(scope=_own(), shared=True, url=warehouse) == newer
+    # Private stays private: after switching off, the next submission is private too.
+    set_sharing(scope=_own(), shared=False, url=warehouse)
+    newest = submit_self_assessment(scope=_own(), ratings=FULL, note=None, submission_token="b2", url=warehouse)
+    assert shared_self_assessment(scope=lead, analyst_id=2, url=warehouse) is None
+    assert set_sharing(scope=_own(), shared=True, url=warehouse) == newest
     # Stopping withdraws everything, and only the analyst's own rows are touched.
     submit_self_assessment(scope=_own(3), ratings=FULL, note=None, submission_token="c", url=warehouse)
     set_sharing(scope=_own(3), shared=True, url=warehouse)

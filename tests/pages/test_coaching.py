@@ -183,10 +183,38 @@ def test_email_link_to_another_teams_analyst_shows_nothing_of_them(sqlite_demo_u
 
 # ---------------------------------------------------------------- writes through the page
 
+def _select_row(at: AppTest, row: int) -> None:
+    """Tick a row of the recovery table, as the lead does with the box at its start."""
+    generation = at.session_state["coaching_rq_table_generation"] if "coaching_rq_table_generation" in \
+        at.session_state else 0
+    at.session_state[f"coaching_rq_table_{generation}"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+
+
+def test_recovery_queue_puts_waiting_items_first_and_acts_only_on_the_picked_row(writable_url, monkeypatch):
+    url = writable_url
+    at = _app(url, monkeypatch, _lead(url), tab="Recovery queue", coaching_rq_window="all")
+    table = at.dataframe[0].value
+    contacted = (table["Contacted"] != "—").tolist()
+    # Every item still waiting for a first contact comes before every contacted one.
+    assert contacted == sorted(contacted) and not contacted[0]
+    # Among the waiting ones the overdue come first (they are the oldest targets).
+    states = [s for s, c in zip(table["State"], contacted) if not c]
+    assert states == sorted(states, key=lambda s: s != "⚠ overdue")
+    # Nothing picked: no action form, a hint instead.
+    assert not [b for b in at.button if b.label == "Record"]
+    assert any("Select an item" in i.value for i in at.info)
+    _select_row(at, 1)
+    assert [b for b in at.button if b.label == "Record"]
+    key = _raw(url, "SELECT ticket_key FROM tickets WHERE ticket_id = :i", i=table.iloc[1]["Ticket"])[0][0]
+    assert at.button(key="FormSubmitter:coaching_rq_form_%d-Record" % key)
+
+
 def test_recovery_contact_and_close(writable_url, monkeypatch):
     url = writable_url
     lead = _lead(url)
     at = _app(url, monkeypatch, lead, tab="Recovery queue", coaching_rq_window="all")
+    _select_row(at, 0)
     first = at.dataframe[0].value.iloc[0]
     ticket_id = first["Ticket"]
     key = _raw(url, "SELECT ticket_key FROM tickets WHERE ticket_id = :i", i=ticket_id)[0][0]
@@ -199,6 +227,9 @@ def test_recovery_contact_and_close(writable_url, monkeypatch):
     acts = _raw(url, "SELECT kind, note, acted_by FROM recovery_actions WHERE ticket_key = :k ORDER BY action_id", k=key)
     assert len(acts) == before + 1 and acts[-1] == ("contacted", "Called the user; they are fine now.", lead.user_id)
     # close it with an outcome: it leaves the open queue but stays in history
+    # The recorded action reset the pick (the order changed); pick the same item again.
+    assert not [b for b in at.button if b.label == "Record"]
+    _select_row(at, at.dataframe[0].value["Ticket"].tolist().index(ticket_id))
     at.radio[0].set_value("resolved")
     outcome = next(s for s in at.selectbox if s.label.startswith("Outcome"))
     outcome.set_value("recovered")
@@ -210,6 +241,7 @@ def test_recovery_contact_and_close(writable_url, monkeypatch):
 
 def test_recovery_bad_input_shows_a_sentence(writable_url, monkeypatch):
     at = _app(writable_url, monkeypatch, _lead(writable_url), tab="Recovery queue", coaching_rq_window="all")
+    _select_row(at, 0)
     at.radio[0].set_value("resolved")
     next(b for b in at.button if b.label == "Record").click().run()
     assert any("choose the outcome" in e.value for e in at.error)
@@ -242,17 +274,23 @@ def test_notes_validation_add_and_share(writable_url, monkeypatch):
     save = lambda: next(b for b in at.button if b.label == "Save note").click().run()  # noqa: E731
     save()
     assert any("Please write the note" in e.value for e in at.error)
-    at.text_area(key="coaching_note_body").input("Agreed to confirm fixes with the user.")
-    at.date_input(key="coaching_note_follow").set_value(TODAY - dt.timedelta(days=2))
+    at.text_area(key="coaching_note_body_0").input("Agreed to confirm fixes with the user.")
+    at.date_input(key="coaching_note_follow_0").set_value(TODAY - dt.timedelta(days=2))
     save()
     assert any("in the past" in e.value for e in at.error)
-    at.date_input(key="coaching_note_follow").set_value(TODAY + dt.timedelta(days=7))
+    at.date_input(key="coaching_note_follow_0").set_value(TODAY + dt.timedelta(days=7))
     save()
     assert any("Note saved" in s.value and "private" in s.value for s in at.success)
     note_id, shared = _raw(url, "SELECT note_id, shared_with_analyst FROM coaching_notes WHERE analyst_id = :a "
                                 "AND body = 'Agreed to confirm fixes with the user.'", a=analyst)[0]
     assert not shared  # private until the lead shares it
     assert any(t.value == "Agreed to confirm fixes with the user." for t in at.text)  # shown as text
+    # The saved note's form starts empty again, so a second click cannot save a duplicate.
+    assert at.text_area(key="coaching_note_body_1").value == ""
+    save()
+    assert any("Please write the note" in e.value for e in at.error)
+    assert _raw(url, "SELECT count(*) FROM coaching_notes WHERE analyst_id = :a "
+                     "AND body = 'Agreed to confirm fixes with the user.'", a=analyst)[0][0] == 1
     at.button(key=f"coaching_note_share_{note_id}").click().run()
     assert _raw(url, "SELECT shared_with_analyst FROM coaching_notes WHERE note_id = :n", n=note_id)[0][0]
 

@@ -1,0 +1,118 @@
+"""Screenshots of every page for every role, light and dark, desktop and phone, to look at.
+
+    python -m bench.screenshots [--out test-artifacts/screens] [--sizes 1440x900,390x844]
+
+Serves the app on a small demo warehouse (SQLite, built once into the output folder), signs in
+through the real form in headless Chromium and saves one PNG per role × page × theme × size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+from pathlib import Path
+
+from bench import app_server
+from data_access import demo
+from data_access.engine import get_engine
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
+END = dt.date(2026, 11, 20)
+# (username, url paths of the pages that role lands on or may open)
+ROLES = {
+    "cio": ("cio", ["culture-trends"]),
+    "lead": ("ivan.schmidt", ["coaching", "culture-trends", "my-feedback"]),
+    "analyst": ("chloe.jansen", ["my-feedback", "settings"]),
+    "admin": ("admin", ["data", "users"]),
+}
+MAIN_HEIGHT = """() => { const m = document.querySelector('[data-testid="stMain"]');
+  return m ? m.scrollHeight + 40 : 0; }"""
+BUSY = """() => !document.querySelector('[data-testid="stStatusWidgetRunningIcon"],'
+  + '[data-testid="stSkeleton"], [data-stale="true"]')"""
+
+
+def _settle(page) -> None:
+    page.wait_for_selector('[data-testid="stApp"]', timeout=90_000)
+    for _ in range(2):
+        page.wait_for_function(BUSY, timeout=90_000)
+        page.wait_for_timeout(600)
+
+
+def _sign_in(page, base: str, username: str) -> None:
+    page.goto(base)
+    form = page.locator('[data-testid="stForm"]').filter(has_text="Sign in")
+    form.wait_for(timeout=90_000)
+    _settle(page)
+    form.get_by_label("Username", exact=True).fill(username)
+    form.get_by_label("Password", exact=True).fill(demo.DEMO_PASSWORD)
+    form.get_by_role("button", name=re.compile("Sign in")).click()
+    page.locator('[data-testid="stSidebar"]').get_by_text(f"@{username}", exact=True).wait_for(timeout=90_000)
+    _settle(page)
+
+
+def _whole_page(page, width: int, height: int, target: Path) -> None:
+    """Screenshot the whole page: Streamlit scrolls inside its main block, so the viewport is
+    stretched to the content's height first (and put back afterwards)."""
+    first = target.with_name(target.stem + "-first-screen.png")
+    page.screenshot(path=str(first))
+    tall = page.evaluate(MAIN_HEIGHT) or height
+    page.set_viewport_size({"width": width, "height": min(max(tall, height), 12_000)})
+    _settle(page)
+    page.screenshot(path=str(target))
+    page.set_viewport_size({"width": width, "height": height})
+
+
+def capture(base: str, out: Path, sizes: list[tuple[int, int]], themes: list[str],
+            roles: list[str] | None = None) -> list[Path]:
+    """One PNG per role × page × theme × size; returns the files written."""
+    from playwright.sync_api import sync_playwright
+
+    written: list[Path] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        for theme in themes:
+            for width, height in sizes:
+                for role, (username, paths) in ROLES.items():
+                    if roles and role not in roles:
+                        continue
+                    context = browser.new_context(viewport={"width": width, "height": height},
+                                                  color_scheme=theme)
+                    page = context.new_page()
+                    _sign_in(page, base, username)
+                    for path in paths:
+                        page.goto(f"{base}/{path}")
+                        _settle(page)
+                        target = out / f"{role}-{path}-{theme}-{width}.png"
+                        _whole_page(page, width, height, target)
+                        written.append(target)
+                    context.close()
+        browser.close()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("test-artifacts/screens"))
+    parser.add_argument("--sizes", default="1440x900,390x844")
+    parser.add_argument("--themes", default="light,dark")
+    parser.add_argument("--responses", type=int, default=20_000)
+    parser.add_argument("--roles", default="", help="comma-separated subset of " + ", ".join(ROLES))
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    db = args.out / "screens.sqlite"
+    url = f"sqlite:///{db.resolve()}"
+    if not db.exists():
+        demo.generate(get_engine(url), responses=args.responses, seed=7, end=END)
+    sizes = [tuple(int(v) for v in size.split("x")) for size in args.sizes.split(",")]
+    (args.out / "data").mkdir(exist_ok=True)
+    with app_server.serve_app(url, (args.out / "data").resolve(), today=END.isoformat(), timeout=120) as (base, _proc):
+        for path in capture(base, args.out, sizes, args.themes.split(","),
+                            [r for r in args.roles.split(",") if r]):
+            print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
