@@ -1,12 +1,14 @@
 """Service Pulse entry point: page config, warehouse check, sign-in, role → pages, navigation.
 
 No data queries here besides looking up the signed-in user; pages do their own scoped reads.
+A sign-in renders the landing page once: the cookie is written by a script in the same run,
+nothing reports back to the server and reruns it.
 """
 
 import sqlalchemy as sa
 import streamlit as st
 
-from components import auth, navigation, sidebar
+from components import auth, navigation, sidebar, signin
 from data_access import bootstrap, config, file_turns
 from data_access.engine import DB_ERRORS, describe_failure, ping
 
@@ -60,21 +62,20 @@ except (*DB_ERRORS, OSError) as exc:
                "Nothing is lost: reload this page in a minute. If it keeps happening, tell your admin.")
 
 try:
-    settings = auth.cookie_settings(demo=origin == "demo")
+    settings = auth.cookie_settings(demo=origin == "demo", local=config.is_local_warehouse(url))
 except auth.CookieKeyError as exc:
     _stop_with(f"Service Pulse is not configured safely yet: {exc}")
 
-authenticator = auth.authenticator(settings)
 try:  # the sign-in lookup reads the users table: a busy or unreachable warehouse must not crash it
     with file_turns.page_run(url):
-        user = auth.signed_in_user(authenticator, url)
+        user = signin.signed_in_user(settings, url, origin)
 except DB_ERRORS as exc:
-    _stop_with(f"Service Pulse cannot check your sign-in right now. {describe_failure(exc)}",
+    _stop_with(f"Sign-in is not possible right now. {describe_failure(exc)}",
                "Nothing is lost: reload this page in a minute. If it keeps happening, tell your admin.")
 
 if user is None:
     st.session_state.pop("viewer", None)
-    login = st.Page(lambda: auth.login_page(url), title="Sign in", icon=":material/login:",
+    login = st.Page(lambda: signin.login_page(url, origin), title="Sign in", icon=":material/login:",
                     url_path="sign-in", default=True)
     _run(st.navigation([login], position="hidden"))
     st.stop()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.auth import request_logout
+from components.signin import request_logout
 from components.viewer import Viewer
+from data_access.bootstrap import ORIGIN_LABELS
 
 ROLE_LABELS = {"cio": "CIO", "lead": "Team lead", "analyst": "Analyst", "admin": "Admin"}
 
@@ -18,8 +19,9 @@ def role_label(roles: tuple[str, ...]) -> str:
 def identity(viewer: Viewer, *, data_origin: str) -> None:
     """Name, role, team and a logout button in the sidebar; a badge when the data is demo data."""
     with st.sidebar:
-        if data_origin == "demo":
-            st.badge("Demo data", icon=":material/science:", color="orange")
+        if data_origin in ("demo", "mixed"):
+            # Demo rows stay until the warehouse is replaced: mixed data is never called "imported".
+            st.badge(f"{ORIGIN_LABELS[data_origin]} data", icon=":material/science:", color="orange")
         # Names and usernames come from the database: shown as plain text, never as Markdown.
         with st.container(border=True):
             st.text(viewer.display_name)

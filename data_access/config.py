@@ -27,9 +27,48 @@ def data_dir() -> Path:
     return Path(os.environ.get(DATA_DIR_ENV, PROJECT_ROOT / "data"))
 
 
+DEMO_FILE = "service_pulse.duckdb"
+# A one-line file in the data folder naming the local warehouse the app opens instead of the demo
+# (written by `python -m data_access warehouse new/use`), so switching needs no secrets edit.
+ACTIVE_WAREHOUSE_FILE = "active_warehouse"
+LOCAL_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def _local_url(file_name: str) -> str:
+    return f"duckdb:///{(data_dir() / file_name).as_posix()}"
+
+
+def demo_database_url() -> str:
+    """The demo warehouse: a DuckDB file in the data folder, filled with demo data on first start."""
+    return _local_url(DEMO_FILE)
+
+
+def local_warehouse_name(name: str) -> str | None:
+    """`name` when it is acceptable for a warehouse file in the data folder (a-z, 0-9, _ and -)."""
+    name = (name or "").strip().lower()
+    if 0 < len(name) <= 60 and set(name) <= LOCAL_NAME_CHARS and name[0].isalnum():
+        return name
+    return None
+
+
+def active_local_warehouse() -> str | None:
+    """The name of the local warehouse chosen with `warehouse use` (None: the demo)."""
+    path = data_dir() / ACTIVE_WAREHOUSE_FILE
+    try:
+        return local_warehouse_name(path.read_text(encoding="utf-8").strip()) if path.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def local_warehouse_url(name: str) -> str:
+    """The URL of the local warehouse file `name`.duckdb in the data folder."""
+    return _local_url(f"{name}.duckdb")
+
+
 def default_database_url() -> str:
-    """The embedded default: a DuckDB file in the data folder."""
-    return f"duckdb:///{(data_dir() / 'service_pulse.duckdb').as_posix()}"
+    """The embedded default: the local warehouse chosen with `warehouse use`, else the demo file."""
+    name = active_local_warehouse()
+    return local_warehouse_url(name) if name else demo_database_url()
 
 
 def database_url() -> str:
@@ -40,7 +79,17 @@ def database_url() -> str:
 
 def is_embedded_default(url: str) -> bool:
     """True when the URL is the embedded demo database (first start fills it with demo data)."""
-    return url == default_database_url()
+    return url == demo_database_url()
+
+
+def is_local_warehouse(url: str) -> bool:
+    """True for a DuckDB file directly in the data folder: the demo or a warehouse made next to it."""
+    prefix = f"duckdb:///{data_dir().as_posix()}/"
+    if not url.startswith(prefix):
+        return False
+    rest = url[len(prefix):]
+    return rest == DEMO_FILE or (rest.endswith(".duckdb")
+                                 and local_warehouse_name(rest[:-len(".duckdb")]) is not None)
 
 
 # Floors the privacy promise rests on: settings may raise these, never lower them.

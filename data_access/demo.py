@@ -21,10 +21,11 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access import catalogue, schema
-from data_access.dialect import bulk_insert
+from data_access.dialect import bulk_insert, upsert
 
 # Clearly a demo credential: only ever loaded into the demo database, printed by `summary`.
 DEMO_PASSWORD = "pulse-demo"
+DEMO_MARKER = "demo_data_loaded"  # settings key written with the demo data (see bootstrap.data_origin)
 
 TEAM_NAMES = [
     "Service Desk North", "Service Desk South", "End-User Computing", "Network & Telecom",
@@ -332,6 +333,8 @@ def generate(engine: sa.Engine, *, responses: int = 150_000, seed: int = 7,
             bulk_insert(conn, table, frame)
         conn.execute(schema.settings.update().where(schema.settings.c.key == "data_origin")
                      .values(value="demo"))
+        # Stays when an import later sets data_origin to "imported": the data is then mixed.
+        upsert(conn, schema.settings, [{"key": DEMO_MARKER, "value": "yes"}], key=["key"])
         _reset_sequences(conn)
     return DemoSummary(tickets=n_tickets, responses=responses, analysts=n_analysts,
                        users=users.height, seconds=time.perf_counter() - started)
@@ -386,7 +389,10 @@ def _factors(rng, resp: pl.DataFrame, reassign, reopened, sla, fcr, skill_t, dur
 
 
 def _users(analysts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    pw = bcrypt.hashpw(DEMO_PASSWORD.encode(), bcrypt.gensalt(rounds=10)).decode()
+    from data_access.writes.users import BCRYPT_ROUNDS  # here: that module imports this one
+
+    # The same cost as every real hash, so a demo account is no quicker to check than any other.
+    pw = bcrypt.hashpw(DEMO_PASSWORD.encode(), bcrypt.gensalt(rounds=BCRYPT_ROUNDS)).decode()
     now = dt.datetime.now().replace(microsecond=0)
     rows = [dict(user_id=1, username="cio", display_name="Morgan Reyes", email="cio@example.com",
                  analyst_id=None),

@@ -283,6 +283,19 @@ user_teams = sa.Table(
               autoincrement=False),
 )
 
+user_audit = sa.Table(
+    "user_audit",
+    metadata,
+    # Who changed whose roles, links, password or state, and when (shown on the Users page).
+    _id("audit_id", "user_audit"),
+    sa.Column("changed_at", sa.DateTime, nullable=False),
+    sa.Column("actor", sa.String(80), nullable=False),      # a username, or "command line"
+    sa.Column("username", sa.String(80), nullable=False),   # the account that was changed
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Index("ix_user_audit_changed_at", "changed_at"),
+)
+
 settings = sa.Table(
     "settings",
     metadata,

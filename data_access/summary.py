@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from data_access import schema
+from data_access.bootstrap import origin_of
 from data_access.engine import get_engine
 
 COUNTED = ["teams", "analysts", "services", "tickets", "responses", "response_factors",
@@ -21,8 +22,7 @@ def warehouse_summary(engine: sa.Engine) -> dict:
         r = schema.responses
         first, last = conn.execute(sa.select(sa.func.min(r.c.submitted_at), sa.func.max(r.c.submitted_at))).one()
         out["first_response"], out["last_response"] = first, last
-        out["origin"] = conn.execute(sa.select(schema.settings.c.value)
-                                     .where(schema.settings.c.key == "data_origin")).scalar_one_or_none()
+        out["origin"] = origin_of(conn)  # demo, mixed (demo + imported), imported or empty
     tickets = out["tables"]["tickets"]
     out["response_rate"] = out["tables"]["responses"] / tickets if tickets else None
     return out

@@ -7,12 +7,16 @@ the admin listing requires the admin scope.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
+
+import bcrypt
 
 import polars as pl
 import sqlalchemy as sa
 
 from data_access import config, schema
+from data_access.demo import DEMO_PASSWORD
 from data_access.engine import get_engine
 from data_access.scope import Role, Scope
 
@@ -20,9 +24,18 @@ U = schema.app_users
 ROLE_ORDER: tuple[Role, ...] = ("cio", "lead", "analyst", "admin")
 
 
-def sessions_key(user_id: int) -> str:
-    """The settings key holding when this user's sign-ins were last revoked (epoch seconds)."""
-    return f"sessions_after:{int(user_id)}"
+def epoch_key(user_id: int) -> str:
+    """The settings key holding this user's session epoch (a counter bumped by sign-out and a new
+    password: a session or cookie made under an older epoch no longer signs in)."""
+    return f"session_epoch:{int(user_id)}"
+
+
+def parse_epoch(value: str | None) -> int:
+    """The stored epoch as an integer (missing or unreadable: 0)."""
+    try:
+        return int(value) if value is not None else 0
+    except ValueError:
+        return 0
 
 
 def normalise_username(username: str) -> str:
@@ -48,7 +61,7 @@ class UserRecord:
     own_team_name: str | None
     lead_team_ids: tuple[int, ...]
     lead_team_names: tuple[str, ...]
-    sessions_after: float | None = None  # sign-ins made before this epoch time are void
+    session_epoch: int = 0  # sessions and cookies issued under another epoch are void
 
     def locked(self, now: dt.datetime) -> bool:
         """True while a lockout after failed sign-ins is running."""
@@ -81,9 +94,9 @@ def find_user(username: str, *, url: str | None = None) -> UserRecord | None:
                                  schema.teams, schema.teams.c.team_id == schema.user_teams.c.team_id))
                              .where(schema.user_teams.c.user_id == row["user_id"])
                              .order_by(schema.teams.c.team_id)).all()
-        revoked = conn.execute(sa.select(schema.settings.c.value)
-                               .where(schema.settings.c.key == sessions_key(row["user_id"]))
-                               ).scalar_one_or_none()
+        epoch = conn.execute(sa.select(schema.settings.c.value)
+                             .where(schema.settings.c.key == epoch_key(row["user_id"]))
+                             ).scalar_one_or_none()
     return UserRecord(
         user_id=int(row["user_id"]), username=row["username"], display_name=row["display_name"],
         email=row["email"], password_hash=row["password_hash"], active=bool(row["active"]),
@@ -92,7 +105,13 @@ def find_user(username: str, *, url: str | None = None) -> UserRecord | None:
         analyst_id=row["analyst_id"], own_team_id=row["own_team_id"],
         own_team_name=row["own_team_name"],
         lead_team_ids=tuple(int(t) for t, _ in teams), lead_team_names=tuple(n for _, n in teams),
-        sessions_after=float(revoked) if revoked else None)
+        session_epoch=parse_epoch(epoch))
+
+
+def has_users(*, url: str | None = None) -> bool:
+    """Whether anyone at all may sign in (a fresh warehouse has nobody until the first admin)."""
+    with get_engine(url or config.database_url()).connect() as conn:
+        return conn.execute(sa.select(U.c.user_id).limit(1)).first() is not None
 
 
 def list_users(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
@@ -155,3 +174,42 @@ def team_directory(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
         rows = conn.execute(sa.select(T.c.team_id, T.c.name).order_by(T.c.name)).all()
     return pl.DataFrame([tuple(r) for r in rows], orient="row",
                         schema={"team_id": pl.Int64, "name": pl.String})
+
+
+@functools.lru_cache(maxsize=64)
+def uses_demo_password(password_hash: str) -> bool:
+    """True when a stored hash is of the demo's shared password (all demo accounts share one hash,
+    so this costs one bcrypt check per distinct hash and process)."""
+    try:
+        return bcrypt.checkpw(DEMO_PASSWORD.encode(), (password_hash or "").encode())
+    except ValueError:
+        return False
+
+
+def demo_password_accounts(*, scope: Scope, url: str | None = None) -> list[str]:
+    """Usernames of active accounts still on the demo's shared password (admin only).
+
+    Only a warehouse that holds demo data can have them (nobody may choose that password), so a
+    real warehouse costs no bcrypt work here; the demo accounts share one hash, checked once.
+    """
+    from data_access.bootstrap import origin_of  # bootstrap imports the demo generator
+
+    scope.require("admin")
+    with get_engine(url or config.database_url()).connect() as conn:
+        if origin_of(conn) not in ("demo", "mixed"):
+            return []
+        rows = conn.execute(sa.select(U.c.username, U.c.password_hash).where(U.c.active)
+                            .order_by(U.c.username)).all()
+    return [name for name, password_hash in rows if uses_demo_password(password_hash)]
+
+
+def audit_log(*, scope: Scope, url: str | None = None, limit: int = 200) -> pl.DataFrame:
+    """The latest changes to accounts (who, when, what), newest first (admin only)."""
+    scope.require("admin")
+    A = schema.user_audit
+    with get_engine(url or config.database_url()).connect() as conn:
+        rows = conn.execute(sa.select(A.c.changed_at, A.c.actor, A.c.username, A.c.action, A.c.detail)
+                            .order_by(A.c.changed_at.desc(), A.c.audit_id.desc()).limit(limit)).all()
+    return pl.DataFrame([tuple(r) for r in rows], orient="row",
+                        schema={"changed_at": pl.Datetime("us"), "actor": pl.String, "username": pl.String,
+                                "action": pl.String, "detail": pl.String})

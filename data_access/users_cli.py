@@ -11,7 +11,7 @@ import sys
 
 from data_access import config
 from data_access.scope import Scope
-from data_access.users import list_users
+from data_access.users import demo_password_accounts, list_users
 from data_access.writes import InvalidInput
 from data_access.writes import users as user_writes
 
@@ -84,6 +84,11 @@ def _cmd_list(args) -> int:
         print(f"{row['username']:<24} {row['display_name'][:26]:<26} {row['roles']:<20} "
               f"{(row['analyst'] or '')[:22]:<22} {(row['teams_led'] or '')[:24]:<24} {state}")
     print(f"{frame.height} user(s).")
+    on_demo = demo_password_accounts(scope=OPERATOR, url=args.url or config.database_url())
+    if on_demo:
+        print(f"{len(on_demo)} account(s) still use the demo's shared password; once real data is "
+              "imported they must set their own at their next sign-in, or you set one with: "
+              "python -m data_access users set-password USERNAME")
     return 0
 
 

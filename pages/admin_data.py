@@ -5,6 +5,7 @@ import streamlit as st
 from components.import_panel import import_flow, import_history
 from components.viewer import require_scope
 from data_access import config
+from data_access.bootstrap import ORIGIN_LABELS
 from data_access.engine import DB_ERRORS, describe_failure, get_engine
 from data_access.importer.fields import FIELDS
 from data_access.importer.scores import SCALES
@@ -25,7 +26,7 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("Tickets", f"{tables['tickets']:,}")
 c2.metric("Responses", f"{tables['responses']:,}")
 c3.metric("Response rate", f"{info['response_rate']:.1%}" if info["response_rate"] is not None else "—")
-c4.metric("Data", (info.get("origin") or "unknown").capitalize())
+c4.metric("Data", ORIGIN_LABELS.get(info.get("origin"), "Unknown"))
 if info["first_response"]:
     st.caption(f"Responses from {info['first_response']:%d %b %Y} to {info['last_response']:%d %b %Y} · "
                f"{tables['teams']} teams · {tables['analysts']} analysts · {tables['services']} services · "

@@ -2,13 +2,18 @@
 
 import streamlit as st
 
+from components.fresh_warehouse import fresh_warehouse_panel
+from components.text import literal
 from components.viewer import require_scope
-from data_access.engine import DB_ERRORS, describe_failure
-from data_access.users import analyst_directory, list_users, team_directory
+from data_access import config
+from data_access.bootstrap import data_origin
+from data_access.engine import DB_ERRORS, describe_failure, get_engine
+from data_access.users import analyst_directory, audit_log, list_users, team_directory
 from data_access.writes import InvalidInput
 from data_access.writes import users as user_writes
 
 scope = require_scope("admin")
+actor = st.session_state["viewer"].username  # recorded with every change (Changes to accounts)
 st.title("Users")
 st.caption("Who may sign in, with which role. Passwords are stored as bcrypt hashes only.")
 
@@ -16,6 +21,8 @@ try:
     users = list_users(scope=scope)
     analysts = analyst_directory(scope=scope)
     teams = team_directory(scope=scope)
+    changes = audit_log(scope=scope)
+    origin = data_origin(get_engine(config.database_url()))
 except DB_ERRORS as exc:
     st.error(describe_failure(exc))
     st.stop()
@@ -45,6 +52,8 @@ if done:
     st.success(done)
 
 
+fresh_warehouse_panel(st.session_state["viewer"], url=config.database_url(), origin=origin)
+
 with st.expander(f"All users ({users.height})", expanded=True):
     st.dataframe(users.drop("user_id", "analyst_id", "team_ids"), hide_index=True, width="stretch",
                  column_config={
@@ -52,6 +61,15 @@ with st.expander(f"All users ({users.height})", expanded=True):
                      "analyst": "Linked analyst", "teams_led": "Leads", "active": "Active",
                      "failed_logins": st.column_config.NumberColumn("Failed sign-ins", width="small"),
                      "locked_until": st.column_config.DatetimeColumn("Locked until", format="D MMM, HH:mm")})
+
+with st.expander(f"Changes to accounts (latest {changes.height})"):
+    # Who changed roles, links, passwords and access, and when (newest first).
+    if changes.is_empty():
+        st.info("No account has been changed yet.")
+    else:
+        st.dataframe(changes, hide_index=True, width="stretch", column_config={
+            "changed_at": st.column_config.DatetimeColumn("When", format="D MMM YYYY, HH:mm"),
+            "actor": "Changed by", "username": "Account", "action": "Change", "detail": "What changed"})
 
 add_tab, change_tab = st.tabs(["Add a user", "Change a user"])
 
@@ -74,8 +92,8 @@ with add_tab, st.form("admin_users_add", clear_on_submit=False):
         else:
             _save(lambda: user_writes.add_user(scope=scope, username=username, display_name=display_name,
                                                password=pw1, roles=roles, analyst_id=analyst_id or None,
-                                               team_ids=team_ids, email=email),
-                  f"Added {username.strip().lower()}.")
+                                               team_ids=team_ids, email=email, actor=actor),
+                  f"Added {literal(username.strip().lower())}.")
 
 with change_tab:
     if users.is_empty():
@@ -93,8 +111,9 @@ with change_tab:
             if new1 != new2:
                 st.error("The two passwords differ.")
             else:
-                _save(lambda: user_writes.set_password(scope=scope, username=chosen, password=new1),
-                      f"Password of {chosen} replaced.")
+                _save(lambda: user_writes.set_password(scope=scope, username=chosen, password=new1,
+                                                         actor=actor),
+                      f"Password of {literal(chosen)} replaced.")
 
     with st.form("admin_users_links"):
         st.markdown("**Roles and links**")
@@ -109,15 +128,17 @@ with change_tab:
                                    format_func=team_label.get)
         if st.form_submit_button("Save roles and links"):
             _save(lambda: user_writes.set_links(scope=scope, username=chosen, roles=new_roles,
-                                                analyst_id=new_analyst or None, team_ids=new_teams),
-                  f"Roles and links of {chosen} saved.")
+                                                analyst_id=new_analyst or None, team_ids=new_teams,
+                                                actor=actor),
+                  f"Roles and links of {literal(chosen)} saved.")
 
     if chosen == st.session_state["viewer"].username:
         st.caption("You cannot disable your own account here.")
     elif row["active"]:
         if st.button("Disable this user", icon=":material/block:", key="admin_users_disable"):
-            _save(lambda: user_writes.set_active(scope=scope, username=chosen, active=False),
-                  f"{chosen} can no longer sign in.")
+            _save(lambda: user_writes.set_active(scope=scope, username=chosen, active=False,
+                                                   actor=actor),
+                  f"{literal(chosen)} can no longer sign in.")
     elif st.button("Enable this user", icon=":material/check_circle:", key="admin_users_enable"):
-        _save(lambda: user_writes.set_active(scope=scope, username=chosen, active=True),
-              f"{chosen} can sign in again.")
+        _save(lambda: user_writes.set_active(scope=scope, username=chosen, active=True, actor=actor),
+              f"{literal(chosen)} can sign in again.")

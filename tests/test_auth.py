@@ -230,9 +230,9 @@ def test_unknown_user_costs_a_bcrypt_check_too(one_user, monkeypatch):
     monkeypatch.setattr(auth.bcrypt, "checkpw", lambda pw, h: calls.append(h) or real(pw, h))
     assert auth.check_login("nobody", "whatever pw", url=one_user) is None
     assert auth.check_login("bo", "whatever pw", url=one_user) is None
-    assert len(calls) == 2 and calls[0] == auth._DUMMY_HASH
-    # The dummy hash costs as much as a real new one (production bcrypt cost, 12 rounds).
-    assert calls[0].split(b"$")[2] == b"12"
+    assert len(calls) == 2 and calls[0] == auth._dummy_hash(user_writes.BCRYPT_ROUNDS)
+    # The dummy hash costs as much as a real new one (here the tests' cheap cost).
+    assert user_writes.hash_cost(calls[0].decode()) == user_writes.BCRYPT_ROUNDS == 4
 
 
 def test_concurrent_failures_all_count(one_user):
@@ -323,3 +323,31 @@ def test_user_management_on_the_embedded_duckdb(tmp_path):
     after = find_user("ivan.schmidt", url=url)
     assert (after.roles, after.analyst_id, after.lead_team_ids) == \
         (lead.roles, lead.analyst_id, lead.lead_team_ids)
+
+
+def test_account_changes_are_audited_and_epochs_bumped(users_url):
+    """SQLite and PostgreSQL: who changed what, in order; sign-out/new password/disable bump the epoch."""
+    from data_access.users import audit_log
+
+    user_writes.add_user(scope=ADMIN, username="cy", display_name="Cy Diaz", password="long enough pw",
+                         roles=("analyst",), analyst_id=3, url=users_url, actor="root.admin")
+    user_writes.set_links(scope=ADMIN, username="cy", roles=("analyst", "lead"), analyst_id=3,
+                          team_ids=(2,), url=users_url, actor="root.admin")
+    user_writes.set_links(scope=ADMIN, username="cy", roles=("analyst", "lead"), analyst_id=3,
+                          team_ids=(2,), url=users_url, actor="root.admin")   # no change: no row
+    uid = find_user("cy", url=users_url).user_id
+    assert find_user("cy", url=users_url).session_epoch == 0
+    assert user_writes.revoke_sessions(uid, url=users_url) == 1
+    user_writes.set_password(scope=ADMIN, username="cy", password="another long pw", url=users_url)
+    user_writes.set_active(scope=ADMIN, username="cy", active=False, url=users_url, actor="root.admin")
+    assert find_user("cy", url=users_url).session_epoch == 3
+    log = audit_log(scope=ADMIN, url=users_url)
+    assert log.select("actor", "action", "detail").rows()[::-1] == [
+        ("root.admin", "added", "roles: analyst; analyst: Cy Diaz (#3); leads: none"),
+        ("root.admin", "roles changed", "roles: analyst; analyst: Cy Diaz (#3); leads: none → "
+                                        "roles: analyst, lead; analyst: Cy Diaz (#3); leads: South"),
+        ("command line", "password set", "password replaced by an admin"),
+        ("root.admin", "disabled", "sign-in refused, open sessions ended")]
+    assert set(log["username"]) == {"cy"}
+    with pytest.raises(ScopeError):
+        audit_log(scope=Scope("cio"), url=users_url)

@@ -10,6 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from components.text import literal
 from components.viewer import Viewer
 from data_access import demo
 from data_access.engine import get_engine
@@ -63,7 +64,7 @@ def test_add_user_then_sign_in_hash(url):
     at.text_input(key="add_pw2").input("a-long-password")
     at = _submit(at, "Add user")
     assert not at.exception and not at.error
-    assert [s.value for s in at.success] == ["Added new.person."]
+    assert [s.value for s in at.success] == [f"Added {literal('new.person')}."]  # shown as text
     user = find_user("new.person", url=url)
     assert user.analyst_id == 5 and user.roles == ("analyst",)
     assert bcrypt.checkpw(b"a-long-password", user.password_hash.encode())

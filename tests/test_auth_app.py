@@ -103,6 +103,10 @@ def test_no_demo_badge_for_imported_data(app_demo_url, monkeypatch, tmp_path):
     import sqlite3
 
     from data_access import schema
+    from data_access.scope import Scope
+    from data_access.writes import users as user_writes
+
+    monkeypatch.setattr(user_writes, "BCRYPT_ROUNDS", 4)
 
     copy = tmp_path / "imported.sqlite"
     with sqlite3.connect(app_demo_url.removeprefix("sqlite:///")) as src, sqlite3.connect(copy) as dst:
@@ -111,8 +115,14 @@ def test_no_demo_badge_for_imported_data(app_demo_url, monkeypatch, tmp_path):
     with get_engine(url).begin() as conn:
         conn.execute(schema.settings.update().where(schema.settings.c.key == "data_origin")
                      .values(value="imported"))
+        # Purely imported data: no demo marker, and the accounts are no longer on the demo password.
+        conn.execute(schema.settings.delete().where(schema.settings.c.key == demo.DEMO_MARKER))
+        conn.execute(schema.app_users.update().where(schema.app_users.c.username == "admin")
+                     .values(email="it-admin@corp.example"))
+    user_writes.set_password(scope=Scope("admin"), username="cio", password="a real password 1",
+                             url=url)
     monkeypatch.setenv(auth.COOKIE_KEY_ENV, uuid.uuid4().hex + uuid.uuid4().hex)
-    at = _sign_in(_app(url, monkeypatch), "cio")
+    at = _sign_in(_app(url, monkeypatch), "cio", "a real password 1")
     assert at.session_state["viewer"].username == "cio"
     assert not any("Demo data" in m.value for m in at.sidebar.markdown)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from components import auth, self_assessment_form
+from components import auth, self_assessment_form, signin
 from data_access.scope import Scope
 from data_access.users import find_user
 from data_access.writes.self_assessment import submit_self_assessment
@@ -22,8 +22,7 @@ BUSY = sa.exc.OperationalError("SELECT u.password_hash FROM app_users u WHERE u.
                                Exception('IO Error: Unique file handle conflict: Database "w" is already attached'))
 
 
-def _lookup_failing_while(broken: list[bool]):
-    real = auth.find_user
+def _lookup_failing_while(broken: list[bool], real):
 
     def lookup(*args, **kwargs):
         if broken[0]:
@@ -36,11 +35,11 @@ def test_the_sign_in_lookup_failing_shows_a_page_not_a_traceback(app_demo_url, m
     at = _sign_in(_app(app_demo_url, monkeypatch), "cio")
     assert not at.exception and "viewer" in at.session_state
     broken = [True]
-    monkeypatch.setattr(auth, "find_user", _lookup_failing_while(broken))
+    monkeypatch.setattr(signin, "find_user", _lookup_failing_while(broken, signin.find_user))
     at.run()  # the next run's lookup meets a busy warehouse
     assert not at.exception
     message = " ".join(e.value for e in at.error)
-    assert message.startswith("Service Pulse cannot check your sign-in right now.")
+    assert message.startswith("Sign-in is not possible right now.")
     assert "in use by another program" in message
     assert "password_hash" not in message and "SELECT" not in message
     broken[0] = False
@@ -51,13 +50,13 @@ def test_the_sign_in_lookup_failing_shows_a_page_not_a_traceback(app_demo_url, m
 def test_the_sign_in_form_failing_explains_and_counts_no_failed_attempt(app_demo_url, monkeypatch):
     at = _app(app_demo_url, monkeypatch)
     broken = [True]
-    monkeypatch.setattr(auth, "find_user", _lookup_failing_while(broken))
+    monkeypatch.setattr(auth, "find_user", _lookup_failing_while(broken, auth.find_user))
     at = _sign_in(at, "cio")
     assert not at.exception and "viewer" not in at.session_state
     message = " ".join(e.value for e in at.error)
     assert message.startswith("Sign-in is not possible right now.") and "in use by another program" in message
     assert "SELECT" not in message and "password_hash" not in message
-    assert auth.SESSION_FAILS not in at.session_state or at.session_state[auth.SESSION_FAILS] == 0
+    assert signin.SESSION_FAILS not in at.session_state or at.session_state[signin.SESSION_FAILS] == 0
     broken[0] = False
     at = _sign_in(at, "cio")  # the same form works once the warehouse answers again
     assert not at.exception and "viewer" in at.session_state

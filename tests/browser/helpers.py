@@ -43,8 +43,7 @@ def login(page, username: str, password: str = DEMO_PASSWORD, *, base_url: str |
         page.goto(base_url)
     form = page.locator('[data-testid="stForm"]').filter(has_text="Sign in")
     form.wait_for(timeout=timeout)
-    # The cookie component reports to the server once after load, which reruns the script: let
-    # that happen before typing, so no keystroke is lost to a rerun.
+    # Let the first script run finish before typing, so no keystroke is lost to a rerun.
     wait_for_app(page, timeout)
     user_box = form.get_by_label("Username", exact=True)
     password_box = form.get_by_label("Password", exact=True)
@@ -62,7 +61,7 @@ def login(page, username: str, password: str = DEMO_PASSWORD, *, base_url: str |
 
 
 def wait_for_auth_cookie(page, timeout_ms: int = 20_000) -> dict:
-    """The sign-in cookie, once the page's cookie component has written it (so page.goto keeps you in)."""
+    """The sign-in cookie, once the page's cookie script has written it (so page.goto keeps you in)."""
     waited = 0
     while waited <= timeout_ms:
         for cookie in page.context.cookies():

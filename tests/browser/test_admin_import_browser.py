@@ -85,7 +85,7 @@ def test_admin_imports_a_file_with_bad_rows_and_downloads_the_report(import_app,
     assert (run.rows_read, run.inserted, run.rejected) == (9, 2, 7)
     assert [tuple(r) for r in landed] == [("B-1", "Ok Row"), ("B-8", "=SUM(A1:A9)")]
 
-    assert _metric(page, "Data") == "Imported"
+    assert _metric(page, "Data") == "Demo + imported"   # demo rows stay: never just "Imported"
     page.get_by_role("tab", name="Import history & quarantine").click()
     page.get_by_text("Rejected rows of run").wait_for()
     wait_for_app(page)

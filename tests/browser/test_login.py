@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from data_access import demo
+from tests.browser.conftest import BROWSER_DEMO_END
 from tests.browser.helpers import SIDEBAR, login, logout, screenshot, wait_for_app, wait_for_auth_cookie
 
 pytestmark = pytest.mark.browser
@@ -110,3 +112,115 @@ def test_admin_users_page(app_url, page):
     wait_for_app(page)
     expect(page.get_by_text("All users (")).to_be_visible()
     screenshot(page, "admin-users")
+
+
+def _count_script_runs(page) -> list[str]:
+    """Every script run the server starts for this page (one NewSession message per run)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    runs: list[str] = []
+
+    def on_frame(payload) -> None:
+        if not isinstance(payload, (bytes, bytearray)):
+            return
+        msg = ForwardMsg()
+        try:
+            msg.ParseFromString(bytes(payload))
+        except Exception:  # noqa: BLE001 — not a ForwardMsg: not a run
+            return
+        if msg.WhichOneof("type") == "new_session":
+            runs.append(msg.new_session.page_script_hash)
+
+    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+    return runs
+
+
+def test_signing_in_runs_the_landing_page_once(app_url, page):
+    """Measured: the landing page is not run twice (no cookie report reruns it half-way)."""
+    runs = _count_script_runs(page)
+    page.goto(app_url)
+    page.locator('[data-testid="stForm"]').filter(has_text="Sign in").wait_for()
+    wait_for_app(page)
+    page.wait_for_timeout(1500)
+    assert len(runs) == 1                               # opening the sign-in page: one run
+    login(page, "cio")
+    expect(page.locator('[data-testid="stMain"] h1').first).to_contain_text("Culture trends")
+    wait_for_app(page)
+    page.wait_for_timeout(2000)
+    assert len(runs) == 2                               # the sign-in click: one more run, no rerun
+    page.goto(app_url)                                  # a new tab: the cookie signs in
+    page.locator(SIDEBAR).get_by_text("@cio", exact=True).wait_for()
+    wait_for_app(page)
+    page.wait_for_timeout(1500)
+    assert len(runs) == 3
+
+
+def _crafted_tokens() -> dict[str, str]:
+    import base64
+    import json
+    import time
+
+    import jwt
+
+    def b64(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    now = int(time.time())
+    claims = {"username": "cio", "iat": now, "epoch": 0, "exp": now + 3600}
+    return {
+        "alg-none": f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims)}.",
+        "hs512-guessed-key": jwt.encode(claims, "x" * 64, algorithm="HS512"),
+        "hs256-guessed-key": jwt.encode(claims, "some_key", algorithm="HS256"),
+        "garbage": "definitely-not-a-token",
+    }
+
+
+@pytest.mark.parametrize("name", list(_crafted_tokens()))
+def test_a_crafted_cookie_shows_the_sign_in_form(app_url, page, name):
+    host = app_url.split("//", 1)[1].split("/", 1)[0].split(":")[0]
+    page.context.add_cookies([{"name": "service_pulse_auth", "value": _crafted_tokens()[name],
+                               "domain": host, "path": "/"}])
+    page.goto(app_url)
+    page.locator('[data-testid="stForm"]').filter(has_text="Sign in").wait_for()
+    wait_for_app(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert _nav_labels(page) == []
+
+
+def test_demo_password_is_replaced_at_sign_in_once_real_data_is_in(browser, tmp_path):
+    """A mixed warehouse (demo + an import): the demo password leads to the new-password form."""
+    import sqlite3
+
+    from data_access import schema
+    from data_access.engine import get_engine
+    from tests.browser.conftest import VIEWPORT, serve_app
+
+    source = tmp_path / "mixed.sqlite"
+    demo.generate(get_engine(f"sqlite:///{source}"), responses=2_000, seed=7, end=BROWSER_DEMO_END)
+    url = f"sqlite:///{source}"
+    with get_engine(url).begin() as conn:   # what an import writes
+        conn.execute(schema.settings.update().where(schema.settings.c.key == "data_origin")
+                     .values(value="imported"))
+    (tmp_path / "data").mkdir()
+    with serve_app(url, tmp_path / "data") as base_url:
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        page.goto(base_url)
+        form = page.locator('[data-testid="stForm"]').filter(has_text="Sign in")
+        form.wait_for()
+        wait_for_app(page)
+        form.get_by_label("Username", exact=True).fill("cio")
+        form.get_by_label("Password", exact=True).fill(demo.DEMO_PASSWORD)
+        form.get_by_role("button", name="Sign in").click()
+        change = page.locator('[data-testid="stForm"]').filter(has_text="Set your own password")
+        change.wait_for()
+        expect(page.get_by_text("still uses the demo's shared password")).to_be_visible()
+        wait_for_app(page)
+        screenshot(page, "demo-password-change")
+        change.get_by_label("New password", exact=True).fill("my own new password")
+        change.get_by_label("Repeat it", exact=True).fill("my own new password")
+        change.get_by_role("button", name="Save and sign in").click()
+        page.locator(SIDEBAR).get_by_text("@cio", exact=True).wait_for()
+        expect(page.get_by_text("Demo + imported data")).to_be_visible()
+        wait_for_auth_cookie(page)
+        context.close()
