@@ -203,8 +203,7 @@ def team_activity(*, scope: Scope, since: dt.datetime, now: dt.datetime, cutoff:
             ("kudos", last_kudos_query(scope=scope), {"analyst_id": pl.Int64, "last_kudos": pl.Datetime("us")}),
             ("notes", last_note_query(scope=scope), {"analyst_id": pl.Int64, "last_note": pl.Datetime("us")}),
         ):
-            frames[name] = pl.DataFrame([tuple(r) for r in conn.execute(stmt).all()], schema=shape,
-                                        orient="row")
+            frames[name] = query.frame_on(conn, stmt, schema=shape)
     return frames
 
 
@@ -300,10 +299,10 @@ VERBATIM_SCHEMA = {"ticket_key": pl.Int64, "ticket_id": pl.String, "submitted_at
 def _factor_labels(conn: sa.Connection, keys: list[int]) -> pl.DataFrame:
     if not keys:
         return pl.DataFrame(schema={"ticket_key": pl.Int64, "factors": pl.String})
-    rows = conn.execute(sa.select(RF.c.ticket_key, F.c.label).select_from(RF.join(F, F.c.factor_id == RF.c.factor_id))
-                        .where(RF.c.ticket_key.in_(keys)).order_by(RF.c.ticket_key, F.c.sort_order)).all()
-    frame = pl.DataFrame([tuple(r) for r in rows], schema={"ticket_key": pl.Int64, "label": pl.String},
-                         orient="row")
+    frame = query.frame_on(conn, sa.select(RF.c.ticket_key, F.c.label)
+                           .select_from(RF.join(F, F.c.factor_id == RF.c.factor_id))
+                           .where(RF.c.ticket_key.in_(keys)).order_by(RF.c.ticket_key, F.c.sort_order),
+                           schema={"ticket_key": pl.Int64, "label": pl.String})
     return frame.group_by("ticket_key", maintain_order=True).agg(pl.col("label").str.join(", ").alias("factors"))
 
 
@@ -315,9 +314,9 @@ def verbatims(*, scope: Scope, analyst_id: int, filters: Filters, vf: VerbatimFi
     with get_engine(_url(url)).connect() as conn:
         total = int(conn.execute(verbatim_count_query(scope=scope, analyst_id=analyst_id, filters=filters,
                                                       vf=vf)).scalar_one())
-        rows = conn.execute(verbatims_query(scope=scope, analyst_id=analyst_id, filters=filters, vf=vf,
-                                            limit=page_size, offset=max(page, 0) * page_size)).all()
-        frame = pl.DataFrame([tuple(r) for r in rows], schema=VERBATIM_SCHEMA, orient="row")
+        frame = query.frame_on(conn, verbatims_query(scope=scope, analyst_id=analyst_id, filters=filters, vf=vf,
+                                                     limit=page_size, offset=max(page, 0) * page_size),
+                               schema=VERBATIM_SCHEMA)
         labels = _factor_labels(conn, frame["ticket_key"].to_list())
     frame = frame.join(labels, on="ticket_key", how="left").with_columns(pl.col("factors").fill_null(""))
     return frame, total
@@ -438,10 +437,9 @@ def recovery_queue(*, scope: Scope, threshold: int, since: dt.datetime | None, n
         total, overdue = conn.execute(recovery_queue_count_query(
             scope=scope, threshold=threshold, since=since, status=status, analyst_id=analyst_id,
             now=now, cutoff=cutoff)).one()
-        rows = conn.execute(recovery_queue_query(scope=scope, threshold=threshold, since=since, status=status,
-                                                 analyst_id=analyst_id, limit=page_size,
-                                                 offset=max(page, 0) * page_size)).all()
-    frame = pl.DataFrame([tuple(r) for r in rows], schema=QUEUE_SCHEMA, orient="row")
+        frame = query.frame_on(conn, recovery_queue_query(scope=scope, threshold=threshold, since=since,
+                                                          status=status, analyst_id=analyst_id, limit=page_size,
+                                                          offset=max(page, 0) * page_size), schema=QUEUE_SCHEMA)
     # One page of the queue: the missing due times are filled in plain Python, not inside polars.
     due = [d if d is not None else business_day_after(s)
            for s, d in zip(frame["submitted_at"].to_list(), frame["due_at"].to_list())]

@@ -31,17 +31,23 @@ def frame(stmt: sa.Executable, *, url: str | None = None, schema: Mapping[str, p
 
     def run() -> pl.DataFrame:
         with engine.connect() as conn:
-            result = conn.execute(stmt, dict(params or {}))
-            columns = list(result.keys())
-            arrow = _arrow_table(result) if engine.dialect.name == "duckdb" else None
-            rows = None if arrow is not None else [tuple(r) for r in result.all()]
-        if arrow is not None:
-            return _from_arrow(arrow, schema)
-        if schema is not None:
-            return pl.DataFrame(rows, schema=dict(schema), orient="row")
-        return pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
+            return frame_on(conn, stmt, schema=schema, params=params)
 
     return retrying(run)
+
+
+def frame_on(conn: sa.Connection, stmt: sa.Executable, *, schema: Mapping[str, pl.DataType] | None = None,
+             params: Mapping | None = None) -> pl.DataFrame:
+    """`frame` on a connection the caller already holds (several reads in one connection)."""
+    result = conn.execute(stmt, dict(params or {}))
+    columns = list(result.keys())
+    arrow = _arrow_table(result) if conn.dialect.name == "duckdb" else None
+    if arrow is not None:
+        return _from_arrow(arrow, schema)
+    rows = [tuple(r) for r in result.all()]
+    if schema is not None:
+        return pl.DataFrame(rows, schema=dict(schema), orient="row")
+    return pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
 
 
 def _arrow_table(result: sa.CursorResult):

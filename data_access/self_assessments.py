@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import config, schema
-from data_access.engine import get_engine
+from data_access import query, schema
 from data_access.scope import Scope, ScopeError
 
 SA = schema.self_assessments
@@ -57,10 +56,7 @@ def self_assessment_history(*, scope: Scope, url: str | None = None) -> pl.DataF
 
     Columns: assessment_id, submitted_at, note, shared_with_lead, dimension, rating.
     """
-    stmt = history_query(scope=scope)
-    with get_engine(url or config.database_url()).connect() as conn:
-        rows = conn.execute(stmt).all()
-    return pl.DataFrame([tuple(r) for r in rows], schema=HISTORY_SCHEMA, orient="row")
+    return query.frame(history_query(scope=scope), url=url, schema=HISTORY_SCHEMA)
 
 
 def assessments_from_history(history: pl.DataFrame, analyst_id: int) -> list[SelfAssessment]:
@@ -108,9 +104,6 @@ def shared_self_assessment(*, scope: Scope, analyst_id: int, url: str | None = N
     """
     if scope.role != "lead":
         raise ScopeError("only a team lead reads a shared self-assessment")
-    stmt = shared_query(scope=scope, analyst_id=int(analyst_id))
-    with get_engine(url or config.database_url()).connect() as conn:
-        rows = conn.execute(stmt).all()
-    frame = pl.DataFrame([tuple(r) for r in rows], schema=HISTORY_SCHEMA, orient="row")
+    frame = query.frame(shared_query(scope=scope, analyst_id=int(analyst_id)), url=url, schema=HISTORY_SCHEMA)
     items = assessments_from_history(frame, int(analyst_id))
     return items[0] if items else None
