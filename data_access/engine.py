@@ -51,8 +51,8 @@ def _engine_for(url: str) -> sa.Engine:
 
 
 # DuckDB lets one process at a time open a database file for writing. The app and a command-line
-# import take turns: each holds the file only while it works (the app between page runs, the
-# CLI per batch), and whoever finds it taken waits a little instead of failing at once.
+# import take turns: the CLI holds it per batch, the app while any session runs a page (see
+# file_turns), and whoever finds it taken waits a little instead of failing at once.
 _SHORT_CONNECTIONS = False
 LOCK_WAIT_ENV = "SERVICE_PULSE_LOCK_WAIT_SECONDS"
 DEFAULT_LOCK_WAIT_SECONDS = 20.0
