@@ -77,7 +77,12 @@ if user is None:
     st.session_state.pop("viewer", None)
     login = st.Page(lambda: signin.login_page(url, origin), title="Sign in", icon=":material/login:",
                     url_path="sign-in", default=True)
-    _run(st.navigation([login], position="hidden"))
+    # A link to a page (from a digest or a colleague) shows the sign-in form at that same address,
+    # so after signing in the person lands where the link pointed instead of "Page not found".
+    # Every one of these renders only the sign-in form.
+    deep_links = [st.Page(lambda: signin.login_page(url, origin), title="Sign in", url_path=spec.url_path)
+                  for spec in navigation.PAGES]
+    _run(st.navigation([login, *deep_links], position="hidden"))
     st.stop()
 
 # Rebuilt from the database on every run: whatever the session held before is replaced.

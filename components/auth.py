@@ -1,7 +1,7 @@
 """Sign-in for Service Pulse: cookie key rules, the password check and lockouts (no UI here).
 
-The form checks the bcrypt hash stored in `app_users` and counts failures in the database;
-unknown usernames cost the same bcrypt work as known ones. The sign-in flow (form, cookie,
+The form checks the bcrypt hash stored in `app_users` with streamlit-authenticator's Hasher and
+counts failures in the database; unknown usernames cost the same bcrypt work as known ones. The sign-in flow (form, cookie,
 sign-out, the demo password's replacement) is in components/signin.py, the cookie itself in
 components/auth_cookie.py. The session-state keys `authentication_status`, `username` and
 `name` keep the contract streamlit-authenticator defined.
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import bcrypt
+from streamlit_authenticator.utilities.hasher import Hasher
 
 from data_access import clock, config
 from data_access.users import UserRecord, find_user, normalise_username
@@ -180,14 +181,13 @@ def check_login(username: str, password: str, *, url: str | None = None) -> User
     A hash made at a lower cost than today's is replaced after a good password.
     """
     user = find_user(username, url=url) if normalise_username(username) else None
-    candidate = (password or "").encode()
-    if len(candidate) > user_writes.MAX_PASSWORD_BYTES:
-        candidate = candidate[:user_writes.MAX_PASSWORD_BYTES]
+    # bcrypt reads at most 72 bytes (and refuses more); cut on a character boundary.
+    candidate = (password or "").encode()[:user_writes.MAX_PASSWORD_BYTES].decode("utf-8", "ignore")
     if user is None or not user.active or user.locked(clock.now()):
-        bcrypt.checkpw(candidate, _dummy_hash(user_writes.BCRYPT_ROUNDS))
+        Hasher.check_pw(candidate, _dummy_hash(user_writes.BCRYPT_ROUNDS).decode())
         return None
     try:
-        ok = bcrypt.checkpw(candidate, user.password_hash.encode())
+        ok = Hasher.check_pw(candidate, user.password_hash)
     except ValueError:  # a malformed stored hash: treat as a wrong password, never as a pass
         ok = False
     if not ok:

@@ -36,8 +36,24 @@ class Viewer:
         return Scope(role)
 
 
+def _through_app_only() -> None:
+    """Start over through app.py when a page file was run on its own.
+
+    On a freshly started server Streamlit's very first run executes the requested page file
+    directly (its old pages-folder mode, before any st.navigation call): no sign-in, a sidebar
+    listing file names. Leaving that mode and rerunning sends the request through app.py, which
+    signs the person in and registers only their pages.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def current_viewer() -> Viewer | None:
     """The signed-in viewer, or None."""
+    _through_app_only()
     viewer = st.session_state.get(VIEWER_KEY)
     return viewer if isinstance(viewer, Viewer) else None
 

@@ -224,3 +224,16 @@ def test_demo_password_is_replaced_at_sign_in_once_real_data_is_in(browser, tmp_
         expect(page.get_by_text("Demo + imported data")).to_be_visible()
         wait_for_auth_cookie(page)
         context.close()
+
+
+def test_a_link_to_a_page_survives_the_sign_in(app_url, page):
+    """A link from a digest opens the sign-in form at that address, then the linked page itself."""
+    page.goto(app_url)  # a fresh server's first run is sent through app.py; warm it like a real one
+    wait_for_app(page)
+    page.goto(f"{app_url}/my-feedback")
+    wait_for_app(page)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    login(page, "ivan.schmidt")  # a lead who is also an analyst: My feedback is not his landing page
+    assert page.url.split("?")[0].endswith("/my-feedback")
+    expect(page.get_by_role("heading", name="My feedback")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
