@@ -12,7 +12,8 @@ from components import charts
 from components.filters import focus
 from components.tables import data_table
 from components.tiles import (fmt_happiness, fmt_hours, fmt_margin, fmt_minutes, fmt_pct, fmt_range, tile)
-from data_access.trends import CultureReport
+from data_access.config import thresholds
+from views.culture import CultureReport
 from metrics.care import CARE_NAMES
 from metrics.culture import CALIBRATION_LABELS
 from views.cache import TTL_SECONDS
@@ -48,8 +49,10 @@ def headline_tiles(report: CultureReport) -> None:
         tile("Happiness", fmt_happiness(h.happiness), fmt_margin(h.margin, h.n), HAPPINESS_HELP)
     with first[1]:
         if change.change is None:
-            tile("Change vs before", "–", f"no responses before (n = {change.previous_n:,})",
-                 "Happiness now minus Happiness in the period of equal length just before.")
+            tile("Change vs before", "–", f"too few responses before to compare (n = {change.previous_n:,})"
+                 if change.previous_n else "no responses before",
+                 "Happiness now minus Happiness in the period of equal length just before. Shown when "
+                 "both periods are large enough to show on their own.")
         else:
             verdict = "a clear change" if change.is_clear else "within noise"
             tile("Change vs before", f"{fmt_happiness(change.change)} pts",
@@ -73,7 +76,9 @@ def headline_tiles(report: CultureReport) -> None:
              "Survey responses received in the period divided by tickets closed in it.")
     with second[2]:
         rec = report.recovery
-        tile("Recovery within target", fmt_pct(rec.share), f"{rec.k:,} of {rec.n:,} unhappy users called back in time",
+        tile("Recovery within target", fmt_pct(rec.share),
+             f"{rec.k:,} of {rec.n:,} unhappy users called back in time" if rec.k is not None
+             else f"too few recovery items to show (n = {rec.n:,})",
              "Unhappy responses (0–6) whose user was contacted by the due time (one business day), "
              "among those already due or contacted.")
     with second[3]:
@@ -110,6 +115,14 @@ def _focus_cell(key_prefix: str, chart_key: str) -> None:
         focus(key_prefix, service_ids=(int(cell["service_id"]),), channels=(str(cell["channel"]),))
 
 
+def _happiness_text() -> pl.Expr:
+    """"+12 ± 5" from the happiness and margin columns, in polars (no Python callback per row)."""
+    whole = pl.col("happiness").round(0).cast(pl.Int64)
+    signed = pl.when(whole > 0).then(pl.concat_str(pl.lit("+"), whole.cast(pl.String))).otherwise(
+        whole.cast(pl.String))
+    return pl.concat_str(signed, pl.lit(" ± "), pl.col("margin").round(0).cast(pl.Int64).cast(pl.String))
+
+
 def hotspot_section(report: CultureReport, *, key_prefix: str, focused: bool = False) -> None:
     """Service × channel heat map coloured by impact, and the worst cells.
 
@@ -136,12 +149,9 @@ def hotspot_section(report: CultureReport, *, key_prefix: str, focused: bool = F
         worst = cells.filter(pl.col("impact") < 0).head(8)
         st.caption("Worst cells")
         if worst.height:
-            # At most eight rows: worded in plain Python, never as a callback inside polars.
-            worded = [f"{fmt_happiness(h)} ± {m:.0f}"
-                      for h, m in zip(worst["happiness"].to_list(), worst["margin"].to_list())]
             shown = worst.select(
                 pl.concat_str([pl.col("service"), pl.col("channel_label")], separator=" · ").alias("Cell"),
-                pl.Series("Happiness", worded, dtype=pl.String),
+                _happiness_text().alias("Happiness"),
                 pl.col("n"), pl.col("impact").round(0).alias("Impact"))
             export = worst.select(pl.col("service").alias("Service"), pl.col("channel_label").alias("Channel"),
                                   pl.col("happiness").round(1).alias("Happiness"),
@@ -224,7 +234,8 @@ def culture_tiles(report: CultureReport) -> None:
              "Share of happy responses (9–10) a team lead recognised with kudos to the analyst.")
     with cols[1]:
         rec = report.recovery
-        tile("Recovery contacts in time", fmt_pct(rec.share), f"{fmt_range(rec.low, rec.high)} · n = {rec.n:,}",
+        tile("Recovery contacts in time", fmt_pct(rec.share),
+             f"{fmt_range(rec.low, rec.high)} · n = {rec.n:,}" if rec.k is not None else f"n = {rec.n:,}",
              "Unhappy users contacted by the due time (one business day), among recovery items due or contacted.")
     with cols[2]:
         part = report.participation
@@ -241,7 +252,8 @@ def calibration_section(report: CultureReport) -> None:
     st.markdown("**Calibration: do analysts see themselves as their customers do?**")
     st.caption("Per CARE dimension, analysts whose latest self-rating is more than 4/3 of a point above "
                "(blind spot) or below (hidden strength) their customers' rating, shrunk toward their team. "
-               "Counts only, no names; dimensions with fewer than 3 analysts are hidden.")
+               f"Counts only, no names; dimensions with fewer than "
+               f"{max(thresholds().min_group, thresholds().min_analysts)} analysts are hidden.")
     cal = report.calibration
     shown = cal.filter(~pl.col("suppressed")) if cal.height else cal
     if shown.is_empty():
@@ -271,6 +283,7 @@ def calibration_section(report: CultureReport) -> None:
 def team_section(report: CultureReport) -> None:
     """Per-team figures: Happiness with interval, n, trend, lost time, watermelon share."""
     st.subheader("Teams")
+    limits = thresholds()
     teams = report.teams
     if teams.is_empty():
         st.info("No team has responses in this selection.")
@@ -282,7 +295,9 @@ def team_section(report: CultureReport) -> None:
         pl.col("lost_hours").round(0).alias("Lost hours"),
         (100 * pl.col("watermelon")).round(1).alias("Unhappy despite SLA met %"))
     st.caption("Trend: ↑ / ↓ when Happiness moved by more than its margin since the previous period, "
-               "→ when the change is within noise. Teams with fewer than 5 responses show no figures.")
+               f"→ when the change is within noise. Teams too small to show (fewer than {limits.min_group} responses "
+               f"or {limits.min_analysts} analysts, or hidden so a small team cannot be worked out from the "
+               "total) show only n.")
     data_table(shown, "Teams", column_config={
         "Happiness": st.column_config.NumberColumn(format="%+.0f", help=HAPPINESS_HELP),
         "±": st.column_config.NumberColumn(format="%.0f", help="95% margin of error"),

@@ -73,10 +73,22 @@ def preset_period(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
     return _months_back(today, 11), end
 
 
-def to_filters(state: FilterState, today: dt.date) -> Filters:
-    """The half-open period and slices a page queries with."""
+def whole_weeks(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The inclusive range `start`..`end` widened to whole weeks, Monday to Sunday (≥ 7 days).
+
+    Org views snap custom ranges so that two links can only differ by whole weeks, each of them
+    checked by disclosure control (docs/PRIVACY.md).
+    """
+    monday = start - dt.timedelta(days=start.weekday())
+    sunday = end + dt.timedelta(days=6 - end.weekday())
+    return monday, sunday
+
+
+def to_filters(state: FilterState, today: dt.date, *, weeks: bool = False) -> Filters:
+    """The half-open period and slices a page queries with (`weeks`: custom ranges snap to whole weeks)."""
     if state.preset == "custom" and state.start and state.end:
-        start, end = state.start, state.end + dt.timedelta(days=1)
+        start, end = whole_weeks(state.start, state.end) if weeks else (state.start, state.end)
+        end = end + dt.timedelta(days=1)
     else:
         start, end = preset_period(state.preset if state.preset != "custom" else DEFAULT_PRESET, today)
     return Filters(start, end, tuple(sorted(state.ticket_types)), tuple(sorted(state.channels)),
@@ -228,11 +240,12 @@ def focus(key_prefix: str, **changes) -> None:
         st.session_state.pop(key, None)
 
 
-def page_filters(key_prefix: str, *, scope: Scope) -> Filters:
+def page_filters(key_prefix: str, *, scope: Scope, weeks: bool = False) -> Filters:
     """Render the compact filter bar and return the chosen period and slices.
 
     Reuses the filters chosen on another page; on a fresh session, reads them from the link.
-    Teams offered are limited to the viewer's scope (a lead sees only their teams).
+    Teams offered are limited to the viewer's scope (a lead sees only their teams). `weeks`:
+    an org view, whose custom range snaps to whole weeks (the caption shows the snapped range).
     """
     today = clock.today()
     options = filter_options(scope)
@@ -276,10 +289,11 @@ def page_filters(key_prefix: str, *, scope: Scope) -> Filters:
                         channels=tuple(channels), service_ids=tuple(services), team_ids=tuple(teams))
     st.session_state[FILTERS_STATE_KEY] = state
     _sync_params(state)
-    filters = to_filters(state, today)
+    filters = to_filters(state, today, weeks=weeks)
     before = filters.previous()
+    snapped = " (custom ranges cover whole weeks, Monday to Sunday)" if weeks and preset == "custom" else ""
     st.caption(f"{_day(filters.start)} – {_day(filters.end - dt.timedelta(days=1))}, compared with "
-               f"{_day(before.start)} – {_day(before.end - dt.timedelta(days=1))}")
+               f"{_day(before.start)} – {_day(before.end - dt.timedelta(days=1))}{snapped}")
     ignored = st.session_state.pop(NOTICE_KEY, None)
     if ignored:
         st.warning("Some values in the link were not understood and are ignored: " + "; ".join(ignored) + ".",

@@ -1,4 +1,4 @@
-"""The one place that knows how databases differ: month buckets, upserts and bulk loading."""
+"""The one place that knows how databases differ: month and week buckets, upserts and bulk loading."""
 
 from __future__ import annotations
 
@@ -30,6 +30,29 @@ def _month_start_sqlite(element, compiler, **kw):
 @compiles(month_start, "bigquery")
 def _month_start_bigquery(element, compiler, **kw):
     return "DATE_TRUNC(CAST(%s AS DATE), MONTH)" % compiler.process(element.clauses, **kw)
+
+
+class week_start(FunctionElement):
+    """Monday of the timestamp's ISO week, as a date-like value every engine can group by."""
+
+    inherit_cache = True
+    type = sa.Date()
+
+
+@compiles(week_start)
+def _week_start_default(element, compiler, **kw):
+    return "date_trunc('week', %s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(week_start, "sqlite")
+def _week_start_sqlite(element, compiler, **kw):
+    # 'weekday 0' moves forward to the next Sunday (or stays on one): six days back is its Monday.
+    return "date(%s, 'weekday 0', '-6 days')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(week_start, "bigquery")
+def _week_start_bigquery(element, compiler, **kw):
+    return "DATE_TRUNC(CAST(%s AS DATE), ISOWEEK)" % compiler.process(element.clauses, **kw)
 
 
 def as_int(expr: ColumnElement) -> ColumnElement:

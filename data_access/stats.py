@@ -11,7 +11,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access import query, schema
-from data_access.dialect import as_int, month_start
+from data_access.dialect import as_int, month_start, week_start
 from data_access.filters import Filters, response_period, ticket_period, ticket_slice
 from data_access.scope import Scope, ScopeError
 from data_access.scoping import ticket_scope
@@ -21,6 +21,7 @@ R = schema.responses
 
 GROUPABLE: dict[str, sa.ColumnElement] = {
     "month": month_start(R.c.submitted_at).label("month"),
+    "week": week_start(R.c.submitted_at).label("week"),
     "team_id": T.c.team_id,
     "analyst_id": T.c.analyst_id,
     "channel": T.c.channel,
@@ -32,7 +33,8 @@ GROUPABLE: dict[str, sa.ColumnElement] = {
     "reassignment_count": sa.case((T.c.reassignment_count >= 3, 3),
                                   else_=T.c.reassignment_count).label("reassignment_count"),
 }
-TICKET_GROUPABLE = dict(GROUPABLE, month=month_start(T.c.resolved_at).label("month"))
+TICKET_GROUPABLE = dict(GROUPABLE, month=month_start(T.c.resolved_at).label("month"),
+                        week=week_start(T.c.resolved_at).label("week"))
 
 
 def _check_grain(scope: Scope, by: tuple[str, ...], own_only: bool) -> None:
@@ -54,6 +56,7 @@ def response_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] 
         sa.func.count().label("n"),
         sa.func.sum(happy).label("happy"),
         sa.func.sum(unhappy).label("unhappy"),
+        sa.func.count(sa.distinct(T.c.analyst_id)).label("analysts"),
     ]
     for dim in schema.CARE_DIMENSIONS:
         c = R.c[dim]
@@ -73,7 +76,7 @@ def response_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] 
     return stmt
 
 
-STAT_COLUMNS = (["n", "happy", "unhappy"]
+STAT_COLUMNS = (["n", "happy", "unhappy", "analysts"]
                 + [f"{d}_{s}" for d in schema.CARE_DIMENSIONS for s in ("n", "sum", "sumsq")]
                 + ["lost_n", "lost_sum", "lost_sumsq", "sla_met_n", "sla_met_unhappy"])
 
@@ -85,7 +88,7 @@ def stat_types(frame: pl.DataFrame) -> pl.DataFrame:
         if c in STAT_COLUMNS or c == "tickets" or c.endswith("_tickets"):
             fixes.append(pl.col(c).cast(pl.Float64).fill_null(0.0) if c.endswith(("sum", "sumsq"))
                          else pl.col(c).cast(pl.Int64).fill_null(0))
-        elif c == "month":
+        elif c in ("month", "week"):
             fixes.append(pl.col(c).cast(pl.Date))
         elif c == "sla_met" or c == "reopened":
             fixes.append(pl.col(c).cast(pl.Boolean))
@@ -96,8 +99,8 @@ def response_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
                    own_only: bool = True, url: str | None = None) -> pl.DataFrame:
     """Sufficient statistics of responses in `filters`' period and slices, grouped by `by`.
 
-    Columns: the `by` keys, then n, happy, unhappy, `<care>_n/_sum/_sumsq`, lost_n/_sum/_sumsq,
-    sla_met_n, sla_met_unhappy. `month` is the first day of the submission month.
+    Columns: the `by` keys, then n, happy, unhappy, analysts (distinct resolvers, for disclosure
+    control), `<care>_n/_sum/_sumsq`, lost_n/_sum/_sumsq, sla_met_n, sla_met_unhappy. `month` is the first day of the submission month.
     """
     stmt = response_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
     return stat_types(query.frame(stmt, url=url))
@@ -140,3 +143,4 @@ def lost_histogram(*, scope: Scope, filters: Filters, own_only: bool = True,
     """How many responses reported each (whole) number of lost minutes: for the Pareto share."""
     stmt = lost_histogram_query(scope=scope, filters=filters, own_only=own_only)
     return query.frame(stmt, url=url, schema={"lost_minutes": pl.Float64, "count": pl.Int64})
+

@@ -1,15 +1,17 @@
 """Culture-trends reads beyond `stats.py`: factors, culture indicators, calibration, names.
 
+The page's figures are assembled in `views/culture.py`; this module only reads.
+
 Same rules as `stats.py`: SQLAlchemy Core with bound parameters, the viewer's scope in the WHERE,
 GROUP BY in SQL, small frames out, a `*_query` builder next to each reader, cached with a TTL.
-Nothing here returns an analyst's id or name: per-analyst rows needed for the calibration are
-reduced to unnamed counts before they leave this module.
+Nothing here returns an analyst's name; ids leave only in `analyst_weeks`, whose sole reader is
+disclosure control (exact distinct-analyst counts), and per-analyst rows needed for the
+calibration are reduced to unnamed counts before they leave this module.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import polars as pl
 import sqlalchemy as sa
@@ -20,15 +22,7 @@ from data_access.engine import get_engine
 from data_access.filters import Filters, period_bounds, response_period, ticket_slice
 from data_access.scope import Scope
 from data_access.scoping import ticket_scope
-from data_access.stats import GROUPABLE, _check_grain, lost_histogram, ticket_stats
-from data_access.stats import stat_types
-from metrics.culture import (Headline, Rate, calibration_counts, factor_changes, happiness_mix, headline,
-                             hotspot_cells, lost_by, monthly_happiness, rate, team_table, totals,
-                             watermelon_trend)
-from metrics.hotspots import hotspot_impact
-from metrics.lost_time import pareto_share
-from metrics.reassignment import reassignment_cost
-from metrics.watermelon import WatermelonShare, watermelon_share
+from data_access.stats import GROUPABLE, _check_grain, stat_types
 
 CHANNEL_LABELS = {"phone": "Phone", "email": "Email", "portal": "Portal", "chat": "Chat", "walk_in": "Walk-in"}
 
@@ -101,6 +95,7 @@ def experience_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...
                       sa.func.count().label("n"),
                       sa.func.sum(as_int(R.c.happiness >= 9)).label("happy"),
                       sa.func.sum(as_int(unhappy)).label("unhappy"),
+                      sa.func.count(sa.distinct(T.c.analyst_id)).label("analysts"),
                       sa.func.count(R.c.lost_minutes).label("lost_n"),
                       sa.func.sum(R.c.lost_minutes).label("lost_sum"),
                       sa.func.sum(as_int(T.c.sla_met)).label("sla_met_n"),
@@ -112,9 +107,34 @@ def experience_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...
 
 def experience_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
                      url: str | None = None) -> pl.DataFrame:
-    """Per group: n, happy, unhappy, lost_n, lost_sum, sla_met_n, sla_met_unhappy (see `response_stats`)."""
+    """Per group: n, happy, unhappy, analysts, lost_n, lost_sum, sla_met_n, sla_met_unhappy (see `response_stats`)."""
     stmt = experience_stats_query(scope=scope, filters=filters, by=by)
     return stat_types(query.frame(stmt, url=url))
+
+
+# ---------------------------------------------------------------- who answered when (disclosure control only)
+
+def analyst_weeks_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """The SELECT behind `analyst_weeks`."""
+    _require_org_view(scope)
+    keys = [GROUPABLE["week"], GROUPABLE["month"], T.c.team_id, T.c.analyst_id]
+    return (sa.select(*keys, sa.func.count().label("n"))
+            .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
+            .where(*response_period(filters), *ticket_slice(filters), *ticket_scope(scope))
+            .group_by(*keys))
+
+
+def analyst_weeks(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
+    """Responses per week, month, team and analyst: only for counting distinct analysts exactly.
+
+    The analyst ids serve disclosure control in `views.disclosure` and never reach a page.
+    """
+    stmt = analyst_weeks_query(scope=scope, filters=filters)
+    frame = stat_types(query.frame(stmt, url=url))
+    if frame.is_empty():
+        return pl.DataFrame(schema={"week": pl.Date, "month": pl.Date, "team_id": pl.Int64,
+                                    "analyst_id": pl.Int64, "n": pl.Int64})
+    return frame.with_columns(pl.col("team_id", "analyst_id").cast(pl.Int64))
 
 
 # ---------------------------------------------------------------- what users say
@@ -234,20 +254,16 @@ def latest_self_ratings_query(*, scope: Scope, filters: Filters) -> sa.Select:
                    *_team_scope(scope, filters, A.c.team_id)))
 
 
-def org_calibration(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
-    """Per CARE dimension, counts of analysts in blind spot / aligned / hidden strength — unnamed.
+def calibration_inputs(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
+    """One row per analyst (id for the join only) and CARE dimension: home team, their customers'
+    n / sum / sum of squares in the period, and their latest self-rating (null when none).
 
-    Self = latest self-assessment; customers = their ratings in the period, shrunk toward the
-    team. A dimension with fewer analysts than the larger of `min_group` and `min_analysts`
-    comes back suppressed (no counts): DESIGN.md allows aggregates of gaps only for groups of 5 up.
+    Its only reader is the Culture trends read model, which reduces it to unnamed counts.
     """
-    limits = config.thresholds()
-    smallest = max(limits.min_group, limits.min_analysts)
     customers = _run(customer_ratings_query(scope=scope, filters=filters), url)
     selfs = _run(latest_self_ratings_query(scope=scope, filters=filters), url)
     if customers.is_empty() or selfs.is_empty():
-        return calibration_counts(pl.DataFrame(), min_responses=limits.min_responses,
-                                  min_analysts=smallest)
+        return pl.DataFrame()
     long = pl.concat([
         customers.select(pl.col("analyst_id").cast(pl.Int64), pl.col("team_id").cast(pl.Int64),
                          pl.lit(dim).alias("dimension"),
@@ -256,111 +272,6 @@ def org_calibration(*, scope: Scope, filters: Filters, url: str | None = None) -
                          pl.col(f"{dim}_sumsq").cast(pl.Float64).fill_null(0.0).alias("sumsq"))
         for dim in schema.CARE_DIMENSIONS
     ])
-    joined = long.join(selfs.select(pl.col("analyst_id").cast(pl.Int64), "dimension",
-                                    pl.col("rating").cast(pl.Float64).alias("self_rating")),
-                       on=["analyst_id", "dimension"], how="left")
-    # The analyst id only served the join: it never leaves this function.
-    return calibration_counts(joined.drop("analyst_id"), min_responses=limits.min_responses,
-                              min_analysts=smallest)
-
-
-
-# ---------------------------------------------------------------- the page's one service call
-
-@dataclass(frozen=True)
-class CultureReport:
-    """Everything the culture-trends page shows, computed from a handful of GROUP BY reads."""
-
-    headline: Headline
-    kudos: Rate
-    kudos_given: int
-    recovery: Rate
-    participation: Rate | None
-    trend: pl.DataFrame
-    compare: dict[str, pl.DataFrame]
-    mood_mix: pl.DataFrame
-    watermelon: WatermelonShare
-    watermelon_trend: pl.DataFrame
-    hotspots: pl.DataFrame
-    factors: pl.DataFrame
-    reassignment: pl.DataFrame
-    lost_by_channel: pl.DataFrame
-    lost_by_service: pl.DataFrame
-    pareto: float | None
-    calibration: pl.DataFrame
-    teams: pl.DataFrame
-    key: tuple = ()
-    """What the report was computed for (scope, filters, url): identifies it in derived caches."""
-
-    @property
-    def is_empty(self) -> bool:
-        return self.headline.n == 0
-
-
-def _named(frame: pl.DataFrame, key: str, names: dict, column: str) -> pl.DataFrame:
-    return frame.with_columns(pl.col(key).replace_strict(names, default=None, return_dtype=pl.String)
-                              .fill_null(pl.col(key).cast(pl.String)).alias(column))
-
-
-def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) -> CultureReport:
-    """The culture-trends figures for `filters`, within `scope` (CIO: organisation; lead: their teams)."""
-    _require_org_view(scope)
-    limits = config.thresholds()
-    min_group = limits.min_group
-    cur = experience_stats(scope=scope, filters=filters,
-                           by=("month", "team_id", "channel", "ticket_type", "sla_met"), url=url)
-    prev = experience_stats(scope=scope, filters=filters.previous(), by=("team_id",), url=url)
-    closed = ticket_stats(scope=scope, filters=filters, by=("team_id", "service_id", "channel"), url=url)
-    totals_now, totals_before = totals(cur), totals(prev)
-    head = headline(totals_now, totals_before, int(closed["tickets"].sum()) if closed.height else 0)
-    teams = dict(team_names(scope=scope, url=url).iter_rows())
-    services = dict(service_names(url=url).iter_rows())
-    empty = pl.DataFrame()
-    if head.n == 0:
-        return CultureReport(head, rate(0, 0), 0, rate(0, 0), None, empty, {}, empty,
-                             watermelon_share(0, 0), empty, empty, empty, empty, empty, empty, None,
-                             empty, empty, key=(scope, filters, url))
-
-    counts = culture_counts(scope=scope, filters=filters, url=url)
-    participation = (rate(counts["self_assessed"], counts["active_analysts"])
-                     if counts["active_analysts"] >= limits.min_analysts else None)
-    cells = experience_stats(scope=scope, filters=filters, by=("service_id", "channel"), url=url)
-    hot = hotspot_cells(hotspot_impact(cells, keys=["service_id", "channel"]), min_group=min_group)
-    hot = _named(hot, "service_id", services, "service").with_columns(
-        pl.col("channel").replace_strict(CHANNEL_LABELS, default=pl.col("channel")).alias("channel_label"))
-    by_channel = _named(lost_by(cur, closed, "channel", min_group=min_group), "channel", CHANNEL_LABELS,
-                        "channel_label")
-    by_service = _named(lost_by(cells, closed, "service_id", min_group=min_group), "service_id", services, "service")
-    compare = {
-        "Ticket type": _named(monthly_happiness(cur, series="ticket_type", min_group=min_group),
-                              "ticket_type", {"incident": "Incidents", "request": "Requests"}, "series"),
-        "Channel": _named(monthly_happiness(cur, series="channel", min_group=min_group),
-                          "channel", CHANNEL_LABELS, "series"),
-        "Team": _named(monthly_happiness(cur, series="team_id", min_group=min_group), "team_id", teams, "series"),
-    }
-    factors = factor_changes(factor_counts(scope=scope, filters=filters, url=url),
-                             current_n=head.n, previous_n=int(totals_before.get("n", 0)))
-    reassignment = reassignment_cost(
-        experience_stats(scope=scope, filters=filters, by=("reassignment_count",), url=url))
-    team_rows = team_table(cur, prev, closed, min_group=min_group)
-    return CultureReport(
-        headline=head,
-        kudos=rate(counts["kudos"], counts["happy_responses"]),
-        kudos_given=counts["kudos"],
-        recovery=rate(counts["recovery_in_time"], counts["recovery_due"]),
-        participation=participation,
-        trend=monthly_happiness(cur, min_group=min_group),
-        compare=compare,
-        mood_mix=happiness_mix(cur, "sla_met"),
-        watermelon=watermelon_share(int(totals_now["sla_met_unhappy"]), int(totals_now["sla_met_n"])),
-        watermelon_trend=watermelon_trend(cur, min_group=min_group),
-        hotspots=hot,
-        factors=factors.with_columns(pl.lit(head.n).alias("n")),
-        reassignment=reassignment,
-        lost_by_channel=by_channel,
-        lost_by_service=by_service,
-        pareto=pareto_share(lost_histogram(scope=scope, filters=filters, url=url)),
-        calibration=org_calibration(scope=scope, filters=filters, url=url),
-        teams=_named(team_rows, "team_id", teams, "team") if team_rows.height else team_rows,
-        key=(scope, filters, url),
-    )
+    return long.join(selfs.select(pl.col("analyst_id").cast(pl.Int64), "dimension",
+                                  pl.col("rating").cast(pl.Float64).alias("self_rating")),
+                     on=["analyst_id", "dimension"], how="left")

@@ -14,7 +14,7 @@ from metrics.lost_time import LostTime, lost_time_summary
 from metrics.shrinkage import shrink_means
 from metrics.trends import PeriodChange, period_change
 
-GROUP_KEYS = frozenset({"month", "team_id", "analyst_id", "channel", "service_id", "ticket_type",
+GROUP_KEYS = frozenset({"month", "week", "team_id", "analyst_id", "channel", "service_id", "ticket_type",
                         "sla_met", "reopened", "priority", "reassignment_count"})
 """Columns of a statistics frame that name a group; every other column is a count or a sum."""
 
@@ -23,13 +23,25 @@ MOOD_LABELS = {"happy": "Happy 9–10", "neutral": "Neutral 7–8", "unhappy": "
 CALIBRATION_LABELS = (BLIND_SPOT, ALIGNED, HIDDEN_STRENGTH)
 
 
+DISTINCT_COUNTS = frozenset({"analysts"})
+"""Distinct counts: they cannot be summed, so a roll-up keeps their largest part (a lower bound)."""
+
+
+def _combine(column: str) -> pl.Expr:
+    return pl.col(column).max() if column in DISTINCT_COUNTS else pl.col(column).sum()
+
+
 def rollup(stats: pl.DataFrame, keys: Sequence[str] = ()) -> pl.DataFrame:
-    """Sum every count/sum column of `stats` over the groups `keys` (one row when `keys` is empty)."""
+    """Sum every count/sum column of `stats` over the groups `keys` (one row when `keys` is empty).
+
+    `analysts` (distinct resolvers) is not additive: the roll-up keeps the largest group's count,
+    which never overstates the true number, so disclosure control on it errs on the safe side.
+    """
     values = [c for c in stats.columns if c not in GROUP_KEYS]
     keys = list(keys)
     if not keys:
-        return stats.select(pl.col(c).sum() for c in values)
-    return stats.group_by(keys).agg(pl.col(c).sum() for c in values).sort(keys, nulls_last=True)
+        return stats.select(_combine(c) for c in values)
+    return stats.group_by(keys).agg(_combine(c) for c in values).sort(keys, nulls_last=True)
 
 
 def _join(left: pl.DataFrame, right: pl.DataFrame, key: str, how: str) -> pl.DataFrame:

@@ -7,7 +7,7 @@ can never hold more than its recipient may see in the app. Rendering is in `noti
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from data_access import config as da_config
 from data_access import notify_reads as reads
@@ -16,6 +16,7 @@ from data_access.scope import Scope
 from data_access.stats import response_stats
 from metrics import happiness, happiness_margin, period_change, wilson_interval
 from notify.config import NotifySettings
+from views.disclosure import Disclosure, hidden_keys
 
 # Where each kind of item opens in the app (Streamlit page url paths).
 # The recovery queue is a tab of the Coaching page; `tab=recovery` says which one the link is for.
@@ -94,6 +95,9 @@ class QueueLine:
     @property
     def in_time_interval(self) -> tuple[float, float] | None:
         return wilson_interval(self.contacted_in_time, self.decided) if self.decided else None
+
+    rate_withheld: bool = False
+    """Org digests: too few decided items for a rate that is not about one or two people."""
 
 
 @dataclass(frozen=True)
@@ -186,11 +190,16 @@ def _queue_lines(scope: Scope, filters: Filters, now: dt.datetime, names: dict[i
     frame = reads.recovery_queue(scope=scope, now=now, filters=filters, url=url)
     by_team = {r["team_id"]: r for r in frame.iter_rows(named=True)}
     lines = []
+    minimum = Disclosure.for_scope(scope).min_group if scope.role == "cio" else 0
     for team_id, name in names.items():
         r = by_team.get(team_id, {c: 0 for c in reads.RECOVERY_COLUMNS})
-        lines.append(QueueLine(name, *(int(r[c]) for c in reads.RECOVERY_COLUMNS),
-                               link=(settings.link(PAGES["recovery"], tab="recovery", team=team_id)
-                                     if scope.role == "lead" else settings.link(PAGES["trends"], team=team_id))))
+        values = [int(r[c]) for c in reads.RECOVERY_COLUMNS]
+        line = QueueLine(name, *values,
+                         link=(settings.link(PAGES["recovery"], tab="recovery", team=team_id)
+                               if scope.role == "lead" else settings.link(PAGES["trends"], team=team_id)))
+        if line.decided and line.decided < minimum:  # the CIO sees rates over enough items only
+            line = replace(line, contacted_in_time=0, rate_withheld=True)
+        lines.append(line)
     return lines
 
 
@@ -266,6 +275,48 @@ def lead_weekly_digest(*, recipient: str, scope: Scope, week_ending: dt.date, no
         min_responses=limits.min_responses, min_group=limits.min_group)
 
 
+def _org_lines(gate: Disclosure, scope: Scope, period: Filters, before: Filters, names: dict[int, str],
+               settings: NotifySettings, url: str | None) -> tuple[list[TeamLine], TeamLine]:
+    """Team and total lines of an org digest, every figure through disclosure control: a team is
+    shown from `min_group` responses and `min_analysts` analysts, complementary to the total; a
+    change only when both months' cells may be shown."""
+    now_frame = response_stats(scope=scope, filters=period, by=("team_id",), url=url)
+    before_frame = response_stats(scope=scope, filters=before, by=("team_id",), url=url)
+    now_by_team, before_by_team = _counts(now_frame, "team_id"), _counts(before_frame, "team_id")
+    hidden_now = hidden_keys(gate, now_frame, "team_id")
+    # A team's month before is hidden when its current line is, or has no figures (no change shown).
+    absent = set(before_frame["team_id"].to_list()) - set(now_frame["team_id"].to_list())
+    hidden_before = hidden_keys(gate, before_frame, "team_id", also=hidden_now | absent)
+    people = {r["team_id"]: int(r["analysts"]) for r in now_frame.iter_rows(named=True)}
+    empty = {"n": 0, "happy": 0, "unhappy": 0}
+    teams = []
+    for team_id, name in names.items():
+        c, p = now_by_team.get(team_id, empty), before_by_team.get(team_id, empty)
+        if c["n"] < gate.min_group:
+            fig, change = HappinessFigure.from_counts(
+                **c, minimum=gate.min_group, reason=f"fewer than {gate.min_group} responses — not shown"), None
+        elif people.get(team_id, 0) < gate.min_analysts:
+            fig, change = HappinessFigure(n=c["n"], withheld=f"fewer than {gate.min_analysts} analysts — not shown"), None
+        elif team_id in hidden_now:
+            fig, change = HappinessFigure(n=c["n"], withheld="not shown, so a small team cannot be worked out "
+                                                             "from the total"), None
+        else:
+            fig = HappinessFigure.from_counts(**c, minimum=gate.min_group)
+            change = None if team_id in hidden_before else _change(c, p, gate.min_group)
+        teams.append(TeamLine(team_id, name, fig, change, settings.link(PAGES["trends"], team=team_id)))
+    whole = response_stats(scope=scope, filters=period, url=url)
+    earlier = response_stats(scope=scope, filters=before, url=url)
+    c, p = _counts(whole), _counts(earlier)
+    shown = gate.allows(c["n"], int(whole["analysts"][0]) if whole.height else 0)
+    figure = (HappinessFigure.from_counts(**c, minimum=gate.min_group) if shown else
+              HappinessFigure(n=c["n"], withheld=f"fewer than {gate.min_group} responses or "
+                                                 f"{gate.min_analysts} analysts — not shown"))
+    comparable = shown and gate.allows(p["n"], int(earlier["analysts"][0]) if earlier.height else 0)
+    total = TeamLine(0, "Whole organisation" if not scope.team_ids else "All your teams", figure,
+                     _change(c, p, gate.min_group) if comparable else None, settings.link(PAGES["trends"]))
+    return teams, total
+
+
 def cio_monthly_digest(*, recipient: str, scope: Scope, month: dt.date, now: dt.datetime,
                        settings: NotifySettings, url: str | None = None) -> Digest:
     """The CIO's month: organisation and team Happiness with change, recovery rates per team.
@@ -275,26 +326,8 @@ def cio_monthly_digest(*, recipient: str, scope: Scope, month: dt.date, now: dt.
     period = month_filters(month)
     before = previous_month(period)
     names = reads.team_names(scope=scope, url=url)
-    now_by_team = _counts(response_stats(scope=scope, filters=period, by=("team_id",), url=url), "team_id")
-    before_by_team = _counts(response_stats(scope=scope, filters=before, by=("team_id",), url=url), "team_id")
-    people = reads.team_analyst_counts(scope=scope, filters=period, url=url)
-    empty = {"n": 0, "happy": 0, "unhappy": 0}
-    teams = []
-    for team_id, name in names.items():
-        c, p = now_by_team.get(team_id, empty), before_by_team.get(team_id, empty)
-        if c["n"] and people.get(team_id, 0) < limits.min_analysts:
-            fig = HappinessFigure(n=c["n"], withheld=f"fewer than {limits.min_analysts} analysts — not shown")
-            change = None
-        else:
-            fig = HappinessFigure.from_counts(**c, minimum=limits.min_group,
-                                              reason=f"fewer than {limits.min_group} responses — not shown")
-            change = _change(c, p, limits.min_group) if fig.value is not None else None
-        teams.append(TeamLine(team_id, name, fig, change, settings.link(PAGES["trends"], team=team_id)))
-    c = _counts(response_stats(scope=scope, filters=period, url=url))
-    p = _counts(response_stats(scope=scope, filters=before, url=url))
-    total = TeamLine(0, "Whole organisation" if not scope.team_ids else "All your teams",
-                     HappinessFigure.from_counts(**c, minimum=limits.min_group),
-                     _change(c, p, limits.min_group), settings.link(PAGES["trends"]))
+    gate = Disclosure.for_scope(scope)
+    teams, total = _org_lines(gate, scope, period, before, names, settings, url)
     return Digest(
         kind="monthly", recipient=recipient, title="Monthly digest: service culture",
         period_label=f"{period.start:%B %Y}", start=period.start, end=period.end,

@@ -48,11 +48,14 @@ def fmt_change(change: Change | None, previous_label: str) -> str:
     return f"{signed(change.value)} ± {change.margin:.0f} vs {previous_label}: {verdict}"
 
 
-def fmt_share(successes: int, n: int, interval: tuple[float, float] | None, created: int = 1) -> str:
+def fmt_share(successes: int, n: int, interval: tuple[float, float] | None, created: int = 1,
+              withheld: bool = False) -> str:
     if not created:
         return "no new items"
     if not n:
         return "none due yet"
+    if withheld:
+        return f"too few items to show a rate (n = {n})"
     low, high = interval or (0.0, 0.0)
     return f"{successes} of {n} ({100 * successes / n:.0f}%, 95% range {100 * low:.0f}–{100 * high:.0f}%)"
 
@@ -144,7 +147,7 @@ def _queue_rows(queue: list[QueueLine]) -> list[list[str]]:
     for q in queue:
         overdue = (f"<strong style=\"color:{BAD};\">{q.overdue}</strong>" if q.overdue else "0")
         rows.append([_link(q.link, q.name), str(q.open), overdue, str(q.not_contacted),
-                     esc(fmt_share(q.contacted_in_time, q.decided, q.in_time_interval, q.created))])
+                     esc(fmt_share(q.contacted_in_time, q.decided, q.in_time_interval, q.created, q.rate_withheld))])
     return rows
 
 
@@ -240,7 +243,7 @@ def _text_comment(comment: str | None, indent: str = "    ") -> list[str]:
 
 def _text_queue(queue: list[QueueLine]) -> list[str]:
     return [f"- {q.name}: {q.open} open, {q.overdue} overdue, {q.not_contacted} not yet contacted; "
-            f"first contact within target: {fmt_share(q.contacted_in_time, q.decided, q.in_time_interval, q.created)}"
+            f"first contact within target: {fmt_share(q.contacted_in_time, q.decided, q.in_time_interval, q.created, q.rate_withheld)}"
             f"  {q.link}" for q in queue]
 
 

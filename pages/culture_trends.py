@@ -9,8 +9,9 @@ from components.culture_sections import (calibration_section, culture_tiles, hea
                                          watermelon_section)
 from components.filters import page_filters
 from components.viewer import current_viewer, require_scope
+from data_access.config import thresholds
 from data_access.engine import DB_ERRORS, describe_failure
-from views.cache import trends
+from views.cache import culture
 
 viewer = current_viewer()
 scope = require_scope("lead" if viewer and "cio" not in viewer.roles and "lead" in viewer.roles else "cio")
@@ -20,8 +21,8 @@ st.caption("How users experience IT service, where it hurts and what it costs â€
            + ("your teams." if scope.role == "lead" else "the whole organisation, teams only, no names."))
 
 try:
-    filters = page_filters("trends", scope=scope)
-    report = trends.culture_report(scope=scope, filters=filters)
+    filters = page_filters("trends", scope=scope, weeks=True)
+    report = culture.culture_report(scope=scope, filters=filters)
 except DB_ERRORS as exc:
     st.error(describe_failure(exc), icon=":material/cloud_off:")
     st.stop()
@@ -29,6 +30,17 @@ except DB_ERRORS as exc:
 if report.is_empty:
     st.info("No survey responses match these filters yet. Try a longer period or fewer filters.",
             icon=":material/filter_alt_off:")
+    st.stop()
+
+if report.withheld:
+    limits = thresholds()
+    reason = ("This selection holds too few responses or analysts to show figures"
+              if report.withheld == "small" else
+              "This selection differs from a neighbouring one (one filter value, or a week at either end, "
+              "more or less) by a group too small to show, so its figures are withheld")
+    st.info(f"{reason} (n = {report.headline.n:,}; every figure needs at least {limits.min_group} responses "
+            f"from {limits.min_analysts} analysts). Widen the period or remove a filter.",
+            icon=":material/visibility_off:")
     st.stop()
 
 headline_tiles(report)

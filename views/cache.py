@@ -29,6 +29,7 @@ from data_access import trends as _trends
 from data_access.engine import retrying
 from data_access.filters import Filters
 from data_access.scope import Scope
+from views import culture as _culture
 
 TTL_SECONDS = 600
 # The Admin Data page's warehouse counts: an import from the command line (another process,
@@ -59,8 +60,9 @@ class CachedReads:
 
 stats = CachedReads(_stats, {"response_stats": 512, "ticket_stats": 512, "lost_histogram": 256})
 trends = CachedReads(_trends, {"team_names": 64, "service_names": 16, "experience_stats": 512,
-                               "factor_counts": 256, "culture_counts": 256, "org_calibration": 128,
-                               "culture_report": 128})
+                               "analyst_weeks": 128, "factor_counts": 256, "culture_counts": 256,
+                               "calibration_inputs": 128})
+culture = CachedReads(_culture, {"culture_report": 128})
 coaching = CachedReads(_coaching, {
     "recovery_settings": 16, "team_roster": 256, "team_activity": 256, "monthly_stats": 256,
     "team_analyst_stats": 256, "factor_counts": 256, "verbatims": 256, "factor_evidence": 256,

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from data_access.engine import get_engine
-from tests.browser.conftest import BROWSER_DEMO_END, serve_app
+from tests.browser.conftest import BROWSER_DEMO_END
 from tests.browser.helpers import login, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -98,20 +98,13 @@ def test_cio_changes_a_filter_and_reads_the_page(app_url, browser_demo_url, page
     _tall_screenshots(page, "culture-trends")
 
 
-@pytest.fixture(scope="module")
-def dark_app_url(browser_demo_url, tmp_path_factory):
-    """The same app and warehouse served with Streamlit's dark theme (the config pins a light one)."""
-    with serve_app(browser_demo_url, tmp_path_factory.mktemp("browser-dark"),
-                   STREAMLIT_THEME_BASE="dark") as base_url:
-        yield base_url
-
-
-def test_page_reads_in_dark_theme(dark_app_url, browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+def test_page_reads_in_dark_theme(app_url, browser):
+    """No theme is pinned: a browser that prefers dark gets the dark theme with our colours."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, color_scheme="dark")
     page = context.new_page()
     page.set_default_timeout(30_000)
     try:
-        _open_as_cio(page, dark_app_url)
+        _open_as_cio(page, app_url)
         background = page.evaluate(
             "() => getComputedStyle(document.querySelector('[data-testid=\"stApp\"]')).backgroundColor")
         channels = [int(c) for c in re.findall(r"\d+", background)[:3]]
@@ -122,3 +115,32 @@ def test_page_reads_in_dark_theme(dark_app_url, browser):
         _tall_screenshots(page, "culture-trends-dark")
     finally:
         context.close()
+
+
+def _small_slice(url: str) -> tuple[int, int, str, int]:
+    """A team × service × channel with 1–4 responses in the week of 16–22 Nov (the snapped range)."""
+    with get_engine(url).connect() as conn:
+        return tuple(conn.execute(sa.text(
+            "SELECT t.team_id, t.service_id, t.channel, count(*) AS n FROM responses r "
+            "JOIN tickets t ON t.ticket_key = r.ticket_key "
+            "WHERE r.submitted_at >= :s AND r.submitted_at < :e "
+            "GROUP BY t.team_id, t.service_id, t.channel HAVING count(*) BETWEEN 1 AND 4 "
+            "ORDER BY n, t.team_id, t.service_id, t.channel LIMIT 1"),
+            {"s": dt.datetime(2026, 11, 16), "e": dt.datetime(2026, 11, 23)}).one())
+
+
+def test_suppressed_selection_shows_no_figures(app_url, browser_demo_url, page):
+    """Issue 12: a one-day range on a small slice is widened to its week and still shows no figure."""
+    team, service, channel, n = _small_slice(browser_demo_url)
+    _open_as_cio(page, app_url)
+    page.goto(f"{app_url}/?period=custom&from=2026-11-19&to=2026-11-19"
+              f"&team={team}&service={service}&channel={channel}")
+    wait_for_app(page)
+    expect(page.get_by_text("too few responses or analysts to show figures")).to_be_visible()
+    expect(page.get_by_text(f"(n = {n}; every figure needs at least 5 responses from 3 analysts)",
+                            exact=False)).to_be_visible()
+    expect(page.get_by_text("16 Nov 2026 – 22 Nov 2026", exact=False)).to_be_visible()
+    assert page.locator('[data-testid="stMetric"]').count() == 0
+    assert page.locator(CHARTS).count() == 0
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    screenshot(page, "culture-trends-suppressed-1280")

@@ -94,3 +94,16 @@ def test_query_compiles(builder, dialect_name):
     stmt = _build(builder)
     sql = str(stmt.compile(dialect=dialect))
     assert sql.lstrip().upper().startswith(("SELECT", "WITH"))
+
+
+@pytest.mark.parametrize("dialect_name", DIALECTS)
+def test_week_buckets_and_distinct_analysts_compile(dialect_name):
+    """Disclosure control groups by week and counts distinct analysts on every engine."""
+    from data_access.stats import response_stats_query
+    from data_access.trends import experience_stats_query
+
+    dialect = sa.engine.url.make_url(f"{dialect_name}://").get_dialect()()
+    for build in (response_stats_query, experience_stats_query):
+        sql = str(build(scope=Scope("cio"), filters=SAMPLE_FILTERS, by=("week", "team_id")).compile(dialect=dialect))
+        assert "count(DISTINCT" in sql.replace("COUNT(DISTINCT", "count(DISTINCT")
+        assert ("'weekday 0'" in sql) if dialect_name == "sqlite" else ("week" in sql.lower())

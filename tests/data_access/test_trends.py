@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data_access import schema, trends
+from views import culture
 from data_access.engine import get_engine
 from data_access.filters import Filters
 from data_access.scope import Scope, ScopeError
@@ -79,7 +80,7 @@ def test_culture_counts_for_a_lead_stay_in_their_team(demo_url):
 
 
 def test_org_calibration_is_unnamed_counts_that_add_up(demo_url):
-    got = trends.org_calibration(scope=Scope("cio"), filters=YEAR, url=demo_url)
+    got = culture.org_calibration(scope=Scope("cio"), filters=YEAR, url=demo_url)
     assert got["dimension"].to_list() == list(schema.CARE_DIMENSIONS)
     assert not {"analyst_id", "name", "team_id"} & set(got.columns)
     for row in got.iter_rows(named=True):
@@ -111,7 +112,7 @@ def test_org_calibration_suppresses_small_groups(empty_sqlite_url, analysts, sho
             conn.execute(schema.self_assessments.insert(), dict(assessment_id=a, analyst_id=a, submitted_at=when))
             conn.execute(schema.self_assessment_ratings.insert(),
                          dict(assessment_id=a, dimension="communication", rating=5))
-    got = trends.org_calibration(scope=Scope("cio"), filters=YEAR, url=url)
+    got = culture.org_calibration(scope=Scope("cio"), filters=YEAR, url=url)
     row = got.filter(pl.col("dimension") == "communication").row(0, named=True)
     if shown:
         # self 5 vs customers 4 everywhere: a gap of 1, inside 4/3, so all five are aligned
@@ -201,5 +202,19 @@ def test_queries_run_on_duckdb(tmp_path):
     with get_engine(url).connect() as conn:
         for stmt in _builders().values():
             conn.execute(stmt).all()
-    report = trends.culture_report(scope=Scope("cio"), filters=YEAR, url=url)
+    from views.culture import culture_report
+
+    report = culture_report(scope=Scope("cio"), filters=YEAR, url=url)
     assert report.is_empty and isinstance(report.teams, pl.DataFrame)
+
+
+def test_week_buckets_start_on_monday_with_distinct_analysts(demo_url):
+    """SQLite and PostgreSQL agree: weeks start on Monday, analysts are distinct per week."""
+    from data_access.trends import experience_stats
+
+    frame = experience_stats(scope=Scope("cio"), filters=YEAR, by=("week",), url=demo_url)
+    assert frame.height >= 50 and set(frame["week"].dt.weekday().to_list()) == {1}
+    assert (frame["analysts"] <= frame["n"]).all() and frame["analysts"].min() >= 1
+    whole = experience_stats(scope=Scope("cio"), filters=YEAR, url=demo_url)
+    assert int(whole["n"][0]) == int(frame["n"].sum())
+    assert int(whole["analysts"][0]) >= int(frame["analysts"].max())

@@ -173,6 +173,9 @@ def test_monthly_cio_digest_has_teams_only_and_suppresses_small_groups(notify_db
         if tn < 15:
             assert line.endswith(f"fewer than 15 responses — not shown (n = {tn})"), line
             suppressed_any = True
+        elif "cannot be worked out from the total" in line:
+            # Complementary suppression (issue 12): one hidden team would be total minus the others.
+            assert line.endswith(f"(n = {tn})"), line
         else:
             tv, tm = _happiness(tn, th, tu)
             assert _figure(line, f"{name} Happiness (October 2026)") == (round(tv), round(tm), tn)
@@ -193,6 +196,8 @@ def test_monthly_cio_digest_has_teams_only_and_suppresses_small_groups(notify_db
         created, in_time, decided = by_team.get(team_id, (0, 0, 0))
         if not created:
             assert "within target: no new items" in line
+        elif decided and decided < 15:  # a rate over fewer items than the minimum group is withheld
+            assert f"within target: too few items to show a rate (n = {decided})" in line
         elif decided:
             assert f"within target: {in_time} of {decided} ({100 * in_time / decided:.0f}%" in line
 

@@ -13,7 +13,7 @@ from data_access import query, trends
 from data_access.engine import get_engine
 from data_access.filters import Filters
 from data_access.scope import Scope
-from views import cache
+from views import cache, culture
 
 YEAR = Filters(dt.date(2025, 11, 21), dt.date(2026, 11, 21))
 
@@ -38,7 +38,7 @@ def test_a_heavy_shared_read_runs_once_for_every_session(sqlite_demo_url, statem
     cio = Scope("cio")
 
     def one_session(_):
-        return cache.trends.culture_report(scope=cio, filters=YEAR, url=sqlite_demo_url)
+        return cache.culture.culture_report(scope=cio, filters=YEAR, url=sqlite_demo_url)
 
     first = one_session(0)
     cold = len(statements)
@@ -80,3 +80,4 @@ def test_other_names_pass_through_to_the_module():
     assert cache.coaching.QUEUE_PAGE_SIZE == 25
     assert cache.trends.CHANNEL_LABELS is trends.CHANNEL_LABELS
     assert cache.trends.team_names_query is trends.team_names_query
+    assert cache.culture.CultureReport is culture.CultureReport

@@ -1,0 +1,108 @@
+"""The disclosure rule on hand-made frames: thresholds, blanking, complementary suppression, guards."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from components.filters import FilterState, to_filters, whole_weeks
+from data_access.scope import Scope, ScopeError
+from views.disclosure import Disclosure, hidden_keys, released, shown_only
+
+GATE = Disclosure(min_group=5, min_analysts=3)
+
+
+def _table(rows: list[tuple[str, int, int, float]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema={"team": pl.String, "n": pl.Int64, "analysts": pl.Int64,
+                                      "happiness": pl.Float64}, orient="row")
+
+
+def test_a_cell_needs_both_five_responses_and_three_analysts():
+    assert GATE.allows(5, 3)
+    assert not GATE.allows(4, 3) and not GATE.allows(5, 2) and not GATE.allows(0, 0)
+    assert not GATE.allows(None, None)
+    assert GATE.comparable((5, 3), (9, 4)) and not GATE.comparable((5, 3), (4, 9))
+
+
+def test_suppressed_cells_keep_n_and_lose_every_figure():
+    out = GATE.cells(_table([("a", 6, 1, 50.0), ("b", 4, 3, 10.0), ("c", 5, 3, -20.0)]), ["happiness"])
+    assert out["suppressed"].to_list() == [True, True, False]
+    assert out["happiness"].to_list() == [None, None, -20.0]
+    assert out["n"].to_list() == [6, 4, 5]
+    assert "analysts" not in released(out).columns
+    assert shown_only(out)["team"].to_list() == ["c"]
+
+
+def test_one_hidden_row_takes_the_next_smallest_with_it():
+    # b (3 responses) is hidden; total − a − c would give it away, so c (the smallest shown) goes too.
+    frame = GATE.cells(_table([("a", 10, 4, 30.0), ("b", 3, 1, 100.0), ("c", 8, 3, 0.0)]), ["happiness"])
+    out = GATE.complementary(frame, ["happiness"])
+    assert out["suppressed"].to_list() == [False, True, True]
+    assert out["happiness"].to_list() == [30.0, None, None]
+
+
+def test_hidden_rows_that_are_small_together_keep_hiding():
+    # b + c = 4 responses: together still below the minimum, so a goes as well.
+    frame = GATE.cells(_table([("a", 20, 6, 30.0), ("b", 2, 1, 0.0), ("c", 2, 1, 0.0)]), ["happiness"])
+    out = GATE.complementary(frame, ["happiness"])
+    assert out["suppressed"].to_list() == [True, True, True]
+
+
+def test_two_hidden_rows_that_pass_together_are_enough():
+    frame = GATE.cells(_table([("a", 20, 6, 30.0), ("b", 4, 3, 0.0), ("c", 2, 1, 0.0)]), ["happiness"])
+    out = GATE.complementary(frame, ["happiness"])
+    assert out["suppressed"].to_list() == [False, True, True]
+
+
+def test_empty_rows_take_no_part():
+    frame = GATE.cells(_table([("a", 20, 6, 30.0), ("b", 0, 0, None), ("c", 9, 3, 5.0)]), ["happiness"])
+    assert GATE.complementary(frame, ["happiness"])["happiness"].to_list() == [30.0, None, 5.0]
+
+
+def test_hidden_keys_for_a_digest():
+    frame = pl.DataFrame({"team_id": [1, 2, 3], "n": [12, 7, 2], "analysts": [4, 3, 2]})
+    assert hidden_keys(GATE, frame, "team_id") == {2, 3}
+    assert hidden_keys(GATE, frame, "team_id", shown_total=False) == {3}
+    assert hidden_keys(GATE, frame.head(2), "team_id", also={2}) == {1, 2}
+
+
+def test_neighbour_gap_checks_the_rest_and_each_chosen_value():
+    parts = pl.DataFrame({"channel": ["email", "phone", "chat"], "n": [10, 2, 7], "analysts": [4, 1, 3]})
+    assert not GATE.neighbour_gap(parts, "channel", ["email"])        # rest: 9 responses, ≥ 3 analysts
+    assert GATE.neighbour_gap(parts, "channel", ["email", "chat"])    # rest: phone alone, 2 responses
+    assert GATE.neighbour_gap(parts, "channel", ["email", "phone"])   # dropping phone splits off 2
+    assert not GATE.neighbour_gap(parts.head(1), "channel", ["email"])  # nothing else exists
+    assert not GATE.neighbour_gap(parts, "channel", [])
+
+
+def test_period_gap_checks_runs_of_weeks_at_either_end():
+    weeks = pl.DataFrame({"week": [dt.date(2026, 10, 5), dt.date(2026, 10, 12), dt.date(2026, 10, 19)],
+                          "n": [6, 2, 8], "analysts": [3, 1, 4]})
+    assert not GATE.period_gap(weeks)                     # first 6, first two 8, last 8, last two 10
+    assert GATE.period_gap(weeks.head(2))                 # the last week alone: 2 responses
+    assert GATE.period_gap(weeks.tail(2).reverse())       # order does not matter: first week alone is 2
+    assert not GATE.period_gap(weeks.head(1))
+
+
+def test_thresholds_come_from_settings_and_never_drop_below_the_floors(monkeypatch):
+    monkeypatch.setenv("SERVICE_PULSE_MIN_GROUP", "8")
+    monkeypatch.setenv("SERVICE_PULSE_MIN_ANALYSTS", "1")
+    assert Disclosure.for_scope(Scope("cio")) == Disclosure(8, 3)
+    with pytest.raises(ScopeError):
+        Disclosure.for_scope(Scope("analyst", analyst_id=1, team_ids=(1,)))
+
+
+@pytest.mark.parametrize("start, end, monday, sunday", [
+    (dt.date(2026, 11, 19), dt.date(2026, 11, 19), dt.date(2026, 11, 16), dt.date(2026, 11, 22)),
+    (dt.date(2026, 11, 19), dt.date(2026, 11, 20), dt.date(2026, 11, 16), dt.date(2026, 11, 22)),
+    (dt.date(2026, 11, 16), dt.date(2026, 11, 22), dt.date(2026, 11, 16), dt.date(2026, 11, 22)),
+    (dt.date(2026, 11, 22), dt.date(2026, 11, 23), dt.date(2026, 11, 16), dt.date(2026, 11, 29)),
+])
+def test_custom_ranges_snap_to_whole_weeks(start, end, monday, sunday):
+    assert whole_weeks(start, end) == (monday, sunday)
+    state = FilterState(preset="custom", start=start, end=end)
+    snapped = to_filters(state, dt.date(2026, 11, 30), weeks=True)
+    assert (snapped.start, snapped.end) == (monday, sunday + dt.timedelta(days=1)) and snapped.days % 7 == 0
+    assert to_filters(state, dt.date(2026, 11, 30)).start == start  # other pages keep the exact range

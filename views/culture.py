@@ -1,0 +1,228 @@
+"""The Culture trends read model: scoped GROUP BY reads → metrics → disclosure control → `CultureReport`.
+
+Serves the CIO (whole organisation) and a lead looking at their teams the same way: teams and
+slices only, no names, every cell through `views.disclosure`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import polars as pl
+
+from data_access.config import thresholds
+from data_access.filters import Filters
+from data_access.scope import Scope
+from data_access.stats import lost_histogram, ticket_stats
+from data_access.trends import (CHANNEL_LABELS, analyst_weeks, calibration_inputs, culture_counts,
+                                experience_stats, factor_counts, service_names, team_names)
+from metrics.culture import Headline, Rate, calibration_counts, factor_changes, headline, rate, rollup, totals
+from metrics.lost_time import LostTime, pareto_share
+from metrics.trends import PeriodChange
+from metrics.watermelon import WatermelonShare, watermelon_share
+from views import culture_sections as sections
+from views.disclosure import Disclosure, released
+
+FINE_GRAIN = ("month", "team_id", "channel", "ticket_type", "sla_met")
+SLICE_DIMENSIONS = {"team_ids": "team_id", "service_ids": "service_id", "channels": "channel",
+                    "ticket_types": "ticket_type"}
+
+
+@dataclass(frozen=True)
+class CultureReport:
+    """Everything the culture-trends page shows, computed from a handful of GROUP BY reads.
+
+    `withheld` says why the selection shows no figures at all (too small, or too close to a
+    neighbouring selection); `headline.n` is then the only number.
+    """
+
+    headline: Headline
+    kudos: Rate
+    kudos_given: int | None
+    recovery: Rate
+    participation: Rate | None
+    trend: pl.DataFrame
+    compare: dict[str, pl.DataFrame]
+    mood_mix: pl.DataFrame
+    watermelon: WatermelonShare
+    watermelon_trend: pl.DataFrame
+    hotspots: pl.DataFrame
+    factors: pl.DataFrame
+    reassignment: pl.DataFrame
+    lost_by_channel: pl.DataFrame
+    lost_by_service: pl.DataFrame
+    pareto: float | None
+    calibration: pl.DataFrame
+    teams: pl.DataFrame
+    key: tuple = ()
+    """What the report was computed for (scope, filters, url): identifies it in derived caches."""
+    withheld: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.headline.n == 0
+
+
+def _blank_report(n: int, key: tuple, withheld: str | None) -> CultureReport:
+    empty = pl.DataFrame()
+    nothing = rate(0, 0)
+    change = PeriodChange(None, None, None, None, n, 0)
+    head = Headline(n, None, None, change, Rate(None, n, None, None, None), LostTime(None, None, 0), 0, nothing)
+    return CultureReport(head, nothing, None, nothing, None, empty, {}, empty, watermelon_share(0, 0), empty,
+                         empty, empty, empty, empty, empty, None, empty, empty, key=key, withheld=withheld)
+
+
+def distinct(people: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Responses and exact distinct analysts per `keys`, from `analyst_weeks` (ids dropped here)."""
+    return people.group_by(keys).agg(pl.col("n").sum(), pl.col("analyst_id").n_unique().alias("analysts"))
+
+
+def _differs_from_a_neighbour(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
+                              people: pl.DataFrame) -> bool:
+    """Whether a link with one filter changed would differ from this one by a group below the minimum."""
+    for field, key in SLICE_DIMENSIONS.items():
+        chosen = getattr(filters, field)
+        if chosen:
+            wider = replace(filters, **{field: ()})
+            if gate.neighbour_gap(experience_stats(scope=scope, filters=wider, by=(key,), url=url), key, chosen):
+                return True
+    return gate.period_gap(distinct(people, ["week"]))
+
+
+def _cell_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, people: pl.DataFrame,
+               key: str) -> set:
+    """Cells (values of `key`: teams or months) that a neighbouring link would split a small group off.
+
+    For each filter in use, the cell's values of that filter dimension (the filter itself lifted);
+    for the period, the cell's weeks. A filter on `key` itself cannot split a cell.
+    """
+    gaps: set = set()
+    for field, dim in SLICE_DIMENSIONS.items():
+        chosen = getattr(filters, field)
+        if not chosen or dim == key:
+            continue
+        frame = experience_stats(scope=scope, filters=replace(filters, **{field: ()}), by=(key, dim), url=url)
+        gaps |= {cell for (cell,), part in frame.partition_by(key, as_dict=True).items()
+                 if gate.neighbour_gap(part, dim, chosen)}
+    weeks = distinct(people, [key, "week"])
+    return gaps | {cell for (cell,), part in weeks.partition_by(key, as_dict=True).items()
+                   if gate.period_gap(part)}
+
+
+def _guarded_headline(gate: Disclosure, now: dict, before: dict, tickets: int) -> Headline:
+    """Headline figures; the change vs before only when both periods pass."""
+    head = headline(now, before, tickets)
+    if gate.comparable((now.get("n", 0), now.get("analysts", 0)), (before.get("n", 0), before.get("analysts", 0))):
+        return head
+    change = PeriodChange(head.change.current, None, None, None, head.change.current_n, head.change.previous_n)
+    return replace(head, change=change)
+
+
+def _recovery(gate: Disclosure, counts: dict) -> Rate:
+    """Recovery contacts in time: a rate over at least `min_group` recovery items, else no figure."""
+    due = counts["recovery_due"]
+    if due < gate.min_group:
+        return Rate(None, due, None, None, None)
+    return rate(counts["recovery_in_time"], due)
+
+
+def _factors(gate: Disclosure, raw: pl.DataFrame, head: Headline, before: dict) -> pl.DataFrame:
+    """Factor shares now (the selection passed), and before / change only when the previous period passes."""
+    factors = factor_changes(raw, current_n=head.n, previous_n=int(before.get("n", 0)))
+    if not gate.allows(before.get("n", 0), before.get("analysts", 0)):
+        factors = factors.with_columns(pl.lit(None, pl.Float64).alias(c) for c in ("previous_share", "change_pp"))
+        factors = factors.drop("previous", strict=False)
+    return factors.with_columns(pl.lit(head.n).alias("n"))
+
+
+def org_calibration(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
+    """Per CARE dimension, counts of analysts in blind spot / aligned / hidden strength — unnamed.
+
+    Self = latest self-assessment; customers = their ratings in the period, shrunk toward the
+    team. A dimension with fewer analysts than the larger of `min_group` and `min_analysts`
+    comes back suppressed (no counts): aggregates of self-views only for groups of 5 up.
+    """
+    limits = thresholds()
+    rows = calibration_inputs(scope=scope, filters=filters, url=url)
+    # The analyst id only served the join inside the reader: it is dropped before any counting.
+    return calibration_counts(rows.drop("analyst_id", strict=False), min_responses=limits.min_responses,
+                              min_analysts=max(limits.min_group, limits.min_analysts))
+
+
+def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) -> CultureReport:
+    """The culture-trends figures for `filters`, within `scope` (CIO: organisation; lead: their teams)."""
+    gate = Disclosure.for_scope(scope)
+    key = (scope, filters, url)
+    people = analyst_weeks(scope=scope, filters=filters, url=url)
+    if people.is_empty():
+        return _blank_report(0, key, None)
+    n = int(people["n"].sum())
+    if not gate.allows(n, people["analyst_id"].n_unique()):
+        return _blank_report(n, key, "small")
+    if _differs_from_a_neighbour(gate, scope, filters, url, people):
+        return _blank_report(n, key, "neighbour")
+    return _full_report(gate, scope, filters, url, people)
+
+
+def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
+                 people: pl.DataFrame) -> CultureReport:
+    cur = experience_stats(scope=scope, filters=filters, by=FINE_GRAIN, url=url)
+    now = dict(totals(cur), analysts=people["analyst_id"].n_unique())
+    by_sla = experience_stats(scope=scope, filters=filters, by=("sla_met",), url=url)
+    by_team_before = experience_stats(scope=scope, filters=filters.previous(), by=("team_id",), url=url)
+    before = totals(by_team_before)  # its analysts: the largest team's, a lower bound
+    closed = ticket_stats(scope=scope, filters=filters, by=("team_id", "service_id", "channel"), url=url)
+    head = _guarded_headline(gate, now, before, int(closed["tickets"].sum()) if closed.height else 0)
+    teams = dict(team_names(scope=scope, url=url).iter_rows())
+    services = dict(service_names(url=url).iter_rows())
+    counts = culture_counts(scope=scope, filters=filters, url=url)
+    participation = (rate(counts["self_assessed"], counts["active_analysts"])
+                     if counts["active_analysts"] >= thresholds().min_analysts else None)
+    cells = experience_stats(scope=scope, filters=filters, by=("service_id", "channel"), url=url)
+    mood_mix, sla_groups = sections.mood(gate, by_sla)
+    met = sla_groups.filter(pl.col("sla_met").fill_null(False) & ~pl.col("suppressed").fill_null(False))
+    watermelon = (watermelon_share(int(now["sla_met_unhappy"]), int(now["sla_met_n"])) if met.height
+                  else watermelon_share(0, 0))
+    month_gaps = _cell_gaps(gate, scope, filters, url, people, "month")
+    compare = {
+        "Ticket type": _series(sections.monthly(gate, cur, "ticket_type", gaps=month_gaps), "ticket_type",
+                               {"incident": "Incidents", "request": "Requests"}),
+        "Channel": _series(sections.monthly(gate, cur, "channel", gaps=month_gaps), "channel", CHANNEL_LABELS),
+        "Team": _series(sections.monthly(gate, cur, "team_id", gaps=month_gaps,
+                                                   exact=distinct(people, ["month", "team_id"])), "team_id", teams),
+    }
+    return CultureReport(
+        headline=head,
+        kudos=rate(counts["kudos"], counts["happy_responses"]),
+        kudos_given=counts["kudos"],
+        recovery=_recovery(gate, counts),
+        participation=participation,
+        trend=sections.monthly(gate, cur, gaps=month_gaps, exact=distinct(people, ["month"])),
+        compare=compare,
+        mood_mix=mood_mix,
+        watermelon=watermelon,
+        watermelon_trend=sections.watermelon_months(gate, cur),
+        hotspots=sections.hotspots(gate, cells, services, CHANNEL_LABELS),
+        factors=_factors(gate, factor_counts(scope=scope, filters=filters, url=url), head, before),
+        reassignment=sections.reassignment(
+            gate, experience_stats(scope=scope, filters=filters, by=("reassignment_count",), url=url)),
+        lost_by_channel=_series(sections.lost(gate, cur, closed, "channel"), "channel", CHANNEL_LABELS,
+                                "channel_label"),
+        lost_by_service=_series(sections.lost(gate, cells, closed, "service_id"), "service_id", services,
+                                "service"),
+        pareto=pareto_share(lost_histogram(scope=scope, filters=filters, url=url)),
+        calibration=org_calibration(scope=scope, filters=filters, url=url),
+        teams=sections.teams(gate, sections.exact_analysts(rollup(cur, ["team_id"]), distinct(people, ["team_id"]),
+                                                           ["team_id"]),
+                             by_team_before, closed, teams,
+                             gaps=_cell_gaps(gate, scope, filters, url, people, "team_id")),
+        key=(scope, filters, url),
+    )
+
+
+def _series(frame: pl.DataFrame, key: str, names: dict, column: str = "series") -> pl.DataFrame:
+    """Name a key column for display (unknown ids keep their number as text)."""
+    if frame.is_empty():
+        return released(frame)
+    return released(frame).with_columns(pl.col(key).replace_strict(names, default=None, return_dtype=pl.String)
+                                        .fill_null(pl.col(key).cast(pl.String)).alias(column))

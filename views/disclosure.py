@@ -1,0 +1,172 @@
+"""Disclosure control: the one gate every figure about unnamed people passes on its way out.
+
+A *cell* is any group a figure is computed over (the whole selection, a month, a team, a
+service × channel pair, a factor's group…). A cell may carry figures only when it holds at least
+`min_group` responses **and** `min_analysts` distinct analysts (docs/PRIVACY.md). A suppressed
+cell keeps its size `n` and loses every other number. On top of the per-cell rule:
+
+- comparisons are suppressed when either side is (`comparable`);
+- a table whose rows add up to a total shown elsewhere gets complementary suppression, so a
+  hidden row cannot be recovered as "total minus the others" (`complementary`);
+- a selection that differs from a neighbouring one (one filter value more or less, or a week
+  more or less at either end) by a non-empty group below the minimum is withheld as a whole,
+  so two links cannot be subtracted (`neighbour_gap`, `period_gap`).
+
+Distinct-analyst counts cannot be added up: where a cell's count comes from a roll-up, it is
+the largest part's count, a lower bound, so every decision here errs on the side of hiding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from data_access.config import thresholds
+from data_access.scope import Scope
+
+SUPPRESSED = "suppressed"
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """The thresholds that apply to one viewer's org-level (unnamed) figures."""
+
+    min_group: int
+    min_analysts: int
+
+    @classmethod
+    def for_scope(cls, scope: Scope) -> "Disclosure":
+        """The rule for a CIO, or a lead looking at unnamed org-style views of their teams."""
+        scope.require("cio", "lead")
+        limits = thresholds()
+        return cls(limits.min_group, limits.min_analysts)
+
+    # ------------------------------------------------------------ single cells
+
+    def allows(self, n: int | None, analysts: int | None) -> bool:
+        """Whether a cell of `n` responses by `analysts` distinct analysts may carry figures."""
+        return int(n or 0) >= self.min_group and int(analysts or 0) >= self.min_analysts
+
+    def allows_part(self, part: tuple[int, int], whole: tuple[int, int]) -> bool:
+        """A figure over a part of a whole that is shown too: the part and the rest must both pass.
+
+        `part` and `whole` are (n, analysts). The rest's analysts are unknown; the whole's count
+        is used only when the rest is empty (then the part *is* the whole).
+        """
+        rest_n = int(whole[0]) - int(part[0])
+        if not self.allows(*part):
+            return False
+        return rest_n == 0 or rest_n >= self.min_group
+
+    def comparable(self, now: tuple[int, int], before: tuple[int, int]) -> bool:
+        """A change between two cells needs both sides to pass."""
+        return self.allows(*now) and self.allows(*before)
+
+    # ------------------------------------------------------------ tables
+
+    def cells(self, frame: pl.DataFrame, figures: Iterable[str], *, n: str = "n",
+              analysts: str = "analysts") -> pl.DataFrame:
+        """Mark each row `suppressed` unless it passes, and blank its `figures` when it does not."""
+        if frame.is_empty():
+            return frame.with_columns(pl.lit(None, pl.Boolean).alias(SUPPRESSED))
+        small = (pl.col(n).fill_null(0) < self.min_group) | (pl.col(analysts).fill_null(0) < self.min_analysts)
+        already = pl.col(SUPPRESSED).fill_null(False) if SUPPRESSED in frame.columns else pl.lit(False)
+        return blank(frame.with_columns((small | already).alias(SUPPRESSED)), figures)
+
+    def complementary(self, frame: pl.DataFrame, figures: Iterable[str], *, n: str = "n",
+                      analysts: str = "analysts") -> pl.DataFrame:
+        """Complementary suppression for a table whose rows add up to a total shown elsewhere.
+
+        While the hidden rows are a single row, or together fall below the minimum, the smallest
+        visible row is hidden too (if no row is left, everything is hidden: the caller's total
+        passed the rule on its own). Expects the `suppressed` column of `cells`; rows with n = 0
+        take no part.
+        """
+        if frame.is_empty() or SUPPRESSED not in frame.columns:
+            return frame
+        flags = [bool(s) for s in frame[SUPPRESSED].to_list()]
+        if not any(flags):
+            return frame
+        sizes = [int(v or 0) for v in frame[n].to_list()]
+        people = [int(v or 0) for v in frame[analysts].to_list()]
+        while True:  # empty rows hide nothing and cover nothing: they take no part
+            hidden = [i for i, f in enumerate(flags) if f and sizes[i] > 0]
+            union = (sum(sizes[i] for i in hidden), max((people[i] for i in hidden), default=0))
+            visible = sorted((i for i, f in enumerate(flags) if not f and sizes[i] > 0),
+                             key=lambda i: (sizes[i], i))
+            if not hidden or not visible or (len(hidden) >= 2 and self.allows(*union)):
+                break
+            flags[visible[0]] = True
+        return blank(frame.with_columns(pl.Series(SUPPRESSED, flags, dtype=pl.Boolean)), figures)
+
+    # ------------------------------------------------------------ differencing between links
+
+    def neighbour_gap(self, parts: pl.DataFrame, key: str, chosen: Sequence) -> bool:
+        """True when a filter's neighbours differ from this selection by a group below the minimum.
+
+        `parts` holds, for every value of one filter dimension (the other filters applied), its
+        `n` and `analysts`. Neighbours are the link without this filter (difference: the values
+        not chosen) and, with several values chosen, the link without one of them.
+        """
+        if not chosen or parts.is_empty():
+            return False
+        picked = set(chosen)
+        rows = [(r[key], int(r["n"] or 0), int(r["analysts"] or 0)) for r in parts.iter_rows(named=True)]
+        rest = [(n, a) for value, n, a in rows if value not in picked]
+        groups = [(sum(n for n, _ in rest), max((a for _, a in rest), default=0))]
+        if len(picked) >= 2:
+            groups += [(n, a) for value, n, a in rows if value in picked]
+        return any(n > 0 and not self.allows(n, a) for n, a in groups)
+
+    def period_gap(self, weeks: pl.DataFrame) -> bool:
+        """True when dropping whole weeks from either end of the period leaves out a small group.
+
+        `weeks` holds `week`, `n`, `analysts` per week of the period (weeks without responses
+        may be absent). Every run of first weeks and every run of last weeks must be empty or pass.
+        """
+        if weeks.height < 2:
+            return False
+        ordered = weeks.sort("week")
+        sizes = [int(v or 0) for v in ordered["n"].to_list()]
+        people = [int(v or 0) for v in ordered["analysts"].to_list()]
+        for cut in range(1, len(sizes)):
+            for run in (range(0, cut), range(cut, len(sizes))):
+                n, a = sum(sizes[i] for i in run), max(people[i] for i in run)
+                if n > 0 and not self.allows(n, a):
+                    return True
+        return False
+
+
+def hidden_keys(gate: Disclosure, frame: pl.DataFrame, key: str, *, shown_total: bool = True,
+                also: Iterable = ()) -> set:
+    """The `key` values of a stats frame (n, analysts per group) whose figures must not leave:
+    those below the rule, those in `also` (hidden for another reason) and, when the groups'
+    total is shown too, their complementary rows."""
+    if frame.is_empty():
+        return set(also)
+    checked = gate.cells(frame.select(key, "n", "analysts"), [])
+    checked = checked.with_columns((pl.col(SUPPRESSED) | pl.col(key).is_in(list(also))).alias(SUPPRESSED))
+    if shown_total:
+        checked = gate.complementary(checked, [])
+    return set(checked.filter(pl.col(SUPPRESSED).fill_null(False))[key].to_list()) | set(also)
+
+
+def blank(frame: pl.DataFrame, figures: Iterable[str]) -> pl.DataFrame:
+    """Null the `figures` of every row marked suppressed."""
+    hidden = pl.col(SUPPRESSED).fill_null(False)
+    return frame.with_columns(pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c)
+                              for c in figures if c in frame.columns)
+
+
+def shown_only(frame: pl.DataFrame) -> pl.DataFrame:
+    """Chart data: the rows that passed (a chart draws no empty cells)."""
+    if frame.is_empty() or SUPPRESSED not in frame.columns:
+        return frame
+    return frame.filter(~pl.col(SUPPRESSED).fill_null(False))
+
+
+def released(frame: pl.DataFrame) -> pl.DataFrame:
+    """Drop the internal distinct-analyst counts before a frame leaves the read model."""
+    return frame.drop("analysts", strict=False)
