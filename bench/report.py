@@ -19,12 +19,18 @@ BENCH_DIR = Path(__file__).resolve().parent
 PACKAGES = ("streamlit", "duckdb", "duckdb-engine", "SQLAlchemy", "polars", "altair", "pyarrow",
             "psycopg", "playwright")
 
-# DESIGN.md performance bars at 1M responses on the embedded default (seconds unless noted).
-BARS = {
-    "Culture trends": {"cold": 1.5, "warm": 0.3, "cold_over_floor": 1.5},
-    "Coaching": {"cold": 1.0},
-    "My feedback": {"cold": 0.6},
-}
+# Issue 15's page bars: (page, metric, engine, tier, limit in seconds). Checked in both modes —
+# "rollups" (pages read the summary tables) and "base" (SERVICE_PULSE_ROLLUPS=off: as before them).
+PAGE_BARS = [
+    ("Culture trends", "cold", "duckdb", "1m", 0.5), ("Culture trends", "cold", "duckdb", "10m", 1.0),
+    ("Culture trends", "cold", "postgresql", "1m", 1.0), ("Culture trends", "warm", "duckdb", "1m", 0.1),
+    ("Culture trends", "warm", "postgresql", "1m", 0.1),
+    ("Coaching", "cold", "duckdb", "1m", 0.3), ("Coaching", "cold", "postgresql", "1m", 0.5),
+    ("My feedback", "cold", "duckdb", "1m", 0.3), ("My feedback", "cold", "postgresql", "1m", 0.5),
+]
+BARS = {"Culture trends": {}, "Coaching": {}, "My feedback": {}}  # the pages, in report order
+GROWTH_BAR = 2.0  # 1M → 10M cold cost at most doubles
+ROLLUP_IMPORT_COST_BAR = 0.20
 GENERATION_BAR_S = 60.0
 IMPORT_BAR_ROWS_S = 50_000
 MEMORY_BAR_MB = 1024.0
@@ -78,26 +84,7 @@ def _verdict(value, limit, higher_is_better: bool = False) -> str:
 
 def bar_checks(results: dict) -> list[dict]:
     """Each DESIGN.md bar with the measured value at 1M on the embedded default."""
-    checks = []
-    pages = {p["page"]: p for w in results.get("warehouses", [])
-             if w["engine"] == "duckdb" and w["tier"] == "1m" for p in w["pages"]}
-    for page, bars in BARS.items():
-        found = pages.get(page)
-        for metric, limit in bars.items():
-            cpu = cpu_verdict = None
-            if found is None or found["status"] == "not available yet":
-                value, verdict = None, "page not available yet"
-            else:
-                if metric == "cold_over_floor":
-                    value = found["cold_over_floor"]
-                    cold_cpu, floor_cpu = found["cold"].get("cpu_median"), found["floor"].get("cpu_median")
-                    cpu = cold_cpu / floor_cpu if cold_cpu and floor_cpu else None
-                else:
-                    value, cpu = found[metric]["median"], found[metric].get("cpu_median")
-                verdict, cpu_verdict = _verdict(value, limit), _verdict(cpu, limit)
-            unit = "×" if metric == "cold_over_floor" else "s"
-            checks.append({"bar": f"{page} {metric.replace('_', ' ')} ≤ {limit}{unit}", "value": value,
-                           "unit": unit, "verdict": verdict, "cpu": cpu, "cpu_verdict": cpu_verdict})
+    checks = _page_bars(results)
     generation = results.get("generation", {})
     gen, gen_cpu = generation.get("seconds"), generation.get("cpu_seconds")
     checks.append({"bar": f"Demo generation of 1M ≤ {GENERATION_BAR_S:.0f} s", "value": gen, "unit": "s",
@@ -128,11 +115,53 @@ def bar_checks(results: dict) -> list[dict]:
     return checks
 
 
+def _page_bars(results: dict) -> list[dict]:
+    """One entry per page bar, engine, tier and mode measured (cold/warm medians, CPU beside)."""
+    found = {(w["engine"], w["tier"], w.get("mode", "rollups"), p["page"]): p
+             for w in results.get("warehouses", []) for p in w["pages"]}
+    checks = []
+    for mode in ("rollups", "base"):
+        for page, metric, engine, tier, limit in PAGE_BARS:
+            p = found.get((engine, tier, mode, page))
+            if p is None or p["status"] != "ok":
+                continue
+            value, cpu = p[metric]["median"], p[metric].get("cpu_median")
+            checks.append({"bar": f"{page} {metric} ≤ {limit} s", "engine": engine, "tier": tier, "mode": mode,
+                           "value": value, "unit": "s", "verdict": _verdict(value, limit), "cpu": cpu,
+                           "cpu_verdict": _verdict(cpu, limit)})
+        for page in BARS:
+            small, big = found.get(("duckdb", "1m", mode, page)), found.get(("duckdb", "10m", mode, page))
+            if small and big and small["cold"]["median"] and big["cold"]["median"]:
+                value = big["cold"]["median"] / small["cold"]["median"]
+                cs, cb = small["cold"].get("cpu_median"), big["cold"].get("cpu_median")
+                cpu = cb / cs if cs and cb else None
+                checks.append({"bar": f"{page} cold 10m / 1m ≤ {GROWTH_BAR:.0f}×", "engine": "duckdb",
+                               "tier": "10m", "mode": mode, "value": value, "unit": "×",
+                               "verdict": _verdict(value, GROWTH_BAR), "cpu": cpu,
+                               "cpu_verdict": _verdict(cpu, GROWTH_BAR)})
+    cost = results.get("rollup_cost", {}).get("reported")
+    if cost:
+        for kind in ("tickets", "responses"):
+            with_r = cost["with_rollups"][kind]
+            before = cost["without_rollups"][kind]
+            cpu = with_r["cpu_seconds"] / before["cpu_seconds"] - 1 if before["cpu_seconds"] else None
+            checks.append({"bar": f"Rollup upkeep slows a {kind} import ≤ {ROLLUP_IMPORT_COST_BAR:.0%}",
+                           "engine": "duckdb", "tier": f"{cost['rows']:,} rows", "mode": "rollups",
+                           "value": cost[f"{kind}_slowdown"], "unit": "share",
+                           "verdict": _verdict(cost[f"{kind}_slowdown"], ROLLUP_IMPORT_COST_BAR), "cpu": cpu,
+                           "cpu_verdict": _verdict(cpu, ROLLUP_IMPORT_COST_BAR)})
+        rate = cost["with_rollups"]["tickets"]["rows_per_second"]
+        checks.append({"bar": f"Import with rollup upkeep ≥ {IMPORT_BAR_ROWS_S:,} rows/s", "engine": "duckdb",
+                       "tier": f"{cost['rows']:,} rows", "mode": "rollups", "value": rate, "unit": "rows/s",
+                       "verdict": _verdict(rate, IMPORT_BAR_ROWS_S, higher_is_better=True)})
+    return checks
+
+
 def growth(results: dict) -> list[dict]:
     """Cold render and floor per page across tiers on one engine, with the growth factor."""
     rows = []
-    for engine in sorted({w["engine"] for w in results.get("warehouses", [])}):
-        tiers = [w for w in results["warehouses"] if w["engine"] == engine]
+    for engine, mode in sorted({(w["engine"], w.get("mode", "rollups")) for w in results.get("warehouses", [])}):
+        tiers = [w for w in results["warehouses"] if w["engine"] == engine and w.get("mode", "rollups") == mode]
         tiers.sort(key=lambda w: w["responses"])
         for page in BARS:
             series = []
@@ -142,7 +171,7 @@ def growth(results: dict) -> list[dict]:
                     series.append((w["tier"], w["responses"], found["cold"]["median"], found["floor"]["median"],
                                    found["cold"].get("cpu_median"), found["floor"].get("cpu_median")))
             if len(series) > 1:
-                rows.append({"engine": engine, "page": page, "series": series})
+                rows.append({"engine": engine, "mode": mode, "page": page, "series": series})
     return rows
 
 
@@ -154,10 +183,10 @@ def _without_machine_paths(text: str) -> str:
 
 def write(results: dict, md_path: Path = BENCH_DIR / "results.md",
           json_path: Path = BENCH_DIR / "results.json") -> None:
-    """Write both files (their folders are created: `--out` may name a folder that does not exist yet)."""
+    """Write both files (their folder is created when it does not exist yet)."""
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    md_path.parent.mkdir(parents=True, exist_ok=True)
     results = dict(results, bars=bar_checks(results), growth=growth(results))
-    for path in (md_path, json_path):
-        path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(_without_machine_paths(json.dumps(results, indent=2, default=str)) + "\n")
     md_path.write_text(_without_machine_paths(markdown(results)))
 
@@ -174,19 +203,22 @@ def markdown(results: dict) -> str:
              "Packages: " + ", ".join(f"{k} {v}" for k, v in m["packages"].items()) + ".", "",
              f"Command: `{results.get('command', '')}` — took {results.get('total_seconds', 0):.0f} s. "
              f"Runs per measurement: {results.get('runs')}.", "",
-             "## DESIGN.md bars (1M responses, embedded DuckDB)", "",
+             "## Bars (issue 15: per engine and tier; mode rollups = pages read the summary tables, "
+             "base = SERVICE_PULSE_ROLLUPS=off, as before them)", "",
              "Measured = wall-clock median on this (shared) machine. CPU = process CPU seconds of the "
              "same runs (for a ratio: CPU of cold render / CPU of floor); on an idle 2-core machine "
              "a render's wall time is at most about its CPU time, so the CPU column is what the bar "
              "would see without other people's load.", "",
-             "| bar | measured (wall) | verdict (wall) | CPU | verdict (CPU) |", "|---|---|---|---|---|"]
+             "| bar | engine | tier | mode | measured (wall) | verdict (wall) | CPU | verdict (CPU) |",
+             "|---|---|---|---|---|---|---|---|"]
     for c in results["bars"]:
         value = c["value"]
         shown = "—" if value is None else (f"{value:,.0f} {c['unit']}" if c["unit"] in ("rows/s", "MiB")
-                                          else f"{value:.2f} {c['unit']}")
+                                          else f"{value:+.0%}" if c["unit"] == "share" else f"{value:.2f} {c['unit']}")
         cpu = c.get("cpu")
-        cpu_shown = "" if cpu is None else f"{cpu:.2f} {c['unit']}"
-        lines.append(f"| {c['bar']} | {shown} | {c['verdict']} | {cpu_shown} | {c.get('cpu_verdict') or ''} |")
+        cpu_shown = "" if cpu is None else (f"{cpu:+.0%}" if c["unit"] == "share" else f"{cpu:.2f} {c['unit']}")
+        where = f"{c.get('engine', 'duckdb')} | {c.get('tier', '1m')} | {c.get('mode', '')}"
+        lines.append(f"| {c['bar']} | {where} | {shown} | {c['verdict']} | {cpu_shown} | {c.get('cpu_verdict') or ''} |")
     lines += ["", "## Page renders (AppTest; wall seconds, median (min–max))", "",
               "Cold = Streamlit caches cleared before the run; warm = the same session re-run with "
               "caches full. Floor = the page's own SQL statements (captured during the first cold "
@@ -194,13 +226,13 @@ def markdown(results: dict) -> str:
               "cold/floor: ratio of medians, and in brackets of the best runs. CPU = process CPU "
               "seconds of the same runs (DuckDB's threads included), a view of the work that the "
               "shared machine's load does not inflate.", "",
-              "| engine | tier | page (role, viewer) | cold | cold CPU | warm | floor | floor CPU | "
-              "cold/floor | statements | charts | status |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+              "| engine | tier | mode | page (role, viewer) | cold | cold CPU | warm | floor | floor CPU | "
+              "cold/floor | statements | charts | status |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for w in results.get("warehouses", []):
         for p in w["pages"]:
             status = p["status"] + (f": {p['detail'][:120]}" if p["detail"] else "")
             lines.append(
-                f"| {w['engine']} | {w['tier']} | {p['page']} ({p['role']}, {p['viewer']}) | {_span(p['cold'])} | "
+                f"| {w['engine']} | {w['tier']} | {w.get('mode', 'rollups')} | {p['page']} ({p['role']}, {p['viewer']}) | {_span(p['cold'])} | "
                 f"{_s(p['cold'].get('cpu_median'))} | {_span(p['warm'])} | {_span(p['floor'])} | "
                 f"{_s(p['floor'].get('cpu_median'))} | {_s(p['cold_over_floor'])} "
                 f"({_s(p.get('cold_over_floor_best'))}) | {p['statements']} | {p['charts']} | {status} |")
@@ -209,8 +241,8 @@ def markdown(results: dict) -> str:
                   "Per tier: cold render / floor in wall seconds, then [CPU seconds]. Growth = how the "
                   "cold CPU and the floor CPU grow per 10× responses between the smallest and largest "
                   "tier (10× would be linear).", "",
-                  "| engine | page | tiers | cold CPU growth per 10× | floor CPU growth per 10× |",
-                  "|---|---|---|---|---|"]
+                  "| engine | mode | page | tiers | cold CPU growth per 10× | floor CPU growth per 10× |",
+                  "|---|---|---|---|---|---|"]
         for g in results["growth"]:
             cells = "; ".join(f"{t}: {_s(c)} / {_s(f)} [{_s(cc)} / {_s(fc)}]" for t, _, c, f, cc, fc in g["series"])
             first, last = g["series"][0], g["series"][-1]
@@ -219,7 +251,7 @@ def markdown(results: dict) -> str:
             def per_decade(a, b):
                 return (b / a) ** (1 / decades) if a and b and decades > 0 else None
 
-            lines.append(f"| {g['engine']} | {g['page']} | {cells} | {_s(per_decade(first[4], last[4]), 1)}× | "
+            lines.append(f"| {g['engine']} | {g.get('mode', 'rollups')} | {g['page']} | {cells} | {_s(per_decade(first[4], last[4]), 1)}× | "
                          f"{_s(per_decade(first[5], last[5]), 1)}× |")
     lines += ["", "## Data loading", ""]
     for w in results.get("warehouses", []):
@@ -232,6 +264,9 @@ def markdown(results: dict) -> str:
                      f"{_s(gen.get('seconds'), 1)} s ({gen.get('how', '')}).")
     imp = results.get("import", {})
     lines.append(f"- Import: {imp.get('summary') or imp.get('status', 'not measured')}")
+    upkeep = results.get("rollup_cost", {})
+    if upkeep:
+        lines.append(f"- Rollup upkeep during imports ({upkeep.get('command', '')}): {upkeep.get('summary', '')}")
     both = results.get("import_while_serving")
     if both:
         verdict = ("works" if both.get("works") else

@@ -22,6 +22,8 @@ from bench import crowd, floor, memory, pages, report, warehouses
 from data_access import config
 
 IMPORT_ROWS = 1_000_000
+ROLLUPS_ENV = "SERVICE_PULSE_ROLLUPS"
+PG_MAX_RESPONSES = 1_000_000  # larger PostgreSQL tiers take longer to build than the run is worth
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -29,6 +31,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tiers", default="100k,1m",
                         help="comma-separated tiers of demo responses: 100k, 1m (default 100k,1m)")
     parser.add_argument("--with-5m", action="store_true", help="add the 5,000,000-response tier")
+    parser.add_argument("--with-10m", action="store_true",
+                        help="add the 10,000,000-response tier (DuckDB only; ~10 min to build)")
+    parser.add_argument("--modes", default="rollups,base",
+                        help="rollups (pages read the summary tables), base (SERVICE_PULSE_ROLLUPS=off, "
+                             "as before them); default both")
+    parser.add_argument("--skip-rollup-cost", action="store_true",
+                        help="do not time imports with and without rollup upkeep")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per measurement (default 5)")
     pg = parser.add_mutually_exclusive_group()
     pg.add_argument("--postgres", metavar="URL", help="also measure on this PostgreSQL server "
@@ -51,6 +60,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.tier_list = [t.strip().lower() for t in args.tiers.split(",") if t.strip()]
     if args.with_5m and "5m" not in args.tier_list:
         args.tier_list.append("5m")
+    if args.with_10m and "10m" not in args.tier_list:
+        args.tier_list.append("10m")
+    args.mode_list = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if set(args.mode_list) - {"rollups", "base"}:
+        parser.error("--modes takes rollups and/or base")
     unknown = set(args.tier_list) - set(warehouses.TIERS)
     if unknown:
         parser.error(f"unknown tiers {sorted(unknown)}; choose from {sorted(warehouses.TIERS)}")
@@ -61,9 +75,25 @@ def log(message: str) -> None:
     print(message, flush=True)
 
 
-def measure_warehouse(w: warehouses.Warehouse, runs: int) -> dict:
-    """Every page as its role on one warehouse: cold, warm, SQL captured and replayed."""
-    log(f"[{w.engine} {w.tier}] pages")
+def measure_warehouse(w: warehouses.Warehouse, runs: int, mode: str = "rollups") -> dict:
+    """Every page as its role on one warehouse: cold, warm, SQL captured and replayed; `mode` base
+    switches the rollups off (SERVICE_PULSE_ROLLUPS=off) to measure the pages as before them."""
+    log(f"[{w.engine} {w.tier} {mode}] pages")
+    saved = os.environ.get(ROLLUPS_ENV)
+    if mode == "base":
+        os.environ[ROLLUPS_ENV] = "off"
+    else:
+        os.environ.pop(ROLLUPS_ENV, None)
+    try:
+        return dict(_measure_pages(w, runs), mode=mode)
+    finally:
+        if saved is None:
+            os.environ.pop(ROLLUPS_ENV, None)
+        else:
+            os.environ[ROLLUPS_ENV] = saved
+
+
+def _measure_pages(w: warehouses.Warehouse, runs: int) -> dict:
     viewers = pages.bench_viewers(w.url)
     recorder = floor.StatementRecorder(w.url)
     measured = []
@@ -121,6 +151,20 @@ def import_speed(workdir: Path) -> dict:
     return result
 
 
+def rollup_cost(workdir: Path) -> dict:
+    """Import time with and without rollup upkeep (bench/rollup_cost.py, in its own process)."""
+    json_out = workdir / "rollup_cost.json"
+    cmd = [sys.executable, "-m", "bench.rollup_cost", "--rows", str(IMPORT_ROWS), "--json", str(json_out)]
+    out = subprocess.run(cmd, cwd=config.PROJECT_ROOT, capture_output=True, text=True, timeout=1800)
+    result: dict = {"command": "python -m bench.rollup_cost --rows " + str(IMPORT_ROWS), "returncode": out.returncode}
+    if json_out.exists():
+        result["reported"] = json.loads(json_out.read_text())
+        result["summary"] = " / ".join(line for line in out.stdout.splitlines() if "rows/s" in line)
+    else:
+        result["summary"] = f"failed (exit {out.returncode}): {(out.stderr or out.stdout)[-300:]}"
+    return result
+
+
 def _find_rate(data) -> float | None:
     if isinstance(data, dict):
         for key, value in data.items():
@@ -163,10 +207,11 @@ def main(argv: list[str] | None = None) -> int:
                 built.append(warehouses.file_warehouse(tier, "duckdb", rebuild=args.rebuild, log=log))
                 if args.sqlite and warehouses.TIERS[tier] <= 1_000_000:  # a 5M SQLite takes ~15 min to build
                     built.append(warehouses.file_warehouse(tier, "sqlite", rebuild=args.rebuild, log=log))
-                if pg_server:
+                if pg_server and warehouses.TIERS[tier] <= PG_MAX_RESPONSES:
                     built.append(warehouses.postgres_warehouse(tier, pg_server, rebuild=args.rebuild, log=log))
             for w in built:
-                results["warehouses"].append(measure_warehouse(w, args.runs))
+                for mode in args.mode_list:
+                    results["warehouses"].append(measure_warehouse(w, args.runs, mode))
             memory.release_engines(*(w.url for w in built))
 
             main_tier = next((w for w in built if w.engine == "duckdb" and w.tier == "1m"),
@@ -186,6 +231,11 @@ def main(argv: list[str] | None = None) -> int:
                                                 f"{warehouses.LAST_GENERATION_CPU:.1f} CPU-seconds; the checkpoint "
                                                 f"that follows took a further {checkpoint:.1f} s"}
                 log(f"  {seconds:.1f} s, {warehouses.LAST_GENERATION_CPU:.1f} CPU-s (+ checkpoint {checkpoint:.1f} s)")
+
+            if not args.skip_rollup_cost:
+                log("[rollup upkeep] 1M tickets + answers imported with and without rollups")
+                results["rollup_cost"] = rollup_cost(workdir)
+                log(f"  {results['rollup_cost'].get('summary')}")
 
             if not args.skip_import:
                 log("[import] 1M-row CSV")

@@ -24,7 +24,7 @@ CACHE_DIR = BENCH_DIR / "cache"
 END = dt.date(2026, 11, 20)
 TODAY = END.isoformat()  # SERVICE_PULSE_TODAY for every page the benchmark renders
 SEED = 7
-TIERS = {"2k": 2_000, "100k": 100_000, "1m": 1_000_000, "5m": 5_000_000}
+TIERS = {"2k": 2_000, "100k": 100_000, "1m": 1_000_000, "5m": 5_000_000, "10m": 10_000_000}
 GENERATOR_FILES = ("demo.py", "catalogue.py")
 LAST_GENERATION_CPU = 0.0  # process CPU seconds of the last demo.generate (load-independent view)
 

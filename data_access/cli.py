@@ -9,12 +9,12 @@ import sys
 
 import sqlalchemy as sa
 
-from data_access import catalogue, config, schema
+from data_access import catalogue, config, rollups, schema
 from data_access.engine import DB_ERRORS, describe_failure, get_engine
 
 # Modules that contribute sub-commands through a `register(subparsers)` function.
 FEATURE_COMMANDS: list[str] = ["data_access.users_cli", "notify.cli", "data_access.importer.cli",
-                                "data_access.warehouse_cli"]
+                               "data_access.warehouse_cli", "data_access.rollups.cli"]
 
 
 def _url_arg(parser: argparse.ArgumentParser) -> None:
@@ -27,6 +27,7 @@ def _cmd_create(args) -> int:
     with engine.begin() as conn:
         schema.create_schema(conn)
         catalogue.seed_catalogue(conn)
+        rollups.start_if_empty(conn)
     print(f"Schema ready in {engine.url.render_as_string(hide_password=True)}")
     return 0
 

@@ -18,6 +18,8 @@ from data_access import clock, config, query, schema, stats
 from data_access.engine import get_engine
 from data_access.filters import Filters, response_period
 from data_access.scope import Scope, ScopeError
+from data_access.rollups import reads as rollup_reads
+from data_access.rollups.state import use_rollups
 from data_access.scoping import analyst_scope, ticket_scope
 
 T = schema.tickets
@@ -243,8 +245,9 @@ def factor_counts_query(*, scope: Scope, analyst_id: int, team_id: int, filters:
 def factor_counts(*, scope: Scope, analyst_id: int, filters: Filters, url: str | None = None) -> pl.DataFrame:
     """factor_id, code, label, polarity, analyst_count, team_count (every catalogue factor, zeros kept)."""
     team_id = check_analyst(scope, analyst_id, url)
-    counts = _rows(factor_counts_query(scope=scope, analyst_id=analyst_id, team_id=team_id, filters=filters),
-                   url, {"factor_id": pl.Int64, "analyst_count": pl.Int64, "team_count": pl.Int64})
+    query = rollup_reads.team_factor_counts_query if use_rollups(url) else factor_counts_query
+    counts = _rows(query(scope=scope, analyst_id=analyst_id, team_id=team_id, filters=filters), url,
+                   {"factor_id": pl.Int64, "analyst_count": pl.Int64, "team_count": pl.Int64})
     catalogue = _rows(sa.select(F.c.factor_id, F.c.code, F.c.label, F.c.polarity).order_by(F.c.sort_order),
                       url, {"factor_id": pl.Int64, "code": pl.String, "label": pl.String, "polarity": pl.String})
     return catalogue.join(counts, on="factor_id", how="left").with_columns(

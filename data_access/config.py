@@ -134,3 +134,39 @@ def thresholds() -> Thresholds:
         min_analysts=_env_int("SERVICE_PULSE_MIN_ANALYSTS", FLOOR_MIN_ANALYSTS, FLOOR_MIN_ANALYSTS),
         min_colleagues=_env_int("SERVICE_PULSE_MIN_COLLEAGUES", FLOOR_MIN_COLLEAGUES, FLOOR_MIN_COLLEAGUES),
     )
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """Connections to a server warehouse (PostgreSQL): enough for concurrent sessions, bounded waits.
+
+    pool_size connections stay open, max_overflow more may open under load; a session waits at
+    most pool_timeout seconds for one. statement_timeout_seconds stops a runaway query (0 = none).
+    """
+
+    pool_size: int = 10
+    max_overflow: int = 20
+    pool_timeout: int = 30
+    statement_timeout_seconds: int = 60
+
+
+def pool_settings() -> PoolSettings:
+    """From SERVICE_PULSE_POOL_SIZE / _MAX_OVERFLOW / _POOL_TIMEOUT / _STATEMENT_TIMEOUT (seconds),
+    else secrets.toml [database] pool_size / max_overflow / pool_timeout / statement_timeout."""
+    given = _secrets().get("database", {})
+    defaults = PoolSettings()
+
+    def pick(env: str, key: str, default: int, floor: int) -> int:
+        raw = os.environ.get(env, given.get(key, default))
+        try:
+            return max(int(raw), floor)
+        except (TypeError, ValueError):
+            return default
+
+    return PoolSettings(
+        pool_size=pick("SERVICE_PULSE_POOL_SIZE", "pool_size", defaults.pool_size, 1),
+        max_overflow=pick("SERVICE_PULSE_MAX_OVERFLOW", "max_overflow", defaults.max_overflow, 0),
+        pool_timeout=pick("SERVICE_PULSE_POOL_TIMEOUT", "pool_timeout", defaults.pool_timeout, 1),
+        statement_timeout_seconds=pick("SERVICE_PULSE_STATEMENT_TIMEOUT", "statement_timeout",
+                                       defaults.statement_timeout_seconds, 0),
+    )

@@ -21,7 +21,8 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access import catalogue, schema
-from data_access.dialect import bulk_insert, upsert
+from data_access.dialect import bulk_insert, upsert, without_statement_timeout
+from data_access.rollups.maintain import rebuild as rebuild_rollups
 
 # Clearly a demo credential: only ever loaded into the demo database, printed by `summary`.
 DEMO_PASSWORD = "pulse-demo"
@@ -319,6 +320,7 @@ def generate(engine: sa.Engine, *, responses: int = 150_000, seed: int = 7,
     notes = _notes(rng, analysts, lead_user, end)
 
     with engine.begin() as conn:
+        without_statement_timeout(conn)
         schema.create_schema(conn)
         catalogue.seed_catalogue(conn)
         for table, frame in [
@@ -336,6 +338,7 @@ def generate(engine: sa.Engine, *, responses: int = 150_000, seed: int = 7,
         # Stays when an import later sets data_origin to "imported": the data is then mixed.
         upsert(conn, schema.settings, [{"key": DEMO_MARKER, "value": "yes"}], key=["key"])
         _reset_sequences(conn)
+        rebuild_rollups(conn)  # in bulk, same transaction: the demo warehouse starts with fresh rollups
     return DemoSummary(tickets=n_tickets, responses=responses, analysts=n_analysts,
                        users=users.height, seconds=time.perf_counter() - started)
 

@@ -32,6 +32,29 @@ def _month_start_bigquery(element, compiler, **kw):
     return "DATE_TRUNC(CAST(%s AS DATE), MONTH)" % compiler.process(element.clauses, **kw)
 
 
+class day_of(FunctionElement):
+    """Calendar date of a timestamp (the day a rollup cell belongs to)."""
+
+    inherit_cache = True
+    type = sa.Date()
+
+
+@compiles(day_of)
+def _day_of_default(element, compiler, **kw):
+    return "CAST(%s AS DATE)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(day_of, "sqlite")
+def _day_of_sqlite(element, compiler, **kw):
+    return "date(%s)" % compiler.process(element.clauses, **kw)
+
+
+def without_statement_timeout(conn: sa.Connection) -> None:
+    """Lift the app's statement timeout for the rest of this transaction (bulk loads and rebuilds)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SET LOCAL statement_timeout = 0"))
+
+
 class week_start(FunctionElement):
     """Monday of the timestamp's ISO week, as a date-like value every engine can group by."""
 

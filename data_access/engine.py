@@ -20,7 +20,8 @@ class DatabaseUnavailable(RuntimeError):
 
 
 # What every page catches around its reads to show `describe_failure(exc)` instead of a traceback:
-# any database failure at all (transient ones have already been retried by `retrying`).
+# any database failure at all (transient ones have already been retried by `retrying`), including
+# sa.exc.TimeoutError (every pooled connection stayed busy for pool_timeout seconds).
 DB_ERRORS = (DatabaseUnavailable, sa.exc.SQLAlchemyError)
 
 
@@ -39,7 +40,7 @@ def _engine_for(url: str) -> sa.Engine:
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": 30}
     if parsed.get_backend_name() == "postgresql":
-        kwargs["pool_pre_ping"] = True
+        kwargs.update(_server_pool())
     if parsed.get_backend_name() == "duckdb" and _SHORT_CONNECTIONS and parsed.database not in (None, "", ":memory:"):
         kwargs["poolclass"] = sa.pool.NullPool
     engine = sa.create_engine(url, **kwargs)
@@ -48,6 +49,16 @@ def _engine_for(url: str) -> sa.Engine:
     if parsed.get_backend_name() == "duckdb":
         engine.dialect.connect = _waiting_for_file_lock(engine.dialect.connect, url if _SHORT_CONNECTIONS else None)
     return engine
+
+
+def _server_pool() -> dict:
+    """Pool sized for concurrent sessions and a statement timeout, from `config.pool_settings()`."""
+    pool = config.pool_settings()
+    kwargs: dict = {"pool_pre_ping": True, "pool_size": pool.pool_size, "max_overflow": pool.max_overflow,
+                    "pool_timeout": pool.pool_timeout}
+    if pool.statement_timeout_seconds and not _SHORT_CONNECTIONS:  # command-line tools may run long
+        kwargs["connect_args"] = {"options": f"-c statement_timeout={pool.statement_timeout_seconds * 1000}"}
+    return kwargs
 
 
 # DuckDB lets one process at a time open a database file for writing. The app and a command-line
@@ -196,6 +207,14 @@ def describe_failure(exc: Exception) -> str:
     kind = failure_kind(exc)
     if kind is not None:
         return _FRIENDLY[kind]
+    text = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
+    if "statement timeout" in text.lower():
+        return ("This view asked the warehouse for more than it answers in the allowed time "
+                f"({config.pool_settings().statement_timeout_seconds} s). Try a shorter period or fewer "
+                "filters; if it keeps happening, tell your administrator.")
+    if isinstance(exc, sa.exc.TimeoutError):
+        return ("Many people are using Service Pulse right now and no database connection came free in "
+                "time. Please try again in a moment.")
     if isinstance(exc, sa.exc.DBAPIError) and not isinstance(exc, (sa.exc.OperationalError,
                                                                      sa.exc.InterfaceError)):
         # A query the warehouse refused (a missing table after a partial upgrade, a timeout…):
@@ -203,7 +222,6 @@ def describe_failure(exc: Exception) -> str:
         return ("The feedback warehouse could not answer this request "
                 f"({type(getattr(exc, 'orig', exc)).__name__}). Please try again; if it keeps "
                 "happening, tell your admin.")
-    text = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
     return f"The feedback warehouse cannot be reached right now ({text[:200]}). Please try again shortly."
 
 

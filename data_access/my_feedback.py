@@ -18,6 +18,8 @@ from data_access.dialect import as_int, month_start
 from data_access.engine import get_engine
 from data_access.filters import Filters, period_bounds, response_period
 from data_access.scope import Scope, ScopeError
+from data_access.rollups import reads as rollup_reads
+from data_access.rollups.state import use_rollups
 from data_access.scoping import ticket_scope
 from data_access.self_assessments import (
     SelfAssessment,
@@ -74,6 +76,12 @@ def team_members_query(*, scope: Scope, filters: Filters, by_month: bool = False
             .group_by(*keys))
 
 
+def _own_team(scope: Scope) -> Scope:
+    """The analyst's scope, checked (the rollup twins widen it to the team like the base reads)."""
+    _analyst(scope)
+    return scope
+
+
 def _typed(frame: pl.DataFrame) -> pl.DataFrame:
     fixes = []
     for c in frame.columns:
@@ -87,7 +95,8 @@ def _typed(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _team_members(*, scope: Scope, filters: Filters, by_month: bool, url: str | None) -> pl.DataFrame:
-    stmt = team_members_query(scope=scope, filters=filters, by_month=by_month)
+    stmt = (rollup_reads.member_stats_query(scope=_own_team(scope), filters=filters, by_month=by_month)
+            if use_rollups(url) else team_members_query(scope=scope, filters=filters, by_month=by_month))
     return _typed(query.frame(stmt, url=url))
 
 
@@ -114,7 +123,11 @@ def team_overview_query(*, scope: Scope, filters: Filters) -> sa.Select:
 
 
 def _team_overview(*, scope: Scope, filters: Filters, url: str | None) -> pl.DataFrame:
-    stmt = team_overview_query(scope=scope, filters=filters)
+    if use_rollups(url):
+        stmt = rollup_reads.member_stats_query(scope=_own_team(scope), filters=overview_window(filters),
+                                               by_month=True, in_period_from=filters.start)
+    else:
+        stmt = team_overview_query(scope=scope, filters=filters)
     return _typed(query.frame(stmt, url=url)).with_columns(pl.col("in_period").cast(pl.Int64))
 
 
@@ -257,7 +270,8 @@ def team_month_ranges_query(*, scope: Scope, ranges: tuple[tuple[dt.date, dt.dat
 
 def _team_month_ranges(*, scope: Scope, ranges: tuple[tuple[dt.date, dt.date], ...],
                        url: str | None) -> pl.DataFrame:
-    stmt = team_month_ranges_query(scope=scope, ranges=ranges)
+    stmt = (rollup_reads.member_stats_query(scope=_own_team(scope), by_month=True, ranges=ranges)
+            if use_rollups(url) else team_month_ranges_query(scope=scope, ranges=ranges))
     return _typed(query.frame(stmt, url=url))
 
 
@@ -366,7 +380,9 @@ def re_explain_query(*, scope: Scope, filters: Filters) -> sa.Select:
 
 def _re_explain(*, scope: Scope, filters: Filters, url: str | None) -> int:
     with get_engine(_url(url)).connect() as conn:
-        return int(conn.execute(re_explain_query(scope=scope, filters=filters)).scalar_one())
+        stmt = (rollup_reads.factor_code_count_query(scope=scope, filters=filters, code="re_explain")
+                if use_rollups(url) else re_explain_query(scope=scope, filters=filters))
+        return int(conn.execute(stmt).scalar_one() or 0)
 
 
 def competency_evidence(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:

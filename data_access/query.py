@@ -84,5 +84,8 @@ def on_write(listener: Callable[[], None]) -> None:
 
 def clear_cached_reads() -> None:
     """Tell whoever caches reads that the data changed (nothing to do in a command-line process)."""
+    from data_access.rollups.state import forget_status  # rollups import this module
+
+    forget_status()
     for listener in list(_WRITE_LISTENERS):
         listener()

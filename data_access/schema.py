@@ -350,6 +350,13 @@ notifications = sa.Table(
 )
 
 
+# Rollups (sufficient statistics kept with the data) live in their own module on the same metadata.
+from data_access.schema_rollups import (ROLLUP_GRAIN, ROLLUP_VERSION, rollup_dirty,  # noqa: E402,F401
+                                        rollup_factors, rollup_lost, rollup_responses,
+                                        rollup_responses_monthly, rollup_state, rollup_tickets,
+                                        rollup_tickets_monthly)
+
+
 def _not_on_duckdb(ddl, target, bind, *, dialect, **kw) -> bool:
     """Secondary indexes are for PostgreSQL/SQLite: DuckDB never uses them for the scans and
     GROUP BYs the pages run, while they double its file and slow every load (bench/results.md)."""

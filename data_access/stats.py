@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from data_access import query, schema
 from data_access.dialect import as_int, month_start, week_start
 from data_access.filters import Filters, response_period, ticket_period, ticket_slice
+from data_access.rollups import reads as rollup_reads
+from data_access.rollups.state import use_rollups
 from data_access.scope import Scope, ScopeError
 from data_access.scoping import ticket_scope
 
@@ -102,7 +104,11 @@ def response_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
     Columns: the `by` keys, then n, happy, unhappy, analysts (distinct resolvers, for disclosure
     control), `<care>_n/_sum/_sumsq`, lost_n/_sum/_sumsq, sla_met_n, sla_met_unhappy. `month` is the first day of the submission month.
     """
-    stmt = response_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
+    _check_grain(scope, by, own_only)
+    if rollup_reads.covers(by) and use_rollups(url):
+        stmt = rollup_reads.response_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
+    else:
+        stmt = response_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
     return stat_types(query.frame(stmt, url=url))
 
 
@@ -124,7 +130,11 @@ def ticket_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
 
     The denominator of the response rate and of total lost hours.
     """
-    stmt = ticket_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
+    _check_grain(scope, by, own_only)
+    if rollup_reads.covers(by) and use_rollups(url):
+        stmt = rollup_reads.ticket_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
+    else:
+        stmt = ticket_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
     return stat_types(query.frame(stmt, url=url))
 
 
@@ -141,6 +151,8 @@ def lost_histogram_query(*, scope: Scope, filters: Filters, own_only: bool = Tru
 def lost_histogram(*, scope: Scope, filters: Filters, own_only: bool = True,
                    url: str | None = None) -> pl.DataFrame:
     """How many responses reported each (whole) number of lost minutes: for the Pareto share."""
-    stmt = lost_histogram_query(scope=scope, filters=filters, own_only=own_only)
-    return query.frame(stmt, url=url, schema={"lost_minutes": pl.Float64, "count": pl.Int64})
+    stmt = (rollup_reads.lost_histogram_query(scope=scope, filters=filters, own_only=own_only)
+            if use_rollups(url) else lost_histogram_query(scope=scope, filters=filters, own_only=own_only))
+    frame = query.frame(stmt, url=url)
+    return frame.select(pl.col("lost_minutes").cast(pl.Float64), pl.col("count").cast(pl.Int64))
 

@@ -21,6 +21,8 @@ from data_access.dialect import as_int
 from data_access.engine import get_engine
 from data_access.filters import Filters, period_bounds, response_period, ticket_slice
 from data_access.scope import Scope
+from data_access.rollups import reads as rollup_reads
+from data_access.rollups.state import use_rollups
 from data_access.scoping import ticket_scope
 from data_access.stats import GROUPABLE, _check_grain, stat_types
 
@@ -105,10 +107,18 @@ def experience_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...
     return stmt.group_by(*keys).order_by(*keys) if by else stmt
 
 
+EXPERIENCE = ("n", "happy", "unhappy", "analysts", "lost_n", "lost_sum", "sla_met_n", "sla_met_unhappy")
+
+
 def experience_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
                      url: str | None = None) -> pl.DataFrame:
     """Per group: n, happy, unhappy, analysts, lost_n, lost_sum, sla_met_n, sla_met_unhappy (see `response_stats`)."""
-    stmt = experience_stats_query(scope=scope, filters=filters, by=by)
+    if rollup_reads.covers(by) and use_rollups(url):
+        _require_org_view(scope)
+        _check_grain(scope, by, True)
+        stmt = rollup_reads.response_stats_query(scope=scope, filters=filters, by=by, measures=EXPERIENCE)
+    else:
+        stmt = experience_stats_query(scope=scope, filters=filters, by=by)
     return stat_types(query.frame(stmt, url=url))
 
 
@@ -129,7 +139,11 @@ def analyst_weeks(*, scope: Scope, filters: Filters, url: str | None = None) -> 
 
     The analyst ids serve disclosure control in `views.disclosure` and never reach a page.
     """
-    stmt = analyst_weeks_query(scope=scope, filters=filters)
+    if use_rollups(url):
+        _require_org_view(scope)
+        stmt = rollup_reads.analyst_weeks_query(scope=scope, filters=filters)
+    else:
+        stmt = analyst_weeks_query(scope=scope, filters=filters)
     frame = stat_types(query.frame(stmt, url=url))
     if frame.is_empty():
         return pl.DataFrame(schema={"week": pl.Date, "month": pl.Date, "team_id": pl.Int64,
@@ -160,7 +174,11 @@ def factor_counts_query(*, scope: Scope, filters: Filters) -> sa.Select:
 
 def factor_counts(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
     """Responses naming each factor in the period (`current`) and the one before (`previous`)."""
-    frame = _run(factor_counts_query(scope=scope, filters=filters), url)
+    if use_rollups(url):
+        _require_org_view(scope)
+        frame = _run(rollup_reads.org_factor_counts_query(scope=scope, filters=filters), url)
+    else:
+        frame = _run(factor_counts_query(scope=scope, filters=filters), url)
     if frame.is_empty():
         return pl.DataFrame(schema={"factor_id": pl.Int64, "label": pl.String, "polarity": pl.String,
                                     "current": pl.Int64, "previous": pl.Int64})
@@ -169,8 +187,10 @@ def factor_counts(*, scope: Scope, filters: Filters, url: str | None = None) -> 
 
 # ---------------------------------------------------------------- culture indicators
 
-def culture_counts_query(*, scope: Scope, filters: Filters, as_of: dt.datetime) -> sa.Select:
-    """The SELECT behind `culture_counts`: one row of scalar sub-queries, one round trip."""
+def culture_counts_query(*, scope: Scope, filters: Filters, as_of: dt.datetime,
+                         rollups: bool = False) -> sa.Select:
+    """The SELECT behind `culture_counts`: one row of scalar sub-queries, one round trip
+    (the count of 9–10 answers from the rollups when `rollups`)."""
     _require_org_view(scope)
     start, end = period_bounds(filters)
     scoped = [*ticket_slice(filters), *ticket_scope(scope)]
@@ -180,6 +200,8 @@ def culture_counts_query(*, scope: Scope, filters: Filters, as_of: dt.datetime) 
     happy = (sa.select(sa.func.count())
              .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
              .where(R.c.happiness >= 9, *response_period(filters), *scoped))
+    if rollups:
+        happy = rollup_reads.happy_count_query(scope=scope, filters=filters)
     contact_in_time = sa.and_(RI.c.first_contact_at.is_not(None), RI.c.first_contact_at <= RI.c.due_at)
     # "Decided" items: due by now, or already contacted in time (an early contact counts at once).
     decided = sa.or_(RI.c.due_at <= as_of, contact_in_time)
@@ -211,7 +233,7 @@ def culture_counts(*, scope: Scope, filters: Filters, url: str | None = None) ->
     (recovery items contacted by their due time, among those due by now or already contacted),
     self_assessed / active_analysts (analysts in scope who filled in a self-assessment).
     """
-    stmt = culture_counts_query(scope=scope, filters=filters, as_of=clock.now())
+    stmt = culture_counts_query(scope=scope, filters=filters, as_of=clock.now(), rollups=use_rollups(url))
     with get_engine(url or config.database_url()).connect() as conn:
         row = conn.execute(stmt).one()._mapping
     return {k: int(v or 0) for k, v in row.items()}
@@ -260,7 +282,8 @@ def calibration_inputs(*, scope: Scope, filters: Filters, url: str | None = None
 
     Its only reader is the Culture trends read model, which reduces it to unnamed counts.
     """
-    customers = _run(customer_ratings_query(scope=scope, filters=filters), url)
+    customers = _run(rollup_reads.customer_ratings_query(scope=scope, filters=filters) if use_rollups(url)
+                     else customer_ratings_query(scope=scope, filters=filters), url)
     selfs = _run(latest_self_ratings_query(scope=scope, filters=filters), url)
     if customers.is_empty() or selfs.is_empty():
         return pl.DataFrame()

@@ -5,6 +5,7 @@ import streamlit as st
 from components.coaching import apply_deep_link, overview_section
 from components.coaching_analyst import analyst_section
 from components.coaching_actions import notes_section, recovery_section
+from components.freshness import summary_tables_notice
 from components.viewer import current_viewer, require_scope
 from data_access.engine import DB_ERRORS, describe_failure
 
@@ -16,6 +17,7 @@ st.caption(f"{viewer.display_name} · {viewer.team_name or 'your team'} · the l
 
 TABS = ["Overview", "Analyst", "Recovery queue", "Notes"]
 apply_deep_link()
+summary_tables_notice()
 tabs = st.tabs(TABS, key="coaching_tab", on_change="rerun")
 sections = [overview_section, analyst_section, recovery_section, notes_section]
 try:

@@ -8,6 +8,7 @@ from components.culture_sections import (calibration_section, culture_tiles, hea
                                          lost_time_section, show_chart, team_section, voice_section,
                                          watermelon_section)
 from components.filters import page_filters
+from components.freshness import summary_tables_notice
 from components.viewer import current_viewer, require_scope
 from data_access.config import thresholds
 from data_access.engine import DB_ERRORS, describe_failure
@@ -23,6 +24,7 @@ st.caption("How users experience IT service, where it hurts and what it costs â€
 try:
     filters = page_filters("trends", scope=scope, weeks=True)
     report = culture.culture_report(scope=scope, filters=filters)
+    summary_tables_notice()
 except DB_ERRORS as exc:
     st.error(describe_failure(exc), icon=":material/cloud_off:")
     st.stop()

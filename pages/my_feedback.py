@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import my_feedback as view
+from components.freshness import summary_tables_notice
 from components.self_assessment_form import history_section, self_assessment_form, sharing_switch
 from components.viewer import require_scope
 from data_access import clock, config
@@ -15,6 +16,7 @@ filters = view.period_picker()
 
 try:
     history = data.my_assessments(scope=scope)
+    summary_tables_notice()
     view.reminder(history[-1] if history else None, clock.today())
     # Only the open tab runs (on_change="rerun"), so the first view costs one tab's queries.
     overview, compare, assess, voices = st.tabs(view.TABS, key="my_tab", on_change="rerun")

@@ -28,6 +28,7 @@ from data_access import summary as _summary
 from data_access import trends as _trends
 from data_access.engine import retrying
 from data_access.filters import Filters
+from data_access.rollups.state import forget_status
 from data_access.scope import Scope
 from views import culture as _culture
 
@@ -99,6 +100,7 @@ warehouse_summary = cached(_summary.summary_of, max_entries=8, ttl=SUMMARY_TTL_S
 def clear_cached_reads() -> None:
     """Forget every cached read (after a write, so every page shows the new state)."""
     st.cache_data.clear()
+    forget_status()
 
 
 _query.on_write(clear_cached_reads)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import schema
+from data_access import rollups, schema
 from data_access.dialect import bulk_insert, rows_matching, update_rows
 from data_access.importer.reader import LINE
 
@@ -180,8 +180,9 @@ def load_tickets(conn: sa.Connection | None, valid: pl.DataFrame, names: Names, 
                   unchanged=joined.height - new.height - changed.height)
     if conn is None:
         return out
+    rollup_cells = rollups.before_write(conn, changed["ticket_key"])
+    first_key = _max(conn, T.c.ticket_key) + 1
     if not new.is_empty():
-        first_key = _max(conn, T.c.ticket_key) + 1
         rows = new.with_columns((pl.int_range(0, new.height, dtype=pl.Int64) + first_key).alias("ticket_key"))
         bulk_insert(conn, T, _ticket_frame(rows))
     if not changed.is_empty():
@@ -193,6 +194,7 @@ def load_tickets(conn: sa.Connection | None, valid: pl.DataFrame, names: Names, 
             conn.execute(RI.update().where(RI.c.ticket_key == sa.bindparam("k"))
                          .values(team_id=sa.bindparam("t"), analyst_id=sa.bindparam("a")),
                          moved.select(k="ticket_key", t="team_id", a="analyst_id").to_dicts())
+    rollups.after_write(conn, [*changed["ticket_key"], *range(first_key, first_key + new.height)], rollup_cells)
     return out
 
 
@@ -249,6 +251,7 @@ def load_responses(conn: sa.Connection | None, valid: pl.DataFrame, *, read: sa.
                   unchanged=joined.height - new.height - changed.height, rejects=rejects)
     if conn is None:
         return out
+    rollup_cells = rollups.before_write(conn, changed["ticket_key"])
     cast = [pl.col(c).cast(t) for c, t in _response_dtypes().items()]
     if not new.is_empty():
         bulk_insert(conn, R, new.select("ticket_key", *cast))
@@ -263,6 +266,7 @@ def load_responses(conn: sa.Connection | None, valid: pl.DataFrame, *, read: sa.
         bulk_insert(conn, RF, factor_rows.select(pl.col("ticket_key").cast(pl.Int64),
                                                  pl.col("factor_id").cast(pl.Int32)))
     _sync_recovery(conn, pl.concat([new, changed]), threshold)
+    rollups.after_write(conn, pl.concat([new, changed])["ticket_key"], rollup_cells)
     return out
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import streamlit as st
 from aiosmtpd.controller import Controller
 
-from data_access import demo, schema
+from data_access import demo, rollups, schema
 from data_access.engine import get_engine
 
 TODAY = dt.date(2026, 11, 20)  # a Friday; clock.now() is then 12:00 that day
@@ -120,17 +120,25 @@ def add_response(url: str, *, analyst_id: int, happiness: int, submitted_at: dt.
                                .where(schema.analysts.c.analyst_id == analyst_id)).scalar_one()
         key = conn.execute(sa.select(sa.func.max(schema.tickets.c.ticket_key))).scalar_one() + 1
         ticket_id = f"INC9{key:07d}"
-        conn.execute(schema.tickets.insert().values(
-            ticket_key=key, ticket_id=ticket_id, ticket_type="incident", channel="email", service_id=1,
-            priority=3, opened_at=submitted_at - dt.timedelta(hours=5),
-            resolved_at=submitted_at - dt.timedelta(hours=1), analyst_id=analyst_id, team_id=team_id,
-            reassignment_count=0, reopened=False, sla_met=True, first_contact_resolution=False))
-        conn.execute(schema.responses.insert().values(ticket_key=key, happiness=happiness, comment=comment,
-                                                      submitted_at=submitted_at, **(care or {})))
-        for fid in factor_ids:
-            conn.execute(schema.response_factors.insert().values(ticket_key=key, factor_id=fid))
+        # Like every write to a warehouse that keeps rollups, this one keeps them too.
+        with rollups.maintained(conn, [key]):
+            _insert_answered_ticket(conn, key, ticket_id, analyst_id, team_id, happiness, submitted_at,
+                                    comment, factor_ids, care)
     st.cache_data.clear()
     return key, ticket_id
+
+
+def _insert_answered_ticket(conn, key, ticket_id, analyst_id, team_id, happiness, submitted_at, comment,
+                            factor_ids, care) -> None:
+    conn.execute(schema.tickets.insert().values(
+        ticket_key=key, ticket_id=ticket_id, ticket_type="incident", channel="email", service_id=1,
+        priority=3, opened_at=submitted_at - dt.timedelta(hours=5),
+        resolved_at=submitted_at - dt.timedelta(hours=1), analyst_id=analyst_id, team_id=team_id,
+        reassignment_count=0, reopened=False, sla_met=True, first_contact_resolution=False))
+    conn.execute(schema.responses.insert().values(ticket_key=key, happiness=happiness, comment=comment,
+                                                  submitted_at=submitted_at, **(care or {})))
+    for fid in factor_ids:
+        conn.execute(schema.response_factors.insert().values(ticket_key=key, factor_id=fid))
 
 
 def lead_of_team(url: str, team_id: int) -> dict:

@@ -1,0 +1,206 @@
+"""The pages' GROUP BY reads, answered from the rollups instead of the base tables.
+
+Each builder returns the same columns as its base-table twin (named in its docstring), so the
+readers switch source without the figures changing. The viewer's scope and the page's slices
+apply to the rollup's own team/analyst/channel/type/service columns, the period to its day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from data_access import schema
+from data_access.dialect import month_start, week_start
+from data_access.filters import Filters, ticket_slice
+from data_access.rollups.sources import next_month
+from data_access.scope import Scope
+from data_access.scoping import ticket_scope
+
+RR, RT = schema.rollup_responses, schema.rollup_tickets
+RFA, RL = schema.rollup_factors, schema.rollup_lost
+F = schema.factors
+GRAIN_KEYS = frozenset({"month", "week", "team_id", "analyst_id", "channel", "service_id", "ticket_type", "sla_met",
+                        "reassignment_count"})
+SUMMED = (["n", "happy", "unhappy"] + [f"{d}_{s}" for d in schema.CARE_DIMENSIONS for s in ("n", "sum", "sumsq")]
+          + ["lost_n", "lost_sum", "lost_sumsq"])
+
+
+def covers(by: tuple[str, ...]) -> bool:
+    """Whether the rollups hold this grain (priority and reopened are not kept)."""
+    return set(by) <= GRAIN_KEYS
+
+
+def _key(table: sa.Table, name: str) -> sa.ColumnElement:
+    if name == "month":
+        return month_start(table.c.day).label("month")
+    if name == "week":
+        return week_start(table.c.day).label("week")
+    return table.c[name].label(name)
+
+
+def period(table: sa.Table, filters: Filters) -> list[sa.ColumnElement]:
+    """The half-open period [start, end) on the rollup's day."""
+    return [table.c.day >= filters.start, table.c.day < filters.end]
+
+
+def _where(table: sa.Table, scope: Scope, filters: Filters, own_only: bool = True) -> list[sa.ColumnElement]:
+    return [*period(table, filters), *ticket_slice(filters, table), *ticket_scope(scope, table, own_only=own_only)]
+
+
+def measure(name: str, src=RR) -> sa.ColumnElement:
+    """One statistic of `stats.response_stats`, summed over rollup_responses rows (or `src`'s)."""
+    if name == "sla_met_n":
+        return sa.func.sum(sa.case((src.c.sla_met, src.c.n), else_=0)).label(name)
+    if name == "sla_met_unhappy":
+        return sa.func.sum(sa.case((src.c.sla_met, src.c.unhappy), else_=0)).label(name)
+    if name == "analysts":  # distinct resolvers (every rollup row stands for at least one answer)
+        return sa.func.count(sa.distinct(src.c.analyst_id)).label(name)
+    return sa.func.sum(src.c[name]).label(name)
+
+
+def whole_months(filters: Filters) -> tuple[dt.date, dt.date] | None:
+    """[first, end) of the calendar months lying wholly inside the period, if any."""
+    first = filters.start if filters.start.day == 1 else next_month(filters.start)
+    end = filters.end.replace(day=1)
+    return (first, end) if first < end else None
+
+
+def org_source(daily: sa.Table, monthly: sa.Table, filters: Filters, columns: list[str]):
+    """Rows of the period with `columns` (no analyst): the monthly twin for whole months, the
+    daily rollup for the days before and after them. Already limited to the period."""
+    months = whole_months(filters)
+    if months is None:
+        return sa.select(*[daily.c[c] for c in columns]).where(*period(daily, filters)).subquery("r")
+    first, end = months
+    edges = sa.or_(sa.and_(daily.c.day >= filters.start, daily.c.day < first),
+                   sa.and_(daily.c.day >= end, daily.c.day < filters.end))
+    return sa.union_all(
+        sa.select(*[monthly.c[c] for c in columns]).where(monthly.c.day >= first, monthly.c.day < end),
+        sa.select(*[daily.c[c] for c in columns]).where(edges)).subquery("r")
+
+
+def _org_level(scope: Scope, by: tuple[str, ...], own_only: bool, names: tuple[str, ...] = ()) -> bool:
+    """Whether a read can use the monthly twins: it names no analyst, counts no distinct analysts,
+    is not an analyst's own and does not group by week (weeks straddle months)."""
+    return ("analyst_id" not in by and "week" not in by and "analysts" not in names
+            and not (scope.role == "analyst" and own_only))
+
+
+ORG_KEYS = ["day", "team_id", "channel", "ticket_type", "service_id", "sla_met", "reassignment_count"]
+
+
+def _grouped(stmt: sa.Select, keys: list[sa.ColumnElement]) -> sa.Select:
+    return stmt.group_by(*keys).order_by(*keys) if keys else stmt
+
+
+def response_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (), own_only: bool = True,
+                         measures: tuple[str, ...] | None = None) -> sa.Select:
+    """Twin of `stats.response_stats_query` (or of any subset of its statistics, `measures`)."""
+    names = measures or (*SUMMED[:3], "analysts", *SUMMED[3:], "sla_met_n", "sla_met_unhappy")
+    if not _org_level(scope, by, own_only, names):
+        keys = [_key(RR, b) for b in by]
+        stmt = sa.select(*keys, *[measure(m) for m in names]).where(*_where(RR, scope, filters, own_only))
+        return _grouped(stmt, keys)
+    summed = sorted({c for m in names for c in ([m] if m in SUMMED else ["n", "unhappy"])})
+    src = org_source(RR, schema.rollup_responses_monthly, filters, ORG_KEYS + summed)
+    keys = [_key(src, b) for b in by]
+    stmt = sa.select(*keys, *[measure(m, src) for m in names]).where(
+        *ticket_slice(filters, src), *ticket_scope(scope, src, own_only=own_only))
+    return _grouped(stmt, keys)
+
+
+def ticket_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
+                       own_only: bool = True) -> sa.Select:
+    """Twin of `stats.ticket_stats_query`: tickets, sla_met_tickets (period on the resolution day)."""
+    if _org_level(scope, by, own_only):
+        src = org_source(RT, schema.rollup_tickets_monthly, filters, ORG_KEYS + ["tickets"])
+        where = [*ticket_slice(filters, src), *ticket_scope(scope, src, own_only=own_only)]
+    else:
+        src, where = RT, _where(RT, scope, filters, own_only)
+    keys = [_key(src, b) for b in by]
+    stmt = sa.select(*keys, sa.func.sum(src.c.tickets).label("tickets"),
+                     sa.func.sum(sa.case((src.c.sla_met, src.c.tickets), else_=0)).label("sla_met_tickets")
+                     ).where(*where)
+    return _grouped(stmt, keys)
+
+
+def lost_histogram_query(*, scope: Scope, filters: Filters, own_only: bool = True) -> sa.Select:
+    """Twin of `stats.lost_histogram_query`: lost_minutes (whole), count."""
+    return (sa.select(RL.c.lost_minutes, sa.func.sum(RL.c.n).label("count"))
+            .where(*_where(RL, scope, filters, own_only))
+            .group_by(RL.c.lost_minutes).order_by(RL.c.lost_minutes))
+
+
+def org_factor_counts_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """Twin of `trends.factor_counts_query`: factor_id, label, polarity, current, previous."""
+    previous = filters.previous()
+    in_current = RFA.c.day >= filters.start
+    return (sa.select(F.c.factor_id, F.c.label, F.c.polarity,
+                      sa.func.sum(sa.case((in_current, RFA.c.n), else_=0)).label("current"),
+                      sa.func.sum(sa.case((in_current, 0), else_=RFA.c.n)).label("previous"))
+            .select_from(RFA.join(F, RFA.c.factor_id == F.c.factor_id))
+            .where(RFA.c.day >= previous.start, RFA.c.day < filters.end,
+                   *ticket_slice(filters, RFA), *ticket_scope(scope, RFA))
+            .group_by(F.c.factor_id, F.c.label, F.c.polarity)
+            .order_by(F.c.factor_id))
+
+
+def happy_count_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """Responses scoring 9–10 in the period and slices (a scalar sub-query of the culture counts)."""
+    src = org_source(RR, schema.rollup_responses_monthly, filters, ORG_KEYS + ["happy"])
+    return sa.select(sa.func.coalesce(sa.func.sum(src.c.happy), 0)).where(*ticket_slice(filters, src),
+                                                                           *ticket_scope(scope, src))
+
+
+def customer_ratings_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """Twin of `trends.customer_ratings_query`: per analyst and home team, CARE n / sum / sumsq."""
+    A = schema.analysts
+    cols = [RR.c.analyst_id, A.c.team_id,
+            *[measure(f"{d}_{s}") for d in schema.CARE_DIMENSIONS for s in ("n", "sum", "sumsq")]]
+    return (sa.select(*cols).select_from(RR.join(A, RR.c.analyst_id == A.c.analyst_id))
+            .where(*_where(RR, scope, filters)).group_by(RR.c.analyst_id, A.c.team_id))
+
+
+def team_factor_counts_query(*, scope: Scope, analyst_id: int, team_id: int, filters: Filters) -> sa.Select:
+    """Twin of `coaching.factor_counts_query`: factor_id, analyst_count, team_count."""
+    mine = sa.case((RFA.c.analyst_id == analyst_id, RFA.c.n), else_=0)
+    return (sa.select(RFA.c.factor_id, sa.func.sum(mine).label("analyst_count"),
+                      sa.func.sum(RFA.c.n).label("team_count"))
+            .where(RFA.c.team_id == team_id, *period(RFA, filters), *ticket_scope(scope, RFA))
+            .group_by(RFA.c.factor_id))
+
+
+def member_stats_query(*, scope: Scope, filters: Filters | None = None, by_month: bool = False,
+                       in_period_from: dt.date | None = None,
+                       ranges: tuple[tuple[dt.date, dt.date], ...] | None = None) -> sa.Select:
+    """Twin of My feedback's per-team-member reads: analyst_id [, month] [, in_period] and the
+    statistics n, happy, unhappy, CARE n/sum/sumsq, lost_n, lost_sum of the analyst's team."""
+    keys: list[sa.ColumnElement] = [RR.c.analyst_id]
+    if by_month:
+        keys.append(month_start(RR.c.day).label("month"))
+    if in_period_from is not None:
+        keys.append(sa.case((RR.c.day >= in_period_from, 1), else_=0).label("in_period"))
+    names = SUMMED[:-1]  # no lost_sumsq on that page
+    where = [*ticket_scope(scope, RR, own_only=False)]
+    if filters is not None:
+        where += period(RR, filters)
+    if ranges is not None:
+        inside = [sa.and_(RR.c.day >= a, RR.c.day < b) for a, b in ranges]
+        where.append(sa.or_(*inside) if inside else sa.false())
+    return sa.select(*keys, *[measure(m) for m in names]).where(*where).group_by(*keys)
+
+
+def factor_code_count_query(*, scope: Scope, filters: Filters, code: str) -> sa.Select:
+    """Responses of the viewer's own scope in the period naming the factor with this code."""
+    return (sa.select(sa.func.coalesce(sa.func.sum(RFA.c.n), 0))
+            .select_from(RFA.join(F, F.c.factor_id == RFA.c.factor_id))
+            .where(F.c.code == code, *period(RFA, filters), *ticket_scope(scope, RFA, own_only=True)))
+
+
+def analyst_weeks_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """Twin of `trends.analyst_weeks_query`: week, month, team_id, analyst_id, n (disclosure control only)."""
+    keys = [_key(RR, "week"), _key(RR, "month"), RR.c.team_id, RR.c.analyst_id]
+    return (sa.select(*keys, sa.func.sum(RR.c.n).label("n")).where(*_where(RR, scope, filters))
+            .group_by(*keys))

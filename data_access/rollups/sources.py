@@ -1,0 +1,126 @@
+"""What each rollup holds, as one SELECT over the base tables per rollup.
+
+The same SELECTs build the rollups in bulk, recompute the cells an import touched, prove the
+stored rows right (`rollups check`) and become the scheduler SQL for a read-only warehouse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from data_access import schema
+from data_access.dialect import as_int, day_of, month_start
+
+T, R, RF = schema.tickets, schema.responses, schema.response_factors
+D = schema.rollup_dirty
+
+
+def reassignment_bucket() -> sa.ColumnElement:
+    """0, 1, 2 or 3 (3 stands for three reassignments or more)."""
+    return sa.case((T.c.reassignment_count >= 3, 3), else_=T.c.reassignment_count)
+
+
+def _zero(expr: sa.ColumnElement, type_=None) -> sa.ColumnElement:
+    # A sum over no non-empty values is NULL; rollup columns are NOT NULL.
+    return sa.func.coalesce(expr, 0.0 if type_ == "float" else 0)
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """One rollup table, the column its day comes from and the kind of dirty cell it follows."""
+
+    table: sa.Table
+    day_source: sa.Column
+    kind: str  # 'r': cells follow responses (day of submission); 't': tickets (day of resolution)
+    monthly: sa.Table | None = None  # the org-level monthly twin, summed from this daily rollup
+
+    def keys(self) -> list[tuple[str, sa.ColumnElement]]:
+        keys: list[tuple[str, sa.ColumnElement]] = [
+            ("day", day_of(self.day_source)), ("team_id", T.c.team_id), ("analyst_id", T.c.analyst_id),
+            ("channel", T.c.channel), ("ticket_type", T.c.ticket_type), ("service_id", T.c.service_id)]
+        if self.table is schema.rollup_responses or self.table is schema.rollup_tickets:
+            keys += [("sla_met", T.c.sla_met), ("reassignment_count", reassignment_bucket())]
+        if self.table is schema.rollup_factors:
+            keys.append(("factor_id", RF.c.factor_id))
+        if self.table is schema.rollup_lost:
+            keys.append(("lost_minutes", sa.func.round(R.c.lost_minutes)))
+        return keys
+
+    def measures(self) -> list[tuple[str, sa.ColumnElement]]:
+        if self.table is schema.rollup_responses:
+            out = [("n", sa.func.count()), ("happy", sa.func.sum(as_int(R.c.happiness >= 9))),
+                   ("unhappy", sa.func.sum(as_int(R.c.happiness <= 6)))]
+            for dim in schema.CARE_DIMENSIONS:
+                c = R.c[dim]
+                out += [(f"{dim}_n", sa.func.count(c)), (f"{dim}_sum", _zero(sa.func.sum(c))),
+                        (f"{dim}_sumsq", _zero(sa.func.sum(c * c)))]
+            lost = R.c.lost_minutes
+            return out + [("lost_n", sa.func.count(lost)), ("lost_sum", _zero(sa.func.sum(lost), "float")),
+                          ("lost_sumsq", _zero(sa.func.sum(lost * lost), "float"))]
+        if self.table is schema.rollup_tickets:
+            return [("tickets", sa.func.count())]
+        return [("n", sa.func.count())]
+
+    def base(self):
+        if self.kind == "t":
+            return T
+        joined = R.join(T, R.c.ticket_key == T.c.ticket_key)
+        return RF.join(joined, RF.c.ticket_key == R.c.ticket_key) if self.table is schema.rollup_factors \
+            else joined
+
+    @property
+    def columns(self) -> list[str]:
+        return [name for name, _ in self.keys()] + [name for name, _ in self.measures()]
+
+    def source(self, *, dirty: tuple[str, dt.date, dt.date] | None = None) -> sa.Select:
+        """The rollup's rows recomputed from the base tables: all of them, or only the cells
+        listed in rollup_dirty under `dirty` = (token, first day, last day)."""
+        keys, measures = self.keys(), self.measures()
+        base = self.base()
+        where: list[sa.ColumnElement] = []
+        if self.table is schema.rollup_lost:
+            where.append(R.c.lost_minutes.is_not(None))
+        if dirty is not None:
+            token, first, last = dirty
+            base = base.join(D, sa.and_(D.c.token == token, D.c.kind == self.kind,
+                                        D.c.analyst_id == T.c.analyst_id, D.c.day == keys[0][1]))
+            # A range on the indexed timestamp keeps the scan to the touched days.
+            where += [self.day_source >= dt.datetime.combine(first, dt.time()),
+                      self.day_source < dt.datetime.combine(last + dt.timedelta(days=1), dt.time())]
+        return (sa.select(*[expr.label(name) for name, expr in keys + measures])
+                .select_from(base).where(*where).group_by(*[expr for _, expr in keys]))
+
+
+def next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def monthly_source(rollup: Rollup, months: list[dt.date] | None = None) -> sa.Select:
+    """The monthly twin's rows summed from the daily rollup: all months, or only `months`."""
+    daily, monthly = rollup.table, rollup.monthly
+    month = month_start(daily.c.day)
+    keys = [month.label("day")] + [daily.c[c.name] for c in monthly.columns
+                                   if c.name != "day" and c.name in {k for k, _ in rollup.keys()}]
+    measures = [sa.func.sum(daily.c[name]).label(name) for name, _ in rollup.measures()]
+    where = []
+    if months is not None:
+        where.append(sa.or_(*[sa.and_(daily.c.day >= m, daily.c.day < next_month(m)) for m in months])
+                     if months else sa.false())
+    return (sa.select(*keys, *measures).where(*where)
+            .group_by(month, *[k for k in keys[1:]]))
+
+
+def monthly_columns(rollup: Rollup) -> list[str]:
+    return [c.name for c in rollup.monthly.columns]
+
+
+ROLLUPS = (
+    Rollup(schema.rollup_responses, R.c.submitted_at, "r", schema.rollup_responses_monthly),
+    Rollup(schema.rollup_tickets, T.c.resolved_at, "t", schema.rollup_tickets_monthly),
+    Rollup(schema.rollup_factors, R.c.submitted_at, "r"),
+    Rollup(schema.rollup_lost, R.c.submitted_at, "r"),
+)
+STATE_NAME = "rollups"

@@ -1,0 +1,113 @@
+"""Schema of the rollups: sufficient-statistics tables next to the base tables (same metadata).
+
+Maintained by `data_access.rollups`; pages read them when the freshness row says they are current.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from data_access.schema import CARE_DIMENSIONS, metadata
+
+# The grain every page slices by: period (day), scope (team, analyst) and the ticket slices.
+ROLLUP_GRAIN = ("day", "team_id", "analyst_id", "channel", "ticket_type", "service_id")
+ROLLUP_VERSION = 2  # bump when a rollup's grain or columns change: older rows then count as stale
+
+
+def _grain() -> list[sa.Column]:
+    return [sa.Column("day", sa.Date, nullable=False), sa.Column("team_id", sa.Integer, nullable=False),
+            sa.Column("analyst_id", sa.Integer, nullable=False),
+            sa.Column("channel", sa.String(16), nullable=False),
+            sa.Column("ticket_type", sa.String(16), nullable=False),
+            sa.Column("service_id", sa.Integer, nullable=False)]
+
+
+def _rollup_indexes(name: str) -> list[sa.Index]:
+    return [sa.Index(f"ix_{name}_analyst_day", "analyst_id", "day"),
+            sa.Index(f"ix_{name}_team_day", "team_id", "day"), sa.Index(f"ix_{name}_day", "day")]
+
+
+rollup_responses = sa.Table(
+    "rollup_responses",
+    metadata,
+    # Day of submission; counts of 9-10 (happy) and 0-6 (unhappy) among n; CARE and lost minutes
+    # as count / sum / sum of squares of the answers that carry them.
+    *_grain(),
+    sa.Column("sla_met", sa.Boolean, nullable=False),
+    sa.Column("reassignment_count", sa.SmallInteger, nullable=False),  # 0, 1, 2, 3 (= 3 or more)
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("happy", sa.Integer, nullable=False),
+    sa.Column("unhappy", sa.Integer, nullable=False),
+    *[c for d in CARE_DIMENSIONS for c in (sa.Column(f"{d}_n", sa.Integer, nullable=False),
+                                           sa.Column(f"{d}_sum", sa.BigInteger, nullable=False),
+                                           sa.Column(f"{d}_sumsq", sa.BigInteger, nullable=False))],
+    sa.Column("lost_n", sa.Integer, nullable=False),
+    sa.Column("lost_sum", sa.Float, nullable=False),
+    sa.Column("lost_sumsq", sa.Float, nullable=False),
+    *_rollup_indexes("rollup_responses"),
+)
+
+rollup_tickets = sa.Table(
+    "rollup_tickets",
+    metadata,
+    # Closed tickets by day of resolution: the denominator of response rates and total lost hours.
+    *_grain(),
+    sa.Column("sla_met", sa.Boolean, nullable=False),
+    sa.Column("reassignment_count", sa.SmallInteger, nullable=False),
+    sa.Column("tickets", sa.Integer, nullable=False),
+    *_rollup_indexes("rollup_tickets"),
+)
+
+rollup_factors = sa.Table(
+    "rollup_factors",
+    metadata,
+    # Responses naming each factor, by day of submission.
+    *_grain(),
+    sa.Column("factor_id", sa.Integer, nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
+    *_rollup_indexes("rollup_factors"),
+)
+
+rollup_lost = sa.Table(
+    "rollup_lost",
+    metadata,
+    # Answers reporting each whole number of lost minutes (for the Pareto share).
+    *_grain(),
+    sa.Column("lost_minutes", sa.Float, nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
+    *_rollup_indexes("rollup_lost"),
+)
+
+def _monthly(daily: sa.Table) -> sa.Table:
+    """The organisation-level twin of a daily rollup: no analyst, one row per calendar month (its
+    first day in `day`). Org-wide pages read it for the whole months of their period."""
+    name = f"{daily.name}_monthly"
+    return sa.Table(name, metadata,
+                    *[sa.Column(c.name, c.type, nullable=c.nullable) for c in daily.columns if c.name != "analyst_id"],
+                    sa.Index(f"ix_{name}_team_day", "team_id", "day"), sa.Index(f"ix_{name}_day", "day"))
+
+
+rollup_responses_monthly = _monthly(rollup_responses)
+rollup_tickets_monthly = _monthly(rollup_tickets)
+
+rollup_state = sa.Table(
+    "rollup_state",
+    metadata,
+    # The freshness row: 'maintained' = kept in the same transaction as every write (always fresh);
+    # 'scheduled' = refreshed by a data team's job, fresh for rollup_max_age_hours after refreshed_at.
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("mode", sa.String(16), nullable=False),
+    sa.Column("refreshed_at", sa.DateTime, nullable=False),
+)
+
+rollup_dirty = sa.Table(
+    "rollup_dirty",
+    metadata,
+    # Work list of one transaction's incremental refresh (rows carry that transaction's token).
+    sa.Column("token", sa.String(40), nullable=False),
+    sa.Column("kind", sa.String(1), nullable=False),  # r: response cells, t: ticket cells
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("analyst_id", sa.Integer, nullable=False),
+    sa.Index("ix_rollup_dirty_token", "token"),
+)

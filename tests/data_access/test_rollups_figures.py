@@ -1,0 +1,113 @@
+"""Pages' figures are the same whether they come from the rollups or from the base tables."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+from polars.testing import assert_frame_equal
+
+from data_access import coaching, demo, my_feedback, query, rollups, schema, stats
+from data_access.engine import get_engine
+from data_access.filters import Filters
+from data_access.rollups.check import check
+from data_access.rollups.state import DISABLE_ENV
+from data_access.scope import Scope
+from tests.conftest import DEMO_END, DEMO_RESPONSES, DEMO_SEED
+from views.culture import culture_report
+
+
+@pytest.fixture(scope="module")
+def duckdb_demo_url(tmp_path_factory) -> str:
+    url = f"duckdb:///{tmp_path_factory.mktemp('duck-demo') / 'demo.duckdb'}"
+    demo.generate(get_engine(url), responses=DEMO_RESPONSES, seed=DEMO_SEED, end=DEMO_END)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgres", "duckdb"])
+def any_demo_url(request) -> str:
+    name = {"sqlite": "sqlite_demo_url", "postgres": "postgres_demo_url", "duckdb": "duckdb_demo_url"}
+    return request.getfixturevalue(name[request.param])
+
+
+def _same(a, b, where: str) -> None:
+    if isinstance(a, pl.DataFrame):
+        assert isinstance(b, pl.DataFrame), where
+        if a.is_empty() and b.is_empty():
+            return
+        assert_frame_equal(a, b, check_exact=False, rel_tol=1e-9, abs_tol=1e-9, check_dtypes=False), where
+    elif dataclasses.is_dataclass(a) and not isinstance(a, type):
+        for f in dataclasses.fields(a):
+            if f.name != "key":
+                _same(getattr(a, f.name), getattr(b, f.name), f"{where}.{f.name}")
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys(), where
+        for k in a:
+            _same(a[k], b[k], f"{where}[{k}]")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b)):
+            _same(x, y, f"{where}[{i}]")
+    elif isinstance(a, float):
+        assert b == pytest.approx(a, rel=1e-9, abs=1e-9), where
+    else:
+        assert a == b, where
+
+
+def _figures(url: str) -> dict:
+    with get_engine(url).connect() as conn:
+        team_id, analyst_id = conn.execute(
+            sa.select(schema.analysts.c.team_id, schema.analysts.c.analyst_id)
+            .order_by(schema.analysts.c.analyst_id)).first()
+    year = Filters(dt.date(2025, 11, 20), dt.date(2026, 11, 21))
+    odd = Filters(dt.date(2026, 3, 17), dt.date(2026, 9, 3), channels=("phone", "email"),
+                  ticket_types=("incident",))
+    cio, lead = Scope("cio"), Scope("lead", team_ids=(team_id,))
+    me = Scope("analyst", analyst_id=analyst_id, team_ids=(team_id,))
+    out = {}
+    for name, f in (("year", year), ("odd", odd)):
+        out[f"culture cio {name}"] = culture_report(scope=cio, filters=f, url=url)
+        out[f"culture lead {name}"] = culture_report(scope=lead, filters=f, url=url)
+        out[f"stats by all {name}"] = stats.response_stats(
+            scope=lead, filters=f, url=url, by=("month", "analyst_id", "channel", "service_id", "sla_met",
+                                                "reassignment_count", "ticket_type"))
+        out[f"tickets {name}"] = stats.ticket_stats(scope=lead, filters=f, url=url, by=("month", "analyst_id"))
+        out[f"lost {name}"] = stats.lost_histogram(scope=cio, filters=f, url=url)
+        out[f"org by week {name}"] = stats.response_stats(scope=cio, filters=f, url=url, by=("week", "team_id"))
+        out[f"org tickets {name}"] = stats.ticket_stats(scope=cio, filters=f, url=url, by=("month", "service_id"))
+        out[f"org tickets by week {name}"] = stats.ticket_stats(scope=lead, filters=f, url=url, by=("week",))
+    rolling, _ = coaching.rolling_filters(DEMO_END)
+    out["coaching monthly"] = coaching.monthly_stats(scope=lead, analyst_id=analyst_id, filters=year, url=url)
+    out["coaching team"] = coaching.team_analyst_stats(scope=lead, analyst_id=analyst_id, filters=rolling, url=url)
+    out["coaching factors"] = coaching.factor_counts(scope=lead, analyst_id=analyst_id, filters=year, url=url)
+    out["my figures"] = my_feedback.my_figures(scope=me, filters=year, url=url)
+    out["my figures short"] = my_feedback.my_figures(scope=me, filters=Filters(dt.date(2026, 2, 1),
+                                                                               dt.date(2026, 5, 1)), url=url)
+    out["my evidence"] = my_feedback.competency_evidence(scope=me, filters=year, url=url)
+    out["my trend"] = my_feedback.my_trend(scope=me, filters=year, url=url)
+    return out
+
+
+def test_page_figures_identical_with_and_without_rollups(any_demo_url, monkeypatch):
+    assert rollups.status(any_demo_url).fresh
+    query.clear_cached_reads()
+    with_rollups = _figures(any_demo_url)
+    assert with_rollups["culture cio year"].headline.n > 1000  # the shared demo, read for real
+    monkeypatch.setenv(DISABLE_ENV, "off")
+    query.clear_cached_reads()
+    assert not rollups.status(any_demo_url).fresh
+    without = _figures(any_demo_url)
+    for name in with_rollups:
+        _same(with_rollups[name], without[name], name)
+
+
+def test_demo_rollups_equal_their_recomputation(any_demo_url):
+    with get_engine(any_demo_url).connect() as conn:
+        assert check(conn) == []
+        n = conn.execute(sa.select(sa.func.sum(schema.rollup_responses.c.n))).scalar_one()
+        tickets = conn.execute(sa.select(sa.func.sum(schema.rollup_tickets.c.tickets))).scalar_one()
+        base_tickets = conn.execute(sa.select(sa.func.count()).select_from(schema.tickets)).scalar_one()
+    assert n == DEMO_RESPONSES and tickets == base_tickets
