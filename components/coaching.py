@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
+from components import query_params
 from components.tables import download_csv
 from components.tiles import fmt_happiness, fmt_minutes, tile
 from data_access import clock, config
@@ -25,12 +26,6 @@ ANALYST_KEY = "coaching_analyst"
 BRIEF_PICKS_KEY = "coaching_brief_picks"
 PERIODS = {"90d": "Last 90 days", "6m": "Last 6 months", "12m": "Last 12 months", "ytd": "Year to date"}
 BAND_LABELS = {"all": "All scores", "unhappy": "Unhappy (0–6)", "neutral": "Neutral (7–8)", "happy": "Happy (9–10)"}
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")
-
-
-def escape_md(text: object) -> str:
-    """Warehouse values (ticket ids, service names, person names) made safe inside Markdown labels."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
 
 
 def _url() -> str:
@@ -243,19 +238,17 @@ def apply_deep_link() -> None:
     """Open the tab and analyst named in the link (from a digest or alert email), once per visit.
 
     An analyst id outside the lead's teams is ignored by the analyst picker, which only offers
-    the lead's own roster; a malformed value is ignored with a short notice.
+    the lead's own roster; a malformed value is ignored with a one-line notice.
     """
     if st.session_state.get("coaching_link_applied"):
         return
     st.session_state["coaching_link_applied"] = True
-    params = st.query_params
-    tab = LINK_TABS.get(params.get("tab", "").lower())
-    analyst = params.get("analyst")
+    notices: list[str] = []
+    tab = query_params.read("tab", lambda raw: query_params.parse_choice(raw, LINK_TABS), None, notices, "tab")
+    analyst = query_params.read("analyst", query_params.parse_int, None, notices, "analyst")
     if analyst is not None:
-        if analyst.isdigit():
-            st.session_state[ANALYST_KEY] = int(analyst)
-            tab = tab or "Analyst"
-        else:
-            st.toast("The link named an analyst that could not be read; showing your team instead.")
+        st.session_state[ANALYST_KEY] = analyst
+        tab = tab or "Analyst"
+    query_params.show_notice(notices)
     if tab:
         st.session_state["coaching_tab"] = tab

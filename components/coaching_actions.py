@@ -13,8 +13,9 @@ import polars as pl
 import streamlit as st
 
 from components import formats
-from components.coaching import analyst_picker, current_minute, escape_md
+from components.coaching import analyst_picker, current_minute
 from components.tables import moment_columns, readable
+from components.text import literal
 from components.viewer import current_viewer
 from data_access import clock, config
 from data_access.scope import Scope
@@ -43,7 +44,7 @@ def _flash(key: str, kind: str, text: str) -> None:
 def _show_flash(key: str) -> None:
     message = st.session_state.pop(key, None)
     if message:
-        getattr(st, message[0])(message[1])
+        getattr(st, message[0])(literal(message[1]))
 
 
 # ---------------------------------------------------------------- recovery queue
@@ -128,8 +129,8 @@ def recovery_section(scope: Scope) -> None:
 
 def _recovery_form(scope: Scope, item: dict, threshold: int) -> None:
     with st.container(border=True):
-        st.markdown(f"**{escape_md(item['ticket_id'])}** · score {item['happiness']} · "
-                    f"{escape_md(item['analyst'])} · target {item['due_at']:%-d %b, %H:%M}"
+        st.markdown(f"**{literal(item['ticket_id'])}** · score {item['happiness']} · "
+                    f"{literal(item['analyst'])} · target {item['due_at']:%-d %b, %H:%M}"
                     + (" · :red[overdue]" if item["overdue"] else ""))
         if item["comment"]:
             st.text(item["comment"])
@@ -154,11 +155,11 @@ def _recovery_form(scope: Scope, item: dict, threshold: int) -> None:
                                               ticket_key=item["ticket_key"], kind=kind, outcome=outcome, note=note,
                                               expected_version=item["version"], threshold=threshold)
             except InvalidInput as exc:
-                st.error(str(exc))
+                st.error(literal(exc))
                 return
             except WriteConflict as exc:
                 cache.clear_cached_reads()
-                st.warning(str(exc))
+                st.warning(literal(exc))
                 return
             cache.clear_cached_reads()
             _flash("coaching_rq_flash", "success", f"Recorded for {item['ticket_id']}: {KIND_LABELS[kind].lower()}.")
@@ -180,7 +181,7 @@ def notes_section(scope: Scope) -> None:
     # accident; a refused note keeps its text for correction.
     form_no = st.session_state.setdefault("coaching_note_form_no", 0)
     with st.form(f"coaching_note_new_{form_no}", clear_on_submit=False):
-        st.markdown(f"**New note about {escape_md(name)}**")
+        st.markdown(f"**New note about {literal(name)}**")
         body = st.text_area("Note", max_chars=writes.MAX_TEXT, height=100, key=f"coaching_note_body_{form_no}",
                             placeholder="What you discussed, what you agreed, what to check next time")
         c1, c2 = st.columns(2)
@@ -193,7 +194,7 @@ def notes_section(scope: Scope) -> None:
             writes.add_note(url=_url(), scope=scope, user_id=current_viewer().user_id, analyst_id=aid, body=body,
                             follow_up_on=follow, shared=shared)
         except InvalidInput as exc:
-            st.error(str(exc))
+            st.error(literal(exc))
         else:
             cache.clear_cached_reads()
             for key in ("coaching_note_body", "coaching_note_follow", "coaching_note_shared"):
@@ -205,13 +206,13 @@ def notes_section(scope: Scope) -> None:
 
     notes = data.coaching_notes(scope=scope, analyst_id=aid, url=_url())
     if notes.is_empty():
-        st.info(f"No coaching notes about {name} yet.")
+        st.info(f"No coaching notes about {literal(name)} yet.")
     else:
         st.caption("Notes are private to you until marked “shared with analyst”; shared notes appear on their page.")
         for note in notes.iter_rows(named=True):
             _note_card(scope, note)
     kudos = data.kudos_received(scope=scope, analyst_id=aid, url=_url())
-    with st.expander(f"Kudos {name} received ({kudos.height})", icon=":material/celebration:"):
+    with st.expander(f"Kudos {literal(name)} received ({kudos.height})", icon=":material/celebration:"):
         if kudos.is_empty():
             st.caption("No kudos yet — send one from a positive response on the Analyst tab.")
         else:
@@ -230,7 +231,7 @@ def _note_card(scope: Scope, note: dict) -> None:
         if follow:
             meta += f" · follow up {follow:%-d %b %Y}" + (" (due)" if follow <= clock.today() else "")
         meta += " · shared with analyst" if note["shared_with_analyst"] else " · private"
-        head.caption(escape_md(meta))
+        head.caption(literal(meta))
         head.text(note["body"])
         label = "Make private" if note["shared_with_analyst"] else "Share with analyst"
         if act.button(label, key=f"coaching_note_share_{nid}", icon=":material/share:"):
@@ -252,7 +253,7 @@ def _write_note(action, success: str) -> None:
     try:
         action()
     except InvalidInput as exc:
-        st.error(str(exc))
+        st.error(literal(exc))
         return
     except WriteConflict as exc:
         cache.clear_cached_reads()

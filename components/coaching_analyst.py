@@ -18,9 +18,9 @@ from components.coaching import (
     Period,
     analyst_picker,
     current_minute,
-    escape_md,
     period_picker,
 )
+from components.text import literal
 from components.tiles import fmt_happiness, tile
 from components.viewer import current_viewer
 from data_access import clock, config
@@ -88,7 +88,7 @@ def analyst_section(scope: Scope) -> None:
     with cols[2]:
         tile("Team Happiness", fmt_happiness(team_head["happiness"]),
              f"± {team_head['margin']:.0f} (n = {team_total['n']:,})" if team_head["margin"] is not None else "",
-             f"{analyst['team_name']}, same period")
+             f"{literal(analyst['team_name'])}, same period")
     with cols[3]:
         tile("Change", fmt_happiness(change.change) if change_ok else "–",
              f"± {change.change_margin:.0f}" + (" · clear" if change.is_clear else " · within noise")
@@ -100,7 +100,7 @@ def analyst_section(scope: Scope) -> None:
         st.subheader("Trend vs team", divider="gray")
         trend = charts.trend_frame(mine, team)
         if mine.is_empty():
-            st.info(f"No responses for {name} {period.phrase}.")
+            st.info(f"No responses for {literal(name)} {period.phrase}.")
         else:
             st.altair_chart(charts.happiness_trend(trend, name), width="stretch")
     with right:
@@ -123,7 +123,7 @@ def analyst_section(scope: Scope) -> None:
     st.subheader("Factors customers mention", divider="gray")
     shares = charts.factor_frame(counts, int(mine_total["n"]), int(team_total["n"]))
     if shares.filter(pl.col("analyst_count") > 0).is_empty():
-        st.info(f"No factors picked on {name}'s responses {period.phrase}.")
+        st.info(f"No factors picked on {literal(name)}'s responses {period.phrase}.")
     else:
         st.altair_chart(charts.factor_chart(shares, name), width="stretch")
         st.caption("Bars: share of this analyst's responses naming the factor; black tick: the team's share.")
@@ -212,7 +212,7 @@ def _talking_points(points) -> None:
                 st.caption("Nothing recurring in this period.")
                 continue
             point = match[0]
-            st.write(escape_md(point.headline))
+            st.write(literal(point.headline))
             for quote in point.quotes:
                 st.text(f"“{quote}”")
             count = len(set(point.ticket_ids))
@@ -233,7 +233,7 @@ def _filter_verbatims(factor_id: int | None, band: str) -> None:
 def _perception_gap(scope: Scope, aid: int, name: str, me_row: dict | None, team: pl.DataFrame) -> None:
     shared = data.shared_self_assessment(scope=scope, analyst_id=aid, url=_url())
     if shared is None:
-        st.info(f"{name}'s self-assessment is private. Analysts can choose to share their latest "
+        st.info(f"{literal(name)}'s self-assessment is private. Analysts can choose to share their latest "
                 "self-assessment with their lead; nothing is shown until they do.")
         return
     customer = {d: (me_row or {}).get(f"{d}_shrunk") for d in CARE_NAMES}
@@ -304,7 +304,7 @@ def _verbatims(scope: Scope, aid: int, name: str, period: Period, counts: pl.Dat
     rows, total = data.verbatims(scope=scope, analyst_id=aid, filters=period.filters, vf=vf, page=page,
                                  url=_url())
     if total == 0:
-        st.info(f"No responses for {name} match these filters {period.phrase}.")
+        st.info(f"No responses for {literal(name)} match these filters {period.phrase}.")
         return
     pages = (total + data.VERBATIM_PAGE_SIZE - 1) // data.VERBATIM_PAGE_SIZE
     kudos_note = st.text_input("Note to send with kudos (optional)", key="coaching_kudos_note", max_chars=2000,
@@ -319,7 +319,7 @@ def _verbatims(scope: Scope, aid: int, name: str, period: Period, counts: pl.Dat
                     flags.append(f"reassigned {row['reassignment_count']}×")
                 if row["reopened"]:
                     flags.append("reopened")
-                st.caption(escape_md(f"Score {row['happiness']} · {row['submitted_at']:%-d %b %Y} · {row['ticket_id']}"
+                st.caption(literal(f"Score {row['happiness']} · {row['submitted_at']:%-d %b %Y} · {row['ticket_id']}"
                                      f" · {formats.channel(row['channel'])} · {row['service']}"
                                      + (f" · {', '.join(flags)}" if flags else "")))
                 if row["comment"]:
@@ -327,7 +327,7 @@ def _verbatims(scope: Scope, aid: int, name: str, period: Period, counts: pl.Dat
                 else:
                     st.caption("(no comment)")
                 if row["factors"]:
-                    st.caption(escape_md(f"Factors: {row['factors']}"))
+                    st.caption(literal(f"Factors: {row['factors']}"))
             with actions:
                 _kudos_button(scope, row, kudos_note)
                 if row["comment"]:
@@ -357,10 +357,10 @@ def _kudos_button(scope: Scope, row: dict, note: str) -> None:
         try:
             give_kudos(url=_url(), scope=scope, user_id=viewer.user_id, ticket_key=row["ticket_key"], note=note)
         except InvalidInput as exc:
-            st.error(str(exc))
+            st.error(literal(exc))
             return
         except WriteConflict as exc:
-            st.warning(str(exc))
+            st.warning(literal(exc))
             return
         cache.clear_cached_reads()
         st.toast("Kudos sent — they will see it on their page.", icon=":material/celebration:")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import streamlit as st
 
-from components import formats
+from components import formats, query_params
 from data_access import clock
 from data_access.filters import Filters
 from data_access.schema import CHANNELS, TICKET_TYPES
@@ -32,7 +32,7 @@ PRESETS: dict[str, str] = {
 }
 DEFAULT_PRESET = "12m"
 TYPE_LABELS = {"incident": "Incidents", "request": "Requests"}
-EARLIEST = dt.date(2000, 1, 1)
+EARLIEST = query_params.EARLIEST
 PARAM_NAMES = ("period", "from", "to", "type", "channel", "service", "team")
 
 
@@ -106,7 +106,7 @@ def _ids(raw, allowed: Mapping[int, str], what: str, notices: list[str]) -> tupl
     kept: list[int] = []
     for value in _values(raw):
         try:
-            number = int(value)
+            number = query_params.parse_int(value)
         except ValueError:
             number = None
         if number is None or number not in allowed:
@@ -131,9 +131,9 @@ def _date(raw, what: str, today: dt.date, notices: list[str]) -> dt.date | None:
     if not values:
         return None
     try:
-        day = dt.date.fromisoformat(values[0])
+        day = query_params.parse_date(values[0], earliest=dt.date.min, latest=dt.date.max)
     except ValueError:
-        notices.append(f"{what} date “{values[0][:40]}”")
+        notices.append(f"{what} date “{query_params.shorten(values[0])}”")
         return None
     if not EARLIEST <= day <= today:
         notices.append(f"{what} date {day.isoformat()} (outside {EARLIEST.year} to today)")
@@ -295,9 +295,7 @@ def page_filters(key_prefix: str, *, scope: Scope, weeks: bool = False) -> Filte
     st.caption(f"{_day(filters.start)} – {_day(filters.end - dt.timedelta(days=1))}, compared with "
                f"{_day(before.start)} – {_day(before.end - dt.timedelta(days=1))}{snapped}")
     ignored = st.session_state.pop(NOTICE_KEY, None)
-    if ignored:
-        st.warning("Some values in the link were not understood and are ignored: " + "; ".join(ignored) + ".",
-                   icon=":material/link_off:")
+    query_params.show_notice(ignored or [])
     return filters
 
 

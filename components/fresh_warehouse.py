@@ -27,10 +27,10 @@ def _create(viewer: Viewer, name: str, pw1: str, pw2: str) -> None:
     try:
         bootstrap.create_local_warehouse(name, first_admin=admin, actor=viewer.username)
     except (InvalidInput, bootstrap.LocalWarehouseError) as exc:
-        st.error(str(exc))
+        st.error(literal(exc))
         return
     except DB_ERRORS as exc:
-        st.error(describe_failure(exc))
+        st.error(literal(describe_failure(exc)))
         return
     st.session_state[DONE_KEY] = name
     st.cache_data.clear()  # the data origin and summaries belong to the old warehouse

@@ -9,6 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 import streamlit as st
 
+from components.text import literal
 from data_access import config
 from data_access.engine import DB_ERRORS, describe_failure
 from data_access.importer import history, presets, report
@@ -57,7 +58,7 @@ def show_import_result(kind: str) -> None:
         col.metric(name.capitalize(), f"{value:,}")
     for what, names in result.created.items():
         if names:
-            st.caption(f"Created {what}: " + ", ".join(names))
+            st.caption(f"Created {literal(what)}: " + literal(", ".join(names)))
     if result.rejected:
         st.markdown(f"**Rejected rows** ({result.rejected:,}) — kept in quarantine to fix and re-import")
         st.dataframe(result.rejects, hide_index=True, width="stretch",
@@ -90,7 +91,7 @@ def import_flow(kind: str, engine: sa.Engine) -> None:
     try:
         detected = plan_import(path, kind, file_name=uploaded.name)
     except ImportFileError as exc:
-        st.error(str(exc))
+        st.error(literal(exc))
         return
     o1, o2, o3 = st.columns(3)
     preset = o1.selectbox("Preset", names, index=names.index(detected.preset), format_func=labels.get,
@@ -102,7 +103,7 @@ def import_flow(kind: str, engine: sa.Engine) -> None:
         scale = o3.selectbox("Score scale", list(SCALES), index=list(SCALES).index(default),
                              format_func=SCALES.get, key=f"data_{kind}_scale")
     base = plan_import(path, kind, preset=preset, file_name=uploaded.name)
-    st.caption(f"{base.source.describe()} · {len(base.source.header)} columns")
+    st.caption(f"{literal(base.source.describe())} · {len(base.source.header)} columns")
     rows = [{"field": f.name, "required": f.required, "column in file": base.mapping.get(f.name, "")}
             for f in FIELDS[kind]]
     edited = st.data_editor(rows, hide_index=True, width="stretch", key=f"data_{kind}_mapping_{preset}",
@@ -131,13 +132,13 @@ def import_flow(kind: str, engine: sa.Engine) -> None:
             result = run_import(engine, plan, dry_run=dry,
                                 progress=lambda share, text: bar.progress(min(max(share, 0.0), 1.0), text=text))
         except (ImportFileError, AmbiguousDates) as exc:
-            st.error(str(exc))
+            st.error(literal(exc))
             return
         except ImportInterrupted as exc:
-            st.error(str(exc))
+            st.error(literal(exc))
             result = exc.result
         except DB_ERRORS as exc:
-            st.error(describe_failure(exc))
+            st.error(literal(describe_failure(exc)))
             return
         finally:
             if real:

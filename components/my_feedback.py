@@ -13,6 +13,7 @@ import polars as pl
 import streamlit as st
 
 from components import formats
+from components.text import literal
 from components.tiles import fmt_happiness, fmt_margin, fmt_minutes, tile
 from components.tables import moment_columns, readable
 from data_access import clock
@@ -68,7 +69,7 @@ def period_picker(key: str = "my_period") -> Filters:
 
 def database_down(exc: Exception) -> None:
     """A friendly message instead of a stack trace when the warehouse does not answer."""
-    st.error(describe_failure(exc), icon=":material/cloud_off:")
+    st.error(literal(describe_failure(exc)), icon=":material/cloud_off:")
 
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.signin import request_logout
+from components.text import literal
 from components.viewer import Viewer
 from data_access.bootstrap import ORIGIN_LABELS
 
@@ -26,7 +27,7 @@ def identity(viewer: Viewer, *, data_origin: str) -> None:
         with st.container(border=True):
             st.text(viewer.display_name)
             st.text(f"@{viewer.username}")
-            st.caption(role_label(viewer.roles))
+            st.caption(literal(role_label(viewer.roles)))
             if viewer.team_name:
                 st.text(f"Team: {viewer.team_name}")
         st.button("Log out", key="sidebar_logout", icon=":material/logout:", on_click=request_logout,

@@ -16,6 +16,7 @@ import time
 import streamlit as st
 
 from components import auth, auth_cookie
+from components.text import literal
 from data_access import clock
 from data_access.demo import DEMO_PASSWORD
 from data_access.engine import DB_ERRORS, describe_failure
@@ -149,7 +150,7 @@ def _password_change_form(url: str | None, message: str | None) -> None:
         st.form_submit_button("Save and sign in", type="primary", on_click=_on_change, args=(url,),
                               width="stretch")
     if message:
-        st.error(message)
+        st.error(literal(message))
 
 
 def login_page(url: str | None = None, origin: str = "demo") -> None:
@@ -177,7 +178,7 @@ def login_page(url: str | None = None, origin: str = "demo") -> None:
             st.form_submit_button("Sign in", type="primary", on_click=_on_submit, args=(url, origin),
                                   width="stretch")
         if message:
-            st.error(message)
+            st.error(literal(message))
         if origin == "empty" and not _has_users(url):
             st.info("This warehouse is new and empty. Whoever runs Service Pulse creates the first "
                     "admin on the server with:  \n`python -m data_access users add admin --name "

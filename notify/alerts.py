@@ -18,7 +18,7 @@ from data_access.writes import notify as writes
 from notify import render
 from notify.config import NotifySettings
 from notify.digest import PAGES
-from notify.outbox import DeliveryReport, Outgoing, compose, deliver
+from notify.outbox import DeliveryReport, Outgoing, build_or_note, compose, deliver
 
 CARE_LABELS = {"communication": "Communication", "application": "Application",
                "resolution": "Resolution", "expectation": "Expectation"}
@@ -57,6 +57,16 @@ class AlertRun:
     held_until: dt.datetime | None = None
     alerted_items: int = 0
     report: DeliveryReport = field(default_factory=DeliveryReport)
+    build_failures: list[str] = field(default_factory=list)  # alerts that could not be built
+
+
+def _alert_email(lead, items: list[AlertItem], keys: dict[int, str], settings: NotifySettings) -> Outgoing:
+    settings_link = settings.link(PAGES["settings"])
+    message = compose(sender=settings.smtp.sender, to=[lead.email], cc=list(lead.extra_recipients),
+                      subject=render.alert_subject(items),
+                      text=render.alert_text(items, lead.display_name, settings_link),
+                      html=render.alert_html(items, lead.display_name, settings_link))
+    return Outgoing("alert", tuple(keys[i.ticket_key] for i in items), message)
 
 
 def _items(frame, *, names: dict[int, str], factors: dict[int, list[str]], target_hours: int,
@@ -111,19 +121,19 @@ def send_alerts(*, mailer, now: dt.datetime, settings: NotifySettings, url: str 
         factors = reads.response_factors(scope=scope, ticket_keys=tuple(todo["ticket_key"].to_list()), url=url)
         items = _items(todo, names=names, factors=factors, target_hours=recovery.target_hours, settings=settings)
         run.pending += len(items)
-        settings_link = settings.link(PAGES["settings"])
-        message = compose(sender=settings.smtp.sender, to=[lead.email], cc=list(lead.extra_recipients),
-                          subject=render.alert_subject(items),
-                          text=render.alert_text(items, lead.display_name, settings_link),
-                          html=render.alert_html(items, lead.display_name, settings_link))
-        outgoing.append(Outgoing("alert", tuple(keys[i.ticket_key] for i in items), message))
+        item = build_or_note(run.build_failures, f"alert for {lead.username}",
+                             lambda: _alert_email(lead, items, keys, settings))
+        if item is not None:  # otherwise its tickets stay un-alerted and the next run retries
+            outgoing.append(item)
 
     if outgoing and not ignore_quiet_hours and settings.quiet.is_quiet(now):
         run.held = run.pending
+        run.report.add_failures(run.build_failures)
         run.held_until = settings.quiet.next_send_time(now)
         return run
 
     run.report = deliver(None if mailer.dry_run else engine, mailer, outgoing, now=now, url=url)
+    run.report.add_failures(run.build_failures)
     if not mailer.dry_run:
         done = [t for t, keys in expected.items() if keys <= (already | run.report.sent_keys)]
         writes.mark_alerted(engine, ticket_keys=done, now=now)

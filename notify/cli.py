@@ -31,9 +31,9 @@ def _mailer(args, settings):
 def _finish(report: DeliveryReport, what: str, dry_run: str | None) -> int:
     if dry_run:
         print(f"{what}: wrote {report.written} email(s) to {dry_run} (dry run: nothing sent, "
-              f"nothing recorded); {report.skipped} already sent.")
-        return 0
-    print(f"{what}: sent {report.sent}, already sent {report.skipped}, not sent {report.failed}.")
+              f"nothing recorded); {report.skipped} already sent; {report.failed} could not be built.")
+    else:
+        print(f"{what}: sent {report.sent}, already sent {report.skipped}, not sent {report.failed}.")
     for error in dict.fromkeys(report.errors):
         print(f"error: {error}", file=sys.stderr)
     return EXIT_MAIL_FAILED if report.failed else 0
@@ -45,10 +45,12 @@ def _cmd_weekly(args) -> int:
     week_ending = (dt.date.fromisoformat(args.week_ending) if args.week_ending
                    else send_digests.default_week_ending(clock.today()))
     now = clock.now()
+    failures: list[str] = []
     outgoing = send_digests.weekly_digest_messages(week_ending=week_ending, now=now, settings=settings,
-                                                   url=url, only=args.only)
+                                                   url=url, only=args.only, failures=failures)
     with _mailer(args, settings) as mailer:
         report = send_digests.send(outgoing, mailer=mailer, now=now, url=url)
+    report.add_failures(failures)
     return _finish(report, f"Weekly digest (week ending {week_ending:%Y-%m-%d})", args.dry_run)
 
 
@@ -58,10 +60,12 @@ def _cmd_monthly(args) -> int:
     month = (dt.date.fromisoformat(args.month + "-01") if args.month
              else send_digests.default_month(clock.today()))
     now = clock.now()
+    failures: list[str] = []
     outgoing = send_digests.monthly_digest_messages(month=month, now=now, settings=settings, url=url,
-                                                    only=args.only)
+                                                    only=args.only, failures=failures)
     with _mailer(args, settings) as mailer:
         report = send_digests.send(outgoing, mailer=mailer, now=now, url=url)
+    report.add_failures(failures)
     return _finish(report, f"Monthly digest ({month:%B %Y})", args.dry_run)
 
 

@@ -10,19 +10,6 @@ from metrics.self_view import month_add
 from notify import render
 from notify.config import notify_settings
 from notify.digest import cio_monthly_digest, lead_weekly_digest
-from notify.send_digests import default_month, default_week_ending
-
-
-def parse_period(kind: str, value: str | None, today: dt.date) -> dt.date:
-    """A week-ending date or a month ('YYYY-MM') from a link's query value; defaults when missing or bad."""
-    try:
-        if kind == "monthly" and value:
-            return dt.date.fromisoformat(value[:7] + "-01")
-        if kind == "weekly" and value:
-            return dt.date.fromisoformat(value)
-    except ValueError:
-        pass
-    return default_month(today) if kind == "monthly" else default_week_ending(today)
 
 
 def digest_preview_html(*, scope: Scope, recipient: str, period: dt.date, url: str | None = None) -> str:

@@ -11,7 +11,7 @@ from data_access.engine import get_engine
 from notify import render
 from notify.config import NotifySettings
 from notify.digest import cio_monthly_digest, lead_weekly_digest
-from notify.outbox import DeliveryReport, Outgoing, compose, deliver
+from notify.outbox import DeliveryReport, Outgoing, build_or_note, compose, deliver
 
 
 def default_week_ending(today: dt.date) -> dt.date:
@@ -25,32 +25,50 @@ def default_month(today: dt.date) -> dt.date:
 
 
 def weekly_digest_messages(*, week_ending: dt.date, now: dt.datetime, settings: NotifySettings,
-                           url: str | None = None, only: str | None = None) -> list[Outgoing]:
-    """One weekly digest email per team lead who wants one."""
-    out = []
-    for lead in reads.recipients("lead", url=url):
-        if not lead.receive_digest or (only and lead.username != only):
-            continue
+                           url: str | None = None, only: str | None = None,
+                           failures: list[str] | None = None) -> list[Outgoing]:
+    """One weekly digest email per team lead who wants one. A digest that cannot be built is
+    skipped and described in `failures`; the other leads still get theirs."""
+    failures = [] if failures is None else failures
+
+    def build(lead) -> Outgoing:
         d = lead_weekly_digest(recipient=lead.display_name, scope=lead.scope("lead"),
                                week_ending=week_ending, now=now, settings=settings, url=url)
         msg = compose(sender=settings.smtp.sender, to=[lead.email], subject=render.digest_subject(d),
                       text=render.digest_text(d), html=render.digest_html(d))
-        out.append(Outgoing("digest", (f"digest:weekly:{week_ending.isoformat()}:{lead.user_id}",), msg))
+        return Outgoing("digest", (f"digest:weekly:{week_ending.isoformat()}:{lead.user_id}",), msg)
+
+    out = []
+    for lead in reads.recipients("lead", url=url):
+        if not lead.receive_digest or (only and lead.username != only):
+            continue
+        item = build_or_note(failures, f"weekly digest for {lead.username}", lambda: build(lead))
+        if item is not None:
+            out.append(item)
     return out
 
 
 def monthly_digest_messages(*, month: dt.date, now: dt.datetime, settings: NotifySettings,
-                            url: str | None = None, only: str | None = None) -> list[Outgoing]:
-    """One monthly digest email per CIO user who wants one (teams only, no names)."""
-    out = []
-    for cio in reads.recipients("cio", url=url):
-        if not cio.receive_digest or (only and cio.username != only):
-            continue
+                            url: str | None = None, only: str | None = None,
+                            failures: list[str] | None = None) -> list[Outgoing]:
+    """One monthly digest email per CIO user who wants one (teams only, no names). A digest that
+    cannot be built is skipped and described in `failures`."""
+    failures = [] if failures is None else failures
+
+    def build(cio) -> Outgoing:
         d = cio_monthly_digest(recipient=cio.display_name, scope=cio.scope("cio"), month=month, now=now,
                                settings=settings, url=url)
         msg = compose(sender=settings.smtp.sender, to=[cio.email], subject=render.digest_subject(d),
                       text=render.digest_text(d), html=render.digest_html(d))
-        out.append(Outgoing("digest", (f"digest:monthly:{month:%Y-%m}:{cio.user_id}",), msg))
+        return Outgoing("digest", (f"digest:monthly:{month:%Y-%m}:{cio.user_id}",), msg)
+
+    out = []
+    for cio in reads.recipients("cio", url=url):
+        if not cio.receive_digest or (only and cio.username != only):
+            continue
+        item = build_or_note(failures, f"monthly digest for {cio.username}", lambda: build(cio))
+        if item is not None:
+            out.append(item)
     return out
 
 

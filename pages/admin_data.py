@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components.import_panel import import_flow, import_history
+from components.text import literal
 from components.viewer import require_scope
 from data_access import config
 from data_access.bootstrap import ORIGIN_LABELS
@@ -18,7 +19,7 @@ engine = get_engine(config.database_url())
 try:
     info = warehouse_summary(config.database_url())
 except DB_ERRORS as exc:
-    st.error(describe_failure(exc))
+    st.error(literal(describe_failure(exc)))
     st.stop()
 
 tables = info["tables"]

@@ -24,7 +24,7 @@ try:
     changes = audit_log(scope=scope)
     origin = data_origin(get_engine(config.database_url()))
 except DB_ERRORS as exc:
-    st.error(describe_failure(exc))
+    st.error(literal(describe_failure(exc)))
     st.stop()
 
 ROLE_CHOICES = ["analyst", "lead", "cio", "admin"]
@@ -39,9 +39,9 @@ def _save(action, success: str) -> None:
     try:
         action()
     except InvalidInput as exc:
-        st.error(str(exc))
+        st.error(literal(exc))
     except Exception as exc:  # noqa: BLE001 — a database failure is shown, never a stack trace
-        st.error(describe_failure(exc))
+        st.error(literal(describe_failure(exc)))
     else:
         st.session_state["admin_users_done"] = success
         st.rerun()
@@ -49,7 +49,7 @@ def _save(action, success: str) -> None:
 
 done = st.session_state.pop("admin_users_done", None)
 if done:
-    st.success(done)
+    st.success(literal(done))
 
 
 fresh_warehouse_panel(st.session_state["viewer"], url=config.database_url(), origin=origin)
@@ -101,7 +101,7 @@ with change_tab:
         st.stop()
     chosen = st.selectbox("User", users["username"].to_list(), key="admin_users_chosen")
     row = users.filter(users["username"] == chosen).row(0, named=True)
-    st.caption(f"{'Active' if row['active'] else 'Disabled'} · roles: {row['roles'] or 'none'}")
+    st.caption(f"{'Active' if row['active'] else 'Disabled'} · roles: {literal(row['roles'] or 'none')}")
 
     with st.form("admin_users_password", clear_on_submit=True):
         st.markdown("**Set a new password** (also lifts a lockout)")

@@ -6,13 +6,14 @@ from components.coaching import apply_deep_link, overview_section
 from components.coaching_analyst import analyst_section
 from components.coaching_actions import notes_section, recovery_section
 from components.freshness import summary_tables_notice
+from components.text import literal
 from components.viewer import current_viewer, require_scope
 from data_access.engine import DB_ERRORS, describe_failure
 
 scope = require_scope("lead")
 viewer = current_viewer()
 st.title("Coaching")
-st.caption(f"{viewer.display_name} · {viewer.team_name or 'your team'} · the last 90 days unless you pick a "
+st.caption(f"{literal(viewer.display_name)} · {literal(viewer.team_name or 'your team')} · the last 90 days unless you pick a "
            "period. Figures appear from 5 responses up; comparisons use shrunk values.")
 
 TABS = ["Overview", "Analyst", "Recovery queue", "Notes"]
@@ -26,4 +27,4 @@ try:
             with tab:
                 section(scope)
 except DB_ERRORS as exc:
-    st.error(describe_failure(exc))
+    st.error(literal(describe_failure(exc)))

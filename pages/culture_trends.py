@@ -9,6 +9,7 @@ from components.culture_sections import (calibration_section, culture_tiles, hea
                                          watermelon_section)
 from components.filters import page_filters
 from components.freshness import summary_tables_notice
+from components.text import literal
 from components.viewer import current_viewer, require_scope
 from data_access.config import thresholds
 from data_access.engine import DB_ERRORS, describe_failure
@@ -26,7 +27,7 @@ try:
     report = culture.culture_report(scope=scope, filters=filters)
     summary_tables_notice()
 except DB_ERRORS as exc:
-    st.error(describe_failure(exc), icon=":material/cloud_off:")
+    st.error(literal(describe_failure(exc)), icon=":material/cloud_off:")
     st.stop()
 
 if report.is_empty:

@@ -3,12 +3,15 @@ and a preview of this week's digest for leads (this month's for the CIO)."""
 
 import streamlit as st
 
+from components import query_params
+from components.text import literal
 from components.viewer import current_viewer
 from data_access import clock, config, notify_reads
 from data_access.engine import DB_ERRORS, describe_failure, get_engine
 from data_access.writes import InvalidInput
 from data_access.writes import notify as notify_writes
-from notify.preview import digest_preview_html, parse_period, recent_months
+from notify.preview import digest_preview_html, recent_months
+from notify.send_digests import default_month, default_week_ending
 
 viewer = current_viewer()
 if viewer is None:
@@ -21,7 +24,7 @@ try:
     me = notify_reads.user_preferences(viewer.user_id)
     recovery = notify_reads.recovery_settings()
 except DB_ERRORS as exc:
-    st.error(describe_failure(exc))
+    st.error(literal(describe_failure(exc)))
     st.stop()
 if me is None:
     st.error("Your user record was not found. Ask an admin.")
@@ -29,7 +32,7 @@ if me is None:
 
 done = st.session_state.pop("settings_saved", None)
 if done:
-    st.success(done)
+    st.success(literal(done))
 
 with st.form("settings_mine"):
     st.subheader("Email")
@@ -52,9 +55,9 @@ with st.form("settings_mine"):
             notify_writes.update_my_preferences(engine, user_id=viewer.user_id, receive_digest=receive,
                                                 alert_threshold=threshold if own_threshold else None)
         except InvalidInput as exc:
-            st.error(str(exc))
+            st.error(literal(exc))
         except DB_ERRORS as exc:
-            st.error(describe_failure(exc))
+            st.error(literal(describe_failure(exc)))
         else:
             st.session_state["settings_saved"] = "Your settings are saved."
             st.rerun()
@@ -64,7 +67,7 @@ if "admin" in viewer.roles:
     try:
         people = notify_reads.all_preferences(scope=viewer.scope("admin"))
     except DB_ERRORS as exc:
-        st.error(describe_failure(exc))
+        st.error(literal(describe_failure(exc)))
         st.stop()
     label = {r["user_id"]: f"{r['display_name']} (@{r['username']})" for r in people.iter_rows(named=True)}
     current = {r["user_id"]: r["extra_recipients"] or "" for r in people.iter_rows(named=True)}
@@ -77,9 +80,9 @@ if "admin" in viewer.roles:
                 saved = notify_writes.set_extra_recipients(engine, scope=viewer.scope("admin"), user_id=who,
                                                            text=text)
             except InvalidInput as exc:
-                st.error(str(exc))
+                st.error(literal(exc))
             except DB_ERRORS as exc:
-                st.error(describe_failure(exc))
+                st.error(literal(describe_failure(exc)))
             else:
                 st.session_state["settings_saved"] = f"Saved for {label[who]}: {saved or 'no extra recipients'}."
                 st.rerun()
@@ -88,9 +91,15 @@ preview_role = "lead" if "lead" in viewer.roles else "cio" if "cio" in viewer.ro
 if preview_role:
     kind = "weekly" if preview_role == "lead" else "monthly"
     st.subheader("Digest preview")
-    params = st.query_params
-    asked = params.get("week_ending") if kind == "weekly" else params.get("month")
-    default = parse_period(kind, asked, clock.today())
+    today = clock.today()
+    notices: list[str] = []  # a link's week or month, from a digest's "view in browser"
+    if kind == "weekly":
+        default = query_params.read("week_ending", lambda raw: query_params.parse_date(raw, latest=today),
+                                    default_week_ending(today), notices, "week ending")
+    else:
+        default = query_params.read("month", lambda raw: query_params.parse_month(raw, latest=today),
+                                    default_month(today), notices, "month")
+    query_params.show_notice(notices)
     if kind == "weekly":
         period = st.date_input("Week ending", value=default, max_value=clock.today(), key="settings_week_ending")
     else:
@@ -99,6 +108,6 @@ if preview_role:
     try:
         html = digest_preview_html(scope=viewer.scope(preview_role), recipient=viewer.display_name, period=period)
     except DB_ERRORS as exc:
-        st.error(describe_failure(exc))
+        st.error(literal(describe_failure(exc)))
     else:
         st.iframe(html, height=900)

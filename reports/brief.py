@@ -11,6 +11,8 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from components.text import literal
+
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 INK = (36, 41, 47)
@@ -121,7 +123,7 @@ def to_markdown(b: Brief) -> str:
     if b.quotes or b.verbatims:
         lines += ["", "## What customers said", ""]
         lines += [f"> {_md(q)}" + "\n" for q in b.quotes]
-        lines += [f"> {_md(v.comment)}\n>\n> — {v.ticket_id}, {v.submitted:%-d %b %Y}, score {v.score}\n"
+        lines += [f"> {_md(v.comment)}\n>\n> — {_md(v.ticket_id)}, {v.submitted:%-d %b %Y}, score {v.score}\n"
                   for v in b.verbatims]
     lines += ["", "## Open follow-ups", ""]
     lines += [f"- {_md(f)}" for f in b.follow_ups] or ["- None."]
@@ -132,15 +134,10 @@ def _num(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~")
-
-
 def _md(text: str) -> str:
-    """Escape Markdown and HTML so customer text prints literally."""
-    out = []
-    for ch in str(text).replace("\r", " ").replace("\n", " "):
-        out.append("\\" + ch if ch in _MD_SPECIAL else ch)
-    return "".join(out)
+    """Customer and warehouse text printed literally in the Markdown brief: the app's one rule
+    (components.text.literal), so a Markdown viewer shows no link, image, HTML or formatting."""
+    return literal(text)
 
 
 # ---------------------------------------------------------------- PDF

@@ -18,6 +18,9 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from data_access.importer.caps import (ImportCaps, count_lines, import_caps, parquet_rows, rows_problem,
+                                       xlsx_unpacked_problem)
+
 LINE = "_line"
 BLOCK_BYTES = 16 * 1024 * 1024
 MAX_RECORD_BYTES = 64 * 1024 * 1024
@@ -54,13 +57,19 @@ class Source:
     header_lines: int = 1
 
     def batches(self, rows: int = 100_000) -> Iterator[RawBatch]:
-        """The file's data rows, in order, in batches of about `rows` rows."""
+        """The file's data rows, in order, in batches of about `rows` rows (at most the row cap:
+        a workbook's declared size can lie, so the rows are counted as they come too)."""
         if self.format == "csv":
-            yield from _csv_batches(self, rows)
+            parts = _csv_batches(self, rows)
         elif self.format == "excel":
-            yield from _excel_batches(self, rows)
+            parts = _excel_batches(self, rows)
         else:
-            yield from _parquet_batches(self, rows)
+            parts = _parquet_batches(self, rows)
+        cap, seen = import_caps(), 0
+        for batch in parts:
+            seen += batch.rows_read
+            _refuse(rows_problem(seen, cap))
+            yield batch
 
     def describe(self) -> str:
         """One line for people: format, encoding, separator."""
@@ -80,13 +89,33 @@ def open_source(path: str | Path, *, max_bytes: int | None = None) -> Source:
         raise ImportFileError("The file is empty: there is no header row and no data.")
     with path.open("rb") as fh:
         head = fh.read(1 << 16)
-    if head.startswith(b"PK\x03\x04"):
-        return _open_excel(path)
-    if head.startswith(b"PAR1"):
-        return _open_parquet(path)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError("This is an old Excel .xls workbook; save it as .xlsx or CSV first.")
-    return _open_csv(path, head)
+    return _open_capped(path, head, import_caps())
+
+
+# ---------------------------------------------------------------------------------------- caps
+def _refuse(problem: str | None) -> None:
+    if problem:
+        raise ImportFileError(problem)
+
+
+def _open_capped(path: Path, head: bytes, caps: ImportCaps) -> Source:
+    """Open a file within the import caps, checked before any row is parsed: a workbook's
+    unpacked size (from the zip directory) and rows; a Parquet file's rows (from its footer);
+    a CSV's lines (counted, not parsed)."""
+    if head.startswith(b"PK\x03\x04"):
+        _refuse(xlsx_unpacked_problem(path, caps))
+        source = _open_excel(path)
+        _refuse(rows_problem(_excel_max_row(path) - source.header_lines, caps))
+        return source
+    if head.startswith(b"PAR1"):
+        source = _open_parquet(path)
+        _refuse(rows_problem(parquet_rows(path), caps))
+        return source
+    source = _open_csv(path, head)
+    _refuse(rows_problem(count_lines(path, source.data_offset), caps, what="lines"))
+    return source
 
 
 # ----------------------------------------------------------------------------------------- CSV

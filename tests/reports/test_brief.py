@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from reports.brief import DEJAVU, Brief, CareRow, TrendPoint, Verbatim, file_stem, to_markdown, to_pdf, transliterate
+from tests.markdown_detector import live_markup
 
 BRIEF = Brief(
     analyst="Søren Łukasiewicz-Núñez", team="Service Desk North", period_label="Last 90 days",
@@ -61,13 +62,25 @@ def test_not_enough_responses_is_said_plainly():
 
 def test_markdown_quotes_comments_literally():
     md = to_markdown(BRIEF)
-    assert md.startswith("# 1:1 brief — Søren Łukasiewicz\\-Núñez")
+    assert md.startswith("# 1:1 brief — Søren Łukasiewicz-Núñez")
     assert "| Happiness | +41 ± 18 (n = 34) |" in md
-    assert '> =HYPERLINK\\("x"\\) \\<b\\>still\\</b\\> \\*broken\\*' in md  # no live markup survives
+    assert '> \\=HYPERLINK\\("x"\\) \\<b\\>still\\</b\\> \\*broken\\*' in md  # no live markup survives
     assert "| Communication | 4.10 | 3.90 | 30 |" in md
-    assert "- Follow\\-up on 27 Nov 2026: check the VPN fix" in md
+    assert "- Follow-up on 27 Nov 2026: check the VPN fix" in md
+    assert live_markup(md) == []  # the same detector as the pages' hostile-names walk
 
 
 def test_file_stem_and_transliteration():
     assert file_stem("Søren Núñez", "Last 90 days") == "brief-soren-nunez-last-90-days"
     assert transliterate("Łódź — ±") == "Lódz - +/-"
+
+
+def test_markdown_brief_of_hostile_names_has_no_live_link_or_image():
+    from dataclasses import replace
+
+    from tests.hostile import HOSTILE_NAMES
+
+    for name in HOSTILE_NAMES:
+        hostile = replace(BRIEF, analyst=name, team=name, quotes=(name,), follow_ups=(name,),
+                          verbatims=tuple(replace(v, ticket_id=name, comment=name) for v in BRIEF.verbatims))
+        assert live_markup(to_markdown(hostile)) == [], name

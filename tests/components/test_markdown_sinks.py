@@ -1,0 +1,282 @@
+"""Static check: every value interpolated into text that Streamlit renders as Markdown is either
+wrapped by `components.text.literal(...)` or provably safe (a number, a date, a fixed app label).
+
+Looks at every call of a Markdown-rendering element (st.markdown, caption, info, warning, error,
+success, expander, tabs, toast, metric, subheader, header, title, write, and the `tile` component)
+in app.py, pages/ and components/, whatever the receiver (st, a column, a container).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SINKS = {"markdown", "caption", "info", "warning", "error", "success", "expander", "tabs", "toast",
+         "metric", "subheader", "header", "title", "write"}
+# A component whose first, third and fourth arguments reach st.metric's label, st.caption and help.
+COMPONENT_SINKS = {"tile": (0, 2, 3)}
+NOT_STREAMLIT = {"log", "logger", "logging", "LOG", "_log", "fh", "auth_cookie"}  # loggers, files, cookies
+# Formatters that only ever return digits, signs, separators and fixed words.
+NUMBER_FORMATTERS = {"fmt_happiness", "fmt_margin", "fmt_pct", "fmt_range", "fmt_hours", "fmt_minutes",
+                     "_day", "_points", "len", "int", "round", "max", "min"}
+# A format spec that turns the value into digits (":d", ":,", ":.1f", ":+.0f", ":%") or a date
+# made of strftime fields only (":%d %b %Y").
+NUMERIC_SPEC = re.compile(r"^[<>^=]?[+\- ]?\d*([,_]?(\.\d+)?[bdeEfFgGnoxX%]|[,_](\.\d+)?)$")
+DATE_SPEC = re.compile(r"^(%-?[a-zA-Z]|[ ,:./\-–])+$")
+
+# Values that are not user-originated, each with the reason it is safe. Keyed by
+# (file, source of the interpolated expression).
+ALLOWED: dict[tuple[str, str], str] = {
+    ("app.py", "message"): "_stop_with messages are written by the app (configuration problems)",
+    ("app.py", "hint"): "_stop_with hints are written by the app",
+    ("components/signin.py", "minutes"): "an int computed from the lock-out time",
+    ("components/coaching_actions.py", "settings.threshold"): "recovery threshold, an int setting",
+    ("components/coaching_actions.py", "settings.target_hours"): "recovery target, an int setting",
+    ("components/coaching_actions.py", "item['happiness']"): "a score, an integer 0–10",
+    ("components/coaching_actions.py", "page + 1"): "page number, an int",
+    ("components/coaching_actions.py", "pages"): "page count, an int",
+    ("components/coaching_actions.py", "label"): "one of two fixed button labels",
+    ("components/coaching_analyst.py", "period.phrase"): "fixed words from components.coaching.PERIODS",
+    ("components/coaching_analyst.py", "page + 1"): "page number, an int",
+    ("components/coaching_analyst.py", "pages"): "page count, an int",
+    ("components/coaching_analyst.py", "unhappy"): "a count, an int",
+    ("components/coaching_analyst.py", "reassigned"): "a count, an int",
+    ("components/coaching_analyst.py", "reopened"): "a count, an int",
+    ("components/coaching_analyst.py", "count"): "a count, an int",
+    ("components/coaching_analyst.py", "icon"): "a fixed :material/…: icon of the talking-point kinds",
+    ("components/coaching_analyst.py", "title"): "a fixed talking-point heading",
+    ("components/coaching_analyst.py", "mine_total['n']"): "a count, an int",
+    ("components/coaching_analyst.py", "min_n"): "privacy threshold, an int setting",
+    ("components/coaching.py", "min_n"): "privacy threshold, an int setting",
+    ("components/coaching.py", "enough.height"): "a row count",
+    ("components/culture_sections.py", "limits.min_group"): "privacy threshold, an int setting",
+    ("components/culture_sections.py", "limits.min_analysts"): "privacy threshold, an int setting",
+    ("components/culture_sections.py", "verdict"): "one of two fixed phrases",
+    ("components/culture_sections.py", "title"): "fixed factor-table titles of voice_section",
+    ("components/culture_sections.py", "sentence"): "built above from fmt_hours/fmt_minutes/fmt_pct only",
+    ("components/freshness.py", "status.reason"): "fixed reasons written by data_access.rollups",
+    ("components/filters.py", "snapped"): "a fixed phrase about whole weeks",
+    ("pages/culture_trends.py", "reason"): "one of two fixed sentences",
+    ("pages/culture_trends.py", "limits.min_group"): "privacy threshold, an int setting",
+    ("pages/culture_trends.py", "limits.min_analysts"): "privacy threshold, an int setting",
+    ("components/import_panel.py", "name.capitalize()"): "fixed summary labels of importer.report",
+    ("components/import_panel.py", "kind"): "'tickets' or 'responses', fixed by the page",
+    ("components/import_panel.py", "kind.capitalize()"): "'tickets' or 'responses', fixed by the page",
+    ("components/import_panel.py", "label"): "a fixed 'Dry run…' / 'Import finished' label",
+    ("components/import_panel.py", "', '.join(missing)"): "field names of importer.fields.FIELDS",
+    ("components/my_feedback.py", "min_responses"): "privacy threshold, an int setting",
+    ("components/my_feedback.py", "days"): "a day count, an int",
+    ("components/my_feedback.py", "figures.n"): "a count, an int",
+    ("components/my_feedback.py", "figures.min_responses"): "privacy threshold, an int setting",
+    ("components/my_feedback.py", "meaning"): "fixed text of metrics.gaps.GAP_EXPLANATIONS",
+    ("components/my_feedback.py", "action"): "fixed text of metrics.gaps.GAP_EXPLANATIONS",
+    ("components/my_feedback.py", "label.capitalize()"): "a fixed gap label of metrics.gaps",
+    ("components/my_feedback.py", "', '.join(dims)"): "CARE dimension names, fixed by the schema",
+    ("components/my_feedback.py", "summary"): "metrics.gaps.gap_progress_text: fixed words and numbers",
+    ("components/my_feedback.py", "_position_text(figures.happiness_spread, 'Happiness')"):
+        "fixed words and formatted percentiles",
+    ("components/my_feedback.py", "_position_text(spread, 'lost time')"): "fixed words and formatted percentiles",
+    ("components/self_assessment_form.py", "'\\n'.join((f'- {p}' for p in problems))"):
+        "validation sentences of data_access.writes.self_assessment",
+    ("components/signin.py", "user_writes.MIN_PASSWORD_LENGTH"): "an int constant",
+    ("components/tiles.py", "label"): "callers pass fixed labels (checked at every `tile(` call)",
+    ("components/tiles.py", "help_text"): "callers pass fixed help (checked at every `tile(` call)",
+    ("components/tables.py", "name"): "download_csv callers pass fixed table names ('team overview')",
+    ("pages/preferences.py", "recovery.threshold"): "recovery threshold, an int setting",
+    ("components/tiles.py", "detail"): "callers pass formatted numbers (checked at every `tile(` call)",
+    ("pages/admin_data.py", "tables['teams']"): "a row count",
+    ("pages/admin_data.py", "tables['analysts']"): "a row count",
+    ("pages/admin_data.py", "tables['services']"): "a row count",
+    ("pages/admin_data.py", "info['backend']"): "the SQLAlchemy dialect name",
+    ("pages/admin_data.py", "kind.capitalize()"): "'tickets' or 'responses', fixed by the page",
+    ("pages/admin_data.py", "' · '.join(SCALES.values())"): "fixed scale names of importer.scores",
+    ("pages/admin_users.py", "users.height"): "a row count",
+    ("pages/coaching.py", "TABS"): "fixed tab names",
+    ("pages/my_feedback.py", "view.TABS"): "fixed tab names",
+}
+
+
+# Raw HTML built from values, each with the reason it carries no user text.
+ALLOWED_HTML: dict[tuple[str, str], str] = {
+    ("components/auth_cookie.py", "f'<span class=\"{HIDDEN_CLASS}\"></span>{script}'"):
+        "a constant class and a json.dumps-quoted cookie line (base64url token, fixed attributes)",
+    ("components/auth_cookie.py", "f'<style>.stElementContainer:has(.{HIDDEN_CLASS}){{display:none !important}}</style>'"):
+        "a constant class name",
+}
+
+
+def _sources() -> list[Path]:
+    return [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "components").glob("*.py")),
+            *sorted((ROOT / "views").glob("*.py"))]
+
+
+def _spec_text(spec: ast.JoinedStr | None) -> str | None:
+    if spec is None:
+        return None
+    if all(isinstance(v, ast.Constant) for v in spec.values):
+        return "".join(v.value for v in spec.values)
+    return None
+
+
+class SinkChecker:
+    """Collects the interpolated expressions of one file that are neither literal(...) nor safe."""
+
+    def __init__(self, rel: str):
+        self.rel = rel
+        self.problems: list[str] = []
+
+    def allowed(self, node: ast.AST) -> bool:
+        return (self.rel, ast.unparse(node)) in ALLOWED
+
+    def safe(self, node: ast.AST) -> bool:
+        if self.allowed(node):
+            return True
+        if isinstance(node, ast.Constant):
+            return True
+        if isinstance(node, ast.Name) and node.id.isupper():
+            return True  # a module constant (HAPPINESS_HELP, NOTICE): text written in the code
+        if isinstance(node, ast.JoinedStr):
+            return all(isinstance(v, ast.Constant) or self.safe_value(v) for v in node.values)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+            return self.safe(node.left) and self.safe(node.right)
+        if isinstance(node, ast.IfExp):
+            return self.safe(node.body) and self.safe(node.orelse)
+        if isinstance(node, ast.BoolOp):
+            return all(self.safe(v) for v in node.values)
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return all(self.safe(v) for v in node.elts)
+        if isinstance(node, ast.Call):
+            return self.safe_call(node)
+        return False
+
+    def safe_call(self, node: ast.Call) -> bool:
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else None
+        if name == "literal":
+            return True
+        if name in NUMBER_FORMATTERS:
+            return True
+        if isinstance(func, ast.Attribute) and func.attr == "format" and isinstance(func.value, ast.Constant):
+            return all(self.safe(a) for a in node.args) and all(self.safe(k.value) for k in node.keywords)
+        return False
+
+    def safe_value(self, value: ast.FormattedValue) -> bool:
+        if self.safe(value.value):
+            return True
+        spec = _spec_text(value.format_spec)
+        if spec and (NUMERIC_SPEC.match(spec) or DATE_SPEC.match(spec)):
+            return True
+        if isinstance(value.value, ast.Attribute) and value.value.attr == "height":
+            return True  # a polars frame's row count
+        return False
+
+    def check(self, node: ast.Call, arg: ast.AST) -> None:
+        if not self.safe(arg):
+            self.problems.append(f"{self.rel}:{node.lineno}: {ast.unparse(arg)[:120]}")
+
+    def visit(self, tree: ast.AST) -> None:
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            for keyword in node.keywords:  # `help=` of any element or widget is Markdown too
+                if keyword.arg == "help":
+                    self.check(node, keyword.value)
+            if isinstance(func, ast.Name) and func.id in COMPONENT_SINKS:
+                for i in COMPONENT_SINKS[func.id]:
+                    if i < len(node.args):
+                        self.check(node, node.args[i])
+                continue
+            if not (isinstance(func, ast.Attribute) and func.attr in SINKS):
+                continue
+            if isinstance(func.value, ast.Name) and func.value.id in NOT_STREAMLIT:
+                continue
+            for arg in (node.args[:1] + [k.value for k in node.keywords if k.arg in ("body", "label")]):
+                self.check(node, arg)
+
+
+def markdown_sink_problems(path: Path, rel: str) -> list[str]:
+    checker = SinkChecker(rel)
+    checker.visit(ast.parse(path.read_text(encoding="utf-8")))
+    return checker.problems
+
+
+@pytest.mark.parametrize("path", _sources(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_markdown_elements_get_only_literal_or_safe_values(path):
+    rel = path.relative_to(ROOT).as_posix()
+    assert markdown_sink_problems(path, rel) == []
+
+
+def test_allow_list_has_no_stale_entries():
+    """Every allow-list entry still matches something, so the list cannot silently grow stale."""
+    used = set()
+    for path in _sources():
+        rel = path.relative_to(ROOT).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (rel, ast.unparse(node)) in ALLOWED:
+                used.add((rel, ast.unparse(node)))
+    assert set(ALLOWED) - used == set()
+
+
+def _problems_of(source: str) -> list[str]:
+    checker = SinkChecker("probe.py")
+    checker.visit(ast.parse(source))
+    return checker.problems
+
+
+@pytest.mark.parametrize("source", [
+    'st.caption(f"{name} · team")',
+    'st.info("Hello " + name)',
+    'st.markdown("**{}**".format(name))',
+    'col.metric(name, 3)',
+    'st.expander(f"Kudos {row[\'analyst\']}")',
+    'st.tabs([name, "Other"])',
+    'st.toast(str(exc))',
+    'st.error(label=name)',
+    'tile(name, "3", "detail", "help")',
+    'tile("Label", "3", f"of {team}", "help")',
+    'tile("Label", "3", "detail", f"{team}, same period")',
+    'st.selectbox("Pick", ids, help=f"Analysts of {team}")',
+    'st.caption(f"{name:>10}")',
+    'st.warning(f"{x}" if ok else name)',
+])
+def test_checker_flags_unwrapped_values(source):
+    assert len(_problems_of(source)) == 1, source
+
+
+@pytest.mark.parametrize("source", [
+    'st.caption(f"{literal(name)} · team")',
+    'st.info("Hello " + literal(name))',
+    'st.markdown("**{}**".format(literal(name)))',
+    'st.caption(f"{n:,} responses, {share:.1f}%, {day:%d %b %Y}")',
+    'st.caption(f"{frame.height} rows, {len(rows)} shown")',
+    'st.tabs(["One", "Two"])',
+    'logger.info(f"{name}")',
+    'st.caption(literal(f"Score {x} · {name}"))',
+])
+def test_checker_accepts_wrapped_and_numeric_values(source):
+    assert _problems_of(source) == [], source
+
+
+def test_no_link_or_image_columns_and_no_html_with_values():
+    """Table cells stay text (no LinkColumn/ImageColumn turning a value into a link or a fetch), and
+    raw HTML only ever carries text written in the code."""
+    problems = []
+    for path in _sources():
+        rel = path.relative_to(ROOT).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in ("LinkColumn", "ImageColumn"):
+                problems.append(f"{rel}:{node.lineno}: {node.attr}")
+            if isinstance(node, ast.Call):
+                for keyword in node.keywords:
+                    if keyword.arg == "unsafe_allow_html" and not (
+                            isinstance(keyword.value, ast.Constant) and keyword.value.value is False):
+                        problems.append(f"{rel}:{node.lineno}: unsafe_allow_html")
+                if isinstance(node.func, ast.Attribute) and node.func.attr == "html" and not all(
+                        isinstance(a, ast.Constant) or (rel, ast.unparse(a)) in ALLOWED_HTML for a in node.args):
+                    problems.append(f"{rel}:{node.lineno}: st.html with a value")
+    assert problems == []
