@@ -9,6 +9,7 @@ import uuid
 import polars as pl
 import streamlit as st
 
+from components.text import literal
 from data_access.engine import DB_ERRORS, describe_failure
 from data_access.scope import Scope
 from data_access.self_assessments import SelfAssessment
@@ -128,7 +129,7 @@ def sharing_switch(scope: Scope, latest: SelfAssessment | None) -> None:
     key = f"my_share_{latest.assessment_id}"
     failure = st.session_state.pop(SHARING_ERROR_KEY, None)
     if failure:
-        st.error(failure)
+        st.error(literal(failure))
     st.toggle("Share my latest self-assessment with my team lead", value=latest.shared_with_lead, key=key,
               on_change=_toggle_sharing, args=(scope, key))
     if latest.shared_with_lead:
