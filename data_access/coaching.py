@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import clock, config, query, schema, stats
+from data_access import clock, config, query, recovery, schema, stats
 from data_access.engine import get_engine
 from data_access.filters import Filters, response_period
 from data_access.scope import Scope, ScopeError
@@ -378,8 +378,10 @@ QUEUE_STATUSES = ("open", "resolved", "all")
 
 
 def _queue_where(scope: Scope, threshold: int, since: dt.datetime | None, status: str,
-                 analyst_id: int | None) -> list:
+                 analyst_id: int | None, history_before: dt.datetime | None = None) -> list:
     conds = [R.c.happiness <= threshold, *ticket_scope(scope)]
+    if history_before is not None:  # an answer older than the recovery window without an item is history
+        conds.append(sa.or_(RI.c.ticket_key.is_not(None), R.c.submitted_at >= history_before))
     if since is not None:
         conds.append(R.c.submitted_at >= since)
     if status == "open":
@@ -392,7 +394,8 @@ def _queue_where(scope: Scope, threshold: int, since: dt.datetime | None, status
 
 
 def recovery_queue_query(*, scope: Scope, threshold: int, since: dt.datetime | None, status: str = "open",
-                         analyst_id: int | None = None, limit: int = QUEUE_PAGE_SIZE, offset: int = 0) -> sa.Select:
+                         analyst_id: int | None = None, limit: int = QUEUE_PAGE_SIZE, offset: int = 0,
+                         history_before: dt.datetime | None = None) -> sa.Select:
     """Unhappy responses in the lead's teams with their recovery state, most urgent first."""
     _lead(scope)
     due_sort = sa.func.coalesce(RI.c.due_at, R.c.submitted_at)
@@ -402,7 +405,7 @@ def recovery_queue_query(*, scope: Scope, threshold: int, since: dt.datetime | N
             .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key)
                          .join(A, A.c.analyst_id == T.c.analyst_id)
                          .outerjoin(RI, RI.c.ticket_key == R.c.ticket_key))
-            .where(*_queue_where(scope, threshold, since, status, analyst_id))
+            .where(*_queue_where(scope, threshold, since, status, analyst_id, history_before))
             # Open items: not yet contacted first (the most overdue on top), then those already
             # contacted; handled items: the latest first.
             .order_by(*((sa.case((RI.c.first_contact_at.is_(None), 0), else_=1), due_sort.asc())
@@ -411,14 +414,15 @@ def recovery_queue_query(*, scope: Scope, threshold: int, since: dt.datetime | N
 
 
 def recovery_queue_count_query(*, scope: Scope, threshold: int, since: dt.datetime | None, status: str,
-                               analyst_id: int | None, now: dt.datetime, cutoff: dt.datetime) -> sa.Select:
+                               analyst_id: int | None, now: dt.datetime, cutoff: dt.datetime,
+                               history_before: dt.datetime | None = None) -> sa.Select:
     """(items, overdue items) matching the queue filter."""
     _lead(scope)
     overdue = sa.and_(RI.c.resolved_at.is_(None), _overdue(now, cutoff))
     return (sa.select(sa.func.count(), sa.func.sum(sa.case((overdue, 1), else_=0)))
             .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key)
                          .outerjoin(RI, RI.c.ticket_key == R.c.ticket_key))
-            .where(*_queue_where(scope, threshold, since, status, analyst_id)))
+            .where(*_queue_where(scope, threshold, since, status, analyst_id, history_before)))
 
 
 QUEUE_SCHEMA = {"ticket_key": pl.Int64, "ticket_id": pl.String, "analyst_id": pl.Int64, "analyst": pl.String,
@@ -437,12 +441,15 @@ def recovery_queue(*, scope: Scope, threshold: int, since: dt.datetime | None, n
     if analyst_id is not None:
         check_analyst(scope, analyst_id, url)
     with get_engine(_url(url)).connect() as conn:
+        # Imported history: an unhappy answer older than the recovery window never had an item.
+        history_before = now - dt.timedelta(days=recovery.read_settings(conn).window_days)
         total, overdue = conn.execute(recovery_queue_count_query(
             scope=scope, threshold=threshold, since=since, status=status, analyst_id=analyst_id,
-            now=now, cutoff=cutoff)).one()
+            now=now, cutoff=cutoff, history_before=history_before)).one()
         frame = query.frame_on(conn, recovery_queue_query(scope=scope, threshold=threshold, since=since,
                                                           status=status, analyst_id=analyst_id, limit=page_size,
-                                                          offset=max(page, 0) * page_size), schema=QUEUE_SCHEMA)
+                                                          offset=max(page, 0) * page_size,
+                                                          history_before=history_before), schema=QUEUE_SCHEMA)
     # One page of the queue: the missing due times are filled in plain Python, not inside polars.
     due = [d if d is not None else business_day_after(s)
            for s, d in zip(frame["submitted_at"].to_list(), frame["due_at"].to_list())]

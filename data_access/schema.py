@@ -11,7 +11,7 @@ import sqlalchemy as sa
 metadata = sa.MetaData()
 
 TICKET_TYPES = ("incident", "request")
-CHANNELS = ("phone", "email", "portal", "chat", "walk_in")
+CHANNELS = ("phone", "email", "portal", "chat", "walk_in", "social", "other")
 CARE_DIMENSIONS = ("communication", "application", "resolution", "expectation")
 COMPETENCIES = (
     "facilitation",

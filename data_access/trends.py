@@ -26,7 +26,8 @@ from data_access.rollups.state import use_rollups
 from data_access.scoping import ticket_scope
 from data_access.stats import GROUPABLE, _check_grain, stat_types
 
-CHANNEL_LABELS = {"phone": "Phone", "email": "Email", "portal": "Portal", "chat": "Chat", "walk_in": "Walk-in"}
+CHANNEL_LABELS = {"phone": "Phone", "email": "Email", "portal": "Portal", "chat": "Chat", "walk_in": "Walk-in",
+                  "social": "Social media", "other": "Other"}
 
 T = schema.tickets
 R = schema.responses

@@ -32,9 +32,6 @@ if info["first_response"]:
     st.caption(f"Responses from {info['first_response']:%d %b %Y} to {info['last_response']:%d %b %Y} · "
                f"{tables['teams']} teams · {tables['analysts']} analysts · {tables['services']} services · "
                f"{info['backend']} database")
-if info.get("origin") == "demo":
-    st.warning("This warehouse holds demo data. Imported rows are added next to it; point Service Pulse "
-               "at an empty database for production data.")
 
 tickets_tab, responses_tab, quarantine_tab, template_tab = st.tabs(
     ["Import tickets", "Import responses", "Import history & quarantine", "Generic template"])
@@ -51,4 +48,10 @@ with template_tab:
         st.dataframe(
             [{"field": f.name, "required": f.required, "meaning": f.help} for f in FIELDS[kind]],
             hide_index=True, width="stretch")
+    st.markdown("**Long-format survey** — one row per answer: `response_id, ticket_id, question, value, "
+                "submitted_at` (ServiceNow's metric results are read as they are). Each question fills "
+                "the field chosen for it on the Import responses tab.")
+    st.markdown("**Tickets with their answers** — one file: tick *The file also has each ticket's survey "
+                "answer* on the Import tickets tab; the survey date is the resolution date when the file "
+                "has none.")
     st.caption("Score scales: " + " · ".join(SCALES.values()))

@@ -10,6 +10,7 @@ from typing import Literal
 
 Kind = Literal["tickets", "responses"]
 KINDS: tuple[Kind, ...] = ("tickets", "responses")
+REPORT_COLUMNS = ("line", "column", "reason")  # added to rejected rows in the rejects CSV
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,9 @@ class Field:
 TICKET_FIELDS: tuple[Field, ...] = (
     Field("ticket_id", "text", True, "source ticket number, the key of every import (e.g. INC0012345)"),
     Field("ticket_type", "enum", True, "incident | request (or derived from the number's prefix)"),
-    Field("channel", "enum", True, "phone | email | portal | chat | walk_in (common spellings mapped)"),
+    Field("channel", "enum", True, "phone | email | portal | chat | walk_in | social | other (unknown values → other)"),
     Field("service", "name", True, "business service or category; created when new"),
-    Field("priority", "int", True, "1–4 (1 = critical); '2 - High', 'P2' and preset words mapped"),
+    Field("priority", "int", True, "1–4 (1 = critical); '2 - High', 'P2', critical/high/medium/low… mapped"),
     Field("opened_at", "datetime", True, "when the ticket was opened"),
     Field("resolved_at", "datetime", True, "when it was resolved; not before opened_at"),
     Field("analyst", "name", True, "resolver's name; created when new"),
@@ -38,7 +39,7 @@ TICKET_FIELDS: tuple[Field, ...] = (
     Field("first_contact_resolution", "bool", False, "true/false (default false)"),
     Field("handle_minutes", "float", False, "work time in minutes, ≥ 0 (preset may convert units)"),
     Field("requester", "text", False, "who raised it"),
-    Field("state", "enum", False, "only resolved/closed tickets are imported; others are rejected"),
+    Field("state", "enum", False, "only resolved/closed tickets are imported; others are skipped"),
 )
 
 RESPONSE_FIELDS: tuple[Field, ...] = (

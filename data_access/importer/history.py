@@ -29,7 +29,10 @@ def recent_runs(engine: sa.Engine, *, scope: Scope, limit: int = 20) -> pl.DataF
     with engine.connect() as conn:
         rows = conn.execute(recent_runs_query(limit)).all()
     cols = [c.name for c in recent_runs_query().selected_columns]
-    return pl.DataFrame([tuple(r) for r in rows], schema=cols, orient="row", infer_schema_length=None)
+    frame = pl.DataFrame([tuple(r) for r in rows], schema=cols, orient="row", infer_schema_length=None)
+    # Skipped rows (open tickets, unanswered surveys) are what the other counts leave of rows read.
+    skipped = pl.col("rows_read") - pl.col("inserted") - pl.col("updated") - pl.col("unchanged") - pl.col("rejected")
+    return frame.with_columns(skipped.alias("skipped")).select(*cols[:-1], "skipped", "rejected")
 
 
 def run_rejects_query(run_id: int, limit: int = 5_000) -> sa.Select:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import rollups, schema
+from data_access import recovery, rollups, schema
 from data_access.dialect import bulk_insert, rows_matching, update_rows
 from data_access.importer.reader import LINE
 
@@ -64,6 +64,8 @@ class Outcome:
     updated: int = 0
     unchanged: int = 0
     rejects: pl.DataFrame | None = None  # _line, column, reason (rejections found against the database)
+    recovery_opened: int = 0
+    recovery_history: int = 0  # unhappy answers older than the recovery window: no item
 
 
 def factor_lookup(conn: sa.Connection) -> dict[str, int]:
@@ -74,13 +76,6 @@ def factor_lookup(conn: sa.Connection) -> dict[str, int]:
         for text in (code, label):
             out[re.sub(r"[^0-9a-z]+", "", text.lower())] = fid
     return out
-
-
-def recovery_threshold(conn: sa.Connection) -> int:
-    """Responses at or below this score get a recovery item (settings, default 6)."""
-    value = conn.execute(sa.select(schema.settings.c.value)
-                         .where(schema.settings.c.key == "recovery_threshold")).scalar_one_or_none()
-    return int(value) if value is not None else 6
 
 
 def _max(conn: sa.Connection, column: sa.Column) -> int:
@@ -211,17 +206,12 @@ def _ticket_frame(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.select("ticket_key", "ticket_id", *[pl.col(c).cast(t) for c, t in _ticket_dtypes().items()])
 
 
-def _business_day_after(ts: dt.datetime) -> dt.datetime:
-    due = ts + dt.timedelta(days=1)
-    while due.weekday() >= 5:
-        due += dt.timedelta(days=1)
-    return due
-
-
 def load_responses(conn: sa.Connection | None, valid: pl.DataFrame, *, read: sa.Connection,
-                   threshold: int) -> Outcome:
+                   settings: recovery.RecoverySettings, now: dt.datetime) -> Outcome:
     """Upsert valid responses keyed on the ticket; a changed answer replaces the earlier one
-    together with its factors and recovery item. `conn` None means dry run."""
+    together with its factors and recovery item. An unhappy answer opens a recovery item only
+    when it was submitted within the recovery window before `now` (older ones are history).
+    `conn` None means dry run."""
     if valid.is_empty():
         return Outcome()
     tickets = _rows_for(read, [T.c.ticket_id, T.c.ticket_key, T.c.team_id, T.c.analyst_id],
@@ -265,7 +255,7 @@ def load_responses(conn: sa.Connection | None, valid: pl.DataFrame, *, read: sa.
     if not factor_rows.is_empty():
         bulk_insert(conn, RF, factor_rows.select(pl.col("ticket_key").cast(pl.Int64),
                                                  pl.col("factor_id").cast(pl.Int32)))
-    _sync_recovery(conn, pl.concat([new, changed]), threshold)
+    out.recovery_opened, out.recovery_history = _sync_recovery(conn, pl.concat([new, changed]), settings, now)
     rollups.after_write(conn, pl.concat([new, changed])["ticket_key"], rollup_cells)
     return out
 
@@ -275,23 +265,31 @@ def _response_dtypes() -> dict[str, pl.DataType]:
             "lost_minutes": pl.Float64, "comment": pl.String, "submitted_at": pl.Datetime("us")}
 
 
-def _sync_recovery(conn: sa.Connection, answered: pl.DataFrame, threshold: int) -> None:
-    """Recovery items follow the latest answer: an unhappy answer has one; a replaced unhappy
-    answer that is now fine loses an untouched item, or has a worked one closed as replaced."""
+def _sync_recovery(conn: sa.Connection, answered: pl.DataFrame, settings: recovery.RecoverySettings,
+                   now: dt.datetime) -> tuple[int, int]:
+    """Recovery items follow the latest answer: a recent unhappy answer has one; a replaced
+    unhappy answer that is now fine loses an untouched item, or has a worked one closed as
+    replaced. Returns (items opened, unhappy answers too old to open one)."""
     if answered.is_empty():
-        return
+        return 0, 0
+    since = now - dt.timedelta(days=settings.window_days)
+    unhappy = pl.col("happiness") <= settings.threshold
+    history = answered.filter(unhappy & (pl.col("submitted_at") < since)).height
+    # Only rows that may open or drop an item go through Python (a year of history is mostly neither).
     keys = answered["ticket_key"].to_list()
     items = dict(_rows_for(conn, [RI.c.ticket_key, RI.c.resolved_at], RI.c.ticket_key, keys,
                            {"k": pl.Int64, "resolved_at": pl.Datetime("us")}).iter_rows())
+    candidates = answered.filter((unhappy & (pl.col("submitted_at") >= since))
+                                 | pl.col("ticket_key").is_in(pl.Series(list(items), dtype=pl.Int64).implode()))
     acted = set(_rows_for(conn, [RA.c.ticket_key], RA.c.ticket_key, list(items) or [0],
                           {"k": pl.Int64})["k"].to_list())
     create, drop, close = [], [], []
-    for key, happiness, submitted, team, analyst in answered.select(
+    for key, happiness, submitted, team, analyst in candidates.select(
             "ticket_key", "happiness", "submitted_at", "team_id", "analyst_id").iter_rows():
-        if happiness <= threshold and key not in items:
+        if recovery.opens_item(happiness, submitted, now, settings) and key not in items:
             create.append(dict(ticket_key=key, team_id=team, analyst_id=analyst, created_at=submitted,
-                               due_at=_business_day_after(submitted), version=1))
-        elif happiness > threshold and key in items:
+                               due_at=recovery.due_at(submitted, settings.target_hours), version=1))
+        elif happiness > settings.threshold and key in items:
             if key in acted:
                 if items[key] is None:
                     close.append(key)
@@ -305,4 +303,5 @@ def _sync_recovery(conn: sa.Connection, answered: pl.DataFrame, threshold: int) 
         conn.execute(RI.update().where(RI.c.ticket_key.in_(close))
                      .values(resolved_at=sa.func.coalesce(RI.c.resolved_at, sa.bindparam("now")),
                              outcome=REPLACED_OUTCOME, version=RI.c.version + 1),
-                     {"now": dt.datetime.now().replace(microsecond=0)})
+                     {"now": now.replace(microsecond=0)})
+    return len(create), history

@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data_access.importer.fields import FIELDS, KINDS, required_fields
+from data_access.importer.fields import FIELDS, KINDS, REPORT_COLUMNS, required_fields
 
 PRESETS_FILE = Path(__file__).with_name("presets.toml")
 UNIT_TO_MINUTES = {"seconds": 1 / 60, "minutes": 1.0, "hours": 60.0}
@@ -37,6 +37,8 @@ class Preset:
     name: str
     label: str
     kinds: dict[str, KindPreset]
+    long_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # long-format survey roles
+    long_unanswered: tuple[str, ...] = ()  # values of a long file that mean "not answered"
 
 
 @functools.lru_cache(maxsize=1)
@@ -62,7 +64,10 @@ def load_presets() -> dict[str, Preset]:
                 values=values, scale=k.get("scale", "0-10"),
                 handle_unit=k.get("units", {}).get("handle_minutes", "minutes"),
                 type_from_prefix={p.upper(): t for p, t in k.get("type_from_prefix", {}).items()})
-        out[name] = Preset(name=name, label=spec.get("label", name), kinds=kinds)
+        long = spec.get("long", {})
+        out[name] = Preset(name=name, label=spec.get("label", name), kinds=kinds,
+                           long_columns={r: tuple(v) for r, v in long.get("columns", {}).items()},
+                           long_unanswered=tuple(str(v) for v in long.get("unanswered", ())))
     return out
 
 
@@ -74,8 +79,10 @@ def preset_names(kind: str) -> list[str]:
 def auto_mapping(kind: str, kind_preset: KindPreset, header: list[str]) -> dict[str, str]:
     """Target field → the file's header that the preset's aliases (or the field's own name) match."""
     by_key: dict[str, str] = {}
+    report_file = {normalise(c) for c in REPORT_COLUMNS} <= {normalise(h) for h in header}
     for h in header:
-        by_key.setdefault(normalise(h), h)
+        if not (report_file and normalise(h) in {normalise(c) for c in REPORT_COLUMNS}):
+            by_key.setdefault(normalise(h), h)  # a rejects report's own columns are never data
     mapping: dict[str, str] = {}
     for f in (fd.name for fd in FIELDS[kind]):
         for alias in kind_preset.columns.get(f, ()) + (f,):

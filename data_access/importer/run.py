@@ -1,191 +1,49 @@
-"""One import from start to end: plan (file, preset, mapping), preview, and the batched run that
-records an import_runs row, quarantines every rejected row and reports what happened.
-"""
+"""One import from start to end: the batched run that records an import_runs row, skips what is
+not for import (open tickets, unanswered surveys), quarantines every rejected row and reports
+what happened; a combined file lands its tickets and their answers in the same pass."""
 
 from __future__ import annotations
 
-import json
-import os
+import datetime as dt
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Callable
 
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import clock, schema
-from data_access.importer import load, presets
-from data_access.importer.fields import FIELDS, KINDS
-from data_access.importer.reader import LINE, ImportFileError, RawBatch, Source, open_source
-from data_access.importer.validate import AmbiguousDates, Rules, decide_date_order, validate
+from data_access import clock, recovery, schema
+from data_access.importer import load
+from data_access.importer.fields import FIELDS
+from data_access.importer.plan import (  # noqa: F401 (the importer's public names live here too)
+    DATE_FIELDS, Plan, check_plan, decide_dates, max_import_bytes, plan_import, with_questions)
+from data_access.importer.reader import LINE, RawBatch
+from data_access.importer.result import ImportInterrupted, ImportResult, batch_rejects, record_batch
+from data_access.importer.validate import AmbiguousDates, Rules, validate
 
-MAX_UPLOAD_ENV = "SERVICE_PULSE_MAX_IMPORT_MB"
-DEFAULT_MAX_MB = 2048
 REPORT_REJECT_CAP = 100_000
-DATE_FIELDS = ("opened_at", "resolved_at", "submitted_at")
-
-
-def max_import_bytes() -> int:
-    """Largest file an import accepts (env SERVICE_PULSE_MAX_IMPORT_MB, default 2 GB)."""
-    return int(float(os.environ.get(MAX_UPLOAD_ENV, DEFAULT_MAX_MB)) * 1024 * 1024)
+TRACKING_KEY = "recovery_tracking_since"  # first import of answers: recovery items count from here
 
 
 @dataclass
-class Plan:
-    """What will be imported and how: the opened file, the preset and the column mapping."""
+class _Side:
+    """One kind's running state during an import (tickets, or the answers of a combined file)."""
 
-    kind: str
-    source: Source
-    preset: str
-    mapping: dict[str, str]
-    scale: str = "0-10"
-    date_order: str | None = None
-    file_name: str | None = None
-
-    @property
-    def kind_preset(self) -> presets.KindPreset:
-        return presets.load_presets()[self.preset].kinds[self.kind]
-
-    def missing(self) -> list[str]:
-        """Required fields still unmapped."""
-        return presets.missing_required(self.kind, self.kind_preset, self.mapping)
-
-    def rules(self, factor_lookup: dict[str, int] | None = None, date_order: str | None = None) -> Rules:
-        kp = self.kind_preset
-        return Rules(kind=self.kind, mapping=self.mapping, values=kp.values, scale=self.scale,
-                     handle_unit=kp.handle_unit, type_from_prefix=kp.type_from_prefix,
-                     date_order=date_order or self.date_order, factor_lookup=factor_lookup or {})
+    plan: Plan
+    rules: Rules
+    result: ImportResult
+    seen: pl.Series
+    kept_rows: int = 0
 
 
-def plan_import(path: str | Path, kind: str, *, preset: str | None = None,
-                mapping: dict[str, str] | None = None, scale: str | None = None,
-                date_order: str | None = None, file_name: str | None = None,
-                max_bytes: int | None = None) -> Plan:
-    """Open the file, pick (or detect) the preset and map its columns; ImportFileError when the
-    file cannot be imported as `kind` (nothing is written)."""
-    if kind not in KINDS:
-        raise ImportFileError(f"Unknown import kind '{kind}' (tickets or responses).")
-    source = open_source(path, max_bytes=max_import_bytes() if max_bytes is None else max_bytes)
-    names = presets.load_presets()
-    if preset is None:
-        preset = presets.detect_preset(kind, source.header) or "generic"
-    if preset not in names or kind not in names[preset].kinds:
-        raise ImportFileError(f"The preset '{preset}' has no {kind} layout; choose one of "
-                              f"{', '.join(presets.preset_names(kind))}.")
-    kp = names[preset].kinds[kind]
-    auto = presets.auto_mapping(kind, kp, source.header)
-    if mapping:
-        auto.update({k: v for k, v in mapping.items() if v})
-        auto = {k: v for k, v in auto.items() if mapping.get(k, v)}
-    unknown = [v for v in auto.values() if v not in source.header]
-    if unknown:
-        raise ImportFileError(f"The mapping names columns the file does not have: {', '.join(unknown)}.")
-    plan = Plan(kind=kind, source=source, preset=preset, mapping=auto, scale=scale or kp.scale,
-                date_order=date_order, file_name=file_name or Path(path).name)
-    return plan
-
-
-def check_plan(plan: Plan) -> None:
-    """Raise ImportFileError with a clear message when required fields are unmapped (wrong kind?)."""
-    missing = plan.missing()
-    if not missing:
-        return
-    other = "responses" if plan.kind == "tickets" else "tickets"
-    if presets.detect_preset(other, plan.source.header) and len(missing) > 1:
-        raise ImportFileError(f"This looks like a {other} file, not a {plan.kind} file (it has no "
-                              f"columns for {', '.join(missing)}). Nothing was imported.")
-    raise ImportFileError(f"The file has no column for {', '.join(missing)}; map "
-                          f"{'it' if len(missing) == 1 else 'them'} to a column of the file, or choose "
-                          f"another preset. Nothing was imported.")
-
-
-def decide_dates(plan: Plan, first: RawBatch | None) -> str | None:
-    """The day/month order to use: the explicit choice, or what the file's own dates show."""
-    if plan.date_order:
-        return plan.date_order
-    cols = [plan.mapping[f] for f in DATE_FIELDS if f in plan.mapping]
-    if not cols:
-        return None
-
-    def verdict(frames) -> str | None:
-        found = None
-        for frame in frames:
-            for c in cols:
-                v = decide_date_order(frame[c])
-                if v == "mixed":
-                    return "mixed"
-                if v in ("day", "month"):
-                    if found in ("day", "month") and found != v:
-                        return "mixed"
-                    found = v
-                elif v == "ambiguous" and found is None:
-                    found = "ambiguous"
-        return found
-
-    seen = verdict([first.frame] if first is not None else [])
-    if seen == "ambiguous":  # the first rows cannot tell: look at every date in the file
-        seen = verdict(b.frame.select(cols) for b in plan.source.batches())
-    if seen == "mixed":
-        raise AmbiguousDates("Some dates put the day first (31/01/2025) and others the month first "
-                             "(01/31/2025). Choose day-first or month-first explicitly; rows that do "
-                             "not fit the choice will be rejected. Nothing was imported.")
-    if seen == "ambiguous":
-        raise AmbiguousDates("Dates such as 03/04/2025 could be 3 April or March 4, and no date in "
-                             "the file tells which. Choose day-first or month-first. Nothing was imported.")
-    return seen
-
-
-@dataclass
-class ImportResult:
-    """What an import did: counts, rejected rows with reasons, names it created."""
-
-    kind: str
-    preset: str
-    file_name: str | None
-    source: str
-    dry_run: bool
-    run_id: int | None = None
-    rows_read: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
-        schema={"line": pl.Int64, "column": pl.String, "reason": pl.String, "raw_row": pl.String}))
-    created: dict[str, list[str]] = field(default_factory=dict)
-    seconds: float = 0.0
-    completed: bool = False
-    error: str | None = None
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows_read / self.seconds if self.seconds else 0.0
-
-    @property
-    def balanced(self) -> bool:
-        """Every row read is accounted for exactly once."""
-        return self.rows_read == self.inserted + self.updated + self.unchanged + self.rejected
-
-
-def _raw_rows(raw: pl.DataFrame, lines: pl.Series, header: list[str]) -> pl.DataFrame:
-    picked = raw.filter(pl.col(LINE).is_in(lines.implode()))
-    return picked.select(pl.col(LINE), pl.struct(header).struct.json_encode().alias("raw_row"))
-
-
-def _batch_rejects(batch: RawBatch, found: list[pl.DataFrame], header: list[str]) -> pl.DataFrame:
-    parts = [f.select(pl.col(LINE).cast(pl.Int64), pl.col("column").cast(pl.String),
-                      pl.col("reason").cast(pl.String)) for f in found if f is not None and f.height]
-    frame = pl.concat(parts) if parts else pl.DataFrame(schema={LINE: pl.Int64, "column": pl.String,
-                                                                "reason": pl.String})
-    frame = frame.join(_raw_rows(batch.frame, frame[LINE], header), on=LINE, how="left")
-    if batch.bad_rows:
-        bad = pl.DataFrame([(ln, None, reason, json.dumps({"row": text}, ensure_ascii=False))
-                            for ln, reason, text in batch.bad_rows],
-                           schema={LINE: pl.Int64, "column": pl.String, "reason": pl.String,
-                                   "raw_row": pl.String}, orient="row")
-        frame = pl.concat([frame, bad])
-    return frame.sort(LINE).rename({LINE: "line"})
+def _new_result(plan: Plan, dry_run: bool) -> ImportResult:
+    result = ImportResult(kind=plan.kind, preset=plan.preset, file_name=plan.file_name,
+                          source=plan.source.describe(), dry_run=dry_run, header=plan.header)
+    if plan.long is not None:
+        result.questions = dict(plan.long.questions)
+        result.suggested = dict(plan.long.suggested)
+        result.answers_read = 0
+    return result
 
 
 def preview(plan: Plan, *, rows: int = 20, url_engine: sa.Engine | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -194,21 +52,77 @@ def preview(plan: Plan, *, rows: int = 20, url_engine: sa.Engine | None = None) 
     if url_engine is not None and plan.kind == "responses":
         with url_engine.connect() as conn:
             lookup = load.factor_lookup(conn)
-    for batch in plan.source.batches(rows):
+    for batch in plan.batches(rows):
         head = batch.frame.head(rows)
         try:
             order = decide_dates(plan, batch)
         except AmbiguousDates:
             order = None
-        valid, rejects = validate(head, plan.rules(lookup, order))
-        dups = valid.filter(~pl.col("ticket_id").is_first_distinct()).select(
-            LINE, pl.lit(plan.mapping["ticket_id"]).alias("column"),
-            (pl.lit("duplicate ticket in file (") + pl.col("ticket_id") + pl.lit(")")).alias("reason"))
-        valid = valid.filter(pl.col("ticket_id").is_first_distinct())
-        rej = _batch_rejects(RawBatch(head, batch.bad_rows), [rejects, dups], plan.source.header)
+        checked = validate(head, plan.rules(lookup, order))
+        valid, dups = _without_duplicates(plan, checked.valid, pl.Series("ticket_id", [], dtype=pl.String))
+        rej = batch_rejects(RawBatch(head, batch.bad_rows), [checked.rejects, dups], plan.header)
         return valid.rename({LINE: "line"}), rej
     empty = pl.DataFrame(schema={"line": pl.Int64})
     return empty, empty
+
+
+def _without_duplicates(plan: Plan, valid: pl.DataFrame, seen: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(valid rows without repeated tickets, rejects for the repeats)."""
+    dup = valid.select(LINE, "ticket_id").with_columns(
+        dup=~pl.col("ticket_id").is_first_distinct() | pl.col("ticket_id").is_in(seen.implode()))
+    dups = dup.filter("dup")
+    what = "ticket" if plan.kind == "tickets" else "response for the same ticket"
+    column = plan.long.columns["instance"] if plan.long is not None else plan.mapping["ticket_id"]
+    rejects = dups.select(LINE, pl.lit(column).alias("column"),
+                          (pl.lit(f"duplicate {what} in file (") + pl.col("ticket_id") + pl.lit(")")).alias("reason"))
+    return valid.filter(~pl.col(LINE).is_in(dups[LINE].implode())), rejects
+
+
+def _start_run(engine: sa.Engine, plan: Plan) -> int:
+    with engine.begin() as conn:
+        return conn.execute(
+            schema.import_runs.insert().values(kind=plan.kind, file_name=(plan.file_name or "")[:400],
+                                               preset=plan.preset, started_at=clock.now())
+            .returning(schema.import_runs.c.run_id)).scalar_one()
+
+
+def _step(side: _Side, batch: RawBatch, conn, read, names, settings, now, dry_run: bool) -> pl.Series:
+    """Validate and load one batch of one kind; returns the lines that landed (or would)."""
+    checked = validate(batch.frame, side.rules)
+    valid, dup_rejects = _without_duplicates(side.plan, checked.valid, side.seen)
+    side.seen = pl.concat([side.seen, valid["ticket_id"]])
+    if side.plan.kind == "tickets":
+        outcome = load.load_tickets(conn, valid, names, read=read)
+    else:
+        outcome = load.load_responses(conn, valid, read=read, settings=settings, now=now)
+    rejects = batch_rejects(batch, [checked.rejects, dup_rejects, outcome.rejects], side.plan.header)
+    if not dry_run:
+        record_batch(conn, side.result.run_id, batch.rows_read, outcome, rejects)
+    r = side.result
+    r.rows_read += batch.rows_read
+    r.inserted += outcome.inserted
+    r.updated += outcome.updated
+    r.unchanged += outcome.unchanged
+    r.rejected += rejects.height
+    r.recovery_opened += outcome.recovery_opened
+    r.recovery_history += outcome.recovery_history
+    r.add_skipped(checked.skipped)
+    r.add_others(checked.others)
+    if side.kept_rows < REPORT_REJECT_CAP and rejects.height:
+        part = rejects.head(REPORT_REJECT_CAP - side.kept_rows)
+        r.rejects = pl.concat([r.rejects, part]) if r.rejects.height else part
+        side.kept_rows += part.height
+    landed = valid[LINE]
+    if outcome.rejects is not None and outcome.rejects.height:
+        landed = landed.filter(~landed.is_in(outcome.rejects[LINE].implode()))
+    return landed
+
+
+def _answers_batch(batch: RawBatch, landed: pl.Series) -> tuple[RawBatch, pl.DataFrame]:
+    """A combined file's rows whose ticket landed, and the others skipped for that reason."""
+    keep = pl.col(LINE).is_in(landed.implode())
+    skipped = batch.frame.filter(~keep).select(LINE, pl.lit("ticket not imported (see tickets)").alias("reason"))
+    return RawBatch(batch.frame.filter(keep), [], batch.position), skipped
 
 
 def run_import(engine: sa.Engine, plan: Plan, *, dry_run: bool = False, batch_rows: int = 100_000,
@@ -221,25 +135,25 @@ def run_import(engine: sa.Engine, plan: Plan, *, dry_run: bool = False, batch_ro
     """
     check_plan(plan)
     started = time.perf_counter()
-    result = ImportResult(kind=plan.kind, preset=plan.preset, file_name=plan.file_name,
-                          source=plan.source.describe(), dry_run=dry_run)
-    batches = plan.source.batches(batch_rows)
+    batches = plan.batches(batch_rows)
     first = next(batches, None)
-    date_order = decide_dates(plan, first)
+    orders = [decide_dates(plan, first)]
+    if plan.responses is not None:
+        orders.append(decide_dates(plan.responses, first))
+    now = clock.now()
     with engine.connect() as conn:
         names = load.Names.load(conn)
         lookup = load.factor_lookup(conn)
-        threshold = load.recovery_threshold(conn)
-    rules = plan.rules(lookup, date_order)
-    if not dry_run:
-        with engine.begin() as conn:
-            result.run_id = conn.execute(
-                schema.import_runs.insert().values(kind=plan.kind, file_name=(plan.file_name or "")[:400],
-                                                   preset=plan.preset, started_at=clock.now())
-                .returning(schema.import_runs.c.run_id)).scalar_one()
-    seen = pl.Series("ticket_id", [], dtype=pl.String)
-    kept: list[pl.DataFrame] = []
-    kept_rows = 0
+        settings = recovery.read_settings(conn)
+    sides = [_Side(p, p.rules(lookup, o), _new_result(p, dry_run), pl.Series("ticket_id", [], dtype=pl.String))
+             for p, o in zip([plan, plan.responses] if plan.responses else [plan], orders)]
+    result = sides[0].result
+    if len(sides) > 1:
+        result.responses = sides[1].result
+    for side in sides:
+        side.result.run_id = None if dry_run else _start_run(engine, side.plan)
+    if result.answers_read is not None:
+        result.answers_read = plan.pivoted()[1]
 
     def all_batches():
         if first is not None:
@@ -248,90 +162,86 @@ def run_import(engine: sa.Engine, plan: Plan, *, dry_run: bool = False, batch_ro
 
     try:
         for batch in all_batches():
-            valid, rejects = validate(batch.frame, rules)
-            dup = valid.select(LINE, "ticket_id").with_columns(
-                dup=~pl.col("ticket_id").is_first_distinct() | pl.col("ticket_id").is_in(seen.implode()))
-            dups = dup.filter("dup")
-            what = "ticket" if plan.kind == "tickets" else "response for the same ticket"
-            dup_rejects = dups.select(LINE, pl.lit(plan.mapping["ticket_id"]).alias("column"),
-                                      (pl.lit(f"duplicate {what} in file (") + pl.col("ticket_id")
-                                       + pl.lit(")")).alias("reason"))
-            valid = valid.filter(~pl.col(LINE).is_in(dups[LINE].implode()))
-            seen = pl.concat([seen, valid["ticket_id"]])
-            trial = names.copy()
-            if dry_run:
-                with engine.connect() as read:
-                    outcome = _load(plan.kind, None, valid, trial, read, threshold)
-                batch_rejects = _batch_rejects(batch, [rejects, dup_rejects, outcome.rejects],
-                                               plan.source.header)
-            else:
-                with engine.begin() as conn:
-                    outcome = _load(plan.kind, conn, valid, trial, conn, threshold)
-                    batch_rejects = _batch_rejects(batch, [rejects, dup_rejects, outcome.rejects],
-                                                   plan.source.header)
-                    _record_batch(conn, result.run_id, batch, outcome, batch_rejects)
-            names = trial
-            result.rows_read += batch.rows_read
-            result.inserted += outcome.inserted
-            result.updated += outcome.updated
-            result.unchanged += outcome.unchanged
-            result.rejected += batch_rejects.height
-            if kept_rows < REPORT_REJECT_CAP and batch_rejects.height:
-                kept.append(batch_rejects.head(REPORT_REJECT_CAP - kept_rows))
-                kept_rows += kept[-1].height
+            names = _one_batch(engine, sides, batch, names, settings, now, dry_run)
             if progress:
                 progress(batch.position, f"{result.rows_read:,} rows read")
     except Exception as exc:
-        result.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
-        result.seconds = time.perf_counter() - started
-        result.rejects = pl.concat(kept) if kept else result.rejects
-        result.created = names.created
+        for side in sides:
+            side.result.error = _error_text(exc)
+            side.result.seconds = time.perf_counter() - started
+            side.result.created = names.created
         raise ImportInterrupted(result) from exc
-    result.rejects = pl.concat(kept) if kept else result.rejects
-    result.created = names.created
-    result.completed = True
-    if not dry_run:
-        with engine.begin() as conn:
-            conn.execute(schema.import_runs.update().where(schema.import_runs.c.run_id == result.run_id)
-                         .values(finished_at=clock.now()))
-            if result.inserted or result.updated:
-                conn.execute(schema.settings.update().where(schema.settings.c.key == "data_origin")
-                             .values(value="imported"))
-    result.seconds = time.perf_counter() - started
+    _finish(engine, sides, dry_run, now, settings)
+    for side in sides:
+        side.result.created = names.created if side is sides[0] else {}
+        side.result.completed = True
+        side.result.seconds = time.perf_counter() - started
     if progress:
         progress(1.0, f"{result.rows_read:,} rows read")
     return result
 
 
-class ImportInterrupted(RuntimeError):
-    """The import stopped part-way; `result` says how far it got (committed batches stay)."""
-
-    def __init__(self, result: ImportResult):
-        super().__init__(f"The import stopped after {result.rows_read:,} rows: {result.error}. "
-                         "Batches before that are saved; run the same import again to complete it.")
-        self.result = result
-
-
-def _load(kind: str, conn, valid, names, read, threshold) -> load.Outcome:
-    if kind == "tickets":
-        return load.load_tickets(conn, valid, names, read=read)
-    return load.load_responses(conn, valid, read=read, threshold=threshold)
+def _error_text(exc: Exception) -> str:
+    """One line about why a batch failed (a warehouse older than the 'social'/'other' channels
+    gets the way round it)."""
+    text = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+    if "ck_tickets_channel" in str(exc):
+        text += (" — this warehouse was created before the channels 'social' and 'other' existed: map "
+                 "those values to another channel (--value \"channel:VALUE=phone\" …) or import into a "
+                 "warehouse created with this version")
+    return text
 
 
-def _record_batch(conn: sa.Connection, run_id: int, batch: RawBatch, outcome: load.Outcome,
-                  rejects: pl.DataFrame) -> None:
-    """Quarantine the batch's rejects and add its counts to the run (same transaction as the data)."""
-    if rejects.height:
-        rows = [dict(run_id=run_id, line_no=int(line), column_name=(col or None) and col[:200],
-                     reason=reason, raw_row=raw or "")
-                for line, col, reason, raw in rejects.select("line", "column", "reason", "raw_row").iter_rows()]
-        for start in range(0, len(rows), 10_000):
-            conn.execute(schema.import_rejects.insert(), rows[start:start + 10_000])
-    ir = schema.import_runs
-    conn.execute(ir.update().where(ir.c.run_id == run_id).values(
-        rows_read=ir.c.rows_read + batch.rows_read, inserted=ir.c.inserted + outcome.inserted,
-        updated=ir.c.updated + outcome.updated, unchanged=ir.c.unchanged + outcome.unchanged,
-        rejected=ir.c.rejected + rejects.height))
+def _one_batch(engine, sides: list[_Side], batch: RawBatch, names, settings, now, dry_run: bool):
+    """One batch of every side in one transaction; returns the names known afterwards."""
+    trial = names.copy()
+    if dry_run:
+        with engine.connect() as read:
+            _sides_step(sides, batch, None, read, trial, settings, now, True)
+    else:
+        with engine.begin() as conn:
+            _sides_step(sides, batch, conn, conn, trial, settings, now, False)
+    return trial
+
+
+def _sides_step(sides, batch, conn, read, names, settings, now, dry_run) -> None:
+    landed = _step(sides[0], batch, conn, read, names, settings, now, dry_run)
+    if len(sides) > 1:
+        answers, skipped = _answers_batch(batch, landed)
+        sides[1].result.add_skipped(skipped)
+        sides[1].result.rows_read += skipped.height
+        if dry_run:  # the tickets were not written: answers are checked, not matched against them
+            checked = validate(answers.frame, sides[1].rules)
+            sides[1].result.add_skipped(checked.skipped)
+            sides[1].result.rows_read += answers.rows_read
+            sides[1].result.inserted += checked.valid.height
+            sides[1].result.rejected += checked.rejects.height
+            return
+        _step(sides[1], answers, conn, read, names, settings, now, dry_run)
+
+
+def _finish(engine: sa.Engine, sides: list[_Side], dry_run: bool, now: dt.datetime,
+            settings: recovery.RecoverySettings) -> None:
+    """Mark the runs finished and say that the warehouse now holds imported data."""
+    if dry_run:
+        return
+    S = schema.settings
+    with engine.begin() as conn:
+        for side in sides:
+            conn.execute(schema.import_runs.update().where(schema.import_runs.c.run_id == side.result.run_id)
+                         .values(finished_at=clock.now()))
+        answered = [s for s in sides if s.plan.kind == "responses" and (s.result.inserted or s.result.updated)]
+        if answered and conn.execute(sa.select(S.c.key).where(S.c.key == TRACKING_KEY)).first() is None:
+            # Recovery KPIs count items from here on: older answers came in as history.
+            start = now - dt.timedelta(days=settings.window_days)
+            conn.execute(S.insert().values(key=TRACKING_KEY, value=start.isoformat(sep=" ", timespec="seconds")))
+        if any(s.result.inserted or s.result.updated for s in sides):
+            # "imported"; next to demo rows (their marker stays) the app calls it "demo + imported".
+            origin = conn.execute(sa.select(S.c.value).where(S.c.key == "data_origin")).scalar_one_or_none()
+            if origin is None:
+                conn.execute(S.insert().values(key="data_origin", value="imported"))
+            elif origin != "imported":
+                conn.execute(S.update().where(S.c.key == "data_origin").values(value="imported"))
 
 
 def field_help(kind: str) -> pl.DataFrame:

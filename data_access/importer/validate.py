@@ -10,26 +10,11 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from data_access.importer import presets, scores
+from data_access.importer import checks, presets, scores
 from data_access.importer.fields import required_fields
+from data_access.importer.dates import decide_date_order, parse_datetimes  # noqa: F401 (re-exported)
 from data_access.importer.reader import LINE
-from data_access.schema import CARE_DIMENSIONS, CHANNELS, TICKET_TYPES
-
-ISO_FORMATS = ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M",
-               "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
-               "%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%d %b %Y %H:%M", "%d %b %Y",
-               "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y"]
-OFFSET_FORMATS = ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z"]
-DAY_FIRST = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M",
-             "%d-%m-%Y", "%d/%m/%y %H:%M", "%d/%m/%y"]
-MONTH_FIRST = ["%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p",
-               "%m/%d/%Y", "%m-%d-%Y %H:%M:%S", "%m-%d-%Y %H:%M", "%m-%d-%Y", "%m/%d/%y %I:%M %p",
-               "%m/%d/%y %H:%M", "%m/%d/%y"]
-NUMERIC_DATE = r"^\s*(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})"
-
-TRUE_WORDS = ["true", "yes", "y", "t", "1", "x", "met", "ja", "oui", "si"]
-FALSE_WORDS = ["false", "no", "n", "f", "0", "notmet", "breached", "nein", "non"]
-MAX_TEXT = {"ticket_id": 64, "service": 200, "analyst": 200, "team": 120, "requester": 200}
+from data_access.schema import CARE_DIMENSIONS
 
 
 @dataclass(frozen=True)
@@ -44,6 +29,7 @@ class Rules:
     type_from_prefix: dict[str, str] = field(default_factory=dict)
     date_order: str | None = None                 # 'day' | 'month' | None (only unambiguous formats)
     factor_lookup: dict[str, int] = field(default_factory=dict)  # normalised code/label → factor_id
+    constants: dict[str, str] = field(default_factory=dict)  # target field → value for every row (--set)
 
 
 class AmbiguousDates(ValueError):
@@ -54,51 +40,11 @@ def _key(expr: pl.Expr) -> pl.Expr:
     return expr.str.to_lowercase().str.replace_all(r"[^0-9a-z]+", "")
 
 
-def _quoted(expr: pl.Expr) -> pl.Expr:
-    return pl.lit("'") + expr.str.slice(0, 60) + pl.lit("'")
-
-
-def decide_date_order(values: pl.Series) -> str | None:
-    """'day' or 'month' when numeric dates show a part above 12, 'mixed' when both do,
-    'ambiguous' when all are ≤ 12, None when no numeric d/m dates appear at all."""
-    parts = values.drop_nulls().str.extract_groups(NUMERIC_DATE).struct.unnest().drop_nulls()
-    if parts.is_empty():
-        return None
-    first = parts[:, 0].cast(pl.Int32)
-    second = parts[:, 1].cast(pl.Int32)
-    possible = (first.is_between(1, 31) & second.is_between(1, 12)) | (first.is_between(1, 12) & second.is_between(1, 31))
-    if not possible.any():  # only impossible dates such as 31/31/2024: they are rejected row by row
-        return None
-    day = bool(((first > 12) & (second <= 12) & possible).any())
-    month = bool(((second > 12) & (first <= 12) & possible).any())
-    if day and month:
-        return "mixed"
-    return "day" if day else "month" if month else "ambiguous"
-
-
-def parse_datetimes(text: pl.Series, date_order: str | None) -> pl.Series:
-    """Text → naive datetimes (offsets converted to UTC); unparseable values become null."""
-    text = text.str.strip_suffix("Z")
-    formats = ISO_FORMATS + (DAY_FIRST if date_order == "day" else MONTH_FIRST if date_order == "month" else [])
-    out = pl.Series(text.name, [None] * len(text), dtype=pl.Datetime("us"))
-    todo = text.is_not_null()
-    for fmt in formats + OFFSET_FORMATS:
-        if not todo.any():
-            break
-        idx = todo.arg_true()
-        parsed = text.gather(idx).str.to_datetime(fmt, strict=False, time_unit="us")
-        if fmt.endswith("%z"):
-            parsed = parsed.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-        ok = parsed.is_not_null()
-        if ok.any():
-            out = out.scatter(idx.filter(ok), parsed.filter(ok))
-            todo = todo.scatter(idx.filter(ok), False)
-    return out
-
-
 def _mapped(col: str, rules: Rules) -> pl.Expr:
-    """Cleaned text of a target field (stripped; null when empty)."""
+    """Cleaned text of a target field (stripped; null when empty). The apostrophe our rejects CSV
+    puts before a formula-looking cell is taken off again, so a fixed file re-imports exactly."""
     text = pl.col(col).str.strip_chars()
+    text = pl.when(text.str.starts_with("'")).then(text.str.replace(r"^'([=+\-@])", "$1")).otherwise(text)
     return pl.when(text == "").then(None).otherwise(text)
 
 
@@ -135,139 +81,9 @@ def _apply_value_maps(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     return frame.with_columns(exprs) if exprs else frame
 
 
-def _number(text: pl.Expr) -> pl.Expr:
-    return text.str.replace(r"^(-?\d+),(\d+)$", "$1.$2").cast(pl.Float64, strict=False)
-
-
 def _checks(rules: Rules) -> list[tuple[str, pl.Expr, pl.Expr]]:
     """(target field, value expression, error expression or null) for every mapped field."""
-    out: list[tuple[str, pl.Expr, pl.Expr]] = []
-    mapped = rules.mapping
-
-    def missing(name: str) -> pl.Expr:
-        return pl.when(pl.col(name).is_null()).then(pl.lit(f"{name} is missing"))
-
-    def text_field(name: str, required: bool) -> None:
-        value = pl.col(name)
-        err = pl.lit(None, pl.String)
-        if name in MAX_TEXT:
-            err = pl.when(value.str.len_chars() > MAX_TEXT[name]).then(
-                pl.lit(f"{name} is longer than {MAX_TEXT[name]} characters"))
-            value = pl.when(value.str.len_chars() <= MAX_TEXT[name]).then(value)
-        if required:
-            err = pl.coalesce(missing(name), err)
-        out.append((name, value, err))
-
-    def enum_field(name: str, allowed, required: bool, what: str) -> None:
-        value = pl.col(name)
-        ok = value.is_in(list(allowed))
-        err = pl.when(value.is_not_null() & ~ok).then(pl.lit(f"unknown {what} ") + _quoted(value))
-        if required:
-            err = pl.coalesce(missing(name), err)
-        out.append((name, pl.when(ok).then(value), err))
-
-    def int_field(name: str, lo: int, hi: int | None, required: bool) -> None:
-        raw = pl.col(name)
-        num = _number(raw)
-        whole = num.is_not_null() & (num == num.floor())
-        in_range = (num >= lo) & (num <= hi) if hi is not None else (num >= lo)
-        shown = pl.when(whole).then(num.cast(pl.Int64).cast(pl.String)).otherwise(raw)
-        err = (pl.when(raw.is_not_null() & ~whole).then(pl.lit(f"{name} ") + _quoted(raw) + pl.lit(" is not a whole number"))
-               .when(raw.is_not_null() & ~in_range)
-               .then(pl.lit(f"{name} ") + shown + pl.lit(f" is outside {lo}–{hi}" if hi is not None else f" is below {lo}")))
-        if required:
-            err = pl.coalesce(missing(name), err)
-        out.append((name, pl.when(whole & in_range).then(num.cast(pl.Int64)), err))
-
-    def float_field(name: str, factor: float = 1.0) -> None:
-        raw = pl.col(name)
-        num = _number(raw)
-        err = (pl.when(raw.is_not_null() & num.is_null()).then(pl.lit(f"{name} ") + _quoted(raw) + pl.lit(" is not a number"))
-               .when(num < 0).then(pl.lit(f"{name} ") + raw + pl.lit(" is negative")))
-        out.append((name, pl.when(num >= 0).then(num * factor), err))
-
-    def bool_field(name: str, required: bool, counts: bool = False) -> None:
-        raw = pl.col(name)
-        key = pl.col(f"{name}__key")
-        value = pl.when(key.is_in(TRUE_WORDS)).then(True).when(key.is_in(FALSE_WORDS)).then(False)
-        if counts:  # a reopen count: more than zero means reopened
-            num = _number(raw)
-            value = pl.when(key.is_in(TRUE_WORDS + FALSE_WORDS)).then(value).when(
-                (num >= 0) & (num == num.floor())).then(num > 0)
-        err = pl.when(raw.is_not_null() & value.is_null()).then(
-            pl.lit(f"{name} ") + _quoted(raw) + pl.lit(" is not yes/no or true/false"))
-        if required:
-            err = pl.coalesce(missing(name), err)
-        out.append((name, value, err))
-
-    if rules.kind == "tickets":
-        text_field("ticket_id", True)
-        if "ticket_type" in mapped or rules.type_from_prefix:
-            prefix = pl.col("ticket_id").str.extract(r"^([A-Za-z]+)").str.to_uppercase()
-            from_id = prefix.replace_strict(list(rules.type_from_prefix) or [""],
-                                            list(rules.type_from_prefix.values()) or [None],
-                                            default=None, return_dtype=pl.String)
-            given = pl.col("ticket_type") if "ticket_type" in mapped else pl.lit(None, pl.String)
-            value = pl.when(given.is_null() | given.is_in(TICKET_TYPES)).then(
-                pl.coalesce(pl.when(given.is_in(TICKET_TYPES)).then(given), from_id))
-            err = (pl.when(given.is_not_null() & ~given.is_in(TICKET_TYPES))
-                   .then(pl.lit("unknown ticket type ") + _quoted(given))
-                   .when(value.is_null()).then(pl.lit("ticket_type is missing")))
-            out.append(("ticket_type", value, err))
-        enum_field("channel", CHANNELS, True, "channel")
-        text_field("service", True)
-        raw = pl.col("priority")
-        digit = raw.str.extract(r"^\s*[Pp]?\s*(\d+)").cast(pl.Int64, strict=False)
-        err = (pl.when(raw.is_null()).then(pl.lit("priority is missing"))
-               .when(digit.is_null()).then(pl.lit("priority ") + _quoted(raw) + pl.lit(" is not a number from 1 to 4"))
-               .when((digit < 1) | (digit > 4)).then(pl.lit("priority ") + digit.cast(pl.String) + pl.lit(" is outside 1–4")))
-        out.append(("priority", pl.when(digit.is_between(1, 4)).then(digit), err))
-        for name in ("opened_at", "resolved_at"):
-            out.append((name, pl.col(f"{name}__dt"),
-                        pl.coalesce(missing(name), pl.when(pl.col(f"{name}__dt").is_null()).then(
-                            pl.lit("unknown date format ") + _quoted(pl.col(name))))))
-        text_field("analyst", True)
-        text_field("team", True)
-        bool_field("sla_met", True)
-        int_field("reassignment_count", 0, None, False)
-        bool_field("reopened", False, counts=True)
-        bool_field("first_contact_resolution", False)
-        float_field("handle_minutes", {"seconds": 1 / 60, "hours": 60.0}.get(rules.handle_unit, 1.0))
-        text_field("requester", False)
-        state = pl.col("state")
-        out.append(("state", pl.when(state == "closed").then(state), pl.when(state.is_not_null() & (state != "closed")).then(
-            pl.lit("ticket is not resolved or closed (state ") + _quoted(state) + pl.lit(")"))))
-    else:
-        text_field("ticket_id", True)
-        raw = pl.col("happiness")
-        if rules.scale == "good-bad":
-            key = pl.col("happiness__key")
-            value = key.replace_strict(list(scores.GOOD_BAD), list(scores.GOOD_BAD.values()),
-                                       default=None, return_dtype=pl.Int64)
-            err = (pl.when(raw.is_null() | key.is_in(list(scores.NOT_ANSWERED)))
-                   .then(pl.lit("no rating given") + pl.when(raw.is_not_null()).then(pl.lit(" (") + _quoted(raw) + pl.lit(")")).otherwise(pl.lit("")))
-                   .when(value.is_null()).then(pl.lit("happiness ") + _quoted(raw) + pl.lit(" is not good or bad")))
-        else:
-            table = scores.NUMERIC_SCALES[rules.scale]
-            num = _number(raw)
-            whole = num.is_not_null() & (num == num.floor())
-            as_int = num.cast(pl.Int64)
-            value = pl.when(whole).then(as_int.replace_strict(list(table), list(table.values()),
-                                                               default=None, return_dtype=pl.Int64))
-            err = (pl.when(raw.is_null()).then(pl.lit("happiness is missing"))
-                   .when(~whole).then(pl.lit("happiness ") + _quoted(raw) + pl.lit(" is not a whole number"))
-                   .when(value.is_null()).then(pl.lit("happiness ") + as_int.cast(pl.String)
-                                               + pl.lit(f" is outside {scores.SCALE_RANGE[rules.scale]}")))
-        out.append(("happiness", value, err))
-        for dim in CARE_DIMENSIONS:
-            int_field(dim, 1, 5, False)
-        float_field("lost_minutes")
-        text_field("comment", False)
-        out.append(("factor_ids", pl.col("factor_ids__list"), pl.col("factors__error")))
-        out.append(("submitted_at", pl.col("submitted_at__dt"),
-                    pl.coalesce(missing("submitted_at"), pl.when(pl.col("submitted_at__dt").is_null()).then(
-                        pl.lit("unknown date format ") + _quoted(pl.col("submitted_at"))))))
-    return out
+    return checks.ticket_checks(rules) if rules.kind == "tickets" else checks.response_checks(rules)
 
 
 def _factor_columns(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
@@ -293,25 +109,77 @@ def _factor_columns(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
         pl.col("fid").drop_nulls().unique().sort().alias("factor_ids__list"),
         pl.col("item").filter(pl.col("fid").is_null()).first().alias("bad"))
     per_row = per_row.with_columns(factors__error=pl.when(pl.col("bad").is_not_null()).then(
-        pl.lit("unknown factor ") + _quoted(pl.col("bad")))).drop("bad")
+        pl.lit("unknown factor ") + checks.quoted(pl.col("bad")))).drop("bad")
     return frame.join(per_row, on=LINE, how="left")
 
 
-def validate(raw: pl.DataFrame, rules: Rules) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split a batch into valid typed rows and rejects (`_line`, column, reason).
+@dataclass
+class Checked:
+    """One batch after validation: rows that land, rows rejected (with every reason), rows skipped
+    on purpose (not closed, not answered) and coded values that landed as 'other'."""
 
-    Values are computed for every row; the (string-building) reasons only for the rows that
-    fail, which keeps a clean million-row file fast.
-    """
-    source_of = dict(rules.mapping)
-    frame = raw.select(pl.col(LINE), *[pl.col(src).alias(dst) for dst, src in source_of.items()])
-    frame = frame.with_columns(_mapped(c, rules).alias(c) for c in source_of)
+    valid: pl.DataFrame
+    rejects: pl.DataFrame  # _line, column, reason
+    skipped: pl.DataFrame  # _line, reason
+    others: pl.DataFrame   # field, value, rows
+
+
+def _selected(raw: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """The mapped source columns and constants renamed to target fields, cleaned and value-mapped."""
+    consts = {f: v for f, v in rules.constants.items() if f not in rules.mapping}
+    frame = raw.select(pl.col(LINE), *[pl.col(src).alias(dst) for dst, src in rules.mapping.items()],
+                       *[pl.lit(v, pl.String).alias(f) for f, v in consts.items()])
+    frame = frame.with_columns(_mapped(c, rules).alias(c) for c in frame.columns if c != LINE)
+    if "channel" in frame.columns:
+        frame = frame.with_columns(pl.col("channel").alias("channel__raw"))
     frame = _apply_value_maps(frame, rules)
     for name in ("opened_at", "resolved_at", "submitted_at"):
         if name in frame.columns:
             frame = frame.with_columns(parse_datetimes(frame[name], rules.date_order).alias(f"{name}__dt"))
     if rules.kind == "responses":
         frame = _factor_columns(frame, rules)
+    return frame
+
+
+def _skip_reason(frame: pl.DataFrame, rules: Rules) -> pl.Expr | None:
+    """Why a row is skipped rather than imported (null: not skipped)."""
+    if rules.kind == "tickets" and "state" in frame.columns:
+        state = pl.col("state")
+        return pl.when(state.is_not_null() & (state != "closed")).then(
+            pl.lit("ticket not closed: ") + state.str.slice(0, 60))
+    if rules.kind == "responses" and "happiness" in frame.columns:
+        unanswered = pl.col("happiness").is_null() | pl.col("happiness__key").is_in(list(scores.NOT_ANSWERED))
+        return pl.when(unanswered).then(pl.lit("survey not answered"))
+    return None
+
+
+def _column_names(rules: Rules) -> dict[str, str | None]:
+    """The source column (or `--set FIELD`) to name in a rejection of each target field."""
+    def source(name: str) -> str | None:
+        if name in rules.mapping:
+            return rules.mapping[name]
+        if name in rules.constants:
+            return f"--set {name}"
+        return None
+    names = {f: source(f) for f in (*rules.mapping, *rules.constants)}
+    names["factor_ids"] = source("factors")
+    return names
+
+
+def validate(raw: pl.DataFrame, rules: Rules) -> Checked:
+    """Split a batch into valid typed rows, rejects (`_line`, column, reason — every error of the
+    row), skipped rows (`_line`, reason) and the coded values that landed as 'other'.
+
+    Values are computed for every row; the (string-building) reasons only for the rows that
+    fail, which keeps a clean million-row file fast.
+    """
+    frame = _selected(raw, rules)
+    skip = _skip_reason(frame, rules)
+    skipped = pl.DataFrame(schema={LINE: pl.Int64, "reason": pl.String})
+    if skip is not None:
+        frame = frame.with_columns(skip.alias("__skip"))
+        skipped = frame.filter(pl.col("__skip").is_not_null()).select(LINE, pl.col("__skip").alias("reason"))
+        frame = frame.filter(pl.col("__skip").is_null())
     present = set(frame.columns)
     needs = {"ticket_type": "ticket_id", "factor_ids": "factor_ids__list"}
     usable = [(n, v, e) for n, v, e in _checks(rules) if needs.get(n, n) in present]
@@ -326,31 +194,42 @@ def validate(raw: pl.DataFrame, rules: Rules) -> tuple[pl.DataFrame, pl.DataFram
             bad_terms.append(value.is_null())
         else:
             bad_terms.append(value.is_null() & pl.col(n).is_not_null())
-    order_error = None
+    errors = [(n, e) for n, _, e in usable]
     if rules.kind == "tickets" and {"opened_at__dt", "resolved_at__dt"} <= present:
         order_error = pl.col("resolved_at__dt") < pl.col("opened_at__dt")
         bad_terms.append(order_error.fill_null(False))
+        errors.append(("resolved_at", pl.when(order_error).then(pl.lit("resolved_at before opened_at"))))
     frame = frame.with_columns(pl.any_horizontal(bad_terms).alias("__bad") if bad_terms
                                else pl.lit(False).alias("__bad"))
-    valid = frame.filter(~pl.col("__bad")).select(
-        pl.col(LINE), *[pl.col(f"{n}__v").alias(n) for n, _, _ in usable if n != "state"])
-    bad = frame.filter(pl.col("__bad"))
+    good = frame.filter(~pl.col("__bad"))
+    valid = good.select(pl.col(LINE), *[pl.col(f"{n}__v").alias(n) for n, _, _ in usable])
+    return Checked(_with_defaults(valid, rules.kind), _reasons(frame.filter(pl.col("__bad")), errors, rules),
+                   skipped, _others(good))
+
+
+def _reasons(bad: pl.DataFrame, errors: list[tuple[str, pl.Expr]], rules: Rules) -> pl.DataFrame:
+    """One reject per row: every failing column and every reason, joined with '; '."""
     if bad.is_empty():
-        rejects = pl.DataFrame(schema={LINE: pl.Int64, "column": pl.String, "reason": pl.String})
-    else:
-        errors = [(n, e) for n, _, e in usable]
-        if order_error is not None:
-            errors.append(("resolved_at", pl.when(order_error).then(pl.lit("resolved_at before opened_at"))))
-        column_of = {n: source_of.get(n) or source_of.get("ticket_id") for n, _ in errors}
-        column_of["factor_ids"] = source_of.get("factors")
-        bad = bad.with_columns(e.alias(f"__err{i}") for i, (_, e) in enumerate(errors))
-        err_cols = [pl.col(f"__err{i}") for i in range(len(errors))]
-        rejects = bad.select(
-            pl.col(LINE),
-            pl.coalesce(*[pl.when(c.is_not_null()).then(pl.lit(column_of[n])) for c, (n, _) in zip(err_cols, errors)])
-            .alias("column"),
-            pl.coalesce(*err_cols, pl.lit("invalid row")).alias("reason"))
-    return _with_defaults(valid, rules.kind), rejects
+        return pl.DataFrame(schema={LINE: pl.Int64, "column": pl.String, "reason": pl.String})
+    column_of = _column_names(rules)
+    fallback = rules.mapping.get("ticket_id")
+    bad = bad.with_columns(e.alias(f"__err{i}") for i, (_, e) in enumerate(errors))
+    errs = [pl.col(f"__err{i}") for i in range(len(errors))]
+    columns = [pl.when(c.is_not_null()).then(pl.lit(column_of.get(n) or fallback)) for c, (n, _) in zip(errs, errors)]
+    out = bad.select(pl.col(LINE), pl.concat_str(columns, separator="; ", ignore_nulls=True).alias("column"),
+                     pl.concat_str(errs, separator="; ", ignore_nulls=True).alias("reason"))
+    return out.with_columns(pl.when(pl.col("column") != "").then(pl.col("column")).alias("column"),
+                            pl.when(pl.col("reason") != "").then(pl.col("reason"))
+                            .otherwise(pl.lit("invalid row")).alias("reason"))
+
+
+def _others(good: pl.DataFrame) -> pl.DataFrame:
+    """Channel values that nobody mapped and that landed as 'other', with their row counts."""
+    if "channel__raw" not in good.columns:
+        return pl.DataFrame(schema={"field": pl.String, "value": pl.String, "rows": pl.Int64})
+    hit = good.filter((pl.col("channel__v") == "other") & (pl.col("channel") != "other"))
+    return (hit.group_by("channel__raw").agg(pl.len().cast(pl.Int64).alias("rows"))
+            .select(pl.lit("channel").alias("field"), pl.col("channel__raw").alias("value"), "rows"))
 
 
 def _with_defaults(valid: pl.DataFrame, kind: str) -> pl.DataFrame:

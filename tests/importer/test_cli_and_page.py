@@ -29,8 +29,10 @@ def test_cli_exit_codes_dry_run_and_report(empty_sqlite_url, tmp_path, capsys):
     code = main(["import", "tickets", str(SAMPLES / "generic_tickets_bad_rows.csv"), "--url", empty_sqlite_url,
                  "--report", str(report), "--rejects-csv", str(rejects)])
     assert code == 1
-    assert "| rejected | 7 |" in report.read_text()
-    assert rejects.read_text(encoding="utf-8-sig").splitlines()[0] == "line,column,reason,raw_row"
+    assert "| rejected | 6 |" in report.read_text()
+    assert "| skipped | 0 |" in report.read_text()
+    header = (SAMPLES / "generic_tickets_bad_rows.csv").read_text().splitlines()[0]
+    assert rejects.read_text(encoding="utf-8-sig").splitlines()[0] == header + ",line,column,reason"
     # A responses file offered as tickets is refused with a clear message and exit code 2.
     assert main(["import", "tickets", str(SAMPLES / "generic_responses.csv"), "--url", empty_sqlite_url]) == 2
     assert "looks like a responses file" in capsys.readouterr().err
@@ -46,8 +48,8 @@ def test_history_is_admin_only(empty_sqlite_url):
     engine = ready(empty_sqlite_url)
     do_import(empty_sqlite_url, "tickets", SAMPLES / "generic_tickets_bad_rows.csv")
     runs = history.recent_runs(engine, scope=Scope("admin"))
-    assert runs.select("kind", "rows_read", "inserted", "rejected").row(0) == ("tickets", 9, 2, 7)
-    assert history.run_rejects(engine, scope=Scope("admin"), run_id=runs["run_id"][0]).height == 7
+    assert runs.select("kind", "rows_read", "inserted", "rejected").row(0) == ("tickets", 9, 3, 6)
+    assert history.run_rejects(engine, scope=Scope("admin"), run_id=runs["run_id"][0]).height == 6
     with pytest.raises(ScopeError):
         history.recent_runs(engine, scope=Scope("cio"))
     for dialect in ("sqlite", "postgresql"):

@@ -52,7 +52,7 @@ EXPECTED = {
             ("ITSD-102", 3, None, None, None, None, None, "Had to explain it three times, to three people",
              D(2026, 10, 9, 10, 15), ()),
         ],
-        response_rejects=[(4, "Satisfaction rating", "happiness is missing")]),
+        response_rejects=[], skipped={"survey not answered": 1}),
     "zendesk": dict(
         tickets="zendesk_tickets.csv", responses="zendesk_satisfaction.csv",
         landed_tickets=[
@@ -68,7 +68,7 @@ EXPECTED = {
             ("5002", 0, None, None, None, None, None, "A whole day for a CRM question", D(2026, 10, 7, 9, 0),
              ("slow",)),
         ],
-        response_rejects=[(4, "Satisfaction", "no rating given ('Offered')")]),
+        response_rejects=[], skipped={"survey not answered": 1}),  # 'Offered' = never answered
     "freshservice": dict(
         tickets="freshservice_tickets.csv", responses="freshservice_csat.csv",
         landed_tickets=[
@@ -119,6 +119,7 @@ def test_sample_export_lands_exactly(empty_url, preset):
         spec["response_rejects"]
     assert landed_responses(empty_url) == spec["landed_responses"]
     assert answers.balanced and tickets.balanced
+    assert answers.skipped_by == spec.get("skipped", {})
 
     # Every answer at or below the recovery threshold (6) has exactly one recovery item.
     unhappy = {r[0] for r in spec["landed_responses"] if r[1] <= 6}
@@ -150,14 +151,15 @@ def test_bad_rows_sample_is_quarantined_with_reasons(empty_url):
     got = [tuple(r) for r in result.rejects.select("line", "column", "reason").iter_rows()]
     assert got == [
         (3, "resolved_at", "resolved_at before opened_at"),
-        (4, "channel", "unknown channel 'fax'"),
         (5, "opened_at", "unknown date format '31/31/2024'"),
         (6, "priority", "priority 9 is outside 1–4"),
         (7, "ticket_id", "duplicate ticket in file (B-1)"),
         (8, "sla_met", "sla_met 'maybe' is not yes/no or true/false"),
         (9, "handle_minutes", "handle_minutes -5 is negative"),
     ]
-    assert (result.rows_read, result.inserted, result.rejected) == (9, 2, 7)
+    assert (result.rows_read, result.inserted, result.rejected) == (9, 3, 6)
+    assert result.others == {("channel", "fax"): 1}  # landed as 'other', with a warning line
+    assert result.warnings()[0].startswith("fax → other: 1 rows; map it with --value \"channel:fax=…\"")
     # The formula-looking requester is stored verbatim, as text.
     assert ("B-8",) and landed_tickets(empty_url)[-1][-1] == "=SUM(A1:A9)"
     ir = schema.import_rejects
@@ -166,7 +168,7 @@ def test_bad_rows_sample_is_quarantined_with_reasons(empty_url):
         run = conn.execute(sa.select(schema.import_runs)).one()
     assert [(r[0], r[1]) for r in stored] == [(g[0], g[2]) for g in got]
     assert '"ticket_id":"B-2"' in stored[0][2]  # the original row is kept to fix and re-import
-    assert (run.rows_read, run.inserted, run.updated, run.unchanged, run.rejected) == (9, 2, 0, 0, 7)
+    assert (run.rows_read, run.inserted, run.updated, run.unchanged, run.rejected) == (9, 3, 0, 0, 6)
     assert run.finished_at is not None
 
     answers = do_import(empty_url, "responses", SAMPLES / "generic_responses_bad_rows.csv")
@@ -176,6 +178,6 @@ def test_bad_rows_sample_is_quarantined_with_reasons(empty_url):
         (3, "communication", "communication 6 is outside 1–5"),
         (4, "ticket_id", "response for unknown ticket INC0012345"),
         (5, "factors", "unknown factor 'teleportation'"),
-        (6, "happiness", "happiness is missing"),
     ]
+    assert answers.skipped_by == {"survey not answered": 1}  # line 6 has no score: skipped, not rejected
     assert answers.inserted == 1
