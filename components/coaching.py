@@ -81,7 +81,7 @@ def load_overview(scope: Scope, url: str) -> pl.DataFrame:
     cur = stats.response_stats(scope=scope, filters=current, by=("analyst_id",), url=url)
     prev = stats.response_stats(scope=scope, filters=previous, by=("analyst_id",), url=url)
     since = dt.datetime.combine(current.start, dt.time())
-    act = data.team_activity(scope=scope, since=since, now=now, cutoff=data.overdue_cutoff(now),
+    act = data.team_activity(scope=scope, since=since, now=now, target_hours=settings.target_hours,
                              threshold=settings.threshold, url=url)
     activity = (roster.select("analyst_id")
                 .join(act["recovery"], on="analyst_id", how="left")

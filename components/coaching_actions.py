@@ -73,7 +73,7 @@ def recovery_section(scope: Scope) -> None:
         st.session_state[page_key] = 0
     page = st.session_state.get(page_key, 0)
     queue, total, overdue = data.recovery_queue(scope=scope, threshold=settings.threshold, since=since, now=now,
-                                                cutoff=data.overdue_cutoff(now), status=status, analyst_id=who,
+                                                target_hours=settings.target_hours, status=status, analyst_id=who,
                                                 page=page, url=url)
     _show_flash("coaching_rq_flash")
     st.caption(f"Every response scoring {settings.threshold} or less enters the queue; the first contact is "

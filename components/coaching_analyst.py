@@ -270,7 +270,7 @@ def _follow_ups(scope: Scope, aid: int, url: str) -> list[str]:
     settings = data.recovery_settings(url=url)
     queue, total, _ = data.recovery_queue(scope=scope, threshold=settings.threshold,
                                           since=dt.datetime.combine(today - dt.timedelta(days=89), dt.time()),
-                                          now=now, cutoff=data.overdue_cutoff(now), analyst_id=aid, url=url)
+                                          now=now, target_hours=settings.target_hours, analyst_id=aid, url=url)
     items += [f"Recovery call for {r['ticket_id']} (score {r['happiness']}, due {r['due_at']:%-d %b, %H:%M})"
               for r in queue.iter_rows(named=True)]
     if total > queue.height:

@@ -79,7 +79,7 @@ def headline_tiles(report: CultureReport) -> None:
         tile("Recovery within target", fmt_pct(rec.share),
              f"{rec.k:,} of {rec.n:,} unhappy users called back in time" if rec.k is not None
              else f"too few recovery items to show (n = {rec.n:,})",
-             "Unhappy responses (0–6) whose user was contacted by the due time (one business day), "
+             "Unhappy responses (0–6) whose user was contacted by their due time (the recovery target set by the admin), "
              "among those already due or contacted.")
     with second[3]:
         tile("Recognitions given", f"{report.kudos_given:,}",
@@ -236,7 +236,7 @@ def culture_tiles(report: CultureReport) -> None:
         rec = report.recovery
         tile("Recovery contacts in time", fmt_pct(rec.share),
              f"{fmt_range(rec.low, rec.high)} · n = {rec.n:,}" if rec.k is not None else f"n = {rec.n:,}",
-             "Unhappy users contacted by the due time (one business day), among recovery items due or contacted.")
+             "Unhappy users contacted by their due time (the recovery target set by the admin), among recovery items due or contacted.")
     with cols[2]:
         part = report.participation
         if part is None:

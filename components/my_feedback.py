@@ -16,7 +16,7 @@ from components import formats
 from components.text import literal
 from components.tiles import fmt_happiness, fmt_margin, fmt_minutes, tile
 from components.tables import moment_columns, readable
-from data_access import clock
+from data_access import clock, config
 from data_access.engine import DB_ERRORS, describe_failure  # noqa: F401 (DB_ERRORS: used by the page)
 from data_access.filters import Filters
 from data_access.my_feedback import (
@@ -92,12 +92,18 @@ def reminder(latest, today: dt.date) -> None:
 
 def _position_text(spread: Spread | None, what: str) -> str:
     if spread is None:
-        return f"Team comparison for {what} appears once at least 3 colleagues have enough responses."
+        return _too_few_colleagues(f"Team comparison for {what}")
     if spread.own_percentile is None:
         return (f"Middle half of your team: {spread.p25:.0f} to {spread.p75:.0f} "
                 f"({spread.analysts} colleagues with enough responses).")
     return (f"You are at the {_ordinal(spread.own_percentile)} percentile of your team "
-            f"(0 = lowest, 100 = highest; {spread.analysts} colleagues with enough responses).")
+            f"(0 = lowest, 100 = highest; you and {spread.analysts - 1} colleagues with enough responses).")
+
+
+def _too_few_colleagues(what: str) -> str:
+    """The one short line shown where the unnamed team figures are withheld."""
+    return (f"{what} is hidden: it needs at least {config.thresholds().min_colleagues} colleagues "
+            "with enough responses, so that nobody's own figure can be read from it.")
 
 
 def _ordinal(value: float) -> str:
@@ -221,8 +227,9 @@ def figures_section(figures: MyFigures) -> None:
              "your closed tickets in the period.")
 
     st.markdown("##### Where you are in your team's spread")
-    st.caption("Grey bar: the middle half of your team (25th to 75th percentile), tick: the median, "
-               "blue dot: you. No colleague is named or shown individually.")
+    if figures.happiness_spread or figures.lost_spread:
+        st.caption("Grey bar: the middle half of your team (25th to 75th percentile), tick: the median, "
+                   "blue dot: you. No colleague is named or shown individually.")
     left, right = st.columns(2)
     with left:
         st.markdown("**Happiness**")
@@ -240,8 +247,10 @@ def figures_section(figures: MyFigures) -> None:
                    else "Your customers have not estimated lost time in this period.")
 
     st.markdown("##### CARE profile")
-    st.caption("Blue: your customers' mean rating with its 95% interval · grey tick: your team's mean.")
     profile = care_profile_frame(figures.stats, figures.customers, figures.min_responses)
+    team_shown = profile.height and profile["team_mean"].is_not_null().any()
+    st.caption("Blue: your customers' mean rating with its 95% interval"
+               + (" · grey tick: your team's mean." if team_shown else ". " + _too_few_colleagues("Your team's mean")))
     _render(care_profile_chart(profile), 230)
 
 
@@ -254,8 +263,7 @@ def trend_chart(trend: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
          "axis": {"format": formats.MONTH_AXIS, "tickCount": "month"}}
     scale = {"domain": [-100, 100]}
     team_tip = [_tip("month", "Month", "temporal", "%B %Y"), _tip("band_low", "Team 25th percentile", fmt="+.0f"),
-                _tip("band_mid", "Team median", fmt="+.0f"), _tip("band_high", "Team 75th percentile", fmt="+.0f"),
-                _tip("band_analysts", "Colleagues counted")]
+                _tip("band_mid", "Team median", fmt="+.0f"), _tip("band_high", "Team 75th percentile", fmt="+.0f")]
     own_tip = [_tip("month", "Month", "temporal", "%B %Y"), _tip("own_happiness", "Your Happiness", fmt="+.0f"),
                _tip("own_margin", "± margin", fmt=".0f"), _tip("own_n", "Responses")]
     own_only = [{"filter": "isValid(datum.own_happiness)"}]
@@ -282,12 +290,15 @@ def trend_section(trend: pl.DataFrame, min_responses: int) -> None:
     if trend.is_empty() or trend["own_n"].sum() == 0:
         st.info("No responses in the last 12 months yet — your trend appears here as they arrive.")
         return
-    st.caption(f"Blue: your monthly Happiness with its 95% interval (months with at least "
-               f"{min_responses} responses) · grey band: the middle half of your team, dashed: its median.")
+    no_band = trend["band_low"].is_null().all()
+    st.caption(f"Blue: your monthly Happiness with its 95% interval (months with at least {min_responses} "
+               "responses)" + ("." if no_band else " · grey band: the middle half of your team, dashed: its median."))
+    if no_band:
+        st.caption(_too_few_colleagues("The team band"))
     if trend["own_happiness"].is_null().all():
         st.info(f"No single month has {min_responses} responses yet, so there is no monthly point to "
                 "show — your period figures above use all of them together.")
-        if trend["band_low"].is_null().all():
+        if no_band:
             return
     _render(trend_chart(trend), 300)
 
@@ -458,8 +469,8 @@ def gap_section(view: SelfView, figures: MyFigures, scope: Scope, filters: Filte
 
     st.markdown("##### Your place in the team: by your own rating and by your customers'")
     if view.ranks["self_percentile"].is_null().all() and view.ranks["customer_percentile"].is_null().all():
-        st.caption("This comparison appears once at least 3 colleagues in your team have a self-assessment "
-                   "and enough customer ratings. No one is ever named.")
+        st.caption(_too_few_colleagues("This comparison") + " It counts colleagues with a self-assessment "
+                   "and enough customer ratings.")
     else:
         _render(rank_chart(view.ranks), 240)
         st.caption("Percentiles only (0 = lowest, 100 = highest in your team); colleagues' answers count "

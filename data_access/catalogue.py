@@ -48,7 +48,7 @@ COMPETENCIES = [
 
 DEFAULT_SETTINGS = {
     "recovery_threshold": "6",      # responses at or below this score enter the recovery queue
-    "recovery_target_hours": "24",  # business hours to first contact (1 business day)
+    "recovery_target_hours": "24",  # hours from the answer to first contact, past a weekend (recovery.due_at)
     "data_origin": "empty",         # 'demo' once demo data is loaded, 'imported' after a real import
 }
 

@@ -1,8 +1,9 @@
 """Reads behind the Coaching page: a team lead's analysts, their feedback, recovery queue, kudos, notes.
 
-Every reader takes the lead's Scope and filters in SQL (tickets of the lead's teams; analysts whose
-home team is one of them). Named per-analyst reads first check `scoping.analyst_scope` and the
-analyst's team, then also carry the team condition in their WHERE, so a forged id returns nothing.
+Every reader takes the lead's Scope and filters in SQL with the one who-may-see-whom rule
+(`scoping.lead_sees`): feedback about analysts whose home team is one of the lead's teams, whatever
+team the ticket was assigned to. Named per-analyst reads first check `scoping.analyst_scope` and the
+analyst's team, then also carry the rule in their WHERE, so a forged id returns nothing.
 Each reader has a `*_query()` builder next to it so tests can compile it for every dialect.
 """
 
@@ -20,7 +21,7 @@ from data_access.filters import Filters, response_period
 from data_access.scope import Scope, ScopeError
 from data_access.rollups import reads as rollup_reads
 from data_access.rollups.state import use_rollups
-from data_access.scoping import analyst_scope, ticket_scope
+from data_access.scoping import analyst_scope, lead_sees, ticket_scope, within_team
 
 T = schema.tickets
 R = schema.responses
@@ -52,50 +53,10 @@ def _lead(scope: Scope) -> None:
 
 # ---------------------------------------------------------------- settings and windows
 
-@dataclass(frozen=True)
-class RecoverySettings:
-    """Admin-configurable recovery rules: the score threshold and the first-contact target."""
-
-    threshold: int = 6
-    target_hours: int = 24
-
-
-def recovery_settings(*, url: str | None = None) -> RecoverySettings:
-    """The recovery threshold (responses at or below it enter the queue) and target hours."""
-    S = schema.settings
+def recovery_settings(*, url: str | None = None) -> recovery.RecoverySettings:
+    """The admin's recovery rules (threshold, target hours, window), as `data_access.recovery` reads them."""
     with get_engine(_url(url)).connect() as conn:
-        values = dict(conn.execute(sa.select(S.c.key, S.c.value)
-                                   .where(S.c.key.in_(("recovery_threshold", "recovery_target_hours")))).all())
-    try:
-        threshold = int(values.get("recovery_threshold", 6))
-        hours = int(values.get("recovery_target_hours", 24))
-    except ValueError:
-        threshold, hours = 6, 24
-    return RecoverySettings(threshold=threshold, target_hours=hours)
-
-
-def business_day_after(moment: dt.datetime) -> dt.datetime:
-    """One day later, moved to Monday when that lands on a weekend (the recovery target)."""
-    due = moment + dt.timedelta(days=1)
-    if due.weekday() == 5:
-        due += dt.timedelta(days=2)
-    elif due.weekday() == 6:
-        due += dt.timedelta(days=1)
-    return due
-
-
-def overdue_cutoff(now: dt.datetime) -> dt.datetime:
-    """Responses submitted before this moment are past their one-business-day target at `now`.
-
-    Used only for unhappy responses that have no recovery item yet (an item carries its own
-    due time). On a weekend or a Monday the cutoff is Friday 00:00, so weekend responses are
-    not called overdue before their Monday target has surely passed.
-    """
-    if now.weekday() in (5, 6, 0):
-        back = {5: 1, 6: 2, 0: 3}[now.weekday()]
-        friday = (now - dt.timedelta(days=back)).date()
-        return dt.datetime.combine(friday, dt.time())
-    return now - dt.timedelta(days=1)
+        return recovery.read_settings(conn)
 
 
 def rolling_filters(today: dt.date | None = None, days: int = 90) -> tuple[Filters, Filters]:
@@ -113,7 +74,7 @@ def roster_query(*, scope: Scope) -> sa.Select:
     TM = schema.teams
     return (sa.select(A.c.analyst_id, A.c.name, A.c.team_id, TM.c.name.label("team_name"), A.c.active)
             .select_from(A.join(TM, TM.c.team_id == A.c.team_id))
-            .where(A.c.team_id.in_(scope.team_ids))
+            .where(lead_sees(scope, A.c.analyst_id))
             .order_by(A.c.name))
 
 
@@ -141,21 +102,22 @@ def _open_item() -> sa.ColumnElement:
     return RI.c.resolved_at.is_(None)
 
 
-def _overdue(now: dt.datetime, cutoff: dt.datetime) -> sa.ColumnElement:
-    """Nobody has contacted the user yet and the first-contact target has passed."""
+def _overdue(now: dt.datetime, target_hours: int) -> sa.ColumnElement:
+    """Nobody has contacted the user yet and the first-contact target has passed (an item's own
+    due time; for a response with no item yet, the due rule of `data_access.recovery`)."""
     return sa.or_(sa.and_(RI.c.first_contact_at.is_(None), RI.c.due_at < now),
-                  sa.and_(RI.c.ticket_key.is_(None), R.c.submitted_at < cutoff))
+                  sa.and_(RI.c.ticket_key.is_(None), recovery.overdue_condition(R.c.submitted_at, now, target_hours)))
 
 
 def recovery_counts_query(*, scope: Scope, threshold: int, since: dt.datetime, now: dt.datetime,
-                          cutoff: dt.datetime) -> sa.Select:
+                          target_hours: int) -> sa.Select:
     """Open and overdue recovery items per analyst among unhappy responses submitted since `since`.
 
     An item is overdue while nobody has contacted the user and its due time has passed; a response
-    with no item yet is overdue when it was submitted before `cutoff` (see `overdue_cutoff`).
+    with no item yet is overdue when `recovery.due_at(submitted_at, target_hours)` has passed.
     """
     _lead(scope)
-    overdue = _overdue(now, cutoff)
+    overdue = _overdue(now, target_hours)
     return (sa.select(T.c.analyst_id, sa.func.count().label("open_recovery"),
                       sa.func.sum(sa.case((overdue, 1), else_=0)).label("overdue_recovery"))
             .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key)
@@ -170,9 +132,13 @@ def last_scores_query(*, scope: Scope, since: dt.datetime) -> sa.Select:
     _lead(scope)
     rank = sa.func.row_number().over(partition_by=T.c.analyst_id,
                                      order_by=(R.c.submitted_at.desc(), R.c.ticket_key.desc())).label("rank")
+    # Driven from the lead's analysts (a handful) through the tickets' analyst index, so the
+    # planner does not read the whole tickets table to find them.
     inner = (sa.select(T.c.analyst_id, R.c.happiness, rank)
-             .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key))
-             .where(R.c.submitted_at >= since, *ticket_scope(scope))).subquery()
+             .select_from(A.join(T, T.c.analyst_id == A.c.analyst_id)
+                          .join(R, R.c.ticket_key == T.c.ticket_key))
+             .where(R.c.submitted_at >= since, A.c.team_id.in_(scope.team_ids), *ticket_scope(scope))
+             ).subquery()
     return sa.select(inner.c.analyst_id, inner.c.happiness, inner.c["rank"]).where(inner.c["rank"] <= 3)
 
 
@@ -180,25 +146,24 @@ def last_kudos_query(*, scope: Scope) -> sa.Select:
     """Date of the newest kudos per analyst in the lead's teams."""
     _lead(scope)
     return (sa.select(K.c.analyst_id, sa.func.max(K.c.given_at).label("last_kudos"))
-            .where(K.c.team_id.in_(scope.team_ids)).group_by(K.c.analyst_id))
+            .where(lead_sees(scope, K.c.analyst_id)).group_by(K.c.analyst_id))
 
 
 def last_note_query(*, scope: Scope) -> sa.Select:
     """Date of the newest coaching note per analyst in the lead's teams."""
     _lead(scope)
     return (sa.select(N.c.analyst_id, sa.func.max(N.c.created_at).label("last_note"))
-            .select_from(N.join(A, A.c.analyst_id == N.c.analyst_id))
-            .where(A.c.team_id.in_(scope.team_ids)).group_by(N.c.analyst_id))
+            .where(lead_sees(scope, N.c.analyst_id)).group_by(N.c.analyst_id))
 
 
-def team_activity(*, scope: Scope, since: dt.datetime, now: dt.datetime, cutoff: dt.datetime,
+def team_activity(*, scope: Scope, since: dt.datetime, now: dt.datetime, target_hours: int,
                   threshold: int, url: str | None = None) -> dict[str, pl.DataFrame]:
     """Per-analyst close-the-loop activity: open/overdue recoveries, newest 3 scores, last kudos, note."""
     frames: dict[str, pl.DataFrame] = {}
     with get_engine(_url(url)).connect() as conn:
         for name, stmt, shape in (
             ("recovery", recovery_counts_query(scope=scope, threshold=threshold, since=since, now=now,
-                                               cutoff=cutoff),
+                                               target_hours=target_hours),
              {"analyst_id": pl.Int64, "open_recovery": pl.Int64, "overdue_recovery": pl.Int64}),
             ("scores", last_scores_query(scope=scope, since=since),
              {"analyst_id": pl.Int64, "happiness": pl.Int64, "rank": pl.Int64}),
@@ -213,10 +178,14 @@ def team_activity(*, scope: Scope, since: dt.datetime, now: dt.datetime, cutoff:
 
 def monthly_stats(*, scope: Scope, analyst_id: int, filters: Filters, url: str | None = None
                   ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(analyst's monthly stats, their team's monthly stats) in the period, from `response_stats`."""
-    team_id = check_analyst(scope, analyst_id, url)
-    team_filters = Filters(filters.start, filters.end, team_ids=(team_id,))
-    frame = stats.response_stats(scope=scope, filters=team_filters, by=("month", "analyst_id"), url=url)
+    """(analyst's monthly stats, their team's monthly stats) in the period, from `response_stats`.
+
+    "Team" is the analyst's home team: every response about its analysts, whatever queue the
+    ticket sat in (the who-may-see-whom rule of `scoping`).
+    """
+    team = within_team(scope, check_analyst(scope, analyst_id, url))
+    frame = stats.response_stats(scope=team, filters=Filters(filters.start, filters.end),
+                                 by=("month", "analyst_id"), url=url)
     mine = frame.filter(pl.col("analyst_id") == analyst_id).drop("analyst_id")
     sums = [c for c in frame.columns if c not in ("month", "analyst_id")]
     team = frame.group_by("month").agg(pl.col(sums).sum()).sort("month")
@@ -225,20 +194,20 @@ def monthly_stats(*, scope: Scope, analyst_id: int, filters: Filters, url: str |
 
 def team_analyst_stats(*, scope: Scope, analyst_id: int, filters: Filters, url: str | None = None
                        ) -> pl.DataFrame:
-    """Stats per analyst of the analyst's team in the period (for CARE vs team and shrinkage)."""
-    team_id = check_analyst(scope, analyst_id, url)
-    team_filters = Filters(filters.start, filters.end, team_ids=(team_id,))
-    return stats.response_stats(scope=scope, filters=team_filters, by=("analyst_id",), url=url)
+    """Stats per analyst of the analyst's home team in the period (for CARE vs team and shrinkage)."""
+    team = within_team(scope, check_analyst(scope, analyst_id, url))
+    return stats.response_stats(scope=team, filters=Filters(filters.start, filters.end), by=("analyst_id",),
+                                url=url)
 
 
 def factor_counts_query(*, scope: Scope, analyst_id: int, team_id: int, filters: Filters) -> sa.Select:
-    """Responses naming each factor: the analyst's and their team's, in the period."""
+    """Responses naming each factor: the analyst's and their home team's, in the period."""
     mine = sa.case((T.c.analyst_id == analyst_id, 1), else_=0)
     return (sa.select(RF.c.factor_id, sa.func.sum(mine).label("analyst_count"),
                       sa.func.count().label("team_count"))
             .select_from(RF.join(R, R.c.ticket_key == RF.c.ticket_key)
                          .join(T, T.c.ticket_key == R.c.ticket_key))
-            .where(T.c.team_id == team_id, *response_period(filters), *ticket_scope(scope))
+            .where(*response_period(filters), *ticket_scope(within_team(scope, team_id)))
             .group_by(RF.c.factor_id))
 
 
@@ -302,10 +271,10 @@ VERBATIM_SCHEMA = {"ticket_key": pl.Int64, "ticket_id": pl.String, "submitted_at
 def _factor_labels(conn: sa.Connection, keys: list[int]) -> pl.DataFrame:
     if not keys:
         return pl.DataFrame(schema={"ticket_key": pl.Int64, "factors": pl.String})
-    frame = query.frame_on(conn, sa.select(RF.c.ticket_key, F.c.label)
-                           .select_from(RF.join(F, F.c.factor_id == RF.c.factor_id))
-                           .where(RF.c.ticket_key.in_(keys)).order_by(RF.c.ticket_key, F.c.sort_order),
-                           schema={"ticket_key": pl.Int64, "label": pl.String})
+    rows = conn.execute(sa.select(RF.c.ticket_key, F.c.label).select_from(RF.join(F, F.c.factor_id == RF.c.factor_id))
+                        .where(RF.c.ticket_key.in_(keys)).order_by(RF.c.ticket_key, F.c.sort_order)).all()
+    frame = pl.DataFrame([tuple(r) for r in rows], schema={"ticket_key": pl.Int64, "label": pl.String},
+                         orient="row")
     return frame.group_by("ticket_key", maintain_order=True).agg(pl.col("label").str.join(", ").alias("factors"))
 
 
@@ -317,9 +286,9 @@ def verbatims(*, scope: Scope, analyst_id: int, filters: Filters, vf: VerbatimFi
     with get_engine(_url(url)).connect() as conn:
         total = int(conn.execute(verbatim_count_query(scope=scope, analyst_id=analyst_id, filters=filters,
                                                       vf=vf)).scalar_one())
-        frame = query.frame_on(conn, verbatims_query(scope=scope, analyst_id=analyst_id, filters=filters, vf=vf,
-                                                     limit=page_size, offset=max(page, 0) * page_size),
-                               schema=VERBATIM_SCHEMA)
+        rows = conn.execute(verbatims_query(scope=scope, analyst_id=analyst_id, filters=filters, vf=vf,
+                                            limit=page_size, offset=max(page, 0) * page_size)).all()
+        frame = pl.DataFrame([tuple(r) for r in rows], schema=VERBATIM_SCHEMA, orient="row")
         labels = _factor_labels(conn, frame["ticket_key"].to_list())
     frame = frame.join(labels, on="ticket_key", how="left").with_columns(pl.col("factors").fill_null(""))
     return frame, total
@@ -396,10 +365,10 @@ def _queue_where(scope: Scope, threshold: int, since: dt.datetime | None, status
 def recovery_queue_query(*, scope: Scope, threshold: int, since: dt.datetime | None, status: str = "open",
                          analyst_id: int | None = None, limit: int = QUEUE_PAGE_SIZE, offset: int = 0,
                          history_before: dt.datetime | None = None) -> sa.Select:
-    """Unhappy responses in the lead's teams with their recovery state, most urgent first."""
+    """Unhappy responses about the lead's analysts (any ticket team) with their recovery state."""
     _lead(scope)
     due_sort = sa.func.coalesce(RI.c.due_at, R.c.submitted_at)
-    return (sa.select(R.c.ticket_key, T.c.ticket_id, T.c.analyst_id, A.c.name.label("analyst"), T.c.team_id,
+    return (sa.select(R.c.ticket_key, T.c.ticket_id, T.c.analyst_id, A.c.name.label("analyst"), A.c.team_id,
                       R.c.submitted_at, R.c.happiness, R.c.comment, RI.c.due_at, RI.c.first_contact_at,
                       RI.c.resolved_at, RI.c.outcome, sa.func.coalesce(RI.c.version, 0).label("version"))
             .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key)
@@ -414,11 +383,11 @@ def recovery_queue_query(*, scope: Scope, threshold: int, since: dt.datetime | N
 
 
 def recovery_queue_count_query(*, scope: Scope, threshold: int, since: dt.datetime | None, status: str,
-                               analyst_id: int | None, now: dt.datetime, cutoff: dt.datetime,
+                               analyst_id: int | None, now: dt.datetime, target_hours: int,
                                history_before: dt.datetime | None = None) -> sa.Select:
     """(items, overdue items) matching the queue filter."""
     _lead(scope)
-    overdue = sa.and_(RI.c.resolved_at.is_(None), _overdue(now, cutoff))
+    overdue = sa.and_(RI.c.resolved_at.is_(None), _overdue(now, target_hours))
     return (sa.select(sa.func.count(), sa.func.sum(sa.case((overdue, 1), else_=0)))
             .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key)
                          .outerjoin(RI, RI.c.ticket_key == R.c.ticket_key))
@@ -432,10 +401,10 @@ QUEUE_SCHEMA = {"ticket_key": pl.Int64, "ticket_id": pl.String, "analyst_id": pl
 
 
 def recovery_queue(*, scope: Scope, threshold: int, since: dt.datetime | None, now: dt.datetime,
-                   cutoff: dt.datetime, status: str = "open", analyst_id: int | None = None, page: int = 0,
+                   target_hours: int, status: str = "open", analyst_id: int | None = None, page: int = 0,
                    page_size: int = QUEUE_PAGE_SIZE, url: str | None = None) -> tuple[pl.DataFrame, int, int]:
     """(one page of the queue, items matching, overdue among them). Items without a recovery row yet
-    (version 0) get their due time computed here: one business day after the response."""
+    (version 0) get their due time from `recovery.due_at` with the admin's `target_hours`."""
     if status not in QUEUE_STATUSES:
         raise ValueError(f"unknown queue status {status!r}")
     if analyst_id is not None:
@@ -445,15 +414,14 @@ def recovery_queue(*, scope: Scope, threshold: int, since: dt.datetime | None, n
         history_before = now - dt.timedelta(days=recovery.read_settings(conn).window_days)
         total, overdue = conn.execute(recovery_queue_count_query(
             scope=scope, threshold=threshold, since=since, status=status, analyst_id=analyst_id,
-            now=now, cutoff=cutoff, history_before=history_before)).one()
-        frame = query.frame_on(conn, recovery_queue_query(scope=scope, threshold=threshold, since=since,
-                                                          status=status, analyst_id=analyst_id, limit=page_size,
-                                                          offset=max(page, 0) * page_size,
-                                                          history_before=history_before), schema=QUEUE_SCHEMA)
-    # One page of the queue: the missing due times are filled in plain Python, not inside polars.
-    due = [d if d is not None else business_day_after(s)
-           for s, d in zip(frame["submitted_at"].to_list(), frame["due_at"].to_list())]
-    frame = frame.with_columns(pl.Series("due_at", due, dtype=pl.Datetime("us")))
+            now=now, target_hours=target_hours, history_before=history_before)).one()
+        rows = conn.execute(recovery_queue_query(scope=scope, threshold=threshold, since=since, status=status,
+                                                 analyst_id=analyst_id, limit=page_size,
+                                                 offset=max(page, 0) * page_size,
+                                                 history_before=history_before)).all()
+    frame = pl.DataFrame([tuple(r) for r in rows], schema=QUEUE_SCHEMA, orient="row")
+    frame = frame.with_columns(
+        pl.coalesce(pl.col("due_at"), recovery.due_at_expr(pl.col("submitted_at"), target_hours)).alias("due_at"))
     frame = frame.with_columns((pl.col("resolved_at").is_null() & pl.col("first_contact_at").is_null()
                                 & (pl.col("due_at") < now)).alias("overdue"))
     return frame, int(total or 0), int(overdue or 0)
@@ -463,8 +431,8 @@ def recovery_history_query(*, scope: Scope, ticket_key: int) -> sa.Select:
     """Every recorded action on one recovery item of the lead's teams, oldest first."""
     _lead(scope)
     return (sa.select(RA.c.acted_at, RA.c.kind, RA.c.outcome, RA.c.note, U.c.display_name.label("by"))
-            .select_from(RA.join(RI, RI.c.ticket_key == RA.c.ticket_key).outerjoin(U, U.c.user_id == RA.c.acted_by))
-            .where(RA.c.ticket_key == ticket_key, RI.c.team_id.in_(scope.team_ids))
+            .select_from(RA.join(T, T.c.ticket_key == RA.c.ticket_key).outerjoin(U, U.c.user_id == RA.c.acted_by))
+            .where(RA.c.ticket_key == ticket_key, lead_sees(scope, T.c.analyst_id))
             .order_by(RA.c.acted_at, RA.c.action_id))
 
 
@@ -482,7 +450,7 @@ def kudos_query(*, scope: Scope, analyst_id: int) -> sa.Select:
     _lead(scope)
     return (sa.select(K.c.given_at, T.c.ticket_id, R.c.happiness, R.c.comment, K.c.note)
             .select_from(K.join(R, R.c.ticket_key == K.c.ticket_key).join(T, T.c.ticket_key == K.c.ticket_key))
-            .where(K.c.analyst_id == analyst_id, K.c.team_id.in_(scope.team_ids))
+            .where(K.c.analyst_id == analyst_id, lead_sees(scope, K.c.analyst_id))
             .order_by(K.c.given_at.desc()))
 
 
@@ -499,8 +467,8 @@ def notes_query(*, scope: Scope, analyst_id: int) -> sa.Select:
     _lead(scope)
     return (sa.select(N.c.note_id, N.c.created_at, N.c.body, N.c.follow_up_on, N.c.shared_with_analyst,
                       N.c.version, U.c.display_name.label("author"))
-            .select_from(N.join(A, A.c.analyst_id == N.c.analyst_id).outerjoin(U, U.c.user_id == N.c.author_user_id))
-            .where(N.c.analyst_id == analyst_id, A.c.team_id.in_(scope.team_ids))
+            .select_from(N.outerjoin(U, U.c.user_id == N.c.author_user_id))
+            .where(N.c.analyst_id == analyst_id, lead_sees(scope, N.c.analyst_id))
             .order_by(N.c.created_at.desc(), N.c.note_id.desc()))
 
 

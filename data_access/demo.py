@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import catalogue, schema
+from data_access import catalogue, recovery, schema
 from data_access.dialect import bulk_insert, upsert, without_statement_timeout
 from data_access.rollups.maintain import rebuild as rebuild_rollups
 
@@ -314,8 +314,9 @@ def generate(engine: sa.Engine, *, responses: int = 150_000, seed: int = 7,
                             duration_h[chosen])
     users, roles, user_teams = _users(analysts)
     lead_user = {int(t): int(u) for u, t in user_teams.select("user_id", "team_id").iter_rows()}
-    recovery, actions = _recovery(rng, resp, analyst[chosen] + 1, team[chosen], lead_user, end_ts)
-    kudos = _kudos(rng, resp, analyst[chosen] + 1, team[chosen], lead_user)
+    home_team = team_arr[analyst[chosen]]  # recovery items and kudos go to the analyst's lead
+    recovery_items, actions = _recovery(rng, resp, analyst[chosen] + 1, home_team, lead_user, end_ts)
+    kudos = _kudos(rng, resp, analyst[chosen] + 1, home_team, lead_user)
     selfs, ratings = _self_assessments(rng, analysts, dim_skill, overall, slope, end, years)
     notes = _notes(rng, analysts, lead_user, end)
 
@@ -328,7 +329,7 @@ def generate(engine: sa.Engine, *, responses: int = 150_000, seed: int = 7,
             (schema.tickets, tickets), (schema.responses, resp),
             (schema.response_factors, factors_long), (schema.app_users, users),
             (schema.user_roles, roles), (schema.user_teams, user_teams),
-            (schema.recovery_items, recovery), (schema.recovery_actions, actions),
+            (schema.recovery_items, recovery_items), (schema.recovery_actions, actions),
             (schema.kudos, kudos), (schema.self_assessments, selfs),
             (schema.self_assessment_ratings, ratings), (schema.coaching_notes, notes),
         ]:
@@ -423,17 +424,20 @@ def _users(analysts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataF
             pl.DataFrame(user_teams, schema=["user_id", "team_id"], orient="row"))
 
 
-def _business_day_after(ts: np.ndarray) -> np.ndarray:
-    due = ts + np.timedelta64(1, "D")
+def due_times(ts: np.ndarray, target_hours: int) -> np.ndarray:
+    """`recovery.due_at` for a whole array at once: `target_hours` later, a weekend moved to Monday."""
+    due = ts.astype("datetime64[s]") + np.timedelta64(int(target_hours) * 3600, "s")
     weekday = (due.astype("datetime64[D]").view("int64") - 4) % 7  # 0 = Monday
     return due + np.where(weekday == 5, 2, np.where(weekday == 6, 1, 0)).astype("timedelta64[D]")
 
 
 def _recovery(rng, resp: pl.DataFrame, analyst, team, lead_user, end_ts) -> tuple[pl.DataFrame, pl.DataFrame]:
-    unhappy = resp["happiness"].to_numpy() <= 6
+    """Recovery items for the demo's unhappy answers (`team`: the analyst's home team, whose lead
+    the item is routed to), due as the default settings say."""
+    unhappy = resp["happiness"].to_numpy() <= recovery.DEFAULT_THRESHOLD
     keys = resp["ticket_key"].to_numpy()[unhappy]
     created = resp["submitted_at"].to_numpy().astype("datetime64[s]")[unhappy]
-    due = _business_day_after(created)
+    due = due_times(created, recovery.DEFAULT_TARGET_HOURS)
     age_days = (end_ts - created).astype("timedelta64[h]").astype(float) / 24
     contacted = rng.random(keys.size) < np.where(age_days > 10, 0.82, 0.35)
     contact_at = created + (rng.lognormal(np.log(16), 0.9, keys.size) * 3600).astype("timedelta64[s]")

@@ -1,8 +1,10 @@
 """Reads behind the analyst's private "My feedback" page — the signed-in analyst's own scope only.
 
-Every public function here takes an analyst Scope and refuses any other role. Colleagues'
-figures are computed in SQL (per team member) but never leave this module with an analyst id or
-name: only quartiles, the analyst's own values and their own percentiles are returned.
+Every public function here takes an analyst Scope and refuses any other role. Colleagues are the
+analysts of the same home team (`scoping.ticket_scope(own_only=False)`). Their figures are computed
+in SQL (per team member) but never leave this module with an analyst id or name: only quartiles
+rounded to whole points, the analyst's own values and their own percentiles are returned, and only
+when at least `thresholds().min_colleagues` colleagues (the analyst not counted) have figures.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from data_access import clock, config, query, schema, stats
 from data_access.dialect import as_int, month_start
 from data_access.engine import get_engine
 from data_access.filters import Filters, period_bounds, response_period
+from data_access.recovery import analyst_status_expr
 from data_access.scope import Scope, ScopeError
 from data_access.rollups import reads as rollup_reads
 from data_access.rollups.state import use_rollups
-from data_access.scoping import ticket_scope
+from data_access.scoping import home_team_members, ticket_scope
 from data_access.self_assessments import (
     SelfAssessment,
     assessments_from_history,
@@ -199,12 +202,12 @@ def my_figures(*, scope: Scope, filters: Filters, url: str | None = None) -> MyF
     team = _anonymous(_team_period(scope, filters, url), analyst_id)
     happiness = self_view.team_spread(
         self_view.analyst_happiness(team, min_responses=limits.min_responses),
-        min_analysts=limits.min_analysts) if team.height else None
+        min_colleagues=limits.min_colleagues) if team.height else None
     lost = self_view.team_spread(
         self_view.analyst_lost_minutes(team, min_responses=limits.min_responses),
-        min_analysts=limits.min_analysts) if team.height else None
+        min_colleagues=limits.min_colleagues) if team.height else None
     customers = self_view.customer_care(team, min_responses=limits.min_responses,
-                                        min_analysts=limits.min_analysts)
+                                        min_colleagues=limits.min_colleagues)
     return MyFigures(stats=own, tickets=int(tickets["tickets"][0]) if tickets.height else 0,
                      happiness_spread=happiness, lost_spread=lost, customers=customers,
                      min_responses=limits.min_responses)
@@ -223,8 +226,9 @@ def my_trend(*, scope: Scope, filters: Filters, months: int = TREND_MONTHS,
              url: str | None = None) -> pl.DataFrame:
     """Own monthly Happiness (± margin) over the last `months` months, with the team's middle half.
 
-    Columns: month, own_n, own_happiness, own_margin, own_happiness_low/high, band_analysts,
-    band_low, band_mid, band_high (see `metrics.self_view.trend_with_band`).
+    Columns: month, own_n, own_happiness, own_margin, own_happiness_low/high, band_low, band_mid,
+    band_high (whole points; null in months with fewer than `min_colleagues` colleagues with
+    figures — see `metrics.self_view.trend_with_band`). Nothing per colleague.
     """
     analyst_id = _analyst(scope)
     limits = config.thresholds()
@@ -233,7 +237,7 @@ def my_trend(*, scope: Scope, filters: Filters, months: int = TREND_MONTHS,
     if monthly.is_empty():
         return monthly
     return self_view.trend_with_band(monthly, min_responses=limits.min_responses,
-                                     min_analysts=limits.min_analysts).filter(pl.col("month") >= first)
+                                     min_colleagues=limits.min_colleagues).filter(pl.col("month") >= first)
 
 
 def gap_months(history: pl.DataFrame) -> list[dt.date]:
@@ -305,8 +309,7 @@ def team_latest_ratings_query(*, scope: Scope) -> sa.Select:
                         sa.func.row_number().over(partition_by=SA.c.analyst_id,
                                                   order_by=(SA.c.submitted_at.desc(),
                                                             SA.c.assessment_id.desc())).label("rn"))
-              .select_from(SA.join(A, A.c.analyst_id == SA.c.analyst_id))
-              .where(A.c.team_id.in_(scope.team_ids) if scope.team_ids else sa.false())
+              .where(SA.c.analyst_id.in_(home_team_members(scope.team_ids)) if scope.team_ids else sa.false())
               .subquery())
     return (sa.select(ranked.c.analyst_id, SAR.c.dimension, SAR.c.rating)
             .select_from(ranked.join(SAR, SAR.c.assessment_id == ranked.c.assessment_id))
@@ -352,7 +355,7 @@ def self_view_for(*, scope: Scope, filters: Filters, figures: MyFigures | None =
     team_ratings = _team_latest_ratings(scope=scope, url=url)
     anonymous = team_ratings.with_columns((pl.col("analyst_id") == analyst_id).alias("is_own")) \
         .drop("analyst_id")
-    ranks = self_view.self_rank_percentiles(anonymous, min_analysts=limits.min_analysts).join(
+    ranks = self_view.self_rank_percentiles(anonymous, min_colleagues=limits.min_colleagues).join(
         figures.customers.select("dimension", pl.col("own_percentile").alias("customer_percentile")),
         on="dimension", how="left")
     if history:
@@ -528,10 +531,7 @@ def my_recognition(*, scope: Scope, url: str | None = None) -> Recognition:
         [tuple(r) for r in recovery], orient="row",
         schema={"ticket_id": pl.String, "submitted_at": pl.Datetime("us"), "happiness": pl.Int64,
                 "due_at": pl.Datetime("us"), "first_contact_at": pl.Datetime("us")},
-    ).with_columns(
-        pl.when(pl.col("first_contact_at").is_not_null()).then(pl.lit("contacted, not closed yet"))
-        .when(pl.col("due_at") < now).then(pl.lit("waiting for first contact (past due)"))
-        .otherwise(pl.lit("waiting for first contact")).alias("status"))
+    ).with_columns(analyst_status_expr(now).alias("status"))
     return Recognition(
         kudos=pl.DataFrame([tuple(r) for r in kudos], orient="row",
                            schema={"given_at": pl.Datetime("us"), "given_by": pl.String, "note": pl.String,

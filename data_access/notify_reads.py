@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import config, query, schema
+from data_access import config, query, recovery, schema
 from data_access.dialect import as_int
 from data_access.engine import get_engine
 from data_access.filters import Filters, response_period, ticket_slice
 from data_access.scope import Scope, ScopeError
-from data_access.scoping import ticket_scope
+from data_access.scoping import lead_sees, ticket_scope
 
 T = schema.tickets
 R = schema.responses
@@ -27,33 +27,16 @@ A = schema.analysts
 RI = schema.recovery_items
 U = schema.app_users
 
-DEFAULT_RECOVERY_THRESHOLD = 6
-DEFAULT_RECOVERY_TARGET_HOURS = 24
-
-
 def _rows(url: str | None, stmt, params: dict | None = None) -> pl.DataFrame:
     return query.frame(stmt, url=url, params=params)
 
 
 # ---------------------------------------------------------------- settings and recipients
 
-@dataclass(frozen=True)
-class RecoverySettings:
-    """Scores at or below `threshold` enter the recovery queue; first contact due within `target_hours`."""
-
-    threshold: int = DEFAULT_RECOVERY_THRESHOLD
-    target_hours: int = DEFAULT_RECOVERY_TARGET_HOURS
-
-
-def recovery_settings(*, url: str | None = None) -> RecoverySettings:
-    """The recovery threshold and target from the settings table (defaults when missing)."""
-    stmt = sa.select(schema.settings.c.key, schema.settings.c.value).where(
-        schema.settings.c.key.in_(("recovery_threshold", "recovery_target_hours")))
+def recovery_settings(*, url: str | None = None) -> recovery.RecoverySettings:
+    """The admin's recovery rules, read now (uncached: the alert command must see the current ones)."""
     with get_engine(url or config.database_url()).connect() as conn:
-        values = dict(conn.execute(stmt).all())
-    return RecoverySettings(
-        threshold=int(values.get("recovery_threshold", DEFAULT_RECOVERY_THRESHOLD)),
-        target_hours=int(values.get("recovery_target_hours", DEFAULT_RECOVERY_TARGET_HOURS)))
+        return recovery.read_settings(conn)
 
 
 def recipients_query(role: str) -> sa.Select:
@@ -125,7 +108,7 @@ def team_roster_query(scope: Scope) -> sa.Select:
     """Active analysts of a lead's teams (names are visible to their lead only)."""
     scope.require("lead")
     return (sa.select(A.c.analyst_id, A.c.name, A.c.team_id)
-            .where(A.c.team_id.in_(scope.team_ids), A.c.active.is_(True))
+            .where(lead_sees(scope, A.c.analyst_id), A.c.active.is_(True))
             .order_by(A.c.team_id, A.c.name))
 
 
@@ -138,7 +121,8 @@ def team_roster(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
 
 
 def _verbatim_columns() -> list[sa.ColumnElement]:
-    return [R.c.ticket_key, T.c.ticket_id, T.c.team_id, T.c.analyst_id, A.c.name.label("analyst"),
+    # team_id: the analyst's home team (the lead's team the response is routed to), not the ticket's.
+    return [R.c.ticket_key, T.c.ticket_id, A.c.team_id, T.c.analyst_id, A.c.name.label("analyst"),
             schema.services.c.name.label("service"), T.c.channel, R.c.happiness, R.c.comment,
             R.c.submitted_at]
 
@@ -182,14 +166,23 @@ def unhappy_responses(*, scope: Scope, filters: Filters, limit: int = 20,
 
 def recovery_queue_query(*, scope: Scope, now: dt.datetime, filters: Filters) -> sa.Select:
     """Recovery queue counts per team: open, overdue, not yet contacted; and the period's items
-    with how many were first contacted within target (rates and times only: no people)."""
+    with how many were first contacted within target (rates and times only: no people).
+
+    A lead's teams are their analysts' home teams (`lead_sees`); the CIO's are the teams the
+    items were routed to when they opened (`recovery_items.team_id`).
+    """
     scope.require("lead", "cio")
     start = dt.datetime.combine(filters.start, dt.time())
     end = dt.datetime.combine(filters.end, dt.time())
     is_open = RI.c.resolved_at.is_(None)
     in_period = sa.and_(RI.c.created_at >= start, RI.c.created_at < end)
-    conds = [RI.c.team_id.in_(scope.team_ids)] if scope.team_ids else []
-    return (sa.select(RI.c.team_id,
+    if scope.role == "lead":
+        team, source, conds = A.c.team_id, RI.join(A, A.c.analyst_id == RI.c.analyst_id), [
+            lead_sees(scope, RI.c.analyst_id)]
+    else:
+        team, source = RI.c.team_id, RI
+        conds = [RI.c.team_id.in_(scope.team_ids)] if scope.team_ids else []
+    return (sa.select(team.label("team_id"),
                       sa.func.sum(as_int(is_open)).label("open"),
                       sa.func.sum(as_int(sa.and_(is_open, RI.c.due_at < now))).label("overdue"),
                       sa.func.sum(as_int(sa.and_(is_open, RI.c.first_contact_at.is_(None))))
@@ -201,8 +194,8 @@ def recovery_queue_query(*, scope: Scope, now: dt.datetime, filters: Filters) ->
                       sa.func.sum(as_int(sa.and_(in_period, sa.or_(
                           RI.c.first_contact_at.is_not(None), RI.c.due_at < now))))
                       .label("decided"))
-            .where(*conds)
-            .group_by(RI.c.team_id).order_by(RI.c.team_id))
+            .select_from(source).where(*conds)
+            .group_by(team).order_by(team))
 
 
 RECOVERY_COLUMNS = ("open", "overdue", "not_contacted", "created", "contacted_in_time", "decided")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import polars as pl
 import sqlalchemy as sa
 
 from data_access import schema
@@ -67,3 +68,69 @@ def due_at(submitted_at: dt.datetime, target_hours: int) -> dt.datetime:
 def opens_item(score: int, submitted_at: dt.datetime, now: dt.datetime, settings: RecoverySettings) -> bool:
     """Whether an answer opens a recovery item: unhappy enough, and recent enough to still act on."""
     return score <= settings.threshold and submitted_at >= now - dt.timedelta(days=settings.window_days)
+
+
+def due_at_expr(submitted: pl.Expr, target_hours: int) -> pl.Expr:
+    """`due_at` as a polars expression, for frames of items with no stored due time yet (no Python
+    callback per row: those deadlock polars' thread pool against the GIL under several sessions)."""
+    due = submitted + pl.duration(hours=target_hours)
+    weekday = due.dt.weekday()  # 1 = Monday … 7 = Sunday
+    return due + pl.duration(days=pl.when(weekday >= 6).then(8 - weekday).otherwise(0))
+
+
+def _weekend_exclusions(now: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Moments x before `now` whose due time (x moved past a weekend) is still not before `now`:
+    Saturday moments within 2 days of `now`, Sunday moments within 1 day (half-open ranges)."""
+    day = now.date()
+    saturday = dt.datetime.combine(day - dt.timedelta(days=(day.weekday() - 5) % 7), dt.time())
+    sunday, monday = saturday + dt.timedelta(days=1), saturday + dt.timedelta(days=2)
+    ranges = [(max(saturday, now - dt.timedelta(days=2)), min(sunday, now)),
+              (max(sunday, now - dt.timedelta(days=1)), min(monday, now))]
+    return [(lo, hi) for lo, hi in ranges if lo < hi]
+
+
+def overdue_condition(submitted: sa.ColumnElement, now: dt.datetime, target_hours: int) -> sa.ColumnElement:
+    """SQL for `due_at(submitted, target_hours) < now`, for unhappy responses with no recovery item
+    yet (an item carries its own due time). Exact for every dialect: no weekday function needed,
+    only the weekend just before `now` can hold a not-yet-due answer."""
+    shift = dt.timedelta(hours=target_hours)
+    conds = [submitted < now - shift]
+    conds += [sa.not_(sa.and_(submitted >= lo - shift, submitted < hi - shift))
+              for lo, hi in _weekend_exclusions(now)]
+    return sa.and_(*conds)
+
+
+# How an open or closed item is worded: for the analyst (My feedback) and for the lead (digest).
+ANALYST_WORDS = {"contacted": "contacted, not closed yet",
+                 "overdue": "waiting for first contact (past due)",
+                 "waiting": "waiting for first contact"}
+
+
+def item_state(*, due_at: dt.datetime | None, first_contact_at: dt.datetime | None,
+               resolved_at: dt.datetime | None, now: dt.datetime) -> str:
+    """closed, contacted, overdue (no contact and past due) or waiting."""
+    if resolved_at is not None:
+        return "closed"
+    if first_contact_at is not None:
+        return "contacted"
+    return "overdue" if due_at is not None and due_at < now else "waiting"
+
+
+def analyst_status_expr(now: dt.datetime) -> pl.Expr:
+    """The analyst's wording of an open item's state (`item_state`), over due_at/first_contact_at."""
+    return (pl.when(pl.col("first_contact_at").is_not_null()).then(pl.lit(ANALYST_WORDS["contacted"]))
+            .when(pl.col("due_at") < now).then(pl.lit(ANALYST_WORDS["overdue"]))
+            .otherwise(pl.lit(ANALYST_WORDS["waiting"])))
+
+
+def lead_status_text(*, due_at: dt.datetime, first_contact_at: dt.datetime | None,
+                     resolved_at: dt.datetime | None, outcome: str | None, now: dt.datetime) -> str:
+    """The lead's wording of an item's state, with its due time (digest lines)."""
+    state = item_state(due_at=due_at, first_contact_at=first_contact_at, resolved_at=resolved_at, now=now)
+    if state == "closed":
+        return f"recovery closed: {outcome or 'done'}"
+    if state == "contacted":
+        return "customer contacted, item open"
+    if state == "overdue":
+        return f"OVERDUE since {due_at:%a %d %b %H:%M}"
+    return f"call back by {due_at:%a %d %b %H:%M}"

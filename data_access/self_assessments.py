@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from data_access import query, schema
 from data_access.scope import Scope, ScopeError
+from data_access.scoping import lead_sees
 
 SA = schema.self_assessments
 SAR = schema.self_assessment_ratings
@@ -89,10 +90,9 @@ def shared_query(*, scope: Scope, analyst_id: int) -> sa.Select:
               .limit(1).scalar_subquery())
     return (sa.select(SA.c.assessment_id, SA.c.submitted_at, SA.c.note, SA.c.shared_with_lead,
                       SAR.c.dimension, SAR.c.rating)
-            .select_from(SA.join(SAR, SAR.c.assessment_id == SA.c.assessment_id)
-                         .join(A, A.c.analyst_id == SA.c.analyst_id))
+            .select_from(SA.join(SAR, SAR.c.assessment_id == SA.c.assessment_id))
             .where(SA.c.assessment_id == latest, SA.c.analyst_id == analyst_id,
-                   SA.c.shared_with_lead.is_(True), A.c.team_id.in_(scope.team_ids))
+                   SA.c.shared_with_lead.is_(True), lead_sees(scope, SA.c.analyst_id))
             .order_by(SAR.c.dimension))
 
 

@@ -20,11 +20,15 @@ from data_access.scoping import ticket_scope
 
 T = schema.tickets
 R = schema.responses
+A = schema.analysts
 
 GROUPABLE: dict[str, sa.ColumnElement] = {
     "month": month_start(R.c.submitted_at).label("month"),
     "week": week_start(R.c.submitted_at).label("week"),
+    # The ticket's assignment group (team-level figures about the service, e.g. Culture trends) …
     "team_id": T.c.team_id,
+    # … and the resolving analyst's home team (a lead's own teams: the who-may-see-whom rule).
+    "home_team_id": A.c.team_id.label("home_team_id"),
     "analyst_id": T.c.analyst_id,
     "channel": T.c.channel,
     "service_id": T.c.service_id,
@@ -37,6 +41,11 @@ GROUPABLE: dict[str, sa.ColumnElement] = {
 }
 TICKET_GROUPABLE = dict(GROUPABLE, month=month_start(T.c.resolved_at).label("month"),
                         week=week_start(T.c.resolved_at).label("week"))
+
+
+def _with_home_team(joined, by: tuple[str, ...]):
+    """Join the analysts table only when a figure is grouped by the analyst's home team."""
+    return joined.join(A, A.c.analyst_id == T.c.analyst_id) if "home_team_id" in by else joined
 
 
 def _check_grain(scope: Scope, by: tuple[str, ...], own_only: bool) -> None:
@@ -69,7 +78,7 @@ def response_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] 
              sa.func.sum(lost * lost).label("lost_sumsq"),
              sa.func.sum(as_int(T.c.sla_met)).label("sla_met_n"),
              sa.func.sum(as_int(sa.and_(T.c.sla_met, R.c.happiness <= 6))).label("sla_met_unhappy")]
-    stmt = (sa.select(*cols).select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
+    stmt = (sa.select(*cols).select_from(_with_home_team(R.join(T, R.c.ticket_key == T.c.ticket_key), by))
             .where(*response_period(filters), *ticket_slice(filters),
                    *ticket_scope(scope, own_only=own_only)))
     if by:
@@ -119,6 +128,7 @@ def ticket_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] = 
     keys = [TICKET_GROUPABLE[b] for b in by]
     stmt = (sa.select(*keys, sa.func.count().label("tickets"),
                       sa.func.sum(as_int(T.c.sla_met)).label("sla_met_tickets"))
+            .select_from(_with_home_team(T, by))
             .where(*ticket_period(filters), *ticket_slice(filters),
                    *ticket_scope(scope, own_only=own_only)))
     return stmt.group_by(*keys).order_by(*keys) if by else stmt

@@ -126,6 +126,15 @@ GAP_EXPLANATIONS: dict[str, tuple[str, str]] = {
 }
 
 
+def whole(expr: pl.Expr) -> pl.Expr:
+    """Round a team figure to whole points (halves away from zero) before it leaves for a page."""
+    return expr.round(0, mode="half_away_from_zero")
+
+
+def _colleagues(frame: pl.DataFrame) -> int:  # rows that are not the analyst's own
+    return int((~frame["is_own"]).sum()) if frame.height else 0
+
+
 @dataclass(frozen=True)
 class Spread:
     """A team's spread of one figure (unnamed) and where the analyst sits in it."""
@@ -139,25 +148,23 @@ class Spread:
     """0 = lowest in the team, 100 = highest; None when the analyst has too few responses."""
 
 
-def team_spread(values: pl.DataFrame, *, min_analysts: int) -> Spread | None:
-    """Quartiles of ``value`` over qualified rows and the own row's percentile.
+def team_spread(values: pl.DataFrame, *, min_colleagues: int) -> Spread | None:
+    """Quartiles of ``value`` over qualified rows (rounded to whole points) and the own row's percentile.
 
     ``values`` has ``is_own`` (bool) and ``value`` (null = not qualified). Returns None (the
-    distribution is suppressed) when fewer than ``min_analysts`` rows qualify.
+    distribution is suppressed) when fewer than ``min_colleagues`` qualified rows are colleagues
+    (the analyst not counted): with fewer, quartiles invert to single colleagues' values.
     """
     qualified = values.filter(pl.col("value").is_not_null())
-    if qualified.height < min_analysts:
+    if _colleagues(qualified) < min_colleagues:
         return None
     series = qualified["value"].cast(pl.Float64)
     ranks = percentile_ranks(series)
     own_idx = [i for i, own in enumerate(qualified["is_own"].to_list()) if own]
-    return Spread(
-        analysts=qualified.height,
-        p25=float(series.quantile(0.25, interpolation="linear")),
-        median=float(series.quantile(0.5, interpolation="linear")),
-        p75=float(series.quantile(0.75, interpolation="linear")),
-        own_percentile=float(ranks[own_idx[0]]) if own_idx else None,
-    )
+    p25, median, p75 = qualified.select(whole(pl.col("value").cast(pl.Float64).quantile(q, interpolation="linear"))
+                                        .alias(f"q{i}") for i, q in enumerate((0.25, 0.5, 0.75))).row(0)
+    return Spread(analysts=qualified.height, p25=float(p25), median=float(median), p75=float(p75),
+                  own_percentile=float(ranks[own_idx[0]]) if own_idx else None)
 
 
 def analyst_happiness(per_analyst: pl.DataFrame, *, min_responses: int) -> pl.DataFrame:
@@ -178,14 +185,16 @@ def analyst_lost_minutes(per_analyst: pl.DataFrame, *, min_responses: int) -> pl
     )
 
 
-def customer_care(per_analyst: pl.DataFrame, *, min_responses: int, min_analysts: int) -> pl.DataFrame:
+def customer_care(per_analyst: pl.DataFrame, *, min_responses: int, min_colleagues: int) -> pl.DataFrame:
     """Per CARE dimension: the analyst's raw and shrunk customer mean, the team mean, percentile.
 
     ``per_analyst``: one row per team member with ``is_own`` and ``<dim>_n/_sum/_sumsq``. Each
     analyst's mean is shrunk toward the team (normal-normal, pooled within-analyst variance).
     Columns: dimension, n, customer_raw, customer_mean (shrunk), team_mean, own_percentile
     (rank by shrunk mean among colleagues with at least ``min_responses`` answers; null when
-    fewer than ``min_analysts`` qualify or the analyst is below the minimum), qualified.
+    fewer than ``min_colleagues`` colleagues qualify or the analyst is below the minimum), qualified.
+    The team mean is null unless at least ``min_colleagues`` colleagues have answers: with fewer,
+    it and the analyst's own mean give away a colleague's figure.
     """
     rows = []
     for dim in CARE_NAMES:
@@ -203,12 +212,12 @@ def customer_care(per_analyst: pl.DataFrame, *, min_responses: int, min_analysts
         frame = shrink_means(frame, mean="mean", n="n", var="var", out="shrunk")
         observed = frame.filter(pl.col("n") > 0)
         team_mean = (float((observed["mean"] * observed["n"]).sum() / observed["n"].sum())
-                     if observed.height else None)
+                     if observed.height and _colleagues(observed) >= min_colleagues else None)
         own = frame.filter(pl.col("is_own"))
         own_n = int(own["n"][0]) if own.height else 0
         qualified = frame.filter(pl.col("n") >= min_responses)
         percentile = None
-        if qualified.height >= min_analysts and own_n >= min_responses:
+        if _colleagues(qualified) >= min_colleagues and own_n >= min_responses:
             ranks = percentile_ranks(qualified["shrunk"])
             own_idx = qualified["is_own"].to_list().index(True)
             percentile = float(ranks[own_idx])
@@ -235,18 +244,18 @@ def self_vs_customers(self_ratings: dict[str, int], customers: pl.DataFrame) -> 
     return perception_gaps(customers.join(mine, on="dimension", how="left"))
 
 
-def self_rank_percentiles(latest: pl.DataFrame, *, min_analysts: int) -> pl.DataFrame:
+def self_rank_percentiles(latest: pl.DataFrame, *, min_colleagues: int) -> pl.DataFrame:
     """The analyst's percentile in the team by self-rating, per CARE dimension.
 
     ``latest``: one row per team member's latest self-assessment and dimension, with
-    ``is_own``, ``dimension``, ``rating``. Null where fewer than ``min_analysts`` colleagues
-    have a self-assessment or the analyst has none.
+    ``is_own``, ``dimension``, ``rating``. Null where fewer than ``min_colleagues`` colleagues
+    (the analyst not counted) have a self-assessment or the analyst has none.
     """
     rows = []
     for dim in CARE_NAMES:
         part = latest.filter(pl.col("dimension") == dim)
         percentile = None
-        if part.height >= min_analysts and part["is_own"].any():
+        if _colleagues(part) >= min_colleagues and part["is_own"].any():
             ranks = percentile_ranks(part["rating"].cast(pl.Float64))
             percentile = float(ranks[part["is_own"].to_list().index(True)])
         rows.append(dict(dimension=dim, self_percentile=percentile, assessed=part.height))
@@ -260,30 +269,35 @@ def month_add(month: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def trend_with_band(monthly: pl.DataFrame, *, min_responses: int, min_analysts: int) -> pl.DataFrame:
+BAND_COLUMNS = ("band_low", "band_mid", "band_high")
+
+
+def trend_with_band(monthly: pl.DataFrame, *, min_responses: int, min_colleagues: int) -> pl.DataFrame:
     """Per month: the analyst's Happiness (± margin) and the team's middle-half band.
 
     ``monthly``: one row per (team member, month) with ``is_own``, ``month``, n, happy, unhappy.
     Own figures are null in months under ``min_responses``; the band (band_low = 25th,
-    band_mid = median, band_high = 75th percentile of members' Happiness) is null in months
-    with fewer than ``min_analysts`` qualified members.
+    band_mid = median, band_high = 75th percentile of qualified members' Happiness, whole
+    points) is null in months with fewer than ``min_colleagues`` qualified colleagues (the
+    analyst not counted). Nothing else about colleagues is returned, not even their number.
     """
     frame = with_happiness(monthly)
     band = (frame.filter(pl.col("n") >= min_responses)
             .group_by("month")
-            .agg(pl.len().alias("band_analysts"),
+            .agg((~pl.col("is_own")).sum().alias("colleagues"),
                  pl.col("happiness").quantile(0.25, interpolation="linear").alias("band_low"),
-                 pl.col("happiness").median().alias("band_mid"),
+                 pl.col("happiness").quantile(0.5, interpolation="linear").alias("band_mid"),
                  pl.col("happiness").quantile(0.75, interpolation="linear").alias("band_high"))
-            .with_columns([pl.when(pl.col("band_analysts") >= min_analysts).then(pl.col(c)).alias(c)
-                           for c in ("band_low", "band_mid", "band_high")]))
+            .with_columns([pl.when(pl.col("colleagues") >= min_colleagues).then(whole(pl.col(c))).alias(c)
+                           for c in BAND_COLUMNS])
+            .drop("colleagues"))
     own = frame.filter(pl.col("is_own")).select(
         "month", pl.col("n").alias("own_n"),
         *[pl.when(pl.col("n") >= min_responses).then(pl.col(c)).alias(f"own_{c}")
           for c in ("happiness", "margin", "happiness_low", "happiness_high")])
     months = frame.select("month").unique()
     return (months.join(own, on="month", how="left").join(band, on="month", how="left")
-            .with_columns(pl.col("own_n").fill_null(0), pl.col("band_analysts").fill_null(0))
+            .with_columns(pl.col("own_n").fill_null(0))
             .sort("month"))
 
 
@@ -315,7 +329,7 @@ def gap_history(assessments: pl.DataFrame, monthly: pl.DataFrame, *, window_mont
                 n=pl.lit(0, pl.Int64), customer_mean=pl.lit(None, pl.Float64))
         else:
             customers = customer_care(per_analyst, min_responses=min_responses,
-                                      min_analysts=min_analysts).select("dimension", "n", "customer_mean")
+                                      min_colleagues=min_analysts).select("dimension", "n", "customer_mean")
         customers = customers.with_columns(
             pl.when(pl.col("n") >= min_responses).then(pl.col("customer_mean")).alias("customer_mean"))
         labelled = self_vs_customers(ratings, customers)

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from data_access import notify_reads as reads
+from data_access import recovery as rules
 from data_access.engine import get_engine
 from data_access import config as da_config
 from data_access.query import clear_cached_reads
@@ -73,7 +74,7 @@ def _items(frame, *, names: dict[int, str], factors: dict[int, list[str]], targe
            settings: NotifySettings) -> list[AlertItem]:
     out = []
     for r in frame.iter_rows(named=True):
-        due = r["due_at"] or writes.recovery_due(r["submitted_at"], target_hours)
+        due = r["due_at"] or rules.due_at(r["submitted_at"], target_hours)
         care = tuple((CARE_LABELS[d], int(r[d])) for d in CARE_LABELS if r.get(d) is not None)
         out.append(AlertItem(int(r["ticket_key"]), str(r["ticket_id"]), int(r["happiness"]), r["analyst"],
                              names.get(r["team_id"], ""), r["service"], r["channel"], r["comment"],
@@ -94,8 +95,11 @@ def send_alerts(*, mailer, now: dt.datetime, settings: NotifySettings, url: str 
     recovery = reads.recovery_settings(url=url)
     since = now - dt.timedelta(days=settings.alert_lookback_days)
     if not mailer.dry_run:
+        # Items open for answers inside the recovery window (`recovery.opens_item`); alerts below
+        # only look back `alert_lookback_days`.
         run.created_items = writes.create_missing_recovery_items(
-            engine, since=since, threshold=recovery.threshold, target_hours=recovery.target_hours)
+            engine, since=now - dt.timedelta(days=recovery.window_days), threshold=recovery.threshold,
+            target_hours=recovery.target_hours)
         if run.created_items:
             clear_cached_reads()
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from data_access import config as da_config
 from data_access import notify_reads as reads
+from data_access import recovery
 from data_access.filters import Filters
 from data_access.scope import Scope
 from data_access.stats import response_stats
@@ -172,17 +173,12 @@ def _change(now: dict, before: dict, minimum: int) -> Change | None:
     return Change(pc.change, pc.change_margin, pc.is_clear, before["n"])
 
 
-def _recovery_state(row: dict, now: dt.datetime) -> str:
-    if row.get("recovered_at") is not None:
-        return f"recovery closed: {row.get('outcome') or 'done'}"
-    if row.get("first_contact_at") is not None:
-        return "customer contacted, item open"
-    due = row.get("due_at")
-    if due is None:
-        return "no recovery item yet"
-    if due < now:
-        return f"OVERDUE since {due:%a %d %b %H:%M}"
-    return f"call back by {due:%a %d %b %H:%M}"
+def _recovery_state(row: dict, now: dt.datetime, target_hours: int) -> str:
+    """The lead's wording of the item (`data_access.recovery`); a response whose item the alert run
+    has not opened yet is due by the same rule."""
+    due = row.get("due_at") or recovery.due_at(row["submitted_at"], target_hours)
+    return recovery.lead_status_text(due_at=due, first_contact_at=row.get("first_contact_at"),
+                                     resolved_at=row.get("recovered_at"), outcome=row.get("outcome"), now=now)
 
 
 def _queue_lines(scope: Scope, filters: Filters, now: dt.datetime, names: dict[int, str],
@@ -213,9 +209,12 @@ def lead_weekly_digest(*, recipient: str, scope: Scope, week_ending: dt.date, no
     before = week.previous()
     context = Filters(week.end - dt.timedelta(days=CONTEXT_DAYS), week.end)
     names = reads.team_names(scope=scope, url=url)
+    target_hours = reads.recovery_settings(url=url).target_hours
 
-    now_by_team = _counts(response_stats(scope=scope, filters=week, by=("team_id",), url=url), "team_id")
-    before_by_team = _counts(response_stats(scope=scope, filters=before, by=("team_id",), url=url), "team_id")
+    # A lead's team figures cover their analysts (home team), whatever queue the ticket sat in.
+    now_by_team = _counts(response_stats(scope=scope, filters=week, by=("home_team_id",), url=url), "home_team_id")
+    before_by_team = _counts(response_stats(scope=scope, filters=before, by=("home_team_id",), url=url),
+                             "home_team_id")
     empty = {"n": 0, "happy": 0, "unhappy": 0}
     teams = []
     for team_id, name in names.items():
@@ -243,7 +242,8 @@ def lead_weekly_digest(*, recipient: str, scope: Scope, week_ending: dt.date, no
     unhappy_frame = reads.unhappy_responses(scope=scope, filters=week, limit=UNHAPPY_LIMIT, url=url)
     unhappy = [Verbatim(str(r["ticket_id"]), r["analyst"], names.get(r["team_id"], ""), r["service"],
                         r["channel"], int(r["happiness"]), r["comment"], r["submitted_at"],
-                        settings.link(PAGES["recovery"], tab="recovery", ticket=r["ticket_id"]), _recovery_state(r, now))
+                        settings.link(PAGES["recovery"], tab="recovery", ticket=r["ticket_id"]),
+                        _recovery_state(r, now, target_hours))
                for r in unhappy_frame.iter_rows(named=True)]
     unhappy_count = sum(v["unhappy"] for v in now_by_team.values())
 

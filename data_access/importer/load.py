@@ -296,6 +296,12 @@ def _sync_recovery(conn: sa.Connection, answered: pl.DataFrame, settings: recove
             else:
                 drop.append(key)
     if create:
+        # The item goes to the lead of the analyst's home team, whatever team the ticket had.
+        A = schema.analysts
+        homes = dict(conn.execute(sa.select(A.c.analyst_id, A.c.team_id).where(
+            A.c.analyst_id.in_(sorted({item["analyst_id"] for item in create})))).all())
+        for item in create:
+            item["team_id"] = homes.get(item["analyst_id"], item["team_id"])
         conn.execute(RI.insert(), create)
     for start in range(0, len(drop), IN_CHUNK):
         conn.execute(RI.delete().where(RI.c.ticket_key.in_(drop[start:start + IN_CHUNK])))

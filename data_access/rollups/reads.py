@@ -16,7 +16,7 @@ from data_access.dialect import month_start, week_start
 from data_access.filters import Filters, ticket_slice
 from data_access.rollups.sources import next_month
 from data_access.scope import Scope
-from data_access.scoping import ticket_scope
+from data_access.scoping import ticket_scope, within_team
 
 RR, RT = schema.rollup_responses, schema.rollup_tickets
 RFA, RL = schema.rollup_factors, schema.rollup_lost
@@ -83,9 +83,11 @@ def org_source(daily: sa.Table, monthly: sa.Table, filters: Filters, columns: li
 
 def _org_level(scope: Scope, by: tuple[str, ...], own_only: bool, names: tuple[str, ...] = ()) -> bool:
     """Whether a read can use the monthly twins: it names no analyst, counts no distinct analysts,
-    is not an analyst's own and does not group by week (weeks straddle months)."""
+    is not an analyst's own and does not group by week (weeks straddle months). A lead's or an
+    analyst's team read needs the analyst column too: who may see whom goes by the analyst's home
+    team (`scoping`), which the twins (ticket team only) cannot tell."""
     return ("analyst_id" not in by and "week" not in by and "analysts" not in names
-            and not (scope.role == "analyst" and own_only))
+            and scope.role == "cio")
 
 
 ORG_KEYS = ["day", "team_id", "channel", "ticket_type", "service_id", "sla_met", "reassignment_count"]
@@ -149,6 +151,8 @@ def org_factor_counts_query(*, scope: Scope, filters: Filters) -> sa.Select:
 
 def happy_count_query(*, scope: Scope, filters: Filters) -> sa.Select:
     """Responses scoring 9–10 in the period and slices (a scalar sub-query of the culture counts)."""
+    if scope.role != "cio":  # a lead's read needs the analyst column (see `_org_level`)
+        return sa.select(sa.func.coalesce(sa.func.sum(RR.c.happy), 0)).where(*_where(RR, scope, filters))
     src = org_source(RR, schema.rollup_responses_monthly, filters, ORG_KEYS + ["happy"])
     return sa.select(sa.func.coalesce(sa.func.sum(src.c.happy), 0)).where(*ticket_slice(filters, src),
                                                                            *ticket_scope(scope, src))
@@ -164,11 +168,12 @@ def customer_ratings_query(*, scope: Scope, filters: Filters) -> sa.Select:
 
 
 def team_factor_counts_query(*, scope: Scope, analyst_id: int, team_id: int, filters: Filters) -> sa.Select:
-    """Twin of `coaching.factor_counts_query`: factor_id, analyst_count, team_count."""
+    """Twin of `coaching.factor_counts_query`: factor_id, analyst_count, team_count (the analyst's
+    home team: every answer about its analysts, whatever queue the ticket sat in)."""
     mine = sa.case((RFA.c.analyst_id == analyst_id, RFA.c.n), else_=0)
     return (sa.select(RFA.c.factor_id, sa.func.sum(mine).label("analyst_count"),
                       sa.func.sum(RFA.c.n).label("team_count"))
-            .where(RFA.c.team_id == team_id, *period(RFA, filters), *ticket_scope(scope, RFA))
+            .where(*period(RFA, filters), *ticket_scope(within_team(scope, team_id), RFA))
             .group_by(RFA.c.factor_id))
 
 

@@ -13,10 +13,10 @@ import functools
 
 import sqlalchemy as sa
 
-from data_access import clock, schema
-from data_access.coaching import business_day_after
+from data_access import clock, recovery, schema
 from data_access.engine import get_engine
 from data_access.scope import Scope, ScopeError
+from data_access.scoping import lead_sees
 from data_access.writes import InvalidInput, WriteConflict, run_with_retry
 
 T = schema.tickets
@@ -58,11 +58,14 @@ def _check_follow_up(follow_up_on: dt.date | None) -> None:
 
 
 def _response_in_scope(conn: sa.Connection, scope: Scope, ticket_key: int):
-    row = conn.execute(sa.select(T.c.team_id, T.c.analyst_id, R.c.happiness, R.c.submitted_at)
-                       .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key))
-                       .where(R.c.ticket_key == ticket_key, T.c.team_id.in_(scope.team_ids))).one_or_none()
+    """The response, its analyst and the analyst's HOME team (`scoping.lead_sees`): the lead of the
+    analyst acts on it, whatever team the ticket was assigned to."""
+    row = conn.execute(sa.select(A.c.team_id, T.c.analyst_id, R.c.happiness, R.c.submitted_at)
+                       .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key)
+                                    .join(A, A.c.analyst_id == T.c.analyst_id))
+                       .where(R.c.ticket_key == ticket_key, lead_sees(scope, T.c.analyst_id))).one_or_none()
     if row is None:
-        raise ScopeError("this response is not in one of your teams")
+        raise ScopeError("this response is not about an analyst of your teams")
     return row
 
 
@@ -80,11 +83,12 @@ def _recovery_writable(url: str) -> None:
 
 def record_recovery_action(*, url: str, scope: Scope, user_id: int, ticket_key: int, kind: str,
                            expected_version: int, outcome: str | None = None, note: str | None = None,
-                           threshold: int = 6) -> int:
+                           threshold: int | None = None) -> int:
     """Record a contact, a resolution (with outcome), a reopening or a note; returns the new version.
 
     `expected_version` is the version the lead saw (0 when the response had no recovery item
-    yet); if the item changed since, nothing is written and WriteConflict is raised.
+    yet); if the item changed since, nothing is written and WriteConflict is raised. An item
+    created here follows the stored recovery settings (`threshold` None = the admin's threshold).
     """
     _lead(scope)
     if kind not in RECOVERY_KINDS:
@@ -102,13 +106,14 @@ def record_recovery_action(*, url: str, scope: Scope, user_id: int, ticket_key: 
         item = conn.execute(sa.select(RI.c.version, RI.c.first_contact_at, RI.c.resolved_at)
                             .where(RI.c.ticket_key == ticket_key)).one_or_none()
         if item is None:
-            if response.happiness > threshold:
+            settings = recovery.read_settings(conn)
+            if response.happiness > (settings.threshold if threshold is None else threshold):
                 raise InvalidInput("This response is above the recovery threshold; it needs no follow-up.")
             if expected_version != 0:
                 raise WriteConflict(CONFLICT_MESSAGE.format(what="item"))
             conn.execute(RI.insert().values(
                 ticket_key=ticket_key, team_id=response.team_id, analyst_id=response.analyst_id,
-                created_at=response.submitted_at, due_at=business_day_after(response.submitted_at),
+                created_at=response.submitted_at, due_at=recovery.due_at(response.submitted_at, settings.target_hours),
                 version=0))
             first_contact, resolved = None, None
         else:
@@ -170,8 +175,7 @@ def give_kudos(*, url: str, scope: Scope, user_id: int, ticket_key: int, note: s
 
 def _note_in_scope(conn: sa.Connection, scope: Scope, note_id: int):
     row = conn.execute(sa.select(N.c.version, N.c.follow_up_on, N.c.body, N.c.shared_with_analyst)
-                       .select_from(N.join(A, A.c.analyst_id == N.c.analyst_id))
-                       .where(N.c.note_id == note_id, A.c.team_id.in_(scope.team_ids))).one_or_none()
+                       .where(N.c.note_id == note_id, lead_sees(scope, N.c.analyst_id))).one_or_none()
     if row is None:
         raise ScopeError("this note is not about an analyst in your teams")
     return row
@@ -186,8 +190,9 @@ def add_note(*, url: str, scope: Scope, user_id: int, analyst_id: int, body: str
     now = clock.now()
 
     def work(conn: sa.Connection) -> int:
-        team = conn.execute(sa.select(A.c.team_id).where(A.c.analyst_id == analyst_id)).scalar_one_or_none()
-        if team is None or team not in scope.team_ids:
+        seen = conn.execute(sa.select(A.c.analyst_id).where(A.c.analyst_id == analyst_id,
+                                                            lead_sees(scope, A.c.analyst_id))).scalar_one_or_none()
+        if seen is None:
             raise ScopeError("this analyst is not in one of your teams")
         result = conn.execute(N.insert().values(analyst_id=analyst_id, author_user_id=user_id, created_at=now,
                                                 body=body, follow_up_on=follow_up_on,

@@ -12,7 +12,7 @@ import re
 
 import sqlalchemy as sa
 
-from data_access import schema
+from data_access import recovery, schema
 from data_access.dialect import upsert
 from data_access.scope import Scope, ScopeError
 from data_access.writes import InvalidInput, run_with_retry
@@ -26,26 +26,24 @@ MAX_EXTRA_RECIPIENTS = 10
 _ADDRESS = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"']+$")
 
 
-def recovery_due(submitted_at: dt.datetime, target_hours: int) -> dt.datetime:
-    """When first contact is due: `target_hours` after the response, moved past a weekend."""
-    due = submitted_at + dt.timedelta(hours=target_hours)
-    if due.weekday() >= 5:
-        due += dt.timedelta(days=7 - due.weekday())
-    return due
-
-
 def create_missing_recovery_items(engine: sa.Engine, *, since: dt.datetime, threshold: int,
                                   target_hours: int) -> int:
     """Open a recovery item for every response at or below `threshold` submitted since `since`
-    that has none yet; returns how many were created (0 when a concurrent run got there first)."""
-    missing = (sa.select(R.c.ticket_key, R.c.submitted_at, T.c.team_id, T.c.analyst_id)
+    that has none yet; returns how many were created (0 when a concurrent run got there first).
+
+    The item is routed to the analyst's home team (their lead's queue), not the ticket's team, and
+    is due as `recovery.due_at` says.
+    """
+    A = schema.analysts
+    missing = (sa.select(R.c.ticket_key, R.c.submitted_at, A.c.team_id, T.c.analyst_id)
                .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key)
+                            .join(A, A.c.analyst_id == T.c.analyst_id)
                             .outerjoin(RI, RI.c.ticket_key == R.c.ticket_key))
                .where(R.c.happiness <= threshold, R.c.submitted_at >= since, RI.c.ticket_key.is_(None)))
 
     def work(conn: sa.Connection) -> int:
         rows = [dict(ticket_key=key, team_id=team, analyst_id=analyst, created_at=submitted,
-                     due_at=recovery_due(submitted, target_hours), version=1)
+                     due_at=recovery.due_at(submitted, target_hours), version=1)
                 for key, submitted, team, analyst in conn.execute(missing).all()]
         if not rows:
             return 0

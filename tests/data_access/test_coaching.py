@@ -122,7 +122,7 @@ def test_verbatims_paginate_and_filter(demo_url):
 def test_recovery_queue_counts_open_and_overdue(demo_url):
     since = dt.datetime(2026, 8, 23)
     queue, total, overdue = data.recovery_queue(scope=LEAD, threshold=6, since=since, now=NOW,
-                                                cutoff=data.overdue_cutoff(NOW), page_size=500, url=demo_url)
+                                                target_hours=24, page_size=500, url=demo_url)
     raw = _raw(demo_url, "SELECT count(*), sum(CASE WHEN ri.due_at < :now AND ri.first_contact_at IS NULL THEN 1 ELSE 0 END) FROM responses r "
                          "JOIN tickets t ON t.ticket_key = r.ticket_key JOIN recovery_items ri ON ri.ticket_key = r.ticket_key "
                          "WHERE t.team_id = :t AND r.happiness <= 6 AND r.submitted_at >= :s AND ri.resolved_at IS NULL",
@@ -143,12 +143,14 @@ def test_shared_self_assessment_only_when_latest_is_shared(demo_url):
         assert (got is not None) == bool(shared)
 
 
-def test_business_day_and_overdue_cutoff():
+def test_due_rule_comes_from_the_recovery_module():
+    """Coaching no longer has its own one-business-day rule: data_access.recovery is the only one."""
+    from data_access import recovery
+
+    assert not hasattr(data, "business_day_after") and not hasattr(data, "overdue_cutoff")
     friday = dt.datetime(2026, 11, 20, 10)
-    assert data.business_day_after(friday) == dt.datetime(2026, 11, 23, 10)  # Monday
-    assert data.business_day_after(dt.datetime(2026, 11, 18, 9)) == dt.datetime(2026, 11, 19, 9)
-    assert data.overdue_cutoff(dt.datetime(2026, 11, 19, 12)) == dt.datetime(2026, 11, 18, 12)
-    assert data.overdue_cutoff(dt.datetime(2026, 11, 23, 12)) == dt.datetime(2026, 11, 20)  # Monday → Friday 00:00
+    assert recovery.due_at(friday, 24) == dt.datetime(2026, 11, 23, 10)  # Monday
+    assert recovery.due_at(dt.datetime(2026, 11, 18, 9), 24) == dt.datetime(2026, 11, 19, 9)
 
 
 @pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.dialect()])
@@ -156,7 +158,7 @@ def test_queries_compile_for_each_dialect(dialect):
     args = dict(scope=LEAD)
     built = [
         data.roster_query(**args),
-        data.recovery_counts_query(**args, threshold=6, since=NOW, now=NOW, cutoff=NOW),
+        data.recovery_counts_query(**args, threshold=6, since=NOW, now=NOW, target_hours=24),
         data.last_scores_query(**args, since=NOW), data.last_kudos_query(**args), data.last_note_query(**args),
         data.factor_counts_query(**args, analyst_id=1, team_id=TEAM, filters=PERIOD),
         data.verbatims_query(**args, analyst_id=1, filters=PERIOD, vf=data.VerbatimFilter(factor_id=3), limit=10, offset=20),
@@ -181,6 +183,6 @@ def test_queries_run_on_duckdb(tmp_path):
     wide = Filters(dt.date(2020, 1, 1), dt.date(2027, 1, 1))
     rows, total = data.verbatims(scope=LEAD, analyst_id=analyst, filters=wide, url=url)
     assert total >= rows.height
-    data.team_activity(scope=LEAD, since=dt.datetime(2026, 1, 1), now=NOW, cutoff=NOW, threshold=6, url=url)
-    data.recovery_queue(scope=LEAD, threshold=6, since=None, now=NOW, cutoff=NOW, url=url)
+    data.team_activity(scope=LEAD, since=dt.datetime(2026, 1, 1), now=NOW, target_hours=24, threshold=6, url=url)
+    data.recovery_queue(scope=LEAD, threshold=6, since=None, now=NOW, target_hours=24, url=url)
     get_engine(url).dispose()

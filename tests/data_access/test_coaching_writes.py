@@ -73,7 +73,7 @@ def _count(url, table, **where):
 
 def _queue(url, status):
     frame, total, _ = data.recovery_queue(scope=LEAD, threshold=6, since=None, now=NOW,
-                                          cutoff=data.overdue_cutoff(NOW), status=status, url=url)
+                                          target_hours=24, status=status, url=url)
     return frame["ticket_key"].to_list()
 
 

@@ -27,7 +27,7 @@ SAMPLE_VALUES = {
     "since": dt.datetime(2026, 1, 1), "as_of": dt.datetime(2026, 3, 15, 12), "status": "open",
     "ticket_key": 42, "ticket_keys": (1, 2, 3), "role": "lead", "username": "ana.lima",
     "dedupe_keys": ("alert:1", "alert:2"), "search": "printer", "by_month": True,
-    "cutoff": dt.datetime(2026, 3, 14, 12), "run_id": 7, "code": "re_explain",
+    "cutoff": dt.datetime(2026, 3, 14, 12), "target_hours": 24, "run_id": 7, "code": "re_explain",
     "ranges": ((dt.date(2025, 10, 1), dt.date(2026, 1, 1)), (dt.date(2026, 2, 1), dt.date(2026, 4, 1))),
 }
 

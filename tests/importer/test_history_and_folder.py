@@ -136,7 +136,7 @@ def test_coaching_queue_after_two_years_lists_only_the_window(empty_url, tmp_pat
         team = conn.execute(sa.select(schema.teams.c.team_id)).scalar_one()
     queue, total, overdue = coaching.recovery_queue(
         scope=Scope("lead", team_ids=(team,)), threshold=6, since=None, now=TODAY,
-        cutoff=coaching.overdue_cutoff(TODAY), status="open", url=empty_url)
+        target_hours=24, status="open", url=empty_url)
     assert total == recent == queue.height == 9
     assert queue["submitted_at"].min() >= TODAY - dt.timedelta(days=14)
     assert queue["version"].min() == 1  # every one has its recovery item

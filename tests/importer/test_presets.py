@@ -129,7 +129,12 @@ def test_sample_export_lands_exactly(empty_url, preset):
             ri.join(t, t.c.ticket_key == ri.c.ticket_key))).scalars())
         origin = conn.execute(sa.select(schema.settings.c.value)
                               .where(schema.settings.c.key == "data_origin")).scalar_one()
+        a = schema.analysts
+        routed = conn.execute(sa.select(ri.c.team_id, a.c.team_id).select_from(
+            ri.join(a, a.c.analyst_id == ri.c.analyst_id))).all()
     assert followed == unhappy
+    # Each item goes to the lead of the analyst's home team, never by the ticket's team.
+    assert routed and all(item_team == home_team for item_team, home_team in routed)
     assert origin == "imported"
 
 

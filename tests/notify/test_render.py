@@ -10,7 +10,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from data_access import notify_reads as reads
 from data_access.filters import Filters
 from data_access.scope import Scope, ScopeError
-from data_access.writes.notify import InvalidInput, clean_recipients, recovery_due
+from data_access.recovery import due_at as recovery_due
+from data_access.writes.notify import InvalidInput, clean_recipients
 from notify import render
 from notify.alerts import AlertItem
 from notify.config import QuietHours, parse_quiet_hours
@@ -135,7 +136,8 @@ def test_reads_refuse_out_of_scope_viewers():
     with pytest.raises(ScopeError):
         reads.all_preferences(scope=LEAD)
     sql = str(reads.praise_query(scope=LEAD, filters=WEEK).compile(dialect=sqlite.dialect()))
-    assert "tickets.team_id IN" in sql
+    # Who sees whom: the analyst's home team, never the ticket's team (the old test asserted the latter).
+    assert "tickets.analyst_id IN (SELECT analysts.analyst_id" in sql and "tickets.team_id IN" not in sql
 
 
 def test_recent_months_are_consecutive_calendar_months():
