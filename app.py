@@ -8,7 +8,7 @@ nothing reports back to the server and reruns it.
 import sqlalchemy as sa
 import streamlit as st
 
-from components import auth, navigation, sidebar, signin
+from components import auth, navigation, sidebar, signin, survey_entry
 from data_access import bootstrap, config, file_turns
 from data_access.engine import DB_ERRORS, describe_failure, ping
 
@@ -60,6 +60,11 @@ except (*DB_ERRORS, OSError) as exc:
     detail = describe_failure(exc)
     _stop_with(f"Service Pulse cannot open its database right now. {detail}",
                "Nothing is lost: reload this page in a minute. If it keeps happening, tell your admin.")
+
+if survey_entry.survey_link_present():
+    # A requester answering a survey: the survey page alone, no sign-in, nothing else reachable.
+    survey_entry.run(url, demo=origin == "demo" or config.is_local_warehouse(url), runner=_run)
+    st.stop()
 
 try:
     settings = auth.cookie_settings(demo=origin == "demo", local=config.is_local_warehouse(url))

@@ -14,7 +14,8 @@ from data_access.engine import DB_ERRORS, describe_failure, get_engine
 
 # Modules that contribute sub-commands through a `register(subparsers)` function.
 FEATURE_COMMANDS: list[str] = ["data_access.users_cli", "notify.cli", "data_access.importer.cli",
-                               "data_access.warehouse_cli", "data_access.rollups.cli"]
+                               "data_access.warehouse_cli", "data_access.rollups.cli",
+                               "notify.survey_cli"]
 
 
 def _url_arg(parser: argparse.ArgumentParser) -> None:

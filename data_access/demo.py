@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from data_access import catalogue, recovery, schema
 from data_access.dialect import bulk_insert, upsert, without_statement_timeout
 from data_access.rollups.maintain import rebuild as rebuild_rollups
+from data_access.surveys import demo as survey_demo
 
 # Clearly a demo credential: only ever loaded into the demo database, printed by `summary`.
 DEMO_PASSWORD = "pulse-demo"
@@ -296,8 +297,10 @@ def generate(engine: sa.Engine, *, responses: int = 150_000, seed: int = 7,
         team_id=pl.col("team_id").cast(pl.Int32),
     )
     requester_pool = [f"{f} {l}" for f in FIRST[::3] for l in LAST[::2]]
-    tickets = tickets.with_columns(requester=pl.Series(
-        np.array(requester_pool, dtype=object)[rng.integers(0, len(requester_pool), n_tickets)]))
+    pick = rng.integers(0, len(requester_pool), n_tickets)
+    tickets = tickets.with_columns(
+        requester=pl.Series(np.array(requester_pool, dtype=object)[pick]),
+        requester_email=survey_demo.emails(seed, requester_pool, pick, chosen))
 
     comment = _comments(rng, happiness, a, analysts, service[chosen])
     resp = pl.DataFrame({
@@ -327,6 +330,7 @@ def generate(engine: sa.Engine, *, responses: int = 150_000, seed: int = 7,
         for table, frame in [
             (schema.teams, teams), (schema.services, services), (schema.analysts, analysts),
             (schema.tickets, tickets), (schema.responses, resp),
+            (schema.survey_invitations, survey_demo.invitations(seed, tickets, resp, end)),
             (schema.response_factors, factors_long), (schema.app_users, users),
             (schema.user_roles, roles), (schema.user_teams, user_teams),
             (schema.recovery_items, recovery_items), (schema.recovery_actions, actions),
@@ -543,7 +547,7 @@ def _reset_sequences(conn: sa.Connection) -> None:
     """Move id sequences past the ids the generator wrote itself."""
     targets = [(schema.self_assessments, "assessment_id"), (schema.coaching_notes, "note_id"),
                (schema.recovery_actions, "action_id"), (schema.kudos, "kudos_id"),
-               (schema.app_users, "user_id")]
+               (schema.app_users, "user_id"), (schema.survey_invitations, "invitation_id")]
     name = conn.dialect.name
     for table, col in targets:
         top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c[col]), 0))).scalar_one()

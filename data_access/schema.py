@@ -6,6 +6,8 @@ explicit sequences (DuckDB has no implicit autoincrement; SQLite ignores sequenc
 
 from __future__ import annotations
 
+import contextlib
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
@@ -83,6 +85,9 @@ tickets = sa.Table(
     sa.Column("first_contact_resolution", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("handle_minutes", sa.Float),
     sa.Column("requester", sa.String(200)),
+    # Optional: who to survey when the ticket closes, and what the survey email calls the ticket.
+    sa.Column("requester_email", sa.String(320)),
+    sa.Column("short_description", sa.String(300)),
     sa.CheckConstraint(_in("ticket_type", TICKET_TYPES), name="ck_tickets_type"),
     sa.CheckConstraint(_in("channel", CHANNELS), name="ck_tickets_channel"),
     sa.CheckConstraint("priority BETWEEN 1 AND 4", name="ck_tickets_priority"),
@@ -350,6 +355,12 @@ notifications = sa.Table(
 )
 
 
+# Survey collection (invitations, unsubscribes) lives in its own module on the same metadata.
+from data_access.schema_surveys import survey_invitations, survey_unsubscribes  # noqa: E402,F401
+
+# Columns added after a warehouse may already exist: create_schema adds them when missing.
+ADDED_COLUMNS = (("tickets", "requester_email"), ("tickets", "short_description"))
+
 # Rollups (sufficient statistics kept with the data) live in their own module on the same metadata.
 from data_access.schema_rollups import (ROLLUP_GRAIN, ROLLUP_VERSION, rollup_dirty,  # noqa: E402,F401
                                         rollup_factors, rollup_lost, rollup_responses,
@@ -370,5 +381,16 @@ for _table in metadata.tables.values():
 
 
 def create_schema(engine: sa.Engine) -> None:
-    """Create every table and index that does not exist yet (safe to run twice)."""
+    """Create every table and index that does not exist yet (safe to run twice), and add the
+    optional columns newer versions introduced to tables created before them."""
     metadata.create_all(engine)
+    _add_missing_columns(engine)
+
+
+def _add_missing_columns(bind) -> None:
+    with bind.begin() if isinstance(bind, sa.Engine) else contextlib.nullcontext(bind) as conn:
+        for table, name in ADDED_COLUMNS:
+            # Column names from an empty select: works where reflection does not (duckdb-engine).
+            if name not in conn.execute(sa.text(f"SELECT * FROM {table} WHERE 1 = 0")).keys():
+                kind = metadata.tables[table].c[name].type.compile(dialect=conn.dialect)
+                conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))

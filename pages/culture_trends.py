@@ -9,6 +9,7 @@ from components.culture_sections import (calibration_section, culture_tiles, hea
                                          watermelon_section)
 from components.filters import page_filters
 from components.freshness import summary_tables_notice
+from components.survey_rates import survey_rate_section
 from components.text import literal
 from components.viewer import current_viewer, require_scope
 from data_access.config import thresholds
@@ -71,5 +72,6 @@ hotspot_section(report, key_prefix="trends", focused=bool(filters.service_ids or
 voice_section(report)
 lost_time_section(report)
 culture_tiles(report)
+survey_rate_section(scope, filters)
 calibration_section(report)
 team_section(report)

@@ -10,7 +10,8 @@ from data_access.schema import CARE_DIMENSIONS, CHANNELS, TICKET_TYPES
 
 TRUE_WORDS = ["true", "yes", "y", "t", "1", "x", "met", "ja", "oui", "si"]
 FALSE_WORDS = ["false", "no", "n", "f", "0", "notmet", "breached", "nein", "non"]
-MAX_TEXT = {"ticket_id": 64, "service": 200, "analyst": 200, "team": 120, "requester": 200}
+MAX_TEXT = {"ticket_id": 64, "service": 200, "analyst": 200, "team": 120, "requester": 200,
+            "requester_email": 320, "short_description": 300}
 Check = tuple[str, pl.Expr, pl.Expr]
 
 
@@ -117,7 +118,8 @@ def ticket_checks(rules) -> list[Check]:
             int_field("reassignment_count", 0, None, False), bool_field("reopened", False, counts=True),
             bool_field("first_contact_resolution", False),
             float_field("handle_minutes", {"seconds": 1 / 60, "hours": 60.0}.get(rules.handle_unit, 1.0)),
-            text_field("requester", False)]
+            text_field("requester", False), text_field("requester_email", False),
+            text_field("short_description", False)]
     return out
 
 

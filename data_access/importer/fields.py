@@ -39,6 +39,8 @@ TICKET_FIELDS: tuple[Field, ...] = (
     Field("first_contact_resolution", "bool", False, "true/false (default false)"),
     Field("handle_minutes", "float", False, "work time in minutes, ≥ 0 (preset may convert units)"),
     Field("requester", "text", False, "who raised it"),
+    Field("requester_email", "text", False, "requester's email address: who gets the survey invitation"),
+    Field("short_description", "text", False, "the ticket's title, shown in the survey email"),
     Field("state", "enum", False, "only resolved/closed tickets are imported; others are skipped"),
 )
 

@@ -20,7 +20,8 @@ RI, RA = schema.recovery_items, schema.recovery_actions
 IN_CHUNK = 5_000
 TICKET_COLUMNS = ["ticket_type", "channel", "service_id", "priority", "opened_at", "resolved_at",
                   "analyst_id", "team_id", "reassignment_count", "reopened", "sla_met",
-                  "first_contact_resolution", "handle_minutes", "requester"]
+                  "first_contact_resolution", "handle_minutes", "requester",
+                  "requester_email", "short_description"]
 RESPONSE_COLUMNS = ["happiness", *schema.CARE_DIMENSIONS, "lost_minutes", "comment", "submitted_at"]
 REPLACED_OUTCOME = "replaced by a later answer"
 
@@ -198,7 +199,7 @@ def _ticket_dtypes(suffix: str = "") -> dict[str, pl.DataType]:
              "opened_at": pl.Datetime("us"), "resolved_at": pl.Datetime("us"), "analyst_id": pl.Int64,
              "team_id": pl.Int64, "reassignment_count": pl.Int64, "reopened": pl.Boolean,
              "sla_met": pl.Boolean, "first_contact_resolution": pl.Boolean, "handle_minutes": pl.Float64,
-             "requester": pl.String}
+             "requester": pl.String, "requester_email": pl.String, "short_description": pl.String}
     return {f"{k}{suffix}": v for k, v in types.items()}
 
 

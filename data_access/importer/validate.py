@@ -237,7 +237,8 @@ def _with_defaults(valid: pl.DataFrame, kind: str) -> pl.DataFrame:
     if kind == "tickets":
         defaults = {"reassignment_count": pl.lit(0, pl.Int64), "reopened": pl.lit(False),
                     "first_contact_resolution": pl.lit(False), "handle_minutes": pl.lit(None, pl.Float64),
-                    "requester": pl.lit(None, pl.String)}
+                    "requester": pl.lit(None, pl.String), "requester_email": pl.lit(None, pl.String),
+                    "short_description": pl.lit(None, pl.String)}
     else:
         defaults = {**{d: pl.lit(None, pl.Int64) for d in CARE_DIMENSIONS},
                     "lost_minutes": pl.lit(None, pl.Float64), "comment": pl.lit(None, pl.String),

@@ -1,0 +1,48 @@
+"""Survey response rates per channel for the Culture trends page: of the tickets closed in the
+period, how many were invited and how many invitations were answered, next to how many have a
+response at all (imported answers included). One GROUP BY over tickets, scoped in SQL."""
+
+from __future__ import annotations
+
+import polars as pl
+import sqlalchemy as sa
+import streamlit as st
+
+from data_access import config, schema
+from data_access.dialect import as_int
+from data_access.engine import get_engine
+from data_access.filters import Filters, ticket_period, ticket_slice
+from data_access.scope import Scope
+from data_access.scoping import ticket_scope
+from data_access.stats import CACHE_TTL_SECONDS
+
+T, R, SI = schema.tickets, schema.responses, schema.survey_invitations
+
+
+def channel_rates_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """Per channel: closed tickets, tickets with a response, invitations sent, invitations answered,
+    and the distinct analysts behind the tickets (for disclosure control only; never shown)."""
+    scope.require("cio", "lead")
+    sent = SI.c.sent_at.is_not(None)
+    return (sa.select(T.c.channel,
+                      sa.func.count().label("closed"),
+                      sa.func.count(R.c.ticket_key).label("responses"),
+                      sa.func.sum(as_int(sent)).label("invited"),
+                      sa.func.sum(as_int(sa.and_(sent, SI.c.state == "answered"))).label("answered"),
+                      sa.func.count(sa.distinct(T.c.analyst_id)).label("analysts"))
+            .select_from(T.outerjoin(R, R.c.ticket_key == T.c.ticket_key)
+                         .outerjoin(SI, SI.c.ticket_key == T.c.ticket_key))
+            .where(*ticket_period(filters), *ticket_slice(filters), *ticket_scope(scope))
+            .group_by(T.c.channel).order_by(T.c.channel))
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
+def channel_rates(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
+    """channel, closed, responses, invited, answered, analysts (one row per channel with tickets)."""
+    stmt = channel_rates_query(scope=scope, filters=filters)
+    with get_engine(url or config.database_url()).connect() as conn:
+        rows = [tuple(r) for r in conn.execute(stmt).all()]
+    cols = ["closed", "responses", "invited", "answered", "analysts"]
+    frame = pl.DataFrame(rows, schema=["channel", *cols], orient="row")
+    return frame.with_columns(pl.col(c).cast(pl.Int64).fill_null(0) for c in cols)
+

@@ -1,0 +1,133 @@
+"""Survey settings, read like the mail settings: environment first, then `.streamlit/secrets.toml`
+section `[surveys]`, then defaults. The signing secret never has a default outside the demo.
+
+SERVICE_PULSE_SURVEY_SECRET          signs the links (≥ 32 bytes, random); refused when short/missing
+SERVICE_PULSE_SURVEY_COOLDOWN_DAYS   at most one survey per requester in this many days (7)
+SERVICE_PULSE_SURVEY_MAX_AGE_DAYS    tickets resolved longer ago than this are not surveyed (14)
+SERVICE_PULSE_SURVEY_VALID_DAYS      how long a link records answers (14)
+SERVICE_PULSE_SURVEY_SHOW_ANALYST    show the first name of who handled the ticket (false)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from data_access import config
+
+SECRET_ENV = "SERVICE_PULSE_SURVEY_SECRET"
+MIN_SECRET_BYTES = 32
+_PUBLISHED = frozenset({"changeme", "change-me", "secret", "survey_secret", "service-pulse",
+                        "replace-me-with-a-long-random-string-of-at-least-32-bytes"})
+
+
+class SurveySecretError(RuntimeError):
+    """The survey secret is missing or weak; the message tells the operator what to do."""
+
+
+@dataclass(frozen=True)
+class SurveySettings:
+    """Who is asked, how often, and for how long a link works."""
+
+    secret: str = field(repr=False)
+    cooldown_days: int = 7
+    max_age_days: int = 14
+    valid_days: int = 14
+    show_analyst: bool = False
+
+
+def secret_problem(value: str) -> str | None:
+    """Why `value` cannot sign survey links, or None when it is fine."""
+    if len(value.encode()) < MIN_SECRET_BYTES:
+        return f"it is shorter than {MIN_SECRET_BYTES} bytes"
+    if value.strip().lower() in _PUBLISHED:
+        return "it is a published example value"
+    if len(set(value)) < 8:
+        return "it repeats too few different characters to be random"
+    return None
+
+
+def _section() -> dict:
+    return config._secrets().get("surveys", {})
+
+
+def _pick(env: str, key: str, default):
+    value = os.environ.get("SERVICE_PULSE_" + env)
+    if value is None or value == "":
+        value = _section().get(key, default)
+    return value
+
+
+def _int(env: str, key: str, default: int, low: int, high: int) -> int:
+    try:
+        value = int(_pick(env, key, default))
+    except (TypeError, ValueError):
+        return default
+    return min(max(value, low), high)
+
+
+def demo_secret_file() -> Path:
+    return config.data_dir() / "survey_secret"
+
+
+def _read_private(path: Path) -> str | None:
+    """The secret in an existing file of the data folder (never through a symlink), made 0600."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SurveySecretError(f"The survey secret file {path.name} in the data folder cannot be read "
+                                f"({exc.strerror}). Fix its owner or remove it.") from exc
+    with os.fdopen(fd) as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise SurveySecretError(f"{path.name} in the data folder is not a plain file. Remove it.")
+        os.fchmod(fh.fileno(), 0o600)
+        value = fh.read().strip()
+    return value if secret_problem(value) is None else None
+
+
+def _demo_secret() -> str:
+    path = demo_secret_file()
+    value = _read_private(path)
+    if value:
+        return value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+def survey_secret(*, demo: bool) -> str:
+    """The link-signing secret: env, then `[surveys] secret`; for the data folder's own warehouses
+    only (`demo`: the demo, or a local warehouse next to it), a generated one kept in that folder."""
+    configured = os.environ.get(SECRET_ENV) or _section().get("secret")
+    if configured:
+        problem = secret_problem(str(configured))
+        if problem is None:
+            return str(configured)
+        if not demo:
+            raise SurveySecretError(f"The survey secret is refused because {problem}. Set {SECRET_ENV} "
+                                    f"to a random value of at least {MIN_SECRET_BYTES} bytes, e.g. the "
+                                    "output of: python -c \"import secrets; print(secrets.token_urlsafe(48))\"")
+    if demo:
+        return _demo_secret()
+    raise SurveySecretError(f"No survey secret is configured. Set {SECRET_ENV} (or [surveys] secret in "
+                            f".streamlit/secrets.toml) to a random value of at least {MIN_SECRET_BYTES} bytes.")
+
+
+def survey_settings(*, demo: bool = False) -> SurveySettings:
+    """All survey settings; raises SurveySecretError when the secret is unusable."""
+    show = str(_pick("SURVEY_SHOW_ANALYST", "show_analyst", "false")).strip().lower()
+    return SurveySettings(
+        secret=survey_secret(demo=demo),
+        cooldown_days=_int("SURVEY_COOLDOWN_DAYS", "cooldown_days", 7, 0, 365),
+        max_age_days=_int("SURVEY_MAX_AGE_DAYS", "max_age_days", 14, 1, 365),
+        valid_days=_int("SURVEY_VALID_DAYS", "valid_days", 14, 1, 90),
+        show_analyst=show in ("1", "true", "yes", "on"),
+    )

@@ -1,0 +1,139 @@
+"""Answered / invited per channel next to responses / closed tickets, hand-computed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from data_access import schema
+from data_access.engine import get_engine
+from data_access.filters import Filters
+from data_access.scope import Scope, ScopeError
+from data_access.surveys.rates import channel_rates, channel_rates_query
+from metrics.survey_rates import channel_rate_table
+from tests.surveys.helpers import NOW, new_ticket, sent_invitation
+
+PERIOD = Filters(dt.date(2026, 11, 1), dt.date(2026, 11, 21))
+
+
+def _ticket(url, channel, *, invited=False, answered=False, response=False, team_analyst=1):
+    key = new_ticket(url, analyst_id=team_analyst)
+    with get_engine(url).begin() as conn:
+        conn.execute(schema.tickets.update().where(schema.tickets.c.ticket_key == key).values(channel=channel))
+        if response or answered:
+            conn.execute(schema.responses.insert().values(ticket_key=key, happiness=8, submitted_at=NOW))
+    if invited or answered:
+        inv, _ = sent_invitation(url, key)
+        if answered:
+            with get_engine(url).begin() as conn:
+                conn.execute(schema.survey_invitations.update()
+                             .where(schema.survey_invitations.c.invitation_id == inv).values(state="answered"))
+    return key
+
+
+def test_channel_counts_and_rates(empty_sqlite_url):
+    from data_access import catalogue
+
+    url = empty_sqlite_url
+    with get_engine(url).begin() as conn:
+        catalogue.seed_catalogue(conn)
+        conn.execute(schema.teams.insert().values(team_id=1, name="Desk"))
+        conn.execute(schema.services.insert().values(service_id=1, name="Printing"))
+        conn.execute(schema.analysts.insert().values(analyst_id=1, name="Ann Lee", team_id=1))
+    for _ in range(6):
+        _ticket(url, "email", invited=True)
+    for _ in range(4):
+        _ticket(url, "email", answered=True)
+    _ticket(url, "email", response=True)          # an imported answer, never invited
+    for _ in range(3):
+        _ticket(url, "phone", answered=True)
+    counts = channel_rates(scope=Scope("cio"), filters=PERIOD, url=url)
+    assert counts.rows() == [("email", 11, 5, 10, 4, 1), ("phone", 3, 3, 3, 3, 1)]
+    table = channel_rate_table(counts.drop("analysts"), min_n=5)
+    email, phone, total = table.iter_rows(named=True)
+    assert email["survey_rate"] == pytest.approx(0.4) and email["response_rate"] == pytest.approx(5 / 11)
+    assert 0.16 < email["survey_low"] < 0.17 and 0.68 < email["survey_high"] < 0.69  # Wilson 4 of 10
+    assert phone["survey_rate"] is None and phone["response_rate"] is None  # 3 < min_n
+    assert (total["channel"], total["invited"], total["answered"]) == ("All channels", 13, 7)
+    assert total["survey_rate"] == pytest.approx(7 / 13)
+    # What the page gets: one analyst behind every ticket, so no channel's figures leave.
+    from views.survey_rates import channel_rate_report
+
+    report = channel_rate_report(scope=Scope("cio"), filters=PERIOD, url=url)
+    assert [(r["channel"], r["closed"], r["invited"], r["survey_rate"]) for r in report.iter_rows(named=True)][:2] == [
+        ("email", 11, None, None), ("phone", 3, None, None)]
+    assert "analysts" not in report.columns
+
+
+def test_scope_is_enforced_in_sql():
+    with pytest.raises(ScopeError):
+        channel_rates_query(scope=Scope("analyst", analyst_id=1, team_ids=(1,)), filters=PERIOD)
+    sql = str(channel_rates_query(scope=Scope("lead", team_ids=(2,)), filters=PERIOD)
+              .compile(compile_kwargs={"literal_binds": True}))
+    assert "analysts.team_id IN (2)" in sql  # a lead sees the analysts whose home team they lead
+
+
+def test_empty_counts_give_only_an_empty_total():
+    empty = pl.DataFrame(schema={"channel": pl.String, "closed": pl.Int64, "responses": pl.Int64,
+                                 "invited": pl.Int64, "answered": pl.Int64})
+    table = channel_rate_table(empty, min_n=5)
+    assert table.rows() == [("All channels", 0, 0, 0, 0, None, None, None, None, None, None)]
+
+
+def test_the_cio_page_shows_the_survey_rate_table_on_the_demo(notify_db, monkeypatch):
+    from pathlib import Path
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from components.viewer import Viewer
+
+    monkeypatch.setenv("SERVICE_PULSE_DATABASE_URL", notify_db)
+    monkeypatch.setenv("SERVICE_PULSE_TODAY", "2026-11-20")
+    st.cache_data.clear()
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "pages" / "culture_trends.py"),
+                           default_timeout=90)
+    at.session_state["viewer"] = Viewer(user_id=1, username="cio", display_name="CIO", roles=("cio",))
+    at.run()
+    assert not at.exception
+    assert "Survey response rate" in [s.value for s in at.subheader]
+    from views.survey_rates import channel_rate_report
+
+    expected = channel_rate_report(scope=Scope("cio"), filters=_page_filters(), url=notify_db)
+    assert expected["invited"].null_count() == 0  # the demo's channels all pass the disclosure rule
+    shown = next(d.value for d in at.dataframe if "Answered / invited" in d.value.columns)
+    assert list(shown["Channel"])[-1] == "All channels"
+    assert list(shown["Invited"]) == [f"{v:,}" for v in expected["invited"].to_list()]
+    assert list(shown["Answered"]) == [f"{v:,}" for v in expected["answered"].to_list()]
+    total = expected.row(-1, named=True)
+    assert list(shown["Answered / invited"])[-1].startswith(f"{100 * total['survey_rate']:.0f}% (")
+
+
+def _page_filters() -> Filters:
+    # The page's default preset is the last 12 months up to today (2025-12-01 .. 2026-11-20 inclusive).
+    return Filters(dt.date(2025, 12, 1), dt.date(2026, 11, 21))
+
+
+def test_counts_match_the_raw_rows_on_postgresql(notify_pg_db):
+    import sqlalchemy as sa
+
+    T, R, SI = schema.tickets, schema.responses, schema.survey_invitations
+    period = Filters(dt.date(2026, 9, 1), dt.date(2026, 11, 21))
+    with get_engine(notify_pg_db).connect() as conn:
+        rows = conn.execute(sa.select(T.c.channel, R.c.ticket_key, SI.c.sent_at, SI.c.state)
+                            .select_from(T.outerjoin(R, R.c.ticket_key == T.c.ticket_key)
+                                         .outerjoin(SI, SI.c.ticket_key == T.c.ticket_key))
+                            .where(T.c.resolved_at >= dt.datetime(2026, 9, 1),
+                                   T.c.resolved_at < dt.datetime(2026, 11, 21))).all()
+    expected: dict[str, list[int]] = {}
+    for channel, answer, sent, state in rows:
+        c = expected.setdefault(channel, [0, 0, 0, 0])
+        c[0] += 1
+        c[1] += answer is not None
+        c[2] += sent is not None
+        c[3] += sent is not None and state == "answered"
+    counts = channel_rates(scope=Scope("cio"), filters=period, url=notify_pg_db)
+    assert {r[0]: list(r[1:5]) for r in counts.rows()} == expected
+    assert sum(v[2] for v in expected.values()) > 100  # the demo invited plenty in this period
