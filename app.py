@@ -9,9 +9,8 @@ import sqlalchemy as sa
 import streamlit as st
 
 from components import auth, navigation, sidebar, signin, survey_entry
-from data_access import bootstrap, config
-from data_access.engine import (DB_ERRORS, DatabaseUnavailable, describe_failure, ping,
-                                release_embedded_file)
+from data_access import bootstrap, config, file_turns
+from data_access.engine import DB_ERRORS, describe_failure, ping
 
 # "auto": the sidebar starts open on desktops and closed on phones, where it would cover the page.
 st.set_page_config(page_title="Service Pulse", page_icon="📈", layout="wide",
@@ -33,12 +32,10 @@ def _data_origin(url: str) -> str:
 
 
 def _run(page_navigation) -> None:
-    """Run the chosen page, then let go of an embedded database file until the next run,
-    so a command-line import can take its turn (DuckDB allows one writing process at a time)."""
-    try:
+    """Run the chosen page. An embedded DuckDB file stays open while any session runs a page and
+    is let go when the app is idle or a command-line import asks for its turn (file_turns)."""
+    with file_turns.page_run(config.database_url()):
         page_navigation.run()
-    finally:
-        release_embedded_file(config.database_url())
 
 
 def _stop_with(message: str, hint: str | None = None) -> None:
@@ -56,9 +53,10 @@ def _stop_with(message: str, hint: str | None = None) -> None:
 
 url = config.database_url()
 try:
-    with st.spinner("Opening the feedback warehouse… (a first start fills the demo database)"):
+    with st.spinner("Opening the feedback warehouse… (a first start fills the demo database)"), \
+            file_turns.page_run(url):
         origin = _data_origin(url)
-except (DatabaseUnavailable, sa.exc.SQLAlchemyError, OSError) as exc:
+except (*DB_ERRORS, OSError) as exc:
     detail = describe_failure(exc)
     _stop_with(f"Service Pulse cannot open its database right now. {detail}",
                "Nothing is lost: reload this page in a minute. If it keeps happening, tell your admin.")
@@ -73,8 +71,9 @@ try:
 except auth.CookieKeyError as exc:
     _stop_with(f"Service Pulse is not configured safely yet: {exc}")
 
-try:
-    user = signin.signed_in_user(settings, url, origin)
+try:  # the sign-in lookup reads the users table: a busy or unreachable warehouse must not crash it
+    with file_turns.page_run(url):
+        user = signin.signed_in_user(settings, url, origin)
 except DB_ERRORS as exc:
     _stop_with(f"Sign-in is not possible right now. {describe_failure(exc)}",
                "Nothing is lost: reload this page in a minute. If it keeps happening, tell your admin.")

@@ -153,10 +153,10 @@ def pinned_env(url: str):
 
 
 def clear_caches() -> None:
-    """What 'cold' means here: Streamlit's data and resource caches emptied (engine pool kept)."""
-    import streamlit as st
+    """What 'cold' means here: the app's read caches emptied (engine pool kept)."""
+    from views.cache import clear_cached_reads
 
-    st.cache_data.clear()
+    clear_cached_reads()  # st.cache_data and the rollups' freshness check
 
 
 def new_session(spec: PageSpec, viewer):

@@ -35,6 +35,7 @@ GENERATION_BAR_S = 60.0
 IMPORT_BAR_ROWS_S = 50_000
 MEMORY_BAR_MB = 1024.0
 BROWSER_BAR_S = 3.0
+CONCURRENT_BAR_S = 6.0  # p95 sign-in → first chart with many people at once (25 in the default run)
 
 
 def machine_info() -> dict:
@@ -103,6 +104,14 @@ def bar_checks(results: dict) -> list[dict]:
                        "value": value, "unit": "s",
                        "verdict": (_verdict(value, BROWSER_BAR_S) + note) if value is not None
                        else f"not measured: {found.get('error', '')[:80]}"})
+    crowd = results.get("concurrency", {})
+    for step in crowd.get("steps", []):
+        p95, errors = step.get("p95"), step.get("errors", 0)
+        verdict = _verdict(p95, CONCURRENT_BAR_S) if p95 is not None else "not measured"
+        checks.append({"bar": f"Concurrent sessions ({step['sessions']}) p95 sign-in to first chart "
+                              f"≤ {CONCURRENT_BAR_S:.0f} s, no errors",
+                       "engine": crowd.get("engine"), "tier": crowd.get("tier"), "value": p95, "unit": "s",
+                       "verdict": verdict if not errors else f"❌ {errors} of {step['sessions']} got an error"})
     return checks
 
 
@@ -274,8 +283,21 @@ def markdown(results: dict) -> str:
                      f"first chart {_s(b['cold'])} s cold, {_s(b['warm_median'])} s warm; first table "
                      f"{_s(b.get('table_cold'))} s cold, {_s(b.get('table_warm_median'))} s warm"
                      + (f" — {b['error']}" if b["error"] else "") + ".")
+    lines += _concurrency_lines(results.get("concurrency", {}))
     if results.get("browser", {}).get("status"):
         lines.append(f"- Browser: {results['browser']['status']}")
     if results.get("notes"):
         lines += ["", "## Notes", ""] + [f"- {n}" for n in results["notes"]]
     return "\n".join(lines) + "\n"
+
+
+def _concurrency_lines(crowd: dict) -> list[str]:
+    """The concurrency step, one line per N."""
+    lines = [f"- {step['sessions']} sign-ins at once ({crowd.get('engine')} {crowd.get('tier')}, one "
+             f"Chromium, mixed roles): first chart or table p50 {_s(step['p50'])} s, p95 "
+             f"{_s(step['p95'])} s, max {_s(step['max'])} s; {step['errors']} error(s)"
+             + (f" — {'; '.join(step['error_samples'])}" if step.get("error_samples") else "") + "."
+             for step in crowd.get("steps", [])]
+    if crowd.get("status"):
+        lines.append(f"- Concurrency step: {crowd['status']}")
+    return lines

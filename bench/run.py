@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import floor, memory, pages, report, warehouses
+from bench import crowd, floor, memory, pages, report, warehouses
 from data_access import config
 
 IMPORT_ROWS = 1_000_000
@@ -49,6 +49,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sqlite", action="store_true",
                         help="also measure on SQLite files (tiers up to 1M)")
     parser.add_argument("--skip-browser", action="store_true", help="no headless Chromium step")
+    parser.add_argument("--concurrency", default="1,10,25", metavar="N,N,…",
+                        help="sign-ins at once in the concurrency step (default 1,10,25; '' skips it)")
     parser.add_argument("--skip-generation", action="store_true",
                         help="do not time a fresh 1M demo generation (use the cached build time)")
     parser.add_argument("--skip-import", action="store_true", help="do not time the importer")
@@ -253,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
                 except Exception as exc:
                     results["browser"] = {"status": f"failed: {type(exc).__name__}: {str(exc)[:300]}"}
                     log(f"  {results['browser']['status']}")
+            results["concurrency"] = concurrency_step(args, main_tier)
             if not args.skip_browser and not args.skip_import:
                 log("[import while serving] command-line import into a served copy of the 100k tier")
                 small = next((w for w in built if w.engine == "duckdb" and w.tier == "100k"), main_tier)
@@ -279,6 +282,19 @@ def main(argv: list[str] | None = None) -> int:
     report.write(results, out / "results.md", out / "results.json")
     log(f"Done in {results['total_seconds']:.0f} s → {out / 'results.md'}")
     return 0
+
+
+def concurrency_step(args: argparse.Namespace, tier: warehouses.Warehouse) -> dict:
+    """N people signing in at once (bench.crowd) for each N of --concurrency, on `tier`."""
+    if args.skip_browser or not args.concurrency:
+        return {"status": "skipped"}
+    sizes = tuple(int(n) for n in args.concurrency.split(","))
+    log(f"[concurrency] {', '.join(map(str, sizes))} sign-ins at once at {tier.tier}")
+    try:
+        return {"tier": tier.tier, "engine": tier.engine, "steps": crowd.measure(tier.url, sizes, log=log)}
+    except Exception as exc:
+        log(f"  failed: {type(exc).__name__}: {str(exc)[:300]}")
+        return {"status": f"failed: {type(exc).__name__}: {str(exc)[:300]}"}
 
 
 def browser_step(url: str, viewers: dict, expect: dict) -> dict:

@@ -15,11 +15,12 @@ import streamlit as st
 from components import query_params
 from components.tables import download_csv
 from components.tiles import fmt_happiness, fmt_minutes, tile
-from data_access import clock, coaching as data, config, stats
+from data_access import clock, config
 from data_access.filters import Filters
 from data_access.scope import Scope
 from metrics import CARE_NAMES, with_happiness
-from metrics.coaching import name_key, team_overview, unhappy_runs
+from metrics.coaching import sort_by_name, team_overview, unhappy_runs
+from views.cache import coaching as data, stats
 
 ANALYST_KEY = "coaching_analyst"
 BRIEF_PICKS_KEY = "coaching_brief_picks"
@@ -214,7 +215,7 @@ def analyst_picker(scope: Scope, key: str) -> dict | None:
     if roster.is_empty():
         st.info("No analysts in your team yet.")
         return None
-    roster = roster.sort(pl.col("name").map_elements(name_key, return_dtype=pl.String))
+    roster = sort_by_name(roster)
     ids = roster["analyst_id"].to_list()
     names = dict(zip(ids, roster["name"].to_list()))
     chosen = st.session_state.get(ANALYST_KEY)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import polars as pl
 import streamlit as st
 
@@ -16,11 +17,13 @@ from components.coaching import analyst_picker, current_minute
 from components.tables import moment_columns, readable
 from components.text import literal
 from components.viewer import current_viewer
-from data_access import clock, coaching as data, config, stats
+from data_access import clock, config
 from data_access.scope import Scope
 from data_access.writes import InvalidInput, WriteConflict
 from data_access.writes import coaching as writes
-from metrics.coaching import name_key
+from metrics.coaching import sort_by_name
+from views import cache
+from views.cache import coaching as data
 
 WINDOWS = {"30d": ("Last 30 days", 30), "90d": ("Last 90 days", 90), "365d": ("Last 12 months", 365),
            "all": ("All time", None)}
@@ -52,7 +55,7 @@ def recovery_section(scope: Scope) -> None:
     settings = data.recovery_settings(url=url)
     now = current_minute()
     roster = data.team_roster(scope=scope, url=url)
-    roster = roster.sort(pl.col("name").map_elements(name_key, return_dtype=pl.String))
+    roster = sort_by_name(roster)
     names = dict(zip(roster["analyst_id"].to_list(), roster["name"].to_list()))
     f1, f2, f3 = st.columns([2, 2, 3])
     window = f1.selectbox("Submitted", list(WINDOWS), index=1, format_func=lambda k: WINDOWS[k][0],
@@ -91,8 +94,11 @@ def recovery_section(scope: Scope) -> None:
         pl.col("first_contact_at").dt.strftime(when).fill_null("—").alias("Contacted"),
         pl.col("comment").fill_null("").alias("Comment"),
         pl.col("submitted_at").dt.strftime(when).alias("Submitted"), pl.col("outcome").fill_null("—").alias("Outcome"))
-    styled = shown.to_pandas().style.apply(
-        lambda r: ["background-color: rgba(255, 75, 75, 0.16)" if r["State"] == "⚠ overdue" else "" for _ in r], axis=1)
+    styled = shown.to_pandas().style
+    overdue_rows = [i for i, state in enumerate(shown["State"].to_list()) if state == "⚠ overdue"]
+    if overdue_rows:  # tint overdue rows without a per-row Python callback
+        styled = styled.set_properties(subset=pd.IndexSlice[overdue_rows, :],
+                                       **{"background-color": "rgba(255, 75, 75, 0.16)"})
     # The table's key changes after every recorded action: the order changes with it, and a kept
     # selection would point at another item.
     table_key = f"coaching_rq_table_{st.session_state.get(TABLE_GENERATION, 0)}"
@@ -152,10 +158,10 @@ def _recovery_form(scope: Scope, item: dict, threshold: int) -> None:
                 st.error(literal(exc))
                 return
             except WriteConflict as exc:
-                stats.clear_cached_reads()
+                cache.clear_cached_reads()
                 st.warning(literal(exc))
                 return
-            stats.clear_cached_reads()
+            cache.clear_cached_reads()
             _flash("coaching_rq_flash", "success", f"Recorded for {item['ticket_id']}: {KIND_LABELS[kind].lower()}.")
             st.session_state[TABLE_GENERATION] = st.session_state.get(TABLE_GENERATION, 0) + 1
             st.rerun()
@@ -190,7 +196,7 @@ def notes_section(scope: Scope) -> None:
         except InvalidInput as exc:
             st.error(literal(exc))
         else:
-            stats.clear_cached_reads()
+            cache.clear_cached_reads()
             for key in ("coaching_note_body", "coaching_note_follow", "coaching_note_shared"):
                 st.session_state.pop(f"{key}_{form_no}", None)
             st.session_state["coaching_note_form_no"] = form_no + 1
@@ -250,9 +256,9 @@ def _write_note(action, success: str) -> None:
         st.error(literal(exc))
         return
     except WriteConflict as exc:
-        stats.clear_cached_reads()
+        cache.clear_cached_reads()
         _flash("coaching_note_flash", "warning", str(exc))
         st.rerun()
-    stats.clear_cached_reads()
+    cache.clear_cached_reads()
     _flash("coaching_note_flash", "success", success)
     st.rerun()

@@ -23,13 +23,15 @@ from components.coaching import (
 from components.text import literal
 from components.tiles import fmt_happiness, tile
 from components.viewer import current_viewer
-from data_access import clock, coaching as data, config, stats
+from data_access import clock, config
 from data_access.scope import Scope
 from data_access.writes import InvalidInput, WriteConflict
 from data_access.writes.coaching import give_kudos
 from metrics import CARE_NAMES, period_change, shrink_happiness, with_happiness
 from metrics.coaching import care_gaps, customer_percentiles, talking_points, with_shrunk_care
 from reports.brief import Brief, CareRow, TrendPoint, Verbatim, file_stem, to_markdown, to_pdf
+from views import cache
+from views.cache import coaching as data
 
 
 DIMENSION_LABELS = {"communication": "Communication", "application": "Application", "resolution": "Resolution",
@@ -360,6 +362,6 @@ def _kudos_button(scope: Scope, row: dict, note: str) -> None:
         except WriteConflict as exc:
             st.warning(literal(exc))
             return
-        stats.clear_cached_reads()
+        cache.clear_cached_reads()
         st.toast("Kudos sent — they will see it on their page.", icon=":material/celebration:")
         st.rerun()

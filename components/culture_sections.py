@@ -13,16 +13,16 @@ from components.filters import focus
 from components.tables import data_table
 from components.tiles import (fmt_happiness, fmt_hours, fmt_margin, fmt_minutes, fmt_pct, fmt_range, tile)
 from data_access.config import thresholds
-from data_access.stats import CACHE_TTL_SECONDS
 from views.culture import CultureReport
 from metrics.care import CARE_NAMES
 from metrics.culture import CALIBRATION_LABELS
+from views.cache import TTL_SECONDS
 
 HAPPINESS_HELP = ("Happiness = % of responses scoring 9–10 minus % scoring 0–6 (−100 to +100). "
                   "± is the 95% margin of error; n is the number of responses.")
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=512, show_spinner=False)
+@st.cache_data(ttl=TTL_SECONDS, max_entries=512, show_spinner=False)
 def _chart_spec(cache_key: tuple, _build: Callable[[], alt.TopLevelMixin]) -> dict:
     """The Vega-Lite spec of one chart of one report, built once (Altair objects are slow to build).
 

@@ -19,7 +19,8 @@ from data_access import clock
 from data_access.filters import Filters
 from data_access.schema import CHANNELS, TICKET_TYPES
 from data_access.scope import Scope
-from data_access.trends import CHANNEL_LABELS, service_names, team_names
+from data_access.trends import CHANNEL_LABELS
+from views.cache import trends
 
 FILTERS_STATE_KEY = "pulse_filters"
 NOTICE_KEY = "pulse_filters_notice"
@@ -185,8 +186,8 @@ def to_params(state: FilterState) -> dict[str, str]:
 
 def filter_options(scope: Scope) -> FilterOptions:
     """Services and the viewer's teams, by id, with their names from the warehouse."""
-    services = service_names()
-    teams = team_names(scope=scope)
+    services = trends.service_names()
+    teams = trends.team_names(scope=scope)
     return FilterOptions(services=dict(services.select("service_id", "name").iter_rows()),
                          teams=dict(teams.select("team_id", "name").iter_rows()))
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import sqlalchemy as sa
 import streamlit as st
 
-from data_access import config
-from data_access.engine import DatabaseUnavailable, describe_failure
 from components import import_mapping as mapping_widgets
 from components.text import literal
+from data_access import config
+from data_access.engine import DB_ERRORS, describe_failure
 from data_access.importer import history, presets, report
 from data_access.importer.longformat import AmbiguousQuestions
 from data_access.importer.reader import ImportFileError
@@ -21,7 +21,7 @@ from data_access.importer.scores import SCALES
 from data_access.importer.validate import AmbiguousDates
 from data_access.importer.warehouse import FRESH_STEPS, holds_demo
 from data_access.scope import Scope
-from data_access.stats import clear_cached_reads
+from views.cache import clear_cached_reads
 
 UPLOAD_DIR_NAME = "uploads"
 
@@ -191,7 +191,7 @@ def _run(kind: str, engine: sa.Engine, plan, dry: bool, real: bool) -> None:
     except ImportInterrupted as exc:
         st.error(literal(str(exc)))
         result = exc.result
-    except (DatabaseUnavailable, sa.exc.SQLAlchemyError) as exc:
+    except DB_ERRORS as exc:
         st.error(literal(describe_failure(exc)))
         return
     finally:

@@ -23,16 +23,14 @@ from data_access.my_feedback import (
     SCORE_BANDS,
     MyFigures,
     SelfView,
-    competency_evidence,
-    my_recognition,
     my_responses_export,
-    my_verbatims,
 )
 from data_access.scope import Scope
 from metrics import CARE_DIMENSIONS, CARE_NAMES, with_care_means, with_happiness
 from metrics.csv_safety import safe_csv_bytes
 from metrics.gaps import ALIGNED, BLIND_SPOT, HIDDEN_STRENGTH
 from metrics.self_view import GAP_EXPLANATIONS, LABELS, Spread
+from views.cache import my_feedback as reads
 
 MINE = "#1f6feb"
 TEAM = "#9aa4b2"
@@ -458,7 +456,7 @@ def gap_section(view: SelfView, figures: MyFigures, scope: Scope, filters: Filte
             st.success(f"{meaning} {action}", icon=":material/balance:")
 
     st.markdown("##### Your competencies, with related customer evidence")
-    evidence = competency_evidence(scope=scope, filters=filters)
+    evidence = reads.competency_evidence(scope=scope, filters=filters)
     mine_now = view.latest.ratings
     st.dataframe(evidence.select(
         pl.col("competency").replace_strict(LABELS).alias("Competency"),
@@ -501,7 +499,7 @@ def verbatims_section(scope: Scope, filters: Filters) -> None:
     band = cols[0].selectbox("Score", list(SCORE_BANDS), format_func=BAND_LABELS.get, key="my_verbatim_band")
     search = cols[1].text_input("Contains", key="my_verbatim_search", max_chars=100,
                                 placeholder="a word in the comment")
-    _, total = my_verbatims(scope=scope, filters=filters, band=band, search=search, page=1, page_size=PAGE_SIZE)
+    _, total = reads.my_verbatims(scope=scope, filters=filters, band=band, search=search, page=1, page_size=PAGE_SIZE)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = int(cols[2].number_input("Page", min_value=1, max_value=pages, value=1, step=1,
                                     key=f"my_verbatim_page_{band}_{search}"))
@@ -509,7 +507,7 @@ def verbatims_section(scope: Scope, filters: Filters) -> None:
         st.info("No comments match in this period." if (search or band != "all")
                 else "No comments from your customers in this period yet.")
         return
-    rows, _ = my_verbatims(scope=scope, filters=filters, band=band, search=search, page=page,
+    rows, _ = reads.my_verbatims(scope=scope, filters=filters, band=band, search=search, page=page,
                            page_size=PAGE_SIZE)
     first = (page - 1) * PAGE_SIZE + 1
     st.caption(f"Comments {first:,}–{first + rows.height - 1:,} of {total:,}, newest first, exactly as written.")
@@ -525,7 +523,7 @@ def verbatims_section(scope: Scope, filters: Filters) -> None:
 
 def recognition_section(scope: Scope) -> None:
     """Kudos from my lead, coaching notes shared with me, and my open recovery items (read-only)."""
-    recognition = my_recognition(scope=scope)
+    recognition = reads.my_recognition(scope=scope)
     st.markdown("##### Kudos from your lead")
     if recognition.kudos.is_empty():
         st.caption("No kudos yet — they appear here when your lead highlights a response.")

@@ -9,6 +9,8 @@ import uuid
 import polars as pl
 import streamlit as st
 
+from components.text import literal
+from data_access.engine import DB_ERRORS, describe_failure
 from data_access.scope import Scope
 from data_access.self_assessments import SelfAssessment
 from data_access.writes import InvalidInput
@@ -19,6 +21,7 @@ from metrics.self_view import COMPETENCY_NAMES, LABELS, LEVELS, SELF_DIMENSIONS
 TOKEN_KEY = "my_sa_token"
 TOKEN_PAYLOAD_KEY = "my_sa_token_payload"
 SAVED_KEY = "my_sa_saved"
+SHARING_ERROR_KEY = "my_sa_sharing_error"
 STATEMENTS = {d.name: d.statement for d in CARE_DIMENSIONS}
 COMPETENCY_TEXT = {
     "facilitation": "Guiding the user to a solution without making them repeat themselves.",
@@ -108,7 +111,13 @@ def self_assessment_form(scope: Scope, *, latest: SelfAssessment | None = None, 
 
 
 def _toggle_sharing(scope: Scope, key: str) -> None:
-    set_sharing(scope=scope, shared=bool(st.session_state[key]))
+    # A callback runs before the page's own error handling: a database failure is kept for the
+    # switch to show, and the switch goes back to what is actually stored.
+    try:
+        set_sharing(scope=scope, shared=bool(st.session_state[key]))
+    except DB_ERRORS as exc:
+        st.session_state[key] = not st.session_state[key]
+        st.session_state[SHARING_ERROR_KEY] = f"Sharing was not changed. {describe_failure(exc)}"
 
 
 def sharing_switch(scope: Scope, latest: SelfAssessment | None) -> None:
@@ -118,6 +127,9 @@ def sharing_switch(scope: Scope, latest: SelfAssessment | None) -> None:
         st.caption("Once you have saved a self-assessment you can choose to share it with your lead.")
         return
     key = f"my_share_{latest.assessment_id}"
+    failure = st.session_state.pop(SHARING_ERROR_KEY, None)
+    if failure:
+        st.error(literal(failure))
     st.toggle("Share my latest self-assessment with my team lead", value=latest.shared_with_lead, key=key,
               on_change=_toggle_sharing, args=(scope, key))
     if latest.shared_with_lead:

@@ -10,7 +10,7 @@ import sys
 import sqlalchemy as sa
 
 from data_access import catalogue, config, rollups, schema
-from data_access.engine import DatabaseUnavailable, describe_failure, get_engine
+from data_access.engine import DB_ERRORS, describe_failure, get_engine
 
 # Modules that contribute sub-commands through a `register(subparsers)` function.
 FEATURE_COMMANDS: list[str] = ["data_access.users_cli", "notify.cli", "data_access.importer.cli",
@@ -88,6 +88,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (DatabaseUnavailable, sa.exc.OperationalError) as exc:
+    except DB_ERRORS as exc:
         print(f"error: {describe_failure(exc)}", file=sys.stderr)
         return 3

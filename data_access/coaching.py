@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 import polars as pl
 import sqlalchemy as sa
-import streamlit as st
 
-from data_access import clock, config, recovery, schema, stats
+from data_access import clock, config, query, recovery, schema, stats
 from data_access.engine import get_engine
 from data_access.filters import Filters, response_period
 from data_access.scope import Scope, ScopeError
@@ -34,7 +33,6 @@ N = schema.coaching_notes
 F = schema.factors
 RF = schema.response_factors
 U = schema.app_users
-CACHE_TTL_SECONDS = 600
 VERBATIM_PAGE_SIZE = 10
 QUEUE_PAGE_SIZE = 25
 BANDS = {"all": (0, 10), "unhappy": (0, 6), "neutral": (7, 8), "happy": (9, 10)}
@@ -45,9 +43,7 @@ def _url(url: str | None) -> str:
 
 
 def _rows(stmt: sa.Select, url: str | None, schema_: dict) -> pl.DataFrame:
-    with get_engine(_url(url)).connect() as conn:
-        rows = conn.execute(stmt).all()
-    return pl.DataFrame([tuple(r) for r in rows], schema=schema_, orient="row")
+    return query.frame(stmt, url=url, schema=schema_)
 
 
 def _lead(scope: Scope) -> None:
@@ -57,7 +53,6 @@ def _lead(scope: Scope) -> None:
 
 # ---------------------------------------------------------------- settings and windows
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def recovery_settings(*, url: str | None = None) -> recovery.RecoverySettings:
     """The admin's recovery rules (threshold, target hours, window), as `data_access.recovery` reads them."""
     with get_engine(_url(url)).connect() as conn:
@@ -87,7 +82,6 @@ ROSTER_SCHEMA = {"analyst_id": pl.Int64, "name": pl.String, "team_id": pl.Int64,
                  "team_name": pl.String, "active": pl.Boolean}
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def team_roster(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
     """Analysts whose home team is one of the lead's teams: id, name, team, active."""
     return _rows(roster_query(scope=scope), url, ROSTER_SCHEMA)
@@ -162,7 +156,6 @@ def last_note_query(*, scope: Scope) -> sa.Select:
             .where(lead_sees(scope, N.c.analyst_id)).group_by(N.c.analyst_id))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def team_activity(*, scope: Scope, since: dt.datetime, now: dt.datetime, target_hours: int,
                   threshold: int, url: str | None = None) -> dict[str, pl.DataFrame]:
     """Per-analyst close-the-loop activity: open/overdue recoveries, newest 3 scores, last kudos, note."""
@@ -177,8 +170,7 @@ def team_activity(*, scope: Scope, since: dt.datetime, now: dt.datetime, target_
             ("kudos", last_kudos_query(scope=scope), {"analyst_id": pl.Int64, "last_kudos": pl.Datetime("us")}),
             ("notes", last_note_query(scope=scope), {"analyst_id": pl.Int64, "last_note": pl.Datetime("us")}),
         ):
-            frames[name] = pl.DataFrame([tuple(r) for r in conn.execute(stmt).all()], schema=shape,
-                                        orient="row")
+            frames[name] = query.frame_on(conn, stmt, schema=shape)
     return frames
 
 
@@ -219,7 +211,6 @@ def factor_counts_query(*, scope: Scope, analyst_id: int, team_id: int, filters:
             .group_by(RF.c.factor_id))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def factor_counts(*, scope: Scope, analyst_id: int, filters: Filters, url: str | None = None) -> pl.DataFrame:
     """factor_id, code, label, polarity, analyst_count, team_count (every catalogue factor, zeros kept)."""
     team_id = check_analyst(scope, analyst_id, url)
@@ -287,7 +278,6 @@ def _factor_labels(conn: sa.Connection, keys: list[int]) -> pl.DataFrame:
     return frame.group_by("ticket_key", maintain_order=True).agg(pl.col("label").str.join(", ").alias("factors"))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def verbatims(*, scope: Scope, analyst_id: int, filters: Filters, vf: VerbatimFilter = VerbatimFilter(),
               page: int = 0, page_size: int = VERBATIM_PAGE_SIZE, url: str | None = None
               ) -> tuple[pl.DataFrame, int]:
@@ -316,7 +306,6 @@ def factor_evidence_query(*, scope: Scope, analyst_id: int, filters: Filters) ->
             .order_by(R.c.submitted_at.desc(), R.c.ticket_key.desc()))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def factor_evidence(*, scope: Scope, analyst_id: int, filters: Filters, url: str | None = None) -> pl.DataFrame:
     """ticket_id, ticket_key, happiness, comment, factor_id: evidence for the talking points."""
     check_analyst(scope, analyst_id, url)
@@ -336,7 +325,6 @@ def unhappy_context_query(*, scope: Scope, analyst_id: int, filters: Filters, th
             .order_by(R.c.submitted_at.desc()))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def unhappy_context(*, scope: Scope, analyst_id: int, filters: Filters, url: str | None = None) -> pl.DataFrame:
     """ticket_id, submitted_at, happiness, reassignment_count, reopened, comment."""
     check_analyst(scope, analyst_id, url)
@@ -412,7 +400,6 @@ QUEUE_SCHEMA = {"ticket_key": pl.Int64, "ticket_id": pl.String, "analyst_id": pl
                 "resolved_at": pl.Datetime("us"), "outcome": pl.String, "version": pl.Int64}
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def recovery_queue(*, scope: Scope, threshold: int, since: dt.datetime | None, now: dt.datetime,
                    target_hours: int, status: str = "open", analyst_id: int | None = None, page: int = 0,
                    page_size: int = QUEUE_PAGE_SIZE, url: str | None = None) -> tuple[pl.DataFrame, int, int]:
@@ -449,7 +436,6 @@ def recovery_history_query(*, scope: Scope, ticket_key: int) -> sa.Select:
             .order_by(RA.c.acted_at, RA.c.action_id))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def recovery_history(*, scope: Scope, ticket_key: int, url: str | None = None) -> pl.DataFrame:
     """acted_at, kind, outcome, note, by: the item's history (kept after it leaves the queue)."""
     return _rows(recovery_history_query(scope=scope, ticket_key=ticket_key), url,
@@ -468,7 +454,6 @@ def kudos_query(*, scope: Scope, analyst_id: int) -> sa.Select:
             .order_by(K.c.given_at.desc()))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def kudos_received(*, scope: Scope, analyst_id: int, url: str | None = None) -> pl.DataFrame:
     """given_at, ticket_id, happiness, comment, note for an analyst's kudos."""
     check_analyst(scope, analyst_id, url)
@@ -492,7 +477,6 @@ NOTES_SCHEMA = {"note_id": pl.Int64, "created_at": pl.Datetime("us"), "body": pl
                 "author": pl.String}
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def coaching_notes(*, scope: Scope, analyst_id: int, url: str | None = None) -> pl.DataFrame:
     """note_id, created_at, body, follow_up_on, shared_with_analyst, version, author."""
     check_analyst(scope, analyst_id, url)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import collections
 import functools
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -17,9 +19,10 @@ class DatabaseUnavailable(RuntimeError):
     """The warehouse cannot be reached; the message is meant for a person."""
 
 
-# What a page catches around its reads to show `describe_failure(exc)` instead of a traceback
-# (sa.exc.TimeoutError: every pooled connection stayed busy for pool_timeout seconds).
-DB_ERRORS = (DatabaseUnavailable, sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+# What every page catches around its reads to show `describe_failure(exc)` instead of a traceback:
+# any database failure at all (transient ones have already been retried by `retrying`), including
+# sa.exc.TimeoutError (every pooled connection stayed busy for pool_timeout seconds).
+DB_ERRORS = (DatabaseUnavailable, sa.exc.SQLAlchemyError)
 
 
 def get_engine(url: str | None = None) -> sa.Engine:
@@ -44,7 +47,7 @@ def _engine_for(url: str) -> sa.Engine:
     if parsed.get_backend_name() == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     if parsed.get_backend_name() == "duckdb":
-        engine.dialect.connect = _waiting_for_file_lock(engine.dialect.connect)
+        engine.dialect.connect = _waiting_for_file_lock(engine.dialect.connect, url if _SHORT_CONNECTIONS else None)
     return engine
 
 
@@ -59,10 +62,85 @@ def _server_pool() -> dict:
 
 
 # DuckDB lets one process at a time open a database file for writing. The app and a command-line
-# import take turns: each holds the file only while it works (the app between page runs, the
-# CLI per batch), and whoever finds it taken waits a little instead of failing at once.
+# import take turns: the CLI holds it per batch, the app while any session runs a page (see
+# file_turns), and whoever finds it taken waits a little instead of failing at once.
 _SHORT_CONNECTIONS = False
 LOCK_WAIT_ENV = "SERVICE_PULSE_LOCK_WAIT_SECONDS"
+DEFAULT_LOCK_WAIT_SECONDS = 20.0
+
+# The one retry policy: which failures are worth another try, and for how long.
+# Each entry: (lower-case fragment of the driver's message, kind of failure).
+_TRANSIENT = (
+    ("unique file handle conflict", "busy"),   # DuckDB: the file is being opened/closed by another run
+    ("could not set lock", "busy"),            # DuckDB: another process holds the file
+    ("conflicting lock", "busy"),
+    ("database is locked", "busy"),            # SQLite
+    ("database table is locked", "busy"),
+    ("server closed the connection", "reset"),  # PostgreSQL: connection dropped or reset
+    ("connection reset", "reset"),
+    ("connection refused", "down"),
+    ("could not receive data", "reset"),
+    ("terminating connection", "reset"),
+    ("ssl syscall error", "reset"),
+    ("could not serialize access", "conflict"),  # PostgreSQL serialization failure (40001)
+    ("deadlock detected", "conflict"),           # PostgreSQL 40P01
+)
+_TRANSIENT_SQLSTATES = {"40001": "conflict", "40P01": "conflict", "57P01": "reset", "08006": "reset",
+                        "08003": "reset", "08001": "down"}
+
+
+# A warehouse that refuses connections is down, not busy: say so at once instead of waiting.
+RETRIED_KINDS = frozenset({"busy", "reset", "conflict"})
+
+
+def failure_kind(exc: BaseException) -> str | None:
+    """'busy', 'reset', 'conflict' (retried) or 'down' for a known failure; None otherwise."""
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return "reset"
+    orig = getattr(exc, "orig", None) or exc
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if state in _TRANSIENT_SQLSTATES:
+        return _TRANSIENT_SQLSTATES[state]
+    text = f"{exc} {orig}".lower()
+    return next((kind for fragment, kind in _TRANSIENT if fragment in text), None)
+
+
+def retry_seconds() -> float:
+    """How long a transient failure is retried before it is shown (env, default 20 s)."""
+    try:
+        return max(0.0, float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT_SECONDS)))
+    except ValueError:
+        return DEFAULT_LOCK_WAIT_SECONDS
+
+
+_RETRYING = threading.local()
+RETRIED: collections.Counter = collections.Counter()  # transient failures retried, by kind (for the benchmark)
+
+
+def retrying(work):
+    """`work()`, tried again with growing pauses while it fails transiently, up to `retry_seconds()`.
+
+    Nested calls (a cached page read → the query executor → the connect hook) retry only at the
+    outermost level, so the waits do not multiply.
+    """
+    if getattr(_RETRYING, "active", False):
+        return work()
+    deadline = time.monotonic() + retry_seconds()
+    pause = 0.05
+    _RETRYING.active = True
+    try:
+        while True:
+            try:
+                return work()
+            except Exception as exc:  # driver exceptions too: the connect hook sees them unwrapped
+                kind = failure_kind(exc)
+                if kind not in RETRIED_KINDS or time.monotonic() + pause > deadline:
+                    raise
+                RETRIED[kind] += 1
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+    finally:
+        _RETRYING.active = False
 
 
 def use_short_connections() -> None:
@@ -72,18 +150,24 @@ def use_short_connections() -> None:
     _engine_for.cache_clear()
 
 
-def _waiting_for_file_lock(connect):
+def _waiting_for_file_lock(connect, url: str | None = None):
+    """Connect, retrying while the file is taken. With `url` (a command-line run), leave a turn
+    request while waiting, so the app lets go of the file as soon as its page runs finish."""
+    def attempt(*args, **kwargs):
+        try:
+            return connect(*args, **kwargs)
+        except Exception as exc:
+            if url is not None and failure_kind(exc) == "busy":
+                from data_access.file_turns import request_turn  # file_turns imports this module
+                request_turn(url)
+            raise
+
     def connect_when_free(*args, **kwargs):
-        deadline = time.monotonic() + float(os.environ.get(LOCK_WAIT_ENV, 20))
-        pause = 0.05
-        while True:
-            try:
-                return connect(*args, **kwargs)
-            except Exception as exc:  # duckdb.IOException; the driver module is not imported here
-                if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
-                    raise
-                time.sleep(pause)
-                pause = min(pause * 2, 0.5)
+        connection = retrying(lambda: attempt(*args, **kwargs))
+        if url is not None:
+            from data_access.file_turns import withdraw_request
+            withdraw_request(url)
+        return connection
     return connect_when_free
 
 
@@ -107,10 +191,22 @@ def backend(engine: sa.Engine) -> str:
     return engine.dialect.name
 
 
+_FRIENDLY = {
+    "busy": ("The feedback warehouse is in use by another program (for example an import running "
+             "from the command line). Please try again in a moment."),
+    "reset": "The connection to the feedback warehouse was interrupted. Please try again in a moment.",
+    "down": "The feedback warehouse cannot be reached right now. Please try again shortly.",
+    "conflict": "Someone else was changing the same data at that moment. Please try again.",
+}
+
+
 def describe_failure(exc: Exception) -> str:
-    """A friendly, specific sentence for a connection failure (no stack trace, no password)."""
+    """A friendly, specific sentence for a database failure (no stack trace, no SQL, no password)."""
     if isinstance(exc, DatabaseUnavailable):
         return str(exc)  # already written for a person
+    kind = failure_kind(exc)
+    if kind is not None:
+        return _FRIENDLY[kind]
     text = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
     if "statement timeout" in text.lower():
         return ("This view asked the warehouse for more than it answers in the allowed time "
@@ -119,9 +215,13 @@ def describe_failure(exc: Exception) -> str:
     if isinstance(exc, sa.exc.TimeoutError):
         return ("Many people are using Service Pulse right now and no database connection came free in "
                 "time. Please try again in a moment.")
-    if "lock" in text.lower() and "duckdb" in text.lower() or "Conflicting lock" in text:
-        return ("The embedded database is in use by another program (for example an import "
-                "running from the command line). Try again when it has finished.")
+    if isinstance(exc, sa.exc.DBAPIError) and not isinstance(exc, (sa.exc.OperationalError,
+                                                                     sa.exc.InterfaceError)):
+        # A query the warehouse refused (a missing table after a partial upgrade, a timeout…):
+        # the statement and its parameters stay in the log, never on the page.
+        return ("The feedback warehouse could not answer this request "
+                f"({type(getattr(exc, 'orig', exc)).__name__}). Please try again; if it keeps "
+                "happening, tell your admin.")
     return f"The feedback warehouse cannot be reached right now ({text[:200]}). Please try again shortly."
 
 

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 import polars as pl
 import sqlalchemy as sa
-import streamlit as st
 
-from data_access import clock, config, schema, stats
+from data_access import clock, config, query, schema, stats
 from data_access.dialect import as_int, month_start
 from data_access.engine import get_engine
 from data_access.filters import Filters, period_bounds, response_period
@@ -35,7 +34,6 @@ from metrics.care import CARE_NAMES
 
 T, R = schema.tickets, schema.responses
 SA, SAR, A = schema.self_assessments, schema.self_assessment_ratings, schema.analysts
-CACHE_TTL_SECONDS = 600
 TREND_MONTHS = 12
 GAP_WINDOW_MONTHS = 3
 MAX_PAGE_SIZE = 100
@@ -87,10 +85,9 @@ def _own_team(scope: Scope) -> Scope:
     return scope
 
 
-def _typed(rows, columns: list[str]) -> pl.DataFrame:
-    frame = pl.DataFrame([tuple(r) for r in rows], schema=columns, orient="row", infer_schema_length=None)
+def _typed(frame: pl.DataFrame) -> pl.DataFrame:
     fixes = []
-    for c in columns:
+    for c in frame.columns:
         if c == "month":
             fixes.append(pl.col(c).cast(pl.Date))
         elif c.endswith(("_sum", "_sumsq")):
@@ -100,13 +97,10 @@ def _typed(rows, columns: list[str]) -> pl.DataFrame:
     return frame.with_columns(fixes) if fixes else frame
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def _team_members(*, scope: Scope, filters: Filters, by_month: bool, url: str | None) -> pl.DataFrame:
     stmt = (rollup_reads.member_stats_query(scope=_own_team(scope), filters=filters, by_month=by_month)
             if use_rollups(url) else team_members_query(scope=scope, filters=filters, by_month=by_month))
-    with get_engine(_url(url)).connect() as conn:
-        result = conn.execute(stmt)
-        return _typed(result.all(), list(result.keys()))
+    return _typed(query.frame(stmt, url=url))
 
 
 def overview_window(filters: Filters) -> Filters:
@@ -131,16 +125,13 @@ def team_overview_query(*, scope: Scope, filters: Filters) -> sa.Select:
             .group_by(T.c.analyst_id, month, in_period))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def _team_overview(*, scope: Scope, filters: Filters, url: str | None) -> pl.DataFrame:
     if use_rollups(url):
         stmt = rollup_reads.member_stats_query(scope=_own_team(scope), filters=overview_window(filters),
                                                by_month=True, in_period_from=filters.start)
     else:
         stmt = team_overview_query(scope=scope, filters=filters)
-    with get_engine(_url(url)).connect() as conn:
-        result = conn.execute(stmt)
-        return _typed(result.all(), list(result.keys())).with_columns(pl.col("in_period").cast(pl.Int64))
+    return _typed(query.frame(stmt, url=url)).with_columns(pl.col("in_period").cast(pl.Int64))
 
 
 SUMMED = (["n", "happy", "unhappy"] + [f"{d}_{s}" for d in CARE_NAMES for s in ("n", "sum", "sumsq")]
@@ -281,14 +272,11 @@ def team_month_ranges_query(*, scope: Scope, ranges: tuple[tuple[dt.date, dt.dat
             .group_by(T.c.analyst_id, month))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def _team_month_ranges(*, scope: Scope, ranges: tuple[tuple[dt.date, dt.date], ...],
                        url: str | None) -> pl.DataFrame:
     stmt = (rollup_reads.member_stats_query(scope=_own_team(scope), by_month=True, ranges=ranges)
             if use_rollups(url) else team_month_ranges_query(scope=scope, ranges=ranges))
-    with get_engine(_url(url)).connect() as conn:
-        result = conn.execute(stmt)
-        return _typed(result.all(), list(result.keys()))
+    return _typed(query.frame(stmt, url=url))
 
 
 def _gap_history_months(scope: Scope, filters: Filters, history: pl.DataFrame, url: str | None) -> pl.DataFrame:
@@ -328,13 +316,9 @@ def team_latest_ratings_query(*, scope: Scope) -> sa.Select:
             .where(ranked.c.rn == 1, SAR.c.dimension.in_(CARE_NAMES)))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def _team_latest_ratings(*, scope: Scope, url: str | None) -> pl.DataFrame:
     stmt = team_latest_ratings_query(scope=scope)
-    with get_engine(_url(url)).connect() as conn:
-        rows = conn.execute(stmt).all()
-    return pl.DataFrame([tuple(r) for r in rows], orient="row",
-                        schema={"analyst_id": pl.Int64, "dimension": pl.String, "rating": pl.Int64})
+    return query.frame(stmt, url=url, schema={"analyst_id": pl.Int64, "dimension": pl.String, "rating": pl.Int64})
 
 
 @dataclass(frozen=True)
@@ -397,7 +381,6 @@ def re_explain_query(*, scope: Scope, filters: Filters) -> sa.Select:
             .where(F.c.code == "re_explain", *ticket_scope(scope, own_only=True), *response_period(filters)))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def _re_explain(*, scope: Scope, filters: Filters, url: str | None) -> int:
     with get_engine(_url(url)).connect() as conn:
         stmt = (rollup_reads.factor_code_count_query(scope=scope, filters=filters, code="re_explain")
@@ -470,7 +453,6 @@ VERBATIM_SCHEMA = {"submitted_at": pl.Datetime("us"), "ticket_id": pl.String, "t
                    **{d: pl.Int64 for d in CARE_NAMES}, "comment": pl.String}
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def my_verbatims(*, scope: Scope, filters: Filters, band: str = "all", search: str = "",
                  page: int = 1, page_size: int = 20, url: str | None = None) -> tuple[pl.DataFrame, int]:
     """One page of the analyst's own comments (newest first) and how many match in total."""
@@ -537,7 +519,6 @@ class Recognition:
     recovery: pl.DataFrame
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def my_recognition(*, scope: Scope, url: str | None = None) -> Recognition:
     """Kudos received, coaching notes shared with the analyst, and their open recovery items."""
     _analyst(scope)
@@ -581,7 +562,4 @@ def export_query(*, scope: Scope, filters: Filters) -> sa.Select:
 def my_responses_export(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
     """The analyst's own responses in the period, one row each (read on demand, not cached)."""
     stmt = export_query(scope=scope, filters=filters)
-    with get_engine(_url(url)).connect() as conn:
-        result = conn.execute(stmt)
-        rows, columns = result.all(), list(result.keys())
-    return pl.DataFrame([tuple(r) for r in rows], schema=columns, orient="row", infer_schema_length=None)
+    return query.frame(stmt, url=url)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import config, recovery, schema
+from data_access import config, query, recovery, schema
 from data_access.dialect import as_int
 from data_access.engine import get_engine
 from data_access.filters import Filters, response_period, ticket_slice
@@ -28,11 +28,7 @@ RI = schema.recovery_items
 U = schema.app_users
 
 def _rows(url: str | None, stmt, params: dict | None = None) -> pl.DataFrame:
-    with get_engine(url or config.database_url()).connect() as conn:
-        result = conn.execute(stmt, params or {})
-        cols = list(result.keys())
-        rows = [tuple(r) for r in result.all()]
-    return pl.DataFrame(rows, schema=cols, orient="row", infer_schema_length=None)
+    return query.frame(stmt, url=url, params=params)
 
 
 # ---------------------------------------------------------------- settings and recipients

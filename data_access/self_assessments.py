@@ -12,17 +12,14 @@ from dataclasses import dataclass, field
 
 import polars as pl
 import sqlalchemy as sa
-import streamlit as st
 
-from data_access import config, schema
-from data_access.engine import get_engine
+from data_access import query, schema
 from data_access.scope import Scope, ScopeError
 from data_access.scoping import lead_sees
 
 SA = schema.self_assessments
 SAR = schema.self_assessment_ratings
 A = schema.analysts
-CACHE_TTL_SECONDS = 600
 
 HISTORY_SCHEMA = {"assessment_id": pl.Int64, "submitted_at": pl.Datetime("us"), "note": pl.String,
                   "shared_with_lead": pl.Boolean, "dimension": pl.String, "rating": pl.Int64}
@@ -55,16 +52,12 @@ def history_query(*, scope: Scope) -> sa.Select:
             .order_by(SA.c.submitted_at, SA.c.assessment_id, SAR.c.dimension))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def self_assessment_history(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
     """Every self-assessment of the signed-in analyst, oldest first, in long form.
 
     Columns: assessment_id, submitted_at, note, shared_with_lead, dimension, rating.
     """
-    stmt = history_query(scope=scope)
-    with get_engine(url or config.database_url()).connect() as conn:
-        rows = conn.execute(stmt).all()
-    return pl.DataFrame([tuple(r) for r in rows], schema=HISTORY_SCHEMA, orient="row")
+    return query.frame(history_query(scope=scope), url=url, schema=HISTORY_SCHEMA)
 
 
 def assessments_from_history(history: pl.DataFrame, analyst_id: int) -> list[SelfAssessment]:
@@ -103,7 +96,6 @@ def shared_query(*, scope: Scope, analyst_id: int) -> sa.Select:
             .order_by(SAR.c.dimension))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=512, show_spinner=False)
 def shared_self_assessment(*, scope: Scope, analyst_id: int, url: str | None = None) -> SelfAssessment | None:
     """For a team lead: the analyst's latest self-assessment, only if the analyst shared it.
 
@@ -112,9 +104,6 @@ def shared_self_assessment(*, scope: Scope, analyst_id: int, url: str | None = N
     """
     if scope.role != "lead":
         raise ScopeError("only a team lead reads a shared self-assessment")
-    stmt = shared_query(scope=scope, analyst_id=int(analyst_id))
-    with get_engine(url or config.database_url()).connect() as conn:
-        rows = conn.execute(stmt).all()
-    frame = pl.DataFrame([tuple(r) for r in rows], schema=HISTORY_SCHEMA, orient="row")
+    frame = query.frame(shared_query(scope=scope, analyst_id=int(analyst_id)), url=url, schema=HISTORY_SCHEMA)
     items = assessments_from_history(frame, int(analyst_id))
     return items[0] if items else None

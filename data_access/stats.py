@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import polars as pl
 import sqlalchemy as sa
-import streamlit as st
 
-from data_access import config, schema
+from data_access import query, schema
 from data_access.dialect import as_int, month_start, week_start
-from data_access.engine import get_engine
 from data_access.filters import Filters, response_period, ticket_period, ticket_slice
 from data_access.rollups import reads as rollup_reads
 from data_access.rollups.state import use_rollups
@@ -23,7 +21,6 @@ from data_access.scoping import ticket_scope
 T = schema.tickets
 R = schema.responses
 A = schema.analysts
-CACHE_TTL_SECONDS = 600
 
 GROUPABLE: dict[str, sa.ColumnElement] = {
     "month": month_start(R.c.submitted_at).label("month"),
@@ -95,10 +92,10 @@ STAT_COLUMNS = (["n", "happy", "unhappy", "analysts"]
                 + ["lost_n", "lost_sum", "lost_sumsq", "sla_met_n", "sla_met_unhappy"])
 
 
-def _frame(rows, columns: list[str]) -> pl.DataFrame:
-    frame = pl.DataFrame([tuple(r) for r in rows], schema=columns, orient="row", infer_schema_length=None)
+def stat_types(frame: pl.DataFrame) -> pl.DataFrame:
+    """Counts as Int64 and sums as Float64 (0 where no rows), months as dates, flags as booleans."""
     fixes = []
-    for c in columns:
+    for c in frame.columns:
         if c in STAT_COLUMNS or c == "tickets" or c.endswith("_tickets"):
             fixes.append(pl.col(c).cast(pl.Float64).fill_null(0.0) if c.endswith(("sum", "sumsq"))
                          else pl.col(c).cast(pl.Int64).fill_null(0))
@@ -109,7 +106,6 @@ def _frame(rows, columns: list[str]) -> pl.DataFrame:
     return frame.with_columns(fixes) if fixes else frame
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=512, show_spinner=False)
 def response_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
                    own_only: bool = True, url: str | None = None) -> pl.DataFrame:
     """Sufficient statistics of responses in `filters`' period and slices, grouped by `by`.
@@ -122,9 +118,7 @@ def response_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
         stmt = rollup_reads.response_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
     else:
         stmt = response_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
-    with get_engine(url or config.database_url()).connect() as conn:
-        result = conn.execute(stmt)
-        return _frame(result.all(), list(result.keys()))
+    return stat_types(query.frame(stmt, url=url))
 
 
 def ticket_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
@@ -140,7 +134,6 @@ def ticket_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] = 
     return stmt.group_by(*keys).order_by(*keys) if by else stmt
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=512, show_spinner=False)
 def ticket_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
                  own_only: bool = True, url: str | None = None) -> pl.DataFrame:
     """Closed tickets in the period (by resolution time): `tickets` and `sla_met_tickets` per group.
@@ -152,9 +145,7 @@ def ticket_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
         stmt = rollup_reads.ticket_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
     else:
         stmt = ticket_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
-    with get_engine(url or config.database_url()).connect() as conn:
-        result = conn.execute(stmt)
-        return _frame(result.all(), list(result.keys()))
+    return stat_types(query.frame(stmt, url=url))
 
 
 def lost_histogram_query(*, scope: Scope, filters: Filters, own_only: bool = True) -> sa.Select:
@@ -167,19 +158,11 @@ def lost_histogram_query(*, scope: Scope, filters: Filters, own_only: bool = Tru
             .group_by(value).order_by(value))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def lost_histogram(*, scope: Scope, filters: Filters, own_only: bool = True,
                    url: str | None = None) -> pl.DataFrame:
     """How many responses reported each (whole) number of lost minutes: for the Pareto share."""
     stmt = (rollup_reads.lost_histogram_query(scope=scope, filters=filters, own_only=own_only)
             if use_rollups(url) else lost_histogram_query(scope=scope, filters=filters, own_only=own_only))
-    with get_engine(url or config.database_url()).connect() as conn:
-        rows = conn.execute(stmt).all()
-    frame = pl.DataFrame([tuple(r) for r in rows], schema=["lost_minutes", "count"], orient="row",
-                         infer_schema_length=None)
+    frame = query.frame(stmt, url=url)
     return frame.select(pl.col("lost_minutes").cast(pl.Float64), pl.col("count").cast(pl.Int64))
 
-
-def clear_cached_reads() -> None:
-    """Forget cached reads (call after a write so every page shows the new state)."""
-    st.cache_data.clear()

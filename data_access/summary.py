@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-import streamlit as st
 
 from data_access import schema
 from data_access.bootstrap import origin_of
@@ -41,7 +40,6 @@ def format_summary(info: dict) -> str:
     return "\n".join(lines)
 
 
-@st.cache_data(ttl=60, max_entries=8, show_spinner=False)
-def cached_warehouse_summary(url: str) -> dict:
-    """`warehouse_summary` of the warehouse at `url`, kept for a minute (an import clears it)."""
+def summary_of(url: str) -> dict:
+    """`warehouse_summary` of the warehouse at `url` (the Admin Data page caches it briefly)."""
     return warehouse_summary(get_engine(url))

@@ -15,9 +15,8 @@ import datetime as dt
 
 import polars as pl
 import sqlalchemy as sa
-import streamlit as st
 
-from data_access import clock, config, schema
+from data_access import clock, config, query, schema
 from data_access.dialect import as_int
 from data_access.engine import get_engine
 from data_access.filters import Filters, period_bounds, response_period, ticket_slice
@@ -25,8 +24,7 @@ from data_access.scope import Scope
 from data_access.rollups import reads as rollup_reads
 from data_access.rollups.state import use_rollups
 from data_access.scoping import ticket_scope
-from data_access.stats import CACHE_TTL_SECONDS, GROUPABLE, _check_grain
-from data_access.stats import _frame as stats_frame
+from data_access.stats import GROUPABLE, _check_grain, stat_types
 
 CHANNEL_LABELS = {"phone": "Phone", "email": "Email", "portal": "Portal", "chat": "Chat", "walk_in": "Walk-in",
                   "social": "Social media", "other": "Other"}
@@ -58,11 +56,7 @@ def _team_scope(scope: Scope, filters: Filters | None, team_col: sa.ColumnElemen
 
 
 def _run(stmt: sa.Select, url: str | None) -> pl.DataFrame:
-    with get_engine(url or config.database_url()).connect() as conn:
-        result = conn.execute(stmt)
-        columns = list(result.keys())
-        rows = [tuple(r) for r in result.all()]
-    return pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
+    return query.frame(stmt, url=url)
 
 
 # ---------------------------------------------------------------- names for filters and labels
@@ -80,14 +74,12 @@ def service_names_query() -> sa.Select:
     return sa.select(schema.services.c.service_id, schema.services.c.name).order_by(schema.services.c.name)
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=64, show_spinner=False)
 def team_names(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
     """Teams the viewer may look at: team_id, name (sorted by name)."""
     frame = _run(team_names_query(scope=scope), url)
     return frame if frame.height else pl.DataFrame(schema={"team_id": pl.Int64, "name": pl.String})
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=16, show_spinner=False)
 def service_names(*, url: str | None = None) -> pl.DataFrame:
     """Every business service: service_id, name (sorted by name)."""
     frame = _run(service_names_query(), url)
@@ -119,7 +111,6 @@ def experience_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...
 EXPERIENCE = ("n", "happy", "unhappy", "analysts", "lost_n", "lost_sum", "sla_met_n", "sla_met_unhappy")
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=512, show_spinner=False)
 def experience_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
                      url: str | None = None) -> pl.DataFrame:
     """Per group: n, happy, unhappy, analysts, lost_n, lost_sum, sla_met_n, sla_met_unhappy (see `response_stats`)."""
@@ -129,9 +120,7 @@ def experience_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = ()
         stmt = rollup_reads.response_stats_query(scope=scope, filters=filters, by=by, measures=EXPERIENCE)
     else:
         stmt = experience_stats_query(scope=scope, filters=filters, by=by)
-    with get_engine(url or config.database_url()).connect() as conn:
-        result = conn.execute(stmt)
-        return stats_frame(result.all(), list(result.keys()))
+    return stat_types(query.frame(stmt, url=url))
 
 
 # ---------------------------------------------------------------- who answered when (disclosure control only)
@@ -146,7 +135,6 @@ def analyst_weeks_query(*, scope: Scope, filters: Filters) -> sa.Select:
             .group_by(*keys))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=128, show_spinner=False)
 def analyst_weeks(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
     """Responses per week, month, team and analyst: only for counting distinct analysts exactly.
 
@@ -157,9 +145,7 @@ def analyst_weeks(*, scope: Scope, filters: Filters, url: str | None = None) -> 
         stmt = rollup_reads.analyst_weeks_query(scope=scope, filters=filters)
     else:
         stmt = analyst_weeks_query(scope=scope, filters=filters)
-    with get_engine(url or config.database_url()).connect() as conn:
-        result = conn.execute(stmt)
-        frame = stats_frame(result.all(), list(result.keys()))
+    frame = stat_types(query.frame(stmt, url=url))
     if frame.is_empty():
         return pl.DataFrame(schema={"week": pl.Date, "month": pl.Date, "team_id": pl.Int64,
                                     "analyst_id": pl.Int64, "n": pl.Int64})
@@ -187,7 +173,6 @@ def factor_counts_query(*, scope: Scope, filters: Filters) -> sa.Select:
             .order_by(F.c.factor_id))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def factor_counts(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
     """Responses naming each factor in the period (`current`) and the one before (`previous`)."""
     if use_rollups(url):
@@ -242,7 +227,6 @@ def culture_counts_query(*, scope: Scope, filters: Filters, as_of: dt.datetime,
     )
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def culture_counts(*, scope: Scope, filters: Filters, url: str | None = None) -> dict[str, int]:
     """Counts behind the culture indicators, for the period and slices.
 
@@ -293,7 +277,6 @@ def latest_self_ratings_query(*, scope: Scope, filters: Filters) -> sa.Select:
                    *_team_scope(scope, filters, A.c.team_id)))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=128, show_spinner=False)
 def calibration_inputs(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
     """One row per analyst (id for the join only) and CARE dimension: home team, their customers'
     n / sum / sum of squares in the period, and their latest self-rating (null when none).

@@ -15,7 +15,7 @@ import bcrypt
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import config, schema
+from data_access import config, query, schema
 from data_access.demo import DEMO_PASSWORD
 from data_access.engine import get_engine
 from data_access.scope import Role, Scope
@@ -157,23 +157,17 @@ def analyst_directory(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
     """Analysts and their team, to link an app user to a person (admin only)."""
     scope.require("admin")
     A, T = schema.analysts, schema.teams
-    with get_engine(url or config.database_url()).connect() as conn:
-        rows = conn.execute(sa.select(A.c.analyst_id, A.c.name, T.c.team_id, T.c.name.label("team"))
-                            .select_from(A.join(T, T.c.team_id == A.c.team_id))
-                            .order_by(A.c.name)).all()
-    return pl.DataFrame([tuple(r) for r in rows], orient="row",
-                        schema={"analyst_id": pl.Int64, "name": pl.String, "team_id": pl.Int64,
-                                "team": pl.String})
+    return query.frame(sa.select(A.c.analyst_id, A.c.name, T.c.team_id, T.c.name.label("team"))
+                       .select_from(A.join(T, T.c.team_id == A.c.team_id)).order_by(A.c.name), url=url,
+                       schema={"analyst_id": pl.Int64, "name": pl.String, "team_id": pl.Int64, "team": pl.String})
 
 
 def team_directory(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
     """Teams (id, name), to say which teams a lead leads (admin only)."""
     scope.require("admin")
     T = schema.teams
-    with get_engine(url or config.database_url()).connect() as conn:
-        rows = conn.execute(sa.select(T.c.team_id, T.c.name).order_by(T.c.name)).all()
-    return pl.DataFrame([tuple(r) for r in rows], orient="row",
-                        schema={"team_id": pl.Int64, "name": pl.String})
+    return query.frame(sa.select(T.c.team_id, T.c.name).order_by(T.c.name), url=url,
+                       schema={"team_id": pl.Int64, "name": pl.String})
 
 
 @functools.lru_cache(maxsize=64)
@@ -207,9 +201,7 @@ def audit_log(*, scope: Scope, url: str | None = None, limit: int = 200) -> pl.D
     """The latest changes to accounts (who, when, what), newest first (admin only)."""
     scope.require("admin")
     A = schema.user_audit
-    with get_engine(url or config.database_url()).connect() as conn:
-        rows = conn.execute(sa.select(A.c.changed_at, A.c.actor, A.c.username, A.c.action, A.c.detail)
-                            .order_by(A.c.changed_at.desc(), A.c.audit_id.desc()).limit(limit)).all()
-    return pl.DataFrame([tuple(r) for r in rows], orient="row",
-                        schema={"changed_at": pl.Datetime("us"), "actor": pl.String, "username": pl.String,
-                                "action": pl.String, "detail": pl.String})
+    return query.frame(sa.select(A.c.changed_at, A.c.actor, A.c.username, A.c.action, A.c.detail)
+                       .order_by(A.c.changed_at.desc(), A.c.audit_id.desc()).limit(limit), url=url,
+                       schema={"changed_at": pl.Datetime("us"), "actor": pl.String, "username": pl.String,
+                               "action": pl.String, "detail": pl.String})

@@ -48,7 +48,8 @@ def with_care_means(
         total_sq = pl.col(f"{dim}_sumsq").cast(pl.Float64)
         mean = total / count
         variance = ((total_sq - total * total / count) / (count - 1.0)).clip(lower_bound=0.0)
-        half_width = t_critical_expr(n, confidence) * (variance / count).sqrt()
+        sizes = df[f"{dim}_n"].unique().to_list()
+        half_width = t_critical_expr(n, sizes, confidence) * (variance / count).sqrt()
         columns += [
             pl.when(n > 0).then(mean).alias(f"{dim}_mean"),
             pl.when(n > 1)

@@ -96,11 +96,17 @@ def team_overview(roster: pl.DataFrame, current: pl.DataFrame, previous: pl.Data
     frame = frame.join(act, on="analyst_id", how="left").with_columns(
         pl.col("open_recovery", "overdue_recovery").fill_null(0),
         pl.col("recent_unhappy_run").fill_null(False))
-    frame = frame.with_columns(pl.struct("change", "change_margin", "recent_unhappy_run",
-                                         "overdue_recovery")
-                               .map_elements(lambda r: attention_signal(**r), return_dtype=pl.String)
-                               .alias("signal"))
-    return frame.sort(pl.col("name").map_elements(name_key, return_dtype=pl.String))
+    # One row per analyst of a team: plain Python over the few rows, never a callback in polars.
+    signals = [attention_signal(**r) for r in
+               frame.select("change", "change_margin", "recent_unhappy_run", "overdue_recovery").to_dicts()]
+    frame = frame.with_columns(pl.Series("signal", signals, dtype=pl.String))
+    return sort_by_name(frame)
+
+
+def sort_by_name(frame: pl.DataFrame, column: str = "name") -> pl.DataFrame:
+    """The rows in `name_key` order of `column` (a roster: a few dozen rows, keyed in plain Python)."""
+    keys = pl.Series("__name_key", [name_key(v) for v in frame[column].to_list()], dtype=pl.String)
+    return frame.with_columns(keys).sort("__name_key", maintain_order=True).drop("__name_key")
 
 
 def name_key(name: str) -> str:

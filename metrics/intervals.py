@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from functools import lru_cache
 
 import polars as pl
@@ -115,18 +116,18 @@ def mean_interval(
     return mean, mean - half_width, mean + half_width
 
 
-def t_critical_expr(n: pl.Expr, confidence: float = 0.95) -> pl.Expr:
-    """Per-row t critical value for df = n − 1 (null when n < 2), for use inside a frame."""
-    # Polars cannot call t_critical element-wise cheaply, but sample sizes repeat a lot, so a
-    # lookup over the distinct sizes seen in the column is both exact and fast.
-    return n.map_batches(
-        lambda sizes: _t_critical_series(sizes, confidence), return_dtype=pl.Float64
-    )
+def t_critical_expr(n: pl.Expr, sizes: Iterable[int], confidence: float = 0.95) -> pl.Expr:
+    """Per-row t critical value for df = n − 1 (null when n < 2), for use inside a frame.
 
-
-def _t_critical_series(sizes: pl.Series, confidence: float) -> pl.Series:
-    distinct = [int(s) for s in sizes.drop_nulls().unique().to_list() if s >= 2]
-    return sizes.replace_strict(
+    `sizes` are the sample sizes the column holds (e.g. ``frame[col].unique().to_list()``): the
+    critical values are computed here, in plain Python, for the distinct sizes only, and the
+    expression is a native lookup. A Python callback inside the expression would run on polars'
+    thread pool and need the GIL, which deadlocks against other sessions' threads.
+    """
+    distinct = sorted({int(s) for s in sizes if s is not None and s >= 2})
+    if not distinct:
+        return pl.lit(None, dtype=pl.Float64)
+    return n.replace_strict(
         distinct,
         [t_critical(s - 1, confidence) for s in distinct],
         default=None,

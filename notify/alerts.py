@@ -14,7 +14,7 @@ from data_access import notify_reads as reads
 from data_access import recovery as rules
 from data_access.engine import get_engine
 from data_access import config as da_config
-from data_access.stats import clear_cached_reads
+from data_access.query import clear_cached_reads
 from data_access.writes import notify as writes
 from notify import render
 from notify.config import NotifySettings

@@ -1,6 +1,5 @@
 """Admin → Data: what the warehouse holds, import ticket and survey exports, and the quarantine."""
 
-import sqlalchemy as sa
 import streamlit as st
 
 from components.import_panel import import_flow, import_history
@@ -8,18 +7,18 @@ from components.text import literal
 from components.viewer import require_scope
 from data_access import config
 from data_access.bootstrap import ORIGIN_LABELS
-from data_access.engine import DatabaseUnavailable, describe_failure, get_engine
+from data_access.engine import DB_ERRORS, describe_failure, get_engine
 from data_access.importer.fields import FIELDS
 from data_access.importer.scores import SCALES
-from data_access.summary import cached_warehouse_summary
+from views.cache import warehouse_summary
 
 scope = require_scope("admin")
 st.title("Data")
 engine = get_engine(config.database_url())
 
 try:
-    info = cached_warehouse_summary(config.database_url())
-except (DatabaseUnavailable, sa.exc.SQLAlchemyError) as exc:
+    info = warehouse_summary(config.database_url())
+except DB_ERRORS as exc:
     st.error(literal(describe_failure(exc)))
     st.stop()
 

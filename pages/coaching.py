@@ -1,6 +1,5 @@
 """Coaching: what to praise, what to coach and who needs a follow-up call, for a team lead."""
 
-import sqlalchemy as sa
 import streamlit as st
 
 from components.coaching import apply_deep_link, overview_section
@@ -9,7 +8,7 @@ from components.coaching_actions import notes_section, recovery_section
 from components.freshness import summary_tables_notice
 from components.text import literal
 from components.viewer import current_viewer, require_scope
-from data_access.engine import DatabaseUnavailable, describe_failure
+from data_access.engine import DB_ERRORS, describe_failure
 
 scope = require_scope("lead")
 viewer = current_viewer()
@@ -27,5 +26,5 @@ try:
         if tab.open:  # only the open tab runs its queries
             with tab:
                 section(scope)
-except (DatabaseUnavailable, sa.exc.OperationalError) as exc:
+except DB_ERRORS as exc:
     st.error(literal(describe_failure(exc)))

@@ -1,7 +1,6 @@
 """Culture trends (CIO): is service culture improving, where does it hurt, what does it cost?"""
 
 import polars as pl
-import sqlalchemy as sa
 import streamlit as st
 
 from components import charts
@@ -14,8 +13,8 @@ from components.survey_rates import survey_rate_section
 from components.text import literal
 from components.viewer import current_viewer, require_scope
 from data_access.config import thresholds
-from data_access.engine import DatabaseUnavailable, describe_failure
-from views.culture import culture_report
+from data_access.engine import DB_ERRORS, describe_failure
+from views.cache import culture
 
 viewer = current_viewer()
 scope = require_scope("lead" if viewer and "cio" not in viewer.roles and "lead" in viewer.roles else "cio")
@@ -26,9 +25,9 @@ st.caption("How users experience IT service, where it hurts and what it costs â€
 
 try:
     filters = page_filters("trends", scope=scope, weeks=True)
-    report = culture_report(scope=scope, filters=filters)
+    report = culture.culture_report(scope=scope, filters=filters)
     summary_tables_notice()
-except (DatabaseUnavailable, sa.exc.OperationalError) as exc:
+except DB_ERRORS as exc:
     st.error(literal(describe_failure(exc)), icon=":material/cloud_off:")
     st.stop()
 

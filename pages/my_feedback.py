@@ -7,7 +7,7 @@ from components.freshness import summary_tables_notice
 from components.self_assessment_form import history_section, self_assessment_form, sharing_switch
 from components.viewer import require_scope
 from data_access import clock, config
-from data_access import my_feedback as data
+from views.cache import my_feedback as data
 
 scope = require_scope("analyst")  # a lead who is also an analyst sees their own data here
 st.title("My feedback")

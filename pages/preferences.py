@@ -1,14 +1,13 @@
 """My settings: digest and alert preferences for anyone signed in; extra alert recipients (admin);
 and a preview of this week's digest for leads (this month's for the CIO)."""
 
-import sqlalchemy as sa
 import streamlit as st
 
 from components import query_params
 from components.text import literal
 from components.viewer import current_viewer
 from data_access import clock, config, notify_reads
-from data_access.engine import DatabaseUnavailable, describe_failure, get_engine
+from data_access.engine import DB_ERRORS, describe_failure, get_engine
 from data_access.writes import InvalidInput
 from data_access.writes import notify as notify_writes
 from notify.preview import digest_preview_html, recent_months
@@ -24,7 +23,7 @@ try:
     engine = get_engine(config.database_url())
     me = notify_reads.user_preferences(viewer.user_id)
     recovery = notify_reads.recovery_settings()
-except (DatabaseUnavailable, sa.exc.OperationalError) as exc:
+except DB_ERRORS as exc:
     st.error(literal(describe_failure(exc)))
     st.stop()
 if me is None:
@@ -57,7 +56,7 @@ with st.form("settings_mine"):
                                                 alert_threshold=threshold if own_threshold else None)
         except InvalidInput as exc:
             st.error(literal(exc))
-        except sa.exc.SQLAlchemyError as exc:
+        except DB_ERRORS as exc:
             st.error(literal(describe_failure(exc)))
         else:
             st.session_state["settings_saved"] = "Your settings are saved."
@@ -67,7 +66,7 @@ if "admin" in viewer.roles:
     st.subheader("Extra alert recipients")
     try:
         people = notify_reads.all_preferences(scope=viewer.scope("admin"))
-    except (DatabaseUnavailable, sa.exc.OperationalError) as exc:
+    except DB_ERRORS as exc:
         st.error(literal(describe_failure(exc)))
         st.stop()
     label = {r["user_id"]: f"{r['display_name']} (@{r['username']})" for r in people.iter_rows(named=True)}
@@ -82,7 +81,7 @@ if "admin" in viewer.roles:
                                                            text=text)
             except InvalidInput as exc:
                 st.error(literal(exc))
-            except sa.exc.SQLAlchemyError as exc:
+            except DB_ERRORS as exc:
                 st.error(literal(describe_failure(exc)))
             else:
                 st.session_state["settings_saved"] = f"Saved for {label[who]}: {saved or 'no extra recipients'}."
@@ -108,7 +107,7 @@ if preview_role:
     st.caption("Exactly what the email shows. Comments appear as plain text.")
     try:
         html = digest_preview_html(scope=viewer.scope(preview_role), recipient=viewer.display_name, period=period)
-    except (DatabaseUnavailable, sa.exc.OperationalError) as exc:
+    except DB_ERRORS as exc:
         st.error(literal(describe_failure(exc)))
     else:
         st.iframe(html, height=900)

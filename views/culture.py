@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import polars as pl
-import streamlit as st
 
 from data_access.config import thresholds
 from data_access.filters import Filters
 from data_access.scope import Scope
-from data_access.stats import CACHE_TTL_SECONDS, lost_histogram, ticket_stats
+from data_access.stats import lost_histogram, ticket_stats
 from data_access.trends import (CHANNEL_LABELS, analyst_weeks, calibration_inputs, culture_counts,
                                 experience_stats, factor_counts, service_names, team_names)
 from metrics.culture import Headline, Rate, calibration_counts, factor_changes, headline, rate, rollup, totals
@@ -150,7 +149,6 @@ def org_calibration(*, scope: Scope, filters: Filters, url: str | None = None) -
                               min_analysts=max(limits.min_group, limits.min_analysts))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=128, show_spinner=False)
 def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) -> CultureReport:
     """The culture-trends figures for `filters`, within `scope` (CIO: organisation; lead: their teams)."""
     gate = Disclosure.for_scope(scope)

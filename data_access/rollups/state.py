@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
+import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-import streamlit as st
 
 from data_access import clock, config, schema
 from data_access.engine import get_engine
@@ -63,13 +64,31 @@ def status_of(conn: sa.Connection, now: dt.datetime) -> RollupStatus:
     return RollupStatus(True)
 
 
-@st.cache_data(ttl=STATE_TTL_SECONDS, max_entries=16, show_spinner=False)
+# Checked at most every STATE_TTL_SECONDS per warehouse, in plain Python: data_access stays free
+# of Streamlit (the app's caching seam is views.cache), and the CLI gets the same behaviour.
+_CHECKED: dict[str, tuple[float, RollupStatus]] = {}
+_CHECKED_LOCK = threading.Lock()
+
+
 def _cached_status(url: str) -> RollupStatus:
+    with _CHECKED_LOCK:
+        seen = _CHECKED.get(url)
+    if seen is not None and time.monotonic() - seen[0] < STATE_TTL_SECONDS:
+        return seen[1]
     try:
         with get_engine(url).connect() as conn:
-            return status_of(conn, clock.now())
+            found = status_of(conn, clock.now())
     except sa.exc.DBAPIError:
-        return RollupStatus(False, "the summary tables could not be read")
+        found = RollupStatus(False, "the summary tables could not be read")
+    with _CHECKED_LOCK:
+        _CHECKED[url] = (time.monotonic(), found)
+    return found
+
+
+def forget_status() -> None:
+    """Check again on the next read (after a rebuild, or when every cached read is cleared)."""
+    with _CHECKED_LOCK:
+        _CHECKED.clear()
 
 
 def status(url: str | None = None) -> RollupStatus:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import polars as pl
 import sqlalchemy as sa
-import streamlit as st
 
 from data_access import config, schema
 from data_access.dialect import as_int
@@ -14,7 +13,6 @@ from data_access.engine import get_engine
 from data_access.filters import Filters, ticket_period, ticket_slice
 from data_access.scope import Scope
 from data_access.scoping import ticket_scope
-from data_access.stats import CACHE_TTL_SECONDS
 
 T, R, SI = schema.tickets, schema.responses, schema.survey_invitations
 
@@ -36,7 +34,6 @@ def channel_rates_query(*, scope: Scope, filters: Filters) -> sa.Select:
             .group_by(T.c.channel).order_by(T.c.channel))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def channel_rates(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
     """channel, closed, responses, invited, answered, analysts (one row per channel with tickets)."""
     stmt = channel_rates_query(scope=scope, filters=filters)

@@ -12,6 +12,8 @@ from typing import Iterator
 
 import sqlalchemy as sa
 
+from data_access.engine import RETRIED_KINDS, failure_kind
+
 
 class WriteConflict(RuntimeError):
     """Someone else changed the item first; reload and try again."""
@@ -46,5 +48,7 @@ def run_with_retry(engine: sa.Engine, work, *, attempts: int = 6):
 
 
 def _is_conflict(exc: Exception) -> bool:
+    """A write-write conflict or any failure the one retry policy calls transient."""
     text = str(exc).lower()
-    return any(word in text for word in ("locked", "conflict", "serializ", "deadlock"))
+    return failure_kind(exc) in RETRIED_KINDS or any(word in text for word in ("locked", "conflict", "serializ",
+                                                                          "deadlock"))

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import sqlalchemy as sa
 
 from data_access import clock, config, schema
-from data_access.stats import clear_cached_reads
+from data_access.query import clear_cached_reads
 from data_access.engine import get_engine
 from data_access.scope import Scope
 from data_access.writes import InvalidInput, run_with_retry

@@ -104,6 +104,10 @@ def test_report_marks_bars_and_writes_both_files(tmp_path):
                "import": {"rows_per_second": 80_000.0, "summary": "80,000 rows/s"},
                "rollup_cost": {"reported": cost, "summary": "test"},
                "memory": {"peak_rss_mb": 500.0, "how": "test"}, "load_average_end": [1, 1, 1],
+               "concurrency": {"engine": "duckdb", "tier": "100k", "steps": [
+                   {"sessions": 1, "ok": 1, "errors": 0, "p50": 2.0, "p95": 2.0, "max": 2.0, "error_samples": []},
+                   {"sessions": 10, "ok": 9, "errors": 1, "p50": 4.0, "p95": 5.5, "max": 5.6,
+                    "error_samples": ["ana: TimeoutError"]}]},
                "total_seconds": 10}
     out = tmp_path / "not" / "there" / "yet"  # --out may name a folder that does not exist
     report.write(results, out / "r.md", out / "r.json")
@@ -129,3 +133,9 @@ def test_report_marks_bars_and_writes_both_files(tmp_path):
     text = (out / "r.md").read_text()
     assert "| duckdb | 1m | base | Culture trends (cio, cio) | 2.00 (0.40–0.60) | — | 0.50 (0.40–0.60) | 1.00" in text
     assert "| Culture trends cold ≤ 0.5 s | duckdb | 1m | rollups | 0.40 s | ✅ holds | 0.35 s | ✅ holds |" in text
+    assert verdicts[("Concurrent sessions (1) p95 sign-in to first chart ≤ 6 s, no errors", "duckdb", "100k",
+                     None)] == "✅ holds"
+    assert verdicts[("Concurrent sessions (10) p95 sign-in to first chart ≤ 6 s, no errors", "duckdb", "100k",
+                     None)] == "❌ 1 of 10 got an error"
+    assert ("10 sign-ins at once (duckdb 100k, one Chromium, mixed roles): first chart or table p50 4.00 s"
+            in (out / "r.md").read_text())

@@ -11,7 +11,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from data_access import coaching, demo, my_feedback, schema, stats
+from data_access import coaching, demo, my_feedback, query, schema, stats
 from data_access.engine import get_engine
 from data_access.filters import Filters
 from data_access.scope import Scope
@@ -77,7 +77,7 @@ def _record_person_pages(big_pg, monkeypatch) -> "PlanRecorder":
     rolling, _ = coaching.rolling_filters(END)
     year = Filters(END - dt.timedelta(days=365), END + dt.timedelta(days=1))
     now = dt.datetime.combine(END, dt.time(12))
-    stats.clear_cached_reads()
+    query.clear_cached_reads()
     with PlanRecorder(get_engine(big_pg)) as recorder:
         since = now - dt.timedelta(days=30)
         coaching.team_roster(scope=lead, url=big_pg)

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from polars.testing import assert_frame_equal
 
-from data_access import coaching, demo, my_feedback, rollups, schema, stats
+from data_access import coaching, demo, my_feedback, query, rollups, schema, stats
 from data_access.engine import get_engine
 from data_access.filters import Filters
 from data_access.rollups.check import check
@@ -93,11 +93,11 @@ def _figures(url: str) -> dict:
 
 def test_page_figures_identical_with_and_without_rollups(any_demo_url, monkeypatch):
     assert rollups.status(any_demo_url).fresh
-    stats.clear_cached_reads()
+    query.clear_cached_reads()
     with_rollups = _figures(any_demo_url)
     assert with_rollups["culture cio year"].headline.n > 1000  # the shared demo, read for real
     monkeypatch.setenv(DISABLE_ENV, "off")
-    stats.clear_cached_reads()
+    query.clear_cached_reads()
     assert not rollups.status(any_demo_url).fresh
     without = _figures(any_demo_url)
     for name in with_rollups:

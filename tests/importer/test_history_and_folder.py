@@ -134,7 +134,6 @@ def test_coaching_queue_after_two_years_lists_only_the_window(empty_url, tmp_pat
     do_import(empty_url, "responses", r)
     with get_engine(empty_url).connect() as conn:
         team = conn.execute(sa.select(schema.teams.c.team_id)).scalar_one()
-    coaching.recovery_queue.clear()
     queue, total, overdue = coaching.recovery_queue(
         scope=Scope("lead", team_ids=(team,)), threshold=6, since=None, now=TODAY,
         target_hours=24, status="open", url=empty_url)

@@ -1,0 +1,91 @@
+"""The one query executor: a SQLAlchemy statement in, a polars frame out.
+
+On DuckDB the rows travel as Arrow (no Python object per value, far less time holding the GIL);
+other engines hand over Python rows. Either way the caller may pin the column types with
+`schema`; without it, types are inferred from every row. Transient failures (a file turn, a lock,
+a dropped connection) are retried by `engine.retrying`, the one retry policy.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+
+import polars as pl
+import sqlalchemy as sa
+
+from data_access import config
+from data_access.engine import get_engine, retrying
+
+# duckdb warns that Arrow from a DB-API cursor costs one extra copy: still far cheaper than rows.
+# Set once here (warnings.catch_warnings per call would not be thread-safe).
+warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+
+_WRITE_LISTENERS: list[Callable[[], None]] = []
+
+
+def frame(stmt: sa.Executable, *, url: str | None = None, schema: Mapping[str, pl.DataType] | None = None,
+          params: Mapping | None = None) -> pl.DataFrame:
+    """Run `stmt` (bound parameters only) on the warehouse at `url` and return its rows as a frame."""
+    engine = get_engine(url or config.database_url())
+
+    def run() -> pl.DataFrame:
+        with engine.connect() as conn:
+            return frame_on(conn, stmt, schema=schema, params=params)
+
+    return retrying(run)
+
+
+def frame_on(conn: sa.Connection, stmt: sa.Executable, *, schema: Mapping[str, pl.DataType] | None = None,
+             params: Mapping | None = None) -> pl.DataFrame:
+    """`frame` on a connection the caller already holds (several reads in one connection)."""
+    result = conn.execute(stmt, dict(params or {}))
+    columns = list(result.keys())
+    arrow = _arrow_table(result) if conn.dialect.name == "duckdb" else None
+    if arrow is not None:
+        return _from_arrow(arrow, schema)
+    rows = [tuple(r) for r in result.all()]
+    if schema is not None:
+        return pl.DataFrame(rows, schema=dict(schema), orient="row")
+    return pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
+
+
+def _arrow_table(result: sa.CursorResult):
+    """The result as an Arrow table when the driver can hand one over (DuckDB), else None."""
+    to_arrow = getattr(result.cursor, "to_arrow_table", None) if result.cursor is not None else None
+    return to_arrow() if callable(to_arrow) else None
+
+
+_WIDER = {pl.Int8: pl.Int64, pl.Int16: pl.Int64, pl.Int32: pl.Int64, pl.UInt8: pl.Int64,
+          pl.UInt16: pl.Int64, pl.UInt32: pl.Int64, pl.Float32: pl.Float64}
+
+
+def _from_arrow(table, schema: Mapping[str, pl.DataType] | None) -> pl.DataFrame:
+    out = pl.from_arrow(table)
+    assert isinstance(out, pl.DataFrame)
+    # Arrow keeps the engine's narrow types (INTEGER → Int32, whole-number sums → DECIMAL(38,0));
+    # row by row they are Python ints and floats. Widen to what the row path gives, so both
+    # paths return the same frame.
+    widened = [pl.col(n).cast(_WIDER[t]) for n, t in out.schema.items() if t in _WIDER] + [
+        pl.col(n).cast(pl.Int64) for n, t in out.schema.items()
+        if isinstance(t, pl.Decimal) and (t.scale or 0) == 0]
+    if widened:
+        out = out.with_columns(widened)
+    if schema is not None:  # by position, as the row path does
+        out = out.rename(dict(zip(out.columns, schema))).cast(dict(schema))
+    return out
+
+
+def on_write(listener: Callable[[], None]) -> None:
+    """Call `listener` whenever a write says the warehouse changed (the app's cache seam clears)."""
+    if listener not in _WRITE_LISTENERS:
+        _WRITE_LISTENERS.append(listener)
+
+
+def clear_cached_reads() -> None:
+    """Tell whoever caches reads that the data changed (nothing to do in a command-line process)."""
+    from data_access.rollups.state import forget_status  # rollups import this module
+
+    forget_status()
+    for listener in list(_WRITE_LISTENERS):
+        listener()

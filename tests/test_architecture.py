@@ -1,0 +1,108 @@
+"""Rules of the code base that a reviewer could miss: checked over every source file.
+
+- No Python callback inside polars (`map_elements`, `map_batches`, `map_rows`, `map_groups`,
+  `apply`): such a callback runs on polars' small thread pool and needs the GIL, while other
+  sessions' threads hold the GIL waiting for that pool — with several people at once, the app hangs.
+- One-way layers: `data_access` (SQL) imports neither Streamlit nor the UI layers (components,
+  views, pages); `metrics` (pure formulas) imports nothing of the app.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CALLBACK_METHODS = {"map_elements", "map_batches", "map_rows", "map_groups", "apply"}
+SKIPPED_DIRS = {"tests", ".venv", "venv", "node_modules", "__pycache__", ".git"}
+
+
+def source_files() -> list[Path]:
+    """Every Python file of the app (tests and virtual environments left out)."""
+    return sorted(p for p in ROOT.rglob("*.py")
+                  if not SKIPPED_DIRS.intersection(p.relative_to(ROOT).parts[:-1]))
+
+
+def callback_calls(source: str) -> list[tuple[int, str]]:
+    """(line, method) of every call of a callback-taking method, found in the syntax tree."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in CALLBACK_METHODS:
+            found.append((node.lineno, node.func.attr))
+    return sorted(found)
+
+
+def test_the_scan_sees_the_source_tree() -> None:
+    files = {p.relative_to(ROOT).as_posix() for p in source_files()}
+    assert {"app.py", "metrics/intervals.py", "components/coaching.py", "data_access/coaching.py"} <= files
+    assert not any(f.startswith("tests/") for f in files)
+
+
+def test_the_scan_finds_callbacks_however_they_are_written() -> None:
+    sample = ("frame.sort(pl.col('name').map_elements(key))\n"
+              "x = (pl.col('n')\n   .map_batches(f))\n"
+              "styled = df.style.apply(f, axis=1)\n"
+              "# map_elements in a comment is fine\n"
+              "y = pl.col('n').replace_strict([1], [2])\n")
+    assert callback_calls(sample) == [(1, "map_elements"), (2, "map_batches"), (4, "apply")]
+
+
+def test_no_python_callbacks_inside_polars() -> None:
+    offenders = [f"{path.relative_to(ROOT).as_posix()}:{line} .{method}(…)"
+                 for path in source_files()
+                 for line, method in callback_calls(path.read_text(encoding="utf-8"))]
+    assert offenders == [], "Python callbacks found (use native expressions):\n" + "\n".join(offenders)
+
+
+# ---------------------------------------------------------------- import contracts
+
+APP_PACKAGES = {"app", "components", "data_access", "metrics", "notify", "pages", "reports", "views", "bench"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module name a file imports (top-level and inside functions), absolute form."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _violations(package: str, banned: set[str]) -> list[str]:
+    return [f"{path.relative_to(ROOT).as_posix()} imports {name}"
+            for path in source_files() if path.relative_to(ROOT).parts[0] == package
+            for name in sorted(imported_modules(path)) if name.split(".")[0] in banned]
+
+
+def test_data_access_imports_neither_streamlit_nor_the_ui_layers() -> None:
+    assert _violations("data_access", {"streamlit", "streamlit_authenticator", "components", "pages",
+                                       "views", "app"}) == []
+
+
+def test_metrics_imports_nothing_of_the_app() -> None:
+    assert _violations("metrics", (APP_PACKAGES - {"metrics"}) | {"streamlit", "sqlalchemy"}) == []
+
+
+def test_importing_every_data_access_module_loads_no_streamlit() -> None:
+    # a fresh interpreter: other tests in this process have imported streamlit long ago
+    modules = sorted(".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+                     for p in source_files() if p.relative_to(ROOT).parts[0] == "data_access"
+                     and p.name != "__main__.py")
+    check = (f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\n"
+             "bad = [m for m in ('streamlit', 'components', 'views') if m in sys.modules]\n"
+             "sys.exit(str(bad) if bad else 0)")
+    done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr or done.stdout
+    assert len(modules) > 20  # the scan really saw the package
+
+
+def test_the_import_scan_sees_function_level_imports(tmp_path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("def f():\n    import streamlit as st\n    from components import x\n")
+    assert {"streamlit", "components", "components.x"} <= imported_modules(sample)

@@ -1,0 +1,83 @@
+"""The caching seam: one shared entry per scope + filters for every session; readers stay uncached."""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import sqlalchemy as sa
+import streamlit as st
+
+from data_access import query, trends
+from data_access.engine import get_engine
+from data_access.filters import Filters
+from data_access.scope import Scope
+from views import cache, culture
+
+YEAR = Filters(dt.date(2025, 11, 21), dt.date(2026, 11, 21))
+
+
+@pytest.fixture
+def statements(sqlite_demo_url):
+    """Counts the SQL statements the warehouse receives during a test."""
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    engine = get_engine(sqlite_demo_url)
+    st.cache_data.clear()
+    sa.event.listen(engine, "before_cursor_execute", count)
+    yield seen
+    sa.event.remove(engine, "before_cursor_execute", count)
+    st.cache_data.clear()
+
+
+def test_a_heavy_shared_read_runs_once_for_every_session(sqlite_demo_url, statements):
+    cio = Scope("cio")
+
+    def one_session(_):
+        return cache.culture.culture_report(scope=cio, filters=YEAR, url=sqlite_demo_url)
+
+    first = one_session(0)
+    cold = len(statements)
+    assert cold > 0
+    with ThreadPoolExecutor(max_workers=6) as pool:  # six more people open the page at once
+        reports = list(pool.map(one_session, range(6)))
+    assert len(statements) == cold  # served from the shared entry: no SQL at all
+    assert first.headline.n > 0
+    assert all(r.headline == first.headline and r.trend.equals(first.trend) for r in reports)
+
+
+def test_entries_are_keyed_by_scope_and_filters(sqlite_demo_url, statements):
+    cache.trends.experience_stats(scope=Scope("cio"), filters=YEAR, url=sqlite_demo_url)
+    after_one = len(statements)
+    cache.trends.experience_stats(scope=Scope("cio"), filters=YEAR, url=sqlite_demo_url)
+    assert len(statements) == after_one
+    other_period = Filters(dt.date(2026, 1, 1), YEAR.end)
+    cache.trends.experience_stats(scope=Scope("cio"), filters=other_period, url=sqlite_demo_url)
+    assert len(statements) == after_one + 1
+    one_team = Scope("lead", team_ids=(1,))
+    cache.trends.experience_stats(scope=one_team, filters=YEAR, url=sqlite_demo_url)
+    assert len(statements) == after_one + 2
+
+
+def test_data_access_readers_are_not_cached(sqlite_demo_url, statements):
+    trends.experience_stats(scope=Scope("cio"), filters=YEAR, url=sqlite_demo_url)
+    trends.experience_stats(scope=Scope("cio"), filters=YEAR, url=sqlite_demo_url)
+    assert len(statements) == 2  # the CLI, cron jobs and the benchmark see the warehouse as it is
+
+
+def test_a_write_clears_the_shared_entries(sqlite_demo_url, statements):
+    cache.trends.service_names(url=sqlite_demo_url)
+    query.clear_cached_reads()  # what every app write calls
+    cache.trends.service_names(url=sqlite_demo_url)
+    assert len(statements) == 2
+
+
+def test_other_names_pass_through_to_the_module():
+    assert cache.coaching.QUEUE_PAGE_SIZE == 25
+    assert cache.trends.CHANNEL_LABELS is trends.CHANNEL_LABELS
+    assert cache.trends.team_names_query is trends.team_names_query
+    assert cache.culture.CultureReport is culture.CultureReport

@@ -1,0 +1,106 @@
+"""The app's one caching seam: `st.cache_data` around the warehouse readers, with one TTL.
+
+`data_access` readers know nothing of Streamlit; the command-line tools, cron jobs and the
+benchmark call them directly (uncached). Pages, components and read models import the cached
+twins from here instead, e.g. ``from views.cache import coaching as data``: a stand-in for the
+data_access module whose readers are cached and whose other names (query builders, constants,
+dataclasses) pass straight through.
+
+Entries are keyed by the reader's arguments — the Scope (role, analyst, teams: never the person
+signed in) and the filters — and kept in the process for everyone, so one heavy organisation-wide
+read is computed once per TTL, not once per session. Arguments are small hashable values, never
+frames. A write anywhere in the app (`data_access.query.clear_cached_reads`) empties the cache.
+"""
+
+from __future__ import annotations
+
+import functools
+from types import ModuleType
+
+import streamlit as st
+
+from data_access import coaching as _coaching
+from data_access import my_feedback as _my_feedback
+from data_access import query as _query
+from data_access import self_assessments as _self_assessments
+from data_access import stats as _stats
+from data_access import summary as _summary
+from data_access import trends as _trends
+from data_access.engine import retrying
+from data_access.filters import Filters
+from data_access.rollups.state import forget_status
+from data_access.scope import Scope
+from views import culture as _culture
+
+TTL_SECONDS = 600
+# The Admin Data page's warehouse counts: an import from the command line (another process,
+# which cannot clear this process's cache) shows up within a minute.
+SUMMARY_TTL_SECONDS = 60
+
+
+def cached(fn, *, max_entries: int = 256, ttl: int = TTL_SECONDS):
+    """`fn` behind st.cache_data with the app's TTL; a transient database failure inside is
+    retried as a whole (reads are idempotent) by the one retry policy, `engine.retrying`."""
+    @functools.wraps(fn)
+    def read(*args, **kwargs):
+        return retrying(lambda: fn(*args, **kwargs))
+    return st.cache_data(read, ttl=ttl, max_entries=max_entries, show_spinner=False)
+
+
+class CachedReads:
+    """A data_access module with its named readers cached; every other name passes through."""
+
+    def __init__(self, module: ModuleType, readers: dict[str, int]):
+        self._module = module
+        for name, max_entries in readers.items():
+            setattr(self, name, cached(getattr(module, name), max_entries=max_entries))
+
+    def __getattr__(self, name: str):
+        return getattr(self._module, name)
+
+
+stats = CachedReads(_stats, {"response_stats": 512, "ticket_stats": 512, "lost_histogram": 256})
+trends = CachedReads(_trends, {"team_names": 64, "service_names": 16, "experience_stats": 512,
+                               "analyst_weeks": 128, "factor_counts": 256, "culture_counts": 256,
+                               "calibration_inputs": 128})
+culture = CachedReads(_culture, {"culture_report": 128})
+coaching = CachedReads(_coaching, {
+    "recovery_settings": 16, "team_roster": 256, "team_activity": 256, "monthly_stats": 256,
+    "team_analyst_stats": 256, "factor_counts": 256, "verbatims": 256, "factor_evidence": 256,
+    "unhappy_context": 256, "shared_self_assessment": 512, "recovery_queue": 256,
+    "recovery_history": 256, "kudos_received": 256, "coaching_notes": 256})
+self_assessments = CachedReads(_self_assessments, {"self_assessment_history": 256,
+                                                   "latest_self_assessment": 256,
+                                                   "shared_self_assessment": 512})
+my_feedback = CachedReads(_my_feedback, {"my_figures": 256, "my_trend": 256, "my_assessments": 256,
+                                         "competency_evidence": 256, "my_verbatims": 256,
+                                         "my_recognition": 256})
+
+
+def _self_view(*, scope: Scope, filters: Filters, url: str | None) -> _my_feedback.SelfView:
+    figures = my_feedback.my_figures(scope=scope, filters=filters, url=url)
+    return _my_feedback.self_view_for(scope=scope, filters=filters, figures=figures, url=url)
+
+
+_cached_self_view = cached(_self_view)
+
+
+def self_view_for(*, scope: Scope, filters: Filters, figures=None, url: str | None = None):
+    """Cached `my_feedback.self_view_for`; `figures` is recomputed from the same cached read."""
+    del figures  # always my_figures(scope, filters, url): keying on a frame would hash its rows
+    return _cached_self_view(scope=scope, filters=filters, url=url)
+
+
+my_feedback.self_view_for = self_view_for
+
+# What the warehouse holds (counts and dates), for the Admin Data page.
+warehouse_summary = cached(_summary.summary_of, max_entries=8, ttl=SUMMARY_TTL_SECONDS)
+
+
+def clear_cached_reads() -> None:
+    """Forget every cached read (after a write, so every page shows the new state)."""
+    st.cache_data.clear()
+    forget_status()
+
+
+_query.on_write(clear_cached_reads)
