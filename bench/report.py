@@ -83,7 +83,7 @@ def _verdict(value, limit, higher_is_better: bool = False) -> str:
 
 
 def bar_checks(results: dict) -> list[dict]:
-    """Each DESIGN.md bar with the measured value at 1M on the embedded default."""
+    """Each performance bar (README, Benchmark) with the measured value at 1M on the embedded default."""
     checks = _page_bars(results)
     generation = results.get("generation", {})
     gen, gen_cpu = generation.get("seconds"), generation.get("cpu_seconds")

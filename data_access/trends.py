@@ -259,7 +259,7 @@ def customer_ratings_query(*, scope: Scope, filters: Filters) -> sa.Select:
 def latest_self_ratings_query(*, scope: Scope, filters: Filters) -> sa.Select:
     """Per analyst (internal only): CARE ratings of their latest self-assessment before the period ends.
 
-    A lead only counts assessments the analyst shared with them (DESIGN.md privacy table).
+    A lead only counts assessments the analyst shared with them (docs/PRIVACY.md).
     """
     _require_org_view(scope)
     _, end = period_bounds(filters)

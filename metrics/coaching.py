@@ -195,7 +195,7 @@ def talking_points(factor_counts: pl.DataFrame, evidence: pl.DataFrame, *, perio
 def care_gaps(self_ratings: dict[str, int], customer: dict[str, float | None]) -> pl.DataFrame:
     """Self-rating vs the customers' (shrunk) mean per dimension, with neutral gap labels.
 
-    Competencies map to customer evidence as DESIGN.md says where a 1–5 figure exists:
+    Competencies map to customer evidence as docs/METRICS.md describes where a 1–5 figure exists:
     client management ↔ mean of communication and expectation, problem solving ↔ resolution,
     self-management ↔ expectation. Dimensions without a comparable customer figure keep a null gap.
     """

@@ -1,4 +1,4 @@
-"""The privacy table of DESIGN.md, case by case: roles × pages × tricks, on SQLite and PostgreSQL.
+"""The privacy rules of docs/PRIVACY.md, case by case: roles × pages × tricks, on SQLite and PostgreSQL.
 
 Each case is one row of a table (id → function). Data-layer cases call the readers directly with
 the scope a viewer would have, or with a forged/widened one; navigation and page cases drive the

@@ -92,7 +92,7 @@ def test_org_calibration_is_unnamed_counts_that_add_up(demo_url):
 
 @pytest.mark.parametrize("analysts, shown", [(2, False), (4, False), (5, True)])
 def test_org_calibration_suppresses_small_groups(empty_sqlite_url, analysts, shown):
-    """Gap aggregates need a group of 5 analysts (DESIGN.md); below that no counts come back."""
+    """Gap aggregates need a group of 5 analysts (docs/PRIVACY.md); below that no counts come back."""
     url = empty_sqlite_url
     ids = list(range(1, analysts + 1))
     with get_engine(url).begin() as conn:
