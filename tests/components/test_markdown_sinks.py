@@ -22,7 +22,10 @@ COMPONENT_SINKS = {"tile": (0, 2, 3)}
 NOT_STREAMLIT = {"log", "logger", "logging", "LOG", "_log", "fh", "auth_cookie"}  # loggers, files, cookies
 # Formatters that only ever return digits, signs, separators and fixed words.
 NUMBER_FORMATTERS = {"fmt_happiness", "fmt_margin", "fmt_pct", "fmt_range", "fmt_hours", "fmt_minutes",
-                     "_day", "_points", "len", "int", "round", "max", "min"}
+                     "_day", "_points", "len", "int", "round", "max", "min",
+                     "day",  # components.formats.day: "3 Nov 2026" from a date
+                     "describe_failure",  # fixed sentences about a database problem, no SQL or values
+                     "_too_few_colleagues"}  # a fixed sentence with the min_colleagues setting
 # A format spec that turns the value into digits (":d", ":,", ":.1f", ":+.0f", ":%") or a date
 # made of strftime fields only (":%d %b %Y").
 NUMERIC_SPEC = re.compile(r"^[<>^=]?[+\- ]?\d*([,_]?(\.\d+)?[bdeEfFgGnoxX%]|[,_](\.\d+)?)$")
@@ -31,6 +34,12 @@ DATE_SPEC = re.compile(r"^(%-?[a-zA-Z]|[ ,:./\-–])+$")
 # Values that are not user-originated, each with the reason it is safe. Keyed by
 # (file, source of the interpolated expression).
 ALLOWED: dict[tuple[str, str], str] = {
+    ("pages/survey_answer.py", "claim.score"): "the score of a verified link, an int 0–10",
+    ("pages/survey_answer.py", "str(exc)"): "InvalidInput messages of the survey follow-up, written by the app",
+    ("components/survey_entry.py", "message"): "fixed messages: not configured, or links.Refused texts",
+    ("components/survey_entry.py", "links.INVALID"): "a fixed sentence about an invalid link",
+    ("components/survey_rates.py", "limits.min_group"): "privacy threshold, an int setting",
+    ("components/survey_rates.py", "limits.min_analysts"): "privacy threshold, an int setting",
     ("app.py", "message"): "_stop_with messages are written by the app (configuration problems)",
     ("app.py", "hint"): "_stop_with hints are written by the app",
     ("components/signin.py", "minutes"): "an int computed from the lock-out time",
