@@ -17,4 +17,6 @@ if [ "${#need[@]}" -gt 0 ]; then
 fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
-exec .venv/bin/python -m pytest "$@"
+# Two workers by default (the suite runs its browser and PostgreSQL tests in parallel safely);
+# PYTEST_WORKERS=0 runs everything in one process.
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"
