@@ -206,6 +206,10 @@ def _sync_params(state: FilterState) -> None:
             del st.query_params[name]
 
 
+# FilterState fields a chart click may change → the filter widget that shows them.
+FIELD_WIDGETS = {"ticket_types": "types", "channels": "channels", "service_ids": "services", "team_ids": "teams"}
+
+
 def _widget_keys(prefix: str) -> dict[str, str]:
     return {f: f"{prefix}_{f}" for f in ("preset", "range", "types", "channels", "services", "teams")}
 
@@ -235,9 +239,13 @@ def focus(key_prefix: str, **changes) -> None:
     state = st.session_state.get(FILTERS_STATE_KEY, FilterState())
     new = replace(state, **{k: tuple(v) for k, v in changes.items()})
     st.session_state[FILTERS_STATE_KEY] = new
-    # Forget the widgets' own values, so the next run starts them from the new filters.
-    for key in _widget_keys(key_prefix).values():
-        st.session_state.pop(key, None)
+    # Set the filter widgets themselves: the boxes show the drill-down, the link carries it, and
+    # it stays when another filter changes (a drill-down is undone like any filter).
+    keys = _widget_keys(key_prefix)
+    for field, value in changes.items():
+        widget = FIELD_WIDGETS.get(field)
+        if widget:
+            st.session_state[keys[widget]] = list(value)
 
 
 def page_filters(key_prefix: str, *, scope: Scope, weeks: bool = False) -> Filters:

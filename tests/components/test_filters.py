@@ -85,5 +85,10 @@ def test_focus_from_a_click_sets_the_filters(monkeypatch, empty_sqlite_url):
     assert at.text[0].value == "(2,)|('phone',)|2025-12-01"
     assert at.multiselect(key="t_services").value == [2]
     assert at.query_params["service"] == "2" and at.query_params["channel"] == "phone"
+    assert at.multiselect(key="t_channels").value == ["phone"]  # the boxes show the drill-down
     # The filters outlive this page's widgets (another page reuses them).
     assert at.session_state["pulse_filters"].service_ids == (2,)
+    # Changing another filter keeps the drill-down, in the boxes and in the link.
+    at.multiselect(key="t_types").set_value(["incident"]).run()
+    assert at.text[0].value == "(2,)|('phone',)|2025-12-01"
+    assert at.query_params["service"] == "2" and at.query_params["type"] == "incident"
