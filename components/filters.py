@@ -210,6 +210,11 @@ def _sync_params(state: FilterState) -> None:
 FIELD_WIDGETS = {"ticket_types": "types", "channels": "channels", "service_ids": "services", "team_ids": "teams"}
 
 
+def _start(key: str, value: list) -> list | None:
+    """A widget's default, unless a drill-down already set the widget's value (then none)."""
+    return None if key in st.session_state else value
+
+
 def _widget_keys(prefix: str) -> dict[str, str]:
     return {f: f"{prefix}_{f}" for f in ("preset", "range", "types", "channels", "services", "teams")}
 
@@ -285,13 +290,13 @@ def page_filters(key_prefix: str, *, scope: Scope, weeks: bool = False) -> Filte
         if not (start and end):
             start, end = _shown_range(replace(state, preset=DEFAULT_PRESET), today)
     types = cols[1].multiselect("Ticket type", list(TICKET_TYPES), format_func=TYPE_LABELS.get,
-                                key=keys["types"], default=start_with["types"], placeholder="All")
+                                key=keys["types"], default=_start(keys["types"], start_with["types"]), placeholder="All")
     channels = cols[2].multiselect("Channel", list(CHANNELS), format_func=CHANNEL_LABELS.get,
-                                   key=keys["channels"], default=start_with["channels"], placeholder="All")
+                                   key=keys["channels"], default=_start(keys["channels"], start_with["channels"]), placeholder="All")
     services = cols[3].multiselect("Service", list(options.services), format_func=options.services.get,
-                                   key=keys["services"], default=start_with["services"], placeholder="All")
+                                   key=keys["services"], default=_start(keys["services"], start_with["services"]), placeholder="All")
     teams = cols[4].multiselect("Team", list(options.teams), format_func=options.teams.get,
-                                key=keys["teams"], default=start_with["teams"],
+                                key=keys["teams"], default=_start(keys["teams"], start_with["teams"]),
                                 placeholder="All" if scope.role != "lead" else "My teams")
     state = FilterState(preset=preset, start=start, end=end, ticket_types=tuple(types),
                         channels=tuple(channels), service_ids=tuple(services), team_ids=tuple(teams))
