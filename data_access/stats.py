@@ -113,12 +113,8 @@ def response_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
     Columns: the `by` keys, then n, happy, unhappy, analysts (distinct resolvers, for disclosure
     control), `<care>_n/_sum/_sumsq`, lost_n/_sum/_sumsq, sla_met_n, sla_met_unhappy. `month` is the first day of the submission month.
     """
-    _check_grain(scope, by, own_only)
-    if rollup_reads.covers(by) and use_rollups(url):
-        stmt = rollup_reads.response_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
-    else:
-        stmt = response_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
-    return stat_types(query.frame(stmt, url=url))
+    return _stats(response_stats_query, rollup_reads.response_stats_query, scope=scope, filters=filters,
+                  by=by, own_only=own_only, url=url)
 
 
 def ticket_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
@@ -140,12 +136,17 @@ def ticket_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
 
     The denominator of the response rate and of total lost hours.
     """
+    return _stats(ticket_stats_query, rollup_reads.ticket_stats_query, scope=scope, filters=filters,
+                  by=by, own_only=own_only, url=url)
+
+
+def _stats(base_query, rollup_query, *, scope: Scope, filters: Filters, by: tuple[str, ...],
+           own_only: bool, url: str | None) -> pl.DataFrame:
+    """Run a statistics query on the rollups when they cover `by` and are fresh, else on the base
+    tables; both return the same columns."""
     _check_grain(scope, by, own_only)
-    if rollup_reads.covers(by) and use_rollups(url):
-        stmt = rollup_reads.ticket_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
-    else:
-        stmt = ticket_stats_query(scope=scope, filters=filters, by=by, own_only=own_only)
-    return stat_types(query.frame(stmt, url=url))
+    build = rollup_query if rollup_reads.covers(by) and use_rollups(url) else base_query
+    return stat_types(query.frame(build(scope=scope, filters=filters, by=by, own_only=own_only), url=url))
 
 
 def lost_histogram_query(*, scope: Scope, filters: Filters, own_only: bool = True) -> sa.Select:

@@ -24,52 +24,51 @@ def default_month(today: dt.date) -> dt.date:
     return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
-def weekly_digest_messages(*, week_ending: dt.date, now: dt.datetime, settings: NotifySettings,
-                           url: str | None = None, only: str | None = None,
-                           failures: list[str] | None = None) -> list[Outgoing]:
-    """One weekly digest email per team lead who wants one. A digest that cannot be built is
-    skipped and described in `failures`; the other leads still get theirs."""
+def _per_recipient(role: str, kind: str, build, *, settings: NotifySettings, url: str | None,
+                   only: str | None, failures: list[str] | None) -> list[Outgoing]:
+    """One digest per `role` user who wants one (or only `only`); `build(user)` returns the digest
+    and its dedupe key. A digest that cannot be built is skipped and described in `failures`."""
     failures = [] if failures is None else failures
 
-    def build(lead) -> Outgoing:
-        d = lead_weekly_digest(recipient=lead.display_name, scope=lead.scope("lead"),
-                               week_ending=week_ending, now=now, settings=settings, url=url)
-        msg = compose(sender=settings.smtp.sender, to=[lead.email], subject=render.digest_subject(d),
+    def outgoing(user) -> Outgoing:
+        d, dedupe = build(user)
+        msg = compose(sender=settings.smtp.sender, to=[user.email], subject=render.digest_subject(d),
                       text=render.digest_text(d), html=render.digest_html(d))
-        return Outgoing("digest", (f"digest:weekly:{week_ending.isoformat()}:{lead.user_id}",), msg)
+        return Outgoing("digest", (dedupe,), msg)
 
     out = []
-    for lead in reads.recipients("lead", url=url):
-        if not lead.receive_digest or (only and lead.username != only):
+    for user in reads.recipients(role, url=url):
+        if not user.receive_digest or (only and user.username != only):
             continue
-        item = build_or_note(failures, f"weekly digest for {lead.username}", lambda: build(lead))
+        item = build_or_note(failures, f"{kind} digest for {user.username}", lambda: outgoing(user))
         if item is not None:
             out.append(item)
     return out
+
+
+def weekly_digest_messages(*, week_ending: dt.date, now: dt.datetime, settings: NotifySettings,
+                           url: str | None = None, only: str | None = None,
+                           failures: list[str] | None = None) -> list[Outgoing]:
+    """One weekly digest email per team lead who wants one; the other leads still get theirs when
+    one cannot be built."""
+    def build(lead):
+        d = lead_weekly_digest(recipient=lead.display_name, scope=lead.scope("lead"),
+                               week_ending=week_ending, now=now, settings=settings, url=url)
+        return d, f"digest:weekly:{week_ending.isoformat()}:{lead.user_id}"
+
+    return _per_recipient("lead", "weekly", build, settings=settings, url=url, only=only, failures=failures)
 
 
 def monthly_digest_messages(*, month: dt.date, now: dt.datetime, settings: NotifySettings,
                             url: str | None = None, only: str | None = None,
                             failures: list[str] | None = None) -> list[Outgoing]:
-    """One monthly digest email per CIO user who wants one (teams only, no names). A digest that
-    cannot be built is skipped and described in `failures`."""
-    failures = [] if failures is None else failures
-
-    def build(cio) -> Outgoing:
+    """One monthly digest email per CIO user who wants one (teams only, no names)."""
+    def build(cio):
         d = cio_monthly_digest(recipient=cio.display_name, scope=cio.scope("cio"), month=month, now=now,
                                settings=settings, url=url)
-        msg = compose(sender=settings.smtp.sender, to=[cio.email], subject=render.digest_subject(d),
-                      text=render.digest_text(d), html=render.digest_html(d))
-        return Outgoing("digest", (f"digest:monthly:{month:%Y-%m}:{cio.user_id}",), msg)
+        return d, f"digest:monthly:{month:%Y-%m}:{cio.user_id}"
 
-    out = []
-    for cio in reads.recipients("cio", url=url):
-        if not cio.receive_digest or (only and cio.username != only):
-            continue
-        item = build_or_note(failures, f"monthly digest for {cio.username}", lambda: build(cio))
-        if item is not None:
-            out.append(item)
-    return out
+    return _per_recipient("cio", "monthly", build, settings=settings, url=url, only=only, failures=failures)
 
 
 def send(outgoing: list[Outgoing], *, mailer, now: dt.datetime, url: str | None = None) -> DeliveryReport:
