@@ -7,6 +7,7 @@ from components import charts
 from components.culture_sections import (calibration_section, culture_tiles, headline_tiles, hotspot_section,
                                          lost_time_section, show_chart, team_section, voice_section,
                                          watermelon_section)
+from components.drill_through import drill_section
 from components.filters import page_filters
 from components.freshness import summary_tables_notice
 from components.survey_rates import survey_rate_section
@@ -70,6 +71,7 @@ with right:
 watermelon_section(report)
 hotspot_section(report, key_prefix="trends", focused=bool(filters.service_ids or filters.channels))
 voice_section(report)
+drill_section(report)
 lost_time_section(report)
 culture_tiles(report)
 survey_rate_section(scope, filters)
