@@ -253,6 +253,14 @@ def focus(key_prefix: str, **changes) -> None:
             st.session_state[keys[widget]] = list(value)
 
 
+def forget(key_prefix: str) -> None:
+    """Drop the chosen filters and their widgets' values: the next run reads them from the link
+    again, through the validated parser (e.g. after opening a saved view); call from a callback."""
+    st.session_state.pop(FILTERS_STATE_KEY, None)
+    for key in _widget_keys(key_prefix).values():
+        st.session_state.pop(key, None)
+
+
 def page_filters(key_prefix: str, *, scope: Scope, weeks: bool = False) -> Filters:
     """Render the compact filter bar and return the chosen period and slices.
 

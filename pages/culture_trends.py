@@ -10,6 +10,7 @@ from components.culture_sections import (calibration_section, culture_tiles, hea
 from components.drill_through import drill_section
 from components.filters import page_filters
 from components.freshness import summary_tables_notice
+from components.saved_views import share_bar
 from components.survey_rates import survey_rate_section
 from components.text import literal
 from components.viewer import current_viewer, require_scope
@@ -26,6 +27,7 @@ st.caption("How users experience IT service, where it hurts and what it costs â€
 
 try:
     filters = page_filters("trends", scope=scope, weeks=True)
+    share_bar("trends", "culture-trends")
     report = culture.culture_report(scope=scope, filters=filters)
     summary_tables_notice()
 except DB_ERRORS as exc:
