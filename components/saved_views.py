@@ -8,11 +8,11 @@ tampered with, is dropped with the usual notice.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 import streamlit as st
 
-from components.filters import FILTERS_STATE_KEY, PARAM_NAMES, FilterState, forget, to_params
+from components.filters import FILTERS_STATE_KEY, FilterState, open_link, to_params
 from components.text import literal
 from components.viewer import current_viewer
 from data_access import clock, saved_views
@@ -37,17 +37,6 @@ def page_link(url_path: str, params: dict[str, str]) -> str:
 def _current_params() -> dict[str, str]:
     state = st.session_state.get(FILTERS_STATE_KEY)
     return to_params(state if isinstance(state, FilterState) else FilterState())
-
-
-def _open(key_prefix: str, query: str) -> None:
-    values = parse_qs(query, keep_blank_values=False, max_num_fields=len(PARAM_NAMES) * 4)
-    for name in PARAM_NAMES:
-        if name in st.query_params:
-            del st.query_params[name]
-    for name in PARAM_NAMES:
-        if values.get(name):
-            st.query_params[name] = values[name]
-    forget(key_prefix)
 
 
 def _save(user_id: int, page: str, name_key: str) -> None:
@@ -95,7 +84,7 @@ def _saved_views_form(key_prefix: str, page: str, user_id: int) -> None:
         pick = st.selectbox("Your saved views", list(views), index=None, key=pick_key, placeholder="Pick a view")
         left, right = st.columns(2)
         left.button("Open", icon=":material/open_in_browser:", key=f"{key_prefix}_view_open", disabled=pick is None,
-                    on_click=_open, args=(key_prefix, views.get(pick, "")), width="stretch")
+                    on_click=open_link, args=(key_prefix, views.get(pick, "")), width="stretch")
         right.button("Delete", icon=":material/delete:", key=f"{key_prefix}_view_delete", disabled=pick is None,
                      on_click=_delete, args=(user_id, page, pick_key), width="stretch")
     else:
