@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from data_access import rollups
-from data_access.cli import main
+from cli import main
 from data_access.engine import get_engine
 
 OCTOBER = {"a": dt.datetime(2026, 10, 1), "b": dt.datetime(2026, 11, 1)}
