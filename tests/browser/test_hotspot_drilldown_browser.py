@@ -28,6 +28,20 @@ def _chips(page, label: str) -> list[str]:
     return [tag.get_attribute("aria-label") for tag in box.locator("[data-tag]").all()]
 
 
+def _pick(page, label: str, option: str) -> None:
+    """Pick `option` in the multiselect `label` (a rerun may redraw the open list: try again)."""
+    for attempt in range(3):
+        wait_for_app(page)
+        page.locator('[data-testid="stMultiSelect"]').filter(has_text=label).click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=8_000)
+            return
+        except Exception:
+            page.keyboard.press("Escape")
+            if attempt == 2:
+                raise
+
+
 def _click_a_cell(page) -> None:
     """Click inside the heat map until a cell is picked (the plot sits right of the service names)."""
     chart = page.locator(HOTSPOTS)
@@ -65,14 +79,7 @@ def test_clicking_a_hotspot_sets_the_filter_boxes_and_the_link(app_url, browser_
     screenshot(page, "hotspot-drilldown-1440")
 
     # Another filter keeps the drill-down.
-    wait_for_app(page)
-    page.wait_for_timeout(1000)
-    types = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Ticket type")
-    types.click()
-    option = page.get_by_role("option", name="Incidents", exact=True)
-    option.wait_for()
-    page.wait_for_timeout(500)
-    option.click()
+    _pick(page, "Ticket type", "Incidents")
     page.keyboard.press("Escape")
     page.get_by_role("heading", name="Culture trends").click()
     wait_for_app(page)
