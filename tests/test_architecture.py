@@ -106,3 +106,10 @@ def test_the_import_scan_sees_function_level_imports(tmp_path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("def f():\n    import streamlit as st\n    from components import x\n")
     assert {"streamlit", "components", "components.x"} <= imported_modules(sample)
+
+
+def test_my_feedback_page_reads_only_through_components_and_views() -> None:
+    """Pages import only components and views (issue 14); the analyst's page is held to it."""
+    page = ROOT / "pages" / "my_feedback.py"
+    app_imports = {name.split(".")[0] for name in imported_modules(page)} & APP_PACKAGES
+    assert app_imports == {"components", "views"}
