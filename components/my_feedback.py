@@ -22,11 +22,9 @@ from components.my_feedback_charts import (
     spread_chart,
     trend_chart,
 )
-from components.text import literal
 from components.tiles import fmt_happiness, fmt_margin, fmt_minutes, tile
 from components.tables import moment_columns, readable
 from data_access import clock, config
-from data_access.engine import DB_ERRORS, describe_failure  # noqa: F401 (DB_ERRORS: used by the page)
 from data_access.filters import Filters
 from data_access.scope import Scope
 from metrics import CARE_NAMES
@@ -44,7 +42,7 @@ REMINDER_DAYS = 90
 BAND_LABELS = {"all": "All", "unhappy": "0–6", "neutral": "7–8", "happy": "9–10"}
 
 
-# --- period and friendly failures ------------------------------------------------------------
+# --- period and reminder --------------------------------------------------------------------
 
 def period_range(preset: str, today: dt.date) -> Filters:
     """The half-open period of a preset, ending with today (inclusive), as on every page (metrics.periods)."""
@@ -60,9 +58,6 @@ def period_picker(key: str = "my_period") -> Filters:
     return period_range(preset, today)
 
 
-def database_down(exc: Exception) -> None:
-    """A friendly message instead of a stack trace when the warehouse does not answer."""
-    st.error(literal(describe_failure(exc)), icon=":material/cloud_off:")
 
 
 def reminder(latest, today: dt.date | None = None) -> None:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import my_feedback as view
+from components.failures import DB_ERRORS, show_failure
 from components.freshness import summary_tables_notice
 from components.self_assessment_form import history_section, self_assessment_form, sharing_switch
 from components.viewer import require_scope
@@ -39,5 +40,5 @@ try:
             view.verbatims_section(scope, filters)
             view.recognition_section(scope)
             view.download_section(scope, filters)
-except view.DB_ERRORS as exc:
-    view.database_down(exc)
+except DB_ERRORS as exc:
+    show_failure(exc)
