@@ -4,7 +4,7 @@ A ticket assigned to team A but worked by an analyst of team B: B's lead sees th
 comment and the recovery item (and can act on it) on Coaching, in the alert and in the digest;
 A's lead sees nothing of it and cannot write to it, forged ids included. An analyst who moves
 teams goes with their history to the new lead. The due time of one item is the same on Coaching,
-in the alert and in the digest, with `recovery_target_hours` at 24 and at 8.
+in the alert, in the digest and in the importer, with `recovery_target_hours` at 24 and at 8.
 """
 
 from __future__ import annotations
@@ -257,6 +257,39 @@ def test_due_time_is_the_same_on_coaching_alert_and_digest(notify_db, smtp_env, 
     # After: Coaching and the digest read the stored item, still the same.
     assert coaching_target() == shown
     assert next(v.state for v in _digest(url, TEAM_A).unhappy if v.ticket_id == ticket_id) == state
+
+
+@pytest.mark.parametrize("hours, expected", [(24, dt.datetime(2026, 11, 23, 9, 30)),   # Sat → Monday
+                                             (8, dt.datetime(2026, 11, 20, 17, 30))])  # same Friday
+def test_due_time_of_an_imported_answer_is_the_same_everywhere(notify_db, smtp_env, monkeypatch, tmp_path,
+                                                               hours, expected):
+    """The fourth place: an unhappy answer that arrives through the importer. The importer opens
+    the item; Coaching's queue, the digest and the alert then show that same due time."""
+    from tests.importer.helpers import do_import
+
+    url = notify_db
+    _sql(url, "UPDATE settings SET value = :v WHERE key = 'recovery_target_hours'", v=str(hours))
+    analyst = _sql(url, "SELECT analyst_id FROM analysts WHERE team_id = :t AND active ORDER BY analyst_id "
+                        "LIMIT 1", t=TEAM_A)[0][0]
+    # A closed ticket answered happily first; the import brings a later, unhappy answer for it.
+    key, ticket_id = add_response(url, analyst_id=analyst, happiness=10,
+                                  submitted_at=dt.datetime(2026, 11, 20, 8, 0))
+    answers = tmp_path / "answers.csv"
+    answers.write_text(f"ticket_id,happiness,comment,submitted_at\n{ticket_id},1,Nobody called,2026-11-20 09:30\n",
+                       encoding="utf-8")
+    result = do_import(url, "responses", answers)
+    assert (result.inserted + result.updated, result.rejected) == (1, 0)
+    st.cache_data.clear()
+    (due,), = _sql(url, "SELECT due_at FROM recovery_items WHERE ticket_key = :k", k=key)
+    assert due == expected or str(due).startswith(expected.isoformat(sep=" "))       # the importer
+    words = f"{expected:%a %d %b %H:%M}"
+    queue = _page(url, monkeypatch, TEAM_A, "Recovery queue").dataframe[0].value
+    assert queue[queue["Ticket"] == ticket_id].iloc[0]["Target"] == f"{expected:%d %b, %H:%M}"   # Coaching
+    state = next(v.state for v in _digest(url, TEAM_A).unhappy if v.ticket_id == ticket_id)
+    assert state == (f"call back by {words}" if expected > NOW else f"OVERDUE since {words}")  # the digest
+    assert main(["alerts", "send", "--url", url]) == 0
+    subject = next(m["Subject"] for _, m in smtp_env.messages() if ticket_id in m["Subject"])
+    assert subject.endswith(f"call back by {words}")                                   # the alert
 
 
 def test_alert_run_opens_items_only_inside_the_recovery_window(notify_db, smtp_env):
