@@ -174,6 +174,18 @@ def overview_section(scope: Scope) -> None:
     download_csv(shown.drop("CARE profile").with_columns(care_means), "team overview", key="coaching_overview_csv")
 
 
+def pager(page_key: str, page: int, pages: int, *, labels: tuple[str, str], caption: str, key: str) -> None:
+    """Previous / next buttons around a caption; a click moves `page_key` in session state and reruns."""
+    p1, p2, p3 = st.columns([1, 2, 1])
+    if p1.button(labels[0], disabled=page == 0, key=f"{key}_prev"):
+        st.session_state[page_key] = page - 1
+        st.rerun()
+    p2.caption(caption)
+    if p3.button(labels[1], disabled=page + 1 >= pages, key=f"{key}_next"):
+        st.session_state[page_key] = page + 1
+        st.rerun()
+
+
 # ---------------------------------------------------------------- analyst picker
 
 def analyst_picker(scope: Scope, key: str) -> dict | None:

@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from components import formats
-from components.coaching import analyst_picker, current_minute
+from components.coaching import analyst_picker, current_minute, pager
 from components.tables import moment_columns, readable
 from components.text import literal
 from components.viewer import current_viewer
@@ -127,16 +127,9 @@ def _queue_table(queue: pl.DataFrame):
 
 def _pager(page_key: str, page: int, total: int) -> None:
     pages = (total + data.QUEUE_PAGE_SIZE - 1) // data.QUEUE_PAGE_SIZE
-    if pages <= 1:
-        return
-    p1, p2, p3 = st.columns([1, 2, 1])
-    if p1.button("← Previous", disabled=page == 0, key="coaching_rq_prev"):
-        st.session_state[page_key] = page - 1
-        st.rerun()
-    p2.caption(f"Page {page + 1} of {pages}")
-    if p3.button("Next →", disabled=page + 1 >= pages, key="coaching_rq_next"):
-        st.session_state[page_key] = page + 1
-        st.rerun()
+    if pages > 1:
+        pager(page_key, page, pages, labels=("← Previous", "Next →"), caption=f"Page {page + 1} of {pages}",
+              key="coaching_rq")
 
 
 def _recovery_form(scope: Scope, item: dict, threshold: int) -> None:

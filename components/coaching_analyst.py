@@ -17,6 +17,7 @@ from components.coaching import (
     Period,
     analyst_picker,
     current_minute,
+    pager,
     period_picker,
 )
 from components.text import literal
@@ -313,14 +314,8 @@ def _verbatims(scope: Scope, aid: int, name: str, period: Period, counts: pl.Dat
                     verbatim = Verbatim(row["ticket_id"], row["submitted_at"].date(), row["happiness"], row["comment"])
                     st.checkbox("Include in brief", key=key, on_change=_toggle_pick,
                                 args=(aid, verbatim, key, row["ticket_key"]))
-    p1, p2, p3 = st.columns([1, 2, 1])
-    if p1.button("← Newer", disabled=page == 0, key="coaching_vb_prev"):
-        st.session_state[page_key] = page - 1
-        st.rerun()
-    p2.caption(f"Page {page + 1} of {pages} · {total:,} responses")
-    if p3.button("Older →", disabled=page + 1 >= pages, key="coaching_vb_next"):
-        st.session_state[page_key] = page + 1
-        st.rerun()
+    pager(page_key, page, pages, labels=("← Newer", "Older →"),
+          caption=f"Page {page + 1} of {pages} · {total:,} responses", key="coaching_vb")
 
 
 def _kudos_button(scope: Scope, row: dict, note: str) -> None:
