@@ -14,6 +14,7 @@ import streamlit as st
 
 from components import query_params
 from components.tables import download_csv
+from components.text import literal
 from components.tiles import fmt_happiness, fmt_minutes, tile
 from data_access import clock, config
 from data_access.filters import Filters
@@ -180,7 +181,7 @@ def pager(page_key: str, page: int, pages: int, *, labels: tuple[str, str], capt
     if p1.button(labels[0], disabled=page == 0, key=f"{key}_prev"):
         st.session_state[page_key] = page - 1
         st.rerun()
-    p2.caption(caption)
+    p2.caption(literal(caption))
     if p3.button(labels[1], disabled=page + 1 >= pages, key=f"{key}_next"):
         st.session_state[page_key] = page + 1
         st.rerun()
