@@ -20,6 +20,7 @@ from data_access.engine import get_engine
 from data_access.scope import Scope, ScopeError
 from data_access.scoping import analyst_scope, lead_sees, ticket_scope
 
+# Short names for the tables these queries join (every reader module keeps its own few).
 T = schema.tickets
 R = schema.responses
 A = schema.analysts
@@ -36,8 +37,9 @@ def _lead(scope: Scope) -> None:
         raise ScopeError("the Coaching page is for team leads")
 
 
-def _named(scope: Scope, analyst_id: int) -> None:
-    """Refuse roles that never read a named analyst (no SQL: the WHERE carries the team rule)."""
+def named_read(scope: Scope, analyst_id: int) -> None:
+    """Refuse, before any SQL, a scope whose role never reads this named analyst (only a lead
+    does); whether the analyst is in the lead's teams is the WHERE's business (`lead_sees`)."""
     _lead(scope)
     analyst_scope(scope, analyst_id)
 
@@ -72,7 +74,7 @@ def team_roster(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
 def check_analyst(scope: Scope, analyst_id: int, url: str | None = None) -> dict:
     """The one named-analyst check: the analyst's roster row (analyst_id, name, team_id, team_name,
     active) when their home team is one of the lead's teams, else ScopeError."""
-    _named(scope, analyst_id)
+    named_read(scope, analyst_id)
     found = query.frame(roster_query(scope=scope).where(A.c.analyst_id == analyst_id), url=url,
                         schema=ROSTER_SCHEMA)
     if found.is_empty():
@@ -223,7 +225,7 @@ def recovery_queue(*, scope: Scope, threshold: int, since: dt.datetime | None, n
     if status not in QUEUE_STATUSES:
         raise ValueError(f"unknown queue status {status!r}")
     if analyst_id is not None:
-        _named(scope, analyst_id)
+        named_read(scope, analyst_id)
     with get_engine(url).connect() as conn:
         # Imported history: an unhappy answer older than the recovery window never had an item.
         history_before = now - dt.timedelta(days=recovery.read_settings(conn).window_days)
@@ -271,7 +273,7 @@ def kudos_query(*, scope: Scope, analyst_id: int) -> sa.Select:
 
 def kudos_received(*, scope: Scope, analyst_id: int, url: str | None = None) -> pl.DataFrame:
     """given_at, ticket_id, happiness, comment, note for an analyst's kudos."""
-    _named(scope, analyst_id)
+    named_read(scope, analyst_id)
     return query.frame(kudos_query(scope=scope, analyst_id=analyst_id), url=url,
                        schema={"given_at": pl.Datetime("us"), "ticket_id": pl.String, "happiness": pl.Int64,
                                "comment": pl.String, "note": pl.String})
@@ -294,5 +296,5 @@ NOTES_SCHEMA = {"note_id": pl.Int64, "created_at": pl.Datetime("us"), "body": pl
 
 def coaching_notes(*, scope: Scope, analyst_id: int, url: str | None = None) -> pl.DataFrame:
     """note_id, created_at, body, follow_up_on, shared_with_analyst, version, author."""
-    _named(scope, analyst_id)
+    named_read(scope, analyst_id)
     return query.frame(notes_query(scope=scope, analyst_id=analyst_id), url=url, schema=NOTES_SCHEMA)

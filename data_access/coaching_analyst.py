@@ -4,7 +4,7 @@ SQL only. Every query carries the who-may-see-whom rule in its WHERE (`scoping.t
 i.e. `lead_sees` for a lead), so an analyst id outside the lead's teams returns no rows. Whether
 the analyst is the lead's to look at is checked once per render by the read model
 (`views.coaching`, through `coaching.check_analyst`); these readers only refuse a scope whose
-role may not read named analysts at all (`scoping.analyst_scope`), before any SQL runs.
+role may not read named analysts at all (`coaching.named_read`), before any SQL runs.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ from data_access.filters import Filters, response_period
 from data_access.rollups import reads as rollup_reads
 from data_access.rollups.state import use_rollups
 from data_access.scope import Scope
-from data_access.scoping import analyst_scope, ticket_scope, within_team
+from data_access.coaching import named_read
+from data_access.scoping import ticket_scope, within_team
 
+# Short names for the tables these queries join (every reader module keeps its own few).
 T = schema.tickets
 R = schema.responses
 K = schema.kudos
@@ -29,12 +31,6 @@ F = schema.factors
 RF = schema.response_factors
 VERBATIM_PAGE_SIZE = 10
 BANDS = {"all": (0, 10), "unhappy": (0, 6), "neutral": (7, 8), "happy": (9, 10)}
-
-
-def _named(scope: Scope, analyst_id: int) -> None:
-    """Refuse roles that never read a named analyst (no SQL: the WHERE carries the team rule)."""
-    scope.require("lead")
-    analyst_scope(scope, analyst_id)
 
 
 def factor_counts_query(*, scope: Scope, analyst_id: int, team_id: int, filters: Filters) -> sa.Select:
@@ -54,7 +50,7 @@ def factor_counts(*, scope: Scope, analyst_id: int, team_id: int, filters: Filte
 
     `team_id` is the analyst's home team; a team that is not the lead's is refused (`within_team`).
     """
-    _named(scope, analyst_id)
+    named_read(scope, analyst_id)
     counts_query = rollup_reads.team_factor_counts_query if use_rollups(url) else factor_counts_query
     counts = query.frame(counts_query(scope=scope, analyst_id=analyst_id, team_id=team_id, filters=filters),
                          url=url, schema={"factor_id": pl.Int64, "analyst_count": pl.Int64, "team_count": pl.Int64})
@@ -124,7 +120,7 @@ def verbatims(*, scope: Scope, analyst_id: int, filters: Filters, vf: VerbatimFi
               page: int = 0, page_size: int = VERBATIM_PAGE_SIZE, url: str | None = None
               ) -> tuple[pl.DataFrame, int]:
     """(one page of the analyst's responses with their factor labels, total matching)."""
-    _named(scope, analyst_id)
+    named_read(scope, analyst_id)
     with get_engine(url).connect() as conn:
         total = int(conn.execute(verbatim_count_query(scope=scope, analyst_id=analyst_id, filters=filters,
                                                       vf=vf)).scalar_one())
@@ -150,7 +146,7 @@ def factor_evidence_query(*, scope: Scope, analyst_id: int, filters: Filters) ->
 
 def factor_evidence(*, scope: Scope, analyst_id: int, filters: Filters, url: str | None = None) -> pl.DataFrame:
     """ticket_id, ticket_key, happiness, comment, factor_id: evidence for the talking points."""
-    _named(scope, analyst_id)
+    named_read(scope, analyst_id)
     return query.frame(factor_evidence_query(scope=scope, analyst_id=analyst_id, filters=filters), url=url,
                        schema={"ticket_id": pl.String, "ticket_key": pl.Int64, "happiness": pl.Int64,
                                "comment": pl.String, "factor_id": pl.Int64})
@@ -169,7 +165,7 @@ def unhappy_context_query(*, scope: Scope, analyst_id: int, filters: Filters, th
 
 def unhappy_context(*, scope: Scope, analyst_id: int, filters: Filters, url: str | None = None) -> pl.DataFrame:
     """ticket_id, submitted_at, happiness, reassignment_count, reopened, comment."""
-    _named(scope, analyst_id)
+    named_read(scope, analyst_id)
     return query.frame(unhappy_context_query(scope=scope, analyst_id=analyst_id, filters=filters), url=url,
                        schema={"ticket_id": pl.String, "submitted_at": pl.Datetime("us"), "happiness": pl.Int64,
                                "reassignment_count": pl.Int64, "reopened": pl.Boolean, "comment": pl.String})
