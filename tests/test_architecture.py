@@ -100,6 +100,13 @@ def test_nothing_imports_the_command_line() -> None:
     assert users == []
 
 
+def test_pages_import_only_components_and_views() -> None:
+    """A page reads its filters, asks a read model and hands the result to components: it names
+    no reader, writer, setting or formula of the layers below (docs/ARCHITECTURE.md)."""
+    found = _violations("pages", APP_PACKAGES - {"components", "views"})
+    assert found == []
+
+
 def test_metrics_imports_nothing_of_the_app() -> None:
     assert _violations("metrics", (APP_PACKAGES - {"metrics"}) | {"streamlit", "sqlalchemy"}) == []
 
