@@ -88,3 +88,24 @@ def test_a_folder_run_started_while_another_is_busy_does_nothing(empty_sqlite_ur
         hashes = conn.execute(sa.select(sa.func.count()).select_from(schema.settings)
                               .where(schema.settings.c.key.like("import_sha256:%"))).scalar_one()
     assert hashes == 1
+
+
+def test_a_combined_file_gives_one_report_with_both_parts(empty_sqlite_url, tmp_path):
+    """--with-responses: one pass, one report file holding the tickets and the answers on them."""
+    from tests.importer.test_real_exports import FLAGS, export
+
+    ready(empty_sqlite_url)
+    report = tmp_path / "helpdesk.report.md"
+    assert main(["import", "tickets", str(export(tmp_path / "helpdesk.csv")), "--url", empty_sqlite_url, *FLAGS,
+                 "--report", str(report)]) == 1
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith("# Import report: tickets from helpdesk.csv\n")
+    tickets, answers = text.split("## Responses on the same rows (run ")
+    assert "| rows read | 10 |\n| inserted | 6 |\n| updated | 0 |\n| unchanged | 0 |\n| skipped | 3 |\n" \
+           "| rejected | 1 |" in tickets
+    assert "| rows read | 10 |\n| inserted | 5 |\n| updated | 0 |\n| unchanged | 0 |\n| skipped | 5 |\n" \
+           "| rejected | 0 |" in answers
+    assert "- skipped 4: ticket not imported (see tickets)" in answers
+    with get_engine(empty_sqlite_url).connect() as conn:  # two runs recorded, one per kind
+        kinds = conn.execute(sa.select(schema.import_runs.c.kind).order_by(schema.import_runs.c.run_id)).scalars().all()
+    assert kinds == ["tickets", "responses"]
