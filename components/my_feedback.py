@@ -27,6 +27,7 @@ from data_access.my_feedback import (
 )
 from data_access.scope import Scope
 from metrics import CARE_DIMENSIONS, CARE_NAMES, with_care_means, with_happiness
+from metrics import periods
 from metrics.csv_safety import safe_csv_bytes
 from metrics.gaps import ALIGNED, BLIND_SPOT, HIDDEN_STRENGTH
 from metrics.self_view import GAP_EXPLANATIONS, LABELS, Spread
@@ -37,7 +38,7 @@ TEAM = "#9aa4b2"
 LABEL_COLOURS = {BLIND_SPOT: "#d97706", HIDDEN_STRENGTH: "#7c3aed", ALIGNED: "#2da44e"}
 DIMENSION_COLOURS = ["#1f6feb", "#8250df", "#1a7f37", "#bf8700"]
 STATEMENTS = {d.name: d.statement for d in CARE_DIMENSIONS}
-PERIODS = {"90d": "Last 90 days", "6m": "Last 6 months", "12m": "Last 12 months", "ytd": "Year to date"}
+PERIODS = {k: periods.LABELS[k] for k in ("90d", "6m", "12m", "ytd")}
 PAGE_SIZE = 10
 TABS = ["My figures", "Self vs customers", "Self-assessment", "What customers say"]
 REMINDER_DAYS = 90
@@ -47,15 +48,8 @@ BAND_LABELS = {"all": "All", "unhappy": "0–6", "neutral": "7–8", "happy": "9
 # --- period and friendly failures ------------------------------------------------------------
 
 def period_range(preset: str, today: dt.date) -> Filters:
-    """The half-open period of a preset, ending with today (inclusive)."""
-    end = today + dt.timedelta(days=1)
-    if preset == "90d":
-        return Filters(today - dt.timedelta(days=89), end)
-    if preset == "ytd":
-        return Filters(dt.date(today.year, 1, 1), end)
-    months = 6 if preset == "6m" else 12
-    index = today.year * 12 + today.month - 1 - (months - 1)
-    return Filters(dt.date(index // 12, index % 12 + 1, 1), end)
+    """The half-open period of a preset, ending with today (inclusive), as on every page (metrics.periods)."""
+    return Filters(*periods.preset_range(preset if preset in PERIODS else "12m", today))
 
 
 def period_picker(key: str = "my_period") -> Filters:
