@@ -205,7 +205,7 @@ def test_mapping_saved_by_the_cli_imports_identically_on_the_page(import_app, pa
     """The reverse: the combined helpdesk file imported from the CLI with every flag and
     --save-mapping; the admin uploads the same file and that mapping on the page and gets the same
     rows and the same report counts (tickets and answers)."""
-    from data_access.cli import main
+    from cli import main
     from tests.importer.helpers import landed_responses, landed_tickets, ready
 
     base, db_url = import_app

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from data_access import schema
-from data_access.cli import main
+from cli import main
 from data_access.engine import get_engine
 from data_access.importer import presets
 from tests.importer.helpers import SAMPLES, count, do_import, landed_tickets, ready
