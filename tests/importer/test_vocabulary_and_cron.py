@@ -109,3 +109,31 @@ def test_a_combined_file_gives_one_report_with_both_parts(empty_sqlite_url, tmp_
     with get_engine(empty_sqlite_url).connect() as conn:  # two runs recorded, one per kind
         kinds = conn.execute(sa.select(schema.import_runs.c.kind).order_by(schema.import_runs.c.run_id)).scalars().all()
     assert kinds == ["tickets", "responses"]
+
+
+def test_happiness_the_app_reads_after_long_and_combined_imports(empty_url, tmp_path):
+    """The figures the pages are built from, on SQLite and PostgreSQL: the long-format ServiceNow
+    survey (scores 10, 3, 8 → 1 happy, 1 unhappy: Happiness 0) and, added to it, the combined
+    helpdesk file's five answers (10, 0, 3, 8, 5 → 1 happy, 3 unhappy): 8 answers, 2 happy,
+    4 unhappy → Happiness 100 · (2 − 4) / 8 = −25."""
+    import datetime as dt
+
+    from data_access.filters import Filters
+    from data_access.scope import Scope
+    from data_access.stats import response_stats
+    from metrics import happiness
+    from tests.importer.test_long_format import servicenow_long
+    from tests.importer.test_real_exports import FLAGS, export
+
+    ready(empty_url)
+    october = Filters(dt.date(2026, 10, 1), dt.date(2026, 11, 1))
+
+    def figure():
+        row = response_stats(scope=Scope("cio"), filters=october, url=empty_url).row(0, named=True)
+        return row["n"], row["happy"], row["unhappy"], happiness(row["happy"], row["unhappy"], row["n"])
+
+    do_import(empty_url, "tickets", SAMPLES / "servicenow_incidents.csv")
+    do_import(empty_url, "responses", servicenow_long(tmp_path / "asmt.csv"))
+    assert figure() == (3, 1, 1, 0.0)
+    assert main(["import", "tickets", str(export(tmp_path / "helpdesk.csv")), "--url", empty_url, *FLAGS]) == 1
+    assert figure() == (8, 2, 4, -25.0)
