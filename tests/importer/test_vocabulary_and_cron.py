@@ -106,6 +106,9 @@ def test_a_combined_file_gives_one_report_with_both_parts(empty_sqlite_url, tmp_
     assert "| rows read | 10 |\n| inserted | 5 |\n| updated | 0 |\n| unchanged | 0 |\n| skipped | 5 |\n" \
            "| rejected | 0 |" in answers
     assert "- skipped 4: ticket not imported (see tickets)" in answers
+    assert [line for line in tickets.splitlines() if line.startswith("- skipped")] == [  # ties by name
+        "- skipped 1: ticket not closed: Escalated", "- skipped 1: ticket not closed: In Progress",
+        "- skipped 1: ticket not closed: Pending"]
     with get_engine(empty_sqlite_url).connect() as conn:  # two runs recorded, one per kind
         kinds = conn.execute(sa.select(schema.import_runs.c.kind).order_by(schema.import_runs.c.run_id)).scalars().all()
     assert kinds == ["tickets", "responses"]
