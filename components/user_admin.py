@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from components.fresh_warehouse import fresh_warehouse_panel
+from components.tables import readable
 from components.text import literal
 from data_access import config
 from data_access.bootstrap import data_origin
@@ -81,13 +82,16 @@ def render(viewer, scope: Scope) -> None:
 
 
 def users_table(users: pl.DataFrame) -> None:
+    # Empty cells stay empty (no "None"): a lock time is text, blank when the account is not locked.
+    shown = readable(users.drop("user_id", "analyst_id", "team_ids")).with_columns(
+        pl.col("locked_until").dt.strftime("%-d %b %Y, %H:%M").fill_null(""))
     with st.expander(f"All users ({users.height})", expanded=True):
-        st.dataframe(users.drop("user_id", "analyst_id", "team_ids"), hide_index=True, width="stretch",
+        st.dataframe(shown, hide_index=True, width="stretch",
                      column_config={
                          "username": "Username", "display_name": "Name", "email": "Email", "roles": "Roles",
                          "analyst": "Linked analyst", "teams_led": "Leads", "active": "Active",
                          "failed_logins": st.column_config.NumberColumn("Failed sign-ins", width="small"),
-                         "locked_until": st.column_config.DatetimeColumn("Locked until", format="D MMM, HH:mm")})
+                         "locked_until": "Locked until"})
 
 
 def changes_table(changes: pl.DataFrame) -> None:
@@ -96,23 +100,27 @@ def changes_table(changes: pl.DataFrame) -> None:
         if changes.is_empty():
             st.info("No account has been changed yet.")
             return
-        st.dataframe(changes, hide_index=True, width="stretch", column_config={
+        st.dataframe(readable(changes), hide_index=True, width="stretch", column_config={
             "changed_at": st.column_config.DatetimeColumn("When", format="D MMM YYYY, HH:mm"),
             "actor": "Changed by", "username": "Account", "action": "Change", "detail": "What changed"})
 
 
 def add_form(scope: Scope, actor: str, d: Directory) -> None:
     with st.form("admin_users_add", clear_on_submit=False):
+        # One row of columns per pair, so that on a phone the fields stack in reading order.
         c1, c2 = st.columns(2)
         username = c1.text_input("Username", key="add_username",
                                  help="lower-case letters, digits, dot, dash, underscore")
         display_name = c2.text_input("Name shown in the app", key="add_display_name")
+        c1, c2 = st.columns(2)
         email = c1.text_input("Email (optional)", key="add_email")
         roles = c2.multiselect("Roles", ROLE_CHOICES, key="add_roles")
+        c1, c2 = st.columns(2)
         analyst_id = c1.selectbox("Linked analyst (for the analyst role)", list(d.analyst_label),
                                   format_func=d.analyst_label.get, key="add_analyst")
         team_ids = c2.multiselect("Teams they lead (for the lead role)", list(d.team_label),
                                   format_func=d.team_label.get, key="add_teams")
+        c1, c2 = st.columns(2)
         pw1 = c1.text_input("Password", type="password", autocomplete="new-password", key="add_pw1")
         pw2 = c2.text_input("Repeat the password", type="password", autocomplete="new-password",
                             key="add_pw2")
