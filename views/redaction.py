@@ -1,7 +1,7 @@
 """Blank out analysts' names in customer comments before an unnamed view shows them.
 
 Every known analyst name is split into its parts ("Ann-Marie O'Neil" → "Ann-Marie", "Ann", "Marie",
-"O'Neil"; initials are left out);
+"O'Neil", "Neil"; initials are left out; ' and ’ count as the same apostrophe);
 the whole name (its parts with any spaces between them) and each part alone are replaced by
 "[analyst]" wherever they stand as a whole word, in any letter case. "Ann's" becomes
 "[analyst]'s"; "Annabel" and "Joanne" stay. Names are matched literally (an imported name full
@@ -26,6 +26,11 @@ def name_parts(name: str) -> list[str]:
     return [part for part in _PART.findall(str(name or "")) if len(part) > 1]
 
 
+def _literal(word: str) -> str:
+    """`word` as a regex matching itself, with either apostrophe (' or ’) where it has one."""
+    return "['’]".join(re.escape(piece) for piece in re.split(r"['’]", word))
+
+
 @functools.lru_cache(maxsize=16)
 def _pattern(names: tuple[str, ...]) -> re.Pattern | None:
     wholes: set[str] = set()
@@ -33,10 +38,10 @@ def _pattern(names: tuple[str, ...]) -> re.Pattern | None:
     for name in names:
         words = name_parts(name)
         if len(words) > 1:
-            wholes.add(r"\s+".join(re.escape(w) for w in words))
-        parts.update(re.escape(w) for w in words)
-        # "Jo-Anne" may be called "Jo" or "Anne": the pieces of a double name count as parts too.
-        parts.update(re.escape(p) for w in words if "-" in w for p in w.split("-") if len(p) > 1)
+            wholes.add(r"\s+".join(_literal(w) for w in words))
+        parts.update(_literal(w) for w in words)
+        # "Jo-Anne" may be called "Jo" or "Anne", "O'Hara" "Hara": the pieces of a word count too.
+        parts.update(re.escape(p) for w in words for p in re.split(r"[-'’]", w) if len(p) > 1 and p != w)
     if not parts:
         return None
     # Longest first, so "Ann Archer" wins over "Ann" and "Ann-Marie" over "Ann".

@@ -19,6 +19,7 @@ NAMES = ("Ann Archer", "Bo Brandt", "Jo-Anne O'Neil", "J. R. Tolk", "Eve [Reset 
     ("Thanks, Ann! Archer's call, Ann's fix.", "Thanks, [analyst]! [analyst]'s call, [analyst]'s fix."),
     ("(Bo) and 'Brandt' and Bo.", "([analyst]) and '[analyst]' and [analyst]."),
     ("Jo-Anne o'neil helped; Jo helped too", "[analyst] helped; [analyst] helped too"),
+    ("O’NEIL, Neil and o'neil", "[analyst], [analyst] and [analyst]"),      # either apostrophe, piece alone
     ("Annabel and Joanne and Bob stay", "Annabel and Joanne and Bob stay"),  # whole words only
     ("J was here, and Tolk", "J was here, and [analyst]"),                   # initials alone are kept
     ("Eve sent https://evil.example", "[analyst] sent [analyst]://[analyst].[analyst]"),  # hostile name parts
