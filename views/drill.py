@@ -17,7 +17,6 @@ import polars as pl
 
 from data_access import drill as reads
 from data_access.filters import Filters
-from data_access.scope import Scope
 from views.culture import CultureReport
 from views.disclosure import SUPPRESSED, Disclosure
 from views.redaction import redact
@@ -101,10 +100,10 @@ def drill_through(report: CultureReport, target: DrillTarget, *, page: int = 0, 
     rows = reads.cell_responses(scope=scope, filters=narrowed, factor_id=factor, commented=only_commented,
                                 limit=page_size,
                                 offset=page * page_size, url=url)
-    return DrillPage(n, commented, _redacted(rows, scope, url), page, pages)
+    return DrillPage(n, commented, _redacted(rows, url), page, pages)
 
 
-def _redacted(rows: pl.DataFrame, scope: Scope, url: str | None) -> pl.DataFrame:
+def _redacted(rows: pl.DataFrame, url: str | None) -> pl.DataFrame:
     """Dates without the time of day, and comments with every analyst's name blanked out."""
     names = reads.analyst_names(url=url)
     comments = [redact(c, names) if c and c.strip() else None for c in rows["comment"].to_list()]
