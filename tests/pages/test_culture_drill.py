@@ -145,3 +145,16 @@ def test_page_never_offers_a_suppressed_cell(drill_url, page):  # noqa: F811
     at.segmented_control(key="trends_drill_kind").set_value("factor").run()
     assert at.selectbox(key="trends_drill_factor").options == ["Speed of service", "Slow service"]
     assert at.info and any("not shown" in i.value and i.value.startswith("3 responses") for i in at.info)
+
+
+def test_a_lead_reads_only_their_teams_comments(drill_url, monkeypatch):
+    monkeypatch.setenv("SERVICE_PULSE_DATABASE_URL", drill_url)
+    monkeypatch.setenv("SERVICE_PULSE_TODAY", "2026-11-20")
+    report = culture_report(scope=Scope("lead", team_ids=(1,)), url=drill_url,
+                            filters=Filters(dt.date(2025, 12, 1), dt.date(2026, 11, 21)))
+    result = drill_through(report, DrillTarget("month", month=dt.date(2026, 10, 1)))
+    # Alpha Desk's analysts (1–3) answered keys 1–6 and the two Printing × chat tickets: 8 responses;
+    # the comments of keys 8–10 (Beta Ops' analysts) are not theirs to read.
+    assert (result.n, result.commented, result.withheld) == (8, 3, None)
+    assert result.rows["comment"].to_list() == ["Printer jam again, [analyst] knows.",
+                                                "Printer jam again, [analyst] knows.", REDACTED[6]]
