@@ -89,24 +89,21 @@ def _differs_from_a_neighbour(gate: Disclosure, scope: Scope, filters: Filters, 
     return gate.period_gap(distinct(people, ["week"]))
 
 
-def _cell_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, people: pl.DataFrame,
-               key: str) -> set:
-    """Cells (values of `key`: teams or months) that a neighbouring link would split a small group off.
+def _cell_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, keys: tuple[str, ...],
+               weeks: pl.DataFrame | None = None) -> set[tuple]:
+    """Cells (tuples of `keys` values) that a neighbouring link would split a small group off.
 
     For each filter in use, the cell's values of that filter dimension (the filter itself lifted);
-    for the period, the cell's weeks. A filter on `key` itself cannot split a cell.
+    for the period, the cell's weeks (`weeks` when already at hand). A filter on one of the
+    cell's own keys cannot split it.
     """
-    gaps: set = set()
-    for field, dim in SLICE_DIMENSIONS.items():
-        chosen = getattr(filters, field)
-        if not chosen or dim == key:
-            continue
-        frame = experience_stats(scope=scope, filters=replace(filters, **{field: ()}), by=(key, dim), url=url)
-        gaps |= {cell for (cell,), part in frame.partition_by(key, as_dict=True).items()
-                 if gate.neighbour_gap(part, dim, chosen)}
-    weeks = distinct(people, [key, "week"])
-    return gaps | {cell for (cell,), part in weeks.partition_by(key, as_dict=True).items()
-                   if gate.period_gap(part)}
+    lifted = [(experience_stats(scope=scope, filters=replace(filters, **{field: ()}), by=(*keys, dim), url=url),
+               dim, chosen)
+              for field, dim in SLICE_DIMENSIONS.items()
+              if (chosen := getattr(filters, field)) and dim not in keys]
+    if weeks is None:
+        weeks = experience_stats(scope=scope, filters=filters, by=(*keys, "week"), url=url)
+    return gate.split_cells(keys, lifted, weeks.select(*keys, "week", "n", "analysts"))
 
 
 def _guarded_headline(gate: Disclosure, now: dict, before: dict, tickets: int) -> Headline:
@@ -164,6 +161,20 @@ def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) ->
     return _full_report(gate, scope, filters, url, people)
 
 
+CELL_KINDS = (("month",), ("team_id",), ("month", "ticket_type"), ("month", "channel"), ("month", "team_id"),
+              ("month", "sla_met"), ("sla_met",), ("service_id", "channel"), ("channel",), ("service_id",),
+              ("reassignment_count",))
+"""Every kind of cell the page shows below the selection: each is checked against neighbouring links."""
+
+
+def _all_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
+              people: pl.DataFrame) -> dict[tuple[str, ...], set[tuple]]:
+    """For every kind of cell, the cells a neighbouring link would split (weeks of the month and
+    team cells come from `analyst_weeks`, already read)."""
+    own = {keys: distinct(people, [*keys, "week"]) for keys in (("month",), ("team_id",), ("month", "team_id"))}
+    return {keys: _cell_gaps(gate, scope, filters, url, keys, own.get(keys)) for keys in CELL_KINDS}
+
+
 def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
                  people: pl.DataFrame) -> CultureReport:
     cur = experience_stats(scope=scope, filters=filters, by=FINE_GRAIN, url=url)
@@ -179,17 +190,20 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
     participation = (rate(counts["self_assessed"], counts["active_analysts"])
                      if counts["active_analysts"] >= thresholds().min_analysts else None)
     cells = experience_stats(scope=scope, filters=filters, by=("service_id", "channel"), url=url)
-    mood_mix, sla_groups = sections.mood(gate, by_sla)
+    gaps = _all_gaps(gate, scope, filters, url, people)
+    mood_mix, sla_groups = sections.mood(gate, by_sla, gaps=gaps[("sla_met",)])
     met = sla_groups.filter(pl.col("sla_met").fill_null(False) & ~pl.col("suppressed").fill_null(False))
     watermelon = (watermelon_share(int(now["sla_met_unhappy"]), int(now["sla_met_n"])) if met.height
                   else watermelon_share(0, 0))
-    month_gaps = _cell_gaps(gate, scope, filters, url, people, "month")
+    month_gaps = gaps[("month",)]
     compare = {
-        "Ticket type": _series(sections.monthly(gate, cur, "ticket_type", gaps=month_gaps), "ticket_type",
+        "Ticket type": _series(sections.monthly(gate, cur, "ticket_type", gaps=month_gaps,
+                                                cell_gaps=gaps[("month", "ticket_type")]), "ticket_type",
                                {"incident": "Incidents", "request": "Requests"}),
-        "Channel": _series(sections.monthly(gate, cur, "channel", gaps=month_gaps), "channel", CHANNEL_LABELS),
-        "Team": _series(sections.monthly(gate, cur, "team_id", gaps=month_gaps,
-                                                   exact=distinct(people, ["month", "team_id"])), "team_id", teams),
+        "Channel": _series(sections.monthly(gate, cur, "channel", gaps=month_gaps,
+                                            cell_gaps=gaps[("month", "channel")]), "channel", CHANNEL_LABELS),
+        "Team": _series(sections.monthly(gate, cur, "team_id", gaps=month_gaps, cell_gaps=gaps[("month", "team_id")],
+                                         exact=distinct(people, ["month", "team_id"])), "team_id", teams),
     }
     return CultureReport(
         headline=head,
@@ -201,21 +215,22 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
         compare=compare,
         mood_mix=mood_mix,
         watermelon=watermelon,
-        watermelon_trend=sections.watermelon_months(gate, cur),
-        hotspots=sections.hotspots(gate, cells, services, CHANNEL_LABELS),
+        watermelon_trend=sections.watermelon_months(gate, cur, gaps=gaps[("month", "sla_met")]),
+        hotspots=sections.hotspots(gate, cells, services, CHANNEL_LABELS, gaps=gaps[("service_id", "channel")]),
         factors=_factors(gate, factor_counts(scope=scope, filters=filters, url=url), head, before),
         reassignment=sections.reassignment(
-            gate, experience_stats(scope=scope, filters=filters, by=("reassignment_count",), url=url)),
-        lost_by_channel=_series(sections.lost(gate, cur, closed, "channel"), "channel", CHANNEL_LABELS,
-                                "channel_label"),
-        lost_by_service=_series(sections.lost(gate, cells, closed, "service_id"), "service_id", services,
-                                "service"),
+            gate, experience_stats(scope=scope, filters=filters, by=("reassignment_count",), url=url),
+            gaps=gaps[("reassignment_count",)]),
+        lost_by_channel=_series(sections.lost(gate, cur, closed, "channel", gaps=gaps[("channel",)]), "channel",
+                                CHANNEL_LABELS, "channel_label"),
+        lost_by_service=_series(sections.lost(gate, cells, closed, "service_id", gaps=gaps[("service_id",)]),
+                                "service_id", services, "service"),
         pareto=pareto_share(lost_histogram(scope=scope, filters=filters, url=url)),
         calibration=org_calibration(scope=scope, filters=filters, url=url),
         teams=sections.teams(gate, sections.exact_analysts(rollup(cur, ["team_id"]), distinct(people, ["team_id"]),
                                                            ["team_id"]),
                              by_team_before, closed, teams,
-                             gaps=_cell_gaps(gate, scope, filters, url, people, "team_id")),
+                             gaps=gaps[("team_id",)]),
         key=(scope, filters, url),
     )
 

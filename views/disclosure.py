@@ -138,6 +138,26 @@ class Disclosure:
                     return True
         return False
 
+    def split_cells(self, keys: Sequence[str], lifted: Iterable[tuple[pl.DataFrame, str, Sequence]],
+                    weeks: pl.DataFrame) -> set[tuple]:
+        """The cells of a table (tuples of their `keys` values) that a neighbouring link would split.
+
+        A cell shown on two links that differ in one filter can be subtracted just like the whole
+        selection, so each cell gets the selection's checks: `lifted` holds, for every filter in
+        use, that filter's dimension lifted (`n`, `analysts` per cell and value of the dimension)
+        and the values chosen; `weeks` holds `n`, `analysts` per cell and week of the period.
+        """
+        keys = list(keys)
+        gaps: set[tuple] = set()
+        for frame, dim, chosen in lifted:
+            if not frame.is_empty():
+                gaps |= {cell for cell, part in frame.partition_by(keys, as_dict=True).items()
+                         if self.neighbour_gap(part, dim, chosen)}
+        if not weeks.is_empty():
+            gaps |= {cell for cell, part in weeks.partition_by(keys, as_dict=True).items()
+                     if self.period_gap(part)}
+        return gaps
+
 
 def hidden_keys(gate: Disclosure, frame: pl.DataFrame, key: str, *, shown_total: bool = True,
                 also: Iterable = ()) -> set:

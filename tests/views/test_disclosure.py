@@ -86,6 +86,23 @@ def test_period_gap_checks_runs_of_weeks_at_either_end():
     assert not GATE.period_gap(weeks.head(1))
 
 
+def test_split_cells_gives_each_cell_the_selection_checks():
+    """Hotspot-style cells (service × channel): the team filter lifted, and the cells' weeks."""
+    lifted = pl.DataFrame({"service_id": [1, 1, 2, 2], "channel": ["email", "email", "phone", "phone"],
+                           "team_id": [1, 2, 1, 2], "n": [9, 2, 7, 6], "analysts": [4, 1, 3, 3]})
+    weeks = pl.DataFrame({"service_id": [1, 2, 2], "channel": ["email", "phone", "phone"],
+                          "week": [dt.date(2026, 10, 5), dt.date(2026, 10, 5), dt.date(2026, 10, 12)],
+                          "n": [9, 6, 1], "analysts": [4, 3, 1]})
+    # Email by email: team 2 adds 2 responses from one analyst; VPN by phone: its last week is one answer.
+    assert GATE.split_cells(["service_id", "channel"], [(lifted, "team_id", [1])], weeks) == {
+        (1, "email"), (2, "phone")}
+    # Without a team filter only the weeks count; a cell alone in one week cannot be split.
+    assert GATE.split_cells(["service_id", "channel"], [], weeks.head(2)) == set()
+    # A filter of two teams: dropping team 2 would leave out 6 responses by 3 analysts — fine.
+    assert GATE.split_cells(["service_id", "channel"], [(lifted.tail(2), "team_id", [1, 2])],
+                            weeks.head(2)) == set()
+
+
 def test_thresholds_come_from_settings_and_never_drop_below_the_floors(monkeypatch):
     monkeypatch.setenv("SERVICE_PULSE_MIN_GROUP", "8")
     monkeypatch.setenv("SERVICE_PULSE_MIN_ANALYSTS", "1")
