@@ -83,7 +83,8 @@ def analyst_section(scope: Scope) -> None:
                  "Too few responses for a fair figure")
     with cols[1]:
         shrunk = me_row["happiness_shrunk"] if (me_row and enough) else None
-        tile("Shrunk (fair)", fmt_happiness(shrunk), "pulled toward the team by sample size",
+        tile("Shrunk (fair)", fmt_happiness(shrunk),
+             "pulled toward the team by sample size" if enough else "not enough responses yet",
              "Empirical-Bayes shrinkage toward the team: use this when comparing with colleagues")
     with cols[2]:
         tile("Team Happiness", fmt_happiness(team_head["happiness"]),
@@ -95,21 +96,13 @@ def analyst_section(scope: Scope) -> None:
              if change_ok else "needs enough responses in both periods",
              "Happiness now minus the period of equal length before, ± its margin")
 
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Trend vs team", divider="gray")
-        trend = charts.trend_frame(mine, team)
-        if mine.is_empty():
-            st.info(f"No responses for {literal(name)} {period.phrase}.")
-        else:
-            st.altair_chart(charts.happiness_trend(trend, name), width="stretch")
-    with right:
-        st.subheader("CARE profile vs team", divider="gray")
-        care = charts.care_profile(pl.DataFrame([mine_total]), pl.DataFrame([team_total]))
-        if mine_total["n"] == 0:
-            st.info("No CARE ratings in this period.")
-        else:
-            st.altair_chart(charts.care_chart(care, name), width="stretch")
+    trend = charts.trend_frame(mine, team)
+    care = charts.care_profile(pl.DataFrame([mine_total]), pl.DataFrame([team_total]))
+    if enough:
+        _trend_and_care(trend, care, name)
+    else:  # one line instead of charts drawn from a response or two
+        st.info(f"Not enough responses yet for {literal(name)}'s charts: {mine_total['n']} {period.phrase}, "
+                f"shown from {min_n}. Their responses are listed below.", icon=":material/hourglass_empty:")
 
     counts = data.factor_counts(scope=scope, analyst_id=aid, filters=period.filters, url=url)
     evidence = data.factor_evidence(scope=scope, analyst_id=aid, filters=period.filters, url=url)
@@ -120,13 +113,8 @@ def analyst_section(scope: Scope) -> None:
     st.subheader("Perception gap", divider="gray")
     _perception_gap(scope, aid, name, me_row, shrunk_frame)
 
-    st.subheader("Factors customers mention", divider="gray")
-    shares = charts.factor_frame(counts, int(mine_total["n"]), int(team_total["n"]))
-    if shares.filter(pl.col("analyst_count") > 0).is_empty():
-        st.info(f"No factors picked on {literal(name)}'s responses {period.phrase}.")
-    else:
-        st.altair_chart(charts.factor_chart(shares, name), width="stretch")
-        st.caption("Bars: share of this analyst's responses naming the factor; black tick: the team's share.")
+    if enough:
+        _factors(counts, mine_total, team_total, name, period)
 
     st.subheader("What customers said", divider="gray")
     _verbatims(scope, aid, name, period, counts)
@@ -134,7 +122,9 @@ def analyst_section(scope: Scope) -> None:
     st.subheader("Unhappy responses that were not only theirs", divider="gray")
     context = data.unhappy_context(scope=scope, analyst_id=aid, filters=period.filters, url=url)
     unhappy = int(mine_total["unhappy"])
-    if context.is_empty():
+    if unhappy == 0:
+        st.caption(f"No unhappy responses {period.phrase}.")
+    elif context.is_empty():
         st.caption(f"None of the {unhappy} unhappy responses {period.phrase} were reassigned or reopened.")
     else:
         reassigned = int((context["reassignment_count"] > 0).sum())
@@ -182,6 +172,30 @@ def analyst_section(scope: Scope) -> None:
         st.download_button("Markdown", lambda: to_markdown(brief), file_name=f"{stem}.md",
                            mime="text/markdown", icon=":material/description:", on_click="ignore",
                            key="coaching_brief_md")
+
+
+def _trend_and_care(trend: pl.DataFrame, care: pl.DataFrame, name: str) -> None:
+    """The analyst's monthly Happiness and CARE profile beside the team's (enough responses only)."""
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Trend vs team", divider="gray")
+        st.altair_chart(charts.happiness_trend(trend, name), width="stretch")
+    with right:
+        st.subheader("CARE profile vs team", divider="gray")
+        if care.filter((pl.col("who") == "Analyst") & (pl.col("n") > 0)).is_empty():
+            st.info("No CARE ratings in this period.")
+        else:
+            st.altair_chart(charts.care_chart(care, name), width="stretch")
+
+
+def _factors(counts: pl.DataFrame, mine_total: dict, team_total: dict, name: str, period: Period) -> None:
+    st.subheader("Factors customers mention", divider="gray")
+    shares = charts.factor_frame(counts, int(mine_total["n"]), int(team_total["n"]))
+    if shares.filter(pl.col("analyst_count") > 0).is_empty():
+        st.info(f"No factors picked on {literal(name)}'s responses {period.phrase}.")
+    else:
+        st.altair_chart(charts.factor_chart(shares, name), width="stretch")
+        st.caption("Bars: share of this analyst's responses naming the factor; black tick: the team's share.")
 
 
 def _total(frame: pl.DataFrame, sums: list[str]) -> dict:
