@@ -111,6 +111,19 @@ def test_thresholds_come_from_settings_and_never_drop_below_the_floors(monkeypat
         Disclosure.for_scope(Scope("analyst", analyst_id=1, team_ids=(1,)))
 
 
+@pytest.mark.parametrize("group, analysts", [("0", "0"), ("-5", "-3"), ("4", "2"), ("4.9", "2.5"), ("", ""),
+                                             ("abc", "three"), (" 2 ", "\t1\n"), ("1e9", "0x10"), ("٤", "٢")])
+def test_no_setting_lowers_the_thresholds(monkeypatch, group, analysts):
+    """Whatever an operator (or a typo) puts in the settings, cells still need 5 responses by 3 analysts."""
+    monkeypatch.setenv("SERVICE_PULSE_MIN_GROUP", group)
+    monkeypatch.setenv("SERVICE_PULSE_MIN_ANALYSTS", analysts)
+    monkeypatch.setenv("SERVICE_PULSE_MIN_COLLEAGUES", group)
+    assert Disclosure.for_scope(Scope("cio")) == Disclosure(5, 3)
+    from data_access.config import thresholds
+
+    assert thresholds().min_colleagues == 5
+
+
 @pytest.mark.parametrize("start, end, monday, sunday", [
     (dt.date(2026, 11, 19), dt.date(2026, 11, 19), dt.date(2026, 11, 16), dt.date(2026, 11, 22)),
     (dt.date(2026, 11, 19), dt.date(2026, 11, 20), dt.date(2026, 11, 16), dt.date(2026, 11, 22)),
