@@ -138,6 +138,20 @@ class Disclosure:
                     return True
         return False
 
+    def month_gap(self, inside: Iterable[tuple[int, int]], outside: Iterable[tuple[int, int]]) -> bool:
+        """True when a calendar month (a digest's) could be subtracted from a page link of whole weeks.
+
+        A link of whole weeks inside the month misses at least its partial first and last weeks
+        (`inside`: their (n, analysts)); a link covering the month adds at least the days just
+        outside it that share those weeks (`outside`). Each of the two groups, taken together,
+        must be empty or pass (distinct analysts: the larger part's, a lower bound).
+        """
+        for parts in (list(inside), list(outside)):
+            n, people = sum(int(p[0] or 0) for p in parts), max((int(p[1] or 0) for p in parts), default=0)
+            if n > 0 and not self.allows(n, people):
+                return True
+        return False
+
     def split_cells(self, keys: Sequence[str], lifted: Iterable[tuple[pl.DataFrame, str, Sequence]],
                     weeks: pl.DataFrame) -> set[tuple]:
         """The cells of a table (tuples of their `keys` values) that a neighbouring link would split.

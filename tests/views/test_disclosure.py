@@ -103,6 +103,16 @@ def test_split_cells_gives_each_cell_the_selection_checks():
                             weeks.head(2)) == set()
 
 
+def test_month_gap_checks_both_edges_together():
+    # November 2026: partial weeks inside (Sun 1st; Mon 30th) and outside (26–31 Oct; 1–6 Dec).
+    assert GATE.month_gap([(1, 1), (0, 0)], [])                 # 1 answer on the 1st: a link of whole weeks misses it
+    assert GATE.month_gap([(3, 2), (3, 2)], [])                 # 6 answers, but only 2 analysts known (lower bound)
+    assert not GATE.month_gap([(3, 3), (3, 2)], [])             # 6 answers by at least 3 analysts
+    assert not GATE.month_gap([(3, 3), (2, 1)], [(0, 0)])       # 5 answers by at least 3 analysts
+    assert GATE.month_gap([], [(2, 1), (0, 0)])                 # a link around the month adds 2 answers
+    assert not GATE.month_gap([], [])                           # a month of whole weeks next to nothing
+
+
 def test_thresholds_come_from_settings_and_never_drop_below_the_floors(monkeypatch):
     monkeypatch.setenv("SERVICE_PULSE_MIN_GROUP", "8")
     monkeypatch.setenv("SERVICE_PULSE_MIN_ANALYSTS", "1")
