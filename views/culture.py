@@ -194,7 +194,7 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
     mood_mix, sla_groups = sections.mood(gate, by_sla, gaps=gaps[("sla_met",)])
     met = sla_groups.filter(pl.col("sla_met").fill_null(False) & ~pl.col("suppressed").fill_null(False))
     watermelon = (watermelon_share(int(now["sla_met_unhappy"]), int(now["sla_met_n"])) if met.height
-                  else watermelon_share(0, 0))
+                  else WatermelonShare(None, None, None, int(now["sla_met_n"])))  # withheld: n only
     month_gaps = gaps[("month",)]
     compare = {
         "Ticket type": _series(sections.monthly(gate, cur, "ticket_type", gaps=month_gaps,
