@@ -31,7 +31,7 @@ def _chart_spec(cache_key: tuple, _build: Callable[[], alt.TopLevelMixin]) -> di
     return _build().to_dict(validate=False)
 
 
-TOO_FEW_TO_SPLIT = "Too few responses in each group to show this split without singling out a small group."
+TOO_FEW_TO_SPLIT = "Not shown split this way, so that no small group can be singled out."
 
 
 def _has_figures(frame: pl.DataFrame, column: str) -> bool:
@@ -100,8 +100,8 @@ def watermelon_section(report: CultureReport) -> None:
     st.subheader("Are green SLAs hiding unhappy users?")
     w = report.watermelon
     if w.share is None:
-        st.info(f"Too few responses to show by SLA without singling out a small group (n = {w.n:,} on tickets "
-                "that met their SLA)." if w.n else "No responses on tickets that met their SLA in this selection.")
+        st.info(f"Not shown by SLA, so that no small group can be singled out (n = {w.n:,} on tickets that "
+                "met their SLA)." if w.n else "No responses on tickets that met their SLA in this selection.")
         return
     st.markdown(f"**{fmt_pct(w.share)}** of responses on tickets that **met their SLA** still scored 0–6 "
                 f"({fmt_range(w.low, w.high)}, n = {w.n:,}).")
