@@ -19,12 +19,13 @@ from data_access import clock, config
 from data_access.filters import Filters
 from data_access.scope import Scope
 from metrics import CARE_NAMES, with_happiness
+from metrics import periods
 from metrics.coaching import sort_by_name, team_overview, unhappy_runs
 from views.cache import coaching as data, stats
 
 ANALYST_KEY = "coaching_analyst"
 BRIEF_PICKS_KEY = "coaching_brief_picks"
-PERIODS = {"90d": "Last 90 days", "6m": "Last 6 months", "12m": "Last 12 months", "ytd": "Year to date"}
+PERIODS = {k: periods.LABELS[k] for k in ("90d", "6m", "12m", "ytd")}
 BAND_LABELS = {"all": "All scores", "unhappy": "Unhappy (0–6)", "neutral": "Neutral (7–8)", "happy": "Happy (9–10)"}
 
 
@@ -49,18 +50,10 @@ class Period:
 
 
 def period_for(choice: str, today: dt.date) -> Period:
-    """The half-open period of a preset ending today (inclusive)."""
-    end = today + dt.timedelta(days=1)
-    if choice == "6m":
-        start = today - dt.timedelta(days=182)
-    elif choice == "12m":
-        start = today - dt.timedelta(days=364)
-    elif choice == "ytd":
-        start = dt.date(today.year, 1, 1)
-    else:
-        choice, start = "90d", today - dt.timedelta(days=89)
-    label = PERIODS[choice]
-    return Period(Filters(start, end), label, f"in the {label.lower()}" if choice != "ytd" else "this year")
+    """The half-open period of a preset ending today (inclusive), as on every page (metrics.periods)."""
+    choice = choice if choice in PERIODS else "90d"
+    start, end = periods.preset_range(choice, today)
+    return Period(Filters(start, end), PERIODS[choice], periods.phrase(choice))
 
 
 def period_picker(key: str) -> Period:

@@ -21,12 +21,12 @@ from data_access import clock, config
 from data_access.scope import Scope
 from data_access.writes import InvalidInput, WriteConflict
 from data_access.writes import coaching as writes
+from metrics import periods
 from metrics.coaching import sort_by_name
 from views import cache
 from views.cache import coaching as data
 
-WINDOWS = {"30d": ("Last 30 days", 30), "90d": ("Last 90 days", 90), "365d": ("Last 12 months", 365),
-           "all": ("All time", None)}
+WINDOWS = {**{k: periods.LABELS[k] for k in ("30d", "90d", "12m")}, "all": "All time"}
 STATUS_LABELS = {"open": "To do", "resolved": "Handled", "all": "All"}
 TABLE_GENERATION = "coaching_rq_table_generation"
 KIND_LABELS = {"contacted": "Contacted the user", "note": "Add a note only", "resolved": "Close with outcome",
@@ -58,14 +58,14 @@ def recovery_section(scope: Scope) -> None:
     roster = sort_by_name(roster)
     names = dict(zip(roster["analyst_id"].to_list(), roster["name"].to_list()))
     f1, f2, f3 = st.columns([2, 2, 3])
-    window = f1.selectbox("Submitted", list(WINDOWS), index=1, format_func=lambda k: WINDOWS[k][0],
+    window = f1.selectbox("Submitted", list(WINDOWS), index=1, format_func=WINDOWS.get,
                           key="coaching_rq_window")
     status = f2.segmented_control("Status", list(STATUS_LABELS), format_func=STATUS_LABELS.get, default="open",
                                   required=True, key="coaching_rq_status") or "open"
     who = f3.selectbox("Analyst", [None] + list(names), key="coaching_rq_analyst",
                        format_func=lambda a: "Everyone" if a is None else names[a])
-    days = WINDOWS[window][1]
-    since = dt.datetime.combine(clock.today() - dt.timedelta(days=days - 1), dt.time()) if days else None
+    since = (dt.datetime.combine(periods.preset_range(window, clock.today())[0], dt.time())
+             if window in periods.LABELS else None)
     page_key = "coaching_rq_page"
     signature = (window, status, who)
     if st.session_state.get("coaching_rq_sig") != signature:

@@ -59,7 +59,8 @@ def test_no_python_callbacks_inside_polars() -> None:
 
 # ---------------------------------------------------------------- import contracts
 
-APP_PACKAGES = {"app", "components", "data_access", "metrics", "notify", "pages", "reports", "views", "bench"}
+APP_PACKAGES = {"app", "cli", "components", "data_access", "metrics", "notify", "pages", "reports", "views",
+                "bench"}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -83,6 +84,27 @@ def _violations(package: str, banned: set[str]) -> list[str]:
 def test_data_access_imports_neither_streamlit_nor_the_ui_layers() -> None:
     assert _violations("data_access", {"streamlit", "streamlit_authenticator", "components", "pages",
                                        "views", "app"}) == []
+
+
+def test_data_access_imports_no_layer_above_it() -> None:
+    """Notify, reports and the command line sit above data_access; only the `python -m
+    data_access` entry point (data_access/__main__.py) hands over to the cli package."""
+    found = _violations("data_access", {"notify", "reports", "cli", "bench"})
+    assert found == ["data_access/__main__.py imports cli.main", "data_access/__main__.py imports cli.main.main"]
+
+
+def test_nothing_imports_the_command_line() -> None:
+    users = [f"{path.relative_to(ROOT).as_posix()} imports {name}" for path in source_files()
+             if path.relative_to(ROOT).parts[0] != "cli" and path.name != "__main__.py"
+             for name in sorted(imported_modules(path)) if name.split(".")[0] == "cli"]
+    assert users == []
+
+
+def test_pages_import_only_components_and_views() -> None:
+    """A page reads its filters, asks a read model and hands the result to components: it names
+    no reader, writer, setting or formula of the layers below (docs/ARCHITECTURE.md)."""
+    found = _violations("pages", APP_PACKAGES - {"components", "views"})
+    assert found == []
 
 
 def test_metrics_imports_nothing_of_the_app() -> None:

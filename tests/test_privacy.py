@@ -114,7 +114,7 @@ def analyst_team_distribution_is_unnamed(w: World):
 
 
 def analyst_team_members_have_no_ids(w: World):
-    from data_access import my_feedback
+    from views import my_feedback
 
     figures = my_feedback.my_figures(scope=w.analyst_scope(), filters=YEAR, url=w.url)
     for frame in (figures.stats, figures.customers):
@@ -129,7 +129,7 @@ def analyst_cannot_widen_with_filters(w: World):
 
 
 def analyst_comments_are_own_only(w: World):
-    from data_access import my_feedback
+    from views import my_feedback
 
     frame, total = my_feedback.my_verbatims(scope=w.analyst_scope(), filters=YEAR, page_size=500,
                                             url=w.url)
@@ -142,7 +142,7 @@ def analyst_comments_are_own_only(w: World):
 
 
 def analyst_sees_only_shared_notes_about_them(w: World):
-    from data_access import my_feedback
+    from views import my_feedback
 
     N = schema.coaching_notes
     got = my_feedback.my_recognition(scope=w.analyst_scope(), url=w.url)
@@ -161,7 +161,7 @@ def analyst_sees_only_shared_notes_about_them(w: World):
 
 
 def lead_my_feedback_reader_refuses_lead_scope(w: World):
-    from data_access import my_feedback
+    from views import my_feedback
 
     with pytest.raises(ScopeError):
         my_feedback.my_figures(scope=w.lead_scope(), filters=YEAR, url=w.url)
@@ -253,7 +253,7 @@ def cio_self_assessment_reads_are_refused(w: World):
 
 
 def admin_reads_no_feedback(w: World):
-    from data_access import my_feedback
+    from views import my_feedback
     from views import culture
 
     with pytest.raises(ScopeError):

@@ -20,7 +20,6 @@ from types import ModuleType
 import streamlit as st
 
 from data_access import coaching as _coaching
-from data_access import my_feedback as _my_feedback
 from data_access import query as _query
 from data_access import self_assessments as _self_assessments
 from data_access import stats as _stats
@@ -31,6 +30,7 @@ from data_access.filters import Filters
 from data_access.rollups.state import forget_status
 from data_access.scope import Scope
 from views import culture as _culture
+from views import my_feedback as _my_feedback
 
 TTL_SECONDS = 600
 # The Admin Data page's warehouse counts: an import from the command line (another process,
@@ -86,7 +86,7 @@ _cached_self_view = cached(_self_view)
 
 
 def self_view_for(*, scope: Scope, filters: Filters, figures=None, url: str | None = None):
-    """Cached `my_feedback.self_view_for`; `figures` is recomputed from the same cached read."""
+    """Cached `views.my_feedback.self_view_for`, over the same cached `my_figures` the page shows."""
     del figures  # always my_figures(scope, filters, url): keying on a frame would hash its rows
     return _cached_self_view(scope=scope, filters=filters, url=url)
 

@@ -11,11 +11,12 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from data_access import coaching, demo, my_feedback, query, schema, stats
+from data_access import coaching, demo, query, schema, stats
 from data_access.engine import get_engine
 from data_access.filters import Filters
 from data_access.scope import Scope
 from tests.conftest import _fresh_pg_database
+from views import my_feedback
 
 END = dt.date(2026, 11, 20)
 RESPONSES = 30_000  # ~130,000 tickets, ~200,000 rows in all: the planner weighs scans against indexes for real

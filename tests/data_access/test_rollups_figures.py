@@ -10,13 +10,14 @@ import pytest
 import sqlalchemy as sa
 from polars.testing import assert_frame_equal
 
-from data_access import coaching, demo, my_feedback, query, rollups, schema, stats
+from data_access import coaching, demo, query, rollups, schema, stats
 from data_access.engine import get_engine
 from data_access.filters import Filters
 from data_access.rollups.check import check
 from data_access.rollups.state import DISABLE_ENV
 from data_access.scope import Scope
 from tests.conftest import DEMO_END, DEMO_RESPONSES, DEMO_SEED
+from views import my_feedback
 from views.culture import culture_report
 
 

@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from data_access import coaching, notify_reads
-from data_access.cli import main
+from cli import main
 from data_access.engine import get_engine
 from data_access.scope import Scope, ScopeError
 from data_access.writes.coaching import add_note, give_kudos, record_recovery_action
