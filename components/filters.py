@@ -69,24 +69,6 @@ def whole_weeks(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     return monday, sunday
 
 
-def closed_weeks(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    """Half-open [start, end) of a preset on an org view: whole weeks only, up to the last full one.
-
-    The week still open is left out until it is over (a few answers in it would otherwise make the
-    neighbouring-week check withhold the page), and the start moves forward to a Monday so the
-    first month gets no sliver of the month before: "last 90 days" is the 13 weeks before this
-    one, "last 12 months" starts on the first Monday of the month 11 months back, "year to date"
-    on the year's first Monday. While no whole week of the year has ended, year to date is the
-    last whole week (docs/PRIVACY.md).
-    """
-    end = today - dt.timedelta(days=today.weekday())  # this week's Monday: the open week is left out
-    if preset == "90d":
-        return end - dt.timedelta(weeks=13), end
-    first = preset_period(preset, today)[0]
-    start = first + dt.timedelta(days=-first.weekday() % 7)
-    return (start, end) if start < end else (end - dt.timedelta(weeks=1), end)
-
-
 def to_filters(state: FilterState, today: dt.date, *, weeks: bool = False) -> Filters:
     """The half-open period and slices a page queries with (`weeks`: an org view, whose custom
     ranges widen to whole weeks and whose presets end with the last whole week)."""
@@ -95,7 +77,7 @@ def to_filters(state: FilterState, today: dt.date, *, weeks: bool = False) -> Fi
         start, end = whole_weeks(state.start, state.end) if weeks else (state.start, state.end)
         end = end + dt.timedelta(days=1)
     elif weeks:
-        start, end = closed_weeks(preset, today)
+        start, end = periods.closed_weeks(preset, today)
     else:
         start, end = preset_period(preset, today)
     return Filters(start, end, tuple(sorted(state.ticket_types)), tuple(sorted(state.channels)),

@@ -6,8 +6,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from components.filters import (FilterOptions, FilterState, closed_weeks, parse_params, preset_period,
-                                to_filters, to_params)
+from components.filters import (FilterOptions, FilterState, parse_params, preset_period, to_filters,
+                                to_params)
+from metrics.periods import closed_weeks
 
 TODAY = dt.date(2026, 11, 20)
 OPTIONS = FilterOptions(services={1: "Email", 2: "VPN"}, teams={3: "Alpha", 4: "Beta"})
