@@ -14,7 +14,7 @@ from data_access.config import thresholds
 from data_access.filters import Filters
 from data_access.scope import Scope
 from data_access.stats import lost_histogram, ticket_stats
-from data_access.trends import (CHANNEL_LABELS, analyst_weeks, calibration_inputs, culture_counts,
+from data_access.trends import (CHANNEL_LABELS, analyst_cells, analyst_weeks, calibration_inputs, culture_counts,
                                 experience_stats, factor_counts, service_names, team_names)
 from metrics.culture import Headline, Rate, calibration_counts, factor_changes, headline, rate, rollup, totals
 from metrics.lost_time import LostTime, pareto_share
@@ -89,21 +89,18 @@ def _differs_from_a_neighbour(gate: Disclosure, scope: Scope, filters: Filters, 
     return gate.period_gap(distinct(people, ["week"]))
 
 
-def _cell_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, keys: tuple[str, ...],
-               weeks: pl.DataFrame | None = None) -> set[tuple]:
+def _cell_gaps(gate: Disclosure, keys: tuple[str, ...], here: pl.DataFrame,
+               lifted: list[tuple[pl.DataFrame, str, tuple]]) -> set[tuple]:
     """Cells (tuples of `keys` values) that a neighbouring link would split a small group off.
 
-    For each filter in use, the cell's values of that filter dimension (the filter itself lifted);
-    for the period, the cell's weeks (`weeks` when already at hand). A filter on one of the
-    cell's own keys cannot split it.
+    `here` and each frame of `lifted` (one filter lifted, its dimension and the values chosen)
+    are `analyst_cells` reads: for each filter in use, the cell's values of that dimension; for
+    the period, the cell's weeks — with exact distinct analysts. A filter on one of the cell's
+    own keys cannot split it.
     """
-    lifted = [(experience_stats(scope=scope, filters=replace(filters, **{field: ()}), by=(*keys, dim), url=url),
-               dim, chosen)
-              for field, dim in SLICE_DIMENSIONS.items()
-              if (chosen := getattr(filters, field)) and dim not in keys]
-    if weeks is None:
-        weeks = experience_stats(scope=scope, filters=filters, by=(*keys, "week"), url=url)
-    return gate.split_cells(keys, lifted, weeks.select(*keys, "week", "n", "analysts"))
+    return gate.split_cells(keys, [(distinct(frame, [*keys, dim]), dim, chosen)
+                                   for frame, dim, chosen in lifted if dim not in keys],
+                            distinct(here, [*keys, "week"]))
 
 
 def _guarded_headline(gate: Disclosure, now: dict, before: dict, tickets: int) -> Headline:
@@ -167,12 +164,14 @@ CELL_KINDS = (("month",), ("team_id",), ("month", "ticket_type"), ("month", "cha
 """Every kind of cell the page shows below the selection: each is checked against neighbouring links."""
 
 
-def _all_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
-              people: pl.DataFrame) -> dict[tuple[str, ...], set[tuple]]:
-    """For every kind of cell, the cells a neighbouring link would split (weeks of the month and
-    team cells come from `analyst_weeks`, already read)."""
-    own = {keys: distinct(people, [*keys, "week"]) for keys in (("month",), ("team_id",), ("month", "team_id"))}
-    return {keys: _cell_gaps(gate, scope, filters, url, keys, own.get(keys)) for keys in CELL_KINDS}
+def _all_gaps(gate: Disclosure, scope: Scope, filters: Filters,
+              url: str | None) -> dict[tuple[str, ...], set[tuple]]:
+    """For every kind of cell, the cells a neighbouring link would split: one `analyst_cells` read
+    for the selection and one per filter in use (that filter lifted)."""
+    here = analyst_cells(scope=scope, filters=filters, url=url)
+    lifted = [(analyst_cells(scope=scope, filters=replace(filters, **{field: ()}), url=url), dim, chosen)
+              for field, dim in SLICE_DIMENSIONS.items() if (chosen := getattr(filters, field))]
+    return {keys: _cell_gaps(gate, keys, here, lifted) for keys in CELL_KINDS}
 
 
 def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
@@ -190,7 +189,7 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
     participation = (rate(counts["self_assessed"], counts["active_analysts"])
                      if counts["active_analysts"] >= thresholds().min_analysts else None)
     cells = experience_stats(scope=scope, filters=filters, by=("service_id", "channel"), url=url)
-    gaps = _all_gaps(gate, scope, filters, url, people)
+    gaps = _all_gaps(gate, scope, filters, url)
     mood_mix, sla_groups = sections.mood(gate, by_sla, gaps=gaps[("sla_met",)])
     met = sla_groups.filter(pl.col("sla_met").fill_null(False) & ~pl.col("suppressed").fill_null(False))
     watermelon = (watermelon_share(int(now["sla_met_unhappy"]), int(now["sla_met_n"])) if met.height

@@ -128,15 +128,24 @@ class Disclosure:
         """
         if weeks.height < 2:
             return False
-        ordered = weeks.sort("week")
-        sizes = [int(v or 0) for v in ordered["n"].to_list()]
-        people = [int(v or 0) for v in ordered["analysts"].to_list()]
-        for cut in range(1, len(sizes)):
-            for run in (range(0, cut), range(cut, len(sizes))):
-                n, a = sum(sizes[i] for i in run), max(people[i] for i in run)
-                if n > 0 and not self.allows(n, a):
-                    return True
-        return False
+        return bool(self._runs_failing(weeks.with_columns(pl.lit(0).alias("_cell")), ["_cell"]).height)
+
+    def _runs_failing(self, weeks: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+        """The cells (`keys`) with a run of first or last weeks — not all of them — that is not
+        empty and fails the rule (runs' analysts: the largest week's, a lower bound)."""
+        n, people = pl.col("n").fill_null(0), pl.col("analysts").fill_null(0)
+        runs = weeks.sort([*keys, "week"]).with_columns(
+            n.cum_sum().over(keys).alias("_pre_n"), people.cum_max().over(keys).alias("_pre_a"),
+            n.cum_sum(reverse=True).over(keys).alias("_suf_n"),
+            people.cum_max(reverse=True).over(keys).alias("_suf_a"),
+            pl.int_range(pl.len()).over(keys).alias("_i"), pl.len().over(keys).alias("_len"))
+
+        def fails(size: str, most: str) -> pl.Expr:
+            return (pl.col(size) > 0) & ((pl.col(size) < self.min_group) | (pl.col(most) < self.min_analysts))
+
+        bad = (((pl.col("_i") < pl.col("_len") - 1) & fails("_pre_n", "_pre_a"))
+               | ((pl.col("_i") > 0) & fails("_suf_n", "_suf_a")))
+        return runs.filter(bad).select(keys).unique()
 
     def month_gap(self, inside: Iterable[tuple[int, int]], outside: Iterable[tuple[int, int]]) -> bool:
         """True when a calendar month (a digest's) could be subtracted from a page link of whole weeks.
@@ -168,8 +177,7 @@ class Disclosure:
                 gaps |= {cell for cell, part in frame.partition_by(keys, as_dict=True).items()
                          if self.neighbour_gap(part, dim, chosen)}
         if not weeks.is_empty():
-            gaps |= {cell for cell, part in weeks.partition_by(keys, as_dict=True).items()
-                     if self.period_gap(part)}
+            gaps |= set(self._runs_failing(weeks, keys).iter_rows())
         return gaps
 
 

@@ -23,10 +23,10 @@ def channel_rates_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] =
     neighbouring-link checks): closed tickets, tickets with a response, invitations sent,
     invitations answered, and the distinct analysts behind the tickets (never shown)."""
     scope.require("cio", "lead")
-    if set(by) - {"week", "team_id", "service_id", "ticket_type"}:
+    if set(by) - {"week", "month", "team_id", "service_id", "ticket_type", "channel"}:
         raise ValueError(f"cannot group survey rates by {sorted(by)}")
     sent = SI.c.sent_at.is_not(None)
-    keys = [T.c.channel, *(TICKET_GROUPABLE[b] for b in by)]
+    keys = [T.c.channel, *(TICKET_GROUPABLE[b] for b in by if b != "channel")]
     return (sa.select(*keys,
                       sa.func.count().label("closed"),
                       sa.func.count(R.c.ticket_key).label("responses"),
@@ -46,6 +46,6 @@ def channel_rates(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
     with get_engine(url or config.database_url()).connect() as conn:
         rows = [tuple(r) for r in conn.execute(stmt).all()]
     cols = ["closed", "responses", "invited", "answered", "analysts"]
-    frame = pl.DataFrame(rows, schema=["channel", *by, *cols], orient="row")
+    frame = pl.DataFrame(rows, schema=["channel", *(b for b in by if b != "channel"), *cols], orient="row")
     return frame.with_columns(pl.col(c).cast(pl.Int64).fill_null(0) for c in cols)
 
