@@ -128,3 +128,25 @@ def test_the_import_scan_sees_function_level_imports(tmp_path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("def f():\n    import streamlit as st\n    from components import x\n")
     assert {"streamlit", "components", "components.x"} <= imported_modules(sample)
+
+
+# Not readers: who is looking, the filter value, the clock, settings, writes and the error tuple.
+COMPONENT_DATA_ACCESS = ("data_access.scope", "data_access.filters", "data_access.clock", "data_access.config",
+                         "data_access.writes", "data_access.engine")
+
+
+def test_coaching_components_read_figures_only_through_views() -> None:
+    """components/coaching*.py render what `views.coaching` computed: they import no data_access
+    reader (coaching, coaching_analyst, stats, self_assessments, …), and their cached reads are
+    the read model's."""
+    from views import cache
+
+    files = sorted((ROOT / "components").glob("coaching*.py"))
+    assert len(files) >= 4
+    readers = [f"{path.relative_to(ROOT).as_posix()} imports {name}" for path in files
+               for name in sorted(imported_modules(path))
+               if name.split(".")[0] == "data_access" and name != "data_access"
+               and name not in COMPONENT_DATA_ACCESS
+               and not name.startswith(tuple(f"{m}." for m in COMPONENT_DATA_ACCESS))]
+    assert readers == []
+    assert cache.coaching._module.__name__ == "views.coaching"
