@@ -60,8 +60,8 @@ def analyst_section(scope: Scope) -> None:
     if detail.enough:
         _trend_and_care(detail, period)
     else:  # one line instead of charts drawn from a response or two
-        st.info(f"Not enough responses yet for {literal(name)}'s charts: {detail.totals['n']} {period.phrase}, "
-                f"shown from {detail.min_responses}. Their responses are listed below.",
+        st.info(f"Not enough responses yet for {literal(name)}'s charts: {detail.totals['n']:,} {period.phrase}, "
+                f"shown from {detail.min_responses:d}. Their responses are listed below.",
                 icon=":material/hourglass_empty:")
     st.subheader("Talking points", divider="gray")
     _talking_points(detail.points)
