@@ -57,7 +57,7 @@ def headline_tiles(report: CultureReport) -> None:
         tile("Happiness", fmt_happiness(h.happiness), fmt_margin(h.margin, h.n), HAPPINESS_HELP)
     with first[1]:
         if change.change is None:
-            tile("Change vs before", "–", f"too few responses before to compare (n = {change.previous_n:,})"
+            tile("Change vs before", "–", f"no fair comparison with the period before (n = {change.previous_n:,})"
                  if change.previous_n else "no responses before",
                  "Happiness now minus Happiness in the period of equal length just before. Shown when "
                  "both periods are large enough to show on their own.")

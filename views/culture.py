@@ -115,6 +115,19 @@ def _guarded_headline(gate: Disclosure, now: dict, before: dict, tickets: int) -
     return replace(head, change=change)
 
 
+def _before(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, before: dict) -> dict:
+    """The period before, for comparisons: its analysts count drops to 0 (so no change is shown)
+    when a neighbouring link's period before would differ from it by a small group — the change
+    reveals the figure before just as the headline reveals the figure now. (`before`'s analysts:
+    the largest team's, a lower bound.)"""
+    if gate.allows(before.get("n", 0), before.get("analysts", 0)):
+        earlier = filters.previous()
+        people = analyst_weeks(scope=scope, filters=earlier, url=url)
+        if people.is_empty() or _differs_from_a_neighbour(gate, scope, earlier, url, people):
+            return dict(before, analysts=0)
+    return before
+
+
 def _recovery(gate: Disclosure, counts: dict) -> Rate:
     """Recovery contacts in time: a rate over at least `min_group` recovery items, else no figure."""
     due = counts["recovery_due"]
@@ -183,7 +196,7 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
     now = dict(totals(cur), analysts=people["analyst_id"].n_unique())
     by_sla = experience_stats(scope=scope, filters=filters, by=("sla_met",), url=url)
     by_team_before = experience_stats(scope=scope, filters=filters.previous(), by=("team_id",), url=url)
-    before = totals(by_team_before)  # its analysts: the largest team's, a lower bound
+    before = _before(gate, scope, filters, url, totals(by_team_before))
     closed = ticket_stats(scope=scope, filters=filters, by=("team_id", "service_id", "channel"), url=url)
     head = _guarded_headline(gate, now, before, int(closed["tickets"].sum()) if closed.height else 0)
     teams = dict(team_names(scope=scope, url=url).iter_rows())
