@@ -38,8 +38,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("components/survey_pages.py", "str(exc)"): "InvalidInput messages of the survey follow-up, written by the app",
     ("components/survey_entry.py", "message"): "fixed messages: not configured, or links.Refused texts",
     ("components/survey_entry.py", "links.INVALID"): "a fixed sentence about an invalid link",
-    ("components/culture_sections.py", "_recovery_caption(rec, report.recovery_since)"):
-        "counts and a date the app formats itself",
     ("components/survey_rates.py", "limits.min_group"): "privacy threshold, an int setting",
     ("components/survey_rates.py", "limits.min_analysts"): "privacy threshold, an int setting",
     ("app.py", "message"): "_stop_with messages are written by the app (configuration problems)",
