@@ -176,7 +176,7 @@ def test_p3_recovery_queue_order_selected_row_and_handled_view(app_url, browser_
         JOIN tickets t ON t.ticket_key = a.ticket_key ORDER BY a.action_id DESC LIMIT 1""")
     assert acted_on == chosen
     # Done items live in the "Handled" view, and only there.
-    page.get_by_role("button", name="Handled", exact=True).click()
+    page.locator('[data-testid="stButtonGroup"]').get_by_text("Handled", exact=True).click()
     wait_for_app(page)
     handled = [r for r in _grid(page)[1:] if r]
     assert handled and {r[state] for r in handled} == {"closed"}
@@ -247,6 +247,8 @@ PHONE_PAGES = {CIO: ["culture-trends", "settings"], LEAD: ["coaching", "my-feedb
 
 def _sidebar_collapsed(page) -> bool:
     sidebar = page.locator(SIDEBAR)
+    if sidebar.count() == 0:  # the sign-in page has no sidebar at all
+        return True
     if sidebar.get_attribute("aria-expanded") == "false":
         return True
     box = sidebar.bounding_box()
