@@ -218,6 +218,7 @@ recovery_items = sa.Table(
     # foreign-key check rejects for an item that already has recovery_actions.
     sa.Index("ix_recovery_team_open", "team_id", "resolved_at").ddl_if(dialect=("postgresql", "sqlite")),
     sa.Index("ix_recovery_analyst", "analyst_id"),
+    sa.Index("ix_recovery_due", "due_at"),  # the few items not yet due, read next to the rollups
 )
 
 recovery_actions = sa.Table(
@@ -363,7 +364,7 @@ ADDED_COLUMNS = (("tickets", "requester_email"), ("tickets", "short_description"
 
 # Rollups (sufficient statistics kept with the data) live in their own module on the same metadata.
 from data_access.schema_rollups import (ROLLUP_GRAIN, ROLLUP_VERSION, rollup_dirty,  # noqa: E402,F401
-                                        rollup_factors, rollup_lost, rollup_responses,
+                                        rollup_factors, rollup_lost, rollup_recovery, rollup_responses,
                                         rollup_responses_monthly, rollup_state, rollup_tickets,
                                         rollup_tickets_monthly)
 

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from data_access import schema
 from data_access.dialect import month_start, week_start
-from data_access.filters import Filters, ticket_slice
-from data_access.rollups.sources import next_month
+from data_access.filters import Filters, period_bounds, ticket_slice
+from data_access.rollups.sources import contact_in_time, next_month
 from data_access.scope import Scope
 from data_access.scoping import ticket_scope, within_team
 
@@ -149,13 +149,62 @@ def org_factor_counts_query(*, scope: Scope, filters: Filters) -> sa.Select:
             .order_by(F.c.factor_id))
 
 
-def happy_count_query(*, scope: Scope, filters: Filters) -> sa.Select:
-    """Responses scoring 9–10 in the period and slices (a scalar sub-query of the culture counts)."""
+def response_total_query(*, scope: Scope, filters: Filters, column: str = "happy") -> sa.Select:
+    """One summed column of rollup_responses in the period and slices — `happy` (answers scoring
+    9–10) or `kudos` (answers recognised with kudos): a scalar sub-query of the culture counts."""
     if scope.role != "cio":  # a lead's read needs the analyst column (see `_org_level`)
-        return sa.select(sa.func.coalesce(sa.func.sum(RR.c.happy), 0)).where(*_where(RR, scope, filters))
-    src = org_source(RR, schema.rollup_responses_monthly, filters, ORG_KEYS + ["happy"])
-    return sa.select(sa.func.coalesce(sa.func.sum(src.c.happy), 0)).where(*ticket_slice(filters, src),
-                                                                           *ticket_scope(scope, src))
+        return sa.select(sa.func.coalesce(sa.func.sum(RR.c[column]), 0)).where(*_where(RR, scope, filters))
+    src = org_source(RR, schema.rollup_responses_monthly, filters, ORG_KEYS + [column])
+    return sa.select(sa.func.coalesce(sa.func.sum(src.c[column]), 0)).where(*ticket_slice(filters, src),
+                                                                             *ticket_scope(scope, src))
+
+
+def recovery_counts_queries(*, scope: Scope, filters: Filters, as_of: dt.datetime) -> list[sa.Select]:
+    """Twins of the recovery counts of `trends.culture_counts_query`, as scalar SELECTs: items,
+    decided (due by `as_of` or contacted in time) and contacted in time, of items opened in the period.
+
+    Items and in-time contacts come from rollup_recovery. Which items are decided depends on the
+    moment of reading, so the few not yet due at `as_of` and not contacted in time (opened within
+    the last target hours; the due-time index finds them) are counted on recovery_items and
+    subtracted."""
+    RC, RI, T = schema.rollup_recovery, schema.recovery_items, schema.tickets
+    where = _where(RC, scope, filters)
+    items = sa.func.coalesce(sa.func.sum(RC.c["items"]), 0)
+    start, end = period_bounds(filters)
+    pending = (sa.select(sa.func.count()).select_from(RI.join(T, T.c.ticket_key == RI.c.ticket_key))
+               .where(RI.c.due_at > as_of, sa.not_(contact_in_time()), RI.c.created_at >= start,
+                      RI.c.created_at < end, *ticket_slice(filters), *ticket_scope(scope)))
+    return [sa.select(items).where(*where),
+            sa.select(items - pending.scalar_subquery()).where(*where),
+            sa.select(sa.func.coalesce(sa.func.sum(RC.c.in_time), 0)).where(*where)]
+
+
+def channel_rates_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """Twin of `surveys.rates.channel_rates_query`: per channel closed, responses, invited,
+    answered and distinct analysts (disclosure control only), from rollup_tickets.
+
+    The CIO's sums come from the monthly twin (whole months) and the daily rows at the edges. The
+    distinct analysts are one probe per analyst and channel on the (analyst, channel, day) index —
+    a few hundred lookups instead of a year of daily rows."""
+    names = ("tickets", "responded", "invited", "answered")
+    if _org_level(scope, ("channel",), True):
+        src = org_source(RT, schema.rollup_tickets_monthly, filters, ORG_KEYS + list(names))
+        where = [*ticket_slice(filters, src), *ticket_scope(scope, src)]
+    else:
+        src, where = RT, _where(RT, scope, filters)
+    sums = (sa.select(src.c.channel, *[sa.func.sum(src.c[n]).label(n) for n in names])
+            .where(*where).group_by(src.c.channel).subquery("sums"))
+    channels = [c for c in schema.CHANNELS if not filters.channels or c in filters.channels] or list(schema.CHANNELS)
+    ch = sa.union_all(*[sa.select(sa.literal(c, sa.String(16)).label("channel")) for c in channels]).subquery("ch")
+    A = schema.analysts
+    worked = sa.exists().where(RT.c.analyst_id == A.c.analyst_id, RT.c.channel == ch.c.channel,
+                               *_where(RT, scope, filters))
+    people = (sa.select(ch.c.channel, sa.func.count().label("analysts"))
+              .select_from(A.join(ch, sa.true())).where(worked).group_by(ch.c.channel).subquery("people"))
+    return (sa.select(sums.c.channel, sums.c.tickets.label("closed"), sums.c.responded.label("responses"),
+                      sums.c.invited, sums.c.answered, sa.func.coalesce(people.c.analysts, 0).label("analysts"))
+            .select_from(sums.outerjoin(people, people.c.channel == sums.c.channel))
+            .order_by(sums.c.channel))
 
 
 def customer_ratings_query(*, scope: Scope, filters: Filters) -> sa.Select:

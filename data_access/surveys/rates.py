@@ -1,6 +1,7 @@
 """Survey response rates per channel for the Culture trends page: of the tickets closed in the
 period, how many were invited and how many invitations were answered, next to how many have a
-response at all (imported answers included). One GROUP BY over tickets, scoped in SQL."""
+response at all (imported answers included). One GROUP BY over tickets (or over rollup_tickets
+when the rollups are fresh), scoped in SQL."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from data_access import config, schema
 from data_access.dialect import as_int
 from data_access.engine import get_engine
 from data_access.filters import Filters, ticket_period, ticket_slice
+from data_access.rollups import reads as rollup_reads
+from data_access.rollups.state import use_rollups
 from data_access.scope import Scope
 from data_access.scoping import ticket_scope
 
@@ -36,7 +39,11 @@ def channel_rates_query(*, scope: Scope, filters: Filters) -> sa.Select:
 
 def channel_rates(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
     """channel, closed, responses, invited, answered, analysts (one row per channel with tickets)."""
-    stmt = channel_rates_query(scope=scope, filters=filters)
+    if use_rollups(url):
+        scope.require("cio", "lead")
+        stmt = rollup_reads.channel_rates_query(scope=scope, filters=filters)
+    else:
+        stmt = channel_rates_query(scope=scope, filters=filters)
     with get_engine(url or config.database_url()).connect() as conn:
         rows = [tuple(r) for r in conn.execute(stmt).all()]
     cols = ["closed", "responses", "invited", "answered", "analysts"]
