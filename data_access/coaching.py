@@ -16,6 +16,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access import clock, config, query, recovery, schema, stats
+from data_access.dialect import reads_per_analyst, rows_matching
 from data_access.engine import get_engine
 from data_access.filters import Filters, response_period
 from data_access.scope import Scope, ScopeError
@@ -127,17 +128,27 @@ def recovery_counts_query(*, scope: Scope, threshold: int, since: dt.datetime, n
             .group_by(T.c.analyst_id))
 
 
-def last_scores_query(*, scope: Scope, since: dt.datetime) -> sa.Select:
-    """Each analyst's three newest scores since `since` (rank 1 = newest), for the unhappy-run signal."""
+def last_scores_query(*, scope: Scope, since: dt.datetime, per_analyst: bool = False) -> sa.Select:
+    """Each analyst's three newest scores since `since` (rank 1 = newest), for the unhappy-run signal.
+
+    `per_analyst` (PostgreSQL, `dialect.reads_per_analyst`): one LATERAL lookup per analyst of the
+    lead's teams, walking the answers newest first and stopping at three — never a scan of every
+    ticket the team ever closed. Otherwise one ranked join (DuckDB hashes it; SQLite has no LATERAL)."""
     _lead(scope)
-    rank = sa.func.row_number().over(partition_by=T.c.analyst_id,
-                                     order_by=(R.c.submitted_at.desc(), R.c.ticket_key.desc())).label("rank")
-    # Driven from the lead's analysts (a handful) through the tickets' analyst index, so the
-    # planner does not read the whole tickets table to find them.
+    order = (R.c.submitted_at.desc(), R.c.ticket_key.desc())
+    if per_analyst:
+        newest = (sa.select(R.c.happiness, R.c.submitted_at, R.c.ticket_key)
+                  .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key))
+                  .where(T.c.analyst_id == A.c.analyst_id, R.c.submitted_at >= since)
+                  .order_by(*order).limit(3).lateral("newest"))
+        rank = sa.func.row_number().over(partition_by=A.c.analyst_id,
+                                         order_by=(newest.c.submitted_at.desc(), newest.c.ticket_key.desc()))
+        return (sa.select(A.c.analyst_id, newest.c.happiness, rank.label("rank"))
+                .select_from(A.join(newest, sa.true())).where(lead_sees(scope, A.c.analyst_id)))
+    rank = sa.func.row_number().over(partition_by=T.c.analyst_id, order_by=order).label("rank")
     inner = (sa.select(T.c.analyst_id, R.c.happiness, rank)
-             .select_from(A.join(T, T.c.analyst_id == A.c.analyst_id)
-                          .join(R, R.c.ticket_key == T.c.ticket_key))
-             .where(R.c.submitted_at >= since, lead_sees(scope, A.c.analyst_id))
+             .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
+             .where(R.c.submitted_at >= since, lead_sees(scope, T.c.analyst_id))
              ).subquery()
     return sa.select(inner.c.analyst_id, inner.c.happiness, inner.c["rank"]).where(inner.c["rank"] <= 3)
 
@@ -165,7 +176,7 @@ def team_activity(*, scope: Scope, since: dt.datetime, now: dt.datetime, target_
             ("recovery", recovery_counts_query(scope=scope, threshold=threshold, since=since, now=now,
                                                target_hours=target_hours),
              {"analyst_id": pl.Int64, "open_recovery": pl.Int64, "overdue_recovery": pl.Int64}),
-            ("scores", last_scores_query(scope=scope, since=since),
+            ("scores", last_scores_query(scope=scope, since=since, per_analyst=reads_per_analyst(conn.dialect)),
              {"analyst_id": pl.Int64, "happiness": pl.Int64, "rank": pl.Int64}),
             ("kudos", last_kudos_query(scope=scope), {"analyst_id": pl.Int64, "last_kudos": pl.Datetime("us")}),
             ("notes", last_note_query(scope=scope), {"analyst_id": pl.Int64, "last_note": pl.Datetime("us")}),
@@ -295,23 +306,39 @@ def verbatims(*, scope: Scope, analyst_id: int, filters: Filters, vf: VerbatimFi
 
 
 def factor_evidence_query(*, scope: Scope, analyst_id: int, filters: Filters) -> sa.Select:
-    """The analyst's responses naming a factor that fits its polarity (9–10 positive, 0–6 negative)."""
-    fits = sa.or_(sa.and_(F.c.polarity == "positive", R.c.happiness >= 9),
-                  sa.and_(F.c.polarity == "negative", R.c.happiness <= 6))
-    return (sa.select(T.c.ticket_id, R.c.ticket_key, R.c.happiness, R.c.comment, RF.c.factor_id)
-            .select_from(RF.join(R, R.c.ticket_key == RF.c.ticket_key)
-                         .join(T, T.c.ticket_key == R.c.ticket_key)
-                         .join(F, F.c.factor_id == RF.c.factor_id))
-            .where(T.c.analyst_id == analyst_id, fits, *response_period(filters), *ticket_scope(scope))
+    """The analyst's answers in the period that could back a talking point (9–10 or 0–6), newest
+    first; `factor_evidence` then reads their factor picks by key."""
+    return (sa.select(T.c.ticket_id, R.c.ticket_key, R.c.happiness, R.c.comment)
+            .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key))
+            .where(T.c.analyst_id == analyst_id, sa.or_(R.c.happiness >= 9, R.c.happiness <= 6),
+                   *response_period(filters), *ticket_scope(scope))
             .order_by(R.c.submitted_at.desc(), R.c.ticket_key.desc()))
 
 
+EVIDENCE_SCHEMA = {"ticket_id": pl.String, "ticket_key": pl.Int64, "happiness": pl.Int64, "comment": pl.String,
+                   "factor_id": pl.Int64}
+
+
 def factor_evidence(*, scope: Scope, analyst_id: int, filters: Filters, url: str | None = None) -> pl.DataFrame:
-    """ticket_id, ticket_key, happiness, comment, factor_id: evidence for the talking points."""
+    """ticket_id, ticket_key, happiness, comment, factor_id: the analyst's answers naming a factor that
+    fits its polarity (9–10 positive, 0–6 negative), newest first — evidence for the talking points.
+
+    Two reads: the answers, then their factor picks by key (the picks' primary key), so the
+    factor-pick table is never scanned whole."""
     check_analyst(scope, analyst_id, url)
-    return _rows(factor_evidence_query(scope=scope, analyst_id=analyst_id, filters=filters), url,
-                 {"ticket_id": pl.String, "ticket_key": pl.Int64, "happiness": pl.Int64,
-                  "comment": pl.String, "factor_id": pl.Int64})
+    with get_engine(_url(url)).connect() as conn:
+        answers = query.frame_on(conn, factor_evidence_query(scope=scope, analyst_id=analyst_id, filters=filters),
+                                 schema={k: v for k, v in EVIDENCE_SCHEMA.items() if k != "factor_id"})
+        picks = rows_matching(conn, [RF.c.ticket_key, RF.c.factor_id], RF.c.ticket_key, answers["ticket_key"])
+        polarity = query.frame_on(conn, sa.select(F.c.factor_id, F.c.polarity),
+                                  schema={"factor_id": pl.Int64, "polarity": pl.String})
+    if picks.is_empty():
+        return pl.DataFrame(schema=EVIDENCE_SCHEMA)
+    picks = picks.select(pl.col("ticket_key").cast(pl.Int64), pl.col("factor_id").cast(pl.Int64))
+    fits = (((pl.col("polarity") == "positive") & (pl.col("happiness") >= 9))
+            | ((pl.col("polarity") == "negative") & (pl.col("happiness") <= 6)))
+    return (answers.with_row_index("order").join(picks, on="ticket_key").join(polarity, on="factor_id")
+            .filter(fits).sort("order", "factor_id").select(list(EVIDENCE_SCHEMA)))
 
 
 def unhappy_context_query(*, scope: Scope, analyst_id: int, filters: Filters, threshold: int = 6) -> sa.Select:

@@ -78,6 +78,13 @@ def _week_start_bigquery(element, compiler, **kw):
     return "DATE_TRUNC(CAST(%s AS DATE), ISOWEEK)" % compiler.process(element.clauses, **kw)
 
 
+def reads_per_analyst(dialect: sa.engine.Dialect) -> bool:
+    """Whether "each analyst's newest rows" is best asked one analyst at a time (LATERAL … LIMIT):
+    PostgreSQL then walks its indexes and stops early; DuckDB scans and hashes everything anyway,
+    and SQLite has no LATERAL."""
+    return dialect.name == "postgresql"
+
+
 def as_int(expr: ColumnElement) -> ColumnElement:
     """Boolean/comparison → 0/1 integer, portable (CASE rather than a cast of a boolean)."""
     return sa.case((expr, 1), else_=0)

@@ -11,7 +11,7 @@ from data_access.schema import CARE_DIMENSIONS, metadata
 
 # The grain every page slices by: period (day), scope (team, analyst) and the ticket slices.
 ROLLUP_GRAIN = ("day", "team_id", "analyst_id", "channel", "ticket_type", "service_id")
-ROLLUP_VERSION = 3  # bump when a rollup's grain or columns change: older rows then count as stale
+ROLLUP_VERSION = 4  # bump when a rollup's grain or columns change: older rows then count as stale
 
 
 def _grain() -> list[sa.Column]:
@@ -109,6 +109,24 @@ def _monthly(daily: sa.Table) -> sa.Table:
 
 rollup_responses_monthly = _monthly(rollup_responses)
 rollup_tickets_monthly = _monthly(rollup_tickets)
+
+PERSON_GRAIN = ("day", "team_id", "analyst_id", "sla_met")
+
+
+def _per_person(daily: sa.Table) -> sa.Table:
+    """The per-analyst twin of a daily rollup: day × team × analyst × SLA met only (no channel,
+    type, service or reassignment), a few rows per analyst and day. Reads with no slice filter and
+    no finer grouping (a person's figures, a team's members, who answered in which week) use it."""
+    name = f"{daily.name}_person"
+    return sa.Table(name, metadata,
+                    *[sa.Column(c.name, c.type, nullable=c.nullable) for c in daily.columns
+                      if c.name in PERSON_GRAIN or c.name not in ROLLUP_GRAIN + ("reassignment_count",)],
+                    sa.Index(f"ix_{name}_analyst_day", "analyst_id", "day"),
+                    sa.Index(f"ix_{name}_team_day", "team_id", "day"), sa.Index(f"ix_{name}_day", "day"))
+
+
+rollup_responses_person = _per_person(rollup_responses)
+rollup_tickets_person = _per_person(rollup_tickets)
 
 rollup_state = sa.Table(
     "rollup_state",

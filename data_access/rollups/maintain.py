@@ -17,7 +17,8 @@ import sqlalchemy as sa
 
 from data_access import clock, schema
 from data_access.dialect import bulk_insert, rows_matching, without_statement_timeout
-from data_access.rollups.sources import ROLLUPS, STATE_NAME, D, R, RI, T, monthly_columns, monthly_source
+from data_access.rollups.sources import (ROLLUPS, STATE_NAME, D, R, RI, T, monthly_columns, monthly_source,
+                                        person_columns, person_source)
 
 S = schema.rollup_state
 CELLS = {"kind": pl.String, "day": pl.Date, "analyst_id": pl.Int64}
@@ -36,7 +37,7 @@ def rebuild(conn: sa.Connection, *, mode: str = "maintained") -> None:
     """Recompute every rollup from the base tables and mark them fresh (in the caller's transaction)."""
     without_statement_timeout(conn)
     # A warehouse from before a rollup existed gets its table now (the rest of the schema is left alone).
-    tables = [t for r in ROLLUPS for t in (r.table, r.monthly) if t is not None]
+    tables = [t for r in ROLLUPS for t in (r.table, r.monthly, r.person) if t is not None]
     schema.metadata.create_all(conn, tables=[*tables, S, D])
     for rollup in ROLLUPS:
         conn.execute(rollup.table.delete())
@@ -44,6 +45,9 @@ def rebuild(conn: sa.Connection, *, mode: str = "maintained") -> None:
         if rollup.monthly is not None:
             conn.execute(rollup.monthly.delete())
             conn.execute(rollup.monthly.insert().from_select(monthly_columns(rollup), monthly_source(rollup)))
+        if rollup.person is not None:
+            conn.execute(rollup.person.delete())
+            conn.execute(rollup.person.insert().from_select(person_columns(rollup), person_source(rollup)))
     mark_fresh(conn, mode=mode)
 
 
@@ -135,6 +139,12 @@ def refresh_cells(conn: sa.Connection, cells: pl.DataFrame) -> None:
                                    D.c.analyst_id == table.c.analyst_id, D.c.day == table.c.day)
         conn.execute(table.delete().where(table.c.day >= first, table.c.day <= last, listed))
         conn.execute(table.insert().from_select(rollup.columns, rollup.source(dirty=(token, first, last))))
+        if rollup.person is not None:  # its (day, analyst) cells, summed again from the daily rows
+            person = rollup.person
+            conn.execute(person.delete().where(person.c.day >= first, person.c.day <= last, sa.exists().where(
+                D.c.token == token, D.c.kind == rollup.kind, D.c.analyst_id == person.c.analyst_id,
+                D.c.day == person.c.day)))
+            conn.execute(person.insert().from_select(person_columns(rollup), person_source(rollup, (token, first, last))))
         if rollup.monthly is not None:  # its months, summed again from the daily rows just refreshed
             months = sorted({d.replace(day=1) for d in mine["day"].to_list()})
             conn.execute(rollup.monthly.delete().where(rollup.monthly.c.day.in_(months)))

@@ -43,6 +43,7 @@ class Rollup:
     kind: str  # cells follow 'r': responses (day of submission); 't': tickets (day of resolution);
     #            'i': recovery items (day the item was opened)
     monthly: sa.Table | None = None  # the org-level monthly twin, summed from this daily rollup
+    person: sa.Table | None = None   # the per-analyst twin (day × team × analyst × SLA met), summed too
 
     def keys(self) -> list[tuple[str, sa.ColumnElement]]:
         keys: list[tuple[str, sa.ColumnElement]] = [
@@ -134,9 +135,29 @@ def monthly_columns(rollup: Rollup) -> list[str]:
     return [c.name for c in rollup.monthly.columns]
 
 
+def person_columns(rollup: Rollup) -> list[str]:
+    return [c.name for c in rollup.person.columns]
+
+
+def person_source(rollup: Rollup, dirty: tuple[str, dt.date, dt.date] | None = None) -> sa.Select:
+    """The per-analyst twin's rows summed from the daily rollup: all, or only the (day, analyst)
+    cells listed in rollup_dirty under `dirty` = (token, first day, last day)."""
+    daily = rollup.table
+    keys = [daily.c[name] for name in schema.PERSON_GRAIN]
+    measures = [sa.func.sum(daily.c[name]).label(name) for name, _ in rollup.measures()]
+    where = []
+    if dirty is not None:
+        token, first, last = dirty
+        where += [daily.c.day >= first, daily.c.day <= last,
+                  sa.exists().where(D.c.token == token, D.c.kind == rollup.kind,
+                                    D.c.analyst_id == daily.c.analyst_id, D.c.day == daily.c.day)]
+    return sa.select(*keys, *measures).where(*where).group_by(*keys)
+
+
 ROLLUPS = (
-    Rollup(schema.rollup_responses, R.c.submitted_at, "r", schema.rollup_responses_monthly),
-    Rollup(schema.rollup_tickets, T.c.resolved_at, "t", schema.rollup_tickets_monthly),
+    Rollup(schema.rollup_responses, R.c.submitted_at, "r", schema.rollup_responses_monthly,
+           schema.rollup_responses_person),
+    Rollup(schema.rollup_tickets, T.c.resolved_at, "t", schema.rollup_tickets_monthly, schema.rollup_tickets_person),
     Rollup(schema.rollup_factors, R.c.submitted_at, "r"),
     Rollup(schema.rollup_lost, R.c.submitted_at, "r"),
     Rollup(schema.rollup_recovery, RI.c.created_at, "i"),

@@ -143,7 +143,7 @@ def test_scheduler_sql_compiles_for_each_dialect(dialect):
     for table in ("rollup_responses", "rollup_tickets", "rollup_factors", "rollup_lost", "rollup_recovery",
                   "rollup_state"):
         assert "CREATE TABLE IF NOT EXISTS" in script and table in script
-    assert script.count("INSERT INTO") == 7 and "MERGE INTO rollup_state" in script
+    assert script.count("INSERT INTO") == 9 and "MERGE INTO rollup_state" in script
     assert "INSERT INTO rollup_responses_monthly" in script.replace("`", "").replace("\"", "")
     assert "GROUP BY" in script and "'scheduled'" in script
     assert ("CREATE INDEX" in script) == (dialect == "postgresql")
