@@ -383,9 +383,20 @@ for _table in metadata.tables.values():
 
 def create_schema(engine: sa.Engine) -> None:
     """Create every table and index that does not exist yet (safe to run twice), and add the
-    optional columns newer versions introduced to tables created before them."""
+    optional columns and indexes newer versions introduced to tables created before them."""
     metadata.create_all(engine)
     _add_missing_columns(engine)
+    _add_missing_indexes(engine)
+
+
+def _add_missing_indexes(bind) -> None:
+    """Indexes added to tables that already existed (create_all only indexes new tables)."""
+    if bind.dialect.name == "duckdb":
+        return  # no secondary indexes there (`_not_on_duckdb`)
+    with bind.begin() if isinstance(bind, sa.Engine) else contextlib.nullcontext(bind) as conn:
+        for table in metadata.sorted_tables:
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
 
 
 def _add_missing_columns(bind) -> None:

@@ -36,17 +36,17 @@ def maintained_here(conn: sa.Connection) -> bool:
 def rebuild(conn: sa.Connection, *, mode: str = "maintained") -> None:
     """Recompute every rollup from the base tables and mark them fresh (in the caller's transaction)."""
     without_statement_timeout(conn)
-    # A warehouse from before a rollup existed gets its table now (the rest of the schema is left alone).
+    # The rollups are derived data: their tables are made anew, so a warehouse from before a rollup,
+    # a column or an index existed gets the current ones (the rest of the schema is left alone).
     tables = [t for r in ROLLUPS for t in (r.table, r.monthly, r.person) if t is not None]
+    for table in [*tables, D]:
+        table.drop(conn, checkfirst=True)
     schema.metadata.create_all(conn, tables=[*tables, S, D])
     for rollup in ROLLUPS:
-        conn.execute(rollup.table.delete())
         conn.execute(rollup.table.insert().from_select(rollup.columns, rollup.source()))
         if rollup.monthly is not None:
-            conn.execute(rollup.monthly.delete())
             conn.execute(rollup.monthly.insert().from_select(monthly_columns(rollup), monthly_source(rollup)))
         if rollup.person is not None:
-            conn.execute(rollup.person.delete())
             conn.execute(rollup.person.insert().from_select(person_columns(rollup), person_source(rollup)))
     mark_fresh(conn, mode=mode)
 
