@@ -382,27 +382,24 @@ for _table in metadata.tables.values():
 
 
 def create_schema(engine: sa.Engine) -> None:
-    """Create every table and index that does not exist yet (safe to run twice), and add the
-    optional columns and indexes newer versions introduced to tables created before them."""
+    """Create every table and index that does not exist yet (safe to run twice), add the optional
+    columns and indexes newer versions introduced to tables created before them, and widen the
+    checks that newer versions widened (`schema_upgrade`)."""
     metadata.create_all(engine)
-    _add_missing_columns(engine)
-    _add_missing_indexes(engine)
+    _upgrade_older(engine)
 
 
-def _add_missing_indexes(bind) -> None:
-    """Indexes added to tables that already existed (create_all only indexes new tables)."""
-    if bind.dialect.name == "duckdb":
-        return  # no secondary indexes there (`_not_on_duckdb`)
-    with bind.begin() if isinstance(bind, sa.Engine) else contextlib.nullcontext(bind) as conn:
-        for table in metadata.sorted_tables:
-            for index in table.indexes:
-                index.create(conn, checkfirst=True)
+def _upgrade_older(bind) -> None:
+    from data_access import schema_upgrade  # it builds on this module's tables
 
-
-def _add_missing_columns(bind) -> None:
     with bind.begin() if isinstance(bind, sa.Engine) else contextlib.nullcontext(bind) as conn:
         for table, name in ADDED_COLUMNS:
             # Column names from an empty select: works where reflection does not (duckdb-engine).
             if name not in conn.execute(sa.text(f"SELECT * FROM {table} WHERE 1 = 0")).keys():
                 kind = metadata.tables[table].c[name].type.compile(dialect=conn.dialect)
                 conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
+        schema_upgrade.upgrade(conn)
+        if conn.dialect.name != "duckdb":  # indexes newer versions added to existing tables
+            for table in metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)

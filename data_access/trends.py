@@ -16,7 +16,7 @@ import datetime as dt
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import clock, config, query, schema
+from data_access import clock, config, query, recovery, schema
 from data_access.dialect import as_int
 from data_access.engine import get_engine
 from data_access.filters import Filters, period_bounds, response_period, ticket_slice
@@ -25,6 +25,7 @@ from data_access.rollups import reads as rollup_reads
 from data_access.rollups.state import use_rollups
 from data_access.scoping import ticket_scope
 from data_access.stats import GROUPABLE, _check_grain, stat_types
+from metrics.happiness import HAPPY_MIN, UNHAPPY_MAX
 
 CHANNEL_LABELS = {"phone": "Phone", "email": "Email", "portal": "Portal", "chat": "Chat", "walk_in": "Walk-in",
                   "social": "Social media", "other": "Other"}
@@ -93,10 +94,10 @@ def experience_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...
     _require_org_view(scope)
     _check_grain(scope, by, True)
     keys = [GROUPABLE[b] for b in by]
-    unhappy = R.c.happiness <= 6
+    unhappy = R.c.happiness <= UNHAPPY_MAX
     stmt = (sa.select(*keys,
                       sa.func.count().label("n"),
-                      sa.func.sum(as_int(R.c.happiness >= 9)).label("happy"),
+                      sa.func.sum(as_int(R.c.happiness >= HAPPY_MIN)).label("happy"),
                       sa.func.sum(as_int(unhappy)).label("unhappy"),
                       sa.func.count(sa.distinct(T.c.analyst_id)).label("analysts"),
                       sa.func.count(R.c.lost_minutes).label("lost_n"),
@@ -189,9 +190,12 @@ def factor_counts(*, scope: Scope, filters: Filters, url: str | None = None) -> 
 # ---------------------------------------------------------------- culture indicators
 
 def culture_counts_query(*, scope: Scope, filters: Filters, as_of: dt.datetime,
-                         rollups: bool = False) -> sa.Select:
-    """The SELECT behind `culture_counts`: one row of scalar sub-queries, one round trip
-    (kudos, 9–10 answers and recovery items from the rollups when `rollups`)."""
+                         rollups: bool = False, tracking_since: dt.datetime | None = None) -> sa.Select:
+    """The SELECT behind `culture_counts`: one row of scalar sub-queries, one round trip.
+
+    With `rollups`, kudos, 9–10 answers and recovery items come from the rollups; recovery items
+    count only when opened since `tracking_since` (`recovery.counted`), which the daily rollup can
+    answer when tracking began before the period — otherwise those three counts read the items."""
     _require_org_view(scope)
     start, end = period_bounds(filters)
     analyst_where = [A.c.active.is_(True), *_team_scope(scope, filters, A.c.team_id)]
@@ -199,19 +203,21 @@ def culture_counts_query(*, scope: Scope, filters: Filters, as_of: dt.datetime,
     assessed = (sa.select(sa.func.count(sa.distinct(SA.c.analyst_id)))
                 .select_from(SA.join(A, SA.c.analyst_id == A.c.analyst_id))
                 .where(SA.c.submitted_at >= start, SA.c.submitted_at < end, *analyst_where))
+    base = _base_culture_counts(scope=scope, filters=filters, as_of=as_of, tracking_since=tracking_since)
+    counts = base
     if rollups:
         counts = [rollup_reads.response_total_query(scope=scope, filters=filters, column="kudos"),
                   rollup_reads.response_total_query(scope=scope, filters=filters, column="happy")]
-        counts += rollup_reads.recovery_counts_queries(scope=scope, filters=filters, as_of=as_of)
-    else:
-        counts = _base_culture_counts(scope=scope, filters=filters, as_of=as_of)
+        counts += (rollup_reads.recovery_counts_queries(scope=scope, filters=filters, as_of=as_of)
+                   if tracking_since is None or tracking_since <= start else base[2:])
     names = ("kudos", "happy_responses", "recovery_items", "recovery_due", "recovery_in_time")
     return sa.select(*[q.scalar_subquery().label(n) for q, n in zip(counts, names)],
                      analysts.scalar_subquery().label("active_analysts"),
                      assessed.scalar_subquery().label("self_assessed"))
 
 
-def _base_culture_counts(*, scope: Scope, filters: Filters, as_of: dt.datetime) -> list[sa.Select]:
+def _base_culture_counts(*, scope: Scope, filters: Filters, as_of: dt.datetime,
+                         tracking_since: dt.datetime | None) -> list[sa.Select]:
     """Kudos, 9–10 answers, recovery items / decided / contacted in time, from the base tables."""
     start, end = period_bounds(filters)
     scoped = [*ticket_slice(filters), *ticket_scope(scope)]
@@ -220,29 +226,36 @@ def _base_culture_counts(*, scope: Scope, filters: Filters, as_of: dt.datetime) 
              .where(*response_period(filters), *scoped))
     happy = (sa.select(sa.func.count())
              .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
-             .where(R.c.happiness >= 9, *response_period(filters), *scoped))
+             .where(R.c.happiness >= HAPPY_MIN, *response_period(filters), *scoped))
     contact_in_time = sa.and_(RI.c.first_contact_at.is_not(None), RI.c.first_contact_at <= RI.c.due_at)
     # "Decided" items: due by now, or already contacted in time (an early contact counts at once).
     decided = sa.or_(RI.c.due_at <= as_of, contact_in_time)
-    recovery = RI.join(T, RI.c.ticket_key == T.c.ticket_key)
-    recovery_where = [RI.c.created_at >= start, RI.c.created_at < end, *scoped]
+    items = RI.join(T, RI.c.ticket_key == T.c.ticket_key)
+    recovery_where = [RI.c.created_at >= start, RI.c.created_at < end,
+                      *recovery.counted(RI.c.created_at, tracking_since), *scoped]
     return [kudos, happy,
-            sa.select(sa.func.count()).select_from(recovery).where(*recovery_where),
-            sa.select(sa.func.count()).select_from(recovery).where(decided, *recovery_where),
-            sa.select(sa.func.count()).select_from(recovery).where(contact_in_time, *recovery_where)]
+            sa.select(sa.func.count()).select_from(items).where(*recovery_where),
+            sa.select(sa.func.count()).select_from(items).where(decided, *recovery_where),
+            sa.select(sa.func.count()).select_from(items).where(contact_in_time, *recovery_where)]
 
 
 def culture_counts(*, scope: Scope, filters: Filters, url: str | None = None) -> dict[str, int]:
     """Counts behind the culture indicators, for the period and slices.
 
     kudos / happy_responses (9–10 answers recognised with kudos), recovery_in_time / recovery_due
-    (recovery items contacted by their due time, among those due by now or already contacted),
-    self_assessed / active_analysts (analysts in scope who filled in a self-assessment).
+    (recovery items contacted by their due time, among those due by now or already contacted;
+    only items opened since recovery tracking began), self_assessed / active_analysts (analysts
+    in scope who filled in a self-assessment). `recovery_tracking_since` is when tracking began,
+    as a date ordinal (0: no start recorded, every item counts).
     """
-    stmt = culture_counts_query(scope=scope, filters=filters, as_of=clock.now(), rollups=use_rollups(url))
     with get_engine(url or config.database_url()).connect() as conn:
+        since = recovery.read_settings(conn).tracking_since
+        stmt = culture_counts_query(scope=scope, filters=filters, as_of=clock.now(), rollups=use_rollups(url),
+                                    tracking_since=since)
         row = conn.execute(stmt).one()._mapping
-    return {k: int(v or 0) for k, v in row.items()}
+    counts = {k: int(v or 0) for k, v in row.items()}
+    counts["recovery_tracking_since"] = since.toordinal() if since else 0
+    return counts
 
 
 # ---------------------------------------------------------------- calibration (self vs customers)

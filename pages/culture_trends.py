@@ -6,14 +6,12 @@ import streamlit as st
 from components import charts
 from components.culture_sections import (calibration_section, culture_tiles, headline_tiles, hotspot_section,
                                          lost_time_section, show_chart, team_section, voice_section,
-                                         watermelon_section)
+                                         watermelon_section, withheld_notice)
 from components.filters import page_filters
 from components.freshness import summary_tables_notice
 from components.survey_rates import survey_rate_section
-from components.text import literal
+from components.failures import DB_ERRORS, show_failure
 from components.viewer import current_viewer, require_scope
-from data_access.config import thresholds
-from data_access.engine import DB_ERRORS, describe_failure
 from views.cache import culture
 
 viewer = current_viewer()
@@ -28,7 +26,7 @@ try:
     report = culture.culture_report(scope=scope, filters=filters)
     summary_tables_notice()
 except DB_ERRORS as exc:
-    st.error(literal(describe_failure(exc)), icon=":material/cloud_off:")
+    show_failure(exc)
     st.stop()
 
 if report.is_empty:
@@ -37,14 +35,7 @@ if report.is_empty:
     st.stop()
 
 if report.withheld:
-    limits = thresholds()
-    reason = ("This selection holds too few responses or analysts to show figures"
-              if report.withheld == "small" else
-              "This selection differs from a neighbouring one (one filter value, or a week at either end, "
-              "more or less) by a group too small to show, so its figures are withheld")
-    st.info(f"{reason} (n = {report.headline.n:,}; every figure needs at least {limits.min_group} responses "
-            f"from {limits.min_analysts} analysts). Widen the period or remove a filter.",
-            icon=":material/visibility_off:")
+    withheld_notice(report)
     st.stop()
 
 headline_tiles(report)

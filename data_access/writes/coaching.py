@@ -18,6 +18,7 @@ from data_access.engine import get_engine
 from data_access.scope import Scope, ScopeError
 from data_access.scoping import lead_sees
 from data_access.writes import InvalidInput, WriteConflict, run_with_retry
+from metrics.happiness import HAPPY_MIN
 
 T = schema.tickets
 R = schema.responses
@@ -89,6 +90,37 @@ def _recovery_writable(url: str) -> None:
             conn.execute(sa.text("DROP INDEX IF EXISTS ix_recovery_team_open"))
 
 
+def _create_item(conn: sa.Connection, response, ticket_key: int, expected_version: int,
+                 threshold: int | None) -> None:
+    """Open the recovery item of a response that had none yet, due as `recovery.due_at` says."""
+    settings = recovery.read_settings(conn)
+    if response.happiness > (settings.threshold if threshold is None else threshold):
+        raise InvalidInput("This response is above the recovery threshold; it needs no follow-up.")
+    if expected_version != 0:
+        raise WriteConflict(CONFLICT_MESSAGE.format(what="item"))
+    conn.execute(RI.insert().values(
+        ticket_key=ticket_key, team_id=response.team_id, analyst_id=response.analyst_id,
+        created_at=response.submitted_at, due_at=recovery.due_at(response.submitted_at, settings.target_hours),
+        version=0))
+
+
+def _action_values(kind: str, outcome: str | None, now: dt.datetime, first_contact: dt.datetime | None,
+                   resolved: dt.datetime | None) -> dict:
+    """The item's new columns after the action `kind` (its version goes up by one)."""
+    values: dict = {"version": RI.c.version + 1}
+    if kind == "contacted":
+        values["first_contact_at"] = first_contact or now
+    elif kind == "resolved":
+        if resolved is not None:
+            raise InvalidInput("This item is already closed; reopen it first to change the outcome.")
+        values.update(resolved_at=now, outcome=outcome, first_contact_at=first_contact or now)
+    elif kind == "reopened":
+        if resolved is None:
+            raise InvalidInput("This item is still open.")
+        values.update(resolved_at=None, outcome=None)
+    return values
+
+
 def record_recovery_action(*, url: str, scope: Scope, user_id: int, ticket_key: int, kind: str,
                            expected_version: int, outcome: str | None = None, note: str | None = None,
                            threshold: int | None = None) -> int:
@@ -114,29 +146,9 @@ def record_recovery_action(*, url: str, scope: Scope, user_id: int, ticket_key: 
         item = conn.execute(sa.select(RI.c.version, RI.c.first_contact_at, RI.c.resolved_at)
                             .where(RI.c.ticket_key == ticket_key)).one_or_none()
         if item is None:
-            settings = recovery.read_settings(conn)
-            if response.happiness > (settings.threshold if threshold is None else threshold):
-                raise InvalidInput("This response is above the recovery threshold; it needs no follow-up.")
-            if expected_version != 0:
-                raise WriteConflict(CONFLICT_MESSAGE.format(what="item"))
-            conn.execute(RI.insert().values(
-                ticket_key=ticket_key, team_id=response.team_id, analyst_id=response.analyst_id,
-                created_at=response.submitted_at, due_at=recovery.due_at(response.submitted_at, settings.target_hours),
-                version=0))
-            first_contact, resolved = None, None
-        else:
-            first_contact, resolved = item.first_contact_at, item.resolved_at
-        values: dict = {"version": RI.c.version + 1}
-        if kind == "contacted":
-            values["first_contact_at"] = first_contact or now
-        elif kind == "resolved":
-            if resolved is not None:
-                raise InvalidInput("This item is already closed; reopen it first to change the outcome.")
-            values.update(resolved_at=now, outcome=outcome, first_contact_at=first_contact or now)
-        elif kind == "reopened":
-            if resolved is None:
-                raise InvalidInput("This item is still open.")
-            values.update(resolved_at=None, outcome=None)
+            _create_item(conn, response, ticket_key, expected_version, threshold)
+        values = _action_values(kind, outcome, now, item.first_contact_at if item else None,
+                                item.resolved_at if item else None)
         done = conn.execute(RI.update().where(RI.c.ticket_key == ticket_key,
                                               RI.c.version == (expected_version if item is not None else 0))
                             .values(**values))
@@ -162,7 +174,7 @@ def give_kudos(*, url: str, scope: Scope, user_id: int, ticket_key: int, note: s
 
     def work(conn: sa.Connection) -> bool:
         response = _response_in_scope(conn, scope, ticket_key)
-        if response.happiness < 9:
+        if response.happiness < HAPPY_MIN:
             raise InvalidInput("Kudos are for positive responses (scores of 9 or 10).")
         before = conn.execute(sa.select(sa.func.count()).select_from(K)
                               .where(K.c.ticket_key == ticket_key)).scalar_one()
