@@ -400,6 +400,9 @@ def _upgrade_older(bind) -> None:
                 conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
         schema_upgrade.upgrade(conn)
         if conn.dialect.name != "duckdb":  # indexes newer versions added to existing tables
+            inspector = sa.inspect(conn)
             for table in metadata.sorted_tables:
+                present = {ix["name"] for ix in inspector.get_indexes(table.name)}
                 for index in table.indexes:
-                    index.create(conn, checkfirst=True)
+                    if index.name not in present:
+                        index.create(conn)
