@@ -7,8 +7,10 @@ from components import charts
 from components.culture_sections import (calibration_section, culture_tiles, headline_tiles, hotspot_section,
                                          lost_time_section, show_chart, team_section, voice_section,
                                          watermelon_section, withheld_notice)
+from components.drill_through import drill_section
 from components.filters import page_filters
 from components.freshness import summary_tables_notice
+from components.saved_views import share_bar
 from components.survey_rates import survey_rate_section
 from components.failures import DB_ERRORS, show_failure
 from components.viewer import current_viewer, require_scope
@@ -23,6 +25,7 @@ st.caption("How users experience IT service, where it hurts and what it costs â€
 
 try:
     filters = page_filters("trends", scope=scope, weeks=True)
+    share_bar("trends", "culture-trends")
     report = culture.culture_report(scope=scope, filters=filters)
     summary_tables_notice()
 except DB_ERRORS as exc:
@@ -61,6 +64,7 @@ with right:
 watermelon_section(report)
 hotspot_section(report, key_prefix="trends", focused=bool(filters.service_ids or filters.channels))
 voice_section(report)
+drill_section(report)
 lost_time_section(report)
 culture_tiles(report)
 survey_rate_section(scope, filters)
