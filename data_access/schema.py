@@ -218,7 +218,6 @@ recovery_items = sa.Table(
     # foreign-key check rejects for an item that already has recovery_actions.
     sa.Index("ix_recovery_team_open", "team_id", "resolved_at").ddl_if(dialect=("postgresql", "sqlite")),
     sa.Index("ix_recovery_analyst", "analyst_id"),
-    sa.Index("ix_recovery_due", "due_at"),  # the few items not yet due, read next to the rollups
 )
 
 recovery_actions = sa.Table(
@@ -385,8 +384,8 @@ for _table in metadata.tables.values():
 
 def create_schema(engine: sa.Engine) -> None:
     """Create every table and index that does not exist yet (safe to run twice), add the optional
-    columns and indexes newer versions introduced to tables created before them, and widen the
-    checks that newer versions widened (`schema_upgrade`)."""
+    columns newer versions introduced to tables created before them, and widen the checks and add
+    the indexes that newer versions widened and added (`schema_upgrade`)."""
     metadata.create_all(engine)
     _upgrade_older(engine)
 
@@ -401,10 +400,3 @@ def _upgrade_older(bind) -> None:
                 kind = metadata.tables[table].c[name].type.compile(dialect=conn.dialect)
                 conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
         schema_upgrade.upgrade(conn)
-        if conn.dialect.name != "duckdb":  # indexes newer versions added to existing tables
-            inspector = sa.inspect(conn)
-            for table in metadata.sorted_tables:
-                present = {ix["name"] for ix in inspector.get_indexes(table.name)}
-                for index in table.indexes:
-                    if index.name not in present:
-                        index.create(conn)

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from data_access.schema import CARE_DIMENSIONS, metadata
+from data_access.schema import CARE_DIMENSIONS, metadata, recovery_items
+
+# The few recovery items not yet due, which readers count next to rollup_recovery.
+sa.Index("ix_recovery_due", recovery_items.c.due_at)
 
 # The grain every page slices by: period (day), scope (team, analyst) and the ticket slices.
 ROLLUP_GRAIN = ("day", "team_id", "analyst_id", "channel", "ticket_type", "service_id")
