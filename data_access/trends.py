@@ -4,8 +4,8 @@ The page's figures are assembled in `views/culture.py`; this module only reads.
 
 Same rules as `stats.py`: SQLAlchemy Core with bound parameters, the viewer's scope in the WHERE,
 GROUP BY in SQL, small frames out, a `*_query` builder next to each reader, cached with a TTL.
-Nothing here returns an analyst's name; ids leave only in `analyst_weeks`, whose sole reader is
-disclosure control (exact distinct-analyst counts), and per-analyst rows needed for the
+Nothing here returns an analyst's name; ids leave only in `analyst_weeks` and `analyst_cells`,
+whose sole reader is disclosure control (exact distinct-analyst counts), and per-analyst rows needed for the
 calibration are reduced to unnamed counts before they leave this module.
 """
 
@@ -151,6 +151,32 @@ def analyst_weeks(*, scope: Scope, filters: Filters, url: str | None = None) -> 
         return pl.DataFrame(schema={"week": pl.Date, "month": pl.Date, "team_id": pl.Int64,
                                     "analyst_id": pl.Int64, "n": pl.Int64})
     return frame.with_columns(pl.col("team_id", "analyst_id").cast(pl.Int64))
+
+
+CELL_DIMENSIONS = ("week", "month", "team_id", "service_id", "channel", "ticket_type", "sla_met",
+                   "reassignment_count")
+
+
+def analyst_cells_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """The SELECT behind `analyst_cells`."""
+    _require_org_view(scope)
+    keys = [GROUPABLE[d] for d in CELL_DIMENSIONS] + [T.c.analyst_id]
+    return (sa.select(*keys, sa.func.count().label("n"))
+            .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
+            .where(*response_period(filters), *ticket_slice(filters), *ticket_scope(scope))
+            .group_by(*keys))
+
+
+def analyst_cells(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
+    """Responses per analyst and every dimension a Culture trends cell is cut by (`CELL_DIMENSIONS`):
+    one read from which disclosure control counts each kind of cell's distinct analysts exactly,
+    per week or per value of a filter. The ids serve `views.disclosure` only and never reach a page."""
+    frame = stat_types(query.frame(analyst_cells_query(scope=scope, filters=filters), url=url))
+    if frame.is_empty():
+        return pl.DataFrame(schema={"week": pl.Date, "month": pl.Date, "team_id": pl.Int64, "service_id": pl.Int64,
+                                    "channel": pl.String, "ticket_type": pl.String, "sla_met": pl.Boolean,
+                                    "reassignment_count": pl.Int64, "analyst_id": pl.Int64, "n": pl.Int64})
+    return frame.with_columns(pl.col("team_id", "service_id", "analyst_id").cast(pl.Int64))
 
 
 # ---------------------------------------------------------------- what users say

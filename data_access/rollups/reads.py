@@ -208,14 +208,28 @@ def recovery_counts_queries(*, scope: Scope, filters: Filters, as_of: dt.datetim
             sa.select(sa.func.coalesce(sa.func.sum(RC.c.in_time), 0)).where(*where)]
 
 
-def channel_rates_query(*, scope: Scope, filters: Filters) -> sa.Select:
-    """Twin of `surveys.rates.channel_rates_query`: per channel closed, responses, invited,
-    answered and distinct analysts (disclosure control only), from rollup_tickets.
+def channel_rates_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] = ()) -> sa.Select:
+    """Twin of `surveys.rates.channel_rates_query`: per channel (and `by`) closed, responses,
+    invited, answered and distinct analysts (disclosure control only), from rollup_tickets.
+
+    Grouped further (`by`, the neighbouring-link checks): per group and analyst, then per group.
 
     The CIO's sums come from the monthly twin (whole months) and the daily rows at the edges. The
     distinct analysts are one probe per analyst and channel on the (analyst, channel, day) index —
     a few hundred lookups instead of a year of daily rows."""
     names = ("tickets", "responded", "invited", "answered")
+    if set(by) - {"channel"}:
+        keys = ["channel", *(b for b in by if b != "channel")]
+        inner = (sa.select(*[_key(RT, k) for k in keys], RT.c.analyst_id,
+                           *[sa.func.sum(RT.c[n]).label(n) for n in names])
+                 .where(*_where(RT, scope, filters)).group_by(*[_key(RT, k) for k in keys], RT.c.analyst_id)
+                 .subquery("per_analyst"))
+        outer = [inner.c[k] for k in keys]
+        return (sa.select(*outer, sa.func.sum(inner.c.tickets).label("closed"),
+                          sa.func.sum(inner.c.responded).label("responses"),
+                          sa.func.sum(inner.c.invited).label("invited"),
+                          sa.func.sum(inner.c.answered).label("answered"), sa.func.count().label("analysts"))
+                .group_by(*outer).order_by(*outer))
     if _org_level(scope, ("channel",), True):
         src = org_source(RT, schema.rollup_tickets_monthly, filters, ORG_KEYS + list(names))
         where = [*ticket_slice(filters, src), *ticket_scope(scope, src)]
