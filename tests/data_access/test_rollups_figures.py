@@ -85,6 +85,8 @@ def _figures(url: str) -> dict:
         out[f"org tickets by week {name}"] = stats.ticket_stats(scope=lead, filters=f, url=url, by=("week",))
         for who, scope in (("cio", cio), ("lead", lead)):
             out[f"survey rates {who} {name}"] = channel_rates(scope=scope, filters=f, url=url)
+            out[f"survey rates by week {who} {name}"] = channel_rates(scope=scope, filters=f, url=url,
+                                                                      by=("week", "team_id", "service_id"))
             # Kudos, 9-10 answers and recovery items (decided ones depend on the moment of reading).
             for moment in (dt.datetime(2026, 11, 20, 12), dt.datetime(2026, 11, 19, 8, 30)):
                 stmt = trends.culture_counts_query(scope=scope, filters=f, as_of=moment,
