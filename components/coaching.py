@@ -127,7 +127,7 @@ OVERVIEW_COLUMNS = {
                                                      "the last 90 days still waiting for a follow-up"),
     "Last kudos": st.column_config.DateColumn("Last kudos", format="D MMM YYYY", width=84),
     "Last note": st.column_config.DateColumn("Last note", format="D MMM YYYY", width=84),
-    "Needs attention": st.column_config.TextColumn("Needs attention", width=132,
+    "Needs attention": st.column_config.TextColumn("Needs attention", width=124,
                                                    help="A clear decline, the last 3 ratings unhappy, or "
                                                         "an unhappy user not called back within the target"),
 }

@@ -17,6 +17,7 @@ from data_access import recovery
 from data_access.filters import Filters
 from data_access.scope import Scope
 from data_access.stats import response_stats
+from data_access.trends import CHANNEL_LABELS
 from metrics import happiness, happiness_margin, period_change, wilson_interval
 from notify.config import NotifySettings
 from views.disclosure import Disclosure, hidden_keys
@@ -236,7 +237,8 @@ def _lead_verbatims(scope: Scope, week: Filters, now: dt.datetime, names: dict[i
 
     def verbatim(row: dict, link: str, state: str = "") -> Verbatim:
         return Verbatim(str(row["ticket_id"]), row["analyst"], names.get(row["team_id"], ""),
-                        row["service"], row["channel"], int(row["happiness"]), row["comment"],
+                        row["service"], CHANNEL_LABELS.get(row["channel"], row["channel"]), int(row["happiness"]),
+                        row["comment"],
                         row["submitted_at"], link, state)
 
     praise_frame = reads.praise(scope=scope, filters=week, limit=PRAISE_LIMIT + 1, url=url)
