@@ -364,10 +364,10 @@ from data_access.schema_views import saved_views  # noqa: E402,F401
 ADDED_COLUMNS = (("tickets", "requester_email"), ("tickets", "short_description"))
 
 # Rollups (sufficient statistics kept with the data) live in their own module on the same metadata.
-from data_access.schema_rollups import (ROLLUP_GRAIN, ROLLUP_VERSION, rollup_dirty,  # noqa: E402,F401
-                                        rollup_factors, rollup_lost, rollup_responses,
-                                        rollup_responses_monthly, rollup_state, rollup_tickets,
-                                        rollup_tickets_monthly)
+from data_access.schema_rollups import (PERSON_GRAIN, ROLLUP_GRAIN, ROLLUP_VERSION, rollup_dirty,  # noqa: E402,F401
+                                        rollup_factors, rollup_lost, rollup_recovery, rollup_responses,
+                                        rollup_responses_monthly, rollup_responses_person, rollup_state,
+                                        rollup_tickets, rollup_tickets_monthly, rollup_tickets_person)
 
 
 def _not_on_duckdb(ddl, target, bind, *, dialect, **kw) -> bool:
@@ -384,8 +384,8 @@ for _table in metadata.tables.values():
 
 def create_schema(engine: sa.Engine) -> None:
     """Create every table and index that does not exist yet (safe to run twice), add the optional
-    columns newer versions introduced to tables created before them, and widen the checks that
-    newer versions widened (`schema_upgrade`)."""
+    columns newer versions introduced to tables created before them, and widen the checks and add
+    the indexes that newer versions widened and added (`schema_upgrade`)."""
     metadata.create_all(engine)
     _upgrade_older(engine)
 

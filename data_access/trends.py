@@ -217,10 +217,34 @@ def factor_counts(*, scope: Scope, filters: Filters, url: str | None = None) -> 
 
 def culture_counts_query(*, scope: Scope, filters: Filters, as_of: dt.datetime,
                          rollups: bool = False, tracking_since: dt.datetime | None = None) -> sa.Select:
-    """The SELECT behind `culture_counts`: one row of scalar sub-queries, one round trip
-    (the count of 9–10 answers from the rollups when `rollups`; recovery items opened since
-    `tracking_since` only, by `recovery.counted`)."""
+    """The SELECT behind `culture_counts`: one row of scalar sub-queries, one round trip.
+
+    With `rollups`, kudos, 9–10 answers and recovery items come from the rollups; recovery items
+    count only when opened since `tracking_since` (`recovery.counted`), which the daily rollup can
+    answer when tracking began before the period — otherwise those three counts read the items."""
     _require_org_view(scope)
+    start, end = period_bounds(filters)
+    analyst_where = [A.c.active.is_(True), *_team_scope(scope, filters, A.c.team_id)]
+    analysts = sa.select(sa.func.count()).select_from(A).where(*analyst_where)
+    assessed = (sa.select(sa.func.count(sa.distinct(SA.c.analyst_id)))
+                .select_from(SA.join(A, SA.c.analyst_id == A.c.analyst_id))
+                .where(SA.c.submitted_at >= start, SA.c.submitted_at < end, *analyst_where))
+    base = _base_culture_counts(scope=scope, filters=filters, as_of=as_of, tracking_since=tracking_since)
+    counts = base
+    if rollups:
+        counts = [rollup_reads.response_total_query(scope=scope, filters=filters, column="kudos"),
+                  rollup_reads.response_total_query(scope=scope, filters=filters, column="happy")]
+        counts += (rollup_reads.recovery_counts_queries(scope=scope, filters=filters, as_of=as_of)
+                   if tracking_since is None or tracking_since <= start else base[2:])
+    names = ("kudos", "happy_responses", "recovery_items", "recovery_due", "recovery_in_time")
+    return sa.select(*[q.scalar_subquery().label(n) for q, n in zip(counts, names)],
+                     analysts.scalar_subquery().label("active_analysts"),
+                     assessed.scalar_subquery().label("self_assessed"))
+
+
+def _base_culture_counts(*, scope: Scope, filters: Filters, as_of: dt.datetime,
+                         tracking_since: dt.datetime | None) -> list[sa.Select]:
+    """Kudos, 9–10 answers, recovery items / decided / contacted in time, from the base tables."""
     start, end = period_bounds(filters)
     scoped = [*ticket_slice(filters), *ticket_scope(scope)]
     kudos = (sa.select(sa.func.count())
@@ -229,31 +253,16 @@ def culture_counts_query(*, scope: Scope, filters: Filters, as_of: dt.datetime,
     happy = (sa.select(sa.func.count())
              .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
              .where(R.c.happiness >= HAPPY_MIN, *response_period(filters), *scoped))
-    if rollups:
-        happy = rollup_reads.happy_count_query(scope=scope, filters=filters)
     contact_in_time = sa.and_(RI.c.first_contact_at.is_not(None), RI.c.first_contact_at <= RI.c.due_at)
     # "Decided" items: due by now, or already contacted in time (an early contact counts at once).
     decided = sa.or_(RI.c.due_at <= as_of, contact_in_time)
     items = RI.join(T, RI.c.ticket_key == T.c.ticket_key)
     recovery_where = [RI.c.created_at >= start, RI.c.created_at < end,
                       *recovery.counted(RI.c.created_at, tracking_since), *scoped]
-    recovery_items = sa.select(sa.func.count()).select_from(items).where(*recovery_where)
-    recovery_decided = sa.select(sa.func.count()).select_from(items).where(decided, *recovery_where)
-    recovery_in_time = sa.select(sa.func.count()).select_from(items).where(contact_in_time, *recovery_where)
-    analyst_where = [A.c.active.is_(True), *_team_scope(scope, filters, A.c.team_id)]
-    analysts = sa.select(sa.func.count()).select_from(A).where(*analyst_where)
-    assessed = (sa.select(sa.func.count(sa.distinct(SA.c.analyst_id)))
-                .select_from(SA.join(A, SA.c.analyst_id == A.c.analyst_id))
-                .where(SA.c.submitted_at >= start, SA.c.submitted_at < end, *analyst_where))
-    return sa.select(
-        kudos.scalar_subquery().label("kudos"),
-        happy.scalar_subquery().label("happy_responses"),
-        recovery_items.scalar_subquery().label("recovery_items"),
-        recovery_decided.scalar_subquery().label("recovery_due"),
-        recovery_in_time.scalar_subquery().label("recovery_in_time"),
-        analysts.scalar_subquery().label("active_analysts"),
-        assessed.scalar_subquery().label("self_assessed"),
-    )
+    return [kudos, happy,
+            sa.select(sa.func.count()).select_from(items).where(*recovery_where),
+            sa.select(sa.func.count()).select_from(items).where(decided, *recovery_where),
+            sa.select(sa.func.count()).select_from(items).where(contact_in_time, *recovery_where)]
 
 
 def culture_counts(*, scope: Scope, filters: Filters, url: str | None = None) -> dict[str, int]:

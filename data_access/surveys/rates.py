@@ -1,6 +1,7 @@
 """Survey response rates per channel for the Culture trends page: of the tickets closed in the
 period, how many were invited and how many invitations were answered, next to how many have a
-response at all (imported answers included). One GROUP BY over tickets, scoped in SQL."""
+response at all (imported answers included). One GROUP BY over tickets (or over rollup_tickets
+when the rollups are fresh), scoped in SQL."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from data_access import config, schema
 from data_access.dialect import as_int
 from data_access.engine import get_engine
 from data_access.filters import Filters, ticket_period, ticket_slice
+from data_access.rollups import reads as rollup_reads
+from data_access.rollups.state import use_rollups
 from data_access.scope import Scope
 from data_access.scoping import ticket_scope
 from data_access.stats import TICKET_GROUPABLE
@@ -42,10 +45,15 @@ def channel_rates_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] =
 def channel_rates(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
                   url: str | None = None) -> pl.DataFrame:
     """channel, (`by`…,) closed, responses, invited, answered, analysts (one row per group with tickets)."""
-    stmt = channel_rates_query(scope=scope, filters=filters, by=by)
+    if use_rollups(url):
+        channel_rates_query(scope=scope, filters=filters, by=by)  # the same checks of scope and grain
+        stmt = rollup_reads.channel_rates_query(scope=scope, filters=filters, by=by)
+    else:
+        stmt = channel_rates_query(scope=scope, filters=filters, by=by)
     with get_engine(url or config.database_url()).connect() as conn:
         rows = [tuple(r) for r in conn.execute(stmt).all()]
     cols = ["closed", "responses", "invited", "answered", "analysts"]
     frame = pl.DataFrame(rows, schema=["channel", *(b for b in by if b != "channel"), *cols], orient="row")
-    return frame.with_columns(pl.col(c).cast(pl.Int64).fill_null(0) for c in cols)
+    dates = [pl.col(c).cast(pl.Date) for c in ("week", "month") if c in frame.columns]  # same type either way
+    return frame.with_columns(*dates, *(pl.col(c).cast(pl.Int64).fill_null(0) for c in cols))
 
