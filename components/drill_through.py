@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 
 from components import formats
+from components.failures import DB_ERRORS, show_failure
 from components.formats import day
 from components.text import literal
 from views.culture import CultureReport
@@ -89,7 +90,11 @@ def drill_section(report: CultureReport) -> None:
     if st.session_state.get(f"{KEY}_last") != (target, only):
         st.session_state[f"{KEY}_last"] = (target, only)
         st.session_state[page_key] = 0
-    result = drill_through(report, target, page=st.session_state.get(page_key, 0), only_commented=only)
+    try:  # the report may come from the cache while the database has stopped answering
+        result = drill_through(report, target, page=st.session_state.get(page_key, 0), only_commented=only)
+    except DB_ERRORS as exc:
+        show_failure(exc)
+        return
     if result.withheld:
         st.info(f"{result.n:,} responses — not shown: {literal(result.withheld)}.", icon=":material/visibility_off:")
         return

@@ -158,3 +158,21 @@ def test_a_lead_reads_only_their_teams_comments(drill_url, monkeypatch):
     assert (result.n, result.commented, result.withheld) == (8, 3, None)
     assert result.rows["comment"].to_list() == ["Printer jam again, [analyst] knows.",
                                                 "Printer jam again, [analyst] knows.", REDACTED[6]]
+
+
+def test_database_lost_after_the_report_is_explained_in_drill_and_survey_rates(drill_url, page, monkeypatch):  # noqa: F811
+    """The report comes from the cache; the drill-through and the survey-rate table read afresh.
+    When the database stops answering then, each says so in one friendly line, the rest stays."""
+    from data_access import drill as drill_reads
+    from data_access.engine import DatabaseUnavailable
+    from views import survey_rates
+
+    def down(**_):
+        raise DatabaseUnavailable("The database cannot be reached right now.")
+
+    monkeypatch.setattr(drill_reads, "cell_size", down)
+    monkeypatch.setattr(survey_rates, "channel_rates", down)
+    at = page()
+    # 12 responses: 5 happy, 3 neutral, 4 unhappy (the two small-cell answers score 3) → +8
+    assert {m.label: m.value for m in at.metric}["Happiness"] == "+8"
+    assert [e.value for e in at.error] == ["The database cannot be reached right now."] * 2
