@@ -126,3 +126,17 @@ def test_a_database_lost_while_deleting_is_explained(users, page, monkeypatch):
     at.button(key="trends_view_delete").click().run()
     assert not at.exception
     assert [w.value for w in at.warning] == ["The database cannot be reached right now."]
+
+
+def test_a_view_tampered_with_too_many_fields_opens_as_the_plain_link(users, page):
+    """More fields than the filters could ever need: read as no filter at all, never a traceback."""
+    with get_engine(users).begin() as conn:
+        conn.execute(schema.saved_views.insert().values(
+            user_id=1, page="culture-trends", name="Long", saved_at=dt.datetime(2026, 11, 1),
+            query="&".join(["channel=phone"] * 40)))
+    at = page(params={"channel": "phone"})
+    at.selectbox(key="trends_view_pick").select("Long").run()
+    at.button(key="trends_view_open").click().run()
+    assert not at.exception
+    assert at.multiselect(key="trends_channels").value == []
+    assert _happiness(at) == "+30"
