@@ -6,7 +6,8 @@ the whole name (its parts with spaces, dots, hyphens, underscores or nothing bet
 each part alone are replaced by "[analyst]" wherever no letter stands just before or after, in
 any letter case and whatever the accents: names and comments are compared with accents and
 letter variants folded away ("José" = "Jose", "Zoë" = "Zoe", "Søren" = "Soren", full-width
-letters as plain ones), and a German ä, ö, ü also matches ae, oe, ue ("Björn" = "Bjoern").
+letters as plain ones, invisible characters such as a zero-width space ignored), and a German
+ä, ö, ü also matches ae, oe, ue ("Björn" = "Bjoern").
 "Ann's" becomes "[analyst]'s", "ann_archer" "[analyst]"; "Annabel" and "Joanne" stay. Names are
 matched literally (an imported name full of brackets or regex signs is just text). Redaction
 errs on the side of hiding: a colleague called "Will" also blanks the verb "will".
@@ -36,7 +37,8 @@ def _fold(text: str) -> tuple[str, list[int]]:
     origin: list[int] = []
     for i, ch in enumerate(text):
         for piece in unicodedata.normalize("NFKD", _VARIANTS.get(ch, ch)):
-            if not unicodedata.combining(piece):
+            # Accents and invisible format characters (zero-width space, soft hyphen) are skipped.
+            if not unicodedata.combining(piece) and unicodedata.category(piece) != "Cf":
                 out.extend(_VARIANTS.get(piece, piece))
                 origin.extend([i] * len(_VARIANTS.get(piece, piece)))
     return "".join(out), origin

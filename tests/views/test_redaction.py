@@ -57,6 +57,7 @@ ACCENTED = ("José Núñez", "Björn Ågren", "Søren Kierkegaard")
     ("Soren helped", "[analyst] helped"),                            # ø as o
     ("Jose\u0301 helped", "[analyst] helped"),                       # decomposed é (combining accent)
     ("ＡＮＮ helped", "[analyst] helped"),                              # full-width letters
+    ("A\u200bnn and Ar\u00adcher", "[analyst] and [analyst]"),     # invisible characters inside a name
 ])
 def test_names_are_redacted_whatever_the_accents(comment, expected):
     assert redact(comment, NAMES + ACCENTED) == expected
