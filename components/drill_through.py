@@ -49,8 +49,11 @@ def _focused_cell(report: CultureReport) -> DrillTarget | None:
 
 def _response(row: dict) -> None:
     with st.container(border=True):
-        about = [row["service"], formats.channel(row["channel"]), TYPE_LABELS.get(row["ticket_type"], "ticket")]
-        st.caption(f"{day(row['day'])} · score {int(row['happiness'])} · {literal(' · '.join(about))}")
+        # Labels the page hides for this row (they would rebuild a hidden cell) arrive blank.
+        about = [row["service"], formats.channel(row["channel"]) if row["channel"] else None,
+                 TYPE_LABELS.get(row["ticket_type"], "ticket") if row["ticket_type"] else None]
+        shown = " · ".join(a for a in about if a)
+        st.caption(f"{day(row['day'])} · score {int(row['happiness'])}" + (f" · {literal(shown)}" if shown else ""))
         if row["comment"]:
             st.markdown(literal(row["comment"]))
         else:

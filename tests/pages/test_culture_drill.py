@@ -176,3 +176,32 @@ def test_database_lost_after_the_report_is_explained_in_drill_and_survey_rates(d
     # 12 responses: 5 happy, 3 neutral, 4 unhappy (the two small-cell answers score 3) → +8
     assert {m.label: m.value for m in at.metric}["Happiness"] == "+8"
     assert [e.value for e in at.error] == ["The database cannot be reached right now."] * 2
+
+
+def test_month_drill_blanks_labels_that_would_rebuild_a_hidden_cell(drill_url, monkeypatch):
+    """The page hides Printing × chat (2 responses, 1 analyst) and VPN × phone with it, and every
+    October cell by channel and by ticket type. Rows labelled with them would give those cells
+    away (VPN × phone's five scores are its Happiness), so an October row keeps only its day,
+    score and comment — unless the page shows the cells its labels belong to."""
+    from dataclasses import replace
+
+    import polars as pl
+
+    report = _report(drill_url, monkeypatch)
+    october = DrillTarget("month", month=dt.date(2026, 10, 1))
+    rows = drill_through(report, october, only_commented=False, page_size=20).rows
+    assert rows.height == 12
+    assert rows.select("service", "channel", "ticket_type").null_count().row(0) == (12, 12, 12)
+    assert sorted(rows["happiness"].to_list()) == [2, 3, 3, 5, 7, 8, 8, 9, 9, 9, 10, 10]
+    # Were October × email and October × incident shown, the Email × email rows (a shown
+    # hotspot cell) would keep their labels; VPN and Printing rows would still not.
+    month = dt.date(2026, 10, 1)
+    shown = replace(report, compare={**report.compare,
+                                     "Channel": pl.DataFrame({"month": [month], "channel": ["email"]}),
+                                     "Ticket type": pl.DataFrame({"month": [month], "ticket_type": ["incident"]})})
+    rows = drill_through(shown, october, only_commented=False, page_size=20).rows
+    labelled = rows.filter(pl.col("service").is_not_null())
+    assert labelled.select("service", "channel", "ticket_type").unique().rows() == [("Email", "email", "incident")]
+    assert labelled.height == 5 and rows.filter(pl.col("channel").is_not_null()).height == 5
+    # Incidents of other cells keep their type only: 2 Printing × chat, 1 VPN × phone.
+    assert rows.filter(pl.col("service").is_null())["ticket_type"].to_list().count("incident") == 3
