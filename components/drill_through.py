@@ -102,6 +102,9 @@ def drill_section(report: CultureReport) -> None:
         st.info(f"{result.n:,} responses — not shown: {literal(result.withheld)}.", icon=":material/visibility_off:")
         return
     st.caption(f"{result.n:,} responses, {result.commented:,} with a comment · newest first")
+    if kind != "cell":
+        st.caption("A response's service, channel or ticket type is left out where the figures above hide "
+                   "that cell, so that it cannot be rebuilt from the responses.")
     if result.rows.is_empty():
         st.info("No response in this cell has a comment." if only else "No responses in this cell.")
         return
