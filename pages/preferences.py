@@ -4,6 +4,7 @@ and a preview of this week's digest for leads (this month's for the CIO)."""
 import streamlit as st
 
 from components import query_params
+from components.culture_settings_form import culture_settings_form
 from components.text import literal
 from components.viewer import current_viewer
 from data_access import clock, config, notify_reads
@@ -86,6 +87,9 @@ if "admin" in viewer.roles:
             else:
                 st.session_state["settings_saved"] = f"Saved for {label[who]}: {saved or 'no extra recipients'}."
                 st.rerun()
+
+if "admin" in viewer.roles:
+    culture_settings_form(engine, viewer.scope("admin"))
 
 preview_role = "lead" if "lead" in viewer.roles else "cio" if "cio" in viewer.roles else None
 if preview_role:

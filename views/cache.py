@@ -30,7 +30,9 @@ from data_access.engine import retrying
 from data_access.filters import Filters
 from data_access.rollups.state import forget_status
 from data_access.scope import Scope
+from data_access import culture_settings as _culture_settings
 from views import culture as _culture
+from views import culture_extras as _culture_extras
 
 TTL_SECONDS = 600
 # The Admin Data page's warehouse counts: an import from the command line (another process,
@@ -64,6 +66,8 @@ trends = CachedReads(_trends, {"team_names": 64, "service_names": 16, "experienc
                                "analyst_weeks": 128, "factor_counts": 256, "culture_counts": 256,
                                "calibration_inputs": 128})
 culture = CachedReads(_culture, {"culture_report": 128})
+culture_extras = CachedReads(_culture_extras, {"culture_extras": 128})
+culture_settings = CachedReads(_culture_settings, {"read_culture_settings": 8})
 coaching = CachedReads(_coaching, {
     "recovery_settings": 16, "team_roster": 256, "team_activity": 256, "monthly_stats": 256,
     "team_analyst_stats": 256, "factor_counts": 256, "verbatims": 256, "factor_evidence": 256,
