@@ -31,9 +31,9 @@ def target_phrase(gap: float | None, target: float | None) -> str:
 
 def _happiness_tile(report: CultureReport, targets: Targets) -> None:
     h = report.headline
-    detail = fmt_margin(h.margin, h.n)
-    phrase = target_phrase(targets.gap, targets.settings.target)
-    tile("Happiness", fmt_happiness(h.happiness), f"{detail} · {phrase}" if phrase else detail,
+    tile("Happiness", fmt_happiness(h.happiness),
+         f"{fmt_margin(h.margin, h.n)} · {target_phrase(targets.gap, targets.settings.target)}"
+         if targets.gap is not None else fmt_margin(h.margin, h.n),
          HAPPINESS_HELP + " The target is the organisation's, set by an admin.")
 
 
@@ -45,9 +45,8 @@ def _change_tile(report: CultureReport) -> None:
              "Happiness now minus Happiness in the period of equal length just before, when both are large "
              "enough to show.")
         return
-    verdict = "clear change" if change.is_clear else "within noise"
     tile("Change vs before", f"{fmt_happiness(change.change)} pts",
-         f"± {_points(change.change_margin)} · {verdict} · before {fmt_happiness(change.previous)} "
+         f"± {_points(change.change_margin)} · {'clear change' if change.is_clear else 'within noise'} · before {fmt_happiness(change.previous)} "
          f"(n = {change.previous_n:,})",
          "Happiness now minus Happiness in the period of equal length just before. "
          "A clear change is larger than its 95% margin.")
@@ -61,9 +60,8 @@ def _year_tile(extras: CultureExtras) -> None:
              "Happiness now minus Happiness over the same months one year earlier, when both are large "
              "enough to show.")
         return
-    verdict = "clear change" if ago.is_clear else "within noise"
     tile("vs same months last year", f"{fmt_happiness(ago.change)} pts",
-         f"± {_points(ago.change_margin)} · {verdict} · then {fmt_happiness(ago.previous)} "
+         f"± {_points(ago.change_margin)} · {'clear change' if ago.is_clear else 'within noise'} · then {fmt_happiness(ago.previous)} "
          f"(n = {ago.previous_n:,})",
          "Happiness now minus Happiness over the same calendar months a year earlier (same filters): "
          "seasons cancel out.")
@@ -76,9 +74,9 @@ def _cost_tile(report: CultureReport, targets: Targets) -> None:
         tile("Lost work time", "–", "no user estimated their lost time", "Users' own estimate of lost work time.")
         return
     value = fmt_money(targets.cost, s.currency) if targets.cost is not None else fmt_hours(lost.total_hours)
-    detail = (f"{fmt_hours(lost.total_hours)} · {targets.days:,.0f} work days" if targets.cost is not None
-              else f"{targets.days:,.0f} work days · {fmt_minutes(lost.mean_minutes)} per ticket")
-    tile("Lost work time", value, detail,
+    tile("Lost work time", value,
+         f"{fmt_hours(lost.total_hours)} · {targets.days:,.0f} work days" if targets.cost is not None
+         else f"{targets.days:,.0f} work days · {fmt_minutes(lost.mean_minutes)} per ticket",
          f"Mean lost minutes per answer × {report.headline.tickets:,} closed tickets; a work day is "
          f"{s.hours_per_day:g} hours" + (f", an hour costs {s.hourly_cost:,.2f}." if s.hourly_cost else
                                           ". An admin can set the cost of an hour."))
@@ -134,11 +132,13 @@ def top_hotspots(targets: Targets, *, top: int = 4) -> None:
     """The few cells that pull Happiness down most (against the target when there is one)."""
     cells = targets.hotspots.drop_nulls("impact") if targets.hotspots.height else targets.hotspots
     worst = cells.filter(pl.col("impact") < 0).head(top) if cells.height >= 2 else cells.clear()
-    against = "the target" if targets.settings.target is not None else "overall Happiness"
+    target = targets.settings.target is not None
     if worst.is_empty():
-        st.info(f"No service and channel is below {against} with enough responses to show.")
+        st.info(f"No service and channel is below {'the target' if target else 'overall Happiness'} "
+                "with enough responses to show.")
         return
-    st.caption(f"Impact = responses × (cell − {against}); most negative first.")
+    st.caption(f"Impact = responses × (cell − {'the target' if target else 'overall Happiness'}); "
+               "most negative first.")
     shown = worst.select(pl.concat_str([pl.col("service"), pl.col("channel_label")], separator=" · ").alias("Cell"),
                          _happiness_text().alias("Happiness"), pl.col("n"), pl.col("impact").round(0).alias("Impact"))
     st.dataframe(shown, hide_index=True, width="stretch", column_config={

@@ -60,12 +60,12 @@ def below_the_fold(report: CultureReport, extras: CultureExtras, targets: Target
     target = targets.settings.target
     hot = report if target is None else replace(report, hotspots=targets.hotspots,
                                                 key=(*report.key, "target", target))
-    tabs = st.tabs(list(TABS))
+    tabs = st.tabs(TABS)
     with tabs[0]:
         compare_section(report, extras, targets)
     with tabs[1]:
         hotspot_section(hot, key_prefix="trends", focused=bool(filters.service_ids or filters.channels),
-                        against="overall Happiness" if target is None else f"the target {target:+.0f}")
+                        against="overall Happiness" if target is None else "the target")
     with tabs[2]:
         cost_section(report, targets)
     with tabs[3]:

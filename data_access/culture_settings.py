@@ -136,11 +136,11 @@ def as_text(settings: CultureSettings) -> dict[str, str]:
 def settings_from(values: dict[str, str]) -> CultureSettings:
     """Stored values → settings; each invalid value falls back to its default on its own."""
     fine: dict[str, str] = {}
-    for key in KEYS:
-        if key in values and not validate({key: values[key]})[1]:
+    source = {"benchmark_source": values.get("benchmark_source", "")}
+    for key in KEYS:  # a reference value is checked together with its source
+        alone = {key: values[key], **(source if key == "benchmark_value" else {})} if key in values else None
+        if alone is not None and not validate(alone)[1]:
             fine[key] = values[key]
-    if fine.get("benchmark_value") and not fine.get("benchmark_source"):
-        fine.pop("benchmark_value")
     return validate(fine)[0]
 
 

@@ -25,7 +25,10 @@ NUMBER_FORMATTERS = {"fmt_happiness", "fmt_margin", "fmt_pct", "fmt_range", "fmt
                      "_day", "_points", "len", "int", "round", "max", "min",
                      "day",  # components.formats.day: "3 Nov 2026" from a date
                      "describe_failure",  # fixed sentences about a database problem, no SQL or values
-                     "_too_few_colleagues"}  # a fixed sentence with the min_colleagues setting
+                     "_too_few_colleagues",  # a fixed sentence with the min_colleagues setting
+                     # components.culture_first_screen: fixed words around numbers; the currency
+                     # code inside goes through literal()
+                     "target_phrase", "fmt_money", "cost_sentence"}
 # A format spec that turns the value into digits (":d", ":,", ":.1f", ":+.0f", ":%") or a date
 # made of strftime fields only (":%d %b %Y").
 NUMERIC_SPEC = re.compile(r"^[<>^=]?[+\- ]?\d*([,_]?(\.\d+)?[bdeEfFgGnoxX%]|[,_](\.\d+)?)$")
