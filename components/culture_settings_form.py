@@ -64,4 +64,6 @@ def culture_settings_form(engine: sa.Engine, scope: Scope) -> None:
         st.error(literal(describe_failure(exc)))
         return
     st.session_state[SAVED_KEY] = "Culture trends settings saved."
+    for key in [k for k in st.session_state if str(k).startswith("culture_") and k != SAVED_KEY]:
+        del st.session_state[key]  # the boxes show what was stored (e.g. "chf" as CHF)
     st.rerun()
