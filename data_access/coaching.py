@@ -214,7 +214,7 @@ def factor_counts_query(*, scope: Scope, analyst_id: int, team_id: int, filters:
 def factor_counts(*, scope: Scope, analyst_id: int, filters: Filters, url: str | None = None) -> pl.DataFrame:
     """factor_id, code, label, polarity, analyst_count, team_count (every catalogue factor, zeros kept)."""
     team_id = check_analyst(scope, analyst_id, url)
-    query = rollup_reads.team_factor_counts_query if use_rollups(url) else factor_counts_query
+    query = rollup_reads.team_factor_counts_query if use_rollups(url, filters) else factor_counts_query
     counts = _rows(query(scope=scope, analyst_id=analyst_id, team_id=team_id, filters=filters), url,
                    {"factor_id": pl.Int64, "analyst_count": pl.Int64, "team_count": pl.Int64})
     catalogue = _rows(sa.select(F.c.factor_id, F.c.code, F.c.label, F.c.polarity).order_by(F.c.sort_order),

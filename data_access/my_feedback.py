@@ -99,7 +99,7 @@ def _typed(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _team_members(*, scope: Scope, filters: Filters, by_month: bool, url: str | None) -> pl.DataFrame:
     stmt = (rollup_reads.member_stats_query(scope=_own_team(scope), filters=filters, by_month=by_month)
-            if use_rollups(url) else team_members_query(scope=scope, filters=filters, by_month=by_month))
+            if use_rollups(url, filters) else team_members_query(scope=scope, filters=filters, by_month=by_month))
     return _typed(query.frame(stmt, url=url))
 
 
@@ -126,7 +126,7 @@ def team_overview_query(*, scope: Scope, filters: Filters) -> sa.Select:
 
 
 def _team_overview(*, scope: Scope, filters: Filters, url: str | None) -> pl.DataFrame:
-    if use_rollups(url):
+    if use_rollups(url, filters):
         stmt = rollup_reads.member_stats_query(scope=_own_team(scope), filters=overview_window(filters),
                                                by_month=True, in_period_from=filters.start)
     else:
@@ -384,7 +384,7 @@ def re_explain_query(*, scope: Scope, filters: Filters) -> sa.Select:
 def _re_explain(*, scope: Scope, filters: Filters, url: str | None) -> int:
     with get_engine(_url(url)).connect() as conn:
         stmt = (rollup_reads.factor_code_count_query(scope=scope, filters=filters, code="re_explain")
-                if use_rollups(url) else re_explain_query(scope=scope, filters=filters))
+                if use_rollups(url, filters) else re_explain_query(scope=scope, filters=filters))
         return int(conn.execute(stmt).scalar_one() or 0)
 
 

@@ -114,7 +114,7 @@ EXPERIENCE = ("n", "happy", "unhappy", "analysts", "lost_n", "lost_sum", "sla_me
 def experience_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
                      url: str | None = None) -> pl.DataFrame:
     """Per group: n, happy, unhappy, analysts, lost_n, lost_sum, sla_met_n, sla_met_unhappy (see `response_stats`)."""
-    if rollup_reads.covers(by) and use_rollups(url):
+    if rollup_reads.covers(by) and use_rollups(url, filters):
         _require_org_view(scope)
         _check_grain(scope, by, True)
         stmt = rollup_reads.response_stats_query(scope=scope, filters=filters, by=by, measures=EXPERIENCE)
@@ -140,7 +140,7 @@ def analyst_weeks(*, scope: Scope, filters: Filters, url: str | None = None) -> 
 
     The analyst ids serve disclosure control in `views.disclosure` and never reach a page.
     """
-    if use_rollups(url):
+    if use_rollups(url, filters):
         _require_org_view(scope)
         stmt = rollup_reads.analyst_weeks_query(scope=scope, filters=filters)
     else:
@@ -175,7 +175,7 @@ def factor_counts_query(*, scope: Scope, filters: Filters) -> sa.Select:
 
 def factor_counts(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
     """Responses naming each factor in the period (`current`) and the one before (`previous`)."""
-    if use_rollups(url):
+    if use_rollups(url, filters):
         _require_org_view(scope)
         frame = _run(rollup_reads.org_factor_counts_query(scope=scope, filters=filters), url)
     else:
@@ -234,7 +234,7 @@ def culture_counts(*, scope: Scope, filters: Filters, url: str | None = None) ->
     (recovery items contacted by their due time, among those due by now or already contacted),
     self_assessed / active_analysts (analysts in scope who filled in a self-assessment).
     """
-    stmt = culture_counts_query(scope=scope, filters=filters, as_of=clock.now(), rollups=use_rollups(url))
+    stmt = culture_counts_query(scope=scope, filters=filters, as_of=clock.now(), rollups=use_rollups(url, filters))
     with get_engine(url or config.database_url()).connect() as conn:
         row = conn.execute(stmt).one()._mapping
     return {k: int(v or 0) for k, v in row.items()}
@@ -283,7 +283,7 @@ def calibration_inputs(*, scope: Scope, filters: Filters, url: str | None = None
 
     Its only reader is the Culture trends read model, which reduces it to unnamed counts.
     """
-    customers = _run(rollup_reads.customer_ratings_query(scope=scope, filters=filters) if use_rollups(url)
+    customers = _run(rollup_reads.customer_ratings_query(scope=scope, filters=filters) if use_rollups(url, filters)
                      else customer_ratings_query(scope=scope, filters=filters), url)
     selfs = _run(latest_self_ratings_query(scope=scope, filters=filters), url)
     if customers.is_empty() or selfs.is_empty():

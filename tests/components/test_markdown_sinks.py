@@ -118,6 +118,7 @@ ALLOWED_HTML: dict[tuple[str, str], str] = {
         "a constant class and a json.dumps-quoted cookie line (base64url token, fixed attributes)",
     ("components/auth_cookie.py", "f'<style>.stElementContainer:has(.{HIDDEN_CLASS}){{display:none !important}}</style>'"):
         "a constant class name",
+    ("components/filter_fold.py", "FOLD_CSS"): "a constant style sheet (folds the filters on a phone)",
 }
 
 

@@ -9,6 +9,7 @@ import json
 
 import pyarrow as pa
 import pytest
+import sqlalchemy as sa
 
 from data_access.culture_settings import save_culture_settings, validate
 from data_access.engine import get_engine
@@ -122,3 +123,30 @@ def test_without_settings_there_is_no_target_and_no_money(page):  # noqa: F811
     assert not [c for c in captions if "target" in c and "pts" in c]
     assert _tiles(at)["Lost work time"] == "13 h"
     assert not any("EUR" in m.value for m in at.markdown)
+
+
+def test_priority_filter_reads_only_those_tickets(warehouse, page):  # noqa: F811
+    # VPN × phone tickets (keys 6–10) become P1; the rest stay P3. The rollups keep no priority,
+    # so this reads the base tables on both warehouses.
+    with get_engine(warehouse).begin() as conn:
+        conn.execute(sa.text("UPDATE tickets SET priority = 1 WHERE ticket_key BETWEEN 6 AND 10"))
+    at = page(params={"priority": "3"})
+    # P3 in the period: the five happy email answers → +100 with no spread.
+    assert _tiles(at)["Happiness"] == "+100" and "± 0.0 (n = 5)" in _captions(at)
+    assert at.multiselect(key="trends_priorities").value == [3]
+    at.multiselect(key="trends_priorities").set_value([1]).run()
+    # P1: scores 8, 8, 7, 5, 2 → 0 happy, 2 unhappy of 5 → -40.
+    assert _tiles(at)["Happiness"] == "-40"
+    assert at.query_params["priority"] == ["1"] or at.query_params["priority"] == "1"
+
+
+def test_a_24_month_period(page):  # noqa: F811
+    at = page(params={"period": "24m"})
+    # Dec 2024 – 20 Nov 2026: the ten answers of October 2026 and the five of June 2025:
+    # 7 happy, 5 unhappy of 15 → 100 × 2 / 15 = +13.
+    assert _tiles(at)["Happiness"] == "+13"
+    assert f"± {round(_margin(7, 5, 15))} (n = 15)" in _captions(at)
+    # Nothing in the 24 months before. One year earlier (Dec 2023 – 20 Nov 2025) holds June 2025's
+    # five answers, -20: +13.3 − (−20) = +33.
+    assert _tiles(at)["Change vs before"] == "–" and "no responses before" in _captions(at)
+    assert _tiles(at)["vs same months last year"] == "+33 pts"
