@@ -25,7 +25,7 @@ ROLES = {
     "cio": ("cio", ["culture-trends"]),
     "lead": ("ivan.schmidt", ["coaching", "culture-trends", "my-feedback"]),
     "analyst": ("chloe.jansen", ["my-feedback", "settings"]),
-    "admin": ("admin", ["data", "users"]),
+    "admin": ("admin", ["data", "users", "settings"]),
 }
 MAIN_HEIGHT = """() => { const m = document.querySelector('[data-testid="stMain"]');
   return m ? m.scrollHeight + 40 : 0; }"""
@@ -81,9 +81,11 @@ def capture(base: str, out: Path, sizes: list[tuple[int, int]], themes: list[str
                                                   color_scheme=theme)
                     page = context.new_page()
                     _sign_in(page, base, username)
-                    for path in paths:
-                        page.goto(f"{base}/{path}")
-                        _settle(page)
+                    for i, path in enumerate(paths):
+                        if i:  # the first is where the role lands after signing in (the default page
+                            # has no path of its own: opening it by name says "Page not found")
+                            page.goto(f"{base}/{path}")
+                            _settle(page)
                         target = out / f"{role}-{path}-{theme}-{width}.png"
                         _whole_page(page, width, height, target)
                         written.append(target)

@@ -66,7 +66,7 @@ def happiness_compare(df: pl.DataFrame, series: str, *, title: str, height: int 
     colour = alt.Color(f"{series}:N", title=title, scale=SERIES_COLOURS,
                        legend=alt.Legend(orient="bottom", columns=4, symbolLimit=0, labelLimit=220))
     base = alt.Chart(df).encode(x=_month_x(), color=colour)
-    band = base.mark_area(opacity=0.15).encode(
+    band = base.mark_area(opacity=0.15, clip=domain is not None).encode(
         color=alt.Color(f"{series}:N", scale=SERIES_COLOURS, legend=None),
         y=alt.Y("happiness_low:Q", scale=alt.Scale(domain=domain) if domain else alt.Scale(zero=False),
                 axis=HAPPINESS_AXIS),

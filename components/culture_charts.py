@@ -31,12 +31,15 @@ def happiness_domain(*frames: pl.DataFrame, also: tuple[float | None, ...] = ())
     return [max(low, -100.0), min(high, 100.0)]
 
 
-def _rule(value: float, label: str, colour: str) -> alt.LayerChart:
+def _rule(value: float, label: str, colour: str, *, right: bool) -> alt.LayerChart:
+    """A labelled horizontal line; the target's label sits at the right end, the reference's at the
+    left, so the two never cover each other when they are close."""
     data = pl.DataFrame({"y": [value], "label": [label]})
     rule = alt.Chart(data).mark_rule(color=colour, strokeWidth=1.5, strokeDash=[6, 3]).encode(
         y="y:Q", tooltip=[alt.Tooltip("label:N", title="Line")])
-    text = alt.Chart(data).mark_text(align="right", dx=-2, dy=-6, color=colour, fontSize=11).encode(
-        y="y:Q", x=alt.value("width"), text="label:N")
+    text = alt.Chart(data).mark_text(align="right" if right else "left", dx=-2 if right else 2, dy=-6,
+                                     color=colour, fontSize=11, fontWeight="bold").encode(
+        y="y:Q", x=alt.value("width" if right else 0), text="label:N")
     return rule + text
 
 
@@ -70,9 +73,9 @@ def trend_with_marks(trend: pl.DataFrame, *, domain: list[float], target: float 
                    y="happiness:Q",
                    tooltip=[alt.Tooltip("month:T", title="Month", format="%B %Y"), *_happiness_tooltip()])]
     if target is not None:
-        layers.append(_rule(target, f"target {target:+.0f}", TARGET))
+        layers.append(_rule(target, f"target {target:+.0f}", TARGET, right=True))
     if reference is not None:
-        layers.append(_rule(reference[0], f"{reference[1]} {reference[0]:+.0f}", REFERENCE))
+        layers.append(_rule(reference[0], f"{reference[1]} {reference[0]:+.0f}", REFERENCE, right=False))
     shown = [(d, l) for d, l in annotations
              if trend.height and trend["month"].min() <= d <= trend["month"].max() + dt.timedelta(days=31)]
     if shown:

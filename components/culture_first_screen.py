@@ -15,9 +15,18 @@ from views.culture import CultureReport
 from views.culture_extras import CultureExtras, Targets
 
 
-def fmt_money(amount: float | None, currency: str) -> str:
-    """An amount with its currency code and thousands separators: "EUR 12,345"; a dash without one."""
-    return "–" if amount is None else f"{literal(currency)} {amount:,.0f}"
+def fmt_money(amount: float | None, currency: str, *, compact: bool = False) -> str:
+    """An amount with its currency code and thousands separators: "EUR 12,345"; a dash without one.
+
+    `compact` (for a tile): "EUR 1.68 M" from a million, "EUR 685 k" from 100,000.
+    """
+    if amount is None:
+        return "–"
+    if compact and abs(amount) >= 1_000_000:
+        return f"{literal(currency)} {amount / 1_000_000:,.2f} M"
+    if compact and abs(amount) >= 100_000:
+        return f"{literal(currency)} {amount / 1_000:,.0f} k"
+    return f"{literal(currency)} {amount:,.0f}"
 
 
 def target_phrase(gap: float | None, target: float | None) -> str:
@@ -55,12 +64,12 @@ def _change_tile(report: CultureReport) -> None:
 def _year_tile(extras: CultureExtras) -> None:
     ago = extras.year_ago
     if ago is None or ago.change is None:
-        tile("vs same months last year", "–", f"too few responses a year earlier (n = {extras.year_ago_n:,})"
+        tile("vs last year", "–", f"too few responses a year earlier (n = {extras.year_ago_n:,})"
              if extras.year_ago_n else "no responses a year earlier",
              "Happiness now minus Happiness over the same months one year earlier, when both are large "
              "enough to show.")
         return
-    tile("vs same months last year", f"{fmt_happiness(ago.change)} pts",
+    tile("vs last year", f"{fmt_happiness(ago.change)} pts",
          f"± {_points(ago.change_margin)} · {'clear change' if ago.is_clear else 'within noise'} · then {fmt_happiness(ago.previous)} "
          f"(n = {ago.previous_n:,})",
          "Happiness now minus Happiness over the same calendar months a year earlier (same filters): "
@@ -73,7 +82,8 @@ def _cost_tile(report: CultureReport, targets: Targets) -> None:
     if lost.total_hours is None:
         tile("Lost work time", "–", "no user estimated their lost time", "Users' own estimate of lost work time.")
         return
-    value = fmt_money(targets.cost, s.currency) if targets.cost is not None else fmt_hours(lost.total_hours)
+    value = (fmt_money(targets.cost, s.currency, compact=True) if targets.cost is not None
+             else fmt_hours(lost.total_hours))
     tile("Lost work time", value,
          f"{fmt_hours(lost.total_hours)} · {targets.days:,.0f} work days" if targets.cost is not None
          else f"{targets.days:,.0f} work days · {fmt_minutes(lost.mean_minutes)} per ticket",
@@ -102,8 +112,9 @@ def headline_row(report: CultureReport, extras: CultureExtras, targets: Targets)
 def trend_domain(report: CultureReport, extras: CultureExtras, targets: Targets) -> list[float]:
     """The Happiness y-range shared by the trend and the comparison charts below it."""
     s = targets.settings
-    frames = [report.trend, extras.year_ago_trend, *report.compare.values()]
-    return happiness_domain(*frames, also=(s.target, s.benchmark))
+    lines = [frame.select("happiness") for frame in (extras.year_ago_trend, *report.compare.values())
+             if frame.height]
+    return happiness_domain(report.trend, *lines, also=(s.target, s.benchmark))
 
 
 def trend_chart(report: CultureReport, extras: CultureExtras, targets: Targets) -> None:
@@ -142,9 +153,10 @@ def top_hotspots(targets: Targets, *, top: int = 4) -> None:
     shown = worst.select(pl.concat_str([pl.col("service"), pl.col("channel_label")], separator=" · ").alias("Cell"),
                          _happiness_text().alias("Happiness"), pl.col("n"), pl.col("impact").round(0).alias("Impact"))
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "Cell": st.column_config.TextColumn(width="medium"),
-        "n": st.column_config.NumberColumn(format="localized", width="small"),
-        "Impact": st.column_config.NumberColumn(format="%+.0f", width="small")})
+        "Cell": st.column_config.TextColumn(width=190),
+        "Happiness": st.column_config.TextColumn(width=76, help="Happiness ± 95% margin"),
+        "n": st.column_config.NumberColumn(format="localized", width=52, help="Responses"),
+        "Impact": st.column_config.NumberColumn(format="%+.0f", width=62)})
 
 
 def cost_sentence(report: CultureReport, targets: Targets) -> str:
@@ -163,7 +175,7 @@ def cost_sentence(report: CultureReport, targets: Targets) -> str:
 def first_screen(report: CultureReport, extras: CultureExtras, targets: Targets) -> None:
     """Tiles, then the trend beside the worst hotspots and the cost."""
     headline_row(report, extras, targets)
-    left, right = st.columns([7, 5], gap="medium")
+    left, right = st.columns([11, 9], gap="medium")
     with left:
         st.markdown("**Is it getting better?**")
         trend_chart(report, extras, targets)

@@ -96,9 +96,9 @@ def test_trend_y_range_fits_every_band_and_line(configured, page):  # noqa: F811
     at = page()
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     trend = next(s for s in specs if "happiness_low" in json.dumps(s) and '"domain"' in json.dumps(s))
-    # Bands: Oct 2026 -18 … +78, last year's June -100 … +66; lines at +40 and +35. Rounded out
-    # to tens with 5 points to spare: -100 (the floor) … +90.
-    assert _y_domain(trend) == [-100.0, 90.0]
+    # The band of Oct 2026 (-18 … +78), last year's June line at -20, lines at +40 and +35.
+    # Rounded out to tens with 5 points to spare: -20 - 5 → -30, +78 + 5 → +90.
+    assert _y_domain(trend) == [-30.0, 90.0]
 
 
 def test_work_days_lost_per_month(configured):
@@ -149,4 +149,4 @@ def test_a_24_month_period(page):  # noqa: F811
     # Nothing in the 24 months before. One year earlier (Dec 2023 – 20 Nov 2025) holds June 2025's
     # five answers, -20: +13.3 − (−20) = +33.
     assert _tiles(at)["Change vs before"] == "–" and "no responses before" in _captions(at)
-    assert _tiles(at)["vs same months last year"] == "+33 pts"
+    assert _tiles(at)["vs last year"] == "+33 pts"
