@@ -37,7 +37,7 @@ def _rule(value: float, label: str, colour: str, *, right: bool) -> alt.LayerCha
     data = pl.DataFrame({"y": [value], "label": [label]})
     rule = alt.Chart(data).mark_rule(color=colour, strokeWidth=1.5, strokeDash=[6, 3]).encode(
         y="y:Q", tooltip=[alt.Tooltip("label:N", title="Line")])
-    text = alt.Chart(data).mark_text(align="right" if right else "left", dx=-2 if right else 2, dy=-6,
+    text = alt.Chart(data).mark_text(align="right" if right else "left", dx=-2 if right else 2, dy=-7 if right else 9,
                                      color=colour, fontSize=11, fontWeight="bold").encode(
         y="y:Q", x=alt.value("width" if right else 0), text="label:N")
     return rule + text

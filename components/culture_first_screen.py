@@ -82,9 +82,9 @@ def _cost_tile(report: CultureReport, targets: Targets) -> None:
     if lost.total_hours is None:
         tile("Lost work time", "–", "no user estimated their lost time", "Users' own estimate of lost work time.")
         return
-    value = (fmt_money(targets.cost, s.currency, compact=True) if targets.cost is not None
-             else fmt_hours(lost.total_hours))
-    tile("Lost work time", value,
+    money = targets.cost is not None
+    tile(f"Lost work time ({literal(s.currency)})" if money else "Lost work time",
+         fmt_money(targets.cost, "", compact=True).strip() if money else fmt_hours(lost.total_hours),
          f"{fmt_hours(lost.total_hours)} · {targets.days:,.0f} work days" if targets.cost is not None
          else f"{targets.days:,.0f} work days · {fmt_minutes(lost.mean_minutes)} per ticket",
          f"Mean lost minutes per answer × {report.headline.tickets:,} closed tickets; a work day is "
@@ -156,7 +156,7 @@ def top_hotspots(targets: Targets, *, top: int = 4) -> None:
         "Cell": st.column_config.TextColumn(width=190),
         "Happiness": st.column_config.TextColumn(width=76, help="Happiness ± 95% margin"),
         "n": st.column_config.NumberColumn(format="localized", width=52, help="Responses"),
-        "Impact": st.column_config.NumberColumn(format="%+.0f", width=62)})
+        "Impact": st.column_config.NumberColumn(format="localized", width=62)})
 
 
 def cost_sentence(report: CultureReport, targets: Targets) -> str:

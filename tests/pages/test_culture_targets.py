@@ -55,7 +55,7 @@ def test_tiles_say_how_far_from_target_and_what_lost_time_costs(configured, page
     assert tiles["Happiness"] == "+30"
     assert f"± {round(_margin(5, 2, 10))} (n = 10) · 10 pts below target (+40)" in captions
     # 40 min mean × 20 closed tickets = 13.33 h × 60 = 800; 13.33 h / 7.5 h = 1.8 work days.
-    assert tiles["Lost work time"] == "EUR 800"
+    assert tiles["Lost work time (EUR)"] == "800"
     assert "13 h · 2 work days" in captions
     texts = " ".join(m.value for m in at.markdown)
     assert ("Users lost an estimated **13 h** (2 work days, EUR 800) of work time, 40 min per ticket "
