@@ -92,8 +92,24 @@ def _cost_tile(report: CultureReport, targets: Targets) -> None:
                                           ". An admin can set the cost of an hour."))
 
 
+# Five tiles in a row fit 1440 px; on a narrower desktop the figures get a smaller type instead
+# of being cut off ("25,84…").
+TILES_CSS = """<style>
+@media (max-width: 1400px) {
+  .st-key-culture_headline [data-testid="stMetricValue"] { font-size: 1.75rem; }
+  .st-key-culture_headline [data-testid="stMetricLabel"] p { font-size: 0.8rem; }
+}
+</style>"""
+
+
 def headline_row(report: CultureReport, extras: CultureExtras, targets: Targets) -> None:
     """Five tiles: Happiness (vs target), change vs before, vs last year, unhappy share, lost time."""
+    st.html(TILES_CSS)
+    with st.container(key="culture_headline"):
+        _tiles(report, extras, targets)
+
+
+def _tiles(report: CultureReport, extras: CultureExtras, targets: Targets) -> None:
     cols = st.columns(5)
     with cols[0]:
         _happiness_tile(report, targets)
@@ -153,10 +169,10 @@ def top_hotspots(targets: Targets, *, top: int = 4) -> None:
     shown = worst.select(pl.concat_str([pl.col("service"), pl.col("channel_label")], separator=" · ").alias("Cell"),
                          _happiness_text().alias("Happiness"), pl.col("n"), pl.col("impact").round(0).alias("Impact"))
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "Cell": st.column_config.TextColumn(width=190),
-        "Happiness": st.column_config.TextColumn(width=76, help="Happiness ± 95% margin"),
-        "n": st.column_config.NumberColumn(format="localized", width=52, help="Responses"),
-        "Impact": st.column_config.NumberColumn(format="localized", width=62)})
+        "Cell": st.column_config.TextColumn(width=168),
+        "Happiness": st.column_config.TextColumn(width=72, help="Happiness ± 95% margin"),
+        "n": st.column_config.NumberColumn(format="localized", width=48, help="Responses"),
+        "Impact": st.column_config.NumberColumn(format="localized", width=60)})
 
 
 def cost_sentence(report: CultureReport, targets: Targets) -> str:

@@ -82,6 +82,7 @@ def test_first_screen_answers_the_three_questions_without_scrolling(app_url, bro
         expect(page.locator(METRIC).filter(has_text="Praise passed on")).to_be_visible()
         page.get_by_role("tab", name="Cost").click()
         expect(page.get_by_text("Work days lost per month")).to_be_visible()
+        page.get_by_text("Work days lost per month").scroll_into_view_if_needed()
         page.wait_for_timeout(800)
         screenshot(page, "culture-cost-tab-1440x900", full_page=False)
     finally:

@@ -119,6 +119,7 @@ ALLOWED_HTML: dict[tuple[str, str], str] = {
     ("components/auth_cookie.py", "f'<style>.stElementContainer:has(.{HIDDEN_CLASS}){{display:none !important}}</style>'"):
         "a constant class name",
     ("components/filter_fold.py", "FOLD_CSS"): "a constant style sheet (folds the filters on a phone)",
+    ("components/culture_first_screen.py", "TILES_CSS"): "a constant style sheet (tile type size)",
 }
 
 
