@@ -8,8 +8,6 @@ prints answer rows/s (the bar: ≥ 100,000).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import os
 import resource
 import tempfile
@@ -19,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from bench.figures import emit, machine
 from bench.import_speed import write_tickets_csv
 from data_access import catalogue, schema
 from data_access.engine import get_engine
@@ -79,13 +78,9 @@ def main(argv: list[str] | None = None) -> int:
           f"on {os.cpu_count()} cores)")
     figures = {"answer_rows": result.answers_read, "responses": result.inserted,
                "answer_rows_per_second": round(rate), "seconds": round(wall, 2), "cpu_seconds": round(cpu, 2),
-               "load_average": round(os.getloadavg()[0], 1),
                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-               "csv_mb": round(answers.stat().st_size / 1e6), "measured_on": dt.date.today().isoformat()}
-    print(json.dumps(figures))
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
-    return 0
+               "csv_mb": round(answers.stat().st_size / 1e6), **machine()}
+    return emit(figures, args.json)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,6 @@ DuckDB file (the embedded default) and print rows/s; then import it again (all u
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import os
 import resource
 import tempfile
@@ -18,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from bench.figures import emit, machine
 from data_access import catalogue, schema
 from data_access.engine import get_engine
 from data_access.importer.run import plan_import, run_import
@@ -93,13 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures = {"rows": args.rows, "rows_per_second": round(first.rows_per_second),
                "seconds": round(first.seconds, 2),
-               "cpu_seconds": round(cpu, 2), "load_average": round(os.getloadavg()[0], 1), "reimport_rows_per_second": round(again.rows_per_second),
+               "cpu_seconds": round(cpu, 2), "reimport_rows_per_second": round(again.rows_per_second),
                "reimport_seconds": round(again.seconds, 2), "peak_rss_mb": round(peak_mb),
-               "csv_mb": round(csv_path.stat().st_size / 1e6), "measured_on": dt.date.today().isoformat()}
-    print(json.dumps(figures))
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
-    return 0
+               "csv_mb": round(csv_path.stat().st_size / 1e6), **machine()}
+    return emit(figures, args.json)
 
 
 if __name__ == "__main__":

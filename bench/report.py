@@ -193,6 +193,12 @@ def write(results: dict, md_path: Path = BENCH_DIR / "results.md",
 
 def markdown(results: dict) -> str:
     """The results as a Markdown report."""
+    parts = (_header_lines, _page_lines, _growth_lines, _loading_lines, _memory_and_browser_lines)
+    return "\n".join(line for part in parts for line in part(results)) + "\n"
+
+
+def _header_lines(results: dict) -> list[str]:
+    """Machine, packages, command and the bars table."""
     m = results["machine"]
     lines = ["# Service Pulse benchmark results", "",
              f"Run {m['date']} on commit `{m['commit']}` — {m['cores']} cores ({m['cpu']}), "
@@ -219,6 +225,12 @@ def markdown(results: dict) -> str:
         cpu_shown = "" if cpu is None else (f"{cpu:+.0%}" if c["unit"] == "share" else f"{cpu:.2f} {c['unit']}")
         where = f"{c.get('engine', 'duckdb')} | {c.get('tier', '1m')} | {c.get('mode', '')}"
         lines.append(f"| {c['bar']} | {where} | {shown} | {c['verdict']} | {cpu_shown} | {c.get('cpu_verdict') or ''} |")
+    return lines
+
+
+def _page_lines(results: dict) -> list[str]:
+    """Every page render: cold, warm, floor and their CPU."""
+    lines: list[str] = []
     lines += ["", "## Page renders (AppTest; wall seconds, median (min–max))", "",
               "Cold = Streamlit caches cleared before the run; warm = the same session re-run with "
               "caches full. Floor = the page's own SQL statements (captured during the first cold "
@@ -236,6 +248,12 @@ def markdown(results: dict) -> str:
                 f"{_s(p['cold'].get('cpu_median'))} | {_span(p['warm'])} | {_span(p['floor'])} | "
                 f"{_s(p['floor'].get('cpu_median'))} | {_s(p['cold_over_floor'])} "
                 f"({_s(p.get('cold_over_floor_best'))}) | {p['statements']} | {p['charts']} | {status} |")
+    return lines
+
+
+def _growth_lines(results: dict) -> list[str]:
+    """How cold renders and floors grow with the tier."""
+    lines: list[str] = []
     if results.get("growth"):
         lines += ["", "## Growth with size", "",
                   "Per tier: cold render / floor in wall seconds, then [CPU seconds]. Growth = how the "
@@ -253,6 +271,12 @@ def markdown(results: dict) -> str:
 
             lines.append(f"| {g['engine']} | {g.get('mode', 'rollups')} | {g['page']} | {cells} | {_s(per_decade(first[4], last[4]), 1)}× | "
                          f"{_s(per_decade(first[5], last[5]), 1)}× |")
+    return lines
+
+
+def _loading_lines(results: dict) -> list[str]:
+    """Building, generating, importing and rollup upkeep."""
+    lines: list[str] = []
     lines += ["", "## Data loading", ""]
     for w in results.get("warehouses", []):
         how = "cached from an earlier run" if w["cached"] else "built in this run"
@@ -275,6 +299,12 @@ def markdown(results: dict) -> str:
                      f"same embedded DuckDB file (a copy of the 100k tier): {verdict} — exit "
                      f"{both.get('returncode')}, “{both.get('message', '')}”. The app kept serving afterwards: "
                      f"{'yes' if 'Sign in' in both.get('app_after', '') else 'no'}.")
+    return lines
+
+
+def _memory_and_browser_lines(results: dict) -> list[str]:
+    """Peak memory, browser timings, concurrency and notes."""
+    lines: list[str] = []
     mem = results.get("memory", {})
     lines += ["", "## Memory and browser", "",
               f"- Peak RSS of the serving process: {_s(mem.get('peak_rss_mb'), 0)} MiB ({mem.get('how', mem.get('error', 'not measured'))})."]
@@ -288,7 +318,7 @@ def markdown(results: dict) -> str:
         lines.append(f"- Browser: {results['browser']['status']}")
     if results.get("notes"):
         lines += ["", "## Notes", ""] + [f"- {n}" for n in results["notes"]]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _concurrency_lines(crowd: dict) -> list[str]:

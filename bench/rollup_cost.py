@@ -7,7 +7,6 @@ them) imported into two fresh DuckDB files, one without rollups and one keeping 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import tempfile
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from bench.figures import emit
 from bench.import_speed import write_tickets_csv
 from data_access import catalogue, rollups, schema
 from data_access.engine import get_engine
@@ -81,10 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{kind}: {before['rows_per_second']:,} rows/s without rollups, {after['rows_per_second']:,} "
               f"with ({100 * figures[f'{kind}_slowdown']:+.0f} %; CPU {before['cpu_seconds']} → "
               f"{after['cpu_seconds']} s)")
-    print(json.dumps(figures))
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
-    return 0
+    return emit(figures, args.json)
 
 
 if __name__ == "__main__":

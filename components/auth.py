@@ -27,15 +27,9 @@ COOKIE_KEY_ENV = "SERVICE_PULSE_COOKIE_KEY"
 COOKIE_EXPIRY_ENV = "SERVICE_PULSE_COOKIE_EXPIRY_HOURS"
 COOKIE_NAME = "service_pulse_auth"
 DEFAULT_EXPIRY_HOURS = 8.0  # one working day; a stolen laptop does not stay signed in for weeks
-MIN_KEY_BYTES = 32
+MIN_KEY_BYTES = config.MIN_SECRET_BYTES
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
-# Keys from documentation and examples (ours included): never acceptable outside a demo.
-WELL_KNOWN_KEYS = frozenset({
-    "some_key", "some_signature_key", "random_signature_key", "abcdef", "secret", "changeme",
-    "change-me", "password", "cookie_key", "service-pulse", "servicepulse",
-    "replace-me-with-a-long-random-string-of-at-least-32-bytes",
-})
 FAILED_MESSAGE = ("Sign-in failed: the username or password is not right. After "
                   f"{MAX_FAILED_LOGINS} failed attempts an account is paused for {LOCK_MINUTES} minutes.")
 
@@ -69,18 +63,12 @@ class CookieSettings:
 
 
 def _secrets_auth() -> dict:
-    return config._secrets().get("auth", {})  # same secrets file the database URL comes from
+    return config.secrets_section("auth")  # same secrets file the database URL comes from
 
 
 def cookie_key_problem(key: str) -> str | None:
     """Why `key` is not acceptable as a cookie key, or None when it is fine."""
-    if len(key.encode()) < MIN_KEY_BYTES:
-        return f"it is shorter than {MIN_KEY_BYTES} bytes"
-    if key.strip().lower() in WELL_KNOWN_KEYS:
-        return "it is a published example value"
-    if len(set(key)) < 8:
-        return "it repeats too few different characters to be random"
-    return None
+    return config.weak_secret(key)
 
 
 def demo_key_file() -> Path:

@@ -14,17 +14,17 @@ import streamlit as st
 
 from components import query_params
 from components.tables import download_csv
+from components.text import literal
 from components.tiles import fmt_happiness, fmt_minutes, tile
 from data_access import clock, config
 from data_access.filters import Filters
 from data_access.scope import Scope
-from metrics import CARE_NAMES, with_happiness
-from metrics.coaching import sort_by_name, team_overview, unhappy_runs
-from views.cache import coaching as data, stats
+from metrics import CARE_NAMES, periods
+from views.cache import coaching as data
 
 ANALYST_KEY = "coaching_analyst"
 BRIEF_PICKS_KEY = "coaching_brief_picks"
-PERIODS = {"90d": "Last 90 days", "6m": "Last 6 months", "12m": "Last 12 months", "ytd": "Year to date"}
+PERIODS = {k: periods.LABELS[k] for k in ("90d", "6m", "12m", "ytd")}
 BAND_LABELS = {"all": "All scores", "unhappy": "Unhappy (0–6)", "neutral": "Neutral (7–8)", "happy": "Happy (9–10)"}
 
 
@@ -49,18 +49,10 @@ class Period:
 
 
 def period_for(choice: str, today: dt.date) -> Period:
-    """The half-open period of a preset ending today (inclusive)."""
-    end = today + dt.timedelta(days=1)
-    if choice == "6m":
-        start = today - dt.timedelta(days=182)
-    elif choice == "12m":
-        start = today - dt.timedelta(days=364)
-    elif choice == "ytd":
-        start = dt.date(today.year, 1, 1)
-    else:
-        choice, start = "90d", today - dt.timedelta(days=89)
-    label = PERIODS[choice]
-    return Period(Filters(start, end), label, f"in the {label.lower()}" if choice != "ytd" else "this year")
+    """The half-open period of a preset ending today (inclusive), as on every page (metrics.periods)."""
+    choice = choice if choice in PERIODS else "90d"
+    start, end = periods.preset_range(choice, today)
+    return Period(Filters(start, end), PERIODS[choice], periods.phrase(choice))
 
 
 def period_picker(key: str) -> Period:
@@ -71,25 +63,6 @@ def period_picker(key: str) -> Period:
 
 
 # ---------------------------------------------------------------- overview
-
-def load_overview(scope: Scope, url: str) -> pl.DataFrame:
-    """The per-analyst overview frame for the lead's teams (90 days vs the 90 before)."""
-    today, now = clock.today(), current_minute()
-    current, previous = data.rolling_filters(today)
-    settings = data.recovery_settings(url=url)
-    roster = data.team_roster(scope=scope, url=url)
-    cur = stats.response_stats(scope=scope, filters=current, by=("analyst_id",), url=url)
-    prev = stats.response_stats(scope=scope, filters=previous, by=("analyst_id",), url=url)
-    since = dt.datetime.combine(current.start, dt.time())
-    act = data.team_activity(scope=scope, since=since, now=now, target_hours=settings.target_hours,
-                             threshold=settings.threshold, url=url)
-    activity = (roster.select("analyst_id")
-                .join(act["recovery"], on="analyst_id", how="left")
-                .join(unhappy_runs(act["scores"]), on="analyst_id", how="left")
-                .join(act["kudos"], on="analyst_id", how="left")
-                .join(act["notes"], on="analyst_id", how="left"))
-    return team_overview(roster, cur, prev, activity, min_responses=config.thresholds().min_responses)
-
 
 def overview_display(frame: pl.DataFrame, *, many_teams: bool) -> pl.DataFrame:
     """The overview as shown: formatted text where a figure needs its margin, numbers elsewhere."""
@@ -170,29 +143,24 @@ def _open_analyst_from_overview(ids: list[int]) -> None:
 
 def overview_section(scope: Scope) -> None:
     """Team overview: one row per analyst, alphabetical, raw and shrunk Happiness, signals."""
-    url = _url()
-    frame = load_overview(scope, url)
-    if frame.is_empty():
+    report = data.coaching_report(scope=scope, today=clock.today(), now=current_minute(), url=_url())
+    if report.is_empty:
         st.info("No analysts in your team yet.")
         return
-    min_n = config.thresholds().min_responses
-    enough = frame.filter(pl.col("enough"))
-    attention = frame.filter(pl.col("signal") != "")
+    frame, team = report.analysts, report.team
     c1, c2, c3, c4 = st.columns(4)
     with c1:
-        tile("Analysts", f"{frame.height}", f"{enough.height} with {min_n}+ responses in 90 days",
+        tile("Analysts", f"{frame.height}", f"{report.with_enough} with {report.min_responses}+ responses in 90 days",
              "Analysts whose home team is one you lead")
     with c2:
-        total = frame.select(pl.col("n", "happy", "unhappy").sum())
-        team = with_happiness(total).row(0, named=True)
         tile("Team Happiness", fmt_happiness(team["happiness"]),
              f"± {team['margin']:.0f} (n = {team['n']:,})" if team["margin"] is not None else "n = 0",
              "% scoring 9–10 minus % scoring 0–6, all analysts of your team(s), last 90 days")
     with c3:
-        tile("Open recoveries", f"{int(frame['open_recovery'].sum())}",
-             f"{int(frame['overdue_recovery'].sum())} overdue", "Unhappy responses still waiting for a call")
+        tile("Open recoveries", f"{report.open_recovery}", f"{report.overdue_recovery} overdue",
+             "Unhappy responses still waiting for a call")
     with c4:
-        tile("Need attention", f"{attention.height}", "clear decline, unhappy run or overdue recovery",
+        tile("Need attention", f"{report.needing_attention}", "clear decline, unhappy run or overdue recovery",
              "See the last column")
     st.caption("Sorted by name. Compare people only on the shrunk figure — it accounts for how many "
                "responses each person has. Select a row to open the analyst.")
@@ -207,15 +175,26 @@ def overview_section(scope: Scope) -> None:
     download_csv(shown.drop("CARE profile").with_columns(care_means), "team overview", key="coaching_overview_csv")
 
 
+def pager(page_key: str, page: int, pages: int, *, labels: tuple[str, str], caption: str, key: str) -> None:
+    """Previous / next buttons around a caption; a click moves `page_key` in session state and reruns."""
+    p1, p2, p3 = st.columns([1, 2, 1])
+    if p1.button(labels[0], disabled=page == 0, key=f"{key}_prev"):
+        st.session_state[page_key] = page - 1
+        st.rerun()
+    p2.caption(literal(caption))
+    if p3.button(labels[1], disabled=page + 1 >= pages, key=f"{key}_next"):
+        st.session_state[page_key] = page + 1
+        st.rerun()
+
+
 # ---------------------------------------------------------------- analyst picker
 
 def analyst_picker(scope: Scope, key: str) -> dict | None:
     """Pick one analyst of the lead's teams; the choice is shared by the Analyst and Notes tabs."""
-    roster = data.team_roster(scope=scope, url=_url())
+    roster = data.roster(scope=scope, url=_url())
     if roster.is_empty():
         st.info("No analysts in your team yet.")
         return None
-    roster = sort_by_name(roster)
     ids = roster["analyst_id"].to_list()
     names = dict(zip(ids, roster["name"].to_list()))
     chosen = st.session_state.get(ANALYST_KEY)

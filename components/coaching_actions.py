@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from components import formats
-from components.coaching import analyst_picker, current_minute
+from components.coaching import analyst_picker, current_minute, pager
 from components.tables import moment_columns, readable
 from components.text import literal
 from components.viewer import current_viewer
@@ -21,12 +21,11 @@ from data_access import clock, config
 from data_access.scope import Scope
 from data_access.writes import InvalidInput, WriteConflict
 from data_access.writes import coaching as writes
-from metrics.coaching import sort_by_name
+from metrics import periods
 from views import cache
 from views.cache import coaching as data
 
-WINDOWS = {"30d": ("Last 30 days", 30), "90d": ("Last 90 days", 90), "365d": ("Last 12 months", 365),
-           "all": ("All time", None)}
+WINDOWS = {**{k: periods.LABELS[k] for k in ("30d", "90d", "12m")}, "all": "All time"}
 STATUS_LABELS = {"open": "To do", "resolved": "Handled", "all": "All"}
 TABLE_GENERATION = "coaching_rq_table_generation"
 KIND_LABELS = {"contacted": "Contacted the user", "note": "Add a note only", "resolved": "Close with outcome",
@@ -51,30 +50,19 @@ def _show_flash(key: str) -> None:
 
 def recovery_section(scope: Scope) -> None:
     """The close-the-loop queue of the lead's teams, with the action form for one item."""
-    url = _url()
-    settings = data.recovery_settings(url=url)
-    now = current_minute()
-    roster = data.team_roster(scope=scope, url=url)
-    roster = sort_by_name(roster)
-    names = dict(zip(roster["analyst_id"].to_list(), roster["name"].to_list()))
-    f1, f2, f3 = st.columns([2, 2, 3])
-    window = f1.selectbox("Submitted", list(WINDOWS), index=1, format_func=lambda k: WINDOWS[k][0],
-                          key="coaching_rq_window")
-    status = f2.segmented_control("Status", list(STATUS_LABELS), format_func=STATUS_LABELS.get, default="open",
-                                  required=True, key="coaching_rq_status") or "open"
-    who = f3.selectbox("Analyst", [None] + list(names), key="coaching_rq_analyst",
-                       format_func=lambda a: "Everyone" if a is None else names[a])
-    days = WINDOWS[window][1]
-    since = dt.datetime.combine(clock.today() - dt.timedelta(days=days - 1), dt.time()) if days else None
+    settings = data.recovery_settings(url=_url())
+    window, status, who = _queue_filters(scope)
+    since = (dt.datetime.combine(periods.preset_range(window, clock.today())[0], dt.time())
+             if window in periods.LABELS else None)
     page_key = "coaching_rq_page"
     signature = (window, status, who)
     if st.session_state.get("coaching_rq_sig") != signature:
         st.session_state["coaching_rq_sig"] = signature
         st.session_state[page_key] = 0
     page = st.session_state.get(page_key, 0)
-    queue, total, overdue = data.recovery_queue(scope=scope, threshold=settings.threshold, since=since, now=now,
-                                                target_hours=settings.target_hours, status=status, analyst_id=who,
-                                                page=page, url=url)
+    queue, total, overdue = data.recovery_queue(scope=scope, threshold=settings.threshold, since=since,
+                                                now=current_minute(), target_hours=settings.target_hours,
+                                                status=status, analyst_id=who, page=page, url=_url())
     _show_flash("coaching_rq_flash")
     st.caption(f"Every response scoring {settings.threshold} or less enters the queue; the first contact is "
                f"due within {settings.target_hours} hours (weekends skipped). Not yet contacted items come "
@@ -84,6 +72,33 @@ def recovery_section(scope: Scope) -> None:
         st.info("Nothing to follow up here — every unhappy response in this window has been handled."
                 if status == "open" else "No items match these filters.")
         return
+    event = _queue_table(queue)
+    _pager(page_key, page, total)
+    rows = event.selection.rows if event else []
+    if not rows or rows[0] >= queue.height:
+        # Never guess which item the lead means: the form opens only for a row they picked.
+        st.info("Select an item in the table (the box at the start of its row) to record a contact, "
+                "a note or its outcome.", icon=":material/touch_app:")
+        return
+    _recovery_form(scope, queue.row(rows[0], named=True), settings.threshold)
+
+
+def _queue_filters(scope: Scope) -> tuple[str, str, int | None]:
+    """The queue's window, status and analyst boxes (the analysts of the lead's teams, by name)."""
+    roster = data.roster(scope=scope, url=_url())
+    names = dict(zip(roster["analyst_id"].to_list(), roster["name"].to_list()))
+    f1, f2, f3 = st.columns([2, 2, 3])
+    window = f1.selectbox("Submitted", list(WINDOWS), index=1, format_func=WINDOWS.get,
+                          key="coaching_rq_window")
+    status = f2.segmented_control("Status", list(STATUS_LABELS), format_func=STATUS_LABELS.get, default="open",
+                                  required=True, key="coaching_rq_status") or "open"
+    who = f3.selectbox("Analyst", [None] + list(names), key="coaching_rq_analyst",
+                       format_func=lambda a: "Everyone" if a is None else names[a])
+    return window, status, who
+
+
+def _queue_table(queue: pl.DataFrame):
+    """The queue as a selectable table, overdue rows tinted; returns the selection event."""
     when = "%-d %b, %H:%M"
     shown = queue.select(
         pl.when(pl.col("overdue")).then(pl.lit("⚠ overdue")).when(pl.col("resolved_at").is_not_null())
@@ -102,29 +117,19 @@ def recovery_section(scope: Scope) -> None:
     # The table's key changes after every recorded action: the order changes with it, and a kept
     # selection would point at another item.
     table_key = f"coaching_rq_table_{st.session_state.get(TABLE_GENERATION, 0)}"
-    event = st.dataframe(styled, hide_index=True, on_select="rerun", selection_mode="single-row",
-                         key=table_key,
-                         column_config={"State": st.column_config.TextColumn(width="small"),
-                                        "Ticket": st.column_config.TextColumn(width="medium", pinned=True),
-                                        "Score": st.column_config.NumberColumn(width="small"),
-                                        "Comment": st.column_config.TextColumn(width="large")})
+    return st.dataframe(styled, hide_index=True, on_select="rerun", selection_mode="single-row",
+                        key=table_key,
+                        column_config={"State": st.column_config.TextColumn(width="small"),
+                                       "Ticket": st.column_config.TextColumn(width="medium", pinned=True),
+                                       "Score": st.column_config.NumberColumn(width="small"),
+                                       "Comment": st.column_config.TextColumn(width="large")})
+
+
+def _pager(page_key: str, page: int, total: int) -> None:
     pages = (total + data.QUEUE_PAGE_SIZE - 1) // data.QUEUE_PAGE_SIZE
     if pages > 1:
-        p1, p2, p3 = st.columns([1, 2, 1])
-        if p1.button("← Previous", disabled=page == 0, key="coaching_rq_prev"):
-            st.session_state[page_key] = page - 1
-            st.rerun()
-        p2.caption(f"Page {page + 1} of {pages}")
-        if p3.button("Next →", disabled=page + 1 >= pages, key="coaching_rq_next"):
-            st.session_state[page_key] = page + 1
-            st.rerun()
-    rows = event.selection.rows if event else []
-    if not rows or rows[0] >= queue.height:
-        # Never guess which item the lead means: the form opens only for a row they picked.
-        st.info("Select an item in the table (the box at the start of its row) to record a contact, "
-                "a note or its outcome.", icon=":material/touch_app:")
-        return
-    _recovery_form(scope, queue.row(rows[0], named=True), settings.threshold)
+        pager(page_key, page, pages, labels=("← Previous", "Next →"), caption=f"Page {page + 1} of {pages}",
+              key="coaching_rq")
 
 
 def _recovery_form(scope: Scope, item: dict, threshold: int) -> None:
@@ -204,14 +209,14 @@ def notes_section(scope: Scope) -> None:
                                                                         "until you share it."))
             st.rerun()
 
-    notes = data.coaching_notes(scope=scope, analyst_id=aid, url=_url())
+    seen = data.analyst_notes(scope=scope, analyst_id=aid, url=_url())
+    notes, kudos = seen.notes, seen.kudos
     if notes.is_empty():
         st.info(f"No coaching notes about {literal(name)} yet.")
     else:
         st.caption("Notes are private to you until marked “shared with analyst”; shared notes appear on their page.")
         for note in notes.iter_rows(named=True):
             _note_card(scope, note)
-    kudos = data.kudos_received(scope=scope, analyst_id=aid, url=_url())
     with st.expander(f"Kudos {literal(name)} received ({kudos.height})", icon=":material/celebration:"):
         if kudos.is_empty():
             st.caption("No kudos yet — send one from a positive response on the Analyst tab.")

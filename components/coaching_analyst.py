@@ -1,12 +1,11 @@
 """Coaching page, analyst detail: figures, trend and CARE vs team, talking points, perception gap,
 factors, verbatims with one-click kudos, and the 1:1 brief download.
 
-User text (comments) is always shown with st.text or st.dataframe, never as Markdown.
+The figures come ready from the read model (`views.coaching.AnalystDetail`); this module only
+renders them. User text (comments) is always shown with st.text or st.dataframe, never as Markdown.
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 import polars as pl
 import streamlit as st
@@ -18,6 +17,7 @@ from components.coaching import (
     Period,
     analyst_picker,
     current_minute,
+    pager,
     period_picker,
 )
 from components.text import literal
@@ -27,11 +27,10 @@ from data_access import clock, config
 from data_access.scope import Scope
 from data_access.writes import InvalidInput, WriteConflict
 from data_access.writes.coaching import give_kudos
-from metrics import CARE_NAMES, period_change, shrink_happiness, with_happiness
-from metrics.coaching import care_gaps, customer_percentiles, talking_points, with_shrunk_care
 from reports.brief import Brief, CareRow, TrendPoint, Verbatim, file_stem, to_markdown, to_pdf
 from views import cache
 from views.cache import coaching as data
+from views.coaching import CARE_LABELS, AnalystDetail, PerceptionGap
 
 
 DIMENSION_LABELS = {"communication": "Communication", "application": "Application", "resolution": "Resolution",
@@ -46,7 +45,6 @@ def _url() -> str:
 
 def analyst_section(scope: Scope) -> None:
     """Everything about one analyst for a 1:1: figures, trend, CARE, talking points, verbatims."""
-    url = _url()
     top = st.columns([2, 3])
     with top[0]:
         analyst = analyst_picker(scope, "coaching_analyst_detail")
@@ -54,122 +52,139 @@ def analyst_section(scope: Scope) -> None:
         return
     with top[1]:
         period = period_picker("coaching_detail_period")
-    aid, name = int(analyst["analyst_id"]), analyst["name"]
-    min_n = config.thresholds().min_responses
-    mine, team = data.monthly_stats(scope=scope, analyst_id=aid, filters=period.filters, url=url)
-    previous, _ = data.monthly_stats(scope=scope, analyst_id=aid, filters=period.filters.previous(), url=url)
-    sums = [c for c in mine.columns if c != "month"]
-    mine_total = _total(mine, sums)
-    team_total = _total(team, sums)
-    prev_total = _total(previous, sums)
-    team_members = with_shrunk_care(data.team_analyst_stats(scope=scope, analyst_id=aid, filters=period.filters,
-                                                            url=url))
-    shrunk_frame = shrink_happiness(team_members) if not team_members.is_empty() else team_members
-    me = shrunk_frame.filter(pl.col("analyst_id") == aid)
-    me_row = me.row(0, named=True) if me.height else None
-    headline = with_happiness(pl.DataFrame([mine_total])).row(0, named=True)
-    team_head = with_happiness(pl.DataFrame([team_total])).row(0, named=True)
-    change = period_change(mine_total, prev_total)
-    enough = mine_total["n"] >= min_n
-    change_ok = enough and prev_total["n"] >= min_n and change.change is not None
+    detail = data.analyst_detail(scope=scope, analyst_id=int(analyst["analyst_id"]), filters=period.filters,
+                                 phrase=period.phrase, url=_url())
+    name = detail.analyst["name"]
+    _tiles(detail)
+    _trend_and_care(detail, period)
+    st.subheader("Talking points", divider="gray")
+    _talking_points(detail.points)
+    st.subheader("Perception gap", divider="gray")
+    _perception_gap(name, detail.perception)
+    st.subheader("Factors customers mention", divider="gray")
+    _factors(detail, period)
+    st.subheader("What customers said", divider="gray")
+    _verbatims(scope, detail.analyst["analyst_id"], name, period, detail.factors)
+    st.subheader("Unhappy responses that were not only theirs", divider="gray")
+    _context(detail, period)
+    st.subheader("1:1 brief", divider="gray")
+    _brief_downloads(scope, detail, period)
 
+
+def _tiles(detail: AnalystDetail) -> None:
+    mine, head, team = detail.totals, detail.headline, detail.team_headline
+    change, min_n = detail.change, detail.min_responses
     cols = st.columns(4)
     with cols[0]:
-        if enough:
-            tile("Happiness", fmt_happiness(headline["happiness"]),
-                 f"± {headline['margin']:.0f} (n = {mine_total['n']:,})", "% scoring 9–10 minus % scoring 0–6")
+        if detail.enough:
+            tile("Happiness", fmt_happiness(head["happiness"]),
+                 f"± {head['margin']:.0f} (n = {mine['n']:,})", "% scoring 9–10 minus % scoring 0–6")
         else:
-            tile("Happiness", "–", f"not enough responses yet (n = {mine_total['n']}, shown from {min_n})",
+            tile("Happiness", "–", f"not enough responses yet (n = {mine['n']}, shown from {min_n})",
                  "Too few responses for a fair figure")
     with cols[1]:
-        shrunk = me_row["happiness_shrunk"] if (me_row and enough) else None
+        shrunk = detail.shrunk["happiness_shrunk"] if (detail.shrunk and detail.enough) else None
         tile("Shrunk (fair)", fmt_happiness(shrunk), "pulled toward the team by sample size",
              "Empirical-Bayes shrinkage toward the team: use this when comparing with colleagues")
     with cols[2]:
-        tile("Team Happiness", fmt_happiness(team_head["happiness"]),
-             f"± {team_head['margin']:.0f} (n = {team_total['n']:,})" if team_head["margin"] is not None else "",
-             f"{literal(analyst['team_name'])}, same period")
+        tile("Team Happiness", fmt_happiness(team["happiness"]),
+             f"± {team['margin']:.0f} (n = {detail.team_totals['n']:,})" if team["margin"] is not None else "",
+             f"{literal(detail.analyst['team_name'])}, same period")
     with cols[3]:
-        tile("Change", fmt_happiness(change.change) if change_ok else "–",
+        tile("Change", fmt_happiness(change.change) if detail.change_shown else "–",
              f"± {change.change_margin:.0f}" + (" · clear" if change.is_clear else " · within noise")
-             if change_ok else "needs enough responses in both periods",
+             if detail.change_shown else "needs enough responses in both periods",
              "Happiness now minus the period of equal length before, ± its margin")
 
+
+def _trend_and_care(detail: AnalystDetail, period: Period) -> None:
+    name = detail.analyst["name"]
     left, right = st.columns(2)
     with left:
         st.subheader("Trend vs team", divider="gray")
-        trend = charts.trend_frame(mine, team)
-        if mine.is_empty():
+        if detail.trend.filter(pl.col("who") == "Analyst").is_empty():
             st.info(f"No responses for {literal(name)} {period.phrase}.")
         else:
-            st.altair_chart(charts.happiness_trend(trend, name), width="stretch")
+            st.altair_chart(charts.happiness_trend(detail.trend, name), width="stretch")
     with right:
         st.subheader("CARE profile vs team", divider="gray")
-        care = charts.care_profile(pl.DataFrame([mine_total]), pl.DataFrame([team_total]))
-        if mine_total["n"] == 0:
+        if detail.totals["n"] == 0:
             st.info("No CARE ratings in this period.")
         else:
-            st.altair_chart(charts.care_chart(care, name), width="stretch")
+            st.altair_chart(charts.care_chart(detail.care, name), width="stretch")
 
-    counts = data.factor_counts(scope=scope, analyst_id=aid, filters=period.filters, url=url)
-    evidence = data.factor_evidence(scope=scope, analyst_id=aid, filters=period.filters, url=url)
-    points = talking_points(counts, evidence, period_label=period.phrase)
-    st.subheader("Talking points", divider="gray")
-    _talking_points(points)
 
-    st.subheader("Perception gap", divider="gray")
-    _perception_gap(scope, aid, name, me_row, shrunk_frame)
-
-    st.subheader("Factors customers mention", divider="gray")
-    shares = charts.factor_frame(counts, int(mine_total["n"]), int(team_total["n"]))
+def _factors(detail: AnalystDetail, period: Period) -> None:
+    name = detail.analyst["name"]
+    shares = detail.factor_shares
     if shares.filter(pl.col("analyst_count") > 0).is_empty():
         st.info(f"No factors picked on {literal(name)}'s responses {period.phrase}.")
     else:
         st.altair_chart(charts.factor_chart(shares, name), width="stretch")
         st.caption("Bars: share of this analyst's responses naming the factor; black tick: the team's share.")
 
-    st.subheader("What customers said", divider="gray")
-    _verbatims(scope, aid, name, period, counts)
 
-    st.subheader("Unhappy responses that were not only theirs", divider="gray")
-    context = data.unhappy_context(scope=scope, analyst_id=aid, filters=period.filters, url=url)
-    unhappy = int(mine_total["unhappy"])
+def _context(detail: AnalystDetail, period: Period) -> None:
+    context = detail.context
+    unhappy = int(detail.totals["unhappy"])
     if context.is_empty():
         st.caption(f"None of the {unhappy} unhappy responses {period.phrase} were reassigned or reopened.")
-    else:
-        reassigned = int((context["reassignment_count"] > 0).sum())
-        reopened = int(context["reopened"].sum())
-        st.caption(f"Of {unhappy} unhappy responses {period.phrase}, {reassigned} came on reassigned tickets "
-                   f"and {reopened} on reopened ones — part of the story may lie elsewhere.")
-        shown = context.with_columns(pl.col("comment").fill_null(""),
-                                     pl.when(pl.col("reopened")).then(pl.lit("yes")).otherwise(pl.lit("no"))
-                                     .alias("reopened"))
-        st.dataframe(shown.rename({"ticket_id": "Ticket", "submitted_at": "Submitted", "happiness": "Score",
-                                   "reassignment_count": "Reassignments", "reopened": "Reopened",
-                                   "comment": "Comment"}), hide_index=True, height=min(38 + 35 * context.height, 300),
-                     column_config={"Submitted": st.column_config.DatetimeColumn(format=formats.TABLE_MOMENT),
-                                    "Comment": st.column_config.TextColumn(width="large")})
+        return
+    reassigned = int((context["reassignment_count"] > 0).sum())
+    reopened = int(context["reopened"].sum())
+    st.caption(f"Of {unhappy} unhappy responses {period.phrase}, {reassigned} came on reassigned tickets "
+               f"and {reopened} on reopened ones — part of the story may lie elsewhere.")
+    shown = context.with_columns(pl.col("comment").fill_null(""),
+                                 pl.when(pl.col("reopened")).then(pl.lit("yes")).otherwise(pl.lit("no"))
+                                 .alias("reopened"))
+    st.dataframe(shown.rename({"ticket_id": "Ticket", "submitted_at": "Submitted", "happiness": "Score",
+                               "reassignment_count": "Reassignments", "reopened": "Reopened",
+                               "comment": "Comment"}), hide_index=True, height=min(38 + 35 * context.height, 300),
+                 column_config={"Submitted": st.column_config.DatetimeColumn(format=formats.TABLE_MOMENT),
+                                "Comment": st.column_config.TextColumn(width="large")})
 
-    st.subheader("1:1 brief", divider="gray")
-    follow_ups = _follow_ups(scope, aid, url)
-    brief = Brief(
-        analyst=name, team=analyst["team_name"], period_label=period.label, generated_on=clock.today(),
-        n=int(mine_total["n"]), happiness=headline["happiness"], margin=headline["margin"],
-        happiness_shrunk=me_row["happiness_shrunk"] if me_row else None, team_happiness=team_head["happiness"],
-        change=change.change if change_ok else None, change_margin=change.change_margin if change_ok else None,
-        lost_minutes=(mine_total["lost_sum"] / mine_total["lost_n"]) if mine_total["lost_n"] else None,
-        enough=enough, min_responses=min_n,
-        trend=tuple(TrendPoint(r["month"], r["n"], r["happiness"], r["happiness_low"], r["happiness_high"])
-                    for r in trend.filter(pl.col("who") == "Analyst").iter_rows(named=True)),
-        team_trend=tuple(TrendPoint(r["month"], r["n"], r["happiness"], r["happiness_low"], r["happiness_high"])
-                         for r in trend.filter(pl.col("who") == "Team").iter_rows(named=True)),
-        care=tuple(CareRow(dim, a["mean"], t["mean"], a["n"]) for dim, a, t in _care_pairs(care)),
+
+def _trend_points(detail: AnalystDetail, who: str) -> tuple[TrendPoint, ...]:
+    return tuple(TrendPoint(r["month"], r["n"], r["happiness"], r["happiness_low"], r["happiness_high"])
+                 for r in detail.trend.filter(pl.col("who") == who).iter_rows(named=True))
+
+
+def _care_rows(care: pl.DataFrame) -> tuple[CareRow, ...]:
+    rows = []
+    for dim in CARE_LABELS.values():
+        a = care.filter((pl.col("dimension") == dim) & (pl.col("who") == "Analyst"))
+        t = care.filter((pl.col("dimension") == dim) & (pl.col("who") == "Team"))
+        if a.height and t.height:
+            rows.append(CareRow(dim, a["mean"][0], t["mean"][0], a["n"][0]))
+    return tuple(rows)
+
+
+def one_on_one_brief(detail: AnalystDetail, period: Period, follow_ups: tuple[str, ...],
+                     picks: tuple[Verbatim, ...]) -> Brief:
+    """The 1:1 brief of the analyst's figures, talking points, ticked comments and follow-ups."""
+    head, change, points = detail.headline, detail.change, detail.points
+    return Brief(
+        analyst=detail.analyst["name"], team=detail.analyst["team_name"], period_label=period.label,
+        generated_on=clock.today(), n=int(detail.totals["n"]), happiness=head["happiness"], margin=head["margin"],
+        happiness_shrunk=detail.shrunk["happiness_shrunk"] if detail.shrunk else None,
+        team_happiness=detail.team_headline["happiness"],
+        change=change.change if detail.change_shown else None,
+        change_margin=change.change_margin if detail.change_shown else None,
+        lost_minutes=detail.lost_minutes, enough=detail.enough, min_responses=detail.min_responses,
+        trend=_trend_points(detail, "Analyst"), team_trend=_trend_points(detail, "Team"),
+        care=_care_rows(detail.care),
         recognition=tuple(p.headline for p in points if p.kind == "recognition"),
         coaching=tuple(p.headline for p in points if p.kind == "coaching"),
         quotes=tuple(q for p in points for q in p.quotes[:1]),
-        verbatims=tuple(st.session_state.get(BRIEF_PICKS_KEY, {}).get(aid, {}).values()),
-        follow_ups=tuple(follow_ups),
+        verbatims=picks, follow_ups=follow_ups,
     )
+
+
+def _brief_downloads(scope: Scope, detail: AnalystDetail, period: Period) -> None:
+    aid, name = detail.analyst["analyst_id"], detail.analyst["name"]
+    follow_ups = data.follow_ups(scope=scope, analyst_id=aid, today=clock.today(), now=current_minute(), url=_url())
+    picks = tuple(st.session_state.get(BRIEF_PICKS_KEY, {}).get(aid, {}).values())
+    brief = one_on_one_brief(detail, period, follow_ups, picks)
     stem = file_stem(name, period.label)
     st.caption("Figures, trend, CARE profile, talking points, the comments you ticked above and open "
                "follow-ups — ready to print.")
@@ -182,20 +197,6 @@ def analyst_section(scope: Scope) -> None:
         st.download_button("Markdown", lambda: to_markdown(brief), file_name=f"{stem}.md",
                            mime="text/markdown", icon=":material/description:", on_click="ignore",
                            key="coaching_brief_md")
-
-
-def _total(frame: pl.DataFrame, sums: list[str]) -> dict:
-    if frame.is_empty():
-        return {c: 0 for c in sums}
-    return frame.select(pl.col(sums).sum()).row(0, named=True)
-
-
-def _care_pairs(care: pl.DataFrame):
-    for dim in charts.CARE_LABELS.values():
-        a = care.filter((pl.col("dimension") == dim) & (pl.col("who") == "Analyst"))
-        t = care.filter((pl.col("dimension") == dim) & (pl.col("who") == "Team"))
-        if a.height and t.height:
-            yield dim, a.row(0, named=True), t.row(0, named=True)
 
 
 def _talking_points(points) -> None:
@@ -230,52 +231,29 @@ def _filter_verbatims(factor_id: int | None, band: str) -> None:
     st.session_state["coaching_vb_comment"] = False
 
 
-def _perception_gap(scope: Scope, aid: int, name: str, me_row: dict | None, team: pl.DataFrame) -> None:
-    shared = data.shared_self_assessment(scope=scope, analyst_id=aid, url=_url())
-    if shared is None:
+def _perception_gap(name: str, perception: PerceptionGap | None) -> None:
+    if perception is None:
         st.info(f"{literal(name)}'s self-assessment is private. Analysts can choose to share their latest "
                 "self-assessment with their lead; nothing is shown until they do.")
         return
-    customer = {d: (me_row or {}).get(f"{d}_shrunk") for d in CARE_NAMES}
-    gaps = care_gaps(shared.ratings, customer)
-    order = list(CARE_NAMES) + [d for d in gaps["dimension"].to_list() if d not in CARE_NAMES]
-    gaps = gaps.with_columns(pl.col("dimension").replace_strict(
-        {d: i for i, d in enumerate(order)}, return_dtype=pl.Int64).alias("_o")).sort("_o").drop("_o")
-    percentile = customer_percentiles(team, aid, min_responses=config.thresholds().min_responses)
 
     def fmt(value, pattern: str) -> str:
         return "–" if value is None else format(value, pattern)
 
     rows = []
-    for row in gaps.iter_rows(named=True):
+    for row in perception.gaps.iter_rows(named=True):
         dim = row["dimension"]
         rows.append({"Dimension": DIMENSION_LABELS.get(dim, dim), "Self-rating": fmt(row["self_rating"], ".0f"),
                      "Customers (shrunk)": fmt(row["customer_mean"], ".2f"),
-                     "Customer view, team percentile": fmt(percentile.get(dim), ".0f"),
+                     "Customer view, team percentile": fmt(perception.percentiles.get(dim), ".0f"),
                      "Gap": fmt(row["gap"], "+.2f"), "Reading": row["label"] or "no comparable customer figure"})
-    st.caption(f"Shared on {shared.submitted_at:%-d %b %Y}. Customer means are shrunk toward the team; "
+    st.caption(f"Shared on {perception.shared_on:%-d %b %Y}. Customer means are shrunk toward the team; "
                "a gap beyond 4/3 of a point is a blind spot (self higher) or a hidden strength (self lower). "
                "Competencies are compared only where a customer rating maps onto them.")
     st.dataframe(pl.DataFrame(rows), hide_index=True, column_config={
         "Customer view, team percentile": st.column_config.TextColumn(
             help="Where customers' (shrunk) rating of this analyst sits among the team's analysts with enough "
                  "responses: 0 lowest, 100 highest")})
-
-
-def _follow_ups(scope: Scope, aid: int, url: str) -> list[str]:
-    notes = data.coaching_notes(scope=scope, analyst_id=aid, url=url)
-    today, now = clock.today(), current_minute()
-    items = [f"Follow-up on {r['follow_up_on']:%-d %b %Y}: {r['body']}"
-             for r in notes.filter(pl.col("follow_up_on") >= today).sort("follow_up_on").iter_rows(named=True)]
-    settings = data.recovery_settings(url=url)
-    queue, total, _ = data.recovery_queue(scope=scope, threshold=settings.threshold,
-                                          since=dt.datetime.combine(today - dt.timedelta(days=89), dt.time()),
-                                          now=now, target_hours=settings.target_hours, analyst_id=aid, url=url)
-    items += [f"Recovery call for {r['ticket_id']} (score {r['happiness']}, due {r['due_at']:%-d %b, %H:%M})"
-              for r in queue.iter_rows(named=True)]
-    if total > queue.height:
-        items.append(f"… and {total - queue.height} more open recovery items")
-    return items
 
 
 def _toggle_pick(aid: int, verbatim: Verbatim, key: str, ticket_key: int) -> None:
@@ -336,14 +314,8 @@ def _verbatims(scope: Scope, aid: int, name: str, period: Period, counts: pl.Dat
                     verbatim = Verbatim(row["ticket_id"], row["submitted_at"].date(), row["happiness"], row["comment"])
                     st.checkbox("Include in brief", key=key, on_change=_toggle_pick,
                                 args=(aid, verbatim, key, row["ticket_key"]))
-    p1, p2, p3 = st.columns([1, 2, 1])
-    if p1.button("← Newer", disabled=page == 0, key="coaching_vb_prev"):
-        st.session_state[page_key] = page - 1
-        st.rerun()
-    p2.caption(f"Page {page + 1} of {pages} · {total:,} responses")
-    if p3.button("Older →", disabled=page + 1 >= pages, key="coaching_vb_next"):
-        st.session_state[page_key] = page + 1
-        st.rerun()
+    pager(page_key, page, pages, labels=("← Newer", "Older →"),
+          caption=f"Page {page + 1} of {pages} · {total:,} responses", key="coaching_vb")
 
 
 def _kudos_button(scope: Scope, row: dict, note: str) -> None:

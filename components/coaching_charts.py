@@ -1,4 +1,6 @@
-"""Pure Altair chart builders for the Coaching page (frames in, charts out; no queries, no UI)."""
+"""Pure Altair chart builders for the Coaching page (frames in, charts out; no queries, no UI).
+
+The frames they draw come from the read model (`views.coaching`: trend, CARE profile, factor shares)."""
 
 from __future__ import annotations
 
@@ -6,29 +8,13 @@ import altair as alt
 import polars as pl
 
 from components import formats
-from metrics import CARE_NAMES, with_care_means, with_happiness
+from metrics import CARE_NAMES
+from views.coaching import CARE_LABELS
 
 ANALYST_COLOUR = "#1f6feb"
 TEAM_COLOUR = "#9aa4b2"
 POSITIVE_COLOUR = "#2da44e"
 NEGATIVE_COLOUR = "#cf222e"
-CARE_LABELS = {"communication": "Communication", "application": "Application",
-               "resolution": "Resolution", "expectation": "Expectation"}
-
-
-def trend_frame(mine: pl.DataFrame, team: pl.DataFrame) -> pl.DataFrame:
-    """Monthly Happiness with its interval for the analyst and the team, stacked in one long frame."""
-    parts = []
-    for who, frame in (("Analyst", mine), ("Team", team)):
-        if frame.is_empty():
-            continue
-        parts.append(with_happiness(frame).select(
-            "month", pl.lit(who).alias("who"), "n", "happiness", "margin", "happiness_low", "happiness_high"))
-    if not parts:
-        return pl.DataFrame(schema={"month": pl.Date, "who": pl.String, "n": pl.Int64, "happiness": pl.Float64,
-                                    "margin": pl.Float64, "happiness_low": pl.Float64,
-                                    "happiness_high": pl.Float64})
-    return pl.concat(parts)
 
 
 def happiness_trend(frame: pl.DataFrame, analyst_name: str) -> alt.LayerChart:
@@ -49,21 +35,6 @@ def happiness_trend(frame: pl.DataFrame, analyst_name: str) -> alt.LayerChart:
     return (band + line).properties(height=260)
 
 
-def care_profile(analyst: pl.DataFrame, team: pl.DataFrame) -> pl.DataFrame:
-    """Long frame: dimension, who, mean, low, high, n — the analyst's and the team's CARE means."""
-    rows = []
-    for who, frame in (("Analyst", analyst), ("Team", team)):
-        if frame.is_empty():
-            continue
-        means = with_care_means(frame.select([f"{d}_{s}" for d in CARE_NAMES for s in ("n", "sum", "sumsq")]))
-        row = means.row(0, named=True)
-        for dim in CARE_NAMES:
-            rows.append({"dimension": CARE_LABELS[dim], "who": who, "mean": row[f"{dim}_mean"],
-                         "low": row[f"{dim}_low"], "high": row[f"{dim}_high"], "n": int(row[f"{dim}_n"])})
-    return pl.DataFrame(rows, schema={"dimension": pl.String, "who": pl.String, "mean": pl.Float64,
-                                      "low": pl.Float64, "high": pl.Float64, "n": pl.Int64})
-
-
 def care_chart(frame: pl.DataFrame, analyst_name: str) -> alt.LayerChart:
     """CARE means on 1–5 with 95% t-intervals, analyst beside team, one row per dimension."""
     data = frame.with_columns(pl.col("who").replace({"Analyst": analyst_name}))
@@ -80,13 +51,6 @@ def care_chart(frame: pl.DataFrame, analyst_name: str) -> alt.LayerChart:
                                                         scale=alt.Scale(domain=[1, 5])), x2="high:Q")
     point = base.mark_point(filled=True, size=80).encode(x="mean:Q", tooltip=tooltip)
     return (rule + point).properties(height=230)
-
-
-def factor_frame(counts: pl.DataFrame, analyst_n: int, team_n: int) -> pl.DataFrame:
-    """Share of responses naming each factor, for the analyst and the team (only factors named)."""
-    return (counts.filter((pl.col("analyst_count") > 0) | (pl.col("team_count") > 0))
-            .with_columns((100.0 * pl.col("analyst_count") / max(analyst_n, 1)).alias("analyst_share"),
-                          (100.0 * pl.col("team_count") / max(team_n, 1)).alias("team_share")))
 
 
 def factor_chart(frame: pl.DataFrame, analyst_name: str) -> alt.LayerChart:

@@ -21,22 +21,16 @@ from data_access.filters import Filters
 from data_access.schema import CHANNELS, TICKET_TYPES
 from data_access.scope import Scope
 from data_access.trends import CHANNEL_LABELS
+from metrics import periods
 from views.cache import trends
 
 FILTERS_STATE_KEY = "pulse_filters"
 NOTICE_KEY = "pulse_filters_notice"
-PRESETS: dict[str, str] = {
-    "90d": "Last 90 days",
-    "12m": "Last 12 months",
-    "24m": "Last 24 months",
-    "36m": "Last 36 months",
-    "ytd": "Year to date",
-    "custom": "Custom range",
-}
+PRESETS: dict[str, str] = {**{k: periods.LABELS[k] for k in ("90d", "12m", "24m", "36m", "ytd")},
+                           "custom": "Custom range"}
 DEFAULT_PRESET = "12m"
 TYPE_LABELS = {"incident": "Incidents", "request": "Requests"}
 PRIORITY_LABELS = {1: "P1 critical", 2: "P2 high", 3: "P3 medium", 4: "P4 low"}
-MONTH_PRESETS = {"12m": 12, "24m": 24, "36m": 36}
 EARLIEST = query_params.EARLIEST
 PARAM_NAMES = ("period", "from", "to", "type", "channel", "service", "team", "priority")
 
@@ -63,20 +57,9 @@ class FilterOptions:
     teams: Mapping[int, str] = field(default_factory=dict)
 
 
-def _months_back(day: dt.date, months: int) -> dt.date:
-    total = day.year * 12 + day.month - 1 - months
-    return dt.date(total // 12, total % 12 + 1, 1)
-
-
 def preset_period(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    """Half-open [start, end) of a preset, ending with today (inclusive)."""
-    end = today + dt.timedelta(days=1)
-    if preset == "90d":
-        return today - dt.timedelta(days=89), end
-    if preset == "ytd":
-        return dt.date(today.year, 1, 1), end
-    # Last N months: this month and the N − 1 calendar months before it, so the trend's months are whole.
-    return _months_back(today, MONTH_PRESETS.get(preset, 12) - 1), end
+    """Half-open [start, end) of a preset, ending with today (inclusive): metrics.periods."""
+    return periods.preset_range(preset, today)
 
 
 def whole_weeks(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:

@@ -1,8 +1,8 @@
-"""Widgets and pure Altair charts of the analyst's private "My feedback" page.
+"""Sections of the analyst's private "My feedback" page: widgets that draw the read model's figures.
 
-Chart builders take small frames and return charts (testable without a browser); the
-`*_section` functions draw one part of the page. Customer comments and notes are shown as
-text (st.text / st.dataframe), never as Markdown or HTML.
+Figures come from `views.my_feedback` (through the caching seam `views.cache`); the charts are
+built in `components.my_feedback_charts`. Customer comments and notes are shown as text
+(st.text / st.dataframe), never as Markdown or HTML.
 """
 
 from __future__ import annotations
@@ -13,49 +13,40 @@ import polars as pl
 import streamlit as st
 
 from components import formats
-from components.text import literal
+from components.my_feedback_charts import (
+    care_profile_chart,
+    gap_chart,
+    gap_history_chart,
+    gap_progress_text,
+    rank_chart,
+    spread_chart,
+    trend_chart,
+)
 from components.tiles import fmt_happiness, fmt_margin, fmt_minutes, tile
 from components.tables import moment_columns, readable
 from data_access import clock, config
-from data_access.engine import DB_ERRORS, describe_failure  # noqa: F401 (DB_ERRORS: used by the page)
 from data_access.filters import Filters
-from data_access.my_feedback import (
-    SCORE_BANDS,
-    MyFigures,
-    SelfView,
-    my_responses_export,
-)
 from data_access.scope import Scope
-from metrics import CARE_DIMENSIONS, CARE_NAMES, with_care_means, with_happiness
+from metrics import CARE_NAMES
+from metrics import periods
 from metrics.csv_safety import safe_csv_bytes
 from metrics.gaps import ALIGNED, BLIND_SPOT, HIDDEN_STRENGTH
 from metrics.self_view import GAP_EXPLANATIONS, LABELS, Spread
 from views.cache import my_feedback as reads
+from views.my_feedback import SCORE_BANDS, MyFigures, SelfView, care_profile, gap_table
 
-MINE = "#1f6feb"
-TEAM = "#9aa4b2"
-LABEL_COLOURS = {BLIND_SPOT: "#d97706", HIDDEN_STRENGTH: "#7c3aed", ALIGNED: "#2da44e"}
-DIMENSION_COLOURS = ["#1f6feb", "#8250df", "#1a7f37", "#bf8700"]
-STATEMENTS = {d.name: d.statement for d in CARE_DIMENSIONS}
-PERIODS = {"90d": "Last 90 days", "6m": "Last 6 months", "12m": "Last 12 months", "ytd": "Year to date"}
+PERIODS = {k: periods.LABELS[k] for k in ("90d", "6m", "12m", "ytd")}
 PAGE_SIZE = 10
 TABS = ["My figures", "Self vs customers", "Self-assessment", "What customers say"]
 REMINDER_DAYS = 90
 BAND_LABELS = {"all": "All", "unhappy": "0–6", "neutral": "7–8", "happy": "9–10"}
 
 
-# --- period and friendly failures ------------------------------------------------------------
+# --- period and reminder --------------------------------------------------------------------
 
 def period_range(preset: str, today: dt.date) -> Filters:
-    """The half-open period of a preset, ending with today (inclusive)."""
-    end = today + dt.timedelta(days=1)
-    if preset == "90d":
-        return Filters(today - dt.timedelta(days=89), end)
-    if preset == "ytd":
-        return Filters(dt.date(today.year, 1, 1), end)
-    months = 6 if preset == "6m" else 12
-    index = today.year * 12 + today.month - 1 - (months - 1)
-    return Filters(dt.date(index // 12, index % 12 + 1, 1), end)
+    """The half-open period of a preset, ending with today (inclusive), as on every page (metrics.periods)."""
+    return Filters(*periods.preset_range(preset if preset in PERIODS else "12m", today))
 
 
 def period_picker(key: str = "my_period") -> Filters:
@@ -67,15 +58,11 @@ def period_picker(key: str = "my_period") -> Filters:
     return period_range(preset, today)
 
 
-def database_down(exc: Exception) -> None:
-    """A friendly message instead of a stack trace when the warehouse does not answer."""
-    st.error(literal(describe_failure(exc)), icon=":material/cloud_off:")
 
 
-
-
-def reminder(latest, today: dt.date) -> None:
+def reminder(latest, today: dt.date | None = None) -> None:
     """Nudge toward a self-assessment when there is none or the last is older than 90 days."""
+    today = today or clock.today()
     if latest is None:
         st.info("You have not filled in a self-assessment yet. It takes about three minutes and "
                 "shows you how your view of your work compares with your customers' view — "
@@ -112,17 +99,6 @@ def _ordinal(value: float) -> str:
     return f"{n}{suffix}"
 
 
-def _tip(field: str, title: str, kind: str = "quantitative", fmt: str | None = None) -> dict:
-    tip = {"field": field, "title": title, "type": kind}
-    if fmt:
-        tip["format"] = fmt
-    return tip
-
-
-def _axis_y(order: list[str]) -> dict:
-    return {"field": "name", "type": "nominal", "sort": order, "title": None, "axis": {"labelLimit": 160}}
-
-
 def _render(chart: tuple[pl.DataFrame, dict], height: int) -> None:
     # Plain Vega-Lite specs (not Altair objects): building and validating Altair charts cost
     # more than all the page's SQL together at 1M responses.
@@ -130,82 +106,9 @@ def _render(chart: tuple[pl.DataFrame, dict], height: int) -> None:
     st.vega_lite_chart(frame, spec, height=height)
 
 
-def spread_chart(spread: Spread, own: float | None, *, title: str, domain: tuple[float, float],
-                 fmt: str = ".0f") -> tuple[pl.DataFrame, dict]:
-    """The team's middle half (unnamed) as a bar with its median tick, and the analyst as a dot."""
-    frame = pl.DataFrame({"row": [title], "p25": [spread.p25], "median": [spread.median], "p75": [spread.p75],
-                          "analysts": [spread.analysts], "value": [own]})
-    x_scale = {"domain": list(domain)}
-    y = {"field": "row", "type": "nominal", "axis": None}
-    team_tip = [_tip("p25", "Team 25th percentile", fmt=fmt), _tip("median", "Team median", fmt=fmt),
-                _tip("p75", "Team 75th percentile", fmt=fmt), _tip("analysts", "Colleagues counted")]
-    spec = {"layer": [
-        {"mark": {"type": "bar", "height": 16, "color": TEAM, "opacity": 0.55, "cornerRadius": 3},
-         "encoding": {"x": {"field": "p25", "type": "quantitative", "scale": x_scale, "title": None},
-                      "x2": {"field": "p75"}, "y": y, "tooltip": team_tip}},
-        {"mark": {"type": "tick", "color": "#57606a", "thickness": 2, "size": 22},
-         "encoding": {"x": {"field": "median", "type": "quantitative", "scale": x_scale}, "y": y,
-                      "tooltip": team_tip}},
-        {"mark": {"type": "point", "filled": True, "size": 160, "color": MINE, "opacity": 1},
-         "encoding": {"x": {"field": "value", "type": "quantitative", "scale": x_scale}, "y": y,
-                      "tooltip": [_tip("value", f"You ({title})", fmt=fmt)]}},
-    ]}
-    return frame, spec
-
-
-def care_profile_frame(own_stats: pl.DataFrame, customers: pl.DataFrame,
-                       min_responses: int = 1) -> pl.DataFrame:
-    """Per CARE dimension: own mean with its t-interval and n (hidden below `min_responses`
-    answers), and the team mean."""
-    if own_stats.is_empty():
-        return pl.DataFrame()
-    means = with_care_means(own_stats).row(0, named=True)
-    team = dict(customers.select("dimension", "team_mean").iter_rows())
-
-    def shown(d: str, what: str) -> float | None:
-        return means[f"{d}_{what}"] if means[f"{d}_n"] >= min_responses else None
-
-    return pl.DataFrame([{
-        "dimension": LABELS[d], "statement": STATEMENTS[d], "mean": shown(d, "mean"),
-        "low": shown(d, "low"), "high": shown(d, "high"), "n": int(means[f"{d}_n"]),
-        "team_mean": team.get(d)} for d in CARE_NAMES],
-        schema={"dimension": pl.String, "statement": pl.String, "mean": pl.Float64, "low": pl.Float64,
-                "high": pl.Float64, "n": pl.Int64, "team_mean": pl.Float64})
-
-
-def care_profile_chart(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
-    """Own CARE means with 95% intervals (blue) and the team's mean (grey tick), on the 1–5 scale."""
-    data = frame.rename({"dimension": "name"})
-    scale = {"domain": [1, 5]}
-    tooltip = [_tip("name", "Dimension", "nominal"), _tip("statement", "Customers rate", "nominal"),
-               _tip("mean", "Your mean", fmt=".2f"), _tip("low", "95% from", fmt=".2f"),
-               _tip("high", "95% to", fmt=".2f"), _tip("n", "Answers"), _tip("team_mean", "Team mean", fmt=".2f")]
-    y = _axis_y([LABELS[d] for d in CARE_NAMES])
-    spec = {"encoding": {"y": y, "tooltip": tooltip}, "layer": [
-        {"mark": {"type": "rule", "color": MINE, "strokeWidth": 3, "opacity": 0.45},
-         "encoding": {"x": {"field": "low", "type": "quantitative", "scale": scale}, "x2": {"field": "high"}}},
-        {"mark": {"type": "tick", "color": TEAM, "thickness": 3, "size": 22},
-         "encoding": {"x": {"field": "team_mean", "type": "quantitative", "scale": scale}}},
-        {"mark": {"type": "point", "filled": True, "size": 120, "color": MINE, "opacity": 1},
-         "encoding": {"x": {"field": "mean", "type": "quantitative", "scale": scale,
-                            "title": "Customer rating (1–5)",
-                            "axis": {"values": [1, 2, 3, 4, 5], "format": "d"}}}},
-    ]}
-    return data, spec
-
-
-def figures_section(figures: MyFigures) -> None:
-    """Headline tiles, the team spread and the CARE profile for the chosen period."""
-    if not figures.enough:
-        st.info(f"Not enough responses yet for this period — you have {figures.n} and your figures "
-                f"appear from {figures.min_responses}. Every survey your customers answer counts; "
-                "try a longer period in the meantime.", icon=":material/hourglass_top:")
-        return
-    row = with_happiness(figures.stats).row(0, named=True)
-    care = with_care_means(figures.stats).row(0, named=True)
-    answered = [care[f"{d}_mean"] for d in CARE_NAMES if care[f"{d}_mean"] is not None]
-    lost_n, lost_sum = int(row["lost_n"]), float(row["lost_sum"])
-    lost_mean = lost_sum / lost_n if lost_n else None
+def _tiles(figures: MyFigures) -> None:
+    """The four headline tiles: Happiness, the 9–10 and 0–6 shares, CARE average, lost time."""
+    row, lost_mean = figures.headline, figures.lost_mean
     cols = st.columns(4)
     with cols[0]:
         tile("Happiness", fmt_happiness(row["happiness"]), fmt_margin(row["margin"], figures.n),
@@ -216,16 +119,20 @@ def figures_section(figures: MyFigures) -> None:
              f"n = {figures.n:,}",
              "Share of your responses in each group; 7–8 count in the total only.")
     with cols[2]:
-        tile("CARE average", f"{sum(answered) / len(answered):.2f}" if answered else "–",
+        average = figures.care_average
+        tile("CARE average", f"{average:.2f}" if average is not None else "–",
              "mean of the four dimensions, 1–5", "Average of your customers' four CARE ratings.")
     with cols[3]:
         hours = lost_mean * figures.tickets / 60 if lost_mean is not None else None
         tile("Lost time per ticket", fmt_minutes(lost_mean),
-             f"≈ {hours:,.0f} h over {figures.tickets:,} tickets (n = {lost_n:,})" if hours is not None
-             else "nobody answered this question yet",
+             f"≈ {hours:,.0f} h over {figures.tickets:,} tickets (n = {int(row['lost_n']):,})"
+             if hours is not None else "nobody answered this question yet",
              "Customers' own estimate of work time lost, per response that answered; total = mean × "
              "your closed tickets in the period.")
 
+
+def _spreads(figures: MyFigures) -> None:
+    """Where the analyst sits in the team's (unnamed) spread of Happiness and of lost time."""
     st.markdown("##### Where you are in your team's spread")
     if figures.happiness_spread or figures.lost_spread:
         st.caption("Grey bar: the middle half of your team (25th to 75th percentile), tick: the median, "
@@ -234,55 +141,36 @@ def figures_section(figures: MyFigures) -> None:
     with left:
         st.markdown("**Happiness**")
         if figures.happiness_spread:
-            _render(spread_chart(figures.happiness_spread, row["happiness"], title="Happiness",
+            _render(spread_chart(figures.happiness_spread, figures.headline["happiness"], title="Happiness",
                                  domain=(-100, 100), fmt="+.0f"), 70)
         st.caption(_position_text(figures.happiness_spread, "Happiness"))
     with right:
         st.markdown("**Lost time per ticket (minutes, lower is better)**")
-        spread = figures.lost_spread
+        spread, lost_mean = figures.lost_spread, figures.lost_mean
         if spread and lost_mean is not None and spread.own_percentile is not None:
             top = max(spread.p75, lost_mean) * 1.25 + 1
             _render(spread_chart(spread, lost_mean, title="Minutes", domain=(0, top)), 70)
         st.caption(_position_text(spread, "lost time") if lost_mean is not None
                    else "Your customers have not estimated lost time in this period.")
 
+
+def figures_section(figures: MyFigures) -> None:
+    """Headline tiles, the team spread and the CARE profile for the chosen period."""
+    if not figures.enough:
+        st.info(f"Not enough responses yet for this period — you have {figures.n} and your figures "
+                f"appear from {figures.min_responses}. Every survey your customers answer counts; "
+                "try a longer period in the meantime.", icon=":material/hourglass_top:")
+        return
+    _tiles(figures)
+    _spreads(figures)
     st.markdown("##### CARE profile")
-    profile = care_profile_frame(figures.stats, figures.customers, figures.min_responses)
+    profile = care_profile(figures)
     team_shown = profile.height and profile["team_mean"].is_not_null().any()
     st.caption("Blue: your customers' mean rating with its 95% interval"
                + (" · grey tick: your team's mean." if team_shown else ". " + _too_few_colleagues("Your team's mean")))
     _render(care_profile_chart(profile), 230)
 
-
 # --- trend -----------------------------------------------------------------------------------------
-
-def trend_chart(trend: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
-    """Own monthly Happiness with 95% error bars over the team's middle-half band (unnamed)."""
-    data = trend.with_columns(pl.col("month").cast(pl.Datetime("ms")))
-    x = {"field": "month", "type": "temporal", "title": None,
-         "axis": {"format": formats.MONTH_AXIS, "tickCount": "month"}}
-    scale = {"domain": [-100, 100]}
-    team_tip = [_tip("month", "Month", "temporal", "%B %Y"), _tip("band_low", "Team 25th percentile", fmt="+.0f"),
-                _tip("band_mid", "Team median", fmt="+.0f"), _tip("band_high", "Team 75th percentile", fmt="+.0f")]
-    own_tip = [_tip("month", "Month", "temporal", "%B %Y"), _tip("own_happiness", "Your Happiness", fmt="+.0f"),
-               _tip("own_margin", "± margin", fmt=".0f"), _tip("own_n", "Responses")]
-    own_only = [{"filter": "isValid(datum.own_happiness)"}]
-    spec = {"encoding": {"x": x}, "layer": [
-        {"mark": {"type": "area", "color": TEAM, "opacity": 0.28},
-         "encoding": {"y": {"field": "band_low", "type": "quantitative", "scale": scale, "title": "Happiness"},
-                      "y2": {"field": "band_high"}, "tooltip": team_tip}},
-        {"mark": {"type": "line", "color": TEAM, "strokeDash": [4, 3]},
-         "encoding": {"y": {"field": "band_mid", "type": "quantitative", "scale": scale}}},
-        {"transform": own_only, "mark": {"type": "rule", "color": MINE, "opacity": 0.5, "strokeWidth": 2},
-         "encoding": {"y": {"field": "own_happiness_low", "type": "quantitative", "scale": scale},
-                      "y2": {"field": "own_happiness_high"}, "tooltip": own_tip}},
-        {"transform": own_only,
-         "mark": {"type": "line", "color": MINE, "point": {"size": 60, "filled": True, "color": MINE}},
-         "encoding": {"y": {"field": "own_happiness", "type": "quantitative", "scale": scale},
-                      "tooltip": own_tip}},
-    ]}
-    return data, spec
-
 
 def trend_section(trend: pl.DataFrame, min_responses: int) -> None:
     """My Happiness month by month, with the team band behind it."""
@@ -305,112 +193,80 @@ def trend_section(trend: pl.DataFrame, min_responses: int) -> None:
 
 # --- self vs customers -----------------------------------------------------------------------------
 
-def gap_frame(view: SelfView, own_stats: pl.DataFrame) -> pl.DataFrame:
-    """Per CARE dimension: self-rating, customer mean (shrunk) and its raw interval, gap and label."""
-    raw = with_care_means(own_stats).row(0, named=True) if own_stats.height else {}
-    return view.gaps.with_columns(
-        pl.col("dimension").replace_strict(LABELS).alias("name"),
-        pl.Series("low", [raw.get(f"{d}_low") for d in view.gaps["dimension"]], dtype=pl.Float64),
-        pl.Series("high", [raw.get(f"{d}_high") for d in view.gaps["dimension"]], dtype=pl.Float64),
-        pl.col("dimension").replace_strict(STATEMENTS).alias("statement"),
-    )
+def _gap_readings(frame: pl.DataFrame, min_responses: int) -> None:
+    """The gap chart and table, and a kind word about each blind spot and hidden strength."""
+    if frame["customer_mean"].is_null().all():
+        st.info(f"Not enough customer ratings in this period yet (each dimension needs "
+                f"{min_responses} answers). Try a longer period.", icon=":material/hourglass_top:")
+        return
+    _render(gap_chart(frame), 260)
+    st.caption("◆ your own rating · ● your customers' mean (shrunk), pale bar: its 95% interval · "
+               "the line between them is coloured by the reading.")
+    table = frame.select(
+        pl.col("name").alias("Dimension"), pl.col("self_rating").alias("You"),
+        pl.col("customer_mean").round(2).alias("Customers"),
+        pl.concat_str([pl.col("low").round(1).cast(pl.String), pl.lit("–"),
+                       pl.col("high").round(1).cast(pl.String)]).alias("Raw 95% interval"),
+        pl.col("customer_raw").round(2).alias("Raw mean"), pl.col("n").alias("Answers"),
+        pl.col("gap").round(2).alias("Gap"), pl.col("label").alias("Reading"))
+    st.dataframe(table, hide_index=True, column_config={
+        "Gap": st.column_config.NumberColumn(format="%+.2f"),
+        "Customers": st.column_config.NumberColumn(help="Shrunk toward your team's average")})
+    for label in (BLIND_SPOT, HIDDEN_STRENGTH):
+        dims = frame.filter(pl.col("label") == label)["name"].to_list()
+        if not dims:
+            continue
+        meaning, action = GAP_EXPLANATIONS[label]
+        with st.container(border=True):
+            st.markdown(f"**{label.capitalize()}: {', '.join(dims)}**")
+            st.write(meaning)
+            st.markdown(f":material/lightbulb: *Something to try:* {action}")
+    if not frame.filter(pl.col("label").is_in([BLIND_SPOT, HIDDEN_STRENGTH])).height:
+        meaning, action = GAP_EXPLANATIONS[ALIGNED]
+        st.success(f"{meaning} {action}", icon=":material/balance:")
 
 
-def gap_chart(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
-    """Self-rating (diamond) next to the customers' shrunk mean (dot, with interval), per dimension."""
-    data = frame.filter(pl.col("customer_mean").is_not_null() & pl.col("self_rating").is_not_null()).select(
-        "name", "statement", "self_rating", "customer_mean", "customer_raw", "low", "high", "n", "gap", "label")
-    scale = {"domain": [1, 5]}
-    colour = {"field": "label", "type": "nominal", "title": "Reading",
-              "scale": {"domain": list(LABEL_COLOURS), "range": list(LABEL_COLOURS.values())},
-              "legend": {"orient": "top"}}
-    tooltip = [_tip("name", "Dimension", "nominal"), _tip("statement", "Wording", "nominal"),
-               _tip("self_rating", "You", fmt=".0f"), _tip("customer_mean", "Customers (shrunk)", fmt=".2f"),
-               _tip("customer_raw", "Customers (raw)", fmt=".2f"), _tip("n", "Answers"),
-               _tip("gap", "Gap", fmt="+.2f"), _tip("label", "Reading", "nominal")]
-    spec = {"encoding": {"y": _axis_y([LABELS[d] for d in CARE_NAMES]), "tooltip": tooltip}, "layer": [
-        {"mark": {"type": "rule", "color": MINE, "strokeWidth": 8, "opacity": 0.18},
-         "encoding": {"x": {"field": "low", "type": "quantitative", "scale": scale}, "x2": {"field": "high"}}},
-        {"mark": {"type": "rule", "strokeWidth": 2, "opacity": 0.6},
-         "encoding": {"x": {"field": "self_rating", "type": "quantitative", "scale": scale,
-                            "title": "Rating (1–5)", "axis": {"values": [1, 2, 3, 4, 5], "format": "d"}},
-                      "x2": {"field": "customer_mean"}, "color": colour}},
-        {"mark": {"type": "point", "filled": True, "size": 140, "color": MINE, "opacity": 1},
-         "encoding": {"x": {"field": "customer_mean", "type": "quantitative", "scale": scale}}},
-        {"mark": {"type": "point", "shape": "diamond", "filled": True, "size": 190, "opacity": 1},
-         "encoding": {"x": {"field": "self_rating", "type": "quantitative", "scale": scale}, "color": colour}},
-    ]}
-    return data, spec
+def _competencies(view: SelfView, scope: Scope, filters: Filters) -> None:
+    """The six competencies: the analyst's own rating next to related customer evidence."""
+    st.markdown("##### Your competencies, with related customer evidence")
+    evidence = reads.competency_evidence(scope=scope, filters=filters)
+    mine_now = view.latest.ratings
+    st.dataframe(evidence.select(
+        pl.col("competency").replace_strict(LABELS).alias("Competency"),
+        pl.col("competency").replace_strict(mine_now, default=None, return_dtype=pl.Int64).alias("You"),
+        pl.col("evidence").alias("Related customer evidence"),
+        pl.col("value").fill_null("not enough answers yet").alias("In this period"),
+        pl.col("n").alias("Answers")), hide_index=True,
+        column_config={"Related customer evidence": st.column_config.TextColumn(width="large")})
+    st.caption("Evidence that relates to each competency — a conversation starter, not a measurement of it.")
 
 
-def rank_chart(ranks: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
-    """Own percentile in the team by self-rating and by customers' rating (no names, no others)."""
-    by_self, by_customers = "by your self-rating", "by your customers' rating"
-    long = ranks.with_columns(pl.col("dimension").replace_strict(LABELS).alias("name")).unpivot(
-        index="name", on=["self_percentile", "customer_percentile"], variable_name="by",
-        value_name="percentile").with_columns(
-        pl.col("by").replace_strict({"self_percentile": by_self, "customer_percentile": by_customers}))
-    long = long.filter(pl.col("percentile").is_not_null())
-    x = {"field": "percentile", "type": "quantitative", "scale": {"domain": [0, 100]},
-         "title": "Your percentile in the team (0 = lowest, 100 = highest)"}
-    spec = {"encoding": {"y": _axis_y([LABELS[d] for d in CARE_NAMES]), "x": x}, "layer": [
-        {"mark": {"type": "line", "color": "#d0d7de", "strokeWidth": 2}, "encoding": {"detail": {"field": "name"}}},
-        {"mark": {"type": "point", "filled": True, "size": 130, "opacity": 1},
-         "encoding": {"color": {"field": "by", "type": "nominal", "title": None,
-                                "scale": {"domain": [by_self, by_customers], "range": ["#d97706", MINE]},
-                                "legend": {"orient": "top"}},
-                      "tooltip": [_tip("name", "Dimension", "nominal"), _tip("by", "Ranked", "nominal"),
-                                  _tip("percentile", "Percentile", fmt=".0f")]}},
-    ]}
-    return long, spec
+def _ranks(view: SelfView) -> None:
+    """Own percentile in the team by self-rating and by customers' rating (or why it is hidden)."""
+    st.markdown("##### Your place in the team: by your own rating and by your customers'")
+    if view.ranks["self_percentile"].is_null().all() and view.ranks["customer_percentile"].is_null().all():
+        st.caption(_too_few_colleagues("This comparison") + " It counts colleagues with a self-assessment "
+                   "and enough customer ratings.")
+        return
+    _render(rank_chart(view.ranks), 240)
+    st.caption("Percentiles only (0 = lowest, 100 = highest in your team); colleagues' answers count "
+               "anonymously and nobody is named. Dots far apart mean your self-view and your customers' "
+               "view place you differently within the team.")
 
 
-def gap_history_chart(history: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
-    """The gap per dimension at each self-assessment, with the 'aligned' zone (±4/3) shaded."""
-    data = history.filter(pl.col("gap").is_not_null()).sort("submitted_at").with_columns(
-        pl.col("dimension").replace_strict(LABELS).alias("name"),
-        pl.col("submitted_at").dt.strftime("%-d %b %Y").alias("when")).select(
-        "when", "name", "self_rating", "customer_mean", "n", "gap", "label")
-    order = data["when"].unique(maintain_order=True).to_list()
-    scale = {"domain": [-4, 4]}
-    spec = {"layer": [
-        {"data": {"values": [{"low": -4 / 3, "high": 4 / 3}]},
-         "mark": {"type": "rect", "color": "#2da44e", "opacity": 0.09},
-         "encoding": {"y": {"field": "low", "type": "quantitative", "scale": scale}, "y2": {"field": "high"}}},
-        {"data": {"values": [{"y": 0}]}, "mark": {"type": "rule", "color": "#8c959f", "strokeDash": [3, 3]},
-         "encoding": {"y": {"field": "y", "type": "quantitative", "scale": scale}}},
-        {"mark": {"type": "line", "point": {"size": 70, "filled": True}},
-         "encoding": {
-             "x": {"field": "when", "type": "ordinal", "sort": order, "title": "Self-assessment",
-                   "axis": {"labelAngle": 0}},
-             "y": {"field": "gap", "type": "quantitative", "scale": scale, "title": "You − customers"},
-             "color": {"field": "name", "type": "nominal", "title": None,
-                       "scale": {"domain": [LABELS[d] for d in CARE_NAMES], "range": DIMENSION_COLOURS},
-                       "legend": {"orient": "top"}},
-             "tooltip": [_tip("when", "Submitted", "nominal"), _tip("name", "Dimension", "nominal"),
-                         _tip("self_rating", "You", fmt=".0f"),
-                         _tip("customer_mean", "Customers (shrunk)", fmt=".2f"), _tip("n", "Answers"),
-                         _tip("gap", "Gap", fmt="+.2f"), _tip("label", "Reading", "nominal")]}},
-    ]}
-    return data, spec
-
-
-def gap_progress_text(history: pl.DataFrame) -> str | None:
-    """A one-line summary of how the gaps moved from the first to the latest assessment."""
-    data = history.filter(pl.col("gap").is_not_null())
-    ids = data["assessment_id"].unique(maintain_order=True).to_list()
-    if len(ids) < 2:
-        return None
-    first = dict(data.filter(pl.col("assessment_id") == ids[0]).select("dimension", "gap").iter_rows())
-    last = dict(data.filter(pl.col("assessment_id") == ids[-1]).select("dimension", "gap").iter_rows())
-    common = [d for d in CARE_NAMES if d in first and d in last]
-    if not common:
-        return None
-    closer = sum(abs(last[d]) < abs(first[d]) - 0.05 for d in common)
-    wider = sum(abs(last[d]) > abs(first[d]) + 0.05 for d in common)
-    when = data.filter(pl.col("assessment_id") == ids[0])["submitted_at"][0]
-    return (f"Since your self-assessment of {when:%-d %B %Y}, your view and your customers' moved "
-            f"closer on {closer} of {len(common)} dimensions and further apart on {wider}.")
+def _gap_moves(view: SelfView) -> None:
+    """How the gap per dimension moved from one self-assessment to the next."""
+    st.markdown("##### How the gap has moved")
+    history = view.gap_history
+    if history.filter(pl.col("gap").is_not_null())["assessment_id"].n_unique() < 2:
+        st.caption("With two or more self-assessments (and enough customer ratings around each), you will "
+                   "see here how your view and your customers' view move over time.")
+        return
+    _render(gap_history_chart(history), 280)
+    summary = gap_progress_text(history)
+    if summary:
+        st.caption(summary + " Green zone: aligned. Customer view: the three months up to each "
+                             "self-assessment.")
 
 
 def gap_section(view: SelfView, figures: MyFigures, scope: Scope, filters: Filters) -> None:
@@ -424,71 +280,10 @@ def gap_section(view: SelfView, figures: MyFigures, scope: Scope, filters: Filte
                "average when there are few answers, so a handful of responses cannot swing it. A gap of "
                "more than 1⅓ points (a third of the 1–5 scale) is worth a look; anything smaller counts "
                "as aligned.")
-    frame = gap_frame(view, figures.stats)
-    if frame["customer_mean"].is_null().all():
-        st.info(f"Not enough customer ratings in this period yet (each dimension needs "
-                f"{figures.min_responses} answers). Try a longer period.", icon=":material/hourglass_top:")
-    else:
-        _render(gap_chart(frame), 260)
-        st.caption("◆ your own rating · ● your customers' mean (shrunk), pale bar: its 95% interval · "
-                   "the line between them is coloured by the reading.")
-        table = frame.select(
-            pl.col("name").alias("Dimension"), pl.col("self_rating").alias("You"),
-            pl.col("customer_mean").round(2).alias("Customers"),
-            pl.concat_str([pl.col("low").round(1).cast(pl.String), pl.lit("–"),
-                           pl.col("high").round(1).cast(pl.String)]).alias("Raw 95% interval"),
-            pl.col("customer_raw").round(2).alias("Raw mean"), pl.col("n").alias("Answers"),
-            pl.col("gap").round(2).alias("Gap"), pl.col("label").alias("Reading"))
-        st.dataframe(table, hide_index=True, column_config={
-            "Gap": st.column_config.NumberColumn(format="%+.2f"),
-            "Customers": st.column_config.NumberColumn(help="Shrunk toward your team's average")})
-        for label in (BLIND_SPOT, HIDDEN_STRENGTH):
-            dims = frame.filter(pl.col("label") == label)["name"].to_list()
-            if not dims:
-                continue
-            meaning, action = GAP_EXPLANATIONS[label]
-            with st.container(border=True):
-                st.markdown(f"**{label.capitalize()}: {', '.join(dims)}**")
-                st.write(meaning)
-                st.markdown(f":material/lightbulb: *Something to try:* {action}")
-        if not frame.filter(pl.col("label").is_in([BLIND_SPOT, HIDDEN_STRENGTH])).height:
-            meaning, action = GAP_EXPLANATIONS[ALIGNED]
-            st.success(f"{meaning} {action}", icon=":material/balance:")
-
-    st.markdown("##### Your competencies, with related customer evidence")
-    evidence = reads.competency_evidence(scope=scope, filters=filters)
-    mine_now = view.latest.ratings
-    st.dataframe(evidence.select(
-        pl.col("competency").replace_strict(LABELS).alias("Competency"),
-        pl.col("competency").replace_strict(mine_now, default=None, return_dtype=pl.Int64).alias("You"),
-        pl.col("evidence").alias("Related customer evidence"),
-        pl.col("value").fill_null("not enough answers yet").alias("In this period"),
-        pl.col("n").alias("Answers")), hide_index=True,
-        column_config={"Related customer evidence": st.column_config.TextColumn(width="large")})
-    st.caption("Evidence that relates to each competency — a conversation starter, not a measurement of it.")
-
-    st.markdown("##### Your place in the team: by your own rating and by your customers'")
-    if view.ranks["self_percentile"].is_null().all() and view.ranks["customer_percentile"].is_null().all():
-        st.caption(_too_few_colleagues("This comparison") + " It counts colleagues with a self-assessment "
-                   "and enough customer ratings.")
-    else:
-        _render(rank_chart(view.ranks), 240)
-        st.caption("Percentiles only (0 = lowest, 100 = highest in your team); colleagues' answers count "
-                   "anonymously and nobody is named. Dots far apart mean your self-view and your customers' "
-                   "view place you differently within the team.")
-
-    st.markdown("##### How the gap has moved")
-    history = view.gap_history
-    if history.filter(pl.col("gap").is_not_null())["assessment_id"].n_unique() < 2:
-        st.caption("With two or more self-assessments (and enough customer ratings around each), you will "
-                   "see here how your view and your customers' view move over time.")
-    else:
-        _render(gap_history_chart(history), 280)
-        summary = gap_progress_text(history)
-        if summary:
-            st.caption(summary + " Green zone: aligned. Customer view: the three months up to each "
-                                 "self-assessment.")
-
+    _gap_readings(gap_table(view, figures), figures.min_responses)
+    _competencies(view, scope, filters)
+    _ranks(view)
+    _gap_moves(view)
 
 # --- what customers say about me --------------------------------------------------------------------
 
@@ -557,7 +352,7 @@ def recognition_section(scope: Scope) -> None:
 
 def responses_csv(scope: Scope, filters: Filters) -> bytes:
     """My responses in the period as CSV bytes, with spreadsheet formulas neutralised."""
-    return safe_csv_bytes(my_responses_export(scope=scope, filters=filters))
+    return safe_csv_bytes(reads.my_responses_export(scope=scope, filters=filters))
 
 
 def download_section(scope: Scope, filters: Filters) -> None:

@@ -1,6 +1,7 @@
-"""Command line of Service Pulse: `python -m data_access --help`."""
+"""`python -m data_access`, the documented command line. An entry point only: the commands live
+in the `cli` package, above every layer, and no module of data_access imports it."""
 
-from data_access.cli import main
+from cli.main import main
 from data_access.engine import use_short_connections
 
 # A command-line run holds an embedded database file only per unit of work (an import batch),

@@ -1,28 +1,26 @@
-"""Reads behind the Coaching page: a team lead's analysts, their feedback, recovery queue, kudos, notes.
+"""Reads behind the Coaching page: a team lead's analysts, their activity, recovery queue, kudos, notes.
 
-Every reader takes the lead's Scope and filters in SQL with the one who-may-see-whom rule
-(`scoping.lead_sees`): feedback about analysts whose home team is one of the lead's teams, whatever
-team the ticket was assigned to. Named per-analyst reads first check `scoping.analyst_scope` and the
-analyst's team, then also carry the rule in their WHERE, so a forged id returns nothing.
+SQL only: the figures are assembled by the read model `views.coaching`. Every reader takes the
+lead's Scope and filters in SQL with the one who-may-see-whom rule (`scoping.lead_sees`): feedback
+about analysts whose home team is one of the lead's teams, whatever team the ticket was assigned
+to, so a forged analyst id returns nothing. `check_analyst` is the one named-analyst check, made
+once per render by the read model. The analyst detail reads live in `coaching_analyst`.
 Each reader has a `*_query()` builder next to it so tests can compile it for every dialect.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import clock, config, query, recovery, schema, stats
+from data_access import query, recovery, schema
 from data_access.engine import get_engine
-from data_access.filters import Filters, response_period
 from data_access.scope import Scope, ScopeError
-from data_access.rollups import reads as rollup_reads
-from data_access.rollups.state import use_rollups
-from data_access.scoping import analyst_scope, lead_sees, ticket_scope, within_team
+from data_access.scoping import analyst_scope, lead_sees, ticket_scope
 
+# Short names for the tables these queries join (every reader module keeps its own few).
 T = schema.tickets
 R = schema.responses
 A = schema.analysts
@@ -30,20 +28,8 @@ RI = schema.recovery_items
 RA = schema.recovery_actions
 K = schema.kudos
 N = schema.coaching_notes
-F = schema.factors
-RF = schema.response_factors
 U = schema.app_users
-VERBATIM_PAGE_SIZE = 10
 QUEUE_PAGE_SIZE = 25
-BANDS = {"all": (0, 10), "unhappy": (0, 6), "neutral": (7, 8), "happy": (9, 10)}
-
-
-def _url(url: str | None) -> str:
-    return url or config.database_url()
-
-
-def _rows(stmt: sa.Select, url: str | None, schema_: dict) -> pl.DataFrame:
-    return query.frame(stmt, url=url, schema=schema_)
 
 
 def _lead(scope: Scope) -> None:
@@ -51,19 +37,17 @@ def _lead(scope: Scope) -> None:
         raise ScopeError("the Coaching page is for team leads")
 
 
-# ---------------------------------------------------------------- settings and windows
+def named_read(scope: Scope, analyst_id: int) -> None:
+    """Refuse, before any SQL, a scope whose role never reads this named analyst (only a lead
+    does); whether the analyst is in the lead's teams is the WHERE's business (`lead_sees`)."""
+    _lead(scope)
+    analyst_scope(scope, analyst_id)
+
 
 def recovery_settings(*, url: str | None = None) -> recovery.RecoverySettings:
     """The admin's recovery rules (threshold, target hours, window), as `data_access.recovery` reads them."""
-    with get_engine(_url(url)).connect() as conn:
+    with get_engine(url).connect() as conn:
         return recovery.read_settings(conn)
-
-
-def rolling_filters(today: dt.date | None = None, days: int = 90) -> tuple[Filters, Filters]:
-    """The last `days` days including today, and the `days` before, as half-open Filters."""
-    today = today or clock.today()
-    current = Filters(today - dt.timedelta(days=days - 1), today + dt.timedelta(days=1))
-    return current, current.previous()
 
 
 # ---------------------------------------------------------------- roster and overview
@@ -84,18 +68,18 @@ ROSTER_SCHEMA = {"analyst_id": pl.Int64, "name": pl.String, "team_id": pl.Int64,
 
 def team_roster(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
     """Analysts whose home team is one of the lead's teams: id, name, team, active."""
-    return _rows(roster_query(scope=scope), url, ROSTER_SCHEMA)
+    return query.frame(roster_query(scope=scope), url=url, schema=ROSTER_SCHEMA)
 
 
-def check_analyst(scope: Scope, analyst_id: int, url: str | None = None) -> int:
-    """Refuse a named read of an analyst outside the lead's teams; return the analyst's team."""
-    analyst_scope(scope, analyst_id)
-    _lead(scope)
-    roster = team_roster(scope=scope, url=url)
-    match = roster.filter(pl.col("analyst_id") == analyst_id)
-    if match.is_empty():
+def check_analyst(scope: Scope, analyst_id: int, url: str | None = None) -> dict:
+    """The one named-analyst check: the analyst's roster row (analyst_id, name, team_id, team_name,
+    active) when their home team is one of the lead's teams, else ScopeError."""
+    named_read(scope, analyst_id)
+    found = query.frame(roster_query(scope=scope).where(A.c.analyst_id == analyst_id), url=url,
+                        schema=ROSTER_SCHEMA)
+    if found.is_empty():
         raise ScopeError("this analyst is not in one of your teams")
-    return int(match["team_id"][0])
+    return found.row(0, named=True)
 
 
 def _open_item() -> sa.ColumnElement:
@@ -160,7 +144,7 @@ def team_activity(*, scope: Scope, since: dt.datetime, now: dt.datetime, target_
                   threshold: int, url: str | None = None) -> dict[str, pl.DataFrame]:
     """Per-analyst close-the-loop activity: open/overdue recoveries, newest 3 scores, last kudos, note."""
     frames: dict[str, pl.DataFrame] = {}
-    with get_engine(_url(url)).connect() as conn:
+    with get_engine(url).connect() as conn:
         for name, stmt, shape in (
             ("recovery", recovery_counts_query(scope=scope, threshold=threshold, since=since, now=now,
                                                target_hours=target_hours),
@@ -172,173 +156,6 @@ def team_activity(*, scope: Scope, since: dt.datetime, now: dt.datetime, target_
         ):
             frames[name] = query.frame_on(conn, stmt, schema=shape)
     return frames
-
-
-# ---------------------------------------------------------------- analyst detail
-
-def monthly_stats(*, scope: Scope, analyst_id: int, filters: Filters, url: str | None = None
-                  ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(analyst's monthly stats, their team's monthly stats) in the period, from `response_stats`.
-
-    "Team" is the analyst's home team: every response about its analysts, whatever queue the
-    ticket sat in (the who-may-see-whom rule of `scoping`).
-    """
-    team = within_team(scope, check_analyst(scope, analyst_id, url))
-    frame = stats.response_stats(scope=team, filters=Filters(filters.start, filters.end),
-                                 by=("month", "analyst_id"), url=url)
-    mine = frame.filter(pl.col("analyst_id") == analyst_id).drop("analyst_id")
-    sums = [c for c in frame.columns if c not in ("month", "analyst_id")]
-    team = frame.group_by("month").agg(pl.col(sums).sum()).sort("month")
-    return mine, team
-
-
-def team_analyst_stats(*, scope: Scope, analyst_id: int, filters: Filters, url: str | None = None
-                       ) -> pl.DataFrame:
-    """Stats per analyst of the analyst's home team in the period (for CARE vs team and shrinkage)."""
-    team = within_team(scope, check_analyst(scope, analyst_id, url))
-    return stats.response_stats(scope=team, filters=Filters(filters.start, filters.end), by=("analyst_id",),
-                                url=url)
-
-
-def factor_counts_query(*, scope: Scope, analyst_id: int, team_id: int, filters: Filters) -> sa.Select:
-    """Responses naming each factor: the analyst's and their home team's, in the period."""
-    mine = sa.case((T.c.analyst_id == analyst_id, 1), else_=0)
-    return (sa.select(RF.c.factor_id, sa.func.sum(mine).label("analyst_count"),
-                      sa.func.count().label("team_count"))
-            .select_from(RF.join(R, R.c.ticket_key == RF.c.ticket_key)
-                         .join(T, T.c.ticket_key == R.c.ticket_key))
-            .where(*response_period(filters), *ticket_scope(within_team(scope, team_id)))
-            .group_by(RF.c.factor_id))
-
-
-def factor_counts(*, scope: Scope, analyst_id: int, filters: Filters, url: str | None = None) -> pl.DataFrame:
-    """factor_id, code, label, polarity, analyst_count, team_count (every catalogue factor, zeros kept)."""
-    team_id = check_analyst(scope, analyst_id, url)
-    query = rollup_reads.team_factor_counts_query if use_rollups(url, filters) else factor_counts_query
-    counts = _rows(query(scope=scope, analyst_id=analyst_id, team_id=team_id, filters=filters), url,
-                   {"factor_id": pl.Int64, "analyst_count": pl.Int64, "team_count": pl.Int64})
-    catalogue = _rows(sa.select(F.c.factor_id, F.c.code, F.c.label, F.c.polarity).order_by(F.c.sort_order),
-                      url, {"factor_id": pl.Int64, "code": pl.String, "label": pl.String, "polarity": pl.String})
-    return catalogue.join(counts, on="factor_id", how="left").with_columns(
-        pl.col("analyst_count", "team_count").fill_null(0))
-
-
-@dataclass(frozen=True)
-class VerbatimFilter:
-    """Which of an analyst's responses to list: score band, factor, period, comments only."""
-
-    band: str = "all"
-    factor_id: int | None = None
-    with_comment: bool = True
-
-
-def _verbatim_where(scope: Scope, analyst_id: int, filters: Filters, vf: VerbatimFilter) -> list:
-    low, high = BANDS[vf.band]
-    conds = [T.c.analyst_id == analyst_id, R.c.happiness >= low, R.c.happiness <= high,
-             *response_period(filters), *ticket_scope(scope)]
-    if vf.with_comment:
-        conds.append(R.c.comment.is_not(None))
-    if vf.factor_id is not None:
-        conds.append(sa.exists().where(RF.c.ticket_key == R.c.ticket_key, RF.c.factor_id == vf.factor_id))
-    return conds
-
-
-def verbatims_query(*, scope: Scope, analyst_id: int, filters: Filters, vf: VerbatimFilter,
-                    limit: int, offset: int) -> sa.Select:
-    """One page of an analyst's responses, newest first (LIMIT/OFFSET)."""
-    S = schema.services
-    return (sa.select(R.c.ticket_key, T.c.ticket_id, R.c.submitted_at, R.c.happiness, R.c.comment,
-                      T.c.channel, S.c.name.label("service"), T.c.reassignment_count, T.c.reopened,
-                      K.c.ticket_key.is_not(None).label("kudos_given"))
-            .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key).join(S, S.c.service_id == T.c.service_id)
-                         .outerjoin(K, K.c.ticket_key == R.c.ticket_key))
-            .where(*_verbatim_where(scope, analyst_id, filters, vf))
-            .order_by(R.c.submitted_at.desc(), R.c.ticket_key.desc())
-            .limit(limit).offset(offset))
-
-
-def verbatim_count_query(*, scope: Scope, analyst_id: int, filters: Filters, vf: VerbatimFilter) -> sa.Select:
-    """How many responses match the verbatim filter (for the pager)."""
-    return (sa.select(sa.func.count()).select_from(R.join(T, T.c.ticket_key == R.c.ticket_key))
-            .where(*_verbatim_where(scope, analyst_id, filters, vf)))
-
-
-VERBATIM_SCHEMA = {"ticket_key": pl.Int64, "ticket_id": pl.String, "submitted_at": pl.Datetime("us"),
-                   "happiness": pl.Int64, "comment": pl.String, "channel": pl.String, "service": pl.String,
-                   "reassignment_count": pl.Int64, "reopened": pl.Boolean, "kudos_given": pl.Boolean}
-
-
-def _factor_labels(conn: sa.Connection, keys: list[int]) -> pl.DataFrame:
-    if not keys:
-        return pl.DataFrame(schema={"ticket_key": pl.Int64, "factors": pl.String})
-    rows = conn.execute(sa.select(RF.c.ticket_key, F.c.label).select_from(RF.join(F, F.c.factor_id == RF.c.factor_id))
-                        .where(RF.c.ticket_key.in_(keys)).order_by(RF.c.ticket_key, F.c.sort_order)).all()
-    frame = pl.DataFrame([tuple(r) for r in rows], schema={"ticket_key": pl.Int64, "label": pl.String},
-                         orient="row")
-    return frame.group_by("ticket_key", maintain_order=True).agg(pl.col("label").str.join(", ").alias("factors"))
-
-
-def verbatims(*, scope: Scope, analyst_id: int, filters: Filters, vf: VerbatimFilter = VerbatimFilter(),
-              page: int = 0, page_size: int = VERBATIM_PAGE_SIZE, url: str | None = None
-              ) -> tuple[pl.DataFrame, int]:
-    """(one page of the analyst's responses with their factor labels, total matching)."""
-    check_analyst(scope, analyst_id, url)
-    with get_engine(_url(url)).connect() as conn:
-        total = int(conn.execute(verbatim_count_query(scope=scope, analyst_id=analyst_id, filters=filters,
-                                                      vf=vf)).scalar_one())
-        rows = conn.execute(verbatims_query(scope=scope, analyst_id=analyst_id, filters=filters, vf=vf,
-                                            limit=page_size, offset=max(page, 0) * page_size)).all()
-        frame = pl.DataFrame([tuple(r) for r in rows], schema=VERBATIM_SCHEMA, orient="row")
-        labels = _factor_labels(conn, frame["ticket_key"].to_list())
-    frame = frame.join(labels, on="ticket_key", how="left").with_columns(pl.col("factors").fill_null(""))
-    return frame, total
-
-
-def factor_evidence_query(*, scope: Scope, analyst_id: int, filters: Filters) -> sa.Select:
-    """The analyst's responses naming a factor that fits its polarity (9–10 positive, 0–6 negative)."""
-    fits = sa.or_(sa.and_(F.c.polarity == "positive", R.c.happiness >= 9),
-                  sa.and_(F.c.polarity == "negative", R.c.happiness <= 6))
-    return (sa.select(T.c.ticket_id, R.c.ticket_key, R.c.happiness, R.c.comment, RF.c.factor_id)
-            .select_from(RF.join(R, R.c.ticket_key == RF.c.ticket_key)
-                         .join(T, T.c.ticket_key == R.c.ticket_key)
-                         .join(F, F.c.factor_id == RF.c.factor_id))
-            .where(T.c.analyst_id == analyst_id, fits, *response_period(filters), *ticket_scope(scope))
-            .order_by(R.c.submitted_at.desc(), R.c.ticket_key.desc()))
-
-
-def factor_evidence(*, scope: Scope, analyst_id: int, filters: Filters, url: str | None = None) -> pl.DataFrame:
-    """ticket_id, ticket_key, happiness, comment, factor_id: evidence for the talking points."""
-    check_analyst(scope, analyst_id, url)
-    return _rows(factor_evidence_query(scope=scope, analyst_id=analyst_id, filters=filters), url,
-                 {"ticket_id": pl.String, "ticket_key": pl.Int64, "happiness": pl.Int64,
-                  "comment": pl.String, "factor_id": pl.Int64})
-
-
-def unhappy_context_query(*, scope: Scope, analyst_id: int, filters: Filters, threshold: int = 6) -> sa.Select:
-    """The analyst's unhappy responses that were reassigned or reopened (not only their doing)."""
-    return (sa.select(T.c.ticket_id, R.c.submitted_at, R.c.happiness, T.c.reassignment_count, T.c.reopened,
-                      R.c.comment)
-            .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key))
-            .where(T.c.analyst_id == analyst_id, R.c.happiness <= threshold,
-                   sa.or_(T.c.reassignment_count > 0, T.c.reopened.is_(True)),
-                   *response_period(filters), *ticket_scope(scope))
-            .order_by(R.c.submitted_at.desc()))
-
-
-def unhappy_context(*, scope: Scope, analyst_id: int, filters: Filters, url: str | None = None) -> pl.DataFrame:
-    """ticket_id, submitted_at, happiness, reassignment_count, reopened, comment."""
-    check_analyst(scope, analyst_id, url)
-    return _rows(unhappy_context_query(scope=scope, analyst_id=analyst_id, filters=filters), url,
-                 {"ticket_id": pl.String, "submitted_at": pl.Datetime("us"), "happiness": pl.Int64,
-                  "reassignment_count": pl.Int64, "reopened": pl.Boolean, "comment": pl.String})
-
-
-def shared_self_assessment(*, scope: Scope, analyst_id: int, url: str | None = None):
-    """The analyst's latest self-assessment if they shared it with their lead, else None."""
-    from data_access.self_assessments import shared_self_assessment as shared
-
-    check_analyst(scope, analyst_id, url)
-    return shared(scope=scope, analyst_id=analyst_id, url=url)
 
 
 # ---------------------------------------------------------------- recovery queue
@@ -408,8 +225,8 @@ def recovery_queue(*, scope: Scope, threshold: int, since: dt.datetime | None, n
     if status not in QUEUE_STATUSES:
         raise ValueError(f"unknown queue status {status!r}")
     if analyst_id is not None:
-        check_analyst(scope, analyst_id, url)
-    with get_engine(_url(url)).connect() as conn:
+        named_read(scope, analyst_id)
+    with get_engine(url).connect() as conn:
         # Imported history: an unhappy answer older than the recovery window never had an item.
         history_before = now - dt.timedelta(days=recovery.read_settings(conn).window_days)
         total, overdue = conn.execute(recovery_queue_count_query(
@@ -438,9 +255,9 @@ def recovery_history_query(*, scope: Scope, ticket_key: int) -> sa.Select:
 
 def recovery_history(*, scope: Scope, ticket_key: int, url: str | None = None) -> pl.DataFrame:
     """acted_at, kind, outcome, note, by: the item's history (kept after it leaves the queue)."""
-    return _rows(recovery_history_query(scope=scope, ticket_key=ticket_key), url,
-                 {"acted_at": pl.Datetime("us"), "kind": pl.String, "outcome": pl.String, "note": pl.String,
-                  "by": pl.String})
+    return query.frame(recovery_history_query(scope=scope, ticket_key=ticket_key), url=url,
+                       schema={"acted_at": pl.Datetime("us"), "kind": pl.String, "outcome": pl.String,
+                               "note": pl.String, "by": pl.String})
 
 
 # ---------------------------------------------------------------- kudos and notes
@@ -456,10 +273,10 @@ def kudos_query(*, scope: Scope, analyst_id: int) -> sa.Select:
 
 def kudos_received(*, scope: Scope, analyst_id: int, url: str | None = None) -> pl.DataFrame:
     """given_at, ticket_id, happiness, comment, note for an analyst's kudos."""
-    check_analyst(scope, analyst_id, url)
-    return _rows(kudos_query(scope=scope, analyst_id=analyst_id), url,
-                 {"given_at": pl.Datetime("us"), "ticket_id": pl.String, "happiness": pl.Int64,
-                  "comment": pl.String, "note": pl.String})
+    named_read(scope, analyst_id)
+    return query.frame(kudos_query(scope=scope, analyst_id=analyst_id), url=url,
+                       schema={"given_at": pl.Datetime("us"), "ticket_id": pl.String, "happiness": pl.Int64,
+                               "comment": pl.String, "note": pl.String})
 
 
 def notes_query(*, scope: Scope, analyst_id: int) -> sa.Select:
@@ -479,5 +296,5 @@ NOTES_SCHEMA = {"note_id": pl.Int64, "created_at": pl.Datetime("us"), "body": pl
 
 def coaching_notes(*, scope: Scope, analyst_id: int, url: str | None = None) -> pl.DataFrame:
     """note_id, created_at, body, follow_up_on, shared_with_analyst, version, author."""
-    check_analyst(scope, analyst_id, url)
-    return _rows(notes_query(scope=scope, analyst_id=analyst_id), url, NOTES_SCHEMA)
+    named_read(scope, analyst_id)
+    return query.frame(notes_query(scope=scope, analyst_id=analyst_id), url=url, schema=NOTES_SCHEMA)

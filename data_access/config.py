@@ -22,6 +22,31 @@ def _secrets() -> dict:
         return tomllib.load(fh)
 
 
+def secrets_section(name: str) -> dict:
+    """One [section] of secrets.toml (empty when the file or the section is missing)."""
+    return _secrets().get(name, {})
+
+
+MIN_SECRET_BYTES = 32
+# Values from documentation and examples (ours included): never acceptable as a key or secret.
+PUBLISHED_SECRETS = frozenset({
+    "some_key", "some_signature_key", "random_signature_key", "abcdef", "secret", "changeme",
+    "change-me", "password", "cookie_key", "survey_secret", "service-pulse", "servicepulse",
+    "replace-me-with-a-long-random-string-of-at-least-32-bytes",
+})
+
+
+def weak_secret(value: str) -> str | None:
+    """Why `value` cannot serve as a signing key (cookies, survey links), or None when it can."""
+    if len(value.encode()) < MIN_SECRET_BYTES:
+        return f"it is shorter than {MIN_SECRET_BYTES} bytes"
+    if value.strip().lower() in PUBLISHED_SECRETS:
+        return "it is a published example value"
+    if len(set(value)) < 8:
+        return "it repeats too few different characters to be random"
+    return None
+
+
 def data_dir() -> Path:
     """Folder for the embedded database and other local state (outside git)."""
     return Path(os.environ.get(DATA_DIR_ENV, PROJECT_ROOT / "data"))

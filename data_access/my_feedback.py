@@ -1,43 +1,35 @@
-"""Reads behind the analyst's private "My feedback" page — the signed-in analyst's own scope only.
+"""SQL behind the analyst's private "My feedback" page — the signed-in analyst's own scope only.
 
-Every public function here takes an analyst Scope and refuses any other role. Colleagues are the
-analysts of the same home team (`scoping.ticket_scope(own_only=False)`). Their figures are computed
-in SQL (per team member) but never leave this module with an analyst id or name: only quartiles
-rounded to whole points, the analyst's own values and their own percentiles are returned, and only
-when at least `thresholds().min_colleagues` colleagues (the analyst not counted) have figures.
+Every function here takes an analyst Scope and refuses any other role. Colleagues are the
+analysts of the same home team (`scoping.ticket_scope(own_only=False)`). The team readers return
+sufficient statistics (and latest self-ratings) per team member keyed by analyst id, for the read
+model `views/my_feedback.py` alone: it swaps the ids for an `is_own` flag before any formula sees
+them, and only the rounded peer band, the analyst's own values and percentiles leave it.
+Nothing here computes a figure.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import clock, config, query, schema, stats
+from data_access import config, query, schema
 from data_access.dialect import as_int, month_start
 from data_access.engine import get_engine
 from data_access.filters import Filters, period_bounds, response_period
-from data_access.recovery import analyst_status_expr
-from data_access.scope import Scope, ScopeError
 from data_access.rollups import reads as rollup_reads
 from data_access.rollups.state import use_rollups
+from data_access.scope import Scope, ScopeError
 from data_access.scoping import home_team_members, ticket_scope
-from data_access.self_assessments import (
-    SelfAssessment,
-    assessments_from_history,
-    self_assessment_history,
-)
-from metrics import self_view
-from metrics.care import CARE_NAMES
 
 T, R = schema.tickets, schema.responses
-SA, SAR, A = schema.self_assessments, schema.self_assessment_ratings, schema.analysts
-TREND_MONTHS = 12
-GAP_WINDOW_MONTHS = 3
+SA, SAR = schema.self_assessments, schema.self_assessment_ratings
+CARE = schema.CARE_DIMENSIONS
 MAX_PAGE_SIZE = 100
 SCORE_BANDS = {"all": None, "unhappy": (0, 6), "neutral": (7, 8), "happy": (9, 10)}
+MonthRanges = tuple[tuple[dt.date, dt.date], ...]
 
 
 def _analyst(scope: Scope) -> int:
@@ -51,13 +43,13 @@ def _url(url: str | None) -> str:
     return url or config.database_url()
 
 
-# --- team members' statistics (ids stay inside this module) ---------------------------------
+# --- team members' statistics (ids go to the read model only) ---------------------------------
 
 def _stat_columns() -> list[sa.ColumnElement]:
     cols: list[sa.ColumnElement] = [sa.func.count().label("n"),
                                     sa.func.sum(as_int(R.c.happiness >= 9)).label("happy"),
                                     sa.func.sum(as_int(R.c.happiness <= 6)).label("unhappy")]
-    for dim in CARE_NAMES:
+    for dim in CARE:
         c = R.c[dim]
         cols += [sa.func.count(c).label(f"{dim}_n"), sa.func.sum(c).label(f"{dim}_sum"),
                  sa.func.sum(c * c).label(f"{dim}_sumsq")]
@@ -66,9 +58,13 @@ def _stat_columns() -> list[sa.ColumnElement]:
     return cols
 
 
+SUMMED = (["n", "happy", "unhappy"] + [f"{d}_{s}" for d in CARE for s in ("n", "sum", "sumsq")]
+          + ["lost_n", "lost_sum"])
+"""The statistics columns of every team-member read (they add up over months and periods)."""
+
+
 def team_members_query(*, scope: Scope, filters: Filters, by_month: bool = False) -> sa.Select:
-    """Per team member (and month): sufficient statistics of the analyst's own team, for the
-    unnamed distribution. Only this module sees its analyst ids."""
+    """Per team member (and month): sufficient statistics of the analyst's own team."""
     _analyst(scope)
     keys: list[sa.ColumnElement] = [T.c.analyst_id]
     if by_month:
@@ -92,25 +88,22 @@ def _typed(frame: pl.DataFrame) -> pl.DataFrame:
             fixes.append(pl.col(c).cast(pl.Date))
         elif c.endswith(("_sum", "_sumsq")):
             fixes.append(pl.col(c).cast(pl.Float64).fill_null(0.0))
-        elif c in ("n", "happy", "unhappy") or c.endswith("_n") or c == "analyst_id":
+        elif c in ("n", "happy", "unhappy", "in_period") or c.endswith("_n") or c == "analyst_id":
             fixes.append(pl.col(c).cast(pl.Int64).fill_null(0))
     return frame.with_columns(fixes) if fixes else frame
 
 
-def _team_members(*, scope: Scope, filters: Filters, by_month: bool, url: str | None) -> pl.DataFrame:
+def team_member_stats(*, scope: Scope, filters: Filters, by_month: bool = False,
+                      url: str | None = None) -> pl.DataFrame:
+    """`team_members_query` (or its rollup twin) as a typed frame: analyst_id [, month], SUMMED."""
     stmt = (rollup_reads.member_stats_query(scope=_own_team(scope), filters=filters, by_month=by_month)
-            if use_rollups(url, filters) else team_members_query(scope=scope, filters=filters, by_month=by_month))
+            if use_rollups(url) else team_members_query(scope=scope, filters=filters, by_month=by_month))
     return _typed(query.frame(stmt, url=url))
 
 
-def overview_window(filters: Filters) -> Filters:
-    """The months the landing view reads at once: the chosen period and the trend's 12 months."""
-    trend = trend_window(TREND_MONTHS)
-    return Filters(start=min(filters.start, trend.start), end=max(filters.end, trend.end))
-
-
-def team_overview_query(*, scope: Scope, filters: Filters) -> sa.Select:
-    """One scan for the landing view: per team member, month and whether inside `filters`' period.
+def team_overview_query(*, scope: Scope, filters: Filters, window: Filters) -> sa.Select:
+    """One scan for the landing view: per team member, month and whether inside `filters`' period,
+    over `window` (the period and the trend's months together).
 
     Summing the `in_period` rows gives the period's per-member statistics; summing by month
     gives the trend — so the period figures and the 12-month trend cost one query, not two.
@@ -121,146 +114,22 @@ def team_overview_query(*, scope: Scope, filters: Filters) -> sa.Select:
     month = month_start(R.c.submitted_at).label("month")
     return (sa.select(T.c.analyst_id, month, in_period, *_stat_columns())
             .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
-            .where(*response_period(overview_window(filters)), *ticket_scope(scope, own_only=False))
+            .where(*response_period(window), *ticket_scope(scope, own_only=False))
             .group_by(T.c.analyst_id, month, in_period))
 
 
-def _team_overview(*, scope: Scope, filters: Filters, url: str | None) -> pl.DataFrame:
-    if use_rollups(url, filters):
-        stmt = rollup_reads.member_stats_query(scope=_own_team(scope), filters=overview_window(filters),
-                                               by_month=True, in_period_from=filters.start)
+def team_overview_stats(*, scope: Scope, filters: Filters, window: Filters,
+                        url: str | None = None) -> pl.DataFrame:
+    """`team_overview_query` (or its rollup twin) as a typed frame: analyst_id, month, in_period, SUMMED."""
+    if use_rollups(url):
+        stmt = rollup_reads.member_stats_query(scope=_own_team(scope), filters=window, by_month=True,
+                                               in_period_from=filters.start)
     else:
-        stmt = team_overview_query(scope=scope, filters=filters)
-    return _typed(query.frame(stmt, url=url)).with_columns(pl.col("in_period").cast(pl.Int64))
+        stmt = team_overview_query(scope=scope, filters=filters, window=window)
+    return _typed(query.frame(stmt, url=url))
 
 
-SUMMED = (["n", "happy", "unhappy"] + [f"{d}_{s}" for d in CARE_NAMES for s in ("n", "sum", "sumsq")]
-          + ["lost_n", "lost_sum"])
-
-
-def _team_period(scope: Scope, filters: Filters, url: str | None) -> pl.DataFrame:
-    """Per team member statistics in the chosen period (from the landing view's one scan)."""
-    frame = _team_overview(scope=scope, filters=filters, url=url)
-    if filters.end < overview_window(filters).end:  # a period ending early: its own query
-        return _team_members(scope=scope, filters=filters, by_month=False, url=url)
-    return (frame.filter(pl.col("in_period") == 1).group_by("analyst_id")
-            .agg(pl.col(c).sum() for c in SUMMED))
-
-
-def _team_months(scope: Scope, filters: Filters, start: dt.date, url: str | None) -> pl.DataFrame:
-    """Per team member and month from `start` on; reuses the landing scan when it reaches back far enough."""
-    window = overview_window(filters)
-    if start >= window.start:
-        frame = _team_overview(scope=scope, filters=filters, url=url)
-        return (frame.filter(pl.col("month") >= start).group_by("analyst_id", "month")
-                .agg(pl.col(c).sum() for c in SUMMED))
-    return _team_members(scope=scope, filters=Filters(start=start, end=window.end), by_month=True, url=url)
-
-
-def _anonymous(frame: pl.DataFrame, analyst_id: int) -> pl.DataFrame:
-    """Replace analyst ids by an `is_own` flag and an opaque member number (never returned)."""
-    if frame.is_empty():
-        return frame.drop("analyst_id").with_columns(pl.lit(False).alias("is_own"),
-                                                      pl.lit(0, pl.Int64).alias("member"))
-    return frame.with_columns(
-        (pl.col("analyst_id") == analyst_id).alias("is_own"),
-        pl.col("analyst_id").rank("dense").cast(pl.Int64).alias("member"),
-    ).drop("analyst_id")
-
-
-# --- my figures for a period -------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class MyFigures:
-    """The analyst's own figures for one period, and where they sit in their (unnamed) team."""
-
-    stats: pl.DataFrame
-    """One row of own sufficient statistics (columns of `stats.response_stats`)."""
-    tickets: int
-    """Own closed tickets in the period (denominator of total lost hours)."""
-    happiness_spread: self_view.Spread | None
-    lost_spread: self_view.Spread | None
-    customers: pl.DataFrame
-    """Per CARE dimension: own raw and shrunk customer mean, team mean, own percentile."""
-    min_responses: int
-
-    @property
-    def n(self) -> int:
-        return int(self.stats["n"][0]) if self.stats.height else 0
-
-    @property
-    def enough(self) -> bool:
-        return self.n >= self.min_responses
-
-
-def my_figures(*, scope: Scope, filters: Filters, url: str | None = None) -> MyFigures:
-    """Own Happiness/CARE/lost-time statistics in `filters`, plus the unnamed team spread."""
-    analyst_id = _analyst(scope)
-    limits = config.thresholds()
-    own = stats.response_stats(scope=scope, filters=filters, own_only=True, url=url)
-    tickets = stats.ticket_stats(scope=scope, filters=filters, own_only=True, url=url)
-    team = _anonymous(_team_period(scope, filters, url), analyst_id)
-    happiness = self_view.team_spread(
-        self_view.analyst_happiness(team, min_responses=limits.min_responses),
-        min_colleagues=limits.min_colleagues) if team.height else None
-    lost = self_view.team_spread(
-        self_view.analyst_lost_minutes(team, min_responses=limits.min_responses),
-        min_colleagues=limits.min_colleagues) if team.height else None
-    customers = self_view.customer_care(team, min_responses=limits.min_responses,
-                                        min_colleagues=limits.min_colleagues)
-    return MyFigures(stats=own, tickets=int(tickets["tickets"][0]) if tickets.height else 0,
-                     happiness_spread=happiness, lost_spread=lost, customers=customers,
-                     min_responses=limits.min_responses)
-
-
-# --- trend ---------------------------------------------------------------------------------------
-
-def trend_window(months: int = TREND_MONTHS) -> Filters:
-    """The last `months` calendar months up to today (inclusive)."""
-    today = clock.today()
-    start = self_view.month_add(dt.date(today.year, today.month, 1), -(months - 1))
-    return Filters(start=start, end=today + dt.timedelta(days=1))
-
-
-def my_trend(*, scope: Scope, filters: Filters, months: int = TREND_MONTHS,
-             url: str | None = None) -> pl.DataFrame:
-    """Own monthly Happiness (± margin) over the last `months` months, with the team's middle half.
-
-    Columns: month, own_n, own_happiness, own_margin, own_happiness_low/high, band_low, band_mid,
-    band_high (whole points; null in months with fewer than `min_colleagues` colleagues with
-    figures — see `metrics.self_view.trend_with_band`). Nothing per colleague.
-    """
-    analyst_id = _analyst(scope)
-    limits = config.thresholds()
-    first = trend_window(months).start
-    monthly = _anonymous(_team_months(scope, filters, first, url), analyst_id)
-    if monthly.is_empty():
-        return monthly
-    return self_view.trend_with_band(monthly, min_responses=limits.min_responses,
-                                     min_colleagues=limits.min_colleagues).filter(pl.col("month") >= first)
-
-
-def gap_months(history: pl.DataFrame) -> list[dt.date]:
-    """Every calendar month some self-assessment's customer window covers (oldest first)."""
-    months: set[dt.date] = set()
-    for when in history["submitted_at"].unique().to_list():
-        last = dt.date(when.year, when.month, 1)
-        months.update(self_view.month_add(last, -k) for k in range(GAP_WINDOW_MONTHS))
-    return sorted(months)
-
-
-def month_ranges(months: list[dt.date]) -> tuple[tuple[dt.date, dt.date], ...]:
-    """Contiguous runs of months as half-open date ranges, e.g. [Jan, Feb, May] → Jan–Mar, May–Jun."""
-    ranges: list[list[dt.date]] = []
-    for month in sorted(months):
-        if ranges and ranges[-1][1] == month:
-            ranges[-1][1] = self_view.month_add(month, 1)
-        else:
-            ranges.append([month, self_view.month_add(month, 1)])
-    return tuple((a, b) for a, b in ranges)
-
-
-def team_month_ranges_query(*, scope: Scope, ranges: tuple[tuple[dt.date, dt.date], ...]) -> sa.Select:
+def team_month_ranges_query(*, scope: Scope, ranges: MonthRanges) -> sa.Select:
     """Per team member and month, only inside `ranges` (the customer windows of older self-assessments)."""
     _analyst(scope)
     month = month_start(R.c.submitted_at).label("month")
@@ -272,38 +141,15 @@ def team_month_ranges_query(*, scope: Scope, ranges: tuple[tuple[dt.date, dt.dat
             .group_by(T.c.analyst_id, month))
 
 
-def _team_month_ranges(*, scope: Scope, ranges: tuple[tuple[dt.date, dt.date], ...],
-                       url: str | None) -> pl.DataFrame:
+def team_month_range_stats(*, scope: Scope, ranges: MonthRanges, url: str | None = None) -> pl.DataFrame:
+    """`team_month_ranges_query` (or its rollup twin) as a typed frame: analyst_id, month, SUMMED."""
     stmt = (rollup_reads.member_stats_query(scope=_own_team(scope), by_month=True, ranges=ranges)
             if use_rollups(url) else team_month_ranges_query(scope=scope, ranges=ranges))
     return _typed(query.frame(stmt, url=url))
 
 
-def _gap_history_months(scope: Scope, filters: Filters, history: pl.DataFrame, url: str | None) -> pl.DataFrame:
-    """Per team member and month for every month a self-assessment's window needs.
-
-    Recent months come from the landing view's scan; older ones from one query limited to
-    exactly those months, so a long history does not mean scanning years of responses.
-    """
-    window_start = overview_window(filters).start
-    months = gap_months(history)
-    recent = _team_months(scope, filters, window_start, url).filter(pl.col("month").is_in(months))
-    older = [m for m in months if m < window_start]
-    if not older:
-        return recent
-    old = _team_month_ranges(scope=scope, ranges=month_ranges(older), url=url)
-    return pl.concat([recent, old.select(recent.columns)], how="vertical_relaxed")
-
-
-def my_assessments(*, scope: Scope, url: str | None = None) -> list[SelfAssessment]:
-    """The analyst's own self-assessments, oldest first (the latest is the last)."""
-    return assessments_from_history(self_assessment_history(scope=scope, url=url), _analyst(scope))
-
-
-# --- self vs customers -----------------------------------------------------------------------------
-
 def team_latest_ratings_query(*, scope: Scope) -> sa.Select:
-    """Latest self-rating per CARE dimension of every member of the analyst's team (ids internal)."""
+    """Latest self-rating per CARE dimension of every member of the analyst's team."""
     _analyst(scope)
     ranked = (sa.select(SA.c.assessment_id, SA.c.analyst_id,
                         sa.func.row_number().over(partition_by=SA.c.analyst_id,
@@ -313,59 +159,13 @@ def team_latest_ratings_query(*, scope: Scope) -> sa.Select:
               .subquery())
     return (sa.select(ranked.c.analyst_id, SAR.c.dimension, SAR.c.rating)
             .select_from(ranked.join(SAR, SAR.c.assessment_id == ranked.c.assessment_id))
-            .where(ranked.c.rn == 1, SAR.c.dimension.in_(CARE_NAMES)))
+            .where(ranked.c.rn == 1, SAR.c.dimension.in_(CARE)))
 
 
-def _team_latest_ratings(*, scope: Scope, url: str | None) -> pl.DataFrame:
+def team_latest_ratings(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
+    """analyst_id, dimension, rating: the latest CARE self-ratings of the analyst's team."""
     stmt = team_latest_ratings_query(scope=scope)
     return query.frame(stmt, url=url, schema={"analyst_id": pl.Int64, "dimension": pl.String, "rating": pl.Int64})
-
-
-@dataclass(frozen=True)
-class SelfView:
-    """Everything the self-vs-customers section needs; no colleague is identifiable in it."""
-
-    history: list[SelfAssessment]
-    """Own self-assessments, oldest first."""
-    gaps: pl.DataFrame
-    """Per CARE dimension: self_rating, customer_raw, customer_mean (shrunk), n, gap, label."""
-    ranks: pl.DataFrame
-    """Per CARE dimension: own percentile in the team by self-rating and by customer rating."""
-    gap_history: pl.DataFrame
-    """Gaps at the time of each self-assessment (customer window: 3 months up to it)."""
-
-    @property
-    def latest(self) -> SelfAssessment | None:
-        return self.history[-1] if self.history else None
-
-
-def self_view_for(*, scope: Scope, filters: Filters, figures: MyFigures | None = None,
-                  url: str | None = None) -> SelfView:
-    """Latest self-ratings against the customers' (shrunk) view in `filters`, ranks and history."""
-    analyst_id = _analyst(scope)
-    limits = config.thresholds()
-    figures = figures or my_figures(scope=scope, filters=filters, url=url)
-    history_frame = self_assessment_history(scope=scope, url=url)
-    history = assessments_from_history(history_frame, analyst_id)
-    latest = history[-1].ratings if history else {}
-    customers = figures.customers.with_columns(
-        pl.when(pl.col("n") >= limits.min_responses).then(pl.col(c)).alias(c)
-        for c in ("customer_raw", "customer_mean"))
-    gaps = self_view.self_vs_customers(latest, customers)
-    team_ratings = _team_latest_ratings(scope=scope, url=url)
-    anonymous = team_ratings.with_columns((pl.col("analyst_id") == analyst_id).alias("is_own")) \
-        .drop("analyst_id")
-    ranks = self_view.self_rank_percentiles(anonymous, min_colleagues=limits.min_colleagues).join(
-        figures.customers.select("dimension", pl.col("own_percentile").alias("customer_percentile")),
-        on="dimension", how="left")
-    if history:
-        monthly = _anonymous(_gap_history_months(scope, filters, history_frame, url), analyst_id)
-        gap_hist = self_view.gap_history(history_frame, monthly, window_months=GAP_WINDOW_MONTHS,
-                                         min_responses=limits.min_responses,
-                                         min_analysts=limits.min_analysts)
-    else:
-        gap_hist = self_view.gap_history(history_frame, pl.DataFrame(), min_responses=1, min_analysts=1)
-    return SelfView(history=history, gaps=gaps, ranks=ranks, gap_history=gap_hist)
 
 
 # --- customer evidence next to the competencies ----------------------------------------------------
@@ -381,33 +181,12 @@ def re_explain_query(*, scope: Scope, filters: Filters) -> sa.Select:
             .where(F.c.code == "re_explain", *ticket_scope(scope, own_only=True), *response_period(filters)))
 
 
-def _re_explain(*, scope: Scope, filters: Filters, url: str | None) -> int:
+def re_explain_count(*, scope: Scope, filters: Filters, url: str | None = None) -> int:
+    """`re_explain_query` (or its rollup twin) as a number."""
     with get_engine(_url(url)).connect() as conn:
         stmt = (rollup_reads.factor_code_count_query(scope=scope, filters=filters, code="re_explain")
-                if use_rollups(url, filters) else re_explain_query(scope=scope, filters=filters))
+                if use_rollups(url) else re_explain_query(scope=scope, filters=filters))
         return int(conn.execute(stmt).scalar_one() or 0)
-
-
-def competency_evidence(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
-    """Per competency: what the analyst's own customer feedback in the period suggests (evidence,
-    not a measurement). Columns: competency, evidence, value (text), n."""
-    _analyst(scope)
-    limits = config.thresholds()
-    own = stats.response_stats(scope=scope, filters=filters, own_only=True, url=url)
-    # One scan at the finest grain needed, rolled up three ways in polars.
-    cells = stats.response_stats(scope=scope, filters=filters, url=url,
-                                 by=("reassignment_count", "channel", "ticket_type"))
-    summed = [pl.col(c).sum() for c in ("n", "happy", "unhappy")]
-    by_reassign = cells.group_by("reassignment_count").agg(summed)
-    slices = pl.concat([cells.group_by("channel").agg(summed).drop("channel"),
-                        cells.group_by("ticket_type").agg(summed).drop("ticket_type")])
-    tickets = stats.ticket_stats(scope=scope, filters=filters, own_only=True, url=url)
-    return self_view.competency_evidence(
-        own, by_reassign, slices,
-        re_explain=_re_explain(scope=scope, filters=filters, url=url),
-        sla_met=int(tickets["sla_met_tickets"][0]) if tickets.height else 0,
-        tickets=int(tickets["tickets"][0]) if tickets.height else 0,
-        min_responses=limits.min_responses)
 
 
 # --- what customers say about me ----------------------------------------------------------------
@@ -433,7 +212,7 @@ def verbatims_query(*, scope: Scope, filters: Filters, band: str = "all", search
     page, page_size = max(int(page), 1), min(max(int(page_size), 1), MAX_PAGE_SIZE)
     return (sa.select(R.c.submitted_at, T.c.ticket_id, T.c.ticket_type, T.c.channel,
                       schema.services.c.name.label("service"), R.c.happiness,
-                      *[R.c[d] for d in CARE_NAMES], R.c.comment)
+                      *[R.c[d] for d in CARE], R.c.comment)
             .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key)
                          .join(schema.services, schema.services.c.service_id == T.c.service_id))
             .where(*_verbatim_conditions(scope, filters, band, search))
@@ -450,7 +229,7 @@ def verbatim_count_query(*, scope: Scope, filters: Filters, band: str = "all", s
 
 VERBATIM_SCHEMA = {"submitted_at": pl.Datetime("us"), "ticket_id": pl.String, "ticket_type": pl.String,
                    "channel": pl.String, "service": pl.String, "happiness": pl.Int64,
-                   **{d: pl.Int64 for d in CARE_NAMES}, "comment": pl.String}
+                   **{d: pl.Int64 for d in CARE}, "comment": pl.String}
 
 
 def my_verbatims(*, scope: Scope, filters: Filters, band: str = "all", search: str = "",
@@ -510,37 +289,23 @@ def open_recovery_query(*, scope: Scope) -> sa.Select:
             .order_by(RI.c.due_at, RI.c.ticket_key))
 
 
-@dataclass(frozen=True)
-class Recognition:
-    """Kudos to me, coaching notes shared with me, and my open recovery items."""
+KUDOS_SCHEMA = {"given_at": pl.Datetime("us"), "given_by": pl.String, "note": pl.String,
+                "ticket_id": pl.String, "happiness": pl.Int64, "comment": pl.String}
+NOTES_SCHEMA = {"created_at": pl.Datetime("us"), "author": pl.String, "body": pl.String,
+                "follow_up_on": pl.Date}
+OPEN_RECOVERY_SCHEMA = {"ticket_id": pl.String, "submitted_at": pl.Datetime("us"), "happiness": pl.Int64,
+                        "due_at": pl.Datetime("us"), "first_contact_at": pl.Datetime("us")}
 
-    kudos: pl.DataFrame
-    notes: pl.DataFrame
-    recovery: pl.DataFrame
 
-
-def my_recognition(*, scope: Scope, url: str | None = None) -> Recognition:
-    """Kudos received, coaching notes shared with the analyst, and their open recovery items."""
+def recognition_rows(*, scope: Scope, url: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Kudos received, coaching notes shared with the analyst and their open recovery items, as
+    rows (one connection for the three reads)."""
     _analyst(scope)
     with get_engine(_url(url)).connect() as conn:
-        kudos = conn.execute(kudos_query(scope=scope)).all()
-        notes = conn.execute(shared_notes_query(scope=scope)).all()
-        recovery = conn.execute(open_recovery_query(scope=scope)).all()
-    now = clock.now()
-    recovery_frame = pl.DataFrame(
-        [tuple(r) for r in recovery], orient="row",
-        schema={"ticket_id": pl.String, "submitted_at": pl.Datetime("us"), "happiness": pl.Int64,
-                "due_at": pl.Datetime("us"), "first_contact_at": pl.Datetime("us")},
-    ).with_columns(analyst_status_expr(now).alias("status"))
-    return Recognition(
-        kudos=pl.DataFrame([tuple(r) for r in kudos], orient="row",
-                           schema={"given_at": pl.Datetime("us"), "given_by": pl.String, "note": pl.String,
-                                   "ticket_id": pl.String, "happiness": pl.Int64, "comment": pl.String}),
-        notes=pl.DataFrame([tuple(r) for r in notes], orient="row",
-                           schema={"created_at": pl.Datetime("us"), "author": pl.String,
-                                   "body": pl.String, "follow_up_on": pl.Date}),
-        recovery=recovery_frame,
-    )
+        kudos = query.frame_on(conn, kudos_query(scope=scope), schema=KUDOS_SCHEMA)
+        notes = query.frame_on(conn, shared_notes_query(scope=scope), schema=NOTES_SCHEMA)
+        recovery = query.frame_on(conn, open_recovery_query(scope=scope), schema=OPEN_RECOVERY_SCHEMA)
+    return kudos, notes, recovery
 
 
 # --- my data as a file -------------------------------------------------------------------------------
@@ -551,7 +316,7 @@ def export_query(*, scope: Scope, filters: Filters) -> sa.Select:
     return (sa.select(T.c.ticket_id, T.c.ticket_type, T.c.channel,
                       schema.services.c.name.label("service"), T.c.priority, T.c.opened_at,
                       T.c.resolved_at, T.c.sla_met, T.c.reopened, T.c.reassignment_count,
-                      R.c.submitted_at, R.c.happiness, *[R.c[d] for d in CARE_NAMES],
+                      R.c.submitted_at, R.c.happiness, *[R.c[d] for d in CARE],
                       R.c.lost_minutes, R.c.comment)
             .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key)
                          .join(schema.services, schema.services.c.service_id == T.c.service_id))

@@ -20,6 +20,7 @@ from data_access.engine import get_engine
 from data_access.filters import Filters, response_period, ticket_slice
 from data_access.scope import Scope, ScopeError
 from data_access.scoping import lead_sees, ticket_scope
+from metrics.happiness import HAPPY_MIN, UNHAPPY_MAX
 
 T = schema.tickets
 R = schema.responses
@@ -137,7 +138,7 @@ def praise_query(*, scope: Scope, filters: Filters, limit: int = 20) -> sa.Selec
     """Responses scoring 9–10 with a comment in the period, newest first (a lead's own teams)."""
     scope.require("lead")
     return (sa.select(*_verbatim_columns()).select_from(_verbatim_from())
-            .where(R.c.happiness >= 9, R.c.comment.is_not(None), sa.func.trim(R.c.comment) != "",
+            .where(R.c.happiness >= HAPPY_MIN, R.c.comment.is_not(None), sa.func.trim(R.c.comment) != "",
                    *response_period(filters), *ticket_slice(filters), *ticket_scope(scope))
             .order_by(R.c.submitted_at.desc(), R.c.ticket_key).limit(limit))
 
@@ -153,7 +154,7 @@ def unhappy_responses_query(*, scope: Scope, filters: Filters, limit: int = 20) 
     return (sa.select(*_verbatim_columns(), RI.c.due_at, RI.c.first_contact_at,
                       RI.c.resolved_at.label("recovered_at"), RI.c.outcome)
             .select_from(_verbatim_from().outerjoin(RI, RI.c.ticket_key == R.c.ticket_key))
-            .where(R.c.happiness <= 6, *response_period(filters), *ticket_slice(filters),
+            .where(R.c.happiness <= UNHAPPY_MAX, *response_period(filters), *ticket_slice(filters),
                    *ticket_scope(scope))
             .order_by(R.c.submitted_at.desc(), R.c.ticket_key).limit(limit))
 

@@ -17,6 +17,7 @@ from data_access.rollups import reads as rollup_reads
 from data_access.rollups.state import use_rollups
 from data_access.scope import Scope, ScopeError
 from data_access.scoping import ticket_scope
+from metrics.happiness import HAPPY_MIN, UNHAPPY_MAX
 
 T = schema.tickets
 R = schema.responses
@@ -60,8 +61,8 @@ def response_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] 
                          own_only: bool = True) -> sa.Select:
     """The SELECT behind `response_stats` (exposed so tests can compile it for every dialect)."""
     _check_grain(scope, by, own_only)
-    happy = as_int(R.c.happiness >= 9)
-    unhappy = as_int(R.c.happiness <= 6)
+    happy = as_int(R.c.happiness >= HAPPY_MIN)
+    unhappy = as_int(R.c.happiness <= UNHAPPY_MAX)
     cols: list[sa.ColumnElement] = [GROUPABLE[b] for b in by]
     cols += [
         sa.func.count().label("n"),
@@ -77,7 +78,7 @@ def response_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] 
     cols += [sa.func.count(lost).label("lost_n"), sa.func.sum(lost).label("lost_sum"),
              sa.func.sum(lost * lost).label("lost_sumsq"),
              sa.func.sum(as_int(T.c.sla_met)).label("sla_met_n"),
-             sa.func.sum(as_int(sa.and_(T.c.sla_met, R.c.happiness <= 6))).label("sla_met_unhappy")]
+             sa.func.sum(as_int(sa.and_(T.c.sla_met, R.c.happiness <= UNHAPPY_MAX))).label("sla_met_unhappy")]
     stmt = (sa.select(*cols).select_from(_with_home_team(R.join(T, R.c.ticket_key == T.c.ticket_key), by))
             .where(*response_period(filters), *ticket_slice(filters),
                    *ticket_scope(scope, own_only=own_only)))

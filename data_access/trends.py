@@ -25,6 +25,7 @@ from data_access.rollups import reads as rollup_reads
 from data_access.rollups.state import use_rollups
 from data_access.scoping import ticket_scope
 from data_access.stats import GROUPABLE, _check_grain, stat_types
+from metrics.happiness import HAPPY_MIN, UNHAPPY_MAX
 
 CHANNEL_LABELS = {"phone": "Phone", "email": "Email", "portal": "Portal", "chat": "Chat", "walk_in": "Walk-in",
                   "social": "Social media", "other": "Other"}
@@ -93,10 +94,10 @@ def experience_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...
     _require_org_view(scope)
     _check_grain(scope, by, True)
     keys = [GROUPABLE[b] for b in by]
-    unhappy = R.c.happiness <= 6
+    unhappy = R.c.happiness <= UNHAPPY_MAX
     stmt = (sa.select(*keys,
                       sa.func.count().label("n"),
-                      sa.func.sum(as_int(R.c.happiness >= 9)).label("happy"),
+                      sa.func.sum(as_int(R.c.happiness >= HAPPY_MIN)).label("happy"),
                       sa.func.sum(as_int(unhappy)).label("unhappy"),
                       sa.func.count(sa.distinct(T.c.analyst_id)).label("analysts"),
                       sa.func.count(R.c.lost_minutes).label("lost_n"),
@@ -200,7 +201,7 @@ def culture_counts_query(*, scope: Scope, filters: Filters, as_of: dt.datetime,
              .where(*response_period(filters), *scoped))
     happy = (sa.select(sa.func.count())
              .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
-             .where(R.c.happiness >= 9, *response_period(filters), *scoped))
+             .where(R.c.happiness >= HAPPY_MIN, *response_period(filters), *scoped))
     if rollups:
         happy = rollup_reads.happy_count_query(scope=scope, filters=filters)
     contact_in_time = sa.and_(RI.c.first_contact_at.is_not(None), RI.c.first_contact_at <= RI.c.due_at)

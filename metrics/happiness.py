@@ -9,6 +9,11 @@ import polars as pl
 Z_95 = 1.96
 """Normal quantile used for every 95% interval in the product."""
 
+HAPPY_MIN = 9
+"""Scores from HAPPY_MIN to 10 count as happy (the cut-offs are written here and nowhere else)."""
+UNHAPPY_MAX = 6
+"""Scores from 0 to UNHAPPY_MAX count as unhappy; the scores between are neutral."""
+
 
 def _check_counts(happy: int, unhappy: int, n: int) -> None:
     if n < 0 or happy < 0 or unhappy < 0 or happy + unhappy > n:

@@ -15,6 +15,7 @@ import polars as pl
 from metrics.care import CARE_NAMES
 from metrics.gaps import percentile_ranks, perception_gaps
 from metrics.happiness import with_happiness
+from metrics.periods import months_back
 from metrics.shrinkage import shrink_means
 
 COMPETENCY_NAMES: tuple[str, ...] = (
@@ -264,9 +265,8 @@ def self_rank_percentiles(latest: pl.DataFrame, *, min_colleagues: int) -> pl.Da
 
 
 def month_add(month: dt.date, months: int) -> dt.date:
-    """First day of the month ``months`` after (or before) ``month``."""
-    index = month.year * 12 + month.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
+    """First day of the month ``months`` after (or before) ``month`` (`metrics.periods` counts)."""
+    return months_back(month, -months)
 
 
 BAND_COLUMNS = ("band_low", "band_mid", "band_high")

@@ -12,7 +12,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 
-from data_access.config import _secrets
+from data_access.config import secrets_section
 
 ENV_PREFIX = "SERVICE_PULSE_"
 
@@ -107,9 +107,8 @@ def parse_quiet_hours(text: str | None) -> tuple[dt.time | None, dt.time | None]
 
 def notify_settings() -> NotifySettings:
     """Settings from the environment, then secrets.toml [smtp] / [notify], then defaults."""
-    secrets = _secrets()
-    smtp_file = secrets.get("smtp", {})
-    notify_file = secrets.get("notify", {})
+    smtp_file = secrets_section("smtp")
+    notify_file = secrets_section("notify")
 
     def pick(env: str, section: dict, key: str, default=None):
         value = os.environ.get(ENV_PREFIX + env)

@@ -25,6 +25,7 @@ PAGES = {"coaching": "coaching", "recovery": "coaching", "settings": "settings",
 PRAISE_LIMIT = 12
 UNHAPPY_LIMIT = 12
 CONTEXT_DAYS = 90
+EMPTY_COUNTS = {"n": 0, "happy": 0, "unhappy": 0}
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,69 @@ def _queue_lines(scope: Scope, filters: Filters, now: dt.datetime, names: dict[i
     return lines
 
 
+def _lead_team_lines(scope: Scope, week: Filters, names: dict[int, str], minimum: int,
+                     settings: NotifySettings, url: str | None) -> tuple[list[TeamLine], TeamLine | None, dict]:
+    """A lead's team lines for the week (and a total over several teams), with the week's counts
+    per team. A lead's team figures cover their analysts (home team), whatever queue the ticket
+    sat in."""
+    now_by_team = _counts(response_stats(scope=scope, filters=week, by=("home_team_id",), url=url), "home_team_id")
+    before_by_team = _counts(response_stats(scope=scope, filters=week.previous(), by=("home_team_id",), url=url),
+                             "home_team_id")
+    teams = []
+    for team_id, name in names.items():
+        c, p = now_by_team.get(team_id, EMPTY_COUNTS), before_by_team.get(team_id, EMPTY_COUNTS)
+        teams.append(TeamLine(team_id, name,
+                              HappinessFigure.from_counts(**c, minimum=minimum,
+                                                          reason="too few responses for a fair figure"),
+                              _change(c, p, minimum),
+                              settings.link(PAGES["coaching"], team=team_id)))
+    total = None
+    if len(names) > 1:
+        c = {k: sum(v[k] for v in now_by_team.values()) for k in EMPTY_COUNTS}
+        p = {k: sum(v[k] for v in before_by_team.values()) for k in EMPTY_COUNTS}
+        total = TeamLine(0, "All your teams", HappinessFigure.from_counts(**c, minimum=minimum),
+                         _change(c, p, minimum), settings.link(PAGES["coaching"]))
+    return teams, total, now_by_team
+
+
+def _lead_verbatims(scope: Scope, week: Filters, now: dt.datetime, names: dict[int, str],
+                    settings: NotifySettings, url: str | None) -> tuple[list[Verbatim], int, list[Verbatim]]:
+    """The week's praise (and how many more there were) and its unhappy responses with their recovery state."""
+    target_hours = reads.recovery_settings(url=url).target_hours
+
+    def verbatim(row: dict, link: str, state: str = "") -> Verbatim:
+        return Verbatim(str(row["ticket_id"]), row["analyst"], names.get(row["team_id"], ""),
+                        row["service"], row["channel"], int(row["happiness"]), row["comment"],
+                        row["submitted_at"], link, state)
+
+    praise_frame = reads.praise(scope=scope, filters=week, limit=PRAISE_LIMIT + 1, url=url)
+    praise = [verbatim(r, settings.link(PAGES["coaching"], ticket=r["ticket_id"]))
+              for r in praise_frame.head(PRAISE_LIMIT).iter_rows(named=True)]
+    unhappy_frame = reads.unhappy_responses(scope=scope, filters=week, limit=UNHAPPY_LIMIT, url=url)
+    unhappy = [verbatim(r, settings.link(PAGES["recovery"], tab="recovery", ticket=r["ticket_id"]),
+                        _recovery_state(r, now, target_hours))
+               for r in unhappy_frame.iter_rows(named=True)]
+    return praise, max(0, praise_frame.height - PRAISE_LIMIT), unhappy
+
+
+def _analyst_lines(scope: Scope, week: Filters, names: dict[int, str], minimum: int,
+                   settings: NotifySettings, url: str | None) -> list[AnalystLine]:
+    """Each analyst of the lead's teams: the week and the last 90 days (for a steadier view)."""
+    context = Filters(week.end - dt.timedelta(days=CONTEXT_DAYS), week.end)
+    roster = reads.team_roster(scope=scope, url=url)
+    week_by_analyst = _counts(response_stats(scope=scope, filters=week, by=("analyst_id",), url=url),
+                              "analyst_id")
+    ctx_by_analyst = _counts(response_stats(scope=scope, filters=context, by=("analyst_id",), url=url),
+                             "analyst_id")
+    return [AnalystLine(r["name"], names.get(r["team_id"], ""),
+                        HappinessFigure.from_counts(**week_by_analyst.get(r["analyst_id"], EMPTY_COUNTS),
+                                                    minimum=minimum),
+                        HappinessFigure.from_counts(**ctx_by_analyst.get(r["analyst_id"], EMPTY_COUNTS),
+                                                    minimum=minimum),
+                        settings.link(PAGES["coaching"], analyst=r["analyst_id"]))
+            for r in roster.iter_rows(named=True)]
+
+
 def lead_weekly_digest(*, recipient: str, scope: Scope, week_ending: dt.date, now: dt.datetime,
                        settings: NotifySettings, url: str | None = None) -> Digest:
     """A team lead's week: Happiness and its change, praise, unhappy responses, recovery queue,
@@ -206,60 +270,9 @@ def lead_weekly_digest(*, recipient: str, scope: Scope, week_ending: dt.date, no
     scope.require("lead")
     limits = da_config.thresholds()
     week = week_filters(week_ending)
-    before = week.previous()
-    context = Filters(week.end - dt.timedelta(days=CONTEXT_DAYS), week.end)
     names = reads.team_names(scope=scope, url=url)
-    target_hours = reads.recovery_settings(url=url).target_hours
-
-    # A lead's team figures cover their analysts (home team), whatever queue the ticket sat in.
-    now_by_team = _counts(response_stats(scope=scope, filters=week, by=("home_team_id",), url=url), "home_team_id")
-    before_by_team = _counts(response_stats(scope=scope, filters=before, by=("home_team_id",), url=url),
-                             "home_team_id")
-    empty = {"n": 0, "happy": 0, "unhappy": 0}
-    teams = []
-    for team_id, name in names.items():
-        c, p = now_by_team.get(team_id, empty), before_by_team.get(team_id, empty)
-        teams.append(TeamLine(team_id, name,
-                              HappinessFigure.from_counts(**c, minimum=limits.min_group,
-                                                          reason="too few responses for a fair figure"),
-                              _change(c, p, limits.min_group),
-                              settings.link(PAGES["coaching"], team=team_id)))
-    total = None
-    if len(names) > 1:
-        c = {k: sum(v[k] for v in now_by_team.values()) for k in empty}
-        p = {k: sum(v[k] for v in before_by_team.values()) for k in empty}
-        total = TeamLine(0, "All your teams", HappinessFigure.from_counts(**c, minimum=limits.min_group),
-                         _change(c, p, limits.min_group), settings.link(PAGES["coaching"]))
-
-    def verbatim(row: dict, state: str = "") -> Verbatim:
-        return Verbatim(str(row["ticket_id"]), row["analyst"], names.get(row["team_id"], ""),
-                        row["service"], row["channel"], int(row["happiness"]), row["comment"],
-                        row["submitted_at"],
-                        settings.link(PAGES["coaching"], ticket=row["ticket_id"]), state)
-
-    praise_frame = reads.praise(scope=scope, filters=week, limit=PRAISE_LIMIT + 1, url=url)
-    praise = [verbatim(r) for r in praise_frame.head(PRAISE_LIMIT).iter_rows(named=True)]
-    unhappy_frame = reads.unhappy_responses(scope=scope, filters=week, limit=UNHAPPY_LIMIT, url=url)
-    unhappy = [Verbatim(str(r["ticket_id"]), r["analyst"], names.get(r["team_id"], ""), r["service"],
-                        r["channel"], int(r["happiness"]), r["comment"], r["submitted_at"],
-                        settings.link(PAGES["recovery"], tab="recovery", ticket=r["ticket_id"]),
-                        _recovery_state(r, now, target_hours))
-               for r in unhappy_frame.iter_rows(named=True)]
-    unhappy_count = sum(v["unhappy"] for v in now_by_team.values())
-
-    roster = reads.team_roster(scope=scope, url=url)
-    week_by_analyst = _counts(response_stats(scope=scope, filters=week, by=("analyst_id",), url=url),
-                              "analyst_id")
-    ctx_by_analyst = _counts(response_stats(scope=scope, filters=context, by=("analyst_id",), url=url),
-                             "analyst_id")
-    analysts = [AnalystLine(r["name"], names.get(r["team_id"], ""),
-                            HappinessFigure.from_counts(**week_by_analyst.get(r["analyst_id"], empty),
-                                                        minimum=limits.min_responses),
-                            HappinessFigure.from_counts(**ctx_by_analyst.get(r["analyst_id"], empty),
-                                                        minimum=limits.min_responses),
-                            settings.link(PAGES["coaching"], analyst=r["analyst_id"]))
-                for r in roster.iter_rows(named=True)]
-
+    teams, total, now_by_team = _lead_team_lines(scope, week, names, limits.min_group, settings, url)
+    praise, praise_more, unhappy = _lead_verbatims(scope, week, now, names, settings, url)
     team_label = ", ".join(names.values()) or "your team"
     return Digest(
         kind="weekly", recipient=recipient,
@@ -268,8 +281,9 @@ def lead_weekly_digest(*, recipient: str, scope: Scope, week_ending: dt.date, no
         start=week.start, end=week.end, previous_label="the previous week",
         teams=teams, total=total,
         queue=_queue_lines(scope, week, now, names, settings, url),
-        praise=praise, praise_more=max(0, praise_frame.height - PRAISE_LIMIT),
-        unhappy=unhappy, unhappy_count=unhappy_count, analysts=analysts,
+        praise=praise, praise_more=praise_more,
+        unhappy=unhappy, unhappy_count=sum(v["unhappy"] for v in now_by_team.values()),
+        analysts=_analyst_lines(scope, week, names, limits.min_responses, settings, url),
         view_in_browser=settings.link(PAGES["settings"], digest="weekly", week_ending=week_ending.isoformat()),
         settings_link=settings.link(PAGES["settings"]),
         min_responses=limits.min_responses, min_group=limits.min_group)

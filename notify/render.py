@@ -10,6 +10,7 @@ import datetime as dt
 import html
 from typing import TYPE_CHECKING, Iterable
 
+from metrics.happiness import HAPPY_MIN, UNHAPPY_MAX
 from notify.digest import Change, Digest, HappinessFigure, QueueLine, TeamLine, Verbatim
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ def _table(head: Iterable[str], rows: list[list[str]], *, align: tuple[str, ...]
 
 
 def _quote(v: Verbatim, *, show_state: bool) -> str:
-    colour = GOOD if v.score >= 9 else BAD if v.score <= 6 else MUTED
+    colour = GOOD if v.score >= HAPPY_MIN else BAD if v.score <= UNHAPPY_MAX else MUTED
     comment = (f"<div style=\"font-size:15px;line-height:1.45;margin:4px 0 6px 0;\">“{esc_multiline(v.comment)}”</div>"
                if v.comment and v.comment.strip() else
                f"<div style=\"font-size:14px;color:{MUTED};margin:4px 0 6px 0;\">(no comment)</div>")

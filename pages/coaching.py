@@ -5,10 +5,10 @@ import streamlit as st
 from components.coaching import apply_deep_link, overview_section
 from components.coaching_analyst import analyst_section
 from components.coaching_actions import notes_section, recovery_section
+from components.failures import DB_ERRORS, show_failure
 from components.freshness import summary_tables_notice
 from components.text import literal
 from components.viewer import current_viewer, require_scope
-from data_access.engine import DB_ERRORS, describe_failure
 
 scope = require_scope("lead")
 viewer = current_viewer()
@@ -27,4 +27,4 @@ try:
             with tab:
                 section(scope)
 except DB_ERRORS as exc:
-    st.error(literal(describe_failure(exc)))
+    show_failure(exc)

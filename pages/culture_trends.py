@@ -4,12 +4,11 @@ import streamlit as st
 
 from components.culture_first_screen import first_screen
 from components.culture_layout import below_the_fold
+from components.culture_sections import withheld_notice
+from components.failures import DB_ERRORS, show_failure
 from components.filters import page_filters
 from components.freshness import summary_tables_notice
-from components.text import literal
 from components.viewer import current_viewer, require_scope
-from data_access.config import thresholds
-from data_access.engine import DB_ERRORS, describe_failure
 from views.cache import culture, culture_extras, culture_settings
 from views.culture_extras import with_targets
 
@@ -25,7 +24,7 @@ try:
     report = culture.culture_report(scope=scope, filters=filters)
     summary_tables_notice()
 except DB_ERRORS as exc:
-    st.error(literal(describe_failure(exc)), icon=":material/cloud_off:")
+    show_failure(exc)
     st.stop()
 
 if report.is_empty:
@@ -34,21 +33,14 @@ if report.is_empty:
     st.stop()
 
 if report.withheld:
-    limits = thresholds()
-    reason = ("This selection holds too few responses or analysts to show figures"
-              if report.withheld == "small" else
-              "This selection differs from a neighbouring one (one filter value, or a week at either end, "
-              "more or less) by a group too small to show, so its figures are withheld")
-    st.info(f"{reason} (n = {report.headline.n:,}; every figure needs at least {limits.min_group} responses "
-            f"from {limits.min_analysts} analysts). Widen the period or remove a filter.",
-            icon=":material/visibility_off:")
+    withheld_notice(report)
     st.stop()
 
 try:
     settings = culture_settings.read_culture_settings()
     extras = culture_extras.culture_extras(scope=scope, filters=filters)
 except DB_ERRORS as exc:
-    st.error(literal(describe_failure(exc)), icon=":material/cloud_off:")
+    show_failure(exc)
     st.stop()
 targets = with_targets(report, extras, settings)
 first_screen(report, extras, targets)

@@ -3,10 +3,10 @@
 import streamlit as st
 
 from components import my_feedback as view
+from components.failures import DB_ERRORS, show_failure
 from components.freshness import summary_tables_notice
 from components.self_assessment_form import history_section, self_assessment_form, sharing_switch
 from components.viewer import require_scope
-from data_access import clock, config
 from views.cache import my_feedback as data
 
 scope = require_scope("analyst")  # a lead who is also an analyst sees their own data here
@@ -17,14 +17,14 @@ filters = view.period_picker()
 try:
     history = data.my_assessments(scope=scope)
     summary_tables_notice()
-    view.reminder(history[-1] if history else None, clock.today())
+    view.reminder(history[-1] if history else None)
     # Only the open tab runs (on_change="rerun"), so the first view costs one tab's queries.
     overview, compare, assess, voices = st.tabs(view.TABS, key="my_tab", on_change="rerun")
     if overview.open:
         with overview:
             figures = data.my_figures(scope=scope, filters=filters)
             view.figures_section(figures)
-            view.trend_section(data.my_trend(scope=scope, filters=filters), config.thresholds().min_responses)
+            view.trend_section(data.my_trend(scope=scope, filters=filters), figures.min_responses)
     if compare.open:
         with compare:
             figures = data.my_figures(scope=scope, filters=filters)
@@ -40,5 +40,5 @@ try:
             view.verbatims_section(scope, filters)
             view.recognition_section(scope)
             view.download_section(scope, filters)
-except view.DB_ERRORS as exc:
-    view.database_down(exc)
+except DB_ERRORS as exc:
+    show_failure(exc)

@@ -59,7 +59,8 @@ def test_no_python_callbacks_inside_polars() -> None:
 
 # ---------------------------------------------------------------- import contracts
 
-APP_PACKAGES = {"app", "components", "data_access", "metrics", "notify", "pages", "reports", "views", "bench"}
+APP_PACKAGES = {"app", "cli", "components", "data_access", "metrics", "notify", "pages", "reports", "views",
+                "bench"}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -85,6 +86,27 @@ def test_data_access_imports_neither_streamlit_nor_the_ui_layers() -> None:
                                        "views", "app"}) == []
 
 
+def test_data_access_imports_no_layer_above_it() -> None:
+    """Notify, reports and the command line sit above data_access; only the `python -m
+    data_access` entry point (data_access/__main__.py) hands over to the cli package."""
+    found = _violations("data_access", {"notify", "reports", "cli", "bench"})
+    assert found == ["data_access/__main__.py imports cli.main", "data_access/__main__.py imports cli.main.main"]
+
+
+def test_nothing_imports_the_command_line() -> None:
+    users = [f"{path.relative_to(ROOT).as_posix()} imports {name}" for path in source_files()
+             if path.relative_to(ROOT).parts[0] != "cli" and path.name != "__main__.py"
+             for name in sorted(imported_modules(path)) if name.split(".")[0] == "cli"]
+    assert users == []
+
+
+def test_pages_import_only_components_and_views() -> None:
+    """A page reads its filters, asks a read model and hands the result to components: it names
+    no reader, writer, setting or formula of the layers below (docs/ARCHITECTURE.md)."""
+    found = _violations("pages", APP_PACKAGES - {"components", "views"})
+    assert found == []
+
+
 def test_metrics_imports_nothing_of_the_app() -> None:
     assert _violations("metrics", (APP_PACKAGES - {"metrics"}) | {"streamlit", "sqlalchemy"}) == []
 
@@ -106,3 +128,25 @@ def test_the_import_scan_sees_function_level_imports(tmp_path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("def f():\n    import streamlit as st\n    from components import x\n")
     assert {"streamlit", "components", "components.x"} <= imported_modules(sample)
+
+
+# Not readers: who is looking, the filter value, the clock, settings, writes and the error tuple.
+COMPONENT_DATA_ACCESS = ("data_access.scope", "data_access.filters", "data_access.clock", "data_access.config",
+                         "data_access.writes", "data_access.engine")
+
+
+def test_coaching_components_read_figures_only_through_views() -> None:
+    """components/coaching*.py render what `views.coaching` computed: they import no data_access
+    reader (coaching, coaching_analyst, stats, self_assessments, …), and their cached reads are
+    the read model's."""
+    from views import cache
+
+    files = sorted((ROOT / "components").glob("coaching*.py"))
+    assert len(files) >= 4
+    readers = [f"{path.relative_to(ROOT).as_posix()} imports {name}" for path in files
+               for name in sorted(imported_modules(path))
+               if name.split(".")[0] == "data_access" and name != "data_access"
+               and name not in COMPONENT_DATA_ACCESS
+               and not name.startswith(tuple(f"{m}." for m in COMPONENT_DATA_ACCESS))]
+    assert readers == []
+    assert cache.coaching._module.__name__ == "views.coaching"

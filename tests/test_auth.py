@@ -12,7 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from components import auth
-from data_access import cli, clock, demo, schema
+import cli
+from data_access import clock, demo, schema
 from data_access.engine import get_engine
 from data_access.scope import Scope, ScopeError
 from data_access.users import find_user, list_users

@@ -54,6 +54,19 @@ def test_lists_every_user_with_roles(url):
     assert "password_hash" not in table.columns
 
 
+def test_empty_cells_read_empty_not_none(url):
+    """The CIO links no analyst and nobody is locked: those cells are blank, never "None"; a
+    locked account shows its lock time as day, month, year and minute."""
+    until = dt.datetime(2026, 11, 20, 14, 5, 33)
+    with get_engine(url).begin() as conn:
+        conn.exec_driver_sql("UPDATE app_users SET locked_until = ? WHERE username = 'admin'", (until,))
+    table = _page().dataframe[0].value
+    cio = table[table["username"] == "cio"].iloc[0]
+    assert (cio["analyst"], cio["locked_until"]) == ("", "")
+    assert table[table["username"] == "admin"].iloc[0]["locked_until"] == "20 Nov 2026, 14:05"
+    assert not table.astype(str).isin(["None", "nan", "NaT"]).any().any()
+
+
 def test_add_user_then_sign_in_hash(url):
     at = _page()
     at.text_input(key="add_username").input("new.person")

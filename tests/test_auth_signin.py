@@ -170,7 +170,7 @@ def test_importing_into_the_demo_keeps_everyone_signed_in(tmp_path, monkeypatch)
 
 
 def test_a_fresh_warehouse_next_to_the_demo(tmp_path, monkeypatch, capsys):
-    from data_access import cli
+    import cli
 
     monkeypatch.delenv(auth.COOKIE_KEY_ENV)
     monkeypatch.delenv("SERVICE_PULSE_DATABASE_URL", raising=False)
@@ -198,7 +198,7 @@ def test_a_fresh_warehouse_next_to_the_demo(tmp_path, monkeypatch, capsys):
 
 def test_the_cli_lists_demo_password_accounts_and_replaces_one(demo_sqlite, tmp_path, monkeypatch,
                                                                capsys):
-    from data_access import cli
+    import cli
 
     url = _copy(demo_sqlite, tmp_path, origin="imported")
     with get_engine(url).connect() as conn:

@@ -114,7 +114,7 @@ def analyst_team_distribution_is_unnamed(w: World):
 
 
 def analyst_team_members_have_no_ids(w: World):
-    from data_access import my_feedback
+    from views import my_feedback
 
     figures = my_feedback.my_figures(scope=w.analyst_scope(), filters=YEAR, url=w.url)
     for frame in (figures.stats, figures.customers):
@@ -129,7 +129,7 @@ def analyst_cannot_widen_with_filters(w: World):
 
 
 def analyst_comments_are_own_only(w: World):
-    from data_access import my_feedback
+    from views import my_feedback
 
     frame, total = my_feedback.my_verbatims(scope=w.analyst_scope(), filters=YEAR, page_size=500,
                                             url=w.url)
@@ -142,7 +142,7 @@ def analyst_comments_are_own_only(w: World):
 
 
 def analyst_sees_only_shared_notes_about_them(w: World):
-    from data_access import my_feedback
+    from views import my_feedback
 
     N = schema.coaching_notes
     got = my_feedback.my_recognition(scope=w.analyst_scope(), url=w.url)
@@ -161,7 +161,7 @@ def analyst_sees_only_shared_notes_about_them(w: World):
 
 
 def lead_my_feedback_reader_refuses_lead_scope(w: World):
-    from data_access import my_feedback
+    from views import my_feedback
 
     with pytest.raises(ScopeError):
         my_feedback.my_figures(scope=w.lead_scope(), filters=YEAR, url=w.url)
@@ -180,24 +180,30 @@ def lead_other_team_filter_returns_nothing(w: World):
 
 
 def lead_other_team_analyst_is_refused(w: World):
-    from data_access import coaching
+    from data_access import coaching, coaching_analyst
+    from views import coaching as coaching_view
 
     with pytest.raises(ScopeError):
         coaching.check_analyst(w.lead_scope(), w.other_analyst, url=w.url)
-    with pytest.raises(ScopeError):
-        coaching.verbatims(scope=w.lead_scope(), analyst_id=w.other_analyst, filters=YEAR, url=w.url)
+    with pytest.raises(ScopeError):  # the read model checks once, before any figure is read
+        coaching_view.analyst_detail(scope=w.lead_scope(), analyst_id=w.other_analyst, filters=YEAR,
+                                     phrase="this year", url=w.url)
     # The SQL itself also filters: the raw query for a forged id returns no rows.
-    stmt = coaching.verbatims_query(scope=w.lead_scope(), analyst_id=w.other_analyst, filters=YEAR,
-                                    vf=coaching.VerbatimFilter(), limit=50, offset=0)
+    stmt = coaching_analyst.verbatims_query(scope=w.lead_scope(), analyst_id=w.other_analyst, filters=YEAR,
+                                            vf=coaching_analyst.VerbatimFilter(), limit=50, offset=0)
     with get_engine(w.url).connect() as conn:
         assert conn.execute(stmt).all() == []
 
 
 def lead_shared_self_assessment_of_other_team_is_refused(w: World):
-    from data_access import coaching
+    from data_access import self_assessments
+    from views import coaching as coaching_view
 
-    with pytest.raises(ScopeError):
-        coaching.shared_self_assessment(scope=w.lead_scope(), analyst_id=w.other_analyst, url=w.url)
+    with pytest.raises(ScopeError):  # the Analyst tab (perception gap included) refuses the analyst
+        coaching_view.analyst_detail(scope=w.lead_scope(), analyst_id=w.other_analyst, filters=YEAR,
+                                     phrase="this year", url=w.url)
+    assert self_assessments.shared_self_assessment(scope=w.lead_scope(), analyst_id=w.other_analyst,
+                                                   url=w.url) is None
 
 
 def forged_scopes_are_refused(w: World):
@@ -253,7 +259,7 @@ def cio_self_assessment_reads_are_refused(w: World):
 
 
 def admin_reads_no_feedback(w: World):
-    from data_access import my_feedback
+    from views import my_feedback
     from views import culture
 
     with pytest.raises(ScopeError):
@@ -303,8 +309,9 @@ def writable_world(empty_url) -> World:
 
 
 def test_lead_sees_self_assessment_only_while_shared(writable_world):
-    from data_access import coaching
+    from data_access.self_assessments import shared_self_assessment
     from data_access.writes.self_assessment import set_sharing, submit_self_assessment
+    from views import coaching as coaching_view
 
     w = writable_world
     ratings = {d: 4 for d in schema.ASSESSMENT_DIMENSIONS}
@@ -313,7 +320,7 @@ def test_lead_sees_self_assessment_only_while_shared(writable_world):
 
     def seen_by_lead():
         st.cache_data.clear()
-        return coaching.shared_self_assessment(scope=w.lead_scope(), analyst_id=w.analyst, url=w.url)
+        return shared_self_assessment(scope=w.lead_scope(), analyst_id=w.analyst, url=w.url)
 
     assert seen_by_lead() is None                                  # private by default
     set_sharing(scope=w.analyst_scope(), shared=True, url=w.url)
@@ -321,7 +328,9 @@ def test_lead_sees_self_assessment_only_while_shared(writable_world):
     assert shared is not None and shared.ratings["communication"] == 4
     other_lead = Scope("lead", team_ids=(w.other_team,))
     with pytest.raises(ScopeError):                                # another team's lead: refused
-        coaching.shared_self_assessment(scope=other_lead, analyst_id=w.analyst, url=w.url)
+        coaching_view.analyst_detail(scope=other_lead, analyst_id=w.analyst, filters=YEAR, phrase="this year",
+                                     url=w.url)
+    assert shared_self_assessment(scope=other_lead, analyst_id=w.analyst, url=w.url) is None
     set_sharing(scope=w.analyst_scope(), shared=False, url=w.url)
     assert seen_by_lead() is None                                  # unsharing hides it again
 

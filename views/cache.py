@@ -3,8 +3,8 @@
 `data_access` readers know nothing of Streamlit; the command-line tools, cron jobs and the
 benchmark call them directly (uncached). Pages, components and read models import the cached
 twins from here instead, e.g. ``from views.cache import coaching as data``: a stand-in for the
-data_access module whose readers are cached and whose other names (query builders, constants,
-dataclasses) pass straight through.
+module (a read model of `views`, or a data_access module) whose readers are cached and whose
+other names (query builders, constants, dataclasses) pass straight through.
 
 Entries are keyed by the reader's arguments — the Scope (role, analyst, teams: never the person
 signed in) and the filters — and kept in the process for everyone, so one heavy organisation-wide
@@ -19,8 +19,6 @@ from types import ModuleType
 
 import streamlit as st
 
-from data_access import coaching as _coaching
-from data_access import my_feedback as _my_feedback
 from data_access import query as _query
 from data_access import self_assessments as _self_assessments
 from data_access import stats as _stats
@@ -31,8 +29,10 @@ from data_access.filters import Filters
 from data_access.rollups.state import forget_status
 from data_access.scope import Scope
 from data_access import culture_settings as _culture_settings
+from views import coaching as _coaching
 from views import culture as _culture
 from views import culture_extras as _culture_extras
+from views import my_feedback as _my_feedback
 
 TTL_SECONDS = 600
 # The Admin Data page's warehouse counts: an import from the command line (another process,
@@ -69,10 +69,8 @@ culture = CachedReads(_culture, {"culture_report": 128})
 culture_extras = CachedReads(_culture_extras, {"culture_extras": 128})
 culture_settings = CachedReads(_culture_settings, {"read_culture_settings": 8})
 coaching = CachedReads(_coaching, {
-    "recovery_settings": 16, "team_roster": 256, "team_activity": 256, "monthly_stats": 256,
-    "team_analyst_stats": 256, "factor_counts": 256, "verbatims": 256, "factor_evidence": 256,
-    "unhappy_context": 256, "shared_self_assessment": 512, "recovery_queue": 256,
-    "recovery_history": 256, "kudos_received": 256, "coaching_notes": 256})
+    "coaching_report": 128, "analyst_detail": 256, "follow_ups": 256, "analyst_notes": 256, "roster": 256,
+    "recovery_settings": 16, "verbatims": 256, "recovery_queue": 256, "recovery_history": 256})
 self_assessments = CachedReads(_self_assessments, {"self_assessment_history": 256,
                                                    "latest_self_assessment": 256,
                                                    "shared_self_assessment": 512})
@@ -90,7 +88,7 @@ _cached_self_view = cached(_self_view)
 
 
 def self_view_for(*, scope: Scope, filters: Filters, figures=None, url: str | None = None):
-    """Cached `my_feedback.self_view_for`; `figures` is recomputed from the same cached read."""
+    """Cached `views.my_feedback.self_view_for`, over the same cached `my_figures` the page shows."""
     del figures  # always my_figures(scope, filters, url): keying on a frame would hash its rows
     return _cached_self_view(scope=scope, filters=filters, url=url)
 

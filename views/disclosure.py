@@ -170,3 +170,27 @@ def shown_only(frame: pl.DataFrame) -> pl.DataFrame:
 def released(frame: pl.DataFrame) -> pl.DataFrame:
     """Drop the internal distinct-analyst counts before a frame leaves the read model."""
     return frame.drop("analysts", strict=False)
+
+
+@dataclass(frozen=True)
+class PeerBand:
+    """The rule for an analyst's own page (My feedback): their figures next to their unnamed team.
+
+    Own figures need `min_responses`; a colleague counts toward the team's band only with
+    `min_responses` too; the band (quartiles and median in whole points, and the analyst's
+    percentile) is shown only over at least `min_colleagues` such colleagues, the analyst not
+    counted, and only the band leaves the read model — never a colleague's value or id. Team
+    CARE means behind a past self-assessment need `min_analysts` members. The formulas that
+    apply it are in `metrics.self_view`.
+    """
+
+    min_responses: int
+    min_colleagues: int
+    min_analysts: int
+
+    @classmethod
+    def for_scope(cls, scope: Scope) -> "PeerBand":
+        """The rule for the signed-in analyst; any other role is refused."""
+        scope.require("analyst")
+        limits = thresholds()
+        return cls(limits.min_responses, limits.min_colleagues, limits.min_analysts)

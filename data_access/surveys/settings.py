@@ -19,9 +19,7 @@ from pathlib import Path
 from data_access import config
 
 SECRET_ENV = "SERVICE_PULSE_SURVEY_SECRET"
-MIN_SECRET_BYTES = 32
-_PUBLISHED = frozenset({"changeme", "change-me", "secret", "survey_secret", "service-pulse",
-                        "replace-me-with-a-long-random-string-of-at-least-32-bytes"})
+MIN_SECRET_BYTES = config.MIN_SECRET_BYTES
 
 
 class SurveySecretError(RuntimeError):
@@ -41,17 +39,11 @@ class SurveySettings:
 
 def secret_problem(value: str) -> str | None:
     """Why `value` cannot sign survey links, or None when it is fine."""
-    if len(value.encode()) < MIN_SECRET_BYTES:
-        return f"it is shorter than {MIN_SECRET_BYTES} bytes"
-    if value.strip().lower() in _PUBLISHED:
-        return "it is a published example value"
-    if len(set(value)) < 8:
-        return "it repeats too few different characters to be random"
-    return None
+    return config.weak_secret(value)
 
 
 def _section() -> dict:
-    return config._secrets().get("surveys", {})
+    return config.secrets_section("surveys")
 
 
 def _pick(env: str, key: str, default):

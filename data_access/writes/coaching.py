@@ -81,6 +81,37 @@ def _recovery_writable(url: str) -> None:
             conn.execute(sa.text("DROP INDEX IF EXISTS ix_recovery_team_open"))
 
 
+def _create_item(conn: sa.Connection, response, ticket_key: int, expected_version: int,
+                 threshold: int | None) -> None:
+    """Open the recovery item of a response that had none yet, due as `recovery.due_at` says."""
+    settings = recovery.read_settings(conn)
+    if response.happiness > (settings.threshold if threshold is None else threshold):
+        raise InvalidInput("This response is above the recovery threshold; it needs no follow-up.")
+    if expected_version != 0:
+        raise WriteConflict(CONFLICT_MESSAGE.format(what="item"))
+    conn.execute(RI.insert().values(
+        ticket_key=ticket_key, team_id=response.team_id, analyst_id=response.analyst_id,
+        created_at=response.submitted_at, due_at=recovery.due_at(response.submitted_at, settings.target_hours),
+        version=0))
+
+
+def _action_values(kind: str, outcome: str | None, now: dt.datetime, first_contact: dt.datetime | None,
+                   resolved: dt.datetime | None) -> dict:
+    """The item's new columns after the action `kind` (its version goes up by one)."""
+    values: dict = {"version": RI.c.version + 1}
+    if kind == "contacted":
+        values["first_contact_at"] = first_contact or now
+    elif kind == "resolved":
+        if resolved is not None:
+            raise InvalidInput("This item is already closed; reopen it first to change the outcome.")
+        values.update(resolved_at=now, outcome=outcome, first_contact_at=first_contact or now)
+    elif kind == "reopened":
+        if resolved is None:
+            raise InvalidInput("This item is still open.")
+        values.update(resolved_at=None, outcome=None)
+    return values
+
+
 def record_recovery_action(*, url: str, scope: Scope, user_id: int, ticket_key: int, kind: str,
                            expected_version: int, outcome: str | None = None, note: str | None = None,
                            threshold: int | None = None) -> int:
@@ -106,29 +137,9 @@ def record_recovery_action(*, url: str, scope: Scope, user_id: int, ticket_key: 
         item = conn.execute(sa.select(RI.c.version, RI.c.first_contact_at, RI.c.resolved_at)
                             .where(RI.c.ticket_key == ticket_key)).one_or_none()
         if item is None:
-            settings = recovery.read_settings(conn)
-            if response.happiness > (settings.threshold if threshold is None else threshold):
-                raise InvalidInput("This response is above the recovery threshold; it needs no follow-up.")
-            if expected_version != 0:
-                raise WriteConflict(CONFLICT_MESSAGE.format(what="item"))
-            conn.execute(RI.insert().values(
-                ticket_key=ticket_key, team_id=response.team_id, analyst_id=response.analyst_id,
-                created_at=response.submitted_at, due_at=recovery.due_at(response.submitted_at, settings.target_hours),
-                version=0))
-            first_contact, resolved = None, None
-        else:
-            first_contact, resolved = item.first_contact_at, item.resolved_at
-        values: dict = {"version": RI.c.version + 1}
-        if kind == "contacted":
-            values["first_contact_at"] = first_contact or now
-        elif kind == "resolved":
-            if resolved is not None:
-                raise InvalidInput("This item is already closed; reopen it first to change the outcome.")
-            values.update(resolved_at=now, outcome=outcome, first_contact_at=first_contact or now)
-        elif kind == "reopened":
-            if resolved is None:
-                raise InvalidInput("This item is still open.")
-            values.update(resolved_at=None, outcome=None)
+            _create_item(conn, response, ticket_key, expected_version, threshold)
+        values = _action_values(kind, outcome, now, item.first_contact_at if item else None,
+                                item.resolved_at if item else None)
         done = conn.execute(RI.update().where(RI.c.ticket_key == ticket_key,
                                               RI.c.version == (expected_version if item is not None else 0))
                             .values(**values))

@@ -109,7 +109,7 @@ def test_admin_imports_a_file_with_bad_rows_and_downloads_the_report(import_app,
 def test_mapping_saved_on_the_page_imports_identically_from_the_cli(import_app, page, tmp_path):
     """A long-format survey: the page suggests the question → field table, the admin downloads the
     mapping and imports; the CLI with that file lands the same answers in another warehouse."""
-    from data_access.cli import main
+    from cli import main
     from tests.importer.helpers import do_import, landed_responses, ready
     from tests.importer.test_long_format import servicenow_long
 

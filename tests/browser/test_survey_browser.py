@@ -34,7 +34,7 @@ def survey_warehouse(tmp_path, monkeypatch, smtp_env) -> str:
 
 
 def _send_and_capture(url: str, inbox, base_url: str, monkeypatch):
-    from data_access.cli import main
+    from cli import main
 
     monkeypatch.setenv("SERVICE_PULSE_BASE_URL", base_url)
     assert main(["surveys", "send", "--url", url]) == 0

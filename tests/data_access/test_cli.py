@@ -2,7 +2,7 @@
 
 import pytest
 
-from data_access.cli import main
+from cli import main
 
 
 def test_create_generate_summary(tmp_path, capsys):

@@ -8,6 +8,8 @@ import streamlit as st
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data_access import coaching as data
+from data_access import coaching_analyst as detail
+from data_access import self_assessments
 from data_access.engine import get_engine
 from data_access.filters import Filters
 from data_access.scope import Scope, ScopeError
@@ -44,31 +46,49 @@ def test_roster_is_the_leads_team_only(demo_url):
     assert set(roster["team_id"].to_list()) == {TEAM}
 
 
-def test_named_reads_refuse_analysts_outside_the_team(demo_url):
+def test_the_one_check_refuses_analysts_outside_the_team(demo_url):
+    """`check_analyst` is the named-analyst check the read model makes once per render
+    (tests/views/test_coaching.py checks every entry point refuses through it)."""
     outsider = _outsider(demo_url)
-    for read in (data.factor_counts, data.factor_evidence, data.unhappy_context):
-        with pytest.raises(ScopeError):
-            read(scope=LEAD, analyst_id=outsider, filters=PERIOD, url=demo_url)
     with pytest.raises(ScopeError):
-        data.verbatims(scope=LEAD, analyst_id=outsider, filters=PERIOD, url=demo_url)
+        data.check_analyst(LEAD, outsider, url=demo_url)
+    member = _team_analysts(demo_url)[0]
+    assert data.check_analyst(LEAD, member, url=demo_url)["team_id"] == TEAM
     with pytest.raises(ScopeError):
-        data.coaching_notes(scope=LEAD, analyst_id=outsider, url=demo_url)
-    with pytest.raises(ScopeError):
-        data.kudos_received(scope=LEAD, analyst_id=outsider, url=demo_url)
-    with pytest.raises(ScopeError):
-        data.shared_self_assessment(scope=LEAD, analyst_id=outsider, url=demo_url)
+        self_assessments.shared_self_assessment(scope=Scope("cio"), analyst_id=member, url=demo_url)
     with pytest.raises(ScopeError):
         data.team_roster(scope=Scope("cio"), url=demo_url)
     with pytest.raises(ScopeError):
-        data.verbatims(scope=Scope("analyst", analyst_id=outsider, team_ids=(1,)), analyst_id=outsider + 1,
-                       filters=PERIOD, url=demo_url)
+        detail.verbatims(scope=Scope("analyst", analyst_id=outsider, team_ids=(1,)), analyst_id=outsider + 1,
+                         filters=PERIOD, url=demo_url)
+    with pytest.raises(ScopeError):  # another team's id is refused before any SQL
+        detail.factor_counts(scope=LEAD, analyst_id=outsider, team_id=TEAM + 1, filters=PERIOD, url=demo_url)
+
+
+def test_named_reads_of_an_outsider_return_nothing(demo_url):
+    """Without the check, each reader's WHERE still limits to the lead's analysts: no rows, no counts."""
+    outsider = _outsider(demo_url)
+    everything = Filters(dt.date(2000, 1, 1), dt.date(2100, 1, 1))
+    assert detail.factor_evidence(scope=LEAD, analyst_id=outsider, filters=everything, url=demo_url).is_empty()
+    assert detail.unhappy_context(scope=LEAD, analyst_id=outsider, filters=everything, url=demo_url).is_empty()
+    rows, total = detail.verbatims(scope=LEAD, analyst_id=outsider, filters=everything,
+                                   vf=detail.VerbatimFilter(with_comment=False), url=demo_url)
+    assert rows.is_empty() and total == 0
+    counts = detail.factor_counts(scope=LEAD, analyst_id=outsider, team_id=TEAM, filters=everything, url=demo_url)
+    assert counts["analyst_count"].sum() == 0
+    assert data.coaching_notes(scope=LEAD, analyst_id=outsider, url=demo_url).is_empty()
+    assert data.kudos_received(scope=LEAD, analyst_id=outsider, url=demo_url).is_empty()
+    assert self_assessments.shared_self_assessment(scope=LEAD, analyst_id=outsider, url=demo_url) is None
+    queue, total, _ = data.recovery_queue(scope=LEAD, threshold=10, since=None, now=NOW, target_hours=24,
+                                          status="all", analyst_id=outsider, url=demo_url)
+    assert queue.is_empty() and total == 0
 
 
 def test_sql_itself_carries_the_team_condition(demo_url):
     """Even if the pre-check were bypassed, a forged id returns no rows: the WHERE limits teams."""
     outsider = _outsider(demo_url)
-    stmt = data.verbatims_query(scope=LEAD, analyst_id=outsider, filters=Filters(dt.date(2000, 1, 1), dt.date(2100, 1, 1)),
-                                vf=data.VerbatimFilter(with_comment=False), limit=50, offset=0)
+    stmt = detail.verbatims_query(scope=LEAD, analyst_id=outsider, filters=Filters(dt.date(2000, 1, 1), dt.date(2100, 1, 1)),
+                                  vf=detail.VerbatimFilter(with_comment=False), limit=50, offset=0)
     with get_engine(demo_url).connect() as conn:
         assert conn.execute(stmt).all() == []
     notes = data.notes_query(scope=LEAD, analyst_id=outsider)
@@ -78,7 +98,7 @@ def test_sql_itself_carries_the_team_condition(demo_url):
 
 def test_factor_counts_match_raw_sql(demo_url):
     analyst = _team_analysts(demo_url)[3]
-    counts = data.factor_counts(scope=LEAD, analyst_id=analyst, filters=PERIOD, url=demo_url)
+    counts = detail.factor_counts(scope=LEAD, analyst_id=analyst, team_id=TEAM, filters=PERIOD, url=demo_url)
     raw = dict(_raw(demo_url, "SELECT rf.factor_id, count(*) FROM response_factors rf "
                               "JOIN responses r ON r.ticket_key = rf.ticket_key JOIN tickets t ON t.ticket_key = r.ticket_key "
                               "WHERE t.analyst_id = :a AND r.submitted_at >= :s AND r.submitted_at < :e GROUP BY 1",
@@ -96,14 +116,14 @@ def test_factor_counts_match_raw_sql(demo_url):
 def test_verbatims_paginate_and_filter(demo_url):
     analyst = _team_analysts(demo_url)[3]
     everything = Filters(dt.date(2000, 1, 1), dt.date(2100, 1, 1))
-    vf = data.VerbatimFilter(band="unhappy", with_comment=True)
+    vf = detail.VerbatimFilter(band="unhappy", with_comment=True)
     expected = [r[0] for r in _raw(demo_url, "SELECT r.ticket_key FROM responses r JOIN tickets t ON t.ticket_key = r.ticket_key "
                                              "WHERE t.analyst_id = :a AND r.happiness <= 6 AND r.comment IS NOT NULL "
                                              "ORDER BY r.submitted_at DESC, r.ticket_key DESC", a=analyst)]
     assert len(expected) > 3
-    first, total = data.verbatims(scope=LEAD, analyst_id=analyst, filters=everything, vf=vf, page=0, page_size=3,
+    first, total = detail.verbatims(scope=LEAD, analyst_id=analyst, filters=everything, vf=vf, page=0, page_size=3,
                                   url=demo_url)
-    second, _ = data.verbatims(scope=LEAD, analyst_id=analyst, filters=everything, vf=vf, page=1, page_size=3,
+    second, _ = detail.verbatims(scope=LEAD, analyst_id=analyst, filters=everything, vf=vf, page=1, page_size=3,
                                url=demo_url)
     assert total == len(expected)
     assert first["ticket_key"].to_list() + second["ticket_key"].to_list() == expected[:6]
@@ -111,8 +131,8 @@ def test_verbatims_paginate_and_filter(demo_url):
     # factor filter: only responses that name the factor
     factor = _raw(demo_url, "SELECT rf.factor_id FROM response_factors rf JOIN tickets t ON t.ticket_key = rf.ticket_key "
                             "WHERE t.analyst_id = :a GROUP BY 1 ORDER BY count(*) DESC", a=analyst)[0][0]
-    named, n_named = data.verbatims(scope=LEAD, analyst_id=analyst, filters=everything,
-                                    vf=data.VerbatimFilter(factor_id=factor, with_comment=False), page_size=500,
+    named, n_named = detail.verbatims(scope=LEAD, analyst_id=analyst, filters=everything,
+                                    vf=detail.VerbatimFilter(factor_id=factor, with_comment=False), page_size=500,
                                     url=demo_url)
     raw_n = _raw(demo_url, "SELECT count(*) FROM response_factors rf JOIN tickets t ON t.ticket_key = rf.ticket_key "
                            "WHERE t.analyst_id = :a AND rf.factor_id = :f", a=analyst, f=factor)[0][0]
@@ -139,7 +159,7 @@ def test_shared_self_assessment_only_when_latest_is_shared(demo_url):
                           "(SELECT max(submitted_at) FROM self_assessments s2 WHERE s2.analyst_id = s.analyst_id)", t=TEAM)
     assert rows, "demo team has self-assessments"
     for analyst_id, shared in rows:
-        got = data.shared_self_assessment(scope=LEAD, analyst_id=analyst_id, url=demo_url)
+        got = self_assessments.shared_self_assessment(scope=LEAD, analyst_id=analyst_id, url=demo_url)
         assert (got is not None) == bool(shared)
 
 
@@ -160,10 +180,11 @@ def test_queries_compile_for_each_dialect(dialect):
         data.roster_query(**args),
         data.recovery_counts_query(**args, threshold=6, since=NOW, now=NOW, target_hours=24),
         data.last_scores_query(**args, since=NOW), data.last_kudos_query(**args), data.last_note_query(**args),
-        data.factor_counts_query(**args, analyst_id=1, team_id=TEAM, filters=PERIOD),
-        data.verbatims_query(**args, analyst_id=1, filters=PERIOD, vf=data.VerbatimFilter(factor_id=3), limit=10, offset=20),
-        data.factor_evidence_query(**args, analyst_id=1, filters=PERIOD),
-        data.unhappy_context_query(**args, analyst_id=1, filters=PERIOD),
+        detail.factor_counts_query(**args, analyst_id=1, team_id=TEAM, filters=PERIOD),
+        detail.verbatims_query(**args, analyst_id=1, filters=PERIOD, vf=detail.VerbatimFilter(factor_id=3), limit=10,
+                               offset=20),
+        detail.factor_evidence_query(**args, analyst_id=1, filters=PERIOD),
+        detail.unhappy_context_query(**args, analyst_id=1, filters=PERIOD),
         data.recovery_queue_query(**args, threshold=6, since=None),
         data.recovery_history_query(**args, ticket_key=5), data.kudos_query(**args, analyst_id=1),
         data.notes_query(**args, analyst_id=1),
@@ -181,7 +202,7 @@ def test_queries_run_on_duckdb(tmp_path):
     roster = data.team_roster(scope=LEAD, url=url)
     analyst = int(roster["analyst_id"][0])
     wide = Filters(dt.date(2020, 1, 1), dt.date(2027, 1, 1))
-    rows, total = data.verbatims(scope=LEAD, analyst_id=analyst, filters=wide, url=url)
+    rows, total = detail.verbatims(scope=LEAD, analyst_id=analyst, filters=wide, url=url)
     assert total >= rows.height
     data.team_activity(scope=LEAD, since=dt.datetime(2026, 1, 1), now=NOW, target_hours=24, threshold=6, url=url)
     data.recovery_queue(scope=LEAD, threshold=6, since=None, now=NOW, target_hours=24, url=url)

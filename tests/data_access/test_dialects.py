@@ -36,7 +36,7 @@ def _sample(name: str, annotation):
     if name in SAMPLE_VALUES:
         return SAMPLE_VALUES[name]
     if name == "vf":
-        from data_access.coaching import VerbatimFilter
+        from data_access.coaching_analyst import VerbatimFilter
         return VerbatimFilter(band="unhappy", factor_id=11)
     raise KeyError(name)
 

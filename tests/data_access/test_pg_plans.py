@@ -11,11 +11,14 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from data_access import coaching, demo, my_feedback, query, schema, stats
+from data_access import coaching, coaching_analyst, demo, query, schema, stats
 from data_access.engine import get_engine
 from data_access.filters import Filters
 from data_access.scope import Scope
+from data_access.scoping import within_team
 from tests.conftest import _fresh_pg_database
+from views import my_feedback
+from views.coaching import analyst as coaching_view, overview_periods
 
 END = dt.date(2026, 11, 20)
 RESPONSES = 30_000  # ~130,000 tickets, ~200,000 rows in all: the planner weighs scans against indexes for real
@@ -74,7 +77,7 @@ def _record_person_pages(big_pg, monkeypatch) -> "PlanRecorder":
     analyst_id, team_id = _person(big_pg)
     lead = Scope("lead", team_ids=(team_id,))
     me = Scope("analyst", analyst_id=analyst_id, team_ids=(team_id,))
-    rolling, _ = coaching.rolling_filters(END)
+    rolling, _ = overview_periods(END)
     year = Filters(END - dt.timedelta(days=365), END + dt.timedelta(days=1))
     now = dt.datetime.combine(END, dt.time(12))
     query.clear_cached_reads()
@@ -83,12 +86,14 @@ def _record_person_pages(big_pg, monkeypatch) -> "PlanRecorder":
         coaching.team_roster(scope=lead, url=big_pg)
         coaching.team_activity(scope=lead, since=since, now=now, target_hours=24,
                                threshold=6, url=big_pg)
-        coaching.monthly_stats(scope=lead, analyst_id=analyst_id, filters=year, url=big_pg)
-        coaching.team_analyst_stats(scope=lead, analyst_id=analyst_id, filters=rolling, url=big_pg)
-        coaching.factor_counts(scope=lead, analyst_id=analyst_id, filters=rolling, url=big_pg)
-        coaching.verbatims(scope=lead, analyst_id=analyst_id, filters=rolling, url=big_pg)
-        coaching.factor_evidence(scope=lead, analyst_id=analyst_id, filters=rolling, url=big_pg)
-        coaching.unhappy_context(scope=lead, analyst_id=analyst_id, filters=rolling, url=big_pg)
+        coaching_view.monthly_stats(team=within_team(lead, team_id), analyst_id=analyst_id, filters=year,
+                                    url=big_pg)
+        stats.response_stats(scope=within_team(lead, team_id), filters=rolling, by=("analyst_id",), url=big_pg)
+        coaching_analyst.factor_counts(scope=lead, analyst_id=analyst_id, team_id=team_id, filters=rolling,
+                                       url=big_pg)
+        coaching_analyst.verbatims(scope=lead, analyst_id=analyst_id, filters=rolling, url=big_pg)
+        coaching_analyst.factor_evidence(scope=lead, analyst_id=analyst_id, filters=rolling, url=big_pg)
+        coaching_analyst.unhappy_context(scope=lead, analyst_id=analyst_id, filters=rolling, url=big_pg)
         coaching.recovery_queue(scope=lead, threshold=6, since=since, now=now,
                                 target_hours=24, url=big_pg)
         coaching.kudos_received(scope=lead, analyst_id=analyst_id, url=big_pg)

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from data_access import rollups, schema
-from data_access.cli import main
+from cli import main
 from data_access.engine import get_engine
 from data_access.rollups.check import check
 from data_access.rollups.scheduler_sql import scheduler_script

@@ -10,13 +10,16 @@ import pytest
 import sqlalchemy as sa
 from polars.testing import assert_frame_equal
 
-from data_access import coaching, demo, my_feedback, query, rollups, schema, stats
+from data_access import coaching_analyst, demo, query, rollups, schema, stats
 from data_access.engine import get_engine
 from data_access.filters import Filters
 from data_access.rollups.check import check
 from data_access.rollups.state import DISABLE_ENV
 from data_access.scope import Scope
+from data_access.scoping import within_team
 from tests.conftest import DEMO_END, DEMO_RESPONSES, DEMO_SEED
+from views import my_feedback
+from views.coaching import analyst as coaching_view, overview_periods
 from views.culture import culture_report
 
 
@@ -79,10 +82,12 @@ def _figures(url: str) -> dict:
         out[f"org by week {name}"] = stats.response_stats(scope=cio, filters=f, url=url, by=("week", "team_id"))
         out[f"org tickets {name}"] = stats.ticket_stats(scope=cio, filters=f, url=url, by=("month", "service_id"))
         out[f"org tickets by week {name}"] = stats.ticket_stats(scope=lead, filters=f, url=url, by=("week",))
-    rolling, _ = coaching.rolling_filters(DEMO_END)
-    out["coaching monthly"] = coaching.monthly_stats(scope=lead, analyst_id=analyst_id, filters=year, url=url)
-    out["coaching team"] = coaching.team_analyst_stats(scope=lead, analyst_id=analyst_id, filters=rolling, url=url)
-    out["coaching factors"] = coaching.factor_counts(scope=lead, analyst_id=analyst_id, filters=year, url=url)
+    rolling, _ = overview_periods(DEMO_END)
+    home = within_team(lead, team_id)
+    out["coaching monthly"] = coaching_view.monthly_stats(team=home, analyst_id=analyst_id, filters=year, url=url)
+    out["coaching team"] = stats.response_stats(scope=home, filters=rolling, by=("analyst_id",), url=url)
+    out["coaching factors"] = coaching_analyst.factor_counts(scope=lead, analyst_id=analyst_id, team_id=team_id,
+                                                             filters=year, url=url)
     out["my figures"] = my_feedback.my_figures(scope=me, filters=year, url=url)
     out["my figures short"] = my_feedback.my_figures(scope=me, filters=Filters(dt.date(2026, 2, 1),
                                                                                dt.date(2026, 5, 1)), url=url)

@@ -13,7 +13,7 @@ from data_access import schema, scoping
 from data_access.scope import Scope, ScopeError
 
 ROOT = Path(__file__).resolve().parents[2]
-LEAD_MODULES = ["data_access/coaching.py", "data_access/notify_reads.py", "data_access/writes/coaching.py",
+LEAD_MODULES = ["data_access/coaching.py", "data_access/coaching_analyst.py", "data_access/notify_reads.py", "data_access/writes/coaching.py",
                 "data_access/self_assessments.py", "data_access/stats.py",
                 "data_access/my_feedback.py"]
 

@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from data_access import bootstrap, demo, schema
-from data_access.cli import main
+from cli import main
 from data_access.engine import get_engine
 from tests.importer.helpers import SAMPLES, count, do_import, landed_responses, landed_tickets, ready
 from tests.importer.test_cli_and_page import ADMIN

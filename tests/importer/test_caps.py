@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from data_access import schema
-from data_access.cli import main
+from cli import main
 from data_access.importer.caps import ImportCaps, count_lines, import_caps, rows_problem, xlsx_unpacked_problem
 from data_access.importer.reader import ImportFileError, open_source
 from tests.importer.helpers import SAMPLES, count, ready

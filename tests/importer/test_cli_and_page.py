@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.viewer import Viewer
 from data_access import schema
-from data_access.cli import main
+from cli import main
 from data_access.importer import history
 from data_access.scope import Scope, ScopeError
 from tests.importer.helpers import SAMPLES, count, do_import, ready

@@ -8,7 +8,7 @@ import shutil
 import sqlalchemy as sa
 
 from data_access import schema
-from data_access.cli import main
+from cli import main
 from data_access.engine import get_engine
 from data_access.importer.folder import import_folder
 from data_access.importer.stale import close_stale

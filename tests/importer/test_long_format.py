@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from data_access.cli import main
+from cli import main
 from data_access.importer.longformat import AmbiguousQuestions
 from data_access.importer.run import plan_import
 from tests.importer.helpers import SAMPLES, do_import, landed_responses, ready

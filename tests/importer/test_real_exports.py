@@ -11,7 +11,7 @@ import io
 import sqlalchemy as sa
 
 from data_access import bootstrap, demo, schema
-from data_access.cli import main
+from cli import main
 from data_access.engine import get_engine
 from tests.importer.helpers import count, landed_responses, landed_tickets, ready
 

@@ -7,7 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from data_access import schema
-from data_access.cli import main
+from cli import main
 from data_access.engine import get_engine
 from data_access.scope import Scope
 from data_access.writes import notify as writes

@@ -9,7 +9,7 @@ import re
 import sqlalchemy as sa
 
 from data_access import schema
-from data_access.cli import main
+from cli import main
 from data_access.engine import get_engine
 from data_access.writes import notify as writes
 from tests.notify.conftest import add_response, free_port, lead_of_team

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from data_access import schema
-from data_access.cli import main
+from cli import main
 from data_access.engine import get_engine
 from notify.outbox import address, compose, header_text
 from tests.notify.conftest import add_response, lead_of_team

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from data_access import schema
-from data_access.cli import main
+from cli import main
 from data_access.engine import get_engine
 from data_access.surveys import tokens
 from tests.notify.conftest import free_port

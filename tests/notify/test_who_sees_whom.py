@@ -4,7 +4,7 @@ A ticket assigned to team A but worked by an analyst of team B: B's lead sees th
 comment and the recovery item (and can act on it) on Coaching, in the alert and in the digest;
 A's lead sees nothing of it and cannot write to it, forged ids included. An analyst who moves
 teams goes with their history to the new lead. The due time of one item is the same on Coaching,
-in the alert and in the digest, with `recovery_target_hours` at 24 and at 8.
+in the alert, in the digest and in the importer, with `recovery_target_hours` at 24 and at 8.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from data_access import coaching, notify_reads
-from data_access.cli import main
+from data_access import coaching, coaching_analyst, notify_reads
+from cli import main
 from data_access.engine import get_engine
 from data_access.scope import Scope, ScopeError
 from data_access.writes.coaching import add_note, give_kudos, record_recovery_action
@@ -25,6 +25,7 @@ from notify.config import notify_settings
 from notify.digest import lead_weekly_digest
 from tests.notify.conftest import TODAY, add_response, lead_of_team
 from tests.pages.test_coaching import PAGE, _lead
+from views import coaching as coaching_view
 
 NOW = dt.datetime(2026, 11, 20, 12, 0)  # clock.now() with SERVICE_PULSE_TODAY = TODAY
 TEAM_A, TEAM_B, TEAM_C = 1, 2, 3
@@ -120,7 +121,7 @@ def test_reads_and_writes_follow_the_home_team(both_db):
     x = _cross_team(url)
     # B's lead: the name, the comment, the item; can act on it, give kudos, write a note.
     assert x["bad_key"] in _queue_keys(url, B)
-    rows, total = coaching.verbatims(scope=B, analyst_id=x["analyst"], filters=_week(), url=url)
+    rows, total = coaching_analyst.verbatims(scope=B, analyst_id=x["analyst"], filters=_week(), url=url)
     assert {x["bad_key"], x["good_key"]} <= set(rows["ticket_key"].to_list()) and COMMENT in rows["comment"].to_list()
     assert record_recovery_action(url=url, scope=B, user_id=lead_of_team(url, TEAM_B)["user_id"],
                                   ticket_key=x["bad_key"], kind="contacted", expected_version=0) == 1
@@ -133,9 +134,14 @@ def test_reads_and_writes_follow_the_home_team(both_db):
     assert x["bad_key"] not in _queue_keys(url, A)
     assert x["analyst"] not in coaching.team_roster(scope=A, url=url)["analyst_id"].to_list()
     assert coaching.recovery_history(scope=A, ticket_key=x["bad_key"], url=url).is_empty()
-    for forged in (lambda: coaching.verbatims(scope=A, analyst_id=x["analyst"], filters=_week(), url=url),
-                   lambda: coaching.kudos_received(scope=A, analyst_id=x["analyst"], url=url),
-                   lambda: coaching.coaching_notes(scope=A, analyst_id=x["analyst"], url=url),
+    # Reads: the Coaching read model refuses the analyst (its one check per render), and the
+    # readers under it find nothing, as their SQL carries the same rule.
+    assert coaching_analyst.verbatims(scope=A, analyst_id=x["analyst"], filters=_week(), url=url)[1] == 0
+    assert coaching.kudos_received(scope=A, analyst_id=x["analyst"], url=url).is_empty()
+    assert coaching.coaching_notes(scope=A, analyst_id=x["analyst"], url=url).is_empty()
+    for forged in (lambda: coaching_view.analyst_detail(scope=A, analyst_id=x["analyst"], filters=_week(),
+                                                        phrase="this week", url=url),
+                   lambda: coaching_view.analyst_notes(scope=A, analyst_id=x["analyst"], url=url),
                    lambda: record_recovery_action(url=url, scope=A, user_id=1, ticket_key=x["bad_key"],
                                                   kind="note", note="forged", expected_version=1),
                    lambda: give_kudos(url=url, scope=A, user_id=1, ticket_key=x["good_key"]),
@@ -199,8 +205,8 @@ def test_analyst_who_moves_goes_with_their_history(both_db):
     # The new lead: the analyst, their whole history, their kudos and notes, their recovery item.
     assert x["analyst"] in coaching.team_roster(scope=C, url=url)["analyst_id"].to_list()
     everything = _week(dt.date(2020, 1, 1))
-    _, total = coaching.verbatims(scope=C, analyst_id=x["analyst"], filters=everything,
-                                  vf=coaching.VerbatimFilter(with_comment=False), url=url)
+    _, total = coaching_analyst.verbatims(scope=C, analyst_id=x["analyst"], filters=everything,
+                                          vf=coaching_analyst.VerbatimFilter(with_comment=False), url=url)
     assert total == all_responses
     assert coaching.kudos_received(scope=C, analyst_id=x["analyst"], url=url)["ticket_id"].to_list()[0] == x["good_id"]
     assert "Before the move" in coaching.coaching_notes(scope=C, analyst_id=x["analyst"], url=url)["body"].to_list()
@@ -212,7 +218,8 @@ def test_analyst_who_moves_goes_with_their_history(both_db):
     assert x["analyst"] not in coaching.team_roster(scope=B, url=url)["analyst_id"].to_list()
     assert x["bad_key"] not in _queue_keys(url, B)
     with pytest.raises(ScopeError):
-        coaching.verbatims(scope=B, analyst_id=x["analyst"], filters=everything, url=url)
+        coaching_view.analyst_detail(scope=B, analyst_id=x["analyst"], filters=everything, phrase="ever", url=url)
+    assert coaching_analyst.verbatims(scope=B, analyst_id=x["analyst"], filters=everything, url=url)[1] == 0
     with pytest.raises(ScopeError):
         record_recovery_action(url=url, scope=B, user_id=1, ticket_key=x["bad_key"], kind="note", note="late",
                                expected_version=1)
@@ -257,6 +264,39 @@ def test_due_time_is_the_same_on_coaching_alert_and_digest(notify_db, smtp_env, 
     # After: Coaching and the digest read the stored item, still the same.
     assert coaching_target() == shown
     assert next(v.state for v in _digest(url, TEAM_A).unhappy if v.ticket_id == ticket_id) == state
+
+
+@pytest.mark.parametrize("hours, expected", [(24, dt.datetime(2026, 11, 23, 9, 30)),   # Sat → Monday
+                                             (8, dt.datetime(2026, 11, 20, 17, 30))])  # same Friday
+def test_due_time_of_an_imported_answer_is_the_same_everywhere(notify_db, smtp_env, monkeypatch, tmp_path,
+                                                               hours, expected):
+    """The fourth place: an unhappy answer that arrives through the importer. The importer opens
+    the item; Coaching's queue, the digest and the alert then show that same due time."""
+    from tests.importer.helpers import do_import
+
+    url = notify_db
+    _sql(url, "UPDATE settings SET value = :v WHERE key = 'recovery_target_hours'", v=str(hours))
+    analyst = _sql(url, "SELECT analyst_id FROM analysts WHERE team_id = :t AND active ORDER BY analyst_id "
+                        "LIMIT 1", t=TEAM_A)[0][0]
+    # A closed ticket answered happily first; the import brings a later, unhappy answer for it.
+    key, ticket_id = add_response(url, analyst_id=analyst, happiness=10,
+                                  submitted_at=dt.datetime(2026, 11, 20, 8, 0))
+    answers = tmp_path / "answers.csv"
+    answers.write_text(f"ticket_id,happiness,comment,submitted_at\n{ticket_id},1,Nobody called,2026-11-20 09:30\n",
+                       encoding="utf-8")
+    result = do_import(url, "responses", answers)
+    assert (result.inserted + result.updated, result.rejected) == (1, 0)
+    st.cache_data.clear()
+    (due,), = _sql(url, "SELECT due_at FROM recovery_items WHERE ticket_key = :k", k=key)
+    assert due == expected or str(due).startswith(expected.isoformat(sep=" "))       # the importer
+    words = f"{expected:%a %d %b %H:%M}"
+    queue = _page(url, monkeypatch, TEAM_A, "Recovery queue").dataframe[0].value
+    assert queue[queue["Ticket"] == ticket_id].iloc[0]["Target"] == f"{expected:%d %b, %H:%M}"   # Coaching
+    state = next(v.state for v in _digest(url, TEAM_A).unhappy if v.ticket_id == ticket_id)
+    assert state == (f"call back by {words}" if expected > NOW else f"OVERDUE since {words}")  # the digest
+    assert main(["alerts", "send", "--url", url]) == 0
+    subject = next(m["Subject"] for _, m in smtp_env.messages() if ticket_id in m["Subject"])
+    assert subject.endswith(f"call back by {words}")                                   # the alert
 
 
 def test_alert_run_opens_items_only_inside_the_recovery_window(notify_db, smtp_env):

@@ -102,7 +102,7 @@ def test_colleagues_are_the_home_team_not_whoever_worked_its_tickets(empty_sqlit
 
 def test_rank_in_team_needs_five_colleagues(empty_sqlite_url):
     """Self-rating ranks: 4 assessed colleagues → none; a fifth → the percentile appears."""
-    from data_access import my_feedback as mf
+    from views import my_feedback as mf
     from data_access.filters import Filters
     from data_access.scope import Scope
     from data_access.writes.self_assessment import submit_self_assessment

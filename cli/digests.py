@@ -39,34 +39,34 @@ def _finish(report: DeliveryReport, what: str, dry_run: str | None) -> int:
     return EXIT_MAIL_FAILED if report.failed else 0
 
 
-def _cmd_weekly(args) -> int:
+def _send(args, build, what: str) -> int:
+    """Build the digests for everyone who gets one (`build(now, settings, url, failures)`), send
+    or write them, and print one summary line."""
     settings = notify_settings()
     url = args.url or da_config.database_url()
-    week_ending = (dt.date.fromisoformat(args.week_ending) if args.week_ending
-                   else send_digests.default_week_ending(clock.today()))
     now = clock.now()
     failures: list[str] = []
-    outgoing = send_digests.weekly_digest_messages(week_ending=week_ending, now=now, settings=settings,
-                                                   url=url, only=args.only, failures=failures)
+    outgoing = build(now, settings, url, failures)
     with _mailer(args, settings) as mailer:
         report = send_digests.send(outgoing, mailer=mailer, now=now, url=url)
     report.add_failures(failures)
-    return _finish(report, f"Weekly digest (week ending {week_ending:%Y-%m-%d})", args.dry_run)
+    return _finish(report, what, args.dry_run)
+
+
+def _cmd_weekly(args) -> int:
+    week_ending = (dt.date.fromisoformat(args.week_ending) if args.week_ending
+                   else send_digests.default_week_ending(clock.today()))
+    return _send(args, lambda now, settings, url, failures: send_digests.weekly_digest_messages(
+        week_ending=week_ending, now=now, settings=settings, url=url, only=args.only, failures=failures),
+        f"Weekly digest (week ending {week_ending:%Y-%m-%d})")
 
 
 def _cmd_monthly(args) -> int:
-    settings = notify_settings()
-    url = args.url or da_config.database_url()
     month = (dt.date.fromisoformat(args.month + "-01") if args.month
              else send_digests.default_month(clock.today()))
-    now = clock.now()
-    failures: list[str] = []
-    outgoing = send_digests.monthly_digest_messages(month=month, now=now, settings=settings, url=url,
-                                                    only=args.only, failures=failures)
-    with _mailer(args, settings) as mailer:
-        report = send_digests.send(outgoing, mailer=mailer, now=now, url=url)
-    report.add_failures(failures)
-    return _finish(report, f"Monthly digest ({month:%B %Y})", args.dry_run)
+    return _send(args, lambda now, settings, url, failures: send_digests.monthly_digest_messages(
+        month=month, now=now, settings=settings, url=url, only=args.only, failures=failures),
+        f"Monthly digest ({month:%B %Y})")
 
 
 def _cmd_alerts(args) -> int:

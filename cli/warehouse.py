@@ -24,7 +24,7 @@ Back to the demo at any time: python -m data_access warehouse use demo"""
 
 
 def _warn_if_overridden() -> None:
-    if os.environ.get(config.URL_ENV) or config._secrets().get("database", {}).get("url"):
+    if os.environ.get(config.URL_ENV) or config.secrets_section("database").get("url"):
         print(f"note: {config.URL_ENV} or [database] url in secrets.toml is set and wins over "
               "this choice; remove it for the app to use the local warehouse.", file=sys.stderr)
 

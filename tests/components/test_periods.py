@@ -1,0 +1,55 @@
+"""One meaning of every period preset: the same half-open range on Culture trends, Coaching and
+My feedback, with hand-computed starts (calendar months for "Last N months")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from components import coaching, filters, my_feedback
+from metrics import periods
+
+D = dt.date
+
+
+@pytest.mark.parametrize(("today", "preset", "start"), [
+    (D(2026, 11, 20), "90d", D(2026, 8, 23)),
+    (D(2026, 11, 20), "6m", D(2026, 6, 1)),
+    (D(2026, 11, 20), "12m", D(2025, 12, 1)),
+    (D(2026, 11, 20), "24m", D(2024, 12, 1)),
+    (D(2026, 11, 20), "36m", D(2023, 12, 1)),
+    (D(2026, 11, 20), "ytd", D(2026, 1, 1)),
+    (D(2026, 11, 20), "30d", D(2026, 10, 22)),
+    (D(2026, 1, 5), "12m", D(2025, 2, 1)),
+    (D(2024, 2, 29), "12m", D(2023, 3, 1)),
+    (D(2026, 12, 31), "6m", D(2026, 7, 1)),
+    (D(2026, 1, 1), "ytd", D(2026, 1, 1)),
+])
+def test_preset_ranges_are_hand_computed(today, preset, start):
+    assert periods.preset_range(preset, today) == (start, today + dt.timedelta(days=1))
+
+
+def test_unknown_preset_is_refused():
+    with pytest.raises(KeyError):
+        periods.preset_range("13m", D(2026, 11, 20))
+
+
+@pytest.mark.parametrize("today", [D(2026, 11, 20), D(2026, 1, 1), D(2024, 2, 29), D(2026, 12, 31),
+                                   D(2027, 3, 31)])
+@pytest.mark.parametrize("preset", ["90d", "12m", "ytd"])
+def test_every_page_selects_the_same_range(today, preset):
+    """Culture trends, Coaching and My feedback query the same [start, end) for a preset, so
+    "Last 12 months" selects the same responses on all three pages."""
+    culture = filters.to_filters(filters.FilterState(preset=preset), today)
+    lead = coaching.period_for(preset, today).filters
+    analyst = my_feedback.period_range(preset, today)
+    assert (culture.start, culture.end) == (lead.start, lead.end) == (analyst.start, analyst.end)
+    assert (culture.start, culture.end) == periods.preset_range(preset, today)
+
+
+def test_coaching_words_follow_the_preset():
+    period = coaching.period_for("12m", D(2026, 11, 20))
+    assert (period.label, period.phrase) == ("Last 12 months", "in the last 12 months")
+    assert coaching.period_for("ytd", D(2026, 11, 20)).phrase == "this year"
+    assert coaching.period_for("nonsense", D(2026, 11, 20)).label == "Last 90 days"
