@@ -11,6 +11,7 @@ import pyarrow as pa
 import pytest
 import sqlalchemy as sa
 
+from data_access import rollups
 from data_access.culture_settings import save_culture_settings, validate
 from data_access.engine import get_engine
 from data_access.filters import Filters
@@ -150,3 +151,23 @@ def test_a_24_month_period(page):  # noqa: F811
     # five answers, -20: +13.3 − (−20) = +33.
     assert _tiles(at)["Change vs before"] == "–" and "no responses before" in _captions(at)
     assert _tiles(at)["vs last year"] == "+33 pts"
+
+
+def test_a_small_year_ago_is_withheld(warehouse):  # noqa: F811
+    # One answer (happy) on 7 October 2025, a year before the October 2026 week: too few to compare.
+    with get_engine(warehouse).begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO tickets (ticket_key, ticket_id, ticket_type, channel, service_id, priority, opened_at, "
+            "resolved_at, analyst_id, team_id, reassignment_count, reopened, sla_met, first_contact_resolution, "
+            "handle_minutes) VALUES (99, 'INC00099', 'incident', 'email', 1, 3, :o, :r, 1, 1, 0, false, true, "
+            "false, 20.0)"), {"o": dt.datetime(2025, 10, 7, 5), "r": dt.datetime(2025, 10, 7, 10)})
+        conn.execute(sa.text("INSERT INTO responses (ticket_key, happiness, submitted_at) VALUES (99, 10, :s)"),
+                     {"s": dt.datetime(2025, 10, 7, 12)})
+        if rollups.maintained_here(conn):  # the rollups warehouse: keep its summary tables in step
+            rollups.rebuild(conn)
+    week = Filters(dt.date(2026, 10, 5), dt.date(2026, 10, 12))
+    extras = culture_extras(scope=CIO, filters=week, url=warehouse)
+    assert extras.year_ago is None and extras.year_ago_n == 1
+    assert extras.year_ago_trend.is_empty()
+    # This week's lost time still shows: October, 6.67 h.
+    assert extras.lost_months["total_hours"].to_list() == [pytest.approx(40 * 10 / 60)]
