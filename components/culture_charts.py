@@ -94,7 +94,8 @@ def work_days_bars(df: pl.DataFrame, *, currency: str | None = None, height: int
     if currency:
         tooltip.append(alt.Tooltip("cost:Q", title=f"Cost ({currency})", format=",.0f"))
     return alt.Chart(df).mark_bar(color=UNHAPPY, opacity=0.85).encode(
-        x=alt.X("month:T", title=None, timeUnit="yearmonth",
+        # One band per month, the label under its own bar (a time axis put "Dec" between bars).
+        x=alt.X("month:O", title=None, timeUnit="yearmonth",
                 axis=alt.Axis(format="%b %Y", labelAngle=0, labelOverlap=True)),
         y=alt.Y("days:Q", title="Work days lost", axis=alt.Axis(format=",.0f")),
         tooltip=tooltip).properties(height=height, width="container")

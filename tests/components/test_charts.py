@@ -120,3 +120,17 @@ def test_compared_happiness_charts_share_one_y_range():
         scales = [layer["encoding"]["y"]["scale"] for layer in spec["layer"]
                   if "scale" in layer.get("encoding", {}).get("y", {})]
         assert scales == [{"domain": [-10.0, 50.0]}]
+
+
+def test_work_days_bars_one_band_per_month_with_money_in_the_tooltip():
+    from components.culture_charts import work_days_bars
+
+    months = pl.DataFrame({"month": [dt.date(2026, 9, 1), dt.date(2026, 10, 1)], "total_hours": [75.0, 150.0],
+                           "days": [10.0, 20.0], "cost": [4500.0, 9000.0]})
+    spec = work_days_bars(months, currency="EUR").to_dict()
+    assert spec["encoding"]["x"]["type"] == "ordinal" and spec["encoding"]["x"]["timeUnit"] == "yearmonth"
+    assert spec["encoding"]["y"]["field"] == "days"
+    assert [t["title"] for t in spec["encoding"]["tooltip"]] == ["Month", "Work days lost", "Hours lost",
+                                                                 "Cost (EUR)"]
+    assert [t["title"] for t in work_days_bars(months).to_dict()["encoding"]["tooltip"]] == [
+        "Month", "Work days lost", "Hours lost"]
