@@ -76,11 +76,20 @@ def trend_with_marks(trend: pl.DataFrame, *, domain: list[float], target: float 
         layers.append(_rule(target, f"target {target:+.0f}", TARGET, right=True))
     if reference is not None:
         layers.append(_rule(reference[0], f"{reference[1]} {reference[0]:+.0f}", REFERENCE, right=False))
-    shown = [(d, l) for d, l in annotations
-             if trend.height and trend["month"].min() <= d <= trend["month"].max() + dt.timedelta(days=31)]
-    if shown:
-        layers.append(_annotations(shown))
+    marks = annotation_marks(trend, annotations)
+    if marks is not None:
+        layers.append(marks)
     return alt.layer(*layers).properties(height=height, width="container")
+
+
+def annotation_marks(months: pl.DataFrame, annotations) -> alt.LayerChart | None:
+    """Labelled vertical rules for the annotations dated within the months of `months` (or None)."""
+    if not months.height:
+        return None
+    first, last = months["month"].min(), months["month"].max()
+    after = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)  # the month after the last one
+    shown = [(d, l) for d, l in annotations if first <= d < after]
+    return _annotations(shown) if shown else None
 
 
 def work_days_bars(df: pl.DataFrame, *, currency: str | None = None, height: int = 200) -> alt.Chart:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import altair as alt
 import polars as pl
 import streamlit as st
 
 from components import charts
+from components.culture_charts import annotation_marks
 from components.culture_first_screen import trend_domain, work_days_section
 from components.culture_sections import (calibration_section, culture_tiles, hotspot_section, lost_time_section,
                                          show_chart, team_section, voice_section, watermelon_section)
@@ -34,10 +36,17 @@ def compare_section(report: CultureReport, extras: CultureExtras, targets: Targe
                "(shift-click for several); the picked lines show their band.")
     if data.height:
         domain = trend_domain(report, extras, targets)
-        show_chart(report, ("compare", by, tuple(domain)), lambda: charts.happiness_compare(
-            data, "series", title=by or "Ticket type", domain=domain))
+        notes = [(a.day, a.label) for a in targets.settings.annotations]
+        show_chart(report, ("compare", by, tuple(domain), tuple(notes)), lambda: _with_notes(
+            charts.happiness_compare(data, "series", title=by or "Ticket type", domain=domain), data, notes))
     else:
         st.info("Too few responses to compare.")
+
+
+def _with_notes(chart, months: pl.DataFrame, notes: list) -> object:
+    """The chart with the known changes drawn on it, when any falls within its months."""
+    marks = annotation_marks(months, notes)
+    return chart if marks is None else alt.layer(chart, marks)
 
 
 def response_rate_line(report: CultureReport) -> None:

@@ -134,3 +134,15 @@ def test_work_days_bars_one_band_per_month_with_money_in_the_tooltip():
                                                                  "Cost (EUR)"]
     assert [t["title"] for t in work_days_bars(months).to_dict()["encoding"]["tooltip"]] == [
         "Month", "Work days lost", "Hours lost"]
+
+
+def test_annotations_drawn_only_within_the_charted_months():
+    from components.culture_charts import annotation_marks
+
+    months = pl.DataFrame({"month": [dt.date(2026, 1, 1), dt.date(2026, 3, 1)]})
+    notes = [(dt.date(2025, 12, 31), "Before"), (dt.date(2026, 2, 9), "New portal"), (dt.date(2026, 3, 31), "End"),
+             (dt.date(2026, 4, 1), "After")]
+    spec = annotation_marks(months, notes).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert [r["label"] for r in rows] == ["New portal", "End"]
+    assert annotation_marks(months, [(dt.date(2027, 1, 1), "Later")]) is None
