@@ -29,6 +29,7 @@ from data_access.writes import InvalidInput, WriteConflict
 from data_access.writes.coaching import give_kudos
 from reports.brief import Brief, CareRow, TrendPoint, Verbatim, file_stem, to_markdown, to_pdf
 from views import cache
+from metrics.happiness import HAPPY_MIN
 from views.cache import coaching as data
 from views.coaching import CARE_LABELS, AnalystDetail, PerceptionGap
 
@@ -322,7 +323,7 @@ def _kudos_button(scope: Scope, row: dict, note: str) -> None:
     if row["kudos_given"]:
         st.caption(":material/celebration: Kudos sent")
         return
-    if row["happiness"] < 9:
+    if row["happiness"] < HAPPY_MIN:
         return
     if st.button("Send kudos", key=f"coaching_kudos_{row['ticket_key']}", icon=":material/celebration:"):
         viewer = current_viewer()

@@ -8,7 +8,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from components import charts
+from components import charts, formats
 from components.filters import focus
 from components.tables import data_table
 from components.text import literal
@@ -77,15 +77,24 @@ def headline_tiles(report: CultureReport) -> None:
              "Survey responses received in the period divided by tickets closed in it.")
     with second[2]:
         rec = report.recovery
-        tile("Recovery within target", fmt_pct(rec.share),
-             f"{rec.k:,} of {rec.n:,} unhappy users called back in time" if rec.k is not None
-             else f"too few recovery items to show (n = {rec.n:,})",
+        tile("Recovery within target", fmt_pct(rec.share), _recovery_caption(rec, report.recovery_since),
              "Unhappy responses (0–6) whose user was contacted by their due time (the recovery target set by the admin), "
-             "among those already due or contacted.")
+             "among those already due or contacted. Counted from when recovery tracking began: answers that "
+             "came with the first import are history.")
     with second[3]:
         tile("Recognitions given", f"{report.kudos_given:,}",
              f"{fmt_pct(report.kudos.share, 1)} of {report.kudos.n:,} happy responses",
              "Kudos team leads passed on for responses in the period (shown to the analyst).")
+
+
+def _recovery_caption(rec, since) -> str:
+    """Why the recovery tile shows what it shows, in one line (never a bare 0 % for no items)."""
+    if rec.k is not None:
+        return f"{rec.k:,} of {rec.n:,} unhappy users called back in time"
+    if rec.n == 0:
+        return (f"no recovery items due since tracking began on {formats.day(since)}" if since
+                else "no recovery items due in this period")
+    return f"too few recovery items to show (n = {rec.n:,})"
 
 
 def watermelon_section(report: CultureReport) -> None:

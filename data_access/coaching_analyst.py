@@ -22,6 +22,7 @@ from data_access.rollups.state import use_rollups
 from data_access.scope import Scope
 from data_access.coaching import named_read
 from data_access.scoping import ticket_scope, within_team
+from metrics.happiness import HAPPY_MIN, UNHAPPY_MAX
 
 # Short names for the tables these queries join (every reader module keeps its own few).
 T = schema.tickets
@@ -134,8 +135,8 @@ def verbatims(*, scope: Scope, analyst_id: int, filters: Filters, vf: VerbatimFi
 
 def factor_evidence_query(*, scope: Scope, analyst_id: int, filters: Filters) -> sa.Select:
     """The analyst's responses naming a factor that fits its polarity (9–10 positive, 0–6 negative)."""
-    fits = sa.or_(sa.and_(F.c.polarity == "positive", R.c.happiness >= 9),
-                  sa.and_(F.c.polarity == "negative", R.c.happiness <= 6))
+    fits = sa.or_(sa.and_(F.c.polarity == "positive", R.c.happiness >= HAPPY_MIN),
+                  sa.and_(F.c.polarity == "negative", R.c.happiness <= UNHAPPY_MAX))
     return (sa.select(T.c.ticket_id, R.c.ticket_key, R.c.happiness, R.c.comment, RF.c.factor_id)
             .select_from(RF.join(R, R.c.ticket_key == RF.c.ticket_key)
                          .join(T, T.c.ticket_key == R.c.ticket_key)

@@ -23,6 +23,7 @@ from data_access.rollups import reads as rollup_reads
 from data_access.rollups.state import use_rollups
 from data_access.scope import Scope, ScopeError
 from data_access.scoping import home_team_members, ticket_scope
+from metrics.happiness import HAPPY_MIN, UNHAPPY_MAX
 
 T, R = schema.tickets, schema.responses
 SA, SAR = schema.self_assessments, schema.self_assessment_ratings
@@ -47,8 +48,8 @@ def _url(url: str | None) -> str:
 
 def _stat_columns() -> list[sa.ColumnElement]:
     cols: list[sa.ColumnElement] = [sa.func.count().label("n"),
-                                    sa.func.sum(as_int(R.c.happiness >= 9)).label("happy"),
-                                    sa.func.sum(as_int(R.c.happiness <= 6)).label("unhappy")]
+                                    sa.func.sum(as_int(R.c.happiness >= HAPPY_MIN)).label("happy"),
+                                    sa.func.sum(as_int(R.c.happiness <= UNHAPPY_MAX)).label("unhappy")]
     for dim in CARE:
         c = R.c[dim]
         cols += [sa.func.count(c).label(f"{dim}_n"), sa.func.sum(c).label(f"{dim}_sum"),

@@ -165,9 +165,12 @@ def unhappy_responses(*, scope: Scope, filters: Filters, limit: int = 20,
     return _rows(url, unhappy_responses_query(scope=scope, filters=filters, limit=limit))
 
 
-def recovery_queue_query(*, scope: Scope, now: dt.datetime, filters: Filters) -> sa.Select:
-    """Recovery queue counts per team: open, overdue, not yet contacted; and the period's items
-    with how many were first contacted within target (rates and times only: no people).
+def recovery_queue_query(*, scope: Scope, now: dt.datetime, filters: Filters,
+                         tracking_since: dt.datetime | None = None) -> sa.Select:
+    """Recovery queue counts per team: open, overdue, not yet contacted (the to-do list, as the
+    Coaching queue shows it); and the period's items with how many were first contacted within
+    target (rates and times only: no people), over the items opened since recovery tracking
+    began (`recovery.counted`, the rule of the CIO's tile).
 
     A lead's teams are their analysts' home teams (`lead_sees`); the CIO's are the teams the
     items were routed to when they opened (`recovery_items.team_id`).
@@ -176,7 +179,8 @@ def recovery_queue_query(*, scope: Scope, now: dt.datetime, filters: Filters) ->
     start = dt.datetime.combine(filters.start, dt.time())
     end = dt.datetime.combine(filters.end, dt.time())
     is_open = RI.c.resolved_at.is_(None)
-    in_period = sa.and_(RI.c.created_at >= start, RI.c.created_at < end)
+    in_period = sa.and_(RI.c.created_at >= start, RI.c.created_at < end,
+                        *recovery.counted(RI.c.created_at, tracking_since))
     if scope.role == "lead":
         team, source, conds = A.c.team_id, RI.join(A, A.c.analyst_id == RI.c.analyst_id), [
             lead_sees(scope, RI.c.analyst_id)]
@@ -205,8 +209,10 @@ RECOVERY_COLUMNS = ("open", "overdue", "not_contacted", "created", "contacted_in
 def recovery_queue(*, scope: Scope, now: dt.datetime, filters: Filters,
                    url: str | None = None) -> pl.DataFrame:
     """Per team: open, overdue, not_contacted items now; created, contacted_in_time, decided in the
-    period (`decided` = contacted, or past due without contact: the denominator of 'in time')."""
-    frame = _rows(url, recovery_queue_query(scope=scope, now=now, filters=filters))
+    period since recovery tracking began (`decided` = contacted, or past due without contact: the
+    denominator of 'in time')."""
+    since = recovery_settings(url=url).tracking_since
+    frame = _rows(url, recovery_queue_query(scope=scope, now=now, filters=filters, tracking_since=since))
     if frame.is_empty():
         return pl.DataFrame(schema={"team_id": pl.Int64, **{c: pl.Int64 for c in RECOVERY_COLUMNS}})
     return frame.with_columns(pl.col(c).cast(pl.Int64).fill_null(0) for c in RECOVERY_COLUMNS)

@@ -1,5 +1,6 @@
 """The recovery rules, written once: who enters the queue, when first contact is due, which
-answers are too old to recover, and how an item's state is worded.
+answers are too old to recover, which items the recovery figures count, and how an item's
+state is worded.
 
 Every reader and writer (Coaching, My feedback, alerts, digests, the importer, the demo
 generator) takes these from here, so a change of `recovery_target_hours` by an admin moves
@@ -19,17 +20,20 @@ from data_access import schema
 DEFAULT_THRESHOLD = 6
 DEFAULT_TARGET_HOURS = 24
 DEFAULT_WINDOW_DAYS = 14
-SETTING_KEYS = ("recovery_threshold", "recovery_target_hours", "recovery_window_days")
+TRACKING_KEY = "recovery_tracking_since"  # written by the first import of answers (see tracking_start)
+SETTING_KEYS = ("recovery_threshold", "recovery_target_hours", "recovery_window_days", TRACKING_KEY)
 
 
 @dataclass(frozen=True)
 class RecoverySettings:
     """Scores at or below `threshold` open an item if submitted within `window_days` of now;
-    first contact is due `target_hours` after the answer (moved past a weekend)."""
+    first contact is due `target_hours` after the answer (moved past a weekend). The recovery
+    figures count items opened from `tracking_since` on (None: every item)."""
 
     threshold: int = DEFAULT_THRESHOLD
     target_hours: int = DEFAULT_TARGET_HOURS
     window_days: int = DEFAULT_WINDOW_DAYS
+    tracking_since: dt.datetime | None = None
 
 
 def _int(values: dict, key: str, default: int, low: int, high: int) -> int:
@@ -46,7 +50,15 @@ def settings_from(values: dict) -> RecoverySettings:
         threshold=_int(values, "recovery_threshold", DEFAULT_THRESHOLD, 0, 10),
         target_hours=_int(values, "recovery_target_hours", DEFAULT_TARGET_HOURS, 1, 24 * 14),
         window_days=_int(values, "recovery_window_days", DEFAULT_WINDOW_DAYS, 1, 366),
+        tracking_since=_moment(values.get(TRACKING_KEY)),
     )
+
+
+def _moment(value) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def read_settings(conn: sa.Connection) -> RecoverySettings:
@@ -54,6 +66,21 @@ def read_settings(conn: sa.Connection) -> RecoverySettings:
     S = schema.settings
     rows = conn.execute(sa.select(S.c.key, S.c.value).where(S.c.key.in_(SETTING_KEYS))).all()
     return settings_from(dict(rows))
+
+
+def tracking_start(now: dt.datetime) -> dt.datetime:
+    """When recovery tracking begins for a warehouse filled by importing: the moment of its first
+    import of answers. Every answer that came with it is history for the recovery figures, even
+    one recent enough to sit in the lead's queue: its item was opened at the import, often after
+    its due time, so nobody could have contacted that customer in time."""
+    return now.replace(microsecond=0)
+
+
+def counted(created_at: sa.ColumnElement, tracking_since: dt.datetime | None) -> list[sa.ColumnElement]:
+    """The one rule for every recovery figure (the CIO's tile, the digests' rates): only items
+    opened since recovery tracking began count. No start recorded (the demo, a warehouse fed by
+    the app's own surveys): every item counts."""
+    return [] if tracking_since is None else [created_at >= tracking_since]
 
 
 def due_at(submitted_at: dt.datetime, target_hours: int) -> dt.datetime:

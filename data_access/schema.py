@@ -381,16 +381,20 @@ for _table in metadata.tables.values():
 
 
 def create_schema(engine: sa.Engine) -> None:
-    """Create every table and index that does not exist yet (safe to run twice), and add the
-    optional columns newer versions introduced to tables created before them."""
+    """Create every table and index that does not exist yet (safe to run twice), add the optional
+    columns newer versions introduced to tables created before them, and widen the checks that
+    newer versions widened (`schema_upgrade`)."""
     metadata.create_all(engine)
-    _add_missing_columns(engine)
+    _upgrade_older(engine)
 
 
-def _add_missing_columns(bind) -> None:
+def _upgrade_older(bind) -> None:
+    from data_access import schema_upgrade  # it builds on this module's tables
+
     with bind.begin() if isinstance(bind, sa.Engine) else contextlib.nullcontext(bind) as conn:
         for table, name in ADDED_COLUMNS:
             # Column names from an empty select: works where reflection does not (duckdb-engine).
             if name not in conn.execute(sa.text(f"SELECT * FROM {table} WHERE 1 = 0")).keys():
                 kind = metadata.tables[table].c[name].type.compile(dialect=conn.dialect)
                 conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
+        schema_upgrade.upgrade(conn)

@@ -16,7 +16,7 @@ import datetime as dt
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import clock, config, query, schema
+from data_access import clock, config, query, recovery, schema
 from data_access.dialect import as_int
 from data_access.engine import get_engine
 from data_access.filters import Filters, period_bounds, response_period, ticket_slice
@@ -190,9 +190,10 @@ def factor_counts(*, scope: Scope, filters: Filters, url: str | None = None) -> 
 # ---------------------------------------------------------------- culture indicators
 
 def culture_counts_query(*, scope: Scope, filters: Filters, as_of: dt.datetime,
-                         rollups: bool = False) -> sa.Select:
+                         rollups: bool = False, tracking_since: dt.datetime | None = None) -> sa.Select:
     """The SELECT behind `culture_counts`: one row of scalar sub-queries, one round trip
-    (the count of 9–10 answers from the rollups when `rollups`)."""
+    (the count of 9–10 answers from the rollups when `rollups`; recovery items opened since
+    `tracking_since` only, by `recovery.counted`)."""
     _require_org_view(scope)
     start, end = period_bounds(filters)
     scoped = [*ticket_slice(filters), *ticket_scope(scope)]
@@ -207,11 +208,12 @@ def culture_counts_query(*, scope: Scope, filters: Filters, as_of: dt.datetime,
     contact_in_time = sa.and_(RI.c.first_contact_at.is_not(None), RI.c.first_contact_at <= RI.c.due_at)
     # "Decided" items: due by now, or already contacted in time (an early contact counts at once).
     decided = sa.or_(RI.c.due_at <= as_of, contact_in_time)
-    recovery = RI.join(T, RI.c.ticket_key == T.c.ticket_key)
-    recovery_where = [RI.c.created_at >= start, RI.c.created_at < end, *scoped]
-    recovery_items = sa.select(sa.func.count()).select_from(recovery).where(*recovery_where)
-    recovery_decided = sa.select(sa.func.count()).select_from(recovery).where(decided, *recovery_where)
-    recovery_in_time = sa.select(sa.func.count()).select_from(recovery).where(contact_in_time, *recovery_where)
+    items = RI.join(T, RI.c.ticket_key == T.c.ticket_key)
+    recovery_where = [RI.c.created_at >= start, RI.c.created_at < end,
+                      *recovery.counted(RI.c.created_at, tracking_since), *scoped]
+    recovery_items = sa.select(sa.func.count()).select_from(items).where(*recovery_where)
+    recovery_decided = sa.select(sa.func.count()).select_from(items).where(decided, *recovery_where)
+    recovery_in_time = sa.select(sa.func.count()).select_from(items).where(contact_in_time, *recovery_where)
     analyst_where = [A.c.active.is_(True), *_team_scope(scope, filters, A.c.team_id)]
     analysts = sa.select(sa.func.count()).select_from(A).where(*analyst_where)
     assessed = (sa.select(sa.func.count(sa.distinct(SA.c.analyst_id)))
@@ -232,13 +234,19 @@ def culture_counts(*, scope: Scope, filters: Filters, url: str | None = None) ->
     """Counts behind the culture indicators, for the period and slices.
 
     kudos / happy_responses (9–10 answers recognised with kudos), recovery_in_time / recovery_due
-    (recovery items contacted by their due time, among those due by now or already contacted),
-    self_assessed / active_analysts (analysts in scope who filled in a self-assessment).
+    (recovery items contacted by their due time, among those due by now or already contacted;
+    only items opened since recovery tracking began), self_assessed / active_analysts (analysts
+    in scope who filled in a self-assessment). `recovery_tracking_since` is when tracking began,
+    as a date ordinal (0: no start recorded, every item counts).
     """
-    stmt = culture_counts_query(scope=scope, filters=filters, as_of=clock.now(), rollups=use_rollups(url, filters))
     with get_engine(url or config.database_url()).connect() as conn:
+        since = recovery.read_settings(conn).tracking_since
+        stmt = culture_counts_query(scope=scope, filters=filters, as_of=clock.now(),
+                                    rollups=use_rollups(url, filters), tracking_since=since)
         row = conn.execute(stmt).one()._mapping
-    return {k: int(v or 0) for k, v in row.items()}
+    counts = {k: int(v or 0) for k, v in row.items()}
+    counts["recovery_tracking_since"] = since.toordinal() if since else 0
+    return counts
 
 
 # ---------------------------------------------------------------- calibration (self vs customers)

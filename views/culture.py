@@ -6,6 +6,7 @@ slices only, no names, every cell through `views.disclosure`.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 
 import polars as pl
@@ -57,6 +58,8 @@ class CultureReport:
     key: tuple = ()
     """What the report was computed for (scope, filters, url): identifies it in derived caches."""
     withheld: str | None = None
+    recovery_since: dt.date | None = None
+    """When recovery tracking began (the first import of answers); None: every item counts."""
 
     @property
     def is_empty(self) -> bool:
@@ -196,6 +199,8 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
         kudos=rate(counts["kudos"], counts["happy_responses"]),
         kudos_given=counts["kudos"],
         recovery=_recovery(gate, counts),
+        recovery_since=(dt.date.fromordinal(counts["recovery_tracking_since"])
+                        if counts.get("recovery_tracking_since") else None),
         participation=participation,
         trend=sections.monthly(gate, cur, gaps=month_gaps, exact=distinct(people, ["month"])),
         compare=compare,

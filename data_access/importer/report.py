@@ -52,7 +52,9 @@ def report_csv(result: ImportResult) -> bytes:
 def notes(result: ImportResult) -> list[str]:
     """Plain-text lines worth reading besides the counts: skipped reasons, warnings, questions,
     recovery items (for the CLI, the Markdown report and the Admin page)."""
-    out = [f"skipped {n:,}: {reason}" for reason, n in sorted(result.skipped_by.items(), key=lambda kv: -kv[1])]
+    # Most rows first, ties by name: the same file gives the same report, line for line.
+    by_count = sorted(result.skipped_by.items(), key=lambda kv: (-kv[1], kv[0]))
+    out = [f"skipped {n:,}: {reason}" for reason, n in by_count]
     out += [f"warning: {w}" for w in result.warnings()]
     if result.answers_read is not None:
         out.append(f"{result.answers_read:,} answer rows became {result.rows_read:,} responses")

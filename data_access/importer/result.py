@@ -76,7 +76,7 @@ class ImportResult:
         """One line per value that landed as 'other', with the flag that maps it."""
         return [f"{value} → other: {n:,} rows; map it with --value \"{fld}:{value}=…\" "
                 f"(one of {', '.join(c for c in schema.CHANNELS if c != 'other')})"
-                for (fld, value), n in sorted(self.others.items(), key=lambda kv: -kv[1])]
+                for (fld, value), n in sorted(self.others.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 class ImportInterrupted(RuntimeError):

@@ -12,7 +12,7 @@ from typing import Callable
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import clock, recovery, schema
+from data_access import bootstrap, clock, recovery, schema
 from data_access.importer import load
 from data_access.importer.fields import FIELDS
 from data_access.importer.plan import (  # noqa: F401 (the importer's public names live here too)
@@ -22,7 +22,6 @@ from data_access.importer.result import ImportInterrupted, ImportResult, batch_r
 from data_access.importer.validate import AmbiguousDates, Rules, validate
 
 REPORT_REJECT_CAP = 100_000
-TRACKING_KEY = "recovery_tracking_since"  # first import of answers: recovery items count from here
 
 
 @dataclass
@@ -171,7 +170,7 @@ def run_import(engine: sa.Engine, plan: Plan, *, dry_run: bool = False, batch_ro
             side.result.seconds = time.perf_counter() - started
             side.result.created = names.created
         raise ImportInterrupted(result) from exc
-    _finish(engine, sides, dry_run, now, settings)
+    _finish(engine, sides, dry_run, now)
     for side in sides:
         side.result.created = names.created if side is sides[0] else {}
         side.result.completed = True
@@ -183,12 +182,12 @@ def run_import(engine: sa.Engine, plan: Plan, *, dry_run: bool = False, batch_ro
 
 def _error_text(exc: Exception) -> str:
     """One line about why a batch failed (a warehouse older than the 'social'/'other' channels
-    gets the way round it)."""
+    gets the command that upgrades it)."""
     text = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
     if "ck_tickets_channel" in str(exc):
-        text += (" — this warehouse was created before the channels 'social' and 'other' existed: map "
-                 "those values to another channel (--value \"channel:VALUE=phone\" …) or import into a "
-                 "warehouse created with this version")
+        text += (" — this warehouse was created before the channels 'social' and 'other' existed: run "
+                 "'python -m data_access create' once (it upgrades the warehouse, keeping every row), or map "
+                 "those values to another channel (--value \"channel:VALUE=phone\" …)")
     return text
 
 
@@ -220,8 +219,7 @@ def _sides_step(sides, batch, conn, read, names, settings, now, dry_run) -> None
         _step(sides[1], answers, conn, read, names, settings, now, dry_run)
 
 
-def _finish(engine: sa.Engine, sides: list[_Side], dry_run: bool, now: dt.datetime,
-            settings: recovery.RecoverySettings) -> None:
+def _finish(engine: sa.Engine, sides: list[_Side], dry_run: bool, now: dt.datetime) -> None:
     """Mark the runs finished and say that the warehouse now holds imported data."""
     if dry_run:
         return
@@ -231,10 +229,12 @@ def _finish(engine: sa.Engine, sides: list[_Side], dry_run: bool, now: dt.dateti
             conn.execute(schema.import_runs.update().where(schema.import_runs.c.run_id == side.result.run_id)
                          .values(finished_at=clock.now()))
         answered = [s for s in sides if s.plan.kind == "responses" and (s.result.inserted or s.result.updated)]
-        if answered and conn.execute(sa.select(S.c.key).where(S.c.key == TRACKING_KEY)).first() is None:
-            # Recovery KPIs count items from here on: older answers came in as history.
-            start = now - dt.timedelta(days=settings.window_days)
-            conn.execute(S.insert().values(key=TRACKING_KEY, value=start.isoformat(sep=" ", timespec="seconds")))
+        tracked = conn.execute(sa.select(S.c.key).where(S.c.key == recovery.TRACKING_KEY)).first()
+        if answered and tracked is None and bootstrap.origin_of(conn) not in ("demo", "mixed"):
+            # The recovery figures count items from here on: the answers imported now are history
+            # (the demo's own items were tracked from its first day: a demo keeps counting them).
+            start = recovery.tracking_start(now)
+            conn.execute(S.insert().values(key=recovery.TRACKING_KEY, value=start.isoformat(sep=" ")))
         if any(s.result.inserted or s.result.updated for s in sides):
             # "imported"; next to demo rows (their marker stays) the app calls it "demo + imported".
             origin = conn.execute(sa.select(S.c.value).where(S.c.key == "data_origin")).scalar_one_or_none()

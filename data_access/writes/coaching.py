@@ -18,6 +18,7 @@ from data_access.engine import get_engine
 from data_access.scope import Scope, ScopeError
 from data_access.scoping import lead_sees
 from data_access.writes import InvalidInput, WriteConflict, run_with_retry
+from metrics.happiness import HAPPY_MIN
 
 T = schema.tickets
 R = schema.responses
@@ -165,7 +166,7 @@ def give_kudos(*, url: str, scope: Scope, user_id: int, ticket_key: int, note: s
 
     def work(conn: sa.Connection) -> bool:
         response = _response_in_scope(conn, scope, ticket_key)
-        if response.happiness < 9:
+        if response.happiness < HAPPY_MIN:
             raise InvalidInput("Kudos are for positive responses (scores of 9 or 10).")
         before = conn.execute(sa.select(sa.func.count()).select_from(K)
                               .where(K.c.ticket_key == ticket_key)).scalar_one()

@@ -188,3 +188,62 @@ def test_import_on_the_demo_keeps_everyone_working(import_app, browser):
         assert pg.get_by_text("not configured safely", exact=False).count() == 0
         screenshot(pg, f"after-demo-import-{user.split('.')[0]}")
         pg.context.close()
+
+
+COMBINED_FLAGS = ["--with-responses", "--set", "ticket_type=incident", "--value", "channel:Social Media=social",
+                  "--map", "happiness=csat", "--scale", "1-5", "--map", "ticket_id=id", "--map", "service=category",
+                  "--map", "opened_at=created", "--map", "resolved_at=closed", "--map", "analyst=assignee",
+                  "--map", "state=status", "--map", "comment=csat_comment"]
+
+
+def _counts(report: str) -> list[str]:
+    """The count lines and notes of a Markdown import report (no run ids, times or file names)."""
+    return [line for line in report.splitlines() if line.startswith(("| ", "- ")) and "created" not in line]
+
+
+def test_mapping_saved_by_the_cli_imports_identically_on_the_page(import_app, page, tmp_path):
+    """The reverse: the combined helpdesk file imported from the CLI with every flag and
+    --save-mapping; the admin uploads the same file and that mapping on the page and gets the same
+    rows and the same report counts (tickets and answers)."""
+    from cli import main
+    from tests.importer.helpers import landed_responses, landed_tickets, ready
+
+    base, db_url = import_app
+    combined = PROJECT_ROOT / "samples" / "generic_helpdesk_combined.csv"
+    other = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    schema.create_schema(get_engine(other))
+    ready(other)
+    saved, cli_report = tmp_path / "helpdesk.toml", tmp_path / "cli-report.md"
+    assert main(["import", "tickets", str(combined), *COMBINED_FLAGS, "--save-mapping", str(saved),
+                 "--report", str(cli_report), "--url", other]) == 1  # the sample has one bad row
+    assert '"ticket_type" = "incident"' in saved.read_text(encoding="utf-8")
+
+    page.goto(base)
+    login(page, "admin", PASSWORD, timeout=120_000)
+    page.get_by_role("link", name=re.compile("Data")).first.click()
+    page.get_by_role("heading", name="Data").wait_for()
+    wait_for_app(page)
+    (page.locator('[data-testid="stFileUploader"]').filter(has_text="Tickets export")
+     .locator('input[type="file"]').set_input_files(str(combined)))
+    mapping_box = page.locator('[data-testid="stFileUploader"]').filter(has_text="Saved mapping").first
+    mapping_box.wait_for(timeout=60_000)
+    wait_for_app(page)
+    mapping_box.locator('input[type="file"]').set_input_files(str(saved))
+    wait_for_app(page)
+    page.get_by_text("Import into the demo warehouse anyway").first.click()
+    wait_for_app(page)
+    screenshot(page, "admin-import-cli-mapping")
+    page.get_by_role("button", name="Import tickets").click()
+    page.get_by_text(re.compile(r"Import finished: 10 rows read")).wait_for(timeout=60_000)
+    wait_for_app(page)
+    screenshot(page, "admin-import-cli-mapping-report")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download report (Markdown)").first.click()
+    page_report = tmp_path / "page-report.md"
+    info.value.save_as(page_report)
+
+    assert _counts(page_report.read_text(encoding="utf-8")) == _counts(cli_report.read_text(encoding="utf-8"))
+    ids = {r[0] for r in landed_tickets(other)}
+    assert ids and {r[0] for r in landed_tickets(db_url) if r[0] in ids} == ids
+    assert [r for r in landed_tickets(db_url) if r[0] in ids] == landed_tickets(other)
+    assert [r for r in landed_responses(db_url) if r[0] in ids] == landed_responses(other)
