@@ -248,8 +248,11 @@ def culture_tiles(report: CultureReport) -> None:
     with cols[1]:
         rec = report.recovery
         tile("Recovery contacts in time", fmt_pct(rec.share),
-             f"{fmt_range(rec.low, rec.high)} · n = {rec.n:,}" if rec.k is not None else f"n = {rec.n:,}",
-             "Unhappy users contacted by their due time (the recovery target set by the admin), among recovery items due or contacted.")
+             f"{fmt_range(rec.low, rec.high)} · n = {rec.n:,}" if rec.k is not None
+             else _recovery_caption(rec, report.recovery_since),
+             "Unhappy users contacted by their due time (the recovery target set by the admin), among recovery "
+             "items due or contacted. Counted from when recovery tracking began: answers that came with the "
+             "first import are history.")
     with cols[2]:
         part = report.participation
         if part is None:

@@ -101,6 +101,11 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("components/tables.py", "name"): "download_csv callers pass fixed table names ('team overview')",
     ("components/preferences.py", "default_threshold"): "recovery threshold, an int setting",
     ("components/tiles.py", "detail"): "callers pass formatted numbers (checked at every `tile(` call)",
+    ("components/culture_sections.py", "_recovery_caption(rec, report.recovery_since)"):
+        "fixed words, formatted counts and a formatted date",
+    ("components/culture_sections.py",
+     "f'{fmt_range(rec.low, rec.high)} · n = {rec.n:,}' if rec.k is not None else _recovery_caption(rec, report.recovery_since)"):
+        "a formatted interval and count, or the fixed recovery caption",
     ("components/data_admin.py", "tables['teams']"): "a row count",
     ("components/data_admin.py", "tables['analysts']"): "a row count",
     ("components/data_admin.py", "tables['services']"): "a row count",
