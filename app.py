@@ -51,6 +51,8 @@ def _stop_with(message: str, hint: str | None = None) -> None:
     st.stop()
 
 
+HOME_PATH = "home"  # the landing page's internal path; the browser shows it as "/"
+
 url = config.database_url()
 try:
     with st.spinner("Opening the feedback warehouse… (a first start fills the demo database)"), \
@@ -103,7 +105,13 @@ if not specs:
     _run(st.navigation([nothing]))
     st.stop()
 first = navigation.landing(viewer.roles, specs)
-pages = {group: [st.Page(s.path, title=s.title, icon=s.icon, url_path=s.url_path,
+# The landing page is the default, served at "/" (Streamlit gives a default page no path of its
+# own). Its own address — a digest link or a bookmark to /culture-trends — opens the same page
+# through a hidden twin, instead of "Page not found" and the landing page.
+pages = {group: [st.Page(s.path, title=s.title, icon=s.icon, url_path=HOME_PATH if s == first else s.url_path,
                          default=(s == first)) for s in group_specs]
          for group, group_specs in navigation.grouped(specs).items()}
+if first is not None:
+    twin = st.Page(first.path, title=first.title, icon=first.icon, url_path=first.url_path, visibility="hidden")
+    pages[next(iter(pages))].append(twin)
 _run(st.navigation(pages))

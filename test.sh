@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One command: install what the tests need (PostgreSQL server binaries, Chromium, Python packages)
+# One command: install what the tests need (PostgreSQL server binaries, Chromium, HAProxy, Python packages)
 # and run the whole suite. Extra arguments go to pytest, e.g. `bash test.sh tests/metrics -q`.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -7,6 +7,7 @@ PY="${PYTHON:-python3}"
 need=()
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null || need+=(postgresql)
 command -v chromium >/dev/null || need+=(chromium)
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy)  # several processes behind one proxy
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 "$PY" -m venv --help >/dev/null 2>&1 || need+=(python3-venv)
 if [ "${#need[@]}" -gt 0 ]; then

@@ -49,8 +49,8 @@ def serve_app(database_url: str, data_dir: Path, *, today: str, timeout: float =
                SERVICE_PULSE_TODAY=today,
                SERVICE_PULSE_DATA_DIR=str(data_dir),
                SERVICE_PULSE_COOKIE_KEY=secrets.token_urlsafe(48),
-               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
-               **extra_env)
+               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    env.update(extra_env)  # e.g. one cookie key shared by several processes behind a proxy
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
            "--server.headless", "true", "--server.address", "127.0.0.1",
            "--server.fileWatcherType", "none"]

@@ -104,14 +104,18 @@ def bar_checks(results: dict) -> list[dict]:
                        "value": value, "unit": "s",
                        "verdict": (_verdict(value, BROWSER_BAR_S) + note) if value is not None
                        else f"not measured: {found.get('error', '')[:80]}"})
-    crowd = results.get("concurrency", {})
-    for step in crowd.get("steps", []):
-        p95, errors = step.get("p95"), step.get("errors", 0)
-        verdict = _verdict(p95, CONCURRENT_BAR_S) if p95 is not None else "not measured"
-        checks.append({"bar": f"Concurrent sessions ({step['sessions']}) p95 sign-in to first chart "
-                              f"≤ {CONCURRENT_BAR_S:.0f} s, no errors",
-                       "engine": crowd.get("engine"), "tier": crowd.get("tier"), "value": p95, "unit": "s",
-                       "verdict": verdict if not errors else f"❌ {errors} of {step['sessions']} got an error"})
+    for run in concurrency_runs(results.get("concurrency", {})):
+        for step in run.get("steps", []):
+            p95, errors = step.get("p95"), step.get("errors", 0)
+            verdict = _verdict(p95, CONCURRENT_BAR_S) if p95 is not None else "not measured"
+            checks.append({"bar": f"Concurrent sessions ({step['sessions']}) p95 sign-in to first chart "
+                                  f"≤ {CONCURRENT_BAR_S:.0f} s, no errors",
+                           "engine": run.get("engine"), "tier": run.get("tier"),
+                           "processes": run.get("processes", 1), "value": p95, "unit": "s",
+                           "verdict": verdict if not errors else f"❌ {errors} of {step['sessions']} got an error",
+                           **{k: step.get(k) for k in ("p50", "max", "errors", "filter_p50", "filter_p95",
+                                                       "filter_max", "server_cpu_seconds", "load_before",
+                                                       "load_after")}})
     return checks
 
 
@@ -321,13 +325,28 @@ def _memory_and_browser_lines(results: dict) -> list[str]:
     return lines
 
 
+def concurrency_runs(crowd: dict) -> list[dict]:
+    """The concurrency step's runs (engine, tier, processes, steps); an older single-run layout too."""
+    if crowd.get("runs") is not None:
+        return crowd["runs"]
+    return [dict(crowd, processes=crowd.get("processes", 1))] if crowd.get("steps") else []
+
+
 def _concurrency_lines(crowd: dict) -> list[str]:
-    """The concurrency step, one line per N."""
-    lines = [f"- {step['sessions']} sign-ins at once ({crowd.get('engine')} {crowd.get('tier')}, one "
-             f"Chromium, mixed roles): first chart or table p50 {_s(step['p50'])} s, p95 "
-             f"{_s(step['p95'])} s, max {_s(step['max'])} s; {step['errors']} error(s)"
-             + (f" — {'; '.join(step['error_samples'])}" if step.get("error_samples") else "") + "."
-             for step in crowd.get("steps", [])]
+    """The concurrency step, one line per run and N."""
+    lines = []
+    for run in concurrency_runs(crowd):
+        where = (f"{run.get('engine')} {run.get('tier')}, "
+                 + ("one process" if run.get("processes", 1) == 1 else f"{run['processes']} processes behind HAProxy"))
+        lines += [f"- {step['sessions']} sign-ins at once ({where}; one Chromium, mixed roles): first chart or "
+                  f"table p50 {_s(step['p50'])} s, p95 {_s(step['p95'])} s, max {_s(step['max'])} s; then one "
+                  f"filter change p50 {_s(step.get('filter_p50'))} s, p95 {_s(step.get('filter_p95'))} s; "
+                  f"{step['errors']} error(s); server {_s(step.get('server_cpu_seconds'), 1)} CPU-s, load "
+                  f"{_s(step.get('load_before'), 1)} → {_s(step.get('load_after'), 1)}"
+                  + (f" — {'; '.join(step['error_samples'])}" if step.get("error_samples") else "") + "."
+                  for step in run.get("steps", [])]
+        if run.get("status"):
+            lines.append(f"- Concurrency ({where}): {run['status']}")
     if crowd.get("status"):
         lines.append(f"- Concurrency step: {crowd['status']}")
     return lines

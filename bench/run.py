@@ -51,6 +51,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--skip-browser", action="store_true", help="no headless Chromium step")
     parser.add_argument("--concurrency", default="1,10,25", metavar="N,N,…",
                         help="sign-ins at once in the concurrency step (default 1,10,25; '' skips it)")
+    parser.add_argument("--processes", default="1,2", metavar="K,K,…",
+                        help="app processes (behind HAProxy when more than one) for the concurrency step "
+                             "on PostgreSQL (default 1,2); the embedded DuckDB file is served by one")
     parser.add_argument("--skip-generation", action="store_true",
                         help="do not time a fresh 1M demo generation (use the cached build time)")
     parser.add_argument("--skip-import", action="store_true", help="do not time the importer")
@@ -62,6 +65,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.tier_list.append("5m")
     if args.with_10m and "10m" not in args.tier_list:
         args.tier_list.append("10m")
+    args.process_list = [int(k) for k in args.processes.split(",") if k.strip()]
     args.mode_list = [m.strip() for m in args.modes.split(",") if m.strip()]
     if set(args.mode_list) - {"rollups", "base"}:
         parser.error("--modes takes rollups and/or base")
@@ -255,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
                 except Exception as exc:
                     results["browser"] = {"status": f"failed: {type(exc).__name__}: {str(exc)[:300]}"}
                     log(f"  {results['browser']['status']}")
-            results["concurrency"] = concurrency_step(args, main_tier)
+            results["concurrency"] = concurrency_step(args, main_tier, built)
             if not args.skip_browser and not args.skip_import:
                 log("[import while serving] command-line import into a served copy of the 100k tier")
                 small = next((w for w in built if w.engine == "duckdb" and w.tier == "100k"), main_tier)
@@ -284,17 +288,28 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def concurrency_step(args: argparse.Namespace, tier: warehouses.Warehouse) -> dict:
-    """N people signing in at once (bench.crowd) for each N of --concurrency, on `tier`."""
+def concurrency_step(args: argparse.Namespace, tier: warehouses.Warehouse,
+                     built: list[warehouses.Warehouse] = ()) -> dict:
+    """N people signing in at once (bench.crowd) for each N of --concurrency: on `tier` (the embedded
+    DuckDB file, one process) and, when a PostgreSQL warehouse of the same tier was built, on it with
+    each process count of --processes (several behind HAProxy)."""
     if args.skip_browser or not args.concurrency:
         return {"status": "skipped"}
     sizes = tuple(int(n) for n in args.concurrency.split(","))
-    log(f"[concurrency] {', '.join(map(str, sizes))} sign-ins at once at {tier.tier}")
-    try:
-        return {"tier": tier.tier, "engine": tier.engine, "steps": crowd.measure(tier.url, sizes, log=log)}
-    except Exception as exc:
-        log(f"  failed: {type(exc).__name__}: {str(exc)[:300]}")
-        return {"status": f"failed: {type(exc).__name__}: {str(exc)[:300]}"}
+    plans = [(tier, 1)] + [(w, k) for w in built if w.engine == "postgresql" and w.tier == tier.tier
+                           for k in args.process_list]
+    runs = []
+    for w, processes in plans:
+        log(f"[concurrency] {', '.join(map(str, sizes))} sign-ins at once, {w.engine} {w.tier}, "
+            f"{processes} process(es)")
+        run = {"engine": w.engine, "tier": w.tier, "processes": processes}
+        try:
+            run["steps"] = crowd.measure(w.url, sizes, log=log, processes=processes)
+        except Exception as exc:
+            run["status"] = f"failed: {type(exc).__name__}: {str(exc)[:300]}"
+            log(f"  {run['status']}")
+        runs.append(run)
+    return {"runs": runs}
 
 
 def browser_step(url: str, viewers: dict, expect: dict) -> dict:

@@ -17,6 +17,7 @@ from components.culture_charts import annotation_marks
 from components.culture_first_screen import trend_domain, work_days_section
 from components.culture_sections import (calibration_section, culture_tiles, hotspot_section, lost_time_section,
                                          show_chart, team_section, voice_section, watermelon_section)
+from components.drill_through import drill_section
 from components.survey_rates import survey_rate_section
 from components.tiles import fmt_pct, fmt_range
 from data_access.filters import Filters
@@ -24,7 +25,7 @@ from data_access.scope import Scope
 from views.culture import CultureReport
 from views.culture_extras import CultureExtras, Targets
 
-TABS = ("Compare", "Hotspots", "Cost", "SLA and mood", "What users say", "Culture and teams")
+TABS = ("Compare", "Hotspots", "Cost", "SLA and mood", "What users say", "Read responses", "Culture and teams")
 
 
 def compare_section(report: CultureReport, extras: CultureExtras, targets: Targets) -> None:
@@ -82,6 +83,8 @@ def below_the_fold(report: CultureReport, extras: CultureExtras, targets: Target
     with tabs[4]:
         voice_section(report)
     with tabs[5]:
+        drill_section(report)
+    with tabs[6]:
         response_rate_line(report)
         culture_tiles(report)
         survey_rate_section(scope, filters)

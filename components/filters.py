@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from urllib.parse import parse_qs
 
 import streamlit as st
 
@@ -300,6 +301,24 @@ def summary(state: FilterState, options: FilterOptions) -> str:
         if shown:
             parts.append(", ".join(shown) if len(shown) <= 2 else f"{shown[0]} and {len(shown) - 1} more")
     return " · ".join(parts)
+
+
+def open_link(key_prefix: str, query: str) -> None:
+    """Show the filters of a stored link (e.g. a saved view); call from a widget callback.
+
+    The link's values replace the address bar's filter parameters, and the chosen filters and
+    their widgets are forgotten, so the next run reads the link through `parse_params` like any
+    other: a value that no longer fits (a team gone, a tampered value) is dropped with a notice.
+    """
+    values = parse_qs(query, keep_blank_values=False, max_num_fields=len(PARAM_NAMES) * 4)
+    for name in PARAM_NAMES:
+        if name in st.query_params:
+            del st.query_params[name]
+        if values.get(name):
+            st.query_params[name] = values[name]
+    st.session_state.pop(FILTERS_STATE_KEY, None)
+    for key in _widget_keys(key_prefix).values():
+        st.session_state.pop(key, None)
 
 
 def page_filters(key_prefix: str, *, scope: Scope, weeks: bool = False) -> Filters:

@@ -357,6 +357,8 @@ notifications = sa.Table(
 
 # Survey collection (invitations, unsubscribes) lives in its own module on the same metadata.
 from data_access.schema_surveys import survey_invitations, survey_unsubscribes  # noqa: E402,F401
+# A person's saved views (named filter links) likewise.
+from data_access.schema_views import saved_views  # noqa: E402,F401
 
 # Columns added after a warehouse may already exist: create_schema adds them when missing.
 ADDED_COLUMNS = (("tickets", "requester_email"), ("tickets", "short_description"))

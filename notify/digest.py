@@ -134,6 +134,8 @@ class Digest:
     settings_link: str = ""
     min_responses: int = 5
     min_group: int = 5
+    attachments: tuple[tuple[str, bytes], ...] = ()
+    """(file name, PDF) pairs sent with the email (the CIO's month of Culture trends)."""
 
 
 def week_filters(week_ending: dt.date) -> Filters:

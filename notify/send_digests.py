@@ -4,12 +4,14 @@ deduplicated per period so a re-run sends nothing twice)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from data_access import config as da_config
 from data_access import notify_reads as reads
 from data_access.engine import get_engine
 from notify import render
 from notify.config import NotifySettings
+from notify.culture_attachment import monthly_pdf
 from notify.digest import cio_monthly_digest, lead_weekly_digest
 from notify.outbox import DeliveryReport, Outgoing, build_or_note, compose, deliver
 
@@ -34,6 +36,8 @@ def _per_recipient(role: str, kind: str, build, *, settings: NotifySettings, url
         d, dedupe = build(user)
         msg = compose(sender=settings.smtp.sender, to=[user.email], subject=render.digest_subject(d),
                       text=render.digest_text(d), html=render.digest_html(d))
+        for name, pdf in d.attachments:
+            msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=name)
         return Outgoing("digest", (dedupe,), msg)
 
     out = []
@@ -62,10 +66,13 @@ def weekly_digest_messages(*, week_ending: dt.date, now: dt.datetime, settings: 
 def monthly_digest_messages(*, month: dt.date, now: dt.datetime, settings: NotifySettings,
                             url: str | None = None, only: str | None = None,
                             failures: list[str] | None = None) -> list[Outgoing]:
-    """One monthly digest email per CIO user who wants one (teams only, no names)."""
+    """One monthly digest email per CIO user who wants one (teams only, no names), with the month's
+    Culture trends as a PDF."""
     def build(cio):
-        d = cio_monthly_digest(recipient=cio.display_name, scope=cio.scope("cio"), month=month, now=now,
+        scope = cio.scope("cio")
+        d = cio_monthly_digest(recipient=cio.display_name, scope=scope, month=month, now=now,
                                settings=settings, url=url)
+        d = replace(d, attachments=(monthly_pdf(scope=scope, month=month, today=now.date(), url=url),))
         return d, f"digest:monthly:{month:%Y-%m}:{cio.user_id}"
 
     return _per_recipient("cio", "monthly", build, settings=settings, url=url, only=only, failures=failures)

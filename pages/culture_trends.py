@@ -8,6 +8,7 @@ from components.culture_sections import withheld_notice
 from components.failures import DB_ERRORS, show_failure
 from components.filters import page_filters
 from components.freshness import summary_tables_notice
+from components.saved_views import share_bar
 from components.viewer import current_viewer, require_scope
 from views.cache import culture, culture_extras, culture_settings
 from views.culture_extras import with_targets
@@ -21,6 +22,7 @@ st.caption("How users experience IT service, where it hurts and what it costs â€
 
 try:
     filters = page_filters("trends", scope=scope, weeks=True)
+    share_bar("trends", "culture-trends")
     report = culture.culture_report(scope=scope, filters=filters)
     summary_tables_notice()
 except DB_ERRORS as exc:

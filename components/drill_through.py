@@ -1,0 +1,102 @@
+"""Culture trends: read the responses behind a hotspot cell, a factor or a month (render only).
+
+The figures and the rule of what may be shown come from `views.drill`; comments arrive with
+analysts' names blanked out and are shown as text (`components.text.literal`).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from components import formats
+from components.formats import day
+from components.text import literal
+from views.culture import CultureReport
+from views.disclosure import SUPPRESSED
+from views.drill import KINDS, DrillPage, DrillTarget, drill_through
+
+KEY = "trends_drill"
+TYPE_LABELS = {"incident": "incident", "request": "request"}
+
+
+def targets(report: CultureReport, kind: str) -> dict[DrillTarget, str]:
+    """The cells of `kind` the report shows a figure for, with their labels (worst cell, most
+    named factor, latest month first)."""
+    if kind == "cell" and not report.hotspots.is_empty():
+        shown = report.hotspots.filter(~pl.col(SUPPRESSED).fill_null(False) & pl.col("happiness").is_not_null())
+        return {DrillTarget("cell", service_id=int(r["service_id"]), channel=str(r["channel"])):
+                f"{r['service']} · {r['channel_label']}"
+                for r in shown.sort("impact", nulls_last=True).iter_rows(named=True)}
+    if kind == "factor" and not report.factors.is_empty():
+        named = report.factors.filter(pl.col("current") > 0).sort("current", descending=True)
+        return {DrillTarget("factor", factor_id=int(r["factor_id"])): str(r["label"])
+                for r in named.iter_rows(named=True)}
+    if kind == "month" and not report.trend.is_empty():
+        return {DrillTarget("month", month=m): f"{m:%B %Y}"
+                for m in sorted(report.trend["month"].to_list(), reverse=True)}
+    return {}
+
+
+def _focused_cell(report: CultureReport) -> DrillTarget | None:
+    """The hotspot cell the page is filtered to (after a click on it), if exactly one."""
+    filters = report.key[1]
+    if len(filters.service_ids) == 1 and len(filters.channels) == 1:
+        return DrillTarget("cell", service_id=filters.service_ids[0], channel=filters.channels[0])
+    return None
+
+
+def _response(row: dict) -> None:
+    with st.container(border=True):
+        about = [row["service"], formats.channel(row["channel"]), TYPE_LABELS.get(row["ticket_type"], "ticket")]
+        st.caption(f"{day(row['day'])} · score {int(row['happiness'])} · {literal(' · '.join(about))}")
+        if row["comment"]:
+            st.markdown(literal(row["comment"]))
+        else:
+            st.caption("No comment.")
+
+
+def _pager(result: DrillPage, page_key: str) -> None:
+    if result.pages <= 1:
+        return
+    left, middle, right = st.columns([1, 2, 1], vertical_alignment="center")
+    left.button("Newer", icon=":material/chevron_left:", key=f"{KEY}_newer", disabled=result.page == 0,
+                on_click=lambda: st.session_state.update({page_key: result.page - 1}), width="stretch")
+    middle.caption(f"Page {result.page + 1:,} of {result.pages:,}")
+    right.button("Older", icon=":material/chevron_right:", key=f"{KEY}_older",
+                 disabled=result.page >= result.pages - 1,
+                 on_click=lambda: st.session_state.update({page_key: result.page + 1}), width="stretch")
+
+
+def drill_section(report: CultureReport) -> None:
+    """Pick a hotspot cell, a factor or a month and read its responses, newest first."""
+    st.subheader("Read what users said")
+    st.caption("The responses behind a hotspot cell, a factor or a month, newest first. Only cells that show "
+               "figures above open; analysts' names in comments read “[analyst]”.")
+    focused = _focused_cell(report)
+    cols = st.columns([1.2, 2.2, 1.2], vertical_alignment="bottom")
+    kind = cols[0].segmented_control("Drill into", list(KINDS), format_func=KINDS.get, key=f"{KEY}_kind",
+                                     default="cell") or "cell"
+    options = targets(report, kind)
+    if not options:
+        st.info("Nothing of this kind shows figures in this selection.")
+        return
+    keys = list(options)
+    start = keys.index(focused) if kind == "cell" and focused in options else 0
+    target = cols[1].selectbox(KINDS[kind], keys, index=start, format_func=options.get, key=f"{KEY}_{kind}")
+    only = cols[2].toggle("Only with a comment", value=True, key=f"{KEY}_only")
+    page_key = f"{KEY}_page"
+    if st.session_state.get(f"{KEY}_last") != (target, only):
+        st.session_state[f"{KEY}_last"] = (target, only)
+        st.session_state[page_key] = 0
+    result = drill_through(report, target, page=st.session_state.get(page_key, 0), only_commented=only)
+    if result.withheld:
+        st.info(f"{result.n:,} responses — not shown: {literal(result.withheld)}.", icon=":material/visibility_off:")
+        return
+    st.caption(f"{result.n:,} responses, {result.commented:,} with a comment · newest first")
+    if result.rows.is_empty():
+        st.info("No response in this cell has a comment." if only else "No responses in this cell.")
+        return
+    for row in result.rows.iter_rows(named=True):
+        _response(row)
+    _pager(result, page_key)

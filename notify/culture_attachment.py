@@ -1,0 +1,21 @@
+"""The Culture trends PDF attached to the CIO's monthly digest: the month's figures as the page
+shows them to that CIO (same read model, same disclosure control)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from data_access.scope import Scope
+from notify.digest import month_filters
+from reports.culture_pdf import to_pdf
+from views.culture import culture_report
+
+
+def monthly_pdf(*, scope: Scope, month: dt.date, today: dt.date, url: str | None = None) -> tuple[str, bytes]:
+    """(file name, PDF bytes) of Culture trends for the calendar month of `month` within `scope`."""
+    scope.require("cio")
+    period = month_filters(month)
+    report = culture_report(scope=scope, filters=period, url=url)
+    label = "Your teams" if scope.team_ids else "Whole organisation"
+    pdf = to_pdf(report, month=period.start, generated_on=today, scope_label=label)
+    return f"culture-trends-{period.start:%Y-%m}.pdf", pdf

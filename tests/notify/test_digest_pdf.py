@@ -1,0 +1,93 @@
+"""The CIO's monthly digest carries Culture trends for the month as a PDF, with the same figures
+(and the same disclosure control) as the page; checked against plain SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from data_access import rollups
+from cli import main
+from data_access.engine import get_engine
+
+OCTOBER = {"a": dt.datetime(2026, 10, 1), "b": dt.datetime(2026, 11, 1)}
+
+
+def _pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def _sql(url: str, sql: str, params: dict):
+    with get_engine(url).connect() as conn:
+        return conn.execute(sa.text(sql), params).all()
+
+
+def _attachment(smtp_env):
+    [(_rcpt, msg)] = smtp_env.messages()
+    [part] = list(msg.iter_attachments())
+    assert part.get_content_type() == "application/pdf"
+    assert part.get_filename() == "culture-trends-2026-10.pdf"
+    return part.get_content()
+
+
+def test_monthly_digest_attaches_the_month_of_culture_trends(notify_db, smtp_env, monkeypatch):
+    url = notify_db
+    assert main(["digest", "monthly", "--url", url, "--month", "2026-10"]) == 0
+    data = _attachment(smtp_env)
+    assert data.startswith(b"%PDF")
+    text = _pdf_text(data)
+    assert "Culture trends — October 2026" in text and "Whole organisation" in text
+
+    [(n, happy, unhappy)] = _sql(url, "SELECT COUNT(*), SUM(CASE WHEN happiness >= 9 THEN 1 ELSE 0 END), "
+                                      "SUM(CASE WHEN happiness <= 6 THEN 1 ELSE 0 END) FROM responses "
+                                      "WHERE submitted_at >= :a AND submitted_at < :b", OCTOBER)
+    p, d = happy / n, unhappy / n
+    value, margin = 100 * (p - d), 1.96 * 100 * math.sqrt((p + d - (p - d) ** 2) / n)
+    lines = text.splitlines()
+    assert f"Happiness {round(value):+d} ± {round(margin)} (n = {n:,})" in lines
+    assert f"Unhappy (0–6) {100 * unhappy / n:.0f}% ({unhappy:,} of {n:,})" in lines
+
+    # Teams: fewer than 5 responses → "–" and n only; the others' figures match plain SQL (or are
+    # hidden with the small one, so it cannot be worked out from the total).
+    teams = _sql(url, "SELECT tm.name, COUNT(*), SUM(CASE WHEN r.happiness >= 9 THEN 1 ELSE 0 END), "
+                      "SUM(CASE WHEN r.happiness <= 6 THEN 1 ELSE 0 END) FROM responses r "
+                      "JOIN tickets t ON t.ticket_key = r.ticket_key JOIN teams tm ON tm.team_id = t.team_id "
+                      "WHERE r.submitted_at >= :a AND r.submitted_at < :b GROUP BY tm.name", OCTOBER)
+    shown = hidden = 0
+    for name, count, th, tu in teams:
+        [line] = [line for line in lines if line.startswith(f"{name} ")]
+        if count < 5 or line.startswith(f"{name} – "):
+            assert line == f"{name} – n = {count:,} change –"
+            hidden += 1
+        else:
+            tv, tm = 100 * (th - tu) / count, 1.96 * 100 * math.sqrt((th / count + tu / count - ((th - tu) / count) ** 2)
+                                                                    / count)
+            assert line.startswith(f"{name} {round(tv):+d} ± {round(tm)} n = {count:,} change ")
+            shown += 1
+    assert hidden and shown + hidden == len(teams)  # Service Desk South has 3 responses
+    names = [row[0] for row in _sql(url, "SELECT name FROM analysts", {})]
+    assert not [name for name in names if name in text]
+
+
+
+def test_a_month_too_small_to_show_prints_only_its_size(notify_db, smtp_env):
+    url = notify_db
+    with get_engine(url).begin() as conn:  # keep 4 responses of October 2026: below the minimum group
+        keep = conn.execute(sa.text("SELECT ticket_key FROM responses WHERE submitted_at >= :a AND submitted_at < :b "
+                                    "ORDER BY ticket_key LIMIT 4"), OCTOBER).scalars().all()
+        for table in ("recovery_actions", "recovery_items", "kudos", "response_factors"):
+            column = "ticket_key"
+            conn.execute(sa.text(f"DELETE FROM {table} WHERE {column} IN (SELECT ticket_key FROM responses "
+                                 "WHERE submitted_at >= :a AND submitted_at < :b) AND "
+                                 f"{column} NOT IN ({','.join(str(k) for k in keep)})"), OCTOBER)
+        conn.execute(sa.text("DELETE FROM responses WHERE submitted_at >= :a AND submitted_at < :b AND "
+                             f"ticket_key NOT IN ({','.join(str(k) for k in keep)})"), OCTOBER)
+        rollups.rebuild(conn)
+    assert main(["digest", "monthly", "--url", url, "--month", "2026-10"]) == 0
+    text = _pdf_text(_attachment(smtp_env))
+    assert "No figures for this month: 4 responses" in text.replace("\n", " ")
+    assert "Happiness " not in text and "Teams" not in text

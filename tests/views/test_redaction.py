@@ -1,0 +1,47 @@
+"""Analysts' names blanked out of comments: every form an attacker (or a happy user) writes them in."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.text import literal
+from views.redaction import name_parts, redact
+
+NAMES = ("Ann Archer", "Bo Brandt", "Jo-Anne O'Neil", "J. R. Tolk", "Eve [Reset your password](https://evil.example/login)",
+         "Zoë (a+b)* Quinn\\")
+
+
+@pytest.mark.parametrize("comment, expected", [
+    ("Ann fixed it", "[analyst] fixed it"),                                  # first name
+    ("ARCHER fixed it", "[analyst] fixed it"),                               # last name, any case
+    ("ann archer fixed it", "[analyst] fixed it"),                           # full name: one mask
+    ("Ann\u00a0 Archer fixed it", "[analyst] fixed it"),                     # odd spaces between
+    ("Thanks, Ann! Archer's call, Ann's fix.", "Thanks, [analyst]! [analyst]'s call, [analyst]'s fix."),
+    ("(Bo) and 'Brandt' and Bo.", "([analyst]) and '[analyst]' and [analyst]."),
+    ("Jo-Anne o'neil helped; Jo helped too", "[analyst] helped; [analyst] helped too"),
+    ("O’NEIL, Neil and o'neil", "[analyst], [analyst] and [analyst]"),      # either apostrophe, piece alone
+    ("Annabel and Joanne and Bob stay", "Annabel and Joanne and Bob stay"),  # whole words only
+    ("J was here, and Tolk", "J was here, and [analyst]"),                   # initials alone are kept
+    ("Eve sent https://evil.example", "[analyst] sent [analyst]://[analyst].[analyst]"),  # hostile name parts
+    ("zoë and ZOË and Quinn", "[analyst] and [analyst] and [analyst]"),      # non-ASCII, regex signs in a name
+    ("", ""),
+])
+def test_names_are_redacted_as_whole_words(comment, expected):
+    assert redact(comment, NAMES) == expected
+
+
+def test_no_names_no_change_and_none_stays_none():
+    assert redact("Ann fixed it", ()) == "Ann fixed it"
+    assert redact(None, NAMES) is None
+
+
+def test_parts_drop_punctuation_and_initials():
+    assert name_parts("Eve [Reset your password](https://evil.example/login)") == [
+        "Eve", "Reset", "your", "password", "https", "evil", "example", "login"]
+    assert name_parts("J. R. Tolk") == ["Tolk"]
+    assert name_parts("Zoë (a+b)* Quinn\\") == ["Zoë", "Quinn"]
+
+
+def test_redacted_text_shown_literally_has_no_markdown():
+    shown = literal(redact("[click](https://x.example) says Bo", NAMES[:2]))
+    assert shown == "\\[click\\]\\(h\u2060ttps\\:\u2060//x.example\\) says \\[analyst\\]"
