@@ -155,7 +155,7 @@ def trend_chart(report: CultureReport, extras: CultureExtras, targets: Targets) 
     st.caption(literal("; ".join(legend) + "."))
 
 
-def top_hotspots(targets: Targets, *, top: int = 4) -> None:
+def top_hotspots(targets: Targets, *, top: int = 3) -> None:
     """The few cells that pull Happiness down most (against the target when there is one)."""
     cells = targets.hotspots.drop_nulls("impact") if targets.hotspots.height else targets.hotspots
     worst = cells.filter(pl.col("impact") < 0).head(top) if cells.height >= 2 else cells.clear()
@@ -164,15 +164,15 @@ def top_hotspots(targets: Targets, *, top: int = 4) -> None:
         st.info(f"No service and channel is below {'the target' if target else 'overall Happiness'} "
                 "with enough responses to show.")
         return
-    st.caption(f"Impact = responses × (cell − {'the target' if target else 'overall Happiness'}); "
-               "most negative first.")
     shown = worst.select(pl.concat_str([pl.col("service"), pl.col("channel_label")], separator=" · ").alias("Cell"),
                          _happiness_text().alias("Happiness"), pl.col("n"), pl.col("impact").round(0).alias("Impact"))
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         "Cell": st.column_config.TextColumn(width=168),
         "Happiness": st.column_config.TextColumn(width=72, help="Happiness ± 95% margin"),
         "n": st.column_config.NumberColumn(format="localized", width=48, help="Responses"),
-        "Impact": st.column_config.NumberColumn(format="localized", width=60)})
+        "Impact": st.column_config.NumberColumn(
+            format="localized", width=60,
+            help=f"Responses × (cell − {'the target' if target else 'overall Happiness'}); most negative first")})
 
 
 def cost_sentence(report: CultureReport, targets: Targets) -> str:
