@@ -70,7 +70,7 @@ def below_the_fold(report: CultureReport, extras: CultureExtras, targets: Target
     target = targets.settings.target
     hot = report if target is None else replace(report, hotspots=targets.hotspots,
                                                 key=(*report.key, "target", target))
-    tabs = st.tabs(TABS)
+    tabs = st.tabs(TABS, key="trends_tabs")  # a key keeps the open tab when a click reruns the page
     with tabs[0]:
         compare_section(report, extras, targets)
     with tabs[1]:
