@@ -205,78 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         pg_server = throwaway.start()
     try:
         with tempfile.TemporaryDirectory(prefix="sp-bench-") as tmp:
-            workdir = Path(tmp)
-            built: list[warehouses.Warehouse] = []
-            for tier in args.tier_list:
-                built.append(warehouses.file_warehouse(tier, "duckdb", rebuild=args.rebuild, log=log))
-                if args.sqlite and warehouses.TIERS[tier] <= 1_000_000:  # a 5M SQLite takes ~15 min to build
-                    built.append(warehouses.file_warehouse(tier, "sqlite", rebuild=args.rebuild, log=log))
-                if pg_server and warehouses.TIERS[tier] <= PG_MAX_RESPONSES:
-                    built.append(warehouses.postgres_warehouse(tier, pg_server, rebuild=args.rebuild, log=log))
-            for w in built:
-                for mode in args.mode_list:
-                    results["warehouses"].append(measure_warehouse(w, args.runs, mode))
-            memory.release_engines(*(w.url for w in built))
-
-            main_tier = next((w for w in built if w.engine == "duckdb" and w.tier == "1m"),
-                             next(w for w in built if w.engine == "duckdb"))
-            if args.skip_generation:
-                fresh = next((w for w in built if w.engine == "duckdb" and w.tier == "1m"), None)
-                if fresh:
-                    results["generation"] = {"responses": fresh.responses, "seconds": fresh.build_seconds,
-                                             "how": "time of the cached 1M build"}
-            else:
-                log("[generation] 1M responses into a fresh DuckDB file")
-                seconds, checkpoint = warehouses.time_generation(1_000_000, workdir)
-                results["generation"] = {"responses": 1_000_000, "seconds": seconds,
-                                         "checkpoint_seconds": checkpoint,
-                                         "cpu_seconds": warehouses.LAST_GENERATION_CPU,
-                                         "how": f"demo.generate into an empty DuckDB file, timed in this run, "
-                                                f"{warehouses.LAST_GENERATION_CPU:.1f} CPU-seconds; the checkpoint "
-                                                f"that follows took a further {checkpoint:.1f} s"}
-                log(f"  {seconds:.1f} s, {warehouses.LAST_GENERATION_CPU:.1f} CPU-s (+ checkpoint {checkpoint:.1f} s)")
-
-            if not args.skip_rollup_cost:
-                log("[rollup upkeep] 1M tickets + answers imported with and without rollups")
-                results["rollup_cost"] = rollup_cost(workdir)
-                log(f"  {results['rollup_cost'].get('summary')}")
-
-            if not args.skip_import:
-                log("[import] 1M-row CSV")
-                results["import"] = import_speed(workdir)
-                log(f"  {results['import'].get('summary') or results['import'].get('status')}")
-
-            viewers = pages.bench_viewers(main_tier.url)
-            memory.release_engines(main_tier.url)
-            if args.skip_browser:
-                results["browser"] = {"status": "skipped (--skip-browser)"}
-            else:
-                log(f"[browser] sign-in → first chart at {main_tier.tier}")
-                try:
-                    landing = next(w for w in results["warehouses"] if w["url"] == main_tier.url)["pages"]
-                    expect = {p["role"]: "chart" if p["charts"] else "table" for p in landing}
-                    results["browser"] = dict(browser_step(main_tier.url, viewers, expect), tier=main_tier.tier)
-                except Exception as exc:
-                    results["browser"] = {"status": f"failed: {type(exc).__name__}: {str(exc)[:300]}"}
-                    log(f"  {results['browser']['status']}")
-            results["concurrency"] = concurrency_step(args, main_tier, built)
-            if not args.skip_browser and not args.skip_import:
-                log("[import while serving] command-line import into a served copy of the 100k tier")
-                small = next((w for w in built if w.engine == "duckdb" and w.tier == "100k"), main_tier)
-                try:
-                    results["import_while_serving"] = memory.import_while_serving(small.url, workdir)
-                except Exception as exc:
-                    results["import_while_serving"] = {"works": None, "message": f"{type(exc).__name__}: {exc}"[:300]}
-                log(f"  {results['import_while_serving']}")
-            served = results["browser"].get("server_peak_rss_mb")
-            if served:
-                results["memory"] = {"peak_rss_mb": served, "tier": main_tier.tier,
-                                     "how": f"streamlit run app.py serving {main_tier.tier} after the browser "
-                                            f"signed in as every role"}
-            else:
-                log(f"[memory] AppTest child process at {main_tier.tier}")
-                results["memory"] = dict(memory.apptest_peak(main_tier.url), tier=main_tier.tier)
-            log(f"  peak RSS {report._s(results['memory'].get('peak_rss_mb'), 0)} MiB")
+            _all_steps(args, results, pg_server, Path(tmp))
     finally:
         if throwaway is not None:
             throwaway.stop()
@@ -286,6 +215,92 @@ def main(argv: list[str] | None = None) -> int:
     report.write(results, out / "results.md", out / "results.json")
     log(f"Done in {results['total_seconds']:.0f} s → {out / 'results.md'}")
     return 0
+
+
+def _all_steps(args: argparse.Namespace, results: dict, pg_server: str | None, workdir: Path) -> None:
+    """Every measurement of a run, in order, into `results`."""
+    built: list[warehouses.Warehouse] = []
+    for tier in args.tier_list:
+        built.append(warehouses.file_warehouse(tier, "duckdb", rebuild=args.rebuild, log=log))
+        if args.sqlite and warehouses.TIERS[tier] <= 1_000_000:  # a 5M SQLite takes ~15 min to build
+            built.append(warehouses.file_warehouse(tier, "sqlite", rebuild=args.rebuild, log=log))
+        if pg_server and warehouses.TIERS[tier] <= PG_MAX_RESPONSES:
+            built.append(warehouses.postgres_warehouse(tier, pg_server, rebuild=args.rebuild, log=log))
+    for w in built:
+        for mode in args.mode_list:
+            results["warehouses"].append(measure_warehouse(w, args.runs, mode))
+    memory.release_engines(*(w.url for w in built))
+    main_tier = next((w for w in built if w.engine == "duckdb" and w.tier == "1m"),
+                     next(w for w in built if w.engine == "duckdb"))
+    _generation_step(args, results, built, workdir)
+    if not args.skip_rollup_cost:
+        log("[rollup upkeep] 1M tickets + answers imported with and without rollups")
+        results["rollup_cost"] = rollup_cost(workdir)
+        log(f"  {results['rollup_cost'].get('summary')}")
+    if not args.skip_import:
+        log("[import] 1M-row CSV")
+        results["import"] = import_speed(workdir)
+        log(f"  {results['import'].get('summary') or results['import'].get('status')}")
+    _browser_steps(args, results, main_tier, built, workdir)
+    _memory_step(results, main_tier)
+
+
+def _generation_step(args: argparse.Namespace, results: dict, built: list, workdir: Path) -> None:
+    """How long the 1M demo takes to generate (or, when skipped, how long its cached build took)."""
+    if args.skip_generation:
+        fresh = next((w for w in built if w.engine == "duckdb" and w.tier == "1m"), None)
+        if fresh:
+            results["generation"] = {"responses": fresh.responses, "seconds": fresh.build_seconds,
+                                     "how": "time of the cached 1M build"}
+        return
+    log("[generation] 1M responses into a fresh DuckDB file")
+    seconds, checkpoint = warehouses.time_generation(1_000_000, workdir)
+    results["generation"] = {"responses": 1_000_000, "seconds": seconds,
+                             "checkpoint_seconds": checkpoint,
+                             "cpu_seconds": warehouses.LAST_GENERATION_CPU,
+                             "how": f"demo.generate into an empty DuckDB file, timed in this run, "
+                                    f"{warehouses.LAST_GENERATION_CPU:.1f} CPU-seconds; the checkpoint "
+                                    f"that follows took a further {checkpoint:.1f} s"}
+    log(f"  {seconds:.1f} s, {warehouses.LAST_GENERATION_CPU:.1f} CPU-s (+ checkpoint {checkpoint:.1f} s)")
+
+
+def _browser_steps(args: argparse.Namespace, results: dict, main_tier, built: list, workdir: Path) -> None:
+    """Sign-in → first chart per role, people at once, and an import while the app serves."""
+    viewers = pages.bench_viewers(main_tier.url)
+    memory.release_engines(main_tier.url)
+    if args.skip_browser:
+        results["browser"] = {"status": "skipped (--skip-browser)"}
+    else:
+        log(f"[browser] sign-in → first chart at {main_tier.tier}")
+        try:
+            landing = next(w for w in results["warehouses"] if w["url"] == main_tier.url)["pages"]
+            expect = {p["role"]: "chart" if p["charts"] else "table" for p in landing}
+            results["browser"] = dict(browser_step(main_tier.url, viewers, expect), tier=main_tier.tier)
+        except Exception as exc:
+            results["browser"] = {"status": f"failed: {type(exc).__name__}: {str(exc)[:300]}"}
+            log(f"  {results['browser']['status']}")
+    results["concurrency"] = concurrency_step(args, main_tier, built)
+    if not args.skip_browser and not args.skip_import:
+        log("[import while serving] command-line import into a served copy of the 100k tier")
+        small = next((w for w in built if w.engine == "duckdb" and w.tier == "100k"), main_tier)
+        try:
+            results["import_while_serving"] = memory.import_while_serving(small.url, workdir)
+        except Exception as exc:
+            results["import_while_serving"] = {"works": None, "message": f"{type(exc).__name__}: {exc}"[:300]}
+        log(f"  {results['import_while_serving']}")
+
+
+def _memory_step(results: dict, main_tier) -> None:
+    """Peak memory of the serving process (from the browser step), or of an AppTest child."""
+    served = results["browser"].get("server_peak_rss_mb")
+    if served:
+        results["memory"] = {"peak_rss_mb": served, "tier": main_tier.tier,
+                             "how": f"streamlit run app.py serving {main_tier.tier} after the browser "
+                                    f"signed in as every role"}
+    else:
+        log(f"[memory] AppTest child process at {main_tier.tier}")
+        results["memory"] = dict(memory.apptest_peak(main_tier.url), tier=main_tier.tier)
+    log(f"  peak RSS {report._s(results['memory'].get('peak_rss_mb'), 0)} MiB")
 
 
 def concurrency_step(args: argparse.Namespace, tier: warehouses.Warehouse,

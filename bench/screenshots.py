@@ -13,9 +13,12 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from bench import app_server
-from data_access import demo
+from data_access import demo, rollups, schema
 from data_access.engine import get_engine
+from data_access.surveys import tokens
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
@@ -23,10 +26,13 @@ END = dt.date(2026, 11, 20)
 # Narrow sizes are taken as a phone would ask (Chrome on Android): pages may fold for phones.
 PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
                "Chrome/131.0.0.0 Mobile Safari/537.36")
+# Signs the survey links of the screenshot warehouse only (passed to the app it serves).
+SURVEY_SECRET = "screenshots-only-survey-secret-0123456789abcdef"
 # (username, url paths of the pages that role lands on or may open)
+# The first path is the role's landing page, served at the root (its own address is not a page).
 ROLES = {
-    "cio": ("cio", ["culture-trends"]),
-    "lead": ("ivan.schmidt", ["coaching", "culture-trends", "my-feedback"]),
+    "cio": ("cio", ["culture-trends", "settings"]),
+    "lead": ("ivan.schmidt", ["coaching", "culture-trends", "my-feedback", "settings"]),
     "analyst": ("chloe.jansen", ["my-feedback", "settings"]),
     "admin": ("admin", ["data", "users", "settings"]),
 }
@@ -68,7 +74,7 @@ def _whole_page(page, width: int, height: int, target: Path) -> None:
 
 
 def capture(base: str, out: Path, sizes: list[tuple[int, int]], themes: list[str],
-            roles: list[str] | None = None) -> list[Path]:
+            roles: list[str] | None = None, survey: str | None = None) -> list[Path]:
     """One PNG per role × page × theme × size; returns the files written."""
     from playwright.sync_api import sync_playwright
 
@@ -85,17 +91,50 @@ def capture(base: str, out: Path, sizes: list[tuple[int, int]], themes: list[str
                                                   color_scheme=theme, **phone)
                     page = context.new_page()
                     _sign_in(page, base, username)
-                    for i, path in enumerate(paths):
-                        if i:  # the first is where the role lands after signing in (the default page
-                            # has no path of its own: opening it by name says "Page not found")
-                            page.goto(f"{base}/{path}")
-                            _settle(page)
+                    for index, path in enumerate(paths):
+                        page.goto(f"{base}/" if index == 0 else f"{base}/{path}")
+                        _settle(page)
                         target = out / f"{role}-{path}-{theme}-{width}.png"
                         _whole_page(page, width, height, target)
                         written.append(target)
                     context.close()
+                if survey and (not roles or "survey" in roles):
+                    written.append(_survey(browser, survey, out / f"survey-{theme}-{width}.png", theme,
+                                           (width, height)))
         browser.close()
     return written
+
+
+def _survey(browser, link: str, target: Path, theme: str, size: tuple[int, int]) -> Path:
+    """The requester's survey page, opened from an e-mail link (no sign-in)."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, color_scheme=theme)
+    page = context.new_page()
+    page.goto(link)
+    page.get_by_role("heading", name="Thank you!").wait_for(timeout=90_000)
+    _settle(page)
+    _whole_page(page, size[0], size[1], target)
+    context.close()
+    return target
+
+
+def survey_token(url: str) -> str:
+    """A closed ticket with a survey invitation sent an hour before "today" noon; its score-8 token."""
+    now = dt.datetime.combine(END, dt.time(12))
+    with get_engine(url).begin() as conn:
+        key = conn.execute(sa.select(sa.func.max(schema.tickets.c.ticket_key))).scalar_one() + 1
+        team = conn.execute(sa.select(schema.analysts.c.team_id).where(schema.analysts.c.analyst_id == 1)).scalar_one()
+        with rollups.maintained(conn, [key]):
+            conn.execute(schema.tickets.insert().values(
+                ticket_key=key, ticket_id=f"INC9{key:07d}", ticket_type="incident", channel="email", service_id=1,
+                priority=3, opened_at=now - dt.timedelta(hours=5), resolved_at=now - dt.timedelta(hours=2),
+                analyst_id=1, team_id=team, reassignment_count=0, reopened=False, sla_met=True,
+                first_contact_resolution=False, requester="Pat Doe", requester_email="pat.doe@example.com"))
+        expires = now + dt.timedelta(days=14)
+        invitation = conn.execute(schema.survey_invitations.insert().values(
+            ticket_key=key, requester_email="pat.doe@example.com", created_at=now - dt.timedelta(hours=1),
+            sent_at=now - dt.timedelta(hours=1), expires_at=expires, state="sent", attempts=1)
+            .returning(schema.survey_invitations.c.invitation_id)).scalar_one()
+    return tokens.score_token(SURVEY_SECRET, int(invitation), 8, expires)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,18 +143,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1440x900,390x844")
     parser.add_argument("--themes", default="light,dark")
     parser.add_argument("--responses", type=int, default=20_000)
-    parser.add_argument("--roles", default="", help="comma-separated subset of " + ", ".join(ROLES))
+    parser.add_argument("--roles", default="", help="comma-separated subset of " + ", ".join(ROLES)
+                        + ", survey")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     db = args.out / "screens.sqlite"
     url = f"sqlite:///{db.resolve()}"
     if not db.exists():
         demo.generate(get_engine(url), responses=args.responses, seed=7, end=END)
+    token = survey_token(url)
     sizes = [tuple(int(v) for v in size.split("x")) for size in args.sizes.split(",")]
     (args.out / "data").mkdir(exist_ok=True)
-    with app_server.serve_app(url, (args.out / "data").resolve(), today=END.isoformat(), timeout=120) as (base, _proc):
+    with app_server.serve_app(url, (args.out / "data").resolve(), today=END.isoformat(), timeout=120,
+                              SERVICE_PULSE_SURVEY_SECRET=SURVEY_SECRET) as (base, _proc):
         for path in capture(base, args.out, sizes, args.themes.split(","),
-                            [r for r in args.roles.split(",") if r]):
+                            [r for r in args.roles.split(",") if r], survey=f"{base}/?token={token}"):
             print(path)
     return 0
 

@@ -68,7 +68,7 @@ def overview_display(frame: pl.DataFrame, *, many_teams: bool) -> pl.DataFrame:
     """The overview as shown: formatted text where a figure needs its margin, numbers elsewhere."""
     def happiness_text(row: dict) -> str:
         if not row["enough"]:
-            return "not enough responses yet"
+            return "not enough yet"
         return f"{fmt_happiness(row['happiness'])} ± {row['margin']:.0f}"
 
     def change_text(row: dict) -> str:
@@ -111,7 +111,7 @@ OVERVIEW_COLUMNS = {
     "Responses": st.column_config.NumberColumn("n", help="Responses in the last 90 days", format="%d", width=40),
     "Happiness": st.column_config.TextColumn(
         "Happiness", width=100, help="Raw Happiness: % scoring 9–10 minus % scoring 0–6, ± its 95% margin. "
-                                "Shown from the minimum number of responses up."),
+                                "Shown from the minimum number of responses up; below it: not enough yet."),
     "Happiness (shrunk)": st.column_config.NumberColumn(
         "Shrunk", format="%+.0f", width=56,
         help="Happiness pulled toward the team in proportion to how few responses there are "
@@ -127,7 +127,7 @@ OVERVIEW_COLUMNS = {
                                                      "the last 90 days still waiting for a follow-up"),
     "Last kudos": st.column_config.DateColumn("Last kudos", format="D MMM YYYY", width=84),
     "Last note": st.column_config.DateColumn("Last note", format="D MMM YYYY", width=84),
-    "Needs attention": st.column_config.TextColumn("Needs attention", width=132,
+    "Needs attention": st.column_config.TextColumn("Needs attention", width=124,
                                                    help="A clear decline, the last 3 ratings unhappy, or "
                                                         "an unhappy user not called back within the target"),
 }
@@ -168,7 +168,7 @@ def overview_section(scope: Scope) -> None:
     shown = overview_display(frame, many_teams=len(scope.team_ids) > 1)
     st.dataframe(shown, hide_index=True,
                  column_config=OVERVIEW_COLUMNS, on_select=lambda: _open_analyst_from_overview(ids),
-                 height=38 + 35 * frame.height,
+                 height=38 + 35 * frame.height, placeholder="—",
                  selection_mode="single-row", key="coaching_overview_table")
     care_means = [pl.Series(f"CARE {d} (mean)", frame[f"{d}_mean"].to_list(), dtype=pl.Float64).round(2)
                   for d in CARE_NAMES]

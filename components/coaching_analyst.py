@@ -57,13 +57,19 @@ def analyst_section(scope: Scope) -> None:
                                  phrase=period.phrase, url=_url())
     name = detail.analyst["name"]
     _tiles(detail)
-    _trend_and_care(detail, period)
+    if detail.enough:
+        _trend_and_care(detail, period)
+    else:  # one line instead of charts drawn from a response or two
+        st.info(f"Not enough responses yet for {literal(name)}'s charts: {detail.totals['n']:,} {period.phrase}, "
+                f"shown from {detail.min_responses:d}. Their responses are listed below.",
+                icon=":material/hourglass_empty:")
     st.subheader("Talking points", divider="gray")
     _talking_points(detail.points)
     st.subheader("Perception gap", divider="gray")
     _perception_gap(name, detail.perception)
-    st.subheader("Factors customers mention", divider="gray")
-    _factors(detail, period)
+    if detail.enough:
+        st.subheader("Factors customers mention", divider="gray")
+        _factors(detail, period)
     st.subheader("What customers said", divider="gray")
     _verbatims(scope, detail.analyst["analyst_id"], name, period, detail.factors)
     st.subheader("Unhappy responses that were not only theirs", divider="gray")
@@ -85,7 +91,8 @@ def _tiles(detail: AnalystDetail) -> None:
                  "Too few responses for a fair figure")
     with cols[1]:
         shrunk = detail.shrunk["happiness_shrunk"] if (detail.shrunk and detail.enough) else None
-        tile("Shrunk (fair)", fmt_happiness(shrunk), "pulled toward the team by sample size",
+        tile("Shrunk (fair)", fmt_happiness(shrunk),
+             "pulled toward the team by sample size" if detail.enough else "not enough responses yet",
              "Empirical-Bayes shrinkage toward the team: use this when comparing with colleagues")
     with cols[2]:
         tile("Team Happiness", fmt_happiness(team["happiness"]),
@@ -128,8 +135,9 @@ def _factors(detail: AnalystDetail, period: Period) -> None:
 def _context(detail: AnalystDetail, period: Period) -> None:
     context = detail.context
     unhappy = int(detail.totals["unhappy"])
-    if context.is_empty():
-        st.caption(f"None of the {unhappy} unhappy responses {period.phrase} were reassigned or reopened.")
+    if unhappy == 0 or context.is_empty():
+        st.caption(f"No unhappy responses {period.phrase}." if unhappy == 0 else
+                   f"None of the {unhappy} unhappy responses {period.phrase} were reassigned or reopened.")
         return
     reassigned = int((context["reassignment_count"] > 0).sum())
     reopened = int(context["reopened"].sum())

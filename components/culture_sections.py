@@ -32,6 +32,14 @@ def _chart_spec(cache_key: tuple, _build: Callable[[], alt.TopLevelMixin]) -> di
     return _build().to_dict(validate=False)
 
 
+TOO_FEW_TO_SPLIT = "Not shown split this way, so that no small group can be singled out."
+
+
+def _has_figures(frame: pl.DataFrame, column: str) -> bool:
+    """Whether a section's frame has at least one row whose figure passed disclosure control."""
+    return column in frame.columns and frame[column].drop_nulls().len() > 0
+
+
 def show_chart(report: CultureReport, name: str, build: Callable[[], alt.TopLevelMixin], **kwargs) -> object:
     """Render a chart of `report`; `name` tells the report's charts apart in the cache."""
     return st.vega_lite_chart(spec=_chart_spec((report.key, name), build), width="stretch", **kwargs)
@@ -50,7 +58,7 @@ def headline_tiles(report: CultureReport) -> None:
         tile("Happiness", fmt_happiness(h.happiness), fmt_margin(h.margin, h.n), HAPPINESS_HELP)
     with first[1]:
         if change.change is None:
-            tile("Change vs before", "–", f"too few responses before to compare (n = {change.previous_n:,})"
+            tile("Change vs before", "–", f"no fair comparison with the period before (n = {change.previous_n:,})"
                  if change.previous_n else "no responses before",
                  "Happiness now minus Happiness in the period of equal length just before. Shown when "
                  "both periods are large enough to show on their own.")
@@ -102,7 +110,8 @@ def watermelon_section(report: CultureReport) -> None:
     st.subheader("Are green SLAs hiding unhappy users?")
     w = report.watermelon
     if w.share is None:
-        st.info("No responses on tickets that met their SLA in this selection.")
+        st.info(f"Not shown by SLA, so that no small group can be singled out (n = {w.n:,} on tickets that "
+                "met their SLA)." if w.n else "No responses on tickets that met their SLA in this selection.")
         return
     st.markdown(f"**{fmt_pct(w.share)}** of responses on tickets that **met their SLA** still scored 0–6 "
                 f"({fmt_range(w.low, w.high)}, n = {w.n:,}).")
@@ -205,6 +214,9 @@ def voice_section(report: CultureReport) -> None:
     with right:
         _factor_table(report.factors, "negative", "What users complain about")
     st.caption("Reassignment cost: every hand-over between people or teams")
+    if not _has_figures(report.reassignment, "happiness"):
+        st.info(TOO_FEW_TO_SPLIT)
+        return
     left, right = st.columns(2, gap="large")
     with left:
         show_chart(report, "reassignment_happiness", lambda: charts.reassignment_happiness(report.reassignment))
@@ -229,12 +241,18 @@ def lost_time_section(report: CultureReport, sentence: str | None = None) -> Non
     left, right = st.columns(2, gap="large")
     with left:
         st.caption("Lost hours by channel")
-        show_chart(report, "lost_channel",
-                   lambda: charts.lost_hours_bars(report.lost_by_channel, "channel_label", "Channel"))
+        if _has_figures(report.lost_by_channel, "total_hours"):
+            show_chart(report, "lost_channel",
+                       lambda: charts.lost_hours_bars(report.lost_by_channel, "channel_label", "Channel"))
+        else:
+            st.info(TOO_FEW_TO_SPLIT)
     with right:
         st.caption("Lost hours by service (top 10)")
-        show_chart(report, "lost_service",
-                   lambda: charts.lost_hours_bars(report.lost_by_service, "service", "Service"))
+        if _has_figures(report.lost_by_service, "total_hours"):
+            show_chart(report, "lost_service",
+                       lambda: charts.lost_hours_bars(report.lost_by_service, "service", "Service"))
+        else:
+            st.info(TOO_FEW_TO_SPLIT)
 
 
 def culture_tiles(report: CultureReport) -> None:

@@ -75,12 +75,16 @@ def whole_weeks(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def to_filters(state: FilterState, today: dt.date, *, weeks: bool = False) -> Filters:
-    """The half-open period and slices a page queries with (`weeks`: custom ranges snap to whole weeks)."""
-    if state.preset == "custom" and state.start and state.end:
+    """The half-open period and slices a page queries with (`weeks`: an org view, whose custom
+    ranges widen to whole weeks and whose presets end with the last whole week)."""
+    preset = state.preset if state.preset != "custom" or (state.start and state.end) else DEFAULT_PRESET
+    if preset == "custom":
         start, end = whole_weeks(state.start, state.end) if weeks else (state.start, state.end)
         end = end + dt.timedelta(days=1)
+    elif weeks:
+        start, end = periods.closed_weeks(preset, today)
     else:
-        start, end = preset_period(state.preset if state.preset != "custom" else DEFAULT_PRESET, today)
+        start, end = preset_period(preset, today)
     return Filters(start, end, tuple(sorted(state.ticket_types)), tuple(sorted(state.channels)),
                    tuple(sorted(state.service_ids)), tuple(sorted(state.team_ids)),
                    tuple(sorted(state.priorities)))
@@ -249,13 +253,16 @@ def focus(key_prefix: str, **changes) -> None:
 
 
 def _filter_boxes(keys: dict, start_with: dict, state: FilterState, options: FilterOptions, scope: Scope,
-                  today: dt.date) -> FilterState:
+                  today: dt.date, *, weeks: bool = False) -> FilterState:
     """The filter row: period (with its custom range), type, channel, service, team, priority."""
     cols = st.columns([1.3, 1.05, 1.2, 1.4, 1.4, 1.05], vertical_alignment="bottom")
     preset = cols[0].selectbox("Period", list(PRESETS), format_func=PRESETS.get, key=keys["preset"],
                                index=start_with["preset"],
-                               help="Last 90 days and year to date end today; last 12, 24 or 36 months are "
-                                    "this month and the 11, 23 or 35 before it.")
+                               help=("Whole weeks, Monday to Sunday, up to the last full week: last 90 days "
+                                     "is the 13 weeks before this one; the last 12, 24 or 36 months and year to "
+                                     "date start on the first Monday of their first month." if weeks else
+                                     "Last 90 days and year to date end today; the last 12, 24 or 36 months are "
+                                     "this month and the 11, 23 or 35 before it."))
     start = end = None
     if preset == "custom":
         picked = st.columns([2.3, 4.3])[0].date_input("From – to", value=start_with["range"], key=keys["range"],
@@ -343,12 +350,13 @@ def page_filters(key_prefix: str, *, scope: Scope, weeks: bool = False) -> Filte
     keys = _widget_keys(key_prefix)
 
     with filter_fold(key_prefix, summary(_as_picked(keys, state), options)):
-        state = _filter_boxes(keys, start_with, state, options, scope, today)
+        state = _filter_boxes(keys, start_with, state, options, scope, today, weeks=weeks)
     st.session_state[FILTERS_STATE_KEY] = state
     _sync_params(state)
     filters = to_filters(state, today, weeks=weeks)
     before = filters.previous()
-    snapped = " (custom ranges cover whole weeks, Monday to Sunday)" if weeks and state.preset == "custom" else ""
+    snapped = ("" if not weeks else " (custom ranges cover whole weeks, Monday to Sunday)" if state.preset == "custom"
+               else " (whole weeks, up to the last full one)")
     st.caption(f"{_day(filters.start)} – {_day(filters.end - dt.timedelta(days=1))}, compared with "
                f"{_day(before.start)} – {_day(before.end - dt.timedelta(days=1))}{snapped}")
     ignored = st.session_state.pop(NOTICE_KEY, None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import query_params
+from components import formats, query_params
 from components.culture_settings_form import culture_settings_form
 from components.text import literal
 from data_access import clock, config, notify_reads
@@ -115,7 +115,8 @@ def _period_choice(kind: str):
                                     default_month(today), notices, "month")
     query_params.show_notice(notices)
     if kind == "weekly":
-        return st.date_input("Week ending", value=default, max_value=today, key="settings_week_ending")
+        return st.date_input("Week ending", value=default, max_value=today, key="settings_week_ending",
+                             format=formats.PICKER)
     return st.selectbox("Month", recent_months(default), format_func=lambda d: f"{d:%B %Y}", key="settings_month")
 
 

@@ -16,6 +16,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access import query, recovery, schema
+from data_access.dialect import reads_per_analyst
 from data_access.engine import get_engine
 from data_access.scope import Scope, ScopeError
 from data_access.scoping import analyst_scope, lead_sees, ticket_scope
@@ -111,17 +112,27 @@ def recovery_counts_query(*, scope: Scope, threshold: int, since: dt.datetime, n
             .group_by(T.c.analyst_id))
 
 
-def last_scores_query(*, scope: Scope, since: dt.datetime) -> sa.Select:
-    """Each analyst's three newest scores since `since` (rank 1 = newest), for the unhappy-run signal."""
+def last_scores_query(*, scope: Scope, since: dt.datetime, per_analyst: bool = False) -> sa.Select:
+    """Each analyst's three newest scores since `since` (rank 1 = newest), for the unhappy-run signal.
+
+    `per_analyst` (PostgreSQL, `dialect.reads_per_analyst`): one LATERAL lookup per analyst of the
+    lead's teams, walking the answers newest first and stopping at three — never a scan of every
+    ticket the team ever closed. Otherwise one ranked join (DuckDB hashes it; SQLite has no LATERAL)."""
     _lead(scope)
-    rank = sa.func.row_number().over(partition_by=T.c.analyst_id,
-                                     order_by=(R.c.submitted_at.desc(), R.c.ticket_key.desc())).label("rank")
-    # Driven from the lead's analysts (a handful) through the tickets' analyst index, so the
-    # planner does not read the whole tickets table to find them.
+    order = (R.c.submitted_at.desc(), R.c.ticket_key.desc())
+    if per_analyst:
+        newest = (sa.select(R.c.happiness, R.c.submitted_at, R.c.ticket_key)
+                  .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key))
+                  .where(T.c.analyst_id == A.c.analyst_id, R.c.submitted_at >= since)
+                  .order_by(*order).limit(3).lateral("newest"))
+        rank = sa.func.row_number().over(partition_by=A.c.analyst_id,
+                                         order_by=(newest.c.submitted_at.desc(), newest.c.ticket_key.desc()))
+        return (sa.select(A.c.analyst_id, newest.c.happiness, rank.label("rank"))
+                .select_from(A.join(newest, sa.true())).where(lead_sees(scope, A.c.analyst_id)))
+    rank = sa.func.row_number().over(partition_by=T.c.analyst_id, order_by=order).label("rank")
     inner = (sa.select(T.c.analyst_id, R.c.happiness, rank)
-             .select_from(A.join(T, T.c.analyst_id == A.c.analyst_id)
-                          .join(R, R.c.ticket_key == T.c.ticket_key))
-             .where(R.c.submitted_at >= since, lead_sees(scope, A.c.analyst_id))
+             .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
+             .where(R.c.submitted_at >= since, lead_sees(scope, T.c.analyst_id))
              ).subquery()
     return sa.select(inner.c.analyst_id, inner.c.happiness, inner.c["rank"]).where(inner.c["rank"] <= 3)
 
@@ -149,7 +160,7 @@ def team_activity(*, scope: Scope, since: dt.datetime, now: dt.datetime, target_
             ("recovery", recovery_counts_query(scope=scope, threshold=threshold, since=since, now=now,
                                                target_hours=target_hours),
              {"analyst_id": pl.Int64, "open_recovery": pl.Int64, "overdue_recovery": pl.Int64}),
-            ("scores", last_scores_query(scope=scope, since=since),
+            ("scores", last_scores_query(scope=scope, since=since, per_analyst=reads_per_analyst(conn.dialect)),
              {"analyst_id": pl.Int64, "happiness": pl.Int64, "rank": pl.Int64}),
             ("kudos", last_kudos_query(scope=scope), {"analyst_id": pl.Int64, "last_kudos": pl.Datetime("us")}),
             ("notes", last_note_query(scope=scope), {"analyst_id": pl.Int64, "last_note": pl.Datetime("us")}),

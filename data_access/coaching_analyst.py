@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import query, schema
+from data_access import config, query, schema
+from data_access.dialect import rows_matching
 from data_access.engine import get_engine
 from data_access.filters import Filters, response_period
 from data_access.rollups import reads as rollup_reads
@@ -134,23 +135,39 @@ def verbatims(*, scope: Scope, analyst_id: int, filters: Filters, vf: VerbatimFi
 
 
 def factor_evidence_query(*, scope: Scope, analyst_id: int, filters: Filters) -> sa.Select:
-    """The analyst's responses naming a factor that fits its polarity (9–10 positive, 0–6 negative)."""
-    fits = sa.or_(sa.and_(F.c.polarity == "positive", R.c.happiness >= HAPPY_MIN),
-                  sa.and_(F.c.polarity == "negative", R.c.happiness <= UNHAPPY_MAX))
-    return (sa.select(T.c.ticket_id, R.c.ticket_key, R.c.happiness, R.c.comment, RF.c.factor_id)
-            .select_from(RF.join(R, R.c.ticket_key == RF.c.ticket_key)
-                         .join(T, T.c.ticket_key == R.c.ticket_key)
-                         .join(F, F.c.factor_id == RF.c.factor_id))
-            .where(T.c.analyst_id == analyst_id, fits, *response_period(filters), *ticket_scope(scope))
+    """The analyst's answers in the period that could back a talking point (9–10 or 0–6), newest
+    first; `factor_evidence` then reads their factor picks by key."""
+    return (sa.select(T.c.ticket_id, R.c.ticket_key, R.c.happiness, R.c.comment)
+            .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key))
+            .where(T.c.analyst_id == analyst_id, sa.or_(R.c.happiness >= HAPPY_MIN, R.c.happiness <= UNHAPPY_MAX),
+                   *response_period(filters), *ticket_scope(scope))
             .order_by(R.c.submitted_at.desc(), R.c.ticket_key.desc()))
 
 
+EVIDENCE_SCHEMA = {"ticket_id": pl.String, "ticket_key": pl.Int64, "happiness": pl.Int64, "comment": pl.String,
+                   "factor_id": pl.Int64}
+
+
 def factor_evidence(*, scope: Scope, analyst_id: int, filters: Filters, url: str | None = None) -> pl.DataFrame:
-    """ticket_id, ticket_key, happiness, comment, factor_id: evidence for the talking points."""
+    """ticket_id, ticket_key, happiness, comment, factor_id: the analyst's answers naming a factor that
+    fits its polarity (9–10 positive, 0–6 negative), newest first — evidence for the talking points.
+
+    Two reads: the answers, then their factor picks by key (the picks' primary key), so the
+    factor-pick table is never scanned whole."""
     named_read(scope, analyst_id)
-    return query.frame(factor_evidence_query(scope=scope, analyst_id=analyst_id, filters=filters), url=url,
-                       schema={"ticket_id": pl.String, "ticket_key": pl.Int64, "happiness": pl.Int64,
-                               "comment": pl.String, "factor_id": pl.Int64})
+    with get_engine(url or config.database_url()).connect() as conn:
+        answers = query.frame_on(conn, factor_evidence_query(scope=scope, analyst_id=analyst_id, filters=filters),
+                                 schema={k: v for k, v in EVIDENCE_SCHEMA.items() if k != "factor_id"})
+        picks = rows_matching(conn, [RF.c.ticket_key, RF.c.factor_id], RF.c.ticket_key, answers["ticket_key"])
+        polarity = query.frame_on(conn, sa.select(F.c.factor_id, F.c.polarity),
+                                  schema={"factor_id": pl.Int64, "polarity": pl.String})
+    if picks.is_empty():
+        return pl.DataFrame(schema=EVIDENCE_SCHEMA)
+    picks = picks.select(pl.col("ticket_key").cast(pl.Int64), pl.col("factor_id").cast(pl.Int64))
+    fits = (((pl.col("polarity") == "positive") & (pl.col("happiness") >= HAPPY_MIN))
+            | ((pl.col("polarity") == "negative") & (pl.col("happiness") <= UNHAPPY_MAX)))
+    return (answers.with_row_index("order").join(picks, on="ticket_key").join(polarity, on="factor_id")
+            .filter(fits).sort("order", "factor_id").select(list(EVIDENCE_SCHEMA)))
 
 
 def unhappy_context_query(*, scope: Scope, analyst_id: int, filters: Filters, threshold: int = 6) -> sa.Select:

@@ -78,6 +78,13 @@ def _week_start_bigquery(element, compiler, **kw):
     return "DATE_TRUNC(CAST(%s AS DATE), ISOWEEK)" % compiler.process(element.clauses, **kw)
 
 
+def reads_per_analyst(dialect: sa.engine.Dialect) -> bool:
+    """Whether "each analyst's newest rows" is best asked one analyst at a time (LATERAL … LIMIT):
+    PostgreSQL then walks its indexes and stops early; DuckDB scans and hashes everything anyway,
+    and SQLite has no LATERAL."""
+    return dialect.name == "postgresql"
+
+
 def as_int(expr: ColumnElement) -> ColumnElement:
     """Boolean/comparison → 0/1 integer, portable (CASE rather than a cast of a boolean)."""
     return sa.case((expr, 1), else_=0)
@@ -131,14 +138,16 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame, *, ch
 
 def rows_matching(conn: sa.Connection, columns: list[sa.Column], key: sa.Column, values,
                   *, chunk: int = 5_000) -> pl.DataFrame:
-    """Rows (of `columns`, one table) whose `key` is one of `values`, as a polars frame: an Arrow
-    key list joined in DuckDB, chunked IN lists elsewhere (bound parameters stay under every
+    """Rows (of `columns`, one table) whose `key` is one of `values`, as a polars frame: a long
+    Arrow key list joined in DuckDB, (chunked) IN lists otherwise (bound parameters stay under every
     engine's limit). Column types are the driver's; cast them as you need."""
     values = pl.Series("k", values).unique()
     names = [c.name for c in columns]
     if values.is_empty():
         return pl.DataFrame(schema=names)
-    if conn.dialect.name == "duckdb":
+    if conn.dialect.name == "duckdb" and values.len() > chunk:
+        # Long key lists only: the driver connection refuses work while a statement the caller ran
+        # in this transaction (an UPDATE, say) still holds its result; short lists go as IN lists.
         import uuid
 
         raw = conn.connection.driver_connection
@@ -164,7 +173,9 @@ def update_rows(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame, *, ke
     if frame.is_empty():
         return
     cols = [c for c in frame.columns if c != key]
-    if conn.dialect.name == "duckdb":
+    if conn.dialect.name == "duckdb" and values.len() > chunk:
+        # Long key lists only: the driver connection refuses work while a statement the caller ran
+        # in this transaction (an UPDATE, say) still holds its result; short lists go as IN lists.
         import uuid
 
         raw = conn.connection.driver_connection

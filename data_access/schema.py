@@ -249,58 +249,6 @@ kudos = sa.Table(
     sa.Index("ix_kudos_team", "team_id", "given_at"),
 )
 
-app_users = sa.Table(
-    "app_users",
-    metadata,
-    _id("user_id", "app_users"),
-    sa.Column("username", sa.String(80), nullable=False, unique=True),
-    sa.Column("display_name", sa.String(200), nullable=False),
-    sa.Column("email", sa.String(320)),
-    sa.Column("password_hash", sa.String(100), nullable=False),  # bcrypt only
-    sa.Column("analyst_id", sa.Integer, sa.ForeignKey("analysts.analyst_id")),
-    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
-    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("locked_until", sa.DateTime),
-    sa.Column("receive_digest", sa.Boolean, nullable=False, server_default=sa.true()),
-    sa.Column("alert_threshold", sa.SmallInteger),
-    sa.Column("extra_recipients", sa.Text),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.CheckConstraint("alert_threshold IS NULL OR alert_threshold BETWEEN 0 AND 10",
-                       name="ck_users_alert_threshold"),
-)
-
-user_roles = sa.Table(
-    "user_roles",
-    metadata,
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("app_users.user_id"), primary_key=True,
-              autoincrement=False),
-    sa.Column("role", sa.String(16), primary_key=True),
-    sa.CheckConstraint(_in("role", ROLES), name="ck_user_roles_role"),
-)
-
-user_teams = sa.Table(
-    "user_teams",
-    metadata,
-    # Teams a lead leads (or a CIO is limited to); analysts take their team from analysts.
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("app_users.user_id"), primary_key=True,
-              autoincrement=False),
-    sa.Column("team_id", sa.Integer, sa.ForeignKey("teams.team_id"), primary_key=True,
-              autoincrement=False),
-)
-
-user_audit = sa.Table(
-    "user_audit",
-    metadata,
-    # Who changed whose roles, links, password or state, and when (shown on the Users page).
-    _id("audit_id", "user_audit"),
-    sa.Column("changed_at", sa.DateTime, nullable=False),
-    sa.Column("actor", sa.String(80), nullable=False),      # a username, or "command line"
-    sa.Column("username", sa.String(80), nullable=False),   # the account that was changed
-    sa.Column("action", sa.String(40), nullable=False),
-    sa.Column("detail", sa.Text, nullable=False),
-    sa.Index("ix_user_audit_changed_at", "changed_at"),
-)
-
 settings = sa.Table(
     "settings",
     metadata,
@@ -359,15 +307,17 @@ notifications = sa.Table(
 from data_access.schema_surveys import survey_invitations, survey_unsubscribes  # noqa: E402,F401
 # A person's saved views (named filter links) likewise.
 from data_access.schema_views import saved_views  # noqa: E402,F401
+# Who may sign in: accounts, their roles, the teams a lead leads and the audit of changes.
+from data_access.schema_accounts import app_users, user_audit, user_roles, user_teams  # noqa: E402,F401
 
 # Columns added after a warehouse may already exist: create_schema adds them when missing.
 ADDED_COLUMNS = (("tickets", "requester_email"), ("tickets", "short_description"))
 
 # Rollups (sufficient statistics kept with the data) live in their own module on the same metadata.
-from data_access.schema_rollups import (ROLLUP_GRAIN, ROLLUP_VERSION, rollup_dirty,  # noqa: E402,F401
-                                        rollup_factors, rollup_lost, rollup_responses,
-                                        rollup_responses_monthly, rollup_state, rollup_tickets,
-                                        rollup_tickets_monthly)
+from data_access.schema_rollups import (PERSON_GRAIN, ROLLUP_GRAIN, ROLLUP_VERSION, rollup_dirty,  # noqa: E402,F401
+                                        rollup_factors, rollup_lost, rollup_recovery, rollup_responses,
+                                        rollup_responses_monthly, rollup_responses_person, rollup_state,
+                                        rollup_tickets, rollup_tickets_monthly, rollup_tickets_person)
 
 
 def _not_on_duckdb(ddl, target, bind, *, dialect, **kw) -> bool:
@@ -384,8 +334,8 @@ for _table in metadata.tables.values():
 
 def create_schema(engine: sa.Engine) -> None:
     """Create every table and index that does not exist yet (safe to run twice), add the optional
-    columns newer versions introduced to tables created before them, and widen the checks that
-    newer versions widened (`schema_upgrade`)."""
+    columns newer versions introduced to tables created before them, and widen the checks and add
+    the indexes that newer versions widened and added (`schema_upgrade`)."""
     metadata.create_all(engine)
     _upgrade_older(engine)
 

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from data_access.schema import CARE_DIMENSIONS, metadata
+from data_access.schema import CARE_DIMENSIONS, metadata, recovery_items
+
+# The few recovery items not yet due, which readers count next to rollup_recovery.
+sa.Index("ix_recovery_due", recovery_items.c.due_at)
 
 # The grain every page slices by: period (day), scope (team, analyst) and the ticket slices.
 ROLLUP_GRAIN = ("day", "team_id", "analyst_id", "channel", "ticket_type", "service_id")
-ROLLUP_VERSION = 2  # bump when a rollup's grain or columns change: older rows then count as stale
+ROLLUP_VERSION = 4  # bump when a rollup's grain or columns change: older rows then count as stale
 
 
 def _grain() -> list[sa.Column]:
@@ -44,18 +47,25 @@ rollup_responses = sa.Table(
     sa.Column("lost_n", sa.Integer, nullable=False),
     sa.Column("lost_sum", sa.Float, nullable=False),
     sa.Column("lost_sumsq", sa.Float, nullable=False),
+    sa.Column("kudos", sa.Integer, nullable=False),  # answers a lead recognised with kudos
     *_rollup_indexes("rollup_responses"),
 )
 
 rollup_tickets = sa.Table(
     "rollup_tickets",
     metadata,
-    # Closed tickets by day of resolution: the denominator of response rates and total lost hours.
+    # Closed tickets by day of resolution: the denominator of response rates and total lost hours;
+    # of them, those with a response, those invited to the survey and the invitations answered.
     *_grain(),
     sa.Column("sla_met", sa.Boolean, nullable=False),
     sa.Column("reassignment_count", sa.SmallInteger, nullable=False),
     sa.Column("tickets", sa.Integer, nullable=False),
+    sa.Column("responded", sa.Integer, nullable=False),
+    sa.Column("invited", sa.Integer, nullable=False),
+    sa.Column("answered", sa.Integer, nullable=False),
     *_rollup_indexes("rollup_tickets"),
+    # Who closed tickets on a channel (disclosure control of the survey rates): one probe each.
+    sa.Index("ix_rollup_tickets_analyst_channel", "analyst_id", "channel", "day"),
 )
 
 rollup_factors = sa.Table(
@@ -78,6 +88,19 @@ rollup_lost = sa.Table(
     *_rollup_indexes("rollup_lost"),
 )
 
+rollup_recovery = sa.Table(
+    "rollup_recovery",
+    metadata,
+    # Recovery items by day of creation (the ticket's team, analyst and slices): how many, and how
+    # many had their first contact by their due time. Whether an item counts as decided yet depends
+    # on the moment of reading, so readers add the few items not yet due (`reads`).
+    *_grain(),
+    sa.Column("items", sa.Integer, nullable=False),
+    sa.Column("in_time", sa.Integer, nullable=False),
+    *_rollup_indexes("rollup_recovery"),
+)
+
+
 def _monthly(daily: sa.Table) -> sa.Table:
     """The organisation-level twin of a daily rollup: no analyst, one row per calendar month (its
     first day in `day`). Org-wide pages read it for the whole months of their period."""
@@ -89,6 +112,24 @@ def _monthly(daily: sa.Table) -> sa.Table:
 
 rollup_responses_monthly = _monthly(rollup_responses)
 rollup_tickets_monthly = _monthly(rollup_tickets)
+
+PERSON_GRAIN = ("day", "team_id", "analyst_id", "sla_met")
+
+
+def _per_person(daily: sa.Table) -> sa.Table:
+    """The per-analyst twin of a daily rollup: day × team × analyst × SLA met only (no channel,
+    type, service or reassignment), a few rows per analyst and day. Reads with no slice filter and
+    no finer grouping (a person's figures, a team's members, who answered in which week) use it."""
+    name = f"{daily.name}_person"
+    return sa.Table(name, metadata,
+                    *[sa.Column(c.name, c.type, nullable=c.nullable) for c in daily.columns
+                      if c.name in PERSON_GRAIN or c.name not in ROLLUP_GRAIN + ("reassignment_count",)],
+                    sa.Index(f"ix_{name}_analyst_day", "analyst_id", "day"),
+                    sa.Index(f"ix_{name}_team_day", "team_id", "day"), sa.Index(f"ix_{name}_day", "day"))
+
+
+rollup_responses_person = _per_person(rollup_responses)
+rollup_tickets_person = _per_person(rollup_tickets)
 
 rollup_state = sa.Table(
     "rollup_state",
@@ -106,7 +147,7 @@ rollup_dirty = sa.Table(
     metadata,
     # Work list of one transaction's incremental refresh (rows carry that transaction's token).
     sa.Column("token", sa.String(40), nullable=False),
-    sa.Column("kind", sa.String(1), nullable=False),  # r: response cells, t: ticket cells
+    sa.Column("kind", sa.String(1), nullable=False),  # r: response cells, t: ticket cells, i: recovery items
     sa.Column("day", sa.Date, nullable=False),
     sa.Column("analyst_id", sa.Integer, nullable=False),
     sa.Index("ix_rollup_dirty_token", "token"),

@@ -2,7 +2,8 @@
 (`schema.create_schema`: `python -m data_access create`, the app's start on a local warehouse,
 the demo generator). Each step checks first, so running it again changes nothing.
 
-The one step so far: the tickets' channel CHECK gained `social` and `other`. A warehouse created
+Indexes a newer version added to an existing table are created (not on DuckDB, which has no
+secondary indexes). And the tickets' channel CHECK gained `social` and `other`. A warehouse created
 before keeps the old constraint (CREATE TABLE IF NOT EXISTS leaves a table as it is) and refuses
 such rows. PostgreSQL swaps the constraint in place; SQLite and DuckDB cannot alter a CHECK, so
 the tickets table and the tables that refer to it are copied aside, created anew and refilled,
@@ -20,8 +21,11 @@ CHANNEL_CHECK = "ck_tickets_channel"
 
 def upgrade(conn: sa.Connection) -> list[str]:
     """Apply every upgrade this warehouse still needs; returns what was upgraded (for a message)."""
-    if _channel_check_current(conn):
-        return []
+    done = [] if _channel_check_current(conn) else [_widen_channel_check(conn)]
+    return done + [f"index {name} added" for name in add_missing_indexes(conn)]
+
+
+def _widen_channel_check(conn: sa.Connection) -> str:
     if conn.dialect.name == "postgresql":
         check = next(c for c in schema.tickets.constraints
                      if isinstance(c, sa.CheckConstraint) and c.name == CHANNEL_CHECK)
@@ -29,7 +33,7 @@ def upgrade(conn: sa.Connection) -> list[str]:
         conn.execute(sa.text(f"ALTER TABLE tickets ADD CONSTRAINT {CHANNEL_CHECK} CHECK ({check.sqltext})"))
     else:
         _rebuild(conn, schema.tickets)
-    return ["tickets.channel accepts " + ", ".join(schema.CHANNELS)]
+    return "tickets.channel accepts " + ", ".join(schema.CHANNELS)
 
 
 def channel_check_text(conn: sa.Connection) -> str:
@@ -81,3 +85,30 @@ def _rebuild(conn: sa.Connection, table: sa.Table) -> None:
         keep = ", ".join(c for c in cols if c in t.c)
         conn.execute(sa.text(f"INSERT INTO {t.name} ({keep}) SELECT {keep} FROM upgrade_{t.name}"))
         conn.execute(sa.text(f"DROP TABLE upgrade_{t.name}"))
+
+
+def add_missing_indexes(conn: sa.Connection) -> list[str]:
+    """Create the indexes newer versions added to tables that already existed (CREATE TABLE IF NOT
+    EXISTS leaves those as they are); returns their names. DuckDB gets no secondary indexes."""
+    if conn.dialect.name == "duckdb":
+        return []
+    present = _index_names(conn)
+    added = []
+    for table in schema.metadata.sorted_tables:
+        for index in table.indexes:
+            if index.name not in present:
+                index.create(conn)
+                added.append(index.name)
+    return added
+
+
+def _index_names(conn: sa.Connection) -> set[str]:
+    """Names of the indexes in the warehouse (its current schema)."""
+    if conn.dialect.name == "postgresql":
+        sql = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    elif conn.dialect.name == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index'"
+    else:
+        inspector = sa.inspect(conn)
+        return {ix["name"] for t in schema.metadata.sorted_tables for ix in inspector.get_indexes(t.name)}
+    return set(conn.execute(sa.text(sql)).scalars())

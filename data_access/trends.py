@@ -4,8 +4,8 @@ The page's figures are assembled in `views/culture.py`; this module only reads.
 
 Same rules as `stats.py`: SQLAlchemy Core with bound parameters, the viewer's scope in the WHERE,
 GROUP BY in SQL, small frames out, a `*_query` builder next to each reader, cached with a TTL.
-Nothing here returns an analyst's name; ids leave only in `analyst_weeks`, whose sole reader is
-disclosure control (exact distinct-analyst counts), and per-analyst rows needed for the
+Nothing here returns an analyst's name; ids leave only in `analyst_weeks` and `analyst_cells`,
+whose sole reader is disclosure control (exact distinct-analyst counts), and per-analyst rows needed for the
 calibration are reduced to unnamed counts before they leave this module.
 """
 
@@ -153,6 +153,32 @@ def analyst_weeks(*, scope: Scope, filters: Filters, url: str | None = None) -> 
     return frame.with_columns(pl.col("team_id", "analyst_id").cast(pl.Int64))
 
 
+CELL_DIMENSIONS = ("week", "month", "team_id", "service_id", "channel", "ticket_type", "sla_met",
+                   "reassignment_count")
+
+
+def analyst_cells_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """The SELECT behind `analyst_cells`."""
+    _require_org_view(scope)
+    keys = [GROUPABLE[d] for d in CELL_DIMENSIONS] + [T.c.analyst_id]
+    return (sa.select(*keys, sa.func.count().label("n"))
+            .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
+            .where(*response_period(filters), *ticket_slice(filters), *ticket_scope(scope))
+            .group_by(*keys))
+
+
+def analyst_cells(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
+    """Responses per analyst and every dimension a Culture trends cell is cut by (`CELL_DIMENSIONS`):
+    one read from which disclosure control counts each kind of cell's distinct analysts exactly,
+    per week or per value of a filter. The ids serve `views.disclosure` only and never reach a page."""
+    frame = stat_types(query.frame(analyst_cells_query(scope=scope, filters=filters), url=url))
+    if frame.is_empty():
+        return pl.DataFrame(schema={"week": pl.Date, "month": pl.Date, "team_id": pl.Int64, "service_id": pl.Int64,
+                                    "channel": pl.String, "ticket_type": pl.String, "sla_met": pl.Boolean,
+                                    "reassignment_count": pl.Int64, "analyst_id": pl.Int64, "n": pl.Int64})
+    return frame.with_columns(pl.col("team_id", "service_id", "analyst_id").cast(pl.Int64))
+
+
 # ---------------------------------------------------------------- what users say
 
 def factor_counts_query(*, scope: Scope, filters: Filters) -> sa.Select:
@@ -191,10 +217,34 @@ def factor_counts(*, scope: Scope, filters: Filters, url: str | None = None) -> 
 
 def culture_counts_query(*, scope: Scope, filters: Filters, as_of: dt.datetime,
                          rollups: bool = False, tracking_since: dt.datetime | None = None) -> sa.Select:
-    """The SELECT behind `culture_counts`: one row of scalar sub-queries, one round trip
-    (the count of 9–10 answers from the rollups when `rollups`; recovery items opened since
-    `tracking_since` only, by `recovery.counted`)."""
+    """The SELECT behind `culture_counts`: one row of scalar sub-queries, one round trip.
+
+    With `rollups`, kudos, 9–10 answers and recovery items come from the rollups; recovery items
+    count only when opened since `tracking_since` (`recovery.counted`), which the daily rollup can
+    answer when tracking began before the period — otherwise those three counts read the items."""
     _require_org_view(scope)
+    start, end = period_bounds(filters)
+    analyst_where = [A.c.active.is_(True), *_team_scope(scope, filters, A.c.team_id)]
+    analysts = sa.select(sa.func.count()).select_from(A).where(*analyst_where)
+    assessed = (sa.select(sa.func.count(sa.distinct(SA.c.analyst_id)))
+                .select_from(SA.join(A, SA.c.analyst_id == A.c.analyst_id))
+                .where(SA.c.submitted_at >= start, SA.c.submitted_at < end, *analyst_where))
+    base = _base_culture_counts(scope=scope, filters=filters, as_of=as_of, tracking_since=tracking_since)
+    counts = base
+    if rollups:
+        counts = [rollup_reads.response_total_query(scope=scope, filters=filters, column="kudos"),
+                  rollup_reads.response_total_query(scope=scope, filters=filters, column="happy")]
+        counts += (rollup_reads.recovery_counts_queries(scope=scope, filters=filters, as_of=as_of)
+                   if tracking_since is None or tracking_since <= start else base[2:])
+    names = ("kudos", "happy_responses", "recovery_items", "recovery_due", "recovery_in_time")
+    return sa.select(*[q.scalar_subquery().label(n) for q, n in zip(counts, names)],
+                     analysts.scalar_subquery().label("active_analysts"),
+                     assessed.scalar_subquery().label("self_assessed"))
+
+
+def _base_culture_counts(*, scope: Scope, filters: Filters, as_of: dt.datetime,
+                         tracking_since: dt.datetime | None) -> list[sa.Select]:
+    """Kudos, 9–10 answers, recovery items / decided / contacted in time, from the base tables."""
     start, end = period_bounds(filters)
     scoped = [*ticket_slice(filters), *ticket_scope(scope)]
     kudos = (sa.select(sa.func.count())
@@ -203,31 +253,16 @@ def culture_counts_query(*, scope: Scope, filters: Filters, as_of: dt.datetime,
     happy = (sa.select(sa.func.count())
              .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
              .where(R.c.happiness >= HAPPY_MIN, *response_period(filters), *scoped))
-    if rollups:
-        happy = rollup_reads.happy_count_query(scope=scope, filters=filters)
     contact_in_time = sa.and_(RI.c.first_contact_at.is_not(None), RI.c.first_contact_at <= RI.c.due_at)
     # "Decided" items: due by now, or already contacted in time (an early contact counts at once).
     decided = sa.or_(RI.c.due_at <= as_of, contact_in_time)
     items = RI.join(T, RI.c.ticket_key == T.c.ticket_key)
     recovery_where = [RI.c.created_at >= start, RI.c.created_at < end,
                       *recovery.counted(RI.c.created_at, tracking_since), *scoped]
-    recovery_items = sa.select(sa.func.count()).select_from(items).where(*recovery_where)
-    recovery_decided = sa.select(sa.func.count()).select_from(items).where(decided, *recovery_where)
-    recovery_in_time = sa.select(sa.func.count()).select_from(items).where(contact_in_time, *recovery_where)
-    analyst_where = [A.c.active.is_(True), *_team_scope(scope, filters, A.c.team_id)]
-    analysts = sa.select(sa.func.count()).select_from(A).where(*analyst_where)
-    assessed = (sa.select(sa.func.count(sa.distinct(SA.c.analyst_id)))
-                .select_from(SA.join(A, SA.c.analyst_id == A.c.analyst_id))
-                .where(SA.c.submitted_at >= start, SA.c.submitted_at < end, *analyst_where))
-    return sa.select(
-        kudos.scalar_subquery().label("kudos"),
-        happy.scalar_subquery().label("happy_responses"),
-        recovery_items.scalar_subquery().label("recovery_items"),
-        recovery_decided.scalar_subquery().label("recovery_due"),
-        recovery_in_time.scalar_subquery().label("recovery_in_time"),
-        analysts.scalar_subquery().label("active_analysts"),
-        assessed.scalar_subquery().label("self_assessed"),
-    )
+    return [kudos, happy,
+            sa.select(sa.func.count()).select_from(items).where(*recovery_where),
+            sa.select(sa.func.count()).select_from(items).where(decided, *recovery_where),
+            sa.select(sa.func.count()).select_from(items).where(contact_in_time, *recovery_where)]
 
 
 def culture_counts(*, scope: Scope, filters: Filters, url: str | None = None) -> dict[str, int]:

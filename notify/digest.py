@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+import polars as pl
+
 from data_access import config as da_config
 from data_access import notify_reads as reads
 from data_access import recovery
 from data_access.filters import Filters
 from data_access.scope import Scope
 from data_access.stats import response_stats
+from data_access.trends import CHANNEL_LABELS
 from metrics import happiness, happiness_margin, period_change, wilson_interval
 from notify.config import NotifySettings
 from views.disclosure import Disclosure, hidden_keys
@@ -234,7 +237,8 @@ def _lead_verbatims(scope: Scope, week: Filters, now: dt.datetime, names: dict[i
 
     def verbatim(row: dict, link: str, state: str = "") -> Verbatim:
         return Verbatim(str(row["ticket_id"]), row["analyst"], names.get(row["team_id"], ""),
-                        row["service"], row["channel"], int(row["happiness"]), row["comment"],
+                        row["service"], CHANNEL_LABELS.get(row["channel"], row["channel"]), int(row["happiness"]),
+                        row["comment"],
                         row["submitted_at"], link, state)
 
     praise_frame = reads.praise(scope=scope, filters=week, limit=PRAISE_LIMIT + 1, url=url)
@@ -291,6 +295,32 @@ def lead_weekly_digest(*, recipient: str, scope: Scope, week_ending: dt.date, no
         min_responses=limits.min_responses, min_group=limits.min_group)
 
 
+EDGES = "not shown — a few answers at the month's edges could be singled out"
+
+
+def _month_edges(gate: Disclosure, scope: Scope, period: Filters, url: str | None) -> tuple[set, bool]:
+    """The teams, and whether the whole, whose month a Culture trends link of whole weeks could be
+    subtracted from: a few answers in the month's partial first and last weeks, or in the days
+    just outside the month that share those weeks (`Disclosure.month_gap`)."""
+    first = period.start - dt.timedelta(days=period.start.weekday())
+    last = period.end - dt.timedelta(days=1)
+    last_monday, after = last - dt.timedelta(days=last.weekday()), last + dt.timedelta(days=7 - last.weekday())
+    inside = [Filters(a, b) for a, b in ((period.start, first + dt.timedelta(days=7)), (last_monday, period.end))
+              if a != first and b != after]
+    outside = [Filters(a, b) for a, b in ((first, period.start), (period.end, after)) if a < b]
+
+    def parts(spans: list[Filters], by: tuple[str, ...]) -> list[dict]:
+        return [r for f in spans for r in response_stats(scope=scope, filters=f, by=by, url=url).iter_rows(named=True)]
+
+    teams_in, teams_out = parts(inside, ("team_id",)), parts(outside, ("team_id",))
+    gaps = {t for t in {r["team_id"] for r in teams_in + teams_out}
+            if gate.month_gap([(r["n"], r["analysts"]) for r in teams_in if r["team_id"] == t],
+                              [(r["n"], r["analysts"]) for r in teams_out if r["team_id"] == t])}
+    whole = gate.month_gap([(r["n"], r["analysts"]) for r in parts(inside, ())],
+                           [(r["n"], r["analysts"]) for r in parts(outside, ())])
+    return gaps, whole
+
+
 def _org_lines(gate: Disclosure, scope: Scope, period: Filters, before: Filters, names: dict[int, str],
                settings: NotifySettings, url: str | None) -> tuple[list[TeamLine], TeamLine]:
     """Team and total lines of an org digest, every figure through disclosure control: a team is
@@ -299,7 +329,8 @@ def _org_lines(gate: Disclosure, scope: Scope, period: Filters, before: Filters,
     now_frame = response_stats(scope=scope, filters=period, by=("team_id",), url=url)
     before_frame = response_stats(scope=scope, filters=before, by=("team_id",), url=url)
     now_by_team, before_by_team = _counts(now_frame, "team_id"), _counts(before_frame, "team_id")
-    hidden_now = hidden_keys(gate, now_frame, "team_id")
+    edge_gaps, whole_gap = _month_edges(gate, scope, period, url)
+    hidden_now = hidden_keys(gate, now_frame, "team_id", also=edge_gaps)
     # A team's month before is hidden when its current line is, or has no figures (no change shown).
     absent = set(before_frame["team_id"].to_list()) - set(now_frame["team_id"].to_list())
     hidden_before = hidden_keys(gate, before_frame, "team_id", also=hidden_now | absent)
@@ -313,6 +344,8 @@ def _org_lines(gate: Disclosure, scope: Scope, period: Filters, before: Filters,
                 **c, minimum=gate.min_group, reason=f"fewer than {gate.min_group} responses — not shown"), None
         elif people.get(team_id, 0) < gate.min_analysts:
             fig, change = HappinessFigure(n=c["n"], withheld=f"fewer than {gate.min_analysts} analysts — not shown"), None
+        elif team_id in edge_gaps:
+            fig, change = HappinessFigure(n=c["n"], withheld=EDGES), None
         elif team_id in hidden_now:
             fig, change = HappinessFigure(n=c["n"], withheld="not shown, so a small team cannot be worked out "
                                                              "from the total"), None
@@ -323,10 +356,11 @@ def _org_lines(gate: Disclosure, scope: Scope, period: Filters, before: Filters,
     whole = response_stats(scope=scope, filters=period, url=url)
     earlier = response_stats(scope=scope, filters=before, url=url)
     c, p = _counts(whole), _counts(earlier)
-    shown = gate.allows(c["n"], int(whole["analysts"][0]) if whole.height else 0)
+    passes = gate.allows(c["n"], int(whole["analysts"][0]) if whole.height else 0)
+    shown = passes and not whole_gap
     figure = (HappinessFigure.from_counts(**c, minimum=gate.min_group) if shown else
-              HappinessFigure(n=c["n"], withheld=f"fewer than {gate.min_group} responses or "
-                                                 f"{gate.min_analysts} analysts — not shown"))
+              HappinessFigure(n=c["n"], withheld=EDGES if passes else f"fewer than {gate.min_group} responses or "
+                                                                      f"{gate.min_analysts} analysts — not shown"))
     comparable = shown and gate.allows(p["n"], int(earlier["analysts"][0]) if earlier.height else 0)
     total = TeamLine(0, "Whole organisation" if not scope.team_ids else "All your teams", figure,
                      _change(c, p, gate.min_group) if comparable else None, settings.link(PAGES["trends"]))

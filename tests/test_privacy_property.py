@@ -7,7 +7,10 @@ checked against the generated rows themselves (plain Python, not the code under 
 - no figure is about fewer than `min_group` responses or `min_analysts` distinct analysts;
 - a table whose rows add up to the shown total never hides exactly one row (complementary);
 - two links that differ in one filter never show figures for nested selections whose difference
-  is a non-empty group below the minimum (for the selection, each team row and each month).
+  is a non-empty group below the minimum: for the selection, the period before it (the change
+  tile) and every cell of every table, chart and download — team rows, months, the compare
+  series (month × type, channel or team), the mood mix and the watermelon months (SLA met or
+  not), hotspot cells, reassignment buckets, lost time by channel and by service.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ from data_access.engine import get_engine
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "culture_trends.py")
 TODAY = dt.date(2026, 11, 20)
 WEEK0 = dt.date(2026, 10, 5)          # a Monday; responses fall in the three weeks from here
-DEFAULT_START = dt.date(2025, 12, 1)  # "last 12 months" on TODAY
+DEFAULT_START = dt.date(2025, 12, 1)  # "last 12 months" on TODAY: whole weeks from Monday 1 Dec …
+DEFAULT_LAST = dt.date(2026, 11, 15)  # … to the Sunday before TODAY's week
 HOME_TEAM = [1, 1, 1, 1, 2, 2, 2, 3, 3]  # analyst i + 1 works in this team
 TEAMS = {1: "Alpha", 2: "Beta", 3: "Gamma"}
 SERVICES = {1: "Email", 2: "VPN"}
@@ -136,14 +140,17 @@ def _params(link: dict) -> dict[str, str]:
     return params
 
 
-def _selected(rows: list[Row], link: dict, viewer: Viewer) -> list[Row]:
-    """The rows a link selects, worked out here: custom ranges widened to Monday..Sunday."""
+def _selected(rows: list[Row], link: dict, viewer: Viewer, *, before: bool = False) -> list[Row]:
+    """The rows a link selects, worked out here: custom ranges widened to Monday..Sunday
+    (`before`: the period of equal length just before, which the change tile compares with)."""
     if link["period"] is None:
-        first, last = DEFAULT_START, TODAY
+        first, last = DEFAULT_START, DEFAULT_LAST
     else:
         start = WEEK0 + dt.timedelta(days=link["period"][0])
         end = min(start + dt.timedelta(days=link["period"][1]), TODAY)
         first, last = start - dt.timedelta(days=start.weekday()), end + dt.timedelta(days=6 - end.weekday())
+    if before:
+        first, last = first - (last - first + dt.timedelta(days=1)), first - dt.timedelta(days=1)
     allowed = set(LEAD.lead_team_ids) if viewer is LEAD else set(TEAMS)
     teams = {t for t in link["team"] if t in allowed} or allowed  # the page drops teams out of scope
     return [r for r in rows if first <= r.day <= last and r.team in teams
@@ -177,6 +184,53 @@ class Shown:
     months: set[dt.date]             # months the trend chart draws
     chart_rows: list[dict]           # every row of every chart's data
     downloads: list[pl.DataFrame]    # every CSV offered
+    change: bool = False             # the change vs before tile shows a figure
+    cells: dict = None               # cell id → which rows it is about, for every cell with a figure
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _bucket(count: int) -> str:
+    return "3+" if count >= 3 else str(count)
+
+
+def _same_month(m: dt.date):
+    return lambda r: (r.day.year, r.day.month) == (m.year, m.month)
+
+
+def _cell_of(row: dict):
+    """(cell id, which rows it covers) of one chart or download row that carries a figure, else None."""
+    if "mood" in row:
+        return ("sla", row["sla_met"]), (lambda r, v=row["sla_met"]: (r.key % 3 != 0) == v)
+    if "sla_met_n" in row and "month" in row:
+        m = _day(row["month"])
+        return ("month sla", m), (lambda r, m=m: _same_month(m)(r) and r.key % 3 != 0)
+    if "bucket" in row:
+        if _blank(row.get("happiness")) and _blank(row.get("lost_mean")):
+            return None
+        return ("bucket", row["bucket"]), (lambda r, b=row["bucket"]: _bucket(r.key % 4) == b)
+    if "lost_sum" in row:
+        if _blank(row.get("total_hours")) and _blank(row.get("mean_minutes")):
+            return None
+        if "service_id" in row:
+            return ("lost service", row["service_id"]), (lambda r, v=row["service_id"]: r.service == v)
+        return ("lost channel", row["channel"]), (lambda r, v=row["channel"]: r.channel == v)
+    if "impact" in row or "Impact" in row:
+        if _blank(row.get("happiness", row.get("Happiness"))):
+            return None
+        service = row.get("service_id") or {n: i for i, n in SERVICES.items()}[row["Service"]]
+        channel = row.get("channel") or {n: c for c, n in CHANNEL_LABELS.items()}[row["Channel"]]
+        return ("hotspot", service, channel), (lambda r, s=service, c=channel: r.service == s and r.channel == c)
+    if "month" in row and "happiness" in row and not _blank(row["happiness"]):
+        m = _day(row["month"])
+        for dim, attr in (("ticket_type", "kind"), ("channel", "channel"), ("team_id", "team")):
+            if dim in row:
+                return (("month", dim), m, row[dim]), (
+                    lambda r, m=m, a=attr, v=row[dim]: _same_month(m)(r) and getattr(r, a) == v)
+        return ("month", m), _same_month(m)
+    return None
 
 
 def _chart_rows(at: AppTest) -> list[dict]:
@@ -216,7 +270,9 @@ def _run(url: str, viewer: Viewer, link: dict, downloads: list) -> Shown:
             team_n = {str(t): int(n) for t, n in zip(frame["Team"], frame["n"])}
     rows = _chart_rows(at)
     months = {_day(r["month"]) for r in rows if "month" in r and "series" not in r and "happiness" in r}
-    return Shown(headline, teams, team_n, months, rows, list(downloads))
+    cells = dict(found for r in rows + [r for d in downloads for r in d.to_dicts()] if (found := _cell_of(r)))
+    return Shown(headline, teams, team_n, months, rows, list(downloads),
+                 change=tiles.get("Change vs before", "–") != "–", cells=cells)
 
 
 FIGURES = ("happiness", "margin", "share", "total_hours", "mean_minutes", "lost_mean", "watermelon",
@@ -244,6 +300,10 @@ def _check_one(rows: list[Row], link: dict, viewer: Viewer, shown: Shown) -> Non
     for month in shown.months:
         part = [r for r in picked if (r.day.year, r.day.month) == (month.year, month.month)]
         assert _passes(part), ("trend month shown for a small group", month, link)
+    for cell, covers in shown.cells.items():
+        assert _passes([r for r in picked if covers(r)]), ("a cell shown for a small group", cell, link)
+    if shown.change:
+        assert _passes(_selected(rows, link, viewer, before=True)), ("a change against a small period", link)
     for row in shown.chart_rows + [r for d in shown.downloads for r in d.to_dicts()]:
         has_figure = any(row.get(c) is not None and not (isinstance(row.get(c), float) and math.isnan(row[c]))
                          for c in FIGURES)
@@ -262,6 +322,13 @@ def _check_pair(rows: list[Row], viewer: Viewer, a: dict, b: dict, sa_: Shown, s
             team = by_name[name]
             assert _safe_difference([r for r in pa_ if r.team == team], [r for r in pb if r.team == team]), \
                 ("a team row differs between two links by a small group", name, a, b)
+    for cell in set(sa_.cells) & set(sb.cells):
+        covers = sa_.cells[cell]
+        assert _safe_difference([r for r in pa_ if covers(r)], [r for r in pb if covers(r)]), \
+            ("a cell differs between two links by a small group", cell, a, b)
+    if sa_.change and sb.change:
+        assert _safe_difference(_selected(rows, a, viewer, before=True), _selected(rows, b, viewer, before=True)), \
+            ("the periods before two links differ by a small group", a, b)
     for month in sa_.months & sb.months:
         same = lambda r: (r.day.year, r.day.month) == (month.year, month.month)  # noqa: E731
         assert _safe_difference([r for r in pa_ if same(r)], [r for r in pb if same(r)]), \

@@ -15,7 +15,7 @@ from data_access.config import thresholds
 from data_access.filters import Filters
 from data_access.scope import Scope
 from data_access.stats import lost_histogram, ticket_stats
-from data_access.trends import (CHANNEL_LABELS, analyst_weeks, calibration_inputs, culture_counts,
+from data_access.trends import (CHANNEL_LABELS, analyst_cells, analyst_weeks, calibration_inputs, culture_counts,
                                 experience_stats, factor_counts, service_names, team_names)
 from metrics.culture import Headline, Rate, calibration_counts, factor_changes, headline, rate, rollup, totals
 from metrics.lost_time import LostTime, pareto_share
@@ -92,24 +92,18 @@ def _differs_from_a_neighbour(gate: Disclosure, scope: Scope, filters: Filters, 
     return gate.period_gap(distinct(people, ["week"]))
 
 
-def _cell_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, people: pl.DataFrame,
-               key: str) -> set:
-    """Cells (values of `key`: teams or months) that a neighbouring link would split a small group off.
+def _cell_gaps(gate: Disclosure, keys: tuple[str, ...], here: pl.DataFrame,
+               lifted: list[tuple[pl.DataFrame, str, tuple]]) -> set[tuple]:
+    """Cells (tuples of `keys` values) that a neighbouring link would split a small group off.
 
-    For each filter in use, the cell's values of that filter dimension (the filter itself lifted);
-    for the period, the cell's weeks. A filter on `key` itself cannot split a cell.
+    `here` and each frame of `lifted` (one filter lifted, its dimension and the values chosen)
+    are `analyst_cells` reads: for each filter in use, the cell's values of that dimension; for
+    the period, the cell's weeks — with exact distinct analysts. A filter on one of the cell's
+    own keys cannot split it.
     """
-    gaps: set = set()
-    for field, dim in SLICE_DIMENSIONS.items():
-        chosen = getattr(filters, field)
-        if not chosen or dim == key:
-            continue
-        frame = experience_stats(scope=scope, filters=replace(filters, **{field: ()}), by=(key, dim), url=url)
-        gaps |= {cell for (cell,), part in frame.partition_by(key, as_dict=True).items()
-                 if gate.neighbour_gap(part, dim, chosen)}
-    weeks = distinct(people, [key, "week"])
-    return gaps | {cell for (cell,), part in weeks.partition_by(key, as_dict=True).items()
-                   if gate.period_gap(part)}
+    return gate.split_cells(keys, [(distinct(frame, [*keys, dim]), dim, chosen)
+                                   for frame, dim, chosen in lifted if dim not in keys],
+                            distinct(here, [*keys, "week"]))
 
 
 def _guarded_headline(gate: Disclosure, now: dict, before: dict, tickets: int) -> Headline:
@@ -119,6 +113,19 @@ def _guarded_headline(gate: Disclosure, now: dict, before: dict, tickets: int) -
         return head
     change = PeriodChange(head.change.current, None, None, None, head.change.current_n, head.change.previous_n)
     return replace(head, change=change)
+
+
+def _before(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, before: dict) -> dict:
+    """The period before, for comparisons: its analysts count drops to 0 (so no change is shown)
+    when a neighbouring link's period before would differ from it by a small group — the change
+    reveals the figure before just as the headline reveals the figure now. (`before`'s analysts:
+    the largest team's, a lower bound.)"""
+    if gate.allows(before.get("n", 0), before.get("analysts", 0)):
+        earlier = filters.previous()
+        people = analyst_weeks(scope=scope, filters=earlier, url=url)
+        if people.is_empty() or _differs_from_a_neighbour(gate, scope, earlier, url, people):
+            return dict(before, analysts=0)
+    return before
 
 
 def _recovery(gate: Disclosure, counts: dict) -> Rate:
@@ -167,13 +174,29 @@ def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) ->
     return _full_report(gate, scope, filters, url, people)
 
 
+CELL_KINDS = (("month",), ("team_id",), ("month", "ticket_type"), ("month", "channel"), ("month", "team_id"),
+              ("month", "sla_met"), ("sla_met",), ("service_id", "channel"), ("channel",), ("service_id",),
+              ("reassignment_count",))
+"""Every kind of cell the page shows below the selection: each is checked against neighbouring links."""
+
+
+def _all_gaps(gate: Disclosure, scope: Scope, filters: Filters,
+              url: str | None) -> dict[tuple[str, ...], set[tuple]]:
+    """For every kind of cell, the cells a neighbouring link would split: one `analyst_cells` read
+    for the selection and one per filter in use (that filter lifted)."""
+    here = analyst_cells(scope=scope, filters=filters, url=url)
+    lifted = [(analyst_cells(scope=scope, filters=replace(filters, **{field: ()}), url=url), dim, chosen)
+              for field, dim in SLICE_DIMENSIONS.items() if (chosen := getattr(filters, field))]
+    return {keys: _cell_gaps(gate, keys, here, lifted) for keys in CELL_KINDS}
+
+
 def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
                  people: pl.DataFrame) -> CultureReport:
     cur = experience_stats(scope=scope, filters=filters, by=FINE_GRAIN, url=url)
     now = dict(totals(cur), analysts=people["analyst_id"].n_unique())
     by_sla = experience_stats(scope=scope, filters=filters, by=("sla_met",), url=url)
     by_team_before = experience_stats(scope=scope, filters=filters.previous(), by=("team_id",), url=url)
-    before = totals(by_team_before)  # its analysts: the largest team's, a lower bound
+    before = _before(gate, scope, filters, url, totals(by_team_before))
     closed = ticket_stats(scope=scope, filters=filters, by=("team_id", "service_id", "channel"), url=url)
     head = _guarded_headline(gate, now, before, int(closed["tickets"].sum()) if closed.height else 0)
     teams = dict(team_names(scope=scope, url=url).iter_rows())
@@ -182,17 +205,20 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
     participation = (rate(counts["self_assessed"], counts["active_analysts"])
                      if counts["active_analysts"] >= thresholds().min_analysts else None)
     cells = experience_stats(scope=scope, filters=filters, by=("service_id", "channel"), url=url)
-    mood_mix, sla_groups = sections.mood(gate, by_sla)
+    gaps = _all_gaps(gate, scope, filters, url)
+    mood_mix, sla_groups = sections.mood(gate, by_sla, gaps=gaps[("sla_met",)])
     met = sla_groups.filter(pl.col("sla_met").fill_null(False) & ~pl.col("suppressed").fill_null(False))
     watermelon = (watermelon_share(int(now["sla_met_unhappy"]), int(now["sla_met_n"])) if met.height
-                  else watermelon_share(0, 0))
-    month_gaps = _cell_gaps(gate, scope, filters, url, people, "month")
+                  else WatermelonShare(None, None, None, int(now["sla_met_n"])))  # withheld: n only
+    month_gaps = gaps[("month",)]
     compare = {
-        "Ticket type": _series(sections.monthly(gate, cur, "ticket_type", gaps=month_gaps), "ticket_type",
+        "Ticket type": _series(sections.monthly(gate, cur, "ticket_type", gaps=month_gaps,
+                                                cell_gaps=gaps[("month", "ticket_type")]), "ticket_type",
                                {"incident": "Incidents", "request": "Requests"}),
-        "Channel": _series(sections.monthly(gate, cur, "channel", gaps=month_gaps), "channel", CHANNEL_LABELS),
-        "Team": _series(sections.monthly(gate, cur, "team_id", gaps=month_gaps,
-                                                   exact=distinct(people, ["month", "team_id"])), "team_id", teams),
+        "Channel": _series(sections.monthly(gate, cur, "channel", gaps=month_gaps,
+                                            cell_gaps=gaps[("month", "channel")]), "channel", CHANNEL_LABELS),
+        "Team": _series(sections.monthly(gate, cur, "team_id", gaps=month_gaps, cell_gaps=gaps[("month", "team_id")],
+                                         exact=distinct(people, ["month", "team_id"])), "team_id", teams),
     }
     return CultureReport(
         headline=head,
@@ -206,21 +232,22 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
         compare=compare,
         mood_mix=mood_mix,
         watermelon=watermelon,
-        watermelon_trend=sections.watermelon_months(gate, cur),
-        hotspots=sections.hotspots(gate, cells, services, CHANNEL_LABELS),
+        watermelon_trend=sections.watermelon_months(gate, cur, gaps=gaps[("month", "sla_met")]),
+        hotspots=sections.hotspots(gate, cells, services, CHANNEL_LABELS, gaps=gaps[("service_id", "channel")]),
         factors=_factors(gate, factor_counts(scope=scope, filters=filters, url=url), head, before),
         reassignment=sections.reassignment(
-            gate, experience_stats(scope=scope, filters=filters, by=("reassignment_count",), url=url)),
-        lost_by_channel=_series(sections.lost(gate, cur, closed, "channel"), "channel", CHANNEL_LABELS,
-                                "channel_label"),
-        lost_by_service=_series(sections.lost(gate, cells, closed, "service_id"), "service_id", services,
-                                "service"),
+            gate, experience_stats(scope=scope, filters=filters, by=("reassignment_count",), url=url),
+            gaps=gaps[("reassignment_count",)]),
+        lost_by_channel=_series(sections.lost(gate, cur, closed, "channel", gaps=gaps[("channel",)]), "channel",
+                                CHANNEL_LABELS, "channel_label"),
+        lost_by_service=_series(sections.lost(gate, cells, closed, "service_id", gaps=gaps[("service_id",)]),
+                                "service_id", services, "service"),
         pareto=pareto_share(lost_histogram(scope=scope, filters=filters, url=url)),
         calibration=org_calibration(scope=scope, filters=filters, url=url),
         teams=sections.teams(gate, sections.exact_analysts(rollup(cur, ["team_id"]), distinct(people, ["team_id"]),
                                                            ["team_id"]),
                              by_team_before, closed, teams,
-                             gaps=_cell_gaps(gate, scope, filters, url, people, "team_id")),
+                             gaps=gaps[("team_id",)]),
         key=(scope, filters, url),
     )
 

@@ -25,12 +25,18 @@ def _complementary_within(gate: Disclosure, frame: pl.DataFrame, figures, within
     return pl.concat(parts, how="vertical_relaxed")
 
 
-def _also_hidden(frame: pl.DataFrame, key: str, gaps: set) -> pl.DataFrame:
-    """Mark the rows whose `key` is in `gaps` (cells a neighbouring link would split) as suppressed."""
+def _also_hidden(frame: pl.DataFrame, keys: str | list[str], gaps: set) -> pl.DataFrame:
+    """Mark the rows whose `keys` values are in `gaps` (cells a neighbouring link would split,
+    as tuples; plain values for a single key) as suppressed."""
     if not gaps or frame.is_empty():
         return frame
-    return frame.with_columns((pl.col(SUPPRESSED).fill_null(False) | pl.col(key).is_in(list(gaps)))
-                              .alias(SUPPRESSED))
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    cells = [cell if isinstance(cell, tuple) else (cell,) for cell in gaps]
+    marks = pl.DataFrame({k: [cell[i] for cell in cells] for i, k in enumerate(keys)}).with_columns(
+        pl.col(k).cast(frame.schema[k]) for k in keys).unique().with_columns(pl.lit(True).alias("_gap"))
+    return (frame.join(marks, on=keys, how="left", nulls_equal=True)
+            .with_columns((pl.col(SUPPRESSED).fill_null(False) | pl.col("_gap").fill_null(False)).alias(SUPPRESSED))
+            .drop("_gap"))
 
 
 def exact_analysts(frame: pl.DataFrame, exact: pl.DataFrame | None, keys: list[str]) -> pl.DataFrame:
@@ -44,17 +50,19 @@ def exact_analysts(frame: pl.DataFrame, exact: pl.DataFrame | None, keys: list[s
 
 
 def monthly(gate: Disclosure, cur: pl.DataFrame, series: str | None = None, *, gaps: set = frozenset(),
-            exact: pl.DataFrame | None = None) -> pl.DataFrame:
+            exact: pl.DataFrame | None = None, cell_gaps: set = frozenset()) -> pl.DataFrame:
     """Happiness per month (and per `series` value): only cells that pass, for a chart.
 
     Months add up to the headline and, per series, the series' values add up to the month (and
     a team's months to its row of the team table), so suppression is complementary both ways.
-    `gaps`: months a neighbouring link would split (hidden with every series in them); `exact`:
-    exact distinct analysts per cell where known (else the roll-up's lower bound is used).
+    `gaps`: months a neighbouring link would split (hidden with every series in them);
+    `cell_gaps`: (month, series value) cells a neighbouring link would split; `exact`: exact
+    distinct analysts per cell where known (else the roll-up's lower bound is used).
     """
     keys = ["month"] + ([series] if series else [])
     rolled = exact_analysts(rollup(cur, keys), exact, keys)
     frame = _also_hidden(gate.cells(with_happiness(rolled), HAPPINESS_FIGURES), "month", gaps)
+    frame = _also_hidden(frame, keys, cell_gaps)
     frame = blank(frame, HAPPINESS_FIGURES)
     if series is None:
         frame = gate.complementary(frame, HAPPINESS_FIGURES)
@@ -65,9 +73,11 @@ def monthly(gate: Disclosure, cur: pl.DataFrame, series: str | None = None, *, g
     return shown_only(frame).select(*keys, "n", "happiness", "margin", "happiness_low", "happiness_high")
 
 
-def mood(gate: Disclosure, by_sla: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The mood mix by SLA met / not met (only groups that pass), and the per-group disclosure frame."""
-    groups = gate.complementary(gate.cells(by_sla, _SUMS + ("happy", "unhappy")), _SUMS + ("happy", "unhappy"))
+def mood(gate: Disclosure, by_sla: pl.DataFrame, *, gaps: set = frozenset()) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The mood mix by SLA met / not met (only groups that pass, none a neighbouring link would
+    split: `gaps`), and the per-group disclosure frame."""
+    figures = _SUMS + ("happy", "unhappy")
+    groups = gate.complementary(_also_hidden(gate.cells(by_sla, figures), "sla_met", gaps), figures)
     shown = shown_only(groups)
     mix = happiness_mix(by_sla, "sla_met")
     if mix.is_empty():
@@ -75,42 +85,50 @@ def mood(gate: Disclosure, by_sla: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataF
     return mix.join(shown.select("sla_met"), on="sla_met", how="semi"), groups
 
 
-def watermelon_months(gate: Disclosure, cur: pl.DataFrame) -> pl.DataFrame:
-    """Per month, the share of SLA-met responses scoring 0–6, for months whose SLA split passes."""
+def watermelon_months(gate: Disclosure, cur: pl.DataFrame, *, gaps: set = frozenset()) -> pl.DataFrame:
+    """Per month, the share of SLA-met responses scoring 0–6, for months whose SLA split passes
+    (`gaps`: (month, sla_met) cells a neighbouring link would split)."""
     split = rollup(cur, ["month", "sla_met"])
-    split = _complementary_within(gate, gate.cells(split, ("happy", "unhappy", *_SUMS)),
+    split = _complementary_within(gate, _also_hidden(gate.cells(split, ("happy", "unhappy", *_SUMS)),
+                                                     ["month", "sla_met"], gaps),
                                   ("happy", "unhappy", *_SUMS), "month")
     met = shown_only(split).filter(pl.col("sla_met").fill_null(False))
     per = met.select("month", pl.col("n").alias("sla_met_n"), pl.col("unhappy").alias("sla_met_unhappy"))
     return with_wilson(per, "sla_met_unhappy", "sla_met_n", "watermelon").sort("month")
 
 
-def hotspots(gate: Disclosure, cells: pl.DataFrame, services: dict, labels: dict) -> pl.DataFrame:
-    """Service × channel cells with impact; cells that do not pass keep only their names and n."""
+def hotspots(gate: Disclosure, cells: pl.DataFrame, services: dict, labels: dict, *,
+             gaps: set = frozenset()) -> pl.DataFrame:
+    """Service × channel cells with impact; cells that do not pass (or that a neighbouring link
+    would split: `gaps`) keep only their names and n."""
     keys = ["service_id", "channel"]
     if cells.is_empty():
         return pl.DataFrame()
     impact = hotspot_impact(cells, keys=keys).join(cells.select(*keys, "analysts"), on=keys, how="left")
     figures = [c for c in impact.columns if c not in (*keys, "n", "analysts", SUPPRESSED)]
-    hot = gate.complementary(gate.cells(impact, figures), figures)
+    hot = gate.complementary(_also_hidden(gate.cells(impact, figures), keys, gaps), figures)
     return released(hot).with_columns(
         pl.col("service_id").replace_strict(services, default=None, return_dtype=pl.String)
         .fill_null(pl.col("service_id").cast(pl.String)).alias("service"),
         pl.col("channel").replace_strict(labels, default=pl.col("channel")).alias("channel_label"))
 
 
-def lost(gate: Disclosure, stats: pl.DataFrame, closed: pl.DataFrame, key: str) -> pl.DataFrame:
-    """Lost minutes and hours per `key` (channel or service); groups that do not pass lose their figures."""
+def lost(gate: Disclosure, stats: pl.DataFrame, closed: pl.DataFrame, key: str, *,
+         gaps: set = frozenset()) -> pl.DataFrame:
+    """Lost minutes and hours per `key` (channel or service); groups that do not pass (or that a
+    neighbouring link would split: `gaps`) lose their figures."""
     frame = lost_by(stats, closed, key, min_group=gate.min_group)
     people = rollup(stats, [key]).select(key, "n", "analysts")
     frame = frame.join(people, on=key, how="left").with_columns(pl.col("n", "analysts").fill_null(0))
     figures = ("lost_sum", "mean_minutes", "total_hours")
-    checked = gate.complementary(gate.cells(frame.filter(pl.col("n") > 0), figures), figures)
+    checked = gate.complementary(_also_hidden(gate.cells(frame.filter(pl.col("n") > 0), figures), key, gaps),
+                                 figures)
     return released(checked).sort("total_hours", descending=True, nulls_last=True)
 
 
-def reassignment(gate: Disclosure, stats: pl.DataFrame) -> pl.DataFrame:
-    """Happiness and lost minutes per reassignment bucket 0, 1, 2, 3+ (buckets that pass)."""
+def reassignment(gate: Disclosure, stats: pl.DataFrame, *, gaps: set = frozenset()) -> pl.DataFrame:
+    """Happiness and lost minutes per reassignment bucket 0, 1, 2, 3+ (buckets that pass and that
+    no neighbouring link would split: `gaps`, by reassignment count)."""
     cost = reassignment_cost(stats)
     if stats.is_empty():
         return cost
@@ -120,7 +138,8 @@ def reassignment(gate: Disclosure, stats: pl.DataFrame) -> pl.DataFrame:
     frame = cost.join(people, on="bucket", how="left", maintain_order="left").with_columns(
         pl.col("analysts").fill_null(0))
     figures = ("happiness", "margin", "happiness_low", "happiness_high", "lost_mean")
-    return released(gate.complementary(gate.cells(frame, figures), figures))
+    buckets = {("3+" if int(count) >= 3 else str(int(count)),) for (count,) in gaps}
+    return released(gate.complementary(_also_hidden(gate.cells(frame, figures), "bucket", buckets), figures))
 
 
 TEAM_FIGURES = ("happiness", "margin", "happiness_low", "happiness_high", "change", "trend", "lost_hours",

@@ -128,15 +128,57 @@ class Disclosure:
         """
         if weeks.height < 2:
             return False
-        ordered = weeks.sort("week")
-        sizes = [int(v or 0) for v in ordered["n"].to_list()]
-        people = [int(v or 0) for v in ordered["analysts"].to_list()]
-        for cut in range(1, len(sizes)):
-            for run in (range(0, cut), range(cut, len(sizes))):
-                n, a = sum(sizes[i] for i in run), max(people[i] for i in run)
-                if n > 0 and not self.allows(n, a):
-                    return True
+        return bool(self._runs_failing(weeks.with_columns(pl.lit(0).alias("_cell")), ["_cell"]).height)
+
+    def _runs_failing(self, weeks: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+        """The cells (`keys`) with a run of first or last weeks — not all of them — that is not
+        empty and fails the rule (runs' analysts: the largest week's, a lower bound)."""
+        n, people = pl.col("n").fill_null(0), pl.col("analysts").fill_null(0)
+        runs = weeks.sort([*keys, "week"]).with_columns(
+            n.cum_sum().over(keys).alias("_pre_n"), people.cum_max().over(keys).alias("_pre_a"),
+            n.cum_sum(reverse=True).over(keys).alias("_suf_n"),
+            people.cum_max(reverse=True).over(keys).alias("_suf_a"),
+            pl.int_range(pl.len()).over(keys).alias("_i"), pl.len().over(keys).alias("_len"))
+
+        def fails(size: str, most: str) -> pl.Expr:
+            return (pl.col(size) > 0) & ((pl.col(size) < self.min_group) | (pl.col(most) < self.min_analysts))
+
+        bad = (((pl.col("_i") < pl.col("_len") - 1) & fails("_pre_n", "_pre_a"))
+               | ((pl.col("_i") > 0) & fails("_suf_n", "_suf_a")))
+        return runs.filter(bad).select(keys).unique()
+
+    def month_gap(self, inside: Iterable[tuple[int, int]], outside: Iterable[tuple[int, int]]) -> bool:
+        """True when a calendar month (a digest's) could be subtracted from a page link of whole weeks.
+
+        A link of whole weeks inside the month misses at least its partial first and last weeks
+        (`inside`: their (n, analysts)); a link covering the month adds at least the days just
+        outside it that share those weeks (`outside`). Each of the two groups, taken together,
+        must be empty or pass (distinct analysts: the larger part's, a lower bound).
+        """
+        for parts in (list(inside), list(outside)):
+            n, people = sum(int(p[0] or 0) for p in parts), max((int(p[1] or 0) for p in parts), default=0)
+            if n > 0 and not self.allows(n, people):
+                return True
         return False
+
+    def split_cells(self, keys: Sequence[str], lifted: Iterable[tuple[pl.DataFrame, str, Sequence]],
+                    weeks: pl.DataFrame) -> set[tuple]:
+        """The cells of a table (tuples of their `keys` values) that a neighbouring link would split.
+
+        A cell shown on two links that differ in one filter can be subtracted just like the whole
+        selection, so each cell gets the selection's checks: `lifted` holds, for every filter in
+        use, that filter's dimension lifted (`n`, `analysts` per cell and value of the dimension)
+        and the values chosen; `weeks` holds `n`, `analysts` per cell and week of the period.
+        """
+        keys = list(keys)
+        gaps: set[tuple] = set()
+        for frame, dim, chosen in lifted:
+            if not frame.is_empty():
+                gaps |= {cell for cell, part in frame.partition_by(keys, as_dict=True).items()
+                         if self.neighbour_gap(part, dim, chosen)}
+        if not weeks.is_empty():
+            gaps |= set(self._runs_failing(weeks, keys).iter_rows())
+        return gaps
 
 
 def hidden_keys(gate: Disclosure, frame: pl.DataFrame, key: str, *, shown_total: bool = True,

@@ -1,8 +1,11 @@
 """Read model of the Culture trends survey-rate table: counts per channel → rates with intervals
 → disclosure control (a channel's figures leave only when its tickets come from enough analysts
-and enough tickets, with complementary suppression against the total row)."""
+and enough tickets, when no neighbouring link would split it, with complementary suppression
+against the total row)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import polars as pl
 
@@ -14,6 +17,27 @@ from views.disclosure import Disclosure, hidden_keys
 
 FIGURES = ("responses", "invited", "answered", "survey_rate", "survey_low", "survey_high",
            "response_rate", "response_low", "response_high")
+SLICES = {"team_ids": "team_id", "service_ids": "service_id", "ticket_types": "ticket_type",
+          "channels": "channel"}
+
+
+def _split_channels(gate: Disclosure, scope: Scope, filters: Filters, url: str | None) -> tuple[set, bool]:
+    """Channels a neighbouring link (one filter value more or less, a week more or less at either
+    end) would split a small group of tickets off, and whether the total row would be split."""
+    def read(f: Filters, by: tuple[str, ...]) -> pl.DataFrame:
+        return channel_rates(scope=scope, filters=f, by=by, url=url).rename({"closed": "n"})
+
+    lifted = [(read(replace(filters, **{field: ()}), (dim,) if dim != "channel" else ()), dim, chosen)
+              for field, dim in SLICES.items() if (chosen := getattr(filters, field))]
+    weeks = read(filters, ("week",))
+    per_channel = [(frame, dim, chosen) for frame, dim, chosen in lifted if dim != "channel"]
+    split = {channel for (channel,) in gate.split_cells(["channel"], per_channel, weeks)}
+    whole = [(frame.group_by(dim).agg(pl.col("n").sum(), pl.col("analysts").max()), dim, chosen)
+             for frame, dim, chosen in lifted]  # the total row: analysts a lower bound
+    whole_weeks = weeks.group_by("week").agg(pl.col("n").sum(), pl.col("analysts").max())
+    total = (any(gate.neighbour_gap(frame, dim, chosen) for frame, dim, chosen in whole)
+             or gate.period_gap(whole_weeks))
+    return split, total
 
 
 def channel_rate_report(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
@@ -21,7 +45,9 @@ def channel_rate_report(*, scope: Scope, filters: Filters, url: str | None = Non
     of closed tickets. No distinct-analyst counts leave this function."""
     gate = Disclosure.for_scope(scope)
     counts = channel_rates(scope=scope, filters=filters, url=url)
-    hidden = hidden_keys(gate, counts.rename({"closed": "n"}), "channel") if counts.height else set()
+    split, total_split = _split_channels(gate, scope, filters, url) if counts.height else (set(), False)
+    hidden = hidden_keys(gate, counts.rename({"closed": "n"}), "channel", also=split) if counts.height else set()
     table = channel_rate_table(counts.drop("analysts"), min_n=gate.min_group)
-    withheld = pl.col("channel").is_in(list(hidden))
+    # When the total itself could be subtracted, no row may show a figure.
+    withheld = pl.lit(True) if total_split else pl.col("channel").is_in(list(hidden))
     return table.with_columns(pl.when(withheld).then(None).otherwise(pl.col(c)).alias(c) for c in FIGURES)

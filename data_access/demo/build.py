@@ -67,7 +67,7 @@ def _after_the_answers(rng, desk, said, resp: pl.DataFrame, analysts: pl.DataFra
     lead_user = {int(t): int(u) for u, t in user_teams.select("user_id", "team_id").iter_rows()}
     home_team = analysts["team_id"].to_numpy()[desk.analyst[chosen]]  # items and kudos go to the analyst's lead
     items, actions = follow_up.recovery_items(rng, resp, desk.analyst[chosen] + 1, home_team, lead_user, end_ts)
-    kudos = follow_up.kudos(rng, resp, desk.analyst[chosen] + 1, home_team, lead_user)
+    kudos = follow_up.kudos(rng, resp, desk.analyst[chosen] + 1, home_team, lead_user, end_ts)
     selfs, ratings = people.self_assessments(rng, analysts, skill.dim_skill, skill.overall, skill.slope, end, years)
     notes = people.notes(rng, analysts, lead_user, end)
     return [(schema.response_factors, factors_long), (schema.app_users, users),

@@ -61,11 +61,14 @@ def recovery_items(rng, resp: pl.DataFrame, analyst, team, lead_user, end_ts) ->
     return items, actions
 
 
-def kudos(rng, resp: pl.DataFrame, analyst, team, lead_user) -> pl.DataFrame:
+def kudos(rng, resp: pl.DataFrame, analyst, team, lead_user, end_ts) -> pl.DataFrame:
+    """Kudos for some happy answers with a comment, passed on two days later (never after the
+    data's last day)."""
     pick = (resp["happiness"].to_numpy() >= 9) & resp["comment"].is_not_null().to_numpy() \
         & (rng.random(resp.height) < 0.12)
     t = team[pick]
-    given = resp["submitted_at"].to_numpy()[pick].astype("datetime64[s]") + np.timedelta64(2, "D")
+    given = np.minimum(resp["submitted_at"].to_numpy()[pick].astype("datetime64[s]") + np.timedelta64(2, "D"),
+                       end_ts)
     return pl.DataFrame({
         "ticket_key": resp["ticket_key"].to_numpy()[pick],
         "analyst_id": analyst[pick].astype(np.int32), "team_id": t.astype(np.int32),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from data_access import clock, config, recovery, schema
+from data_access import clock, config, recovery, rollups, schema
 from data_access.engine import get_engine
 
 RI, RA, R = schema.recovery_items, schema.recovery_actions, schema.responses
@@ -46,7 +46,10 @@ def close_stale(engine: sa.Engine, *, now: dt.datetime | None = None, dry_run: b
         recent = conn.execute(base.where(RI.c.resolved_at.is_(None), R.c.submitted_at >= cutoff)).scalar_one()
         if stale and not dry_run:
             keys = sa.select(R.c.ticket_key).where(R.c.submitted_at < cutoff)
-            conn.execute(RI.delete().where(RI.c.resolved_at.is_(None), RI.c.ticket_key.in_(keys), ~worked))
+            doomed = RI.c.resolved_at.is_(None), RI.c.ticket_key.in_(keys), ~worked
+            closing = conn.execute(sa.select(RI.c.ticket_key).where(*doomed)).scalars().all()
+            with rollups.maintained(conn, closing):  # the summary tables' recovery counts follow
+                conn.execute(RI.delete().where(*doomed))
     return StaleReport(cutoff=cutoff, closed=stale, kept_worked_on=kept, open_recent=recent)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import sqlalchemy as sa
 
-from data_access.rollups.sources import ROLLUPS, Rollup, monthly_columns, monthly_source
+from data_access.rollups.sources import ROLLUPS, Rollup, monthly_columns, monthly_source, person_columns, person_source
 
 FLOAT_COLUMNS = {"lost_sum", "lost_sumsq", "lost_minutes"}
 
@@ -28,15 +28,19 @@ def _differs(stored: pl.Expr, wanted: pl.Expr, is_float: bool) -> pl.Expr:
     return ~stored.eq_missing(wanted)
 
 
-def differences(conn: sa.Connection, rollup: Rollup, *, limit: int = 50, monthly: bool = False) -> list[str]:
-    """Cells of one rollup (or of its monthly twin, against the daily rows) whose stored row differs
-    from the recomputation (or exists on one side only)."""
-    table = rollup.monthly if monthly else rollup.table
-    columns = monthly_columns(rollup) if monthly else rollup.columns
+def differences(conn: sa.Connection, rollup: Rollup, *, limit: int = 50, twin: str = "") -> list[str]:
+    """Cells of one rollup (or of its `twin`, "monthly" or "person", against the daily rows) whose
+    stored row differs from the recomputation (or exists on one side only)."""
+    table, columns, source = {
+        "": (rollup.table, rollup.columns, rollup.source),
+        "monthly": (rollup.monthly, monthly_columns(rollup) if rollup.monthly is not None else [],
+                    lambda: monthly_source(rollup)),
+        "person": (rollup.person, person_columns(rollup) if rollup.person is not None else [],
+                   lambda: person_source(rollup))}[twin]
     measures = [name for name, _ in rollup.measures()]
     keys = [c for c in columns if c not in measures]
     stored = _frame(conn, sa.select(*[table.c[c] for c in columns]), columns)
-    wanted = _frame(conn, monthly_source(rollup) if monthly else rollup.source(), columns)
+    wanted = _frame(conn, source(), columns)
     # Floats in the key (rounded lost minutes) compare exactly: both sides round the same values.
     joined = stored.join(wanted, on=keys, how="full", coalesce=True, suffix="_wanted", nulls_equal=True)
     checks = {m: _differs(pl.col(m), pl.col(f"{m}_wanted"), m in FLOAT_COLUMNS) for m in measures}
@@ -65,6 +69,7 @@ def check(conn: sa.Connection, *, limit: int = 50) -> list[str]:
     out = []
     for rollup in ROLLUPS:
         out += differences(conn, rollup, limit=limit)
-        if rollup.monthly is not None:
-            out += differences(conn, rollup, limit=limit, monthly=True)
+        for twin in ("monthly", "person"):
+            if getattr(rollup, twin) is not None:
+                out += differences(conn, rollup, limit=limit, twin=twin)
     return out

@@ -1,8 +1,9 @@
 """Keeping the rollups equal to the base tables: bulk (re)builds and per-write incremental refresh.
 
 Incremental refresh recomputes whole cells from the base tables, in the caller's transaction:
-the cells are (day, analyst) pairs — the days an affected ticket was answered or resolved, before
-and after the write — so every rollup row of those pairs is deleted and recomputed.
+the cells are (day, analyst) pairs — the days an affected ticket was answered, resolved or had its
+recovery item opened, before and after the write — so every rollup row of those pairs is deleted
+and recomputed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import sqlalchemy as sa
 
 from data_access import clock, schema
 from data_access.dialect import bulk_insert, rows_matching, without_statement_timeout
-from data_access.rollups.sources import ROLLUPS, STATE_NAME, D, R, T, monthly_columns, monthly_source
+from data_access.rollups.sources import (ROLLUPS, STATE_NAME, D, R, RI, T, monthly_columns, monthly_source,
+                                        person_columns, person_source)
 
 S = schema.rollup_state
 CELLS = {"kind": pl.String, "day": pl.Date, "analyst_id": pl.Int64}
@@ -34,15 +36,18 @@ def maintained_here(conn: sa.Connection) -> bool:
 def rebuild(conn: sa.Connection, *, mode: str = "maintained") -> None:
     """Recompute every rollup from the base tables and mark them fresh (in the caller's transaction)."""
     without_statement_timeout(conn)
-    # A warehouse from before a rollup existed gets its table now (the rest of the schema is left alone).
-    tables = [t for r in ROLLUPS for t in (r.table, r.monthly) if t is not None]
+    # The rollups are derived data: their tables are made anew, so a warehouse from before a rollup,
+    # a column or an index existed gets the current ones (the rest of the schema is left alone).
+    tables = [t for r in ROLLUPS for t in (r.table, r.monthly, r.person) if t is not None]
+    for table in [*tables, D]:
+        table.drop(conn, checkfirst=True)
     schema.metadata.create_all(conn, tables=[*tables, S, D])
     for rollup in ROLLUPS:
-        conn.execute(rollup.table.delete())
         conn.execute(rollup.table.insert().from_select(rollup.columns, rollup.source()))
         if rollup.monthly is not None:
-            conn.execute(rollup.monthly.delete())
             conn.execute(rollup.monthly.insert().from_select(monthly_columns(rollup), monthly_source(rollup)))
+        if rollup.person is not None:
+            conn.execute(rollup.person.insert().from_select(person_columns(rollup), person_source(rollup)))
     mark_fresh(conn, mode=mode)
 
 
@@ -65,7 +70,8 @@ def mark_fresh(conn: sa.Connection, *, mode: str = "maintained") -> None:
 
 
 def cells_of(conn: sa.Connection, ticket_keys: Iterable[int]) -> pl.DataFrame:
-    """The (kind, day, analyst) cells the given tickets and their responses fall in right now."""
+    """The (kind, day, analyst) cells the given tickets, their responses and recovery items fall in
+    right now."""
     keys = pl.Series("k", list(ticket_keys), dtype=pl.Int64).unique()
     if keys.is_empty():
         return pl.DataFrame(schema=CELLS)
@@ -75,12 +81,13 @@ def cells_of(conn: sa.Connection, ticket_keys: Iterable[int]) -> pl.DataFrame:
         return pl.DataFrame(schema=CELLS)
     tickets = tickets.select(pl.col("ticket_key").cast(pl.Int64), pl.col("resolved_at").cast(pl.Datetime("us")),
                              pl.col("analyst_id").cast(pl.Int64))
-    answers = rows_matching(conn, [R.c.ticket_key, R.c.submitted_at], R.c.ticket_key, keys)
     frames = [tickets.select(pl.lit("t").alias("kind"), pl.col("resolved_at").dt.date().alias("day"), "analyst_id")]
-    if not answers.is_empty():
-        answers = answers.select(pl.col("ticket_key").cast(pl.Int64), pl.col("submitted_at").cast(pl.Datetime("us")))
-        frames.append(answers.join(tickets, on="ticket_key").select(
-            pl.lit("r").alias("kind"), pl.col("submitted_at").dt.date().alias("day"), "analyst_id"))
+    for kind, table, when in (("r", R, R.c.submitted_at), ("i", RI, RI.c.created_at)):
+        found = rows_matching(conn, [table.c.ticket_key, when], table.c.ticket_key, keys)
+        if not found.is_empty():
+            found = found.select(pl.col("ticket_key").cast(pl.Int64), pl.col(when.name).cast(pl.Datetime("us")))
+            frames.append(found.join(tickets, on="ticket_key").select(
+                pl.lit(kind).alias("kind"), pl.col(when.name).dt.date().alias("day"), "analyst_id"))
     return _typed(pl.concat(frames).unique())
 
 
@@ -132,6 +139,12 @@ def refresh_cells(conn: sa.Connection, cells: pl.DataFrame) -> None:
                                    D.c.analyst_id == table.c.analyst_id, D.c.day == table.c.day)
         conn.execute(table.delete().where(table.c.day >= first, table.c.day <= last, listed))
         conn.execute(table.insert().from_select(rollup.columns, rollup.source(dirty=(token, first, last))))
+        if rollup.person is not None:  # its (day, analyst) cells, summed again from the daily rows
+            person = rollup.person
+            conn.execute(person.delete().where(person.c.day >= first, person.c.day <= last, sa.exists().where(
+                D.c.token == token, D.c.kind == rollup.kind, D.c.analyst_id == person.c.analyst_id,
+                D.c.day == person.c.day)))
+            conn.execute(person.insert().from_select(person_columns(rollup), person_source(rollup, (token, first, last))))
         if rollup.monthly is not None:  # its months, summed again from the daily rows just refreshed
             months = sorted({d.replace(day=1) for d in mine["day"].to_list()})
             conn.execute(rollup.monthly.delete().where(rollup.monthly.c.day.in_(months)))

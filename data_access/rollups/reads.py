@@ -13,12 +13,13 @@ import sqlalchemy as sa
 
 from data_access import schema
 from data_access.dialect import month_start, week_start
-from data_access.filters import Filters, ticket_slice
-from data_access.rollups.sources import next_month
+from data_access.filters import Filters, period_bounds, ticket_slice
+from data_access.rollups.sources import contact_in_time, next_month
 from data_access.scope import Scope
 from data_access.scoping import ticket_scope, within_team
 
 RR, RT = schema.rollup_responses, schema.rollup_tickets
+PERSON_KEYS = frozenset({"month", "week", "team_id", "analyst_id", "sla_met"})
 RFA, RL = schema.rollup_factors, schema.rollup_lost
 F = schema.factors
 GRAIN_KEYS = frozenset({"month", "week", "team_id", "analyst_id", "channel", "service_id", "ticket_type", "sla_met",
@@ -47,6 +48,15 @@ def period(table: sa.Table, filters: Filters) -> list[sa.ColumnElement]:
 
 def _where(table: sa.Table, scope: Scope, filters: Filters, own_only: bool = True) -> list[sa.ColumnElement]:
     return [*period(table, filters), *ticket_slice(filters, table), *ticket_scope(scope, table, own_only=own_only)]
+
+
+def fine_or_person(daily: sa.Table, by: tuple[str, ...], filters: Filters | None) -> sa.Table:
+    """The daily rollup, or its per-analyst twin (day × team × analyst × SLA met) when the read
+    groups by nothing finer and filters no channel, ticket type or service — a few rows per
+    analyst and day instead of one per slice."""
+    sliced = filters is not None and (filters.channels or filters.ticket_types or filters.service_ids)
+    twin = {RR.name: schema.rollup_responses_person, RT.name: schema.rollup_tickets_person}.get(daily.name)
+    return twin if twin is not None and set(by) <= PERSON_KEYS and not sliced else daily
 
 
 def measure(name: str, src=RR) -> sa.ColumnElement:
@@ -102,8 +112,12 @@ def response_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] 
     """Twin of `stats.response_stats_query` (or of any subset of its statistics, `measures`)."""
     names = measures or (*SUMMED[:3], "analysts", *SUMMED[3:], "sla_met_n", "sla_met_unhappy")
     if not _org_level(scope, by, own_only, names):
-        keys = [_key(RR, b) for b in by]
-        stmt = sa.select(*keys, *[measure(m) for m in names]).where(*_where(RR, scope, filters, own_only))
+        src = fine_or_person(RR, by, filters)
+        keys = [_key(src, b) for b in by]
+        where = _where(src, scope, filters, own_only)
+        if "analysts" in names and "analyst_id" not in by:
+            return _analysts_by_hashing(src, by, names, where)
+        stmt = sa.select(*keys, *[measure(m, src) for m in names]).where(*where)
         return _grouped(stmt, keys)
     summed = sorted({c for m in names for c in ([m] if m in SUMMED else ["n", "unhappy"])})
     src = org_source(RR, schema.rollup_responses_monthly, filters, ORG_KEYS + summed)
@@ -113,6 +127,19 @@ def response_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] 
     return _grouped(stmt, keys)
 
 
+def _analysts_by_hashing(src: sa.Table, by: tuple[str, ...], names: tuple[str, ...], where: list) -> sa.Select:
+    """The statistics `names` by `by`, distinct analysts included, in two steps: per group and
+    analyst, then per group (counting the analysts' rows). Same figures as COUNT(DISTINCT …), but
+    two hash aggregations, which PostgreSQL runs several times faster than its sorted distinct."""
+    summed = [m for m in names if m != "analysts"]
+    inner = (sa.select(*[_key(src, b) for b in by], src.c.analyst_id.label("per_analyst"),
+                       *[measure(m, src) for m in summed])
+             .where(*where).group_by(*[_key(src, b) for b in by], src.c.analyst_id).subquery("per_analyst"))
+    keys = [inner.c[b] for b in by]
+    cols = [sa.func.count().label(m) if m == "analysts" else sa.func.sum(inner.c[m]).label(m) for m in names]
+    return _grouped(sa.select(*keys, *cols), keys)
+
+
 def ticket_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
                        own_only: bool = True) -> sa.Select:
     """Twin of `stats.ticket_stats_query`: tickets, sla_met_tickets (period on the resolution day)."""
@@ -120,7 +147,8 @@ def ticket_stats_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] = 
         src = org_source(RT, schema.rollup_tickets_monthly, filters, ORG_KEYS + ["tickets"])
         where = [*ticket_slice(filters, src), *ticket_scope(scope, src, own_only=own_only)]
     else:
-        src, where = RT, _where(RT, scope, filters, own_only)
+        src = fine_or_person(RT, by, filters)
+        where = _where(src, scope, filters, own_only)
     keys = [_key(src, b) for b in by]
     stmt = sa.select(*keys, sa.func.sum(src.c.tickets).label("tickets"),
                      sa.func.sum(sa.case((src.c.sla_met, src.c.tickets), else_=0)).label("sla_met_tickets")
@@ -149,22 +177,87 @@ def org_factor_counts_query(*, scope: Scope, filters: Filters) -> sa.Select:
             .order_by(F.c.factor_id))
 
 
-def happy_count_query(*, scope: Scope, filters: Filters) -> sa.Select:
-    """Responses scoring 9–10 in the period and slices (a scalar sub-query of the culture counts)."""
+def response_total_query(*, scope: Scope, filters: Filters, column: str = "happy") -> sa.Select:
+    """One summed column of rollup_responses in the period and slices — `happy` (answers scoring
+    9–10) or `kudos` (answers recognised with kudos): a scalar sub-query of the culture counts."""
     if scope.role != "cio":  # a lead's read needs the analyst column (see `_org_level`)
-        return sa.select(sa.func.coalesce(sa.func.sum(RR.c.happy), 0)).where(*_where(RR, scope, filters))
-    src = org_source(RR, schema.rollup_responses_monthly, filters, ORG_KEYS + ["happy"])
-    return sa.select(sa.func.coalesce(sa.func.sum(src.c.happy), 0)).where(*ticket_slice(filters, src),
-                                                                           *ticket_scope(scope, src))
+        src = fine_or_person(RR, (), filters)
+        return sa.select(sa.func.coalesce(sa.func.sum(src.c[column]), 0)).where(*_where(src, scope, filters))
+    src = org_source(RR, schema.rollup_responses_monthly, filters, ORG_KEYS + [column])
+    return sa.select(sa.func.coalesce(sa.func.sum(src.c[column]), 0)).where(*ticket_slice(filters, src),
+                                                                             *ticket_scope(scope, src))
+
+
+def recovery_counts_queries(*, scope: Scope, filters: Filters, as_of: dt.datetime) -> list[sa.Select]:
+    """Twins of the recovery counts of `trends.culture_counts_query`, as scalar SELECTs: items,
+    decided (due by `as_of` or contacted in time) and contacted in time, of items opened in the period.
+
+    Items and in-time contacts come from rollup_recovery. Which items are decided depends on the
+    moment of reading, so the few not yet due at `as_of` and not contacted in time (opened within
+    the last target hours; the due-time index finds them) are counted on recovery_items and
+    subtracted."""
+    RC, RI, T = schema.rollup_recovery, schema.recovery_items, schema.tickets
+    where = _where(RC, scope, filters)
+    items = sa.func.coalesce(sa.func.sum(RC.c["items"]), 0)
+    start, end = period_bounds(filters)
+    pending = (sa.select(sa.func.count()).select_from(RI.join(T, T.c.ticket_key == RI.c.ticket_key))
+               .where(RI.c.due_at > as_of, sa.not_(contact_in_time()), RI.c.created_at >= start,
+                      RI.c.created_at < end, *ticket_slice(filters), *ticket_scope(scope)))
+    return [sa.select(items).where(*where),
+            sa.select(items - pending.scalar_subquery()).where(*where),
+            sa.select(sa.func.coalesce(sa.func.sum(RC.c.in_time), 0)).where(*where)]
+
+
+def channel_rates_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] = ()) -> sa.Select:
+    """Twin of `surveys.rates.channel_rates_query`: per channel (and `by`) closed, responses,
+    invited, answered and distinct analysts (disclosure control only), from rollup_tickets.
+
+    Grouped further (`by`, the neighbouring-link checks): per group and analyst, then per group.
+
+    The CIO's sums come from the monthly twin (whole months) and the daily rows at the edges. The
+    distinct analysts are one probe per analyst and channel on the (analyst, channel, day) index —
+    a few hundred lookups instead of a year of daily rows."""
+    names = ("tickets", "responded", "invited", "answered")
+    if set(by) - {"channel"}:
+        keys = ["channel", *(b for b in by if b != "channel")]
+        inner = (sa.select(*[_key(RT, k) for k in keys], RT.c.analyst_id,
+                           *[sa.func.sum(RT.c[n]).label(n) for n in names])
+                 .where(*_where(RT, scope, filters)).group_by(*[_key(RT, k) for k in keys], RT.c.analyst_id)
+                 .subquery("per_analyst"))
+        outer = [inner.c[k] for k in keys]
+        return (sa.select(*outer, sa.func.sum(inner.c.tickets).label("closed"),
+                          sa.func.sum(inner.c.responded).label("responses"),
+                          sa.func.sum(inner.c.invited).label("invited"),
+                          sa.func.sum(inner.c.answered).label("answered"), sa.func.count().label("analysts"))
+                .group_by(*outer).order_by(*outer))
+    if _org_level(scope, ("channel",), True):
+        src = org_source(RT, schema.rollup_tickets_monthly, filters, ORG_KEYS + list(names))
+        where = [*ticket_slice(filters, src), *ticket_scope(scope, src)]
+    else:
+        src, where = RT, _where(RT, scope, filters)
+    sums = (sa.select(src.c.channel, *[sa.func.sum(src.c[n]).label(n) for n in names])
+            .where(*where).group_by(src.c.channel).subquery("sums"))
+    channels = [c for c in schema.CHANNELS if not filters.channels or c in filters.channels] or list(schema.CHANNELS)
+    ch = sa.union_all(*[sa.select(sa.literal(c, sa.String(16)).label("channel")) for c in channels]).subquery("ch")
+    A = schema.analysts
+    worked = sa.exists().where(RT.c.analyst_id == A.c.analyst_id, RT.c.channel == ch.c.channel,
+                               *_where(RT, scope, filters))
+    people = (sa.select(ch.c.channel, sa.func.count().label("analysts"))
+              .select_from(A.join(ch, sa.true())).where(worked).group_by(ch.c.channel).subquery("people"))
+    return (sa.select(sums.c.channel, sums.c.tickets.label("closed"), sums.c.responded.label("responses"),
+                      sums.c.invited, sums.c.answered, sa.func.coalesce(people.c.analysts, 0).label("analysts"))
+            .select_from(sums.outerjoin(people, people.c.channel == sums.c.channel))
+            .order_by(sums.c.channel))
 
 
 def customer_ratings_query(*, scope: Scope, filters: Filters) -> sa.Select:
     """Twin of `trends.customer_ratings_query`: per analyst and home team, CARE n / sum / sumsq."""
     A = schema.analysts
-    cols = [RR.c.analyst_id, A.c.team_id,
-            *[measure(f"{d}_{s}") for d in schema.CARE_DIMENSIONS for s in ("n", "sum", "sumsq")]]
-    return (sa.select(*cols).select_from(RR.join(A, RR.c.analyst_id == A.c.analyst_id))
-            .where(*_where(RR, scope, filters)).group_by(RR.c.analyst_id, A.c.team_id))
+    src = fine_or_person(RR, ("analyst_id",), filters)
+    cols = [src.c.analyst_id, A.c.team_id,
+            *[measure(f"{d}_{s}", src) for d in schema.CARE_DIMENSIONS for s in ("n", "sum", "sumsq")]]
+    return (sa.select(*cols).select_from(src.join(A, src.c.analyst_id == A.c.analyst_id))
+            .where(*_where(src, scope, filters)).group_by(src.c.analyst_id, A.c.team_id))
 
 
 def team_factor_counts_query(*, scope: Scope, analyst_id: int, team_id: int, filters: Filters) -> sa.Select:
@@ -182,19 +275,20 @@ def member_stats_query(*, scope: Scope, filters: Filters | None = None, by_month
                        ranges: tuple[tuple[dt.date, dt.date], ...] | None = None) -> sa.Select:
     """Twin of My feedback's per-team-member reads: analyst_id [, month] [, in_period] and the
     statistics n, happy, unhappy, CARE n/sum/sumsq, lost_n, lost_sum of the analyst's team."""
-    keys: list[sa.ColumnElement] = [RR.c.analyst_id]
+    src = schema.rollup_responses_person  # a period and the home team only: never sliced
+    keys: list[sa.ColumnElement] = [src.c.analyst_id]
     if by_month:
-        keys.append(month_start(RR.c.day).label("month"))
+        keys.append(month_start(src.c.day).label("month"))
     if in_period_from is not None:
-        keys.append(sa.case((RR.c.day >= in_period_from, 1), else_=0).label("in_period"))
+        keys.append(sa.case((src.c.day >= in_period_from, 1), else_=0).label("in_period"))
     names = SUMMED[:-1]  # no lost_sumsq on that page
-    where = [*ticket_scope(scope, RR, own_only=False)]
+    where = [*ticket_scope(scope, src, own_only=False)]
     if filters is not None:
-        where += period(RR, filters)
+        where += period(src, filters)
     if ranges is not None:
-        inside = [sa.and_(RR.c.day >= a, RR.c.day < b) for a, b in ranges]
+        inside = [sa.and_(src.c.day >= a, src.c.day < b) for a, b in ranges]
         where.append(sa.or_(*inside) if inside else sa.false())
-    return sa.select(*keys, *[measure(m) for m in names]).where(*where).group_by(*keys)
+    return sa.select(*keys, *[measure(m, src) for m in names]).where(*where).group_by(*keys)
 
 
 def factor_code_count_query(*, scope: Scope, filters: Filters, code: str) -> sa.Select:
@@ -206,6 +300,7 @@ def factor_code_count_query(*, scope: Scope, filters: Filters, code: str) -> sa.
 
 def analyst_weeks_query(*, scope: Scope, filters: Filters) -> sa.Select:
     """Twin of `trends.analyst_weeks_query`: week, month, team_id, analyst_id, n (disclosure control only)."""
-    keys = [_key(RR, "week"), _key(RR, "month"), RR.c.team_id, RR.c.analyst_id]
-    return (sa.select(*keys, sa.func.sum(RR.c.n).label("n")).where(*_where(RR, scope, filters))
+    src = fine_or_person(RR, ("week", "month", "team_id", "analyst_id"), filters)
+    keys = [_key(src, "week"), _key(src, "month"), src.c.team_id, src.c.analyst_id]
+    return (sa.select(*keys, sa.func.sum(src.c.n).label("n")).where(*_where(src, scope, filters))
             .group_by(*keys))

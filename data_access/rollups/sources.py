@@ -15,12 +15,18 @@ from data_access import schema
 from data_access.dialect import as_int, day_of, month_start
 
 T, R, RF = schema.tickets, schema.responses, schema.response_factors
+K, RI, SI = schema.kudos, schema.recovery_items, schema.survey_invitations
 D = schema.rollup_dirty
 
 
 def reassignment_bucket() -> sa.ColumnElement:
     """0, 1, 2 or 3 (3 stands for three reassignments or more)."""
     return sa.case((T.c.reassignment_count >= 3, 3), else_=T.c.reassignment_count)
+
+
+def contact_in_time(items: sa.Table = RI) -> sa.ColumnElement:
+    """A recovery item whose first contact came by its due time."""
+    return sa.and_(items.c.first_contact_at.is_not(None), items.c.first_contact_at <= items.c.due_at)
 
 
 def _zero(expr: sa.ColumnElement, type_=None) -> sa.ColumnElement:
@@ -34,8 +40,10 @@ class Rollup:
 
     table: sa.Table
     day_source: sa.Column
-    kind: str  # 'r': cells follow responses (day of submission); 't': tickets (day of resolution)
+    kind: str  # cells follow 'r': responses (day of submission); 't': tickets (day of resolution);
+    #            'i': recovery items (day the item was opened)
     monthly: sa.Table | None = None  # the org-level monthly twin, summed from this daily rollup
+    person: sa.Table | None = None   # the per-analyst twin (day × team × analyst × SLA met), summed too
 
     def keys(self) -> list[tuple[str, sa.ColumnElement]]:
         keys: list[tuple[str, sa.ColumnElement]] = [
@@ -59,15 +67,25 @@ class Rollup:
                         (f"{dim}_sumsq", _zero(sa.func.sum(c * c)))]
             lost = R.c.lost_minutes
             return out + [("lost_n", sa.func.count(lost)), ("lost_sum", _zero(sa.func.sum(lost), "float")),
-                          ("lost_sumsq", _zero(sa.func.sum(lost * lost), "float"))]
+                          ("lost_sumsq", _zero(sa.func.sum(lost * lost), "float")),
+                          ("kudos", sa.func.count(K.c.ticket_key))]
         if self.table is schema.rollup_tickets:
-            return [("tickets", sa.func.count())]
+            sent = SI.c.sent_at.is_not(None)
+            return [("tickets", sa.func.count()), ("responded", sa.func.count(R.c.ticket_key)),
+                    ("invited", _zero(sa.func.sum(as_int(sent)))),
+                    ("answered", _zero(sa.func.sum(as_int(sa.and_(sent, SI.c.state == "answered")))))]
+        if self.table is schema.rollup_recovery:
+            return [("items", sa.func.count()), ("in_time", _zero(sa.func.sum(as_int(contact_in_time()))))]
         return [("n", sa.func.count())]
 
     def base(self):
-        if self.kind == "t":
-            return T
+        if self.kind == "t":  # at most one response and one invitation per ticket
+            return T.outerjoin(R, R.c.ticket_key == T.c.ticket_key).outerjoin(SI, SI.c.ticket_key == T.c.ticket_key)
+        if self.kind == "i":
+            return RI.join(T, RI.c.ticket_key == T.c.ticket_key)
         joined = R.join(T, R.c.ticket_key == T.c.ticket_key)
+        if self.table is schema.rollup_responses:  # at most one kudos per response
+            return joined.outerjoin(K, K.c.ticket_key == R.c.ticket_key)
         return RF.join(joined, RF.c.ticket_key == R.c.ticket_key) if self.table is schema.rollup_factors \
             else joined
 
@@ -117,10 +135,31 @@ def monthly_columns(rollup: Rollup) -> list[str]:
     return [c.name for c in rollup.monthly.columns]
 
 
+def person_columns(rollup: Rollup) -> list[str]:
+    return [c.name for c in rollup.person.columns]
+
+
+def person_source(rollup: Rollup, dirty: tuple[str, dt.date, dt.date] | None = None) -> sa.Select:
+    """The per-analyst twin's rows summed from the daily rollup: all, or only the (day, analyst)
+    cells listed in rollup_dirty under `dirty` = (token, first day, last day)."""
+    daily = rollup.table
+    keys = [daily.c[name] for name in schema.PERSON_GRAIN]
+    measures = [sa.func.sum(daily.c[name]).label(name) for name, _ in rollup.measures()]
+    where = []
+    if dirty is not None:
+        token, first, last = dirty
+        where += [daily.c.day >= first, daily.c.day <= last,
+                  sa.exists().where(D.c.token == token, D.c.kind == rollup.kind,
+                                    D.c.analyst_id == daily.c.analyst_id, D.c.day == daily.c.day)]
+    return sa.select(*keys, *measures).where(*where).group_by(*keys)
+
+
 ROLLUPS = (
-    Rollup(schema.rollup_responses, R.c.submitted_at, "r", schema.rollup_responses_monthly),
-    Rollup(schema.rollup_tickets, T.c.resolved_at, "t", schema.rollup_tickets_monthly),
+    Rollup(schema.rollup_responses, R.c.submitted_at, "r", schema.rollup_responses_monthly,
+           schema.rollup_responses_person),
+    Rollup(schema.rollup_tickets, T.c.resolved_at, "t", schema.rollup_tickets_monthly, schema.rollup_tickets_person),
     Rollup(schema.rollup_factors, R.c.submitted_at, "r"),
     Rollup(schema.rollup_lost, R.c.submitted_at, "r"),
+    Rollup(schema.rollup_recovery, RI.c.created_at, "i"),
 )
 STATE_NAME = "rollups"

@@ -91,18 +91,18 @@ def record_score(engine: sa.Engine, invitation_id: int, score: int, *, now: dt.d
         before = conn.execute(sa.select(R.c.happiness).where(R.c.ticket_key == inv.ticket_key)).first()
         if before is not None and int(before.happiness) == int(score):
             return "same"
-        # Like every write of an answer, this one keeps the summary tables (rollups) in step.
+        # Like every write of an answer, this one keeps the summary tables (rollups) in step:
+        # the response, the invitation's state and a recovery item it may open.
         with rollups.maintained(conn, [inv.ticket_key]):
             if before is None:
                 conn.execute(R.insert().values(ticket_key=inv.ticket_key, happiness=int(score), submitted_at=now))
             else:
                 conn.execute(R.update().where(R.c.ticket_key == inv.ticket_key)
                              .values(happiness=int(score), submitted_at=now))
-        outcome = "recorded" if before is None else "changed"
-        conn.execute(SI.update().where(SI.c.invitation_id == inv.invitation_id)
-                     .values(state="answered", answered_at=sa.func.coalesce(SI.c.answered_at, now)))
-        _open_recovery_item(conn, inv.ticket_key, int(score), now)
-        return outcome
+            conn.execute(SI.update().where(SI.c.invitation_id == inv.invitation_id)
+                         .values(state="answered", answered_at=sa.func.coalesce(SI.c.answered_at, now)))
+            _open_recovery_item(conn, inv.ticket_key, int(score), now)
+        return "recorded" if before is None else "changed"
 
     return _once_more_on_collision(engine, work)
 

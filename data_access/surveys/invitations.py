@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from data_access import schema
+from data_access import rollups, schema
 from data_access.dialect import upsert
 from data_access.surveys.settings import SurveySettings
 from data_access.writes import run_with_retry
@@ -133,9 +133,16 @@ def claim(engine: sa.Engine, invitation_id: int, attempts: int) -> bool:
 
 
 def mark_sent(engine: sa.Engine, invitation_id: int, *, now: dt.datetime, expires_at: dt.datetime) -> None:
+    """Record the send; the ticket's invited count in the summary tables follows, same transaction."""
     stmt = (SI.update().where(SI.c.invitation_id == invitation_id, SI.c.sent_at.is_(None))
             .values(sent_at=now, expires_at=expires_at, state="sent", last_error=None))
-    run_with_retry(engine, lambda conn: conn.execute(stmt))
+
+    def work(conn: sa.Connection) -> None:
+        key = conn.execute(sa.select(SI.c.ticket_key).where(SI.c.invitation_id == invitation_id)).scalar()
+        with rollups.maintained(conn, [] if key is None else [int(key)]):
+            conn.execute(stmt)
+
+    run_with_retry(engine, work)
 
 
 def mark_failed(engine: sa.Engine, invitation_id: int, *, error: str) -> None:

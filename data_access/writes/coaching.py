@@ -13,7 +13,7 @@ import functools
 
 import sqlalchemy as sa
 
-from data_access import clock, recovery, schema
+from data_access import clock, recovery, rollups, schema
 from data_access.engine import get_engine
 from data_access.scope import Scope, ScopeError
 from data_access.scoping import lead_sees
@@ -33,6 +33,14 @@ RECOVERY_KINDS = ("contacted", "resolved", "reopened", "note")
 OUTCOMES = ("recovered", "partly recovered", "not recovered", "no answer")
 CONFLICT_MESSAGE = ("Someone else updated this {what} a moment ago. Reload to see their change, "
                     "then record yours again.")
+
+
+def _keeping_rollups(ticket_key: int, work):
+    """`work` with the summary tables following its change to this ticket's item or kudos."""
+    def kept(conn: sa.Connection):
+        with rollups.maintained(conn, [ticket_key]):
+            return work(conn)
+    return kept
 
 
 def _lead(scope: Scope) -> None:
@@ -151,7 +159,7 @@ def record_recovery_action(*, url: str, scope: Scope, user_id: int, ticket_key: 
         return conn.execute(sa.select(RI.c.version).where(RI.c.ticket_key == ticket_key)).scalar_one()
 
     try:
-        return run_with_retry(get_engine(url), work)
+        return run_with_retry(get_engine(url), _keeping_rollups(ticket_key, work))
     except sa.exc.IntegrityError as exc:  # another lead created the item at the same moment
         raise WriteConflict(CONFLICT_MESSAGE.format(what="item")) from exc
 
@@ -178,7 +186,7 @@ def give_kudos(*, url: str, scope: Scope, user_id: int, ticket_key: int, note: s
         return True
 
     try:
-        return run_with_retry(get_engine(url), work)
+        return run_with_retry(get_engine(url), _keeping_rollups(ticket_key, work))
     except sa.exc.IntegrityError:  # a concurrent click won the race: same outcome, no error
         return False
 

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.filters import (FilterOptions, FilterState, parse_params, preset_period, summary, to_filters,
                                 to_params)
+from metrics.periods import closed_weeks
 
 TODAY = dt.date(2026, 11, 20)
 OPTIONS = FilterOptions(services={1: "Email", 2: "VPN"}, teams={3: "Alpha", 4: "Beta"})
@@ -41,6 +42,20 @@ def test_folded_filters_name_the_current_choice():
         "Last 36 months · Email · Email, VPN · Alpha and 2 more · P1 critical"
     assert summary(FilterState(preset="custom", start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 29)), OPTIONS) == \
         "2 Mar 2026 – 29 Mar 2026"
+
+
+def test_org_view_presets_are_whole_weeks_up_to_the_last_full_one():
+    # Friday 20 November 2026: the open week starts on Monday 16th, so periods end on Sunday 15th.
+    assert closed_weeks("90d", TODAY) == (dt.date(2026, 8, 17), dt.date(2026, 11, 16))   # 13 weeks
+    assert closed_weeks("12m", TODAY) == (dt.date(2025, 12, 1), dt.date(2026, 11, 16))   # 1 Dec is a Monday
+    assert closed_weeks("ytd", TODAY) == (dt.date(2026, 1, 5), dt.date(2026, 11, 16))    # the year's first Monday
+    # On a Monday the week just ended is the last one; 1 Oct 2025 is a Wednesday, so 12m starts on 6 Oct 2025.
+    assert closed_weeks("12m", dt.date(2026, 9, 7)) == (dt.date(2025, 10, 6), dt.date(2026, 9, 7))
+    # Before the year's first whole week has ended, year to date is the last whole week.
+    assert closed_weeks("ytd", dt.date(2026, 1, 8)) == (dt.date(2025, 12, 29), dt.date(2026, 1, 5))
+    state = FilterState(preset="90d")
+    assert (to_filters(state, TODAY, weeks=True).start, to_filters(state, TODAY).start) == (
+        dt.date(2026, 8, 17), dt.date(2026, 8, 23))  # other pages keep ending today
 
 
 def test_custom_range_is_inclusive_of_its_last_day():

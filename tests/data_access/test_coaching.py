@@ -46,6 +46,21 @@ def test_roster_is_the_leads_team_only(demo_url):
     assert set(roster["team_id"].to_list()) == {TEAM}
 
 
+def test_factor_evidence_matches_raw_sql(demo_url):
+    aid = _team_analysts(demo_url)[0]
+    year = Filters(dt.date(2025, 11, 21), dt.date(2026, 11, 21))
+    got = detail.factor_evidence(scope=LEAD, analyst_id=aid, filters=year, url=demo_url)
+    want = _raw(demo_url, """
+        SELECT t.ticket_id, r.ticket_key, r.happiness, r.comment, rf.factor_id
+        FROM response_factors rf JOIN responses r ON r.ticket_key = rf.ticket_key
+        JOIN tickets t ON t.ticket_key = r.ticket_key JOIN factors f ON f.factor_id = rf.factor_id
+        WHERE t.analyst_id = :a AND r.submitted_at >= '2025-11-21' AND r.submitted_at < '2026-11-21'
+          AND ((f.polarity = 'positive' AND r.happiness >= 9) OR (f.polarity = 'negative' AND r.happiness <= 6))
+        ORDER BY r.submitted_at DESC, r.ticket_key DESC, rf.factor_id""", a=aid)
+    assert len(want) >= 10  # the demo holds real evidence for this analyst
+    assert [tuple(r) for r in got.iter_rows()] == [tuple(r) for r in want]
+
+
 def test_the_one_check_refuses_analysts_outside_the_team(demo_url):
     """`check_analyst` is the named-analyst check the read model makes once per render
     (tests/views/test_coaching.py checks every entry point refuses through it)."""

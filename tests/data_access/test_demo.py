@@ -141,3 +141,22 @@ def test_demo_users_cover_every_role(warehouse):
     sample = users.filter(pl.col("username") == "cio")["password_hash"][0]
     assert bcrypt.checkpw(demo.DEMO_PASSWORD.encode(), sample.encode())
     assert not users["password_hash"].str.contains(demo.DEMO_PASSWORD).any()
+
+
+
+def test_kudos_are_never_given_after_the_data_ends():
+    """A happy answer on the last day gets its kudos that day, not two days in the future."""
+    import numpy as np
+
+    from data_access.demo import follow_up
+
+    end_ts = np.datetime64("2026-11-20T23:59:59")
+    resp = pl.DataFrame({"ticket_key": [1, 2], "happiness": [10, 9], "comment": ["Great", "Thanks"],
+                         "submitted_at": [dt.datetime(2026, 11, 20, 9), dt.datetime(2026, 11, 10, 9)]})
+
+    class Always:  # every answer is picked
+        def random(self, n):
+            return np.zeros(n)
+
+    given = follow_up.kudos(Always(), resp, np.array([1, 2]), np.array([1, 1]), {1: 7}, end_ts)["given_at"]
+    assert given.to_list() == [dt.datetime(2026, 11, 20, 23, 59, 59), dt.datetime(2026, 11, 12, 9)]

@@ -29,12 +29,15 @@ SAMPLE_VALUES = {
     "dedupe_keys": ("alert:1", "alert:2"), "search": "printer", "by_month": True,
     "cutoff": dt.datetime(2026, 3, 14, 12), "target_hours": 24, "run_id": 7, "code": "re_explain",
     "ranges": ((dt.date(2025, 10, 1), dt.date(2026, 1, 1)), (dt.date(2026, 2, 1), dt.date(2026, 4, 1))),
+    "window": Filters(dt.date(2025, 4, 1), dt.date(2026, 4, 1)),
 }
 
 
 def _sample(name: str, annotation):
     if name in SAMPLE_VALUES:
         return SAMPLE_VALUES[name]
+    if name == "page":  # a saved view's page name, or a page number of a paged read
+        return "culture-trends" if annotation in (str, "str") else 0
     if name == "vf":
         from data_access.coaching_analyst import VerbatimFilter
         return VerbatimFilter(band="unhappy", factor_id=11)

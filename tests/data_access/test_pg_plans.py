@@ -115,9 +115,6 @@ def test_coaching_and_my_feedback_never_scan_responses(big_pg, monkeypatch):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="known: with the home-team rule (analyst_id IN the lead's analysts) the "
-                          "planner sometimes reads the whole tickets or factor-pick table for a "
-                          "per-analyst read at this size; open in issue 15", strict=False)
 @pytest.mark.parametrize("table", ["tickets", "response_factors"])
 def test_coaching_and_my_feedback_never_scan_tickets_or_factor_picks(big_pg, monkeypatch, table):
     recorder = _record_person_pages(big_pg, monkeypatch)

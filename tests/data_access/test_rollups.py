@@ -140,9 +140,10 @@ def test_writes_skip_maintenance_when_rollups_are_not_kept(empty_sqlite_url, tmp
 @pytest.mark.parametrize("dialect", ["postgresql", "snowflake", "bigquery", "trino"])
 def test_scheduler_sql_compiles_for_each_dialect(dialect):
     script = scheduler_script(dialect)
-    for table in ("rollup_responses", "rollup_tickets", "rollup_factors", "rollup_lost", "rollup_state"):
+    for table in ("rollup_responses", "rollup_tickets", "rollup_factors", "rollup_lost", "rollup_recovery",
+                  "rollup_state"):
         assert "CREATE TABLE IF NOT EXISTS" in script and table in script
-    assert script.count("INSERT INTO") == 6 and "MERGE INTO rollup_state" in script
+    assert script.count("INSERT INTO") == 9 and "MERGE INTO rollup_state" in script
     assert "INSERT INTO rollup_responses_monthly" in script.replace("`", "").replace("\"", "")
     assert "GROUP BY" in script and "'scheduled'" in script
     assert ("CREATE INDEX" in script) == (dialect == "postgresql")

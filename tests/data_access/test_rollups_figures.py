@@ -10,13 +10,14 @@ import pytest
 import sqlalchemy as sa
 from polars.testing import assert_frame_equal
 
-from data_access import coaching_analyst, demo, query, rollups, schema, stats
+from data_access import coaching_analyst, demo, query, rollups, schema, stats, trends
 from data_access.engine import get_engine
 from data_access.filters import Filters
 from data_access.rollups.check import check
 from data_access.rollups.state import DISABLE_ENV
 from data_access.scope import Scope
 from data_access.scoping import within_team
+from data_access.surveys.rates import channel_rates
 from tests.conftest import DEMO_END, DEMO_RESPONSES, DEMO_SEED
 from views import my_feedback
 from views.coaching import analyst as coaching_view, overview_periods
@@ -82,6 +83,16 @@ def _figures(url: str) -> dict:
         out[f"org by week {name}"] = stats.response_stats(scope=cio, filters=f, url=url, by=("week", "team_id"))
         out[f"org tickets {name}"] = stats.ticket_stats(scope=cio, filters=f, url=url, by=("month", "service_id"))
         out[f"org tickets by week {name}"] = stats.ticket_stats(scope=lead, filters=f, url=url, by=("week",))
+        for who, scope in (("cio", cio), ("lead", lead)):
+            out[f"survey rates {who} {name}"] = channel_rates(scope=scope, filters=f, url=url)
+            out[f"survey rates by week {who} {name}"] = channel_rates(scope=scope, filters=f, url=url,
+                                                                      by=("week", "team_id", "service_id"))
+            # Kudos, 9-10 answers and recovery items (decided ones depend on the moment of reading).
+            for moment in (dt.datetime(2026, 11, 20, 12), dt.datetime(2026, 11, 19, 8, 30)):
+                stmt = trends.culture_counts_query(scope=scope, filters=f, as_of=moment,
+                                                   rollups=rollups.status(url).fresh)
+                with get_engine(url).connect() as conn:
+                    out[f"culture counts {who} {name} {moment}"] = dict(conn.execute(stmt).one()._mapping)
     rolling, _ = overview_periods(DEMO_END)
     home = within_team(lead, team_id)
     out["coaching monthly"] = coaching_view.monthly_stats(team=home, analyst_id=analyst_id, filters=year, url=url)

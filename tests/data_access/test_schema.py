@@ -95,3 +95,16 @@ def test_generated_ids_work_everywhere(any_empty_url):
                             .returning(schema.self_assessments.c.assessment_id)).scalar_one()
                for _ in range(2)]
     assert ids[1] == ids[0] + 1
+
+
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgres"])
+def test_an_index_a_newer_version_added_appears_on_an_existing_table(request, engine_name):
+    url = request.getfixturevalue(f"empty_{engine_name}_url")
+    engine = get_engine(url)
+    schema.create_schema(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP INDEX ix_recovery_due"))  # as a warehouse from before that index
+    schema.create_schema(engine)
+    with engine.connect() as conn:
+        names = {ix["name"] for ix in sa.inspect(conn).get_indexes("recovery_items")}
+    assert "ix_recovery_due" in names

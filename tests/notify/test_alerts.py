@@ -72,6 +72,7 @@ def test_alert_reaches_the_lead_with_ticket_score_factors_and_escaped_comment(no
     for expected in (bad_id, "Score: 2/10", analyst_name, "Not solved despite closure", "Poor communication",
                      "Communication 1/5", "Resolution 2/5", "Call back by: Mon 23 Nov 09:30"):
         assert expected in text
+    assert " · Email" in text and " · email" not in text  # the channel as people say it, not its code
     assert SCRIPT in text  # plain text carries the comment verbatim
     assert "<script" not in html.lower()
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; never called back &amp; still broken" in html

@@ -74,7 +74,7 @@ def test_overview_matches_independent_counts(demo_url, monkeypatch):
         n, happy, unhappy = raw[row["Analyst"].replace(" (inactive)", "")]
         assert row["Responses"] == n
         if n < 5:
-            assert row["Happiness"] == "not enough responses yet"
+            assert row["Happiness"] == "not enough yet"
             assert row["Happiness (shrunk)"] != row["Happiness (shrunk)"] or row["Happiness (shrunk)"] is None
             checked_small += 1
         else:
@@ -137,6 +137,27 @@ def test_analyst_tiles_match_raw_sql(sqlite_demo_url, monkeypatch):
     assert metric.value == f"{round(100 * (happy - unhappy) / n):+d}"
     assert any(f"(n = {n:,})" in c.value for c in at.caption)
     assert [s.value for s in at.subheader][:3] == ["Trend vs team", "CARE profile vs team", "Talking points"]
+
+
+def test_analyst_with_too_few_responses_gets_one_line_and_no_charts(sqlite_demo_url, monkeypatch):
+    url = sqlite_demo_url
+    rows = _raw(url, "SELECT a.analyst_id, a.name, count(r.ticket_key) FROM analysts a JOIN tickets t "
+                     "ON t.analyst_id = a.analyst_id JOIN responses r ON r.ticket_key = t.ticket_key "
+                     "WHERE a.team_id = :t AND r.submitted_at >= :s AND r.submitted_at < :e GROUP BY 1, 2 "
+                     "HAVING count(*) BETWEEN 1 AND 4 ORDER BY 3, 1", t=TEAM, s=START, e=END)
+    if not rows:
+        pytest.skip("every analyst of the team has enough responses in this demo")
+    analyst, name, n = rows[0]
+    at = _app(url, monkeypatch, _lead(url), tab="Analyst", coaching_analyst=analyst)
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Happiness"] == "–" and tiles["Shrunk (fair)"] == "–"
+    assert [i.value for i in at.info if "charts" in i.value] == [
+        f"Not enough responses yet for {name}'s charts: {n} in the last 90 days, shown from 5. "
+        "Their responses are listed below."]
+    subheaders = [s.value for s in at.subheader]
+    assert "Trend vs team" not in subheaders and "Factors customers mention" not in subheaders
+    captions = " ".join(c.value for c in at.caption)
+    assert not at.get("vega_lite_chart") and "None of the 0" not in captions
 
 
 def test_analyst_outside_the_team_cannot_be_forced(sqlite_demo_url, monkeypatch):
@@ -330,7 +351,7 @@ def test_small_team_is_marked_not_enough_and_queue_lists_new_items(empty_sqlite_
     table = at.dataframe[0].value
     assert table["Analyst"].tolist() == ["Åsa Lindqvist", "Bo Berg"]
     assert table["Responses"].tolist() == [0, 3]
-    assert table["Happiness"].tolist() == ["not enough responses yet"] * 2
+    assert table["Happiness"].tolist() == ["not enough yet"] * 2
     at = _app(url, monkeypatch, lead, tab="Recovery queue")
     queue = at.dataframe[0].value
     assert queue["Ticket"].tolist() == ["INC00001"]  # the unhappy response, before anyone created an item

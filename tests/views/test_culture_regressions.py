@@ -117,3 +117,48 @@ def test_team_table_hides_the_one_analyst_team_and_its_complement(monkeypatch, c
     assert teams.loc["Beta Ops", "n"] == 6 and math.isnan(teams.loc["Beta Ops", "Happiness"])
     # Alpha alone would pass, but +75 overall minus Alpha's +100 would give Beta's +50 away.
     assert teams.loc["Alpha Desk", "n"] == 6 and math.isnan(teams.loc["Alpha Desk", "Happiness"])
+
+
+@pytest.fixture
+def open_week(tmp_path) -> str:
+    """Alpha's ten October answers (all 9) and one answer (a 0) in the week still open on 25 November."""
+    october = [(1 + i % 3, 1, "email", 9, dt.datetime(2026, 10, 5 + i % 5, 10)) for i in range(10)]
+    return _warehouse(f"sqlite:///{tmp_path / 'open.sqlite'}", october + [(1, 1, "email", 0, dt.datetime(2026, 11, 24, 9))])
+
+
+@pytest.mark.parametrize("params, first", [({"period": "90d"}, "24 Aug 2026"), ({}, "1 Dec 2025"),
+                                           ({"period": "ytd"}, "5 Jan 2026")])
+def test_presets_end_with_the_last_whole_week(monkeypatch, open_week, params, first):
+    """A preset that ran to today put one answer of the open week at its end: the neighbouring-week
+    check withheld the whole page. Presets now stop at the last full week (Sunday 22 November)."""
+    at = _page(monkeypatch, open_week, params)
+    assert "neighbouring" not in _info(at) and at.metric
+    assert any(f"{first} – 22 Nov 2026" in c.value and "whole weeks" in c.value for c in at.caption)
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Happiness"] == "+100"  # the ten nines; the 0 waits until its week is over
+    assert any("n = 10" in c.value for c in at.caption)
+
+
+@pytest.fixture
+def lone_answer_before(tmp_path) -> str:
+    """Six answers a week by three analysts for Alpha and Beta, 21 Sep – 18 Oct, except that Beta's
+    first two weeks hold one answer (analyst 4, Tuesday 22 September)."""
+    def weeks(first: int, monday: dt.date, count: int) -> list:
+        return [(first + i % 3, 1, "email", 9 if i % 2 else 6, dt.datetime.combine(monday, dt.time(10))
+                 + dt.timedelta(days=w * 7 + i % 5)) for w in range(count) for i in range(6)]
+
+    alpha = weeks(1, dt.date(2026, 9, 21), 4)
+    beta = weeks(4, dt.date(2026, 10, 5), 2) + [(4, 1, "email", 10, dt.datetime(2026, 9, 22, 10))]
+    return _warehouse(f"sqlite:///{tmp_path / 'before.sqlite'}", alpha + beta)
+
+
+@pytest.mark.parametrize("teams", ["1", "1,2"])
+def test_the_change_is_withheld_when_the_period_before_could_be_subtracted(monkeypatch, lone_answer_before, teams):
+    """Both links show their figures for 5–18 October (the two teams differ by Beta's twelve
+    answers from three analysts), but before, in 21 Sep – 4 Oct, they differ by Beta's single answer:
+    two "change vs before" tiles would give it away."""
+    at = _page(monkeypatch, lone_answer_before, {"period": "custom", "from": "2026-10-05", "to": "2026-10-18",
+                                                 "team": teams})
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Happiness"] == "0" and tiles["Change vs before"] == "–"   # three 9s and three 6s a week
+    assert any("no fair comparison with the period before (n = " in c.value for c in at.caption)

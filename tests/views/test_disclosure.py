@@ -86,12 +86,52 @@ def test_period_gap_checks_runs_of_weeks_at_either_end():
     assert not GATE.period_gap(weeks.head(1))
 
 
+def test_split_cells_gives_each_cell_the_selection_checks():
+    """Hotspot-style cells (service × channel): the team filter lifted, and the cells' weeks."""
+    lifted = pl.DataFrame({"service_id": [1, 1, 2, 2], "channel": ["email", "email", "phone", "phone"],
+                           "team_id": [1, 2, 1, 2], "n": [9, 2, 7, 6], "analysts": [4, 1, 3, 3]})
+    weeks = pl.DataFrame({"service_id": [1, 2, 2], "channel": ["email", "phone", "phone"],
+                          "week": [dt.date(2026, 10, 5), dt.date(2026, 10, 5), dt.date(2026, 10, 12)],
+                          "n": [9, 6, 1], "analysts": [4, 3, 1]})
+    # Email by email: team 2 adds 2 responses from one analyst; VPN by phone: its last week is one answer.
+    assert GATE.split_cells(["service_id", "channel"], [(lifted, "team_id", [1])], weeks) == {
+        (1, "email"), (2, "phone")}
+    # Without a team filter only the weeks count; a cell alone in one week cannot be split.
+    assert GATE.split_cells(["service_id", "channel"], [], weeks.head(2)) == set()
+    # A filter of two teams: dropping team 2 would leave out 6 responses by 3 analysts — fine.
+    assert GATE.split_cells(["service_id", "channel"], [(lifted.tail(2), "team_id", [1, 2])],
+                            weeks.head(2)) == set()
+
+
+def test_month_gap_checks_both_edges_together():
+    # November 2026: partial weeks inside (Sun 1st; Mon 30th) and outside (26–31 Oct; 1–6 Dec).
+    assert GATE.month_gap([(1, 1), (0, 0)], [])                 # 1 answer on the 1st: a link of whole weeks misses it
+    assert GATE.month_gap([(3, 2), (3, 2)], [])                 # 6 answers, but only 2 analysts known (lower bound)
+    assert not GATE.month_gap([(3, 3), (3, 2)], [])             # 6 answers by at least 3 analysts
+    assert not GATE.month_gap([(3, 3), (2, 1)], [(0, 0)])       # 5 answers by at least 3 analysts
+    assert GATE.month_gap([], [(2, 1), (0, 0)])                 # a link around the month adds 2 answers
+    assert not GATE.month_gap([], [])                           # a month of whole weeks next to nothing
+
+
 def test_thresholds_come_from_settings_and_never_drop_below_the_floors(monkeypatch):
     monkeypatch.setenv("SERVICE_PULSE_MIN_GROUP", "8")
     monkeypatch.setenv("SERVICE_PULSE_MIN_ANALYSTS", "1")
     assert Disclosure.for_scope(Scope("cio")) == Disclosure(8, 3)
     with pytest.raises(ScopeError):
         Disclosure.for_scope(Scope("analyst", analyst_id=1, team_ids=(1,)))
+
+
+@pytest.mark.parametrize("group, analysts", [("0", "0"), ("-5", "-3"), ("4", "2"), ("4.9", "2.5"), ("", ""),
+                                             ("abc", "three"), (" 2 ", "\t1\n"), ("1e9", "0x10"), ("٤", "٢")])
+def test_no_setting_lowers_the_thresholds(monkeypatch, group, analysts):
+    """Whatever an operator (or a typo) puts in the settings, cells still need 5 responses by 3 analysts."""
+    monkeypatch.setenv("SERVICE_PULSE_MIN_GROUP", group)
+    monkeypatch.setenv("SERVICE_PULSE_MIN_ANALYSTS", analysts)
+    monkeypatch.setenv("SERVICE_PULSE_MIN_COLLEAGUES", group)
+    assert Disclosure.for_scope(Scope("cio")) == Disclosure(5, 3)
+    from data_access.config import thresholds
+
+    assert thresholds().min_colleagues == 5
 
 
 @pytest.mark.parametrize("start, end, monday, sunday", [
