@@ -154,7 +154,7 @@ def analyst_weeks(*, scope: Scope, filters: Filters, url: str | None = None) -> 
 
 
 CELL_DIMENSIONS = ("week", "month", "team_id", "service_id", "channel", "ticket_type", "sla_met",
-                   "reassignment_count")
+                   "reassignment_count", "priority")
 
 
 def analyst_cells_query(*, scope: Scope, filters: Filters) -> sa.Select:
@@ -175,7 +175,8 @@ def analyst_cells(*, scope: Scope, filters: Filters, url: str | None = None) -> 
     if frame.is_empty():
         return pl.DataFrame(schema={"week": pl.Date, "month": pl.Date, "team_id": pl.Int64, "service_id": pl.Int64,
                                     "channel": pl.String, "ticket_type": pl.String, "sla_met": pl.Boolean,
-                                    "reassignment_count": pl.Int64, "analyst_id": pl.Int64, "n": pl.Int64})
+                                    "reassignment_count": pl.Int64, "priority": pl.Int64, "analyst_id": pl.Int64,
+                                    "n": pl.Int64})
     return frame.with_columns(pl.col("team_id", "service_id", "analyst_id").cast(pl.Int64))
 
 

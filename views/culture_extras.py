@@ -13,12 +13,12 @@ from data_access.culture_settings import CultureSettings
 from data_access.filters import Filters
 from data_access.scope import Scope
 from data_access.stats import ticket_stats
-from data_access.trends import analyst_weeks, experience_stats
+from data_access.trends import analyst_cells, analyst_weeks, experience_stats
 from metrics.culture import lost_by, rollup, totals
 from metrics.targets import a_year_later, impact_against, lost_cost, target_gap, work_days, year_before
 from metrics.trends import PeriodChange, period_change
 from views import culture_sections as sections
-from views.culture import CultureReport, _cell_gaps, _differs_from_a_neighbour, distinct
+from views.culture import SLICE_DIMENSIONS, CultureReport, _cell_gaps, _differs_from_a_neighbour, distinct
 from views.disclosure import Disclosure, blank, released, shown_only
 
 LOST_FIGURES = ("lost_sum", "mean_minutes", "total_hours")
@@ -42,6 +42,14 @@ def same_months_last_year(filters: Filters) -> Filters:
     return replace(filters, start=year_before(filters.start), end=year_before(filters.end))
 
 
+def _month_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None) -> set[tuple]:
+    """Months a neighbouring link (one filter lifted, or a week more or less) would split."""
+    here = analyst_cells(scope=scope, filters=filters, url=url)
+    lifted = [(analyst_cells(scope=scope, filters=replace(filters, **{field: ()}), url=url), dim, chosen)
+              for field, dim in SLICE_DIMENSIONS.items() if (chosen := getattr(filters, field))]
+    return _cell_gaps(gate, ("month",), here, lifted)
+
+
 def _year_ago(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
               now: tuple[int, int, int, int]) -> tuple[PeriodChange | None, int, pl.DataFrame]:
     earlier = same_months_last_year(filters)
@@ -56,7 +64,7 @@ def _year_ago(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
     whole = totals(months)
     change = period_change({"n": now[0], "happy": now[2], "unhappy": now[3]},
                            {k: int(whole.get(k, 0)) for k in ("n", "happy", "unhappy")})
-    gaps = _cell_gaps(gate, scope, earlier, url, people, "month")
+    gaps = _month_gaps(gate, scope, earlier, url)
     trend = sections.monthly(gate, months, gaps=gaps, exact=distinct(people, ["month"]))
     return change, n, a_year_later(trend) if trend.height else trend
 
@@ -72,7 +80,7 @@ def _lost_months(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
     counts = sections.exact_analysts(rollup(stats, ["month"]).select("month", "n", "analysts"),
                                      distinct(people, ["month"]), ["month"])
     frame = frame.join(counts, on="month", how="inner")
-    gaps = _cell_gaps(gate, scope, filters, url, people, "month")
+    gaps = _month_gaps(gate, scope, filters, url)
     checked = sections._also_hidden(gate.cells(frame, LOST_FIGURES), "month", gaps)
     checked = gate.complementary(blank(checked, LOST_FIGURES), LOST_FIGURES)
     return released(shown_only(checked)).drop_nulls("total_hours").select(
