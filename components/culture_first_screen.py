@@ -49,7 +49,7 @@ def _happiness_tile(report: CultureReport, targets: Targets) -> None:
 def _change_tile(report: CultureReport) -> None:
     change = report.headline.change
     if change.change is None:
-        tile("Change vs before", "–", f"too few responses before (n = {change.previous_n:,})"
+        tile("Change vs before", "–", f"no fair comparison with the period before (n = {change.previous_n:,})"
              if change.previous_n else "no responses before",
              "Happiness now minus Happiness in the period of equal length just before, when both are large "
              "enough to show.")
