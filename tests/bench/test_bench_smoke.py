@@ -53,11 +53,12 @@ def test_floor_captures_and_replays_the_pages_statements(tiny_url):
     assert result.charts == 1
     # Exactly the page's reads: the rollups' freshness row, responses by month, tickets in the period
     # (the demo warehouse keeps rollups, so both figures come from them: the response statistics
-    # count distinct analysts, so from the daily rows; the tickets of whole months from the monthly twin).
+    # count distinct analysts, so from the per-analyst daily rows; the tickets of whole months
+    # from the monthly twin).
     assert len(result.statements) == 3
     state, first, second = (s for s, _ in result.statements)
     assert "FROM rollup_state" in state
-    assert "FROM rollup_responses " in first and "count(DISTINCT rollup_responses.analyst_id)" in first
+    assert "FROM rollup_responses_person" in first and "rollup_responses_person.analyst_id" in first
     assert "FROM rollup_tickets_monthly" in second and "sum(r.tickets) AS tickets" in second
     # Replaying a captured statement returns what the page saw.
     with get_engine(tiny_url).connect() as conn:
