@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from data_access.engine import get_engine
+from metrics import periods
 from tests.browser.conftest import BROWSER_DEMO_END
 from tests.browser.helpers import login, screenshot, wait_for_app
 
@@ -22,10 +23,10 @@ CHART_COUNT = 11
 
 
 def _email_happiness(url: str) -> tuple[int, int]:
-    """Happiness and n of email responses in the default period (this month and the 11 before)."""
-    start = dt.datetime(BROWSER_DEMO_END.year - 1, BROWSER_DEMO_END.month + 1, 1) \
-        if BROWSER_DEMO_END.month < 12 else dt.datetime(BROWSER_DEMO_END.year, 1, 1)
-    end = dt.datetime.combine(BROWSER_DEMO_END + dt.timedelta(days=1), dt.time())
+    """Happiness and n of email responses in the CIO's default period: the last 12 months in whole
+    weeks, up to the last full one (metrics.periods.closed_weeks)."""
+    first, last = periods.closed_weeks("12m", BROWSER_DEMO_END)
+    start, end = (dt.datetime.combine(d, dt.time()) for d in (first, last))
     with get_engine(url).connect() as conn:
         n, happy, unhappy = conn.execute(sa.text(
             "SELECT count(*), sum(CASE WHEN r.happiness >= 9 THEN 1 ELSE 0 END), "
