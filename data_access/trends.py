@@ -115,7 +115,7 @@ EXPERIENCE = ("n", "happy", "unhappy", "analysts", "lost_n", "lost_sum", "sla_me
 def experience_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
                      url: str | None = None) -> pl.DataFrame:
     """Per group: n, happy, unhappy, analysts, lost_n, lost_sum, sla_met_n, sla_met_unhappy (see `response_stats`)."""
-    if rollup_reads.covers(by) and use_rollups(url):
+    if rollup_reads.covers(by) and use_rollups(url, filters):
         _require_org_view(scope)
         _check_grain(scope, by, True)
         stmt = rollup_reads.response_stats_query(scope=scope, filters=filters, by=by, measures=EXPERIENCE)
@@ -141,7 +141,7 @@ def analyst_weeks(*, scope: Scope, filters: Filters, url: str | None = None) -> 
 
     The analyst ids serve disclosure control in `views.disclosure` and never reach a page.
     """
-    if use_rollups(url):
+    if use_rollups(url, filters):
         _require_org_view(scope)
         stmt = rollup_reads.analyst_weeks_query(scope=scope, filters=filters)
     else:
@@ -154,7 +154,7 @@ def analyst_weeks(*, scope: Scope, filters: Filters, url: str | None = None) -> 
 
 
 CELL_DIMENSIONS = ("week", "month", "team_id", "service_id", "channel", "ticket_type", "sla_met",
-                   "reassignment_count")
+                   "reassignment_count", "priority")
 
 
 def analyst_cells_query(*, scope: Scope, filters: Filters) -> sa.Select:
@@ -175,7 +175,8 @@ def analyst_cells(*, scope: Scope, filters: Filters, url: str | None = None) -> 
     if frame.is_empty():
         return pl.DataFrame(schema={"week": pl.Date, "month": pl.Date, "team_id": pl.Int64, "service_id": pl.Int64,
                                     "channel": pl.String, "ticket_type": pl.String, "sla_met": pl.Boolean,
-                                    "reassignment_count": pl.Int64, "analyst_id": pl.Int64, "n": pl.Int64})
+                                    "reassignment_count": pl.Int64, "priority": pl.Int64, "analyst_id": pl.Int64,
+                                    "n": pl.Int64})
     return frame.with_columns(pl.col("team_id", "service_id", "analyst_id").cast(pl.Int64))
 
 
@@ -202,7 +203,7 @@ def factor_counts_query(*, scope: Scope, filters: Filters) -> sa.Select:
 
 def factor_counts(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
     """Responses naming each factor in the period (`current`) and the one before (`previous`)."""
-    if use_rollups(url):
+    if use_rollups(url, filters):
         _require_org_view(scope)
         frame = _run(rollup_reads.org_factor_counts_query(scope=scope, filters=filters), url)
     else:
@@ -276,8 +277,8 @@ def culture_counts(*, scope: Scope, filters: Filters, url: str | None = None) ->
     """
     with get_engine(url or config.database_url()).connect() as conn:
         since = recovery.read_settings(conn).tracking_since
-        stmt = culture_counts_query(scope=scope, filters=filters, as_of=clock.now(), rollups=use_rollups(url),
-                                    tracking_since=since)
+        stmt = culture_counts_query(scope=scope, filters=filters, as_of=clock.now(),
+                                    rollups=use_rollups(url, filters), tracking_since=since)
         row = conn.execute(stmt).one()._mapping
     counts = {k: int(v or 0) for k, v in row.items()}
     counts["recovery_tracking_since"] = since.toordinal() if since else 0
@@ -327,7 +328,7 @@ def calibration_inputs(*, scope: Scope, filters: Filters, url: str | None = None
 
     Its only reader is the Culture trends read model, which reduces it to unnamed counts.
     """
-    customers = _run(rollup_reads.customer_ratings_query(scope=scope, filters=filters) if use_rollups(url)
+    customers = _run(rollup_reads.customer_ratings_query(scope=scope, filters=filters) if use_rollups(url, filters)
                      else customer_ratings_query(scope=scope, filters=filters), url)
     selfs = _run(latest_self_ratings_query(scope=scope, filters=filters), url)
     if customers.is_empty() or selfs.is_empty():

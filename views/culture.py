@@ -26,7 +26,7 @@ from views.disclosure import Disclosure, released
 
 FINE_GRAIN = ("month", "team_id", "channel", "ticket_type", "sla_met")
 SLICE_DIMENSIONS = {"team_ids": "team_id", "service_ids": "service_id", "channels": "channel",
-                    "ticket_types": "ticket_type"}
+                    "ticket_types": "ticket_type", "priorities": "priority"}
 
 
 @dataclass(frozen=True)
