@@ -32,7 +32,8 @@ K = schema.kudos
 F = schema.factors
 RF = schema.response_factors
 VERBATIM_PAGE_SIZE = 10
-BANDS = {"all": (0, 10), "unhappy": (0, 6), "neutral": (7, 8), "happy": (9, 10)}
+BANDS = {"all": (0, 10), "unhappy": (0, UNHAPPY_MAX), "neutral": (UNHAPPY_MAX + 1, HAPPY_MIN - 1),
+         "happy": (HAPPY_MIN, 10)}
 
 
 def factor_counts_query(*, scope: Scope, analyst_id: int, team_id: int, filters: Filters) -> sa.Select:

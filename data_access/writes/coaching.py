@@ -20,6 +20,7 @@ from data_access.scoping import lead_sees
 from data_access.writes import InvalidInput, WriteConflict, run_with_retry
 from metrics.happiness import HAPPY_MIN
 
+# Short names for the tables these writes touch (every module keeps its own few, as the readers do).
 T = schema.tickets
 R = schema.responses
 A = schema.analysts
