@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from data_access import schema
 
-# (factor_id, code, label, polarity)
+# (factor_id, code, label, polarity): reference data, one row per factor (same-shape rows by nature)
 FACTORS = [
     (1, "speed", "Speed of service", "positive"),
     (2, "attitude", "Analyst's attitude", "positive"),

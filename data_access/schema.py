@@ -2,6 +2,10 @@
 
 The same metadata creates cleanly on SQLite, PostgreSQL and DuckDB. Generated keys use
 explicit sequences (DuckDB has no implicit autoincrement; SQLite ignores sequences).
+
+Table declarations repeat one shape (a key, columns, checks, indexes) by nature; a duplicate
+finder lists them as same-shape pairs, here and in the schema_* modules. That is declaration,
+not logic written twice.
 """
 
 from __future__ import annotations

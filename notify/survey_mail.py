@@ -110,7 +110,8 @@ def message(item: Outgoing, *, sender: str, secret: str, expires_at: dt.datetime
 
 @dataclass
 class SurveyRun:
-    """What `surveys send` did."""
+    """What `surveys send` did. Its counters look like notify.outbox.DeliveryReport's, but a
+    survey run also creates invitations and has no dedupe keys: two reports, not one twice."""
 
     created: int = 0
     sent: int = 0
