@@ -153,8 +153,7 @@ def analyst_weeks(*, scope: Scope, filters: Filters, url: str | None = None) -> 
     return frame.with_columns(pl.col("team_id", "analyst_id").cast(pl.Int64))
 
 
-CELL_DIMENSIONS = ("week", "month", "team_id", "service_id", "channel", "ticket_type", "sla_met",
-                   "reassignment_count")
+CELL_DIMENSIONS = rollup_reads.CELL_KEYS  # week, month, team, service, channel, type, SLA met, reassignments
 
 
 def analyst_cells_query(*, scope: Scope, filters: Filters) -> sa.Select:
@@ -171,12 +170,17 @@ def analyst_cells(*, scope: Scope, filters: Filters, url: str | None = None) -> 
     """Responses per analyst and every dimension a Culture trends cell is cut by (`CELL_DIMENSIONS`):
     one read from which disclosure control counts each kind of cell's distinct analysts exactly,
     per week or per value of a filter. The ids serve `views.disclosure` only and never reach a page."""
-    frame = stat_types(query.frame(analyst_cells_query(scope=scope, filters=filters), url=url))
+    if use_rollups(url):
+        _require_org_view(scope)
+        stmt = rollup_reads.analyst_cells_query(scope=scope, filters=filters)
+    else:
+        stmt = analyst_cells_query(scope=scope, filters=filters)
+    frame = stat_types(query.frame(stmt, url=url))
     if frame.is_empty():
         return pl.DataFrame(schema={"week": pl.Date, "month": pl.Date, "team_id": pl.Int64, "service_id": pl.Int64,
                                     "channel": pl.String, "ticket_type": pl.String, "sla_met": pl.Boolean,
                                     "reassignment_count": pl.Int64, "analyst_id": pl.Int64, "n": pl.Int64})
-    return frame.with_columns(pl.col("team_id", "service_id", "analyst_id").cast(pl.Int64))
+    return frame.with_columns(pl.col("team_id", "service_id", "reassignment_count", "analyst_id").cast(pl.Int64))
 
 
 # ---------------------------------------------------------------- what users say

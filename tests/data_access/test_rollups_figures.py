@@ -80,6 +80,9 @@ def _figures(url: str) -> dict:
                                                 "reassignment_count", "ticket_type"))
         out[f"tickets {name}"] = stats.ticket_stats(scope=lead, filters=f, url=url, by=("month", "analyst_id"))
         out[f"lost {name}"] = stats.lost_histogram(scope=cio, filters=f, url=url)
+        for who, scope in (("cio", cio), ("lead", lead)):  # disclosure control's per-analyst cells
+            cells = trends.analyst_cells(scope=scope, filters=f, url=url)
+            out[f"analyst cells {who} {name}"] = cells.sort(cells.columns)
         out[f"org by week {name}"] = stats.response_stats(scope=cio, filters=f, url=url, by=("week", "team_id"))
         out[f"org tickets {name}"] = stats.ticket_stats(scope=cio, filters=f, url=url, by=("month", "service_id"))
         out[f"org tickets by week {name}"] = stats.ticket_stats(scope=lead, filters=f, url=url, by=("week",))
