@@ -25,12 +25,18 @@ _WRITE_LISTENERS: list[Callable[[], None]] = []
 
 
 def frame(stmt: sa.Executable, *, url: str | None = None, schema: Mapping[str, pl.DataType] | None = None,
-          params: Mapping | None = None) -> pl.DataFrame:
-    """Run `stmt` (bound parameters only) on the warehouse at `url` and return its rows as a frame."""
+          params: Mapping | None = None, work_mem_mb: int | None = None) -> pl.DataFrame:
+    """Run `stmt` (bound parameters only) on the warehouse at `url` and return its rows as a frame.
+
+    `work_mem_mb`: on PostgreSQL, the memory this one statement's sorts and hash tables may use
+    (SET LOCAL, so only its transaction): a large GROUP BY that would spill to disk at the
+    server's default stays in memory. Other engines ignore it."""
     engine = get_engine(url or config.database_url())
 
     def run() -> pl.DataFrame:
         with engine.connect() as conn:
+            if work_mem_mb and conn.dialect.name == "postgresql":
+                conn.execute(sa.text(f"SET LOCAL work_mem = '{int(work_mem_mb)}MB'"))
             return frame_on(conn, stmt, schema=schema, params=params)
 
     return retrying(run)
