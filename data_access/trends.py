@@ -156,6 +156,9 @@ def analyst_weeks(*, scope: Scope, filters: Filters, url: str | None = None) -> 
 CELL_DIMENSIONS = rollup_reads.CELL_KEYS  # week, month, team, service, channel, type, SLA met, reassignments
 CELL_SUMS = rollup_reads.CELL_SUMS  # n, happy, unhappy, lost_n, lost_sum per analyst and cell
 CELLS_WORK_MEM_MB = 128
+CELL_TYPES = {"week": pl.Date, "month": pl.Date, "team_id": pl.Int64, "service_id": pl.Int64, "channel": pl.String,
+              "ticket_type": pl.String, "sla_met": pl.Boolean, "reassignment_count": pl.Int64, "analyst_id": pl.Int64,
+              "n": pl.Int64, "happy": pl.Int64, "unhappy": pl.Int64, "lost_n": pl.Int64, "lost_sum": pl.Float64}
 
 
 def analyst_cells_query(*, scope: Scope, filters: Filters) -> sa.Select:
@@ -185,13 +188,9 @@ def analyst_cells(*, scope: Scope, filters: Filters, url: str | None = None) -> 
         stmt = analyst_cells_query(scope=scope, filters=filters)
     # Hundreds of thousands of groups a year at 1M answers: PostgreSQL's default work_mem (4 MB)
     # sorts them on disk; with CELLS_WORK_MEM_MB they stay in one in-memory hash table.
-    frame = stat_types(query.frame(stmt, url=url, work_mem_mb=CELLS_WORK_MEM_MB))
+    frame = stat_types(query.bulk_frame(stmt, url=url, schema=CELL_TYPES, work_mem_mb=CELLS_WORK_MEM_MB))
     if frame.is_empty():
-        return pl.DataFrame(schema={"week": pl.Date, "month": pl.Date, "team_id": pl.Int64, "service_id": pl.Int64,
-                                    "channel": pl.String, "ticket_type": pl.String, "sla_met": pl.Boolean,
-                                    "reassignment_count": pl.Int64, "analyst_id": pl.Int64, "n": pl.Int64,
-                                    "happy": pl.Int64, "unhappy": pl.Int64, "lost_n": pl.Int64,
-                                    "lost_sum": pl.Float64})
+        return pl.DataFrame(schema=CELL_TYPES)
     return frame.with_columns(pl.col("team_id", "service_id", "reassignment_count", "analyst_id").cast(pl.Int64))
 
 
