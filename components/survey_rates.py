@@ -10,7 +10,7 @@ from components.formats import CHANNEL_LABELS, NO_VALUE
 from data_access.config import thresholds
 from data_access.filters import Filters
 from data_access.scope import Scope
-from views.survey_rates import channel_rate_report
+from views.cache import survey_rates
 
 
 def _pct(share, low, high) -> str:
@@ -25,7 +25,7 @@ def _count(value) -> str:
 
 def survey_rate_section(scope: Scope, filters: Filters) -> None:
     """A small table per channel; nothing when no invitation was sent in the period."""
-    table = channel_rate_report(scope=scope, filters=filters)
+    table = survey_rates.channel_rate_report(scope=scope, filters=filters)
     if table.is_empty() or int(table["invited"].fill_null(0).max() or 0) == 0:
         return
     limits = thresholds()

@@ -31,6 +31,7 @@ from data_access.scope import Scope
 from views import coaching as _coaching
 from views import culture as _culture
 from views import my_feedback as _my_feedback
+from views import survey_rates as _survey_rates
 
 TTL_SECONDS = 600
 # The Admin Data page's warehouse counts: an import from the command line (another process,
@@ -64,6 +65,7 @@ trends = CachedReads(_trends, {"team_names": 64, "service_names": 16, "experienc
                                "analyst_weeks": 128, "factor_counts": 256, "culture_counts": 256,
                                "calibration_inputs": 128})
 culture = CachedReads(_culture, {"culture_report": 128})
+survey_rates = CachedReads(_survey_rates, {"channel_rate_report": 128})
 coaching = CachedReads(_coaching, {
     "coaching_report": 128, "analyst_detail": 256, "follow_ups": 256, "analyst_notes": 256, "roster": 256,
     "recovery_settings": 16, "verbatims": 256, "recovery_queue": 256, "recovery_history": 256})
