@@ -23,6 +23,9 @@ from data_access.surveys import tokens
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 END = dt.date(2026, 11, 20)
+# Narrow sizes are taken as a phone would ask (Chrome on Android): pages may fold for phones.
+PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+               "Chrome/131.0.0.0 Mobile Safari/537.36")
 # Signs the survey links of the screenshot warehouse only (passed to the app it serves).
 SURVEY_SECRET = "screenshots-only-survey-secret-0123456789abcdef"
 # (username, url paths of the pages that role lands on or may open)
@@ -31,7 +34,7 @@ ROLES = {
     "cio": ("cio", ["culture-trends", "settings"]),
     "lead": ("ivan.schmidt", ["coaching", "culture-trends", "my-feedback", "settings"]),
     "analyst": ("chloe.jansen", ["my-feedback", "settings"]),
-    "admin": ("admin", ["data", "users"]),
+    "admin": ("admin", ["data", "users", "settings"]),
 }
 MAIN_HEIGHT = """() => { const m = document.querySelector('[data-testid="stMain"]');
   return m ? m.scrollHeight + 40 : 0; }"""
@@ -83,8 +86,9 @@ def capture(base: str, out: Path, sizes: list[tuple[int, int]], themes: list[str
                 for role, (username, paths) in ROLES.items():
                     if roles and role not in roles:
                         continue
+                    phone = {"user_agent": PHONE_AGENT, "is_mobile": True, "has_touch": True} if width < 700 else {}
                     context = browser.new_context(viewport={"width": width, "height": height},
-                                                  color_scheme=theme)
+                                                  color_scheme=theme, **phone)
                     page = context.new_page()
                     _sign_in(page, base, username)
                     for index, path in enumerate(paths):

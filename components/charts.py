@@ -53,20 +53,23 @@ def happiness_trend(df: pl.DataFrame, *, height: int = 260) -> alt.Chart:
     return alt.layer(band, zero, line, points).properties(height=height, width="container")
 
 
-def happiness_compare(df: pl.DataFrame, series: str, *, title: str, height: int = 280) -> alt.Chart:
+def happiness_compare(df: pl.DataFrame, series: str, *, title: str, height: int = 280,
+                      domain: list[float] | None = None) -> alt.Chart:
     """Monthly Happiness, one line per `series` value; click legend entries to pick lines to compare.
 
     The picked lines show their interval band (no bands until something is picked, to keep
     many lines readable); the others fade. `df`: month, `series`, n, happiness,
-    margin, happiness_low, happiness_high.
+    margin, happiness_low, happiness_high. `domain`: a fixed y-range shared with the charts it is
+    read next to.
     """
     pick = alt.selection_point(fields=[series], bind="legend", name="pick")
     colour = alt.Color(f"{series}:N", title=title, scale=SERIES_COLOURS,
                        legend=alt.Legend(orient="bottom", columns=4, symbolLimit=0, labelLimit=220))
     base = alt.Chart(df).encode(x=_month_x(), color=colour)
-    band = base.mark_area(opacity=0.15).encode(
+    band = base.mark_area(opacity=0.15, clip=domain is not None).encode(
         color=alt.Color(f"{series}:N", scale=SERIES_COLOURS, legend=None),
-        y=alt.Y("happiness_low:Q", scale=alt.Scale(zero=False), axis=HAPPINESS_AXIS),
+        y=alt.Y("happiness_low:Q", scale=alt.Scale(domain=domain) if domain else alt.Scale(zero=False),
+                axis=HAPPINESS_AXIS),
         y2="happiness_high:Q",
         opacity=alt.condition(pick, alt.value(0.18), alt.value(0.0), empty=False))
     lines = base.mark_line(point=alt.OverlayMarkDef(size=35), strokeWidth=2).encode(

@@ -11,6 +11,7 @@ import streamlit as st
 from components import charts, formats
 from components.filters import focus
 from components.tables import data_table
+from components.text import literal
 from components.tiles import (fmt_happiness, fmt_hours, fmt_margin, fmt_minutes, fmt_pct, fmt_range, tile)
 from data_access.config import thresholds
 from views.culture import CultureReport
@@ -141,7 +142,8 @@ def _happiness_text() -> pl.Expr:
     return pl.concat_str(signed, pl.lit(" ± "), pl.col("margin").round(0).cast(pl.Int64).cast(pl.String))
 
 
-def hotspot_section(report: CultureReport, *, key_prefix: str, focused: bool = False) -> None:
+def hotspot_section(report: CultureReport, *, key_prefix: str, focused: bool = False,
+                    against: str = "overall Happiness") -> None:
     """Service × channel heat map coloured by impact, and the worst cells.
 
     `focused`: the page is filtered to services or channels (e.g. after a click on a cell); a
@@ -156,7 +158,7 @@ def hotspot_section(report: CultureReport, *, key_prefix: str, focused: bool = F
         st.info("Hotspots compare services and channels with each other: there are too few cells "
                 "with enough responses in this selection.")
         return
-    st.caption("Impact = responses × (Happiness of the cell − overall Happiness). Red cells pull Happiness "
+    st.caption(f"Impact = responses × (Happiness of the cell − {literal(against)}). Red cells pull Happiness "
                "down most. Click a cell to filter the page to that service and channel.")
     left, right = st.columns([5, 6], gap="large")
     with left:
@@ -222,17 +224,19 @@ def voice_section(report: CultureReport) -> None:
         show_chart(report, "reassignment_lost", lambda: charts.reassignment_lost(report.reassignment))
 
 
-def lost_time_section(report: CultureReport) -> None:
-    """Lost hours in total, by channel and by service, and the Pareto statement."""
+def lost_time_section(report: CultureReport, sentence: str | None = None) -> None:
+    """Lost hours in total, by channel and by service, and the Pareto statement (or `sentence`,
+    the same in hours and money)."""
     st.subheader("What does it cost?")
     lost = report.headline.lost
     if lost.total_hours is None:
         st.info("No user estimated their lost time in this selection.")
         return
-    sentence = f"Users lost an estimated **{fmt_hours(lost.total_hours)}** of work time " \
-               f"({fmt_minutes(lost.mean_minutes)} per ticket, n = {lost.n:,} answers)."
-    if report.pareto is not None:
-        sentence += f" **{fmt_pct(report.pareto)} of tickets cause 80% of the lost time.**"
+    if sentence is None:
+        sentence = f"Users lost an estimated **{fmt_hours(lost.total_hours)}** of work time " \
+                   f"({fmt_minutes(lost.mean_minutes)} per ticket, n = {lost.n:,} answers)."
+        if report.pareto is not None:
+            sentence += f" **{fmt_pct(report.pareto)} of tickets cause 80% of the lost time.**"
     st.markdown(sentence)
     left, right = st.columns(2, gap="large")
     with left:
@@ -262,8 +266,11 @@ def culture_tiles(report: CultureReport) -> None:
     with cols[1]:
         rec = report.recovery
         tile("Recovery contacts in time", fmt_pct(rec.share),
-             f"{fmt_range(rec.low, rec.high)} · n = {rec.n:,}" if rec.k is not None else f"n = {rec.n:,}",
-             "Unhappy users contacted by their due time (the recovery target set by the admin), among recovery items due or contacted.")
+             f"{fmt_range(rec.low, rec.high)} · n = {rec.n:,}" if rec.k is not None
+             else _recovery_caption(rec, report.recovery_since),
+             "Unhappy users contacted by their due time (the recovery target set by the admin), among recovery "
+             "items due or contacted. Counted from when recovery tracking began: answers that came with the "
+             "first import are history.")
     with cols[2]:
         part = report.participation
         if part is None:

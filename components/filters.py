@@ -16,6 +16,7 @@ from urllib.parse import parse_qs
 import streamlit as st
 
 from components import formats, query_params
+from components.filter_fold import filter_fold
 from data_access import clock
 from data_access.filters import Filters
 from data_access.schema import CHANNELS, TICKET_TYPES
@@ -26,11 +27,13 @@ from views.cache import trends
 
 FILTERS_STATE_KEY = "pulse_filters"
 NOTICE_KEY = "pulse_filters_notice"
-PRESETS: dict[str, str] = {**{k: periods.LABELS[k] for k in ("90d", "12m", "ytd")}, "custom": "Custom range"}
+PRESETS: dict[str, str] = {**{k: periods.LABELS[k] for k in ("90d", "12m", "24m", "36m", "ytd")},
+                           "custom": "Custom range"}
 DEFAULT_PRESET = "12m"
 TYPE_LABELS = {"incident": "Incidents", "request": "Requests"}
+PRIORITY_LABELS = {1: "P1 critical", 2: "P2 high", 3: "P3 medium", 4: "P4 low"}
 EARLIEST = query_params.EARLIEST
-PARAM_NAMES = ("period", "from", "to", "type", "channel", "service", "team")
+PARAM_NAMES = ("period", "from", "to", "type", "channel", "service", "team", "priority")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class FilterState:
     channels: tuple[str, ...] = ()
     service_ids: tuple[int, ...] = ()
     team_ids: tuple[int, ...] = ()
+    priorities: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,8 @@ def to_filters(state: FilterState, today: dt.date, *, weeks: bool = False) -> Fi
     else:
         start, end = preset_period(preset, today)
     return Filters(start, end, tuple(sorted(state.ticket_types)), tuple(sorted(state.channels)),
-                   tuple(sorted(state.service_ids)), tuple(sorted(state.team_ids)))
+                   tuple(sorted(state.service_ids)), tuple(sorted(state.team_ids)),
+                   tuple(sorted(state.priorities)))
 
 
 def _values(raw: str | Iterable[str] | None) -> list[str]:
@@ -156,6 +161,7 @@ def parse_params(params: Mapping[str, str | list[str]], options: FilterOptions,
         channels=_names(params.get("channel"), CHANNELS, "channel", notices),
         service_ids=_ids(params.get("service"), options.services, "service", notices),
         team_ids=_ids(params.get("team"), options.teams, "team", notices),
+        priorities=_ids(params.get("priority"), PRIORITY_LABELS, "priority", notices),
     )
     return state, notices
 
@@ -168,7 +174,8 @@ def to_params(state: FilterState) -> dict[str, str]:
     if state.preset == "custom" and state.start and state.end:
         params["from"], params["to"] = state.start.isoformat(), state.end.isoformat()
     for name, values in (("type", state.ticket_types), ("channel", state.channels),
-                         ("service", state.service_ids), ("team", state.team_ids)):
+                         ("service", state.service_ids), ("team", state.team_ids),
+                         ("priority", state.priorities)):
         if values:
             params[name] = ",".join(str(v) for v in values)
     return params
@@ -197,7 +204,8 @@ def _sync_params(state: FilterState) -> None:
 
 
 # FilterState fields a chart click may change → the filter widget that shows them.
-FIELD_WIDGETS = {"ticket_types": "types", "channels": "channels", "service_ids": "services", "team_ids": "teams"}
+FIELD_WIDGETS = {"ticket_types": "types", "channels": "channels", "service_ids": "services", "team_ids": "teams",
+                 "priorities": "priorities"}
 
 
 def _start(key: str, value: list) -> list | None:
@@ -206,7 +214,7 @@ def _start(key: str, value: list) -> list | None:
 
 
 def _widget_keys(prefix: str) -> dict[str, str]:
-    return {f: f"{prefix}_{f}" for f in ("preset", "range", "types", "channels", "services", "teams")}
+    return {f: f"{prefix}_{f}" for f in ("preset", "range", "types", "channels", "services", "teams", "priorities")}
 
 
 def _defaults(state: FilterState, options: FilterOptions, today: dt.date) -> dict:
@@ -218,6 +226,7 @@ def _defaults(state: FilterState, options: FilterOptions, today: dt.date) -> dic
         "channels": list(state.channels),
         "services": [s for s in state.service_ids if s in options.services],
         "teams": [t for t in state.team_ids if t in options.teams],
+        "priorities": list(state.priorities),
     }
 
 
@@ -241,6 +250,64 @@ def focus(key_prefix: str, **changes) -> None:
         widget = FIELD_WIDGETS.get(field)
         if widget:
             st.session_state[keys[widget]] = list(value)
+
+
+def _filter_boxes(keys: dict, start_with: dict, state: FilterState, options: FilterOptions, scope: Scope,
+                  today: dt.date, *, weeks: bool = False) -> FilterState:
+    """The filter row: period (with its custom range), type, channel, service, team, priority."""
+    cols = st.columns([1.3, 1.05, 1.2, 1.4, 1.4, 1.05], vertical_alignment="bottom")
+    preset = cols[0].selectbox("Period", list(PRESETS), format_func=PRESETS.get, key=keys["preset"],
+                               index=start_with["preset"],
+                               help=("Whole weeks, Monday to Sunday, up to the last full week: last 90 days "
+                                     "is the 13 weeks before this one; the last 12, 24 or 36 months and year to "
+                                     "date start on the first Monday of their first month." if weeks else
+                                     "Last 90 days and year to date end today; the last 12, 24 or 36 months are "
+                                     "this month and the 11, 23 or 35 before it."))
+    start = end = None
+    if preset == "custom":
+        picked = st.columns([2.3, 4.3])[0].date_input("From – to", value=start_with["range"], key=keys["range"],
+                                                       min_value=EARLIEST, max_value=today, format=formats.PICKER)
+        if isinstance(picked, (tuple, list)) and len(picked) == 2:
+            start, end = picked
+        else:  # the second date is not picked yet: keep the range we had
+            start, end = state.start, state.end
+        if not (start and end):
+            start, end = _shown_range(replace(state, preset=DEFAULT_PRESET), today)
+
+    def box(col, label: str, field: str, values, names, placeholder: str = "All") -> tuple:
+        return tuple(col.multiselect(label, list(values), format_func=names, key=keys[field],
+                                     default=_start(keys[field], start_with[field]), placeholder=placeholder))
+
+    return FilterState(
+        preset=preset, start=start, end=end,
+        ticket_types=box(cols[1], "Ticket type", "types", TICKET_TYPES, TYPE_LABELS.get),
+        channels=box(cols[2], "Channel", "channels", CHANNELS, CHANNEL_LABELS.get),
+        service_ids=box(cols[3], "Service", "services", options.services, options.services.get),
+        team_ids=box(cols[4], "Team", "teams", options.teams, options.teams.get,
+                     "All" if scope.role != "lead" else "My teams"),
+        priorities=box(cols[5], "Priority", "priorities", PRIORITY_LABELS, PRIORITY_LABELS.get))
+
+
+def _as_picked(keys: dict, state: FilterState) -> FilterState:
+    """`state` with the boxes' values of this run (a box changed a moment ago is not in `state` yet)."""
+    picked = {field: tuple(st.session_state[keys[widget]]) for field, widget in FIELD_WIDGETS.items()
+              if isinstance(st.session_state.get(keys[widget]), list)}
+    preset = st.session_state.get(keys["preset"])
+    return replace(state, **picked, **({"preset": preset} if preset in PRESETS and preset != "custom" else {}))
+
+
+def summary(state: FilterState, options: FilterOptions) -> str:
+    """The current choice in a few words, for the folded filters' heading: "Last 12 months · Email"."""
+    period = (f"{_day(state.start)} – {_day(state.end)}" if state.preset == "custom" and state.start and state.end
+              else PRESETS.get(state.preset, PRESETS[DEFAULT_PRESET]))
+    parts = [period]
+    for values, names in ((state.ticket_types, TYPE_LABELS), (state.channels, CHANNEL_LABELS),
+                          (state.service_ids, options.services), (state.team_ids, options.teams),
+                          (state.priorities, PRIORITY_LABELS)):
+        shown = [str(names.get(v, v)) for v in values]
+        if shown:
+            parts.append(", ".join(shown) if len(shown) <= 2 else f"{shown[0]} and {len(shown) - 1} more")
+    return " · ".join(parts)
 
 
 def open_link(key_prefix: str, query: str) -> None:
@@ -282,40 +349,13 @@ def page_filters(key_prefix: str, *, scope: Scope, weeks: bool = False) -> Filte
     start_with = _defaults(state, options, today)
     keys = _widget_keys(key_prefix)
 
-    cols = st.columns([1.3, 1.05, 1.4, 1.4, 1.4], vertical_alignment="bottom")
-    preset = cols[0].selectbox("Period", list(PRESETS), format_func=PRESETS.get, key=keys["preset"],
-                               index=start_with["preset"],
-                               help=("Whole weeks, Monday to Sunday, up to the last full week: last 90 days "
-                                     "is the 13 weeks before this one; last 12 months and year to date start "
-                                     "on the first Monday of their first month." if weeks else
-                                     "Last 90 days and year to date end today; last 12 months is "
-                                     "this month and the 11 before it."))
-    start = end = None
-    if preset == "custom":
-        picked = st.columns([2.3, 4.3])[0].date_input("From – to", value=start_with["range"], key=keys["range"],
-                                                       min_value=EARLIEST, max_value=today, format=formats.PICKER)
-        if isinstance(picked, (tuple, list)) and len(picked) == 2:
-            start, end = picked
-        else:  # the second date is not picked yet: keep the range we had
-            start, end = state.start, state.end
-        if not (start and end):
-            start, end = _shown_range(replace(state, preset=DEFAULT_PRESET), today)
-    types = cols[1].multiselect("Ticket type", list(TICKET_TYPES), format_func=TYPE_LABELS.get,
-                                key=keys["types"], default=_start(keys["types"], start_with["types"]), placeholder="All")
-    channels = cols[2].multiselect("Channel", list(CHANNELS), format_func=CHANNEL_LABELS.get,
-                                   key=keys["channels"], default=_start(keys["channels"], start_with["channels"]), placeholder="All")
-    services = cols[3].multiselect("Service", list(options.services), format_func=options.services.get,
-                                   key=keys["services"], default=_start(keys["services"], start_with["services"]), placeholder="All")
-    teams = cols[4].multiselect("Team", list(options.teams), format_func=options.teams.get,
-                                key=keys["teams"], default=_start(keys["teams"], start_with["teams"]),
-                                placeholder="All" if scope.role != "lead" else "My teams")
-    state = FilterState(preset=preset, start=start, end=end, ticket_types=tuple(types),
-                        channels=tuple(channels), service_ids=tuple(services), team_ids=tuple(teams))
+    with filter_fold(key_prefix, summary(_as_picked(keys, state), options)):
+        state = _filter_boxes(keys, start_with, state, options, scope, today, weeks=weeks)
     st.session_state[FILTERS_STATE_KEY] = state
     _sync_params(state)
     filters = to_filters(state, today, weeks=weeks)
     before = filters.previous()
-    snapped = ("" if not weeks else " (custom ranges cover whole weeks, Monday to Sunday)" if preset == "custom"
+    snapped = ("" if not weeks else " (custom ranges cover whole weeks, Monday to Sunday)" if state.preset == "custom"
                else " (whole weeks, up to the last full one)")
     st.caption(f"{_day(filters.start)} – {_day(filters.end - dt.timedelta(days=1))}, compared with "
                f"{_day(before.start)} – {_day(before.end - dt.timedelta(days=1))}{snapped}")

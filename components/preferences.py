@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import formats, query_params
+from components.culture_settings_form import culture_settings_form
 from components.text import literal
 from data_access import clock, config, notify_reads
 from data_access.engine import DB_ERRORS, describe_failure, get_engine
@@ -35,6 +36,7 @@ def render(viewer) -> None:
     my_settings_form(engine, viewer, me, recovery.threshold)
     if "admin" in viewer.roles:
         extra_recipients_form(engine, viewer)
+        culture_settings_form(engine, viewer.scope("admin"))
     preview_role = "lead" if "lead" in viewer.roles else "cio" if "cio" in viewer.roles else None
     if preview_role:
         digest_preview(viewer, preview_role)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 
@@ -20,12 +20,13 @@ class Filters:
     channels: tuple[str, ...] = ()
     service_ids: tuple[int, ...] = ()
     team_ids: tuple[int, ...] = ()
+    priorities: tuple[int, ...] = ()
+    """Ticket priorities 1–4; the rollups do not keep priority, so a priority filter reads the base tables."""
 
     def previous(self) -> "Filters":
         """The period of equal length just before this one, same slices."""
         length = self.end - self.start
-        return Filters(self.start - length, self.start, self.ticket_types, self.channels,
-                       self.service_ids, self.team_ids)
+        return replace(self, start=self.start - length, end=self.start)
 
     @property
     def days(self) -> int:
@@ -48,6 +49,10 @@ def ticket_slice(filters: Filters, tickets: sa.Table = schema.tickets) -> list[s
         conds.append(tickets.c.service_id.in_(filters.service_ids))
     if filters.team_ids:
         conds.append(tickets.c.team_id.in_(filters.team_ids))
+    if filters.priorities:
+        if "priority" not in tickets.c:  # a summary table: never silently drop the filter
+            raise ValueError(f"{tickets.name} holds no priority; read the base tables")
+        conds.append(tickets.c.priority.in_(filters.priorities))
     return conds
 
 

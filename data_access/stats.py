@@ -146,7 +146,7 @@ def _stats(base_query, rollup_query, *, scope: Scope, filters: Filters, by: tupl
     """Run a statistics query on the rollups when they cover `by` and are fresh, else on the base
     tables; both return the same columns."""
     _check_grain(scope, by, own_only)
-    build = rollup_query if rollup_reads.covers(by) and use_rollups(url) else base_query
+    build = rollup_query if rollup_reads.covers(by) and use_rollups(url, filters) else base_query
     return stat_types(query.frame(build(scope=scope, filters=filters, by=by, own_only=own_only), url=url))
 
 
@@ -164,7 +164,7 @@ def lost_histogram(*, scope: Scope, filters: Filters, own_only: bool = True,
                    url: str | None = None) -> pl.DataFrame:
     """How many responses reported each (whole) number of lost minutes: for the Pareto share."""
     stmt = (rollup_reads.lost_histogram_query(scope=scope, filters=filters, own_only=own_only)
-            if use_rollups(url) else lost_histogram_query(scope=scope, filters=filters, own_only=own_only))
+            if use_rollups(url, filters) else lost_histogram_query(scope=scope, filters=filters, own_only=own_only))
     frame = query.frame(stmt, url=url)
     return frame.select(pl.col("lost_minutes").cast(pl.Float64), pl.col("count").cast(pl.Int64))
 

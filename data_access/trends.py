@@ -115,7 +115,7 @@ EXPERIENCE = ("n", "happy", "unhappy", "analysts", "lost_n", "lost_sum", "sla_me
 def experience_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
                      url: str | None = None) -> pl.DataFrame:
     """Per group: n, happy, unhappy, analysts, lost_n, lost_sum, sla_met_n, sla_met_unhappy (see `response_stats`)."""
-    if rollup_reads.covers(by) and use_rollups(url):
+    if rollup_reads.covers(by) and use_rollups(url, filters):
         _require_org_view(scope)
         _check_grain(scope, by, True)
         stmt = rollup_reads.response_stats_query(scope=scope, filters=filters, by=by, measures=EXPERIENCE)
@@ -141,7 +141,7 @@ def analyst_weeks(*, scope: Scope, filters: Filters, url: str | None = None) -> 
 
     The analyst ids serve disclosure control in `views.disclosure` and never reach a page.
     """
-    if use_rollups(url):
+    if use_rollups(url, filters):
         _require_org_view(scope)
         stmt = rollup_reads.analyst_weeks_query(scope=scope, filters=filters)
     else:
@@ -161,10 +161,19 @@ CELL_TYPES = {"week": pl.Date, "month": pl.Date, "team_id": pl.Int64, "service_i
               "n": pl.Int64, "happy": pl.Int64, "unhappy": pl.Int64, "lost_n": pl.Int64, "lost_sum": pl.Float64}
 
 
-def analyst_cells_query(*, scope: Scope, filters: Filters) -> sa.Select:
+def _cell_types(by_priority: bool) -> dict[str, pl.DataType]:
+    """`CELL_TYPES` in the order of the read's columns, with the ticket priority before the analyst."""
+    if not by_priority:
+        return CELL_TYPES
+    names = list(CELL_TYPES)
+    at = names.index("analyst_id")
+    return {n: (pl.Int64 if n == "priority" else CELL_TYPES[n]) for n in names[:at] + ["priority"] + names[at:]}
+
+
+def analyst_cells_query(*, scope: Scope, filters: Filters, by_priority: bool = False) -> sa.Select:
     """The SELECT behind `analyst_cells`."""
     _require_org_view(scope)
-    keys = [GROUPABLE[d] for d in CELL_DIMENSIONS] + [T.c.analyst_id]
+    keys = [GROUPABLE[d] for d in (*CELL_DIMENSIONS, *(("priority",) if by_priority else ()))] + [T.c.analyst_id]
     return (sa.select(*keys, sa.func.count().label("n"),
                       sa.func.sum(as_int(R.c.happiness >= HAPPY_MIN)).label("happy"),
                       sa.func.sum(as_int(R.c.happiness <= UNHAPPY_MAX)).label("unhappy"),
@@ -175,22 +184,27 @@ def analyst_cells_query(*, scope: Scope, filters: Filters) -> sa.Select:
             .group_by(*keys))
 
 
-def analyst_cells(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
+def analyst_cells(*, scope: Scope, filters: Filters, url: str | None = None,
+                  by_priority: bool = False) -> pl.DataFrame:
     """Responses per analyst and every dimension a Culture trends cell is cut by (`CELL_DIMENSIONS`):
     one read from which disclosure control counts each kind of cell's distinct analysts exactly,
     per week or per value of a filter, and from which the page's experience figures by any of these
     dimensions are summed (`CELL_SUMS`: n, happy, unhappy, lost_n, lost_sum — the sufficient
-    statistics of `experience_stats`). The ids never reach a page."""
-    if use_rollups(url):
+    statistics of `experience_stats`). The ids never reach a page.
+
+    `by_priority` adds the ticket priority (the neighbouring link without a priority filter):
+    the rollups keep no priority, so that read, like any under a priority filter, reads the base tables."""
+    if use_rollups(url, filters) and not by_priority:
         _require_org_view(scope)
         stmt = rollup_reads.analyst_cells_query(scope=scope, filters=filters)
     else:
-        stmt = analyst_cells_query(scope=scope, filters=filters)
+        stmt = analyst_cells_query(scope=scope, filters=filters, by_priority=by_priority)
+    types = _cell_types(by_priority)
     # Hundreds of thousands of groups a year at 1M answers: PostgreSQL's default work_mem (4 MB)
     # sorts them on disk; with CELLS_WORK_MEM_MB they stay in one in-memory hash table.
-    frame = stat_types(query.bulk_frame(stmt, url=url, schema=CELL_TYPES, work_mem_mb=CELLS_WORK_MEM_MB))
+    frame = stat_types(query.bulk_frame(stmt, url=url, schema=types, work_mem_mb=CELLS_WORK_MEM_MB))
     if frame.is_empty():
-        return pl.DataFrame(schema=CELL_TYPES)
+        return pl.DataFrame(schema=types)
     return frame.with_columns(pl.col("team_id", "service_id", "reassignment_count", "analyst_id").cast(pl.Int64))
 
 
@@ -217,7 +231,7 @@ def factor_counts_query(*, scope: Scope, filters: Filters) -> sa.Select:
 
 def factor_counts(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
     """Responses naming each factor in the period (`current`) and the one before (`previous`)."""
-    if use_rollups(url):
+    if use_rollups(url, filters):
         _require_org_view(scope)
         frame = _run(rollup_reads.org_factor_counts_query(scope=scope, filters=filters), url)
     else:
@@ -291,8 +305,8 @@ def culture_counts(*, scope: Scope, filters: Filters, url: str | None = None) ->
     """
     with get_engine(url or config.database_url()).connect() as conn:
         since = recovery.read_settings(conn).tracking_since
-        stmt = culture_counts_query(scope=scope, filters=filters, as_of=clock.now(), rollups=use_rollups(url),
-                                    tracking_since=since)
+        stmt = culture_counts_query(scope=scope, filters=filters, as_of=clock.now(),
+                                    rollups=use_rollups(url, filters), tracking_since=since)
         row = conn.execute(stmt).one()._mapping
     counts = {k: int(v or 0) for k, v in row.items()}
     counts["recovery_tracking_since"] = since.toordinal() if since else 0
@@ -342,7 +356,7 @@ def calibration_inputs(*, scope: Scope, filters: Filters, url: str | None = None
 
     Its only reader is the Culture trends read model, which reduces it to unnamed counts.
     """
-    customers = _run(rollup_reads.customer_ratings_query(scope=scope, filters=filters) if use_rollups(url)
+    customers = _run(rollup_reads.customer_ratings_query(scope=scope, filters=filters) if use_rollups(url, filters)
                      else customer_ratings_query(scope=scope, filters=filters), url)
     selfs = _run(latest_self_ratings_query(scope=scope, filters=filters), url)
     if customers.is_empty() or selfs.is_empty():

@@ -28,8 +28,10 @@ from data_access.engine import retrying
 from data_access.filters import Filters
 from data_access.rollups.state import forget_status
 from data_access.scope import Scope
+from data_access import culture_settings as _culture_settings
 from views import coaching as _coaching
 from views import culture as _culture
+from views import culture_extras as _culture_extras
 from views import my_feedback as _my_feedback
 from views import survey_rates as _survey_rates
 
@@ -66,6 +68,8 @@ trends = CachedReads(_trends, {"team_names": 64, "service_names": 16, "experienc
                                "calibration_inputs": 128})
 culture = CachedReads(_culture, {"culture_report": 128})
 survey_rates = CachedReads(_survey_rates, {"channel_rate_report": 128})
+culture_extras = CachedReads(_culture_extras, {"culture_extras": 128})
+culture_settings = CachedReads(_culture_settings, {"read_culture_settings": 8})
 coaching = CachedReads(_coaching, {
     "coaching_report": 128, "analyst_detail": 256, "follow_ups": 256, "analyst_notes": 256, "roster": 256,
     "recovery_settings": 16, "verbatims": 256, "recovery_queue": 256, "recovery_history": 256})

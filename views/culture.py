@@ -27,7 +27,7 @@ from views.disclosure import Disclosure, released
 
 FINE_GRAIN = ("month", "team_id", "channel", "ticket_type", "sla_met")
 SLICE_DIMENSIONS = {"team_ids": "team_id", "service_ids": "service_id", "channels": "channel",
-                    "ticket_types": "ticket_type"}
+                    "ticket_types": "ticket_type", "priorities": "priority"}
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def _differs_from_a_neighbour(gate: Disclosure, scope: Scope, filters: Filters, 
         chosen = getattr(filters, field)
         if chosen:
             wider = replace(filters, **{field: ()})
-            parts = (distinct(reads(wider), [key]) if reads is not None
+            parts = (distinct(reads(wider, key == "priority"), [key]) if reads is not None
                      else experience_stats(scope=scope, filters=wider, by=(key,), url=url))
             if gate.neighbour_gap(parts, key, chosen):
                 return True
@@ -174,7 +174,7 @@ def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) ->
     n = int(people["n"].sum())
     if not gate.allows(n, people["analyst_id"].n_unique()):
         return _blank_report(n, key, "small")
-    reads = CellReads(lambda f: analyst_cells(scope=scope, filters=f, url=url))
+    reads = CellReads(lambda f, by_priority: analyst_cells(scope=scope, filters=f, url=url, by_priority=by_priority))
     if _differs_from_a_neighbour(gate, scope, filters, url, people, reads):
         return _blank_report(n, key, "neighbour")
     return _full_report(gate, scope, filters, url, people, reads)
@@ -190,7 +190,7 @@ def _all_gaps(gate: Disclosure, filters: Filters, reads: CellReads) -> dict[tupl
     """For every kind of cell, the cells a neighbouring link would split: one `analyst_cells` read
     for the selection and one per filter in use (that filter lifted)."""
     here = reads(filters)
-    lifted = [(reads(replace(filters, **{field: ()})), dim, chosen)
+    lifted = [(reads(replace(filters, **{field: ()}), dim == "priority"), dim, chosen)
               for field, dim in SLICE_DIMENSIONS.items() if (chosen := getattr(filters, field))]
     return {keys: _cell_gaps(gate, keys, here, lifted) for keys in CELL_KINDS}
 

@@ -22,7 +22,7 @@ from data_access.trends import EXPERIENCE
 
 _KEY_TYPES = {"week": pl.Date, "month": pl.Date, "team_id": pl.Int64, "service_id": pl.Int64,
               "channel": pl.String, "ticket_type": pl.String, "sla_met": pl.Boolean,
-              "reassignment_count": pl.Int64}
+              "reassignment_count": pl.Int64, "priority": pl.Int64}
 
 
 def experience(cells: pl.DataFrame, by: tuple[str, ...]) -> pl.DataFrame:
@@ -43,13 +43,15 @@ def experience(cells: pl.DataFrame, by: tuple[str, ...]) -> pl.DataFrame:
 
 
 class CellReads:
-    """`read(filters)` (an `analyst_cells` reader bound to scope and url), once per filters."""
+    """`read(filters, by_priority)` (an `analyst_cells` reader bound to scope and url), once per
+    filters and grain (`by_priority`: the ticket priority as one more dimension)."""
 
-    def __init__(self, read: Callable[[Filters], pl.DataFrame]):
+    def __init__(self, read: Callable[[Filters, bool], pl.DataFrame]):
         self._read = read
-        self._seen: dict[Filters, pl.DataFrame] = {}
+        self._seen: dict[tuple[Filters, bool], pl.DataFrame] = {}
 
-    def __call__(self, filters: Filters) -> pl.DataFrame:
-        if filters not in self._seen:
-            self._seen[filters] = self._read(filters)
-        return self._seen[filters]
+    def __call__(self, filters: Filters, by_priority: bool = False) -> pl.DataFrame:
+        key = (filters, by_priority)
+        if key not in self._seen:
+            self._seen[key] = self._read(filters, by_priority)
+        return self._seen[key]

@@ -98,6 +98,9 @@ def status(url: str | None = None) -> RollupStatus:
     return _cached_status(url or config.database_url())
 
 
-def use_rollups(url: str | None = None) -> bool:
-    """True when reads should go to the rollups."""
+def use_rollups(url: str | None = None, filters=None) -> bool:
+    """True when reads (for `filters`, if given) should go to the rollups: they are fresh and
+    hold every slice asked for (they keep no ticket priority)."""
+    if filters is not None and getattr(filters, "priorities", ()):
+        return False
     return status(url).fresh

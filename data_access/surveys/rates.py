@@ -45,7 +45,7 @@ def channel_rates_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] =
 def channel_rates(*, scope: Scope, filters: Filters, by: tuple[str, ...] = (),
                   url: str | None = None) -> pl.DataFrame:
     """channel, (`by`…,) closed, responses, invited, answered, analysts (one row per group with tickets)."""
-    if use_rollups(url):
+    if use_rollups(url, filters):
         channel_rates_query(scope=scope, filters=filters, by=by)  # the same checks of scope and grain
         stmt = rollup_reads.channel_rates_query(scope=scope, filters=filters, by=by)
     else:

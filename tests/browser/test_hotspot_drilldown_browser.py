@@ -61,6 +61,7 @@ def test_clicking_a_hotspot_sets_the_filter_boxes_and_the_link(app_url, browser_
     page.set_viewport_size({"width": 1440, "height": 900})
     _open_as_cio(page, app_url)
     everything = _happiness_tile(page).locator('[data-testid="stMetricValue"]').inner_text()
+    page.get_by_role("tab", name="Hotspots").click()  # the full map sits in a tab below the first screen
     page.get_by_role("heading", name="Where does it hurt?").scroll_into_view_if_needed()
     page.locator(HOTSPOTS).locator("canvas, svg").first.wait_for()
     _click_a_cell(page)
@@ -74,6 +75,8 @@ def test_clicking_a_hotspot_sets_the_filter_boxes_and_the_link(app_url, browser_
     expect(page.locator('[data-testid="stMultiSelect"]').filter(has_text="Service")
            .locator("[data-tag]")).to_have_count(1)
     assert _chips(page, "Service") == [service] and _chips(page, "Channel") == [CHANNEL_LABELS[channel]]
+    expect(page.get_by_role("heading", name="Where does it hurt?")).to_be_visible()  # still on its tab
+    page.get_by_role("tab", name="Read responses").click()
     drill = page.locator(".st-key-trends_drill_cell")
     expect(drill.get_by_role("combobox")).to_have_value(f"{service} · {CHANNEL_LABELS[channel]}")
     screenshot(page, "hotspot-drilldown-1440")

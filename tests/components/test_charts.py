@@ -98,3 +98,51 @@ def test_reassignment_lost_time_and_calibration_charts():
 def test_builders_accept_empty_frames(builder):
     empty = {"happiness_trend": monthly_happiness(STATS.head(0)), "mood_mix": happiness_mix(STATS.head(0))}[builder]
     assert isinstance(getattr(charts, builder)(empty), (alt.LayerChart, alt.Chart))
+
+
+def test_compared_happiness_charts_share_one_y_range():
+    from components.culture_charts import happiness_domain, trend_with_marks
+
+    trend = pl.DataFrame({"month": [dt.date(2026, 1, 1), dt.date(2026, 2, 1)], "n": [40, 50],
+                          "happiness": [30.0, 34.0], "margin": [8.0, 7.0], "happiness_low": [22.0, 27.0],
+                          "happiness_high": [38.0, 41.0]})
+    compare = trend.with_columns(pl.lit("Phone").alias("series"), pl.col("happiness_low") - 20)
+    # Lowest value 2 (compare band) - 5 = -3 → -10; highest 41 + 5 = 46 → 50; the target 45 fits inside.
+    domain = happiness_domain(trend, compare, also=(45.0, None))
+    assert domain == [-10.0, 50.0]
+    # One value 25: 20 … 30 is narrower than 20 points, so widened by 10 on each side.
+    assert happiness_domain(pl.DataFrame({"happiness": [25.0]})) == [10.0, 40.0]
+    assert happiness_domain(pl.DataFrame({"happiness": [30.0]})) == [20.0, 40.0]
+    assert happiness_domain(pl.DataFrame()) == [-100.0, 100.0]
+    for chart in (trend_with_marks(trend, domain=domain, target=45.0),
+                  charts.happiness_compare(compare, "series", title="Channel", domain=domain)):
+        spec = chart.to_dict()
+        scales = [layer["encoding"]["y"]["scale"] for layer in spec["layer"]
+                  if "scale" in layer.get("encoding", {}).get("y", {})]
+        assert scales == [{"domain": [-10.0, 50.0]}]
+
+
+def test_work_days_bars_one_band_per_month_with_money_in_the_tooltip():
+    from components.culture_charts import work_days_bars
+
+    months = pl.DataFrame({"month": [dt.date(2026, 9, 1), dt.date(2026, 10, 1)], "total_hours": [75.0, 150.0],
+                           "days": [10.0, 20.0], "cost": [4500.0, 9000.0]})
+    spec = work_days_bars(months, currency="EUR").to_dict()
+    assert spec["encoding"]["x"]["type"] == "ordinal" and spec["encoding"]["x"]["timeUnit"] == "yearmonth"
+    assert spec["encoding"]["y"]["field"] == "days"
+    assert [t["title"] for t in spec["encoding"]["tooltip"]] == ["Month", "Work days lost", "Hours lost",
+                                                                 "Cost (EUR)"]
+    assert [t["title"] for t in work_days_bars(months).to_dict()["encoding"]["tooltip"]] == [
+        "Month", "Work days lost", "Hours lost"]
+
+
+def test_annotations_drawn_only_within_the_charted_months():
+    from components.culture_charts import annotation_marks
+
+    months = pl.DataFrame({"month": [dt.date(2026, 1, 1), dt.date(2026, 3, 1)]})
+    notes = [(dt.date(2025, 12, 31), "Before"), (dt.date(2026, 2, 9), "New portal"), (dt.date(2026, 3, 31), "End"),
+             (dt.date(2026, 4, 1), "After")]
+    spec = annotation_marks(months, notes).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert [r["label"] for r in rows] == ["New portal", "End"]
+    assert annotation_marks(months, [(dt.date(2027, 1, 1), "Later")]) is None

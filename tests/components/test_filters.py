@@ -6,7 +6,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from components.filters import (FilterOptions, FilterState, parse_params, preset_period, to_filters,
+from components.filters import (FilterOptions, FilterState, parse_params, preset_period, summary, to_filters,
                                 to_params)
 from metrics.periods import closed_weeks
 
@@ -20,6 +20,28 @@ def test_presets_end_today_inclusive():
     assert preset_period("12m", TODAY) == (dt.date(2025, 12, 1), dt.date(2026, 11, 21))
     assert preset_period("12m", dt.date(2026, 1, 5)) == (dt.date(2025, 2, 1), dt.date(2026, 1, 6))
     assert (preset_period("90d", TODAY)[1] - preset_period("90d", TODAY)[0]).days == 90
+    # Longer horizons: this month and the 23 or 35 before it.
+    assert preset_period("24m", TODAY) == (dt.date(2024, 12, 1), dt.date(2026, 11, 21))
+    assert preset_period("36m", TODAY) == (dt.date(2023, 12, 1), dt.date(2026, 11, 21))
+    assert preset_period("36m", dt.date(2026, 1, 31)) == (dt.date(2023, 2, 1), dt.date(2026, 2, 1))
+
+
+def test_priority_filter_in_the_link_is_validated():
+    state, notices = parse_params({"period": "24m", "priority": "2,9,x,2,1"}, OPTIONS, TODAY)
+    assert state == FilterState(preset="24m", priorities=(2, 1))
+    assert notices == ["priority “9”", "priority “x”"]
+    assert to_params(state) == {"period": "24m", "priority": "2,1"}
+    assert to_filters(state, TODAY).priorities == (1, 2)
+    assert to_filters(state, TODAY).previous().priorities == (1, 2)
+
+
+def test_folded_filters_name_the_current_choice():
+    assert summary(FilterState(), OPTIONS) == "Last 12 months"
+    assert summary(FilterState(preset="36m", channels=("email",), service_ids=(1, 2), team_ids=(3, 4, 99),
+                               priorities=(1,)), OPTIONS) == \
+        "Last 36 months · Email · Email, VPN · Alpha and 2 more · P1 critical"
+    assert summary(FilterState(preset="custom", start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 29)), OPTIONS) == \
+        "2 Mar 2026 – 29 Mar 2026"
 
 
 def test_org_view_presets_are_whole_weeks_up_to_the_last_full_one():

@@ -25,7 +25,10 @@ NUMBER_FORMATTERS = {"fmt_happiness", "fmt_margin", "fmt_pct", "fmt_range", "fmt
                      "_day", "_points", "len", "int", "round", "max", "min",
                      "day",  # components.formats.day: "3 Nov 2026" from a date
                      "describe_failure",  # fixed sentences about a database problem, no SQL or values
-                     "_too_few_colleagues"}  # a fixed sentence with the min_colleagues setting
+                     "_too_few_colleagues",  # a fixed sentence with the min_colleagues setting
+                     # components.culture_first_screen: fixed words around numbers; the currency
+                     # code inside goes through literal()
+                     "target_phrase", "fmt_money", "cost_sentence"}
 # A format spec that turns the value into digits (":d", ":,", ":.1f", ":+.0f", ":%") or a date
 # made of strftime fields only (":%d %b %Y").
 NUMERIC_SPEC = re.compile(r"^[<>^=]?[+\- ]?\d*([,_]?(\.\d+)?[bdeEfFgGnoxX%]|[,_](\.\d+)?)$")
@@ -100,6 +103,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("components/tiles.py", "detail"): "callers pass formatted numbers (checked at every `tile(` call)",
     ("components/culture_sections.py", "_recovery_caption(rec, report.recovery_since)"):
         "fixed words, formatted counts and a formatted date",
+    ("components/culture_sections.py",
+     "f'{fmt_range(rec.low, rec.high)} · n = {rec.n:,}' if rec.k is not None else _recovery_caption(rec, report.recovery_since)"):
+        "a formatted interval and count, or the fixed recovery caption",
     ("components/data_admin.py", "tables['teams']"): "a row count",
     ("components/data_admin.py", "tables['analysts']"): "a row count",
     ("components/data_admin.py", "tables['services']"): "a row count",
@@ -118,6 +124,8 @@ ALLOWED_HTML: dict[tuple[str, str], str] = {
         "a constant class and a json.dumps-quoted cookie line (base64url token, fixed attributes)",
     ("components/auth_cookie.py", "f'<style>.stElementContainer:has(.{HIDDEN_CLASS}){{display:none !important}}</style>'"):
         "a constant class name",
+    ("components/filter_fold.py", "FOLD_CSS"): "a constant style sheet (folds the filters on a phone)",
+    ("components/culture_first_screen.py", "TILES_CSS"): "a constant style sheet (tile type size)",
 }
 
 

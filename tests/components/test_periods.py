@@ -39,13 +39,30 @@ def test_unknown_preset_is_refused():
                                    D(2027, 3, 31)])
 @pytest.mark.parametrize("preset", ["90d", "12m", "ytd"])
 def test_every_page_selects_the_same_range(today, preset):
-    """Culture trends, Coaching and My feedback query the same [start, end) for a preset, so
-    "Last 12 months" selects the same responses on all three pages."""
+    """Coaching, My feedback and a lead's Culture trends query the same [start, end) for a preset,
+    so "Last 12 months" selects the same responses on all three pages."""
     culture = filters.to_filters(filters.FilterState(preset=preset), today)
     lead = coaching.period_for(preset, today).filters
     analyst = my_feedback.period_range(preset, today)
     assert (culture.start, culture.end) == (lead.start, lead.end) == (analyst.start, analyst.end)
     assert (culture.start, culture.end) == periods.preset_range(preset, today)
+
+
+@pytest.mark.parametrize("today", [D(2026, 11, 20), D(2026, 1, 1), D(2024, 2, 29), D(2027, 3, 31)])
+@pytest.mark.parametrize("preset", ["90d", "12m", "ytd"])
+def test_the_org_view_is_the_same_period_in_whole_weeks(today, preset):
+    """The CIO's view (weeks=True) trims the same preset to whole weeks, up to the last full one,
+    so that two links never differ by a few days of answers (docs/PRIVACY.md): "Last 12 months"
+    starts in the first week of the same months, "Last 90 days" is the 13 whole weeks before this
+    one, and both end at most a week before the personal pages' range."""
+    same = periods.preset_range(preset, today)
+    org = filters.to_filters(filters.FilterState(preset=preset), today, weeks=True)
+    assert org.start.weekday() == 0 and org.end.weekday() == 0
+    assert same[1] - dt.timedelta(days=7) <= org.end <= same[1]
+    if preset == "12m":
+        assert same[0] <= org.start < same[0] + dt.timedelta(days=7)
+    elif preset == "90d":
+        assert (org.end - org.start).days == 91
 
 
 def test_coaching_words_follow_the_preset():

@@ -144,13 +144,20 @@ def test_culture_groupings_summed_from_cells_equal_their_own_reads(any_demo_url,
         team_id = conn.execute(sa.select(sa.func.min(schema.analysts.c.team_id))).scalar_one()
     year = Filters(dt.date(2025, 11, 20), dt.date(2026, 11, 21))
     odd = Filters(dt.date(2026, 3, 17), dt.date(2026, 9, 3), channels=("phone", "email"), ticket_types=("incident",))
+    urgent = dataclasses.replace(year, priorities=(1, 2))  # the rollups keep no priority: base tables
     checked = 0
     for scope in (Scope("cio"), Scope("lead", team_ids=(team_id,))):
-        for f in (year, odd):
+        for f in (year, odd, urgent):
             cells = trends.analyst_cells(scope=scope, filters=f, url=any_demo_url)
             for by in (FINE_GRAIN, ("sla_met",), ("service_id", "channel"), ("reassignment_count",), ("team_id",)):
                 direct = trends.experience_stats(scope=scope, filters=f, by=by, url=any_demo_url)
                 summed = experience(cells, by)
                 assert_frame_equal(summed, direct, check_exact=False, rel_tol=1e-9, abs_tol=1e-9)
                 checked += int(direct["n"].sum())
+        # The link without the priority filter, by priority: what its neighbour check sums.
+        by_priority = trends.analyst_cells(scope=scope, filters=year, url=any_demo_url, by_priority=True)
+        direct = trends.experience_stats(scope=scope, filters=year, by=("priority",), url=any_demo_url)
+        assert_frame_equal(experience(by_priority, ("priority",)), direct, check_exact=False, rel_tol=1e-9,
+                           abs_tol=1e-9)
+        assert by_priority["priority"].n_unique() > 1
     assert checked > 5 * 1000  # real answers behind every comparison, not empty frames

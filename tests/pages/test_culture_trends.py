@@ -154,12 +154,22 @@ def test_headline_tiles_show_hand_computed_figures(page):
     low, high = _wilson(2, 10)
     assert tiles["Unhappy (0–6)"] == "20%"
     assert f"95% CI {100 * low:.0f}–{100 * high:.0f}% · 2 of 10" in captions
-    assert tiles["Lost time per ticket"] == "40 min" and "n = 6 answers" in captions
-    assert tiles["Total lost hours"] == f"{40 * 20 / 60:,.0f} h" == "13 h"
-    assert tiles["Response rate"] == "50%" and "10 responses / 20 closed tickets" in captions
-    # Two recovery items: a rate over fewer than 5 would be about one or two people (issue 12, class 1).
-    assert tiles["Recovery within target"] == "–" and "too few recovery items to show (n = 2)" in captions
-    assert tiles["Recognitions given"] == "1" and "20.0% of 5 happy responses" in captions
+    # Same months a year earlier (Dec 2024 – 20 Nov 2025) hold the five June 2025 answers: -20.
+    assert tiles["vs last year"] == "+50 pts"
+    assert f"± {change_margin:.0f} · within noise · then -20 (n = 5)" in captions
+    # 40 min mean × 20 closed tickets = 13.3 h = 1.8 work days of 7.5 h; no hourly cost set.
+    assert tiles["Lost work time"] == f"{40 * 20 / 60:,.0f} h" == "13 h"
+    assert "2 work days · 40 min per ticket" in captions
+    texts = " ".join(m.value for m in at.markdown)
+    low, high = _wilson(10, 20)
+    assert (f"**Response rate 50%**: 10 responses to 20 closed tickets "
+            f"(95% CI {100 * low:.0f}–{100 * high:.0f}%).") in texts
+    # Recovery and kudos appear once, in the Culture tab. Two recovery items: a rate over fewer
+    # than 5 would be about one or two people (issue 12, class 1).
+    assert tiles["Recovery contacts in time"] == "–" and "too few recovery items to show (n = 2)" in captions
+    assert tiles["Praise passed on"] == "20.0%" and "1 kudos on 5 responses scoring 9–10" in captions
+    labels = [m.label for m in at.metric]
+    assert len(labels) == len(set(labels))
 
 
 def test_sections_show_watermelon_pareto_hotspots_factors_and_teams(page):
@@ -170,7 +180,8 @@ def test_sections_show_watermelon_pareto_hotspots_factors_and_teams(page):
     assert f"**20%** of responses on tickets that **met their SLA** still scored 0–6 " \
            f"(95% CI {100 * low:.0f}–{100 * high:.0f}%, n = 5)" in texts
     # Pareto on 0, 10, 20, 30, 60, 120 minutes: 120 + 60 + 12/30 of the 30 = 80% of 240 → 2.4 of 6.
-    assert "**40% of tickets cause 80% of the lost time.**" in texts
+    assert ("Users lost an estimated **13 h** (2 work days) of work time, 40 min per ticket (n = 6 answers). "
+            "**40% of tickets cause 80% of it.**") in texts
     frames = [df.value for df in at.dataframe]
     worst = next(v for v in frames if "Impact" in v.columns)
     row = worst.iloc[0]

@@ -1,0 +1,215 @@
+"""The first screen of Culture trends: better or worse, where it hurts, what it costs — in one view
+at 1440×900, with the organisation's target, external reference, last year and cost.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from components.culture_charts import happiness_domain, trend_with_marks, work_days_bars
+from components.culture_sections import HAPPINESS_HELP, _happiness_text, _points, show_chart
+from components.text import literal
+from components.tiles import fmt_happiness, fmt_hours, fmt_margin, fmt_minutes, fmt_pct, fmt_range, tile
+from views.culture import CultureReport
+from views.culture_extras import CultureExtras, Targets
+
+
+def fmt_money(amount: float | None, currency: str, *, compact: bool = False) -> str:
+    """An amount with its currency code and thousands separators: "EUR 12,345"; a dash without one.
+
+    `compact` (for a tile): "EUR 1.68 M" from a million, "EUR 685 k" from 100,000.
+    """
+    if amount is None:
+        return "–"
+    if compact and abs(amount) >= 1_000_000:
+        return f"{literal(currency)} {amount / 1_000_000:,.2f} M"
+    if compact and abs(amount) >= 100_000:
+        return f"{literal(currency)} {amount / 1_000:,.0f} k"
+    return f"{literal(currency)} {amount:,.0f}"
+
+
+def target_phrase(gap: float | None, target: float | None) -> str:
+    """"4 pts below target (+40)", "on target (+40)", or "" without a target."""
+    if gap is None or target is None:
+        return ""
+    points = round(gap)
+    where = "on target" if points == 0 else f"{abs(points):d} pts {'above' if points > 0 else 'below'} target"
+    return f"{where} ({fmt_happiness(target)})"
+
+
+def _happiness_tile(report: CultureReport, targets: Targets) -> None:
+    h = report.headline
+    tile("Happiness", fmt_happiness(h.happiness),
+         f"{fmt_margin(h.margin, h.n)} · {target_phrase(targets.gap, targets.settings.target)}"
+         if targets.gap is not None else fmt_margin(h.margin, h.n),
+         HAPPINESS_HELP + " The target is the organisation's, set by an admin.")
+
+
+def _change_tile(report: CultureReport) -> None:
+    change = report.headline.change
+    if change.change is None:
+        tile("Change vs before", "–", f"no fair comparison with the period before (n = {change.previous_n:,})"
+             if change.previous_n else "no responses before",
+             "Happiness now minus Happiness in the period of equal length just before, when both are large "
+             "enough to show.")
+        return
+    tile("Change vs before", f"{fmt_happiness(change.change)} pts",
+         f"± {_points(change.change_margin)} · {'clear change' if change.is_clear else 'within noise'} · before {fmt_happiness(change.previous)} "
+         f"(n = {change.previous_n:,})",
+         "Happiness now minus Happiness in the period of equal length just before. "
+         "A clear change is larger than its 95% margin.")
+
+
+def _year_tile(extras: CultureExtras) -> None:
+    ago = extras.year_ago
+    if ago is None or ago.change is None:
+        tile("vs last year", "–", f"too few responses a year earlier (n = {extras.year_ago_n:,})"
+             if extras.year_ago_n else "no responses a year earlier",
+             "Happiness now minus Happiness over the same months one year earlier, when both are large "
+             "enough to show.")
+        return
+    tile("vs last year", f"{fmt_happiness(ago.change)} pts",
+         f"± {_points(ago.change_margin)} · {'clear change' if ago.is_clear else 'within noise'} · then {fmt_happiness(ago.previous)} "
+         f"(n = {ago.previous_n:,})",
+         "Happiness now minus Happiness over the same calendar months a year earlier (same filters): "
+         "seasons cancel out.")
+
+
+def _cost_tile(report: CultureReport, targets: Targets) -> None:
+    lost = report.headline.lost
+    s = targets.settings
+    if lost.total_hours is None:
+        tile("Lost work time", "–", "no user estimated their lost time", "Users' own estimate of lost work time.")
+        return
+    money = targets.cost is not None
+    tile(f"Lost work time ({literal(s.currency)})" if money else "Lost work time",
+         fmt_money(targets.cost, "", compact=True).strip() if money else fmt_hours(lost.total_hours),
+         f"{fmt_hours(lost.total_hours)} · {targets.days:,.0f} work days" if targets.cost is not None
+         else f"{targets.days:,.0f} work days · {fmt_minutes(lost.mean_minutes)} per ticket",
+         f"Mean lost minutes per answer × {report.headline.tickets:,} closed tickets; a work day is "
+         f"{s.hours_per_day:g} hours" + (f", an hour costs {s.hourly_cost:,.2f}." if s.hourly_cost else
+                                          ". An admin can set the cost of an hour."))
+
+
+# Five tiles in a row fit 1440 px; on a narrower desktop the figures get a smaller type instead
+# of being cut off ("25,84…").
+TILES_CSS = """<style>
+@media (max-width: 1400px) {
+  .st-key-culture_headline [data-testid="stMetricValue"] { font-size: 1.75rem; }
+  .st-key-culture_headline [data-testid="stMetricLabel"] p { font-size: 0.8rem; }
+}
+</style>"""
+
+
+def headline_row(report: CultureReport, extras: CultureExtras, targets: Targets) -> None:
+    """Five tiles: Happiness (vs target), change vs before, vs last year, unhappy share, lost time."""
+    st.html(TILES_CSS)
+    with st.container(key="culture_headline"):
+        _tiles(report, extras, targets)
+
+
+def _tiles(report: CultureReport, extras: CultureExtras, targets: Targets) -> None:
+    cols = st.columns(5)
+    with cols[0]:
+        _happiness_tile(report, targets)
+    with cols[1]:
+        _change_tile(report)
+    with cols[2]:
+        _year_tile(extras)
+    with cols[3]:
+        h = report.headline
+        tile("Unhappy (0–6)", fmt_pct(h.unhappy.share), f"{fmt_range(h.unhappy.low, h.unhappy.high)} · "
+             f"{h.unhappy.k:,} of {h.n:,}", "Share of responses scoring 0–6, with its 95% Wilson interval.")
+    with cols[4]:
+        _cost_tile(report, targets)
+
+
+def trend_domain(report: CultureReport, extras: CultureExtras, targets: Targets) -> list[float]:
+    """The Happiness y-range shared by the trend and the comparison charts below it."""
+    s = targets.settings
+    lines = [frame.select("happiness") for frame in (extras.year_ago_trend, *report.compare.values())
+             if frame.height]
+    return happiness_domain(report.trend, *lines, also=(s.target, s.benchmark))
+
+
+def trend_chart(report: CultureReport, extras: CultureExtras, targets: Targets) -> None:
+    """The compact Happiness trend with its marks (or a one-line reason when there is none)."""
+    s = targets.settings
+    if not report.trend.height:
+        st.info("Too few responses per month to draw a trend.")
+        return
+    reference = None
+    if s.benchmark is not None:
+        reference = (s.benchmark, s.benchmark_source + (f" {s.benchmark_date:%b %Y}" if s.benchmark_date else ""))
+    show_chart(report, ("trend", s, extras.year_ago_trend.height), lambda: trend_with_marks(
+        report.trend, domain=trend_domain(report, extras, targets), target=s.target, reference=reference,
+        last_year=extras.year_ago_trend, annotations=[(a.day, a.label) for a in s.annotations]))
+    legend = ["blue: monthly Happiness with its 95% band"]
+    if extras.year_ago_trend.height:
+        legend.append("grey dashed: the same months last year")
+    if s.target is not None:
+        legend.append("green line: target")
+    if reference:
+        legend.append("purple line: external reference")
+    st.caption(literal("; ".join(legend) + "."))
+
+
+def top_hotspots(targets: Targets, *, top: int = 3) -> None:
+    """The few cells that pull Happiness down most (against the target when there is one)."""
+    cells = targets.hotspots.drop_nulls("impact") if targets.hotspots.height else targets.hotspots
+    worst = cells.filter(pl.col("impact") < 0).head(top) if cells.height >= 2 else cells.clear()
+    target = targets.settings.target is not None
+    if worst.is_empty():
+        st.info(f"No service and channel is below {'the target' if target else 'overall Happiness'} "
+                "with enough responses to show.")
+        return
+    shown = worst.select(pl.concat_str([pl.col("service"), pl.col("channel_label")], separator=" · ").alias("Cell"),
+                         _happiness_text().alias("Happiness"), pl.col("n"), pl.col("impact").round(0).alias("Impact"))
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "Cell": st.column_config.TextColumn(width=168),
+        "Happiness": st.column_config.TextColumn(width=72, help="Happiness ± 95% margin"),
+        "n": st.column_config.NumberColumn(format="localized", width=48, help="Responses"),
+        "Impact": st.column_config.NumberColumn(
+            format="localized", width=60,
+            help=f"Responses × (cell − {'the target' if target else 'overall Happiness'}); most negative first")})
+
+
+def cost_sentence(report: CultureReport, targets: Targets) -> str:
+    """"Users lost an estimated 1,234 h (165 work days, EUR 61,700) …; 18% of tickets cause 80% of it." """
+    lost = report.headline.lost
+    if lost.total_hours is None:
+        return "No user estimated their lost time in this selection."
+    money = f", {fmt_money(targets.cost, targets.settings.currency)}" if targets.cost is not None else ""
+    sentence = (f"Users lost an estimated **{fmt_hours(lost.total_hours)}** ({targets.days:,.0f} work days{money}) "
+                f"of work time, {fmt_minutes(lost.mean_minutes)} per ticket (n = {lost.n:,} answers).")
+    if report.pareto is not None:
+        sentence += f" **{fmt_pct(report.pareto)} of tickets cause 80% of it.**"
+    return sentence
+
+
+def first_screen(report: CultureReport, extras: CultureExtras, targets: Targets) -> None:
+    """Tiles, then the trend beside the worst hotspots and the cost."""
+    headline_row(report, extras, targets)
+    left, right = st.columns([11, 9], gap="medium")
+    with left:
+        st.markdown("**Is it getting better?**")
+        trend_chart(report, extras, targets)
+    with right:
+        st.markdown("**Where does it hurt most?**")
+        top_hotspots(targets)
+        st.markdown(cost_sentence(report, targets))
+
+
+def work_days_section(report: CultureReport, targets: Targets) -> None:
+    """Work days lost per month, with hours and money in the tooltip."""
+    st.markdown("**Work days lost per month**")
+    months = targets.work_days
+    if months.is_empty():
+        st.info("Too few lost-time answers per month to draw this.")
+        return
+    s = targets.settings
+    st.caption(f"Estimated: a month's mean lost minutes × tickets closed that month, in work days of "
+               f"{s.hours_per_day:g} hours.")
+    show_chart(report, ("work_days", s), lambda: work_days_bars(
+        months, currency=s.currency if s.hourly_cost is not None else None))

@@ -1,0 +1,92 @@
+"""Culture trends below the first screen: the detailed sections in tabs a CIO opens when needed.
+
+Recovery and kudos figures appear once (the Culture tab); the comparison chart shares the
+trend's y-range so lines read against each other honestly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from components import charts
+from components.culture_charts import annotation_marks
+from components.culture_first_screen import trend_domain, work_days_section
+from components.culture_sections import (calibration_section, culture_tiles, hotspot_section, lost_time_section,
+                                         show_chart, team_section, voice_section, watermelon_section)
+from components.drill_through import drill_section
+from components.survey_rates import survey_rate_section
+from components.tiles import fmt_pct, fmt_range
+from data_access.filters import Filters
+from data_access.scope import Scope
+from views.culture import CultureReport
+from views.culture_extras import CultureExtras, Targets
+
+TABS = ("Compare", "Hotspots", "Cost", "SLA and mood", "What users say", "Read responses", "Culture and teams")
+
+
+def compare_section(report: CultureReport, extras: CultureExtras, targets: Targets) -> None:
+    """Monthly Happiness by ticket type, channel or team, on the trend's y-range."""
+    by = st.segmented_control("Compare", list(report.compare), default="Ticket type", key="trends_compare_by",
+                              label_visibility="collapsed")
+    data = report.compare.get(by or "Ticket type", pl.DataFrame())
+    st.caption("Same Happiness scale as the trend above. Click names in the legend to pick lines "
+               "(shift-click for several); the picked lines show their band.")
+    if data.height:
+        domain = trend_domain(report, extras, targets)
+        notes = [(a.day, a.label) for a in targets.settings.annotations]
+        show_chart(report, ("compare", by, tuple(domain), tuple(notes)), lambda: _with_notes(
+            charts.happiness_compare(data, "series", title=by or "Ticket type", domain=domain), data, notes))
+    else:
+        st.info("Too few responses to compare.")
+
+
+def _with_notes(chart, months: pl.DataFrame, notes: list) -> object:
+    """The chart with the known changes drawn on it, when any falls within its months."""
+    marks = annotation_marks(months, notes)
+    return chart if marks is None else alt.layer(chart, marks)
+
+
+def response_rate_line(report: CultureReport) -> None:
+    """The survey response rate over the whole selection, once."""
+    rr = report.headline.response_rate
+    st.markdown(f"**Response rate {fmt_pct(rr.share)}**: {report.headline.n:,} responses to "
+                f"{report.headline.tickets:,} closed tickets ({fmt_range(rr.low, rr.high)}).")
+
+
+def cost_section(report: CultureReport, targets: Targets) -> None:
+    """Lost time by channel and service, and as work days per month."""
+    lost_time_section(report, "Where the lost time above comes from, by channel and by service:")
+    if report.headline.lost.total_hours is not None:
+        work_days_section(report, targets)
+
+
+def below_the_fold(report: CultureReport, extras: CultureExtras, targets: Targets, *, scope: Scope,
+                   filters: Filters) -> None:
+    """The detailed sections, one tab each."""
+    target = targets.settings.target
+    hot = report if target is None else replace(report, hotspots=targets.hotspots,
+                                                key=(*report.key, "target", target))
+    tabs = st.tabs(TABS, key="trends_tabs")  # a key keeps the open tab when a click reruns the page
+    with tabs[0]:
+        compare_section(report, extras, targets)
+    with tabs[1]:
+        hotspot_section(hot, key_prefix="trends", focused=bool(filters.service_ids or filters.channels),
+                        against="overall Happiness" if target is None else "the target")
+    with tabs[2]:
+        cost_section(report, targets)
+    with tabs[3]:
+        watermelon_section(report)
+    with tabs[4]:
+        voice_section(report)
+    with tabs[5]:
+        drill_section(report)
+    with tabs[6]:
+        response_rate_line(report)
+        culture_tiles(report)
+        survey_rate_section(scope, filters)
+        calibration_section(report)
+        team_section(report)

@@ -1,0 +1,137 @@
+"""Culture trends beyond the report: the same months a year earlier, and lost time as work days per
+month — each figure through the same disclosure rules as `views.culture` — and the organisation's
+target and cost settings applied to figures already released.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import polars as pl
+
+from data_access.culture_settings import CultureSettings
+from data_access.filters import Filters
+from data_access.scope import Scope
+from data_access.stats import ticket_stats
+from data_access.trends import analyst_cells, analyst_weeks, experience_stats
+from metrics.culture import lost_by, rollup, totals
+from metrics.targets import a_year_later, impact_against, lost_cost, target_gap, work_days, year_before
+from metrics.trends import PeriodChange, period_change
+from views import culture_sections as sections
+from views.culture import SLICE_DIMENSIONS, CultureReport, _cell_gaps, _differs_from_a_neighbour, distinct
+from views.disclosure import Disclosure, blank, released, shown_only
+
+LOST_FIGURES = ("lost_sum", "mean_minutes", "total_hours")
+
+
+@dataclass(frozen=True)
+class CultureExtras:
+    """Figures that need reads of their own: last year's same months and lost time per month."""
+
+    year_ago: PeriodChange | None
+    """This period's Happiness vs the same months a year earlier; None when either side is withheld."""
+    year_ago_n: int
+    year_ago_trend: pl.DataFrame
+    """month (moved forward a year, to sit under this year's), n, happiness…: months that pass."""
+    lost_months: pl.DataFrame
+    """month, mean_minutes, total_hours: months that pass and have enough lost-time answers."""
+
+
+def same_months_last_year(filters: Filters) -> Filters:
+    """The same period and slices, one year earlier."""
+    return replace(filters, start=year_before(filters.start), end=year_before(filters.end))
+
+
+def _month_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None) -> set[tuple]:
+    """Months a neighbouring link (one filter lifted, or a week more or less) would split."""
+    here = analyst_cells(scope=scope, filters=filters, url=url)
+    lifted = [(analyst_cells(scope=scope, filters=replace(filters, **{field: ()}), url=url), dim, chosen)
+              for field, dim in SLICE_DIMENSIONS.items() if (chosen := getattr(filters, field))]
+    return _cell_gaps(gate, ("month",), here, lifted)
+
+
+def _year_ago(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
+              now: tuple[int, int, int, int]) -> tuple[PeriodChange | None, int, pl.DataFrame]:
+    earlier = same_months_last_year(filters)
+    people = analyst_weeks(scope=scope, filters=earlier, url=url)
+    n = int(people["n"].sum()) if people.height else 0
+    empty = pl.DataFrame()
+    if not n or not gate.comparable(now[:2], (n, people["analyst_id"].n_unique())):
+        return None, n, empty
+    if _differs_from_a_neighbour(gate, scope, earlier, url, people):
+        return None, n, empty
+    months = experience_stats(scope=scope, filters=earlier, by=("month",), url=url)
+    whole = totals(months)
+    change = period_change({"n": now[0], "happy": now[2], "unhappy": now[3]},
+                           {k: int(whole.get(k, 0)) for k in ("n", "happy", "unhappy")})
+    gaps = _month_gaps(gate, scope, earlier, url)
+    trend = sections.monthly(gate, months, gaps=gaps, exact=distinct(people, ["month"]))
+    return change, n, a_year_later(trend) if trend.height else trend
+
+
+def _lost_months(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
+                 people: pl.DataFrame) -> pl.DataFrame:
+    """Lost hours per month (mean minutes that month × tickets closed that month), months that pass."""
+    stats = experience_stats(scope=scope, filters=filters, by=("month",), url=url)
+    closed = ticket_stats(scope=scope, filters=filters, by=("month",), url=url)
+    if stats.is_empty():
+        return pl.DataFrame()
+    frame = lost_by(stats, closed, "month", min_group=gate.min_group)
+    counts = sections.exact_analysts(rollup(stats, ["month"]).select("month", "n", "analysts"),
+                                     distinct(people, ["month"]), ["month"])
+    frame = frame.join(counts, on="month", how="inner")
+    gaps = _month_gaps(gate, scope, filters, url)
+    checked = sections._also_hidden(gate.cells(frame, LOST_FIGURES), "month", gaps)
+    checked = gate.complementary(blank(checked, LOST_FIGURES), LOST_FIGURES)
+    return released(shown_only(checked)).drop_nulls("total_hours").select(
+        "month", "mean_minutes", "total_hours").sort("month")
+
+
+def culture_extras(*, scope: Scope, filters: Filters, url: str | None = None) -> CultureExtras:
+    """Year-on-year comparison and lost time per month for `filters`, within `scope`.
+
+    Call only for a selection whose report is shown (not withheld): the headline's own checks
+    have then passed, and these figures add their own on top.
+    """
+    gate = Disclosure.for_scope(scope)
+    people = analyst_weeks(scope=scope, filters=filters, url=url)
+    if people.is_empty():
+        return CultureExtras(None, 0, pl.DataFrame(), pl.DataFrame())
+    whole = totals(experience_stats(scope=scope, filters=filters, url=url))
+    now = (int(whole.get("n", 0)), people["analyst_id"].n_unique(), int(whole.get("happy", 0)),
+           int(whole.get("unhappy", 0)))
+    change, n_ago, trend = _year_ago(gate, scope, filters, url, now)
+    return CultureExtras(change, n_ago, trend, _lost_months(gate, scope, filters, url, people))
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The report's figures seen against the organisation's settings."""
+
+    settings: CultureSettings
+    gap: float | None
+    """Headline Happiness minus the target (points)."""
+    cost: float | None
+    """Total lost hours × hourly cost."""
+    days: float | None
+    """Total lost hours as work days."""
+    hotspots: pl.DataFrame
+    """The report's hotspots, impact measured against the target when one is set."""
+    work_days: pl.DataFrame
+    """month, total_hours, days, cost."""
+
+
+def with_targets(report: CultureReport, extras: CultureExtras, settings: CultureSettings) -> Targets:
+    """Apply the target, hourly cost and hours per day to figures the report already released."""
+    hours = report.headline.lost.total_hours
+    hot = report.hotspots
+    if settings.target is not None and hot.height and "happiness" in hot.columns:
+        hot = impact_against(hot, settings.target)
+    months = extras.lost_months
+    if months.height:
+        months = work_days(months, hours_per_day=settings.hours_per_day, hourly_cost=settings.hourly_cost)
+    return Targets(settings=settings, gap=target_gap(report.headline.happiness, settings.target),
+                   cost=lost_cost(hours, settings.hourly_cost),
+                   days=None if hours is None else hours / settings.hours_per_day,
+                   hotspots=hot, work_days=months)
+
