@@ -45,7 +45,8 @@ def same_months_last_year(filters: Filters) -> Filters:
 def _month_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None) -> set[tuple]:
     """Months a neighbouring link (one filter lifted, or a week more or less) would split."""
     here = analyst_cells(scope=scope, filters=filters, url=url)
-    lifted = [(analyst_cells(scope=scope, filters=replace(filters, **{field: ()}), url=url), dim, chosen)
+    lifted = [(analyst_cells(scope=scope, filters=replace(filters, **{field: ()}), url=url,
+                             by_priority=dim == "priority"), dim, chosen)
               for field, dim in SLICE_DIMENSIONS.items() if (chosen := getattr(filters, field))]
     return _cell_gaps(gate, ("month",), here, lifted)
 
