@@ -23,19 +23,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_healthy(base_url: str, proc: subprocess.Popen, log_path: Path, timeout: float) -> None:
+def _wait_healthy(base_url: str, proc: subprocess.Popen, log_path: Path, timeout: float,
+                  what: str = "streamlit") -> None:
+    """Wait until `base_url` answers Streamlit's health check (directly or through a proxy);
+    raise with the tail of `what`'s log when the process exits or `timeout` seconds pass."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()[-3000:]}")
+            raise RuntimeError(f"{what} exited early:\n{log_path.read_text()[-3000:]}")
         try:
             with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as resp:
                 if resp.status == 200:
                     return
         except OSError:
             pass
-        time.sleep(0.3)
-    raise RuntimeError(f"streamlit did not become healthy in {timeout} s:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} did not become healthy in {timeout} s:\n{log_path.read_text()[-3000:]}")
 
 
 @contextmanager

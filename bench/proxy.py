@@ -21,7 +21,6 @@ import shutil
 import subprocess
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Iterator
 
@@ -67,21 +66,6 @@ backend streamlit
 """
 
 
-def _wait_ready(base_url: str, proc: subprocess.Popen, log_path: Path, timeout: float) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"haproxy exited early:\n{log_path.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"haproxy did not answer in {timeout} s:\n{log_path.read_text()[-2000:]}")
-
-
 @contextlib.contextmanager
 def run_haproxy(backends: list[tuple[str, int]], workdir: Path, *, timeout: float = 30) -> Iterator[str]:
     """HAProxy in the foreground in front of `backends` ((name, port) pairs); yields its base URL."""
@@ -96,7 +80,7 @@ def run_haproxy(backends: list[tuple[str, int]], workdir: Path, *, timeout: floa
         proc = subprocess.Popen([binary, "-db", "-f", str(config_path)], stdout=log, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(base_url, proc, log_path, timeout)
+        app_server._wait_healthy(base_url, proc, log_path, timeout, what="haproxy")
         yield base_url
     finally:
         proc.terminate()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 
 import sqlalchemy as sa
 
+from cli.dates import iso_date
 from data_access import catalogue, config, rollups, schema
 from data_access.engine import get_engine
 
@@ -34,8 +34,7 @@ def _cmd_generate(args) -> int:
         return 2
     if has_data:
         schema.metadata.drop_all(engine)
-    end = dt.date.fromisoformat(args.end) if args.end else None
-    result = demo.generate(engine, responses=args.responses, seed=args.seed, end=end)
+    result = demo.generate(engine, responses=args.responses, seed=args.seed, end=args.end)
     print(f"Generated {result.responses:,} responses on {result.tickets:,} tickets for "
           f"{result.analysts} analysts in {result.seconds:.1f} s. "
           f"Demo sign-ins use the password '{demo.DEMO_PASSWORD}' (demo database only).")
@@ -57,7 +56,7 @@ def register(sub, url_arg) -> None:
     url_arg(p)
     p.add_argument("--responses", type=int, default=150_000, help="survey responses to generate")
     p.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
-    p.add_argument("--end", help="last day of the data, YYYY-MM-DD (default: today)")
+    p.add_argument("--end", type=iso_date, help="last day of the data, YYYY-MM-DD (default: today)")
     p.add_argument("--replace", action="store_true", help="drop existing data first")
     p.set_defaults(func=_cmd_generate)
     p = sub.add_parser("summary", help="print what a database holds")

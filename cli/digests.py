@@ -5,7 +5,6 @@ unsent and the next run retries), 3 database unreachable (from the main CLI)."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import sys
 
@@ -14,6 +13,7 @@ import sys
 logging.getLogger("streamlit.runtime.caching.cache_data_api").addFilter(
     lambda record: "No runtime found" not in record.getMessage())
 
+from cli.dates import iso_date, year_month
 from data_access import clock
 from data_access import config as da_config
 from notify import alerts, send_digests
@@ -54,16 +54,14 @@ def _send(args, build, what: str) -> int:
 
 
 def _cmd_weekly(args) -> int:
-    week_ending = (dt.date.fromisoformat(args.week_ending) if args.week_ending
-                   else send_digests.default_week_ending(clock.today()))
+    week_ending = args.week_ending or send_digests.default_week_ending(clock.today())
     return _send(args, lambda now, settings, url, failures: send_digests.weekly_digest_messages(
         week_ending=week_ending, now=now, settings=settings, url=url, only=args.only, failures=failures),
         f"Weekly digest (week ending {week_ending:%Y-%m-%d})")
 
 
 def _cmd_monthly(args) -> int:
-    month = (dt.date.fromisoformat(args.month + "-01") if args.month
-             else send_digests.default_month(clock.today()))
+    month = args.month or send_digests.default_month(clock.today())
     return _send(args, lambda now, settings, url, failures: send_digests.monthly_digest_messages(
         month=month, now=now, settings=settings, url=url, only=args.only, failures=failures),
         f"Monthly digest ({month:%B %Y})")
@@ -96,13 +94,14 @@ def register(subparsers, url_arg) -> None:
     p = kinds.add_parser("weekly", help="one digest per team lead for the week ending yesterday")
     url_arg(p)
     _dry_run_arg(p)
-    p.add_argument("--week-ending", metavar="YYYY-MM-DD", help="last day of the week (default: yesterday)")
+    p.add_argument("--week-ending", metavar="YYYY-MM-DD", type=iso_date,
+                   help="last day of the week (default: yesterday)")
     p.add_argument("--only", metavar="USERNAME", help="only this lead")
     p.set_defaults(func=_cmd_weekly)
     p = kinds.add_parser("monthly", help="the CIO digest for the last complete month (teams only)")
     url_arg(p)
     _dry_run_arg(p)
-    p.add_argument("--month", metavar="YYYY-MM", help="the month (default: last complete month)")
+    p.add_argument("--month", metavar="YYYY-MM", type=year_month, help="the month (default: last complete month)")
     p.add_argument("--only", metavar="USERNAME", help="only this CIO user")
     p.set_defaults(func=_cmd_monthly)
 

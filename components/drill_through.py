@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 
 from components import formats
+from components.failures import DB_ERRORS, show_failure
 from components.formats import day
 from components.text import literal
 from views.culture import CultureReport
@@ -48,8 +49,11 @@ def _focused_cell(report: CultureReport) -> DrillTarget | None:
 
 def _response(row: dict) -> None:
     with st.container(border=True):
-        about = [row["service"], formats.channel(row["channel"]), TYPE_LABELS.get(row["ticket_type"], "ticket")]
-        st.caption(f"{day(row['day'])} · score {int(row['happiness'])} · {literal(' · '.join(about))}")
+        # Labels the page hides for this row (they would rebuild a hidden cell) arrive blank.
+        about = [row["service"], formats.channel(row["channel"]) if row["channel"] else None,
+                 TYPE_LABELS.get(row["ticket_type"], "ticket") if row["ticket_type"] else None]
+        shown = " · ".join(a for a in about if a)
+        st.caption(f"{day(row['day'])} · score {int(row['happiness'])}" + (f" · {literal(shown)}" if shown else ""))
         if row["comment"]:
             st.markdown(literal(row["comment"]))
         else:
@@ -89,11 +93,18 @@ def drill_section(report: CultureReport) -> None:
     if st.session_state.get(f"{KEY}_last") != (target, only):
         st.session_state[f"{KEY}_last"] = (target, only)
         st.session_state[page_key] = 0
-    result = drill_through(report, target, page=st.session_state.get(page_key, 0), only_commented=only)
+    try:  # the report may come from the cache while the database has stopped answering
+        result = drill_through(report, target, page=st.session_state.get(page_key, 0), only_commented=only)
+    except DB_ERRORS as exc:
+        show_failure(exc)
+        return
     if result.withheld:
         st.info(f"{result.n:,} responses — not shown: {literal(result.withheld)}.", icon=":material/visibility_off:")
         return
     st.caption(f"{result.n:,} responses, {result.commented:,} with a comment · newest first")
+    if kind != "cell":
+        st.caption("A response's service, channel or ticket type is left out where the figures above hide "
+                   "that cell, so that it cannot be rebuilt from the responses.")
     if result.rows.is_empty():
         st.info("No response in this cell has a comment." if only else "No responses in this cell.")
         return

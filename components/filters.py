@@ -317,7 +317,10 @@ def open_link(key_prefix: str, query: str) -> None:
     their widgets are forgotten, so the next run reads the link through `parse_params` like any
     other: a value that no longer fits (a team gone, a tampered value) is dropped with a notice.
     """
-    values = parse_qs(query, keep_blank_values=False, max_num_fields=len(PARAM_NAMES) * 4)
+    try:
+        values = parse_qs(query, keep_blank_values=False, max_num_fields=len(PARAM_NAMES) * 4)
+    except ValueError:  # more fields than any link of ours has: tampered, read as the plain link
+        values = {}
     for name in PARAM_NAMES:
         if name in st.query_params:
             del st.query_params[name]

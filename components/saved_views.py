@@ -53,8 +53,11 @@ def _save(user_id: int, page: str, name_key: str) -> None:
 
 def _delete(user_id: int, page: str, pick_key: str) -> None:
     name = st.session_state.get(pick_key)
-    if name and saved_views.delete_view(user_id=user_id, page=page, name=name):
-        st.session_state[MESSAGE_KEY] = ("success", f"Deleted “{name}”.")
+    try:
+        if name and saved_views.delete_view(user_id=user_id, page=page, name=name):
+            st.session_state[MESSAGE_KEY] = ("success", f"Deleted “{name}”.")
+    except DB_ERRORS as exc:
+        st.session_state[MESSAGE_KEY] = ("warning", describe_failure(exc))
     st.session_state.pop(pick_key, None)
 
 

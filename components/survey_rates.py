@@ -1,11 +1,12 @@
 """Culture trends: survey response rate per channel (answered / invited) next to the older
-responses / closed tickets. Render only; the figures come from views.survey_rates."""
+responses / closed tickets. Render only; the figures come from views.survey_rates (cached)."""
 
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
+from components.failures import DB_ERRORS, show_failure
 from components.formats import CHANNEL_LABELS, NO_VALUE
 from data_access.config import thresholds
 from data_access.filters import Filters
@@ -25,7 +26,11 @@ def _count(value) -> str:
 
 def survey_rate_section(scope: Scope, filters: Filters) -> None:
     """A small table per channel; nothing when no invitation was sent in the period."""
-    table = survey_rates.channel_rate_report(scope=scope, filters=filters)
+    try:
+        table = survey_rates.channel_rate_report(scope=scope, filters=filters)
+    except DB_ERRORS as exc:
+        show_failure(exc)
+        return
     if table.is_empty() or int(table["invited"].fill_null(0).max() or 0) == 0:
         return
     limits = thresholds()

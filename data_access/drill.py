@@ -22,7 +22,7 @@ R = schema.responses
 RF = schema.response_factors
 S = schema.services
 
-ROW_SCHEMA = {"submitted_at": pl.Datetime("us"), "happiness": pl.Int64, "service": pl.String,
+ROW_SCHEMA = {"submitted_at": pl.Datetime("us"), "happiness": pl.Int64, "service_id": pl.Int64, "service": pl.String,
               "channel": pl.String, "ticket_type": pl.String, "comment": pl.String}
 
 
@@ -62,7 +62,7 @@ def cell_responses_query(*, scope: Scope, filters: Filters, factor_id: int | Non
                          commented: bool = False, limit: int, offset: int) -> sa.Select:
     """One page of the cell's responses (`commented`: only those with a comment), newest first
     (ties: the later ticket first)."""
-    return (sa.select(R.c.submitted_at, R.c.happiness, S.c.name.label("service"), T.c.channel,
+    return (sa.select(R.c.submitted_at, R.c.happiness, T.c.service_id, S.c.name.label("service"), T.c.channel,
                       T.c.ticket_type, R.c.comment)
             .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key).join(S, S.c.service_id == T.c.service_id))
             .where(*_where(scope, filters, factor_id, commented))
@@ -72,7 +72,7 @@ def cell_responses_query(*, scope: Scope, filters: Filters, factor_id: int | Non
 
 def cell_responses(*, scope: Scope, filters: Filters, factor_id: int | None = None, commented: bool = False,
                    limit: int = 10, offset: int = 0, url: str | None = None) -> pl.DataFrame:
-    """submitted_at, happiness, service, channel, ticket_type, comment — one page, newest first."""
+    """submitted_at, happiness, service_id, service, channel, ticket_type, comment — one page, newest first."""
     stmt = cell_responses_query(scope=scope, filters=filters, factor_id=factor_id, commented=commented,
                                 limit=limit, offset=max(offset, 0))
     return query.frame(stmt, url=url, schema=ROW_SCHEMA)

@@ -218,20 +218,6 @@ def recovery_queue(*, scope: Scope, now: dt.datetime, filters: Filters,
     return frame.with_columns(pl.col(c).cast(pl.Int64).fill_null(0) for c in RECOVERY_COLUMNS)
 
 
-def team_analyst_counts_query(*, scope: Scope, filters: Filters) -> sa.Select:
-    """How many different analysts have responses in the period, per team (privacy floor)."""
-    scope.require("lead", "cio")
-    return (sa.select(T.c.team_id, sa.func.count(sa.distinct(T.c.analyst_id)).label("analysts"))
-            .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
-            .where(*response_period(filters), *ticket_slice(filters), *ticket_scope(scope))
-            .group_by(T.c.team_id).order_by(T.c.team_id))
-
-
-def team_analyst_counts(*, scope: Scope, filters: Filters, url: str | None = None) -> dict[int, int]:
-    """team_id → number of analysts with at least one response in the period."""
-    return {int(t): int(n) for t, n in _rows(url, team_analyst_counts_query(scope=scope, filters=filters)).iter_rows()}
-
-
 # ---------------------------------------------------------------- alert reads
 
 def pending_alerts_query(*, scope: Scope, since: dt.datetime, threshold: int) -> sa.Select:

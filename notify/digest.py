@@ -20,6 +20,7 @@ from data_access.stats import response_stats
 from data_access.trends import CHANNEL_LABELS
 from metrics import happiness, happiness_margin, period_change, wilson_interval
 from notify.config import NotifySettings
+from notify.month_edges import EDGES, month_edges
 from views.disclosure import Disclosure, hidden_keys
 
 # Where each kind of item opens in the app (Streamlit page url paths).
@@ -295,32 +296,6 @@ def lead_weekly_digest(*, recipient: str, scope: Scope, week_ending: dt.date, no
         min_responses=limits.min_responses, min_group=limits.min_group)
 
 
-EDGES = "not shown — a few answers at the month's edges could be singled out"
-
-
-def _month_edges(gate: Disclosure, scope: Scope, period: Filters, url: str | None) -> tuple[set, bool]:
-    """The teams, and whether the whole, whose month a Culture trends link of whole weeks could be
-    subtracted from: a few answers in the month's partial first and last weeks, or in the days
-    just outside the month that share those weeks (`Disclosure.month_gap`)."""
-    first = period.start - dt.timedelta(days=period.start.weekday())
-    last = period.end - dt.timedelta(days=1)
-    last_monday, after = last - dt.timedelta(days=last.weekday()), last + dt.timedelta(days=7 - last.weekday())
-    inside = [Filters(a, b) for a, b in ((period.start, first + dt.timedelta(days=7)), (last_monday, period.end))
-              if a != first and b != after]
-    outside = [Filters(a, b) for a, b in ((first, period.start), (period.end, after)) if a < b]
-
-    def parts(spans: list[Filters], by: tuple[str, ...]) -> list[dict]:
-        return [r for f in spans for r in response_stats(scope=scope, filters=f, by=by, url=url).iter_rows(named=True)]
-
-    teams_in, teams_out = parts(inside, ("team_id",)), parts(outside, ("team_id",))
-    gaps = {t for t in {r["team_id"] for r in teams_in + teams_out}
-            if gate.month_gap([(r["n"], r["analysts"]) for r in teams_in if r["team_id"] == t],
-                              [(r["n"], r["analysts"]) for r in teams_out if r["team_id"] == t])}
-    whole = gate.month_gap([(r["n"], r["analysts"]) for r in parts(inside, ())],
-                           [(r["n"], r["analysts"]) for r in parts(outside, ())])
-    return gaps, whole
-
-
 def _org_lines(gate: Disclosure, scope: Scope, period: Filters, before: Filters, names: dict[int, str],
                settings: NotifySettings, url: str | None) -> tuple[list[TeamLine], TeamLine]:
     """Team and total lines of an org digest, every figure through disclosure control: a team is
@@ -329,7 +304,8 @@ def _org_lines(gate: Disclosure, scope: Scope, period: Filters, before: Filters,
     now_frame = response_stats(scope=scope, filters=period, by=("team_id",), url=url)
     before_frame = response_stats(scope=scope, filters=before, by=("team_id",), url=url)
     now_by_team, before_by_team = _counts(now_frame, "team_id"), _counts(before_frame, "team_id")
-    edge_gaps, whole_gap = _month_edges(gate, scope, period, url)
+    edge_cells, whole_gap = month_edges(gate, scope, period, url)
+    edge_gaps = {team for (team,) in edge_cells}
     hidden_now = hidden_keys(gate, now_frame, "team_id", also=edge_gaps)
     # A team's month before is hidden when its current line is, or has no figures (no change shown).
     absent = set(before_frame["team_id"].to_list()) - set(now_frame["team_id"].to_list())

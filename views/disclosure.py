@@ -49,17 +49,6 @@ class Disclosure:
         """Whether a cell of `n` responses by `analysts` distinct analysts may carry figures."""
         return int(n or 0) >= self.min_group and int(analysts or 0) >= self.min_analysts
 
-    def allows_part(self, part: tuple[int, int], whole: tuple[int, int]) -> bool:
-        """A figure over a part of a whole that is shown too: the part and the rest must both pass.
-
-        `part` and `whole` are (n, analysts). The rest's analysts are unknown; the whole's count
-        is used only when the rest is empty (then the part *is* the whole).
-        """
-        rest_n = int(whole[0]) - int(part[0])
-        if not self.allows(*part):
-            return False
-        return rest_n == 0 or rest_n >= self.min_group
-
     def comparable(self, now: tuple[int, int], before: tuple[int, int]) -> bool:
         """A change between two cells needs both sides to pass."""
         return self.allows(*now) and self.allows(*before)

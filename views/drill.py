@@ -90,7 +90,7 @@ def drill_through(report: CultureReport, target: DrillTarget, *, page: int = 0, 
     size = reads.cell_size(scope=scope, filters=narrowed, factor_id=factor, url=url)
     n, commented = size["n"], size["commented"]
     empty = pl.DataFrame(schema={"day": pl.Date, **{k: v for k, v in reads.ROW_SCHEMA.items()
-                                                  if k != "submitted_at"}})
+                                                  if k not in ("submitted_at", "service_id")}})
     if not shown_in_report(report, target) or not gate.allows(n, size["analysts"]):
         reason = (f"fewer than {gate.min_group} responses or {gate.min_analysts} analysts, or hidden so that a "
                   "small group cannot be worked out from the others")
@@ -100,7 +100,35 @@ def drill_through(report: CultureReport, target: DrillTarget, *, page: int = 0, 
     rows = reads.cell_responses(scope=scope, filters=narrowed, factor_id=factor, commented=only_commented,
                                 limit=page_size,
                                 offset=page * page_size, url=url)
-    return DrillPage(n, commented, _redacted(rows, url), page, pages)
+    return DrillPage(n, commented, _redacted(_labels_shown(rows, report, target), url), page, pages)
+
+
+def _shown(frame: pl.DataFrame | None, keys: list[str]) -> set[tuple]:
+    """The `keys` of the cells a report table shows a figure for."""
+    if frame is None or frame.is_empty() or any(k not in frame.columns for k in keys):
+        return set()
+    if SUPPRESSED in frame.columns:
+        frame = frame.filter(~pl.col(SUPPRESSED).fill_null(False) & pl.col("happiness").is_not_null())
+    return set(frame.select(keys).iter_rows())
+
+
+def _labels_shown(rows: pl.DataFrame, report: CultureReport, target: DrillTarget) -> pl.DataFrame:
+    """A month's or a factor's rows with service and channel blanked unless the page shows both
+    their hotspot cell and their month's line for the channel, and the ticket type blanked unless
+    the page shows the month's line for the type: grouped by those labels, rows would otherwise
+    rebuild a cell the page hides. A cell's rows all belong to one shown hotspot cell."""
+    if target.kind == "cell" or rows.is_empty():
+        return rows
+    cells = _shown(report.hotspots, ["service_id", "channel"])
+    channels = _shown(report.compare.get("Channel"), ["month", "channel"])
+    types = _shown(report.compare.get("Ticket type"), ["month", "ticket_type"])
+    months = [dt.date(t.year, t.month, 1) for t in rows["submitted_at"].to_list()]
+    place = [(s, c) in cells and (m, c) in channels
+             for s, c, m in zip(rows["service_id"].to_list(), rows["channel"].to_list(), months)]
+    kind = [(m, t) in types for t, m in zip(rows["ticket_type"].to_list(), months)]
+    place_ok, kind_ok = pl.Series(place, dtype=pl.Boolean), pl.Series(kind, dtype=pl.Boolean)
+    return rows.with_columns(*(pl.when(place_ok).then(pl.col(c)).otherwise(None).alias(c) for c in ("service", "channel")),
+                             pl.when(kind_ok).then(pl.col("ticket_type")).otherwise(None).alias("ticket_type"))
 
 
 def _redacted(rows: pl.DataFrame, url: str | None) -> pl.DataFrame:

@@ -41,14 +41,6 @@ def rejects_frame_csv(rejects: pl.DataFrame) -> bytes:
     return safe_csv_bytes(original_columns(rejects))
 
 
-def report_csv(result: ImportResult) -> bytes:
-    """One CSV with the summary counts on top and the rejected rows below (formula-safe)."""
-    head = pl.DataFrame({"line": [None] * 6, "column": [r[0] for r in summary_rows(result)],
-                         "reason": [str(r[1]) for r in summary_rows(result)], "raw_row": [None] * 6},
-                        schema=result.rejects.schema)
-    return safe_csv_bytes(pl.concat([head, result.rejects]))
-
-
 def notes(result: ImportResult) -> list[str]:
     """Plain-text lines worth reading besides the counts: skipped reasons, warnings, questions,
     recovery items (for the CLI, the Markdown report and the Admin page)."""

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 
 from data_access import bootstrap, clock, recovery, schema
 from data_access.importer import load
-from data_access.importer.fields import FIELDS
 from data_access.importer.plan import (  # noqa: F401 (the importer's public names live here too)
     DATE_FIELDS, Plan, check_plan, decide_dates, max_import_bytes, plan_import, with_questions)
 from data_access.importer.reader import LINE, RawBatch
@@ -242,10 +241,3 @@ def _finish(engine: sa.Engine, sides: list[_Side], dry_run: bool, now: dt.dateti
                 conn.execute(S.insert().values(key="data_origin", value="imported"))
             elif origin != "imported":
                 conn.execute(S.update().where(S.c.key == "data_origin").values(value="imported"))
-
-
-def field_help(kind: str) -> pl.DataFrame:
-    """The generic template for a kind: field, required, meaning (for the page and README)."""
-    return pl.DataFrame([(f.name, f.required, f.help) for f in FIELDS[kind]],
-                        schema={"field": pl.String, "required": pl.Boolean, "meaning": pl.String},
-                        orient="row")

@@ -91,3 +91,64 @@ def test_a_month_too_small_to_show_prints_only_its_size(notify_db, smtp_env):
     text = _pdf_text(_attachment(smtp_env))
     assert "No figures for this month: 4 responses" in text.replace("\n", " ")
     assert "Happiness " not in text and "Teams" not in text
+
+
+def test_a_team_withheld_at_the_months_edges_in_the_mail_is_withheld_in_the_pdf_too(notify_db, smtp_env):
+    """A Culture trends link of whole weeks covering October (28 Sep – 1 Nov) minus the PDF's
+    calendar month would give the answers of 28–30 Sep and 1 Nov: one answer of the team there is
+    one person. The mail withholds the team's line; the attached PDF must not show it either."""
+    from tests.notify.conftest import add_response
+
+    url = notify_db
+    [(team_id, name)] = _sql(url, "SELECT t.team_id, tm.name FROM responses r JOIN tickets t ON t.ticket_key = "
+                                  "r.ticket_key JOIN teams tm ON tm.team_id = t.team_id WHERE r.submitted_at >= :a "
+                                  "AND r.submitted_at < :b GROUP BY t.team_id, tm.name ORDER BY COUNT(*) DESC "
+                                  "LIMIT 1", OCTOBER)
+    edge = "SELECT r.ticket_key FROM responses r JOIN tickets t ON t.ticket_key = r.ticket_key WHERE t.team_id = :t"
+    with get_engine(url).begin() as conn:  # the team's answers just outside October move a week away
+        for a, b, days in (("2026-09-28", "2026-10-01", -7), ("2026-11-01", "2026-11-02", 7)):
+            keys = conn.execute(sa.text(f"{edge} AND r.submitted_at >= :a AND r.submitted_at < :b"),
+                                {"t": team_id, "a": a, "b": b}).scalars().all()
+            for key in keys:
+                old = conn.execute(sa.text("SELECT submitted_at FROM responses WHERE ticket_key = :k"),
+                                   {"k": key}).scalar_one()
+                old = old if isinstance(old, dt.datetime) else dt.datetime.fromisoformat(str(old))
+                conn.execute(sa.text("UPDATE responses SET submitted_at = :s WHERE ticket_key = :k"),
+                             {"s": old + dt.timedelta(days=days), "k": key})
+        rollups.rebuild(conn)
+        analysts = conn.execute(sa.text("SELECT analyst_id FROM analysts WHERE team_id = :t ORDER BY analyst_id "
+                                        "LIMIT 3"), {"t": team_id}).scalars().all()
+    # October's partial first and last weeks hold 6 answers by 3 analysts each: the team's line
+    # passes every check of the page's read model on its own.
+    for day in (dt.datetime(2026, 10, 2, 10, 0), dt.datetime(2026, 10, 27, 10, 0)):
+        for i, analyst in enumerate(analysts * 2):
+            add_response(url, analyst_id=analyst, happiness=9, submitted_at=day + dt.timedelta(minutes=i))
+    add_response(url, analyst_id=analysts[0], happiness=2, submitted_at=dt.datetime(2026, 11, 1, 12, 0))
+    [(count,)] = _sql(url, f"SELECT COUNT(*) FROM ({edge} AND r.submitted_at >= :a AND r.submitted_at < :b) x",
+                      {"t": team_id, **OCTOBER})
+
+    assert main(["digest", "monthly", "--url", url, "--month", "2026-10"]) == 0
+    [(_rcpt, msg)] = smtp_env.messages()
+    body = msg.get_body(("plain",)).get_content()
+    [line] = [line for line in body.splitlines() if line.startswith(f"- {name} Happiness")]
+    assert line.endswith(f"a few answers at the month's edges could be singled out (n = {count})"), line
+    lines = _pdf_text(_attachment(smtp_env)).splitlines()
+    assert f"{name} – n = {count:,} change –" in lines
+
+
+def test_a_hotspot_cell_at_the_months_edges_is_left_out_of_the_pdf(notify_db, monkeypatch):
+    from data_access.scope import Scope
+    from notify import culture_attachment
+    from notify.digest import month_filters
+    from views.culture import culture_report
+
+    scope, period = Scope(role="cio"), month_filters(dt.date(2026, 10, 1))
+    report = culture_report(scope=scope, filters=period, url=notify_db)
+    cells = [(r["service_id"], r["channel"]) for r in report.hotspots.iter_rows(named=True)]
+    assert len(cells) > 2
+    edge = cells[1]
+    monkeypatch.setattr(culture_attachment, "month_edges",
+                        lambda gate, scope, period, url, by=("team_id",): ({edge} if "channel" in by else set(), False))
+    kept = culture_attachment.edges_withheld(report, scope=scope, period=period, url=notify_db)
+    assert [(r["service_id"], r["channel"]) for r in kept.hotspots.iter_rows(named=True)] == cells[:1] + cells[2:]
+    assert kept.teams.equals(report.teams)

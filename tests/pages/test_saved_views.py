@@ -109,3 +109,34 @@ def test_at_most_thirty_views_per_page(users):
         saved_views.save_view(user_id=1, page="culture-trends", name="one more", params={},
                               now=dt.datetime(2026, 11, 2), url=users)
     assert ("v3", "type=incident") in saved_views.list_views(user_id=1, page="culture-trends", url=users)
+
+
+def test_a_database_lost_while_deleting_is_explained(users, page, monkeypatch):
+    from data_access.engine import DatabaseUnavailable
+
+    saved_views.save_view(user_id=1, page="culture-trends", name="Mine", params={"type": "request"},
+                          now=dt.datetime(2026, 11, 20), url=users)
+    at = page()
+
+    def down(**_):
+        raise DatabaseUnavailable("The database cannot be reached right now.")
+
+    monkeypatch.setattr(saved_views, "delete_view", down)
+    at.selectbox(key="trends_view_pick").select("Mine").run()
+    at.button(key="trends_view_delete").click().run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["The database cannot be reached right now."]
+
+
+def test_a_view_tampered_with_too_many_fields_opens_as_the_plain_link(users, page):
+    """More fields than the filters could ever need: read as no filter at all, never a traceback."""
+    with get_engine(users).begin() as conn:
+        conn.execute(schema.saved_views.insert().values(
+            user_id=1, page="culture-trends", name="Long", saved_at=dt.datetime(2026, 11, 1),
+            query="&".join(["channel=phone"] * 40)))
+    at = page(params={"channel": "phone"})
+    at.selectbox(key="trends_view_pick").select("Long").run()
+    at.button(key="trends_view_open").click().run()
+    assert not at.exception
+    assert at.multiselect(key="trends_channels").value == []
+    assert _happiness(at) == "+30"

@@ -45,3 +45,34 @@ def test_parts_drop_punctuation_and_initials():
 def test_redacted_text_shown_literally_has_no_markdown():
     shown = literal(redact("[click](https://x.example) says Bo", NAMES[:2]))
     assert shown == "\\[click\\]\\(h\u2060ttps\\:\u2060//x.example\\) says \\[analyst\\]"
+
+
+ACCENTED = ("José Núñez", "Björn Ågren", "Søren Kierkegaard")
+
+
+@pytest.mark.parametrize("comment, expected", [
+    ("Jose Nunez was great", "[analyst] was great"),                 # accents left out by the customer
+    ("thanks zoe", "thanks [analyst]"),                              # ë typed as e
+    ("Bjoern and Bjorn and AGREN", "[analyst] and [analyst] and [analyst]"),  # ö as oe or o
+    ("Soren helped", "[analyst] helped"),                            # ø as o
+    ("Jose\u0301 helped", "[analyst] helped"),                       # decomposed é (combining accent)
+    ("ＡＮＮ helped", "[analyst] helped"),                              # full-width letters
+    ("A\u200bnn and Ar\u00adcher", "[analyst] and [analyst]"),     # invisible characters inside a name
+])
+def test_names_are_redacted_whatever_the_accents(comment, expected):
+    assert redact(comment, NAMES + ACCENTED) == expected
+
+
+def test_a_decomposed_name_in_the_warehouse_still_matches():
+    assert redact("José and Jose helped", ("Jose\u0301 Nu\u0301n\u0303ez",)) == "[analyst] and [analyst] helped"
+
+
+@pytest.mark.parametrize("comment, expected", [
+    ("ann_archer closed it", "[analyst] closed it"),                # a user name: underscore between parts
+    ("AnnArcher closed it", "[analyst] closed it"),                 # parts run together
+    ("mail ann.archer at once", "mail [analyst] at once"),
+    ("Ann2 and bo_ and _Brandt", "[analyst]2 and [analyst]_ and _[analyst]"),  # digits and underscores are no letters
+    ("Annabel and Joanne stay", "Annabel and Joanne stay"),
+])
+def test_names_next_to_digits_underscores_or_run_together(comment, expected):
+    assert redact(comment, NAMES) == expected
