@@ -149,7 +149,8 @@ def test_culture_groupings_summed_from_cells_equal_their_own_reads(any_demo_url,
     for scope in (Scope("cio"), Scope("lead", team_ids=(team_id,))):
         for f in (year, odd, urgent):
             cells = trends.analyst_cells(scope=scope, filters=f, url=any_demo_url)
-            for by in (FINE_GRAIN, ("sla_met",), ("service_id", "channel"), ("reassignment_count",), ("team_id",)):
+            for by in (FINE_GRAIN, ("sla_met",), ("service_id", "channel"), ("reassignment_count",), ("team_id",),
+                       ("month",), ()):
                 direct = trends.experience_stats(scope=scope, filters=f, by=by, url=any_demo_url)
                 summed = experience(cells, by)
                 assert_frame_equal(summed, direct, check_exact=False, rel_tol=1e-9, abs_tol=1e-9)
