@@ -12,7 +12,7 @@ from components import charts, formats
 from components.filters import focus
 from components.tables import data_table
 from components.text import literal
-from components.tiles import (fmt_happiness, fmt_hours, fmt_margin, fmt_minutes, fmt_pct, fmt_range, tile)
+from components.tiles import fmt_hours, fmt_minutes, fmt_pct, fmt_range, tile
 from data_access.config import thresholds
 from views.culture import CultureReport
 from metrics.care import CARE_NAMES
@@ -47,52 +47,6 @@ def show_chart(report: CultureReport, name: str, build: Callable[[], alt.TopLeve
 
 def _points(margin: float) -> str:
     return f"{margin:.1f}" if margin < 0.95 else f"{margin:.0f}"  # "± 0" would claim certainty
-
-
-def headline_tiles(report: CultureReport) -> None:
-    """The eight headline tiles in two rows."""
-    h = report.headline
-    change = h.change
-    first = st.columns(4)
-    with first[0]:
-        tile("Happiness", fmt_happiness(h.happiness), fmt_margin(h.margin, h.n), HAPPINESS_HELP)
-    with first[1]:
-        if change.change is None:
-            tile("Change vs before", "–", f"no fair comparison with the period before (n = {change.previous_n:,})"
-                 if change.previous_n else "no responses before",
-                 "Happiness now minus Happiness in the period of equal length just before. Shown when "
-                 "both periods are large enough to show on their own.")
-        else:
-            verdict = "a clear change" if change.is_clear else "within noise"
-            tile("Change vs before", f"{fmt_happiness(change.change)} pts",
-                 f"± {_points(change.change_margin)} · {verdict} · before {fmt_happiness(change.previous)} "
-                 f"(n = {change.previous_n:,})",
-                 "Happiness now minus Happiness in the period of equal length just before. "
-                 "It is a clear change when it is larger than its 95% margin.")
-    with first[2]:
-        tile("Unhappy (0–6)", fmt_pct(h.unhappy.share), f"{fmt_range(h.unhappy.low, h.unhappy.high)} · "
-             f"{h.unhappy.k:,} of {h.n:,}", "Share of responses scoring 0–6, with its 95% Wilson interval.")
-    with first[3]:
-        tile("Lost time per ticket", fmt_minutes(h.lost.mean_minutes), f"n = {h.lost.n:,} answers",
-             "Mean work time users say they lost, over the responses that answered the question.")
-    second = st.columns(4)
-    with second[0]:
-        tile("Total lost hours", fmt_hours(h.lost.total_hours), f"mean × {h.tickets:,} closed tickets",
-             "Mean lost time per answer × tickets closed in the period: an estimate of the cost to the business.")
-    with second[1]:
-        rr = h.response_rate
-        tile("Response rate", fmt_pct(rr.share), f"{h.n:,} responses / {h.tickets:,} closed tickets",
-             "Survey responses received in the period divided by tickets closed in it.")
-    with second[2]:
-        rec = report.recovery
-        tile("Recovery within target", fmt_pct(rec.share), _recovery_caption(rec, report.recovery_since),
-             "Unhappy responses (0–6) whose user was contacted by their due time (the recovery target set by the admin), "
-             "among those already due or contacted. Counted from when recovery tracking began: answers that "
-             "came with the first import are history.")
-    with second[3]:
-        tile("Recognitions given", f"{report.kudos_given:,}",
-             f"{fmt_pct(report.kudos.share, 1)} of {report.kudos.n:,} happy responses",
-             "Kudos team leads passed on for responses in the period (shown to the analyst).")
 
 
 def _recovery_caption(rec, since) -> str:

@@ -331,6 +331,20 @@ def open_link(key_prefix: str, query: str) -> None:
         st.session_state.pop(key, None)
 
 
+def _remembered_state(options: FilterOptions, today: dt.date) -> FilterState:
+    """The filters chosen earlier in this session, or (on a fresh session) the link's."""
+    state = st.session_state.get(FILTERS_STATE_KEY)
+    if not isinstance(state, FilterState):
+        state, ignored = parse_params(_params_dict(), options, today)
+        st.session_state[FILTERS_STATE_KEY] = state
+        if ignored:
+            st.session_state[NOTICE_KEY] = ignored
+        return state
+    # Teams and services valid on another page may be outside this page's scope.
+    return replace(state, team_ids=tuple(t for t in state.team_ids if t in options.teams),
+                   service_ids=tuple(s for s in state.service_ids if s in options.services))
+
+
 def page_filters(key_prefix: str, *, scope: Scope, weeks: bool = False) -> Filters:
     """Render the compact filter bar and return the chosen period and slices.
 
@@ -340,15 +354,7 @@ def page_filters(key_prefix: str, *, scope: Scope, weeks: bool = False) -> Filte
     """
     today = clock.today()
     options = filter_options(scope)
-    state = st.session_state.get(FILTERS_STATE_KEY)
-    if not isinstance(state, FilterState):
-        state, ignored = parse_params(_params_dict(), options, today)
-        st.session_state[FILTERS_STATE_KEY] = state
-        if ignored:
-            st.session_state[NOTICE_KEY] = ignored
-    else:  # teams valid on another page may be outside this page's scope
-        state = replace(state, team_ids=tuple(t for t in state.team_ids if t in options.teams),
-                        service_ids=tuple(s for s in state.service_ids if s in options.services))
+    state = _remembered_state(options, today)
     start_with = _defaults(state, options, today)
     keys = _widget_keys(key_prefix)
 

@@ -68,7 +68,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("components/coaching.py", "report.overdue_recovery"): "a count, an int",
     ("components/culture_sections.py", "limits.min_group"): "privacy threshold, an int setting",
     ("components/culture_sections.py", "limits.min_analysts"): "privacy threshold, an int setting",
-    ("components/culture_sections.py", "verdict"): "one of two fixed phrases",
     ("components/culture_sections.py", "title"): "fixed factor-table titles of voice_section",
     ("components/culture_sections.py", "sentence"): "built above from fmt_hours/fmt_minutes/fmt_pct only",
     ("components/freshness.py", "status.reason"): "fixed reasons written by data_access.rollups",

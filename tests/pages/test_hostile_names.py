@@ -42,7 +42,12 @@ def _walk(node):
 
 
 def markdown_texts(at: AppTest) -> list[tuple[str, str]]:
-    """(element type, Markdown source) of every Markdown-rendered string on the page."""
+    """(element type, Markdown source) of every Markdown-rendered string on the page (the app's
+    own fixed style sheets left out: CSS attribute selectors look like reference links)."""
+    from components.culture_first_screen import TILES_CSS
+    from components.filter_fold import FOLD_CSS
+
+    app_css = {TILES_CSS, FOLD_CSS}
     out = []
     for node in _walk(at._tree):
         kind, proto = getattr(node, "type", None), getattr(node, "proto", None)
@@ -52,7 +57,7 @@ def markdown_texts(at: AppTest) -> list[tuple[str, str]]:
             if name == "body" and kind == "metric":
                 continue  # a metric's value is plain text
             value = getattr(proto, name, None)
-            if isinstance(value, str) and value:
+            if isinstance(value, str) and value and value not in app_css:
                 out.append((kind, value))
     return out
 
