@@ -1,5 +1,5 @@
 """Culture trends: survey response rate per channel (answered / invited) next to the older
-responses / closed tickets. Render only; the figures come from views.survey_rates."""
+responses / closed tickets. Render only; the figures come from views.survey_rates (cached)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from components.formats import CHANNEL_LABELS, NO_VALUE
 from data_access.config import thresholds
 from data_access.filters import Filters
 from data_access.scope import Scope
-from views.survey_rates import channel_rate_report
+from views.cache import survey_rates
 
 
 def _pct(share, low, high) -> str:
@@ -27,7 +27,7 @@ def _count(value) -> str:
 def survey_rate_section(scope: Scope, filters: Filters) -> None:
     """A small table per channel; nothing when no invitation was sent in the period."""
     try:
-        table = channel_rate_report(scope=scope, filters=filters)
+        table = survey_rates.channel_rate_report(scope=scope, filters=filters)
     except DB_ERRORS as exc:
         show_failure(exc)
         return

@@ -52,12 +52,17 @@ def _engine_for(url: str) -> sa.Engine:
 
 
 def _server_pool() -> dict:
-    """Pool sized for concurrent sessions and a statement timeout, from `config.pool_settings()`."""
+    """Pool sized for concurrent sessions, a statement timeout and work memory, from `config.pool_settings()`."""
     pool = config.pool_settings()
     kwargs: dict = {"pool_pre_ping": True, "pool_size": pool.pool_size, "max_overflow": pool.max_overflow,
                     "pool_timeout": pool.pool_timeout}
+    options = []
     if pool.statement_timeout_seconds and not _SHORT_CONNECTIONS:  # command-line tools may run long
-        kwargs["connect_args"] = {"options": f"-c statement_timeout={pool.statement_timeout_seconds * 1000}"}
+        options.append(f"-c statement_timeout={pool.statement_timeout_seconds * 1000}")
+    if pool.work_mem_mb:
+        options.append(f"-c work_mem={pool.work_mem_mb}MB")
+    if options:
+        kwargs["connect_args"] = {"options": " ".join(options)}
     return kwargs
 
 

@@ -153,31 +153,59 @@ def analyst_weeks(*, scope: Scope, filters: Filters, url: str | None = None) -> 
     return frame.with_columns(pl.col("team_id", "analyst_id").cast(pl.Int64))
 
 
-CELL_DIMENSIONS = ("week", "month", "team_id", "service_id", "channel", "ticket_type", "sla_met",
-                   "reassignment_count", "priority")
+CELL_DIMENSIONS = rollup_reads.CELL_KEYS  # week, month, team, service, channel, type, SLA met, reassignments
+CELL_SUMS = rollup_reads.CELL_SUMS  # n, happy, unhappy, lost_n, lost_sum per analyst and cell
+CELLS_WORK_MEM_MB = 128
+CELL_TYPES = {"week": pl.Date, "month": pl.Date, "team_id": pl.Int64, "service_id": pl.Int64, "channel": pl.String,
+              "ticket_type": pl.String, "sla_met": pl.Boolean, "reassignment_count": pl.Int64, "analyst_id": pl.Int64,
+              "n": pl.Int64, "happy": pl.Int64, "unhappy": pl.Int64, "lost_n": pl.Int64, "lost_sum": pl.Float64}
 
 
-def analyst_cells_query(*, scope: Scope, filters: Filters) -> sa.Select:
+def _cell_types(by_priority: bool) -> dict[str, pl.DataType]:
+    """`CELL_TYPES` in the order of the read's columns, with the ticket priority before the analyst."""
+    if not by_priority:
+        return CELL_TYPES
+    names = list(CELL_TYPES)
+    at = names.index("analyst_id")
+    return {n: (pl.Int64 if n == "priority" else CELL_TYPES[n]) for n in names[:at] + ["priority"] + names[at:]}
+
+
+def analyst_cells_query(*, scope: Scope, filters: Filters, by_priority: bool = False) -> sa.Select:
     """The SELECT behind `analyst_cells`."""
     _require_org_view(scope)
-    keys = [GROUPABLE[d] for d in CELL_DIMENSIONS] + [T.c.analyst_id]
-    return (sa.select(*keys, sa.func.count().label("n"))
+    keys = [GROUPABLE[d] for d in (*CELL_DIMENSIONS, *(("priority",) if by_priority else ()))] + [T.c.analyst_id]
+    return (sa.select(*keys, sa.func.count().label("n"),
+                      sa.func.sum(as_int(R.c.happiness >= HAPPY_MIN)).label("happy"),
+                      sa.func.sum(as_int(R.c.happiness <= UNHAPPY_MAX)).label("unhappy"),
+                      sa.func.count(R.c.lost_minutes).label("lost_n"),
+                      sa.func.sum(R.c.lost_minutes).label("lost_sum"))
             .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
             .where(*response_period(filters), *ticket_slice(filters), *ticket_scope(scope))
             .group_by(*keys))
 
 
-def analyst_cells(*, scope: Scope, filters: Filters, url: str | None = None) -> pl.DataFrame:
+def analyst_cells(*, scope: Scope, filters: Filters, url: str | None = None,
+                  by_priority: bool = False) -> pl.DataFrame:
     """Responses per analyst and every dimension a Culture trends cell is cut by (`CELL_DIMENSIONS`):
     one read from which disclosure control counts each kind of cell's distinct analysts exactly,
-    per week or per value of a filter. The ids serve `views.disclosure` only and never reach a page."""
-    frame = stat_types(query.frame(analyst_cells_query(scope=scope, filters=filters), url=url))
+    per week or per value of a filter, and from which the page's experience figures by any of these
+    dimensions are summed (`CELL_SUMS`: n, happy, unhappy, lost_n, lost_sum — the sufficient
+    statistics of `experience_stats`). The ids never reach a page.
+
+    `by_priority` adds the ticket priority (the neighbouring link without a priority filter):
+    the rollups keep no priority, so that read, like any under a priority filter, reads the base tables."""
+    if use_rollups(url, filters) and not by_priority:
+        _require_org_view(scope)
+        stmt = rollup_reads.analyst_cells_query(scope=scope, filters=filters)
+    else:
+        stmt = analyst_cells_query(scope=scope, filters=filters, by_priority=by_priority)
+    types = _cell_types(by_priority)
+    # Hundreds of thousands of groups a year at 1M answers: PostgreSQL's default work_mem (4 MB)
+    # sorts them on disk; with CELLS_WORK_MEM_MB they stay in one in-memory hash table.
+    frame = stat_types(query.bulk_frame(stmt, url=url, schema=types, work_mem_mb=CELLS_WORK_MEM_MB))
     if frame.is_empty():
-        return pl.DataFrame(schema={"week": pl.Date, "month": pl.Date, "team_id": pl.Int64, "service_id": pl.Int64,
-                                    "channel": pl.String, "ticket_type": pl.String, "sla_met": pl.Boolean,
-                                    "reassignment_count": pl.Int64, "priority": pl.Int64, "analyst_id": pl.Int64,
-                                    "n": pl.Int64})
-    return frame.with_columns(pl.col("team_id", "service_id", "analyst_id").cast(pl.Int64))
+        return pl.DataFrame(schema=types)
+    return frame.with_columns(pl.col("team_id", "service_id", "reassignment_count", "analyst_id").cast(pl.Int64))
 
 
 # ---------------------------------------------------------------- what users say

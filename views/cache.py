@@ -33,6 +33,7 @@ from views import coaching as _coaching
 from views import culture as _culture
 from views import culture_extras as _culture_extras
 from views import my_feedback as _my_feedback
+from views import survey_rates as _survey_rates
 
 TTL_SECONDS = 600
 # The Admin Data page's warehouse counts: an import from the command line (another process,
@@ -66,6 +67,7 @@ trends = CachedReads(_trends, {"team_names": 64, "service_names": 16, "experienc
                                "analyst_weeks": 128, "factor_counts": 256, "culture_counts": 256,
                                "calibration_inputs": 128})
 culture = CachedReads(_culture, {"culture_report": 128})
+survey_rates = CachedReads(_survey_rates, {"channel_rate_report": 128})
 culture_extras = CachedReads(_culture_extras, {"culture_extras": 128})
 culture_settings = CachedReads(_culture_settings, {"read_culture_settings": 8})
 coaching = CachedReads(_coaching, {

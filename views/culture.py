@@ -22,6 +22,7 @@ from metrics.lost_time import LostTime, pareto_share
 from metrics.trends import PeriodChange
 from metrics.watermelon import WatermelonShare, watermelon_share
 from views import culture_sections as sections
+from views.culture_cells import CellReads, experience
 from views.disclosure import Disclosure, released
 
 FINE_GRAIN = ("month", "team_id", "channel", "ticket_type", "sla_met")
@@ -81,13 +82,17 @@ def distinct(people: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
 
 
 def _differs_from_a_neighbour(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
-                              people: pl.DataFrame) -> bool:
-    """Whether a link with one filter changed would differ from this one by a group below the minimum."""
+                              people: pl.DataFrame, reads: CellReads | None = None) -> bool:
+    """Whether a link with one filter changed would differ from this one by a group below the minimum.
+    With `reads` (the period's cells), each wider link's groups are summed from its cells, which
+    the cell checks read anyway."""
     for field, key in SLICE_DIMENSIONS.items():
         chosen = getattr(filters, field)
         if chosen:
             wider = replace(filters, **{field: ()})
-            if gate.neighbour_gap(experience_stats(scope=scope, filters=wider, by=(key,), url=url), key, chosen):
+            parts = (distinct(reads(wider, key == "priority"), [key]) if reads is not None
+                     else experience_stats(scope=scope, filters=wider, by=(key,), url=url))
+            if gate.neighbour_gap(parts, key, chosen):
                 return True
     return gate.period_gap(distinct(people, ["week"]))
 
@@ -169,9 +174,10 @@ def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) ->
     n = int(people["n"].sum())
     if not gate.allows(n, people["analyst_id"].n_unique()):
         return _blank_report(n, key, "small")
-    if _differs_from_a_neighbour(gate, scope, filters, url, people):
+    reads = CellReads(lambda f, by_priority: analyst_cells(scope=scope, filters=f, url=url, by_priority=by_priority))
+    if _differs_from_a_neighbour(gate, scope, filters, url, people, reads):
         return _blank_report(n, key, "neighbour")
-    return _full_report(gate, scope, filters, url, people)
+    return _full_report(gate, scope, filters, url, people, reads)
 
 
 CELL_KINDS = (("month",), ("team_id",), ("month", "ticket_type"), ("month", "channel"), ("month", "team_id"),
@@ -180,21 +186,20 @@ CELL_KINDS = (("month",), ("team_id",), ("month", "ticket_type"), ("month", "cha
 """Every kind of cell the page shows below the selection: each is checked against neighbouring links."""
 
 
-def _all_gaps(gate: Disclosure, scope: Scope, filters: Filters,
-              url: str | None) -> dict[tuple[str, ...], set[tuple]]:
+def _all_gaps(gate: Disclosure, filters: Filters, reads: CellReads) -> dict[tuple[str, ...], set[tuple]]:
     """For every kind of cell, the cells a neighbouring link would split: one `analyst_cells` read
     for the selection and one per filter in use (that filter lifted)."""
-    here = analyst_cells(scope=scope, filters=filters, url=url)
-    lifted = [(analyst_cells(scope=scope, filters=replace(filters, **{field: ()}), url=url), dim, chosen)
+    here = reads(filters)
+    lifted = [(reads(replace(filters, **{field: ()}), dim == "priority"), dim, chosen)
               for field, dim in SLICE_DIMENSIONS.items() if (chosen := getattr(filters, field))]
     return {keys: _cell_gaps(gate, keys, here, lifted) for keys in CELL_KINDS}
 
 
 def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
-                 people: pl.DataFrame) -> CultureReport:
-    cur = experience_stats(scope=scope, filters=filters, by=FINE_GRAIN, url=url)
+                 people: pl.DataFrame, reads: CellReads) -> CultureReport:
+    cur = experience(reads(filters), FINE_GRAIN)
     now = dict(totals(cur), analysts=people["analyst_id"].n_unique())
-    by_sla = experience_stats(scope=scope, filters=filters, by=("sla_met",), url=url)
+    by_sla = experience(reads(filters), ("sla_met",))
     by_team_before = experience_stats(scope=scope, filters=filters.previous(), by=("team_id",), url=url)
     before = _before(gate, scope, filters, url, totals(by_team_before))
     closed = ticket_stats(scope=scope, filters=filters, by=("team_id", "service_id", "channel"), url=url)
@@ -204,8 +209,8 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
     counts = culture_counts(scope=scope, filters=filters, url=url)
     participation = (rate(counts["self_assessed"], counts["active_analysts"])
                      if counts["active_analysts"] >= thresholds().min_analysts else None)
-    cells = experience_stats(scope=scope, filters=filters, by=("service_id", "channel"), url=url)
-    gaps = _all_gaps(gate, scope, filters, url)
+    cells = experience(reads(filters), ("service_id", "channel"))
+    gaps = _all_gaps(gate, filters, reads)
     mood_mix, sla_groups = sections.mood(gate, by_sla, gaps=gaps[("sla_met",)])
     met = sla_groups.filter(pl.col("sla_met").fill_null(False) & ~pl.col("suppressed").fill_null(False))
     watermelon = (watermelon_share(int(now["sla_met_unhappy"]), int(now["sla_met_n"])) if met.height
@@ -236,7 +241,7 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
         hotspots=sections.hotspots(gate, cells, services, CHANNEL_LABELS, gaps=gaps[("service_id", "channel")]),
         factors=_factors(gate, factor_counts(scope=scope, filters=filters, url=url), head, before),
         reassignment=sections.reassignment(
-            gate, experience_stats(scope=scope, filters=filters, by=("reassignment_count",), url=url),
+            gate, experience(reads(filters), ("reassignment_count",)),
             gaps=gaps[("reassignment_count",)]),
         lost_by_channel=_series(sections.lost(gate, cur, closed, "channel", gaps=gaps[("channel",)]), "channel",
                                 CHANNEL_LABELS, "channel_label"),

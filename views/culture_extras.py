@@ -13,12 +13,13 @@ from data_access.culture_settings import CultureSettings
 from data_access.filters import Filters
 from data_access.scope import Scope
 from data_access.stats import ticket_stats
-from data_access.trends import analyst_cells, analyst_weeks, experience_stats
+from data_access.trends import analyst_cells, analyst_weeks
 from metrics.culture import lost_by, rollup, totals
 from metrics.targets import a_year_later, impact_against, lost_cost, target_gap, work_days, year_before
 from metrics.trends import PeriodChange, period_change
 from views import culture_sections as sections
 from views.culture import SLICE_DIMENSIONS, CultureReport, _cell_gaps, _differs_from_a_neighbour, distinct
+from views.culture_cells import CellReads, experience
 from views.disclosure import Disclosure, blank, released, shown_only
 
 LOST_FIGURES = ("lost_sum", "mean_minutes", "total_hours")
@@ -42,37 +43,36 @@ def same_months_last_year(filters: Filters) -> Filters:
     return replace(filters, start=year_before(filters.start), end=year_before(filters.end))
 
 
-def _month_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None) -> set[tuple]:
+def _month_gaps(gate: Disclosure, filters: Filters, reads: CellReads) -> set[tuple]:
     """Months a neighbouring link (one filter lifted, or a week more or less) would split."""
-    here = analyst_cells(scope=scope, filters=filters, url=url)
-    lifted = [(analyst_cells(scope=scope, filters=replace(filters, **{field: ()}), url=url), dim, chosen)
+    lifted = [(reads(replace(filters, **{field: ()}), dim == "priority"), dim, chosen)
               for field, dim in SLICE_DIMENSIONS.items() if (chosen := getattr(filters, field))]
-    return _cell_gaps(gate, ("month",), here, lifted)
+    return _cell_gaps(gate, ("month",), reads(filters), lifted)
 
 
-def _year_ago(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
-              now: tuple[int, int, int, int]) -> tuple[PeriodChange | None, int, pl.DataFrame]:
+def _year_ago(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, now: tuple[int, int, int, int],
+              reads: CellReads) -> tuple[PeriodChange | None, int, pl.DataFrame]:
     earlier = same_months_last_year(filters)
     people = analyst_weeks(scope=scope, filters=earlier, url=url)
     n = int(people["n"].sum()) if people.height else 0
     empty = pl.DataFrame()
     if not n or not gate.comparable(now[:2], (n, people["analyst_id"].n_unique())):
         return None, n, empty
-    if _differs_from_a_neighbour(gate, scope, earlier, url, people):
+    if _differs_from_a_neighbour(gate, scope, earlier, url, people, reads):
         return None, n, empty
-    months = experience_stats(scope=scope, filters=earlier, by=("month",), url=url)
+    months = experience(reads(earlier), ("month",))
     whole = totals(months)
     change = period_change({"n": now[0], "happy": now[2], "unhappy": now[3]},
                            {k: int(whole.get(k, 0)) for k in ("n", "happy", "unhappy")})
-    gaps = _month_gaps(gate, scope, earlier, url)
+    gaps = _month_gaps(gate, earlier, reads)
     trend = sections.monthly(gate, months, gaps=gaps, exact=distinct(people, ["month"]))
     return change, n, a_year_later(trend) if trend.height else trend
 
 
 def _lost_months(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
-                 people: pl.DataFrame) -> pl.DataFrame:
+                 people: pl.DataFrame, reads: CellReads) -> pl.DataFrame:
     """Lost hours per month (mean minutes that month × tickets closed that month), months that pass."""
-    stats = experience_stats(scope=scope, filters=filters, by=("month",), url=url)
+    stats = experience(reads(filters), ("month",))
     closed = ticket_stats(scope=scope, filters=filters, by=("month",), url=url)
     if stats.is_empty():
         return pl.DataFrame()
@@ -80,7 +80,7 @@ def _lost_months(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
     counts = sections.exact_analysts(rollup(stats, ["month"]).select("month", "n", "analysts"),
                                      distinct(people, ["month"]), ["month"])
     frame = frame.join(counts, on="month", how="inner")
-    gaps = _month_gaps(gate, scope, filters, url)
+    gaps = _month_gaps(gate, filters, reads)
     checked = sections._also_hidden(gate.cells(frame, LOST_FIGURES), "month", gaps)
     checked = gate.complementary(blank(checked, LOST_FIGURES), LOST_FIGURES)
     return released(shown_only(checked)).drop_nulls("total_hours").select(
@@ -97,11 +97,13 @@ def culture_extras(*, scope: Scope, filters: Filters, url: str | None = None) ->
     people = analyst_weeks(scope=scope, filters=filters, url=url)
     if people.is_empty():
         return CultureExtras(None, 0, pl.DataFrame(), pl.DataFrame())
-    whole = totals(experience_stats(scope=scope, filters=filters, url=url))
+    # Every grouping of a period is summed from its per-analyst cells, read once per filters.
+    reads = CellReads(lambda f, by_priority: analyst_cells(scope=scope, filters=f, url=url, by_priority=by_priority))
+    whole = totals(experience(reads(filters), ()))
     now = (int(whole.get("n", 0)), people["analyst_id"].n_unique(), int(whole.get("happy", 0)),
            int(whole.get("unhappy", 0)))
-    change, n_ago, trend = _year_ago(gate, scope, filters, url, now)
-    return CultureExtras(change, n_ago, trend, _lost_months(gate, scope, filters, url, people))
+    change, n_ago, trend = _year_ago(gate, scope, filters, url, now, reads)
+    return CultureExtras(change, n_ago, trend, _lost_months(gate, scope, filters, url, people, reads))
 
 
 @dataclass(frozen=True)

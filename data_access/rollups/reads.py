@@ -304,3 +304,16 @@ def analyst_weeks_query(*, scope: Scope, filters: Filters) -> sa.Select:
     keys = [_key(src, "week"), _key(src, "month"), src.c.team_id, src.c.analyst_id]
     return (sa.select(*keys, sa.func.sum(src.c.n).label("n")).where(*_where(src, scope, filters))
             .group_by(*keys))
+
+
+CELL_KEYS = ("week", "month", "team_id", "service_id", "channel", "ticket_type", "sla_met", "reassignment_count")
+CELL_SUMS = ("n", "happy", "unhappy", "lost_n", "lost_sum")
+
+
+def analyst_cells_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """Twin of `trends.analyst_cells_query`: every cell dimension, analyst_id and the `CELL_SUMS`.
+    The daily rollup holds exactly these keys (reassignments already bucketed), so one pass
+    over its rows of the period replaces the join of answers and tickets."""
+    keys = [_key(RR, k) for k in CELL_KEYS] + [RR.c.analyst_id]
+    return (sa.select(*keys, *[sa.func.sum(RR.c[c]).label(c) for c in CELL_SUMS]).where(*_where(RR, scope, filters))
+            .group_by(*keys))

@@ -21,18 +21,21 @@ def test_pool_settings_from_env_with_floors(monkeypatch):
     monkeypatch.setenv("SERVICE_PULSE_MAX_OVERFLOW", "-3")
     monkeypatch.setenv("SERVICE_PULSE_POOL_TIMEOUT", "ten")
     monkeypatch.setenv("SERVICE_PULSE_STATEMENT_TIMEOUT", "5")
+    monkeypatch.setenv("SERVICE_PULSE_WORK_MEM_MB", "-1")
     assert config.pool_settings() == config.PoolSettings(pool_size=24, max_overflow=0, pool_timeout=30,
-                                                         statement_timeout_seconds=5)
+                                                         statement_timeout_seconds=5, work_mem_mb=0)
 
 
 def test_engine_pool_and_statement_timeout(postgres_server_url, monkeypatch, fresh_engines):
     monkeypatch.setenv("SERVICE_PULSE_POOL_SIZE", "12")
     monkeypatch.setenv("SERVICE_PULSE_MAX_OVERFLOW", "7")
     monkeypatch.setenv("SERVICE_PULSE_STATEMENT_TIMEOUT", "1")
+    monkeypatch.setenv("SERVICE_PULSE_WORK_MEM_MB", "48")
     engine = get_engine(postgres_server_url)
     assert engine.pool.size() == 12 and engine.pool._max_overflow == 7
     with engine.connect() as conn:
         assert conn.execute(sa.text("SHOW statement_timeout")).scalar_one() == "1s"
+        assert conn.execute(sa.text("SHOW work_mem")).scalar_one() == "48MB"
         with pytest.raises(sa.exc.OperationalError) as caught:
             conn.execute(sa.text("SELECT pg_sleep(3)"))
     message = describe_failure(caught.value)

@@ -21,7 +21,8 @@ from data_access.surveys.rates import channel_rates
 from tests.conftest import DEMO_END, DEMO_RESPONSES, DEMO_SEED
 from views import my_feedback
 from views.coaching import analyst as coaching_view, overview_periods
-from views.culture import culture_report
+from views.culture import FINE_GRAIN, culture_report
+from views.culture_cells import experience
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +81,9 @@ def _figures(url: str) -> dict:
                                                 "reassignment_count", "ticket_type"))
         out[f"tickets {name}"] = stats.ticket_stats(scope=lead, filters=f, url=url, by=("month", "analyst_id"))
         out[f"lost {name}"] = stats.lost_histogram(scope=cio, filters=f, url=url)
+        for who, scope in (("cio", cio), ("lead", lead)):  # disclosure control's per-analyst cells
+            cells = trends.analyst_cells(scope=scope, filters=f, url=url)
+            out[f"analyst cells {who} {name}"] = cells.sort(cells.columns)
         out[f"org by week {name}"] = stats.response_stats(scope=cio, filters=f, url=url, by=("week", "team_id"))
         out[f"org tickets {name}"] = stats.ticket_stats(scope=cio, filters=f, url=url, by=("month", "service_id"))
         out[f"org tickets by week {name}"] = stats.ticket_stats(scope=lead, filters=f, url=url, by=("week",))
@@ -127,3 +131,34 @@ def test_demo_rollups_equal_their_recomputation(any_demo_url):
         tickets = conn.execute(sa.select(sa.func.sum(schema.rollup_tickets.c.tickets))).scalar_one()
         base_tickets = conn.execute(sa.select(sa.func.count()).select_from(schema.tickets)).scalar_one()
     assert n == DEMO_RESPONSES and tickets == base_tickets
+
+
+@pytest.mark.parametrize("rollups_on", [True, False])
+def test_culture_groupings_summed_from_cells_equal_their_own_reads(any_demo_url, monkeypatch, rollups_on):
+    """Culture trends sums its groupings of the period from the per-analyst cells: every grouping
+    equals `experience_stats` for the same scope and filters, values, types and row order."""
+    if not rollups_on:
+        monkeypatch.setenv(DISABLE_ENV, "off")
+    query.clear_cached_reads()
+    with get_engine(any_demo_url).connect() as conn:
+        team_id = conn.execute(sa.select(sa.func.min(schema.analysts.c.team_id))).scalar_one()
+    year = Filters(dt.date(2025, 11, 20), dt.date(2026, 11, 21))
+    odd = Filters(dt.date(2026, 3, 17), dt.date(2026, 9, 3), channels=("phone", "email"), ticket_types=("incident",))
+    urgent = dataclasses.replace(year, priorities=(1, 2))  # the rollups keep no priority: base tables
+    checked = 0
+    for scope in (Scope("cio"), Scope("lead", team_ids=(team_id,))):
+        for f in (year, odd, urgent):
+            cells = trends.analyst_cells(scope=scope, filters=f, url=any_demo_url)
+            for by in (FINE_GRAIN, ("sla_met",), ("service_id", "channel"), ("reassignment_count",), ("team_id",),
+                       ("month",), ()):
+                direct = trends.experience_stats(scope=scope, filters=f, by=by, url=any_demo_url)
+                summed = experience(cells, by)
+                assert_frame_equal(summed, direct, check_exact=False, rel_tol=1e-9, abs_tol=1e-9)
+                checked += int(direct["n"].sum())
+        # The link without the priority filter, by priority: what its neighbour check sums.
+        by_priority = trends.analyst_cells(scope=scope, filters=year, url=any_demo_url, by_priority=True)
+        direct = trends.experience_stats(scope=scope, filters=year, by=("priority",), url=any_demo_url)
+        assert_frame_equal(experience(by_priority, ("priority",)), direct, check_exact=False, rel_tol=1e-9,
+                           abs_tol=1e-9)
+        assert by_priority["priority"].n_unique() > 1
+    assert checked > 5 * 1000  # real answers behind every comparison, not empty frames
