@@ -102,7 +102,6 @@ QUERIES = [
     reads.praise_query(scope=LEAD, filters=WEEK),
     reads.unhappy_responses_query(scope=LEAD, filters=WEEK),
     reads.recovery_queue_query(scope=Scope("cio"), now=NOW, filters=WEEK),
-    reads.team_analyst_counts_query(scope=Scope("cio"), filters=WEEK),
     reads.pending_alerts_query(scope=LEAD, since=NOW - dt.timedelta(days=7), threshold=6),
     reads.response_factors_query(scope=LEAD, ticket_keys=(1, 2)),
     reads.sent_notifications_query(("a", "b")),
