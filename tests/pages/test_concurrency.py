@@ -102,6 +102,27 @@ def _run_all_at_once(url: str, stderr) -> dict[tuple[str, str], tuple]:
     return results
 
 
+def _one_runtime_for_every_session(monkeypatch) -> None:
+    """AppTest keeps a per-run stand-in Runtime in Streamlit's class-wide singleton and clears it
+    when its run ends. With twelve AppTests in threads of one process, one session ending clears
+    it under the others ("Runtime hasn't been created!"), a race of the test harness only: the
+    real server has one Runtime for every session. Sessions fall back to the last one seen."""
+    from streamlit.runtime.runtime import Runtime
+
+    last: list = []
+
+    def instance(cls):
+        if cls._instance is not None:
+            last[:] = [cls._instance]
+            return cls._instance
+        if last:
+            return last[0]
+        raise RuntimeError("Runtime hasn't been created!")
+
+    monkeypatch.setattr(Runtime, "instance", classmethod(instance))
+    monkeypatch.setattr(Runtime, "exists", classmethod(lambda cls: cls._instance is not None or bool(last)))
+
+
 @pytest.fixture(scope="module")
 def duckdb_url(tmp_path_factory) -> str:
     url = f"duckdb:///{tmp_path_factory.mktemp('concurrent') / 'demo.duckdb'}"
@@ -127,6 +148,7 @@ def test_twelve_sessions_render_at_once_without_hang_or_error(engine, request, m
     monkeypatch.setenv("SERVICE_PULSE_DATABASE_URL", url)
     monkeypatch.setenv("SERVICE_PULSE_TODAY", TODAY.isoformat())
     st.cache_data.clear()  # cold: every session computes its figures at the same time
+    _one_runtime_for_every_session(monkeypatch)
 
     results = _run_all_at_once(url, real_stderr)
 
