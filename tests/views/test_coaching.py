@@ -6,29 +6,12 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-import streamlit as st
 
 from data_access.engine import get_engine
-from data_access.filters import Filters
 from data_access.scope import Scope, ScopeError
+# The same pinned day, team, lead and period as the SQL tests of these reads, and their fixture.
+from tests.data_access.test_coaching import LEAD, NOW, PERIOD, TEAM, TODAY, _fresh_cache, _raw  # noqa: F401
 from views import coaching
-
-TODAY = dt.date(2026, 11, 20)
-NOW = dt.datetime(2026, 11, 20, 12)
-TEAM = 6
-LEAD = Scope("lead", team_ids=(TEAM,))
-PERIOD = Filters(dt.date(2026, 8, 23), dt.date(2026, 11, 21))
-
-
-@pytest.fixture(autouse=True)
-def _pinned_day(monkeypatch):
-    monkeypatch.setenv("SERVICE_PULSE_TODAY", TODAY.isoformat())
-    st.cache_data.clear()
-
-
-def _raw(url, sql, **params):
-    with get_engine(url).connect() as conn:
-        return conn.execute(sa.text(sql), params).all()
 
 
 def _member(url) -> int:
