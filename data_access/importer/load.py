@@ -190,7 +190,8 @@ def load_tickets(conn: sa.Connection | None, valid: pl.DataFrame, names: Names, 
             conn.execute(RI.update().where(RI.c.ticket_key == sa.bindparam("k"))
                          .values(team_id=sa.bindparam("t"), analyst_id=sa.bindparam("a")),
                          moved.select(k="ticket_key", t="team_id", a="analyst_id").to_dicts())
-    rollups.after_write(conn, [*changed["ticket_key"], *range(first_key, first_key + new.height)], rollup_share)
+    created = pl.int_range(first_key, first_key + new.height, dtype=pl.Int64, eager=True)
+    rollups.after_write(conn, pl.concat([changed["ticket_key"].cast(pl.Int64), created]), rollup_share)
     return out
 
 

@@ -84,8 +84,25 @@ class Pending:
     keys: pl.Series
 
 
-def _keys(ticket_keys: Iterable[int]) -> pl.Series:
+def _keys(ticket_keys: Iterable[int] | pl.Series) -> pl.Series:
+    if isinstance(ticket_keys, pl.Series):  # an import's key column: no trip through Python ints
+        return ticket_keys.cast(pl.Int64).rename("ticket_key").unique()
     return pl.Series("ticket_key", list(ticket_keys), dtype=pl.Int64).unique()
+
+
+@contextmanager
+def _bulk_plans(conn: sa.Connection, keys: int) -> Iterator[None]:
+    """A write of many tickets on PostgreSQL joins by hashing: without statistics on the work tables
+    the planner guesses few rows and nests loops over them, which grows with the square of the write.
+    Small writes keep the planner's choice (index probes into the rollups)."""
+    bulk = conn.dialect.name == "postgresql" and keys > SHORT_LIST
+    if bulk:
+        conn.execute(sa.text("SET LOCAL enable_nestloop = off"))
+    try:
+        yield
+    finally:
+        if bulk:
+            conn.execute(sa.text("SET LOCAL enable_nestloop = on"))
 
 
 def _stage_share(conn: sa.Connection, token: str, keys: pl.Series, sign: int) -> None:
@@ -102,7 +119,7 @@ def _stage_share(conn: sa.Connection, token: str, keys: pl.Series, sign: int) ->
             ["token", *rollup.columns], sa.select(sa.literal(token, sa.String).label("token"), *share.subquery().c)))
 
 
-def before_write(conn: sa.Connection, ticket_keys: Iterable[int]) -> Pending | None:
+def before_write(conn: sa.Connection, ticket_keys: Iterable[int] | pl.Series) -> Pending | None:
     """Stage the share the tickets have before a write; None when this warehouse does not keep
     rollups. Pass every existing ticket whose rows the write may change (tickets created by the
     write need not be named here: they had no share)."""
@@ -110,11 +127,12 @@ def before_write(conn: sa.Connection, ticket_keys: Iterable[int]) -> Pending | N
         return None
     pending = Pending(uuid.uuid4().hex, _keys(ticket_keys))
     if not pending.keys.is_empty():
-        _stage_share(conn, pending.token, pending.keys, -1)
+        with _bulk_plans(conn, pending.keys.len()):
+            _stage_share(conn, pending.token, pending.keys, -1)
     return pending
 
 
-def after_write(conn: sa.Connection, ticket_keys: Iterable[int], before: Pending | None) -> None:
+def after_write(conn: sa.Connection, ticket_keys: Iterable[int] | pl.Series, before: Pending | None) -> None:
     """Stage the share of the tickets named before (`before_write`) and now, after the write, and
     apply the difference to every rollup and twin."""
     if before is None:
@@ -123,9 +141,10 @@ def after_write(conn: sa.Connection, ticket_keys: Iterable[int], before: Pending
     new = new.filter(~new.is_in(before.keys.implode())) if not before.keys.is_empty() else new
     if before.keys.is_empty() and new.is_empty():
         return
-    _stage_share(conn, before.token, new, +1)
-    for rollup in ROLLUPS:
-        _apply(conn, rollup, before.token)
+    with _bulk_plans(conn, before.keys.len() + new.len()):
+        _stage_share(conn, before.token, new, +1)
+        for rollup in ROLLUPS:
+            _apply(conn, rollup, before.token)
     conn.execute(TOUCHED.delete().where(TOUCHED.c.token == before.token))
 
 
