@@ -157,14 +157,12 @@ class Settings:
 
 # Every variable read anywhere (the fingerprint covers exactly these).
 ENV_NAMES = tuple(f"SERVICE_PULSE_{name}" for name in (
-    "SECRETS", "DATABASE_URL", "DATA_DIR", "DEMO_RESPONSES", "TODAY", "ROLLUPS", "LOCK_WAIT_SECONDS",
-    "POOL_SIZE", "MAX_OVERFLOW", "POOL_TIMEOUT", "STATEMENT_TIMEOUT", "WORK_MEM_MB", "MIN_RESPONSES",
-    "MIN_GROUP", "MIN_ANALYSTS", "MIN_COLLEAGUES", "COOKIE_KEY", "COOKIE_EXPIRY_HOURS",
-    "MAX_IMPORT_MB", "IMPORT_MAX_XLSX_MB", "IMPORT_MAX_ROWS",
+    "SECRETS", "DATABASE_URL", "DATA_DIR", "DEMO_RESPONSES", "TODAY", "ROLLUPS", "LOCK_WAIT_SECONDS", "POOL_SIZE",
+    "MAX_OVERFLOW", "POOL_TIMEOUT", "STATEMENT_TIMEOUT", "WORK_MEM_MB", "MIN_RESPONSES", "MIN_GROUP", "MIN_ANALYSTS",
+    "MIN_COLLEAGUES", "COOKIE_KEY", "COOKIE_EXPIRY_HOURS", "MAX_IMPORT_MB", "IMPORT_MAX_XLSX_MB", "IMPORT_MAX_ROWS",
     "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM", "SMTP_TIMEOUT",
-    "SMTP_CA_FILE", "BASE_URL", "QUIET_HOURS", "WEEKEND_BATCHING", "ALERT_LOOKBACK_DAYS",
-    "SURVEY_SECRET", "SURVEY_COOLDOWN_DAYS", "SURVEY_MAX_AGE_DAYS", "SURVEY_VALID_DAYS",
-    "SURVEY_SHOW_ANALYST"))
+    "SMTP_CA_FILE", "BASE_URL", "QUIET_HOURS", "WEEKEND_BATCHING", "ALERT_LOOKBACK_DAYS", "SURVEY_SECRET",
+    "SURVEY_COOLDOWN_DAYS", "SURVEY_MAX_AGE_DAYS", "SURVEY_VALID_DAYS", "SURVEY_SHOW_ANALYST"))
 
 
 class _Source:
@@ -183,7 +181,7 @@ class _Source:
             section, _, item = key.partition(".")
             value = self.secrets.get(section, {}).get(item)
             if value is not None and value != "":
-                return value, f"[{section}] {item} in {self.secrets_path}"
+                return value, f"[{section}] {item} in {self.secrets_path.name}"
         return None
 
     def text(self, name: str, key: str | None = None, default: str | None = None) -> str | None:
@@ -194,9 +192,10 @@ class _Source:
         return default if found is None else parse(*found)
 
 
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "…'"
+def _refused(where: str, wanted: str) -> SettingsError:
+    # The value itself is not repeated: the app shows this before anyone signs in, and a secret
+    # pasted into the wrong variable must not end up on that page.
+    return SettingsError(f"{where} must be {wanted}; the value set there is not.")
 
 
 def _number(value: object, where: str, kind: type) -> int | float:
@@ -208,8 +207,7 @@ def _number(value: object, where: str, kind: type) -> int | float:
                 return number
         except (TypeError, ValueError):
             pass
-    raise SettingsError(f"{where} must be {'a whole number' if kind is int else 'a number'}, "
-                        f"not {_shown(value)}.")
+    raise _refused(where, "a whole number, like 5" if kind is int else "a number, like 2.5")
 
 
 _int = functools.partial(_number, kind=int)
@@ -220,14 +218,14 @@ def _bool(value: object, where: str) -> bool:
     text = str(value).strip().lower()
     if isinstance(value, bool) or text in ("1", "true", "yes", "on", "0", "false", "no", "off"):
         return value if isinstance(value, bool) else text in ("1", "true", "yes", "on")
-    raise SettingsError(f"{where} must be true or false (also on/off, yes/no, 1/0), not {_shown(value)}.")
+    raise _refused(where, "true or false (also on/off, yes/no, 1/0)")
 
 
 def _date(value: object, where: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise SettingsError(f"{where} must be a date as YYYY-MM-DD, not {_shown(value)}.") from None
+        raise _refused(where, "a date written YYYY-MM-DD") from None
 
 
 def parse_quiet_hours(text: str) -> tuple[dt.time | None, dt.time | None]:
@@ -245,7 +243,7 @@ def _quiet(value: object, where: str) -> tuple[dt.time | None, dt.time | None]:
     try:
         return parse_quiet_hours(str(value))
     except ValueError:
-        raise SettingsError(f"{where} must look like 20:00-07:00 or off, not {_shown(value)}.") from None
+        raise _refused(where, "a time span like 20:00-07:00, or off") from None
 
 
 def _at_least(parse, floor):
@@ -343,8 +341,10 @@ def _read_secrets(path: Path) -> dict:
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SettingsError(f"The secrets file {path} cannot be read: {exc}.") from None
+    except OSError as exc:  # the file's name only: the app shows this before anyone signs in
+        raise SettingsError(f"The secrets file {path.name} cannot be read ({exc.strerror}).") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"The secrets file {path.name} is not valid TOML: {exc}.") from None
 
 
 def from_environment(env: dict[str, str | None]) -> Settings:

@@ -26,7 +26,7 @@ def test_pool_settings_from_env_with_floors(monkeypatch):
     assert config.pool_settings() == config.PoolSettings(pool_size=24, max_overflow=0, pool_timeout=30,
                                                          statement_timeout_seconds=5, work_mem_mb=0)
     monkeypatch.setenv("SERVICE_PULSE_POOL_TIMEOUT", "ten")
-    with pytest.raises(SettingsError, match="^SERVICE_PULSE_POOL_TIMEOUT must be a whole number, not 'ten'"):
+    with pytest.raises(SettingsError, match="^SERVICE_PULSE_POOL_TIMEOUT must be a whole number, like 5;"):
         config.pool_settings()
 
 

@@ -89,39 +89,43 @@ show_analyst = "yes"
     assert got.surveys == SurveyOptions(secret="s-from-the-file", valid_days=90, show_analyst=True)  # 200 → 90
 
 
-@pytest.mark.parametrize("name, value, message", [
-    ("SERVICE_PULSE_MIN_RESPONSES", "five", "SERVICE_PULSE_MIN_RESPONSES must be a whole number, not 'five'."),
-    ("SERVICE_PULSE_MIN_COLLEAGUES", "5.5", "SERVICE_PULSE_MIN_COLLEAGUES must be a whole number, not '5.5'."),
-    ("SERVICE_PULSE_DEMO_RESPONSES", "150k", "SERVICE_PULSE_DEMO_RESPONSES must be a whole number, not '150k'."),
-    ("SERVICE_PULSE_WORK_MEM_MB", "32MB", "SERVICE_PULSE_WORK_MEM_MB must be a whole number, not '32MB'."),
-    ("SERVICE_PULSE_COOKIE_EXPIRY_HOURS", "8h", "SERVICE_PULSE_COOKIE_EXPIRY_HOURS must be a number, not '8h'."),
-    ("SERVICE_PULSE_LOCK_WAIT_SECONDS", "inf", "SERVICE_PULSE_LOCK_WAIT_SECONDS must be a number, not 'inf'."),
-    ("SERVICE_PULSE_MAX_IMPORT_MB", "nan", "SERVICE_PULSE_MAX_IMPORT_MB must be a number, not 'nan'."),
-    ("SERVICE_PULSE_SMTP_TIMEOUT", "soon", "SERVICE_PULSE_SMTP_TIMEOUT must be a number, not 'soon'."),
-    ("SERVICE_PULSE_ROLLUPS", "disabled",
-     "SERVICE_PULSE_ROLLUPS must be true or false (also on/off, yes/no, 1/0), not 'disabled'."),
-    ("SERVICE_PULSE_SURVEY_SHOW_ANALYST", "maybe",
-     "SERVICE_PULSE_SURVEY_SHOW_ANALYST must be true or false (also on/off, yes/no, 1/0), not 'maybe'."),
-    ("SERVICE_PULSE_TODAY", "20.11.2026", "SERVICE_PULSE_TODAY must be a date as YYYY-MM-DD, not '20.11.2026'."),
-    ("SERVICE_PULSE_QUIET_HOURS", "8pm-7am",
-     "SERVICE_PULSE_QUIET_HOURS must look like 20:00-07:00 or off, not '8pm-7am'."),
-    ("SERVICE_PULSE_QUIET_HOURS", "22:00", "SERVICE_PULSE_QUIET_HOURS must look like 20:00-07:00 or off, not '22:00'."),
+@pytest.mark.parametrize("name, value, wanted", [
+    ("SERVICE_PULSE_MIN_RESPONSES", "five", "a whole number, like 5"),
+    ("SERVICE_PULSE_MIN_COLLEAGUES", "5.5", "a whole number, like 5"),
+    ("SERVICE_PULSE_DEMO_RESPONSES", "150k", "a whole number, like 5"),
+    ("SERVICE_PULSE_WORK_MEM_MB", "32MB", "a whole number, like 5"),
+    ("SERVICE_PULSE_COOKIE_EXPIRY_HOURS", "8h", "a number, like 2.5"),
+    ("SERVICE_PULSE_LOCK_WAIT_SECONDS", "inf", "a number, like 2.5"),
+    ("SERVICE_PULSE_MAX_IMPORT_MB", "nan", "a number, like 2.5"),
+    ("SERVICE_PULSE_SMTP_TIMEOUT", "soon", "a number, like 2.5"),
+    ("SERVICE_PULSE_ROLLUPS", "disabled", "true or false (also on/off, yes/no, 1/0)"),
+    ("SERVICE_PULSE_SURVEY_SHOW_ANALYST", "maybe", "true or false (also on/off, yes/no, 1/0)"),
+    ("SERVICE_PULSE_TODAY", "20.11.2026", "a date written YYYY-MM-DD"),
+    ("SERVICE_PULSE_QUIET_HOURS", "8pm-7am", "a time span like 20:00-07:00, or off"),
+    ("SERVICE_PULSE_QUIET_HOURS", "22:00", "a time span like 20:00-07:00, or off"),
 ])
-def test_a_value_that_cannot_be_read_stops_with_its_name(name, value, message):
+def test_a_value_that_cannot_be_read_stops_with_its_name(name, value, wanted):
     with pytest.raises(SettingsError) as caught:
         from_environment({**NO_FILE, name: value})
-    assert str(caught.value) == message
+    assert str(caught.value) == f"{name} must be {wanted}; the value set there is not."
+
+
+def test_the_error_never_repeats_the_value():
+    """The app shows it before anyone signs in: a password pasted into the wrong variable stays put."""
+    with pytest.raises(SettingsError) as caught:
+        from_environment({**NO_FILE, "SERVICE_PULSE_SMTP_PORT": "hunter2-the-mail-password"})
+    assert "hunter2" not in str(caught.value) and "SERVICE_PULSE_SMTP_PORT" in str(caught.value)
 
 
 def test_a_bad_value_in_the_secrets_file_names_the_key_and_the_file(tmp_path):
     with pytest.raises(SettingsError) as caught:
         _with_secrets(tmp_path, '[smtp]\nport = "submission"\n')
-    assert str(caught.value) == f"[smtp] port in {tmp_path / 'secrets.toml'} must be a whole number, not 'submission'."
-    with pytest.raises(SettingsError, match=r"^\[database\] pool_size in .* must be a whole number, not 2.5\.$"):
+    assert str(caught.value) == "[smtp] port in secrets.toml must be a whole number, like 5; the value set there is not."
+    with pytest.raises(SettingsError, match=r"^\[database\] pool_size in .* must be a whole number, like 5;"):
         _with_secrets(tmp_path, "[database]\npool_size = 2.5\n")
     with pytest.raises(SettingsError, match=r"^\[notify\] weekend_batching in .* must be true or false"):
         _with_secrets(tmp_path, "[notify]\nweekend_batching = 2\n")
-    with pytest.raises(SettingsError, match=r"^The secrets file .*secrets\.toml cannot be read: "):
+    with pytest.raises(SettingsError, match=r"^The secrets file secrets\.toml is not valid TOML: .*line 1"):
         _with_secrets(tmp_path, "[smtp\nport = 25\n")
 
 
@@ -177,7 +181,8 @@ def test_the_command_line_stops_with_the_sentence(clean_env, monkeypatch, capsys
     monkeypatch.setenv("SERVICE_PULSE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("SERVICE_PULSE_TODAY", "yesterday")
     assert main(["warehouse", "use", "demo"]) == 2
-    assert capsys.readouterr().err == "error: SERVICE_PULSE_TODAY must be a date as YYYY-MM-DD, not 'yesterday'.\n"
+    assert capsys.readouterr().err == ("error: SERVICE_PULSE_TODAY must be a date written YYYY-MM-DD; "
+                                       "the value set there is not.\n")
     assert not (tmp_path / "data").exists()
 
 
@@ -189,7 +194,8 @@ def test_the_app_stops_with_the_sentence_and_shows_nothing_else(clean_env, monke
     at.run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "Service Pulse cannot start: SERVICE_PULSE_MIN_GROUP must be a whole number, not 'five'."]
+        "Service Pulse cannot start: SERVICE_PULSE_MIN_GROUP must be a whole number, like 5; "
+        "the value set there is not."]
     assert not at.text_input and not at.sidebar.markdown  # no sign-in form, no page list
     assert not (tmp_path / "none.sqlite").exists()  # stopped before opening any warehouse
 

@@ -49,7 +49,7 @@ def test_caps_come_from_the_environment_with_safe_defaults(monkeypatch):
         monkeypatch.setenv("SERVICE_PULSE_IMPORT_MAX_ROWS", unusable)
         assert import_caps().rows == 5_000_000
     monkeypatch.setenv("SERVICE_PULSE_IMPORT_MAX_ROWS", "lots")
-    with pytest.raises(SettingsError, match="^SERVICE_PULSE_IMPORT_MAX_ROWS must be a whole number, not 'lots'"):
+    with pytest.raises(SettingsError, match="^SERVICE_PULSE_IMPORT_MAX_ROWS must be a whole number, like 5; the value set there is not"):
         import_caps()
 
 
