@@ -175,7 +175,8 @@ def _apply(conn: sa.Connection, rollup: Rollup, token: str) -> None:
 def _fold(conn: sa.Connection, table: sa.Table, staging: sa.Table, token: str, measures: list[str],
           count: str) -> None:
     """Stored rows of the staged keys + the staged change → the new rows of those keys; the
-    staged rows are removed."""
+    staged rows are removed. A twin may keep only some of the measures (the count among them)."""
+    measures = [m for m in measures if m in table.c]
     keys = [c.name for c in table.columns if c.name not in measures]
     columns = [c.name for c in table.columns]
     staged = staging.alias("staged")
