@@ -11,6 +11,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from components import formats
 from components.text import literal
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -82,24 +83,20 @@ class Brief:
     follow_ups: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _signed(value: float | None, digits: int = 0) -> str:
-    return "—" if value is None else f"{value:+.{digits}f}"
-
-
 def headline_figures(b: Brief) -> list[tuple[str, str]]:
     """(label, value) pairs of the brief's key figures, shared by Markdown and PDF."""
     if not b.enough:
-        happiness = f"not enough responses yet (n = {b.n}, shown from {b.min_responses})"
+        happiness = f"not enough responses yet (n = {b.n:,}, shown from {b.min_responses})"
     else:
-        happiness = f"{_signed(b.happiness)} ± {b.margin:.0f} (n = {b.n})"
+        happiness = f"{formats.signed(b.happiness)} ± {b.margin:.0f} (n = {b.n:,})"
     rows = [("Responses", f"{b.n:,}"), ("Happiness", happiness)]
     if b.enough:
-        rows.append(("Happiness, shrunk toward team", _signed(b.happiness_shrunk)))
-    rows.append(("Team Happiness", _signed(b.team_happiness)))
+        rows.append(("Happiness, shrunk toward team", formats.signed(b.happiness_shrunk)))
+    rows.append(("Team Happiness", formats.signed(b.team_happiness)))
     if b.change is not None:
-        rows.append(("Change vs previous period", f"{_signed(b.change)} ± {b.change_margin:.0f}"))
+        rows.append(("Change vs previous period", f"{formats.signed(b.change)} ± {b.change_margin:.0f}"))
     if b.lost_minutes is not None:
-        rows.append(("Lost time per response", f"{b.lost_minutes:.0f} min"))
+        rows.append(("Lost time per response", formats.minutes(b.lost_minutes)))
     return rows
 
 
@@ -112,11 +109,12 @@ def to_markdown(b: Brief) -> str:
     if b.care:
         lines += ["", "## CARE profile (mean 1–5)", "", "| Dimension | Analyst | Team | Answers |",
                   "|---|---|---|---|"]
-        lines += [f"| {c.dimension} | {_num(c.analyst)} | {_num(c.team)} | {c.n} |" for c in b.care]
+        lines += [f"| {c.dimension} | {formats.number(c.analyst, decimals=2)} | "
+                  f"{formats.number(c.team, decimals=2)} | {c.n:,} |" for c in b.care]
     if b.trend:
         lines += ["", "## Monthly Happiness", "", "| Month | Happiness | Interval | n |", "|---|---|---|---|"]
-        lines += [f"| {t.month:%b %Y} | {_signed(t.happiness)} | {_signed(t.low)} … {_signed(t.high)} | {t.n} |"
-                  for t in b.trend]
+        lines += [f"| {t.month:%b %Y} | {formats.signed(t.happiness)} | "
+                  f"{formats.signed(t.low)} … {formats.signed(t.high)} | {t.n:,} |" for t in b.trend]
     lines += ["", "## Talking points", ""]
     points = [("Recognition", p) for p in b.recognition] + [("Coaching", p) for p in b.coaching]
     lines += [f"- **{kind}:** {_md(text)}" for kind, text in points] or ["- No recurring theme in this period."]
@@ -128,10 +126,6 @@ def to_markdown(b: Brief) -> str:
     lines += ["", "## Open follow-ups", ""]
     lines += [f"- {_md(f)}" for f in b.follow_ups] or ["- None."]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _num(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
 
 
 def _md(text: str) -> str:
