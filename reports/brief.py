@@ -188,6 +188,14 @@ class _BriefPDF(FPDF):
         self.font(size, bold=bold, colour=colour)
         self.multi_cell(0, 5, self.t(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
+    def figures(self, rows: list[tuple[str, str]], label_width: float) -> None:
+        """(label, value) lines: the label muted in a column `label_width` mm wide, the value bold."""
+        for label, value in rows:
+            self.font(10, colour=MUTED)
+            self.cell(label_width, 6, self.t(label))
+            self.font(10, bold=True)
+            self.cell(0, 6, self.t(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
 
 def to_pdf(b: Brief, *, font_path: Path | None = DEJAVU, compress: bool = True) -> bytes:
     """The brief as an A4 PDF. DejaVu Sans is embedded when present (any name prints right);
@@ -201,11 +209,7 @@ def to_pdf(b: Brief, *, font_path: Path | None = DEJAVU, compress: bool = True) 
     pdf.para(f"{b.team} · {b.period_label} · prepared {b.generated_on:%-d %b %Y}", size=10, colour=MUTED)
 
     pdf.heading("Figures")
-    for label, value in headline_figures(b):
-        pdf.font(10, colour=MUTED)
-        pdf.cell(85, 6, pdf.t(label))
-        pdf.font(10, bold=True)
-        pdf.cell(0, 6, pdf.t(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.figures(headline_figures(b), 85)
 
     if b.trend:
         pdf.heading("Monthly Happiness (blue: analyst with 95% band, grey: team)")

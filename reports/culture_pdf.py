@@ -87,11 +87,7 @@ def to_pdf(report: CultureReport, *, month: dt.date, generated_on: dt.date, scop
                  "neighbouring selection) to show without pointing at individual people.")
         return bytes(pdf.output())
     pdf.heading("Figures")
-    for label, value in headline_rows(report):
-        pdf.font(10, colour=MUTED)
-        pdf.cell(60, 6, pdf.t(label))
-        pdf.font(10, bold=True)
-        pdf.cell(0, 6, pdf.t(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.figures(headline_rows(report), 60)
     pdf.heading("Teams (Happiness ± 95% margin, responses, change vs the month before)")
     for team, happiness, n, change in team_rows(report):
         pdf.font(10)
