@@ -9,9 +9,10 @@ import streamlit as st
 
 from components import formats
 from components.culture_charts import happiness_domain, trend_with_marks, work_days_bars
-from components.culture_sections import HAPPINESS_HELP, _happiness_text, _points, show_chart
+from components.culture_sections import HAPPINESS_HELP, _happiness_text, show_chart
 from components.text import literal
 from components.tiles import tile
+from metrics.trends import PeriodChange
 from views.culture import CultureReport
 from views.culture_extras import CultureExtras, Targets
 
@@ -33,6 +34,15 @@ def _happiness_tile(report: CultureReport, targets: Targets) -> None:
          HAPPINESS_HELP + " The target is the organisation's, set by an admin.")
 
 
+def comparison_detail(change: PeriodChange, then: str) -> str:
+    """The line under a comparison tile: "± 6 · clear change · before +28 (n = 1,204)"."""
+    verdict = "clear change" if change.is_clear else "within noise"
+    return (f"± {formats.plus_minus(change.change_margin)} · {verdict} · {then} {formats.signed(change.previous)} "
+            f"(n = {change.previous_n:,})")
+
+
+# The change and year tiles stay two functions: they share the detail line above, but their
+# words (labels, reasons for no figure, help texts) differ.
 def _change_tile(report: CultureReport) -> None:
     change = report.headline.change
     if change.change is None:
@@ -41,9 +51,7 @@ def _change_tile(report: CultureReport) -> None:
              "Happiness now minus Happiness in the period of equal length just before, when both are large "
              "enough to show.")
         return
-    tile("Change vs before", f"{formats.signed(change.change)} pts",
-         f"± {_points(change.change_margin)} · {'clear change' if change.is_clear else 'within noise'} · before {formats.signed(change.previous)} "
-         f"(n = {change.previous_n:,})",
+    tile("Change vs before", f"{formats.signed(change.change)} pts", comparison_detail(change, "before"),
          "Happiness now minus Happiness in the period of equal length just before. "
          "A clear change is larger than its 95% margin.")
 
@@ -56,9 +64,7 @@ def _year_tile(extras: CultureExtras) -> None:
              "Happiness now minus Happiness over the same months one year earlier, when both are large "
              "enough to show.")
         return
-    tile("vs last year", f"{formats.signed(ago.change)} pts",
-         f"± {_points(ago.change_margin)} · {'clear change' if ago.is_clear else 'within noise'} · then {formats.signed(ago.previous)} "
-         f"(n = {ago.previous_n:,})",
+    tile("vs last year", f"{formats.signed(ago.change)} pts", comparison_detail(ago, "then"),
          "Happiness now minus Happiness over the same calendar months a year earlier (same filters): "
          "seasons cancel out.")
 
@@ -97,6 +103,8 @@ def headline_row(report: CultureReport, extras: CultureExtras, targets: Targets)
 
 
 def _tiles(report: CultureReport, extras: CultureExtras, targets: Targets) -> None:
+    # One `with cols[i]:` per tile, as culture_layout.below_the_fold has one `with tabs[i]:` per
+    # tab: Streamlit's layout form, alike in shape only (other tiles, other sections).
     cols = st.columns(5)
     with cols[0]:
         _happiness_tile(report, targets)

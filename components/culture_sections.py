@@ -45,10 +45,6 @@ def show_chart(report: CultureReport, name: str, build: Callable[[], alt.TopLeve
     return st.vega_lite_chart(spec=_chart_spec((report.key, name), build), width="stretch", **kwargs)
 
 
-def _points(margin: float) -> str:
-    return f"{margin:.1f}" if margin < 0.95 else f"{margin:.0f}"  # "± 0" would claim certainty
-
-
 def _recovery_caption(rec, since) -> str:
     """Why the recovery tile shows what it shows, in one line (never a bare 0 % for no items)."""
     if rec.k is not None:
@@ -194,19 +190,21 @@ def lost_time_section(report: CultureReport, sentence: str | None = None) -> Non
     st.markdown(sentence)
     left, right = st.columns(2, gap="large")
     with left:
-        st.caption("Lost hours by channel")
-        if _has_figures(report.lost_by_channel, "total_hours"):
-            show_chart(report, "lost_channel",
-                       lambda: charts.lost_hours_bars(report.lost_by_channel, "channel_label", "Channel"))
-        else:
-            st.info(TOO_FEW_TO_SPLIT)
+        _lost_hours_split(report, "lost_channel", report.lost_by_channel, "channel_label", "Channel",
+                          "Lost hours by channel")
     with right:
-        st.caption("Lost hours by service (top 10)")
-        if _has_figures(report.lost_by_service, "total_hours"):
-            show_chart(report, "lost_service",
-                       lambda: charts.lost_hours_bars(report.lost_by_service, "service", "Service"))
-        else:
-            st.info(TOO_FEW_TO_SPLIT)
+        _lost_hours_split(report, "lost_service", report.lost_by_service, "service", "Service",
+                          "Lost hours by service (top 10)")
+
+
+def _lost_hours_split(report: CultureReport, name: str, frame: pl.DataFrame, key_label: str, title: str,
+                      caption: str) -> None:
+    """One split of the lost hours (by channel, by service): its bars, or why there are none."""
+    st.caption(caption)
+    if _has_figures(frame, "total_hours"):
+        show_chart(report, name, lambda: charts.lost_hours_bars(frame, key_label, title))
+    else:
+        st.info(TOO_FEW_TO_SPLIT)
 
 
 def culture_tiles(report: CultureReport) -> None:

@@ -74,12 +74,18 @@ def interval(low: float | None, high: float | None) -> str:
     return f"95% CI {number(100 * low, decimals=decimals)}–{number(100 * high, decimals=decimals)}%"
 
 
+def plus_minus(half_width: float | None) -> str:
+    """A 95% margin in points, the number after "±": "4", or "0.9" below one ("± 0" would claim certainty)."""
+    if half_width is None or not math.isfinite(half_width):
+        return NO_VALUE
+    return number(half_width, decimals=1 if half_width < 0.95 else 0)
+
+
 def margin(half_width: float | None, n: int) -> str:
     """The margin and sample size shown under every Happiness figure: "± 4 (n = 1,234)"."""
     if half_width is None:
         return f"n = {n:,}"
-    shown = f"{half_width:.1f}" if half_width < 0.95 else f"{round(half_width):d}"  # "± 0" would claim certainty
-    return f"± {shown} (n = {n:,})"
+    return f"± {plus_minus(half_width)} (n = {n:,})"
 
 
 def hours(value: float | None) -> str:

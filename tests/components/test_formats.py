@@ -63,6 +63,23 @@ def test_margin_never_claims_certainty(half_width, n, expected):
     assert formats.margin(half_width, n) == expected
 
 
+@pytest.mark.parametrize("half_width, expected", [(6.4, "6"), (0.94, "0.9"), (0.95, "1"), (0.04, "0.0"),
+                                                  (None, DASH), (math.nan, DASH)])
+def test_plus_minus_keeps_a_decimal_below_one_point(half_width, expected):
+    assert formats.plus_minus(half_width) == expected
+
+
+def test_the_comparison_tiles_share_one_detail_line():
+    from components.culture_first_screen import comparison_detail
+    from metrics.trends import PeriodChange
+
+    change = PeriodChange(current=40.0, previous=28.4, change=11.6, change_margin=6.2, current_n=1500,
+                          previous_n=1204)
+    assert comparison_detail(change, "before") == "± 6 · clear change · before +28 (n = 1,204)"
+    noise = PeriodChange(current=1.0, previous=0.6, change=0.4, change_margin=0.9, current_n=9000, previous_n=8800)
+    assert comparison_detail(noise, "then") == "± 0.9 · within noise · then +1 (n = 8,800)"
+
+
 @pytest.mark.parametrize("value, expected", [(1234.4, "1,234 h"), (0.2, "0 h"), (12_345_678.0, "12,345,678 h")])
 def test_hours(value, expected):
     assert formats.hours(value) == expected

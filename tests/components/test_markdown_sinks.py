@@ -21,17 +21,17 @@ SINKS = {"markdown", "caption", "info", "warning", "error", "success", "expander
 COMPONENT_SINKS = {"tile": (0, 2, 3)}
 NOT_STREAMLIT = {"log", "logger", "logging", "LOG", "_log", "fh", "auth_cookie"}  # loggers, files, cookies
 # Formatters that only ever return digits, signs, separators and fixed words.
-NUMBER_FORMATTERS = {"_day", "_points", "len", "int", "round", "max", "min",
+NUMBER_FORMATTERS = {"_day", "len", "int", "round", "max", "min",
                      "day",  # components.formats.day: "3 Nov 2026" from a date
                      "describe_failure",  # fixed sentences about a database problem, no SQL or values
                      "_too_few_colleagues",  # a fixed sentence with the min_colleagues setting
                      # components.culture_first_screen: fixed words around numbers; the currency
                      # code inside goes through literal()
-                     "target_phrase", "cost_sentence"}
+                     "target_phrase", "cost_sentence", "comparison_detail"}
 # components.formats functions called as `formats.<name>(…)` that only ever return digits, signs,
 # separators, units and dates. `channel` is not one: an unknown channel code comes back as imported.
 # `money` places its currency argument as given, so that argument must itself be safe (literal(…)).
-FORMATS_NUMBERS = {"number", "signed", "percent", "interval", "margin", "hours", "minutes", "day", "moment"}
+FORMATS_NUMBERS = {"number", "signed", "plus_minus", "percent", "interval", "margin", "hours", "minutes", "day", "moment"}
 # A format spec that turns the value into digits (":d", ":,", ":.1f", ":+.0f", ":%") or a date
 # made of strftime fields only (":%d %b %Y").
 NUMERIC_SPEC = re.compile(r"^[<>^=]?[+\- ]?\d*([,_]?(\.\d+)?[bdeEfFgGnoxX%]|[,_](\.\d+)?)$")
@@ -72,6 +72,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("components/culture_sections.py", "limits.min_group"): "privacy threshold, an int setting",
     ("components/culture_sections.py", "limits.min_analysts"): "privacy threshold, an int setting",
     ("components/culture_sections.py", "title"): "fixed factor-table titles of voice_section",
+    ("components/culture_sections.py", "caption"): "the two fixed captions of lost_time_section's splits",
     ("components/culture_sections.py", "sentence"): "built above from formats.hours/minutes/percent only",
     ("components/freshness.py", "status.reason"): "fixed reasons written by data_access.rollups",
     ("components/filters.py", "snapped"): "a fixed phrase about whole weeks",
