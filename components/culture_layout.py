@@ -69,6 +69,8 @@ def below_the_fold(report: CultureReport, extras: CultureExtras, targets: Target
     target = targets.settings.target
     hot = report if target is None else replace(report, hotspots=targets.hotspots,
                                                 key=(*report.key, "target", target))
+    # One `with tabs[i]:` per tab, as culture_first_screen._tiles has one `with cols[i]:` per tile:
+    # Streamlit's layout form, alike in shape only (other sections, other tiles).
     tabs = st.tabs(TABS, key="trends_tabs")  # a key keeps the open tab when a click reruns the page
     with tabs[0]:
         compare_section(report, extras, targets)
