@@ -86,10 +86,8 @@ def _focus_cell(key_prefix: str, chart_key: str) -> None:
 
 def _happiness_text() -> pl.Expr:
     """"+12 ± 5" from the happiness and margin columns, in polars (no Python callback per row)."""
-    whole = pl.col("happiness").round(0).cast(pl.Int64)
-    signed = pl.when(whole > 0).then(pl.concat_str(pl.lit("+"), whole.cast(pl.String))).otherwise(
-        whole.cast(pl.String))
-    return pl.concat_str(signed, pl.lit(" ± "), pl.col("margin").round(0).cast(pl.Int64).cast(pl.String))
+    return pl.concat_str(formats.signed_points(pl.col("happiness")), pl.lit(" ± "),
+                         pl.col("margin").round(0).cast(pl.Int64).cast(pl.String))
 
 
 def hotspot_section(report: CultureReport, *, key_prefix: str, focused: bool = False,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import polars as pl
+
 # Vega-Lite / d3 time formats for chart axes and tooltips: "Sep 2026" never looks like a day.
 MONTH_AXIS = "%b %Y"
 MONTH_TOOLTIP = "%B %Y"
@@ -58,6 +60,13 @@ def number(value: float | int | None, *, decimals: int = 0, signed: bool = False
 def signed(value: float | None, *, decimals: int = 0) -> str:
     """Happiness and changes in points, always with their sign: "+32", "-5", "0" (never "+0")."""
     return number(value, decimals=decimals, signed=True)
+
+
+def signed_points(value: pl.Expr) -> pl.Expr:
+    """`signed` for a whole column of points (Happiness, -100..100) as a polars expression, so no
+    Python runs per row: "+12", "-5", "0"; a null stays null (a table shows `NO_VALUE`)."""
+    whole = value.round(0).cast(pl.Int64)
+    return pl.when(whole > 0).then(pl.concat_str(pl.lit("+"), whole.cast(pl.String))).otherwise(whole.cast(pl.String))
 
 
 def percent(share: float | None, decimals: int = 0) -> str:

@@ -38,6 +38,15 @@ def test_signed_points(value, expected):
     assert formats.signed(value) == expected
 
 
+def test_signed_points_of_a_column_read_as_signed_does():
+    import polars as pl
+
+    values = [32.4, -5.2, 0.4, -0.4, 12.5, 13.5, -99.6, None]
+    got = pl.DataFrame({"h": values}, schema={"h": pl.Float64}).select(formats.signed_points(pl.col("h")).alias("h"))["h"]
+    assert got.to_list() == ["+32", "-5", "0", "0", "+12", "+14", "-100", None]
+    assert got.to_list()[:-1] == [formats.signed(v) for v in values[:-1]]
+
+
 def test_signed_with_decimals_never_shows_minus_zero():
     assert formats.signed(0.123, decimals=2) == "+0.12"
     assert formats.signed(-0.004, decimals=2) == "0.00"

@@ -10,6 +10,7 @@ import datetime as dt
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -202,7 +203,7 @@ def test_sections_show_watermelon_pareto_hotspots_factors_and_teams(page):
     # too (before issue 12 the page showed Alpha's +83, and so Beta's -50, to the CIO).
     assert teams.loc["Beta Ops", "n"] == 4 and math.isnan(teams.loc["Beta Ops", "Happiness"])
     assert teams.loc["Alpha Desk", "n"] == 6 and math.isnan(teams.loc["Alpha Desk", "Happiness"])
-    assert math.isnan(teams.loc["Alpha Desk", "Change"]) and teams.loc["Alpha Desk", "Trend"] is None
+    assert math.isnan(teams.loc["Alpha Desk", "Change"]) and pd.isna(teams.loc["Alpha Desk", "Trend"])  # no trend: the table shows "—"
     tiles = _tiles(at)
     assert tiles["Self-assessment participation"] == "50%"
     assert "3 of 6 active analysts" in _captions(at)
