@@ -87,7 +87,7 @@ def _tiles(detail: AnalystDetail) -> None:
             tile("Happiness", formats.signed(head["happiness"]),
                  f"± {head['margin']:.0f} (n = {mine['n']:,})", "% scoring 9–10 minus % scoring 0–6")
         else:
-            tile("Happiness", formats.NO_VALUE, f"not enough responses yet (n = {mine['n']}, shown from {min_n})",
+            tile("Happiness", formats.NO_VALUE, f"not enough responses yet (n = {mine['n']:,}, shown from {min_n})",
                  "Too few responses for a fair figure")
     with cols[1]:
         shrunk = detail.shrunk["happiness_shrunk"] if (detail.shrunk and detail.enough) else None
