@@ -48,6 +48,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("components/survey_rates.py", "limits.min_analysts"): "privacy threshold, an int setting",
     ("app.py", "message"): "_stop_with messages are written by the app (configuration problems)",
     ("app.py", "hint"): "_stop_with hints are written by the app",
+    ("app.py", "exc"): "a SettingsError: written by the app, names the setting, never repeats its value",
     ("components/signin.py", "minutes"): "an int computed from the lock-out time",
     ("components/coaching_actions.py", "settings.threshold"): "recovery threshold, an int setting",
     ("components/coaching_actions.py", "settings.target_hours"): "recovery target, an int setting",
@@ -117,6 +118,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("components/data_admin.py", "' · '.join(SCALES.values())"): "fixed scale names of importer.scores",
     ("components/user_admin.py", "users.height"): "a row count",
     ("pages/coaching.py", "TABS"): "fixed tab names",
+    ("pages/coaching.py", "figures_rule()"): "a fixed sentence with the min_responses setting, an int",
     ("pages/my_feedback.py", "view.TABS"): "fixed tab names",
 }
 
