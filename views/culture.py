@@ -17,10 +17,11 @@ from data_access.scope import Scope
 from data_access.stats import lost_histogram, ticket_stats
 from data_access.trends import (CHANNEL_LABELS, analyst_cells, analyst_weeks, calibration_inputs, culture_counts,
                                 experience_stats, factor_counts, service_names, team_names)
-from metrics.culture import Headline, Rate, calibration_counts, factor_changes, headline, rate, rollup, totals
+from metrics.culture import Headline, Rate, calibration_counts, factor_changes, headline, rate, totals
 from metrics.lost_time import LostTime, pareto_share
 from metrics.trends import PeriodChange
 from metrics.watermelon import WatermelonShare, watermelon_share
+from views import culture_links as links
 from views import culture_sections as sections
 from views.culture_cells import CellReads, experience
 from views.disclosure import Disclosure, released
@@ -177,7 +178,10 @@ def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) ->
     reads = CellReads(lambda f, by_priority: analyst_cells(scope=scope, filters=f, url=url, by_priority=by_priority))
     if _differs_from_a_neighbour(gate, scope, filters, url, people, reads):
         return _blank_report(n, key, "neighbour")
-    return _full_report(gate, scope, filters, url, people, reads)
+    inherited = links.carried(gate, filters, reads, lambda wider: _all_gaps(gate, wider, reads))
+    if inherited is None:
+        return _blank_report(n, key, "complement")
+    return _full_report(gate, scope, filters, url, people, reads, inherited)
 
 
 CELL_KINDS = (("month",), ("team_id",), ("month", "ticket_type"), ("month", "channel"), ("month", "team_id"),
@@ -196,7 +200,7 @@ def _all_gaps(gate: Disclosure, filters: Filters, reads: CellReads) -> dict[tupl
 
 
 def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
-                 people: pl.DataFrame, reads: CellReads) -> CultureReport:
+                 people: pl.DataFrame, reads: CellReads, inherited: links.Gaps) -> CultureReport:
     cur = experience(reads(filters), FINE_GRAIN)
     now = dict(totals(cur), analysts=people["analyst_id"].n_unique())
     by_sla = experience(reads(filters), ("sla_met",))
@@ -211,19 +215,18 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
                      if counts["active_analysts"] >= thresholds().min_analysts else None)
     cells = experience(reads(filters), ("service_id", "channel"))
     gaps = _all_gaps(gate, filters, reads)
+    for kind, cells_hidden in inherited.items():  # what a wider link hides stays hidden here
+        gaps[kind] = gaps[kind] | cells_hidden
     mood_mix, sla_groups = sections.mood(gate, by_sla, gaps=gaps[("sla_met",)])
     met = sla_groups.filter(pl.col("sla_met").fill_null(False) & ~pl.col("suppressed").fill_null(False))
     watermelon = (watermelon_share(int(now["sla_met_unhappy"]), int(now["sla_met_n"])) if met.height
                   else WatermelonShare(None, None, None, int(now["sla_met_n"])))  # withheld: n only
     month_gaps = gaps[("month",)]
     compare = {
-        "Ticket type": _series(sections.monthly(gate, cur, "ticket_type", gaps=month_gaps,
-                                                cell_gaps=gaps[("month", "ticket_type")]), "ticket_type",
+        "Ticket type": _series(links.monthly_series(gate, reads, filters, "ticket_type", gaps), "ticket_type",
                                {"incident": "Incidents", "request": "Requests"}),
-        "Channel": _series(sections.monthly(gate, cur, "channel", gaps=month_gaps,
-                                            cell_gaps=gaps[("month", "channel")]), "channel", CHANNEL_LABELS),
-        "Team": _series(sections.monthly(gate, cur, "team_id", gaps=month_gaps, cell_gaps=gaps[("month", "team_id")],
-                                         exact=distinct(people, ["month", "team_id"])), "team_id", teams),
+        "Channel": _series(links.monthly_series(gate, reads, filters, "channel", gaps), "channel", CHANNEL_LABELS),
+        "Team": _series(links.monthly_series(gate, reads, filters, "team_id", gaps), "team_id", teams),
     }
     return CultureReport(
         headline=head,
@@ -243,14 +246,15 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
         reassignment=sections.reassignment(
             gate, experience(reads(filters), ("reassignment_count",)),
             gaps=gaps[("reassignment_count",)]),
-        lost_by_channel=_series(sections.lost(gate, cur, closed, "channel", gaps=gaps[("channel",)]), "channel",
+        lost_by_channel=_series(sections.lost(gate, links.table_frame(reads, filters, ("channel",)), closed,
+                                              "channel", gaps=gaps[("channel",)]), "channel",
                                 CHANNEL_LABELS, "channel_label"),
-        lost_by_service=_series(sections.lost(gate, cells, closed, "service_id", gaps=gaps[("service_id",)]),
+        lost_by_service=_series(sections.lost(gate, links.table_frame(reads, filters, ("service_id",)), closed,
+                                              "service_id", gaps=gaps[("service_id",)]),
                                 "service_id", services, "service"),
         pareto=pareto_share(lost_histogram(scope=scope, filters=filters, url=url)),
         calibration=org_calibration(scope=scope, filters=filters, url=url),
-        teams=sections.teams(gate, sections.exact_analysts(rollup(cur, ["team_id"]), distinct(people, ["team_id"]),
-                                                           ["team_id"]),
+        teams=sections.teams(gate, links.table_frame(reads, filters, ("team_id",)),
                              by_team_before, closed, teams,
                              gaps=gaps[("team_id",)]),
         key=(scope, filters, url),

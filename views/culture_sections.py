@@ -121,8 +121,9 @@ def lost(gate: Disclosure, stats: pl.DataFrame, closed: pl.DataFrame, key: str, 
     people = rollup(stats, [key]).select(key, "n", "analysts")
     frame = frame.join(people, on=key, how="left").with_columns(pl.col("n", "analysts").fill_null(0))
     figures = ("lost_sum", "mean_minutes", "total_hours")
-    checked = gate.complementary(_also_hidden(gate.cells(frame.filter(pl.col("n") > 0), figures), key, gaps),
-                                 figures)
+    # In key order, so that a tie between complements is broken the same way on every link.
+    rows = frame.filter(pl.col("n") > 0).sort(key)
+    checked = gate.complementary(_also_hidden(gate.cells(rows, figures), key, gaps), figures)
     return released(checked).sort("total_hours", descending=True, nulls_last=True)
 
 
@@ -158,8 +159,8 @@ def teams(gate: Disclosure, now: pl.DataFrame, before: pl.DataFrame, closed: pl.
              .join(before.select(ids, pl.col("n").alias("previous_n"),
                                  pl.col("analysts").alias("previous_analysts")), on="team_id", how="left")
              .with_columns(pl.col("analysts", "previous_n", "previous_analysts").fill_null(0)))
-    table = blank(_also_hidden(gate.cells(table.drop(SUPPRESSED), TEAM_FIGURES), "team_id", gaps),
-                          TEAM_FIGURES)
+    table = blank(_also_hidden(gate.cells(table.drop(SUPPRESSED).sort("team_id"), TEAM_FIGURES), "team_id", gaps),
+                  TEAM_FIGURES)  # in team order: a tie between complements is broken alike on every link
     table = gate.complementary(table, TEAM_FIGURES)
     # The previous period's partition: a team's "before" is hidden when it fails the rule, when
     # its current row is hidden (no change shown) or when it has no current row at all.

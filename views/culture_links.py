@@ -1,0 +1,113 @@
+"""Culture trends: hiding decisions carried from a wider link to a narrower one (docs/PRIVACY.md).
+
+A table whose keys are filterable (hotspots by service × channel, teams, lost time by channel or
+by service, the monthly lines by ticket type, channel or team) hides some of its cells, small
+ones and their complements. A link filtered on some of those keys shows the sum of a part of
+that wider table — its headline, its months — and shows the cells of that part one by one. If the
+part held some, but not all, of the cells the wider link hides, the difference would single out
+a subset of the hidden cells (say the complement of a small cell, and through it the small cell).
+
+For every such table T and the current link L, the *parent* A is L with its filters on T's keys
+removed; H is what A's table hides; M is A's cells inside L's selection.
+
+1. M ∩ H neither empty nor all of H: L is withheld as a whole. Every figure L could release is
+   then a sum of cells A shows, plus possibly the whole hidden block, which A already gives away
+   as its total minus the shown cells — so no part of the block is isolated.
+2. Otherwise L's own table hides M ∩ H too, whatever its own complementary choice would be.
+
+The parent's decisions are computed from its per-analyst cells with the functions the report
+itself uses (`table_frame`, `monthly_series`), so they are the parent page's decisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import polars as pl
+
+from data_access.filters import Filters
+from views import culture_sections as sections
+from views.culture_cells import CellReads, experience
+from views.disclosure import SUPPRESSED, Disclosure
+
+FINE_GRAIN = ("month", "team_id", "channel", "ticket_type", "sla_met")
+TABLES: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("service_id", "channel"): ("service_ids", "channels"),
+    ("team_id",): ("team_ids",),
+    ("channel",): ("channels",),
+    ("service_id",): ("service_ids",),
+    ("month", "ticket_type"): ("ticket_types",),
+    ("month", "channel"): ("channels",),
+    ("month", "team_id"): ("team_ids",),
+}
+"""Each table with filterable keys (its cells' keys) and the filters on those keys."""
+FIELD_OF = {"service_id": "service_ids", "channel": "channels", "team_id": "team_ids", "ticket_type": "ticket_types"}
+COMPARE_SERIES = {("month", "ticket_type"): "ticket_type", ("month", "channel"): "channel",
+                  ("month", "team_id"): "team_id"}
+
+Gaps = dict[tuple[str, ...], set[tuple]]
+
+
+def table_frame(reads: CellReads, filters: Filters, keys: tuple[str, ...]) -> pl.DataFrame:
+    """A one-level table's cells (n, exact distinct analysts, sums) on the link `filters`."""
+    return experience(reads(filters), keys)
+
+
+def monthly_series(gate: Disclosure, reads: CellReads, filters: Filters, series: str, gaps: Gaps) -> pl.DataFrame:
+    """The shown (month, `series`) lines of the comparison charts on the link `filters`, each line's
+    distinct analysts counted exactly (a roll-up's lower bound would hide lines that pass)."""
+    cur = experience(reads(filters), FINE_GRAIN)
+    exact = experience(reads(filters), ("month", series))  # exact distinct analysts per line and month
+    return sections.monthly(gate, cur, series, gaps=gaps[("month",)], cell_gaps=gaps[("month", series)],
+                            exact=exact)
+
+
+def _hidden(gate: Disclosure, reads: CellReads, filters: Filters, keys: tuple[str, ...], gaps: Gaps) -> set[tuple]:
+    """The cells with responses that the link `filters` hides in the table `keys`."""
+    if keys in COMPARE_SERIES:
+        every = experience(reads(filters), FINE_GRAIN)
+        every = set(every.filter(pl.col("n") > 0).group_by(list(keys)).agg().iter_rows()) if every.height else set()
+        shown = monthly_series(gate, reads, filters, COMPARE_SERIES[keys], gaps)
+        return every - set(shown.select(*keys).iter_rows())
+    frame = table_frame(reads, filters, keys)
+    if frame.is_empty():
+        return set()
+    if keys == ("service_id", "channel"):  # the hotspot table breaks ties in its own (impact) order
+        hot = sections.hotspots(gate, frame, {}, {}, gaps=gaps[keys])
+        return set(hot.filter(pl.col(SUPPRESSED).fill_null(False) & (pl.col("n") > 0)).select(*keys).iter_rows())
+    checked = sections._also_hidden(gate.cells(frame.select(*keys, "n", "analysts"), []), list(keys),
+                                    gaps.get(keys, set()))
+    checked = gate.complementary(checked, [])
+    return set(checked.filter(pl.col(SUPPRESSED).fill_null(False) & (pl.col("n") > 0)).select(*keys).iter_rows())
+
+
+def _inside(cell: tuple, keys: tuple[str, ...], filters: Filters) -> bool:
+    """Whether a cell of a wider link's table lies inside the selection of `filters`."""
+    for key, value in zip(keys, cell):
+        chosen = getattr(filters, FIELD_OF[key]) if key in FIELD_OF else ()
+        if chosen and value not in chosen:
+            return False
+    return True
+
+
+def carried(gate: Disclosure, filters: Filters, reads: CellReads,
+            gaps_of: Callable[[Filters], Gaps]) -> Gaps | None:
+    """Per table, the cells the link `filters` must hide because a wider link hides them (rule 2),
+    or None when the link must be withheld as a whole (rule 1). `gaps_of(f)`: the cells a
+    neighbouring link would split on the link `f` (`views.culture._all_gaps`)."""
+    out: Gaps = {}
+    parents: dict[Filters, Gaps] = {}
+    for keys, fields in TABLES.items():
+        used = [field for field in fields if getattr(filters, field)]
+        if not used:
+            continue
+        parent = replace(filters, **{field: () for field in used})
+        if parent not in parents:
+            parents[parent] = gaps_of(parent)
+        hidden = _hidden(gate, reads, parent, keys, parents[parent])
+        inside = {cell for cell in hidden if _inside(cell, keys, filters)}
+        if inside and inside != hidden:
+            return None
+        out[keys] = inside
+    return out
