@@ -121,17 +121,28 @@ def _guarded_headline(gate: Disclosure, now: dict, before: dict, tickets: int) -
     return replace(head, change=change)
 
 
-def _before(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, before: dict) -> dict:
+def _before(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, before: dict,
+            people: pl.DataFrame) -> dict:
     """The period before, for comparisons: its analysts count drops to 0 (so no change is shown)
     when a neighbouring link's period before would differ from it by a small group — the change
     reveals the figure before just as the headline reveals the figure now. (`before`'s analysts:
-    the largest team's, a lower bound.)"""
+    the largest team's, a lower bound; `people`: `analyst_weeks` of the period before.)"""
     if gate.allows(before.get("n", 0), before.get("analysts", 0)):
-        earlier = filters.previous()
-        people = analyst_weeks(scope=scope, filters=earlier, url=url)
-        if people.is_empty() or _differs_from_a_neighbour(gate, scope, earlier, url, people):
+        if people.is_empty() or _differs_from_a_neighbour(gate, scope, filters.previous(), url, people):
             return dict(before, analysts=0)
     return before
+
+
+def _team_before_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
+                      people: pl.DataFrame) -> set[tuple]:
+    """Teams whose cell in the period before a neighbouring link's period before would split off a
+    small group (a team's change reveals its figure before): per filter in use, that filter lifted
+    in the period before (by team and the filter's dimension), and the weeks of the period before."""
+    earlier = filters.previous()
+    lifted = [(experience_stats(scope=scope, filters=replace(earlier, **{field: ()}), by=("team_id", dim), url=url),
+               dim, chosen) for field, dim in SLICE_DIMENSIONS.items()
+              if dim != "team_id" and (chosen := getattr(filters, field))]
+    return gate.split_cells(["team_id"], lifted, distinct(people, ["team_id", "week"]))
 
 
 def _recovery(gate: Disclosure, counts: dict) -> Rate:
@@ -205,7 +216,14 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
     now = dict(totals(cur), analysts=people["analyst_id"].n_unique())
     by_sla = experience(reads(filters), ("sla_met",))
     by_team_before = experience_stats(scope=scope, filters=filters.previous(), by=("team_id",), url=url)
-    before = _before(gate, scope, filters, url, totals(by_team_before))
+    whole_before = totals(by_team_before)
+    # Who answered when in the period before: read only when some change could be shown at all.
+    people_before = (analyst_weeks(scope=scope, filters=filters.previous(), url=url)
+                     if gate.allows(whole_before.get("n", 0), whole_before.get("analysts", 0))
+                     or any(gate.allows(n, a) for n, a in by_team_before.select("n", "analysts").iter_rows())
+                     else pl.DataFrame(schema={"week": pl.Date, "team_id": pl.Int64, "analyst_id": pl.Int64,
+                                               "n": pl.Int64}))
+    before = _before(gate, scope, filters, url, whole_before, people_before)
     closed = ticket_stats(scope=scope, filters=filters, by=("team_id", "service_id", "channel"), url=url)
     head = _guarded_headline(gate, now, before, int(closed["tickets"].sum()) if closed.height else 0)
     teams = dict(team_names(scope=scope, url=url).iter_rows())
@@ -255,8 +273,8 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
         pareto=pareto_share(lost_histogram(scope=scope, filters=filters, url=url)),
         calibration=org_calibration(scope=scope, filters=filters, url=url),
         teams=sections.teams(gate, links.table_frame(reads, filters, ("team_id",)),
-                             by_team_before, closed, teams,
-                             gaps=gaps[("team_id",)]),
+                             by_team_before, closed, teams, gaps=gaps[("team_id",)],
+                             before_gaps=_team_before_gaps(gate, scope, filters, url, people_before)),
         key=(scope, filters, url),
     )
 
