@@ -246,6 +246,6 @@ def test_a_withheld_focused_link_says_why(drill_url, page):  # noqa: F811
     at = page(params={"service": "2", "channel": "phone"})
     notice = [i.value for i in at.info if "withheld" in i.value]
     assert notice == ["This selection holds part, not all, of the cells a wider view hides to protect a small "
-                      "group, so its figures are withheld (n = 5; every figure needs at least 5 responses from "
-                      "3 analysts). Widen the period or remove a filter."]
+                      "group, so its figures are withheld (n = 5). Remove a filter to see the wider view, where "
+                      "that group is hidden with its neighbours."]
     assert not at.metric or {m.label: m.value for m in at.metric}.get("Happiness") in (None, "–")
