@@ -7,7 +7,10 @@ rank test below asks, for every such group S, whether e_S lies in their row spac
 
 The warehouses are random and small, all answers in one week (so only the filters, not the
 period, can be played against each other), one ticket type, SLA always met and no reassignment
-(those tables then equal the headline).
+(those tables then equal the headline). The audit that must pass puts every analyst in one team
+(service × channel: two filterable dimensions). With three teams the auditor finds groups that
+three two-way views pin down together; one such warehouse is kept below as an open problem
+(docs/PRIVACY.md, known limits).
 """
 
 from __future__ import annotations
@@ -162,8 +165,8 @@ def collect(url: str) -> dict[str, list[np.ndarray]]:
     return collected
 
 
-def audit(url: str, home: list[int]) -> None:
-    @settings(max_examples=int(os.environ.get("PRIVACY_EXAMPLES", "10")), deadline=None, derandomize=True,
+def audit(url: str, home: list[int], examples: int = 10) -> None:
+    @settings(max_examples=int(os.environ.get("PRIVACY_EXAMPLES", examples)), deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(raw=warehouses())
     def check(raw):
@@ -200,9 +203,8 @@ def test_no_link_combination_reveals_a_small_group_sqlite(tmp_path):
     audit(url, ONE_TEAM)
 
 
-@pytest.mark.skipif(os.environ.get("PRIVACY_AUDIT_PG") != "1", reason="set PRIVACY_AUDIT_PG=1 to audit PostgreSQL")
 def test_no_link_combination_reveals_a_small_group_postgres(empty_postgres_url):
-    audit(empty_postgres_url, ONE_TEAM)
+    audit(empty_postgres_url, ONE_TEAM, examples=4)  # 15 links a warehouse: fewer, slower examples
 
 
 # Found by the auditor with three teams: 17 of the 18 service × channel × team cells hold answers.

@@ -241,10 +241,10 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
                   else WatermelonShare(None, None, None, int(now["sla_met_n"])))  # withheld: n only
     month_gaps = gaps[("month",)]
     compare = {
-        "Ticket type": _series(links.monthly_series(gate, reads, filters, "ticket_type", gaps), "ticket_type",
+        "Ticket type": _series(links.monthly_series(gate, reads, filters, "ticket_type", gaps, cur), "ticket_type",
                                {"incident": "Incidents", "request": "Requests"}),
-        "Channel": _series(links.monthly_series(gate, reads, filters, "channel", gaps), "channel", CHANNEL_LABELS),
-        "Team": _series(links.monthly_series(gate, reads, filters, "team_id", gaps), "team_id", teams),
+        "Channel": _series(links.monthly_series(gate, reads, filters, "channel", gaps, cur), "channel", CHANNEL_LABELS),
+        "Team": _series(links.monthly_series(gate, reads, filters, "team_id", gaps, cur), "team_id", teams),
     }
     return CultureReport(
         headline=head,

@@ -54,10 +54,12 @@ def table_frame(reads: CellReads, filters: Filters, keys: tuple[str, ...]) -> pl
     return experience(reads(filters), keys)
 
 
-def monthly_series(gate: Disclosure, reads: CellReads, filters: Filters, series: str, gaps: Gaps) -> pl.DataFrame:
+def monthly_series(gate: Disclosure, reads: CellReads, filters: Filters, series: str, gaps: Gaps,
+                   cur: pl.DataFrame | None = None) -> pl.DataFrame:
     """The shown (month, `series`) lines of the comparison charts on the link `filters`, each line's
-    distinct analysts counted exactly (a roll-up's lower bound would hide lines that pass)."""
-    cur = experience(reads(filters), FINE_GRAIN)
+    distinct analysts counted exactly (a roll-up's lower bound would hide lines that pass).
+    `cur`: the link's cells summed to `FINE_GRAIN`, when the caller has them already."""
+    cur = experience(reads(filters), FINE_GRAIN) if cur is None else cur
     exact = experience(reads(filters), ("month", series))  # exact distinct analysts per line and month
     return sections.monthly(gate, cur, series, gaps=gaps[("month",)], cell_gaps=gaps[("month", series)],
                             exact=exact)
@@ -66,9 +68,9 @@ def monthly_series(gate: Disclosure, reads: CellReads, filters: Filters, series:
 def _hidden(gate: Disclosure, reads: CellReads, filters: Filters, keys: tuple[str, ...], gaps: Gaps) -> set[tuple]:
     """The cells with responses that the link `filters` hides in the table `keys`."""
     if keys in COMPARE_SERIES:
-        every = experience(reads(filters), FINE_GRAIN)
-        every = set(every.filter(pl.col("n") > 0).group_by(list(keys)).agg().iter_rows()) if every.height else set()
-        shown = monthly_series(gate, reads, filters, COMPARE_SERIES[keys], gaps)
+        cur = experience(reads(filters), FINE_GRAIN)
+        every = set(cur.filter(pl.col("n") > 0).group_by(list(keys)).agg().iter_rows()) if cur.height else set()
+        shown = monthly_series(gate, reads, filters, COMPARE_SERIES[keys], gaps, cur)
         return every - set(shown.select(*keys).iter_rows())
     frame = table_frame(reads, filters, keys)
     if frame.is_empty():
