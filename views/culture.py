@@ -189,7 +189,7 @@ def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) ->
     reads = CellReads(lambda f, by_priority: analyst_cells(scope=scope, filters=f, url=url, by_priority=by_priority))
     if _differs_from_a_neighbour(gate, scope, filters, url, people, reads):
         return _blank_report(n, key, "neighbour")
-    inherited = links.carried(gate, filters, reads, lambda wider: _all_gaps(gate, wider, reads))
+    inherited = links.carried(gate, filters, reads, lambda wider: _all_gaps(gate, wider, reads, links.PARENT_KINDS))
     if inherited is None:
         return _blank_report(n, key, "complement")
     return _full_report(gate, scope, filters, url, people, reads, inherited)
@@ -201,13 +201,14 @@ CELL_KINDS = (("month",), ("team_id",), ("month", "ticket_type"), ("month", "cha
 """Every kind of cell the page shows below the selection: each is checked against neighbouring links."""
 
 
-def _all_gaps(gate: Disclosure, filters: Filters, reads: CellReads) -> dict[tuple[str, ...], set[tuple]]:
-    """For every kind of cell, the cells a neighbouring link would split: one `analyst_cells` read
-    for the selection and one per filter in use (that filter lifted)."""
+def _all_gaps(gate: Disclosure, filters: Filters, reads: CellReads,
+              kinds: tuple[tuple[str, ...], ...] = CELL_KINDS) -> dict[tuple[str, ...], set[tuple]]:
+    """For every kind of cell (`kinds`), the cells a neighbouring link would split: one
+    `analyst_cells` read for the selection and one per filter in use (that filter lifted)."""
     here = reads(filters)
     lifted = [(reads(replace(filters, **{field: ()}), dim == "priority"), dim, chosen)
               for field, dim in SLICE_DIMENSIONS.items() if (chosen := getattr(filters, field))]
-    return {keys: _cell_gaps(gate, keys, here, lifted) for keys in CELL_KINDS}
+    return {keys: _cell_gaps(gate, keys, here, lifted) for keys in kinds}
 
 
 def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,

@@ -42,6 +42,8 @@ TABLES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("month", "team_id"): ("team_ids",),
 }
 """Each table with filterable keys (its cells' keys) and the filters on those keys."""
+PARENT_KINDS = (("month",), *TABLES)
+"""The kinds of cell whose neighbouring-link gaps a wider link's decisions depend on."""
 FIELD_OF = {"service_id": "service_ids", "channel": "channels", "team_id": "team_ids", "ticket_type": "ticket_types"}
 COMPARE_SERIES = {("month", "ticket_type"): "ticket_type", ("month", "channel"): "channel",
                   ("month", "team_id"): "team_id"}
