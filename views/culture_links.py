@@ -10,9 +10,10 @@ a subset of the hidden cells (say the complement of a small cell, and through it
 For every such table T and the current link L, the *parent* A is L with its filters on T's keys
 removed; H is what A's table hides; M is A's cells inside L's selection.
 
-1. M ∩ H neither empty nor all of H: L is withheld as a whole. Every figure L could release is
-   then a sum of cells A shows, plus possibly the whole hidden block, which A already gives away
-   as its total minus the shown cells — so no part of the block is isolated.
+1. M ∩ H neither empty nor all of H: L would give away the sums of M ∩ H and of H ∖ M (its
+   total minus what A shows, and A's total minus that). It is withheld as a whole unless each of
+   the two parts holds at least two cells and passes the rule as one group. Every figure L then
+   releases is a sum of cells A shows plus the whole block or one of those two parts.
 2. Otherwise L's own table hides M ∩ H too, whatever its own complementary choice would be.
 
 The parent's decisions are computed from its per-analyst cells with the functions the report
@@ -111,7 +112,37 @@ def carried(gate: Disclosure, filters: Filters, reads: CellReads,
             parents[parent] = gaps_of(parent)
         hidden = _hidden(gate, reads, parent, keys, parents[parent])
         inside = {cell for cell in hidden if _inside(cell, keys, filters)}
-        if inside and inside != hidden:
+        if inside and inside != hidden and not (_passes(gate, reads(parent), keys, inside)
+                                                and _passes(gate, reads(parent), keys, hidden - inside)):
             return None
         out[keys] = inside
+    return _across(out, filters, reads)
+
+
+def _across(out: Gaps, filters: Filters, reads: CellReads) -> Gaps:
+    """On a link on services (not channels), a table by channel is a row of the wider link's
+    hotspot table — and on a link on channels, a table by service a column of it: the hotspot
+    cells the wider link hides stay hidden there too (in every month, for the monthly lines)."""
+    hot = out.get(("service_id", "channel"), set())
+    if not hot or (filters.service_ids and filters.channels):
+        return out
+    if filters.service_ids:
+        channels = {c for _, c in hot}
+        out[("channel",)] = out.get(("channel",), set()) | {(c,) for c in channels}
+        months = experience(reads(filters), ("month", "channel"))
+        out[("month", "channel")] = out.get(("month", "channel"), set()) | set(
+            months.filter(pl.col("channel").is_in(list(channels))).select("month", "channel").iter_rows())
+    else:
+        out[("service_id",)] = out.get(("service_id",), set()) | {(s,) for s, _ in hot}
     return out
+
+
+def _passes(gate: Disclosure, cells: pl.DataFrame, keys: tuple[str, ...], block: set[tuple]) -> bool:
+    """Whether a part of a hidden block may be worked out as one group: at least two cells that
+    together pass the rule (responses and exact distinct analysts from the per-analyst cells)."""
+    if len(block) < 2:
+        return False
+    wanted = pl.DataFrame([dict(zip(keys, cell)) for cell in block]).with_columns(
+        pl.col(k).cast(cells.schema[k]) for k in keys)
+    rows = cells.join(wanted, on=list(keys), how="semi")
+    return gate.allows(int(rows["n"].sum()), rows["analyst_id"].n_unique())
