@@ -130,3 +130,30 @@ def test_a_teams_change_is_hidden_when_a_neighbouring_links_period_before_splits
     assert rows == {"Alpha": (pytest.approx(100 * 4 / 6), None, "–"), "Beta": (100.0, None, "–")}
     # The headline's change on the email link is hidden for the same reason (checked before).
     assert email.headline.change.change is None
+
+
+# Four cells that each fail the rule (4 answers, 2 analysts) and a large one (S1 × portal):
+# email holds S1 (analysts 1, 2) and S2 (analysts 2, 3); phone S3 (4, 5) and S4 (5, 6).
+TWO_PARTS = ([(1 + i % 2, 1, 1, "email", 10, i) for i in range(4)] + [(2 + i % 2, 1, 2, "email", 0, i) for i in range(4)]
+             + [(4 + i % 2, 2, 3, "phone", 9, i) for i in range(4)] + [(5 + i % 2, 2, 4, "phone", 5, i) for i in range(4)]
+             + [(1 + i % 6, 1 + i % 6 // 3, 1, "portal", 8, i % 5) for i in range(10)])
+
+
+def test_rule_1_a_link_may_split_the_hidden_block_into_two_parts_that_pass(tmp_path):
+    """The plain page hides the four small cells and S1 × portal (S1's only other cell, hidden
+    with S1 × email so that the service's own total cannot give that cell away). The email link
+    holds two of the five hidden cells: 8 answers from analysts 1–3, and the other part is 18
+    answers from 6 analysts — both pass as groups, so it shows its total (4 happy, 4 unhappy: 0)
+    and keeps both its cells hidden."""
+    url = _warehouse(tmp_path, TWO_PARTS)
+    plain = _report(url)
+    hidden = set(plain.hotspots.filter(pl.col("happiness").is_null()).select("service_id", "channel").rows())
+    assert hidden == {(1, "email"), (2, "email"), (3, "phone"), (4, "phone"), (1, "portal")}
+    email = _report(url, channels=("email",))
+    assert (email.withheld, email.headline.n, email.headline.happiness) == (None, 8, 0.0)
+    assert email.hotspots.filter(pl.col("happiness").is_not_null()).is_empty()
+    # The S1 link is withheld before this rule is asked: the other services' 12 answers come from
+    # 5 analysts, but each service's from 2, and that lower bound is what the neighbour check uses.
+    assert _report(url, service_ids=(1,)).withheld == "neighbour"
+    # One small cell's own link is too small anyway.
+    assert _report(url, service_ids=(3,)).withheld == "small"
