@@ -294,10 +294,15 @@ def team_section(report: CultureReport) -> None:
 def withheld_notice(report: CultureReport) -> None:
     """Why a whole selection shows no figures, with the thresholds and what to do instead."""
     limits = thresholds()
-    reason = ("This selection holds too few responses or analysts to show figures"
-              if report.withheld == "small" else
-              "This selection differs from a neighbouring one (one filter value, or a week at either end, "
-              "more or less) by a group too small to show, so its figures are withheld")
+    reason = {"small": "This selection holds too few responses or analysts to show figures",
+              "complement": "This selection holds part, not all, of the cells a wider view hides to protect a "
+                            "small group, so its figures are withheld"}.get(
+        report.withheld, "This selection differs from a neighbouring one (one filter value, or a week at either "
+                         "end, more or less) by a group too small to show, so its figures are withheld")
+    if report.withheld == "complement":  # it may pass on its own: the limits would not explain it
+        st.info(f"{reason} (n = {report.headline.n:,}). Remove a filter to see the wider view, where that "
+                "group is hidden with its neighbours.", icon=":material/visibility_off:")
+        return
     st.info(f"{reason} (n = {report.headline.n:,}; every figure needs at least {limits.min_group} responses "
             f"from {limits.min_analysts} analysts). Widen the period or remove a filter.",
             icon=":material/visibility_off:")
