@@ -116,3 +116,50 @@ def test_the_bulk_path_of_large_writes_gives_the_same_rows(url, tmp_path, monkey
 
     monkeypatch.setattr(maintain, "SHORT_LIST", 1)
     test_lost_sums_keep_the_small_value_when_a_large_one_goes(url, tmp_path)
+
+
+def test_two_writes_into_one_cell_at_the_same_time_both_count(empty_postgres_url, tmp_path):
+    """PostgreSQL, read committed: a second write into the cell a first, uncommitted write has
+    folded must not fold into the stored row it read before the first committed (that would
+    leave two rows for the cell, the old counts in both)."""
+    import threading
+    import time
+
+    url = empty_postgres_url
+    _reset(url)
+    _import(url, tmp_path, "tickets", [["T-0", *TICKET], ["T-1", *TICKET]], "t")
+    _import(url, tmp_path, "responses", [_answer("T-0", ""), _answer("T-1", "")], "r")
+    engine, R = get_engine(url), schema.responses
+    with engine.connect() as conn:
+        first_key, second_key = conn.execute(sa.select(schema.tickets.c.ticket_key)
+                                             .order_by(schema.tickets.c.ticket_id)).scalars().all()
+        assert conn.execute(sa.select(RR.c.n, RR.c.happy)).all() == [(2, 0)]
+
+    def make_happy(conn, key):
+        with rollups.maintained(conn, [key]):
+            conn.execute(R.update().where(R.c.ticket_key == key).values(happiness=10))
+
+    failures: list[BaseException] = []
+
+    def second():
+        try:
+            with engine.begin() as conn:
+                make_happy(conn, second_key)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+
+    first = engine.connect()
+    transaction = first.begin()
+    make_happy(first, first_key)  # folded, not yet committed
+    thread = threading.Thread(target=second)
+    thread.start()
+    time.sleep(1.5)  # the second write reaches the cell's row the first one holds
+    transaction.commit()
+    first.close()
+    thread.join(60)
+    assert not thread.is_alive() and failures == []
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(RR.c.n, RR.c.happy)).all() == [(2, 2)]
+        assert conn.execute(sa.select(RRM.c.n, RRM.c.happy)).all() == [(2, 2)]
+        assert _work_rows(conn) == 0
+        assert check(conn) == []
