@@ -64,8 +64,8 @@ def signed(value: float | None, *, decimals: int = 0) -> str:
 
 def signed_points(value: pl.Expr) -> pl.Expr:
     """`signed` for a whole column of points (Happiness, -100..100) as a polars expression, so no
-    Python runs per row: "+12", "-5", "0"; a null stays null (a table shows `NO_VALUE`)."""
-    whole = value.round(0).cast(pl.Int64)
+    Python runs per row: "+12", "-5", "0"; a null, NaN or infinity is null (a table shows `NO_VALUE`)."""
+    whole = pl.when(value.is_finite()).then(value).round(0).cast(pl.Int64)
     return pl.when(whole > 0).then(pl.concat_str(pl.lit("+"), whole.cast(pl.String))).otherwise(whole.cast(pl.String))
 
 

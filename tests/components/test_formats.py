@@ -47,6 +47,15 @@ def test_signed_points_of_a_column_read_as_signed_does():
     assert got.to_list()[:-1] == [formats.signed(v) for v in values[:-1]]
 
 
+def test_signed_points_of_nan_or_infinite_is_no_figure_not_an_error():
+    import polars as pl
+
+    values = [float("nan"), float("inf"), -float("inf"), 7.6]
+    got = pl.DataFrame({"h": values}).select(formats.signed_points(pl.col("h")).alias("h"))["h"]
+    assert got.to_list() == [None, None, None, "+8"]
+    assert [formats.signed(v) for v in values] == [formats.NO_VALUE] * 3 + ["+8"]
+
+
 def test_signed_with_decimals_never_shows_minus_zero():
     assert formats.signed(0.123, decimals=2) == "+0.12"
     assert formats.signed(-0.004, decimals=2) == "0.00"
