@@ -20,7 +20,9 @@ def read_private(path: Path, what: str, error: type[Exception]) -> str | None:
     """The stripped text of the `what` file at `path`, tightened to 0600; None when there is no
     file. Raises `error` with a sentence for the admin when it cannot be read safely."""
     try:
-        fd = os.open(path, os.O_RDONLY | NO_FOLLOW)
+        # Non-blocking: a named pipe in the key's place would wait for a writer (a hung app start)
+        # instead of reaching the regular-file check; a regular file reads the same either way.
+        fd = os.open(path, os.O_RDONLY | NO_FOLLOW | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         return None
     except OSError as exc:

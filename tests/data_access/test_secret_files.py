@@ -58,3 +58,27 @@ def test_a_folder_in_its_place_is_refused(tmp_path):
     (tmp_path / "key").mkdir()
     with pytest.raises(Refused, match="is not a regular file"):
         secret_files.read_private(tmp_path / "key", "test key", Refused)
+
+
+def test_a_named_pipe_in_its_place_is_refused_at_once(tmp_path):
+    """Opening a FIFO for reading waits for a writer: the app would hang on start, not refuse."""
+    import threading
+
+    os.mkfifo(tmp_path / "key")
+    outcome: list[BaseException | str | None] = []
+
+    def read():
+        try:
+            outcome.append(secret_files.read_private(tmp_path / "key", "test key", Refused))
+        except Refused as exc:
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(5)
+    if reader.is_alive():  # release the blocked open so the test process ends cleanly
+        os.close(os.open(tmp_path / "key", os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(5)
+        pytest.fail("reading a named pipe in the key's place blocked")
+    assert len(outcome) == 1 and isinstance(outcome[0], Refused)
+    assert "is not a regular file" in str(outcome[0])
