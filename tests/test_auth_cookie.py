@@ -136,6 +136,38 @@ def test_a_key_file_that_is_a_symlink_is_refused(key_dir):
         auth.cookie_key(demo=True)
 
 
+def test_a_folder_in_the_key_files_place_is_refused_with_a_sentence(key_dir):
+    """Not an OSError from trying to write a new key over it: the survey secret's rule."""
+    (key_dir / "cookie_key").mkdir()
+    with pytest.raises(auth.CookieKeyError, match="is not a regular file. Remove it."):
+        auth.cookie_key(demo=True)
+    assert (key_dir / "cookie_key").is_dir()
+
+
+def test_a_named_pipe_in_the_key_files_place_is_refused_at_once(key_dir):
+    """Opening a FIFO to write a new key waits for a reader: the app's start would hang."""
+    import threading
+
+    os.mkfifo(key_dir / "cookie_key")
+    outcome: list[BaseException | str] = []
+
+    def read():
+        try:
+            outcome.append(auth.cookie_key(demo=True))
+        except Exception as exc:  # noqa: BLE001 - checked below
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(5)
+    if reader.is_alive():  # release the blocked open so the test process ends cleanly
+        os.close(os.open(key_dir / "cookie_key", os.O_RDONLY | os.O_NONBLOCK))
+        reader.join(5)
+        pytest.fail("a named pipe in the key file's place blocked")
+    assert len(outcome) == 1 and isinstance(outcome[0], auth.CookieKeyError), outcome
+    assert "is not a regular file" in str(outcome[0])
+
+
 def test_the_demo_key_file_keeps_serving_a_local_warehouse_after_an_import(key_dir):
     first = auth.cookie_key(demo=True)
     assert auth.cookie_key(demo=False, local=True) == first     # "mixed" or a fresh one next to it
