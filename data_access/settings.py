@@ -254,9 +254,9 @@ def _within(parse, low, high):
     return lambda value, where: min(max(parse(value, where), low), high)
 
 
-def _cap(default):
+def _cap(default, parse=_int):
     """An import cap: a non-positive value keeps the default (it cannot mean "import nothing")."""
-    return lambda value, where: number if (number := _int(value, where)) > 0 else default
+    return lambda value, where: number if (number := parse(value, where)) > 0 else default
 
 
 # ---------------------------------------------------------------- building the object
@@ -295,7 +295,7 @@ def _auth(src: _Source) -> AuthOptions:
 def _imports(src: _Source) -> ImportLimits:
     d = ImportLimits()
     return ImportLimits(
-        max_file_mb=src.value("MAX_IMPORT_MB", None, d.max_file_mb, _float),
+        max_file_mb=src.value("MAX_IMPORT_MB", None, d.max_file_mb, _cap(d.max_file_mb, _float)),
         max_xlsx_mb=src.value("IMPORT_MAX_XLSX_MB", None, d.max_xlsx_mb, _cap(d.max_xlsx_mb)),
         max_rows=src.value("IMPORT_MAX_ROWS", None, d.max_rows, _cap(d.max_rows)),
     )

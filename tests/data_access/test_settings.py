@@ -137,6 +137,9 @@ def test_a_bad_value_in_the_secrets_file_names_the_key_and_the_file(tmp_path):
     ("SERVICE_PULSE_COOKIE_EXPIRY_HOURS", "1000", "auth", "cookie_expiry_hours", 720.0),
     ("SERVICE_PULSE_COOKIE_EXPIRY_HOURS", "-2", "auth", "cookie_expiry_hours", 0.0),
     ("SERVICE_PULSE_IMPORT_MAX_XLSX_MB", "0", "imports", "max_xlsx_mb", 200),  # a cap of 0 keeps the default
+    ("SERVICE_PULSE_MAX_IMPORT_MB", "0", "imports", "max_file_mb", 2048),   # so does the file's
+    ("SERVICE_PULSE_MAX_IMPORT_MB", "-5", "imports", "max_file_mb", 2048),
+    ("SERVICE_PULSE_MAX_IMPORT_MB", "0.5", "imports", "max_file_mb", 0.5),
     ("SERVICE_PULSE_SURVEY_COOLDOWN_DAYS", "999", "surveys", "cooldown_days", 365),
     ("SERVICE_PULSE_SURVEY_MAX_AGE_DAYS", "0", "surveys", "max_age_days", 1),
     ("SERVICE_PULSE_MAX_OVERFLOW", "-4", "database", "pool", PoolSettings(max_overflow=0)),
