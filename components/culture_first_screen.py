@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from components.culture_charts import happiness_domain, trend_with_marks, work_days_bars
+from components.culture_charts import happiness_domain, trend_with_marks, with_annotations, work_days_bars
 from components.culture_sections import HAPPINESS_HELP, _happiness_text, _points, show_chart
 from components.text import literal
 from components.tiles import fmt_happiness, fmt_hours, fmt_margin, fmt_minutes, fmt_pct, fmt_range, tile
@@ -211,5 +211,6 @@ def work_days_section(report: CultureReport, targets: Targets) -> None:
     s = targets.settings
     st.caption(f"Estimated: a month's mean lost minutes × tickets closed that month, in work days of "
                f"{s.hours_per_day:g} hours.")
-    show_chart(report, ("work_days", s), lambda: work_days_bars(
-        months, currency=s.currency if s.hourly_cost is not None else None))
+    show_chart(report, ("work_days", s), lambda: with_annotations(work_days_bars(
+        months, currency=s.currency if s.hourly_cost is not None else None), months,
+        [(a.day, a.label) for a in s.annotations], banded=True))

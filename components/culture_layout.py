@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
 from components import charts
-from components.culture_charts import annotation_marks
+from components.culture_charts import with_annotations
 from components.culture_first_screen import trend_domain, work_days_section
 from components.culture_sections import (calibration_section, culture_tiles, hotspot_section, lost_time_section,
                                          show_chart, team_section, voice_section, watermelon_section)
@@ -38,16 +37,10 @@ def compare_section(report: CultureReport, extras: CultureExtras, targets: Targe
     if data.height:
         domain = trend_domain(report, extras, targets)
         notes = [(a.day, a.label) for a in targets.settings.annotations]
-        show_chart(report, ("compare", by, tuple(domain), tuple(notes)), lambda: _with_notes(
+        show_chart(report, ("compare", by, tuple(domain), tuple(notes)), lambda: with_annotations(
             charts.happiness_compare(data, "series", title=by or "Ticket type", domain=domain), data, notes))
     else:
         st.info("Too few responses to compare.")
-
-
-def _with_notes(chart, months: pl.DataFrame, notes: list) -> object:
-    """The chart with the known changes drawn on it, when any falls within its months."""
-    marks = annotation_marks(months, notes)
-    return chart if marks is None else alt.layer(chart, marks)
 
 
 def response_rate_line(report: CultureReport) -> None:
@@ -79,7 +72,7 @@ def below_the_fold(report: CultureReport, extras: CultureExtras, targets: Target
     with tabs[2]:
         cost_section(report, targets)
     with tabs[3]:
-        watermelon_section(report)
+        watermelon_section(report, notes=[(a.day, a.label) for a in targets.settings.annotations])
     with tabs[4]:
         voice_section(report)
     with tabs[5]:

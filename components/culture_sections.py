@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from components import charts, formats
+from components.culture_charts import with_annotations
 from components.filters import focus
 from components.tables import data_table
 from components.text import literal
@@ -59,8 +60,9 @@ def _recovery_caption(rec, since) -> str:
     return f"too few recovery items to show (n = {rec.n:,})"
 
 
-def watermelon_section(report: CultureReport) -> None:
-    """SLA met vs not met against the mood mix, and the watermelon share's trend."""
+def watermelon_section(report: CultureReport, notes: list[tuple] = ()) -> None:
+    """SLA met vs not met against the mood mix, and the watermelon share's trend (with the known
+    changes `notes`, (date, label), drawn on it like on the Happiness trend)."""
     st.subheader("Are green SLAs hiding unhappy users?")
     w = report.watermelon
     if w.share is None:
@@ -76,7 +78,8 @@ def watermelon_section(report: CultureReport) -> None:
     with right:
         st.caption("Unhappy despite SLA met, by month (with 95% band)")
         if report.watermelon_trend.height:
-            show_chart(report, "watermelon_trend", lambda: charts.watermelon_trend(report.watermelon_trend))
+            show_chart(report, ("watermelon_trend", tuple(notes)), lambda: with_annotations(
+                charts.watermelon_trend(report.watermelon_trend), report.watermelon_trend, notes))
         else:
             st.info("Too few SLA-met responses per month for a trend.")
 
