@@ -84,7 +84,7 @@ def my_settings_form(engine, viewer, me: dict, default_threshold: int) -> None:
                    "unhappy-customer alerts to team leads.")
         return
     with st.form("settings_mine"):
-        st.caption(_digest_caption(kinds))
+        st.caption(literal(_digest_caption(kinds)))
         st.text(me["email"] or "no address on file — ask an admin to add one")
         receive = st.toggle("Send me the digest", value=bool(me["receive_digest"]), key="settings_receive_digest")
         threshold = me["alert_threshold"]
