@@ -59,10 +59,12 @@ def _annotations(annotations: list[tuple[dt.date, str]], *, banded: bool = False
 
 def trend_with_marks(trend: pl.DataFrame, *, domain: list[float], target: float | None = None,
                      reference: tuple[float, str] | None = None, last_year: pl.DataFrame | None = None,
-                     annotations: list[tuple[dt.date, str]] = (), height: int = 220) -> alt.LayerChart:
+                     annotations: list[tuple[dt.date, str]] = (), height: int = 220,
+                     pickable: bool = False) -> alt.LayerChart:
     """Monthly Happiness with its 95% band, on a fixed y-range `domain`, plus (each optional) the
     target and an external reference as labelled horizontal lines, last year's same months as a
-    grey dashed line, and dated annotations as labelled vertical rules."""
+    grey dashed line, and dated annotations as labelled vertical rules. `pickable`: a click picks
+    the nearest month (selection "month", field month)."""
     y = alt.Y("happiness_low:Q", scale=alt.Scale(domain=domain), axis=HAPPINESS_AXIS)
     base = alt.Chart(trend).encode(x=_month_x())
     layers = [base.mark_area(opacity=0.22, color=ACCENT).encode(y=y, y2="happiness_high:Q")]
@@ -71,10 +73,11 @@ def trend_with_marks(trend: pl.DataFrame, *, domain: list[float], target: float 
             x=_month_x(), y="happiness:Q",
             tooltip=[alt.Tooltip("month:T", title="Same month last year", format="%B %Y"),
                      *_happiness_tooltip()]))
-    layers += [base.mark_line(color=ACCENT, strokeWidth=2.5).encode(y="happiness:Q"),
-               base.mark_circle(color=ACCENT, size=50).encode(
-                   y="happiness:Q",
-                   tooltip=[alt.Tooltip("month:T", title="Month", format="%B %Y"), *_happiness_tooltip()])]
+    points = base.mark_circle(color=ACCENT, size=50).encode(
+        y="happiness:Q", tooltip=[alt.Tooltip("month:T", title="Month", format="%B %Y"), *_happiness_tooltip()])
+    if pickable:
+        points = points.add_params(alt.selection_point(fields=["month"], name="month", on="click", nearest=True))
+    layers += [base.mark_line(color=ACCENT, strokeWidth=2.5).encode(y="happiness:Q"), points]
     if target is not None:
         layers.append(_rule(target, f"target {target:+.0f}", TARGET, right=True))
     if reference is not None:

@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from components.culture_charts import happiness_domain, trend_with_marks, with_annotations, work_days_bars
+from components.drill_link import month_clicked
 from components.culture_sections import HAPPINESS_HELP, _happiness_text, _points, show_chart
 from components.text import literal
 from components.tiles import fmt_happiness, fmt_hours, fmt_margin, fmt_minutes, fmt_pct, fmt_range, tile
@@ -92,6 +93,8 @@ def _cost_tile(report: CultureReport, targets: Targets) -> None:
                                           ". An admin can set the cost of an hour."))
 
 
+TREND_KEY = "trends_trend_chart"
+
 # Five tiles in a row fit 1440 px; on a narrower desktop the figures get a smaller type instead
 # of being cut off ("25,84…").
 TILES_CSS = """<style>
@@ -144,7 +147,8 @@ def trend_chart(report: CultureReport, extras: CultureExtras, targets: Targets) 
         reference = (s.benchmark, s.benchmark_source + (f" {s.benchmark_date:%b %Y}" if s.benchmark_date else ""))
     show_chart(report, ("trend", s, extras.year_ago_trend.height), lambda: trend_with_marks(
         report.trend, domain=trend_domain(report, extras, targets), target=s.target, reference=reference,
-        last_year=extras.year_ago_trend, annotations=[(a.day, a.label) for a in s.annotations]))
+        last_year=extras.year_ago_trend, annotations=[(a.day, a.label) for a in s.annotations], pickable=True),
+        key=TREND_KEY, on_select=lambda: month_clicked(TREND_KEY), selection_mode="month")
     legend = ["blue: monthly Happiness with its 95% band"]
     if extras.year_ago_trend.height:
         legend.append("grey dashed: the same months last year")
@@ -152,7 +156,7 @@ def trend_chart(report: CultureReport, extras: CultureExtras, targets: Targets) 
         legend.append("green line: target")
     if reference:
         legend.append("purple line: external reference")
-    st.caption(literal("; ".join(legend) + "."))
+    st.caption(literal("; ".join(legend) + ". Click a month to read its responses."))
 
 
 def top_hotspots(targets: Targets, *, top: int = 3) -> None:

@@ -16,6 +16,7 @@ from components.culture_charts import with_annotations
 from components.culture_first_screen import trend_domain, work_days_section
 from components.culture_sections import (calibration_section, culture_tiles, hotspot_section, lost_time_section,
                                          show_chart, team_section, voice_section, watermelon_section)
+from components.drill_link import READ_TAB, TABS_KEY, apply_link
 from components.drill_through import drill_section
 from components.survey_rates import survey_rate_section
 from components.tiles import fmt_pct, fmt_range
@@ -24,7 +25,7 @@ from data_access.scope import Scope
 from views.culture import CultureReport
 from views.culture_extras import CultureExtras, Targets
 
-TABS = ("Compare", "Hotspots", "Cost", "SLA and mood", "What users say", "Read responses", "Culture and teams")
+TABS = ("Compare", "Hotspots", "Cost", "SLA and mood", "What users say", READ_TAB, "Culture and teams")
 
 
 def compare_section(report: CultureReport, extras: CultureExtras, targets: Targets) -> None:
@@ -63,7 +64,10 @@ def below_the_fold(report: CultureReport, extras: CultureExtras, targets: Target
     target = targets.settings.target
     hot = report if target is None else replace(report, hotspots=targets.hotspots,
                                                 key=(*report.key, "target", target))
-    tabs = st.tabs(TABS, key="trends_tabs")  # a key keeps the open tab when a click reruns the page
+    apply_link()  # a link naming a month or factor to read opens its tab
+    # The open tab is state (kept when a click reruns the page, and set by a click on a month or
+    # a factor); every tab's content still runs, so a switch shows it at once.
+    tabs = st.tabs(TABS, key=TABS_KEY, on_change="rerun")
     with tabs[0]:
         compare_section(report, extras, targets)
     with tabs[1]:

@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import charts, formats
 from components.culture_charts import with_annotations
+from components.drill_link import factor_clicked, read_focused_cell
 from components.filters import focus
 from components.tables import data_table
 from components.text import literal
@@ -89,6 +90,7 @@ def _focus_cell(key_prefix: str, chart_key: str) -> None:
     if picked:
         cell = picked[0]
         focus(key_prefix, service_ids=(int(cell["service_id"]),), channels=(str(cell["channel"]),))
+        read_focused_cell()
 
 
 def _happiness_text() -> pl.Expr:
@@ -153,7 +155,10 @@ def _factor_table(factors: pl.DataFrame, polarity: str, title: str) -> None:
     shown = part.select(pl.col("label").alias("Factor"), (100 * pl.col("share")).alias("Share %"),
                         pl.col("change_pp").alias("Change"), pl.col("current").alias("n"))
     top = float(shown["Share %"].max() or 1.0)
-    data_table(shown, f"{title}", column_config={
+    key = f"trends_factors_{polarity}"
+    # A click on a row opens that factor's responses (a factor no one named this period has none).
+    ids = [int(f) if n else -1 for f, n in zip(part["factor_id"].to_list(), part["current"].to_list())]
+    data_table(shown, f"{title}", key=key, on_select=lambda: factor_clicked(key, ids), column_config={
         "Factor": st.column_config.TextColumn(width=170),
         "Share %": st.column_config.ProgressColumn("Share", format="%.1f%%", min_value=0.0, max_value=max(top, 1.0),
                                                    help="Share of responses naming the factor", width=92),
@@ -165,6 +170,7 @@ def _factor_table(factors: pl.DataFrame, polarity: str, title: str) -> None:
 def voice_section(report: CultureReport) -> None:
     """Factors users pick, with their change, and the cost of reassignments."""
     st.subheader("What users say")
+    st.caption("Click a factor to read the responses that name it.")
     left, right = st.columns(2, gap="large")
     with left:
         _factor_table(report.factors, "positive", "What users value")

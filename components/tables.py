@@ -42,11 +42,14 @@ NO_FIGURE = "–"
 
 
 def data_table(df: pl.DataFrame, name: str, *, column_config: dict | None = None,
-               export: pl.DataFrame | None = None, height: int | str = "auto") -> None:
+               export: pl.DataFrame | None = None, height: int | str = "auto", key: str | None = None,
+               on_select=None) -> None:
     """Show `df` as a read-only table (text shown as text) with its CSV download underneath.
 
     `export` is the frame offered for download when it should differ from the one shown
-    (e.g. raw numbers instead of formatted ones).
+    (e.g. raw numbers instead of formatted ones). `on_select` (with `key`): a callback run when
+    the viewer clicks a cell or a row's box (one at a time).
     """
-    st.dataframe(df, hide_index=True, column_config=column_config, height=height, placeholder=NO_FIGURE)
+    pick = {"key": key, "on_select": on_select, "selection_mode": ["single-row", "single-cell"]} if on_select else {}
+    st.dataframe(df, hide_index=True, column_config=column_config, height=height, placeholder=NO_FIGURE, **pick)
     download_csv(export if export is not None else df, name)
