@@ -65,14 +65,15 @@ def share_bar(key_prefix: str, url_path: str) -> None:
     """"Copy link" and "Saved views" buttons for the filters a page has just read."""
     viewer = current_viewer()
     link = page_link(url_path, _current_params())
-    cols = st.columns([5, 1.3, 1.5])
-    with cols[1].popover("Copy link", icon=":material/link:", width="stretch"):
+    # One row of two buttons at the right, on a phone too (columns would stack into three rows).
+    row = st.container(horizontal=True, horizontal_alignment="right", gap="small", key=f"{key_prefix}_share_bar")
+    with row.popover("Copy link", icon=":material/link:", width="content"):
         st.caption("This page with these filters. Copy it with the button at the right of the box; "
                    "whoever opens it sees only what their role allows.")
         st.code(link, language=None, wrap_lines=True)
     if viewer is None:
         return
-    with cols[2].popover("Saved views", icon=":material/bookmarks:", width="stretch"):
+    with row.popover("Saved views", icon=":material/bookmarks:", width="content"):
         _saved_views_form(key_prefix, url_path, viewer.user_id)
 
 
