@@ -52,6 +52,12 @@ def parse_link(raw: str, today: dt.date) -> DrillTarget:
     raise ValueError("not a month or a factor")
 
 
+def reading_params() -> dict[str, str]:
+    """`{"read": …}` while the link names a month or factor being read (for "Copy link"), else {}."""
+    value = st.query_params.get(PARAM)
+    return {PARAM: value} if value else {}
+
+
 def _set_param(value: str | None) -> None:
     st.session_state[_APPLIED] = value
     if value is None:

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from components.drill_link import reading_params
 from components.filters import FILTERS_STATE_KEY, FilterState, open_link, to_params
 from components.text import literal
 from components.viewer import current_viewer
@@ -64,7 +65,8 @@ def _delete(user_id: int, page: str, pick_key: str) -> None:
 def share_bar(key_prefix: str, url_path: str) -> None:
     """"Copy link" and "Saved views" buttons for the filters a page has just read."""
     viewer = current_viewer()
-    link = page_link(url_path, _current_params())
+    # The link also names the month or factor being read, when there is one (Culture trends).
+    link = page_link(url_path, {**_current_params(), **reading_params()})
     # One row of two buttons at the right, on a phone too (columns would stack into three rows).
     row = st.container(horizontal=True, horizontal_alignment="right", gap="small", key=f"{key_prefix}_share_bar")
     with row.popover("Copy link", icon=":material/link:", width="content"):

@@ -48,8 +48,8 @@ def data_table(df: pl.DataFrame, name: str, *, column_config: dict | None = None
 
     `export` is the frame offered for download when it should differ from the one shown
     (e.g. raw numbers instead of formatted ones). `on_select` (with `key`): a callback run when
-    the viewer clicks a cell or a row's box (one at a time).
+    the viewer clicks a cell of a row (one at a time; no column of row boxes to take room on a phone).
     """
-    pick = {"key": key, "on_select": on_select, "selection_mode": ["single-row", "single-cell"]} if on_select else {}
+    pick = {"key": key, "on_select": on_select, "selection_mode": "single-cell"} if on_select else {}
     st.dataframe(df, hide_index=True, column_config=column_config, height=height, placeholder=NO_FIGURE, **pick)
     download_csv(export if export is not None else df, name)
