@@ -90,7 +90,7 @@ def _focus_cell(key_prefix: str, chart_key: str) -> None:
     if picked:
         cell = picked[0]
         focus(key_prefix, service_ids=(int(cell["service_id"]),), channels=(str(cell["channel"]),))
-        read_focused_cell()
+        read_focused_cell(int(cell["service_id"]), str(cell["channel"]))
 
 
 def _happiness_text() -> pl.Expr:

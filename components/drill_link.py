@@ -76,10 +76,10 @@ def open_target(target: DrillTarget) -> None:
     _set_param(link_value(target))
 
 
-def read_focused_cell() -> None:
+def read_focused_cell(service_id: int, channel: str) -> None:
     """After a click on a hotspot cell (which sets the filters): the section reads that cell."""
     st.session_state[KIND_KEY] = "cell"
-    st.session_state.pop(target_key("cell"), None)
+    st.session_state[target_key("cell")] = DrillTarget("cell", service_id=int(service_id), channel=str(channel))
     _set_param(None)
 
 
