@@ -11,7 +11,7 @@ from dataclasses import replace
 import polars as pl
 import streamlit as st
 
-from components import charts
+from components import charts, formats
 from components.culture_charts import with_annotations
 from components.culture_first_screen import trend_domain, work_days_section
 from components.culture_sections import (calibration_section, culture_tiles, hotspot_section, lost_time_section,
@@ -19,7 +19,6 @@ from components.culture_sections import (calibration_section, culture_tiles, hot
 from components.drill_link import READ_TAB, TABS_KEY, apply_link
 from components.drill_through import drill_section
 from components.survey_rates import survey_rate_section
-from components.tiles import fmt_pct, fmt_range
 from data_access.filters import Filters
 from data_access.scope import Scope
 from views.culture import CultureReport
@@ -47,8 +46,8 @@ def compare_section(report: CultureReport, extras: CultureExtras, targets: Targe
 def response_rate_line(report: CultureReport) -> None:
     """The survey response rate over the whole selection, once."""
     rr = report.headline.response_rate
-    st.markdown(f"**Response rate {fmt_pct(rr.share)}**: {report.headline.n:,} responses to "
-                f"{report.headline.tickets:,} closed tickets ({fmt_range(rr.low, rr.high)}).")
+    st.markdown(f"**Response rate {formats.percent(rr.share)}**: {report.headline.n:,} responses to "
+                f"{report.headline.tickets:,} closed tickets ({formats.interval(rr.low, rr.high)}).")
 
 
 def cost_section(report: CultureReport, targets: Targets) -> None:
@@ -65,8 +64,10 @@ def below_the_fold(report: CultureReport, extras: CultureExtras, targets: Target
     hot = report if target is None else replace(report, hotspots=targets.hotspots,
                                                 key=(*report.key, "target", target))
     apply_link()  # a link naming a month or factor to read opens its tab
-    # The open tab is state (kept when a click reruns the page, and set by a click on a month or
-    # a factor); every tab's content still runs, so a switch shows it at once.
+    # One `with tabs[i]:` per tab, as culture_first_screen._tiles has one `with cols[i]:` per tile:
+    # Streamlit's layout form, alike in shape only (other sections, other tiles). The open tab is
+    # state (kept when a click reruns the page, and set by a click on a month or a factor); every
+    # tab's content still runs, so a switch shows it at once.
     tabs = st.tabs(TABS, key=TABS_KEY, on_change="rerun")
     with tabs[0]:
         compare_section(report, extras, targets)
