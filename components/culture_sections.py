@@ -125,11 +125,11 @@ def hotspot_section(report: CultureReport, *, key_prefix: str, focused: bool = F
             shown = worst.select(
                 pl.concat_str([pl.col("service"), pl.col("channel_label")], separator=" · ").alias("Cell"),
                 _happiness_text().alias("Happiness"),
-                pl.col("n"), pl.col("impact").round(0).alias("Impact"))
+                pl.col("n"), _no_negative_zero(pl.col("impact").round(0)).alias("Impact"))
             export = worst.select(pl.col("service").alias("Service"), pl.col("channel_label").alias("Channel"),
                                   pl.col("happiness").round(1).alias("Happiness"),
                                   pl.col("margin").round(1).alias("Margin"),
-                                  pl.col("n"), pl.col("impact").round(0).alias("Impact"))
+                                  pl.col("n"), _no_negative_zero(pl.col("impact").round(0)).alias("Impact"))
             data_table(shown, "Hotspots", export=export, column_config={
                 "Cell": st.column_config.TextColumn(width=185),
                 "Happiness": st.column_config.TextColumn(width=80, help="Happiness ± 95% margin"),
@@ -140,6 +140,11 @@ def hotspot_section(report: CultureReport, *, key_prefix: str, focused: bool = F
             st.info("No cell is below the overall Happiness.")
 
 
+def _no_negative_zero(value: pl.Expr) -> pl.Expr:
+    """A rounded figure that came out as -0.0 shows as 0 (a table must never read "-0.0")."""
+    return pl.when(value == 0).then(pl.lit(0.0)).otherwise(value)
+
+
 def _factor_table(factors: pl.DataFrame, polarity: str, title: str) -> None:
     part = factors.filter(pl.col("polarity") == polarity)
     st.caption(title)
@@ -147,7 +152,7 @@ def _factor_table(factors: pl.DataFrame, polarity: str, title: str) -> None:
         st.info("No factors picked in this selection.")
         return
     shown = part.select(pl.col("label").alias("Factor"), (100 * pl.col("share")).alias("Share %"),
-                        pl.col("change_pp").alias("Change"), pl.col("current").alias("n"))
+                        _no_negative_zero(pl.col("change_pp").round(1)).alias("Change"), pl.col("current").alias("n"))
     top = float(shown["Share %"].max() or 1.0)
     key = f"trends_factors_{polarity}"
     # A click on a row opens that factor's responses (a factor no one named this period has none).
