@@ -249,3 +249,59 @@ def test_a_withheld_focused_link_says_why(drill_url, page):  # noqa: F811
                       "group, so its figures are withheld (n = 5). Remove a filter to see the wider view, where "
                       "that group is hidden with its neighbours."]
     assert not at.metric or {m.label: m.value for m in at.metric}.get("Happiness") in (None, "–")
+
+
+# ---- one click (or a link) opens a month's or a factor's responses: components/drill_link.py
+
+def _read_param(at) -> str | None:
+    value = at.query_params.get("read")
+    return value if value is None or isinstance(value, str) else value[0]
+
+
+def test_a_link_naming_a_month_opens_its_responses_in_the_read_tab(drill_url, page):  # noqa: F811
+    at = page(params={"read": "month-2026-10"})
+    assert at.session_state["trends_tabs"] == "Read responses"
+    assert at.segmented_control(key="trends_drill_kind").value == "month"
+    assert at.selectbox(key="trends_drill_month").value == DrillTarget("month", month=dt.date(2026, 10, 1))
+    assert "12 responses, 6 with a comment · newest first" in [c.value for c in at.caption]
+    printer = literal("Printer jam again, [analyst] knows.")
+    assert _drill_markdown(at) == [literal(REDACTED[10]), literal(REDACTED[9]), printer, literal(REDACTED[8]),
+                                   printer, literal(REDACTED[6])]
+    assert _read_param(at) == "month-2026-10"
+    # Undone like a filter: "Back to cells" forgets it, in the section and in the link.
+    at.button(key="trends_drill_clear").click().run()
+    assert at.segmented_control(key="trends_drill_kind").value == "cell"
+    assert _read_param(at) is None
+    assert at.selectbox(key="trends_drill_cell").options == ["Email · Email"]
+
+
+def test_picking_a_month_in_the_section_puts_it_in_the_link(drill_url, page):  # noqa: F811
+    at = page()
+    assert _read_param(at) is None
+    at.segmented_control(key="trends_drill_kind").set_value("month").run()
+    assert _read_param(at) == "month-2026-10"
+    at.segmented_control(key="trends_drill_kind").set_value("cell").run()
+    assert _read_param(at) is None
+
+
+def test_a_link_to_a_factor_too_small_to_open_shows_only_its_size(drill_url, page):  # noqa: F811
+    at = page(params={"read": "factor-1"})
+    assert at.selectbox(key="trends_drill_factor").value == DrillTarget("factor", factor_id=1)
+    assert [i.value for i in at.info if i.value.startswith("3 responses")] == [
+        "3 responses — not shown: fewer than 5 responses or 3 analysts, or hidden so that a small group cannot "
+        "be worked out from the others."]
+    assert not _drill_markdown(at)
+
+
+@pytest.mark.parametrize("raw", ["month-2026-13", "factor-x", "cell-2", "month-2099-01", "factor-0"])
+def test_a_link_naming_nothing_is_dropped_with_a_notice(drill_url, page, raw):  # noqa: F811
+    at = page(params={"read": raw})
+    assert any(f"responses to read “{raw}”" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert _read_param(at) is None
+    assert at.segmented_control(key="trends_drill_kind").value == "cell"
+
+
+def test_a_link_to_a_month_without_figures_says_so_and_opens_none_of_it(drill_url, page):  # noqa: F811
+    at = page(params={"read": "month-2025-12"})  # inside the period, but no trend point (no responses)
+    assert any(i.value.startswith("That month shows no figures in this selection") for i in at.info)
+    assert at.selectbox(key="trends_drill_month").options == ["October 2026"]

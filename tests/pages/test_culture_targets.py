@@ -173,3 +173,12 @@ def test_a_small_year_ago_is_withheld(warehouse):  # noqa: F811
     assert extras.year_ago_trend.is_empty()
     # This week's lost time still shows: October, 6.67 h.
     assert extras.lost_months["total_hours"].to_list() == [pytest.approx(40 * 10 / 60)]
+
+
+def test_annotations_are_drawn_on_the_work_days_chart(configured, page):  # noqa: F811
+    """The known change of 1 Oct 2026 stands on October's bar of the work days lost (the watermelon
+    trend gets it too: tests/browser/test_issue17_left.py, as this warehouse has too few answers
+    per month for that trend)."""
+    charts = _chart_rows(page())
+    work_days = next(rows for rows in charts if any("days" in r and "total_hours" in r for r in rows))
+    assert [(r["label"], r["month"][:10]) for r in work_days if "label" in r] == [("New portal", "2026-10-01")]
