@@ -27,7 +27,7 @@ from data_access.rollups.sources import (ROLLUPS, STATE_NAME, TOUCHED, Rollup, T
 
 S = schema.rollup_state
 SHORT_LIST = 1_000
-FOLD_LOCK = 0x5E_7A_11_0B  # PostgreSQL advisory lock: one write folds into the stored rollups at a time
+TURN_LOCK = 0x5E_7A_11_0B  # PostgreSQL advisory lock: one write that keeps the rollups at a time
 
 
 def maintained_here(conn: sa.Connection) -> bool:
@@ -126,6 +126,12 @@ def before_write(conn: sa.Connection, ticket_keys: Iterable[int] | pl.Series) ->
     write need not be named here: they had no share)."""
     if not maintained_here(conn):
         return None
+    if conn.dialect.name == "postgresql":
+        # Read committed: writes that keep the rollups take turns, held to the commit. Two folds
+        # into one cell at once would each keep the stored row's old counts (two rows), and a write
+        # waiting for a row another write changed would have staged that row's old share.
+        # SQLite and DuckDB let one writer at a time anyway.
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(TURN_LOCK)))
     pending = Pending(uuid.uuid4().hex, _keys(ticket_keys))
     if not pending.keys.is_empty():
         with _bulk_plans(conn, pending.keys.len()):
@@ -144,12 +150,6 @@ def after_write(conn: sa.Connection, ticket_keys: Iterable[int] | pl.Series, bef
         return
     with _bulk_plans(conn, before.keys.len() + new.len()):
         _stage_share(conn, before.token, new, +1)
-        if conn.dialect.name == "postgresql":
-            # Read committed: a fold reads the stored rows, deletes them and inserts the sums. Two
-            # writes folding into one cell at once would each keep the old row's counts (two rows).
-            # Held to the commit, taken after the write's own base rows (nothing of the rollups is
-            # locked yet, so no deadlock); SQLite and DuckDB let one writer at a time anyway.
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(FOLD_LOCK)))
         for rollup in ROLLUPS:
             _apply(conn, rollup, before.token)
     conn.execute(TOUCHED.delete().where(TOUCHED.c.token == before.token))

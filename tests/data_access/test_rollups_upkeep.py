@@ -163,3 +163,45 @@ def test_two_writes_into_one_cell_at_the_same_time_both_count(empty_postgres_url
         assert conn.execute(sa.select(RRM.c.n, RRM.c.happy)).all() == [(2, 2)]
         assert _work_rows(conn) == 0
         assert check(conn) == []
+
+
+def test_two_writes_to_one_answer_at_the_same_time_leave_exact_rollups(empty_postgres_url, tmp_path):
+    """PostgreSQL, read committed: a second write to the answer a first, uncommitted write moved to
+    a later day waits for that row; the share it staged before waiting is the answer's old one,
+    so it must not be staged until the first write has committed (else the old day's cell ends
+    at -1 answer and the later day's at 2)."""
+    import threading
+    import time
+
+    url = empty_postgres_url
+    _reset(url)
+    _import(url, tmp_path, "tickets", [["T-0", *TICKET]], "t")
+    _import(url, tmp_path, "responses", [_answer("T-0", "")], "r")
+    engine, R = get_engine(url), schema.responses
+    with engine.connect() as conn:
+        key = conn.execute(sa.select(schema.tickets.c.ticket_key)).scalar_one()
+    later = dt.datetime.combine(DAY + dt.timedelta(days=3), dt.time(9))
+    failures: list[BaseException] = []
+
+    def second():
+        try:
+            with engine.begin() as conn, rollups.maintained(conn, [key]):
+                conn.execute(R.update().where(R.c.ticket_key == key).values(lost_minutes=5.0))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+
+    first = engine.connect()
+    transaction = first.begin()
+    with rollups.maintained(first, [key]):
+        first.execute(R.update().where(R.c.ticket_key == key).values(happiness=10, submitted_at=later))
+    thread = threading.Thread(target=second)
+    thread.start()
+    time.sleep(1.5)  # the second write waits for the answer's row (or, kept in turn, for the first)
+    transaction.commit()
+    first.close()
+    thread.join(60)
+    assert not thread.is_alive() and failures == []
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(RR.c.day, RR.c.n, RR.c.happy, RR.c.lost_n)).all() == [(later.date(), 1, 1, 1)]
+        assert _work_rows(conn) == 0
+        assert check(conn) == []
