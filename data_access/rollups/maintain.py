@@ -8,6 +8,7 @@ and recomputed.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from contextlib import contextmanager
 from typing import Iterable, Iterator
@@ -16,9 +17,9 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access import clock, schema
-from data_access.dialect import bulk_insert, rows_matching, without_statement_timeout
+from data_access.dialect import bulk_insert, month_start, rows_matching, week_start, without_statement_timeout
 from data_access.rollups.sources import (ROLLUPS, STATE_NAME, D, R, RI, T, monthly_columns, monthly_source,
-                                        person_columns, person_source)
+                                        person_columns, person_source, weekly_columns, weekly_source)
 
 S = schema.rollup_state
 CELLS = {"kind": pl.String, "day": pl.Date, "analyst_id": pl.Int64}
@@ -38,7 +39,7 @@ def rebuild(conn: sa.Connection, *, mode: str = "maintained") -> None:
     without_statement_timeout(conn)
     # The rollups are derived data: their tables are made anew, so a warehouse from before a rollup,
     # a column or an index existed gets the current ones (the rest of the schema is left alone).
-    tables = [t for r in ROLLUPS for t in (r.table, r.monthly, r.person) if t is not None]
+    tables = [t for r in ROLLUPS for t in (r.table, r.monthly, r.person, r.weekly) if t is not None]
     for table in [*tables, D]:
         table.drop(conn, checkfirst=True)
     schema.metadata.create_all(conn, tables=[*tables, S, D])
@@ -48,6 +49,8 @@ def rebuild(conn: sa.Connection, *, mode: str = "maintained") -> None:
             conn.execute(rollup.monthly.insert().from_select(monthly_columns(rollup), monthly_source(rollup)))
         if rollup.person is not None:
             conn.execute(rollup.person.insert().from_select(person_columns(rollup), person_source(rollup)))
+        if rollup.weekly is not None:
+            conn.execute(rollup.weekly.insert().from_select(weekly_columns(rollup), weekly_source(rollup)))
     mark_fresh(conn, mode=mode)
 
 
@@ -145,8 +148,20 @@ def refresh_cells(conn: sa.Connection, cells: pl.DataFrame) -> None:
                 D.c.token == token, D.c.kind == rollup.kind, D.c.analyst_id == person.c.analyst_id,
                 D.c.day == person.c.day)))
             conn.execute(person.insert().from_select(person_columns(rollup), person_source(rollup, (token, first, last))))
+        if rollup.weekly is not None:  # the parts of weeks holding those cells, summed again too
+            _refresh_weekly(conn, rollup, (token, first, last))
         if rollup.monthly is not None:  # its months, summed again from the daily rows just refreshed
             months = sorted({d.replace(day=1) for d in mine["day"].to_list()})
             conn.execute(rollup.monthly.delete().where(rollup.monthly.c.day.in_(months)))
             conn.execute(rollup.monthly.insert().from_select(monthly_columns(rollup), monthly_source(rollup, months)))
     conn.execute(D.delete().where(D.c.token == token))
+
+
+def _refresh_weekly(conn: sa.Connection, rollup, dirty: tuple[str, object, object]) -> None:
+    """Delete and re-sum the weekly twin's rows of every (week, month, analyst) holding a dirty cell."""
+    token, first, last = dirty
+    weekly = rollup.weekly
+    touched = sa.exists().where(D.c.token == token, D.c.kind == rollup.kind, D.c.analyst_id == weekly.c.analyst_id,
+                                week_start(D.c.day) == weekly.c.week, month_start(D.c.day) == weekly.c.month)
+    conn.execute(weekly.delete().where(weekly.c.week >= first - dt.timedelta(days=6), weekly.c.week <= last, touched))
+    conn.execute(weekly.insert().from_select(weekly_columns(rollup), weekly_source(rollup, dirty)))
