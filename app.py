@@ -11,6 +11,7 @@ import streamlit as st
 from components import auth, navigation, sidebar, signin, survey_entry
 from data_access import bootstrap, config, file_turns
 from data_access.engine import DB_ERRORS, describe_failure, ping
+from data_access.settings import SettingsError
 
 # "auto": the sidebar starts open on desktops and closed on phones, where it would cover the page.
 st.set_page_config(page_title="Service Pulse", page_icon="📈", layout="wide",
@@ -53,7 +54,12 @@ def _stop_with(message: str, hint: str | None = None) -> None:
 
 HOME_PATH = "home"  # the landing page's internal path; the browser shows it as "/"
 
-url = config.database_url()
+try:
+    url = config.database_url()  # the first read of the settings: a value they cannot read stops here
+except SettingsError as exc:
+    st.navigation([st.Page(lambda: st.error(f"Service Pulse cannot start: {exc}"), title="Service Pulse",
+                           url_path="status", default=True)], position="hidden").run()
+    st.stop()
 try:
     with st.spinner("Opening the feedback warehouse… (a first start fills the demo database)"), \
             file_turns.page_run(url):

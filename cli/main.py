@@ -8,6 +8,7 @@ import sys
 
 from cli import database, digests, importer, rollups, surveys, users, warehouse
 from data_access.engine import DB_ERRORS, describe_failure
+from data_access.settings import SettingsError
 
 # Each module adds its sub-commands through `register(subparsers, url_arg)`, in help order.
 COMMAND_MODULES = (database, users, digests, importer, warehouse, rollups, surveys)
@@ -35,3 +36,6 @@ def main(argv: list[str] | None = None) -> int:
     except DB_ERRORS as exc:
         print(f"error: {describe_failure(exc)}", file=sys.stderr)
         return 3
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

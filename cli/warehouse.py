@@ -7,10 +7,9 @@ The cookie key that served the demo keeps signing people in until the admin sets
 
 from __future__ import annotations
 
-import os
 import sys
 
-from data_access import bootstrap, config
+from data_access import bootstrap, config, settings
 
 FIRST_STEPS = """\
 Next steps:
@@ -24,7 +23,7 @@ Back to the demo at any time: python -m data_access warehouse use demo"""
 
 
 def _warn_if_overridden() -> None:
-    if os.environ.get(config.URL_ENV) or config.secrets_section("database").get("url"):
+    if settings.current().database.url:
         print(f"note: {config.URL_ENV} or [database] url in secrets.toml is set and wins over "
               "this choice; remove it for the app to use the local warehouse.", file=sys.stderr)
 

@@ -19,14 +19,13 @@ from pathlib import Path
 import bcrypt
 from streamlit_authenticator.utilities.hasher import Hasher
 
-from data_access import clock, config
+from data_access import clock, config, settings
 from data_access.users import UserRecord, find_user, normalise_username
 from data_access.writes import users as user_writes
 
-COOKIE_KEY_ENV = "SERVICE_PULSE_COOKIE_KEY"
-COOKIE_EXPIRY_ENV = "SERVICE_PULSE_COOKIE_EXPIRY_HOURS"
+COOKIE_KEY_ENV = settings.COOKIE_KEY_ENV
+COOKIE_EXPIRY_ENV = settings.COOKIE_EXPIRY_ENV
 COOKIE_NAME = "service_pulse_auth"
-DEFAULT_EXPIRY_HOURS = 8.0  # one working day; a stolen laptop does not stay signed in for weeks
 MIN_KEY_BYTES = config.MIN_SECRET_BYTES
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
@@ -60,10 +59,6 @@ class CookieSettings:
     def max_age_seconds(self) -> float:
         """How long a sign-in lasts from the moment the password was typed (0: no cookie)."""
         return self.expiry_days * 86_400
-
-
-def _secrets_auth() -> dict:
-    return config.secrets_section("auth")  # same secrets file the database URL comes from
 
 
 def cookie_key_problem(key: str) -> str | None:
@@ -129,7 +124,7 @@ def cookie_key(*, demo: bool, local: bool = False) -> str:
     demo after an import, or a fresh warehouse made next to it) until the admin configures their
     own key, so an import never locks everyone out mid-session. A server database never uses it.
     """
-    configured = os.environ.get(COOKIE_KEY_ENV) or _secrets_auth().get("cookie_key")
+    configured = settings.current().auth.cookie_key
     if configured:
         problem = cookie_key_problem(configured)
         if problem is None:
@@ -149,13 +144,9 @@ def cookie_key(*, demo: bool, local: bool = False) -> str:
 
 
 def cookie_settings(*, demo: bool, local: bool = False) -> CookieSettings:
-    """Key and lifetime of the re-authentication cookie (hours from env or `[auth] cookie_expiry_hours`)."""
-    hours = os.environ.get(COOKIE_EXPIRY_ENV) or _secrets_auth().get("cookie_expiry_hours")
-    try:
-        hours = float(hours) if hours is not None else DEFAULT_EXPIRY_HOURS
-    except ValueError:
-        hours = DEFAULT_EXPIRY_HOURS
-    hours = min(max(hours, 0.0), 24.0 * 30)
+    """Key and lifetime of the re-authentication cookie (hours from env or `[auth] cookie_expiry_hours`,
+    default 8, at most 30 days)."""
+    hours = settings.current().auth.cookie_expiry_hours
     return CookieSettings(key=cookie_key(demo=demo, local=local), expiry_days=hours / 24.0)
 
 

@@ -28,6 +28,11 @@ PERIODS = {k: periods.LABELS[k] for k in ("90d", "6m", "12m", "ytd")}
 BAND_LABELS = {"all": "All scores", "unhappy": "Unhappy (0–6)", "neutral": "Neutral (7–8)", "happy": "Happy (9–10)"}
 
 
+def figures_rule() -> str:
+    """The page's rule of thumb, with the minimum this deployment sets (SERVICE_PULSE_MIN_RESPONSES)."""
+    return f"Figures appear from {config.thresholds().min_responses} responses up; comparisons use shrunk values."
+
+
 def _url() -> str:
     return config.database_url()
 

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import fcntl
-import os
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from data_access import catalogue, config, demo, rollups, schema
+from data_access import catalogue, config, demo, rollups, schema, settings
 from data_access.engine import get_engine
-
-DEMO_RESPONSES_ENV = "SERVICE_PULSE_DEMO_RESPONSES"
-DEFAULT_DEMO_RESPONSES = 150_000
-
 
 ORIGIN_LABELS = {"demo": "Demo", "mixed": "Demo + imported", "imported": "Imported", "empty": "Empty"}
 
@@ -60,8 +55,7 @@ def ensure_warehouse(url: str | None = None) -> sa.Engine:
             empty = conn.execute(sa.select(sa.func.count()).select_from(schema.tickets)).scalar_one() == 0
             rollups.start_if_empty(conn)  # a new warehouse keeps its rollups from the first import on
         if empty and config.is_embedded_default(url):
-            size = int(os.environ.get(DEMO_RESPONSES_ENV, DEFAULT_DEMO_RESPONSES))
-            demo.generate(engine, responses=size)
+            demo.generate(engine, responses=settings.current().demo_responses)
     return engine
 
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
+
+from data_access import settings
 
 
 def today() -> dt.date:
     """The date the app treats as today (SERVICE_PULSE_TODAY=YYYY-MM-DD overrides the calendar)."""
-    pinned = os.environ.get("SERVICE_PULSE_TODAY")
-    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
+    return settings.current().today or dt.date.today()
 
 
 def now() -> dt.datetime:
     """Current time, consistent with `today()` when pinned (midday of the pinned date)."""
-    pinned = os.environ.get("SERVICE_PULSE_TODAY")
+    pinned = settings.current().today
     if pinned:
-        return dt.datetime.combine(dt.date.fromisoformat(pinned), dt.time(12, 0))
+        return dt.datetime.combine(pinned, dt.time(12, 0))
     return dt.datetime.now().replace(microsecond=0)

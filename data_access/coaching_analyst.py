@@ -171,7 +171,7 @@ def factor_evidence(*, scope: Scope, analyst_id: int, filters: Filters, url: str
             .filter(fits).sort("order", "factor_id").select(list(EVIDENCE_SCHEMA)))
 
 
-def unhappy_context_query(*, scope: Scope, analyst_id: int, filters: Filters, threshold: int = 6) -> sa.Select:
+def unhappy_context_query(*, scope: Scope, analyst_id: int, filters: Filters, threshold: int = UNHAPPY_MAX) -> sa.Select:
     """The analyst's unhappy responses that were reassigned or reopened (not only their doing)."""
     return (sa.select(T.c.ticket_id, R.c.submitted_at, R.c.happiness, T.c.reassignment_count, T.c.reopened,
                       R.c.comment)

@@ -1,30 +1,16 @@
-"""Typed settings of Service Pulse, read once from the environment and `.streamlit/secrets.toml`."""
+"""Where the warehouse is (the configured URL, else a DuckDB file in the data folder) and which
+keys are good enough to sign with. The values come from `data_access/settings.py`, the one reader
+of the environment and secrets.toml; `thresholds()` and `pool_settings()` are shorthands for it."""
 
 from __future__ import annotations
 
-import os
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+from data_access import settings
+from data_access.settings import PoolSettings, Thresholds  # noqa: F401  (their home is settings)
 
-URL_ENV = "SERVICE_PULSE_DATABASE_URL"
-DATA_DIR_ENV = "SERVICE_PULSE_DATA_DIR"
-
-
-def _secrets() -> dict:
-    path = Path(os.environ.get("SERVICE_PULSE_SECRETS", SECRETS_FILE))
-    if not path.is_file():
-        return {}
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
-
-
-def secrets_section(name: str) -> dict:
-    """One [section] of secrets.toml (empty when the file or the section is missing)."""
-    return _secrets().get(name, {})
+PROJECT_ROOT = settings.PROJECT_ROOT
+URL_ENV = settings.URL_ENV
 
 
 MIN_SECRET_BYTES = 32
@@ -49,7 +35,7 @@ def weak_secret(value: str) -> str | None:
 
 def data_dir() -> Path:
     """Folder for the embedded database and other local state (outside git)."""
-    return Path(os.environ.get(DATA_DIR_ENV, PROJECT_ROOT / "data"))
+    return settings.current().data_dir
 
 
 DEMO_FILE = "service_pulse.duckdb"
@@ -98,8 +84,7 @@ def default_database_url() -> str:
 
 def database_url() -> str:
     """The warehouse URL: environment first, then secrets.toml [database] url, then the embedded file."""
-    url = os.environ.get(URL_ENV) or _secrets().get("database", {}).get("url")
-    return url or default_database_url()
+    return settings.current().database.url or default_database_url()
 
 
 def is_embedded_default(url: str) -> bool:
@@ -117,86 +102,11 @@ def is_local_warehouse(url: str) -> bool:
                                  and local_warehouse_name(rest[:-len(".duckdb")]) is not None)
 
 
-# Floors the privacy promise rests on: settings may raise these, never lower them.
-FLOOR_MIN_GROUP = 5
-FLOOR_MIN_ANALYSTS = 3
-FLOOR_MIN_COLLEAGUES = 5
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Fairness and privacy limits (docs/PRIVACY.md).
-
-    min_responses: an analyst's own figure is shown (to them or their lead) from this many up.
-    min_group / min_analysts: a figure about people the viewer may not see individually needs at
-    least this many responses and distinct analysts. min_colleagues: an analyst's unnamed team
-    band needs this many colleagues in the period.
-    """
-
-    min_responses: int = 5
-    min_group: int = FLOOR_MIN_GROUP
-    min_analysts: int = FLOOR_MIN_ANALYSTS
-    min_colleagues: int = FLOOR_MIN_COLLEAGUES
-
-
-def _env_int(name: str, default: int, floor: int) -> int:
-    """An integer setting from the environment, never below `floor` (bad values keep the default)."""
-    try:
-        value = int(os.environ.get(name, default))
-    except ValueError:
-        value = default
-    return max(value, floor)
-
-
 def thresholds() -> Thresholds:
-    """Thresholds from SERVICE_PULSE_MIN_RESPONSES / _MIN_GROUP / _MIN_ANALYSTS / _MIN_COLLEAGUES.
-
-    The privacy ones can be raised for a cautious deployment but never lowered below their floors.
-    """
-    return Thresholds(
-        min_responses=_env_int("SERVICE_PULSE_MIN_RESPONSES", 5, 1),
-        min_group=_env_int("SERVICE_PULSE_MIN_GROUP", FLOOR_MIN_GROUP, FLOOR_MIN_GROUP),
-        min_analysts=_env_int("SERVICE_PULSE_MIN_ANALYSTS", FLOOR_MIN_ANALYSTS, FLOOR_MIN_ANALYSTS),
-        min_colleagues=_env_int("SERVICE_PULSE_MIN_COLLEAGUES", FLOOR_MIN_COLLEAGUES, FLOOR_MIN_COLLEAGUES),
-    )
-
-
-@dataclass(frozen=True)
-class PoolSettings:
-    """Connections to a server warehouse (PostgreSQL): enough for concurrent sessions, bounded waits.
-
-    pool_size connections stay open, max_overflow more may open under load; a session waits at
-    most pool_timeout seconds for one. statement_timeout_seconds stops a runaway query (0 = none).
-    work_mem_mb is each sort's or hash table's memory on the server (0 = the server's default,
-    often 4 MB, at which the org-wide GROUP BYs over a year at 1M answers sort on disk).
-    """
-
-    pool_size: int = 10
-    max_overflow: int = 20
-    pool_timeout: int = 30
-    statement_timeout_seconds: int = 60
-    work_mem_mb: int = 32
+    """The fairness and privacy thresholds (SERVICE_PULSE_MIN_*), never below their floors."""
+    return settings.current().thresholds
 
 
 def pool_settings() -> PoolSettings:
-    """From SERVICE_PULSE_POOL_SIZE / _MAX_OVERFLOW / _POOL_TIMEOUT / _STATEMENT_TIMEOUT (seconds) /
-    _WORK_MEM_MB, else secrets.toml [database] pool_size / max_overflow / pool_timeout /
-    statement_timeout / work_mem_mb."""
-    given = _secrets().get("database", {})
-    defaults = PoolSettings()
-
-    def pick(env: str, key: str, default: int, floor: int) -> int:
-        raw = os.environ.get(env, given.get(key, default))
-        try:
-            return max(int(raw), floor)
-        except (TypeError, ValueError):
-            return default
-
-    return PoolSettings(
-        pool_size=pick("SERVICE_PULSE_POOL_SIZE", "pool_size", defaults.pool_size, 1),
-        max_overflow=pick("SERVICE_PULSE_MAX_OVERFLOW", "max_overflow", defaults.max_overflow, 0),
-        pool_timeout=pick("SERVICE_PULSE_POOL_TIMEOUT", "pool_timeout", defaults.pool_timeout, 1),
-        statement_timeout_seconds=pick("SERVICE_PULSE_STATEMENT_TIMEOUT", "statement_timeout",
-                                       defaults.statement_timeout_seconds, 0),
-        work_mem_mb=pick("SERVICE_PULSE_WORK_MEM_MB", "work_mem_mb", defaults.work_mem_mb, 0),
-    )
+    """A server warehouse's pool and query limits (SERVICE_PULSE_POOL_SIZE …, or [database])."""
+    return settings.current().database.pool

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 import functools
-import os
 import threading
 import time
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from data_access import config
+from data_access import config, settings
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -70,8 +69,7 @@ def _server_pool() -> dict:
 # import take turns: the CLI holds it per batch, the app while any session runs a page (see
 # file_turns), and whoever finds it taken waits a little instead of failing at once.
 _SHORT_CONNECTIONS = False
-LOCK_WAIT_ENV = "SERVICE_PULSE_LOCK_WAIT_SECONDS"
-DEFAULT_LOCK_WAIT_SECONDS = 20.0
+LOCK_WAIT_ENV = settings.LOCK_WAIT_ENV
 
 # The one retry policy: which failures are worth another try, and for how long.
 # Each entry: (lower-case fragment of the driver's message, kind of failure).
@@ -112,10 +110,7 @@ def failure_kind(exc: BaseException) -> str | None:
 
 def retry_seconds() -> float:
     """How long a transient failure is retried before it is shown (env, default 20 s)."""
-    try:
-        return max(0.0, float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT_SECONDS)))
-    except ValueError:
-        return DEFAULT_LOCK_WAIT_SECONDS
+    return settings.current().lock_wait_seconds
 
 
 _RETRYING = threading.local()

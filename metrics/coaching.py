@@ -10,11 +10,8 @@ import polars as pl
 
 from metrics.care import CARE_NAMES
 from metrics.gaps import perception_gaps, percentile_ranks
-from metrics.happiness import with_happiness
+from metrics.happiness import UNHAPPY_MAX, with_happiness
 from metrics.shrinkage import shrink_happiness, shrink_means
-
-UNHAPPY_MAX = 6
-"""Scores 0–6 count as unhappy (the Happiness definition)."""
 
 RUN_LENGTH = 3
 """A 'run of unhappy ratings' is this many most recent responses all scoring 0–6."""

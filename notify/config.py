@@ -1,51 +1,28 @@
 """Settings for sending email: SMTP server, sender, quiet hours, weekend batching, links into the app.
 
-Read from the environment first (SERVICE_PULSE_SMTP_HOST, _PORT, _USER, _PASSWORD, _STARTTLS,
-_FROM, _TIMEOUT, _CA_FILE; SERVICE_PULSE_BASE_URL; SERVICE_PULSE_QUIET_HOURS, SERVICE_PULSE_WEEKEND_BATCHING,
-SERVICE_PULSE_ALERT_LOOKBACK_DAYS), then from `.streamlit/secrets.toml` sections `[smtp]` and
-`[notify]`. The password is never printed.
+The values (environment SERVICE_PULSE_SMTP_HOST, _PORT, _USER, _PASSWORD, _STARTTLS, _FROM,
+_TIMEOUT, _CA_FILE; SERVICE_PULSE_BASE_URL; SERVICE_PULSE_QUIET_HOURS, SERVICE_PULSE_WEEKEND_BATCHING,
+SERVICE_PULSE_ALERT_LOOKBACK_DAYS; else `.streamlit/secrets.toml` sections `[smtp]` and `[notify]`)
+are read and checked by `data_access/settings.py`; this module gives them their behaviour. The
+password is never printed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from data_access.config import secrets_section
-
-ENV_PREFIX = "SERVICE_PULSE_"
-
-
-def _truthy(value: object) -> bool:
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    """Where and how to hand mail over to the organisation's SMTP relay."""
-
-    host: str = "localhost"
-    port: int = 25
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    starttls: bool = False
-    sender: str = "Service Pulse <service-pulse@localhost>"
-    timeout: float = 20.0
-    ca_file: str | None = None  # a private CA to trust for STARTTLS (internal relays)
-
-    @property
-    def where(self) -> str:
-        return f"{self.host}:{self.port}"
+from data_access import settings
+from data_access.settings import MailOptions, SmtpSettings, parse_quiet_hours  # noqa: F401  (home: settings)
 
 
 @dataclass(frozen=True)
 class QuietHours:
     """Alerts are held (not dropped) between `start` and `end` local time, and over weekends if asked."""
 
-    start: dt.time | None = dt.time(20, 0)
-    end: dt.time | None = dt.time(7, 0)
-    weekend_batching: bool = True
+    start: dt.time | None = MailOptions.quiet_start
+    end: dt.time | None = MailOptions.quiet_end
+    weekend_batching: bool = MailOptions.weekend_batching
 
     def is_quiet(self, when: dt.datetime) -> bool:
         """True when an alert created at `when` should wait."""
@@ -75,8 +52,8 @@ class NotifySettings:
 
     smtp: SmtpSettings = SmtpSettings()
     quiet: QuietHours = QuietHours()
-    base_url: str = "http://localhost:8501"
-    alert_lookback_days: int = 7
+    base_url: str = MailOptions.base_url
+    alert_lookback_days: int = MailOptions.alert_lookback_days
 
     def link(self, path: str, **params: object) -> str:
         """An absolute link into the app (query values are URL-encoded)."""
@@ -86,53 +63,9 @@ class NotifySettings:
         return f"{self.base_url.rstrip('/')}/{path.lstrip('/')}" + (f"?{query}" if query else "")
 
 
-def _parse_time(text: str | None) -> dt.time | None:
-    if not text:
-        return None
-    return dt.time.fromisoformat(text.strip())
-
-
-def parse_quiet_hours(text: str | None) -> tuple[dt.time | None, dt.time | None]:
-    """'20:00-07:00' → (20:00, 07:00); '' or 'off' → no quiet hours."""
-    if text is None:
-        return dt.time(20, 0), dt.time(7, 0)
-    text = text.strip().lower()
-    if text in ("", "off", "none", "no"):
-        return None, None
-    start, _, end = text.partition("-")
-    if not end:
-        raise ValueError(f"quiet hours must look like 20:00-07:00, not {text!r}")
-    return _parse_time(start), _parse_time(end)
-
-
 def notify_settings() -> NotifySettings:
-    """Settings from the environment, then secrets.toml [smtp] / [notify], then defaults."""
-    smtp_file = secrets_section("smtp")
-    notify_file = secrets_section("notify")
-
-    def pick(env: str, section: dict, key: str, default=None):
-        value = os.environ.get(ENV_PREFIX + env)
-        if value is None or value == "":
-            value = section.get(key, default)
-        return value
-
-    smtp = SmtpSettings(
-        host=str(pick("SMTP_HOST", smtp_file, "host", "localhost")),
-        port=int(pick("SMTP_PORT", smtp_file, "port", 25)),
-        user=pick("SMTP_USER", smtp_file, "user") or None,
-        password=pick("SMTP_PASSWORD", smtp_file, "password") or None,
-        starttls=_truthy(pick("SMTP_STARTTLS", smtp_file, "starttls", False)),
-        sender=str(pick("SMTP_FROM", smtp_file, "from", "Service Pulse <service-pulse@localhost>")),
-        timeout=float(pick("SMTP_TIMEOUT", smtp_file, "timeout", 20)),
-        ca_file=pick("SMTP_CA_FILE", smtp_file, "ca_file") or None,
-    )
-    start, end = parse_quiet_hours(pick("QUIET_HOURS", notify_file, "quiet_hours", None))
-    quiet = QuietHours(start=start, end=end,
-                       weekend_batching=_truthy(pick("WEEKEND_BATCHING", notify_file,
-                                                     "weekend_batching", True)))
-    return NotifySettings(
-        smtp=smtp,
-        quiet=quiet,
-        base_url=str(pick("BASE_URL", notify_file, "base_url", "http://localhost:8501")),
-        alert_lookback_days=int(pick("ALERT_LOOKBACK_DAYS", notify_file, "alert_lookback_days", 7)),
-    )
+    """The mail settings of this deployment (environment, then secrets.toml, then defaults)."""
+    mail = settings.current().mail
+    return NotifySettings(smtp=mail.smtp,
+                          quiet=QuietHours(mail.quiet_start, mail.quiet_end, mail.weekend_batching),
+                          base_url=mail.base_url, alert_lookback_days=mail.alert_lookback_days)

@@ -150,3 +150,48 @@ def test_coaching_components_read_figures_only_through_views() -> None:
                and not name.startswith(tuple(f"{m}." for m in COMPONENT_DATA_ACCESS))]
     assert readers == []
     assert cache.coaching._module.__name__ == "views.coaching"
+
+
+# ---------------------------------------------------------------- one reader of the settings
+
+ENVIRONMENT_NAMES = {"environ", "environb", "getenv", "getenvb", "putenv"}
+SETTINGS_MODULE = "data_access/settings.py"
+
+
+def environment_reads(source: str) -> list[tuple[int, str]]:
+    """(line, name) of every use of the process environment: `os.environ`, `os.getenv`, however
+    imported or aliased (any attribute of that name counts, and any `from os import` of one)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in ENVIRONMENT_NAMES:
+            found.append((node.lineno, node.attr))
+        elif isinstance(node, ast.ImportFrom) and node.module == "os":
+            found.extend((node.lineno, a.name) for a in node.names if a.name in ENVIRONMENT_NAMES)
+    return sorted(found)
+
+
+def test_the_environment_scan_finds_every_spelling() -> None:
+    sample = ("import os\nx = os.environ.get('A')\ny = os.getenv('B')\n"
+              "from os import environ as e, path\nimport os as o\nz = o.environ['C']\n"
+              "# os.environ in a comment is fine\ns = 'os.getenv'\n")
+    assert environment_reads(sample) == [(2, "environ"), (3, "getenv"), (4, "environ"), (6, "environ")]
+
+
+def test_only_the_settings_module_reads_the_environment() -> None:
+    """Every variable is read, checked and typed in data_access/settings.py (tests and the
+    benchmark, which set variables for the processes they start, are not the app)."""
+    offenders = [f"{rel}:{line} {name}"
+                 for path in source_files()
+                 if (rel := path.relative_to(ROOT).as_posix()) != SETTINGS_MODULE and not rel.startswith("bench/")
+                 for line, name in environment_reads(path.read_text(encoding="utf-8"))]
+    assert offenders == []
+    assert environment_reads((ROOT / SETTINGS_MODULE).read_text(encoding="utf-8"))  # the scan sees the reader
+
+
+def test_nothing_reads_streamlit_secrets() -> None:
+    """st.secrets would be a second reader of secrets.toml, with its own rules."""
+    found = [f"{path.relative_to(ROOT).as_posix()}:{node.lineno}" for path in source_files()
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Attribute) and node.attr == "secrets"
+             and isinstance(node.value, ast.Name) and node.value.id == "st"]
+    assert found == []

@@ -4,15 +4,12 @@ or an endless export is refused with a sentence for the person who chose it."""
 
 from __future__ import annotations
 
-import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-XLSX_MB_ENV = "SERVICE_PULSE_IMPORT_MAX_XLSX_MB"
-ROWS_ENV = "SERVICE_PULSE_IMPORT_MAX_ROWS"
-DEFAULT_XLSX_MB = 200
-DEFAULT_ROWS = 5_000_000
+from data_access import settings
+
 _BLOCK = 16 * 1024 * 1024
 _MB = 1024 * 1024  # the settings count megabytes in 1024²
 
@@ -21,23 +18,15 @@ _MB = 1024 * 1024  # the settings count megabytes in 1024²
 class ImportCaps:
     """Limits of one import: the uncompressed size of a workbook's parts and the data rows."""
 
-    xlsx_uncompressed_bytes: int = DEFAULT_XLSX_MB * _MB
-    rows: int = DEFAULT_ROWS
-
-
-def _env_positive(name: str, default: int) -> int:
-    try:
-        value = int(os.environ.get(name, default))
-    except ValueError:
-        return default
-    return value if value > 0 else default
+    xlsx_uncompressed_bytes: int = settings.ImportLimits.max_xlsx_mb * _MB
+    rows: int = settings.ImportLimits.max_rows
 
 
 def import_caps() -> ImportCaps:
     """Caps from SERVICE_PULSE_IMPORT_MAX_XLSX_MB (default 200) and SERVICE_PULSE_IMPORT_MAX_ROWS
-    (default 5,000,000); a missing, bad or non-positive value keeps the default."""
-    return ImportCaps(xlsx_uncompressed_bytes=_env_positive(XLSX_MB_ENV, DEFAULT_XLSX_MB) * _MB,
-                      rows=_env_positive(ROWS_ENV, DEFAULT_ROWS))
+    (default 5,000,000); a missing or non-positive value keeps the default (data_access/settings.py)."""
+    limits = settings.current().imports
+    return ImportCaps(xlsx_uncompressed_bytes=limits.max_xlsx_mb * _MB, rows=limits.max_rows)
 
 
 def xlsx_unpacked_problem(path: Path, caps: ImportCaps) -> str | None:

@@ -4,26 +4,24 @@ plan of its responses."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
+from data_access import settings
 from data_access.importer import longformat, presets
 from data_access.importer.fields import FIELDS, KINDS
 from data_access.importer.longformat import AmbiguousQuestions, LongLayout
 from data_access.importer.reader import ImportFileError, RawBatch, Source, open_source
 from data_access.importer.validate import AmbiguousDates, Rules, decide_date_order
 
-MAX_UPLOAD_ENV = "SERVICE_PULSE_MAX_IMPORT_MB"
-DEFAULT_MAX_MB = 2048
 DATE_FIELDS = ("opened_at", "resolved_at", "submitted_at")
 
 
 def max_import_bytes() -> int:
     """Largest file an import accepts (env SERVICE_PULSE_MAX_IMPORT_MB, default 2 GB)."""
-    return int(float(os.environ.get(MAX_UPLOAD_ENV, DEFAULT_MAX_MB)) * 1024 * 1024)
+    return int(settings.current().imports.max_file_mb * 1024 * 1024)
 
 
 @dataclass

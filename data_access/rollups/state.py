@@ -9,19 +9,18 @@ the base tables and show the reason.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from data_access import clock, config, schema
+from data_access import clock, config, schema, settings
 from data_access.engine import get_engine
 from data_access.rollups.sources import STATE_NAME
 
 S = schema.rollup_state
-DISABLE_ENV = "SERVICE_PULSE_ROLLUPS"  # "off": always read the base tables (benchmarks, comparisons)
+DISABLE_ENV = settings.ROLLUPS_ENV  # "off": always read the base tables (benchmarks, comparisons)
 MAX_AGE_KEY = "rollup_max_age_hours"
 DEFAULT_MAX_AGE_HOURS = 26.0
 STATE_TTL_SECONDS = 30
@@ -93,7 +92,7 @@ def forget_status() -> None:
 
 def status(url: str | None = None) -> RollupStatus:
     """The rollups' status for the warehouse at `url` (checked at most every 30 s)."""
-    if os.environ.get(DISABLE_ENV, "").strip().lower() in ("off", "0", "false", "no"):
+    if not settings.current().rollups_enabled:
         return RollupStatus(False, "summary tables are switched off (SERVICE_PULSE_ROLLUPS=off)")
     return _cached_status(url or config.database_url())
 

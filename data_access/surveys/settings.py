@@ -1,5 +1,6 @@
-"""Survey settings, read like the mail settings: environment first, then `.streamlit/secrets.toml`
-section `[surveys]`, then defaults. The signing secret never has a default outside the demo.
+"""Survey settings: environment first, then `.streamlit/secrets.toml` section `[surveys]`, then
+defaults, as read and checked by `data_access/settings.py`. The signing secret never has a default
+outside the demo.
 
 SERVICE_PULSE_SURVEY_SECRET          signs the links (≥ 32 bytes, random); refused when short/missing
 SERVICE_PULSE_SURVEY_COOLDOWN_DAYS   at most one survey per requester in this many days (7)
@@ -16,9 +17,9 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data_access import config
+from data_access import config, settings
 
-SECRET_ENV = "SERVICE_PULSE_SURVEY_SECRET"
+SECRET_ENV = settings.SURVEY_SECRET_ENV
 MIN_SECRET_BYTES = config.MIN_SECRET_BYTES
 
 
@@ -31,34 +32,15 @@ class SurveySettings:
     """Who is asked, how often, and for how long a link works."""
 
     secret: str = field(repr=False)
-    cooldown_days: int = 7
-    max_age_days: int = 14
-    valid_days: int = 14
-    show_analyst: bool = False
+    cooldown_days: int = settings.SurveyOptions.cooldown_days
+    max_age_days: int = settings.SurveyOptions.max_age_days
+    valid_days: int = settings.SurveyOptions.valid_days
+    show_analyst: bool = settings.SurveyOptions.show_analyst
 
 
 def secret_problem(value: str) -> str | None:
     """Why `value` cannot sign survey links, or None when it is fine."""
     return config.weak_secret(value)
-
-
-def _section() -> dict:
-    return config.secrets_section("surveys")
-
-
-def _pick(env: str, key: str, default):
-    value = os.environ.get("SERVICE_PULSE_" + env)
-    if value is None or value == "":
-        value = _section().get(key, default)
-    return value
-
-
-def _int(env: str, key: str, default: int, low: int, high: int) -> int:
-    try:
-        value = int(_pick(env, key, default))
-    except (TypeError, ValueError):
-        return default
-    return min(max(value, low), high)
 
 
 def demo_secret_file() -> Path:
@@ -98,7 +80,7 @@ def _demo_secret() -> str:
 def survey_secret(*, demo: bool) -> str:
     """The link-signing secret: env, then `[surveys] secret`; for the data folder's own warehouses
     only (`demo`: the demo, or a local warehouse next to it), a generated one kept in that folder."""
-    configured = os.environ.get(SECRET_ENV) or _section().get("secret")
+    configured = settings.current().surveys.secret
     if configured:
         problem = secret_problem(str(configured))
         if problem is None:
@@ -115,11 +97,7 @@ def survey_secret(*, demo: bool) -> str:
 
 def survey_settings(*, demo: bool = False) -> SurveySettings:
     """All survey settings; raises SurveySecretError when the secret is unusable."""
-    show = str(_pick("SURVEY_SHOW_ANALYST", "show_analyst", "false")).strip().lower()
-    return SurveySettings(
-        secret=survey_secret(demo=demo),
-        cooldown_days=_int("SURVEY_COOLDOWN_DAYS", "cooldown_days", 7, 0, 365),
-        max_age_days=_int("SURVEY_MAX_AGE_DAYS", "max_age_days", 14, 1, 365),
-        valid_days=_int("SURVEY_VALID_DAYS", "valid_days", 14, 1, 90),
-        show_analyst=show in ("1", "true", "yes", "on"),
-    )
+    given = settings.current().surveys
+    return SurveySettings(secret=survey_secret(demo=demo), cooldown_days=given.cooldown_days,
+                          max_age_days=given.max_age_days, valid_days=given.valid_days,
+                          show_analyst=given.show_analyst)

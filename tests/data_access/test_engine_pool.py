@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from data_access import config
+from data_access.settings import SettingsError
 from data_access.engine import clear_engines, describe_failure, get_engine
 
 
@@ -19,11 +20,14 @@ def fresh_engines():
 def test_pool_settings_from_env_with_floors(monkeypatch):
     monkeypatch.setenv("SERVICE_PULSE_POOL_SIZE", "24")
     monkeypatch.setenv("SERVICE_PULSE_MAX_OVERFLOW", "-3")
-    monkeypatch.setenv("SERVICE_PULSE_POOL_TIMEOUT", "ten")
+    monkeypatch.setenv("SERVICE_PULSE_POOL_TIMEOUT", "")
     monkeypatch.setenv("SERVICE_PULSE_STATEMENT_TIMEOUT", "5")
     monkeypatch.setenv("SERVICE_PULSE_WORK_MEM_MB", "-1")
     assert config.pool_settings() == config.PoolSettings(pool_size=24, max_overflow=0, pool_timeout=30,
                                                          statement_timeout_seconds=5, work_mem_mb=0)
+    monkeypatch.setenv("SERVICE_PULSE_POOL_TIMEOUT", "ten")
+    with pytest.raises(SettingsError, match="^SERVICE_PULSE_POOL_TIMEOUT must be a whole number, like 5;"):
+        config.pool_settings()
 
 
 def test_engine_pool_and_statement_timeout(postgres_server_url, monkeypatch, fresh_engines):

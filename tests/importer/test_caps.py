@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from data_access import schema
+from data_access.settings import SettingsError
 from cli import main
 from data_access.importer.caps import ImportCaps, count_lines, import_caps, rows_problem, xlsx_unpacked_problem
 from data_access.importer.reader import ImportFileError, open_source
@@ -44,9 +45,12 @@ def test_caps_come_from_the_environment_with_safe_defaults(monkeypatch):
     monkeypatch.setenv("SERVICE_PULSE_IMPORT_MAX_XLSX_MB", "50")
     monkeypatch.setenv("SERVICE_PULSE_IMPORT_MAX_ROWS", "1000")
     assert import_caps() == ImportCaps(50 * 1024 * 1024, 1000)
-    for bad in ("0", "-5", "lots", ""):
-        monkeypatch.setenv("SERVICE_PULSE_IMPORT_MAX_ROWS", bad)
+    for unusable in ("0", "-5", ""):
+        monkeypatch.setenv("SERVICE_PULSE_IMPORT_MAX_ROWS", unusable)
         assert import_caps().rows == 5_000_000
+    monkeypatch.setenv("SERVICE_PULSE_IMPORT_MAX_ROWS", "lots")
+    with pytest.raises(SettingsError, match="^SERVICE_PULSE_IMPORT_MAX_ROWS must be a whole number, like 5; the value set there is not"):
+        import_caps()
 
 
 def test_count_lines_is_an_upper_bound_of_records(tmp_path):

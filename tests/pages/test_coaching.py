@@ -91,6 +91,17 @@ def test_overview_matches_independent_counts(demo_url, monkeypatch):
     assert any(f"n = {total:,}" in c.value for c in at.caption)
 
 
+def test_a_raised_minimum_is_the_one_the_page_states_and_applies(sqlite_demo_url, monkeypatch):
+    monkeypatch.setenv("SERVICE_PULSE_MIN_RESPONSES", "12")
+    url = sqlite_demo_url
+    at = _app(url, monkeypatch, _lead(url))
+    assert "Figures appear from 12 responses up; comparisons use shrunk values." in at.caption[0].value
+    table = at.dataframe[0].value
+    small = table[table["Responses"] < 12]
+    assert len(small) >= 1 and set(small["Happiness"]) == {"not enough yet"}
+    assert "not enough yet" not in set(table[table["Responses"] >= 12]["Happiness"])
+
+
 def test_page_refuses_people_without_the_lead_role(sqlite_demo_url, monkeypatch):
     viewer = Viewer(user_id=1, username="cio", display_name="CIO", roles=("cio",))
     at = _app(sqlite_demo_url, monkeypatch, viewer)
