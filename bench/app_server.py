@@ -42,6 +42,25 @@ def _wait_healthy(base_url: str, proc: subprocess.Popen, log_path: Path, timeout
 
 
 @contextmanager
+def running(cmd: list[str], log_path: Path, base_url: str, *, timeout: float, what: str = "streamlit",
+            stop_seconds: float = 15, **popen) -> Iterator[subprocess.Popen]:
+    """Start `cmd` with its output in `log_path`, wait until `base_url` is healthy, yield the
+    process, then stop it (terminate, and kill it after `stop_seconds`): the app and the proxy alike."""
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, **popen)
+    try:
+        _wait_healthy(base_url, proc, log_path, timeout, what=what)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=stop_seconds)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@contextmanager
 def serve_app(database_url: str, data_dir: Path, *, today: str, timeout: float = 120,
               **extra_env: str) -> Iterator[tuple[str, subprocess.Popen]]:
     """Run the app against `database_url` with "today" pinned; yield (base URL, process), then stop it."""
@@ -57,16 +76,6 @@ def serve_app(database_url: str, data_dir: Path, *, today: str, timeout: float =
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
            "--server.headless", "true", "--server.address", "127.0.0.1",
            "--server.fileWatcherType", "none"]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=config.PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base_url, proc, log_path, timeout)
+    with running(cmd, log_path, base_url, timeout=timeout, cwd=config.PROJECT_ROOT, env=env) as proc:
         yield base_url, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)

@@ -7,10 +7,8 @@ prints answer rows/s (the bar: ≥ 100,000).
 
 from __future__ import annotations
 
-import argparse
 import os
 import resource
-import tempfile
 import time
 from pathlib import Path
 
@@ -18,9 +16,7 @@ import numpy as np
 import polars as pl
 
 from bench.figures import emit, machine
-from bench.import_speed import write_tickets_csv
-from data_access import catalogue, schema
-from data_access.engine import get_engine
+from bench.import_speed import bench_setup, fresh_warehouse, write_tickets_csv
 from data_access.importer.run import plan_import, run_import
 
 QUESTIONS = ["How likely are you to be happy with this service (0-10)?", "I was kept clearly informed",
@@ -48,23 +44,12 @@ def write_long_csv(path: Path, responses: int, seed: int = 3, chunk: int = 100_0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--answers", type=int, default=1_000_000)
-    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
-    parser.add_argument("--keep", type=Path, help="work in this folder and keep the files")
-    args = parser.parse_args(argv)
+    args, work = bench_setup(argv, __doc__.splitlines()[0], "answers", "sp-import-long-bench-")
     responses = args.answers // 4
-    work = args.keep or Path(tempfile.mkdtemp(prefix="sp-import-long-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
-    tickets, answers, db = work / "tickets.csv", work / "answers_long.csv", work / "import.duckdb"
-    for p in (db, Path(f"{db}.wal")):
-        p.unlink(missing_ok=True)
+    tickets, answers = work / "tickets.csv", work / "answers_long.csv"
     write_tickets_csv(tickets, responses)
     write_long_csv(answers, responses)
-    engine = get_engine(f"duckdb:///{db}")
-    with engine.begin() as conn:
-        schema.create_schema(conn)
-        catalogue.seed_catalogue(conn)
+    engine = fresh_warehouse(work / "import.duckdb")
     run_import(engine, plan_import(tickets, "tickets", preset="generic"))
     cpu0 = time.process_time()
     t0 = time.perf_counter()

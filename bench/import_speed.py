@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import sqlalchemy as sa
 
 from bench.figures import emit, machine
 from data_access import catalogue, schema
@@ -60,25 +61,37 @@ def _tickets_frame(offset: int, rows: int, seed: int) -> pl.DataFrame:
     })
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
+def bench_setup(argv: list[str] | None, description: str, count: str,
+                prefix: str) -> tuple[argparse.Namespace, Path]:
+    """The import benchmarks' command line (`--<count>`, `--json`, `--keep`) and their work folder."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(f"--{count}", type=int, default=1_000_000)
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep the files")
     args = parser.parse_args(argv)
-    work = args.keep or Path(tempfile.mkdtemp(prefix="sp-import-bench-"))
+    work = args.keep or Path(tempfile.mkdtemp(prefix=prefix))
     work.mkdir(parents=True, exist_ok=True)
-    csv_path = work / "tickets.csv"
-    db_path = work / "import.duckdb"
+    return args, work
+
+
+def fresh_warehouse(db_path: Path) -> sa.Engine:
+    """An empty DuckDB warehouse at `db_path` (an earlier run's file removed), catalogue seeded."""
     for p in (db_path, Path(f"{db_path}.wal")):
         p.unlink(missing_ok=True)
-    t0 = time.perf_counter()
-    write_tickets_csv(csv_path, args.rows)
-    print(f"wrote {args.rows:,} rows ({csv_path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - t0:.1f} s")
     engine = get_engine(f"duckdb:///{db_path}")
     with engine.begin() as conn:
         schema.create_schema(conn)
         catalogue.seed_catalogue(conn)
+    return engine
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, work = bench_setup(argv, __doc__.splitlines()[0], "rows", "sp-import-bench-")
+    csv_path = work / "tickets.csv"
+    t0 = time.perf_counter()
+    write_tickets_csv(csv_path, args.rows)
+    print(f"wrote {args.rows:,} rows ({csv_path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - t0:.1f} s")
+    engine = fresh_warehouse(work / "import.duckdb")
     cpu0 = time.process_time()
     first = run_import(engine, plan_import(csv_path, "tickets", preset="generic"))
     cpu = time.process_time() - cpu0

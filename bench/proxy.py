@@ -18,7 +18,6 @@ import argparse
 import contextlib
 import secrets
 import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -76,19 +75,10 @@ def run_haproxy(backends: list[tuple[str, int]], workdir: Path, *, timeout: floa
     config_path = workdir / "haproxy.cfg"
     config_path.write_text(haproxy_config(port, backends))
     log_path = workdir / "haproxy.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([binary, "-db", "-f", str(config_path)], stdout=log, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
-    try:
-        app_server._wait_healthy(base_url, proc, log_path, timeout, what="haproxy")
+    with app_server.running([binary, "-db", "-f", str(config_path)], log_path, base_url, timeout=timeout,
+                            what="haproxy", stop_seconds=10):
         yield base_url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 @contextlib.contextmanager

@@ -1,4 +1,8 @@
-"""Write the benchmark's results: bench/results.md (for people) and bench/results.json (for tools)."""
+"""Write the benchmark's results: bench/results.md (for people) and bench/results.json (for tools).
+
+The section writers (`_page_lines`, `_loading_lines`, …) look alike: a heading, then lines built
+from f-strings. Each writes other figures in other words, so they stay apart.
+"""
 
 from __future__ import annotations
 

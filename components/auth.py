@@ -10,16 +10,14 @@ components/auth_cookie.py. The session-state keys `authentication_status`, `user
 from __future__ import annotations
 
 import functools
-import os
 import secrets
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import bcrypt
 from streamlit_authenticator.utilities.hasher import Hasher
 
-from data_access import clock, config, settings
+from data_access import clock, config, secret_files, settings
 from data_access.users import UserRecord, find_user, normalise_username
 from data_access.writes import users as user_writes
 
@@ -71,50 +69,18 @@ def demo_key_file() -> Path:
     return config.data_dir() / "cookie_key"
 
 
-def _tightened_key(path: Path) -> str | None:
-    """The key in an existing key file, after making the file private (0600); refused otherwise."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError as exc:
-        raise CookieKeyError(f"The cookie key file {path.name} in the data folder cannot be read "
-                             f"({exc.strerror}). Fix its owner or remove it.") from exc
-    with os.fdopen(fd) as fh:
-        info = os.fstat(fh.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise CookieKeyError(f"The cookie key file {path.name} is not a regular file.")
-        if info.st_mode & 0o077:
-            try:
-                os.fchmod(fh.fileno(), 0o600)  # readable by others before: tighten, then re-check
-            except OSError as exc:
-                raise CookieKeyError(
-                    f"The cookie key file {path.name} can be read by other users and its mode "
-                    f"cannot be changed to 0600 ({exc.strerror}); it is refused.") from exc
-            if os.fstat(fh.fileno()).st_mode & 0o077:
-                raise CookieKeyError(f"The cookie key file {path.name} stays readable by others; "
-                                     "it is refused.")
-        key = fh.read().strip()
-    return key if cookie_key_problem(key) is None else None
-
-
 def existing_key_file_key() -> str | None:
     """The key of the data folder's key file when there is one (tightened to 0600)."""
     path = demo_key_file()
-    return _tightened_key(path) if path.is_file() or path.is_symlink() else None
+    if not (path.is_file() or path.is_symlink()):
+        return None
+    key = secret_files.read_private(path, "cookie key", CookieKeyError)
+    return key if key is not None and cookie_key_problem(key) is None else None
 
 
 def _demo_key() -> str:
-    path = demo_key_file()
     key = existing_key_file_key()
-    if key is not None:
-        return key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)  # 48 random bytes → 64 characters
-    # Create with 0600 from the start, so the key is never readable by others even briefly.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key + "\n")
-    os.chmod(path, 0o600)
-    return key
+    return key if key is not None else secret_files.create_private(demo_key_file())
 
 
 def cookie_key(*, demo: bool, local: bool = False) -> str:

@@ -2,6 +2,10 @@
 
 Every chart has a tooltip with n, sizes itself to its container, and uses mid-tone colours that
 read on Streamlit's light and dark themes (axes and text take the theme's colours).
+
+The horizontal bar charts (`factor_bars`, `lost_hours_bars`) share Altair's declaration shape
+(bars, axes, tooltip list, height per row); their fields, titles and formats differ, so each
+declares its own.
 """
 
 from __future__ import annotations

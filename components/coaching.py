@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from components import query_params
+from components import formats, query_params
 from components.tables import download_csv
 from components.text import literal
-from components.tiles import fmt_happiness, fmt_minutes, tile
+from components.tiles import tile
 from data_access import clock, config
 from data_access.filters import Filters
 from data_access.scope import Scope
@@ -74,12 +74,12 @@ def overview_display(frame: pl.DataFrame, *, many_teams: bool) -> pl.DataFrame:
     def happiness_text(row: dict) -> str:
         if not row["enough"]:
             return "not enough yet"
-        return f"{fmt_happiness(row['happiness'])} ± {row['margin']:.0f}"
+        return f"{formats.signed(row['happiness'])} ± {row['margin']:.0f}"
 
     def change_text(row: dict) -> str:
         if row["change"] is None:
-            return "—"
-        return f"{fmt_happiness(row['change'])} ± {row['change_margin']:.0f}"
+            return formats.NO_VALUE
+        return f"{formats.signed(row['change'])} ± {row['change_margin']:.0f}"
 
     rows = []
     for row in frame.iter_rows(named=True):
@@ -93,8 +93,8 @@ def overview_display(frame: pl.DataFrame, *, many_teams: bool) -> pl.DataFrame:
             "Happiness": happiness_text(row),
             "Responses": row["n"],
             "Change vs previous 90 days": change_text(row),
-            "CARE profile": care_text([row[f"{d}_mean"] for d in CARE_NAMES]) if enough else "—",
-            "Lost time": fmt_minutes(row["lost_mean"]) if enough else "—",
+            "CARE profile": care_text([row[f"{d}_mean"] for d in CARE_NAMES]) if enough else formats.NO_VALUE,
+            "Lost time": formats.minutes(row["lost_mean"]) if enough else formats.NO_VALUE,
             "Open recoveries": row["open_recovery"],
             "Last kudos": row["last_kudos"].date() if row["last_kudos"] else None,
             "Last note": row["last_note"].date() if row["last_note"] else None,
@@ -106,7 +106,7 @@ def overview_display(frame: pl.DataFrame, *, many_teams: bool) -> pl.DataFrame:
 
 def care_text(means: list[float | None]) -> str:
     """The four CARE means in their fixed order, e.g. "4.1 · 3.9 · 4.4 · 4.0" (— for a missing one)."""
-    return " · ".join("—" if m is None else f"{m:.1f}" for m in means)
+    return " · ".join(formats.NO_VALUE if m is None else f"{m:.1f}" for m in means)
 
 
 # Widths in pixels keep the whole table inside a 1440 px screen; the name stays pinned when it scrolls.
@@ -158,7 +158,7 @@ def overview_section(scope: Scope) -> None:
         tile("Analysts", f"{frame.height}", f"{report.with_enough} with {report.min_responses}+ responses in 90 days",
              "Analysts whose home team is one you lead")
     with c2:
-        tile("Team Happiness", fmt_happiness(team["happiness"]),
+        tile("Team Happiness", formats.signed(team["happiness"]),
              f"± {team['margin']:.0f} (n = {team['n']:,})" if team["margin"] is not None else "n = 0",
              "% scoring 9–10 minus % scoring 0–6, all analysts of your team(s), last 90 days")
     with c3:
@@ -173,7 +173,7 @@ def overview_section(scope: Scope) -> None:
     shown = overview_display(frame, many_teams=len(scope.team_ids) > 1)
     st.dataframe(shown, hide_index=True,
                  column_config=OVERVIEW_COLUMNS, on_select=lambda: _open_analyst_from_overview(ids),
-                 height=38 + 35 * frame.height, placeholder="—",
+                 height=38 + 35 * frame.height, placeholder=formats.NO_VALUE,
                  selection_mode="single-row", key="coaching_overview_table")
     care_means = [pl.Series(f"CARE {d} (mean)", frame[f"{d}_mean"].to_list(), dtype=pl.Float64).round(2)
                   for d in CARE_NAMES]

@@ -106,9 +106,9 @@ def _queue_table(queue: pl.DataFrame):
         .otherwise(pl.lit("new")).alias("State"),
         pl.col("ticket_id").alias("Ticket"), pl.col("analyst").alias("Analyst"),
         pl.col("happiness").alias("Score"), pl.col("due_at").dt.strftime(when).alias("Target"),
-        pl.col("first_contact_at").dt.strftime(when).fill_null("—").alias("Contacted"),
+        pl.col("first_contact_at").dt.strftime(when).fill_null(formats.NO_VALUE).alias("Contacted"),
         pl.col("comment").fill_null("").alias("Comment"),
-        pl.col("submitted_at").dt.strftime(when).alias("Submitted"), pl.col("outcome").fill_null("—").alias("Outcome"))
+        pl.col("submitted_at").dt.strftime(when).alias("Submitted"), pl.col("outcome").fill_null(formats.NO_VALUE).alias("Outcome"))
     styled = shown.to_pandas().style
     overdue_rows = [i for i, state in enumerate(shown["State"].to_list()) if state == "⚠ overdue"]
     if overdue_rows:  # tint overdue rows without a per-row Python callback

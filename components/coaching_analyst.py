@@ -21,7 +21,7 @@ from components.coaching import (
     period_picker,
 )
 from components.text import literal
-from components.tiles import fmt_happiness, tile
+from components.tiles import tile
 from components.viewer import current_viewer
 from data_access import clock, config
 from data_access.scope import Scope
@@ -84,22 +84,22 @@ def _tiles(detail: AnalystDetail) -> None:
     cols = st.columns(4)
     with cols[0]:
         if detail.enough:
-            tile("Happiness", fmt_happiness(head["happiness"]),
+            tile("Happiness", formats.signed(head["happiness"]),
                  f"± {head['margin']:.0f} (n = {mine['n']:,})", "% scoring 9–10 minus % scoring 0–6")
         else:
-            tile("Happiness", "–", f"not enough responses yet (n = {mine['n']}, shown from {min_n})",
+            tile("Happiness", formats.NO_VALUE, f"not enough responses yet (n = {mine['n']:,}, shown from {min_n})",
                  "Too few responses for a fair figure")
     with cols[1]:
         shrunk = detail.shrunk["happiness_shrunk"] if (detail.shrunk and detail.enough) else None
-        tile("Shrunk (fair)", fmt_happiness(shrunk),
+        tile("Shrunk (fair)", formats.signed(shrunk),
              "pulled toward the team by sample size" if detail.enough else "not enough responses yet",
              "Empirical-Bayes shrinkage toward the team: use this when comparing with colleagues")
     with cols[2]:
-        tile("Team Happiness", fmt_happiness(team["happiness"]),
+        tile("Team Happiness", formats.signed(team["happiness"]),
              f"± {team['margin']:.0f} (n = {detail.team_totals['n']:,})" if team["margin"] is not None else "",
              f"{literal(detail.analyst['team_name'])}, same period")
     with cols[3]:
-        tile("Change", fmt_happiness(change.change) if detail.change_shown else "–",
+        tile("Change", formats.signed(change.change) if detail.change_shown else formats.NO_VALUE,
              f"± {change.change_margin:.0f}" + (" · clear" if change.is_clear else " · within noise")
              if detail.change_shown else "needs enough responses in both periods",
              "Happiness now minus the period of equal length before, ± its margin")
@@ -247,7 +247,7 @@ def _perception_gap(name: str, perception: PerceptionGap | None) -> None:
         return
 
     def fmt(value, pattern: str) -> str:
-        return "–" if value is None else format(value, pattern)
+        return formats.NO_VALUE if value is None else format(value, pattern)
 
     rows = []
     for row in perception.gaps.iter_rows(named=True):

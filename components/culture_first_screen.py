@@ -7,26 +7,14 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from components import formats
 from components.culture_charts import happiness_domain, trend_with_marks, work_days_bars
-from components.culture_sections import HAPPINESS_HELP, _happiness_text, _points, show_chart
+from components.culture_sections import HAPPINESS_HELP, _happiness_text, show_chart
 from components.text import literal
-from components.tiles import fmt_happiness, fmt_hours, fmt_margin, fmt_minutes, fmt_pct, fmt_range, tile
+from components.tiles import tile
+from metrics.trends import PeriodChange
 from views.culture import CultureReport
 from views.culture_extras import CultureExtras, Targets
-
-
-def fmt_money(amount: float | None, currency: str, *, compact: bool = False) -> str:
-    """An amount with its currency code and thousands separators: "EUR 12,345"; a dash without one.
-
-    `compact` (for a tile): "EUR 1.68 M" from a million, "EUR 685 k" from 100,000.
-    """
-    if amount is None:
-        return "–"
-    if compact and abs(amount) >= 1_000_000:
-        return f"{literal(currency)} {amount / 1_000_000:,.2f} M"
-    if compact and abs(amount) >= 100_000:
-        return f"{literal(currency)} {amount / 1_000:,.0f} k"
-    return f"{literal(currency)} {amount:,.0f}"
 
 
 def target_phrase(gap: float | None, target: float | None) -> str:
@@ -35,28 +23,35 @@ def target_phrase(gap: float | None, target: float | None) -> str:
         return ""
     points = round(gap)
     where = "on target" if points == 0 else f"{abs(points):d} pts {'above' if points > 0 else 'below'} target"
-    return f"{where} ({fmt_happiness(target)})"
+    return f"{where} ({formats.signed(target)})"
 
 
 def _happiness_tile(report: CultureReport, targets: Targets) -> None:
     h = report.headline
-    tile("Happiness", fmt_happiness(h.happiness),
-         f"{fmt_margin(h.margin, h.n)} · {target_phrase(targets.gap, targets.settings.target)}"
-         if targets.gap is not None else fmt_margin(h.margin, h.n),
+    tile("Happiness", formats.signed(h.happiness),
+         f"{formats.margin(h.margin, h.n)} · {target_phrase(targets.gap, targets.settings.target)}"
+         if targets.gap is not None else formats.margin(h.margin, h.n),
          HAPPINESS_HELP + " The target is the organisation's, set by an admin.")
 
 
+def comparison_detail(change: PeriodChange, then: str) -> str:
+    """The line under a comparison tile: "± 6 · clear change · before +28 (n = 1,204)"."""
+    verdict = "clear change" if change.is_clear else "within noise"
+    return (f"± {formats.plus_minus(change.change_margin)} · {verdict} · {then} {formats.signed(change.previous)} "
+            f"(n = {change.previous_n:,})")
+
+
+# The change and year tiles stay two functions: they share the detail line above, but their
+# words (labels, reasons for no figure, help texts) differ.
 def _change_tile(report: CultureReport) -> None:
     change = report.headline.change
     if change.change is None:
-        tile("Change vs before", "–", f"no fair comparison with the period before (n = {change.previous_n:,})"
+        tile("Change vs before", formats.NO_VALUE, f"no fair comparison with the period before (n = {change.previous_n:,})"
              if change.previous_n else "no responses before",
              "Happiness now minus Happiness in the period of equal length just before, when both are large "
              "enough to show.")
         return
-    tile("Change vs before", f"{fmt_happiness(change.change)} pts",
-         f"± {_points(change.change_margin)} · {'clear change' if change.is_clear else 'within noise'} · before {fmt_happiness(change.previous)} "
-         f"(n = {change.previous_n:,})",
+    tile("Change vs before", f"{formats.signed(change.change)} pts", comparison_detail(change, "before"),
          "Happiness now minus Happiness in the period of equal length just before. "
          "A clear change is larger than its 95% margin.")
 
@@ -64,14 +59,12 @@ def _change_tile(report: CultureReport) -> None:
 def _year_tile(extras: CultureExtras) -> None:
     ago = extras.year_ago
     if ago is None or ago.change is None:
-        tile("vs last year", "–", f"too few responses a year earlier (n = {extras.year_ago_n:,})"
+        tile("vs last year", formats.NO_VALUE, f"too few responses a year earlier (n = {extras.year_ago_n:,})"
              if extras.year_ago_n else "no responses a year earlier",
              "Happiness now minus Happiness over the same months one year earlier, when both are large "
              "enough to show.")
         return
-    tile("vs last year", f"{fmt_happiness(ago.change)} pts",
-         f"± {_points(ago.change_margin)} · {'clear change' if ago.is_clear else 'within noise'} · then {fmt_happiness(ago.previous)} "
-         f"(n = {ago.previous_n:,})",
+    tile("vs last year", f"{formats.signed(ago.change)} pts", comparison_detail(ago, "then"),
          "Happiness now minus Happiness over the same calendar months a year earlier (same filters): "
          "seasons cancel out.")
 
@@ -80,13 +73,13 @@ def _cost_tile(report: CultureReport, targets: Targets) -> None:
     lost = report.headline.lost
     s = targets.settings
     if lost.total_hours is None:
-        tile("Lost work time", "–", "no user estimated their lost time", "Users' own estimate of lost work time.")
+        tile("Lost work time", formats.NO_VALUE, "no user estimated their lost time", "Users' own estimate of lost work time.")
         return
     money = targets.cost is not None
     tile(f"Lost work time ({literal(s.currency)})" if money else "Lost work time",
-         fmt_money(targets.cost, "", compact=True).strip() if money else fmt_hours(lost.total_hours),
-         f"{fmt_hours(lost.total_hours)} · {targets.days:,.0f} work days" if targets.cost is not None
-         else f"{targets.days:,.0f} work days · {fmt_minutes(lost.mean_minutes)} per ticket",
+         formats.money(targets.cost, compact=True) if money else formats.hours(lost.total_hours),
+         f"{formats.hours(lost.total_hours)} · {targets.days:,.0f} work days" if targets.cost is not None
+         else f"{targets.days:,.0f} work days · {formats.minutes(lost.mean_minutes)} per ticket",
          f"Mean lost minutes per answer × {report.headline.tickets:,} closed tickets; a work day is "
          f"{s.hours_per_day:g} hours" + (f", an hour costs {s.hourly_cost:,.2f}." if s.hourly_cost else
                                           ". An admin can set the cost of an hour."))
@@ -110,6 +103,8 @@ def headline_row(report: CultureReport, extras: CultureExtras, targets: Targets)
 
 
 def _tiles(report: CultureReport, extras: CultureExtras, targets: Targets) -> None:
+    # One `with cols[i]:` per tile, as culture_layout.below_the_fold has one `with tabs[i]:` per
+    # tab: Streamlit's layout form, alike in shape only (other tiles, other sections).
     cols = st.columns(5)
     with cols[0]:
         _happiness_tile(report, targets)
@@ -119,7 +114,7 @@ def _tiles(report: CultureReport, extras: CultureExtras, targets: Targets) -> No
         _year_tile(extras)
     with cols[3]:
         h = report.headline
-        tile("Unhappy (0–6)", fmt_pct(h.unhappy.share), f"{fmt_range(h.unhappy.low, h.unhappy.high)} · "
+        tile("Unhappy (0–6)", formats.percent(h.unhappy.share), f"{formats.interval(h.unhappy.low, h.unhappy.high)} · "
              f"{h.unhappy.k:,} of {h.n:,}", "Share of responses scoring 0–6, with its 95% Wilson interval.")
     with cols[4]:
         _cost_tile(report, targets)
@@ -180,11 +175,11 @@ def cost_sentence(report: CultureReport, targets: Targets) -> str:
     lost = report.headline.lost
     if lost.total_hours is None:
         return "No user estimated their lost time in this selection."
-    money = f", {fmt_money(targets.cost, targets.settings.currency)}" if targets.cost is not None else ""
-    sentence = (f"Users lost an estimated **{fmt_hours(lost.total_hours)}** ({targets.days:,.0f} work days{money}) "
-                f"of work time, {fmt_minutes(lost.mean_minutes)} per ticket (n = {lost.n:,} answers).")
+    money = f", {formats.money(targets.cost, literal(targets.settings.currency))}" if targets.cost is not None else ""
+    sentence = (f"Users lost an estimated **{formats.hours(lost.total_hours)}** ({targets.days:,.0f} work days{money}) "
+                f"of work time, {formats.minutes(lost.mean_minutes)} per ticket (n = {lost.n:,} answers).")
     if report.pareto is not None:
-        sentence += f" **{fmt_pct(report.pareto)} of tickets cause 80% of it.**"
+        sentence += f" **{formats.percent(report.pareto)} of tickets cause 80% of it.**"
     return sentence
 
 

@@ -12,14 +12,13 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from components import charts
+from components import charts, formats
 from components.culture_charts import annotation_marks
 from components.culture_first_screen import trend_domain, work_days_section
 from components.culture_sections import (calibration_section, culture_tiles, hotspot_section, lost_time_section,
                                          show_chart, team_section, voice_section, watermelon_section)
 from components.drill_through import drill_section
 from components.survey_rates import survey_rate_section
-from components.tiles import fmt_pct, fmt_range
 from data_access.filters import Filters
 from data_access.scope import Scope
 from views.culture import CultureReport
@@ -53,8 +52,8 @@ def _with_notes(chart, months: pl.DataFrame, notes: list) -> object:
 def response_rate_line(report: CultureReport) -> None:
     """The survey response rate over the whole selection, once."""
     rr = report.headline.response_rate
-    st.markdown(f"**Response rate {fmt_pct(rr.share)}**: {report.headline.n:,} responses to "
-                f"{report.headline.tickets:,} closed tickets ({fmt_range(rr.low, rr.high)}).")
+    st.markdown(f"**Response rate {formats.percent(rr.share)}**: {report.headline.n:,} responses to "
+                f"{report.headline.tickets:,} closed tickets ({formats.interval(rr.low, rr.high)}).")
 
 
 def cost_section(report: CultureReport, targets: Targets) -> None:
@@ -70,6 +69,8 @@ def below_the_fold(report: CultureReport, extras: CultureExtras, targets: Target
     target = targets.settings.target
     hot = report if target is None else replace(report, hotspots=targets.hotspots,
                                                 key=(*report.key, "target", target))
+    # One `with tabs[i]:` per tab, as culture_first_screen._tiles has one `with cols[i]:` per tile:
+    # Streamlit's layout form, alike in shape only (other sections, other tiles).
     tabs = st.tabs(TABS, key="trends_tabs")  # a key keeps the open tab when a click reruns the page
     with tabs[0]:
         compare_section(report, extras, targets)

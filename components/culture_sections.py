@@ -12,7 +12,7 @@ from components import charts, formats
 from components.filters import focus
 from components.tables import data_table
 from components.text import literal
-from components.tiles import fmt_hours, fmt_minutes, fmt_pct, fmt_range, tile
+from components.tiles import tile
 from data_access.config import thresholds
 from views.culture import CultureReport
 from metrics.care import CARE_NAMES
@@ -45,10 +45,6 @@ def show_chart(report: CultureReport, name: str, build: Callable[[], alt.TopLeve
     return st.vega_lite_chart(spec=_chart_spec((report.key, name), build), width="stretch", **kwargs)
 
 
-def _points(margin: float) -> str:
-    return f"{margin:.1f}" if margin < 0.95 else f"{margin:.0f}"  # "± 0" would claim certainty
-
-
 def _recovery_caption(rec, since) -> str:
     """Why the recovery tile shows what it shows, in one line (never a bare 0 % for no items)."""
     if rec.k is not None:
@@ -67,8 +63,8 @@ def watermelon_section(report: CultureReport) -> None:
         st.info(f"Not shown by SLA, so that no small group can be singled out (n = {w.n:,} on tickets that "
                 "met their SLA)." if w.n else "No responses on tickets that met their SLA in this selection.")
         return
-    st.markdown(f"**{fmt_pct(w.share)}** of responses on tickets that **met their SLA** still scored 0–6 "
-                f"({fmt_range(w.low, w.high)}, n = {w.n:,}).")
+    st.markdown(f"**{formats.percent(w.share)}** of responses on tickets that **met their SLA** still scored 0–6 "
+                f"({formats.interval(w.low, w.high)}, n = {w.n:,}).")
     left, right = st.columns([1, 1], gap="large")
     with left:
         st.caption("Mood of users by whether the ticket met its SLA")
@@ -90,10 +86,8 @@ def _focus_cell(key_prefix: str, chart_key: str) -> None:
 
 def _happiness_text() -> pl.Expr:
     """"+12 ± 5" from the happiness and margin columns, in polars (no Python callback per row)."""
-    whole = pl.col("happiness").round(0).cast(pl.Int64)
-    signed = pl.when(whole > 0).then(pl.concat_str(pl.lit("+"), whole.cast(pl.String))).otherwise(
-        whole.cast(pl.String))
-    return pl.concat_str(signed, pl.lit(" ± "), pl.col("margin").round(0).cast(pl.Int64).cast(pl.String))
+    return pl.concat_str(formats.signed_points(pl.col("happiness")), pl.lit(" ± "),
+                         pl.col("margin").round(0).cast(pl.Int64).cast(pl.String))
 
 
 def hotspot_section(report: CultureReport, *, key_prefix: str, focused: bool = False,
@@ -187,26 +181,28 @@ def lost_time_section(report: CultureReport, sentence: str | None = None) -> Non
         st.info("No user estimated their lost time in this selection.")
         return
     if sentence is None:
-        sentence = f"Users lost an estimated **{fmt_hours(lost.total_hours)}** of work time " \
-                   f"({fmt_minutes(lost.mean_minutes)} per ticket, n = {lost.n:,} answers)."
+        sentence = f"Users lost an estimated **{formats.hours(lost.total_hours)}** of work time " \
+                   f"({formats.minutes(lost.mean_minutes)} per ticket, n = {lost.n:,} answers)."
         if report.pareto is not None:
-            sentence += f" **{fmt_pct(report.pareto)} of tickets cause 80% of the lost time.**"
+            sentence += f" **{formats.percent(report.pareto)} of tickets cause 80% of the lost time.**"
     st.markdown(sentence)
     left, right = st.columns(2, gap="large")
     with left:
-        st.caption("Lost hours by channel")
-        if _has_figures(report.lost_by_channel, "total_hours"):
-            show_chart(report, "lost_channel",
-                       lambda: charts.lost_hours_bars(report.lost_by_channel, "channel_label", "Channel"))
-        else:
-            st.info(TOO_FEW_TO_SPLIT)
+        _lost_hours_split(report, "lost_channel", report.lost_by_channel, "channel_label", "Channel",
+                          "Lost hours by channel")
     with right:
-        st.caption("Lost hours by service (top 10)")
-        if _has_figures(report.lost_by_service, "total_hours"):
-            show_chart(report, "lost_service",
-                       lambda: charts.lost_hours_bars(report.lost_by_service, "service", "Service"))
-        else:
-            st.info(TOO_FEW_TO_SPLIT)
+        _lost_hours_split(report, "lost_service", report.lost_by_service, "service", "Service",
+                          "Lost hours by service (top 10)")
+
+
+def _lost_hours_split(report: CultureReport, name: str, frame: pl.DataFrame, key_label: str, title: str,
+                      caption: str) -> None:
+    """One split of the lost hours (by channel, by service): its bars, or why there are none."""
+    st.caption(caption)
+    if _has_figures(frame, "total_hours"):
+        show_chart(report, name, lambda: charts.lost_hours_bars(frame, key_label, title))
+    else:
+        st.info(TOO_FEW_TO_SPLIT)
 
 
 def culture_tiles(report: CultureReport) -> None:
@@ -214,13 +210,13 @@ def culture_tiles(report: CultureReport) -> None:
     st.subheader("Culture indicators")
     cols = st.columns(3)
     with cols[0]:
-        tile("Praise passed on", fmt_pct(report.kudos.share, 1),
+        tile("Praise passed on", formats.percent(report.kudos.share, 1),
              f"{report.kudos.k:,} kudos on {report.kudos.n:,} responses scoring 9–10",
              "Share of happy responses (9–10) a team lead recognised with kudos to the analyst.")
     with cols[1]:
         rec = report.recovery
-        tile("Recovery contacts in time", fmt_pct(rec.share),
-             f"{fmt_range(rec.low, rec.high)} · n = {rec.n:,}" if rec.k is not None
+        tile("Recovery contacts in time", formats.percent(rec.share),
+             f"{formats.interval(rec.low, rec.high)} · n = {rec.n:,}" if rec.k is not None
              else _recovery_caption(rec, report.recovery_since),
              "Unhappy users contacted by their due time (the recovery target set by the admin), among recovery "
              "items due or contacted. Counted from when recovery tracking began: answers that came with the "
@@ -228,10 +224,10 @@ def culture_tiles(report: CultureReport) -> None:
     with cols[2]:
         part = report.participation
         if part is None:
-            tile("Self-assessment participation", "–", "too few analysts to show",
+            tile("Self-assessment participation", formats.NO_VALUE, "too few analysts to show",
                  "Share of active analysts who filled in a self-assessment in the period.")
         else:
-            tile("Self-assessment participation", fmt_pct(part.share), f"{part.k:,} of {part.n:,} active analysts",
+            tile("Self-assessment participation", formats.percent(part.share), f"{part.k:,} of {part.n:,} active analysts",
                  "Share of active analysts who filled in a self-assessment in the period.")
 
 

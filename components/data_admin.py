@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import formats
 from components.import_panel import import_flow, import_history
 from components.text import literal
 from data_access import config
@@ -44,7 +45,7 @@ def holdings(info: dict) -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Tickets", f"{tables['tickets']:,}")
     c2.metric("Responses", f"{tables['responses']:,}")
-    c3.metric("Response rate", f"{info['response_rate']:.1%}" if info["response_rate"] is not None else "—")
+    c3.metric("Response rate", formats.percent(info["response_rate"], 1))
     c4.metric("Data", ORIGIN_LABELS.get(info.get("origin"), "Unknown"))
     if info["first_response"]:
         st.caption(f"Responses from {info['first_response']:%d %b %Y} to {info['last_response']:%d %b %Y} · "

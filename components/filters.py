@@ -121,6 +121,8 @@ def _names(raw, allowed: Iterable[str], what: str, notices: list[str]) -> tuple[
     return tuple(kept)
 
 
+# Alike in shape to data_access.culture_settings._number (parse, note the problem, check the
+# range), not in logic: a link's date against the data's years here, an admin's number there.
 def _date(raw, what: str, today: dt.date, notices: list[str]) -> dt.date | None:
     values = _values(raw)
     if not values:

@@ -1,9 +1,16 @@
-"""How dates, months, numbers and codes read on every page: one format each, written once."""
+"""How dates, months, numbers and codes read: one format each, written once.
+
+The one home of the app's number formats: tiles, tables and charts' captions, the Culture PDF,
+the 1:1 brief and the digest e-mails all format their figures here. Plain Python (no Streamlit,
+nothing of the app), so `reports` and `notify` import it as freely as the components do.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+
+import polars as pl
 
 # Vega-Lite / d3 time formats for chart axes and tooltips: "Sep 2026" never looks like a day.
 MONTH_AXIS = "%b %Y"
@@ -17,6 +24,7 @@ TABLE_MOMENT = "D MMM YYYY, HH:mm"
 CHANNEL_LABELS = {"phone": "Phone", "email": "Email", "portal": "Portal", "chat": "Chat",
                   "walk_in": "Walk-in", "social": "Social media", "other": "Other"}
 NO_VALUE = "—"
+"""What stands where there is no figure (missing, withheld or too few to show): an em dash, everywhere."""
 
 
 def day(value: dt.date | dt.datetime | None) -> str:
@@ -47,3 +55,72 @@ def number(value: float | int | None, *, decimals: int = 0, signed: bool = False
         rounded = 0.0  # -0.0 → 0
     text = f"{rounded:{'+' if signed and rounded else ''},.{decimals}f}"
     return f"{text} {unit}".rstrip() if unit else text
+
+
+def signed(value: float | None, *, decimals: int = 0) -> str:
+    """Happiness and changes in points, always with their sign: "+32", "-5", "0" (never "+0")."""
+    return number(value, decimals=decimals, signed=True)
+
+
+def signed_points(value: pl.Expr) -> pl.Expr:
+    """`signed` for a whole column of points (Happiness, -100..100) as a polars expression, so no
+    Python runs per row: "+12", "-5", "0"; a null stays null (a table shows `NO_VALUE`)."""
+    whole = value.round(0).cast(pl.Int64)
+    return pl.when(whole > 0).then(pl.concat_str(pl.lit("+"), whole.cast(pl.String))).otherwise(whole.cast(pl.String))
+
+
+def percent(share: float | None, decimals: int = 0) -> str:
+    """A share 0..1 as a percentage: "23%", "4.5%"."""
+    text = number(None if share is None else 100 * share, decimals=decimals)
+    return text if text == NO_VALUE else text + "%"
+
+
+def interval(low: float | None, high: float | None) -> str:
+    """A Wilson interval of a share: "95% CI 16–20%"; empty when there is none."""
+    if low is None or high is None:
+        return ""
+    decimals = 1 if high - low < 0.02 else 0  # a narrow interval would print as "13–13%"
+    return f"95% CI {number(100 * low, decimals=decimals)}–{number(100 * high, decimals=decimals)}%"
+
+
+def plus_minus(half_width: float | None) -> str:
+    """A 95% margin in points, the number after "±": "4", or "0.9" below one ("± 0" would claim certainty)."""
+    if half_width is None or not math.isfinite(half_width):
+        return NO_VALUE
+    return number(half_width, decimals=1 if half_width < 0.95 else 0)
+
+
+def margin(half_width: float | None, n: int) -> str:
+    """The margin and sample size shown under every Happiness figure: "± 4 (n = 1,234)"."""
+    if half_width is None:
+        return f"n = {n:,}"
+    return f"± {plus_minus(half_width)} (n = {n:,})"
+
+
+def hours(value: float | None) -> str:
+    """Hours with thousands separators: "1,234 h"."""
+    return number(value, unit="h")
+
+
+def minutes(value: float | None) -> str:
+    """Minutes, one decimal below 10: "42 min", "7.5 min", "1,250 min"."""
+    if value is None:
+        return NO_VALUE
+    return number(value, decimals=1 if value < 10 else 0, unit="min")
+
+
+def money(amount: float | None, currency: str = "", *, compact: bool = False) -> str:
+    """An amount with its currency code and thousands separators: "EUR 12,345".
+
+    `compact` (for a tile): "EUR 1.68 M" from a million, "EUR 685 k" from 100,000. The currency
+    is placed as given: a caller writing Markdown passes it through `text.literal` first.
+    """
+    if amount is None:
+        return NO_VALUE
+    if compact and abs(amount) >= 1_000_000:
+        figure = f"{number(amount / 1_000_000, decimals=2)} M"
+    elif compact and abs(amount) >= 100_000:
+        figure = f"{number(amount / 1_000)} k"
+    else:
+        figure = number(amount)
+    return f"{currency} {figure}" if currency else figure

@@ -22,7 +22,7 @@ from components.my_feedback_charts import (
     spread_chart,
     trend_chart,
 )
-from components.tiles import fmt_happiness, fmt_margin, fmt_minutes, tile
+from components.tiles import tile
 from components.tables import moment_columns, readable
 from data_access import clock, config
 from data_access.filters import Filters
@@ -111,7 +111,7 @@ def _tiles(figures: MyFigures) -> None:
     row, lost_mean = figures.headline, figures.lost_mean
     cols = st.columns(4)
     with cols[0]:
-        tile("Happiness", fmt_happiness(row["happiness"]), fmt_margin(row["margin"], figures.n),
+        tile("Happiness", formats.signed(row["happiness"]), formats.margin(row["margin"], figures.n),
              "% of your customers scoring 9–10 minus % scoring 0–6 (range −100 to +100), "
              "with its 95% margin of error.")
     with cols[1]:
@@ -120,11 +120,11 @@ def _tiles(figures: MyFigures) -> None:
              "Share of your responses in each group; 7–8 count in the total only.")
     with cols[2]:
         average = figures.care_average
-        tile("CARE average", f"{average:.2f}" if average is not None else "–",
+        tile("CARE average", formats.number(average, decimals=2),
              "mean of the four dimensions, 1–5", "Average of your customers' four CARE ratings.")
     with cols[3]:
         hours = lost_mean * figures.tickets / 60 if lost_mean is not None else None
-        tile("Lost time per ticket", fmt_minutes(lost_mean),
+        tile("Lost time per ticket", formats.minutes(lost_mean),
              f"≈ {hours:,.0f} h over {figures.tickets:,} tickets (n = {int(row['lost_n']):,})"
              if hours is not None else "nobody answered this question yet",
              "Customers' own estimate of work time lost, per response that answered; total = mean × "
@@ -308,7 +308,7 @@ def verbatims_section(scope: Scope, filters: Filters) -> None:
     st.caption(f"Comments {first:,}–{first + rows.height - 1:,} of {total:,}, newest first, exactly as written.")
     for item in rows.iter_rows(named=True):
         with st.container(border=True):
-            care = "CARE " + "/".join("–" if item[d] is None else str(item[d]) for d in CARE_NAMES) \
+            care = "CARE " + "/".join(formats.NO_VALUE if item[d] is None else str(item[d]) for d in CARE_NAMES) \
                 if any(item[d] is not None for d in CARE_NAMES) else ""
             st.text(f"{item['submitted_at']:%-d %b %Y} · {item['ticket_id']} · score {item['happiness']}/10"
                     f" · {formats.channel(item['channel'])} · {item['service']}" + (f" · {care}" if care else ""),

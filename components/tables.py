@@ -37,10 +37,6 @@ def download_csv(df: pl.DataFrame, name: str, *, key: str | None = None) -> None
                        help=f"{name} as a CSV file (opens in Excel; formulas are neutralised).")
 
 
-NO_FIGURE = "–"
-"""What an empty cell shows (a withheld or missing figure), instead of the word "None"."""
-
-
 def data_table(df: pl.DataFrame, name: str, *, column_config: dict | None = None,
                export: pl.DataFrame | None = None, height: int | str = "auto") -> None:
     """Show `df` as a read-only table (text shown as text) with its CSV download underneath.
@@ -48,5 +44,6 @@ def data_table(df: pl.DataFrame, name: str, *, column_config: dict | None = None
     `export` is the frame offered for download when it should differ from the one shown
     (e.g. raw numbers instead of formatted ones).
     """
-    st.dataframe(df, hide_index=True, column_config=column_config, height=height, placeholder=NO_FIGURE)
+    # An empty cell (a withheld or missing figure) shows the one "no figure" dash, never "None".
+    st.dataframe(df, hide_index=True, column_config=column_config, height=height, placeholder=formats.NO_VALUE)
     download_csv(export if export is not None else df, name)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from components.formats import NO_VALUE
+
 _WORD_JOINER = "\u2060"  # invisible, no width, and never a word boundary
 
 # Characters that can open Markdown, HTML, math or Streamlit syntax anywhere in a line: emphasis,
@@ -35,7 +37,7 @@ def literal(value: object) -> str:
     link, image, HTML or formatting. Plain words and sentences come back unchanged. None shows
     as an em dash."""
     if value is None:
-        return "—"
+        return NO_VALUE
     # A line break must not start a new Markdown block (heading, list, quote): fold it first.
     text = str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
     text = _LEADING_SPACE.sub(lambda m: "\u00a0" * len(m.group(0)), text)

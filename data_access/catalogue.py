@@ -30,7 +30,7 @@ CARE_WORDING = {
     "expectation": "I was told realistically what would happen and when, and it did.",
 }
 
-# (code, label, description, customer evidence shown next to a rating)
+# (code, label, description, customer evidence shown next to a rating): reference rows of one shape
 COMPETENCIES = [
     ("facilitation", "Facilitation", "Guides the user to a solution without making them repeat themselves.",
      "Share of responses saying they had to re-explain (lower is better)"),

@@ -21,7 +21,9 @@ from data_access.engine import get_engine
 from data_access.scope import Scope, ScopeError
 from data_access.scoping import analyst_scope, lead_sees, ticket_scope
 
-# Short names for the tables these queries join (every reader module keeps its own few).
+# Short names for the tables these queries join; the Coaching writes and the analyst detail reads
+# import them from here. Other reader modules (trends, stats, drill, …) name their own few: a list
+# of names, no logic to share.
 T = schema.tickets
 R = schema.responses
 A = schema.analysts

@@ -21,14 +21,11 @@ from data_access.filters import Filters, response_period
 from data_access.rollups import reads as rollup_reads
 from data_access.rollups.state import use_rollups
 from data_access.scope import Scope
-from data_access.coaching import named_read
+from data_access.coaching import K, R, T, named_read  # the Coaching reads' short table names
 from data_access.scoping import ticket_scope, within_team
 from metrics.happiness import HAPPY_MIN, UNHAPPY_MAX
 
-# Short names for the tables these queries join (every reader module keeps its own few).
-T = schema.tickets
-R = schema.responses
-K = schema.kudos
+# Short names for the tables only these queries join; the shared ones come from `coaching`.
 F = schema.factors
 RF = schema.response_factors
 VERBATIM_PAGE_SIZE = 10

@@ -50,6 +50,8 @@ class CultureSettings:
     annotations: tuple[Annotation, ...] = field(default_factory=tuple)
 
 
+# Alike in shape to components.filters._date (parse, note the problem, check the range), not in
+# logic: an admin's number with a decimal comma here, a link's date there.
 def _number(text: str, what: str, low: float, high: float, errors: list[str]) -> float | None:
     text = (text or "").strip().replace(",", ".")
     if not text:

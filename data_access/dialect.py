@@ -1,4 +1,8 @@
-"""The one place that knows how databases differ: month and week buckets, upserts and bulk loading."""
+"""The one place that knows how databases differ: month and week buckets, upserts and bulk loading.
+
+Each bucket function is a class plus one small compiler per database, the form SQLAlchemy's
+`compiles` asks for: the functions look alike but every compiler holds a different SQL text.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """Sign-in accounts on the warehouse's one metadata (re-exported by schema.py): users, their
-roles, the teams a lead leads, and the audit of every change an admin makes to them."""
+roles, the teams a lead leads, and the audit of every change an admin makes to them.
+
+Its tables share their declaration shape with schema.py's (see the note there): declarations,
+not logic written twice."""
 
 from __future__ import annotations
 

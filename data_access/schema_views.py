@@ -1,4 +1,6 @@
-"""Saved views: a person's named filter links, on the warehouse's one metadata (re-exported by schema.py)."""
+"""Saved views: a person's named filter links, on the warehouse's one metadata (re-exported by schema.py).
+
+The table has the declaration shape of schema.py's (see the note there): a declaration, not logic."""
 
 from __future__ import annotations
 

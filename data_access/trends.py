@@ -30,6 +30,8 @@ from metrics.happiness import HAPPY_MIN, UNHAPPY_MAX
 CHANNEL_LABELS = {"phone": "Phone", "email": "Email", "portal": "Portal", "chat": "Chat", "walk_in": "Walk-in",
                   "social": "Social media", "other": "Other"}
 
+# Short names for the tables these reads join (each reader module names its own few, as
+# data_access.coaching does: names, no logic to share).
 T = schema.tickets
 R = schema.responses
 A = schema.analysts

@@ -170,10 +170,11 @@ def lost_by(stats: pl.DataFrame, tickets: pl.DataFrame, key: str, *, min_group: 
             .sort("total_hours", descending=True, nulls_last=True))
 
 
-def trend_arrow(change: PeriodChange) -> str:
-    """↑ / ↓ when Happiness moved by more than its margin, → when the change is within noise."""
+def trend_arrow(change: PeriodChange) -> str | None:
+    """↑ / ↓ when Happiness moved by more than its margin, → when the change is within noise;
+    None without a change to judge (the table shows its "no figure" dash, as for any empty cell)."""
     if change.change is None:
-        return "–"
+        return None
     if not change.is_clear:
         return "→"
     return "↑" if change.change > 0 else "↓"
@@ -216,7 +217,7 @@ def team_table(current: pl.DataFrame, previous: pl.DataFrame, tickets: pl.DataFr
             "happiness_low": r["happiness_low"] if shown else None,
             "happiness_high": r["happiness_high"] if shown else None,
             "change": change.change if shown else None,
-            "trend": trend_arrow(change) if shown else "–",
+            "trend": trend_arrow(change) if shown else None,
             "lost_hours": lost.total_hours if shown and lost.n >= min_group else None,
             "lost_mean_minutes": lost.mean_minutes if shown and lost.n >= min_group else None,
             "watermelon": r["watermelon_rate"] if shown and r["sla_met_n"] >= min_group else None,

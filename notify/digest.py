@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
+from components import formats
 from data_access import config as da_config
 from data_access import notify_reads as reads
 from data_access import recovery
@@ -159,10 +160,6 @@ def previous_month(filters: Filters) -> Filters:
     return Filters((prev_end - dt.timedelta(days=1)).replace(day=1), prev_end)
 
 
-def _fmt_day(d: dt.date) -> str:
-    return f"{d.day} {d:%b %Y}"
-
-
 def _counts(frame, key: str | None = None) -> dict:
     if key is None:
         if frame.is_empty():
@@ -284,7 +281,7 @@ def lead_weekly_digest(*, recipient: str, scope: Scope, week_ending: dt.date, no
     return Digest(
         kind="weekly", recipient=recipient,
         title=f"Weekly digest: {team_label}",
-        period_label=f"{_fmt_day(week.start)} – {_fmt_day(week_ending)}",
+        period_label=f"{formats.day(week.start)} – {formats.day(week_ending)}",
         start=week.start, end=week.end, previous_label="the previous week",
         teams=teams, total=total,
         queue=_queue_lines(scope, week, now, names, settings, url),

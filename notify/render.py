@@ -10,6 +10,7 @@ import datetime as dt
 import html
 from typing import TYPE_CHECKING, Iterable
 
+from components import formats
 from metrics.happiness import HAPPY_MIN, UNHAPPY_MAX
 from notify.digest import Change, Digest, HappinessFigure, QueueLine, TeamLine, Verbatim
 
@@ -31,14 +32,10 @@ def esc_multiline(value: str | None) -> str:
     return "<br>".join(esc(line) for line in (value or "").splitlines())
 
 
-def signed(value: float) -> str:
-    return f"{value:+.0f}" if round(value) != 0 else "0"
-
-
 def fmt_figure(fig: HappinessFigure) -> str:
     if fig.value is None:
-        return f"{fig.withheld} (n = {fig.n})" if fig.n else str(fig.withheld)
-    return f"{signed(fig.value)} ± {fig.margin:.0f} (n = {fig.n})"
+        return f"{fig.withheld} (n = {fig.n:,})" if fig.n else str(fig.withheld)
+    return f"{formats.signed(fig.value)} ± {fig.margin:.0f} (n = {fig.n:,})"
 
 
 def fmt_change(change: Change | None, previous_label: str) -> str:
@@ -46,7 +43,7 @@ def fmt_change(change: Change | None, previous_label: str) -> str:
         return f"no fair comparison with {previous_label} (too few responses)"
     verdict = (("a clear rise" if change.value > 0 else "a clear drop") if change.clear
                else "within the margin of error, so no clear change")
-    return f"{signed(change.value)} ± {change.margin:.0f} vs {previous_label}: {verdict}"
+    return f"{formats.signed(change.value)} ± {change.margin:.0f} vs {previous_label}: {verdict}"
 
 
 def fmt_share(successes: int, n: int, interval: tuple[float, float] | None, created: int = 1,
@@ -56,9 +53,10 @@ def fmt_share(successes: int, n: int, interval: tuple[float, float] | None, crea
     if not n:
         return "none due yet"
     if withheld:
-        return f"too few items to show a rate (n = {n})"
+        return f"too few items to show a rate (n = {n:,})"
     low, high = interval or (0.0, 0.0)
-    return f"{successes} of {n} ({100 * successes / n:.0f}%, 95% range {100 * low:.0f}–{100 * high:.0f}%)"
+    return (f"{successes:,} of {n:,} ({formats.percent(successes / n)}, "
+            f"95% range {formats.number(100 * low)}–{formats.percent(high)})")
 
 
 def _when(ts: dt.datetime) -> str:
@@ -102,11 +100,11 @@ def _p(inner_html: str, *, muted: bool = False, size: int = 14) -> str:
 
 def _figure_html(fig: HappinessFigure) -> str:
     if fig.value is None:
-        n = f" (n&nbsp;=&nbsp;{fig.n})" if fig.n else ""
+        n = f" (n&nbsp;=&nbsp;{fig.n:,})" if fig.n else ""
         return f"<span style=\"color:{MUTED};\">{esc(fig.withheld)}{n}</span>"
     colour = GOOD if fig.value > 0 else BAD if fig.value < 0 else INK
-    return (f"<strong style=\"color:{colour};\">{esc(signed(fig.value))}</strong>"
-            f" <span style=\"color:{MUTED};\">±&nbsp;{fig.margin:.0f} (n&nbsp;=&nbsp;{fig.n})</span>")
+    return (f"<strong style=\"color:{colour};\">{esc(formats.signed(fig.value))}</strong>"
+            f" <span style=\"color:{MUTED};\">±&nbsp;{fig.margin:.0f} (n&nbsp;=&nbsp;{fig.n:,})</span>")
 
 
 def _table(head: Iterable[str], rows: list[list[str]], *, align: tuple[str, ...] = ()) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from components import formats
 from components.text import literal
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -82,24 +83,20 @@ class Brief:
     follow_ups: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _signed(value: float | None, digits: int = 0) -> str:
-    return "—" if value is None else f"{value:+.{digits}f}"
-
-
 def headline_figures(b: Brief) -> list[tuple[str, str]]:
     """(label, value) pairs of the brief's key figures, shared by Markdown and PDF."""
     if not b.enough:
-        happiness = f"not enough responses yet (n = {b.n}, shown from {b.min_responses})"
+        happiness = f"not enough responses yet (n = {b.n:,}, shown from {b.min_responses})"
     else:
-        happiness = f"{_signed(b.happiness)} ± {b.margin:.0f} (n = {b.n})"
+        happiness = f"{formats.signed(b.happiness)} ± {b.margin:.0f} (n = {b.n:,})"
     rows = [("Responses", f"{b.n:,}"), ("Happiness", happiness)]
     if b.enough:
-        rows.append(("Happiness, shrunk toward team", _signed(b.happiness_shrunk)))
-    rows.append(("Team Happiness", _signed(b.team_happiness)))
+        rows.append(("Happiness, shrunk toward team", formats.signed(b.happiness_shrunk)))
+    rows.append(("Team Happiness", formats.signed(b.team_happiness)))
     if b.change is not None:
-        rows.append(("Change vs previous period", f"{_signed(b.change)} ± {b.change_margin:.0f}"))
+        rows.append(("Change vs previous period", f"{formats.signed(b.change)} ± {b.change_margin:.0f}"))
     if b.lost_minutes is not None:
-        rows.append(("Lost time per response", f"{b.lost_minutes:.0f} min"))
+        rows.append(("Lost time per response", formats.minutes(b.lost_minutes)))
     return rows
 
 
@@ -112,11 +109,12 @@ def to_markdown(b: Brief) -> str:
     if b.care:
         lines += ["", "## CARE profile (mean 1–5)", "", "| Dimension | Analyst | Team | Answers |",
                   "|---|---|---|---|"]
-        lines += [f"| {c.dimension} | {_num(c.analyst)} | {_num(c.team)} | {c.n} |" for c in b.care]
+        lines += [f"| {c.dimension} | {formats.number(c.analyst, decimals=2)} | "
+                  f"{formats.number(c.team, decimals=2)} | {c.n:,} |" for c in b.care]
     if b.trend:
         lines += ["", "## Monthly Happiness", "", "| Month | Happiness | Interval | n |", "|---|---|---|---|"]
-        lines += [f"| {t.month:%b %Y} | {_signed(t.happiness)} | {_signed(t.low)} … {_signed(t.high)} | {t.n} |"
-                  for t in b.trend]
+        lines += [f"| {t.month:%b %Y} | {formats.signed(t.happiness)} | "
+                  f"{formats.signed(t.low)} … {formats.signed(t.high)} | {t.n:,} |" for t in b.trend]
     lines += ["", "## Talking points", ""]
     points = [("Recognition", p) for p in b.recognition] + [("Coaching", p) for p in b.coaching]
     lines += [f"- **{kind}:** {_md(text)}" for kind, text in points] or ["- No recurring theme in this period."]
@@ -128,10 +126,6 @@ def to_markdown(b: Brief) -> str:
     lines += ["", "## Open follow-ups", ""]
     lines += [f"- {_md(f)}" for f in b.follow_ups] or ["- None."]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _num(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
 
 
 def _md(text: str) -> str:
@@ -194,6 +188,14 @@ class _BriefPDF(FPDF):
         self.font(size, bold=bold, colour=colour)
         self.multi_cell(0, 5, self.t(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
+    def figures(self, rows: list[tuple[str, str]], label_width: float) -> None:
+        """(label, value) lines: the label muted in a column `label_width` mm wide, the value bold."""
+        for label, value in rows:
+            self.font(10, colour=MUTED)
+            self.cell(label_width, 6, self.t(label))
+            self.font(10, bold=True)
+            self.cell(0, 6, self.t(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
 
 def to_pdf(b: Brief, *, font_path: Path | None = DEJAVU, compress: bool = True) -> bytes:
     """The brief as an A4 PDF. DejaVu Sans is embedded when present (any name prints right);
@@ -207,11 +209,7 @@ def to_pdf(b: Brief, *, font_path: Path | None = DEJAVU, compress: bool = True) 
     pdf.para(f"{b.team} · {b.period_label} · prepared {b.generated_on:%-d %b %Y}", size=10, colour=MUTED)
 
     pdf.heading("Figures")
-    for label, value in headline_figures(b):
-        pdf.font(10, colour=MUTED)
-        pdf.cell(85, 6, pdf.t(label))
-        pdf.font(10, bold=True)
-        pdf.cell(0, 6, pdf.t(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.figures(headline_figures(b), 85)
 
     if b.trend:
         pdf.heading("Monthly Happiness (blue: analyst with 95% band, grey: team)")

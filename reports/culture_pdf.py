@@ -2,7 +2,8 @@
 
 Built from the same read model as the page (`views.culture.culture_report`), so every figure has
 passed the same disclosure control: a withheld selection prints only its size, a suppressed team
-or hotspot cell prints "–" and its n. Drawn with fpdf2 in the way of the 1:1 brief (`reports.brief`).
+or hotspot cell prints "—" (`formats.NO_VALUE`) and its n. Figures are written by `components.formats`,
+as on the page. Drawn with fpdf2 in the way of the 1:1 brief (`reports.brief`).
 """
 
 from __future__ import annotations
@@ -13,58 +14,49 @@ from pathlib import Path
 import polars as pl
 from fpdf.enums import XPos, YPos
 
-from components.formats import channel as channel_label
+from components import formats
+from components.formats import NO_VALUE, channel as channel_label
 from metrics.culture import Rate
 from reports.brief import DEJAVU, MUTED, _BriefPDF  # the brief's page set-up: fonts, headings, paragraphs
 from views.culture import CultureReport
 from views.disclosure import SUPPRESSED
 
-DASH = "–"
-
-
-def _signed(value: float | None) -> str:
-    if value is None:
-        return DASH
-    whole = round(value)
-    return f"{whole:+d}" if whole else "0"
-
-
-def _pct(share: float | None) -> str:
-    return DASH if share is None else f"{100 * share:.0f}%"
-
-
 def _rate(r: Rate, what: str) -> str:
-    return DASH + f" (too few {what}, n = {r.n:,})" if r.share is None else f"{_pct(r.share)} ({r.k:,} of {r.n:,})"
+    if r.share is None:
+        return f"{NO_VALUE} (too few {what}, n = {r.n:,})"
+    return f"{formats.percent(r.share)} ({r.k:,} of {r.n:,})"
 
 
 def headline_rows(report: CultureReport) -> list[tuple[str, str]]:
     """(label, value) of the month's headline figures, as the page's tiles show them."""
     h = report.headline
-    happiness = (f"{_signed(h.happiness)} ± {h.margin:.0f} (n = {h.n:,})" if h.happiness is not None
-                 else f"{DASH} (n = {h.n:,})")
+    happiness = (f"{formats.signed(h.happiness)} ± {h.margin:.0f} (n = {h.n:,})" if h.happiness is not None
+                 else f"{NO_VALUE} (n = {h.n:,})")
     c = h.change
-    change = (f"{_signed(c.change)} pts ± {c.change_margin:.0f} (before {_signed(c.previous)}, n = {c.previous_n:,})"
-              if c.change is not None else f"{DASH} (too few responses before to compare, n = {c.previous_n:,})")
+    change = (f"{formats.signed(c.change)} pts ± {c.change_margin:.0f} "
+              f"(before {formats.signed(c.previous)}, n = {c.previous_n:,})"
+              if c.change is not None else f"{NO_VALUE} (too few responses before to compare, n = {c.previous_n:,})")
     lost = h.lost
     return [
         ("Happiness", happiness),
         ("Change vs the month before", change),
-        ("Unhappy (0–6)", f"{_pct(h.unhappy.share)} ({h.unhappy.k:,} of {h.n:,})"),
-        ("Lost time per ticket", DASH if lost.mean_minutes is None else f"{lost.mean_minutes:,.0f} min"),
-        ("Total lost hours", DASH if lost.total_hours is None else f"{lost.total_hours:,.0f} h"),
-        ("Response rate", f"{_pct(h.response_rate.share)} ({h.n:,} responses / {h.tickets:,} closed tickets)"),
+        ("Unhappy (0–6)", f"{formats.percent(h.unhappy.share)} ({h.unhappy.k:,} of {h.n:,})"),
+        ("Lost time per ticket", formats.minutes(lost.mean_minutes)),
+        ("Total lost hours", formats.hours(lost.total_hours)),
+        ("Response rate",
+         f"{formats.percent(h.response_rate.share)} ({h.n:,} responses / {h.tickets:,} closed tickets)"),
         ("Recovery within target", _rate(report.recovery, "recovery items")),
         ("Recognitions given", f"{report.kudos_given or 0:,}"),
     ]
 
 
 def team_rows(report: CultureReport) -> list[tuple[str, str, str, str]]:
-    """(team, Happiness ± margin, n, change) per team; a suppressed team shows "–" and its n."""
+    """(team, Happiness ± margin, n, change) per team; a suppressed team shows "—" and its n."""
     rows = []
     for r in report.teams.iter_rows(named=True):
         shown = r.get("happiness") is not None and not r.get(SUPPRESSED)
-        rows.append((str(r["team"]), f"{_signed(r['happiness'])} ± {r['margin']:.0f}" if shown else DASH,
-                     f"{int(r['n']):,}", _signed(r.get("change")) if shown else DASH))
+        rows.append((str(r["team"]), f"{formats.signed(r['happiness'])} ± {r['margin']:.0f}" if shown else NO_VALUE,
+                     f"{int(r['n']):,}", formats.signed(r.get("change")) if shown else NO_VALUE))
     return rows
 
 
@@ -74,7 +66,7 @@ def hotspot_rows(report: CultureReport, limit: int = 5) -> list[str]:
     if cells.is_empty():
         return []
     worst = cells.filter(pl.col("impact").is_not_null() & (pl.col("impact") < 0)).sort("impact").head(limit)
-    return [f"{r['service']} · {channel_label(r['channel'])}: {_signed(r['happiness'])} "
+    return [f"{r['service']} · {channel_label(r['channel'])}: {formats.signed(r['happiness'])} "
             f"(n = {int(r['n']):,}, impact {r['impact']:+,.0f})" for r in worst.iter_rows(named=True)]
 
 
@@ -95,11 +87,7 @@ def to_pdf(report: CultureReport, *, month: dt.date, generated_on: dt.date, scop
                  "neighbouring selection) to show without pointing at individual people.")
         return bytes(pdf.output())
     pdf.heading("Figures")
-    for label, value in headline_rows(report):
-        pdf.font(10, colour=MUTED)
-        pdf.cell(60, 6, pdf.t(label))
-        pdf.font(10, bold=True)
-        pdf.cell(0, 6, pdf.t(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.figures(headline_rows(report), 60)
     pdf.heading("Teams (Happiness ± 95% margin, responses, change vs the month before)")
     for team, happiness, n, change in team_rows(report):
         pdf.font(10)
@@ -110,6 +98,6 @@ def to_pdf(report: CultureReport, *, month: dt.date, generated_on: dt.date, scop
     hotspots = hotspot_rows(report)
     pdf.heading("Where it hurts most (service × channel)")
     pdf.para("\n".join(hotspots) if hotspots else "No cell with enough responses is below the overall Happiness.")
-    pdf.para("Teams and cells with too few responses or analysts show “–”. Happiness = % scoring 9–10 minus "
+    pdf.para("Teams and cells with too few responses or analysts show “—”. Happiness = % scoring 9–10 minus "
              "% scoring 0–6.", size=8, colour=MUTED)
     return bytes(pdf.output())

@@ -262,7 +262,7 @@ def _run(url: str, viewer: Viewer, link: dict, downloads: list) -> Shown:
     if os.environ.get("PRIVACY_TRACE"):
         print("INFO", link, [i.value[:90] for i in at.info][:2], [e.value for e in at.error])
     tiles = {m.label: m.value for m in at.metric}
-    headline = tiles.get("Happiness", "–") != "–"
+    headline = tiles.get("Happiness", "—") != "—"
     teams, team_n = {}, {}
     for frame in (df.value for df in at.dataframe):
         if "Team" in frame.columns:
@@ -272,7 +272,7 @@ def _run(url: str, viewer: Viewer, link: dict, downloads: list) -> Shown:
     months = {_day(r["month"]) for r in rows if "month" in r and "series" not in r and "happiness" in r}
     cells = dict(found for r in rows + [r for d in downloads for r in d.to_dicts()] if (found := _cell_of(r)))
     return Shown(headline, teams, team_n, months, rows, list(downloads),
-                 change=tiles.get("Change vs before", "–") != "–", cells=cells)
+                 change=tiles.get("Change vs before", "—") != "—", cells=cells)
 
 
 FIGURES = ("happiness", "margin", "share", "total_hours", "mean_minutes", "lost_mean", "watermelon",

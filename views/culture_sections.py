@@ -170,7 +170,7 @@ def teams(gate: Disclosure, now: pl.DataFrame, before: pl.DataFrame, closed: pl.
     hidden_before = earlier.filter(pl.col(SUPPRESSED).fill_null(False))["team_id"].to_list()
     before_hidden = pl.col("team_id").is_in(hidden_before)
     table = table.with_columns(pl.when(before_hidden).then(None).otherwise(pl.col("change")).alias("change"),
-                               pl.when(before_hidden | pl.col(SUPPRESSED)).then(pl.lit("–"))
+                               pl.when(before_hidden | pl.col(SUPPRESSED)).then(pl.lit(None, dtype=pl.String))
                                .otherwise(pl.col("trend")).alias("trend"))
     table = table.drop("previous_n", "previous_analysts").with_columns(
         pl.col("team_id").replace_strict(names, default=None, return_dtype=pl.String)

@@ -1,6 +1,7 @@
 """The generic template: the fields a tickets or responses import understands, and which are required.
 
 This is the Service Pulse column list (the "Generic template" preset uses these names as headers).
+The two field lists are rows of one shape (name, kind, required, help): data, not logic twice.
 """
 
 from __future__ import annotations

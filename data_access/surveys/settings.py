@@ -11,13 +11,10 @@ SERVICE_PULSE_SURVEY_SHOW_ANALYST    show the first name of who handled the tick
 
 from __future__ import annotations
 
-import os
-import secrets
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data_access import config, settings
+from data_access import config, secret_files, settings
 
 SECRET_ENV = settings.SURVEY_SECRET_ENV
 MIN_SECRET_BYTES = config.MIN_SECRET_BYTES
@@ -47,34 +44,12 @@ def demo_secret_file() -> Path:
     return config.data_dir() / "survey_secret"
 
 
-def _read_private(path: Path) -> str | None:
-    """The secret in an existing file of the data folder (never through a symlink), made 0600."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise SurveySecretError(f"The survey secret file {path.name} in the data folder cannot be read "
-                                f"({exc.strerror}). Fix its owner or remove it.") from exc
-    with os.fdopen(fd) as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            raise SurveySecretError(f"{path.name} in the data folder is not a plain file. Remove it.")
-        os.fchmod(fh.fileno(), 0o600)
-        value = fh.read().strip()
-    return value if secret_problem(value) is None else None
-
-
 def _demo_secret() -> str:
     path = demo_secret_file()
-    value = _read_private(path)
-    if value:
+    value = secret_files.read_private(path, "survey secret", SurveySecretError)
+    if value and secret_problem(value) is None:
         return value
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value + "\n")
-    return value
+    return secret_files.create_private(path)
 
 
 def survey_secret(*, demo: bool) -> str:

@@ -68,7 +68,7 @@ def test_lead_queue_and_cio_tile_after_two_years_of_history(history_app, page):
     wait_for_app(page, 120_000)
     tile = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text("Recovery contacts in time",
                                                                                  exact=True))
-    assert tile.locator('[data-testid="stMetricValue"]').inner_text().strip() == "–"
+    assert tile.locator('[data-testid="stMetricValue"]').inner_text().strip() == "—"
     # Tracking began with the import: the window's 9 items are in the queue, not in the rate (no 0 %).
     page.get_by_text("no recovery items due since tracking began on 15 Oct 2026").first.wait_for()
     main_text = page.locator('[data-testid="stMain"]').inner_text()

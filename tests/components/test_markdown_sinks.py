@@ -21,14 +21,17 @@ SINKS = {"markdown", "caption", "info", "warning", "error", "success", "expander
 COMPONENT_SINKS = {"tile": (0, 2, 3)}
 NOT_STREAMLIT = {"log", "logger", "logging", "LOG", "_log", "fh", "auth_cookie"}  # loggers, files, cookies
 # Formatters that only ever return digits, signs, separators and fixed words.
-NUMBER_FORMATTERS = {"fmt_happiness", "fmt_margin", "fmt_pct", "fmt_range", "fmt_hours", "fmt_minutes",
-                     "_day", "_points", "len", "int", "round", "max", "min",
+NUMBER_FORMATTERS = {"_day", "len", "int", "round", "max", "min",
                      "day",  # components.formats.day: "3 Nov 2026" from a date
                      "describe_failure",  # fixed sentences about a database problem, no SQL or values
                      "_too_few_colleagues",  # a fixed sentence with the min_colleagues setting
                      # components.culture_first_screen: fixed words around numbers; the currency
                      # code inside goes through literal()
-                     "target_phrase", "fmt_money", "cost_sentence"}
+                     "target_phrase", "cost_sentence", "comparison_detail"}
+# components.formats functions called as `formats.<name>(…)` that only ever return digits, signs,
+# separators, units and dates. `channel` is not one: an unknown channel code comes back as imported.
+# `money` places its currency argument as given, so that argument must itself be safe (literal(…)).
+FORMATS_NUMBERS = {"number", "signed", "plus_minus", "percent", "interval", "margin", "hours", "minutes", "day", "moment"}
 # A format spec that turns the value into digits (":d", ":,", ":.1f", ":+.0f", ":%") or a date
 # made of strftime fields only (":%d %b %Y").
 NUMERIC_SPEC = re.compile(r"^[<>^=]?[+\- ]?\d*([,_]?(\.\d+)?[bdeEfFgGnoxX%]|[,_](\.\d+)?)$")
@@ -45,6 +48,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("components/survey_rates.py", "limits.min_analysts"): "privacy threshold, an int setting",
     ("app.py", "message"): "_stop_with messages are written by the app (configuration problems)",
     ("app.py", "hint"): "_stop_with hints are written by the app",
+    ("app.py", "exc"): "a SettingsError: written by the app, names the setting, never repeats its value",
     ("components/signin.py", "minutes"): "an int computed from the lock-out time",
     ("components/coaching_actions.py", "settings.threshold"): "recovery threshold, an int setting",
     ("components/coaching_actions.py", "settings.target_hours"): "recovery target, an int setting",
@@ -69,7 +73,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("components/culture_sections.py", "limits.min_group"): "privacy threshold, an int setting",
     ("components/culture_sections.py", "limits.min_analysts"): "privacy threshold, an int setting",
     ("components/culture_sections.py", "title"): "fixed factor-table titles of voice_section",
-    ("components/culture_sections.py", "sentence"): "built above from fmt_hours/fmt_minutes/fmt_pct only",
+    ("components/culture_sections.py", "caption"): "the two fixed captions of lost_time_section's splits",
+    ("components/culture_sections.py", "sentence"): "built above from formats.hours/minutes/percent only",
     ("components/freshness.py", "status.reason"): "fixed reasons written by data_access.rollups",
     ("components/filters.py", "snapped"): "a fixed phrase about whole weeks",
     ("components/culture_sections.py", "reason"): "one of two fixed sentences",
@@ -103,7 +108,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("components/culture_sections.py", "_recovery_caption(rec, report.recovery_since)"):
         "fixed words, formatted counts and a formatted date",
     ("components/culture_sections.py",
-     "f'{fmt_range(rec.low, rec.high)} · n = {rec.n:,}' if rec.k is not None else _recovery_caption(rec, report.recovery_since)"):
+     "f'{formats.interval(rec.low, rec.high)} · n = {rec.n:,}' if rec.k is not None else _recovery_caption(rec, report.recovery_since)"):
         "a formatted interval and count, or the fixed recovery caption",
     ("components/data_admin.py", "tables['teams']"): "a row count",
     ("components/data_admin.py", "tables['analysts']"): "a row count",
@@ -113,6 +118,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("components/data_admin.py", "' · '.join(SCALES.values())"): "fixed scale names of importer.scores",
     ("components/user_admin.py", "users.height"): "a row count",
     ("pages/coaching.py", "TABS"): "fixed tab names",
+    ("pages/coaching.py", "figures_rule()"): "a fixed sentence with the min_responses setting, an int",
     ("pages/my_feedback.py", "view.TABS"): "fixed tab names",
 }
 
@@ -158,6 +164,8 @@ class SinkChecker:
             return True
         if isinstance(node, ast.Name) and node.id.isupper():
             return True  # a module constant (HAPPINESS_HELP, NOTICE): text written in the code
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.attr.isupper():
+            return True  # another module's constant (formats.NO_VALUE)
         if isinstance(node, ast.JoinedStr):
             return all(isinstance(v, ast.Constant) or self.safe_value(v) for v in node.values)
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
@@ -179,6 +187,11 @@ class SinkChecker:
             return True
         if name in NUMBER_FORMATTERS:
             return True
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "formats":
+            if func.attr in FORMATS_NUMBERS:
+                return True
+            if func.attr == "money":
+                return all(self.safe(a) for a in node.args[1:]) and all(self.safe(k.value) for k in node.keywords)
         if isinstance(func, ast.Attribute) and func.attr == "format" and isinstance(func.value, ast.Constant):
             return all(self.safe(a) for a in node.args) and all(self.safe(k.value) for k in node.keywords)
         return False
@@ -262,6 +275,10 @@ def _problems_of(source: str) -> list[str]:
     'st.selectbox("Pick", ids, help=f"Analysts of {team}")',
     'st.caption(f"{name:>10}")',
     'st.warning(f"{x}" if ok else name)',
+    'st.caption(f"via {formats.channel(code)}")',           # an unknown code comes back as imported
+    'st.markdown(f"cost {formats.money(cost, currency)}")',  # the currency is an admin's text
+    'st.caption(f"{other.signed(x)}")',                     # only the formats module is known
+    'st.caption(row.NAME.lower())',
 ])
 def test_checker_flags_unwrapped_values(source):
     assert len(_problems_of(source)) == 1, source
@@ -276,6 +293,9 @@ def test_checker_flags_unwrapped_values(source):
     'st.tabs(["One", "Two"])',
     'logger.info(f"{name}")',
     'st.caption(literal(f"Score {x} · {name}"))',
+    'st.caption(f"{formats.signed(x)} pts, {formats.percent(s)}, {formats.hours(h)}, {formats.interval(a, b)}")',
+    'st.markdown(f"cost {formats.money(cost, literal(currency))}, {formats.money(x, compact=True)}")',
+    'tile("Change", formats.NO_VALUE, "too few to compare", "help")',
 ])
 def test_checker_accepts_wrapped_and_numeric_values(source):
     assert _problems_of(source) == [], source

@@ -120,11 +120,11 @@ def _cio_page(url, monkeypatch, to: str):
 
 
 def test_cio_recovery_tile_after_two_years_of_history(empty_sqlite_url, tmp_path, monkeypatch):
-    """Right after the import: no item since tracking began is due → "–" with its reason, never 0 %.
+    """Right after the import: no item since tracking began is due → "—" with its reason, never 0 %.
     Two weeks later: 4 of the 6 new items were contacted in time → 67 %, the history items left out."""
     _history(empty_sqlite_url, tmp_path)
     tiles, captions = _cio_page(empty_sqlite_url, monkeypatch, to="2026-10-11")
-    assert tiles["Recovery contacts in time"] == "–"
+    assert tiles["Recovery contacts in time"] == "—"
     assert "no recovery items due since tracking began on 15 Oct 2026" in captions
 
     _live_answers(empty_sqlite_url, tmp_path, monkeypatch)

@@ -97,7 +97,7 @@ def test_trend_arrow_words():
     assert trend_arrow(PeriodChange(10, 0, 10, 3, 50, 50)) == "↑"
     assert trend_arrow(PeriodChange(0, 10, -10, 3, 50, 50)) == "↓"
     assert trend_arrow(PeriodChange(1, 0, 1, 3, 50, 50)) == "→"
-    assert trend_arrow(PeriodChange(1, None, None, None, 50, 0)) == "–"
+    assert trend_arrow(PeriodChange(1, None, None, None, 50, 0)) is None
 
 
 def _analyst(team, dim, ratings, self_rating):

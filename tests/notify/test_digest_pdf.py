@@ -51,7 +51,7 @@ def test_monthly_digest_attaches_the_month_of_culture_trends(notify_db, smtp_env
     assert f"Happiness {round(value):+d} ± {round(margin)} (n = {n:,})" in lines
     assert f"Unhappy (0–6) {100 * unhappy / n:.0f}% ({unhappy:,} of {n:,})" in lines
 
-    # Teams: fewer than 5 responses → "–" and n only; the others' figures match plain SQL (or are
+    # Teams: fewer than 5 responses → "—" and n only; the others' figures match plain SQL (or are
     # hidden with the small one, so it cannot be worked out from the total).
     teams = _sql(url, "SELECT tm.name, COUNT(*), SUM(CASE WHEN r.happiness >= 9 THEN 1 ELSE 0 END), "
                       "SUM(CASE WHEN r.happiness <= 6 THEN 1 ELSE 0 END) FROM responses r "
@@ -60,8 +60,8 @@ def test_monthly_digest_attaches_the_month_of_culture_trends(notify_db, smtp_env
     shown = hidden = 0
     for name, count, th, tu in teams:
         [line] = [line for line in lines if line.startswith(f"{name} ")]
-        if count < 5 or line.startswith(f"{name} – "):
-            assert line == f"{name} – n = {count:,} change –"
+        if count < 5 or line.startswith(f"{name} — "):
+            assert line == f"{name} — n = {count:,} change —"
             hidden += 1
         else:
             tv, tm = 100 * (th - tu) / count, 1.96 * 100 * math.sqrt((th / count + tu / count - ((th - tu) / count) ** 2)
@@ -133,7 +133,7 @@ def test_a_team_withheld_at_the_months_edges_in_the_mail_is_withheld_in_the_pdf_
     [line] = [line for line in body.splitlines() if line.startswith(f"- {name} Happiness")]
     assert line.endswith(f"a few answers at the month's edges could be singled out (n = {count})"), line
     lines = _pdf_text(_attachment(smtp_env)).splitlines()
-    assert f"{name} – n = {count:,} change –" in lines
+    assert f"{name} — n = {count:,} change —" in lines
 
 
 def test_a_hotspot_cell_at_the_months_edges_is_left_out_of_the_pdf(notify_db, monkeypatch):

@@ -129,7 +129,7 @@ def test_perception_gap_only_when_shared(sqlite_demo_url, monkeypatch):
     assert gap and set(gap[0]["Reading"]) <= {"blind spot", "hidden strength", "aligned",
                                               "no comparable customer figure"}
     assert len(gap[0]) == 10  # four CARE dimensions and six competencies
-    percentiles = [float(v) for v in gap[0]["Customer view, team percentile"] if v != "–"]
+    percentiles = [float(v) for v in gap[0]["Customer view, team percentile"] if v != "—"]
     assert percentiles and all(0 <= v <= 100 for v in percentiles)
     at = _app(url, monkeypatch, _lead(url), tab="Analyst", coaching_analyst=private)
     assert not [df for df in at.dataframe if "Reading" in df.value.columns]
@@ -161,7 +161,7 @@ def test_analyst_with_too_few_responses_gets_one_line_and_no_charts(sqlite_demo_
     analyst, name, n = rows[0]
     at = _app(url, monkeypatch, _lead(url), tab="Analyst", coaching_analyst=analyst)
     tiles = {m.label: m.value for m in at.metric}
-    assert tiles["Happiness"] == "–" and tiles["Shrunk (fair)"] == "–"
+    assert tiles["Happiness"] == "—" and tiles["Shrunk (fair)"] == "—"
     assert [i.value for i in at.info if "charts" in i.value] == [
         f"Not enough responses yet for {name}'s charts: {n} in the last 90 days, shown from 5. "
         "Their responses are listed below."]

@@ -148,7 +148,7 @@ def test_a_24_month_period(page):  # noqa: F811
     assert f"± {round(_margin(7, 5, 15))} (n = 15)" in _captions(at)
     # Nothing in the 24 months before. One year earlier (Dec 2023 – 20 Nov 2025) holds June 2025's
     # five answers, -20: +13.3 − (−20) = +33.
-    assert _tiles(at)["Change vs before"] == "–" and "no responses before" in _captions(at)
+    assert _tiles(at)["Change vs before"] == "—" and "no responses before" in _captions(at)
     assert _tiles(at)["vs last year"] == "+33 pts"
 
 

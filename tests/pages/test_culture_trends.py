@@ -10,6 +10,7 @@ import datetime as dt
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -166,7 +167,7 @@ def test_headline_tiles_show_hand_computed_figures(page):
             f"(95% CI {100 * low:.0f}–{100 * high:.0f}%).") in texts
     # Recovery and kudos appear once, in the Culture tab. Two recovery items: a rate over fewer
     # than 5 would be about one or two people (issue 12, class 1).
-    assert tiles["Recovery contacts in time"] == "–" and "too few recovery items to show (n = 2)" in captions
+    assert tiles["Recovery contacts in time"] == "—" and "too few recovery items to show (n = 2)" in captions
     assert tiles["Praise passed on"] == "20.0%" and "1 kudos on 5 responses scoring 9–10" in captions
     labels = [m.label for m in at.metric]
     assert len(labels) == len(set(labels))
@@ -202,7 +203,7 @@ def test_sections_show_watermelon_pareto_hotspots_factors_and_teams(page):
     # too (before issue 12 the page showed Alpha's +83, and so Beta's -50, to the CIO).
     assert teams.loc["Beta Ops", "n"] == 4 and math.isnan(teams.loc["Beta Ops", "Happiness"])
     assert teams.loc["Alpha Desk", "n"] == 6 and math.isnan(teams.loc["Alpha Desk", "Happiness"])
-    assert math.isnan(teams.loc["Alpha Desk", "Change"]) and teams.loc["Alpha Desk", "Trend"] == "–"
+    assert math.isnan(teams.loc["Alpha Desk", "Change"]) and pd.isna(teams.loc["Alpha Desk", "Trend"])  # no trend: the table shows "—"
     tiles = _tiles(at)
     assert tiles["Self-assessment participation"] == "50%"
     assert "3 of 6 active analysts" in _captions(at)

@@ -160,5 +160,5 @@ def test_the_change_is_withheld_when_the_period_before_could_be_subtracted(monke
     at = _page(monkeypatch, lone_answer_before, {"period": "custom", "from": "2026-10-05", "to": "2026-10-18",
                                                  "team": teams})
     tiles = {m.label: m.value for m in at.metric}
-    assert tiles["Happiness"] == "0" and tiles["Change vs before"] == "–"   # three 9s and three 6s a week
+    assert tiles["Happiness"] == "0" and tiles["Change vs before"] == "—"   # three 9s and three 6s a week
     assert any("no fair comparison with the period before (n = " in c.value for c in at.caption)
