@@ -177,9 +177,7 @@ def update_rows(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame, *, ke
     if frame.is_empty():
         return
     cols = [c for c in frame.columns if c != key]
-    if conn.dialect.name == "duckdb" and values.len() > chunk:
-        # Long key lists only: the driver connection refuses work while a statement the caller ran
-        # in this transaction (an UPDATE, say) still holds its result; short lists go as IN lists.
+    if conn.dialect.name == "duckdb":
         import uuid
 
         raw = conn.connection.driver_connection

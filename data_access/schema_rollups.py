@@ -14,7 +14,7 @@ sa.Index("ix_recovery_due", recovery_items.c.due_at)
 
 # The grain every page slices by: period (day), scope (team, analyst) and the ticket slices.
 ROLLUP_GRAIN = ("day", "team_id", "analyst_id", "channel", "ticket_type", "service_id")
-ROLLUP_VERSION = 5  # bump when a rollup's grain or columns change: older rows then count as stale
+ROLLUP_VERSION = 6  # bump when a rollup's grain or columns change: older rows then count as stale
 
 
 def _grain() -> list[sa.Column]:
@@ -45,8 +45,9 @@ rollup_responses = sa.Table(
                                            sa.Column(f"{d}_sum", sa.BigInteger, nullable=False),
                                            sa.Column(f"{d}_sumsq", sa.BigInteger, nullable=False))],
     sa.Column("lost_n", sa.Integer, nullable=False),
-    sa.Column("lost_sum", sa.Float, nullable=False),
-    sa.Column("lost_sumsq", sa.Float, nullable=False),
+    # Double precision everywhere (DuckDB's FLOAT is single): writes add and take away from these sums.
+    sa.Column("lost_sum", sa.Double, nullable=False),
+    sa.Column("lost_sumsq", sa.Double, nullable=False),
     sa.Column("kudos", sa.Integer, nullable=False),  # answers a lead recognised with kudos
     sa.Column("commented", sa.Integer, nullable=False),  # answers with a comment (not only blanks)
     *_rollup_indexes("rollup_responses"),
@@ -84,7 +85,7 @@ rollup_lost = sa.Table(
     metadata,
     # Answers reporting each whole number of lost minutes (for the Pareto share).
     *_grain(),
-    sa.Column("lost_minutes", sa.Float, nullable=False),
+    sa.Column("lost_minutes", sa.Double, nullable=False),
     sa.Column("n", sa.Integer, nullable=False),
     *_rollup_indexes("rollup_lost"),
 )
@@ -172,13 +173,34 @@ rollup_state = sa.Table(
     sa.Column("refreshed_at", sa.DateTime, nullable=False),
 )
 
-rollup_dirty = sa.Table(
-    "rollup_dirty",
+# Every table a write keeps, daily rollups and their twins; each has a staging twin below.
+ROLLUP_TABLES = (rollup_responses, rollup_tickets, rollup_factors, rollup_lost, rollup_recovery,
+                 rollup_responses_monthly, rollup_tickets_monthly, rollup_responses_person, rollup_tickets_person,
+                 rollup_responses_weekly, rollup_tickets_weekly)
+
+rollup_touched = sa.Table(
+    "rollup_touched",
     metadata,
-    # Work list of one transaction's incremental refresh (rows carry that transaction's token).
+    # Work list of one write: the tickets whose share of the rollups it changes (rows carry the
+    # write's token and are removed when its upkeep is done, in the same transaction).
     sa.Column("token", sa.String(40), nullable=False),
-    sa.Column("kind", sa.String(1), nullable=False),  # r: response cells, t: ticket cells, i: recovery items
-    sa.Column("day", sa.Date, nullable=False),
-    sa.Column("analyst_id", sa.Integer, nullable=False),
-    sa.Index("ix_rollup_dirty_token", "token"),
+    sa.Column("ticket_key", sa.BigInteger, nullable=False),
+    sa.Index("ix_rollup_touched_token", "token", "ticket_key"),
 )
+
+
+def _staging(table: sa.Table) -> sa.Table:
+    """Work table of one write's change to `table`: rows of the same columns whose measures are
+    added to the stored rows of the same key (the tickets' share before the write counts negative)."""
+    name = f"{table.name}_delta"
+    return sa.Table(name, metadata, sa.Column("token", sa.String(40), nullable=False),
+                    *[sa.Column(c.name, c.type, nullable=True) for c in table.columns],
+                    sa.Index(f"ix_{name}_token", "token"))
+
+
+STAGING = {table.name: _staging(table) for table in ROLLUP_TABLES}
+
+
+def staging_of(table: sa.Table) -> sa.Table:
+    """The staging twin of a rollup table (every table in ROLLUP_TABLES has one)."""
+    return STAGING[table.name]

@@ -176,7 +176,7 @@ def load_tickets(conn: sa.Connection | None, valid: pl.DataFrame, names: Names, 
                   unchanged=joined.height - new.height - changed.height)
     if conn is None:
         return out
-    rollup_cells = rollups.before_write(conn, changed["ticket_key"])
+    rollup_share = rollups.before_write(conn, changed["ticket_key"])  # new tickets have no share yet
     first_key = _max(conn, T.c.ticket_key) + 1
     if not new.is_empty():
         rows = new.with_columns((pl.int_range(0, new.height, dtype=pl.Int64) + first_key).alias("ticket_key"))
@@ -190,7 +190,8 @@ def load_tickets(conn: sa.Connection | None, valid: pl.DataFrame, names: Names, 
             conn.execute(RI.update().where(RI.c.ticket_key == sa.bindparam("k"))
                          .values(team_id=sa.bindparam("t"), analyst_id=sa.bindparam("a")),
                          moved.select(k="ticket_key", t="team_id", a="analyst_id").to_dicts())
-    rollups.after_write(conn, [*changed["ticket_key"], *range(first_key, first_key + new.height)], rollup_cells)
+    created = pl.int_range(first_key, first_key + new.height, dtype=pl.Int64, eager=True)
+    rollups.after_write(conn, pl.concat([changed["ticket_key"].cast(pl.Int64), created]), rollup_share)
     return out
 
 
@@ -242,7 +243,8 @@ def load_responses(conn: sa.Connection | None, valid: pl.DataFrame, *, read: sa.
                   unchanged=joined.height - new.height - changed.height, rejects=rejects)
     if conn is None:
         return out
-    rollup_cells = rollups.before_write(conn, changed["ticket_key"])
+    # A first answer changes its ticket's share too (responded, recovery items): every key counts.
+    rollup_share = rollups.before_write(conn, joined.filter(~pl.col("same"))["ticket_key"])
     cast = [pl.col(c).cast(t) for c, t in _response_dtypes().items()]
     if not new.is_empty():
         bulk_insert(conn, R, new.select("ticket_key", *cast))
@@ -257,7 +259,7 @@ def load_responses(conn: sa.Connection | None, valid: pl.DataFrame, *, read: sa.
         bulk_insert(conn, RF, factor_rows.select(pl.col("ticket_key").cast(pl.Int64),
                                                  pl.col("factor_id").cast(pl.Int32)))
     out.recovery_opened, out.recovery_history = _sync_recovery(conn, pl.concat([new, changed]), settings, now)
-    rollups.after_write(conn, pl.concat([new, changed])["ticket_key"], rollup_cells)
+    rollups.after_write(conn, pl.concat([new, changed])["ticket_key"], rollup_share)
     return out
 
 

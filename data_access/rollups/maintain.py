@@ -1,37 +1,42 @@
-"""Keeping the rollups equal to the base tables: bulk (re)builds and per-write incremental refresh.
+"""Keeping the rollups equal to the base tables: bulk (re)builds and per-write incremental upkeep.
 
-Incremental refresh recomputes whole cells from the base tables, in the caller's transaction:
-the cells are (day, analyst) pairs — the days an affected ticket was answered, resolved or had its
-recovery item opened, before and after the write — so every rollup row of those pairs is deleted
-and recomputed.
+Incremental upkeep works by difference, in the caller's transaction. Every rollup row is a sum of
+per-ticket shares (counts and sums only), and every base row behind it belongs to one ticket, so a
+write that changes some tickets changes the rollups by exactly (their share after) − (their share
+before). `before_write` lists the tickets (rollup_touched) and stages their share negated in each
+rollup's staging table; `after_write` stages their share afterwards, sums the twins' change from
+the daily change, then per table folds the stored rows of the touched keys in, replaces them with
+the sums and drops rows whose count fell to 0. Each step is one set-based statement per table,
+and its cost follows the size of the write, not the size of the warehouse.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 import polars as pl
 import sqlalchemy as sa
 
 from data_access import clock, schema
-from data_access.dialect import bulk_insert, month_start, rows_matching, week_start, without_statement_timeout
-from data_access.rollups.sources import (ROLLUPS, STATE_NAME, D, R, RI, T, monthly_columns, monthly_source,
+from data_access.dialect import bulk_insert, without_statement_timeout
+from data_access.rollups.sources import (ROLLUPS, STATE_NAME, TOUCHED, Rollup, T, monthly_columns, monthly_source,
                                         person_columns, person_source, weekly_columns, weekly_source)
 
 S = schema.rollup_state
-CELLS = {"kind": pl.String, "day": pl.Date, "analyst_id": pl.Int64}
+SHORT_LIST = 1_000
 
 
 def maintained_here(conn: sa.Connection) -> bool:
-    """Whether this warehouse keeps its rollups with every write (a state row in 'maintained' mode)."""
+    """Whether this warehouse keeps its rollups with every write: a state row in 'maintained' mode
+    of the current version (rollups of an older version stay stale until `rollups rebuild`)."""
     try:
-        mode = conn.execute(sa.select(S.c.mode).where(S.c.name == STATE_NAME)).scalar_one_or_none()
+        row = conn.execute(sa.select(S.c.mode, S.c.version).where(S.c.name == STATE_NAME)).one_or_none()
     except sa.exc.DBAPIError:
         return False  # no rollup tables in this warehouse
-    return mode == "maintained"
+    return row is not None and row.mode == "maintained" and row.version == schema.ROLLUP_VERSION
 
 
 def rebuild(conn: sa.Connection, *, mode: str = "maintained") -> None:
@@ -40,9 +45,10 @@ def rebuild(conn: sa.Connection, *, mode: str = "maintained") -> None:
     # The rollups are derived data: their tables are made anew, so a warehouse from before a rollup,
     # a column or an index existed gets the current ones (the rest of the schema is left alone).
     tables = [t for r in ROLLUPS for t in (r.table, r.monthly, r.person, r.weekly) if t is not None]
-    for table in [*tables, D]:
+    work = [TOUCHED, *[schema.staging_of(t) for t in tables]]
+    for table in [*tables, *work]:
         table.drop(conn, checkfirst=True)
-    schema.metadata.create_all(conn, tables=[*tables, S, D])
+    schema.metadata.create_all(conn, tables=[*tables, S, *work])
     # Rows go in in day (week) order, so a period's rows lie together: PostgreSQL reads a range of
     # days from few pages, DuckDB skips row groups outside it. Later writes append recent days.
     for rollup in ROLLUPS:
@@ -76,47 +82,76 @@ def mark_fresh(conn: sa.Connection, *, mode: str = "maintained") -> None:
                                    refreshed_at=clock.now()))
 
 
-def cells_of(conn: sa.Connection, ticket_keys: Iterable[int]) -> pl.DataFrame:
-    """The (kind, day, analyst) cells the given tickets, their responses and recovery items fall in
-    right now."""
-    keys = pl.Series("k", list(ticket_keys), dtype=pl.Int64).unique()
-    if keys.is_empty():
-        return pl.DataFrame(schema=CELLS)
-    # Key lists go through `rows_matching` (an Arrow join on DuckDB, chunked IN lists elsewhere).
-    tickets = rows_matching(conn, [T.c.ticket_key, T.c.resolved_at, T.c.analyst_id], T.c.ticket_key, keys)
-    if tickets.is_empty():
-        return pl.DataFrame(schema=CELLS)
-    tickets = tickets.select(pl.col("ticket_key").cast(pl.Int64), pl.col("resolved_at").cast(pl.Datetime("us")),
-                             pl.col("analyst_id").cast(pl.Int64))
-    frames = [tickets.select(pl.lit("t").alias("kind"), pl.col("resolved_at").dt.date().alias("day"), "analyst_id")]
-    for kind, table, when in (("r", R, R.c.submitted_at), ("i", RI, RI.c.created_at)):
-        found = rows_matching(conn, [table.c.ticket_key, when], table.c.ticket_key, keys)
-        if not found.is_empty():
-            found = found.select(pl.col("ticket_key").cast(pl.Int64), pl.col(when.name).cast(pl.Datetime("us")))
-            frames.append(found.join(tickets, on="ticket_key").select(
-                pl.lit(kind).alias("kind"), pl.col(when.name).dt.date().alias("day"), "analyst_id"))
-    return _typed(pl.concat(frames).unique())
+@dataclass
+class Pending:
+    """A write in progress: its token and the tickets whose share was staged before it."""
+
+    token: str
+    keys: pl.Series
 
 
-def _typed(frame: pl.DataFrame) -> pl.DataFrame:
-    if frame.is_empty():
-        return pl.DataFrame(schema=CELLS)
-    return frame.select(pl.col("kind").cast(pl.String), pl.col("day").cast(pl.Date),
-                        pl.col("analyst_id").cast(pl.Int64))
+def _keys(ticket_keys: Iterable[int] | pl.Series) -> pl.Series:
+    if isinstance(ticket_keys, pl.Series):  # an import's key column: no trip through Python ints
+        return ticket_keys.cast(pl.Int64).rename("ticket_key").unique()
+    return pl.Series("ticket_key", list(ticket_keys), dtype=pl.Int64).unique()
 
 
-def before_write(conn: sa.Connection, ticket_keys: Iterable[int]) -> pl.DataFrame | None:
-    """Cells the tickets occupy before a write; None when this warehouse does not keep rollups."""
+@contextmanager
+def _bulk_plans(conn: sa.Connection, keys: int) -> Iterator[None]:
+    """A write of many tickets on PostgreSQL joins by hashing: without statistics on the work tables
+    the planner guesses few rows and nests loops over them, which grows with the square of the write.
+    Small writes keep the planner's choice (index probes into the rollups)."""
+    bulk = conn.dialect.name == "postgresql" and keys > SHORT_LIST
+    if bulk:
+        conn.execute(sa.text("SET LOCAL enable_nestloop = off"))
+    try:
+        yield
+    finally:
+        if bulk:
+            conn.execute(sa.text("SET LOCAL enable_nestloop = on"))
+
+
+def _stage_share(conn: sa.Connection, token: str, keys: pl.Series, sign: int) -> None:
+    """List `keys` under `token` (those not listed yet) and stage the listed tickets' share."""
+    listed = keys.to_frame().select(pl.lit(token).alias("token"), "ticket_key")
+    if listed.height > SHORT_LIST:
+        bulk_insert(conn, TOUCHED, listed)
+    elif not listed.is_empty():  # an app write's few keys: a plain INSERT in the caller's statement flow
+        conn.execute(TOUCHED.insert(), listed.to_dicts())
+    for rollup in ROLLUPS:
+        staging = schema.staging_of(rollup.table)
+        share = rollup.source(touched=token, sign=sign)
+        conn.execute(staging.insert().from_select(
+            ["token", *rollup.columns], sa.select(sa.literal(token, sa.String).label("token"), *share.subquery().c)))
+
+
+def before_write(conn: sa.Connection, ticket_keys: Iterable[int] | pl.Series) -> Pending | None:
+    """Stage the share the tickets have before a write; None when this warehouse does not keep
+    rollups. Pass every existing ticket whose rows the write may change (tickets created by the
+    write need not be named here: they had no share)."""
     if not maintained_here(conn):
         return None
-    return cells_of(conn, ticket_keys)
+    pending = Pending(uuid.uuid4().hex, _keys(ticket_keys))
+    if not pending.keys.is_empty():
+        with _bulk_plans(conn, pending.keys.len()):
+            _stage_share(conn, pending.token, pending.keys, -1)
+    return pending
 
 
-def after_write(conn: sa.Connection, ticket_keys: Iterable[int], before: pl.DataFrame | None) -> None:
-    """Recompute the cells the tickets occupied before (`before_write`) and occupy now."""
+def after_write(conn: sa.Connection, ticket_keys: Iterable[int] | pl.Series, before: Pending | None) -> None:
+    """Stage the share of the tickets named before (`before_write`) and now, after the write, and
+    apply the difference to every rollup and twin."""
     if before is None:
         return
-    refresh_cells(conn, pl.concat([before, cells_of(conn, ticket_keys)]))
+    new = _keys(ticket_keys)
+    new = new.filter(~new.is_in(before.keys.implode())) if not before.keys.is_empty() else new
+    if before.keys.is_empty() and new.is_empty():
+        return
+    with _bulk_plans(conn, before.keys.len() + new.len()):
+        _stage_share(conn, before.token, new, +1)
+        for rollup in ROLLUPS:
+            _apply(conn, rollup, before.token)
+    conn.execute(TOUCHED.delete().where(TOUCHED.c.token == before.token))
 
 
 @contextmanager
@@ -128,44 +163,36 @@ def maintained(conn: sa.Connection, ticket_keys: Iterable[int]) -> Iterator[None
     after_write(conn, keys, before)
 
 
-def refresh_cells(conn: sa.Connection, cells: pl.DataFrame) -> None:
-    """Delete and recompute every rollup row of the given (kind, day, analyst) cells."""
-    cells = _typed(cells).unique()
-    if cells.is_empty():
-        return
-    token = uuid.uuid4().hex
-    bulk_insert(conn, D, cells.select(pl.lit(token).alias("token"), "kind", "day",
-                                      pl.col("analyst_id").cast(pl.Int32)))
-    for rollup in ROLLUPS:
-        mine = cells.filter(pl.col("kind") == rollup.kind)
-        if mine.is_empty():
-            continue
-        first, last = mine["day"].min(), mine["day"].max()
-        table = rollup.table
-        listed = sa.exists().where(D.c.token == token, D.c.kind == rollup.kind,
-                                   D.c.analyst_id == table.c.analyst_id, D.c.day == table.c.day)
-        conn.execute(table.delete().where(table.c.day >= first, table.c.day <= last, listed))
-        conn.execute(table.insert().from_select(rollup.columns, rollup.source(dirty=(token, first, last))))
-        if rollup.person is not None:  # its (day, analyst) cells, summed again from the daily rows
-            person = rollup.person
-            conn.execute(person.delete().where(person.c.day >= first, person.c.day <= last, sa.exists().where(
-                D.c.token == token, D.c.kind == rollup.kind, D.c.analyst_id == person.c.analyst_id,
-                D.c.day == person.c.day)))
-            conn.execute(person.insert().from_select(person_columns(rollup), person_source(rollup, (token, first, last))))
-        if rollup.weekly is not None:  # the parts of weeks holding those cells, summed again too
-            _refresh_weekly(conn, rollup, (token, first, last))
-        if rollup.monthly is not None:  # its months, summed again from the daily rows just refreshed
-            months = sorted({d.replace(day=1) for d in mine["day"].to_list()})
-            conn.execute(rollup.monthly.delete().where(rollup.monthly.c.day.in_(months)))
-            conn.execute(rollup.monthly.insert().from_select(monthly_columns(rollup), monthly_source(rollup, months)))
-    conn.execute(D.delete().where(D.c.token == token))
+def _apply(conn: sa.Connection, rollup: Rollup, token: str) -> None:
+    """Apply one rollup's staged change (and its twins', summed from it) to the stored rows."""
+    daily = schema.staging_of(rollup.table)
+    if conn.execute(sa.select(daily.c.token).where(daily.c.token == token).limit(1)).first() is None:
+        return  # the write changed nothing this rollup counts
+    measures = [name for name, _ in rollup.measures()]
+    for twin, source in rollup.twins():
+        staging = schema.staging_of(twin)
+        summed = source(daily=daily, token=token).subquery()
+        conn.execute(staging.insert().from_select(
+            ["token", *summed.c.keys()], sa.select(sa.literal(token, sa.String).label("token"), *summed.c)))
+        _fold(conn, twin, staging, token, measures, rollup.count)
+    _fold(conn, rollup.table, daily, token, measures, rollup.count)
 
 
-def _refresh_weekly(conn: sa.Connection, rollup, dirty: tuple[str, object, object]) -> None:
-    """Delete and re-sum the weekly twin's rows of every (week, month, analyst) holding a dirty cell."""
-    token, first, last = dirty
-    weekly = rollup.weekly
-    touched = sa.exists().where(D.c.token == token, D.c.kind == rollup.kind, D.c.analyst_id == weekly.c.analyst_id,
-                                week_start(D.c.day) == weekly.c.week, month_start(D.c.day) == weekly.c.month)
-    conn.execute(weekly.delete().where(weekly.c.week >= first - dt.timedelta(days=6), weekly.c.week <= last, touched))
-    conn.execute(weekly.insert().from_select(weekly_columns(rollup), weekly_source(rollup, dirty)))
+def _fold(conn: sa.Connection, table: sa.Table, staging: sa.Table, token: str, measures: list[str],
+          count: str) -> None:
+    """Stored rows of the staged keys + the staged change → the new rows of those keys; the
+    staged rows are removed. A twin may keep only some of the measures (the count among them)."""
+    measures = [m for m in measures if m in table.c]
+    keys = [c.name for c in table.columns if c.name not in measures]
+    columns = [c.name for c in table.columns]
+    staged = staging.alias("staged")
+    touched = sa.exists().where(staged.c.token == token, *[staged.c[k] == table.c[k] for k in keys])
+    conn.execute(staging.insert().from_select(
+        ["token", *columns], sa.select(sa.literal(token, sa.String).label("token"),
+                                       *[table.c[c] for c in columns]).where(touched)))
+    conn.execute(table.delete().where(touched))
+    sums = (sa.select(*[staging.c[k] for k in keys], *[sa.func.sum(staging.c[m]).label(m) for m in measures])
+            .where(staging.c.token == token).group_by(*[staging.c[k] for k in keys])
+            .having(sa.func.sum(staging.c[count]) != 0))
+    conn.execute(table.insert().from_select([*keys, *measures], sums))
+    conn.execute(staging.delete().where(staging.c.token == token))

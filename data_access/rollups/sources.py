@@ -1,13 +1,17 @@
 """What each rollup holds, as one SELECT over the base tables per rollup.
 
-The same SELECTs build the rollups in bulk, recompute the cells an import touched, prove the
-stored rows right (`rollups check`) and become the scheduler SQL for a read-only warehouse.
+The same SELECTs build the rollups in bulk, give the share of the tickets a write touches (before
+and after it, for the incremental upkeep in `maintain`), prove the stored rows right (`rollups
+check`) and become the scheduler SQL for a read-only warehouse. Every measure is a count or a sum,
+so a rollup row is the sum of its tickets' shares; the first measure counts the base rows (a row
+whose count is 0 no longer exists).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Callable
 
 import sqlalchemy as sa
 
@@ -16,7 +20,7 @@ from data_access.dialect import as_int, day_of, month_start, week_start
 
 T, R, RF = schema.tickets, schema.responses, schema.response_factors
 K, RI, SI = schema.kudos, schema.recovery_items, schema.survey_invitations
-D = schema.rollup_dirty
+TOUCHED = schema.rollup_touched
 
 
 def reassignment_bucket() -> sa.ColumnElement:
@@ -41,11 +45,11 @@ def _zero(expr: sa.ColumnElement, type_=None) -> sa.ColumnElement:
 
 @dataclass(frozen=True)
 class Rollup:
-    """One rollup table, the column its day comes from and the kind of dirty cell it follows."""
+    """One rollup table, the column its day comes from and the kind of base row it counts."""
 
     table: sa.Table
     day_source: sa.Column
-    kind: str  # cells follow 'r': responses (day of submission); 't': tickets (day of resolution);
+    kind: str  # 'r': responses (day of submission); 't': tickets (day of resolution);
     #            'i': recovery items (day the item was opened)
     monthly: sa.Table | None = None  # the org-level monthly twin, summed from this daily rollup
     person: sa.Table | None = None   # the per-analyst twin (day × team × analyst × SLA met), summed too
@@ -99,40 +103,55 @@ class Rollup:
     def columns(self) -> list[str]:
         return [name for name, _ in self.keys()] + [name for name, _ in self.measures()]
 
-    def source(self, *, dirty: tuple[str, dt.date, dt.date] | None = None) -> sa.Select:
-        """The rollup's rows recomputed from the base tables: all of them, or only the cells
-        listed in rollup_dirty under `dirty` = (token, first day, last day)."""
+    @property
+    def count(self) -> str:
+        """The measure counting the base rows behind a rollup row (always the first)."""
+        return self.measures()[0][0]
+
+    def source(self, *, touched: str | None = None, sign: int = 1) -> sa.Select:
+        """The rollup's rows recomputed from the base tables: all of them, or only the share of
+        the tickets listed in rollup_touched under the token `touched` (with `sign` -1: negated,
+        to take a share away)."""
         keys, measures = self.keys(), self.measures()
         base = self.base()
         where: list[sa.ColumnElement] = []
         if self.table is schema.rollup_lost:
             where.append(R.c.lost_minutes.is_not(None))
-        if dirty is not None:
-            token, first, last = dirty
-            base = base.join(D, sa.and_(D.c.token == token, D.c.kind == self.kind,
-                                        D.c.analyst_id == T.c.analyst_id, D.c.day == keys[0][1]))
-            # A range on the indexed timestamp keeps the scan to the touched days.
-            where += [self.day_source >= dt.datetime.combine(first, dt.time()),
-                      self.day_source < dt.datetime.combine(last + dt.timedelta(days=1), dt.time())]
-        return (sa.select(*[expr.label(name) for name, expr in keys + measures])
+        if touched is not None:
+            base = base.join(TOUCHED, sa.and_(TOUCHED.c.token == touched, TOUCHED.c.ticket_key == T.c.ticket_key))
+        signed = [(name, -expr if sign < 0 else expr) for name, expr in measures]
+        return (sa.select(*[expr.label(name) for name, expr in keys + signed])
                 .select_from(base).where(*where).group_by(*[expr for _, expr in keys]))
+
+    def twins(self) -> list[tuple[sa.Table, "TwinSource"]]:
+        """The rollup's twins, each with the SELECT that sums its rows from daily-shaped rows."""
+        out: list[tuple[sa.Table, TwinSource]] = []
+        if self.monthly is not None:
+            out.append((self.monthly, lambda daily=None, token=None: monthly_source(self, daily=daily, token=token)))
+        if self.person is not None:
+            out.append((self.person, lambda daily=None, token=None: person_source(self, daily=daily, token=token)))
+        if self.weekly is not None:
+            out.append((self.weekly, lambda daily=None, token=None: weekly_source(self, daily=daily, token=token)))
+        return out
 
 
 def next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def monthly_source(rollup: Rollup, months: list[dt.date] | None = None) -> sa.Select:
-    """The monthly twin's rows summed from the daily rollup: all months, or only `months`."""
-    daily, monthly = rollup.table, rollup.monthly
+TwinSource = Callable[..., sa.Select]
+
+
+def monthly_source(rollup: Rollup, *, daily: sa.Table | None = None, token: str | None = None) -> sa.Select:
+    """The monthly twin's rows summed from the daily rollup (or from the daily-shaped rows of a
+    staging table `daily` under `token`)."""
+    monthly = rollup.monthly
+    daily = rollup.table if daily is None else daily
     month = month_start(daily.c.day)
     keys = [month.label("day")] + [daily.c[c.name] for c in monthly.columns
                                    if c.name != "day" and c.name in {k for k, _ in rollup.keys()}]
     measures = [sa.func.sum(daily.c[name]).label(name) for name, _ in rollup.measures()]
-    where = []
-    if months is not None:
-        where.append(sa.or_(*[sa.and_(daily.c.day >= m, daily.c.day < next_month(m)) for m in months])
-                     if months else sa.false())
+    where = [] if token is None else [daily.c.token == token]
     return (sa.select(*keys, *measures).where(*where)
             .group_by(month, *[k for k in keys[1:]]))
 
@@ -145,18 +164,13 @@ def person_columns(rollup: Rollup) -> list[str]:
     return [c.name for c in rollup.person.columns]
 
 
-def person_source(rollup: Rollup, dirty: tuple[str, dt.date, dt.date] | None = None) -> sa.Select:
-    """The per-analyst twin's rows summed from the daily rollup: all, or only the (day, analyst)
-    cells listed in rollup_dirty under `dirty` = (token, first day, last day)."""
-    daily = rollup.table
+def person_source(rollup: Rollup, *, daily: sa.Table | None = None, token: str | None = None) -> sa.Select:
+    """The per-analyst twin's rows summed from the daily rollup (or from the daily-shaped rows of a
+    staging table `daily` under `token`)."""
+    daily = rollup.table if daily is None else daily
     keys = [daily.c[name] for name in schema.PERSON_GRAIN]
     measures = [sa.func.sum(daily.c[name]).label(name) for name, _ in rollup.measures()]
-    where = []
-    if dirty is not None:
-        token, first, last = dirty
-        where += [daily.c.day >= first, daily.c.day <= last,
-                  sa.exists().where(D.c.token == token, D.c.kind == rollup.kind,
-                                    D.c.analyst_id == daily.c.analyst_id, D.c.day == daily.c.day)]
+    where = [] if token is None else [daily.c.token == token]
     return sa.select(*keys, *measures).where(*where).group_by(*keys)
 
 
@@ -164,21 +178,17 @@ def weekly_columns(rollup: Rollup) -> list[str]:
     return [c.name for c in rollup.weekly.columns]
 
 
-def weekly_source(rollup: Rollup, dirty: tuple[str, dt.date, dt.date] | None = None) -> sa.Select:
-    """The weekly cells twin's rows summed from the daily rollup: all, or only the parts of weeks
-    (week × month × analyst) holding a (day, analyst) cell listed in rollup_dirty under `dirty`."""
-    daily, weekly = rollup.table, rollup.weekly
+def weekly_source(rollup: Rollup, *, daily: sa.Table | None = None, token: str | None = None) -> sa.Select:
+    """The weekly twin's rows summed from the daily rollup (or from the daily-shaped rows of a
+    staging table `daily` under `token`) per part of a week lying in one month."""
+    weekly = rollup.weekly
+    daily = rollup.table if daily is None else daily
     week, month = week_start(daily.c.day), month_start(daily.c.day)
     measured = {name for name, _ in rollup.measures()}
     keys = [week.label("week"), month.label("month")] + [daily.c[c.name] for c in weekly.columns
                                                          if c.name not in measured and c.name not in schema.WEEKLY_KEYS]
     measures = [sa.func.sum(daily.c[c]).label(c) for c in weekly_columns(rollup) if c in measured]
-    where = []
-    if dirty is not None:
-        token, first, last = dirty
-        where += [daily.c.day >= first - dt.timedelta(days=6), daily.c.day <= last + dt.timedelta(days=6),
-                  sa.exists().where(D.c.token == token, D.c.kind == rollup.kind, D.c.analyst_id == daily.c.analyst_id,
-                                    week_start(D.c.day) == week, month_start(D.c.day) == month)]
+    where = [] if token is None else [daily.c.token == token]
     return sa.select(*keys, *measures).where(*where).group_by(week, month, *keys[2:])
 
 

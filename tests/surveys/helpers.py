@@ -41,7 +41,7 @@ def sent_invitation(url: str, ticket_key: int, *, sent_at: dt.datetime = NOW - d
     """Record an invitation for `ticket_key` as sent; returns (invitation_id, expires_at)."""
     SI = schema.survey_invitations
     expires = sent_at + dt.timedelta(days=valid_days)
-    with get_engine(url).begin() as conn:
+    with get_engine(url).begin() as conn, rollups.maintained(conn, [ticket_key]):  # a sent invitation counts
         conn.execute(SI.insert().values(ticket_key=ticket_key, requester_email="pat.doe@example.com",
                                         created_at=sent_at, sent_at=sent_at, expires_at=expires, state="sent",
                                         attempts=1))
