@@ -43,23 +43,28 @@ def _rule(value: float, label: str, colour: str, *, right: bool) -> alt.LayerCha
     return rule + text
 
 
-def _annotations(annotations: list[tuple[dt.date, str]]) -> alt.LayerChart:
+def _annotations(annotations: list[tuple[dt.date, str]], *, banded: bool = False) -> alt.LayerChart:
+    """Dashed vertical rules with their labels; `banded`: on a chart with one band per month (bars),
+    each rule stands in the middle of its month's band instead of on its day."""
     data = pl.DataFrame({"month": [d for d, _ in annotations], "label": [l for _, l in annotations]},
                         schema={"month": pl.Date, "label": pl.String})
+    x = alt.X("month:O", timeUnit="yearmonth") if banded else alt.X("month:T")
     rule = alt.Chart(data).mark_rule(color=NEUTRAL, strokeDash=[2, 2]).encode(
-        x="month:T", tooltip=[alt.Tooltip("month:T", title="Date", format="%-d %b %Y"),
-                              alt.Tooltip("label:N", title="Change")])
+        x=x, tooltip=[alt.Tooltip("month:T", title="Date", format="%-d %b %Y"),
+                      alt.Tooltip("label:N", title="Change")])
     text = alt.Chart(data).mark_text(align="left", baseline="top", dx=3, y=2, color=NEUTRAL, fontSize=10).encode(
-        x="month:T", text="label:N")
+        x=x, text="label:N")
     return rule + text
 
 
 def trend_with_marks(trend: pl.DataFrame, *, domain: list[float], target: float | None = None,
                      reference: tuple[float, str] | None = None, last_year: pl.DataFrame | None = None,
-                     annotations: list[tuple[dt.date, str]] = (), height: int = 220) -> alt.LayerChart:
+                     annotations: list[tuple[dt.date, str]] = (), height: int = 220,
+                     pickable: bool = False) -> alt.LayerChart:
     """Monthly Happiness with its 95% band, on a fixed y-range `domain`, plus (each optional) the
     target and an external reference as labelled horizontal lines, last year's same months as a
-    grey dashed line, and dated annotations as labelled vertical rules."""
+    grey dashed line, and dated annotations as labelled vertical rules. `pickable`: a click picks
+    the nearest month (selection "month", field month)."""
     y = alt.Y("happiness_low:Q", scale=alt.Scale(domain=domain), axis=HAPPINESS_AXIS)
     base = alt.Chart(trend).encode(x=_month_x())
     layers = [base.mark_area(opacity=0.22, color=ACCENT).encode(y=y, y2="happiness_high:Q")]
@@ -68,10 +73,11 @@ def trend_with_marks(trend: pl.DataFrame, *, domain: list[float], target: float 
             x=_month_x(), y="happiness:Q",
             tooltip=[alt.Tooltip("month:T", title="Same month last year", format="%B %Y"),
                      *_happiness_tooltip()]))
-    layers += [base.mark_line(color=ACCENT, strokeWidth=2.5).encode(y="happiness:Q"),
-               base.mark_circle(color=ACCENT, size=50).encode(
-                   y="happiness:Q",
-                   tooltip=[alt.Tooltip("month:T", title="Month", format="%B %Y"), *_happiness_tooltip()])]
+    points = base.mark_circle(color=ACCENT, size=50).encode(
+        y="happiness:Q", tooltip=[alt.Tooltip("month:T", title="Month", format="%B %Y"), *_happiness_tooltip()])
+    if pickable:
+        points = points.add_params(alt.selection_point(fields=["month"], name="month", on="click", nearest=True))
+    layers += [base.mark_line(color=ACCENT, strokeWidth=2.5).encode(y="happiness:Q"), points]
     if target is not None:
         layers.append(_rule(target, f"target {target:+.0f}", TARGET, right=True))
     if reference is not None:
@@ -82,14 +88,24 @@ def trend_with_marks(trend: pl.DataFrame, *, domain: list[float], target: float 
     return alt.layer(*layers).properties(height=height, width="container")
 
 
-def annotation_marks(months: pl.DataFrame, annotations) -> alt.LayerChart | None:
-    """Labelled vertical rules for the annotations dated within the months of `months` (or None)."""
+def annotation_marks(months: pl.DataFrame, annotations, *, banded: bool = False) -> alt.LayerChart | None:
+    """Labelled vertical rules for the annotations dated within the months of `months` (or None);
+    `banded`: for a chart with one band per month, only annotations in a month it has a band for."""
     if not months.height:
         return None
     first, last = months["month"].min(), months["month"].max()
     after = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)  # the month after the last one
     shown = [(d, l) for d, l in annotations if first <= d < after]
-    return _annotations(shown) if shown else None
+    if banded:
+        bands = {(m.year, m.month) for m in months["month"].to_list()}
+        shown = [(d, l) for d, l in shown if (d.year, d.month) in bands]
+    return _annotations(shown, banded=banded) if shown else None
+
+
+def with_annotations(chart, months: pl.DataFrame, annotations, *, banded: bool = False) -> alt.TopLevelMixin:
+    """`chart` with the known changes dated within its months drawn on it (the trend's helper)."""
+    marks = annotation_marks(months, annotations, banded=banded)
+    return chart if marks is None else alt.layer(chart, marks)
 
 
 def work_days_bars(df: pl.DataFrame, *, currency: str | None = None, height: int = 200) -> alt.Chart:

@@ -8,8 +8,9 @@ import polars as pl
 import streamlit as st
 
 from components import formats
-from components.culture_charts import happiness_domain, trend_with_marks, work_days_bars
+from components.culture_charts import happiness_domain, trend_with_marks, with_annotations, work_days_bars
 from components.culture_sections import HAPPINESS_HELP, _happiness_text, show_chart
+from components.drill_link import month_clicked
 from components.text import literal
 from components.tiles import tile
 from metrics.trends import PeriodChange
@@ -85,6 +86,8 @@ def _cost_tile(report: CultureReport, targets: Targets) -> None:
                                           ". An admin can set the cost of an hour."))
 
 
+TREND_KEY = "trends_trend_chart"
+
 # Five tiles in a row fit 1440 px; on a narrower desktop the figures get a smaller type instead
 # of being cut off ("25,84…").
 TILES_CSS = """<style>
@@ -139,7 +142,8 @@ def trend_chart(report: CultureReport, extras: CultureExtras, targets: Targets) 
         reference = (s.benchmark, s.benchmark_source + (f" {s.benchmark_date:%b %Y}" if s.benchmark_date else ""))
     show_chart(report, ("trend", s, extras.year_ago_trend.height), lambda: trend_with_marks(
         report.trend, domain=trend_domain(report, extras, targets), target=s.target, reference=reference,
-        last_year=extras.year_ago_trend, annotations=[(a.day, a.label) for a in s.annotations]))
+        last_year=extras.year_ago_trend, annotations=[(a.day, a.label) for a in s.annotations], pickable=True),
+        key=TREND_KEY, on_select=lambda: month_clicked(TREND_KEY), selection_mode="month")
     legend = ["blue: monthly Happiness with its 95% band"]
     if extras.year_ago_trend.height:
         legend.append("grey dashed: the same months last year")
@@ -147,7 +151,7 @@ def trend_chart(report: CultureReport, extras: CultureExtras, targets: Targets) 
         legend.append("green line: target")
     if reference:
         legend.append("purple line: external reference")
-    st.caption(literal("; ".join(legend) + "."))
+    st.caption(literal("; ".join(legend) + ". Click a month to read its responses."))
 
 
 def top_hotspots(targets: Targets, *, top: int = 3) -> None:
@@ -206,5 +210,6 @@ def work_days_section(report: CultureReport, targets: Targets) -> None:
     s = targets.settings
     st.caption(f"Estimated: a month's mean lost minutes × tickets closed that month, in work days of "
                f"{s.hours_per_day:g} hours.")
-    show_chart(report, ("work_days", s), lambda: work_days_bars(
-        months, currency=s.currency if s.hourly_cost is not None else None))
+    show_chart(report, ("work_days", s), lambda: with_annotations(work_days_bars(
+        months, currency=s.currency if s.hourly_cost is not None else None), months,
+        [(a.day, a.label) for a in s.annotations], banded=True))

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
 from components import charts, formats
-from components.culture_charts import annotation_marks
+from components.culture_charts import with_annotations
 from components.culture_first_screen import trend_domain, work_days_section
 from components.culture_sections import (calibration_section, culture_tiles, hotspot_section, lost_time_section,
                                          show_chart, team_section, voice_section, watermelon_section)
+from components.drill_link import READ_TAB, TABS_KEY, apply_link
 from components.drill_through import drill_section
 from components.survey_rates import survey_rate_section
 from data_access.filters import Filters
@@ -24,7 +24,7 @@ from data_access.scope import Scope
 from views.culture import CultureReport
 from views.culture_extras import CultureExtras, Targets
 
-TABS = ("Compare", "Hotspots", "Cost", "SLA and mood", "What users say", "Read responses", "Culture and teams")
+TABS = ("Compare", "Hotspots", "Cost", "SLA and mood", "What users say", READ_TAB, "Culture and teams")
 
 
 def compare_section(report: CultureReport, extras: CultureExtras, targets: Targets) -> None:
@@ -37,16 +37,10 @@ def compare_section(report: CultureReport, extras: CultureExtras, targets: Targe
     if data.height:
         domain = trend_domain(report, extras, targets)
         notes = [(a.day, a.label) for a in targets.settings.annotations]
-        show_chart(report, ("compare", by, tuple(domain), tuple(notes)), lambda: _with_notes(
+        show_chart(report, ("compare", by, tuple(domain), tuple(notes)), lambda: with_annotations(
             charts.happiness_compare(data, "series", title=by or "Ticket type", domain=domain), data, notes))
     else:
         st.info("Too few responses to compare.")
-
-
-def _with_notes(chart, months: pl.DataFrame, notes: list) -> object:
-    """The chart with the known changes drawn on it, when any falls within its months."""
-    marks = annotation_marks(months, notes)
-    return chart if marks is None else alt.layer(chart, marks)
 
 
 def response_rate_line(report: CultureReport) -> None:
@@ -69,9 +63,12 @@ def below_the_fold(report: CultureReport, extras: CultureExtras, targets: Target
     target = targets.settings.target
     hot = report if target is None else replace(report, hotspots=targets.hotspots,
                                                 key=(*report.key, "target", target))
+    apply_link()  # a link naming a month or factor to read opens its tab
     # One `with tabs[i]:` per tab, as culture_first_screen._tiles has one `with cols[i]:` per tile:
-    # Streamlit's layout form, alike in shape only (other sections, other tiles).
-    tabs = st.tabs(TABS, key="trends_tabs")  # a key keeps the open tab when a click reruns the page
+    # Streamlit's layout form, alike in shape only (other sections, other tiles). The open tab is
+    # state (kept when a click reruns the page, and set by a click on a month or a factor); every
+    # tab's content still runs, so a switch shows it at once.
+    tabs = st.tabs(TABS, key=TABS_KEY, on_change="rerun")
     with tabs[0]:
         compare_section(report, extras, targets)
     with tabs[1]:
@@ -80,7 +77,7 @@ def below_the_fold(report: CultureReport, extras: CultureExtras, targets: Target
     with tabs[2]:
         cost_section(report, targets)
     with tabs[3]:
-        watermelon_section(report)
+        watermelon_section(report, notes=[(a.day, a.label) for a in targets.settings.annotations])
     with tabs[4]:
         voice_section(report)
     with tabs[5]:

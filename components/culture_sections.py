@@ -9,6 +9,8 @@ import polars as pl
 import streamlit as st
 
 from components import charts, formats
+from components.culture_charts import with_annotations
+from components.drill_link import factor_clicked, read_focused_cell
 from components.filters import focus
 from components.tables import data_table
 from components.text import literal
@@ -55,8 +57,9 @@ def _recovery_caption(rec, since) -> str:
     return f"too few recovery items to show (n = {rec.n:,})"
 
 
-def watermelon_section(report: CultureReport) -> None:
-    """SLA met vs not met against the mood mix, and the watermelon share's trend."""
+def watermelon_section(report: CultureReport, notes: list[tuple] = ()) -> None:
+    """SLA met vs not met against the mood mix, and the watermelon share's trend (with the known
+    changes `notes`, (date, label), drawn on it like on the Happiness trend)."""
     st.subheader("Are green SLAs hiding unhappy users?")
     w = report.watermelon
     if w.share is None:
@@ -72,7 +75,8 @@ def watermelon_section(report: CultureReport) -> None:
     with right:
         st.caption("Unhappy despite SLA met, by month (with 95% band)")
         if report.watermelon_trend.height:
-            show_chart(report, "watermelon_trend", lambda: charts.watermelon_trend(report.watermelon_trend))
+            show_chart(report, ("watermelon_trend", tuple(notes)), lambda: with_annotations(
+                charts.watermelon_trend(report.watermelon_trend), report.watermelon_trend, notes))
         else:
             st.info("Too few SLA-met responses per month for a trend.")
 
@@ -82,6 +86,7 @@ def _focus_cell(key_prefix: str, chart_key: str) -> None:
     if picked:
         cell = picked[0]
         focus(key_prefix, service_ids=(int(cell["service_id"]),), channels=(str(cell["channel"]),))
+        read_focused_cell(int(cell["service_id"]), str(cell["channel"]))
 
 
 def _happiness_text() -> pl.Expr:
@@ -120,11 +125,11 @@ def hotspot_section(report: CultureReport, *, key_prefix: str, focused: bool = F
             shown = worst.select(
                 pl.concat_str([pl.col("service"), pl.col("channel_label")], separator=" · ").alias("Cell"),
                 _happiness_text().alias("Happiness"),
-                pl.col("n"), pl.col("impact").round(0).alias("Impact"))
+                pl.col("n"), _no_negative_zero(pl.col("impact").round(0)).alias("Impact"))
             export = worst.select(pl.col("service").alias("Service"), pl.col("channel_label").alias("Channel"),
                                   pl.col("happiness").round(1).alias("Happiness"),
                                   pl.col("margin").round(1).alias("Margin"),
-                                  pl.col("n"), pl.col("impact").round(0).alias("Impact"))
+                                  pl.col("n"), _no_negative_zero(pl.col("impact").round(0)).alias("Impact"))
             data_table(shown, "Hotspots", export=export, column_config={
                 "Cell": st.column_config.TextColumn(width=185),
                 "Happiness": st.column_config.TextColumn(width=80, help="Happiness ± 95% margin"),
@@ -135,6 +140,11 @@ def hotspot_section(report: CultureReport, *, key_prefix: str, focused: bool = F
             st.info("No cell is below the overall Happiness.")
 
 
+def _no_negative_zero(value: pl.Expr) -> pl.Expr:
+    """A rounded figure that came out as -0.0 shows as 0 (a table must never read "-0.0")."""
+    return pl.when(value == 0).then(pl.lit(0.0)).otherwise(value)
+
+
 def _factor_table(factors: pl.DataFrame, polarity: str, title: str) -> None:
     part = factors.filter(pl.col("polarity") == polarity)
     st.caption(title)
@@ -142,9 +152,12 @@ def _factor_table(factors: pl.DataFrame, polarity: str, title: str) -> None:
         st.info("No factors picked in this selection.")
         return
     shown = part.select(pl.col("label").alias("Factor"), (100 * pl.col("share")).alias("Share %"),
-                        pl.col("change_pp").alias("Change"), pl.col("current").alias("n"))
+                        _no_negative_zero(pl.col("change_pp").round(1)).alias("Change"), pl.col("current").alias("n"))
     top = float(shown["Share %"].max() or 1.0)
-    data_table(shown, f"{title}", column_config={
+    key = f"trends_factors_{polarity}"
+    # A click on a row opens that factor's responses (a factor no one named this period has none).
+    ids = [int(f) if n else -1 for f, n in zip(part["factor_id"].to_list(), part["current"].to_list())]
+    data_table(shown, f"{title}", key=key, on_select=lambda: factor_clicked(key, ids), column_config={
         "Factor": st.column_config.TextColumn(width=170),
         "Share %": st.column_config.ProgressColumn("Share", format="%.1f%%", min_value=0.0, max_value=max(top, 1.0),
                                                    help="Share of responses naming the factor", width=92),
@@ -156,6 +169,7 @@ def _factor_table(factors: pl.DataFrame, polarity: str, title: str) -> None:
 def voice_section(report: CultureReport) -> None:
     """Factors users pick, with their change, and the cost of reassignments."""
     st.subheader("What users say")
+    st.caption("Click a factor to read the responses that name it.")
     left, right = st.columns(2, gap="large")
     with left:
         _factor_table(report.factors, "positive", "What users value")
@@ -294,10 +308,15 @@ def team_section(report: CultureReport) -> None:
 def withheld_notice(report: CultureReport) -> None:
     """Why a whole selection shows no figures, with the thresholds and what to do instead."""
     limits = thresholds()
-    reason = ("This selection holds too few responses or analysts to show figures"
-              if report.withheld == "small" else
-              "This selection differs from a neighbouring one (one filter value, or a week at either end, "
-              "more or less) by a group too small to show, so its figures are withheld")
+    reason = {"small": "This selection holds too few responses or analysts to show figures",
+              "complement": "This selection holds part, not all, of the cells a wider view hides to protect a "
+                            "small group, so its figures are withheld"}.get(
+        report.withheld, "This selection differs from a neighbouring one (one filter value, or a week at either "
+                         "end, more or less) by a group too small to show, so its figures are withheld")
+    if report.withheld == "complement":  # it may pass on its own: the limits would not explain it
+        st.info(f"{reason} (n = {report.headline.n:,}). Remove a filter to see the wider view, where that "
+                "group is hidden with its neighbours.", icon=":material/visibility_off:")
+        return
     st.info(f"{reason} (n = {report.headline.n:,}; every figure needs at least {limits.min_group} responses "
             f"from {limits.min_analysts} analysts). Widen the period or remove a filter.",
             icon=":material/visibility_off:")

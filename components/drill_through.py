@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from components import formats
+from components import drill_link, formats, query_params
 from components.failures import DB_ERRORS, show_failure
 from components.formats import day
 from components.text import literal
@@ -17,7 +17,7 @@ from views.culture import CultureReport
 from views.disclosure import SUPPRESSED
 from views.drill import KINDS, DrillPage, DrillTarget, drill_through
 
-KEY = "trends_drill"
+KEY = drill_link.DRILL_KEY
 TYPE_LABELS = {"incident": "incident", "request": "request"}
 
 
@@ -72,23 +72,45 @@ def _pager(result: DrillPage, page_key: str) -> None:
                  on_click=lambda: st.session_state.update({page_key: result.page + 1}), width="stretch")
 
 
+def _pick_target(report: CultureReport) -> tuple[str, DrillTarget, bool] | None:
+    """The drill section's selectors (kind, then cell, factor or month); a click elsewhere on the
+    page or the link may have set them, and whether only commented responses are listed. None when
+    nothing of the kind shows figures."""
+    focused = _focused_cell(report)
+    cols = st.columns([2.0, 2.2, 1.3, 1.1], vertical_alignment="bottom")
+    kind = cols[0].segmented_control("Drill into", list(KINDS), format_func=KINDS.get, key=drill_link.KIND_KEY,
+                                     default=None if drill_link.KIND_KEY in st.session_state else "cell") or "cell"
+    options = targets(report, kind)
+    if drill_link.not_shown(kind, options):
+        st.info(f"That {literal(KINDS[kind].lower())} shows no figures in this selection, so its responses are not "
+                "listed; pick one below.", icon=":material/visibility_off:")
+    if not options:
+        drill_link.keep_in_link(None)
+        st.info("Nothing of this kind shows figures in this selection.")
+        return None
+    keys = list(options)
+    start = keys.index(focused) if kind == "cell" and focused in options else 0
+    target = cols[1].selectbox(KINDS[kind], keys, index=start, format_func=options.get,
+                               key=drill_link.target_key(kind))
+    drill_link.keep_in_link(target)
+    only = cols[2].toggle("Only with a comment", value=True, key=f"{KEY}_only")
+    if kind != "cell":
+        cols[3].button("Back to cells", icon=":material/close:", key=f"{KEY}_clear", on_click=drill_link.clear_target,
+                       help="Stop reading this month or factor (the link forgets it too).")
+    return kind, target, only
+
+
 def drill_section(report: CultureReport) -> None:
     """Pick a hotspot cell, a factor or a month and read its responses, newest first."""
     st.subheader("Read what users said")
-    st.caption("The responses behind a hotspot cell, a factor or a month, newest first. Only cells that show "
+    st.caption("The responses behind a hotspot cell, a factor or a month, newest first — or click a month of "
+               "the trend or a factor row (What users say) to open its responses here. Only cells that show "
                "figures above open; analysts' names in comments read “[analyst]”.")
-    focused = _focused_cell(report)
-    cols = st.columns([1.2, 2.2, 1.2], vertical_alignment="bottom")
-    kind = cols[0].segmented_control("Drill into", list(KINDS), format_func=KINDS.get, key=f"{KEY}_kind",
-                                     default="cell") or "cell"
-    options = targets(report, kind)
-    if not options:
-        st.info("Nothing of this kind shows figures in this selection.")
+    query_params.show_notice(st.session_state.pop(drill_link.NOTICE_KEY, None) or [])
+    picked = _pick_target(report)
+    if picked is None:
         return
-    keys = list(options)
-    start = keys.index(focused) if kind == "cell" and focused in options else 0
-    target = cols[1].selectbox(KINDS[kind], keys, index=start, format_func=options.get, key=f"{KEY}_{kind}")
-    only = cols[2].toggle("Only with a comment", value=True, key=f"{KEY}_only")
+    kind, target, only = picked
     page_key = f"{KEY}_page"
     if st.session_state.get(f"{KEY}_last") != (target, only):
         st.session_state[f"{KEY}_last"] = (target, only)

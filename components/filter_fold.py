@@ -1,9 +1,10 @@
-"""Filters that fold away on a phone: an expander whose heading names the current choice.
+"""Filters that fold away on a narrow screen: one set of filter boxes, folded by the window's width.
 
-A phone (its browser says "Mobi" in the user agent, or sends the mobile client hint) gets the
-expander closed, so its first screen shows figures and one tap opens the boxes. Everyone else
-gets it open, and from 700 px wide up the open expander's heading and frame are hidden by CSS,
-so a desktop sees a plain filter row.
+The page always draws the same widgets: a switch headed "Filters · `summary`" and, under it, the
+filter boxes. CSS media queries decide by the window's width (not by what the browser says it
+is): from 700 px wide the switch is hidden and the boxes show as a plain row; below 700 px the
+boxes show only while the switch is on, so a phone's first screen shows figures and one tap
+opens the filters. A narrow desktop window gets the phone's fold, a wide tablet the row.
 """
 
 from __future__ import annotations
@@ -12,33 +13,36 @@ import streamlit as st
 
 from components.text import literal
 
-# Matches every page's fold by the key's suffix, so the style is one constant.
+NARROW = 700
+"""Below this window width (CSS pixels) the filters fold."""
+
+# Matches every page's fold by the keys' suffixes, so the style is one constant.
 FOLD_CSS = """<style>
 @media (min-width: 700px) {
-  [class*="_filter_fold"] [data-testid="stExpander"] details[open] { border: none; }
-  [class*="_filter_fold"] [data-testid="stExpander"] details[open] > summary { display: none; }
-  [class*="_filter_fold"] [data-testid="stExpander"] details[open] [data-testid="stExpanderDetails"] { padding: 0; }
+  [class*="_filter_show"] { display: none !important; }
+}
+@media (max-width: 699.98px) {
+  [class*="_filter_fold"] { border: 1px solid rgba(128, 128, 128, 0.35); border-radius: 0.5rem;
+                            padding: 0.6rem 0.75rem; }
+  [class*="_filter_fold"]:not(:has([class*="_filter_show"] input:checked))
+    [data-testid="stLayoutWrapper"]:has(> [class*="_filter_boxes"]) { display: none !important; }
 }
 </style>"""
 
 
-def on_a_phone() -> bool:
-    """Whether the browser says it is a phone (user agent "Mobi", or the Sec-CH-UA-Mobile hint)."""
-    try:
-        headers = st.context.headers
-        agent = headers.get("User-Agent") or ""
-        return "Mobi" in agent or headers.get("Sec-CH-UA-Mobile") == "?1"
-    except Exception:  # no browser behind this run (tests, bare mode): a desktop
-        return False
-
-
 def fold_key(key_prefix: str) -> str:
-    """The expander's key (and CSS class): one per page."""
+    """The fold's container key (and CSS class): one per page."""
     return f"{key_prefix}_filter_fold"
 
 
+def show_key(key_prefix: str) -> str:
+    """The key of the switch that opens the folded filters on a narrow screen."""
+    return f"{key_prefix}_filter_show"
+
+
 def filter_fold(key_prefix: str, summary: str):
-    """A container for the filter boxes: an expander headed "Filters · `summary`" on a phone."""
+    """A container for the filter boxes, under a "Filters · `summary`" switch shown on narrow screens."""
     st.html(FOLD_CSS)
-    return st.expander(f"Filters · {literal(summary)}", expanded=not on_a_phone(), icon=":material/filter_list:",
-                       key=fold_key(key_prefix))
+    with st.container(key=fold_key(key_prefix)):
+        st.toggle(f"Filters · {literal(summary)}", key=show_key(key_prefix))
+        return st.container(key=f"{key_prefix}_filter_boxes")

@@ -55,26 +55,60 @@ def _write(action, success: str) -> None:
         st.rerun()
 
 
+def mail_kinds(roles) -> tuple[str, ...]:
+    """What Service Pulse sends a person of these roles (notify/): "weekly" digest and "alerts" to a
+    lead, the "monthly" digest to the CIO; nothing to an analyst or admin only."""
+    kinds: tuple[str, ...] = ()
+    if "lead" in roles:
+        kinds += ("weekly", "alerts")
+    if "cio" in roles:
+        kinds += ("monthly",)
+    return kinds
+
+
+DIGESTS = {"weekly": "a weekly digest of your teams", "monthly": "the monthly digest of the organisation"}
+
+
+def _digest_caption(kinds: tuple[str, ...]) -> str:
+    sent = [DIGESTS[k] for k in DIGESTS if k in kinds] + (["alerts about unhappy users"] if "alerts" in kinds else [])
+    return "You receive " + (", ".join(sent[:-1]) + " and " + sent[-1] if len(sent) > 1 else sent[0]) + ". Sent to:"
+
+
 def my_settings_form(engine, viewer, me: dict, default_threshold: int) -> None:
+    """Only the choices that apply to the person's roles: the digest (lead, CIO) and the
+    unhappy-customer alert threshold (lead; alerts go to team leads only)."""
+    kinds = mail_kinds(viewer.roles)
+    st.subheader("Email")
+    if not kinds:
+        st.caption("Service Pulse sends no email in your role: digests go to team leads and the CIO, "
+                   "unhappy-customer alerts to team leads.")
+        return
     with st.form("settings_mine"):
-        st.subheader("Email")
-        st.caption("Team leads get a weekly digest, the CIO a monthly one. Sent to:")
+        st.caption(literal(_digest_caption(kinds)))
         st.text(me["email"] or "no address on file — ask an admin to add one")
         receive = st.toggle("Send me the digest", value=bool(me["receive_digest"]), key="settings_receive_digest")
-        own_threshold = st.checkbox(f"Use my own alert threshold (default: alert on scores 0–{default_threshold})",
-                                    value=me["alert_threshold"] is not None, key="settings_own_threshold")
-        current = me["alert_threshold"] if me["alert_threshold"] is not None else default_threshold
-        threshold = st.slider("Alert me about responses scoring at or below", 0, default_threshold,
-                              value=min(current, default_threshold), key="settings_alert_threshold",
-                              help="Unhappy-customer alerts go to team leads. Scores up to "
-                                   f"{default_threshold} enter the recovery queue either way.")
-        if me["extra_recipients"]:
-            st.caption("Your alerts are also sent to:")
-            st.text(me["extra_recipients"])
+        threshold = me["alert_threshold"]
+        if "alerts" in kinds:
+            threshold = _alert_fields(me, default_threshold)
         if st.form_submit_button("Save my settings", type="primary"):
             _write(lambda: notify_writes.update_my_preferences(
-                engine, user_id=viewer.user_id, receive_digest=receive,
-                alert_threshold=threshold if own_threshold else None), "Your settings are saved.")
+                engine, user_id=viewer.user_id, receive_digest=receive, alert_threshold=threshold),
+                "Your settings are saved.")
+
+
+def _alert_fields(me: dict, default_threshold: int) -> int | None:
+    """The lead's own alert threshold (None: the admin's default)."""
+    own_threshold = st.checkbox(f"Use my own alert threshold (default: alert on scores 0–{default_threshold})",
+                                value=me["alert_threshold"] is not None, key="settings_own_threshold")
+    current = me["alert_threshold"] if me["alert_threshold"] is not None else default_threshold
+    threshold = st.slider("Alert me about responses scoring at or below", 0, default_threshold,
+                          value=min(current, default_threshold), key="settings_alert_threshold",
+                          help="Unhappy-customer alerts about your teams. Scores up to "
+                               f"{default_threshold} enter the recovery queue either way.")
+    if me["extra_recipients"]:
+        st.caption("Your alerts are also sent to:")
+        st.text(me["extra_recipients"])
+    return threshold if own_threshold else None
 
 
 def extra_recipients_form(engine, viewer) -> None:
@@ -120,6 +154,18 @@ def _period_choice(kind: str):
     return st.selectbox("Month", recent_months(default), format_func=lambda d: f"{d:%B %Y}", key="settings_month")
 
 
+# The email is at least about 470 px wide (its team table); a narrower preview frame (a phone)
+# shows it scaled down to fit instead of cut off at the right. Only the preview carries this.
+PREVIEW_FIT_CSS = ("<style>@media (max-width: 480px) { html { zoom: 0.74; } } "
+                   "@media (max-width: 400px) { html { zoom: 0.66; } } "
+                   "@media (max-width: 330px) { html { zoom: 0.56; } }</style>")
+
+
+def fitted(html: str) -> str:
+    """The digest's HTML with the preview's fit-to-width style in its head."""
+    return html.replace("</head>", PREVIEW_FIT_CSS + "</head>", 1)
+
+
 def digest_preview(viewer, role: str) -> None:
     st.subheader("Digest preview")
     period = _period_choice("weekly" if role == "lead" else "monthly")
@@ -129,4 +175,4 @@ def digest_preview(viewer, role: str) -> None:
     except DB_ERRORS as exc:
         st.error(literal(describe_failure(exc)))
     else:
-        st.iframe(html, height=900)
+        st.iframe(fitted(html), height=900)

@@ -29,7 +29,7 @@ _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 # The parameters each page reads, for the link-robustness tests and for anyone adding one.
 PAGE_PARAMS: dict[str, tuple[str, ...]] = {
-    "pages/culture_trends.py": ("period", "from", "to", "type", "channel", "service", "team"),
+    "pages/culture_trends.py": ("period", "from", "to", "type", "channel", "service", "team", "read"),
     "pages/coaching.py": ("tab", "analyst"),
     "pages/preferences.py": ("week_ending", "month"),
     "pages/my_feedback.py": (),

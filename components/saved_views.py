@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from components.drill_link import reading_params
 from components.filters import FILTERS_STATE_KEY, FilterState, open_link, to_params
 from components.text import literal
 from components.viewer import current_viewer
@@ -64,15 +65,17 @@ def _delete(user_id: int, page: str, pick_key: str) -> None:
 def share_bar(key_prefix: str, url_path: str) -> None:
     """"Copy link" and "Saved views" buttons for the filters a page has just read."""
     viewer = current_viewer()
-    link = page_link(url_path, _current_params())
-    cols = st.columns([5, 1.3, 1.5])
-    with cols[1].popover("Copy link", icon=":material/link:", width="stretch"):
+    # The link also names the month or factor being read, when there is one (Culture trends).
+    link = page_link(url_path, {**_current_params(), **reading_params()})
+    # One row of two buttons at the right, on a phone too (columns would stack into three rows).
+    row = st.container(horizontal=True, horizontal_alignment="right", gap="small", key=f"{key_prefix}_share_bar")
+    with row.popover("Copy link", icon=":material/link:", width="content"):
         st.caption("This page with these filters. Copy it with the button at the right of the box; "
                    "whoever opens it sees only what their role allows.")
         st.code(link, language=None, wrap_lines=True)
     if viewer is None:
         return
-    with cols[2].popover("Saved views", icon=":material/bookmarks:", width="stretch"):
+    with row.popover("Saved views", icon=":material/bookmarks:", width="content"):
         _saved_views_form(key_prefix, url_path, viewer.user_id)
 
 

@@ -38,12 +38,16 @@ def download_csv(df: pl.DataFrame, name: str, *, key: str | None = None) -> None
 
 
 def data_table(df: pl.DataFrame, name: str, *, column_config: dict | None = None,
-               export: pl.DataFrame | None = None, height: int | str = "auto") -> None:
+               export: pl.DataFrame | None = None, height: int | str = "auto", key: str | None = None,
+               on_select=None) -> None:
     """Show `df` as a read-only table (text shown as text) with its CSV download underneath.
 
     `export` is the frame offered for download when it should differ from the one shown
-    (e.g. raw numbers instead of formatted ones).
+    (e.g. raw numbers instead of formatted ones). `on_select` (with `key`): a callback run when
+    the viewer clicks a cell of a row (one at a time; no column of row boxes to take room on a phone).
     """
     # An empty cell (a withheld or missing figure) shows the one "no figure" dash, never "None".
-    st.dataframe(df, hide_index=True, column_config=column_config, height=height, placeholder=formats.NO_VALUE)
+    pick = {"key": key, "on_select": on_select, "selection_mode": "single-cell"} if on_select else {}
+    st.dataframe(df, hide_index=True, column_config=column_config, height=height, placeholder=formats.NO_VALUE,
+                 **pick)
     download_csv(export if export is not None else df, name)

@@ -17,10 +17,11 @@ from data_access.scope import Scope
 from data_access.stats import lost_histogram, ticket_stats
 from data_access.trends import (CHANNEL_LABELS, analyst_cells, analyst_weeks, calibration_inputs, culture_counts,
                                 experience_stats, factor_counts, service_names, team_names)
-from metrics.culture import Headline, Rate, calibration_counts, factor_changes, headline, rate, rollup, totals
+from metrics.culture import Headline, Rate, calibration_counts, factor_changes, headline, rate, totals
 from metrics.lost_time import LostTime, pareto_share
 from metrics.trends import PeriodChange
 from metrics.watermelon import WatermelonShare, watermelon_share
+from views import culture_links as links
 from views import culture_sections as sections
 from views.culture_cells import CellReads, experience
 from views.disclosure import Disclosure, released
@@ -122,17 +123,28 @@ def _guarded_headline(gate: Disclosure, now: dict, before: dict, tickets: int) -
     return replace(head, change=change)
 
 
-def _before(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, before: dict) -> dict:
+def _before(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, before: dict,
+            people: pl.DataFrame) -> dict:
     """The period before, for comparisons: its analysts count drops to 0 (so no change is shown)
     when a neighbouring link's period before would differ from it by a small group — the change
     reveals the figure before just as the headline reveals the figure now. (`before`'s analysts:
-    the largest team's, a lower bound.)"""
+    the largest team's, a lower bound; `people`: `analyst_weeks` of the period before.)"""
     if gate.allows(before.get("n", 0), before.get("analysts", 0)):
-        earlier = filters.previous()
-        people = analyst_weeks(scope=scope, filters=earlier, url=url)
-        if people.is_empty() or _differs_from_a_neighbour(gate, scope, earlier, url, people):
+        if people.is_empty() or _differs_from_a_neighbour(gate, scope, filters.previous(), url, people):
             return dict(before, analysts=0)
     return before
+
+
+def _team_before_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
+                      people: pl.DataFrame) -> set[tuple]:
+    """Teams whose cell in the period before a neighbouring link's period before would split off a
+    small group (a team's change reveals its figure before): per filter in use, that filter lifted
+    in the period before (by team and the filter's dimension), and the weeks of the period before."""
+    earlier = filters.previous()
+    lifted = [(experience_stats(scope=scope, filters=replace(earlier, **{field: ()}), by=("team_id", dim), url=url),
+               dim, chosen) for field, dim in SLICE_DIMENSIONS.items()
+              if dim != "team_id" and (chosen := getattr(filters, field))]
+    return gate.split_cells(["team_id"], lifted, distinct(people, ["team_id", "week"]))
 
 
 def _recovery(gate: Disclosure, counts: dict) -> Rate:
@@ -179,7 +191,10 @@ def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) ->
     reads = CellReads(lambda f, by_priority: analyst_cells(scope=scope, filters=f, url=url, by_priority=by_priority))
     if _differs_from_a_neighbour(gate, scope, filters, url, people, reads):
         return _blank_report(n, key, "neighbour")
-    return _full_report(gate, scope, filters, url, people, reads)
+    inherited = links.carried(gate, filters, reads, lambda wider: _all_gaps(gate, wider, reads, links.PARENT_KINDS))
+    if inherited is None:
+        return _blank_report(n, key, "complement")
+    return _full_report(gate, scope, filters, url, people, reads, inherited)
 
 
 CELL_KINDS = (("month",), ("team_id",), ("month", "ticket_type"), ("month", "channel"), ("month", "team_id"),
@@ -188,22 +203,30 @@ CELL_KINDS = (("month",), ("team_id",), ("month", "ticket_type"), ("month", "cha
 """Every kind of cell the page shows below the selection: each is checked against neighbouring links."""
 
 
-def _all_gaps(gate: Disclosure, filters: Filters, reads: CellReads) -> dict[tuple[str, ...], set[tuple]]:
-    """For every kind of cell, the cells a neighbouring link would split: one `analyst_cells` read
-    for the selection and one per filter in use (that filter lifted)."""
+def _all_gaps(gate: Disclosure, filters: Filters, reads: CellReads,
+              kinds: tuple[tuple[str, ...], ...] = CELL_KINDS) -> dict[tuple[str, ...], set[tuple]]:
+    """For every kind of cell (`kinds`), the cells a neighbouring link would split: one
+    `analyst_cells` read for the selection and one per filter in use (that filter lifted)."""
     here = reads(filters)
     lifted = [(reads(replace(filters, **{field: ()}), dim == "priority"), dim, chosen)
               for field, dim in SLICE_DIMENSIONS.items() if (chosen := getattr(filters, field))]
-    return {keys: _cell_gaps(gate, keys, here, lifted) for keys in CELL_KINDS}
+    return {keys: _cell_gaps(gate, keys, here, lifted) for keys in kinds}
 
 
 def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
-                 people: pl.DataFrame, reads: CellReads) -> CultureReport:
+                 people: pl.DataFrame, reads: CellReads, inherited: links.Gaps) -> CultureReport:
     cur = experience(reads(filters), FINE_GRAIN)
     now = dict(totals(cur), analysts=people["analyst_id"].n_unique())
     by_sla = experience(reads(filters), ("sla_met",))
     by_team_before = experience_stats(scope=scope, filters=filters.previous(), by=("team_id",), url=url)
-    before = _before(gate, scope, filters, url, totals(by_team_before))
+    whole_before = totals(by_team_before)
+    # Who answered when in the period before: read only when some change could be shown at all.
+    people_before = (analyst_weeks(scope=scope, filters=filters.previous(), url=url)
+                     if gate.allows(whole_before.get("n", 0), whole_before.get("analysts", 0))
+                     or any(gate.allows(n, a) for n, a in by_team_before.select("n", "analysts").iter_rows())
+                     else pl.DataFrame(schema={"week": pl.Date, "team_id": pl.Int64, "analyst_id": pl.Int64,
+                                               "n": pl.Int64}))
+    before = _before(gate, scope, filters, url, whole_before, people_before)
     closed = ticket_stats(scope=scope, filters=filters, by=("team_id", "service_id", "channel"), url=url)
     head = _guarded_headline(gate, now, before, int(closed["tickets"].sum()) if closed.height else 0)
     teams = dict(team_names(scope=scope, url=url).iter_rows())
@@ -213,19 +236,18 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
                      if counts["active_analysts"] >= thresholds().min_analysts else None)
     cells = experience(reads(filters), ("service_id", "channel"))
     gaps = _all_gaps(gate, filters, reads)
+    for kind, cells_hidden in inherited.items():  # what a wider link hides stays hidden here
+        gaps[kind] = gaps[kind] | cells_hidden
     mood_mix, sla_groups = sections.mood(gate, by_sla, gaps=gaps[("sla_met",)])
     met = sla_groups.filter(pl.col("sla_met").fill_null(False) & ~pl.col("suppressed").fill_null(False))
     watermelon = (watermelon_share(int(now["sla_met_unhappy"]), int(now["sla_met_n"])) if met.height
                   else WatermelonShare(None, None, None, int(now["sla_met_n"])))  # withheld: n only
     month_gaps = gaps[("month",)]
     compare = {
-        "Ticket type": _series(sections.monthly(gate, cur, "ticket_type", gaps=month_gaps,
-                                                cell_gaps=gaps[("month", "ticket_type")]), "ticket_type",
+        "Ticket type": _series(links.monthly_series(gate, reads, filters, "ticket_type", gaps, cur), "ticket_type",
                                {"incident": "Incidents", "request": "Requests"}),
-        "Channel": _series(sections.monthly(gate, cur, "channel", gaps=month_gaps,
-                                            cell_gaps=gaps[("month", "channel")]), "channel", CHANNEL_LABELS),
-        "Team": _series(sections.monthly(gate, cur, "team_id", gaps=month_gaps, cell_gaps=gaps[("month", "team_id")],
-                                         exact=distinct(people, ["month", "team_id"])), "team_id", teams),
+        "Channel": _series(links.monthly_series(gate, reads, filters, "channel", gaps, cur), "channel", CHANNEL_LABELS),
+        "Team": _series(links.monthly_series(gate, reads, filters, "team_id", gaps, cur), "team_id", teams),
     }
     return CultureReport(
         headline=head,
@@ -245,16 +267,17 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
         reassignment=sections.reassignment(
             gate, experience(reads(filters), ("reassignment_count",)),
             gaps=gaps[("reassignment_count",)]),
-        lost_by_channel=_series(sections.lost(gate, cur, closed, "channel", gaps=gaps[("channel",)]), "channel",
+        lost_by_channel=_series(sections.lost(gate, links.table_frame(reads, filters, ("channel",)), closed,
+                                              "channel", gaps=gaps[("channel",)]), "channel",
                                 CHANNEL_LABELS, "channel_label"),
-        lost_by_service=_series(sections.lost(gate, cells, closed, "service_id", gaps=gaps[("service_id",)]),
+        lost_by_service=_series(sections.lost(gate, links.table_frame(reads, filters, ("service_id",)), closed,
+                                              "service_id", gaps=gaps[("service_id",)]),
                                 "service_id", services, "service"),
         pareto=pareto_share(lost_histogram(scope=scope, filters=filters, url=url)),
         calibration=org_calibration(scope=scope, filters=filters, url=url),
-        teams=sections.teams(gate, sections.exact_analysts(rollup(cur, ["team_id"]), distinct(people, ["team_id"]),
-                                                           ["team_id"]),
-                             by_team_before, closed, teams,
-                             gaps=gaps[("team_id",)]),
+        teams=sections.teams(gate, links.table_frame(reads, filters, ("team_id",)),
+                             by_team_before, closed, teams, gaps=gaps[("team_id",)],
+                             before_gaps=_team_before_gaps(gate, scope, filters, url, people_before)),
         key=(scope, filters, url),
     )
 

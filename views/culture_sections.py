@@ -25,6 +25,20 @@ def _complementary_within(gate: Disclosure, frame: pl.DataFrame, figures, within
     return pl.concat(parts, how="vertical_relaxed")
 
 
+def _complementary_grid(gate: Disclosure, frame: pl.DataFrame, figures, within: list[str]) -> pl.DataFrame:
+    """Complementary suppression for a table whose rows add up to a shown total and whose rows
+    of one `within` value add up to a shown marginal too (a channel's or a service's own figures
+    elsewhere on the page): repeated, over the whole table and inside each group, until it holds."""
+    frame = gate.complementary(frame, figures)
+    for _ in range(frame.height):
+        before = frame[SUPPRESSED].to_list()
+        for key in within:
+            frame = gate.complementary(_complementary_within(gate, frame, figures, key), figures)
+        if frame[SUPPRESSED].to_list() == before:
+            break
+    return frame
+
+
 def _also_hidden(frame: pl.DataFrame, keys: str | list[str], gaps: set) -> pl.DataFrame:
     """Mark the rows whose `keys` values are in `gaps` (cells a neighbouring link would split,
     as tuples; plain values for a single key) as suppressed."""
@@ -106,7 +120,7 @@ def hotspots(gate: Disclosure, cells: pl.DataFrame, services: dict, labels: dict
         return pl.DataFrame()
     impact = hotspot_impact(cells, keys=keys).join(cells.select(*keys, "analysts"), on=keys, how="left")
     figures = [c for c in impact.columns if c not in (*keys, "n", "analysts", SUPPRESSED)]
-    hot = gate.complementary(_also_hidden(gate.cells(impact, figures), keys, gaps), figures)
+    hot = _complementary_grid(gate, _also_hidden(gate.cells(impact, figures), keys, gaps), figures, keys)
     return released(hot).with_columns(
         pl.col("service_id").replace_strict(services, default=None, return_dtype=pl.String)
         .fill_null(pl.col("service_id").cast(pl.String)).alias("service"),
@@ -121,8 +135,9 @@ def lost(gate: Disclosure, stats: pl.DataFrame, closed: pl.DataFrame, key: str, 
     people = rollup(stats, [key]).select(key, "n", "analysts")
     frame = frame.join(people, on=key, how="left").with_columns(pl.col("n", "analysts").fill_null(0))
     figures = ("lost_sum", "mean_minutes", "total_hours")
-    checked = gate.complementary(_also_hidden(gate.cells(frame.filter(pl.col("n") > 0), figures), key, gaps),
-                                 figures)
+    # In key order, so that a tie between complements is broken the same way on every link.
+    rows = frame.filter(pl.col("n") > 0).sort(key)
+    checked = gate.complementary(_also_hidden(gate.cells(rows, figures), key, gaps), figures)
     return released(checked).sort("total_hours", descending=True, nulls_last=True)
 
 
@@ -147,9 +162,11 @@ TEAM_FIGURES = ("happiness", "margin", "happiness_low", "happiness_high", "chang
 
 
 def teams(gate: Disclosure, now: pl.DataFrame, before: pl.DataFrame, closed: pl.DataFrame,
-          names: dict, *, gaps: set = frozenset()) -> pl.DataFrame:
+          names: dict, *, gaps: set = frozenset(), before_gaps: set = frozenset()) -> pl.DataFrame:
     """The team table: each team's figures only when its cell passes, its change only when both
-    periods pass; complementary on both periods (both totals are shown in the headline)."""
+    periods pass and no neighbouring link's period before would split the team's cell before
+    (`before_gaps`, as (team_id,) tuples); complementary on both periods (both totals are shown
+    in the headline)."""
     table = team_table(now, before, closed, min_group=gate.min_group)
     if table.is_empty():
         return table
@@ -158,14 +175,16 @@ def teams(gate: Disclosure, now: pl.DataFrame, before: pl.DataFrame, closed: pl.
              .join(before.select(ids, pl.col("n").alias("previous_n"),
                                  pl.col("analysts").alias("previous_analysts")), on="team_id", how="left")
              .with_columns(pl.col("analysts", "previous_n", "previous_analysts").fill_null(0)))
-    table = blank(_also_hidden(gate.cells(table.drop(SUPPRESSED), TEAM_FIGURES), "team_id", gaps),
-                          TEAM_FIGURES)
+    table = blank(_also_hidden(gate.cells(table.drop(SUPPRESSED).sort("team_id"), TEAM_FIGURES), "team_id", gaps),
+                  TEAM_FIGURES)  # in team order: a tie between complements is broken alike on every link
     table = gate.complementary(table, TEAM_FIGURES)
     # The previous period's partition: a team's "before" is hidden when it fails the rule, when
     # its current row is hidden (no change shown) or when it has no current row at all.
     shown_now = table.filter(~pl.col(SUPPRESSED))["team_id"].to_list()
+    split_before = [cell[0] if isinstance(cell, tuple) else cell for cell in before_gaps]
     earlier = gate.cells(before.select(ids, "n", "analysts"), []).with_columns(
-        (pl.col(SUPPRESSED) | ~pl.col("team_id").is_in(shown_now)).alias(SUPPRESSED))
+        (pl.col(SUPPRESSED) | ~pl.col("team_id").is_in(shown_now) | pl.col("team_id").is_in(split_before))
+        .alias(SUPPRESSED))
     earlier = gate.complementary(earlier, [])
     hidden_before = earlier.filter(pl.col(SUPPRESSED).fill_null(False))["team_id"].to_list()
     before_hidden = pl.col("team_id").is_in(hidden_before)

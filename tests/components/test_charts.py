@@ -146,3 +146,21 @@ def test_annotations_drawn_only_within_the_charted_months():
     rows = next(iter(spec["datasets"].values()))
     assert [r["label"] for r in rows] == ["New portal", "End"]
     assert annotation_marks(months, [(dt.date(2027, 1, 1), "Later")]) is None
+
+
+def test_annotations_on_month_bands_stand_on_their_month_and_only_where_a_bar_is():
+    from components.culture_charts import with_annotations, work_days_bars
+
+    months = pl.DataFrame({"month": [dt.date(2026, 1, 1), dt.date(2026, 3, 1)], "days": [2.0, 3.0],
+                           "total_hours": [15.0, 22.5], "cost": [None, None]},
+                          schema_overrides={"cost": pl.Float64})
+    notes = [(dt.date(2026, 2, 9), "No bar in February"), (dt.date(2026, 3, 16), "New portal")]
+    spec = with_annotations(work_days_bars(months), months, notes, banded=True).to_dict()
+    bars, marks = spec["layer"]
+    rule = marks["layer"][0]
+    assert rule["encoding"]["x"] == {"field": "month", "timeUnit": "yearmonth", "type": "ordinal"}
+    assert bars["encoding"]["x"]["timeUnit"] == "yearmonth" and bars["encoding"]["x"]["type"] == "ordinal"
+    rows = spec["datasets"][marks["data"]["name"]]
+    assert [r["label"] for r in rows] == ["New portal"]
+    plain = with_annotations(work_days_bars(months), months, [(dt.date(2026, 2, 9), "February")], banded=True)
+    assert plain.to_dict()["mark"]["type"] == "bar"  # nothing to draw: the chart as it was

@@ -81,13 +81,13 @@ def test_admin_sets_extra_recipients_and_bad_addresses_are_refused(notify_db, mo
     at.selectbox(key="settings_extra_user").set_value(lead["user_id"])
     at.run()
     at.text_area(key=f"settings_extra_text_{lead['user_id']}").input("oncall@example.com, not an address")
-    at.button[1].click()
+    next(b for b in at.button if b.label == "Save recipients").click()
     at.run()
     assert any("Not an email address: not an address" in e.value for e in at.error)
     assert notify_reads.user_preferences(lead["user_id"], url=url)["extra_recipients"] is None
 
     at.text_area(key=f"settings_extra_text_{lead['user_id']}").input("OnCall@example.com; desk@example.com")
-    at.button[1].click()
+    next(b for b in at.button if b.label == "Save recipients").click()
     at.run()
     assert notify_reads.user_preferences(lead["user_id"], url=url)["extra_recipients"] == \
         "oncall@example.com, desk@example.com"
@@ -113,7 +113,35 @@ def test_analyst_sees_own_settings_only(notify_db, monkeypatch):
     at = _app(monkeypatch, url, Viewer(user_id=user_id, username=username, display_name=name,
                                        roles=("analyst",), analyst_id=analyst_id, own_team_id=1))
     assert not at.get("iframe") and not at.get("text_area")
-    assert at.toggle(key="settings_receive_digest").value is True
+    # An analyst receives no email from Service Pulse: no digest switch, no alert threshold.
+    assert not at.get("toggle") and not at.get("slider") and not at.get("checkbox")
+    assert any("Service Pulse sends no email in your role" in c.value for c in at.caption)
+
+
+def test_cio_sees_only_the_monthly_digest_switch(notify_db, monkeypatch):
+    """Alerts go to team leads only (notify/alerts.py): the CIO's form has no alert threshold, and
+    saving keeps whatever threshold is stored."""
+    url = notify_db
+    with get_engine(url).begin() as conn:
+        conn.execute(sa.text("UPDATE app_users SET alert_threshold = 4 WHERE user_id = 1"))
+    cio = Viewer(user_id=1, username="cio", display_name="Morgan Reyes", roles=("cio",))
+    at = _app(monkeypatch, url, cio)
+    assert not at.get("slider") and not at.get("checkbox")
+    assert any(c.value == "You receive the monthly digest of the organisation. Sent to:" for c in at.caption)
+    at.toggle(key="settings_receive_digest").set_value(False)
+    at.button[0].click()
+    at.run()
+    assert [s.value for s in at.success] == ["Your settings are saved."]
+    prefs = notify_reads.user_preferences(1, url=url)
+    assert not prefs["receive_digest"] and prefs["alert_threshold"] == 4
+
+
+def test_lead_reads_what_they_receive_and_keeps_the_threshold(notify_db, monkeypatch):
+    at = _app(monkeypatch, notify_db, _lead_viewer(notify_db))
+    assert any(c.value == "You receive a weekly digest of your teams and alerts about unhappy users. Sent to:"
+               for c in at.caption)
+    assert at.toggle(key="settings_receive_digest") and at.checkbox(key="settings_own_threshold")
+    assert at.slider(key="settings_alert_threshold").value == notify_reads.recovery_settings(url=notify_db).threshold
 
 
 def test_database_down_is_a_friendly_message(monkeypatch):
