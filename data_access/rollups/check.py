@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 import sqlalchemy as sa
 
-from data_access.rollups.sources import ROLLUPS, Rollup, monthly_columns, monthly_source, person_columns, person_source
+from data_access.rollups.sources import (ROLLUPS, Rollup, monthly_columns, monthly_source, person_columns,
+                                        person_source, weekly_columns, weekly_source)
 
 FLOAT_COLUMNS = {"lost_sum", "lost_sumsq", "lost_minutes"}
 
@@ -13,7 +14,7 @@ FLOAT_COLUMNS = {"lost_sum", "lost_sumsq", "lost_minutes"}
 def _frame(conn: sa.Connection, stmt, columns: list[str]) -> pl.DataFrame:
     rows = [tuple(r) for r in conn.execute(stmt)]
     frame = pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
-    types = {c: (pl.Date if c == "day" else pl.Boolean if c == "sla_met" else pl.String
+    types = {c: (pl.Date if c in ("day", "week", "month") else pl.Boolean if c == "sla_met" else pl.String
                  if c in ("channel", "ticket_type") else pl.Float64 if c in FLOAT_COLUMNS else pl.Int64)
              for c in columns}
     if frame.is_empty():
@@ -29,15 +30,17 @@ def _differs(stored: pl.Expr, wanted: pl.Expr, is_float: bool) -> pl.Expr:
 
 
 def differences(conn: sa.Connection, rollup: Rollup, *, limit: int = 50, twin: str = "") -> list[str]:
-    """Cells of one rollup (or of its `twin`, "monthly" or "person", against the daily rows) whose
-    stored row differs from the recomputation (or exists on one side only)."""
+    """Cells of one rollup (or of its `twin`, "monthly", "person" or "weekly", against the daily
+    rows) whose stored row differs from the recomputation (or exists on one side only)."""
     table, columns, source = {
         "": (rollup.table, rollup.columns, rollup.source),
         "monthly": (rollup.monthly, monthly_columns(rollup) if rollup.monthly is not None else [],
                     lambda: monthly_source(rollup)),
         "person": (rollup.person, person_columns(rollup) if rollup.person is not None else [],
-                   lambda: person_source(rollup))}[twin]
-    measures = [name for name, _ in rollup.measures()]
+                   lambda: person_source(rollup)),
+        "weekly": (rollup.weekly, weekly_columns(rollup) if rollup.weekly is not None else [],
+                   lambda: weekly_source(rollup))}[twin]
+    measures = [name for name, _ in rollup.measures() if name in columns]
     keys = [c for c in columns if c not in measures]
     stored = _frame(conn, sa.select(*[table.c[c] for c in columns]), columns)
     wanted = _frame(conn, source(), columns)
@@ -69,7 +72,7 @@ def check(conn: sa.Connection, *, limit: int = 50) -> list[str]:
     out = []
     for rollup in ROLLUPS:
         out += differences(conn, rollup, limit=limit)
-        for twin in ("monthly", "person"):
+        for twin in ("monthly", "person", "weekly"):
             if getattr(rollup, twin) is not None:
                 out += differences(conn, rollup, limit=limit, twin=twin)
     return out

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from data_access import clock, schema
 from data_access.dialect import bulk_insert, without_statement_timeout
 from data_access.rollups.sources import (ROLLUPS, STATE_NAME, TOUCHED, Rollup, T, monthly_columns, monthly_source,
-                                        person_columns, person_source)
+                                        person_columns, person_source, weekly_columns, weekly_source)
 
 S = schema.rollup_state
 SHORT_LIST = 1_000
@@ -45,17 +45,23 @@ def rebuild(conn: sa.Connection, *, mode: str = "maintained") -> None:
     without_statement_timeout(conn)
     # The rollups are derived data: their tables are made anew, so a warehouse from before a rollup,
     # a column or an index existed gets the current ones (the rest of the schema is left alone).
-    tables = [t for r in ROLLUPS for t in (r.table, r.monthly, r.person) if t is not None]
+    tables = [t for r in ROLLUPS for t in (r.table, r.monthly, r.person, r.weekly) if t is not None]
     work = [TOUCHED, *[schema.staging_of(t) for t in tables]]
     for table in [*tables, *work]:
         table.drop(conn, checkfirst=True)
     schema.metadata.create_all(conn, tables=[*tables, S, *work])
+    # Rows go in in day (week) order, so a period's rows lie together: PostgreSQL reads a range of
+    # days from few pages, DuckDB skips row groups outside it. Later writes append recent days.
     for rollup in ROLLUPS:
-        conn.execute(rollup.table.insert().from_select(rollup.columns, rollup.source()))
+        conn.execute(rollup.table.insert().from_select(rollup.columns, rollup.source().order_by(sa.text("1"))))
         if rollup.monthly is not None:
             conn.execute(rollup.monthly.insert().from_select(monthly_columns(rollup), monthly_source(rollup)))
         if rollup.person is not None:
-            conn.execute(rollup.person.insert().from_select(person_columns(rollup), person_source(rollup)))
+            conn.execute(rollup.person.insert().from_select(person_columns(rollup),
+                                                            person_source(rollup).order_by(sa.text("1"))))
+        if rollup.weekly is not None:
+            conn.execute(rollup.weekly.insert().from_select(weekly_columns(rollup),
+                                                            weekly_source(rollup).order_by(sa.text("1"))))
     mark_fresh(conn, mode=mode)
 
 

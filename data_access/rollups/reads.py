@@ -210,44 +210,46 @@ def recovery_counts_queries(*, scope: Scope, filters: Filters, as_of: dt.datetim
 
 def channel_rates_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] = ()) -> sa.Select:
     """Twin of `surveys.rates.channel_rates_query`: per channel (and `by`) closed, responses,
-    invited, answered and distinct analysts (disclosure control only), from rollup_tickets.
+    invited, answered and distinct analysts (disclosure control only), from the tickets rollups:
+    per group and analyst, then per group (counting the analysts' rows).
 
-    Grouped further (`by`, the neighbouring-link checks): per group and analyst, then per group.
-
-    The CIO's sums come from the monthly twin (whole months) and the daily rows at the edges. The
-    distinct analysts are one probe per analyst and channel on the (analyst, channel, day) index —
-    a few hundred lookups instead of a year of daily rows."""
+    Grouped by nothing finer than week, month and team, and not sliced by service or ticket type,
+    the rows come from the weekly twin (analyst × channel × part of a week, a fortieth of the daily
+    rows) for the parts of weeks inside the period, and from the daily rollup at its edges."""
     names = ("tickets", "responded", "invited", "answered")
-    if set(by) - {"channel"}:
-        keys = ["channel", *(b for b in by if b != "channel")]
-        inner = (sa.select(*[_key(RT, k) for k in keys], RT.c.analyst_id,
-                           *[sa.func.sum(RT.c[n]).label(n) for n in names])
-                 .where(*_where(RT, scope, filters)).group_by(*[_key(RT, k) for k in keys], RT.c.analyst_id)
-                 .subquery("per_analyst"))
-        outer = [inner.c[k] for k in keys]
-        return (sa.select(*outer, sa.func.sum(inner.c.tickets).label("closed"),
-                          sa.func.sum(inner.c.responded).label("responses"),
-                          sa.func.sum(inner.c.invited).label("invited"),
-                          sa.func.sum(inner.c.answered).label("answered"), sa.func.count().label("analysts"))
-                .group_by(*outer).order_by(*outer))
-    if _org_level(scope, ("channel",), True):
-        src = org_source(RT, schema.rollup_tickets_monthly, filters, ORG_KEYS + list(names))
-        where = [*ticket_slice(filters, src), *ticket_scope(scope, src)]
+    keys = ["channel", *(b for b in by if b != "channel")]
+    if set(keys) <= {"channel", "team_id", "week", "month"} and not (filters.service_ids or filters.ticket_types):
+        rows = weekly_rows(RT, schema.rollup_tickets_weekly, scope, filters,
+                           ["team_id", "analyst_id", "channel", *names])
+        group, where = [rows.c[k] for k in keys] + [rows.c.analyst_id], []
     else:
-        src, where = RT, _where(RT, scope, filters)
-    sums = (sa.select(src.c.channel, *[sa.func.sum(src.c[n]).label(n) for n in names])
-            .where(*where).group_by(src.c.channel).subquery("sums"))
-    channels = [c for c in schema.CHANNELS if not filters.channels or c in filters.channels] or list(schema.CHANNELS)
-    ch = sa.union_all(*[sa.select(sa.literal(c, sa.String(16)).label("channel")) for c in channels]).subquery("ch")
-    A = schema.analysts
-    worked = sa.exists().where(RT.c.analyst_id == A.c.analyst_id, RT.c.channel == ch.c.channel,
-                               *_where(RT, scope, filters))
-    people = (sa.select(ch.c.channel, sa.func.count().label("analysts"))
-              .select_from(A.join(ch, sa.true())).where(worked).group_by(ch.c.channel).subquery("people"))
-    return (sa.select(sums.c.channel, sums.c.tickets.label("closed"), sums.c.responded.label("responses"),
-                      sums.c.invited, sums.c.answered, sa.func.coalesce(people.c.analysts, 0).label("analysts"))
-            .select_from(sums.outerjoin(people, people.c.channel == sums.c.channel))
-            .order_by(sums.c.channel))
+        rows = RT
+        group, where = [_key(RT, k) for k in keys] + [RT.c.analyst_id], _where(RT, scope, filters)
+    inner = (sa.select(*group, *[sa.func.sum(rows.c[n]).label(n) for n in names]).where(*where)
+             .group_by(*group).subquery("per_analyst"))
+    outer = [inner.c[k] for k in keys]
+    return (sa.select(*outer, sa.func.sum(inner.c.tickets).label("closed"),
+                      sa.func.sum(inner.c.responded).label("responses"),
+                      sa.func.sum(inner.c.invited).label("invited"),
+                      sa.func.sum(inner.c.answered).label("answered"), sa.func.count().label("analysts"))
+            .group_by(*outer).order_by(*outer))
+
+
+def weekly_rows(daily: sa.Table, weekly: sa.Table, scope: Scope, filters: Filters, columns: list[str]) -> sa.Subquery:
+    """Rows of the period and scope with `week`, `month` and `columns`: the weekly twin's parts of
+    weeks lying wholly inside the period, and the daily rollup's rows of the days at its edges."""
+    parts = week_parts(filters)
+    first, end = parts if parts is not None else (filters.end, filters.end)
+    selects = []
+    if parts is not None:
+        selects.append(sa.select(weekly.c.week, weekly.c.month, *[weekly.c[c] for c in columns])
+                       .where(sa.or_(weekly.c.week >= first, weekly.c.month >= first), weekly.c.week < end,
+                              weekly.c.month < end, *ticket_slice(filters, weekly), *ticket_scope(scope, weekly)))
+    if parts is None or first != filters.start or end != filters.end:
+        edges = [] if parts is None else [sa.or_(daily.c.day < first, daily.c.day >= end)]
+        selects.append(sa.select(_key(daily, "week"), _key(daily, "month"), *[daily.c[c] for c in columns])
+                       .where(*_where(daily, scope, filters), *edges))
+    return (selects[0] if len(selects) == 1 else sa.union_all(*selects)).subquery("weekly_rows")
 
 
 def customer_ratings_query(*, scope: Scope, filters: Filters) -> sa.Select:
@@ -310,10 +312,46 @@ CELL_KEYS = ("week", "month", "team_id", "service_id", "channel", "ticket_type",
 CELL_SUMS = ("n", "happy", "unhappy", "lost_n", "lost_sum")
 
 
+def week_parts(filters: Filters) -> tuple[dt.date, dt.date] | None:
+    """[first, end) of the parts of weeks (week × calendar month) lying wholly inside the period:
+    from the first Monday or first of a month on or after its start to the last one on or before
+    its end (None when there is none between)."""
+    def boundary(day: dt.date, step: int) -> dt.date:
+        while day.weekday() != 0 and day.day != 1:
+            day += dt.timedelta(days=step)
+        return day
+
+    first, end = boundary(filters.start, 1), boundary(filters.end, -1)
+    return (first, end) if first < end else None
+
+
 def analyst_cells_query(*, scope: Scope, filters: Filters) -> sa.Select:
     """Twin of `trends.analyst_cells_query`: every cell dimension, analyst_id and the `CELL_SUMS`.
-    The daily rollup holds exactly these keys (reassignments already bucketed), so one pass
-    over its rows of the period replaces the join of answers and tickets."""
+    The weekly cells twin holds exactly these keys, so the parts of weeks lying wholly inside the
+    period are its rows as they are; days at the period's edges that cut a part of a week are
+    summed from the daily rollup (which holds the same keys by day)."""
     keys = [_key(RR, k) for k in CELL_KEYS] + [RR.c.analyst_id]
-    return (sa.select(*keys, *[sa.func.sum(RR.c[c]).label(c) for c in CELL_SUMS]).where(*_where(RR, scope, filters))
-            .group_by(*keys))
+    edge_days = _where(RR, scope, filters)
+    parts = week_parts(filters)
+    if parts is None:
+        return (sa.select(*keys, *[sa.func.sum(RR.c[c]).label(c) for c in CELL_SUMS]).where(*edge_days)
+                .group_by(*keys))
+    first, end = parts
+    RW = schema.rollup_responses_weekly
+    whole = (sa.select(*[RW.c[k] for k in CELL_KEYS], RW.c.analyst_id, *[RW.c[c] for c in CELL_SUMS])
+             .where(sa.or_(RW.c.week >= first, RW.c.month >= first), RW.c.week < end, RW.c.month < end,
+                    *ticket_slice(filters, RW), *ticket_scope(scope, RW)))
+    if first == filters.start and end == filters.end:
+        return whole
+    edges = sa.or_(RR.c.day < first, RR.c.day >= end)
+    return sa.union_all(whole, sa.select(*keys, *[sa.func.sum(RR.c[c]).label(c) for c in CELL_SUMS])
+                        .where(*edge_days, edges).group_by(*keys))
+
+
+def cell_size_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """Twin of `drill.cell_size_query` without a factor: n, analysts, commented of the cell, from
+    the weekly cells twin (and the daily rollup at the period's edges)."""
+    rows = weekly_rows(RR, schema.rollup_responses_weekly, scope, filters, ["analyst_id", "n", "commented"])
+    return sa.select(sa.func.coalesce(sa.func.sum(rows.c.n), 0).label("n"),
+                     sa.func.count(sa.distinct(rows.c.analyst_id)).label("analysts"),
+                     sa.func.coalesce(sa.func.sum(rows.c.commented), 0).label("commented"))

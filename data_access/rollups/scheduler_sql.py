@@ -15,7 +15,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 
 from data_access import schema
 from data_access.rollups.sources import (ROLLUPS, STATE_NAME, monthly_columns, monthly_source, person_columns,
-                                        person_source)
+                                        person_source, weekly_columns, weekly_source)
 
 DIALECTS = {
     "postgresql": ("sqlalchemy.dialects.postgresql", "dialect"),
@@ -58,7 +58,7 @@ def create_statements(dialect_name: str) -> list[str]:
     """CREATE TABLE IF NOT EXISTS for every rollup and the freshness row (+ indexes where useful)."""
     dialect = dialect_for(dialect_name)
     out = []
-    tables = [t for r in ROLLUPS for t in (r.table, r.monthly, r.person) if t is not None]
+    tables = [t for r in ROLLUPS for t in (r.table, r.monthly, r.person, r.weekly) if t is not None]
     for table in tables + [schema.rollup_state]:
         out.append(_compiled(CreateTable(table, if_not_exists=True), dialect))
         if dialect_name in INDEXED:
@@ -81,6 +81,10 @@ def refresh_statements(dialect_name: str) -> list[str]:
             out.append(_compiled(rollup.person.delete().where(sa.true()), dialect))
             out.append(_compiled(rollup.person.insert().from_select(person_columns(rollup),
                                                                      person_source(rollup)), dialect))
+        if rollup.weekly is not None:
+            out.append(_compiled(rollup.weekly.delete().where(sa.true()), dialect))
+            out.append(_compiled(rollup.weekly.insert().from_select(weekly_columns(rollup),
+                                                                     weekly_source(rollup)), dialect))
     out.append(_state_merge(dialect_name))
     if dialect_name in COMMIT:
         out.append(COMMIT[dialect_name])

@@ -16,7 +16,7 @@ from typing import Callable
 import sqlalchemy as sa
 
 from data_access import schema
-from data_access.dialect import as_int, day_of, month_start
+from data_access.dialect import as_int, day_of, month_start, week_start
 
 T, R, RF = schema.tickets, schema.responses, schema.response_factors
 K, RI, SI = schema.kudos, schema.recovery_items, schema.survey_invitations
@@ -31,6 +31,11 @@ def reassignment_bucket() -> sa.ColumnElement:
 def contact_in_time(items: sa.Table = RI) -> sa.ColumnElement:
     """A recovery item whose first contact came by its due time."""
     return sa.and_(items.c.first_contact_at.is_not(None), items.c.first_contact_at <= items.c.due_at)
+
+
+def has_comment() -> sa.ColumnElement:
+    """An answer whose comment holds more than blanks (what the drill-through counts as commented)."""
+    return sa.and_(R.c.comment.is_not(None), sa.func.length(sa.func.trim(R.c.comment)) > 0)
 
 
 def _zero(expr: sa.ColumnElement, type_=None) -> sa.ColumnElement:
@@ -48,6 +53,7 @@ class Rollup:
     #            'i': recovery items (day the item was opened)
     monthly: sa.Table | None = None  # the org-level monthly twin, summed from this daily rollup
     person: sa.Table | None = None   # the per-analyst twin (day × team × analyst × SLA met), summed too
+    weekly: sa.Table | None = None   # the per-analyst weekly cells twin (Culture trends' cells), summed too
 
     def keys(self) -> list[tuple[str, sa.ColumnElement]]:
         keys: list[tuple[str, sa.ColumnElement]] = [
@@ -72,7 +78,7 @@ class Rollup:
             lost = R.c.lost_minutes
             return out + [("lost_n", sa.func.count(lost)), ("lost_sum", _zero(sa.func.sum(lost), "float")),
                           ("lost_sumsq", _zero(sa.func.sum(lost * lost), "float")),
-                          ("kudos", sa.func.count(K.c.ticket_key))]
+                          ("kudos", sa.func.count(K.c.ticket_key)), ("commented", sa.func.sum(as_int(has_comment())))]
         if self.table is schema.rollup_tickets:
             sent = SI.c.sent_at.is_not(None)
             return [("tickets", sa.func.count()), ("responded", sa.func.count(R.c.ticket_key)),
@@ -124,6 +130,8 @@ class Rollup:
             out.append((self.monthly, lambda daily=None, token=None: monthly_source(self, daily=daily, token=token)))
         if self.person is not None:
             out.append((self.person, lambda daily=None, token=None: person_source(self, daily=daily, token=token)))
+        if self.weekly is not None:
+            out.append((self.weekly, lambda daily=None, token=None: weekly_source(self, daily=daily, token=token)))
         return out
 
 
@@ -166,10 +174,29 @@ def person_source(rollup: Rollup, *, daily: sa.Table | None = None, token: str |
     return sa.select(*keys, *measures).where(*where).group_by(*keys)
 
 
+def weekly_columns(rollup: Rollup) -> list[str]:
+    return [c.name for c in rollup.weekly.columns]
+
+
+def weekly_source(rollup: Rollup, *, daily: sa.Table | None = None, token: str | None = None) -> sa.Select:
+    """The weekly twin's rows summed from the daily rollup (or from the daily-shaped rows of a
+    staging table `daily` under `token`) per part of a week lying in one month."""
+    weekly = rollup.weekly
+    daily = rollup.table if daily is None else daily
+    week, month = week_start(daily.c.day), month_start(daily.c.day)
+    measured = {name for name, _ in rollup.measures()}
+    keys = [week.label("week"), month.label("month")] + [daily.c[c.name] for c in weekly.columns
+                                                         if c.name not in measured and c.name not in schema.WEEKLY_KEYS]
+    measures = [sa.func.sum(daily.c[c]).label(c) for c in weekly_columns(rollup) if c in measured]
+    where = [] if token is None else [daily.c.token == token]
+    return sa.select(*keys, *measures).where(*where).group_by(week, month, *keys[2:])
+
+
 ROLLUPS = (
     Rollup(schema.rollup_responses, R.c.submitted_at, "r", schema.rollup_responses_monthly,
-           schema.rollup_responses_person),
-    Rollup(schema.rollup_tickets, T.c.resolved_at, "t", schema.rollup_tickets_monthly, schema.rollup_tickets_person),
+           schema.rollup_responses_person, schema.rollup_responses_weekly),
+    Rollup(schema.rollup_tickets, T.c.resolved_at, "t", schema.rollup_tickets_monthly, schema.rollup_tickets_person,
+           schema.rollup_tickets_weekly),
     Rollup(schema.rollup_factors, R.c.submitted_at, "r"),
     Rollup(schema.rollup_lost, R.c.submitted_at, "r"),
     Rollup(schema.rollup_recovery, RI.c.created_at, "i"),

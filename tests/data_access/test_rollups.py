@@ -41,6 +41,14 @@ def _cells(url) -> list[tuple]:
         return [tuple(r) for r in conn.execute(sa.select(*cols).order_by(RR.c.day, RR.c.analyst_id, RR.c.sla_met))]
 
 
+def _weekly(url) -> list[tuple]:
+    RW = schema.rollup_responses_weekly
+    cols = [RW.c.week, RW.c.month, RW.c.analyst_id, RW.c.sla_met, RW.c.reassignment_count, RW.c.n, RW.c.happy,
+            RW.c.commented]
+    with get_engine(url).connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.select(*cols).order_by(RW.c.week, RW.c.analyst_id))]
+
+
 def _factor_rows(url) -> list[tuple]:
     RF = schema.rollup_factors
     with get_engine(url).connect() as conn:
@@ -55,7 +63,7 @@ def test_rollup_rows_follow_imports_by_hand(empty_url, tmp_path):
     _import(url, tmp_path, "tickets", [["T-0", *ticket, "Ann Lee", "Desk", "true", 4, "false", ""],
                                        ["T-1", *ticket, "Ann Lee", "Desk", "false", 0, "false", ""]], "t1")
     _import(url, tmp_path, "responses", [
-        ["T-0", 10, 5, "", "", "", 2.5, "speed", "", "2026-10-06 08:00:00"],
+        ["T-0", 10, 5, "", "", "", 2.5, "speed", "Quick fix", "2026-10-06 08:00:00"],
         ["T-1", 3, 1, "", "", "", 45, "slow;re_explain", "", "2026-10-06 23:59:59"]], "r1")
     ann, day = 1, dt.date(2026, 10, 6)
     assert _cells(url) == [(day, ann, False, 0, 1, 0, 1, 1, 1, 1, 1, 45.0, 2025.0),
@@ -63,17 +71,24 @@ def test_rollup_rows_follow_imports_by_hand(empty_url, tmp_path):
     assert _factor_rows(url) == [(day, ann, 1, 1), (day, ann, 12, 1), (day, ann, 13, 1)]
 
     # A later answer replaces T-1's: its old cell loses it, a new day gains it, factors follow.
-    _import(url, tmp_path, "responses", [["T-1", 9, "", "", "", "", "", "", "", "2026-10-31 10:00:00"]], "r2")
+    _import(url, tmp_path, "responses", [["T-1", 9, "", "", "", "", "", "", "  ", "2026-10-31 10:00:00"]], "r2")
     late = dt.date(2026, 10, 31)
     assert _cells(url) == [(day, ann, True, 3, 1, 1, 0, 1, 5, 25, 1, 2.5, 6.25),
                            (late, ann, False, 0, 1, 1, 0, 0, 0, 0, 0, 0.0, 0.0)]
     assert _factor_rows(url) == [(day, ann, 1, 1)]
+    # The weekly twin: (week's Monday, month, analyst, SLA met, reassignments, n, happy, commented);
+    # a comment of blanks is no comment.
+    october = dt.date(2026, 10, 1)
+    assert _weekly(url) == [(dt.date(2026, 10, 5), october, ann, True, 3, 1, 1, 1),
+                            (dt.date(2026, 10, 26), october, ann, False, 0, 1, 1, 0)]
 
     # Re-importing T-0 with another resolver moves its answer to that analyst's cell.
     _import(url, tmp_path, "tickets", [["T-0", *ticket, "Bo Chen", "Desk", "true", 1, "false", ""]], "t2")
     bo = 2
     assert _cells(url) == [(day, bo, True, 1, 1, 1, 0, 1, 5, 25, 1, 2.5, 6.25),
                            (late, ann, False, 0, 1, 1, 0, 0, 0, 0, 0, 0.0, 0.0)]
+    assert _weekly(url) == [(dt.date(2026, 10, 5), october, bo, True, 1, 1, 1, 1),
+                            (dt.date(2026, 10, 26), october, ann, False, 0, 1, 1, 0)]
     assert _factor_rows(url) == [(day, bo, 1, 1)]
 
     _delete_responses(url, {"T-0"})
@@ -143,8 +158,10 @@ def test_scheduler_sql_compiles_for_each_dialect(dialect):
     for table in ("rollup_responses", "rollup_tickets", "rollup_factors", "rollup_lost", "rollup_recovery",
                   "rollup_state"):
         assert "CREATE TABLE IF NOT EXISTS" in script and table in script
-    assert script.count("INSERT INTO") == 9 and "MERGE INTO rollup_state" in script
-    assert "INSERT INTO rollup_responses_monthly" in script.replace("`", "").replace("\"", "")
+    assert script.count("INSERT INTO") == 11 and "MERGE INTO rollup_state" in script
+    plain = script.replace("`", "").replace("\"", "")
+    for twin in ("rollup_responses_monthly", "rollup_responses_weekly", "rollup_tickets_weekly"):
+        assert f"INSERT INTO {twin}" in plain
     assert "GROUP BY" in script and "'scheduled'" in script
     assert ("CREATE INDEX" in script) == (dialect == "postgresql")
 
@@ -203,3 +220,32 @@ def test_data_without_rollups_is_not_started_behind_anyones_back(empty_sqlite_ur
     with get_engine(empty_sqlite_url).begin() as conn:
         assert rollups.start_if_empty(conn) is False
         assert not rollups.maintained_here(conn)
+
+
+@pytest.mark.parametrize("mode", ["maintained", "scheduled"])
+def test_older_rollups_kept_by_the_app_are_rebuilt_by_the_schema_upgrade(tmp_path, mode):
+    """A warehouse whose rollups predate the weekly twins and the count of commented answers: the
+    app's own ('maintained') are rebuilt when the schema is ensured, a data team's are left alone."""
+    from data_access import demo
+
+    url = f"duckdb:///{tmp_path / 'old.duckdb'}"
+    demo.generate(get_engine(url), responses=300, seed=3, end=dt.date(2026, 11, 20))
+    RW, TW, S = schema.rollup_responses_weekly, schema.rollup_tickets_weekly, schema.rollup_state
+    with get_engine(url).begin() as conn:  # as version 4 left it: no twins, no commented column
+        expected = conn.execute(sa.select(sa.func.sum(RR.c.commented))).scalar_one()
+        RW.drop(conn)
+        TW.drop(conn)
+        conn.execute(sa.text("ALTER TABLE rollup_responses DROP COLUMN commented"))
+        conn.execute(S.update().values(version=4, mode=mode))
+    assert expected > 0
+    schema.create_schema(get_engine(url))
+    with get_engine(url).connect() as conn:
+        version = conn.execute(sa.select(S.c.version)).scalar_one()
+        weekly = conn.execute(sa.select(sa.func.count()).select_from(RW)).scalar_one()
+        if mode == "scheduled":
+            assert (version, weekly) == (4, 0)  # empty twin created, the refresh is the scheduler's
+            return
+        assert version == schema.ROLLUP_VERSION and weekly > 0 and check(conn) == []
+        assert conn.execute(sa.select(sa.func.sum(RW.c.commented))).scalar_one() == expected
+        assert conn.execute(sa.select(sa.func.sum(TW.c.tickets))).scalar_one() == conn.execute(
+            sa.select(sa.func.count()).select_from(schema.tickets)).scalar_one()

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from polars.testing import assert_frame_equal
 
-from data_access import coaching_analyst, demo, query, rollups, schema, stats, trends
+from data_access import coaching_analyst, demo, drill, query, rollups, schema, stats, trends
 from data_access.engine import get_engine
 from data_access.filters import Filters
 from data_access.rollups.check import check
@@ -70,9 +70,24 @@ def _figures(url: str) -> dict:
     year = Filters(dt.date(2025, 11, 20), dt.date(2026, 11, 21))
     odd = Filters(dt.date(2026, 3, 17), dt.date(2026, 9, 3), channels=("phone", "email"),
                   ticket_types=("incident",))
+    # Whole weeks (the org views' periods: the weekly twins alone) and three days (no part of a
+    # week inside: the daily rollups alone); "year" and "odd" mix both at their edges.
+    weeks = Filters(dt.date(2025, 11, 24), dt.date(2026, 11, 16), channels=("phone", "email", "chat"))
+    days = Filters(dt.date(2026, 3, 17), dt.date(2026, 3, 20))
     cio, lead = Scope("cio"), Scope("lead", team_ids=(team_id,))
     me = Scope("analyst", analyst_id=analyst_id, team_ids=(team_id,))
     out = {}
+    for name, f in (("weeks", weeks), ("days", days), ("year", year), ("odd", odd)):
+        for who, scope in (("cio", cio), ("lead", lead)):  # a drill-through cell's size: n, analysts, commented
+            for service_id in (1, 2):
+                cell = dataclasses.replace(f, service_ids=(service_id,), channels=("phone",))
+                out[f"drill size {who} {name} {service_id}"] = drill.cell_size(scope=scope, filters=cell, url=url)
+    for name, f in (("weeks", weeks), ("days", days)):
+        for who, scope in (("cio", cio), ("lead", lead)):
+            cells = trends.analyst_cells(scope=scope, filters=f, url=url)
+            out[f"analyst cells {who} {name}"] = cells.sort(cells.columns)
+            for by in ((), ("week",), ("month", "team_id")):
+                out[f"survey rates {who} {name} {by}"] = channel_rates(scope=scope, filters=f, url=url, by=by)
     for name, f in (("year", year), ("odd", odd)):
         out[f"culture cio {name}"] = culture_report(scope=cio, filters=f, url=url)
         out[f"culture lead {name}"] = culture_report(scope=lead, filters=f, url=url)
@@ -91,6 +106,8 @@ def _figures(url: str) -> dict:
             out[f"survey rates {who} {name}"] = channel_rates(scope=scope, filters=f, url=url)
             out[f"survey rates by week {who} {name}"] = channel_rates(scope=scope, filters=f, url=url,
                                                                       by=("week", "team_id", "service_id"))
+            out[f"survey rates by week only {who} {name}"] = channel_rates(scope=scope, filters=f, url=url,
+                                                                           by=("week",))
             # Kudos, 9-10 answers and recovery items (decided ones depend on the moment of reading).
             for moment in (dt.datetime(2026, 11, 20, 12), dt.datetime(2026, 11, 19, 8, 30)):
                 stmt = trends.culture_counts_query(scope=scope, filters=f, as_of=moment,
@@ -116,6 +133,11 @@ def test_page_figures_identical_with_and_without_rollups(any_demo_url, monkeypat
     query.clear_cached_reads()
     with_rollups = _figures(any_demo_url)
     assert with_rollups["culture cio year"].headline.n > 1000  # the shared demo, read for real
+    # The weekly twins and the daily rows alone answer with rows (not two empty frames).
+    for name, least in (("analyst cells cio weeks", 100), ("survey rates lead weeks ('week',)", 20),
+                        ("analyst cells cio days", 1), ("survey rates cio days ()", 1)):
+        assert with_rollups[name].height >= least, name
+    assert sum(v["commented"] for k, v in with_rollups.items() if k.startswith("drill size cio")) > 0
     monkeypatch.setenv(DISABLE_ENV, "off")
     query.clear_cached_reads()
     assert not rollups.status(any_demo_url).fresh

@@ -1,6 +1,7 @@
 """Upkeep by difference, by hand on SQLite, DuckDB and PostgreSQL: sums that lose a large value keep
-the small one exactly, a first answer moves its ticket's survey counts, the work tables are empty
-after every write, and a warehouse whose rollups are of an older version is left to a rebuild."""
+the small one exactly, a first answer moves its ticket's survey counts, the weekly twins follow an
+answer into the other month's part of a week, the work tables are empty after every write, and a
+warehouse whose rollups are of an older version is left to a rebuild."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tests.importer.helpers import do_import
 
 RR, RT, RL = schema.rollup_responses, schema.rollup_tickets, schema.rollup_lost
 RRM, RRP = schema.rollup_responses_monthly, schema.rollup_responses_person
+RRW, RTW = schema.rollup_responses_weekly, schema.rollup_tickets_weekly
 TICKET = ["incident", "phone", "VPN", 3, "2026-10-05 07:00:00", "2026-10-05 09:00:00", "Ann Lee", "Desk", "true", 0,
           "false", ""]
 DAY = dt.date(2026, 10, 6)
@@ -72,6 +74,13 @@ def test_lost_sums_keep_the_small_value_when_a_large_one_goes(url, tmp_path):
         person = conn.execute(sa.select(RRP.c.day, RRP.c.n, RRP.c.lost_n, RRP.c.lost_sum)).one()
         assert person[:3] == (DAY, 2, 1) and person[3] == pytest.approx(0.3, abs=1e-6)
         assert conn.execute(sa.select(RL.c.lost_minutes, RL.c.n)).all() == [(0.0, 1)]
+        # The weekly twins: Monday 5 October, October's part of that week.
+        week = conn.execute(sa.select(RRW.c.week, RRW.c.month, RRW.c.n, RRW.c.happy, RRW.c.lost_n,
+                                      RRW.c.lost_sum, RRW.c.commented)).one()
+        assert week[:5] == (dt.date(2026, 10, 5), dt.date(2026, 10, 1), 2, 1, 1) and week[6] == 0
+        assert week[5] == pytest.approx(0.3, abs=1e-6)
+        assert conn.execute(sa.select(RTW.c.week, RTW.c.channel, RTW.c.tickets, RTW.c.responded)).all() == [
+            (dt.date(2026, 10, 5), "phone", 2, 2)]
         assert _work_rows(conn) == 0
         assert check(conn) == []
 
@@ -92,6 +101,17 @@ def test_a_cell_whose_last_row_goes_disappears_and_the_work_tables_stay_empty(ur
             assert conn.execute(sa.select(table.c.day, table.c.n)).all() == [(late, 1)], table.name
         assert conn.execute(sa.select(RL.c.lost_minutes)).scalars().all() == [7.0]
         assert conn.execute(sa.select(RRM.c.day, RRM.c.n)).all() == [(dt.date(2026, 10, 1), 1)]
+        assert conn.execute(sa.select(RRW.c.week, RRW.c.month, RRW.c.n)).all() == [
+            (dt.date(2026, 10, 26), dt.date(2026, 10, 1), 1)]
+        assert conn.execute(sa.select(RTW.c.analyst_id, RTW.c.tickets, RTW.c.responded)
+                            .order_by(RTW.c.analyst_id)).all() == [(1, 1, 1), (2, 1, 0)]
+        assert _work_rows(conn) == 0
+        assert check(conn) == []
+    # Moved to Sunday 1 November, with a comment: same week, November's part of it; October's part goes.
+    _import(url, tmp_path, "responses", [[*_answer("T-0", "7")[:-3], "", "Slow VPN", "2026-11-01 10:00:00"]], "r3")
+    with get_engine(url).connect() as conn:
+        assert conn.execute(sa.select(RRW.c.week, RRW.c.month, RRW.c.n, RRW.c.commented)).all() == [
+            (dt.date(2026, 10, 26), dt.date(2026, 11, 1), 1, 1)]
         assert _work_rows(conn) == 0
         assert check(conn) == []
 
