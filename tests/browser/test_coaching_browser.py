@@ -115,7 +115,7 @@ def test_lead_coaching_journey(app_url, browser_demo_url, page):
     record = page.get_by_role("button", name="Record")
     record.wait_for(timeout=30_000)
     before = _count(browser_demo_url, "SELECT count(*) FROM recovery_actions WHERE kind = 'contacted'")
-    page.get_by_label("Note").last.fill("Called the user back; agreed a fix by Friday.")
+    page.get_by_role("textbox", name="Note", exact=True).last.fill("Called the user back; agreed a fix by Friday.")
     record.click()
     wait_for_app(page)
     expect(page.get_by_text(re.compile("Recorded for"))).to_be_visible(timeout=30_000)

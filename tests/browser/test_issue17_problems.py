@@ -190,13 +190,13 @@ def test_p4_saved_note_clears(app_url, browser_demo_url, page):
     _open(page, app_url, "coaching")
     _tab(page, "Notes")
     before = _scalar(browser_demo_url, "SELECT count(*) FROM coaching_notes")
-    box = page.locator('[data-testid="stForm"]').first.get_by_label("Note")
+    box = page.locator('[data-testid="stForm"]').first.get_by_role("textbox", name="Note", exact=True)
     box.fill("Agreed to pair on the printer queue next week.")
     page.get_by_role("button", name="Save note").click()
     wait_for_app(page)
     expect(page.get_by_text("Note saved.", exact=False)).to_be_visible()
     assert _scalar(browser_demo_url, "SELECT count(*) FROM coaching_notes") == before + 1
-    expect(page.locator('[data-testid="stForm"]').first.get_by_label("Note")).to_have_value("")
+    expect(page.locator('[data-testid="stForm"]').first.get_by_role("textbox", name="Note", exact=True)).to_have_value("")
 
 
 ANSWERS = [4, 4, 3, 4, 4, 3, 4, 4, 3, 4]
