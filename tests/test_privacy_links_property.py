@@ -7,10 +7,10 @@ rank test below asks, for every such group S, whether e_S lies in their row spac
 
 The warehouses are random and small, all answers in one week (so only the filters, not the
 period, can be played against each other), one ticket type, SLA always met and no reassignment
-(those tables then equal the headline). The audit that must pass puts every analyst in one team
-(service × channel: two filterable dimensions). With three teams the auditor finds groups that
-three two-way views pin down together; one such warehouse is kept below as an open problem
-(docs/PRIVACY.md, known limits).
+(those tables then equal the headline). One audit puts every analyst in one team (service ×
+channel: two filterable dimensions), another spreads them over three teams, where the three
+two-way tables of service × channel × team are released on different links; the warehouse on
+which the auditor first found such a three-way leak is kept below.
 """
 
 from __future__ import annotations
@@ -207,7 +207,16 @@ def test_no_link_combination_reveals_a_small_group_postgres(empty_postgres_url):
     audit(empty_postgres_url, ONE_TEAM, examples=4)  # 15 links a warehouse: fewer, slower examples
 
 
-# Found by the auditor with three teams: 17 of the 18 service × channel × team cells hold answers.
+def test_no_link_combination_reveals_a_small_group_three_teams(tmp_path):
+    """Three teams: service × channel × team, whose three two-way tables the links release; the
+    pattern shared by every link (views/culture_threeway.py) must leave no small group worked out."""
+    url = f"sqlite:///{tmp_path / 'audit3.sqlite'}"
+    schema.create_schema(get_engine(url))
+    audit(url, HOME_TEAM, examples=5)
+
+
+# Found by the auditor with three teams before the links shared one pattern for the service ×
+# channel × team table: 17 of the 18 cells hold answers.
 THREE_WAY = [(4, 4, 7, 'email', 2), (7, 2, 9, 'portal', 1), (8, 1, 4, 'email', 1), (4, 4, 9, 'portal', 2),
              (1, 0, 10, 'email', 1), (5, 3, 5, 'phone', 1), (8, 3, 7, 'portal', 2), (0, 4, 0, 'email', 2),
              (0, 4, 7, 'portal', 2), (3, 2, 1, 'email', 1), (3, 1, 8, 'phone', 1), (5, 4, 7, 'email', 2),
@@ -225,13 +234,12 @@ THREE_WAY = [(4, 4, 7, 'email', 2), (7, 2, 9, 'portal', 1), (8, 1, 4, 'email', 1
              (7, 3, 5, 'portal', 1), (3, 3, 9, 'email', 1), (2, 2, 5, 'email', 2), (1, 2, 9, 'email', 2)]
 
 
-@pytest.mark.xfail(strict=True, reason="open: three filterable dimensions' two-way tables, taken together, "
-                                       "can pin down a small three-way cell (docs/PRIVACY.md, known limits)")
 def test_three_two_way_views_do_not_pin_down_a_small_cell(tmp_path):
     """Hotspots (service × channel) on the plain link, team rows on each channel's and each
     service's link and channel lines on each team's link are the three two-way margins of the
     service × channel × team table. Each of their cells passes, yet with empty cells around them
-    they can determine a small cell of the three-way table."""
+    they could determine a small cell of the three-way table (two leaks here: S1 × email × team 3,
+    2 answers by one analyst; and S1 + S2 × portal × team 2, 4 answers)."""
     url = f"sqlite:///{tmp_path / 'three.sqlite'}"
     schema.create_schema(get_engine(url))
     sizes, people = _fill(url, THREE_WAY)

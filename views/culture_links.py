@@ -29,6 +29,7 @@ import polars as pl
 
 from data_access.filters import Filters
 from views import culture_sections as sections
+from views import culture_threeway as threeway
 from views.culture_cells import CellReads, experience
 from views.disclosure import SUPPRESSED, Disclosure
 
@@ -99,24 +100,33 @@ def _inside(cell: tuple, keys: tuple[str, ...], filters: Filters) -> bool:
 def carried(gate: Disclosure, filters: Filters, reads: CellReads,
             gaps_of: Callable[[Filters], Gaps]) -> Gaps | None:
     """Per table, the cells the link `filters` must hide because a wider link hides them (rule 2),
-    or None when the link must be withheld as a whole (rule 1). `gaps_of(f)`: the cells a
+    or None when the link must be withheld as a whole (rule 1, or its headline adds up a cell of the
+    service × channel × team pattern: `views.culture_threeway`). `gaps_of(f)`: the cells a
     neighbouring link would split on the link `f` (`views.culture._all_gaps`)."""
-    out: Gaps = {}
+    pattern = threeway.pattern(gate, reads(threeway.root(filters)))
+    if pattern.withholds(filters):
+        return None
+    out: Gaps = pattern.gaps(filters, reads(filters))
     parents: dict[Filters, Gaps] = {}
     for keys, fields in TABLES.items():
         used = [field for field in fields if getattr(filters, field)]
         if not used:
             continue
         parent = replace(filters, **{field: () for field in used})
-        if parent not in parents:
-            parents[parent] = gaps_of(parent)
+        if parent not in parents:  # the parent's own decisions: its gaps and the pattern's cells in it
+            parents[parent] = _merged(gaps_of(parent), pattern.gaps(parent, reads(parent)))
         hidden = _hidden(gate, reads, parent, keys, parents[parent])
         inside = {cell for cell in hidden if _inside(cell, keys, filters)}
         if inside and inside != hidden and not (_passes(gate, reads(parent), keys, inside)
                                                 and _passes(gate, reads(parent), keys, hidden - inside)):
             return None
-        out[keys] = inside
+        out[keys] = out.get(keys, set()) | inside
     return _across(out, filters, reads)
+
+
+def _merged(gaps: Gaps, more: Gaps) -> Gaps:
+    """`gaps` with the cells of `more` added, kind by kind."""
+    return {**gaps, **{kind: gaps.get(kind, set()) | cells for kind, cells in more.items()}}
 
 
 def _across(out: Gaps, filters: Filters, reads: CellReads) -> Gaps:

@@ -67,37 +67,43 @@ def email_row(tmp_path) -> str:
 
 
 def test_rule_1_a_link_on_part_of_the_hidden_block_is_withheld(email_row):
-    """The plain page hides S1 × email (2 answers, 1 analyst) and S3 × email (the smallest other
-    cell) with it; both are email. A link on S3 holds one of the two: its -20 (2 happy, 3 unhappy)
-    with the plain page's total (23 answers) and shown cells would give S1 × email away, so it is
-    withheld. The email link holds both: it shows its figures."""
+    """The plain page hides S1 × email (2 answers, 1 analyst). Its team table shows Alpha, 8
+    answers: S1 × email and S2 × email, team 1's only cells; so S2 × email shown as well would give
+    S1 × email away as Alpha minus S2 × email. The service × channel × team pattern hides S2 × email
+    with it (the hotspot table alone would have hidden S3 × email, the smallest other cell). A link
+    on S2 holds one of the two hidden cells — its total is that cell — and is withheld; the link
+    on S3 holds neither and shows its -20 (2 happy, 3 unhappy); the email link holds both and
+    shows its figures."""
     plain = _report(email_row)
     hot = {(r["service_id"], r["channel"]): r["happiness"] for r in plain.hotspots.iter_rows(named=True)}
-    assert hot == {(1, "email"): None, (3, "email"): None, (2, "email"): 100.0, (4, "phone"): 100.0}
+    assert hot == {(1, "email"): None, (2, "email"): None, (3, "email"): pytest.approx(-20.0), (4, "phone"): 100.0}
+    assert {r["team"]: r["n"] for r in plain.teams.iter_rows(named=True)} == {"Alpha": 8, "Beta": 15}
     assert (plain.headline.n, round(plain.headline.happiness, 2)) == (23, round(100 * (18 - 5) / 23, 2))
+    s2 = _report(email_row, service_ids=(2,))
+    assert (s2.withheld, s2.headline.n, s2.headline.happiness) == ("complement", 6, None)
     s3 = _report(email_row, service_ids=(3,))
-    assert (s3.withheld, s3.headline.n, s3.headline.happiness) == ("complement", 5, None)
+    assert (s3.withheld, s3.headline.n, round(s3.headline.happiness, 2)) == (None, 5, -20.0)
     email = _report(email_row, channels=("email",))
     assert (email.withheld, email.headline.n, round(email.headline.happiness, 2)) == (None, 13, round(100 * 3 / 13, 2))
 
 
 def test_rule_2_the_narrower_link_hides_what_the_wider_one_hid(email_row):
     """On the email link the carried cells are exactly the two the plain page hides, and its own
-    hotspot table shows only S2 × email (+100, n = 6)."""
+    hotspot table shows only S3 × email (-20, n = 5)."""
     gate = Disclosure.for_scope(CIO)
     reads = CellReads(lambda f, p: analyst_cells(scope=CIO, filters=f, url=email_row, by_priority=p))
     from views.culture import _all_gaps
 
     filters = Filters(*NOW, channels=("email",))
     carried = links.carried(gate, filters, reads, lambda wider: _all_gaps(gate, wider, reads))
-    assert carried[("service_id", "channel")] == {(1, "email"), (3, "email")}
+    assert carried[("service_id", "channel")] == {(1, "email"), (2, "email")}
     email = _report(email_row, channels=("email",))
     shown = email.hotspots.filter(pl.col("happiness").is_not_null())
-    assert shown.select("service_id", "channel", "n", "happiness").rows() == [(2, "email", 6, 100.0)]
-    # Were the email link left to choose its own complement from a table without S3's answers
-    # in it, nothing would change here; what it may never do is show a cell the plain page hid.
+    assert shown.select("service_id", "channel", "n").rows() == [(3, "email", 5)]
+    assert shown["happiness"].to_list() == [pytest.approx(-20.0)]
+    # What the email link may never do is show a cell the plain page hid.
     assert set(email.hotspots.filter(pl.col("happiness").is_null()).select("service_id", "channel").rows()) == {
-        (1, "email"), (3, "email")}
+        (1, "email"), (2, "email")}
 
 
 def test_a_focused_link_on_a_passing_cell_that_nothing_hides_is_shown(email_row):
@@ -139,19 +145,28 @@ TWO_PARTS = ([(1 + i % 2, 1, 1, "email", 10, i) for i in range(4)] + [(2 + i % 2
              + [(1 + i % 6, 1 + i % 6 // 3, 1, "portal", 8, i % 5) for i in range(10)])
 
 
-def test_rule_1_a_link_may_split_the_hidden_block_into_two_parts_that_pass(tmp_path):
+def test_a_link_whose_total_pins_down_a_small_three_way_cell_is_withheld(tmp_path):
     """The plain page hides the four small cells and S1 × portal (S1's only other cell, hidden
     with S1 × email so that the service's own total cannot give that cell away). The email link
     holds two of the five hidden cells: 8 answers from analysts 1–3, and the other part is 18
-    answers from 6 analysts — both pass as groups, so it shows its total (4 happy, 4 unhappy: 0)
-    and keeps both its cells hidden."""
+    answers from 6 analysts — both pass as groups, so rule 1 alone would show it. But its total
+    with the plain page's team row Alpha (14: S1 × email, S2 × email and S1 × portal of Alpha)
+    gives S1 × portal × Alpha (6 answers), and the portal channel's total (10: its monthly line and
+    its lost time) minus that gives S1 × portal × Beta: 4 answers. The service × channel × team pattern
+    hides the email total, so the email link is withheld; each team's link shows its total and
+    no hotspot cell."""
     url = _warehouse(tmp_path, TWO_PARTS)
     plain = _report(url)
     hidden = set(plain.hotspots.filter(pl.col("happiness").is_null()).select("service_id", "channel").rows())
     assert hidden == {(1, "email"), (2, "email"), (3, "phone"), (4, "phone"), (1, "portal")}
     email = _report(url, channels=("email",))
-    assert (email.withheld, email.headline.n, email.headline.happiness) == (None, 8, 0.0)
-    assert email.hotspots.filter(pl.col("happiness").is_not_null()).is_empty()
+    assert (email.withheld, email.headline.n, email.headline.happiness) == ("complement", 8, None)
+    assert {r["team"]: (r["n"], r["happiness"]) for r in plain.teams.iter_rows(named=True)} == {
+        "Alpha": (14, 0.0), "Beta": (12, 0.0)}
+    for team, n in ((1, 14), (2, 12)):
+        link = _report(url, team_ids=(team,))
+        assert (link.withheld, link.headline.n, link.headline.happiness) == (None, n, 0.0)
+        assert link.hotspots.filter(pl.col("happiness").is_not_null()).is_empty()
     # The S1 link is withheld before this rule is asked: the other services' 12 answers come from
     # 5 analysts, but each service's from 2, and that lower bound is what the neighbour check uses.
     assert _report(url, service_ids=(1,)).withheld == "neighbour"
