@@ -40,6 +40,9 @@ TOL = 1e-8
 SEARCH_BUDGET = 20_000
 """Groups the search may visit per round; past that the candidates count as disclosed (errs on hiding)."""
 LEAKS_PER_ROUND = 16
+MAX_ATOMS = 100
+"""Above this many non-empty atoms the search is not run (one round costs seconds at 700 atoms):
+the pattern then holds only the cells below the rule (docs/PRIVACY.md, known limits)."""
 
 Cell = tuple[tuple[str, object], ...]
 """A lattice cell: its (dimension, value) pairs in `DIMS` order; () is the root's total."""
@@ -227,4 +230,7 @@ class Pattern:
 def pattern(gate: Disclosure, cells: pl.DataFrame) -> Pattern:
     """The pattern of the family whose widest link has the per-analyst `cells`."""
     shape = cube(cells)
+    if len(shape.sizes) > MAX_ATOMS:
+        small = {cell for cell, (n, people, _) in shape.cells.items() if not gate.allows(n, people)}
+        return Pattern(frozenset(shape.cells) if () in small else frozenset(small), frozenset(shape.cells))
     return Pattern(hidden_cells(gate, shape), frozenset(shape.cells))
