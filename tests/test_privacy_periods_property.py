@@ -310,3 +310,106 @@ def test_the_block_search_finds_what_trying_every_group_finds():
         inside = failing[np.abs(failing - (failing @ basis.T) @ basis).max(axis=1) < 1e-9]
         expected = sorted(tuple(atoms[used[i]] for i in np.flatnonzero(g)) for g in inside)
         assert leaks(atoms, vectors, sizes, people.astype(float)) == expected
+
+
+TIME = Layout(services=(1,), channels=("email",), home=(1,) * ANALYSTS)
+"""Nothing to filter on: the atoms are the week parts, the links the ranges."""
+
+
+def answers(week: int, analysts: list[int], count: int, channel: str = "email", service: int = 1) -> list[tuple]:
+    """`count` answers in `week` by `analysts` in turn, spread over its days, scores 0, 3, 6, 9, 1, …"""
+    return [(analysts[i % len(analysts)], week, i % 7, i * 3 % 11, channel, service) for i in range(count)]
+
+
+def test_no_period_combination_reveals_a_small_group_time_sqlite(tmp_path):
+    url = f"sqlite:///{tmp_path / 'time.sqlite'}"
+    schema.create_schema(get_engine(url))
+    audit(url, TIME, examples=8)
+
+
+def test_no_period_combination_reveals_a_small_group_time_postgres(empty_postgres_url):
+    audit(empty_postgres_url, TIME, examples=1)  # 15 links a warehouse on a real server
+
+
+MIDDLE_WEEK = [*answers(0, [0, 1, 2], 6), *answers(1, [0, 1, 2], 6), *answers(2, [3], 2),
+               *answers(3, [0, 1, 2], 6), *answers(4, [0, 1, 2], 6)]
+"""Five weeks of 6 answers by 3 analysts, but the middle week holds 2 answers by one analyst."""
+
+
+def test_a_small_week_in_the_middle_is_not_the_period_minus_its_neighbours(tmp_path):
+    """Weeks 1–5 minus weeks 1–2 minus weeks 4–5 is week 3 alone: each of the three links passes its
+    first and last runs of weeks, so the middle week's 2 answers used to be given away. Now every
+    run of weeks counts, in the middle too: a link holding week 3 and another week is withheld."""
+    url = f"sqlite:///{tmp_path / 'middle.sqlite'}"
+    schema.create_schema(get_engine(url))
+    assert found_leaks(url, TIME, MIDDLE_WEEK) == {"happiness": [], "lost": []}
+    st.cache_data.clear()
+    shown = {(a, b) for a, b in ((0, 5), (0, 2), (3, 5), (2, 3), (1, 4))
+             if not culture_report(scope=Scope("cio"), filters=Link(a, b).filters, url=url).withheld}
+    assert shown == {(0, 2), (3, 5)}  # week 3 alone is too small; 1–5 and 2–4 hold it and more
+
+
+WEEK_OF_A_FILTER = [*answers(0, [3, 4, 5], 5), *answers(0, [0], 2), *answers(0, [6], 2),
+                    *answers(2, [3, 4, 5], 10), *answers(2, [0, 1, 2], 3), *answers(2, [6, 7, 8], 3)]
+"""Team 2 answers 5 times in week 1 and 10 times in week 3; teams 1 and 3 twice each in week 1."""
+
+
+def test_a_filtered_link_is_checked_week_by_week_against_the_link_without_the_filter(tmp_path):
+    """Team 2's weeks 1–3 minus its week 3 is its week 1 (5 answers by 3 analysts: fine), and the
+    plain week 1 minus that is teams 1 and 3 in week 1: 4 answers. Over weeks 1–3 the other teams
+    hold 10 answers, so the link on team 2 used to pass; now each week of it must pass too."""
+    url = f"sqlite:///{tmp_path / 'filter.sqlite'}"
+    schema.create_schema(get_engine(url))
+    small = ((0, dt.date(2026, 9, 1), 1, "email", 1), (0, dt.date(2026, 9, 1), 1, "email", 3))
+    found = found_leaks(url, TEAMS, WEEK_OF_A_FILTER)
+    assert small not in found["happiness"] and small not in found["lost"]
+    st.cache_data.clear()
+    on_team_2 = {"team_ids": (2,)}
+    shown = {(a, b) for a, b in ((0, 3), (2, 3), (0, 1))
+             if not culture_report(scope=Scope("cio"), filters=Link(a, b, tuple(on_team_2.items())).filters,
+                                   url=url).withheld}
+    assert shown == {(2, 3)}
+
+
+COMPLEMENT_OF_A_WEEK = [*answers(1, [0, 1, 2], 6), *answers(1, [6, 7, 8], 6), *answers(2, [0, 1, 2], 6),
+                        *answers(2, [6, 7, 8], 6), *answers(3, [0, 1], 6), *answers(3, [3, 4, 5], 11),
+                        *answers(3, [6, 7, 8], 7)]
+"""Week 4: team 1 answers 6 times but by two analysts only, team 2 11 times, team 3 7 times; teams 1
+and 3 also answer 6 times by three analysts in weeks 2 and 3."""
+
+
+def test_a_cell_hidden_for_another_in_one_week_stays_hidden_on_every_link_holding_that_week(tmp_path):
+    """On week 4 alone the team table hides team 1 and, complementarily, team 3. But weeks 2–4 show
+    team 3 (team 2 is the complement there) and weeks 2–3 show it too: their difference is team 3's
+    week 4, and week 4 minus teams 2 and 3 is team 1 (two analysts). Hidden in week 4's own table,
+    team 3 is now hidden on every link holding week 4."""
+    url = f"sqlite:///{tmp_path / 'complement.sqlite'}"
+    schema.create_schema(get_engine(url))
+    assert found_leaks(url, TEAMS, COMPLEMENT_OF_A_WEEK) == {"happiness": [], "lost": []}
+    st.cache_data.clear()
+    rows = culture_report(scope=Scope("cio"), filters=Link(1, 4).filters, url=url).teams
+    assert rows.filter(pl.col("happiness").is_not_null())["team_id"].to_list() == [2]  # 1: two analysts; 3: week 4
+    rows = culture_report(scope=Scope("cio"), filters=Link(1, 3).filters, url=url).teams
+    assert sorted(rows.filter(pl.col("happiness").is_not_null())["team_id"].to_list()) == [1, 3]
+
+
+BEFORE_OF_A_FILTERED_LINK = [*answers(0, [0], 2), *answers(0, [1, 2, 3], 6, "phone"),
+                             *answers(0, [4, 5, 6], 6, "portal"), *answers(1, [0, 1, 2], 6),
+                             *answers(1, [3, 4, 5], 6, "phone"), *answers(1, [6, 7, 8], 6, "portal")]
+"""Week 1: 2 email answers by one analyst, 6 by phone, 6 by the portal; week 2: 6 of each."""
+
+
+def test_the_period_before_of_a_filtered_link_holds_no_part_of_a_block_its_wider_link_hides(tmp_path):
+    """Week 1's channel table hides email and, complementarily, phone; the link on phone in week 1
+    is withheld for holding part of that block. The link on phone in week 2 used to show its change,
+    which gives week 1's phone figure away all the same: week 1 minus portal minus phone is email's
+    2 answers. The period before now passes the same carried decisions as the selection."""
+    one_service = Layout(services=(1,), channels=("email", "phone", "portal"), home=(1,) * ANALYSTS)
+    url = f"sqlite:///{tmp_path / 'before.sqlite'}"
+    schema.create_schema(get_engine(url))
+    assert found_leaks(url, one_service, BEFORE_OF_A_FILTERED_LINK) == {"happiness": [], "lost": []}
+    st.cache_data.clear()
+    phone = (("channels", ("phone",)),)
+    assert culture_report(scope=Scope("cio"), filters=Link(0, 1, phone).filters, url=url).withheld == "complement"
+    report = culture_report(scope=Scope("cio"), filters=Link(1, 2, phone).filters, url=url)
+    assert (report.withheld, report.headline.n, report.headline.change.previous) == (None, 6, None)

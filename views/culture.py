@@ -93,10 +93,10 @@ def _differs_from_a_neighbour(gate: Disclosure, scope: Scope, filters: Filters, 
         chosen = getattr(filters, field)
         if chosen:
             wider = replace(filters, **{field: ()})
-            parts = (distinct(reads(wider, key == "priority"), [key]) if reads is not None
-                     else experience_stats(scope=scope, filters=wider, by=(key,), url=url))
-            if gate.neighbour_gap(parts, key, chosen):
-                return True
+            parts = (distinct(reads(wider, key == "priority"), ["week", key]) if reads is not None
+                     else experience_stats(scope=scope, filters=wider, by=("week", key), url=url))
+            if any(gate.neighbour_gap(week, key, chosen) for week in parts.partition_by("week")):
+                return True  # each week too: links of other periods subtract to it
     return gate.period_gap(distinct(people, ["week"]))
 
 
@@ -109,7 +109,7 @@ def _cell_gaps(gate: Disclosure, keys: tuple[str, ...], here: pl.DataFrame,
     the period, the cell's weeks — with exact distinct analysts. A filter on one of the cell's
     own keys cannot split it.
     """
-    return gate.split_cells(keys, [(distinct(frame, [*keys, dim]), dim, chosen)
+    return gate.split_cells(keys, [(distinct(frame, [*keys, "week", dim]), dim, chosen)
                                    for frame, dim, chosen in lifted if dim not in keys],
                             distinct(here, [*keys, "week"]))
 
@@ -141,10 +141,26 @@ def _team_before_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str
     small group (a team's change reveals its figure before): per filter in use, that filter lifted
     in the period before (by team and the filter's dimension), and the weeks of the period before."""
     earlier = filters.previous()
-    lifted = [(experience_stats(scope=scope, filters=replace(earlier, **{field: ()}), by=("team_id", dim), url=url),
+    lifted = [(experience_stats(scope=scope, filters=replace(earlier, **{field: ()}), by=("team_id", "week", dim),
+                                url=url),
                dim, chosen) for field, dim in SLICE_DIMENSIONS.items()
               if dim != "team_id" and (chosen := getattr(filters, field))]
     return gate.split_cells(["team_id"], lifted, distinct(people, ["team_id", "week"]))
+
+
+def _period_before(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, reads: CellReads,
+                   whole: dict, by_team: pl.DataFrame, people: pl.DataFrame) -> tuple[dict, set[tuple]]:
+    """The period before's totals (analysts 0: no change shown) and the teams whose change goes.
+
+    Besides its own neighbouring links (`_before`, `_team_before_gaps`), the period before must not
+    hold part of a block a wider link hides in that period (`links.carried`): its change would give
+    that part away just as the selection's figures would."""
+    before = _before(gate, scope, filters, url, whole, people)
+    gaps = _team_before_gaps(gate, scope, filters, url, people)
+    if not people.is_empty() and links.carried(
+            gate, filters.previous(), reads, lambda wider: _all_gaps(gate, wider, reads, links.PARENT_KINDS)) is None:
+        return dict(before, analysts=0), gaps | {(team,) for team in by_team["team_id"].to_list()}
+    return before, gaps
 
 
 def _recovery(gate: Disclosure, counts: dict) -> Rate:
@@ -226,7 +242,8 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
                      or any(gate.allows(n, a) for n, a in by_team_before.select("n", "analysts").iter_rows())
                      else pl.DataFrame(schema={"week": pl.Date, "team_id": pl.Int64, "analyst_id": pl.Int64,
                                                "n": pl.Int64}))
-    before = _before(gate, scope, filters, url, whole_before, people_before)
+    before, before_gaps = _period_before(gate, scope, filters, url, reads, whole_before, by_team_before,
+                                         people_before)
     closed = ticket_stats(scope=scope, filters=filters, by=("team_id", "service_id", "channel"), url=url)
     head = _guarded_headline(gate, now, before, int(closed["tickets"].sum()) if closed.height else 0)
     teams = dict(team_names(scope=scope, url=url).iter_rows())
@@ -277,7 +294,7 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
         calibration=org_calibration(scope=scope, filters=filters, url=url),
         teams=sections.teams(gate, links.table_frame(reads, filters, ("team_id",)),
                              by_team_before, closed, teams, gaps=gaps[("team_id",)],
-                             before_gaps=_team_before_gaps(gate, scope, filters, url, people_before)),
+                             before_gaps=before_gaps),
         key=(scope, filters, url),
     )
 

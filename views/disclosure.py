@@ -110,31 +110,26 @@ class Disclosure:
         return any(n > 0 and not self.allows(n, a) for n, a in groups)
 
     def period_gap(self, weeks: pl.DataFrame) -> bool:
-        """True when dropping whole weeks from either end of the period leaves out a small group.
+        """True when some run of whole weeks, not all of them, is not empty and fails the rule.
 
         `weeks` holds `week`, `n`, `analysts` per week of the period (weeks without responses
-        may be absent). Every run of first weeks and every run of last weeks must be empty or pass.
+        may be absent). Links of whole weeks can be subtracted in threes as well as in twos: the
+        period minus a link ending before a run and one starting after it leaves the run, in the
+        middle just as at either end (docs/PRIVACY.md).
         """
         if weeks.height < 2:
             return False
         return bool(self._runs_failing(weeks.with_columns(pl.lit(0).alias("_cell")), ["_cell"]).height)
 
     def _runs_failing(self, weeks: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-        """The cells (`keys`) with a run of first or last weeks — not all of them — that is not
-        empty and fails the rule (runs' analysts: the largest week's, a lower bound)."""
+        """The cells (`keys`) with a run of consecutive weeks — not all of them — that is not empty
+        and fails the rule. A run that is not empty holds a week with responses, and adding weeks
+        only adds responses and analysts, so every such run passes exactly when each week with
+        responses passes on its own (in a cell that has responses in two weeks or more)."""
         n, people = pl.col("n").fill_null(0), pl.col("analysts").fill_null(0)
-        runs = weeks.sort([*keys, "week"]).with_columns(
-            n.cum_sum().over(keys).alias("_pre_n"), people.cum_max().over(keys).alias("_pre_a"),
-            n.cum_sum(reverse=True).over(keys).alias("_suf_n"),
-            people.cum_max(reverse=True).over(keys).alias("_suf_a"),
-            pl.int_range(pl.len()).over(keys).alias("_i"), pl.len().over(keys).alias("_len"))
-
-        def fails(size: str, most: str) -> pl.Expr:
-            return (pl.col(size) > 0) & ((pl.col(size) < self.min_group) | (pl.col(most) < self.min_analysts))
-
-        bad = (((pl.col("_i") < pl.col("_len") - 1) & fails("_pre_n", "_pre_a"))
-               | ((pl.col("_i") > 0) & fails("_suf_n", "_suf_a")))
-        return runs.filter(bad).select(keys).unique()
+        weekly = weeks.filter(n > 0).group_by([*keys, "week"]).agg(n.sum(), people.max())
+        fails = (pl.col("n") < self.min_group) | (pl.col("analysts") < self.min_analysts)
+        return (weekly.filter((pl.len().over(keys) > 1) & fails).select(keys).unique())
 
     def month_gap(self, inside: Iterable[tuple[int, int]], outside: Iterable[tuple[int, int]]) -> bool:
         """True when a calendar month (a digest's) could be subtracted from a page link of whole weeks.
@@ -156,18 +151,53 @@ class Disclosure:
 
         A cell shown on two links that differ in one filter can be subtracted just like the whole
         selection, so each cell gets the selection's checks: `lifted` holds, for every filter in
-        use, that filter's dimension lifted (`n`, `analysts` per cell and value of the dimension)
-        and the values chosen; `weeks` holds `n`, `analysts` per cell and week of the period.
+        use, that filter's dimension lifted (`n`, `analysts` per cell and value of the dimension,
+        and per week when the frame has a `week`: links of other periods can be subtracted to the
+        cell's weeks, so each week must pass the check too) and the values chosen; `weeks` holds
+        `n`, `analysts` per cell and week of the period.
         """
         keys = list(keys)
         gaps: set[tuple] = set()
         for frame, dim, chosen in lifted:
             if not frame.is_empty():
-                gaps |= {cell for cell, part in frame.partition_by(keys, as_dict=True).items()
+                by = keys + (["week"] if "week" in frame.columns else [])
+                gaps |= {cell[:len(keys)] for cell, part in frame.partition_by(by, as_dict=True).items()
                          if self.neighbour_gap(part, dim, chosen)}
         if not weeks.is_empty():
-            gaps |= set(self._runs_failing(weeks, keys).iter_rows())
+            gaps |= set(self._runs_failing(weeks, keys).iter_rows()) | self.week_complements(weeks, keys)
         return gaps
+
+    def week_complements(self, weeks: pl.DataFrame, keys: Sequence[str]) -> set[tuple]:
+        """The cells (`keys` values) hidden in some week's own table: each week, the cells that
+        fail the rule there and, complementarily, the smallest others (ties in key order).
+
+        Links of whole weeks subtract to any one week of a cell that passes each week, and the
+        selection's week to its total, so a cell hidden in one week for another's sake must be
+        hidden on every link holding that week — the same cells whatever the link's period."""
+        keys = list(keys)
+        n, people = pl.col("n").fill_null(0), pl.col("analysts").fill_null(0)
+        weekly = weeks.filter(n > 0).group_by([*keys, "week"]).agg(n.sum(), people.max())
+        small = (pl.col("n") < self.min_group) | (pl.col("analysts") < self.min_analysts)
+        troubled = weekly.filter(small.any().over("week"))
+        hidden: set[tuple] = set()
+        for part in troubled.partition_by("week"):
+            checked = self._complementary_grid(part.sort(keys).with_columns(small.alias(SUPPRESSED)), keys)
+            hidden |= set(checked.filter(pl.col(SUPPRESSED)).select(keys).iter_rows())
+        return hidden
+
+    def _complementary_grid(self, frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+        """`complementary` over the whole table and, with several keys, inside each value of each key
+        (a row or column of the table adds up to a figure shown elsewhere too), until it holds."""
+        frame = self.complementary(frame, [])
+        for _ in range(frame.height if len(keys) > 1 else 0):
+            before = frame[SUPPRESSED].to_list()
+            for key in keys:
+                frame = pl.concat([self.complementary(part, []) for part in
+                                   frame.partition_by(key, maintain_order=True)], how="vertical_relaxed")
+                frame = self.complementary(frame, [])
+            if frame[SUPPRESSED].to_list() == before:
+                break
+        return frame
 
 
 def hidden_keys(gate: Disclosure, frame: pl.DataFrame, key: str, *, shown_total: bool = True,
