@@ -74,6 +74,15 @@ def whole_weeks(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     return monday, sunday
 
 
+def up_to_last_full_week(start: dt.date, end: dt.date, today: dt.date) -> tuple[dt.date, dt.date]:
+    """Half-open whole weeks [start, end) cut at the last full week before `today`'s: the week still
+    under way is left out, as in the presets (a link into it would change every day and could be
+    subtracted from itself a day later); a range only in that week becomes the last full week."""
+    monday = today - dt.timedelta(days=today.weekday())
+    end = min(end, monday)
+    return (start, end) if start < end else (monday - dt.timedelta(weeks=1), monday)
+
+
 def to_filters(state: FilterState, today: dt.date, *, weeks: bool = False) -> Filters:
     """The half-open period and slices a page queries with (`weeks`: an org view, whose custom
     ranges widen to whole weeks and whose presets end with the last whole week)."""
@@ -81,6 +90,8 @@ def to_filters(state: FilterState, today: dt.date, *, weeks: bool = False) -> Fi
     if preset == "custom":
         start, end = whole_weeks(state.start, state.end) if weeks else (state.start, state.end)
         end = end + dt.timedelta(days=1)
+        if weeks:
+            start, end = up_to_last_full_week(start, end, today)
     elif weeks:
         start, end = periods.closed_weeks(preset, today)
     else:
