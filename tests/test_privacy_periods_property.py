@@ -413,3 +413,28 @@ def test_the_period_before_of_a_filtered_link_holds_no_part_of_a_block_its_wider
     assert culture_report(scope=Scope("cio"), filters=Link(0, 1, phone).filters, url=url).withheld == "complement"
     report = culture_report(scope=Scope("cio"), filters=Link(1, 2, phone).filters, url=url)
     assert (report.withheld, report.headline.n, report.headline.change.previous) == (None, 6, None)
+
+
+def on_day(week: int, day: int, analysts: list[int], count: int) -> list[tuple]:
+    """`count` answers on one day of `week` by `analysts` in turn, scores 0, 3, 6, 9, 1, …"""
+    return [(analysts[i % len(analysts)], week, day, i * 3 % 11, "email", 1) for i in range(count)]
+
+
+CUT_WEEK = [*on_day(1, 1, [0, 1], 4), *on_day(1, 1, [3, 4, 5], 10), *on_day(1, 1, [6, 7, 8], 12),
+            *on_day(1, 4, [0, 1, 2], 7), *on_day(1, 4, [3, 4, 5], 15), *on_day(1, 4, [6, 7, 8], 12)]
+"""The week of Monday 28 September, cut by October: on Tuesday 29 September team 1 answers 4 times
+(two analysts), team 2 10 times, team 3 12 times; on Friday 2 October 7, 15 and 12 times."""
+
+
+def test_a_team_links_months_do_not_hold_part_of_a_month_the_team_lines_hide(tmp_path):
+    """The week's team lines hide September of team 1 and, complementarily, of another team. On the
+    link on one team the trend's September is that team's September line all the same, and the
+    week's September minus teams 2's and 3's is team 1's 4 answers by two analysts. A month of a
+    filtered link that holds part of the month's hidden lines is now hidden like those lines."""
+    url = f"sqlite:///{tmp_path / 'cut.sqlite'}"
+    schema.create_schema(get_engine(url))
+    assert found_leaks(url, TEAMS, CUT_WEEK) == {"happiness": [], "lost": []}
+    st.cache_data.clear()
+    months = {team: culture_report(scope=Scope("cio"), filters=Link(1, 2, (("team_ids", (team,)),)).filters,
+                                   url=url).trend["month"].to_list() for team in (1, 2, 3)}
+    assert months == {1: [], 2: [], 3: []}

@@ -255,6 +255,8 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
     gaps = _all_gaps(gate, filters, reads)
     for kind, cells_hidden in inherited.items():  # what a wider link hides stays hidden here
         gaps[kind] = gaps[kind] | cells_hidden
+    gaps[("month", "sla_met")] |= {(month, met) for (month,) in inherited.get(("month",), set())
+                                   for met in (True, False)}  # a month hidden is hidden in the watermelon too
     mood_mix, sla_groups = sections.mood(gate, by_sla, gaps=gaps[("sla_met",)])
     met = sla_groups.filter(pl.col("sla_met").fill_null(False) & ~pl.col("suppressed").fill_null(False))
     watermelon = (watermelon_share(int(now["sla_met_unhappy"]), int(now["sla_met_n"])) if met.height

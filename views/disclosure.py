@@ -10,7 +10,10 @@ cell keeps its size `n` and loses every other number. On top of the per-cell rul
   hidden row cannot be recovered as "total minus the others" (`complementary`);
 - a selection that differs from a neighbouring one (one filter value more or less, or a week
   more or less at either end) by a non-empty group below the minimum is withheld as a whole,
-  so two links cannot be subtracted (`neighbour_gap`, `period_gap`).
+  so two links cannot be subtracted (`neighbour_gap`, `period_gap`); as three links of whole
+  weeks subtract to any run of weeks, every run counts, in the middle of the period too, and a
+  cell hidden in one week's own table is hidden on every link holding that week
+  (`split_cells`, `week_complements`).
 
 Distinct-analyst counts cannot be added up: where a cell's count comes from a roll-up, it is
 the largest part's count, a lower bound, so every decision here errs on the side of hiding.
