@@ -327,8 +327,20 @@ def test_no_period_combination_reveals_a_small_group_time_sqlite(tmp_path):
     audit(url, TIME, examples=8)
 
 
-def test_no_period_combination_reveals_a_small_group_time_postgres(empty_postgres_url):
-    audit(empty_postgres_url, TIME, examples=1)  # 15 links a warehouse on a real server
+def test_no_period_combination_reveals_a_small_group_teams_sqlite(tmp_path):
+    url = f"sqlite:///{tmp_path / 'teams.sqlite'}"
+    schema.create_schema(get_engine(url))
+    audit(url, TEAMS, examples=6)
+
+
+def test_no_period_combination_reveals_a_small_group_slices_sqlite(tmp_path):
+    url = f"sqlite:///{tmp_path / 'slices.sqlite'}"
+    schema.create_schema(get_engine(url))
+    audit(url, SLICES, examples=5)
+
+
+def test_no_period_combination_reveals_a_small_group_postgres(empty_postgres_url):
+    audit(empty_postgres_url, TEAMS, examples=1)  # 60 links a warehouse on a real server
 
 
 MIDDLE_WEEK = [*answers(0, [0, 1, 2], 6), *answers(1, [0, 1, 2], 6), *answers(2, [3], 2),
