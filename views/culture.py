@@ -18,6 +18,7 @@ from data_access.stats import lost_histogram, ticket_stats
 from data_access.trends import (CHANNEL_LABELS, analyst_cells, analyst_weeks, calibration_inputs, culture_counts,
                                 experience_stats, factor_counts, service_names, team_names)
 from metrics.culture import Headline, Rate, calibration_counts, factor_changes, headline, rate, totals
+from metrics.hotspots import hotspot_impact
 from metrics.lost_time import LostTime, pareto_share
 from metrics.trends import PeriodChange
 from metrics.watermelon import WatermelonShare, watermelon_share
@@ -109,9 +110,13 @@ def _cell_gaps(gate: Disclosure, keys: tuple[str, ...], here: pl.DataFrame,
     the period, the cell's weeks — with exact distinct analysts. A filter on one of the cell's
     own keys cannot split it.
     """
+    weeks = distinct(here, [*keys, "week"])
+    if keys == ("service_id", "channel") and weeks.height:  # hotspots break ties in impact order: each week too
+        weeks = weeks.join(pl.concat([hotspot_impact(week, keys=[*keys, "week"]).select(*keys, "week", "impact")
+                                      for week in experience(here, (*keys, "week")).partition_by("week")]),
+                           on=[*keys, "week"], how="left")
     return gate.split_cells(keys, [(distinct(frame, [*keys, "week", dim]), dim, chosen)
-                                   for frame, dim, chosen in lifted if dim not in keys],
-                            distinct(here, [*keys, "week"]))
+                                   for frame, dim, chosen in lifted if dim not in keys], weeks)
 
 
 def _guarded_headline(gate: Disclosure, now: dict, before: dict, tickets: int) -> Headline:

@@ -172,19 +172,23 @@ class Disclosure:
 
     def week_complements(self, weeks: pl.DataFrame, keys: Sequence[str]) -> set[tuple]:
         """The cells (`keys` values) hidden in some week's own table: each week, the cells that
-        fail the rule there and, complementarily, the smallest others (ties in key order).
+        fail the rule there and, complementarily, the smallest others (ties in `impact` order when
+        `weeks` has that column, as the hotspot table breaks them, then in key order).
 
         Links of whole weeks subtract to any one week of a cell that passes each week, and the
         selection's week to its total, so a cell hidden in one week for another's sake must be
         hidden on every link holding that week — the same cells whatever the link's period."""
         keys = list(keys)
         n, people = pl.col("n").fill_null(0), pl.col("analysts").fill_null(0)
-        weekly = weeks.filter(n > 0).group_by([*keys, "week"]).agg(n.sum(), people.max())
+        order = [c for c in ("impact",) if c in weeks.columns]  # the table's own order, where it has one
+        weekly = weeks.filter(n > 0).group_by([*keys, "week"]).agg(n.sum(), people.max(),
+                                                                  *(pl.col(c).first() for c in order))
         small = (pl.col("n") < self.min_group) | (pl.col("analysts") < self.min_analysts)
         troubled = weekly.filter(small.any().over("week"))
         hidden: set[tuple] = set()
         for part in troubled.partition_by("week"):
-            checked = self._complementary_grid(part.sort(keys).with_columns(small.alias(SUPPRESSED)), keys)
+            part = part.sort([*order, *keys], nulls_last=True).with_columns(small.alias(SUPPRESSED))
+            checked = self._complementary_grid(part, keys)
             hidden |= set(checked.filter(pl.col(SUPPRESSED)).select(keys).iter_rows())
         return hidden
 
