@@ -155,3 +155,16 @@ def test_concurrency_runs_on_one_and_several_processes_become_bars(tmp_path):
     assert lines[1] == ("- 25 sign-ins at once (postgresql 1m, 2 processes behind HAProxy; one Chromium, mixed "
                         "roles): first chart or table p50 3.00 s, p95 5.00 s, max 7.00 s; then one filter change "
                         "p50 1.00 s, p95 2.00 s; 0 error(s); server 40.0 CPU-s, load 1.0 → 2.0.")
+
+
+def test_the_default_run_holds_the_10m_tier_and_a_throwaway_postgresql():
+    from bench import run
+
+    default = run.parse_args([])
+    assert default.tier_list == ["100k", "1m", "10m"]
+    assert default.throwaway_postgres is True  # the suite's machines have the server binaries
+    quick = run.parse_args(["--tiers", "100k,1m", "--no-postgres"])
+    assert (quick.tier_list, quick.throwaway_postgres) == (["100k", "1m"], False)
+    given = run.parse_args(["--postgres", "postgresql+psycopg://u@h/db"])
+    assert (given.throwaway_postgres, given.postgres) == (False, "postgresql+psycopg://u@h/db")
+    assert run.parse_args(["--tiers", "1m", "--with-10m"]).tier_list == ["1m", "10m"]
