@@ -208,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--into", type=Path, metavar="RESULTS_JSON",
                         help="add this run to an existing bench/results.json (and its results.md)")
     args = parser.parse_args(argv)
+    if args.into and not args.into.is_file():
+        parser.error(f"--into {args.into}: no such results file (run python -m bench.run first, or leave --into out)")
     url = args.url or warehouses.file_warehouse(args.tier, "duckdb").url
     steps = measure(url, tuple(int(x) for x in args.sessions.split(",")), processes=args.processes)
     if args.into:
