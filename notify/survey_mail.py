@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from components import formats
+from data_access import clock
 from data_access.surveys import invitations, tokens
 from data_access.surveys.invitations import Outgoing
 from data_access.surveys.settings import SurveySettings
@@ -137,7 +138,7 @@ def send_surveys(engine, mailer, *, now: dt.datetime, settings: SurveySettings,
     run.created = invitations.create_pending(engine, now=now, settings=settings)
     todo = invitations.pending(engine, now=now, settings=settings)
     for index, item in enumerate(todo):
-        if not invitations.claim(engine, item.invitation_id, item.attempts):
+        if not invitations.claim(engine, item.invitation_id, item.attempts, now=clock.now()):
             run.skipped += 1  # another run is sending it right now
             continue
         try:

@@ -232,3 +232,25 @@ def test_a_refused_email_stays_unsent_and_is_retried_while_the_others_go(survey_
     assert send(survey_db) == 0  # the mailbox works again on the usual server
     assert [r for r, _ in smtp_env.messages()] == [["full@example.com"]]
     assert [(r["state"], r["attempts"]) for r in invitations(survey_db)] == [("sent", 3), ("sent", 1)]
+
+
+def test_two_overlapping_runs_send_each_invitation_once(survey_db, smtp_env):
+    """Cron starts a run while the last one is still sending: every requester gets one email."""
+    import threading
+
+    keys = [new_ticket(survey_db, email=f"overlap{n}@example.com") for n in range(8)]
+    start, codes = threading.Barrier(2), []
+
+    def run() -> None:
+        start.wait()
+        codes.append(send(survey_db))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [0, 0]
+    assert sorted(r[0] for r, _ in smtp_env.messages()) == [f"overlap{n}@example.com" for n in range(8)]
+    assert [(r["ticket_key"], r["state"], r["attempts"]) for r in invitations(survey_db)] == [
+        (k, "sent", 1) for k in keys]
