@@ -194,17 +194,34 @@ class Disclosure:
 
     def _complementary_grid(self, frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
         """`complementary` over the whole table and, with several keys, inside each value of each key
-        (a row or column of the table adds up to a figure shown elsewhere too), until it holds."""
-        frame = self.complementary(frame, [])
-        for _ in range(frame.height if len(keys) > 1 else 0):
-            before = frame[SUPPRESSED].to_list()
+        (a row or column of the table adds up to a figure shown elsewhere too), until it holds.
+        Plain lists: it runs for every troubled week of every kind of cell."""
+        sizes, people = frame["n"].to_list(), frame["analysts"].to_list()
+        flags = [bool(f) for f in frame[SUPPRESSED].to_list()]
+        groups = [list(range(frame.height))]
+        if len(keys) > 1:
             for key in keys:
-                frame = pl.concat([self.complementary(part, []) for part in
-                                   frame.partition_by(key, maintain_order=True)], how="vertical_relaxed")
-                frame = self.complementary(frame, [])
-            if frame[SUPPRESSED].to_list() == before:
+                members: dict = {}
+                for i, value in enumerate(frame[key].to_list()):
+                    members.setdefault(value, []).append(i)
+                groups += list(members.values())
+        for _ in range(frame.height + 1):
+            before = list(flags)
+            for rows in groups:
+                self._complement(rows, sizes, people, flags)
+            if flags == before:
                 break
-        return frame
+        return frame.with_columns(pl.Series(SUPPRESSED, flags, dtype=pl.Boolean))
+
+    def _complement(self, rows: list[int], sizes: list, people: list, flags: list[bool]) -> None:
+        """`complementary` on the rows `rows` of plain lists (ties in row order), changing `flags`."""
+        while True:
+            hidden = [i for i in rows if flags[i] and sizes[i] > 0]
+            visible = sorted((i for i in rows if not flags[i] and sizes[i] > 0), key=lambda i: (sizes[i], i))
+            union = (sum(sizes[i] for i in hidden), max((people[i] for i in hidden), default=0))
+            if not hidden or not visible or (len(hidden) >= 2 and self.allows(*union)):
+                return
+            flags[visible[0]] = True
 
 
 def hidden_keys(gate: Disclosure, frame: pl.DataFrame, key: str, *, shown_total: bool = True,
