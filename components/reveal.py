@@ -17,9 +17,16 @@ _SEQ_KEY = "pulse_reveal_seq"
 
 # Waits (up to ~3 s) until the opened tab is drawn and selected, then scrolls: first the tab into
 # sight inside its bar (sideways only), then the whole tab block to the top, below the app header.
+# A popover still open (a saved view opened from "Saved views") is closed first: closing it later
+# would give the focus back to its button and scroll the window back up to it.
 _SCRIPT = """<script>(function () {
-  var label = %s, tries = 0;
+  var label = %s, tries = 0, closes = 0;
   function go() {
+    if (document.querySelector('[data-testid="stPopoverBody"]') && closes++ < 5) {
+      document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', code: 'Escape', keyCode: 27, bubbles: true}));
+      setTimeout(go, 150);
+      return;
+    }
     var tabs = Array.from(document.querySelectorAll('[data-testid="stTabs"] [role="tab"]'));
     var tab = tabs.find(function (t) {
       return t.getAttribute('aria-selected') === 'true' && t.textContent.trim() === label; });
