@@ -359,6 +359,11 @@ def page_filters(key_prefix: str, *, scope: Scope, weeks: bool = False) -> Filte
     state = _remembered_state(options, today)
     start_with = _defaults(state, options, today)
     keys = _widget_keys(key_prefix)
+    # Boxes without a value of their own (a fresh session, or a saved view just opened) get theirs
+    # through the session state, as a drill-down's do: a default alone would leave a box the browser
+    # already shows at its old value ("All") while the figures follow the link.
+    for widget in FIELD_WIDGETS.values():
+        st.session_state.setdefault(keys[widget], start_with[widget])
 
     with filter_fold(key_prefix, summary(_as_picked(keys, state), options)):
         state = _filter_boxes(keys, start_with, state, options, scope, today, weeks=weeks)
