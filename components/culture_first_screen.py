@@ -60,10 +60,12 @@ def _change_tile(report: CultureReport) -> None:
 def _year_tile(extras: CultureExtras) -> None:
     ago = extras.year_ago
     if ago is None or ago.change is None:
-        tile("vs last year", formats.NO_VALUE, f"too few responses a year earlier (n = {extras.year_ago_n:,})"
+        # Not always "too few": a year earlier may hold many responses and still be withheld (a
+        # neighbouring selection would single out a small group), so the line says what it knows.
+        tile("vs last year", formats.NO_VALUE, f"no fair comparison a year earlier (n = {extras.year_ago_n:,})"
              if extras.year_ago_n else "no responses a year earlier",
              "Happiness now minus Happiness over the same months one year earlier, when both are large "
-             "enough to show.")
+             "enough to show and neither could single out a small group.")
         return
     tile("vs last year", f"{formats.signed(ago.change)} pts", comparison_detail(ago, "then"),
          "Happiness now minus Happiness over the same calendar months a year earlier (same filters): "
