@@ -97,6 +97,12 @@ TILES_CSS = """<style>
   .st-key-culture_headline [data-testid="stMetricValue"] { font-size: 1.75rem; }
   .st-key-culture_headline [data-testid="stMetricLabel"] p { font-size: 0.8rem; }
 }
+@media (max-width: 640px) {  /* a phone: two tiles a row, not five screens of one tile each */
+  .st-key-culture_headline [data-testid="stHorizontalBlock"] { flex-wrap: wrap; gap: 0.5rem; }
+  .st-key-culture_headline [data-testid="stColumn"] { min-width: calc(50% - 0.25rem) !important;
+                                                      flex: 1 1 calc(50% - 0.25rem) !important; }
+  .st-key-culture_headline [data-testid="stMetricValue"] { font-size: 1.5rem; }
+}
 </style>"""
 
 
