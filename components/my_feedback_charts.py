@@ -45,7 +45,7 @@ def spread_chart(spread: Spread, own: float | None, *, title: str, domain: tuple
         {"mark": {"type": "bar", "height": 16, "color": TEAM, "opacity": 0.55, "cornerRadius": 3},
          "encoding": {"x": {"field": "p25", "type": "quantitative", "scale": x_scale, "title": None},
                       "x2": {"field": "p75"}, "y": y, "tooltip": team_tip}},
-        {"mark": {"type": "tick", "color": "#1f2328", "thickness": 2, "size": 22},
+        {"mark": {"type": "tick", "color": "#1f2328", "stroke": "#ffffff", "strokeWidth": 1, "thickness": 3, "size": 22},
          "encoding": {"x": {"field": "median", "type": "quantitative", "scale": x_scale}, "y": y,
                       "tooltip": team_tip}},
         {"mark": {"type": "point", "filled": True, "size": 160, "color": MINE, "opacity": 1},
