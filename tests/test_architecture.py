@@ -240,3 +240,38 @@ def test_no_function_is_over_60_lines() -> None:
                  for path in source_files()
                  for line, name, length in long_functions(path.read_text(encoding="utf-8"))]
     assert offenders == [], "split these by responsibility:\n" + "\n".join(offenders)
+
+
+# ---------------------------------------------------------------- one home for a name
+
+def test_views_use_no_component_but_the_plain_formats() -> None:
+    """Read models sit below the components: the one thing they take from there is the plain
+    format module (no Streamlit, nothing of the app), for the names figures are labelled with."""
+    found = [f"{path.relative_to(ROOT).as_posix()} imports {name}" for path in source_files()
+             if path.relative_to(ROOT).parts[0] == "views"
+             for name in sorted(imported_modules(path))
+             if name.split(".")[0] == "components" and not name.startswith("components.formats")]
+    assert found == []
+
+
+def assigned_names(source: str) -> set[str]:
+    """Every module-level name a file binds by assignment."""
+    names = set()
+    for node in ast.parse(source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
+            if isinstance(node, ast.AnnAssign) else []
+        names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
+
+
+def test_channel_names_have_one_home() -> None:
+    """On screen, in the PDFs and in the e-mails a channel reads the same: its name is written
+    once, in components/formats.py, for every channel the schema allows."""
+    from components import formats
+    from data_access.schema import CHANNELS
+
+    homes = [path.relative_to(ROOT).as_posix() for path in source_files()
+             if "CHANNEL_LABELS" in assigned_names(path.read_text(encoding="utf-8"))]
+    assert homes == ["components/formats.py"]
+    assert set(formats.CHANNEL_LABELS) == set(CHANNELS)
+    assert [formats.channel(c) for c in ("walk_in", "social", "phone")] == ["Walk-in", "Social media", "Phone"]

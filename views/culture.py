@@ -11,11 +11,12 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
+from components.formats import CHANNEL_LABELS  # plain formats, the one home of channel names
 from data_access.config import thresholds
 from data_access.filters import Filters
 from data_access.scope import Scope
 from data_access.stats import lost_histogram, ticket_stats
-from data_access.trends import (CHANNEL_LABELS, analyst_cells, analyst_weeks, calibration_inputs, culture_counts,
+from data_access.trends import (analyst_cells, analyst_weeks, calibration_inputs, culture_counts,
                                 experience_stats, factor_counts, service_names, team_names)
 from metrics.culture import Headline, Rate, calibration_counts, factor_changes, headline, rate, totals
 from metrics.lost_time import LostTime, pareto_share
