@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from data_access import config, query, schema
 from data_access.demo import DEMO_PASSWORD
-from data_access.engine import get_engine
+from data_access.engine import get_engine, retrying
 from data_access.scope import Role, Scope
 
 U = schema.app_users
@@ -80,9 +80,16 @@ def user_query(username: str) -> sa.Select:
 
 
 def find_user(username: str, *, url: str | None = None) -> UserRecord | None:
-    """The user signed in as `username` (any case), or None when there is no such user."""
+    """The user signed in as `username` (any case), or None when there is no such user.
+
+    Every page run of a signed-in session starts here, outside any page's cached reads: a
+    transient failure (a busy file, a dropped connection) is retried by the one retry policy."""
     if not normalise_username(username):
         return None
+    return retrying(lambda: _read_user(username, url))
+
+
+def _read_user(username: str, url: str | None) -> UserRecord | None:
     with get_engine(url or config.database_url()).connect() as conn:
         row = conn.execute(user_query(username)).mappings().first()
         if row is None:
@@ -110,8 +117,10 @@ def find_user(username: str, *, url: str | None = None) -> UserRecord | None:
 
 def has_users(*, url: str | None = None) -> bool:
     """Whether anyone at all may sign in (a fresh warehouse has nobody until the first admin)."""
-    with get_engine(url or config.database_url()).connect() as conn:
-        return conn.execute(sa.select(U.c.user_id).limit(1)).first() is not None
+    def read() -> bool:
+        with get_engine(url or config.database_url()).connect() as conn:
+            return conn.execute(sa.select(U.c.user_id).limit(1)).first() is not None
+    return retrying(read)
 
 
 def list_users(*, scope: Scope, url: str | None = None) -> pl.DataFrame:

@@ -1,6 +1,7 @@
 """Database failures on the paths outside a page's own try-block: sign-in and widget callbacks.
 
-Each one shows a sentence for a person (no SQL, no values) and leaves the app usable.
+Each one shows a sentence for a person (no SQL, no values) and leaves the app usable; a transient
+one (a busy file, a dropped connection) is first retried by the one retry policy, unseen.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from components import auth, self_assessment_form, signin
+from data_access import bootstrap, engine, users
+from data_access.engine import get_engine
 from data_access.scope import Scope
 from data_access.users import find_user
 from data_access.writes.self_assessment import submit_self_assessment
@@ -83,3 +86,66 @@ def test_a_failing_sharing_switch_explains_and_shows_what_is_stored(app_demo_url
     assert not at.exception
     assert any(e.value.startswith("Sharing was not changed.") and "SELECT" not in e.value for e in at.error)
     assert at.toggle[0].value is stored  # the switch shows what is stored, not the failed change
+
+
+# ---------------------------------------------------------------- transient failures are retried unseen
+
+MISSING_TABLE = sa.exc.OperationalError("SELECT u.username FROM app_users u", (),
+                                        Exception("no such table: app_users"))
+
+
+class _FlakyEngine:
+    """The warehouse's engine, whose first `failures` connections meet `error`."""
+
+    def __init__(self, real: sa.Engine, failures: int, error: Exception = BUSY):
+        self.real, self.failures, self.error, self.attempts = real, failures, error, 0
+
+    def connect(self):
+        self.attempts += 1
+        if self.attempts <= self.failures:
+            raise self.error
+        return self.real.connect()
+
+
+def _flaky_users(monkeypatch, url: str, failures: int, error: Exception = BUSY) -> _FlakyEngine:
+    flaky = _FlakyEngine(get_engine(url), failures, error)
+    monkeypatch.setattr(users, "get_engine", lambda url=None: flaky)
+    return flaky
+
+
+def test_a_busy_file_at_the_sign_in_lookup_is_retried_and_the_page_shows(app_demo_url, monkeypatch):
+    at = _sign_in(_app(app_demo_url, monkeypatch), "cio")
+    assert not at.exception and at.session_state["viewer"].username == "cio"
+    before = engine.RETRIED["busy"]
+    flaky = _flaky_users(monkeypatch, app_demo_url, failures=2)
+    at.run()  # the run's lookup meets the file-handle conflict twice, then the warehouse answers
+    assert not at.exception and [e.value for e in at.error] == []
+    assert at.session_state["viewer"].username == "cio" and at.session_state["viewer"].roles == ("cio",)
+    assert (flaky.attempts, engine.RETRIED["busy"] - before) == (3, 2)
+
+
+def test_a_busy_file_when_the_form_is_sent_is_retried_and_signs_in(app_demo_url, monkeypatch):
+    at = _app(app_demo_url, monkeypatch)
+    flaky = _flaky_users(monkeypatch, app_demo_url, failures=1)
+    at = _sign_in(at, "cio")
+    assert not at.exception and [e.value for e in at.error] == []
+    assert at.session_state["viewer"].username == "cio"
+    assert flaky.attempts >= 2  # the form's lookup, retried once, then this run's own lookup
+    assert signin.SESSION_FAILS not in at.session_state
+
+
+def test_a_failure_that_is_not_transient_is_shown_at_once(app_demo_url, monkeypatch):
+    at = _sign_in(_app(app_demo_url, monkeypatch), "cio")
+    flaky = _flaky_users(monkeypatch, app_demo_url, failures=99, error=MISSING_TABLE)
+    at.run()
+    assert not at.exception and flaky.attempts == 1  # no waiting for what will not pass
+    message = " ".join(e.value for e in at.error)
+    assert message.startswith("Sign-in is not possible right now. The feedback warehouse cannot be reached")
+    assert "SELECT" not in message
+
+
+def test_the_empty_warehouse_check_and_the_data_origin_retry_a_busy_file(app_demo_url, monkeypatch):
+    flaky = _flaky_users(monkeypatch, app_demo_url, failures=1)
+    assert users.has_users(url=app_demo_url) is True and flaky.attempts == 2
+    flaky = _FlakyEngine(get_engine(app_demo_url), failures=2)
+    assert bootstrap.data_origin(flaky) == "demo" and flaky.attempts == 3
