@@ -21,7 +21,6 @@ from data_access import clock
 from data_access.filters import Filters
 from data_access.schema import CHANNELS, TICKET_TYPES
 from data_access.scope import Scope
-from data_access.trends import CHANNEL_LABELS
 from metrics import periods
 from views.cache import trends
 
@@ -283,7 +282,7 @@ def _filter_boxes(keys: dict, start_with: dict, state: FilterState, options: Fil
     return FilterState(
         preset=preset, start=start, end=end,
         ticket_types=box(cols[1], "Ticket type", "types", TICKET_TYPES, TYPE_LABELS.get),
-        channels=box(cols[2], "Channel", "channels", CHANNELS, CHANNEL_LABELS.get),
+        channels=box(cols[2], "Channel", "channels", CHANNELS, formats.CHANNEL_LABELS.get),
         service_ids=box(cols[3], "Service", "services", options.services, options.services.get),
         team_ids=box(cols[4], "Team", "teams", options.teams, options.teams.get,
                      "All" if scope.role != "lead" else "My teams"),
@@ -303,7 +302,7 @@ def summary(state: FilterState, options: FilterOptions) -> str:
     period = (f"{_day(state.start)} – {_day(state.end)}" if state.preset == "custom" and state.start and state.end
               else PRESETS.get(state.preset, PRESETS[DEFAULT_PRESET]))
     parts = [period]
-    for values, names in ((state.ticket_types, TYPE_LABELS), (state.channels, CHANNEL_LABELS),
+    for values, names in ((state.ticket_types, TYPE_LABELS), (state.channels, formats.CHANNEL_LABELS),
                           (state.service_ids, options.services), (state.team_ids, options.teams),
                           (state.priorities, PRIORITY_LABELS)):
         shown = [str(names.get(v, v)) for v in values]
