@@ -215,7 +215,7 @@ def test_my_settings_says_where_dark_mode_is_and_the_menu_switches_it(app_url, b
             .to_be_visible()
         assert page.evaluate(_BACKGROUND) > 0.8
         page.locator('[data-testid="stMainMenu"]').click()
-        page.get_by_text("Dark", exact=True).click()
+        page.get_by_test_id("stMainMenuItem-theme-Dark").click()  # System · Light · Dark
         page.wait_for_function(f"() => ({_BACKGROUND})() < 0.2")  # the app's background turned dark
         page.keyboard.press("Escape")
         screenshot(page, "issue17-leftovers-settings-dark-chosen-390", full_page=False)
