@@ -21,7 +21,6 @@ from data_access import clock
 from data_access.filters import Filters
 from data_access.schema import CHANNELS, TICKET_TYPES
 from data_access.scope import Scope
-from data_access.trends import CHANNEL_LABELS
 from metrics import periods
 from views.cache import trends
 
@@ -294,7 +293,7 @@ def _filter_boxes(keys: dict, start_with: dict, state: FilterState, options: Fil
     return FilterState(
         preset=preset, start=start, end=end,
         ticket_types=box(cols[1], "Ticket type", "types", TICKET_TYPES, TYPE_LABELS.get),
-        channels=box(cols[2], "Channel", "channels", CHANNELS, CHANNEL_LABELS.get),
+        channels=box(cols[2], "Channel", "channels", CHANNELS, formats.CHANNEL_LABELS.get),
         service_ids=box(cols[3], "Service", "services", options.services, options.services.get),
         team_ids=box(cols[4], "Team", "teams", options.teams, options.teams.get,
                      "All" if scope.role != "lead" else "My teams"),
@@ -314,7 +313,7 @@ def summary(state: FilterState, options: FilterOptions) -> str:
     period = (f"{_day(state.start)} – {_day(state.end)}" if state.preset == "custom" and state.start and state.end
               else PRESETS.get(state.preset, PRESETS[DEFAULT_PRESET]))
     parts = [period]
-    for values, names in ((state.ticket_types, TYPE_LABELS), (state.channels, CHANNEL_LABELS),
+    for values, names in ((state.ticket_types, TYPE_LABELS), (state.channels, formats.CHANNEL_LABELS),
                           (state.service_ids, options.services), (state.team_ids, options.teams),
                           (state.priorities, PRIORITY_LABELS)):
         shown = [str(names.get(v, v)) for v in values]
@@ -370,6 +369,11 @@ def page_filters(key_prefix: str, *, scope: Scope, weeks: bool = False) -> Filte
     state = _remembered_state(options, today)
     start_with = _defaults(state, options, today)
     keys = _widget_keys(key_prefix)
+    # Boxes without a value of their own (a fresh session, or a saved view just opened) get theirs
+    # through the session state, as a drill-down's do: a default alone would leave a box the browser
+    # already shows at its old value ("All") while the figures follow the link.
+    for widget in FIELD_WIDGETS.values():
+        st.session_state.setdefault(keys[widget], start_with[widget])
 
     with filter_fold(key_prefix, summary(_as_picked(keys, state), options)):
         state = _filter_boxes(keys, start_with, state, options, scope, today, weeks=weeks)

@@ -11,11 +11,12 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
+from components.formats import CHANNEL_LABELS  # plain formats, the one home of channel names
 from data_access.config import thresholds
 from data_access.filters import Filters
 from data_access.scope import Scope
 from data_access.stats import lost_histogram, ticket_stats
-from data_access.trends import (CHANNEL_LABELS, analyst_cells, analyst_weeks, calibration_inputs, culture_counts,
+from data_access.trends import (analyst_cells, analyst_weeks, calibration_inputs, culture_counts,
                                 experience_stats, factor_counts, service_names, team_names)
 from metrics.culture import Headline, Rate, calibration_counts, factor_changes, headline, rate, totals
 from metrics.hotspots import hotspot_impact
@@ -153,7 +154,7 @@ def _team_before_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str
     return gate.split_cells(["team_id"], lifted, distinct(people, ["team_id", "week"]))
 
 
-def _period_before(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, reads: CellReads,
+def _before_checks(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, reads: CellReads,
                    whole: dict, by_team: pl.DataFrame, people: pl.DataFrame) -> tuple[dict, set[tuple]]:
     """The period before's totals (analysts 0: no change shown) and the teams whose change goes.
 
@@ -234,20 +235,39 @@ def _all_gaps(gate: Disclosure, filters: Filters, reads: CellReads,
     return {keys: _cell_gaps(gate, keys, here, lifted) for keys in kinds}
 
 
-def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
-                 people: pl.DataFrame, reads: CellReads, inherited: links.Gaps) -> CultureReport:
-    cur = experience(reads(filters), FINE_GRAIN)
-    now = dict(totals(cur), analysts=people["analyst_id"].n_unique())
-    by_sla = experience(reads(filters), ("sla_met",))
+def _period_before(gate: Disclosure, scope: Scope, filters: Filters,
+                   url: str | None) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
+    """The period of equal length just before: its per-team figures, who answered when in it (read
+    only when some change could be shown at all) and the whole period's figures (`_before_checks`
+    decides what of them may be shown)."""
     by_team_before = experience_stats(scope=scope, filters=filters.previous(), by=("team_id",), url=url)
     whole_before = totals(by_team_before)
-    # Who answered when in the period before: read only when some change could be shown at all.
     people_before = (analyst_weeks(scope=scope, filters=filters.previous(), url=url)
                      if gate.allows(whole_before.get("n", 0), whole_before.get("analysts", 0))
                      or any(gate.allows(n, a) for n, a in by_team_before.select("n", "analysts").iter_rows())
                      else pl.DataFrame(schema={"week": pl.Date, "team_id": pl.Int64, "analyst_id": pl.Int64,
                                                "n": pl.Int64}))
-    before, before_gaps = _period_before(gate, scope, filters, url, reads, whole_before, by_team_before,
+    return by_team_before, people_before, whole_before
+
+
+def _compare(gate: Disclosure, reads: CellReads, filters: Filters, gaps: dict, cur: pl.DataFrame,
+             teams: dict) -> dict[str, pl.DataFrame]:
+    """The monthly lines by ticket type, channel and team, each checked against its own links."""
+    return {
+        "Ticket type": _series(links.monthly_series(gate, reads, filters, "ticket_type", gaps, cur), "ticket_type",
+                               {"incident": "Incidents", "request": "Requests"}),
+        "Channel": _series(links.monthly_series(gate, reads, filters, "channel", gaps, cur), "channel", CHANNEL_LABELS),
+        "Team": _series(links.monthly_series(gate, reads, filters, "team_id", gaps, cur), "team_id", teams),
+    }
+
+
+def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
+                 people: pl.DataFrame, reads: CellReads, inherited: links.Gaps) -> CultureReport:
+    cur = experience(reads(filters), FINE_GRAIN)
+    now = dict(totals(cur), analysts=people["analyst_id"].n_unique())
+    by_sla = experience(reads(filters), ("sla_met",))
+    by_team_before, people_before, whole_before = _period_before(gate, scope, filters, url)
+    before, before_gaps = _before_checks(gate, scope, filters, url, reads, whole_before, by_team_before,
                                          people_before)
     closed = ticket_stats(scope=scope, filters=filters, by=("team_id", "service_id", "channel"), url=url)
     head = _guarded_headline(gate, now, before, int(closed["tickets"].sum()) if closed.height else 0)
@@ -267,12 +287,6 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
     watermelon = (watermelon_share(int(now["sla_met_unhappy"]), int(now["sla_met_n"])) if met.height
                   else WatermelonShare(None, None, None, int(now["sla_met_n"])))  # withheld: n only
     month_gaps = gaps[("month",)]
-    compare = {
-        "Ticket type": _series(links.monthly_series(gate, reads, filters, "ticket_type", gaps, cur), "ticket_type",
-                               {"incident": "Incidents", "request": "Requests"}),
-        "Channel": _series(links.monthly_series(gate, reads, filters, "channel", gaps, cur), "channel", CHANNEL_LABELS),
-        "Team": _series(links.monthly_series(gate, reads, filters, "team_id", gaps, cur), "team_id", teams),
-    }
     return CultureReport(
         headline=head,
         kudos=rate(counts["kudos"], counts["happy_responses"]),
@@ -282,7 +296,7 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
                         if counts.get("recovery_tracking_since") else None),
         participation=participation,
         trend=sections.monthly(gate, cur, gaps=month_gaps, exact=distinct(people, ["month"])),
-        compare=compare,
+        compare=_compare(gate, reads, filters, gaps, cur, teams),
         mood_mix=mood_mix,
         watermelon=watermelon,
         watermelon_trend=sections.watermelon_months(gate, cur, gaps=gaps[("month", "sla_met")]),
