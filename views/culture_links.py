@@ -30,7 +30,7 @@ import polars as pl
 from data_access.filters import Filters
 from views import culture_sections as sections
 from views import culture_threeway as threeway
-from views.culture_cells import CellReads, experience
+from views.culture_cells import CellReads
 from views.disclosure import SUPPRESSED, Disclosure
 
 FINE_GRAIN = ("month", "team_id", "channel", "ticket_type", "sla_met")
@@ -55,7 +55,7 @@ Gaps = dict[tuple[str, ...], set[tuple]]
 
 def table_frame(reads: CellReads, filters: Filters, keys: tuple[str, ...]) -> pl.DataFrame:
     """A one-level table's cells (n, exact distinct analysts, sums) on the link `filters`."""
-    return experience(reads(filters), keys)
+    return reads.experience(filters, keys)
 
 
 def monthly_series(gate: Disclosure, reads: CellReads, filters: Filters, series: str, gaps: Gaps,
@@ -63,8 +63,8 @@ def monthly_series(gate: Disclosure, reads: CellReads, filters: Filters, series:
     """The shown (month, `series`) lines of the comparison charts on the link `filters`, each line's
     distinct analysts counted exactly (a roll-up's lower bound would hide lines that pass).
     `cur`: the link's cells summed to `FINE_GRAIN`, when the caller has them already."""
-    cur = experience(reads(filters), FINE_GRAIN) if cur is None else cur
-    exact = experience(reads(filters), ("month", series))  # exact distinct analysts per line and month
+    cur = reads.experience(filters, FINE_GRAIN) if cur is None else cur
+    exact = reads.experience(filters, ("month", series))  # exact distinct analysts per line and month
     return sections.monthly(gate, cur, series, gaps=gaps[("month",)], cell_gaps=gaps[("month", series)],
                             exact=exact)
 
@@ -72,7 +72,7 @@ def monthly_series(gate: Disclosure, reads: CellReads, filters: Filters, series:
 def _hidden(gate: Disclosure, reads: CellReads, filters: Filters, keys: tuple[str, ...], gaps: Gaps) -> set[tuple]:
     """The cells with responses that the link `filters` hides in the table `keys`."""
     if keys in COMPARE_SERIES:
-        cur = experience(reads(filters), FINE_GRAIN)
+        cur = reads.experience(filters, FINE_GRAIN)
         every = set(cur.filter(pl.col("n") > 0).group_by(list(keys)).agg().iter_rows()) if cur.height else set()
         shown = monthly_series(gate, reads, filters, COMPARE_SERIES[keys], gaps, cur)
         return every - set(shown.select(*keys).iter_rows())
@@ -103,22 +103,20 @@ def carried(gate: Disclosure, filters: Filters, reads: CellReads,
     or None when the link must be withheld as a whole (rule 1, or its headline adds up a cell of the
     service × channel × team pattern: `views.culture_threeway`). `gaps_of(f)`: the cells a
     neighbouring link would split on the link `f` (`views.culture._all_gaps`)."""
-    pattern = threeway.pattern(gate, reads(threeway.root(filters)))
+    pattern = threeway.pattern_for(gate, reads, filters)
     if pattern.withholds(filters):
         return None
-    out: Gaps = pattern.gaps(filters, reads(filters))
+    out: Gaps = pattern.gaps(filters, threeway.month_lines(reads, filters))
     parents: dict[Filters, Gaps] = {}
-    for keys, fields in TABLES.items():
-        used = [field for field in fields if getattr(filters, field)]
-        if not used:
-            continue
-        parent = replace(filters, **{field: () for field in used})
+    for keys, parent in _parents(filters):  # each parent's groupings, read together
+        reads.want(parent, [FINE_GRAIN, ("month", COMPARE_SERIES[keys])] if keys in COMPARE_SERIES else [keys])
+    for keys, parent in _parents(filters):
         if parent not in parents:  # the parent's own decisions: its gaps and the pattern's cells in it
-            parents[parent] = _merged(gaps_of(parent), pattern.gaps(parent, reads(parent)))
+            parents[parent] = _merged(gaps_of(parent), pattern.gaps(parent, threeway.month_lines(reads, parent)))
         hidden = _hidden(gate, reads, parent, keys, parents[parent])
         inside = {cell for cell in hidden if _inside(cell, keys, filters)}
-        if inside and inside != hidden and not (_passes(gate, reads(parent), keys, inside)
-                                                and _passes(gate, reads(parent), keys, hidden - inside)):
+        if inside and inside != hidden and not (_passes(gate, reads, parent, keys, inside)
+                                                and _passes(gate, reads, parent, keys, hidden - inside)):
             return None
         out[keys] = out.get(keys, set()) | inside
         if keys in COMPARE_SERIES:  # each month of the link's trend sums a part of that month's row
@@ -129,6 +127,16 @@ def carried(gate: Disclosure, filters: Filters, reads: CellReads,
 def _merged(gaps: Gaps, more: Gaps) -> Gaps:
     """`gaps` with the cells of `more` added, kind by kind."""
     return {**gaps, **{kind: gaps.get(kind, set()) | cells for kind, cells in more.items()}}
+
+
+def _parents(filters: Filters) -> list[tuple[tuple[str, ...], Filters]]:
+    """Each table whose keys `filters` filters on, and its wider link (those filters removed)."""
+    out = []
+    for keys, fields in TABLES.items():
+        used = [field for field in fields if getattr(filters, field)]
+        if used:
+            out.append((keys, replace(filters, **{field: () for field in used})))
+    return out
 
 
 def _partial_months(hidden: set[tuple], inside: set[tuple]) -> set[tuple]:
@@ -148,7 +156,7 @@ def _across(out: Gaps, filters: Filters, reads: CellReads) -> Gaps:
     if filters.service_ids:
         channels = {c for _, c in hot}
         out[("channel",)] = out.get(("channel",), set()) | {(c,) for c in channels}
-        months = experience(reads(filters), ("month", "channel"))
+        months = reads.experience(filters, ("month", "channel"))
         out[("month", "channel")] = out.get(("month", "channel"), set()) | set(
             months.filter(pl.col("channel").is_in(list(channels))).select("month", "channel").iter_rows())
     else:
@@ -156,12 +164,9 @@ def _across(out: Gaps, filters: Filters, reads: CellReads) -> Gaps:
     return out
 
 
-def _passes(gate: Disclosure, cells: pl.DataFrame, keys: tuple[str, ...], block: set[tuple]) -> bool:
+def _passes(gate: Disclosure, reads: CellReads, filters: Filters, keys: tuple[str, ...], block: set[tuple]) -> bool:
     """Whether a part of a hidden block may be worked out as one group: at least two cells that
-    together pass the rule (responses and exact distinct analysts from the per-analyst cells)."""
+    together pass the rule (responses and exact distinct analysts, from the per-analyst cells)."""
     if len(block) < 2:
         return False
-    wanted = pl.DataFrame([dict(zip(keys, cell)) for cell in block]).with_columns(
-        pl.col(k).cast(cells.schema[k]) for k in keys)
-    rows = cells.join(wanted, on=list(keys), how="semi")
-    return gate.allows(int(rows["n"].sum()), rows["analyst_id"].n_unique())
+    return gate.allows(*reads.block(filters, keys, block))

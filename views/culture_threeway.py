@@ -30,6 +30,7 @@ import numpy as np
 import polars as pl
 
 from data_access.filters import Filters
+from views.culture_cells import CellReads
 from views.disclosure import Disclosure
 
 DIMS = ("service_id", "channel", "team_id")
@@ -212,9 +213,9 @@ class Pattern:
         """Whether the link's own headline adds up a hidden cell (the link shows no figures)."""
         return any(part in self.hidden for part in _parts(filters, (), ()))
 
-    def gaps(self, filters: Filters, months: pl.DataFrame) -> dict[tuple[str, ...], set[tuple]]:
+    def gaps(self, filters: Filters, months: dict[str, pl.DataFrame]) -> dict[tuple[str, ...], set[tuple]]:
         """Per table of the link, its rows that add up a hidden cell; the monthly lines by channel and
-        by team hide every month of such a row (`months`: the link's cells with month, channel, team)."""
+        by team hide every month of such a row (`months`: `month_lines` of the link)."""
         out: dict[tuple[str, ...], set[tuple]] = {}
         for keys in TABLES:
             rows = {tuple(dict(cell)[k] for k in keys) for cell in self.cells
@@ -222,8 +223,9 @@ class Pattern:
             out[keys] = {row for row in rows if any(p in self.hidden for p in _parts(filters, keys, row))}
         for key in ("channel", "team_id"):
             lines = [value for (value,) in out[(key,)]]
-            out[("month", key)] = set(months.filter(pl.col(key).is_in(lines)).select("month", key)
-                                      .unique().iter_rows()) if lines and months.height else set()
+            line_months = months[key]
+            out[("month", key)] = set(line_months.filter(pl.col(key).is_in(lines)).select("month", key)
+                                      .unique().iter_rows()) if lines and line_months.height else set()
         return out
 
 
@@ -234,3 +236,31 @@ def pattern(gate: Disclosure, cells: pl.DataFrame) -> Pattern:
         small = {cell for cell, (n, people, _) in shape.cells.items() if not gate.allows(n, people)}
         return Pattern(frozenset(shape.cells) if () in small else frozenset(small), frozenset(shape.cells))
     return Pattern(hidden_cells(gate, shape), frozenset(shape.cells))
+
+
+def announce(reads: CellReads, filters: Filters) -> None:
+    """Tell `reads` the groupings `pattern_for` and `month_lines` will ask of `filters`' family, so
+    they come in the same statements as the report's own."""
+    reads.want(root(filters), LEVELS[1:])
+    reads.want(filters, [("month", "channel"), ("month", "team_id")])
+
+
+def month_lines(reads: CellReads, filters: Filters) -> dict[str, pl.DataFrame]:
+    """The link's months per channel and per team (what `Pattern.gaps` hides a line's months from)."""
+    return {key: reads.distinct(filters, ["month", key]) for key in ("channel", "team_id")}
+
+
+def pattern_for(gate: Disclosure, reads: CellReads, filters: Filters) -> Pattern:
+    """The pattern of `filters`' family. Its widest link's lattice comes grouped by the database; the
+    per-analyst cells the search needs are read only when the search runs (at most `MAX_ATOMS`)."""
+    top = root(filters)
+    announce(reads, filters)
+    atoms = reads.distinct(top, list(DIMS)).filter(pl.col("n") > 0)
+    if atoms.height <= MAX_ATOMS:
+        return pattern(gate, reads(top))
+    lattice = {}
+    for level in LEVELS[1:]:
+        for row in reads.distinct(top, list(level)).filter(pl.col("n") > 0).iter_rows(named=True):
+            lattice[tuple((d, row[d]) for d in level)] = (int(row["n"]), int(row["analysts"]))
+    small = frozenset(cell for cell, (n, people) in lattice.items() if not gate.allows(n, people))
+    return Pattern(small, frozenset(lattice))
