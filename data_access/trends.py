@@ -186,6 +186,14 @@ def analyst_cells_query(*, scope: Scope, filters: Filters, by_priority: bool = F
             .group_by(*keys))
 
 
+def analyst_cells_statement(*, scope: Scope, filters: Filters, url: str | None, by_priority: bool) -> sa.Select:
+    """The `analyst_cells` read: from the rollups when fresh (they keep no priority), else the base tables."""
+    if use_rollups(url, filters) and not by_priority:
+        _require_org_view(scope)
+        return rollup_reads.analyst_cells_query(scope=scope, filters=filters)
+    return analyst_cells_query(scope=scope, filters=filters, by_priority=by_priority)
+
+
 def analyst_cells(*, scope: Scope, filters: Filters, url: str | None = None,
                   by_priority: bool = False) -> pl.DataFrame:
     """Responses per analyst and every dimension a Culture trends cell is cut by (`CELL_DIMENSIONS`):
@@ -196,11 +204,7 @@ def analyst_cells(*, scope: Scope, filters: Filters, url: str | None = None,
 
     `by_priority` adds the ticket priority (the neighbouring link without a priority filter):
     the rollups keep no priority, so that read, like any under a priority filter, reads the base tables."""
-    if use_rollups(url, filters) and not by_priority:
-        _require_org_view(scope)
-        stmt = rollup_reads.analyst_cells_query(scope=scope, filters=filters)
-    else:
-        stmt = analyst_cells_query(scope=scope, filters=filters, by_priority=by_priority)
+    stmt = analyst_cells_statement(scope=scope, filters=filters, url=url, by_priority=by_priority)
     types = _cell_types(by_priority)
     # Hundreds of thousands of groups a year at 1M answers: PostgreSQL's default work_mem (4 MB)
     # sorts them on disk; with CELLS_WORK_MEM_MB they stay in one in-memory hash table.

@@ -66,9 +66,29 @@ stats = CachedReads(_stats, {"response_stats": 512, "ticket_stats": 512, "lost_h
 trends = CachedReads(_trends, {"team_names": 64, "service_names": 16, "experience_stats": 512,
                                "analyst_weeks": 128, "factor_counts": 256, "culture_counts": 256,
                                "calibration_inputs": 128})
-culture = CachedReads(_culture, {"culture_report": 128})
+culture = CachedReads(_culture, {})
 survey_rates = CachedReads(_survey_rates, {"channel_rate_report": 128})
 culture_extras = CachedReads(_culture_extras, {"culture_extras": 128})
+# Culture trends' report and extras are built together (`culture_page`: the period's cells read
+# once for both) and kept as one entry; the page asks for them one after the other.
+_culture_page = cached(_culture_extras.culture_page, max_entries=128)
+_culture_extras_alone = culture_extras.culture_extras
+
+
+def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) -> _culture.CultureReport:
+    """Cached `views.culture.culture_report` (built with its extras)."""
+    return _culture_page(scope=scope, filters=filters, url=url)[0]
+
+
+def extras_of_page(*, scope: Scope, filters: Filters, url: str | None = None) -> _culture_extras.CultureExtras:
+    """Cached `views.culture_extras.culture_extras`: the extras built with the report, or (for a
+    report not shown, where the page asks for none) built alone."""
+    extras = _culture_page(scope=scope, filters=filters, url=url)[1]
+    return extras if extras is not None else _culture_extras_alone(scope=scope, filters=filters, url=url)
+
+
+culture.culture_report = culture_report
+culture_extras.culture_extras = extras_of_page
 culture_settings = CachedReads(_culture_settings, {"read_culture_settings": 8})
 coaching = CachedReads(_coaching, {
     "coaching_report": 128, "analyst_detail": 256, "follow_ups": 256, "analyst_notes": 256, "roster": 256,

@@ -15,7 +15,7 @@ from data_access.config import thresholds
 from data_access.filters import Filters
 from data_access.scope import Scope
 from data_access.stats import lost_histogram, ticket_stats
-from data_access.trends import (CHANNEL_LABELS, analyst_cells, analyst_weeks, calibration_inputs, culture_counts,
+from data_access.trends import (CHANNEL_LABELS, analyst_weeks, calibration_inputs, culture_counts,
                                 experience_stats, factor_counts, service_names, team_names)
 from metrics.culture import Headline, Rate, calibration_counts, factor_changes, headline, rate, totals
 from metrics.lost_time import LostTime, pareto_share
@@ -23,7 +23,7 @@ from metrics.trends import PeriodChange
 from metrics.watermelon import WatermelonShare, watermelon_share
 from views import culture_links as links
 from views import culture_sections as sections
-from views.culture_cells import CellReads, experience
+from views.culture_cells import CellReads, cell_reads, distinct
 from views.disclosure import Disclosure, released
 
 FINE_GRAIN = ("month", "team_id", "channel", "ticket_type", "sla_met")
@@ -77,11 +77,10 @@ def _blank_report(n: int, key: tuple, withheld: str | None) -> CultureReport:
                          empty, empty, empty, empty, empty, None, empty, empty, key=key, withheld=withheld)
 
 
-def distinct(people: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Responses and exact distinct analysts per `keys`, from `analyst_weeks` (ids dropped here).
-    Lazy: polars then counts distinct ids at about half the CPU of the eager group-by."""
-    return (people.lazy().group_by(keys).agg(pl.col("n").sum(), pl.col("analyst_id").n_unique().alias("analysts"))
-            .collect())
+def lifted(filters: Filters) -> list[tuple[Filters, str, tuple]]:
+    """Per filter in use: the link with that filter lifted, the filter's dimension and the values chosen."""
+    return [(replace(filters, **{field: ()}), dim, chosen) for field, dim in SLICE_DIMENSIONS.items()
+            if (chosen := getattr(filters, field))]
 
 
 def _differs_from_a_neighbour(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
@@ -89,29 +88,32 @@ def _differs_from_a_neighbour(gate: Disclosure, scope: Scope, filters: Filters, 
     """Whether a link with one filter changed would differ from this one by a group below the minimum.
     With `reads` (the period's cells), each wider link's groups are summed from its cells, which
     the cell checks read anyway."""
-    for field, key in SLICE_DIMENSIONS.items():
-        chosen = getattr(filters, field)
-        if chosen:
-            wider = replace(filters, **{field: ()})
-            parts = (distinct(reads(wider, key == "priority"), [key]) if reads is not None
-                     else experience_stats(scope=scope, filters=wider, by=(key,), url=url))
-            if gate.neighbour_gap(parts, key, chosen):
-                return True
+    for wider, key, chosen in lifted(filters):
+        parts = (reads.distinct(wider, [key], key == "priority") if reads is not None
+                 else experience_stats(scope=scope, filters=wider, by=(key,), url=url))
+        if gate.neighbour_gap(parts, key, chosen):
+            return True
     return gate.period_gap(distinct(people, ["week"]))
 
 
-def _cell_gaps(gate: Disclosure, keys: tuple[str, ...], here: pl.DataFrame,
-               lifted: list[tuple[pl.DataFrame, str, tuple]]) -> set[tuple]:
+def _cell_gaps(gate: Disclosure, keys: tuple[str, ...], reads: CellReads, filters: Filters) -> set[tuple]:
     """Cells (tuples of `keys` values) that a neighbouring link would split a small group off.
 
-    `here` and each frame of `lifted` (one filter lifted, its dimension and the values chosen)
-    are `analyst_cells` reads: for each filter in use, the cell's values of that dimension; for
-    the period, the cell's weeks — with exact distinct analysts. A filter on one of the cell's
-    own keys cannot split it.
+    From the cells of `filters` and of each link with one filter lifted (`lifted`): for each
+    filter in use, the cell's values of that dimension; for the period, the cell's weeks — with
+    exact distinct analysts. A filter on one of the cell's own keys cannot split it.
     """
-    return gate.split_cells(keys, [(distinct(frame, [*keys, dim]), dim, chosen)
-                                   for frame, dim, chosen in lifted if dim not in keys],
-                            distinct(here, [*keys, "week"]))
+    return gate.split_cells(keys, [(reads.distinct(wider, [*keys, dim], dim == "priority"), dim, chosen)
+                                   for wider, dim, chosen in lifted(filters) if dim not in keys],
+                            reads.distinct(filters, [*keys, "week"]))
+
+
+def announce(reads: CellReads, filters: Filters, kinds: tuple[tuple[str, ...], ...],
+             also: tuple[tuple[str, ...], ...] = ()) -> None:
+    """Tell `reads` which groupings `_cell_gaps` of `kinds` (and the caller: `also`) will ask for."""
+    reads.want(filters, [*also, *[(*k, "week") for k in kinds]])
+    for wider, dim, _ in lifted(filters):
+        reads.want(wider, [(dim,), *[(*k, dim) for k in kinds if dim not in k]], dim == "priority")
 
 
 def _guarded_headline(gate: Disclosure, now: dict, before: dict, tickets: int) -> Headline:
@@ -180,15 +182,28 @@ def org_calibration(*, scope: Scope, filters: Filters, url: str | None = None) -
 
 def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) -> CultureReport:
     """The culture-trends figures for `filters`, within `scope` (CIO: organisation; lead: their teams)."""
+    people = analyst_weeks(scope=scope, filters=filters, url=url)
+    return report_from(scope, filters, url, people, cell_reads(scope, url))
+
+
+REPORT_GROUPINGS = (FINE_GRAIN, ("sla_met",), ("service_id", "channel"), ("reassignment_count",), ("channel",),
+                    ("service_id",), ("team_id",), ("month", "ticket_type"), ("month", "channel"),
+                    ("month", "team_id"))
+"""The groupings of the period's cells `_full_report` sums (besides those of the cell checks)."""
+
+
+def report_from(scope: Scope, filters: Filters, url: str | None, people: pl.DataFrame,
+                reads: CellReads, also: tuple[tuple[str, ...], ...] = ()) -> CultureReport:
+    """`culture_report` from `analyst_weeks` of `filters` and the cells `reads` (shared with a
+    caller that groups the same cells further: `also`, the groupings it will ask for)."""
     gate = Disclosure.for_scope(scope)
     key = (scope, filters, url)
-    people = analyst_weeks(scope=scope, filters=filters, url=url)
     if people.is_empty():
         return _blank_report(0, key, None)
     n = int(people["n"].sum())
     if not gate.allows(n, people["analyst_id"].n_unique()):
         return _blank_report(n, key, "small")
-    reads = CellReads(lambda f, by_priority: analyst_cells(scope=scope, filters=f, url=url, by_priority=by_priority))
+    announce(reads, filters, CELL_KINDS, (*REPORT_GROUPINGS, *also))
     if _differs_from_a_neighbour(gate, scope, filters, url, people, reads):
         return _blank_report(n, key, "neighbour")
     inherited = links.carried(gate, filters, reads, lambda wider: _all_gaps(gate, wider, reads, links.PARENT_KINDS))
@@ -205,19 +220,17 @@ CELL_KINDS = (("month",), ("team_id",), ("month", "ticket_type"), ("month", "cha
 
 def _all_gaps(gate: Disclosure, filters: Filters, reads: CellReads,
               kinds: tuple[tuple[str, ...], ...] = CELL_KINDS) -> dict[tuple[str, ...], set[tuple]]:
-    """For every kind of cell (`kinds`), the cells a neighbouring link would split: one
-    `analyst_cells` read for the selection and one per filter in use (that filter lifted)."""
-    here = reads(filters)
-    lifted = [(reads(replace(filters, **{field: ()}), dim == "priority"), dim, chosen)
-              for field, dim in SLICE_DIMENSIONS.items() if (chosen := getattr(filters, field))]
-    return {keys: _cell_gaps(gate, keys, here, lifted) for keys in kinds}
+    """For every kind of cell (`kinds`), the cells a neighbouring link would split: one read of
+    cells for the selection and one per filter in use (that filter lifted)."""
+    announce(reads, filters, kinds)
+    return {keys: _cell_gaps(gate, keys, reads, filters) for keys in kinds}
 
 
 def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
                  people: pl.DataFrame, reads: CellReads, inherited: links.Gaps) -> CultureReport:
-    cur = experience(reads(filters), FINE_GRAIN)
+    cur = reads.experience(filters, FINE_GRAIN)
     now = dict(totals(cur), analysts=people["analyst_id"].n_unique())
-    by_sla = experience(reads(filters), ("sla_met",))
+    by_sla = reads.experience(filters, ("sla_met",))
     by_team_before = experience_stats(scope=scope, filters=filters.previous(), by=("team_id",), url=url)
     whole_before = totals(by_team_before)
     # Who answered when in the period before: read only when some change could be shown at all.
@@ -234,7 +247,7 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
     counts = culture_counts(scope=scope, filters=filters, url=url)
     participation = (rate(counts["self_assessed"], counts["active_analysts"])
                      if counts["active_analysts"] >= thresholds().min_analysts else None)
-    cells = experience(reads(filters), ("service_id", "channel"))
+    cells = reads.experience(filters, ("service_id", "channel"))
     gaps = _all_gaps(gate, filters, reads)
     for kind, cells_hidden in inherited.items():  # what a wider link hides stays hidden here
         gaps[kind] = gaps[kind] | cells_hidden
@@ -265,7 +278,7 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
         hotspots=sections.hotspots(gate, cells, services, CHANNEL_LABELS, gaps=gaps[("service_id", "channel")]),
         factors=_factors(gate, factor_counts(scope=scope, filters=filters, url=url), head, before),
         reassignment=sections.reassignment(
-            gate, experience(reads(filters), ("reassignment_count",)),
+            gate, reads.experience(filters, ("reassignment_count",)),
             gaps=gaps[("reassignment_count",)]),
         lost_by_channel=_series(sections.lost(gate, links.table_frame(reads, filters, ("channel",)), closed,
                                               "channel", gaps=gaps[("channel",)]), "channel",

@@ -13,13 +13,13 @@ from data_access.culture_settings import CultureSettings
 from data_access.filters import Filters
 from data_access.scope import Scope
 from data_access.stats import ticket_stats
-from data_access.trends import analyst_cells, analyst_weeks
+from data_access.trends import analyst_weeks
 from metrics.culture import lost_by, rollup, totals
 from metrics.targets import a_year_later, impact_against, lost_cost, target_gap, work_days, year_before
 from metrics.trends import PeriodChange, period_change
 from views import culture_sections as sections
-from views.culture import SLICE_DIMENSIONS, CultureReport, _cell_gaps, _differs_from_a_neighbour, distinct
-from views.culture_cells import CellReads, experience
+from views.culture import CultureReport, _cell_gaps, _differs_from_a_neighbour, announce, distinct, report_from
+from views.culture_cells import CellReads, cell_reads
 from views.disclosure import Disclosure, blank, released, shown_only
 
 LOST_FIGURES = ("lost_sum", "mean_minutes", "total_hours")
@@ -45,9 +45,11 @@ def same_months_last_year(filters: Filters) -> Filters:
 
 def _month_gaps(gate: Disclosure, filters: Filters, reads: CellReads) -> set[tuple]:
     """Months a neighbouring link (one filter lifted, or a week more or less) would split."""
-    lifted = [(reads(replace(filters, **{field: ()}), dim == "priority"), dim, chosen)
-              for field, dim in SLICE_DIMENSIONS.items() if (chosen := getattr(filters, field))]
-    return _cell_gaps(gate, ("month",), reads(filters), lifted)
+    return _cell_gaps(gate, ("month",), reads, filters)
+
+
+EXTRAS_GROUPINGS = ((), ("month",))
+"""The groupings of a period's cells the extras sum (besides those of the months' checks)."""
 
 
 def _year_ago(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, now: tuple[int, int, int, int],
@@ -58,9 +60,10 @@ def _year_ago(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
     empty = pl.DataFrame()
     if not n or not gate.comparable(now[:2], (n, people["analyst_id"].n_unique())):
         return None, n, empty
+    announce(reads, earlier, (("month",),), EXTRAS_GROUPINGS)
     if _differs_from_a_neighbour(gate, scope, earlier, url, people, reads):
         return None, n, empty
-    months = experience(reads(earlier), ("month",))
+    months = reads.experience(earlier, ("month",))
     whole = totals(months)
     change = period_change({"n": now[0], "happy": now[2], "unhappy": now[3]},
                            {k: int(whole.get(k, 0)) for k in ("n", "happy", "unhappy")})
@@ -72,7 +75,7 @@ def _year_ago(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
 def _lost_months(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
                  people: pl.DataFrame, reads: CellReads) -> pl.DataFrame:
     """Lost hours per month (mean minutes that month × tickets closed that month), months that pass."""
-    stats = experience(reads(filters), ("month",))
+    stats = reads.experience(filters, ("month",))
     closed = ticket_stats(scope=scope, filters=filters, by=("month",), url=url)
     if stats.is_empty():
         return pl.DataFrame()
@@ -93,17 +96,35 @@ def culture_extras(*, scope: Scope, filters: Filters, url: str | None = None) ->
     Call only for a selection whose report is shown (not withheld): the headline's own checks
     have then passed, and these figures add their own on top.
     """
-    gate = Disclosure.for_scope(scope)
     people = analyst_weeks(scope=scope, filters=filters, url=url)
+    reads = cell_reads(scope, url)
+    announce(reads, filters, (("month",),), EXTRAS_GROUPINGS)
+    return extras_from(scope, filters, url, people, reads)
+
+
+def extras_from(scope: Scope, filters: Filters, url: str | None, people: pl.DataFrame,
+                reads: CellReads) -> CultureExtras:
+    """`culture_extras` from `analyst_weeks` of `filters` and the cells `reads` (the report's)."""
+    gate = Disclosure.for_scope(scope)
     if people.is_empty():
         return CultureExtras(None, 0, pl.DataFrame(), pl.DataFrame())
-    # Every grouping of a period is summed from its per-analyst cells, read once per filters.
-    reads = CellReads(lambda f, by_priority: analyst_cells(scope=scope, filters=f, url=url, by_priority=by_priority))
-    whole = totals(experience(reads(filters), ()))
+    whole = totals(reads.experience(filters, ()))
     now = (int(whole.get("n", 0)), people["analyst_id"].n_unique(), int(whole.get("happy", 0)),
            int(whole.get("unhappy", 0)))
     change, n_ago, trend = _year_ago(gate, scope, filters, url, now, reads)
     return CultureExtras(change, n_ago, trend, _lost_months(gate, scope, filters, url, people, reads))
+
+
+def culture_page(*, scope: Scope, filters: Filters, url: str | None = None) -> tuple[CultureReport,
+                                                                                  CultureExtras | None]:
+    """The report and, when it is shown (not empty, not withheld), its extras: one read of who
+    answered when and one set of cell reads for both, so the period's cells are read once."""
+    people = analyst_weeks(scope=scope, filters=filters, url=url)
+    reads = cell_reads(scope, url)
+    report = report_from(scope, filters, url, people, reads, EXTRAS_GROUPINGS)
+    if report.is_empty or report.withheld:
+        return report, None
+    return report, extras_from(scope, filters, url, people, reads)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ import polars as pl
 
 from data_access.filters import Filters
 from views import culture_sections as sections
-from views.culture_cells import CellReads, experience
+from views.culture_cells import CellReads
 from views.disclosure import SUPPRESSED, Disclosure
 
 FINE_GRAIN = ("month", "team_id", "channel", "ticket_type", "sla_met")
@@ -54,7 +54,7 @@ Gaps = dict[tuple[str, ...], set[tuple]]
 
 def table_frame(reads: CellReads, filters: Filters, keys: tuple[str, ...]) -> pl.DataFrame:
     """A one-level table's cells (n, exact distinct analysts, sums) on the link `filters`."""
-    return experience(reads(filters), keys)
+    return reads.experience(filters, keys)
 
 
 def monthly_series(gate: Disclosure, reads: CellReads, filters: Filters, series: str, gaps: Gaps,
@@ -62,8 +62,8 @@ def monthly_series(gate: Disclosure, reads: CellReads, filters: Filters, series:
     """The shown (month, `series`) lines of the comparison charts on the link `filters`, each line's
     distinct analysts counted exactly (a roll-up's lower bound would hide lines that pass).
     `cur`: the link's cells summed to `FINE_GRAIN`, when the caller has them already."""
-    cur = experience(reads(filters), FINE_GRAIN) if cur is None else cur
-    exact = experience(reads(filters), ("month", series))  # exact distinct analysts per line and month
+    cur = reads.experience(filters, FINE_GRAIN) if cur is None else cur
+    exact = reads.experience(filters, ("month", series))  # exact distinct analysts per line and month
     return sections.monthly(gate, cur, series, gaps=gaps[("month",)], cell_gaps=gaps[("month", series)],
                             exact=exact)
 
@@ -71,7 +71,7 @@ def monthly_series(gate: Disclosure, reads: CellReads, filters: Filters, series:
 def _hidden(gate: Disclosure, reads: CellReads, filters: Filters, keys: tuple[str, ...], gaps: Gaps) -> set[tuple]:
     """The cells with responses that the link `filters` hides in the table `keys`."""
     if keys in COMPARE_SERIES:
-        cur = experience(reads(filters), FINE_GRAIN)
+        cur = reads.experience(filters, FINE_GRAIN)
         every = set(cur.filter(pl.col("n") > 0).group_by(list(keys)).agg().iter_rows()) if cur.height else set()
         shown = monthly_series(gate, reads, filters, COMPARE_SERIES[keys], gaps, cur)
         return every - set(shown.select(*keys).iter_rows())
@@ -103,20 +103,28 @@ def carried(gate: Disclosure, filters: Filters, reads: CellReads,
     neighbouring link would split on the link `f` (`views.culture._all_gaps`)."""
     out: Gaps = {}
     parents: dict[Filters, Gaps] = {}
-    for keys, fields in TABLES.items():
-        used = [field for field in fields if getattr(filters, field)]
-        if not used:
-            continue
-        parent = replace(filters, **{field: () for field in used})
+    for keys, parent in _parents(filters):  # each parent's groupings, read together
+        reads.want(parent, [FINE_GRAIN, ("month", COMPARE_SERIES[keys])] if keys in COMPARE_SERIES else [keys])
+    for keys, parent in _parents(filters):
         if parent not in parents:
             parents[parent] = gaps_of(parent)
         hidden = _hidden(gate, reads, parent, keys, parents[parent])
         inside = {cell for cell in hidden if _inside(cell, keys, filters)}
-        if inside and inside != hidden and not (_passes(gate, reads(parent), keys, inside)
-                                                and _passes(gate, reads(parent), keys, hidden - inside)):
+        if inside and inside != hidden and not (_passes(gate, reads, parent, keys, inside)
+                                                and _passes(gate, reads, parent, keys, hidden - inside)):
             return None
         out[keys] = inside
     return _across(out, filters, reads)
+
+
+def _parents(filters: Filters) -> list[tuple[tuple[str, ...], Filters]]:
+    """Each table whose keys `filters` filters on, and its wider link (those filters removed)."""
+    out = []
+    for keys, fields in TABLES.items():
+        used = [field for field in fields if getattr(filters, field)]
+        if used:
+            out.append((keys, replace(filters, **{field: () for field in used})))
+    return out
 
 
 def _across(out: Gaps, filters: Filters, reads: CellReads) -> Gaps:
@@ -129,7 +137,7 @@ def _across(out: Gaps, filters: Filters, reads: CellReads) -> Gaps:
     if filters.service_ids:
         channels = {c for _, c in hot}
         out[("channel",)] = out.get(("channel",), set()) | {(c,) for c in channels}
-        months = experience(reads(filters), ("month", "channel"))
+        months = reads.experience(filters, ("month", "channel"))
         out[("month", "channel")] = out.get(("month", "channel"), set()) | set(
             months.filter(pl.col("channel").is_in(list(channels))).select("month", "channel").iter_rows())
     else:
@@ -137,12 +145,9 @@ def _across(out: Gaps, filters: Filters, reads: CellReads) -> Gaps:
     return out
 
 
-def _passes(gate: Disclosure, cells: pl.DataFrame, keys: tuple[str, ...], block: set[tuple]) -> bool:
+def _passes(gate: Disclosure, reads: CellReads, filters: Filters, keys: tuple[str, ...], block: set[tuple]) -> bool:
     """Whether a part of a hidden block may be worked out as one group: at least two cells that
-    together pass the rule (responses and exact distinct analysts from the per-analyst cells)."""
+    together pass the rule (responses and exact distinct analysts, from the per-analyst cells)."""
     if len(block) < 2:
         return False
-    wanted = pl.DataFrame([dict(zip(keys, cell)) for cell in block]).with_columns(
-        pl.col(k).cast(cells.schema[k]) for k in keys)
-    rows = cells.join(wanted, on=list(keys), how="semi")
-    return gate.allows(int(rows["n"].sum()), rows["analyst_id"].n_unique())
+    return gate.allows(*reads.block(filters, keys, block))
