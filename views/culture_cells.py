@@ -1,14 +1,17 @@
-"""Culture trends' experience figures of the period, summed from one per-analyst read.
+"""Culture trends' experience figures and distinct analysts of a period, by any grouping of its cells.
 
 `trends.analyst_cells` holds, per analyst and every dimension a cell of the page is cut by, the
 sufficient statistics of `trends.experience_stats` (n, happy, unhappy, lost_n, lost_sum). Disclosure
-control needs that read anyway (exact distinct analysts per cell and week), so the page's
-groupings of the period are summed from it here instead of one more scan each of the warehouse.
-`experience` returns what `trends.experience_stats(by=…)` returns for the same filters: the same
-columns, types and order (a test compares them on every engine).
+control counts each kind of cell's distinct analysts exactly (per week, per value of a lifted
+filter), and the page's groupings of the period are sums of the same cells. `experience` sums a
+grouping from the per-analyst rows; it returns what `trends.experience_stats(by=…)` returns for the
+same filters: the same columns, types and order (a test compares them on every engine).
 
-`CellReads` remembers the cells read for each set of filters during one report build, so the
-neighbouring-link checks and the cell checks share one read per filter lifted.
+`CellReads` answers a report build's questions — `experience(filters, by)`, `distinct(filters,
+keys)`, `block(…)` — once per filters and grouping. `GroupedCells`, the one the read models use,
+has the database sum the groupings (`data_access.cell_groups`), those announced with `want` in
+one statement per filters, so the per-analyst rows never leave it; the base class sums them in
+polars from one per-analyst read per filters (the reference the tests compare against).
 """
 
 from __future__ import annotations

@@ -1,0 +1,94 @@
+"""Culture trends' cells grouped in SQL (`cell_groups`) against the same groupings summed in polars
+from the per-analyst cells (`experience(analyst_cells)`), on every engine, with and without the
+rollups; and the page reading the period's cells once for its report and its extras."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+import streamlit as st
+from polars.testing import assert_frame_equal
+
+from data_access import trends
+from data_access.cell_groups import cell_groups
+from data_access.engine import get_engine
+from data_access.filters import Filters
+from data_access.rollups.state import DISABLE_ENV
+from data_access.scope import Scope
+from tests.data_access.test_rollups_figures import any_demo_url, duckdb_demo_url  # noqa: F401 (fixtures)
+from views import cache
+from views.culture import CELL_KINDS, REPORT_GROUPINGS
+from views.culture_cells import experience
+
+YEAR = Filters(dt.date(2025, 11, 24), dt.date(2026, 11, 16))
+GROUPINGS = [*REPORT_GROUPINGS, (), ("month",), *[(*k, "week") for k in CELL_KINDS],
+             *[(*k, "service_id") for k in CELL_KINDS if "service_id" not in k], ("week",)]
+
+
+def _canonical(keys: tuple[str, ...]) -> tuple[str, ...]:
+    order = ("week", "month", "team_id", "service_id", "channel", "ticket_type", "sla_met", "reassignment_count",
+             "priority")
+    return tuple(sorted(keys, key=order.index))
+
+
+@pytest.mark.parametrize("rollups", [True, False])
+def test_sql_groups_are_the_polars_groups_of_the_cells(any_demo_url, monkeypatch, rollups):  # noqa: F811
+    if not rollups:
+        monkeypatch.setenv(DISABLE_ENV, "off")
+    odd = Filters(dt.date(2026, 3, 17), dt.date(2026, 9, 3), channels=("phone", "email"), ticket_types=("incident",))
+    groupings = [_canonical(g) for g in GROUPINGS]
+    compared = 0
+    for scope in (Scope("cio"), Scope("lead", team_ids=(1,))):
+        for f in (YEAR, odd):
+            cells = trends.analyst_cells(scope=scope, filters=f, url=any_demo_url)
+            grouped = cell_groups(scope=scope, filters=f, groupings=groupings, url=any_demo_url)
+            assert set(grouped) == set(groupings)
+            for keys in groupings:
+                assert_frame_equal(grouped[keys], experience(cells, keys), check_exact=False, rel_tol=1e-12)
+            compared += int(cells["n"].sum())
+    assert compared > 1000  # real answers behind the comparison
+
+
+def test_sql_groups_by_priority_read_the_base_tables(any_demo_url):  # noqa: F811
+    urgent = dataclasses.replace(YEAR, priorities=(1, 2))
+    wider = dataclasses.replace(urgent, priorities=())
+    cells = trends.analyst_cells(scope=Scope("cio"), filters=wider, url=any_demo_url, by_priority=True)
+    groupings = [("priority",), ("month", "priority"), ("team_id", "priority"), ()]
+    grouped = cell_groups(scope=Scope("cio"), filters=wider, groupings=groupings, url=any_demo_url, by_priority=True)
+    for keys in groupings:
+        assert_frame_equal(grouped[keys], experience(cells, keys), check_exact=False, rel_tol=1e-12)
+    assert grouped[("priority",)].height > 1
+
+
+def test_no_grouping_gives_one_row_of_zeros_for_an_empty_period(sqlite_demo_url):
+    empty = Filters(dt.date(2030, 1, 6), dt.date(2030, 1, 13))
+    grouped = cell_groups(scope=Scope("cio"), filters=empty, groupings=[(), ("month",)], url=sqlite_demo_url)
+    assert grouped[()].rows() == [(0, 0, 0, 0, 0, 0.0, 0, 0)]
+    assert grouped[("month",)].is_empty()
+
+
+def test_the_page_reads_the_period_cells_once_for_report_and_extras(sqlite_demo_url):
+    """The report and its extras share one read of this period's cells: one statement over the
+    cells of this period (bound to its first day), where each read model made its own before."""
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, *args):
+        values = parameters.values() if isinstance(parameters, dict) else parameters
+        if "WITH cells AS" in statement and any(str(v).startswith(str(YEAR.start)) for v in values):
+            seen.append(statement)
+
+    engine = get_engine(sqlite_demo_url)
+    st.cache_data.clear()
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        report = cache.culture.culture_report(scope=Scope("cio"), filters=YEAR, url=sqlite_demo_url)
+        extras = cache.culture_extras.culture_extras(scope=Scope("cio"), filters=YEAR, url=sqlite_demo_url)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+        st.cache_data.clear()
+    assert report.withheld is None and report.headline.n > 0
+    assert extras.lost_months.height > 0
+    assert len(seen) == 1
