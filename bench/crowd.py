@@ -59,6 +59,14 @@ def people(url: str, n: int) -> list[tuple[str, str]]:
     return [(by_role[ROLES[i % 3]][(i // 3) % len(by_role[ROLES[i % 3]])], ROLES[i % 3]) for i in range(n)]
 
 
+def _browser_cpu() -> float:
+    """CPU seconds of the finished child processes: the browser (Chromium and Playwright's driver)
+    once a crowd has closed it. On a small machine the browsers compete with the server for the
+    same cores, so a result reads with both figures side by side."""
+    times = os.times()
+    return times.children_user + times.children_system
+
+
 def _server_cpu(procs) -> float:
     """CPU seconds (user + system) the serving processes have used so far."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -177,10 +185,11 @@ def measure(url: str, sizes: tuple[int, ...] = (1, 10, 25), log=print, processes
         asyncio.run(_crowd(base_url, everyone[:1]))  # the server's first page load: not timed
         for n in sizes:
             load, cpu, started = os.getloadavg()[0], _server_cpu(procs), time.perf_counter()
+            browsers = _browser_cpu()
             row = summary(n, asyncio.run(_crowd(base_url, everyone[:n])))
             row.update(processes=processes, wall_seconds=time.perf_counter() - started,
-                       server_cpu_seconds=_server_cpu(procs) - cpu, load_before=load,
-                       load_after=os.getloadavg()[0])
+                       server_cpu_seconds=_server_cpu(procs) - cpu, browser_cpu_seconds=_browser_cpu() - browsers,
+                       load_before=load, load_after=os.getloadavg()[0])
             log(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in row.items()}))
             rows.append(row)
     return rows
@@ -208,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--into", type=Path, metavar="RESULTS_JSON",
                         help="add this run to an existing bench/results.json (and its results.md)")
     args = parser.parse_args(argv)
+    if args.into and not args.into.is_file():
+        parser.error(f"--into {args.into}: no such results file (run python -m bench.run first, or leave --into out)")
     url = args.url or warehouses.file_warehouse(args.tier, "duckdb").url
     steps = measure(url, tuple(int(x) for x in args.sessions.split(",")), processes=args.processes)
     if args.into:

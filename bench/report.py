@@ -118,7 +118,8 @@ def bar_checks(results: dict) -> list[dict]:
                            "processes": run.get("processes", 1), "value": p95, "unit": "s",
                            "verdict": verdict if not errors else f"❌ {errors} of {step['sessions']} got an error",
                            **{k: step.get(k) for k in ("p50", "max", "errors", "filter_p50", "filter_p95",
-                                                       "filter_max", "server_cpu_seconds", "load_before",
+                                                       "filter_max", "server_cpu_seconds", "browser_cpu_seconds",
+                                                       "load_before",
                                                        "load_after")}})
     return checks
 
@@ -345,7 +346,8 @@ def _concurrency_lines(crowd: dict) -> list[str]:
         lines += [f"- {step['sessions']} sign-ins at once ({where}; one Chromium, mixed roles): first chart or "
                   f"table p50 {_s(step['p50'])} s, p95 {_s(step['p95'])} s, max {_s(step['max'])} s; then one "
                   f"filter change p50 {_s(step.get('filter_p50'))} s, p95 {_s(step.get('filter_p95'))} s; "
-                  f"{step['errors']} error(s); server {_s(step.get('server_cpu_seconds'), 1)} CPU-s, load "
+                  f"{step['errors']} error(s); server {_s(step.get('server_cpu_seconds'), 1)} CPU-s, browsers "
+                  f"{_s(step.get('browser_cpu_seconds'), 1)} CPU-s, load "
                   f"{_s(step.get('load_before'), 1)} → {_s(step.get('load_after'), 1)}"
                   + (f" — {'; '.join(step['error_samples'])}" if step.get("error_samples") else "") + "."
                   for step in run.get("steps", [])]

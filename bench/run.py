@@ -28,11 +28,12 @@ PG_MAX_RESPONSES = 1_000_000  # larger PostgreSQL tiers take longer to build tha
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--tiers", default="100k,1m",
-                        help="comma-separated tiers of demo responses: 100k, 1m (default 100k,1m)")
+    parser.add_argument("--tiers", default="100k,1m,10m",
+                        help="comma-separated tiers of demo responses: 100k, 1m, 5m, 10m (default 100k,1m,10m; "
+                             "10m is DuckDB only and takes a while to build the first time)")
     parser.add_argument("--with-5m", action="store_true", help="add the 5,000,000-response tier")
     parser.add_argument("--with-10m", action="store_true",
-                        help="add the 10,000,000-response tier (DuckDB only; ~10 min to build)")
+                        help="add the 10,000,000-response tier when --tiers leaves it out")
     parser.add_argument("--modes", default="rollups,base",
                         help="rollups (pages read the summary tables), base (SERVICE_PULSE_ROLLUPS=off, "
                              "as before them); default both")
@@ -43,7 +44,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     pg.add_argument("--postgres", metavar="URL", help="also measure on this PostgreSQL server "
                     "(databases sp_bench_* are created in it)")
     pg.add_argument("--throwaway-postgres", action="store_true",
-                    help="also measure on a temporary local PostgreSQL (needs the server binaries)")
+                    help="measure on a temporary local PostgreSQL (the default when the server binaries "
+                         "are installed)")
+    pg.add_argument("--no-postgres", action="store_true", help="measure the embedded DuckDB file only")
     parser.add_argument("--duckdb", action="store_true",
                         help="accepted for symmetry: DuckDB is the embedded default and always measured")
     parser.add_argument("--sqlite", action="store_true",
@@ -65,6 +68,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.tier_list.append("5m")
     if args.with_10m and "10m" not in args.tier_list:
         args.tier_list.append("10m")
+    if not (args.postgres or args.no_postgres):
+        args.throwaway_postgres = _postgres_installed()
     args.process_list = [int(k) for k in args.processes.split(",") if k.strip()]
     args.mode_list = [m.strip() for m in args.modes.split(",") if m.strip()]
     if set(args.mode_list) - {"rollups", "base"}:
@@ -184,6 +189,18 @@ def _find_rate(data) -> float | None:
             if found is not None:
                 return found
     return None
+
+
+def _postgres_installed() -> bool:
+    """Whether a temporary PostgreSQL can be started here (its server binaries are installed)."""
+    try:
+        from tests.pg import _bin_dir
+
+        _bin_dir()
+    except RuntimeError:
+        log("PostgreSQL server binaries not found: measuring DuckDB only (install them, or --postgres URL)")
+        return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:

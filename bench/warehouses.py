@@ -16,6 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench import replicate
 from data_access import config, demo, schema
 from data_access.engine import clear_engines, get_engine
 
@@ -100,7 +101,8 @@ def file_warehouse(tier: str, engine_name: str = "duckdb", *, rebuild: bool = Fa
     responses = TIERS[tier]
     ext = {"duckdb": "duckdb", "sqlite": "sqlite"}[engine_name]
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    path = CACHE_DIR / f"{engine_name}-{tier}-s{SEED}-{END:%Y%m%d}-{generator_version()}.{ext}"
+    version = generator_version() + (replicate.fingerprint() if tier in replicate.REPLICATED else "")
+    path = CACHE_DIR / f"{engine_name}-{tier}-s{SEED}-{END:%Y%m%d}-{version}.{ext}"
     meta = _meta_path(path)
     if path.exists() and meta.exists() and not rebuild:
         info = json.loads(meta.read_text())
@@ -112,13 +114,26 @@ def file_warehouse(tier: str, engine_name: str = "duckdb", *, rebuild: bool = Fa
     for stale in (tmp, Path(str(tmp) + ".wal"), path, Path(str(path) + ".wal"), meta):
         stale.unlink(missing_ok=True)
     log(f"  building {engine_name} {tier} ({responses:,} responses)…")
-    seconds, _ = _generate(_file_url(engine_name, tmp), responses)
+    if tier in replicate.REPLICATED and engine_name == "duckdb":
+        seconds = _replicated(tier, tmp, rebuild, log)
+    else:
+        seconds, _ = _generate(_file_url(engine_name, tmp), responses)
     os.replace(tmp, path)
     built_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     meta.write_text(json.dumps({"build_seconds": seconds, "built_at": built_at, "responses": responses}))
     log(f"  built in {seconds:.1f} s")
     return Warehouse(engine_name, tier, responses, _file_url(engine_name, path), seconds, built_at,
                      cached=False)
+
+
+def _replicated(tier: str, tmp: Path, rebuild: bool, log) -> float:
+    """Build `tier` as copies of a smaller cached tier (bench/replicate.py); seconds it took."""
+    source_tier, copies = replicate.REPLICATED[tier]
+    source = file_warehouse(source_tier, "duckdb", rebuild=rebuild, log=log)
+    started = time.perf_counter()
+    log(f"  {tier} = the {source_tier} warehouse × {copies} (fresh keys for every copy)")
+    replicate.replicate(Path(sa.engine.make_url(source.url).database), tmp, copies, log=log)
+    return time.perf_counter() - started
 
 
 def postgres_warehouse(tier: str, server_url: str, *, rebuild: bool = False, log=print) -> Warehouse:

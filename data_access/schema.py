@@ -315,7 +315,8 @@ from data_access.schema_views import saved_views  # noqa: E402,F401
 from data_access.schema_accounts import app_users, user_audit, user_roles, user_teams  # noqa: E402,F401
 
 # Columns added after a warehouse may already exist: create_schema adds them when missing.
-ADDED_COLUMNS = (("tickets", "requester_email"), ("tickets", "short_description"))
+ADDED_COLUMNS = (("tickets", "requester_email"), ("tickets", "short_description"),
+                 ("survey_invitations", "claimed_until"))
 
 # Rollups (sufficient statistics kept with the data) live in their own module on the same metadata.
 from data_access.schema_rollups import (  # noqa: E402,F401

@@ -22,6 +22,9 @@ survey_invitations = sa.Table(
     sa.Column("state", sa.String(16), nullable=False, server_default="pending"),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_error", sa.Text),
+    # While a run sends it: until when that run's claim holds. Another run leaves it alone till
+    # then (a run that died mid-send lets go when the claim runs out); cleared once sent or failed.
+    sa.Column("claimed_until", sa.DateTime),
     sa.CheckConstraint(_in("state", ("pending", "sent", "answered")), name="ck_survey_state"),
     sa.Index("ix_survey_invitations_requester", "requester_email", "sent_at"),
 )

@@ -15,6 +15,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from components import formats
+from data_access import clock
 from data_access.surveys import invitations, tokens
 from data_access.surveys.invitations import Outgoing
 from data_access.surveys.settings import SurveySettings
@@ -56,7 +58,7 @@ def text_body(item: Outgoing, ln: SurveyLinks, *, expires_at: dt.datetime) -> st
              QUESTION, "Open one link to answer (0 = not at all happy, 10 = very happy):", ""]
     lines += [f"  {score:>2}  {link}" for score, link in enumerate(ln.scores)]
     lines += ["", "One click records your answer; the page then lets you tell us more if you like.",
-              f"The links work until {expires_at:%d %B %Y}.", "",
+              f"The links work until {formats.day(expires_at)}.", "",
               f"No more surveys from the IT service desk: {ln.unsubscribe}"]
     return "\n".join(lines) + "\n"
 
@@ -84,7 +86,7 @@ def html_body(item: Outgoing, ln: SurveyLinks, *, expires_at: dt.datetime) -> st
 <table role="presentation" width="100%" style="font-size:13px;color:#52606d;margin:4px 0 20px;"><tr>
 <td align="left">0 = not at all happy</td><td align="right">10 = very happy</td></tr></table>
 <p style="font-size:14px;line-height:1.5;">One click records your answer. The page that opens lets you
-tell us more if you like. The links work until {expires_at:%d %B %Y}.</p>
+tell us more if you like. The links work until {formats.day(expires_at)}.</p>
 <p style="font-size:12px;color:#52606d;margin-top:28px;">You received this because you raised a ticket with
 the IT service desk. <a href="{e(ln.unsubscribe)}" style="color:#52606d;">Unsubscribe from these surveys</a>.</p>
 </div></body></html>
@@ -136,7 +138,7 @@ def send_surveys(engine, mailer, *, now: dt.datetime, settings: SurveySettings,
     run.created = invitations.create_pending(engine, now=now, settings=settings)
     todo = invitations.pending(engine, now=now, settings=settings)
     for index, item in enumerate(todo):
-        if not invitations.claim(engine, item.invitation_id, item.attempts):
+        if not invitations.claim(engine, item.invitation_id, item.attempts, now=clock.now()):
             run.skipped += 1  # another run is sending it right now
             continue
         try:

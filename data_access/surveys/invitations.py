@@ -4,7 +4,8 @@ A run first turns eligible closed tickets into `pending` invitations (one per ti
 one per requester per run, none within the cool-down of an earlier survey to that address,
 none for unsubscribed addresses or tickets older than the age limit), then sends every pending
 one. An invitation becomes `sent` only after the SMTP server accepted it, so a failed send is
-retried by the next run and nothing is ever sent twice.
+retried by the next run. A run claims each invitation before sending it (`claimed_until`), so
+runs that overlap (cron starting one while the last still sends) never send one twice.
 """
 
 from __future__ import annotations
@@ -124,18 +125,23 @@ def preview(engine: sa.Engine, *, now: dt.datetime, settings: SurveySettings) ->
     return out
 
 
-def claim(engine: sa.Engine, invitation_id: int, attempts: int) -> bool:
-    """Count one more attempt unless another run sent or claimed it since it was read."""
+CLAIM_HOLDS = dt.timedelta(minutes=10)  # far longer than one SMTP hand-over (its timeout is seconds)
+
+
+def claim(engine: sa.Engine, invitation_id: int, attempts: int, *, now: dt.datetime) -> bool:
+    """Claim the invitation for this run's send and count one more attempt; False when another
+    run sent it, or claimed it and still holds the claim, since it was read."""
     stmt = (SI.update().where(SI.c.invitation_id == invitation_id, SI.c.attempts == attempts,
-                              SI.c.sent_at.is_(None))
-            .values(attempts=SI.c.attempts + 1))
+                              SI.c.sent_at.is_(None),
+                              sa.or_(SI.c.claimed_until.is_(None), SI.c.claimed_until <= now))
+            .values(attempts=SI.c.attempts + 1, claimed_until=now + CLAIM_HOLDS))
     return run_with_retry(engine, lambda conn: conn.execute(stmt).rowcount) == 1
 
 
 def mark_sent(engine: sa.Engine, invitation_id: int, *, now: dt.datetime, expires_at: dt.datetime) -> None:
     """Record the send; the ticket's invited count in the summary tables follows, same transaction."""
     stmt = (SI.update().where(SI.c.invitation_id == invitation_id, SI.c.sent_at.is_(None))
-            .values(sent_at=now, expires_at=expires_at, state="sent", last_error=None))
+            .values(sent_at=now, expires_at=expires_at, state="sent", last_error=None, claimed_until=None))
 
     def work(conn: sa.Connection) -> None:
         key = conn.execute(sa.select(SI.c.ticket_key).where(SI.c.invitation_id == invitation_id)).scalar()
@@ -147,5 +153,5 @@ def mark_sent(engine: sa.Engine, invitation_id: int, *, now: dt.datetime, expire
 
 def mark_failed(engine: sa.Engine, invitation_id: int, *, error: str) -> None:
     stmt = (SI.update().where(SI.c.invitation_id == invitation_id, SI.c.sent_at.is_(None))
-            .values(last_error=error[:2000]))
+            .values(last_error=error[:2000], claimed_until=None))
     run_with_retry(engine, lambda conn: conn.execute(stmt))

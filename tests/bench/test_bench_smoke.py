@@ -144,14 +144,29 @@ def test_report_marks_bars_and_writes_both_files(tmp_path):
 
 def test_concurrency_runs_on_one_and_several_processes_become_bars(tmp_path):
     step = {"sessions": 25, "ok": 25, "errors": 0, "p50": 3.0, "p95": 5.0, "max": 7.0, "filter_p50": 1.0,
-            "filter_p95": 2.0, "filter_max": 2.5, "server_cpu_seconds": 40.0, "load_before": 1.0,
+            "filter_p95": 2.0, "filter_max": 2.5, "server_cpu_seconds": 40.0, "browser_cpu_seconds": 120.0,
+            "load_before": 1.0,
             "load_after": 2.0, "error_samples": []}
     crowd = {"runs": [{"engine": "postgresql", "tier": "1m", "processes": 1, "steps": [dict(step, p95=8.0)]},
                       {"engine": "postgresql", "tier": "1m", "processes": 2, "steps": [step]}]}
     bars = [b for b in report.bar_checks({"concurrency": crowd}) if b["bar"].startswith("Concurrent")]
-    assert [(b["processes"], b["value"], b["verdict"], b["server_cpu_seconds"]) for b in bars] == [
-        (1, 8.0, "❌ misses", 40.0), (2, 5.0, "✅ holds", 40.0)]
+    assert [(b["processes"], b["value"], b["verdict"], b["server_cpu_seconds"], b["browser_cpu_seconds"])
+            for b in bars] == [(1, 8.0, "❌ misses", 40.0, 120.0), (2, 5.0, "✅ holds", 40.0, 120.0)]
     lines = report._concurrency_lines(crowd)
     assert lines[1] == ("- 25 sign-ins at once (postgresql 1m, 2 processes behind HAProxy; one Chromium, mixed "
                         "roles): first chart or table p50 3.00 s, p95 5.00 s, max 7.00 s; then one filter change "
-                        "p50 1.00 s, p95 2.00 s; 0 error(s); server 40.0 CPU-s, load 1.0 → 2.0.")
+                        "p50 1.00 s, p95 2.00 s; 0 error(s); server 40.0 CPU-s, browsers 120.0 CPU-s, "
+                        "load 1.0 → 2.0.")
+
+
+def test_the_default_run_holds_the_10m_tier_and_a_throwaway_postgresql():
+    from bench import run
+
+    default = run.parse_args([])
+    assert default.tier_list == ["100k", "1m", "10m"]
+    assert default.throwaway_postgres is True  # the suite's machines have the server binaries
+    quick = run.parse_args(["--tiers", "100k,1m", "--no-postgres"])
+    assert (quick.tier_list, quick.throwaway_postgres) == (["100k", "1m"], False)
+    given = run.parse_args(["--postgres", "postgresql+psycopg://u@h/db"])
+    assert (given.throwaway_postgres, given.postgres) == (False, "postgresql+psycopg://u@h/db")
+    assert run.parse_args(["--tiers", "1m", "--with-10m"]).tier_list == ["1m", "10m"]

@@ -64,20 +64,66 @@ def _open_and_check_recorded(page, link: str, url: str, key: int) -> None:
 def _follow_up_by_keyboard(page, url: str, key: int) -> None:
     """Every control is found by its accessible name (what a screen reader announces), and the
     form is finished with the keyboard alone."""
-    page.get_by_role("button", name="Slow service").click()
-    page.get_by_role("button", name="Not kept informed").click()
+    page.get_by_role("button", name="Slow service").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Not kept informed").focus()
+    page.keyboard.press("Enter")
+    for chosen in ("Slow service", "Not kept informed"):  # a screen reader hears "pressed"
+        expect(page.get_by_role("button", name=chosen)).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name="Poor communication")).to_have_attribute("aria-pressed", "false")
     page.get_by_role("radiogroup", name="I was kept clearly informed.").get_by_role("radio", name="2").focus()
     page.keyboard.press("Space")
     page.get_by_label("How much work time did you lose? (minutes)").fill("90")
     page.keyboard.press("Tab")
     page.keyboard.type("Waited <b>three</b> days & no update")
-    page.get_by_role("button", name="Save my answers").focus()
+    page.keyboard.press("Tab")  # the next stop after the comment is the Save button
+    expect(page.get_by_role("button", name="Save my answers")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_text("Saved. Thank you")).to_be_visible(timeout=60_000)
+    wait_for_app(page)
     with get_engine(url).connect() as conn:
         answer = answers.current_answer(conn, key)
     assert (answer["happiness"], answer["communication"], answer["lost_minutes"], answer["comment"],
             answer["factor_ids"]) == (2, 2, 90.0, "Waited <b>three</b> days & no update", [12, 17])
+
+
+CONTROL_ROLES = {"button", "radio", "checkbox", "textbox", "spinbutton", "combobox", "slider", "switch",
+                 "link", "menuitem", "listbox", "option", "searchbox"}
+
+
+def _unnamed_controls(page, at_least: int = 1) -> list[str]:
+    """Every control in Chromium's accessibility tree (what a screen reader works from) that has
+    no accessible name: its role and the start of its HTML. `at_least` controls must be found."""
+    cdp = page.context.new_cdp_session(page)
+    nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    unnamed, controls = [], 0
+    for node in nodes:
+        role = (node.get("role") or {}).get("value")
+        if node.get("ignored") or role not in CONTROL_ROLES:
+            continue
+        controls += 1
+        if not str((node.get("name") or {}).get("value") or "").strip():
+            html = cdp.send("DOM.resolveNode", {"backendNodeId": node["backendDOMNodeId"]})
+            outer = cdp.send("Runtime.callFunctionOn", {"objectId": html["object"]["objectId"],
+                                                        "functionDeclaration": "function(){return this.outerHTML}",
+                                                        "returnByValue": True})
+            unnamed.append(f"{role}: {str(outer['result'].get('value'))[:160]}")
+    cdp.detach()
+    assert controls >= at_least, controls
+    return unnamed
+
+
+def _every_control_is_named(page) -> None:
+    """The names a screen reader announces for the survey's controls; none may be empty."""
+    # 13 reasons, 4 × 5 statement choices, the minutes box and its 2 steps, the comment, Save.
+    assert _unnamed_controls(page, at_least=38) == []
+    named = [page.get_by_role("button", name="Speed of service"), page.get_by_role("button", name="Slow service"),
+             page.get_by_role("radiogroup", name="I was told realistically what would happen and when, and it did."),
+             page.get_by_role("spinbutton", name="How much work time did you lose? (minutes)"),
+             page.get_by_role("textbox", name="Anything else you would like to tell us?"),
+             page.get_by_role("button", name="Save my answers")]
+    for control in named:
+        expect(control).to_have_count(1)
 
 
 def _other_pages_show_nothing(page, base_url: str) -> None:
@@ -99,7 +145,33 @@ def _on_a_phone(browser, link: str) -> None:
     wait_for_app(phone)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, "survey-390")
+    phone.goto(link[:-6] + "AAAAAA")  # a tampered link: a message, nothing else
+    expect(phone.get_by_role("heading", name="Service desk survey")).to_be_visible(timeout=60_000)
+    wait_for_app(phone)
+    expect(phone.get_by_text("This survey link is not valid.", exact=False)).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "survey-390-invalid")
     mobile.close()
+
+
+def _email_in_a_browser(browser, msg) -> None:
+    """The email's HTML as a mail client shows it, on a desktop and on a phone: eleven buttons of
+    at least 44 × 44 px (a finger's size), named for screen readers, and nothing wider than 390 px."""
+    html = msg.get_body(("html",)).get_content()
+    for width, height in ((1440, 900), (390, 700)):
+        context = browser.new_context(viewport={"width": width, "height": height}, java_script_enabled=False)
+        page = context.new_page()
+        page.set_content(html)
+        buttons = [page.get_by_role("link", name=f"{score} out of 10", exact=True) for score in range(11)]
+        boxes = [b.bounding_box() for b in buttons]
+        assert all(box["width"] >= 44 and box["height"] >= 44 for box in boxes), (width, boxes)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        expect(page.get_by_role("heading", name="How happy are you with how your ticket was handled?")).to_be_visible()
+        expect(page.get_by_role("link", name="Unsubscribe from these surveys")).to_be_visible()
+        expect(page.get_by_text("Laptop will not dock", exact=True)).to_be_visible()
+        assert _unnamed_controls(page, at_least=12) == []
+        screenshot(page, f"survey-email-{width}")
+        context.close()
 
 
 def _lead_alerted(url: str, key: int, inbox) -> None:
@@ -129,11 +201,13 @@ def test_requester_answers_from_the_email_and_the_lead_is_alerted(survey_warehou
         assert rcpt == ["robin.fox@example.com"]
         links = _links(msg)
         assert len(links) == 11
+        _email_in_a_browser(browser, msg)
         context = browser.new_context(viewport={"width": 1440, "height": 900})
         page = context.new_page()
         page.set_default_timeout(60_000)
         _open_and_check_recorded(page, links[2], url, key)  # the "2" button; nothing clicked on the page
         screenshot(page, "survey-1440")
+        _every_control_is_named(page)
         _follow_up_by_keyboard(page, url, key)
         screenshot(page, "survey-1440-saved")
         _other_pages_show_nothing(page, base_url)

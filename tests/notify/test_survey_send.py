@@ -130,6 +130,7 @@ def test_the_email_has_eleven_signed_links_escaped_text_and_safe_headers(survey_
         inv = conn.execute(sa.select(SI.c.invitation_id).where(SI.c.ticket_key == key)).scalar_one()
     claims = [tokens.read_score_token(SECRET, t, now=NOW) for t in score_links]
     assert [(c.invitation_id, c.score) for c in claims] == [(inv, s) for s in range(11)]
+    assert "The links work until 4 Dec 2026." in text and "links work until 4 Dec 2026." in " ".join(html.split())
     assert 'name="viewport"' in html and "/?unsubscribe=" in html and "unsubscribe=" in text
     assert str(msg["List-Unsubscribe"]).startswith("<https://pulse.example.com/?unsubscribe=")
 
@@ -183,3 +184,73 @@ def test_apostrophes_are_fine_and_non_ascii_addresses_are_skipped(survey_db, smt
     new_ticket(survey_db, email="x@localhost")
     assert send(survey_db) == 0
     assert [r for r, _ in smtp_env.messages()] == [["sean.o'brien@example.com"]]
+
+
+class _Refusing:
+    """An SMTP server that refuses one address (550) and accepts the rest."""
+
+    def __init__(self, inbox, refused: str):
+        self.inbox, self.refused = inbox, refused
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == self.refused:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        return await self.inbox.handle_DATA(server, session, envelope)
+
+
+def test_a_refused_email_stays_unsent_and_is_retried_while_the_others_go(survey_db, smtp_env, monkeypatch, capsys):
+    from aiosmtpd.controller import Controller
+
+    from tests.notify.conftest import Inbox
+
+    refused = new_ticket(survey_db, email="full@example.com", resolved_at=NOW - dt.timedelta(hours=4))
+    fine = new_ticket(survey_db, email="fine@example.com", resolved_at=NOW - dt.timedelta(hours=3))
+    inbox, port, usual_port = Inbox(), free_port(), os.environ["SERVICE_PULSE_SMTP_PORT"]
+    strict = Controller(_Refusing(inbox, "full@example.com"), hostname="127.0.0.1", port=port)
+    strict.start()
+    try:
+        monkeypatch.setenv("SERVICE_PULSE_SMTP_PORT", str(port))
+        assert send(survey_db) == 4
+        assert "full@example.com" in capsys.readouterr().err
+        rows = invitations(survey_db)
+        assert [(r["ticket_key"], r["state"], r["sent_at"], r["attempts"]) for r in rows] == [
+            (refused, "pending", None, 1), (fine, "sent", NOW, 1)]
+        assert [r for r, _ in inbox.messages()] == [["fine@example.com"]]
+        with get_engine(survey_db).connect() as conn:
+            error = conn.execute(sa.select(SI.c.last_error).where(SI.c.ticket_key == refused)).scalar_one()
+        assert error.startswith("The SMTP server refused every recipient")
+        assert send(survey_db) == 4  # retried (and refused again), the sent one is not sent twice
+        assert [r for r, _ in inbox.messages()] == [["fine@example.com"]]
+        assert [(r["state"], r["attempts"]) for r in invitations(survey_db)] == [("pending", 2), ("sent", 1)]
+    finally:
+        strict.stop()
+    monkeypatch.setenv("SERVICE_PULSE_SMTP_PORT", usual_port)
+    assert send(survey_db) == 0  # the mailbox works again on the usual server
+    assert [r for r, _ in smtp_env.messages()] == [["full@example.com"]]
+    assert [(r["state"], r["attempts"]) for r in invitations(survey_db)] == [("sent", 3), ("sent", 1)]
+
+
+def test_two_overlapping_runs_send_each_invitation_once(survey_db, smtp_env):
+    """Cron starts a run while the last one is still sending: every requester gets one email."""
+    import threading
+
+    keys = [new_ticket(survey_db, email=f"overlap{n}@example.com") for n in range(8)]
+    start, codes = threading.Barrier(2), []
+
+    def run() -> None:
+        start.wait()
+        codes.append(send(survey_db))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [0, 0]
+    assert sorted(r[0] for r, _ in smtp_env.messages()) == [f"overlap{n}@example.com" for n in range(8)]
+    assert [(r["ticket_key"], r["state"], r["attempts"]) for r in invitations(survey_db)] == [
+        (k, "sent", 1) for k in keys]

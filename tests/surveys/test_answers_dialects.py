@@ -35,9 +35,21 @@ def test_invite_send_answer_follow_up_and_unsubscribe(writable_url):
     assert invitations.create_pending(engine, now=NOW, settings=settings) == 1
     [item] = invitations.pending(engine, now=NOW, settings=settings)
     assert (item.email, item.attempts) == ("dana.kim@example.com", 0)
-    assert invitations.claim(engine, item.invitation_id, 0) and not invitations.claim(engine, item.invitation_id, 0)
+    assert invitations.claim(engine, item.invitation_id, 0, now=NOW)
+    assert not invitations.claim(engine, item.invitation_id, 0, now=NOW)  # read before the claim: stale
+    # Another run reading it now sees one attempt, but the claim holds for 10 minutes: hands off.
+    assert not invitations.claim(engine, item.invitation_id, 1, now=NOW + dt.timedelta(minutes=9, seconds=59))
+    # A run that died mid-send lets go when its claim runs out; the next run takes it over.
+    assert invitations.claim(engine, item.invitation_id, 1, now=NOW + dt.timedelta(minutes=10))
+    with engine.connect() as conn:
+        held = conn.execute(sa.select(schema.survey_invitations.c.attempts, schema.survey_invitations.c.claimed_until)
+                            .where(schema.survey_invitations.c.invitation_id == item.invitation_id)).one()
+    assert tuple(held) == (2, NOW + dt.timedelta(minutes=20))
     invitations.mark_sent(engine, item.invitation_id, now=NOW, expires_at=NOW + dt.timedelta(days=14))
     assert invitations.pending(engine, now=NOW, settings=settings) == []
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(schema.survey_invitations.c.claimed_until).where(
+            schema.survey_invitations.c.invitation_id == item.invitation_id)).scalar_one() is None
 
     assert answers.record_score(engine, item.invitation_id, 3, now=NOW) == "recorded"
     assert answers.record_score(engine, item.invitation_id, 3, now=NOW) == "same"

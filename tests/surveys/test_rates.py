@@ -139,6 +139,8 @@ def test_the_cio_page_shows_the_survey_rate_table_on_the_demo(notify_db, monkeyp
     withheld = expected.filter(pl.col("invited").is_null())["channel"].to_list()
     assert withheld == ["chat", "walk_in"]
     shown = next(d.value for d in at.dataframe if "Answered / invited" in d.value.columns)
+    assert list(shown.columns) == ["Channel", "Invited", "Answered", "Answered / invited", "Closed tickets",
+                                   "Responses", "Responses / closed"]  # the new rate next to the old
     assert list(shown["Channel"])[-1] == "All channels"
     assert list(shown["Invited"]) == [_count(v) for v in expected["invited"].to_list()]
     assert list(shown["Answered"]) == [_count(v) for v in expected["answered"].to_list()]

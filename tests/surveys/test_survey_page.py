@@ -266,3 +266,63 @@ def test_expired_genuine_links_never_close_the_door_for_others(survey_url):
             links.check_score_link(engine, SECRET, expired, now=NOW)
         ratelimit.per_invitation.reset()
     assert links.check_score_link(engine, SECRET, tokens.score_token(SECRET, inv, 4, expires), now=NOW).claim.score == 4
+
+
+def test_a_link_reused_after_expiry_says_so_and_writes_nothing(survey_url, monkeypatch):
+    key, inv, expires = invite(survey_url)
+    token = tokens.score_token(SECRET, inv, 8, expires)
+    at = open_link(token)
+    assert at.title[0].value == "Thank you!"
+    before = snapshot(survey_url)
+    # The same link a day after it expired (links expire 14 days after sending): a new visit and
+    # a rerun of the page that was left open both say so and write nothing.
+    monkeypatch.setenv("SERVICE_PULSE_TODAY", (expires + dt.timedelta(days=1)).date().isoformat())
+    for again in (open_link(token), at.run()):
+        assert not again.exception
+        assert [w.value for w in again.warning] == [links.EXPIRED] and [t.value for t in again.title] == [
+            "Service desk survey"]
+        assert not again.button and not again.text_area
+    assert snapshot(survey_url) == before
+    with get_engine(survey_url).connect() as conn:
+        assert answers.current_answer(conn, key)["happiness"] == 8
+
+
+@pytest.mark.parametrize(("score", "opens"), [(6, True), (7, False), (0, True), (10, False)])
+def test_an_answer_at_or_below_the_threshold_opens_a_recovery_item(survey_url, score, opens):
+    """The recovery threshold is 6 (0–6 unhappy): 6 opens an item, 7 does not."""
+    key, inv, expires = invite(survey_url, analyst_id=2)
+    open_link(tokens.score_token(SECRET, inv, score, expires))
+    with get_engine(survey_url).connect() as conn:
+        items = conn.execute(sa.select(schema.recovery_items.c.analyst_id, schema.recovery_items.c.created_at)
+                             .where(schema.recovery_items.c.ticket_key == key)).all()
+    assert [tuple(i) for i in items] == ([(2, NOW)] if opens else [])
+
+
+def test_the_answer_and_its_alert_in_one_run_of_the_alert_job(survey_url, smtp_env):
+    """One run of the alert job after the click sends the unhappy alert for it (the item the
+    answer opened is not opened twice), and a second run sends nothing more."""
+    from notify import alerts
+    from notify.config import notify_settings
+    from notify.mailer import SmtpMailer
+    from tests.notify.conftest import lead_of_team
+
+    key, inv, expires = invite(survey_url, analyst_id=3, description="Screen flickers")
+    open_link(tokens.score_token(SECRET, inv, 6, expires))
+    with get_engine(survey_url).connect() as conn:
+        team_id, ticket_id = conn.execute(sa.select(schema.tickets.c.team_id, schema.tickets.c.ticket_id)
+                                          .where(schema.tickets.c.ticket_key == key)).one()
+    lead = lead_of_team(survey_url, team_id)
+    settings = notify_settings()
+    runs = []
+    for minutes in (1, 2):
+        with SmtpMailer(settings.smtp) as mailer:
+            runs.append(alerts.send_alerts(mailer=mailer, now=NOW + dt.timedelta(minutes=minutes),
+                                           settings=settings, url=survey_url))
+    mine = [msg for rcpt, msg in smtp_env.messages() if lead["email"] in rcpt
+            and ticket_id in msg.get_body(("plain",)).get_content()]
+    assert len(mine) == 1 and runs[0].created_items == 0  # the click had opened the item already
+    with get_engine(survey_url).connect() as conn:
+        items = conn.execute(sa.select(schema.recovery_items.c.alerted_at)
+                             .where(schema.recovery_items.c.ticket_key == key)).scalars().all()
+    assert items == [NOW + dt.timedelta(minutes=1)]
+    assert runs[1].report.sent == 0
