@@ -24,7 +24,7 @@ from data_access.rollups.maintain import rebuild
 REPLICATED = {"10m": ("1m", 10)}
 """tier → (the tier it is copied from, how many copies in all)."""
 
-MEMORY_LIMIT = "4GB"
+MEMORY_LIMIT = "8GB"
 
 # Every table keyed by a ticket, in foreign-key order, with its own id column (if any) and the
 # columns that must stay unique across copies.
@@ -51,22 +51,34 @@ def copies_sql(table: str, id_column: str | None, unique: dict[str, str], k: int
 
 
 def replicate(source: Path, target: Path, copies: int, log=print) -> None:
-    """Copy the DuckDB file `source` to `target` and repeat its tickets `copies` times in all."""
+    """Copy the DuckDB file `source` to `target` and repeat its tickets `copies` times in all.
+
+    One transaction per table and copy: the file is a build in progress (nobody reads it until it is
+    renamed), and small transactions keep DuckDB's memory for undo and unique indexes bounded."""
     shutil.copyfile(source, target)
     engine = get_engine(f"duckdb:///{target.as_posix()}")
     with engine.begin() as conn:
-        without_statement_timeout(conn)
-        conn.execute(sa.text(f"SET memory_limit = '{MEMORY_LIMIT}'"))  # spill to disk rather than crowd others
         key_step = conn.execute(sa.text("SELECT max(ticket_key) + 1 FROM tickets")).scalar_one()
-        for table, id_column, unique in COPIED:
+    for table, id_column, unique in COPIED:
+        with engine.begin() as conn:
             id_step = (conn.execute(sa.text(f"SELECT coalesce(max({id_column}), 0) + 1 FROM {table}")).scalar_one()
                        if id_column else 0)
-            for k in range(1, copies):
+        for k in range(1, copies):
+            with engine.begin() as conn:
+                _bounded(conn)
                 conn.execute(sa.text(copies_sql(table, id_column, unique, k, key_step, id_step)))
-            log(f"    {table}: {copies} copies")
+        log(f"    {table}: {copies} copies")
+    with engine.begin() as conn:
+        _bounded(conn)
         _reset_sequences(conn)
         rebuild(conn)
     with engine.connect() as conn:
         conn.execute(sa.text("CHECKPOINT"))
     engine.dispose()
     clear_engines()
+
+
+def _bounded(conn: sa.Connection) -> None:
+    without_statement_timeout(conn)
+    conn.execute(sa.text(f"SET memory_limit = '{MEMORY_LIMIT}'"))  # spill to disk rather than crowd others
+    conn.execute(sa.text("SET preserve_insertion_order = false"))

@@ -60,10 +60,12 @@ def _change_tile(report: CultureReport) -> None:
 def _year_tile(extras: CultureExtras) -> None:
     ago = extras.year_ago
     if ago is None or ago.change is None:
-        tile("vs last year", formats.NO_VALUE, f"too few responses a year earlier (n = {extras.year_ago_n:,})"
+        # Not always "too few": a year earlier may hold many responses and still be withheld (a
+        # neighbouring selection would single out a small group), so the line says what it knows.
+        tile("vs last year", formats.NO_VALUE, f"no fair comparison a year earlier (n = {extras.year_ago_n:,})"
              if extras.year_ago_n else "no responses a year earlier",
              "Happiness now minus Happiness over the same months one year earlier, when both are large "
-             "enough to show.")
+             "enough to show and neither could single out a small group.")
         return
     tile("vs last year", f"{formats.signed(ago.change)} pts", comparison_detail(ago, "then"),
          "Happiness now minus Happiness over the same calendar months a year earlier (same filters): "
@@ -94,6 +96,12 @@ TILES_CSS = """<style>
 @media (max-width: 1400px) {
   .st-key-culture_headline [data-testid="stMetricValue"] { font-size: 1.75rem; }
   .st-key-culture_headline [data-testid="stMetricLabel"] p { font-size: 0.8rem; }
+}
+@media (max-width: 640px) {  /* a phone: two tiles a row, not five screens of one tile each */
+  .st-key-culture_headline [data-testid="stHorizontalBlock"] { flex-wrap: wrap; gap: 0.5rem; }
+  .st-key-culture_headline [data-testid="stColumn"] { min-width: calc(50% - 0.25rem) !important;
+                                                      flex: 1 1 calc(50% - 0.25rem) !important; }
+  .st-key-culture_headline [data-testid="stMetricValue"] { font-size: 1.5rem; }
 }
 </style>"""
 

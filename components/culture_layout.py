@@ -16,7 +16,7 @@ from components.culture_charts import with_annotations
 from components.culture_first_screen import trend_domain, work_days_section
 from components.culture_sections import (calibration_section, culture_tiles, hotspot_section, lost_time_section,
                                          show_chart, team_section, voice_section, watermelon_section)
-from components.drill_link import READ_TAB, TABS_KEY, apply_link
+from components.drill_link import READ_TAB, TABS_KEY, apply_link, reveal_if_opened
 from components.drill_through import drill_section
 from components.survey_rates import survey_rate_section
 from data_access.filters import Filters
@@ -88,3 +88,4 @@ def below_the_fold(report: CultureReport, extras: CultureExtras, targets: Target
         survey_rate_section(scope, filters)
         calibration_section(report)
         team_section(report)
+    reveal_if_opened()

@@ -151,19 +151,21 @@ def _factor_table(factors: pl.DataFrame, polarity: str, title: str) -> None:
     if part.is_empty():
         st.info("No factors picked in this selection.")
         return
+    # The essential columns first (factor, share, n), narrow enough to fit a 390 px phone; the
+    # factor stays pinned when a narrower window scrolls the table sideways.
     shown = part.select(pl.col("label").alias("Factor"), (100 * pl.col("share")).alias("Share %"),
-                        _no_negative_zero(pl.col("change_pp").round(1)).alias("Change"), pl.col("current").alias("n"))
+                        pl.col("current").alias("n"), _no_negative_zero(pl.col("change_pp").round(1)).alias("Change"))
     top = float(shown["Share %"].max() or 1.0)
     key = f"trends_factors_{polarity}"
     # A click on a row opens that factor's responses (a factor no one named this period has none).
     ids = [int(f) if n else -1 for f, n in zip(part["factor_id"].to_list(), part["current"].to_list())]
     data_table(shown, f"{title}", key=key, on_select=lambda: factor_clicked(key, ids), column_config={
-        "Factor": st.column_config.TextColumn(width=170),
+        "Factor": st.column_config.TextColumn(width=164, pinned=True),
         "Share %": st.column_config.ProgressColumn("Share", format="%.1f%%", min_value=0.0, max_value=max(top, 1.0),
-                                                   help="Share of responses naming the factor", width=92),
+                                                   help="Share of responses naming the factor", width=78),
+        "n": st.column_config.NumberColumn(format="localized", width=52, help="Responses naming it"),
         "Change": st.column_config.NumberColumn(format="%+.1f", help="Change in percentage points vs the "
-                                                "previous period", width=62),
-        "n": st.column_config.NumberColumn(format="localized", width=52, help="Responses naming it")})
+                                                "previous period", width=60)})
 
 
 def voice_section(report: CultureReport) -> None:

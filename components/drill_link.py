@@ -10,10 +10,12 @@ Whether a target's responses may be shown is decided by `views.drill`, never her
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import parse_qs
 
 import streamlit as st
 
 from components import query_params
+from components.reveal import reveal_tab
 from data_access import clock
 from views.drill import DrillTarget
 
@@ -24,6 +26,7 @@ TABS_KEY = "trends_tabs"
 READ_TAB = "Read responses"
 _APPLIED = f"{DRILL_KEY}_link_applied"  # the link value already turned into widget state
 NOTICE_KEY = f"{DRILL_KEY}_link_notice"
+_REVEAL = f"{DRILL_KEY}_reveal"  # set when a click or link opened the tab: the next run scrolls to it
 
 
 def target_key(kind: str) -> str:
@@ -58,6 +61,21 @@ def reading_params() -> dict[str, str]:
     return {PARAM: value} if value else {}
 
 
+def open_stored(query: str) -> None:
+    """Open what a stored link (a saved view) reads, from a callback: its `read` goes to the address
+    bar for `apply_link` to open on the next run like any link; a view without one closes the
+    month or factor being read."""
+    try:
+        raw = (parse_qs(query, max_num_fields=50).get(PARAM) or [None])[0]
+    except ValueError:  # tampered with: more fields than a link of ours has
+        raw = None
+    st.session_state.pop(_APPLIED, None)
+    if raw:
+        st.query_params[PARAM] = raw
+    else:
+        clear_target()
+
+
 def _set_param(value: str | None) -> None:
     st.session_state[_APPLIED] = value
     if value is None:
@@ -73,7 +91,15 @@ def open_target(target: DrillTarget) -> None:
     st.session_state[KIND_KEY] = target.kind
     st.session_state[target_key(target.kind)] = target
     st.session_state[TABS_KEY] = READ_TAB
+    st.session_state[_REVEAL] = True
     _set_param(link_value(target))
+
+
+def reveal_if_opened() -> None:
+    """After a click or link opened "Read responses": scroll the window to it (once), on a phone too,
+    where the tab bar lies far below the click and its last tabs beyond the right edge."""
+    if st.session_state.pop(_REVEAL, False):
+        reveal_tab(READ_TAB)
 
 
 def read_focused_cell(service_id: int, channel: str) -> None:

@@ -21,7 +21,6 @@ from data_access import clock
 from data_access.filters import Filters
 from data_access.schema import CHANNELS, TICKET_TYPES
 from data_access.scope import Scope
-from data_access.trends import CHANNEL_LABELS
 from metrics import periods
 from views.cache import trends
 
@@ -74,6 +73,15 @@ def whole_weeks(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     return monday, sunday
 
 
+def up_to_last_full_week(start: dt.date, end: dt.date, today: dt.date) -> tuple[dt.date, dt.date]:
+    """Half-open whole weeks [start, end) cut at the last full week before `today`'s: the week still
+    under way is left out, as in the presets (a link into it would change every day and could be
+    subtracted from itself a day later); a range only in that week becomes the last full week."""
+    monday = today - dt.timedelta(days=today.weekday())
+    end = min(end, monday)
+    return (start, end) if start < end else (monday - dt.timedelta(weeks=1), monday)
+
+
 def to_filters(state: FilterState, today: dt.date, *, weeks: bool = False) -> Filters:
     """The half-open period and slices a page queries with (`weeks`: an org view, whose custom
     ranges widen to whole weeks and whose presets end with the last whole week)."""
@@ -81,6 +89,8 @@ def to_filters(state: FilterState, today: dt.date, *, weeks: bool = False) -> Fi
     if preset == "custom":
         start, end = whole_weeks(state.start, state.end) if weeks else (state.start, state.end)
         end = end + dt.timedelta(days=1)
+        if weeks:
+            start, end = up_to_last_full_week(start, end, today)
     elif weeks:
         start, end = periods.closed_weeks(preset, today)
     else:
@@ -283,7 +293,7 @@ def _filter_boxes(keys: dict, start_with: dict, state: FilterState, options: Fil
     return FilterState(
         preset=preset, start=start, end=end,
         ticket_types=box(cols[1], "Ticket type", "types", TICKET_TYPES, TYPE_LABELS.get),
-        channels=box(cols[2], "Channel", "channels", CHANNELS, CHANNEL_LABELS.get),
+        channels=box(cols[2], "Channel", "channels", CHANNELS, formats.CHANNEL_LABELS.get),
         service_ids=box(cols[3], "Service", "services", options.services, options.services.get),
         team_ids=box(cols[4], "Team", "teams", options.teams, options.teams.get,
                      "All" if scope.role != "lead" else "My teams"),
@@ -303,7 +313,7 @@ def summary(state: FilterState, options: FilterOptions) -> str:
     period = (f"{_day(state.start)} – {_day(state.end)}" if state.preset == "custom" and state.start and state.end
               else PRESETS.get(state.preset, PRESETS[DEFAULT_PRESET]))
     parts = [period]
-    for values, names in ((state.ticket_types, TYPE_LABELS), (state.channels, CHANNEL_LABELS),
+    for values, names in ((state.ticket_types, TYPE_LABELS), (state.channels, formats.CHANNEL_LABELS),
                           (state.service_ids, options.services), (state.team_ids, options.teams),
                           (state.priorities, PRIORITY_LABELS)):
         shown = [str(names.get(v, v)) for v in values]
@@ -359,6 +369,11 @@ def page_filters(key_prefix: str, *, scope: Scope, weeks: bool = False) -> Filte
     state = _remembered_state(options, today)
     start_with = _defaults(state, options, today)
     keys = _widget_keys(key_prefix)
+    # Boxes without a value of their own (a fresh session, or a saved view just opened) get theirs
+    # through the session state, as a drill-down's do: a default alone would leave a box the browser
+    # already shows at its old value ("All") while the figures follow the link.
+    for widget in FIELD_WIDGETS.values():
+        st.session_state.setdefault(keys[widget], start_with[widget])
 
     with filter_fold(key_prefix, summary(_as_picked(keys, state), options)):
         state = _filter_boxes(keys, start_with, state, options, scope, today, weeks=weeks)

@@ -46,9 +46,14 @@ def channel(code: str | None) -> str:
     return CHANNEL_LABELS.get(code, code.replace("_", " ").capitalize())
 
 
+def _finite(value: float | int | None) -> bool:
+    """A figure to show: not None, NaN or infinite."""
+    return value is not None and not (isinstance(value, float) and not math.isfinite(value))
+
+
 def number(value: float | int | None, *, decimals: int = 0, signed: bool = False, unit: str = "") -> str:
     """Thousands separators, no "-0", no "nan"/"None": missing values read as an em dash."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+    if not _finite(value):
         return NO_VALUE
     rounded = round(float(value), decimals)
     if rounded == 0:
@@ -85,28 +90,36 @@ def interval(low: float | None, high: float | None) -> str:
 
 def plus_minus(half_width: float | None) -> str:
     """A 95% margin in points, the number after "±": "4", or "0.9" below one ("± 0" would claim certainty)."""
-    if half_width is None or not math.isfinite(half_width):
+    if not _finite(half_width):
         return NO_VALUE
     return number(half_width, decimals=1 if half_width < 0.95 else 0)
 
 
-def margin(half_width: float | None, n: int) -> str:
-    """The margin and sample size shown under every Happiness figure: "± 4 (n = 1,234)"."""
-    if half_width is None:
-        return f"n = {n:,}"
-    return f"± {plus_minus(half_width)} (n = {n:,})"
+def margin(half_width: float | None, n: int | None = None) -> str:
+    """The margin and sample size shown under every Happiness figure: "± 4 (n = 1,234)"; without a
+    margin (None or NaN) only "n = 1,234"; with neither, the em dash."""
+    if not _finite(half_width):
+        return f"n = {number(n)}" if _finite(n) else NO_VALUE
+    return f"± {plus_minus(half_width)} (n = {number(n)})" if _finite(n) else f"± {plus_minus(half_width)}"
+
+
+def _amount(value: float | None, unit: str) -> str:
+    """Time amounts, one rule: rounded to one decimal first, then that decimal is kept only below
+    10 — "7.5", "9.9", but 9.97 → "10" (not "10.0") and "42", "1,250"."""
+    if not _finite(value):
+        return NO_VALUE
+    tenths = round(float(value), 1)
+    return number(tenths, decimals=1 if abs(tenths) < 10 else 0, unit=unit)
 
 
 def hours(value: float | None) -> str:
-    """Hours with thousands separators: "1,234 h"."""
-    return number(value, unit="h")
+    """Hours with thousands separators: "1,234 h", "13 h", "0.2 h" (one decimal below 10)."""
+    return _amount(value, "h")
 
 
 def minutes(value: float | None) -> str:
-    """Minutes, one decimal below 10: "42 min", "7.5 min", "1,250 min"."""
-    if value is None:
-        return NO_VALUE
-    return number(value, decimals=1 if value < 10 else 0, unit="min")
+    """Minutes, one decimal below 10: "42 min", "7.5 min", "10 min" (9.97), "1,250 min"."""
+    return _amount(value, "min")
 
 
 def money(amount: float | None, currency: str = "", *, compact: bool = False) -> str:
@@ -115,8 +128,8 @@ def money(amount: float | None, currency: str = "", *, compact: bool = False) ->
     `compact` (for a tile): "EUR 1.68 M" from a million, "EUR 685 k" from 100,000. The currency
     is placed as given: a caller writing Markdown passes it through `text.literal` first.
     """
-    if amount is None:
-        return NO_VALUE
+    if not _finite(amount):
+        return NO_VALUE  # never "EUR —"
     if compact and abs(amount) >= 1_000_000:
         figure = f"{number(amount / 1_000_000, decimals=2)} M"
     elif compact and abs(amount) >= 100_000:

@@ -45,7 +45,7 @@ def spread_chart(spread: Spread, own: float | None, *, title: str, domain: tuple
         {"mark": {"type": "bar", "height": 16, "color": TEAM, "opacity": 0.55, "cornerRadius": 3},
          "encoding": {"x": {"field": "p25", "type": "quantitative", "scale": x_scale, "title": None},
                       "x2": {"field": "p75"}, "y": y, "tooltip": team_tip}},
-        {"mark": {"type": "tick", "color": "#57606a", "thickness": 2, "size": 22},
+        {"mark": {"type": "tick", "color": "#1f2328", "stroke": "#ffffff", "strokeWidth": 1, "thickness": 3, "size": 22},
          "encoding": {"x": {"field": "median", "type": "quantitative", "scale": x_scale}, "y": y,
                       "tooltip": team_tip}},
         {"mark": {"type": "point", "filled": True, "size": 160, "color": MINE, "opacity": 1},
@@ -64,7 +64,7 @@ def care_profile_chart(frame: pl.DataFrame) -> Chart:
                _tip("high", "95% to", fmt=".2f"), _tip("n", "Answers"), _tip("team_mean", "Team mean", fmt=".2f")]
     y = _axis_y([LABELS[d] for d in CARE_NAMES])
     spec = {"encoding": {"y": y, "tooltip": tooltip}, "layer": [
-        {"mark": {"type": "rule", "color": MINE, "strokeWidth": 3, "opacity": 0.45},
+        {"mark": {"type": "rule", "color": MINE, "strokeWidth": 3, "opacity": 0.7},
          "encoding": {"x": {"field": "low", "type": "quantitative", "scale": scale}, "x2": {"field": "high"}}},
         {"mark": {"type": "tick", "color": TEAM, "thickness": 3, "size": 22},
          "encoding": {"x": {"field": "team_mean", "type": "quantitative", "scale": scale}}},
@@ -93,7 +93,7 @@ def trend_chart(trend: pl.DataFrame) -> Chart:
                       "y2": {"field": "band_high"}, "tooltip": team_tip}},
         {"mark": {"type": "line", "color": TEAM, "strokeDash": [4, 3]},
          "encoding": {"y": {"field": "band_mid", "type": "quantitative", "scale": scale}}},
-        {"transform": own_only, "mark": {"type": "rule", "color": MINE, "opacity": 0.5, "strokeWidth": 2},
+        {"transform": own_only, "mark": {"type": "rule", "color": MINE, "opacity": 0.6, "strokeWidth": 2, "clip": True},
          "encoding": {"y": {"field": "own_happiness_low", "type": "quantitative", "scale": scale},
                       "y2": {"field": "own_happiness_high"}, "tooltip": own_tip}},
         {"transform": own_only,

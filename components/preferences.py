@@ -40,6 +40,14 @@ def render(viewer) -> None:
     preview_role = "lead" if "lead" in viewer.roles else "cio" if "cio" in viewer.roles else None
     if preview_role:
         digest_preview(viewer, preview_role)
+    appearance_note()
+
+
+def appearance_note() -> None:
+    """Where the light / dark choice is: Streamlit's own menu, kept per browser."""
+    st.subheader("Appearance")
+    st.caption("Light, dark or the same as your device (System): open the ⋮ menu at the top right and pick "
+               "one. The choice is kept in this browser; charts follow it.")
 
 
 def _write(action, success: str) -> None:

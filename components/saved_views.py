@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from components.drill_link import reading_params
+from components.drill_link import open_stored, reading_params
 from components.filters import FILTERS_STATE_KEY, FilterState, open_link, to_params
 from components.text import literal
 from components.viewer import current_viewer
@@ -40,10 +40,21 @@ def _current_params() -> dict[str, str]:
     return to_params(state if isinstance(state, FilterState) else FilterState())
 
 
+def _view_params() -> dict[str, str]:
+    """What a saved view keeps: the filters and the month or factor being read (Culture trends)."""
+    return {**_current_params(), **reading_params()}
+
+
+def _open(key_prefix: str, query: str) -> None:
+    """Open a saved view (a callback): its filters, and the responses it was reading, if any."""
+    open_link(key_prefix, query)
+    open_stored(query)
+
+
 def _save(user_id: int, page: str, name_key: str) -> None:
     try:
         name = saved_views.save_view(user_id=user_id, page=page, name=st.session_state.get(name_key, ""),
-                                     params=_current_params(), now=clock.now())
+                                     params=_view_params(), now=clock.now())
         st.session_state[MESSAGE_KEY] = ("success", f"Saved “{name}”.")
         st.session_state[name_key] = ""
     except InvalidInput as exc:
@@ -66,7 +77,7 @@ def share_bar(key_prefix: str, url_path: str) -> None:
     """"Copy link" and "Saved views" buttons for the filters a page has just read."""
     viewer = current_viewer()
     # The link also names the month or factor being read, when there is one (Culture trends).
-    link = page_link(url_path, {**_current_params(), **reading_params()})
+    link = page_link(url_path, _view_params())
     # One row of two buttons at the right, on a phone too (columns would stack into three rows).
     row = st.container(horizontal=True, horizontal_alignment="right", gap="small", key=f"{key_prefix}_share_bar")
     with row.popover("Copy link", icon=":material/link:", width="content"):
@@ -90,13 +101,15 @@ def _saved_views_form(key_prefix: str, page: str, user_id: int) -> None:
         pick = st.selectbox("Your saved views", list(views), index=None, key=pick_key, placeholder="Pick a view")
         left, right = st.columns(2)
         left.button("Open", icon=":material/open_in_browser:", key=f"{key_prefix}_view_open", disabled=pick is None,
-                    on_click=open_link, args=(key_prefix, views.get(pick, "")), width="stretch")
+                    on_click=_open, args=(key_prefix, views.get(pick, "")), width="stretch")
         right.button("Delete", icon=":material/delete:", key=f"{key_prefix}_view_delete", disabled=pick is None,
                      on_click=_delete, args=(user_id, page, pick_key), width="stretch")
     else:
         st.caption("No saved views yet.")
     st.text_input("Save these filters as", key=name_key, max_chars=saved_views.MAX_NAME,
                   placeholder="e.g. Phone, last 90 days")
+    if reading_params():
+        st.caption("The view also reopens the month or factor whose responses are open.")
     st.button("Save view", icon=":material/bookmark_add:", key=f"{key_prefix}_view_save",
               on_click=_save, args=(user_id, page, name_key))
     message = st.session_state.pop(MESSAGE_KEY, None)

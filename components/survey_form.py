@@ -10,7 +10,8 @@ import streamlit as st
 from data_access.catalogue import CARE_WORDING
 from data_access.schema import CARE_DIMENSIONS
 
-SCALE = {1: "1 · disagree", 2: "2", 3: "3", 4: "4", 5: "5 · agree"}
+# Plain numbers, so the five fit one row on a 390 px phone; the heading above them says what 1 and 5 mean.
+SCALE = {1: "1", 2: "2", 3: "3", 4: "4", 5: "5"}
 LOST_LABEL = "How much work time did you lose? (minutes)"
 COMMENT_LABEL = "Anything else you would like to tell us?"
 

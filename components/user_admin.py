@@ -88,9 +88,11 @@ def users_table(users: pl.DataFrame) -> None:
     with st.expander(f"All users ({users.height})", expanded=True):
         st.dataframe(shown, hide_index=True, width="stretch",
                      column_config={
-                         "username": "Username", "display_name": "Name", "email": "Email", "roles": "Roles",
+                         # The username stays in sight when a phone scrolls the table sideways.
+                         "username": st.column_config.TextColumn("Username", pinned=True),
+                         "display_name": "Name", "email": "Email", "roles": "Roles",
                          "analyst": "Linked analyst", "teams_led": "Leads", "active": "Active",
-                         "failed_logins": st.column_config.NumberColumn("Failed sign-ins", width="small"),
+                         "failed_logins": st.column_config.NumberColumn("Failed sign-ins", width=112),
                          "locked_until": "Locked until"})
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from data_access import catalogue, config, demo, rollups, schema, settings
-from data_access.engine import get_engine
+from data_access.engine import get_engine, retrying
 
 ORIGIN_LABELS = {"demo": "Demo", "mixed": "Demo + imported", "imported": "Imported", "empty": "Empty"}
 
@@ -34,9 +34,12 @@ def origin_of(conn: sa.Connection) -> str:
 
 
 def data_origin(engine: sa.Engine) -> str:
-    """What the warehouse holds, for the header badge and the sign-in rules (see `origin_of`)."""
-    with engine.connect() as conn:
-        return origin_of(conn)
+    """What the warehouse holds, for the header badge and the sign-in rules (see `origin_of`);
+    read on a session's first page run, so a transient failure is retried like a page's reads."""
+    def read() -> str:
+        with engine.connect() as conn:
+            return origin_of(conn)
+    return retrying(read)
 
 
 def ensure_warehouse(url: str | None = None) -> sa.Engine:

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from data_access import config, query, schema
+from data_access import query, schema
 from data_access.dialect import upsert
-from data_access.engine import get_engine
 from data_access.scope import Scope
 
 KEYS = ("happiness_target", "benchmark_value", "benchmark_source", "benchmark_date", "hourly_cost",
@@ -149,8 +148,8 @@ def settings_from(values: dict[str, str]) -> CultureSettings:
 def read_culture_settings(*, url: str | None = None) -> CultureSettings:
     """The settings as stored now."""
     S = schema.settings
-    with get_engine(url or config.database_url()).connect() as conn:
-        rows = conn.execute(sa.select(S.c.key, S.c.value).where(S.c.key.in_(KEYS))).all()
+    rows = query.read(lambda conn: conn.execute(sa.select(S.c.key, S.c.value).where(S.c.key.in_(KEYS))).all(),
+                      url=url)
     return settings_from(dict(rows))
 
 

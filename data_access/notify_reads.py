@@ -14,9 +14,8 @@ from dataclasses import dataclass
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import config, query, recovery, schema
+from data_access import query, recovery, schema
 from data_access.dialect import as_int
-from data_access.engine import get_engine
 from data_access.filters import Filters, response_period, ticket_slice
 from data_access.scope import Scope, ScopeError
 from data_access.scoping import lead_sees, ticket_scope
@@ -36,8 +35,7 @@ def _rows(url: str | None, stmt, params: dict | None = None) -> pl.DataFrame:
 
 def recovery_settings(*, url: str | None = None) -> recovery.RecoverySettings:
     """The admin's recovery rules, read now (uncached: the alert command must see the current ones)."""
-    with get_engine(url or config.database_url()).connect() as conn:
-        return recovery.read_settings(conn)
+    return query.read(recovery.read_settings, url=url)
 
 
 def recipients_query(role: str) -> sa.Select:
@@ -270,8 +268,7 @@ def sent_notifications(dedupe_keys: tuple[str, ...], *, url: str | None = None) 
     """The subset of `dedupe_keys` already sent."""
     if not dedupe_keys:
         return set()
-    with get_engine(url or config.database_url()).connect() as conn:
-        return {r[0] for r in conn.execute(sent_notifications_query(dedupe_keys))}
+    return {r[0] for r in query.read(lambda conn: conn.execute(sent_notifications_query(dedupe_keys)).all(), url=url)}
 
 
 # ---------------------------------------------------------------- preferences

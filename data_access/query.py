@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 import polars as pl
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from data_access.engine import get_engine, retrying
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 
 _WRITE_LISTENERS: list[Callable[[], None]] = []
+T = TypeVar("T")
 
 
 def frame(stmt: sa.Executable, *, url: str | None = None, schema: Mapping[str, pl.DataType] | None = None,
@@ -39,6 +41,17 @@ def frame(stmt: sa.Executable, *, url: str | None = None, schema: Mapping[str, p
             if work_mem_mb and conn.dialect.name == "postgresql":
                 conn.execute(sa.text(f"SET LOCAL work_mem = '{int(work_mem_mb)}MB'"))
             return frame_on(conn, stmt, schema=schema, params=params)
+
+    return retrying(run)
+
+
+def read(work: Callable[[sa.Connection], T], *, url: str | None = None, engine: sa.Engine | None = None) -> T:
+    """`work(conn)` on one connection to the warehouse at `url` (or `engine`), retried as a whole
+    while it fails transiently, like `frame`: for the readers that build something other than a
+    frame (a user record, a settings object, a list of pairs). `work` must only read."""
+    def run() -> T:
+        with (engine or get_engine(url or config.database_url())).connect() as conn:
+            return work(conn)
 
     return retrying(run)
 

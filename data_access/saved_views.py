@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
-from data_access import config
+from data_access import config, query
 from data_access.engine import get_engine
 from data_access.schema import saved_views as V
 from data_access.writes import InvalidInput, run_with_retry
@@ -42,8 +42,8 @@ def list_views_query(*, user_id: int, page: str) -> sa.Select:
 
 def list_views(*, user_id: int, page: str, url: str | None = None) -> list[tuple[str, str]]:
     """(name, query string) of the person's saved views of `page`, by name."""
-    with get_engine(url or config.database_url()).connect() as conn:
-        return [(str(r.name), str(r.query)) for r in conn.execute(list_views_query(user_id=user_id, page=page))]
+    rows = query.read(lambda conn: conn.execute(list_views_query(user_id=user_id, page=page)).all(), url=url)
+    return [(str(r.name), str(r.query)) for r in rows]
 
 
 def save_view(*, user_id: int, page: str, name: str, params: dict[str, str], now: dt.datetime,

@@ -7,8 +7,10 @@ once per deployment, an edited secrets.toml counts from the next page run, and a
 variable sees it at once, with no reset hook to forget.
 
 The environment wins over secrets.toml; an empty variable counts as unset. A value that cannot be
-read stops with `SettingsError` naming the variable or key; a readable one outside its range is
-brought into it (the privacy thresholds only ever rise above their floors). Secrets (database URL,
+read stops with `SettingsError` naming the variable or key (`settings_values.py` reads one value);
+a readable one outside its range is brought into it (the privacy thresholds only ever rise above
+their floors), except where the nearest value would only be a guess — the SMTP port and timeout
+and the alerts' look-back are refused outside their range, with the range in the message. Secrets (database URL,
 cookie key, SMTP password, survey secret) have no default: unset is None. What admins change in
 the app (recovery rules, Culture trends target) lives in the warehouse's settings table instead.
 """
@@ -16,12 +18,14 @@ the app (recovery rules, Culture trends target) lives in the warehouse's setting
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import math
 import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# SettingsError and parse_quiet_hours are used by other modules through this one, their home.
+from data_access.settings_values import (SettingsError, as_bool, as_date, as_float, as_int,  # noqa: F401
+                                         as_quiet_hours, at_least, between, cap, parse_quiet_hours, within)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
@@ -39,10 +43,6 @@ ROLLUPS_ENV = "SERVICE_PULSE_ROLLUPS"
 FLOOR_MIN_GROUP = 5
 FLOOR_MIN_ANALYSTS = 3
 FLOOR_MIN_COLLEAGUES = 5
-
-
-class SettingsError(RuntimeError):
-    """A setting that cannot be read; the message names the variable (or secrets key) and the fix."""
 
 
 @dataclass(frozen=True)
@@ -192,94 +192,27 @@ class _Source:
         return default if found is None else parse(*found)
 
 
-def _refused(where: str, wanted: str) -> SettingsError:
-    # The value itself is not repeated: the app shows this before anyone signs in, and a secret
-    # pasted into the wrong variable must not end up on that page.
-    return SettingsError(f"{where} must be {wanted}; the value set there is not.")
-
-
-def _number(value: object, where: str, kind: type) -> int | float:
-    """A whole number (kind int) or a finite number (float) from text or a TOML number."""
-    if not isinstance(value, bool) and not (kind is int and isinstance(value, float)):
-        try:
-            number = kind(value.strip() if isinstance(value, str) else value)
-            if kind is int or math.isfinite(number):
-                return number
-        except (TypeError, ValueError):
-            pass
-    raise _refused(where, "a whole number, like 5" if kind is int else "a number, like 2.5")
-
-
-_int = functools.partial(_number, kind=int)
-_float = functools.partial(_number, kind=float)
-
-
-def _bool(value: object, where: str) -> bool:
-    text = str(value).strip().lower()
-    if isinstance(value, bool) or text in ("1", "true", "yes", "on", "0", "false", "no", "off"):
-        return value if isinstance(value, bool) else text in ("1", "true", "yes", "on")
-    raise _refused(where, "true or false (also on/off, yes/no, 1/0)")
-
-
-def _date(value: object, where: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise _refused(where, "a date written YYYY-MM-DD") from None
-
-
-def parse_quiet_hours(text: str) -> tuple[dt.time | None, dt.time | None]:
-    """'20:00-07:00' → (20:00, 07:00); '' or 'off' → no quiet hours."""
-    text = text.strip().lower()
-    if text in ("", "off", "none", "no"):
-        return None, None
-    start, _, end = text.partition("-")
-    if not end:
-        raise ValueError(f"quiet hours must look like 20:00-07:00, not {text!r}")
-    return dt.time.fromisoformat(start.strip()), dt.time.fromisoformat(end.strip())
-
-
-def _quiet(value: object, where: str) -> tuple[dt.time | None, dt.time | None]:
-    try:
-        return parse_quiet_hours(str(value))
-    except ValueError:
-        raise _refused(where, "a time span like 20:00-07:00, or off") from None
-
-
-def _at_least(parse, floor):
-    return lambda value, where: max(parse(value, where), floor)
-
-
-def _within(parse, low, high):
-    return lambda value, where: min(max(parse(value, where), low), high)
-
-
-def _cap(default, parse=_int):
-    """An import cap: a non-positive value keeps the default (it cannot mean "import nothing")."""
-    return lambda value, where: number if (number := parse(value, where)) > 0 else default
-
-
 # ---------------------------------------------------------------- building the object
 
 def _thresholds(src: _Source) -> Thresholds:
     d = Thresholds()
     return Thresholds(
-        min_responses=src.value("MIN_RESPONSES", None, d.min_responses, _at_least(_int, 1)),
-        min_group=src.value("MIN_GROUP", None, d.min_group, _at_least(_int, FLOOR_MIN_GROUP)),
-        min_analysts=src.value("MIN_ANALYSTS", None, d.min_analysts, _at_least(_int, FLOOR_MIN_ANALYSTS)),
-        min_colleagues=src.value("MIN_COLLEAGUES", None, d.min_colleagues, _at_least(_int, FLOOR_MIN_COLLEAGUES)),
+        min_responses=src.value("MIN_RESPONSES", None, d.min_responses, at_least(as_int, 1)),
+        min_group=src.value("MIN_GROUP", None, d.min_group, at_least(as_int, FLOOR_MIN_GROUP)),
+        min_analysts=src.value("MIN_ANALYSTS", None, d.min_analysts, at_least(as_int, FLOOR_MIN_ANALYSTS)),
+        min_colleagues=src.value("MIN_COLLEAGUES", None, d.min_colleagues, at_least(as_int, FLOOR_MIN_COLLEAGUES)),
     )
 
 
 def _database(src: _Source) -> DatabaseOptions:
     d = PoolSettings()
     pool = PoolSettings(
-        pool_size=src.value("POOL_SIZE", "database.pool_size", d.pool_size, _at_least(_int, 1)),
-        max_overflow=src.value("MAX_OVERFLOW", "database.max_overflow", d.max_overflow, _at_least(_int, 0)),
-        pool_timeout=src.value("POOL_TIMEOUT", "database.pool_timeout", d.pool_timeout, _at_least(_int, 1)),
+        pool_size=src.value("POOL_SIZE", "database.pool_size", d.pool_size, at_least(as_int, 1)),
+        max_overflow=src.value("MAX_OVERFLOW", "database.max_overflow", d.max_overflow, at_least(as_int, 0)),
+        pool_timeout=src.value("POOL_TIMEOUT", "database.pool_timeout", d.pool_timeout, at_least(as_int, 1)),
         statement_timeout_seconds=src.value("STATEMENT_TIMEOUT", "database.statement_timeout",
-                                            d.statement_timeout_seconds, _at_least(_int, 0)),
-        work_mem_mb=src.value("WORK_MEM_MB", "database.work_mem_mb", d.work_mem_mb, _at_least(_int, 0)),
+                                            d.statement_timeout_seconds, at_least(as_int, 0)),
+        work_mem_mb=src.value("WORK_MEM_MB", "database.work_mem_mb", d.work_mem_mb, at_least(as_int, 0)),
     )
     return DatabaseOptions(url=src.text("DATABASE_URL", "database.url"), pool=pool)
 
@@ -288,16 +221,16 @@ def _auth(src: _Source) -> AuthOptions:
     return AuthOptions(
         cookie_key=src.text("COOKIE_KEY", "auth.cookie_key"),
         cookie_expiry_hours=src.value("COOKIE_EXPIRY_HOURS", "auth.cookie_expiry_hours",
-                                      AuthOptions.cookie_expiry_hours, _within(_float, 0.0, 24.0 * 30)),
+                                      AuthOptions.cookie_expiry_hours, within(as_float, 0.0, 24.0 * 30)),
     )
 
 
 def _imports(src: _Source) -> ImportLimits:
     d = ImportLimits()
     return ImportLimits(
-        max_file_mb=src.value("MAX_IMPORT_MB", None, d.max_file_mb, _cap(d.max_file_mb, _float)),
-        max_xlsx_mb=src.value("IMPORT_MAX_XLSX_MB", None, d.max_xlsx_mb, _cap(d.max_xlsx_mb)),
-        max_rows=src.value("IMPORT_MAX_ROWS", None, d.max_rows, _cap(d.max_rows)),
+        max_file_mb=src.value("MAX_IMPORT_MB", None, d.max_file_mb, cap(d.max_file_mb, as_float)),
+        max_xlsx_mb=src.value("IMPORT_MAX_XLSX_MB", None, d.max_xlsx_mb, cap(d.max_xlsx_mb)),
+        max_rows=src.value("IMPORT_MAX_ROWS", None, d.max_rows, cap(d.max_rows)),
     )
 
 
@@ -305,21 +238,22 @@ def _mail(src: _Source) -> MailOptions:
     d, s = MailOptions(), SmtpSettings()
     smtp = SmtpSettings(
         host=src.text("SMTP_HOST", "smtp.host", s.host),
-        port=src.value("SMTP_PORT", "smtp.port", s.port, _int),
+        port=src.value("SMTP_PORT", "smtp.port", s.port, between(as_int, 1, 65535, "a port from 1 to 65535")),
         user=src.text("SMTP_USER", "smtp.user"),
         password=src.text("SMTP_PASSWORD", "smtp.password"),
-        starttls=src.value("SMTP_STARTTLS", "smtp.starttls", s.starttls, _bool),
+        starttls=src.value("SMTP_STARTTLS", "smtp.starttls", s.starttls, as_bool),
         sender=src.text("SMTP_FROM", "smtp.from", s.sender),
-        timeout=src.value("SMTP_TIMEOUT", "smtp.timeout", s.timeout, _float),
+        timeout=src.value("SMTP_TIMEOUT", "smtp.timeout", s.timeout,
+                          between(as_float, 1.0, 600.0, "a number of seconds from 1 to 600")),
         ca_file=src.text("SMTP_CA_FILE", "smtp.ca_file"),
     )
-    start, end = src.value("QUIET_HOURS", "notify.quiet_hours", (d.quiet_start, d.quiet_end), _quiet)
+    start, end = src.value("QUIET_HOURS", "notify.quiet_hours", (d.quiet_start, d.quiet_end), as_quiet_hours)
     return MailOptions(
         smtp=smtp, quiet_start=start, quiet_end=end,
-        weekend_batching=src.value("WEEKEND_BATCHING", "notify.weekend_batching", d.weekend_batching, _bool),
+        weekend_batching=src.value("WEEKEND_BATCHING", "notify.weekend_batching", d.weekend_batching, as_bool),
         base_url=src.text("BASE_URL", "notify.base_url", d.base_url),
-        alert_lookback_days=src.value("ALERT_LOOKBACK_DAYS", "notify.alert_lookback_days",
-                                      d.alert_lookback_days, _int),
+        alert_lookback_days=src.value("ALERT_LOOKBACK_DAYS", "notify.alert_lookback_days", d.alert_lookback_days,
+                                      between(as_int, 1, 366, "a number of days from 1 to 366")),
     )
 
 
@@ -328,10 +262,10 @@ def _surveys(src: _Source) -> SurveyOptions:
     return SurveyOptions(
         secret=src.text("SURVEY_SECRET", "surveys.secret"),
         cooldown_days=src.value("SURVEY_COOLDOWN_DAYS", "surveys.cooldown_days", d.cooldown_days,
-                                _within(_int, 0, 365)),
-        max_age_days=src.value("SURVEY_MAX_AGE_DAYS", "surveys.max_age_days", d.max_age_days, _within(_int, 1, 365)),
-        valid_days=src.value("SURVEY_VALID_DAYS", "surveys.valid_days", d.valid_days, _within(_int, 1, 90)),
-        show_analyst=src.value("SURVEY_SHOW_ANALYST", "surveys.show_analyst", d.show_analyst, _bool),
+                                within(as_int, 0, 365)),
+        max_age_days=src.value("SURVEY_MAX_AGE_DAYS", "surveys.max_age_days", d.max_age_days, within(as_int, 1, 365)),
+        valid_days=src.value("SURVEY_VALID_DAYS", "surveys.valid_days", d.valid_days, within(as_int, 1, 90)),
+        show_analyst=src.value("SURVEY_SHOW_ANALYST", "surveys.show_analyst", d.show_analyst, as_bool),
     )
 
 
@@ -358,10 +292,10 @@ def from_environment(env: dict[str, str | None]) -> Settings:
         data_dir=Path(src.text("DATA_DIR") or d.data_dir),
         database=_database(src), auth=_auth(src), thresholds=_thresholds(src), imports=_imports(src),
         mail=_mail(src), surveys=_surveys(src),
-        lock_wait_seconds=src.value("LOCK_WAIT_SECONDS", None, d.lock_wait_seconds, _at_least(_float, 0.0)),
-        rollups_enabled=src.value("ROLLUPS", None, d.rollups_enabled, _bool),
-        today=src.value("TODAY", None, d.today, _date),
-        demo_responses=src.value("DEMO_RESPONSES", None, d.demo_responses, _at_least(_int, 0)),
+        lock_wait_seconds=src.value("LOCK_WAIT_SECONDS", None, d.lock_wait_seconds, at_least(as_float, 0.0)),
+        rollups_enabled=src.value("ROLLUPS", None, d.rollups_enabled, as_bool),
+        today=src.value("TODAY", None, d.today, as_date),
+        demo_responses=src.value("DEMO_RESPONSES", None, d.demo_responses, at_least(as_int, 0)),
     )
 
 

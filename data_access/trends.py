@@ -27,9 +27,6 @@ from data_access.scoping import ticket_scope
 from data_access.stats import GROUPABLE, _check_grain, stat_types
 from metrics.happiness import HAPPY_MIN, UNHAPPY_MAX
 
-CHANNEL_LABELS = {"phone": "Phone", "email": "Email", "portal": "Portal", "chat": "Chat", "walk_in": "Walk-in",
-                  "social": "Social media", "other": "Other"}
-
 # Short names for the tables these reads join (each reader module names its own few, as
 # data_access.coaching does: names, no logic to share).
 T = schema.tickets

@@ -15,9 +15,8 @@ import bcrypt
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import config, query, schema
+from data_access import query, schema
 from data_access.demo import DEMO_PASSWORD
-from data_access.engine import get_engine
 from data_access.scope import Role, Scope
 
 U = schema.app_users
@@ -80,23 +79,29 @@ def user_query(username: str) -> sa.Select:
 
 
 def find_user(username: str, *, url: str | None = None) -> UserRecord | None:
-    """The user signed in as `username` (any case), or None when there is no such user."""
+    """The user signed in as `username` (any case), or None when there is no such user.
+
+    Every page run of a signed-in session starts here, outside any page's cached reads: a
+    transient failure (a busy file, a dropped connection) is retried by the one retry policy."""
     if not normalise_username(username):
         return None
-    with get_engine(url or config.database_url()).connect() as conn:
-        row = conn.execute(user_query(username)).mappings().first()
-        if row is None:
-            return None
-        roles = set(conn.execute(sa.select(schema.user_roles.c.role)
-                                 .where(schema.user_roles.c.user_id == row["user_id"])).scalars())
-        teams = conn.execute(sa.select(schema.teams.c.team_id, schema.teams.c.name)
-                             .select_from(schema.user_teams.join(
-                                 schema.teams, schema.teams.c.team_id == schema.user_teams.c.team_id))
-                             .where(schema.user_teams.c.user_id == row["user_id"])
-                             .order_by(schema.teams.c.team_id)).all()
-        epoch = conn.execute(sa.select(schema.settings.c.value)
-                             .where(schema.settings.c.key == epoch_key(row["user_id"]))
-                             ).scalar_one_or_none()
+    return query.read(lambda conn: _read_user(conn, username), url=url)
+
+
+def _read_user(conn: sa.Connection, username: str) -> UserRecord | None:
+    row = conn.execute(user_query(username)).mappings().first()
+    if row is None:
+        return None
+    roles = set(conn.execute(sa.select(schema.user_roles.c.role)
+                             .where(schema.user_roles.c.user_id == row["user_id"])).scalars())
+    teams = conn.execute(sa.select(schema.teams.c.team_id, schema.teams.c.name)
+                         .select_from(schema.user_teams.join(
+                             schema.teams, schema.teams.c.team_id == schema.user_teams.c.team_id))
+                         .where(schema.user_teams.c.user_id == row["user_id"])
+                         .order_by(schema.teams.c.team_id)).all()
+    epoch = conn.execute(sa.select(schema.settings.c.value)
+                         .where(schema.settings.c.key == epoch_key(row["user_id"]))
+                         ).scalar_one_or_none()
     return UserRecord(
         user_id=int(row["user_id"]), username=row["username"], display_name=row["display_name"],
         email=row["email"], password_hash=row["password_hash"], active=bool(row["active"]),
@@ -110,27 +115,30 @@ def find_user(username: str, *, url: str | None = None) -> UserRecord | None:
 
 def has_users(*, url: str | None = None) -> bool:
     """Whether anyone at all may sign in (a fresh warehouse has nobody until the first admin)."""
-    with get_engine(url or config.database_url()).connect() as conn:
-        return conn.execute(sa.select(U.c.user_id).limit(1)).first() is not None
+    return query.read(lambda conn: conn.execute(sa.select(U.c.user_id).limit(1)).first() is not None, url=url)
+
+
+def _user_rows(conn: sa.Connection) -> tuple[list, list, list]:
+    """Every user (with the analyst they are), every role row, every team led: one snapshot."""
+    A = schema.analysts
+    users = conn.execute(
+        sa.select(U.c.user_id, U.c.username, U.c.display_name, U.c.email, U.c.active,
+                  U.c.failed_logins, U.c.locked_until, U.c.analyst_id,
+                  A.c.name.label("analyst_name"))
+        .select_from(U.outerjoin(A, A.c.analyst_id == U.c.analyst_id))
+        .order_by(U.c.username)).mappings().all()
+    roles = conn.execute(sa.select(schema.user_roles.c.user_id, schema.user_roles.c.role)).all()
+    teams = conn.execute(sa.select(schema.user_teams.c.user_id, schema.teams.c.team_id, schema.teams.c.name)
+                         .select_from(schema.user_teams.join(
+                             schema.teams, schema.teams.c.team_id == schema.user_teams.c.team_id))
+                         .order_by(schema.teams.c.name)).all()
+    return users, roles, teams
 
 
 def list_users(*, scope: Scope, url: str | None = None) -> pl.DataFrame:
     """All app users for the admin page: roles, linked analyst and teams, state (admin only)."""
     scope.require("admin")
-    A = schema.analysts
-    with get_engine(url or config.database_url()).connect() as conn:
-        users = conn.execute(
-            sa.select(U.c.user_id, U.c.username, U.c.display_name, U.c.email, U.c.active,
-                      U.c.failed_logins, U.c.locked_until, U.c.analyst_id,
-                      A.c.name.label("analyst_name"))
-            .select_from(U.outerjoin(A, A.c.analyst_id == U.c.analyst_id))
-            .order_by(U.c.username)).mappings().all()
-        roles = conn.execute(sa.select(schema.user_roles.c.user_id, schema.user_roles.c.role)).all()
-        teams = conn.execute(sa.select(schema.user_teams.c.user_id, schema.teams.c.team_id,
-                                       schema.teams.c.name)
-                             .select_from(schema.user_teams.join(
-                                 schema.teams, schema.teams.c.team_id == schema.user_teams.c.team_id))
-                             .order_by(schema.teams.c.name)).all()
+    users, roles, teams = query.read(_user_rows, url=url)
     role_map: dict[int, list[str]] = {}
     for uid, role in roles:
         role_map.setdefault(uid, []).append(role)
@@ -189,11 +197,13 @@ def demo_password_accounts(*, scope: Scope, url: str | None = None) -> list[str]
     from data_access.bootstrap import origin_of  # bootstrap imports the demo generator
 
     scope.require("admin")
-    with get_engine(url or config.database_url()).connect() as conn:
+
+    def accounts(conn: sa.Connection) -> list:
         if origin_of(conn) not in ("demo", "mixed"):
             return []
-        rows = conn.execute(sa.select(U.c.username, U.c.password_hash).where(U.c.active)
+        return conn.execute(sa.select(U.c.username, U.c.password_hash).where(U.c.active)
                             .order_by(U.c.username)).all()
+    rows = query.read(accounts, url=url)
     return [name for name, password_hash in rows if uses_demo_password(password_hash)]
 
 

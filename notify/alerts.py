@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from components import formats
 from data_access import notify_reads as reads
 from data_access import recovery as rules
 from data_access.engine import get_engine
 from data_access import config as da_config
 from data_access.query import clear_cached_reads
-from data_access.trends import CHANNEL_LABELS
 from data_access.writes import notify as writes
 from notify import render
 from notify.config import NotifySettings
@@ -79,7 +79,7 @@ def _items(frame, *, names: dict[int, str], factors: dict[int, list[str]], targe
         care = tuple((CARE_LABELS[d], int(r[d])) for d in CARE_LABELS if r.get(d) is not None)
         out.append(AlertItem(int(r["ticket_key"]), str(r["ticket_id"]), int(r["happiness"]), r["analyst"],
                              names.get(r["team_id"], ""), r["service"],
-                             CHANNEL_LABELS.get(r["channel"], r["channel"]), r["comment"],
+                             formats.channel(r["channel"]), r["comment"],
                              r["submitted_at"], due, tuple(factors.get(int(r["ticket_key"]), ())), care,
                              settings.link(PAGES["recovery"], tab="recovery", ticket=r["ticket_id"])))
     return out

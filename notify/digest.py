@@ -18,7 +18,6 @@ from data_access import recovery
 from data_access.filters import Filters
 from data_access.scope import Scope
 from data_access.stats import response_stats
-from data_access.trends import CHANNEL_LABELS
 from metrics import happiness, happiness_margin, period_change, wilson_interval
 from notify.config import NotifySettings
 from notify.month_edges import EDGES, month_edges
@@ -235,7 +234,7 @@ def _lead_verbatims(scope: Scope, week: Filters, now: dt.datetime, names: dict[i
 
     def verbatim(row: dict, link: str, state: str = "") -> Verbatim:
         return Verbatim(str(row["ticket_id"]), row["analyst"], names.get(row["team_id"], ""),
-                        row["service"], CHANNEL_LABELS.get(row["channel"], row["channel"]), int(row["happiness"]),
+                        row["service"], formats.channel(row["channel"]), int(row["happiness"]),
                         row["comment"],
                         row["submitted_at"], link, state)
 

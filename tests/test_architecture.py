@@ -36,8 +36,14 @@ def callback_calls(source: str) -> list[tuple[int, str]]:
 
 
 def test_the_scan_sees_the_source_tree() -> None:
+    """Every top-level folder of the app is scanned, the benchmark, e-mail and command line too."""
     files = {p.relative_to(ROOT).as_posix() for p in source_files()}
-    assert {"app.py", "metrics/intervals.py", "components/coaching.py", "data_access/coaching.py"} <= files
+    assert {"app.py", "metrics/intervals.py", "components/coaching.py", "data_access/coaching.py",
+            "bench/run.py", "notify/alerts.py", "cli/main.py", "reports/brief.py", "views/culture.py",
+            "pages/coaching.py"} <= files
+    tracked = subprocess.run(["git", "ls-files", "*.py"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    folders = {Path(f).parts[0] for f in tracked if len(Path(f).parts) > 1} - SKIPPED_DIRS
+    assert folders and folders <= {Path(f).parts[0] for f in files}  # no folder of the app is passed over
     assert not any(f.startswith("tests/") for f in files)
 
 
@@ -195,3 +201,77 @@ def test_nothing_reads_streamlit_secrets() -> None:
              if isinstance(node, ast.Attribute) and node.attr == "secrets"
              and isinstance(node.value, ast.Name) and node.value.id == "st"]
     assert found == []
+
+
+# ---------------------------------------------------------------- sizes a reader can take in
+
+MAX_FILE_LINES = 400
+MAX_FUNCTION_LINES = 60
+
+
+def long_functions(source: str, limit: int = MAX_FUNCTION_LINES) -> list[tuple[int, str, int]]:
+    """(line, name, length) of every function or method longer than `limit` lines, counted from
+    its first decorator to its last line (nested functions count inside their parent too)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            if (length := node.end_lineno - first + 1) > limit:
+                found.append((node.lineno, node.name, length))
+    return sorted(found)
+
+
+def test_the_length_scan_counts_from_the_decorator_to_the_last_line() -> None:
+    body = "".join(f"    x{i} = {i}\n" for i in range(58))
+    sample = f"@cache\ndef long():\n{body}    return 0\n\ndef short():\n{body}\n"
+    assert long_functions(sample) == [(2, "long", 61)]
+    assert long_functions(sample, limit=61) == []
+
+
+def test_no_file_outside_tests_is_over_400_lines() -> None:
+    sizes = {path.relative_to(ROOT).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+             for path in source_files()}
+    assert len(sizes) > 150  # the scan really saw the tree
+    assert {f: n for f, n in sizes.items() if n > MAX_FILE_LINES} == {}
+
+
+def test_no_function_is_over_60_lines() -> None:
+    offenders = [f"{path.relative_to(ROOT).as_posix()}:{line} {name} ({length} lines)"
+                 for path in source_files()
+                 for line, name, length in long_functions(path.read_text(encoding="utf-8"))]
+    assert offenders == [], "split these by responsibility:\n" + "\n".join(offenders)
+
+
+# ---------------------------------------------------------------- one home for a name
+
+def test_views_use_no_component_but_the_plain_formats() -> None:
+    """Read models sit below the components: the one thing they take from there is the plain
+    format module (no Streamlit, nothing of the app), for the names figures are labelled with."""
+    found = [f"{path.relative_to(ROOT).as_posix()} imports {name}" for path in source_files()
+             if path.relative_to(ROOT).parts[0] == "views"
+             for name in sorted(imported_modules(path))
+             if name.split(".")[0] == "components" and not name.startswith("components.formats")]
+    assert found == []
+
+
+def assigned_names(source: str) -> set[str]:
+    """Every module-level name a file binds by assignment."""
+    names = set()
+    for node in ast.parse(source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
+            if isinstance(node, ast.AnnAssign) else []
+        names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
+
+
+def test_channel_names_have_one_home() -> None:
+    """On screen, in the PDFs and in the e-mails a channel reads the same: its name is written
+    once, in components/formats.py, for every channel the schema allows."""
+    from components import formats
+    from data_access.schema import CHANNELS
+
+    homes = [path.relative_to(ROOT).as_posix() for path in source_files()
+             if "CHANNEL_LABELS" in assigned_names(path.read_text(encoding="utf-8"))]
+    assert homes == ["components/formats.py"]
+    assert set(formats.CHANNEL_LABELS) == set(CHANNELS)
+    assert [formats.channel(c) for c in ("walk_in", "social", "phone")] == ["Walk-in", "Social media", "Phone"]

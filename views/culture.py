@@ -11,13 +11,15 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
+from components.formats import CHANNEL_LABELS  # plain formats, the one home of channel names
 from data_access.config import thresholds
 from data_access.filters import Filters
 from data_access.scope import Scope
 from data_access.stats import lost_histogram, ticket_stats
-from data_access.trends import (CHANNEL_LABELS, analyst_weeks, calibration_inputs, culture_counts,
+from data_access.trends import (analyst_weeks, calibration_inputs, culture_counts,
                                 experience_stats, factor_counts, service_names, team_names)
 from metrics.culture import Headline, Rate, calibration_counts, factor_changes, headline, rate, totals
+from metrics.hotspots import hotspot_impact
 from metrics.lost_time import LostTime, pareto_share
 from metrics.trends import PeriodChange
 from metrics.watermelon import WatermelonShare, watermelon_share
@@ -89,10 +91,10 @@ def _differs_from_a_neighbour(gate: Disclosure, scope: Scope, filters: Filters, 
     With `reads` (the period's cells), each wider link's groups are summed from its cells, which
     the cell checks read anyway."""
     for wider, key, chosen in lifted(filters):
-        parts = (reads.distinct(wider, [key], key == "priority") if reads is not None
-                 else experience_stats(scope=scope, filters=wider, by=(key,), url=url))
-        if gate.neighbour_gap(parts, key, chosen):
-            return True
+        parts = (reads.distinct(wider, ["week", key], key == "priority") if reads is not None
+                 else experience_stats(scope=scope, filters=wider, by=("week", key), url=url))
+        if any(gate.neighbour_gap(week, key, chosen) for week in parts.partition_by("week")):
+            return True  # each week too: links of other periods subtract to it
     return gate.period_gap(distinct(people, ["week"]))
 
 
@@ -100,12 +102,16 @@ def _cell_gaps(gate: Disclosure, keys: tuple[str, ...], reads: CellReads, filter
     """Cells (tuples of `keys` values) that a neighbouring link would split a small group off.
 
     From the cells of `filters` and of each link with one filter lifted (`lifted`): for each
-    filter in use, the cell's values of that dimension; for the period, the cell's weeks — with
-    exact distinct analysts. A filter on one of the cell's own keys cannot split it.
+    filter in use, the cell's values of that dimension (each week); for the period, the cell's
+    weeks — with exact distinct analysts. A filter on one of the cell's own keys cannot split it.
     """
-    return gate.split_cells(keys, [(reads.distinct(wider, [*keys, dim], dim == "priority"), dim, chosen)
-                                   for wider, dim, chosen in lifted(filters) if dim not in keys],
-                            reads.distinct(filters, [*keys, "week"]))
+    weeks = reads.distinct(filters, [*keys, "week"])
+    if keys == ("service_id", "channel") and weeks.height:  # hotspots break ties in impact order: each week too
+        weeks = weeks.join(pl.concat([hotspot_impact(week, keys=[*keys, "week"]).select(*keys, "week", "impact")
+                                      for week in reads.experience(filters, (*keys, "week")).partition_by("week")]),
+                           on=[*keys, "week"], how="left")
+    return gate.split_cells(keys, [(reads.distinct(wider, [*keys, "week", dim], dim == "priority"), dim, chosen)
+                                   for wider, dim, chosen in lifted(filters) if dim not in keys], weeks)
 
 
 def announce(reads: CellReads, filters: Filters, kinds: tuple[tuple[str, ...], ...],
@@ -113,7 +119,7 @@ def announce(reads: CellReads, filters: Filters, kinds: tuple[tuple[str, ...], .
     """Tell `reads` which groupings `_cell_gaps` of `kinds` (and the caller: `also`) will ask for."""
     reads.want(filters, [*also, *[(*k, "week") for k in kinds]])
     for wider, dim, _ in lifted(filters):
-        reads.want(wider, [(dim,), *[(*k, dim) for k in kinds if dim not in k]], dim == "priority")
+        reads.want(wider, [("week", dim), *[(*k, "week", dim) for k in kinds if dim not in k]], dim == "priority")
 
 
 def _guarded_headline(gate: Disclosure, now: dict, before: dict, tickets: int) -> Headline:
@@ -143,10 +149,26 @@ def _team_before_gaps(gate: Disclosure, scope: Scope, filters: Filters, url: str
     small group (a team's change reveals its figure before): per filter in use, that filter lifted
     in the period before (by team and the filter's dimension), and the weeks of the period before."""
     earlier = filters.previous()
-    lifted = [(experience_stats(scope=scope, filters=replace(earlier, **{field: ()}), by=("team_id", dim), url=url),
+    lifted = [(experience_stats(scope=scope, filters=replace(earlier, **{field: ()}), by=("team_id", "week", dim),
+                                url=url),
                dim, chosen) for field, dim in SLICE_DIMENSIONS.items()
               if dim != "team_id" and (chosen := getattr(filters, field))]
     return gate.split_cells(["team_id"], lifted, distinct(people, ["team_id", "week"]))
+
+
+def _before_checks(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, reads: CellReads,
+                   whole: dict, by_team: pl.DataFrame, people: pl.DataFrame) -> tuple[dict, set[tuple]]:
+    """The period before's totals (analysts 0: no change shown) and the teams whose change goes.
+
+    Besides its own neighbouring links (`_before`, `_team_before_gaps`), the period before must not
+    hold part of a block a wider link hides in that period (`links.carried`): its change would give
+    that part away just as the selection's figures would."""
+    before = _before(gate, scope, filters, url, whole, people)
+    gaps = _team_before_gaps(gate, scope, filters, url, people)
+    if not people.is_empty() and links.carried(
+            gate, filters.previous(), reads, lambda wider: _all_gaps(gate, wider, reads, links.PARENT_KINDS)) is None:
+        return dict(before, analysts=0), gaps | {(team,) for team in by_team["team_id"].to_list()}
+    return before, gaps
 
 
 def _recovery(gate: Disclosure, counts: dict) -> Rate:
@@ -188,7 +210,7 @@ def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) ->
 
 REPORT_GROUPINGS = (FINE_GRAIN, ("sla_met",), ("service_id", "channel"), ("reassignment_count",), ("channel",),
                     ("service_id",), ("team_id",), ("month", "ticket_type"), ("month", "channel"),
-                    ("month", "team_id"))
+                    ("month", "team_id"), ("service_id", "channel", "week"))
 """The groupings of the period's cells `_full_report` sums (besides those of the cell checks)."""
 
 
@@ -226,20 +248,40 @@ def _all_gaps(gate: Disclosure, filters: Filters, reads: CellReads,
     return {keys: _cell_gaps(gate, keys, reads, filters) for keys in kinds}
 
 
-def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
-                 people: pl.DataFrame, reads: CellReads, inherited: links.Gaps) -> CultureReport:
-    cur = reads.experience(filters, FINE_GRAIN)
-    now = dict(totals(cur), analysts=people["analyst_id"].n_unique())
-    by_sla = reads.experience(filters, ("sla_met",))
+def _period_before(gate: Disclosure, scope: Scope, filters: Filters,
+                   url: str | None) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
+    """The period of equal length just before: its per-team figures, who answered when in it (read
+    only when some change could be shown at all) and the whole period's figures (`_before_checks`
+    decides what of them may be shown)."""
     by_team_before = experience_stats(scope=scope, filters=filters.previous(), by=("team_id",), url=url)
     whole_before = totals(by_team_before)
-    # Who answered when in the period before: read only when some change could be shown at all.
     people_before = (analyst_weeks(scope=scope, filters=filters.previous(), url=url)
                      if gate.allows(whole_before.get("n", 0), whole_before.get("analysts", 0))
                      or any(gate.allows(n, a) for n, a in by_team_before.select("n", "analysts").iter_rows())
                      else pl.DataFrame(schema={"week": pl.Date, "team_id": pl.Int64, "analyst_id": pl.Int64,
                                                "n": pl.Int64}))
-    before = _before(gate, scope, filters, url, whole_before, people_before)
+    return by_team_before, people_before, whole_before
+
+
+def _compare(gate: Disclosure, reads: CellReads, filters: Filters, gaps: dict, cur: pl.DataFrame,
+             teams: dict) -> dict[str, pl.DataFrame]:
+    """The monthly lines by ticket type, channel and team, each checked against its own links."""
+    return {
+        "Ticket type": _series(links.monthly_series(gate, reads, filters, "ticket_type", gaps, cur), "ticket_type",
+                               {"incident": "Incidents", "request": "Requests"}),
+        "Channel": _series(links.monthly_series(gate, reads, filters, "channel", gaps, cur), "channel", CHANNEL_LABELS),
+        "Team": _series(links.monthly_series(gate, reads, filters, "team_id", gaps, cur), "team_id", teams),
+    }
+
+
+def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
+                 people: pl.DataFrame, reads: CellReads, inherited: links.Gaps) -> CultureReport:
+    cur = reads.experience(filters, FINE_GRAIN)
+    now = dict(totals(cur), analysts=people["analyst_id"].n_unique())
+    by_sla = reads.experience(filters, ("sla_met",))
+    by_team_before, people_before, whole_before = _period_before(gate, scope, filters, url)
+    before, before_gaps = _before_checks(gate, scope, filters, url, reads, whole_before, by_team_before,
+                                         people_before)
     closed = ticket_stats(scope=scope, filters=filters, by=("team_id", "service_id", "channel"), url=url)
     head = _guarded_headline(gate, now, before, int(closed["tickets"].sum()) if closed.height else 0)
     teams = dict(team_names(scope=scope, url=url).iter_rows())
@@ -251,17 +293,13 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
     gaps = _all_gaps(gate, filters, reads)
     for kind, cells_hidden in inherited.items():  # what a wider link hides stays hidden here
         gaps[kind] = gaps[kind] | cells_hidden
+    gaps[("month", "sla_met")] |= {(month, met) for (month,) in inherited.get(("month",), set())
+                                   for met in (True, False)}  # a month hidden is hidden in the watermelon too
     mood_mix, sla_groups = sections.mood(gate, by_sla, gaps=gaps[("sla_met",)])
     met = sla_groups.filter(pl.col("sla_met").fill_null(False) & ~pl.col("suppressed").fill_null(False))
     watermelon = (watermelon_share(int(now["sla_met_unhappy"]), int(now["sla_met_n"])) if met.height
                   else WatermelonShare(None, None, None, int(now["sla_met_n"])))  # withheld: n only
     month_gaps = gaps[("month",)]
-    compare = {
-        "Ticket type": _series(links.monthly_series(gate, reads, filters, "ticket_type", gaps, cur), "ticket_type",
-                               {"incident": "Incidents", "request": "Requests"}),
-        "Channel": _series(links.monthly_series(gate, reads, filters, "channel", gaps, cur), "channel", CHANNEL_LABELS),
-        "Team": _series(links.monthly_series(gate, reads, filters, "team_id", gaps, cur), "team_id", teams),
-    }
     return CultureReport(
         headline=head,
         kudos=rate(counts["kudos"], counts["happy_responses"]),
@@ -271,7 +309,7 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
                         if counts.get("recovery_tracking_since") else None),
         participation=participation,
         trend=sections.monthly(gate, cur, gaps=month_gaps, exact=distinct(people, ["month"])),
-        compare=compare,
+        compare=_compare(gate, reads, filters, gaps, cur, teams),
         mood_mix=mood_mix,
         watermelon=watermelon,
         watermelon_trend=sections.watermelon_months(gate, cur, gaps=gaps[("month", "sla_met")]),
@@ -290,7 +328,7 @@ def _full_report(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
         calibration=org_calibration(scope=scope, filters=filters, url=url),
         teams=sections.teams(gate, links.table_frame(reads, filters, ("team_id",)),
                              by_team_before, closed, teams, gaps=gaps[("team_id",)],
-                             before_gaps=_team_before_gaps(gate, scope, filters, url, people_before)),
+                             before_gaps=before_gaps),
         key=(scope, filters, url),
     )
 

@@ -114,6 +114,8 @@ def carried(gate: Disclosure, filters: Filters, reads: CellReads,
                                                 and _passes(gate, reads, parent, keys, hidden - inside)):
             return None
         out[keys] = inside
+        if keys in COMPARE_SERIES:  # each month of the link's trend sums a part of that month's row
+            out[("month",)] = out.get(("month",), set()) | _partial_months(hidden, inside)
     return _across(out, filters, reads)
 
 
@@ -125,6 +127,13 @@ def _parents(filters: Filters) -> list[tuple[tuple[str, ...], Filters]]:
         if used:
             out.append((keys, replace(filters, **{field: () for field in used})))
     return out
+
+
+def _partial_months(hidden: set[tuple], inside: set[tuple]) -> set[tuple]:
+    """Months (as 1-tuples) in which the link holds some, but not all, of a monthly table's hidden
+    cells: its own month there would give the sum of that part away, so it is hidden too."""
+    return {(month,) for month in {cell[0] for cell in inside}
+            if {c for c in hidden if c[0] == month} != {c for c in inside if c[0] == month}}
 
 
 def _across(out: Gaps, filters: Filters, reads: CellReads) -> Gaps:

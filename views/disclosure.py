@@ -10,7 +10,10 @@ cell keeps its size `n` and loses every other number. On top of the per-cell rul
   hidden row cannot be recovered as "total minus the others" (`complementary`);
 - a selection that differs from a neighbouring one (one filter value more or less, or a week
   more or less at either end) by a non-empty group below the minimum is withheld as a whole,
-  so two links cannot be subtracted (`neighbour_gap`, `period_gap`).
+  so two links cannot be subtracted (`neighbour_gap`, `period_gap`); as three links of whole
+  weeks subtract to any run of weeks, every run counts, in the middle of the period too, and a
+  cell hidden in one week's own table is hidden on every link holding that week
+  (`split_cells`, `week_complements`).
 
 Distinct-analyst counts cannot be added up: where a cell's count comes from a roll-up, it is
 the largest part's count, a lower bound, so every decision here errs on the side of hiding.
@@ -110,31 +113,26 @@ class Disclosure:
         return any(n > 0 and not self.allows(n, a) for n, a in groups)
 
     def period_gap(self, weeks: pl.DataFrame) -> bool:
-        """True when dropping whole weeks from either end of the period leaves out a small group.
+        """True when some run of whole weeks, not all of them, is not empty and fails the rule.
 
         `weeks` holds `week`, `n`, `analysts` per week of the period (weeks without responses
-        may be absent). Every run of first weeks and every run of last weeks must be empty or pass.
+        may be absent). Links of whole weeks can be subtracted in threes as well as in twos: the
+        period minus a link ending before a run and one starting after it leaves the run, in the
+        middle just as at either end (docs/PRIVACY.md).
         """
         if weeks.height < 2:
             return False
         return bool(self._runs_failing(weeks.with_columns(pl.lit(0).alias("_cell")), ["_cell"]).height)
 
     def _runs_failing(self, weeks: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-        """The cells (`keys`) with a run of first or last weeks — not all of them — that is not
-        empty and fails the rule (runs' analysts: the largest week's, a lower bound)."""
+        """The cells (`keys`) with a run of consecutive weeks — not all of them — that is not empty
+        and fails the rule. A run that is not empty holds a week with responses, and adding weeks
+        only adds responses and analysts, so every such run passes exactly when each week with
+        responses passes on its own (in a cell that has responses in two weeks or more)."""
         n, people = pl.col("n").fill_null(0), pl.col("analysts").fill_null(0)
-        runs = weeks.sort([*keys, "week"]).with_columns(
-            n.cum_sum().over(keys).alias("_pre_n"), people.cum_max().over(keys).alias("_pre_a"),
-            n.cum_sum(reverse=True).over(keys).alias("_suf_n"),
-            people.cum_max(reverse=True).over(keys).alias("_suf_a"),
-            pl.int_range(pl.len()).over(keys).alias("_i"), pl.len().over(keys).alias("_len"))
-
-        def fails(size: str, most: str) -> pl.Expr:
-            return (pl.col(size) > 0) & ((pl.col(size) < self.min_group) | (pl.col(most) < self.min_analysts))
-
-        bad = (((pl.col("_i") < pl.col("_len") - 1) & fails("_pre_n", "_pre_a"))
-               | ((pl.col("_i") > 0) & fails("_suf_n", "_suf_a")))
-        return runs.filter(bad).select(keys).unique()
+        weekly = weeks.filter(n > 0).group_by([*keys, "week"]).agg(n.sum(), people.max())
+        fails = (pl.col("n") < self.min_group) | (pl.col("analysts") < self.min_analysts)
+        return (weekly.filter((pl.len().over(keys) > 1) & fails).select(keys).unique())
 
     def month_gap(self, inside: Iterable[tuple[int, int]], outside: Iterable[tuple[int, int]]) -> bool:
         """True when a calendar month (a digest's) could be subtracted from a page link of whole weeks.
@@ -156,18 +154,74 @@ class Disclosure:
 
         A cell shown on two links that differ in one filter can be subtracted just like the whole
         selection, so each cell gets the selection's checks: `lifted` holds, for every filter in
-        use, that filter's dimension lifted (`n`, `analysts` per cell and value of the dimension)
-        and the values chosen; `weeks` holds `n`, `analysts` per cell and week of the period.
+        use, that filter's dimension lifted (`n`, `analysts` per cell and value of the dimension,
+        and per week when the frame has a `week`: links of other periods can be subtracted to the
+        cell's weeks, so each week must pass the check too) and the values chosen; `weeks` holds
+        `n`, `analysts` per cell and week of the period.
         """
         keys = list(keys)
         gaps: set[tuple] = set()
         for frame, dim, chosen in lifted:
             if not frame.is_empty():
-                gaps |= {cell for cell, part in frame.partition_by(keys, as_dict=True).items()
+                by = keys + (["week"] if "week" in frame.columns else [])
+                gaps |= {cell[:len(keys)] for cell, part in frame.partition_by(by, as_dict=True).items()
                          if self.neighbour_gap(part, dim, chosen)}
         if not weeks.is_empty():
-            gaps |= set(self._runs_failing(weeks, keys).iter_rows())
+            gaps |= set(self._runs_failing(weeks, keys).iter_rows()) | self.week_complements(weeks, keys)
         return gaps
+
+    def week_complements(self, weeks: pl.DataFrame, keys: Sequence[str]) -> set[tuple]:
+        """The cells (`keys` values) hidden in some week's own table: each week, the cells that
+        fail the rule there and, complementarily, the smallest others (ties in `impact` order when
+        `weeks` has that column, as the hotspot table breaks them, then in key order).
+
+        Links of whole weeks subtract to any one week of a cell that passes each week, and the
+        selection's week to its total, so a cell hidden in one week for another's sake must be
+        hidden on every link holding that week — the same cells whatever the link's period."""
+        keys = list(keys)
+        n, people = pl.col("n").fill_null(0), pl.col("analysts").fill_null(0)
+        order = [c for c in ("impact",) if c in weeks.columns]  # the table's own order, where it has one
+        weekly = weeks.filter(n > 0).group_by([*keys, "week"]).agg(n.sum(), people.max(),
+                                                                  *(pl.col(c).first() for c in order))
+        small = (pl.col("n") < self.min_group) | (pl.col("analysts") < self.min_analysts)
+        troubled = weekly.filter(small.any().over("week"))
+        hidden: set[tuple] = set()
+        for part in troubled.partition_by("week"):
+            part = part.sort([*order, *keys], nulls_last=True).with_columns(small.alias(SUPPRESSED))
+            checked = self._complementary_grid(part, keys)
+            hidden |= set(checked.filter(pl.col(SUPPRESSED)).select(keys).iter_rows())
+        return hidden
+
+    def _complementary_grid(self, frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+        """`complementary` over the whole table and, with several keys, inside each value of each key
+        (a row or column of the table adds up to a figure shown elsewhere too), until it holds.
+        Plain lists: it runs for every troubled week of every kind of cell."""
+        sizes, people = frame["n"].to_list(), frame["analysts"].to_list()
+        flags = [bool(f) for f in frame[SUPPRESSED].to_list()]
+        groups = [list(range(frame.height))]
+        if len(keys) > 1:
+            for key in keys:
+                members: dict = {}
+                for i, value in enumerate(frame[key].to_list()):
+                    members.setdefault(value, []).append(i)
+                groups += list(members.values())
+        for _ in range(frame.height + 1):
+            before = list(flags)
+            for rows in groups:
+                self._complement(rows, sizes, people, flags)
+            if flags == before:
+                break
+        return frame.with_columns(pl.Series(SUPPRESSED, flags, dtype=pl.Boolean))
+
+    def _complement(self, rows: list[int], sizes: list, people: list, flags: list[bool]) -> None:
+        """`complementary` on the rows `rows` of plain lists (ties in row order), changing `flags`."""
+        while True:
+            hidden = [i for i in rows if flags[i] and sizes[i] > 0]
+            visible = sorted((i for i in rows if not flags[i] and sizes[i] > 0), key=lambda i: (sizes[i], i))
+            union = (sum(sizes[i] for i in hidden), max((people[i] for i in hidden), default=0))
+            if not hidden or not visible or (len(hidden) >= 2 and self.allows(*union)):
+                return
+            flags[visible[0]] = True
 
 
 def hidden_keys(gate: Disclosure, frame: pl.DataFrame, key: str, *, shown_total: bool = True,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from data_access import recovery, rollups, schema
+from data_access import query, recovery, rollups, schema
 from data_access.writes import InvalidInput, run_with_retry
 
 SI, T, R, RF, RI = (schema.survey_invitations, schema.tickets, schema.responses,
@@ -71,8 +71,7 @@ def current_answer(conn: sa.Connection, ticket_key: int) -> dict | None:
 
 def followup_state(engine: sa.Engine, ticket_key: int) -> tuple[list[tuple[int, str, str]], dict | None]:
     """What the follow-up form needs: the factor catalogue and the answer saved so far."""
-    with engine.connect() as conn:
-        return factor_options(conn), current_answer(conn, ticket_key)
+    return query.read(lambda conn: (factor_options(conn), current_answer(conn, ticket_key)), engine=engine)
 
 
 def record_score(engine: sa.Engine, invitation_id: int, score: int, *, now: dt.datetime) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from data_access import query
 from data_access.surveys import answers, ratelimit, tokens
 from data_access.surveys.answers import Invitation
 
@@ -62,8 +63,7 @@ def check_score_link(engine: sa.Engine, secret: str, token: str, *, now: dt.date
             if exc.reason == "expired":
                 raise Refused(EXPIRED) from None
             raise Refused(INVALID, forged=True) from None
-        with engine.connect() as conn:
-            inv = answers.invitation(conn, claim.invitation_id)
+        inv = query.read(lambda conn: answers.invitation(conn, claim.invitation_id), engine=engine)
         if inv is None or not inv.sent:
             raise Refused(INVALID)
         return Checked(inv, claim)
@@ -79,8 +79,7 @@ def check_unsubscribe_link(engine: sa.Engine, secret: str, token: str) -> Checke
             invitation_id = tokens.read_unsubscribe_token(secret, token)
         except tokens.TokenError:
             raise Refused(INVALID, forged=True) from None
-        with engine.connect() as conn:
-            inv = answers.invitation(conn, invitation_id)
+        inv = query.read(lambda conn: answers.invitation(conn, invitation_id), engine=engine)
         if inv is None:
             raise Refused(INVALID)
         return Checked(inv, None)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from data_access.engine import get_engine
-from data_access.trends import CHANNEL_LABELS
+from components.formats import CHANNEL_LABELS
 from tests.browser.helpers import screenshot, wait_for_app
 from tests.browser.test_culture_trends_browser import _happiness_tile, _open_as_cio
 

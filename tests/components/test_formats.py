@@ -76,9 +76,15 @@ def test_interval_is_a_range_with_the_en_dash_and_widens_its_digits_when_narrow(
 
 @pytest.mark.parametrize("half_width, n, expected", [
     (4.2, 1234, "± 4 (n = 1,234)"), (0.94, 50_000, "± 0.9 (n = 50,000)"), (None, 7, "n = 7"),
+    (math.nan, 7, "n = 7"), (math.inf, 1234, "n = 1,234"), (4.2, None, "± 4"), (4.2, math.nan, "± 4"),
+    (None, None, DASH), (math.nan, None, DASH), (math.nan, math.nan, DASH),
 ])
 def test_margin_never_claims_certainty(half_width, n, expected):
     assert formats.margin(half_width, n) == expected
+
+
+def test_margin_of_nothing_is_the_dash_alone():
+    assert formats.margin(math.nan) == DASH and formats.margin(None) == DASH
 
 
 @pytest.mark.parametrize("half_width, expected", [(6.4, "6"), (0.94, "0.9"), (0.95, "1"), (0.04, "0.0"),
@@ -98,15 +104,29 @@ def test_the_comparison_tiles_share_one_detail_line():
     assert comparison_detail(noise, "then") == "± 0.9 · within noise · then +1 (n = 8,800)"
 
 
-@pytest.mark.parametrize("value, expected", [(1234.4, "1,234 h"), (0.2, "0 h"), (12_345_678.0, "12,345,678 h")])
+# One rule for time amounts: round to a tenth first, keep that tenth only below 10.
+@pytest.mark.parametrize("value, expected", [
+    (1234.4, "1,234 h"), (0.2, "0.2 h"), (12_345_678.0, "12,345,678 h"), (13.33, "13 h"), (9.97, "10 h"),
+    (9.94, "9.9 h"), (10.4, "10 h"), (7.0, "7.0 h"), (-0.04, "0.0 h"),
+])
 def test_hours(value, expected):
     assert formats.hours(value) == expected
 
 
-@pytest.mark.parametrize("value, expected", [(7.46, "7.5 min"), (42.0, "42 min"), (1250.0, "1,250 min"),
-                                             (9.96, "10.0 min")])
+@pytest.mark.parametrize("value, expected", [
+    (7.46, "7.5 min"), (42.0, "42 min"), (1250.0, "1,250 min"), (9.96, "10 min"), (9.97, "10 min"),
+    (9.94, "9.9 min"), (10.5, "10 min"), (99.5, "100 min"), (0.04, "0.0 min"),
+])
 def test_minutes(value, expected):
     assert formats.minutes(value) == expected
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_no_figure_has_no_unit_and_no_currency(value):
+    assert (formats.minutes(value), formats.hours(value)) == (DASH, DASH)
+    assert (formats.money(value, "EUR"), formats.money(value, "EUR", compact=True), formats.money(value)) == \
+        (DASH, DASH, DASH)
+    assert formats.money(None, "EUR") == DASH
 
 
 @pytest.mark.parametrize("amount, currency, compact, expected", [

@@ -131,6 +131,11 @@ ALLOWED_HTML: dict[tuple[str, str], str] = {
         "a constant class name",
     ("components/filter_fold.py", "FOLD_CSS"): "a constant style sheet (folds the filters on a phone)",
     ("components/culture_first_screen.py", "TILES_CSS"): "a constant style sheet (tile type size)",
+    ("components/reveal.py", "f'<span class=\"{HIDDEN_CLASS}\"></span>{script(tab_label, seq)}'"):
+        "a constant class and a constant script; the tab label (a constant of the code) is json.dumps-quoted, "
+        "the sequence number an int",
+    ("components/reveal.py", "f'<style>.stElementContainer:has(.{HIDDEN_CLASS}){{display:none !important}}</style>'"):
+        "a constant class name",
 }
 
 

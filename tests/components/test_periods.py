@@ -39,8 +39,9 @@ def test_unknown_preset_is_refused():
                                    D(2027, 3, 31)])
 @pytest.mark.parametrize("preset", ["90d", "12m", "ytd"])
 def test_every_page_selects_the_same_range(today, preset):
-    """Coaching, My feedback and a lead's Culture trends query the same [start, end) for a preset,
-    so "Last 12 months" selects the same responses on all three pages."""
+    """Coaching, My feedback and the filter bar's preset query the same [start, end); Culture
+    trends then trims it to whole weeks (next test). The answers each page counts, edges
+    included: tests/views/test_period_everywhere.py."""
     culture = filters.to_filters(filters.FilterState(preset=preset), today)
     lead = coaching.period_for(preset, today).filters
     analyst = my_feedback.period_range(preset, today)

@@ -103,6 +103,17 @@ show_analyst = "yes"
     ("SERVICE_PULSE_TODAY", "20.11.2026", "a date written YYYY-MM-DD"),
     ("SERVICE_PULSE_QUIET_HOURS", "8pm-7am", "a time span like 20:00-07:00, or off"),
     ("SERVICE_PULSE_QUIET_HOURS", "22:00", "a time span like 20:00-07:00, or off"),
+    # Readable, but outside a range where no nearest value would be the operator's (port 0 → 1 is
+    # no mail server): these stop too, with the range.
+    ("SERVICE_PULSE_SMTP_PORT", "0", "a port from 1 to 65535"),
+    ("SERVICE_PULSE_SMTP_PORT", "65536", "a port from 1 to 65535"),
+    ("SERVICE_PULSE_SMTP_PORT", "-25", "a port from 1 to 65535"),
+    ("SERVICE_PULSE_SMTP_TIMEOUT", "0", "a number of seconds from 1 to 600"),
+    ("SERVICE_PULSE_SMTP_TIMEOUT", "-20", "a number of seconds from 1 to 600"),
+    ("SERVICE_PULSE_SMTP_TIMEOUT", "600.5", "a number of seconds from 1 to 600"),
+    ("SERVICE_PULSE_ALERT_LOOKBACK_DAYS", "0", "a number of days from 1 to 366"),
+    ("SERVICE_PULSE_ALERT_LOOKBACK_DAYS", "-7", "a number of days from 1 to 366"),
+    ("SERVICE_PULSE_ALERT_LOOKBACK_DAYS", "367", "a number of days from 1 to 366"),
 ])
 def test_a_value_that_cannot_be_read_stops_with_its_name(name, value, wanted):
     with pytest.raises(SettingsError) as caught:
@@ -146,6 +157,24 @@ def test_a_bad_value_in_the_secrets_file_names_the_key_and_the_file(tmp_path):
 ])
 def test_readable_values_outside_their_range_are_brought_into_it(name, value, section, field, expected):
     assert getattr(getattr(from_environment({**NO_FILE, name: value}), section), field) == expected
+
+
+def test_the_range_of_a_port_timeout_and_look_back_holds_its_ends(tmp_path):
+    ends = from_environment({**NO_FILE, "SERVICE_PULSE_SMTP_PORT": "1", "SERVICE_PULSE_SMTP_TIMEOUT": "600",
+                             "SERVICE_PULSE_ALERT_LOOKBACK_DAYS": "366"}).mail
+    assert (ends.smtp.port, ends.smtp.timeout, ends.alert_lookback_days) == (1, 600.0, 366)
+    other = from_environment({**NO_FILE, "SERVICE_PULSE_SMTP_PORT": "65535", "SERVICE_PULSE_SMTP_TIMEOUT": "1",
+                              "SERVICE_PULSE_ALERT_LOOKBACK_DAYS": "1"}).mail
+    assert (other.smtp.port, other.smtp.timeout, other.alert_lookback_days) == (65535, 1.0, 1)
+    # from the secrets file, the message names the key and the file
+    with pytest.raises(SettingsError) as caught:
+        _with_secrets(tmp_path, "[smtp]\nport = 587\ntimeout = 0.5\n")
+    assert str(caught.value) == ("[smtp] timeout in secrets.toml must be a number of seconds from 1 to 600; "
+                                 "the value set there is not.")
+    with pytest.raises(SettingsError, match=r"^\[notify\] alert_lookback_days in secrets\.toml must be a number "
+                                            r"of days from 1 to 366;"):
+        _with_secrets(tmp_path, "[notify]\nalert_lookback_days = 0\n")
+    assert _with_secrets(tmp_path, "[smtp]\nport = 587\n").mail.smtp.port == 587
 
 
 def test_switches_dates_and_plain_values():

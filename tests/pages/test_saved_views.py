@@ -140,3 +140,51 @@ def test_a_view_tampered_with_too_many_fields_opens_as_the_plain_link(users, pag
     assert not at.exception
     assert at.multiselect(key="trends_channels").value == []
     assert _happiness(at) == "+30"
+
+
+# ---- a view saved while a month's or a factor's responses are open reopens them (`?read=`)
+
+def test_a_view_saved_while_reading_a_month_reopens_its_responses(users, page):  # noqa: F811
+    from tests.pages.test_culture_drill import REDACTED, _drill_markdown, _with_comments
+    from components.text import literal
+    from views.drill import DrillTarget
+
+    _with_comments(users, small_cell=False)
+    at = page(params={"channel": "phone", "read": "month-2026-10"})
+    assert at.selectbox(key="trends_drill_month").value == DrillTarget("month", month=dt.date(2026, 10, 1))
+    assert "The view also reopens the month or factor whose responses are open." in [c.value for c in at.caption]
+    at.text_input(key="trends_view_name").input("October phones").run()
+    at.button(key="trends_view_save").click().run()
+    assert _stored(users) == [(1, "culture-trends", "October phones", "channel=phone&read=month-2026-10")]
+    assert at.code[0].value == "/culture-trends?channel=phone&read=month-2026-10"
+
+    fresh = page()  # a new session on the plain link: the hotspot cells, nothing being read
+    assert fresh.segmented_control(key="trends_drill_kind").value == "cell"
+    assert "read" not in fresh.query_params
+    fresh.selectbox(key="trends_view_pick").select("October phones").run()
+    fresh.button(key="trends_view_open").click().run()
+    assert fresh.session_state["trends_tabs"] == "Read responses"
+    assert fresh.segmented_control(key="trends_drill_kind").value == "month"
+    assert fresh.selectbox(key="trends_drill_month").value == DrillTarget("month", month=dt.date(2026, 10, 1))
+    assert fresh.multiselect(key="trends_channels").value == ["phone"]
+    assert fresh.query_params["read"] in ("month-2026-10", ["month-2026-10"])
+    # October on the phone: tickets 6..10 (VPN × phone, 5 to 9 Oct), comments on 10, 9, 8 and 6,
+    # newest first, analysts' names blanked.
+    assert "5 responses, 4 with a comment · newest first" in [c.value for c in fresh.caption]
+    assert _drill_markdown(fresh) == [literal(REDACTED[k]) for k in (10, 9, 8, 6)]
+
+
+def test_a_view_without_responses_being_read_closes_the_open_month(users, page):  # noqa: F811
+    from tests.pages.test_culture_drill import _with_comments
+
+    _with_comments(users, small_cell=False)
+    saved_views.save_view(user_id=1, page="culture-trends", name="Phones", params={"channel": "phone"},
+                          now=dt.datetime(2026, 11, 20), url=users)
+    at = page(params={"read": "month-2026-10"})
+    assert at.segmented_control(key="trends_drill_kind").value == "month"
+    at.selectbox(key="trends_view_pick").select("Phones").run()
+    at.button(key="trends_view_open").click().run()
+    assert at.segmented_control(key="trends_drill_kind").value == "cell"
+    assert "read" not in at.query_params
+    assert at.multiselect(key="trends_channels").value == ["phone"]
+    assert _happiness(at) == "-40"

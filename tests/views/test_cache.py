@@ -78,6 +78,6 @@ def test_a_write_clears_the_shared_entries(sqlite_demo_url, statements):
 
 def test_other_names_pass_through_to_the_module():
     assert cache.coaching.QUEUE_PAGE_SIZE == 25
-    assert cache.trends.CHANNEL_LABELS is trends.CHANNEL_LABELS
+    assert cache.trends.CELL_TYPES is trends.CELL_TYPES
     assert cache.trends.team_names_query is trends.team_names_query
     assert cache.culture.CultureReport is culture.CultureReport

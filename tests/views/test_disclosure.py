@@ -78,10 +78,13 @@ def test_neighbour_gap_checks_the_rest_and_each_chosen_value():
     assert not GATE.neighbour_gap(parts, "channel", [])
 
 
-def test_period_gap_checks_runs_of_weeks_at_either_end():
+def test_period_gap_checks_runs_of_weeks_at_either_end_and_in_the_middle():
     weeks = pl.DataFrame({"week": [dt.date(2026, 10, 5), dt.date(2026, 10, 12), dt.date(2026, 10, 19)],
                           "n": [6, 2, 8], "analysts": [3, 1, 4]})
-    assert not GATE.period_gap(weeks)                     # first 6, first two 8, last 8, last two 10
+    # The three weeks minus the first week minus the last week: the middle week alone, 2 responses.
+    assert GATE.period_gap(weeks)
+    assert not GATE.period_gap(weeks.with_columns(n=pl.Series([6, 5, 8]), analysts=pl.Series([3, 3, 4])))
+    assert not GATE.period_gap(weeks.filter(pl.col("n") != 2))  # a week without responses splits nothing off
     assert GATE.period_gap(weeks.head(2))                 # the last week alone: 2 responses
     assert GATE.period_gap(weeks.tail(2).reverse())       # order does not matter: first week alone is 2
     assert not GATE.period_gap(weeks.head(1))
