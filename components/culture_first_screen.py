@@ -167,10 +167,13 @@ def top_hotspots(targets: Targets, *, top: int = 3) -> None:
     cells = targets.hotspots.drop_nulls("impact") if targets.hotspots.height else targets.hotspots
     worst = cells.filter(pl.col("impact") < 0).head(top) if cells.height >= 2 else cells.clear()
     target = targets.settings.target is not None
+    hidden = hidden_note(targets.hotspots.height, cells.height)
     if worst.is_empty():
-        st.info(f"No service and channel is below {'the target' if target else 'overall Happiness'} "
-                "with enough responses to show.")
+        st.info(literal(f"No {'shown ' if hidden else ''}service and channel is below "
+                        f"{'the target' if target else 'overall Happiness'}." + (f" {hidden}" if hidden else "")))
         return
+    if hidden:
+        st.caption(literal(hidden))
     shown = worst.select(pl.concat_str([pl.col("service"), pl.col("channel_label")], separator=" · ").alias("Cell"),
                          _happiness_text().alias("Happiness"), pl.col("n"), pl.col("impact").round(0).alias("Impact"))
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
@@ -180,6 +183,14 @@ def top_hotspots(targets: Targets, *, top: int = 3) -> None:
         "Impact": st.column_config.NumberColumn(
             format="localized", width=60,
             help=f"Responses × (cell − {'the target' if target else 'overall Happiness'}); most negative first")})
+
+
+def hidden_note(cells: int, shown: int) -> str:
+    """Why part of the service × channel table is missing, or "" when nothing is hidden."""
+    if cells <= shown:
+        return ""
+    return (f"{cells - shown:,} of {cells:,} service × channel cells are hidden to protect small groups; "
+            "a longer period or fewer filters shows more.")
 
 
 def cost_sentence(report: CultureReport, targets: Targets) -> str:
