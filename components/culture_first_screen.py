@@ -162,8 +162,9 @@ def trend_chart(report: CultureReport, extras: CultureExtras, targets: Targets) 
     st.caption(literal("; ".join(legend) + ". Click a month to read its responses."))
 
 
-def top_hotspots(targets: Targets, *, top: int = 3) -> None:
-    """The few cells that pull Happiness down most (against the target when there is one)."""
+def top_hotspots(targets: Targets, *, top: int = 3) -> str:
+    """The few cells that pull Happiness down most (against the target when there is one); returns
+    the note on cells hidden for privacy, for the caller to show under the cost sentence ("" if none)."""
     cells = targets.hotspots.drop_nulls("impact") if targets.hotspots.height else targets.hotspots
     worst = cells.filter(pl.col("impact") < 0).head(top) if cells.height >= 2 else cells.clear()
     target = targets.settings.target is not None
@@ -171,9 +172,7 @@ def top_hotspots(targets: Targets, *, top: int = 3) -> None:
     if worst.is_empty():
         st.info(literal(f"No {'shown ' if hidden else ''}service and channel is below "
                         f"{'the target' if target else 'overall Happiness'}." + (f" {hidden}" if hidden else "")))
-        return
-    if hidden:
-        st.caption(literal(hidden))
+        return ""
     shown = worst.select(pl.concat_str([pl.col("service"), pl.col("channel_label")], separator=" · ").alias("Cell"),
                          _happiness_text().alias("Happiness"), pl.col("n"), pl.col("impact").round(0).alias("Impact"))
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
@@ -183,14 +182,14 @@ def top_hotspots(targets: Targets, *, top: int = 3) -> None:
         "Impact": st.column_config.NumberColumn(
             format="localized", width=60,
             help=f"Responses × (cell − {'the target' if target else 'overall Happiness'}); most negative first")})
+    return hidden
 
 
 def hidden_note(cells: int, shown: int) -> str:
     """Why part of the service × channel table is missing, or "" when nothing is hidden."""
     if cells <= shown:
         return ""
-    return (f"{cells - shown:,} of {cells:,} service × channel cells are hidden to protect small groups; "
-            "a longer period or fewer filters shows more.")
+    return f"{cells - shown:,} of {cells:,} cells hidden to protect small groups."
 
 
 def cost_sentence(report: CultureReport, targets: Targets) -> str:
@@ -215,8 +214,10 @@ def first_screen(report: CultureReport, extras: CultureExtras, targets: Targets)
         trend_chart(report, extras, targets)
     with right:
         st.markdown("**Where does it hurt most?**")
-        top_hotspots(targets)
+        hidden = top_hotspots(targets)
         st.markdown(cost_sentence(report, targets))
+        if hidden:
+            st.caption(literal(hidden))
 
 
 def work_days_section(report: CultureReport, targets: Targets) -> None:

@@ -14,7 +14,7 @@ from data_access import demo
 from data_access.engine import get_engine
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-BROWSER_DEMO_RESPONSES = 20_000
+BROWSER_DEMO_RESPONSES = 100_000
 BROWSER_DEMO_END = dt.date(2026, 11, 20)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -24,7 +24,7 @@ VIEWPORT = {"width": 1280, "height": 800}
 
 @pytest.fixture(scope="session")
 def browser_demo_url(tmp_path_factory) -> str:
-    """A SQLite demo warehouse for the browser session (20,000 responses, seed 7, ends 2026-11-20)."""
+    """A SQLite demo warehouse for the browser session (100,000 responses, seed 7, ends 2026-11-20)."""
     path = tmp_path_factory.mktemp("browser-demo") / "demo.sqlite"
     url = f"sqlite:///{path}"
     demo.generate(get_engine(url), responses=BROWSER_DEMO_RESPONSES, seed=7, end=BROWSER_DEMO_END)

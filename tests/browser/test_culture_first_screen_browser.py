@@ -54,6 +54,7 @@ def test_desktop_shows_the_filter_row_open(app_url, browser):
 def test_first_screen_answers_the_three_questions_without_scrolling(app_url, browser):
     context, page = _open(browser, app_url, 1440, 900)
     try:
+        screenshot(page, "culture-first-screen-1440x900", full_page=False)  # kept when an assertion fails
         # Better or worse: the five tiles, each wholly on the first screen.
         for label in TILES:
             assert _inside_first_screen(_tile(page, label), 900), label

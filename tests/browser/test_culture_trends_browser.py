@@ -124,7 +124,7 @@ def test_page_reads_in_dark_theme(app_url, browser):
 
 
 def _small_slice(url: str) -> tuple[int, int, str, int]:
-    """A team × service × channel with 1–4 responses in the week of 16–22 Nov (the snapped range)."""
+    """A team × service × channel with 1–4 responses in the week of 9–15 Nov (the snapped range)."""
     with get_engine(url).connect() as conn:
         return tuple(conn.execute(sa.text(
             "SELECT t.team_id, t.service_id, t.channel, count(*) AS n FROM responses r "
@@ -132,20 +132,21 @@ def _small_slice(url: str) -> tuple[int, int, str, int]:
             "WHERE r.submitted_at >= :s AND r.submitted_at < :e "
             "GROUP BY t.team_id, t.service_id, t.channel HAVING count(*) BETWEEN 1 AND 4 "
             "ORDER BY n, t.team_id, t.service_id, t.channel LIMIT 1"),
-            {"s": dt.datetime(2026, 11, 16), "e": dt.datetime(2026, 11, 23)}).one())
+            {"s": dt.datetime(2026, 11, 9), "e": dt.datetime(2026, 11, 16)}).one())
 
 
 def test_suppressed_selection_shows_no_figures(app_url, browser_demo_url, page):
-    """Issue 12: a one-day range on a small slice is widened to its week and still shows no figure."""
+    """Issue 12: a one-day range on a small slice is widened to its week and still shows no figure.
+    (The last full week: the demo's today, Friday 20 Nov, is in a week that has not ended.)"""
     team, service, channel, n = _small_slice(browser_demo_url)
     _open_as_cio(page, app_url)
-    page.goto(f"{app_url}/?period=custom&from=2026-11-19&to=2026-11-19"
+    page.goto(f"{app_url}/?period=custom&from=2026-11-12&to=2026-11-12"
               f"&team={team}&service={service}&channel={channel}")
     wait_for_app(page)
     expect(page.get_by_text("too few responses or analysts to show figures")).to_be_visible()
     expect(page.get_by_text(f"(n = {n}; every figure needs at least 5 responses from 3 analysts)",
                             exact=False)).to_be_visible()
-    expect(page.get_by_text("16 Nov 2026 – 22 Nov 2026", exact=False)).to_be_visible()
+    expect(page.get_by_text("9 Nov 2026 – 15 Nov 2026", exact=False)).to_be_visible()
     assert page.locator('[data-testid="stMetric"]').count() == 0
     assert page.locator(CHARTS).count() == 0
     expect(page.get_by_text("Page not found")).to_have_count(0)

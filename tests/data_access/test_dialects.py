@@ -38,6 +38,13 @@ def _sample(name: str, annotation):
         return SAMPLE_VALUES[name]
     if name == "page":  # a saved view's page name, or a page number of a paged read
         return "culture-trends" if annotation in (str, "str") else 0
+    if name == "cells":  # the cells statement the grouped read sums (data_access.cell_groups)
+        from data_access.trends import analyst_cells_query
+        return analyst_cells_query(scope=Scope("cio"), filters=SAMPLE_FILTERS)
+    if name == "groupings":
+        return [("month", "channel"), ("team_id",), ("service_id", "channel", "week")]
+    if name == "by_priority":
+        return False
     if name == "vf":
         from data_access.coaching_analyst import VerbatimFilter
         return VerbatimFilter(band="unhappy", factor_id=11)

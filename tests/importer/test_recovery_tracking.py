@@ -128,6 +128,9 @@ def test_cio_recovery_tile_after_two_years_of_history(empty_sqlite_url, tmp_path
     assert "no recovery items due since tracking began on 15 Oct 2026" in captions
 
     _live_answers(empty_sqlite_url, tmp_path, monkeypatch)
+    # Read on Monday 2 Nov: a custom range ends at the last full week, so the week of 26 Oct – 1 Nov,
+    # which holds the new items' due times, must have ended (on 29 Oct it ended on 25 Oct).
+    monkeypatch.setenv("SERVICE_PULSE_TODAY", "2026-11-02")
     tiles, captions = _cio_page(empty_sqlite_url, monkeypatch, to=LATER)  # snapped to Sunday 1 Nov
     assert tiles["Recovery contacts in time"] == "67%"
     assert any(c.endswith("· n = 6") for c in captions)  # 4 of the 6 items due since tracking began
