@@ -166,7 +166,7 @@ def top_hotspots(targets: Targets, *, top: int = 3) -> str:
     """The few cells that pull Happiness down most (against the target when there is one); returns
     the note on cells hidden for privacy, for the caller to show under the cost sentence ("" if none)."""
     cells = targets.hotspots.drop_nulls("impact") if targets.hotspots.height else targets.hotspots
-    worst = cells.filter(pl.col("impact") < 0).head(top) if cells.height >= 2 else cells.clear()
+    worst = cells.filter(pl.col("impact") < 0).sort("impact").head(top) if cells.height >= 2 else cells.clear()
     target = targets.settings.target is not None
     hidden = hidden_note(targets.hotspots.height, cells.height)
     if worst.is_empty():

@@ -119,7 +119,7 @@ def hotspot_section(report: CultureReport, *, key_prefix: str, focused: bool = F
         show_chart(report, "hotspots", lambda: charts.hotspot_heatmap(cells), key=chart_key,
                         on_select=lambda: _focus_cell(key_prefix, chart_key), selection_mode="cell")
     with right:
-        worst = cells.filter(pl.col("impact") < 0).head(8)
+        worst = cells.filter(pl.col("impact") < 0).sort("impact").head(8)
         st.caption("Worst cells")
         if worst.height:
             shown = worst.select(

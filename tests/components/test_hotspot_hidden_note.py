@@ -51,3 +51,9 @@ def test_worst_cells_listed_with_the_hidden_count_beneath():
     assert at.info == [] or [i.value for i in at.info] == []
     assert at.dataframe[0].value["Cell"].to_list() == ["Email · Phone"]
     assert [c.value for c in at.caption] == ["1 of 3 cells hidden to protect small groups."]
+
+
+def test_the_worst_cells_come_most_negative_impact_first():
+    at = _page([("HR Portal", "Portal", 32.0, 4.0, 1_291, -6_518.0), ("Mobile Devices", "Portal", 36.0, 3.0, 2_147, -725.0),
+                ("HR Portal", "Email", 23.0, 5.0, 875, -12_103.0), ("VPN", "Chat", 30.0, 6.0, 300, -1_000.0)])
+    assert at.dataframe[0].value["Cell"].to_list() == ["HR Portal · Email", "HR Portal · Portal", "VPN · Chat"]
