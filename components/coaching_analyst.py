@@ -143,14 +143,17 @@ def _context(detail: AnalystDetail, period: Period) -> None:
     reopened = int(context["reopened"].sum())
     st.caption(f"Of {unhappy} unhappy responses {period.phrase}, {reassigned} came on reassigned tickets "
                f"and {reopened} on reopened ones — part of the story may lie elsewhere.")
-    shown = context.with_columns(pl.col("comment").fill_null(""),
+    # Written out as text: the table's accessible copy (what a screen reader reads) otherwise carries
+    # the raw timestamp with seconds.
+    when = pl.col("submitted_at")
+    when = when.str.to_datetime(strict=False) if context.schema["submitted_at"] == pl.String else when
+    shown = context.with_columns(when.dt.strftime("%-d %b %Y, %H:%M"), pl.col("comment").fill_null(""),
                                  pl.when(pl.col("reopened")).then(pl.lit("yes")).otherwise(pl.lit("no"))
                                  .alias("reopened"))
     st.dataframe(shown.rename({"ticket_id": "Ticket", "submitted_at": "Submitted", "happiness": "Score",
                                "reassignment_count": "Reassignments", "reopened": "Reopened",
                                "comment": "Comment"}), hide_index=True, height=min(38 + 35 * context.height, 300),
-                 column_config={"Submitted": st.column_config.DatetimeColumn(format=formats.TABLE_MOMENT),
-                                "Comment": st.column_config.TextColumn(width="large")})
+                 column_config={"Comment": st.column_config.TextColumn(width="large")})
 
 
 def _trend_points(detail: AnalystDetail, who: str) -> tuple[TrendPoint, ...]:

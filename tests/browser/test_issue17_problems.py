@@ -348,7 +348,8 @@ def test_p7_coaching_verbatims_show_channel_labels_and_minutes(app_url, page):
     text = page.evaluate(MAIN_TEXT) + "\n".join(_grid_texts(page))
     for code in ("walk_in", " · portal", " · phone", " · email", " · chat"):
         assert code not in text, code
-    assert not re.search(r"\b\d{1,2}:\d{2}:\d{2}\b", text)
+    found = re.search(r"\b\d{1,2}:\d{2}:\d{2}\b", text)
+    assert not found, text[max(0, found.start() - 300):found.end() + 100]
 
 
 # ---------------------------------------------------------------- problem 8
