@@ -30,6 +30,19 @@ def wait_for_app(page, timeout: float = 60_000, settle_ms: int = 400) -> None:
         page.wait_for_timeout(settle_ms)
 
 
+def scroll_to(page, locator, attempts: int = 4) -> None:
+    """Scroll `locator` into view; a rerun still drawing may replace the element, so look again."""
+    for attempt in range(attempts):
+        wait_for_app(page)
+        try:
+            locator.scroll_into_view_if_needed(timeout=10_000)
+            return
+        except Exception:
+            if attempt == attempts - 1:
+                raise
+            page.wait_for_timeout(500)
+
+
 def login(page, username: str, password: str = DEMO_PASSWORD, *, base_url: str | None = None,
           timeout: float = 60_000) -> None:
     """Fill the Service Pulse sign-in form and wait until the sidebar shows who is signed in.

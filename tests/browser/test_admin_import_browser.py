@@ -14,7 +14,7 @@ from data_access.engine import get_engine
 from data_access.scope import Scope
 from data_access.writes import users
 from tests.browser.conftest import PROJECT_ROOT, serve_app
-from tests.browser.helpers import login, screenshot, wait_for_app
+from tests.browser.helpers import login, screenshot, scroll_to, wait_for_app
 
 pytestmark = pytest.mark.browser
 SAMPLE = PROJECT_ROOT / "samples" / "generic_tickets_bad_rows.csv"
@@ -52,7 +52,7 @@ def test_admin_imports_a_file_with_bad_rows_and_downloads_the_report(import_app,
     page.locator('input[type="file"]').first.set_input_files(str(SAMPLE))
     page.get_by_text("Preview", exact=False).first.wait_for(timeout=60_000)
     wait_for_app(page)
-    page.get_by_text("Would be rejected").scroll_into_view_if_needed()
+    scroll_to(page, page.get_by_text("Would be rejected"))
     screenshot(page, "admin-import-preview")
     # A demo warehouse asks first and recommends a fresh one.
     assert page.get_by_role("button", name="Import tickets").is_disabled()
@@ -70,7 +70,7 @@ def test_admin_imports_a_file_with_bad_rows_and_downloads_the_report(import_app,
     assert _metric(page, "Rejected") == "6"
     assert page.get_by_text("warning: fax → other: 1 rows", exact=False).first.is_visible()
     assert page.get_by_text("Created analysts: Ann Lee").is_visible()
-    page.get_by_text("Rejected rows", exact=False).first.scroll_into_view_if_needed()
+    scroll_to(page, page.get_by_text("Rejected rows", exact=False).first)
     screenshot(page, "admin-import-report")
 
     with page.expect_download() as info:
@@ -128,7 +128,7 @@ def test_mapping_saved_on_the_page_imports_identically_from_the_cli(import_app, 
      .locator('input[type="file"]').set_input_files(str(survey)))
     page.get_by_text("Questions in the file").wait_for(timeout=60_000)
     wait_for_app(page)
-    page.get_by_role("button", name="Download this mapping (.toml)").last.scroll_into_view_if_needed()
+    scroll_to(page, page.get_by_role("button", name="Download this mapping (.toml)").last)
     screenshot(page, "admin-import-long-questions")
     with page.expect_download() as info:
         page.get_by_role("button", name="Download this mapping (.toml)").last.click()

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import login, screenshot, wait_for_app
+from tests.browser.helpers import login, screenshot, scroll_to, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -83,7 +83,7 @@ def test_first_screen_answers_the_three_questions_without_scrolling(app_url, bro
         expect(page.locator(METRIC).filter(has_text="Praise passed on")).to_be_visible()
         page.get_by_role("tab", name="Cost").click()
         expect(page.get_by_text("Work days lost per month")).to_be_visible()
-        page.get_by_text("Work days lost per month").scroll_into_view_if_needed()
+        scroll_to(page, page.get_by_text("Work days lost per month"))
         page.wait_for_timeout(800)
         screenshot(page, "culture-cost-tab-1440x900", full_page=False)
     finally:

@@ -20,7 +20,7 @@ from notify import render
 from notify.alerts import AlertItem
 from notify.config import notify_settings
 from notify.digest import cio_monthly_digest, lead_weekly_digest
-from tests.browser.helpers import ARTIFACTS, login, wait_for_app
+from tests.browser.helpers import ARTIFACTS, login, scroll_to, wait_for_app
 from tests.notify.conftest import add_response, lead_of_team
 
 pytestmark = pytest.mark.browser
@@ -116,7 +116,7 @@ def test_lead_opens_the_digest_preview_in_the_app(app_url, browser_demo_url, pag
     wait_for_app(page, 60_000)
     try:
         page.get_by_text("Digest preview").wait_for(timeout=60_000)
-        page.locator("iframe[srcdoc]").scroll_into_view_if_needed()
+        scroll_to(page, page.locator("iframe[srcdoc]"))
         frame = page.frame_locator("iframe[srcdoc]")  # the sign-in cookie component is an iframe too
         frame.get_by_text("Weekly digest: Service Desk North").wait_for(timeout=60_000)
         frame.get_by_text("Each analyst's week").wait_for()

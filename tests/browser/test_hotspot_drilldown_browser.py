@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from data_access.engine import get_engine
 from components.formats import CHANNEL_LABELS
-from tests.browser.helpers import screenshot, wait_for_app
+from tests.browser.helpers import screenshot, scroll_to, wait_for_app
 from tests.browser.test_culture_trends_browser import _happiness_tile, _open_as_cio
 
 pytestmark = pytest.mark.browser
@@ -45,7 +45,7 @@ def _pick(page, label: str, option: str) -> None:
 def _click_a_cell(page) -> None:
     """Click inside the heat map until a cell is picked (the plot sits right of the service names)."""
     chart = page.locator(HOTSPOTS)
-    chart.scroll_into_view_if_needed()
+    scroll_to(page, chart)
     box = chart.bounding_box()
     for dy in (34, 58, 82):
         for fx in (0.55, 0.65, 0.75, 0.85):
@@ -62,7 +62,7 @@ def test_clicking_a_hotspot_sets_the_filter_boxes_and_the_link(app_url, browser_
     _open_as_cio(page, app_url)
     everything = _happiness_tile(page).locator('[data-testid="stMetricValue"]').inner_text()
     page.get_by_role("tab", name="Hotspots").click()  # the full map sits in a tab below the first screen
-    page.get_by_role("heading", name="Where does it hurt?").scroll_into_view_if_needed()
+    scroll_to(page, page.get_by_role("heading", name="Where does it hurt?"))
     page.locator(HOTSPOTS).locator("canvas, svg").first.wait_for()
     _click_a_cell(page)
 

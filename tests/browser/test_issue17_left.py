@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from data_access.engine import get_engine
-from tests.browser.helpers import login, screenshot, wait_for_app
+from tests.browser.helpers import login, screenshot, scroll_to, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -81,7 +81,7 @@ def test_a_click_on_a_month_of_the_trend_opens_its_responses(app_url, browser_de
         # Every response listed is from that month.
         days = page.get_by_text(re.compile(r"^\d{1,2} [A-Z][a-z]{2} \d{4} · score \d+")).all_inner_texts()
         assert days and all(f" {month:%b %Y} · " in d for d in days), days
-        page.locator('[data-testid="stTabs"]').scroll_into_view_if_needed()
+        scroll_to(page, page.locator('[data-testid="stTabs"]'))
         screenshot(page, "issue17-left-month-click-1440", full_page=False)
         # Undone like a filter: the section's "Back to cells", and the link forgets it.
         page.get_by_role("button", name="Back to cells").click()
@@ -99,7 +99,7 @@ def test_a_click_on_a_factor_row_opens_its_responses(app_url, browser_demo_url, 
         page.get_by_role("tab", name="What users say").click()
         wait_for_app(page)
         table = page.locator(".st-key-trends_factors_negative")
-        table.scroll_into_view_if_needed()
+        scroll_to(page, table)
         box = table.bounding_box()
         page.mouse.click(box["x"] + 90, box["y"] + 35 + 17)  # the first row's Factor cell
         page.wait_for_function("() => location.search.includes('read=factor-')")
@@ -206,7 +206,7 @@ def test_annotations_stand_on_the_watermelon_and_work_days_charts(app_url, brows
         screenshot(page, "issue17-left-watermelon-annotation", full_page=False)
         page.get_by_role("tab", name="Cost").click()
         wait_for_app(page)
-        page.get_by_text("Work days lost per month").scroll_into_view_if_needed()
+        scroll_to(page, page.get_by_text("Work days lost per month"))
         page.wait_for_timeout(800)
         visible = [c for c in page.locator(CHARTS).all() if c.is_visible()]
         assert [c for c in visible if "New portal" in _chart_texts(c)], "no annotation on the work days bars"
@@ -233,7 +233,7 @@ def test_cio_settings_on_a_phone_fit_and_show_only_the_digest(app_url, browser, 
         sizes = frame.locator("html").evaluate("h => [h.scrollWidth, h.clientWidth]")
         assert sizes[0] <= sizes[1], f"the preview is cut off at the right: {sizes}"
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-        page.locator("iframe[srcdoc]").scroll_into_view_if_needed()
+        scroll_to(page, page.locator("iframe[srcdoc]"))
         screenshot(page, f"issue17-left-cio-settings-{theme}-390", full_page=False)
     finally:
         context.close()

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from data_access import saved_views
 from data_access.engine import get_engine
-from tests.browser.helpers import login, screenshot, wait_for_app
+from tests.browser.helpers import login, screenshot, scroll_to, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -83,7 +83,7 @@ def test_a_click_on_a_factor_on_a_phone_brings_its_responses_into_view(app_url, 
         page.get_by_role("tab", name="What users say", exact=True).click()
         wait_for_app(page)
         table = page.locator(".st-key-trends_factors_negative")
-        table.scroll_into_view_if_needed()
+        scroll_to(page, table)
         page.wait_for_timeout(500)
         box = table.bounding_box()
         page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)  # the first row's Factor cell
@@ -126,7 +126,7 @@ def test_the_factor_tables_show_every_column_on_a_phone(app_url, browser, theme)
         wait_for_app(page)
         for polarity in ("positive", "negative"):
             table = page.locator(f".st-key-trends_factors_{polarity}")
-            table.scroll_into_view_if_needed()
+            scroll_to(page, table)
             page.wait_for_timeout(300)
             # Factor, Share, n and Change in the table's width: nothing hidden to the right.
             wide, shown = table.locator(".dvn-scroller").evaluate("s => [s.scrollWidth, s.clientWidth]")

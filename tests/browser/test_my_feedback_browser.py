@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from data_access import schema
 from data_access.engine import get_engine
-from tests.browser.helpers import login, screenshot, wait_for_app
+from tests.browser.helpers import login, screenshot, scroll_to, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -111,7 +111,7 @@ def test_analyst_submits_self_assessment_sees_gaps_and_shares(app_url, browser_d
         shared = conn.execute(sa.select(schema.self_assessments.c.shared_with_lead)
                               .where(schema.self_assessments.c.assessment_id == latest.assessment_id)).scalar_one()
     assert bool(shared) is True
-    page.get_by_text("Sharing with your team lead").scroll_into_view_if_needed()
+    scroll_to(page, page.get_by_text("Sharing with your team lead"))
     screenshot(page, "my-feedback-shared", full_page=False)
 
     _tab(page, "What customers say")

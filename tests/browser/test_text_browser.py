@@ -13,7 +13,7 @@ import pytest
 
 from bench.app_server import _wait_healthy, free_port
 from tests.browser.conftest import PROJECT_ROOT
-from tests.browser.helpers import screenshot, wait_for_app
+from tests.browser.helpers import screenshot, scroll_to, wait_for_app
 from tests.hostile import EVIL_HOST, HOSTILE_NAMES
 
 pytestmark = pytest.mark.browser
@@ -73,7 +73,7 @@ def test_altair_titles_and_tooltips_are_text(probe_url, page):
     page.locator('[data-testid="stAlertContentSuccess"]').wait_for(timeout=60_000)
     wait_for_app(page)
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
-    chart.scroll_into_view_if_needed()
+    scroll_to(page, chart)
     box = chart.locator("svg, canvas").first.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.35)  # on the bar
     tooltip = page.locator("#vg-tooltip-element")
