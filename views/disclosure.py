@@ -104,13 +104,20 @@ class Disclosure:
         """
         if not chosen or parts.is_empty():
             return False
-        picked = set(chosen)
-        rows = [(r[key], int(r["n"] or 0), int(r["analysts"] or 0)) for r in parts.iter_rows(named=True)]
-        rest = [(n, a) for value, n, a in rows if value not in picked]
-        groups = [(sum(n for n, _ in rest), max((a for _, a in rest), default=0))]
-        if len(picked) >= 2:
-            groups += [(n, a) for value, n, a in rows if value in picked]
-        return any(n > 0 and not self.allows(n, a) for n, a in groups)
+        return self._splits(parts.select(key, "n", "analysts").iter_rows(), set(chosen))
+
+    def _splits(self, rows: Iterable[tuple], picked: set) -> bool:
+        """`neighbour_gap` on plain (value, n, analysts) rows, `picked` the values chosen."""
+        rest_n = rest_people = 0
+        each_picked = []
+        for value, n, people in rows:
+            n, people = int(n or 0), int(people or 0)
+            if value in picked:
+                each_picked.append((n, people))
+            else:
+                rest_n, rest_people = rest_n + n, max(rest_people, people)
+        groups = [(rest_n, rest_people)] + (each_picked if len(picked) >= 2 else [])
+        return any(n > 0 and not self.allows(n, people) for n, people in groups)
 
     def period_gap(self, weeks: pl.DataFrame) -> bool:
         """True when some run of whole weeks, not all of them, is not empty and fails the rule.
@@ -162,10 +169,14 @@ class Disclosure:
         keys = list(keys)
         gaps: set[tuple] = set()
         for frame, dim, chosen in lifted:
-            if not frame.is_empty():
-                by = keys + (["week"] if "week" in frame.columns else [])
-                gaps |= {cell[:len(keys)] for cell, part in frame.partition_by(by, as_dict=True).items()
-                         if self.neighbour_gap(part, dim, chosen)}
+            if frame.is_empty() or not chosen:
+                continue
+            by = keys + (["week"] if "week" in frame.columns else [])
+            per_cell: dict[tuple, list[tuple]] = {}  # plain rows: this runs for thousands of cells
+            for row in frame.select(*by, pl.col(dim).alias("__value"), "n", "analysts").iter_rows():
+                per_cell.setdefault(row[:len(by)], []).append(row[len(by):])
+            picked = set(chosen)
+            gaps |= {cell[:len(keys)] for cell, rows in per_cell.items() if self._splits(rows, picked)}
         if not weeks.is_empty():
             gaps |= set(self._runs_failing(weeks, keys).iter_rows()) | self.week_complements(weeks, keys)
         return gaps
@@ -184,34 +195,45 @@ class Disclosure:
         weekly = weeks.filter(n > 0).group_by([*keys, "week"]).agg(n.sum(), people.max(),
                                                                   *(pl.col(c).first() for c in order))
         small = (pl.col("n") < self.min_group) | (pl.col("analysts") < self.min_analysts)
-        troubled = weekly.filter(small.any().over("week"))
+        troubled = (weekly.filter(small.any().over("week")).with_columns(small.alias(SUPPRESSED))
+                    .sort(["week", *order, *keys], nulls_last=True))  # in each week, the table's order
+        per_week: dict = {}
+        for row in troubled.select("week", *keys, "n", "analysts", SUPPRESSED).iter_rows():
+            per_week.setdefault(row[0], []).append(row[1:])
         hidden: set[tuple] = set()
-        for part in troubled.partition_by("week"):
-            part = part.sort([*order, *keys], nulls_last=True).with_columns(small.alias(SUPPRESSED))
-            checked = self._complementary_grid(part, keys)
-            hidden |= set(checked.filter(pl.col(SUPPRESSED)).select(keys).iter_rows())
+        width = len(keys)
+        for rows in per_week.values():
+            cells = [r[:width] for r in rows]
+            flags = self._grid_flags(cells, [r[width] for r in rows], [r[width + 1] for r in rows],
+                                     [bool(r[width + 2]) for r in rows])
+            hidden |= {cell for cell, flag in zip(cells, flags) if flag}
         return hidden
 
     def _complementary_grid(self, frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
         """`complementary` over the whole table and, with several keys, inside each value of each key
-        (a row or column of the table adds up to a figure shown elsewhere too), until it holds.
-        Plain lists: it runs for every troubled week of every kind of cell."""
-        sizes, people = frame["n"].to_list(), frame["analysts"].to_list()
-        flags = [bool(f) for f in frame[SUPPRESSED].to_list()]
-        groups = [list(range(frame.height))]
-        if len(keys) > 1:
-            for key in keys:
+        (a row or column of the table adds up to a figure shown elsewhere too), until it holds."""
+        flags = self._grid_flags(list(frame.select(keys).iter_rows()), frame["n"].to_list(),
+                                 frame["analysts"].to_list(), [bool(f) for f in frame[SUPPRESSED].to_list()])
+        return frame.with_columns(pl.Series(SUPPRESSED, flags, dtype=pl.Boolean))
+
+    def _grid_flags(self, cells: list[tuple], sizes: list, people: list, flags: list[bool]) -> list[bool]:
+        """`_complementary_grid` on plain lists: `cells` the key tuples in the table's order (ties
+        go to the earlier row); returns `flags`, changed. It runs for every troubled week of every
+        kind of cell, so no frame is built here."""
+        groups = [list(range(len(cells)))]
+        if cells and len(cells[0]) > 1:
+            for k in range(len(cells[0])):
                 members: dict = {}
-                for i, value in enumerate(frame[key].to_list()):
-                    members.setdefault(value, []).append(i)
+                for i, cell in enumerate(cells):
+                    members.setdefault(cell[k], []).append(i)
                 groups += list(members.values())
-        for _ in range(frame.height + 1):
+        for _ in range(len(cells) + 1):
             before = list(flags)
             for rows in groups:
                 self._complement(rows, sizes, people, flags)
             if flags == before:
                 break
-        return frame.with_columns(pl.Series(SUPPRESSED, flags, dtype=pl.Boolean))
+        return flags
 
     def _complement(self, rows: list[int], sizes: list, people: list, flags: list[bool]) -> None:
         """`complementary` on the rows `rows` of plain lists (ties in row order), changing `flags`."""
