@@ -29,7 +29,7 @@ NOTICE_KEY = "pulse_filters_notice"
 PRESETS: dict[str, str] = {**{k: periods.LABELS[k] for k in ("90d", "12m", "24m", "36m", "ytd")},
                            "custom": "Custom range"}
 DEFAULT_PRESET = "12m"
-TYPE_LABELS = {"incident": "Incidents", "request": "Requests"}
+TYPE_LABELS = formats.TICKET_TYPE_LABELS
 PRIORITY_LABELS = {1: "P1 critical", 2: "P2 high", 3: "P3 medium", 4: "P4 low"}
 EARLIEST = query_params.EARLIEST
 PARAM_NAMES = ("period", "from", "to", "type", "channel", "service", "team", "priority")

@@ -23,6 +23,8 @@ TABLE_MOMENT = "D MMM YYYY, HH:mm"
 
 CHANNEL_LABELS = {"phone": "Phone", "email": "Email", "portal": "Portal", "chat": "Chat",
                   "walk_in": "Walk-in", "social": "Social media", "other": "Other"}
+TICKET_TYPE_LABELS = {"incident": "Incidents", "request": "Requests"}
+"""Ticket types as a filter box, a legend or a sentence names them (the plural: a group of tickets)."""
 NO_VALUE = "—"
 """What stands where there is no figure (missing, withheld or too few to show): an em dash, everywhere."""
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
-from components.formats import CHANNEL_LABELS  # plain formats, the one home of channel names
+from components.formats import CHANNEL_LABELS, TICKET_TYPE_LABELS  # plain formats, the one home of display names
 from data_access.config import thresholds
 from data_access.filters import Filters
 from data_access.scope import Scope
@@ -270,7 +270,7 @@ def _compare(gate: Disclosure, reads: CellReads, filters: Filters, gaps: dict, c
     """The monthly lines by ticket type, channel and team, each checked against its own links."""
     return {
         "Ticket type": _series(links.monthly_series(gate, reads, filters, "ticket_type", gaps, cur), "ticket_type",
-                               {"incident": "Incidents", "request": "Requests"}),
+                               TICKET_TYPE_LABELS),
         "Channel": _series(links.monthly_series(gate, reads, filters, "channel", gaps, cur), "channel", CHANNEL_LABELS),
         "Team": _series(links.monthly_series(gate, reads, filters, "team_id", gaps, cur), "team_id", teams),
     }
