@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import registry
 from sqlalchemy.engine import make_url
 
 from data_access import config, settings
@@ -28,6 +29,10 @@ def get_engine(url: str | None = None) -> sa.Engine:
     """The engine for `url` (default: the configured warehouse), created once per process."""
     # Resolve the default first, so "no URL" and the configured URL share one engine (and one pool).
     return _engine_for(url or config.database_url())
+
+
+# "duckdb://" URLs get duckdb_engine's dialect with compiled statements cached (see the module).
+registry.register("duckdb", "data_access.duckdb_dialect", "CachingDuckDBDialect")
 
 
 @functools.lru_cache(maxsize=8)
