@@ -142,3 +142,13 @@ def test_newest_windows_cover_each_analysts_newest_answers():
                                    (dt.datetime(2026, 11, 19), dt.datetime(2026, 11, 21)),
                                    (dt.datetime(2026, 11, 7), dt.datetime(2026, 11, 9))]) == [
         (dt.datetime(2026, 11, 5), dt.datetime(2026, 11, 9)), (dt.datetime(2026, 11, 19), dt.datetime(2026, 11, 21))]
+
+
+def test_key_ranges_join_neighbouring_buckets_and_stay_few():
+    bucket = rollup_coaching.KEY_BUCKET
+    rows = [(5, 90), (bucket + 3, bucket + 40), (10 * bucket + 1, 10 * bucket + 2), (40, 60)]
+    # The first two buckets lie within a bucket of each other: one range; the far one stays apart.
+    assert rollup_coaching.key_ranges(rows) == [(5, bucket + 40), (10 * bucket + 1, 10 * bucket + 2)]
+    scattered = [(k * 3 * bucket, k * 3 * bucket + 1) for k in range(rollup_coaching.MAX_RANGES + 1)]
+    assert rollup_coaching.key_ranges(scattered) == [(0, rollup_coaching.MAX_RANGES * 3 * bucket + 1)]
+    assert rollup_coaching.key_ranges([]) == []
