@@ -31,6 +31,20 @@ def _month_x() -> alt.X:
                                                       labelOverlap=True))
 
 
+def with_month_gaps(df: pl.DataFrame, series: str | None = None) -> pl.DataFrame:
+    """`df` (one row per month, or per month and `series` value) with a row of empty figures for
+    every month between its first and last that it lacks, so a line or band breaks at a month that
+    is not shown (too few answers, or hidden for privacy) instead of joining its neighbours as if
+    nothing happened in between."""
+    if df.height < 2 or "month" not in df.columns or df.schema["month"] != pl.Date:
+        return df
+    keys = ["month", *([series] if series else [])]
+    grid = pl.date_range(df["month"].min(), df["month"].max(), "1mo", eager=True).alias("month").to_frame()
+    if series:
+        grid = grid.join(df.select(series).unique(), how="cross")
+    return grid.join(df, on=keys, how="left").sort(keys, nulls_last=True)
+
+
 def _happiness_tooltip(extra: list[alt.Tooltip] | None = None) -> list[alt.Tooltip]:
     return [*(extra or []),
             alt.Tooltip("happiness:Q", title="Happiness", format="+.0f"),
@@ -43,7 +57,7 @@ def happiness_trend(df: pl.DataFrame, *, height: int = 260) -> alt.Chart:
 
     `df`: month, n, happiness, margin, happiness_low, happiness_high.
     """
-    base = alt.Chart(df).encode(x=_month_x())
+    base = alt.Chart(with_month_gaps(df)).encode(x=_month_x())
     band = base.mark_area(opacity=0.22, color=ACCENT).encode(
         y=alt.Y("happiness_low:Q", scale=alt.Scale(zero=False), axis=HAPPINESS_AXIS),
         y2="happiness_high:Q")
@@ -67,6 +81,7 @@ def happiness_compare(df: pl.DataFrame, series: str, *, title: str, height: int 
     read next to.
     """
     pick = alt.selection_point(fields=[series], bind="legend", name="pick")
+    df = with_month_gaps(df, series)
     colour = alt.Color(f"{series}:N", title=title, scale=SERIES_COLOURS,
                        legend=alt.Legend(orient="bottom", columns=4, symbolLimit=0, labelLimit=220))
     base = alt.Chart(df).encode(x=_month_x(), color=colour)
@@ -109,7 +124,7 @@ def watermelon_trend(df: pl.DataFrame, *, height: int = 200) -> alt.Chart:
 
     `df`: month, sla_met_n, sla_met_unhappy, watermelon_rate, watermelon_low, watermelon_high.
     """
-    base = alt.Chart(df).encode(x=_month_x())
+    base = alt.Chart(with_month_gaps(df)).encode(x=_month_x())
     band = base.mark_area(opacity=0.2, color=UNHAPPY).encode(
         y=alt.Y("watermelon_low:Q", title="Unhappy despite SLA met",
                 axis=alt.Axis(format="%"), scale=alt.Scale(zero=True)),

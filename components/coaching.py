@@ -74,12 +74,12 @@ def overview_display(frame: pl.DataFrame, *, many_teams: bool) -> pl.DataFrame:
     def happiness_text(row: dict) -> str:
         if not row["enough"]:
             return "not enough yet"
-        return f"{formats.signed(row['happiness'])} ± {row['margin']:.0f}"
+        return formats.signed_with_margin(row["happiness"], row["margin"])
 
     def change_text(row: dict) -> str:
         if row["change"] is None:
             return formats.NO_VALUE
-        return f"{formats.signed(row['change'])} ± {row['change_margin']:.0f}"
+        return formats.signed_with_margin(row["change"], row["change_margin"])
 
     rows = []
     for row in frame.iter_rows(named=True):
@@ -159,7 +159,7 @@ def overview_section(scope: Scope) -> None:
              "Analysts whose home team is one you lead")
     with c2:
         tile("Team Happiness", formats.signed(team["happiness"]),
-             f"± {team['margin']:.0f} (n = {team['n']:,})" if team["margin"] is not None else "n = 0",
+             formats.margin(team["margin"], team["n"]) if team["margin"] is not None else "n = 0",
              "% scoring 9–10 minus % scoring 0–6, all analysts of your team(s), last 90 days")
     with c3:
         tile("Open recoveries", f"{report.open_recovery}", f"{report.overdue_recovery} overdue",

@@ -85,7 +85,7 @@ def _tiles(detail: AnalystDetail) -> None:
     with cols[0]:
         if detail.enough:
             tile("Happiness", formats.signed(head["happiness"]),
-                 f"± {head['margin']:.0f} (n = {mine['n']:,})", "% scoring 9–10 minus % scoring 0–6")
+                 formats.margin(head["margin"], mine["n"]), "% scoring 9–10 minus % scoring 0–6")
         else:
             tile("Happiness", formats.NO_VALUE, f"not enough responses yet (n = {mine['n']:,}, shown from {min_n})",
                  "Too few responses for a fair figure")
@@ -96,11 +96,11 @@ def _tiles(detail: AnalystDetail) -> None:
              "Empirical-Bayes shrinkage toward the team: use this when comparing with colleagues")
     with cols[2]:
         tile("Team Happiness", formats.signed(team["happiness"]),
-             f"± {team['margin']:.0f} (n = {detail.team_totals['n']:,})" if team["margin"] is not None else "",
+             formats.margin(team["margin"], detail.team_totals["n"]) if team["margin"] is not None else "",
              f"{literal(detail.analyst['team_name'])}, same period")
     with cols[3]:
         tile("Change", formats.signed(change.change) if detail.change_shown else formats.NO_VALUE,
-             f"± {change.change_margin:.0f}" + (" · clear" if change.is_clear else " · within noise")
+             f"± {formats.plus_minus(change.change_margin)}" + (" · clear" if change.is_clear else " · within noise")
              if detail.change_shown else "needs enough responses in both periods",
              "Happiness now minus the period of equal length before, ± its margin")
 

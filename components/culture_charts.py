@@ -9,7 +9,7 @@ import datetime as dt
 import altair as alt
 import polars as pl
 
-from components.charts import ACCENT, HAPPINESS_AXIS, NEUTRAL, UNHAPPY, _happiness_tooltip, _month_x
+from components.charts import ACCENT, HAPPINESS_AXIS, NEUTRAL, UNHAPPY, _happiness_tooltip, _month_x, with_month_gaps
 
 TARGET = "#3f9f5f"
 REFERENCE = "#b07cc6"
@@ -66,10 +66,10 @@ def trend_with_marks(trend: pl.DataFrame, *, domain: list[float], target: float 
     grey dashed line, and dated annotations as labelled vertical rules. `pickable`: a click picks
     the nearest month (selection "month", field month)."""
     y = alt.Y("happiness_low:Q", scale=alt.Scale(domain=domain), axis=HAPPINESS_AXIS)
-    base = alt.Chart(trend).encode(x=_month_x())
+    base = alt.Chart(with_month_gaps(trend)).encode(x=_month_x())
     layers = [base.mark_area(opacity=0.22, color=ACCENT).encode(y=y, y2="happiness_high:Q")]
     if last_year is not None and last_year.height:
-        layers.append(alt.Chart(last_year).mark_line(color=NEUTRAL, strokeDash=[5, 3], point=True).encode(
+        layers.append(alt.Chart(with_month_gaps(last_year)).mark_line(color=NEUTRAL, strokeDash=[5, 3], point=True).encode(
             x=_month_x(), y="happiness:Q",
             tooltip=[alt.Tooltip("month:T", title="Same month last year", format="%B %Y"),
                      *_happiness_tooltip()]))

@@ -88,11 +88,27 @@ def interval(low: float | None, high: float | None) -> str:
     return f"95% CI {number(100 * low, decimals=decimals)}–{number(100 * high, decimals=decimals)}%"
 
 
+ALIKE = "all answers alike, no margin at this size"
+"""Said instead of "± 0": every answer in one band (all 9–10, say) gives the usual margin formula a
+zero width, which would read as certainty on five answers."""
+
+
 def plus_minus(half_width: float | None) -> str:
-    """A 95% margin in points, the number after "±": "4", or "0.9" below one ("± 0" would claim certainty)."""
+    """A 95% margin in points, the number after "±": "4", or "0.9" below one ("± 0" would claim
+    certainty); a margin of exactly 0 (every answer alike) has no number: "?"."""
     if not _finite(half_width):
         return NO_VALUE
+    if half_width == 0:
+        return "?"
     return number(half_width, decimals=1 if half_width < 0.95 else 0)
+
+
+def signed_with_margin(value: float | None, half_width: float | None) -> str:
+    """A Happiness figure or change with its margin, for a table cell: "+34 ± 6"; with a zero-width
+    margin (every answer alike) the figure alone: "+100 (all alike)"."""
+    if _finite(half_width) and half_width == 0:
+        return f"{signed(value)} (all alike)"
+    return f"{signed(value)} ± {plus_minus(half_width)}"
 
 
 def margin(half_width: float | None, n: int | None = None) -> str:
@@ -100,6 +116,8 @@ def margin(half_width: float | None, n: int | None = None) -> str:
     margin (None or NaN) only "n = 1,234"; with neither, the em dash."""
     if not _finite(half_width):
         return f"n = {number(n)}" if _finite(n) else NO_VALUE
+    if half_width == 0:  # every answer alike: the formula's zero width is not certainty
+        return f"n = {number(n)}, {ALIKE}" if _finite(n) else ALIKE
     return f"± {plus_minus(half_width)} (n = {number(n)})" if _finite(n) else f"± {plus_minus(half_width)}"
 
 

@@ -164,3 +164,40 @@ def test_annotations_on_month_bands_stand_on_their_month_and_only_where_a_bar_is
     assert [r["label"] for r in rows] == ["New portal"]
     plain = with_annotations(work_days_bars(months), months, [(dt.date(2026, 2, 9), "February")], banded=True)
     assert plain.to_dict()["mark"]["type"] == "bar"  # nothing to draw: the chart as it was
+
+
+def _values(spec: dict) -> list[dict]:
+    return next(iter(spec["datasets"].values()))
+
+
+def test_a_month_not_shown_breaks_the_compare_lines_instead_of_joining_them():
+    # March and May are hidden for the incidents line, May for the requests line.
+    shown = pl.DataFrame({
+        "month": [dt.date(2026, 2, 1), dt.date(2026, 4, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1),
+                  dt.date(2026, 4, 1), dt.date(2026, 6, 1), dt.date(2026, 6, 1)],
+        "series": ["Incidents", "Incidents", "Requests", "Requests", "Requests", "Requests", "Incidents"],
+        "n": [40, 41, 30, 31, 32, 33, 42], "happiness": [10.0, 12.0, 20.0, 21.0, 22.0, 23.0, 14.0],
+        "margin": [5.0] * 7, "happiness_low": [5.0, 7.0, 15.0, 16.0, 17.0, 18.0, 9.0],
+        "happiness_high": [15.0, 17.0, 25.0, 26.0, 27.0, 28.0, 19.0]})
+    rows = _values(charts.happiness_compare(shown, "series", title="Ticket type").to_dict())
+    by = {(r["series"], r["month"][:7]): r["happiness"] for r in rows}
+    assert len(rows) == 10  # five months from February to June, two lines
+    assert by[("Incidents", "2026-03")] is None and by[("Incidents", "2026-05")] is None
+    assert by[("Requests", "2026-05")] is None and by[("Requests", "2026-03")] == 21.0
+    assert by[("Incidents", "2026-04")] == 12.0
+    # Vega-Lite's default for lines breaks the path at an empty value (it does not filter it out).
+    spec = charts.happiness_compare(shown, "series", title="Ticket type").to_dict()
+    assert all(layer["mark"].get("invalid") in (None, "break-paths-show-path-domains")
+               for layer in _layers(spec) if isinstance(layer["mark"], dict))
+
+
+def test_the_trend_breaks_at_a_hidden_month_and_keeps_the_months_it_has():
+    from components.culture_charts import trend_with_marks
+
+    trend = pl.DataFrame({"month": [dt.date(2025, 12, 1), dt.date(2026, 2, 1)], "n": [40, 50],
+                          "happiness": [30.0, 34.0], "margin": [4.0, 4.0], "happiness_low": [26.0, 30.0],
+                          "happiness_high": [34.0, 38.0]})
+    rows = _values(trend_with_marks(trend, domain=[0, 60]).to_dict())
+    assert [(r["month"][:7], r["happiness"]) for r in rows] == [("2025-12", 30.0), ("2026-01", None),
+                                                               ("2026-02", 34.0)]
+    assert charts.with_month_gaps(trend.head(1)).height == 1  # one month: nothing to break

@@ -76,6 +76,7 @@ def test_interval_is_a_range_with_the_en_dash_and_widens_its_digits_when_narrow(
 
 @pytest.mark.parametrize("half_width, n, expected", [
     (4.2, 1234, "± 4 (n = 1,234)"), (0.94, 50_000, "± 0.9 (n = 50,000)"), (None, 7, "n = 7"),
+    (0.0, 5, "n = 5, all answers alike, no margin at this size"),
     (math.nan, 7, "n = 7"), (math.inf, 1234, "n = 1,234"), (4.2, None, "± 4"), (4.2, math.nan, "± 4"),
     (None, None, DASH), (math.nan, None, DASH), (math.nan, math.nan, DASH),
 ])
@@ -154,3 +155,11 @@ def test_the_format_module_loads_neither_streamlit_nor_another_app_layer():
              "sys.exit(str(bad) if bad else 0)")
     done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr or done.stdout
+
+
+def test_a_zero_margin_never_reads_as_certainty():
+    from components.formats import plus_minus, signed_with_margin
+
+    assert plus_minus(0.0) == "?" and plus_minus(0.3) == "0.3" and plus_minus(6.4) == "6"
+    assert signed_with_margin(100.0, 0.0) == "+100 (all alike)"
+    assert signed_with_margin(34.0, 6.2) == "+34 ± 6" and signed_with_margin(-3.0, 0.5) == "-3 ± 0.5"

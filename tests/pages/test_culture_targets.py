@@ -134,8 +134,8 @@ def test_priority_filter_reads_only_those_tickets(warehouse, page):  # noqa: F81
     with get_engine(warehouse).begin() as conn:
         conn.execute(sa.text("UPDATE tickets SET priority = 1 WHERE ticket_key BETWEEN 6 AND 10"))
     at = page(params={"priority": "3"})
-    # P3 in the period: the five happy email answers → +100 with no spread.
-    assert _tiles(at)["Happiness"] == "+100" and "± 0.0 (n = 5)" in _captions(at)
+    # P3 in the period: the five happy email answers → +100 with no spread, which is not certainty.
+    assert _tiles(at)["Happiness"] == "+100" and "n = 5, all answers alike, no margin at this size" in _captions(at)
     assert at.multiselect(key="trends_priorities").value == [3]
     at.multiselect(key="trends_priorities").set_value([1]).run()
     # P1: scores 8, 8, 7, 5, 2 → 0 happy, 2 unhappy of 5 → -40.

@@ -243,7 +243,7 @@ def test_changing_a_filter_recomputes_the_page(page):
     assert not at.exception
     # Email responses are the five happy ones: Happiness +100, no spread.
     assert _tiles(at)["Happiness"] == "+100"
-    assert "± 0.0 (n = 5)" in _captions(at)
+    assert "n = 5, all answers alike, no margin at this size" in _captions(at)
     assert at.query_params["channel"] == "email"
 
 
