@@ -18,6 +18,9 @@ import sqlalchemy as sa
 from data_access import query, recovery, schema
 from data_access.dialect import reads_per_analyst
 from data_access.engine import get_engine
+from data_access.rollups import coaching as rollup_coaching
+from data_access.rollups.coaching import merged
+from data_access.rollups.state import use_rollups
 from data_access.scope import Scope, ScopeError
 from data_access.scoping import analyst_scope, lead_sees, ticket_scope
 
@@ -33,6 +36,7 @@ K = schema.kudos
 N = schema.coaching_notes
 U = schema.app_users
 QUEUE_PAGE_SIZE = 25
+NEWEST = 3  # newest scores per analyst the overview reads (metrics.coaching.RUN_LENGTH of them make a run)
 
 
 def _lead(scope: Scope) -> None:
@@ -114,29 +118,41 @@ def recovery_counts_query(*, scope: Scope, threshold: int, since: dt.datetime, n
             .group_by(T.c.analyst_id))
 
 
-def last_scores_query(*, scope: Scope, since: dt.datetime, per_analyst: bool = False) -> sa.Select:
+def last_scores_query(*, scope: Scope, since: dt.datetime, per_analyst: bool = False,
+                      windows: dict[int, tuple[dt.datetime, dt.datetime]] | None = None,
+                      keys: list[tuple[int, int]] | None = None) -> sa.Select:
     """Each analyst's three newest scores since `since` (rank 1 = newest), for the unhappy-run signal.
 
     `per_analyst` (PostgreSQL, `dialect.reads_per_analyst`): one LATERAL lookup per analyst of the
     lead's teams, walking the answers newest first and stopping at three — never a scan of every
-    ticket the team ever closed. Otherwise one ranked join (DuckDB hashes it; SQLite has no LATERAL)."""
+    ticket the team ever closed. Otherwise one ranked join (DuckDB hashes it; SQLite has no LATERAL),
+    over only the answers in `windows` when given: analyst_id → [start, end) holding that analyst's
+    newest answers (`rollups.coaching.newest_windows`), so a few days are read instead of `since` on,
+    and with `keys`, ranges of ticket keys holding those answers, so the tickets outside are skipped."""
     _lead(scope)
     order = (R.c.submitted_at.desc(), R.c.ticket_key.desc())
     if per_analyst:
         newest = (sa.select(R.c.happiness, R.c.submitted_at, R.c.ticket_key)
                   .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key))
                   .where(T.c.analyst_id == A.c.analyst_id, R.c.submitted_at >= since)
-                  .order_by(*order).limit(3).lateral("newest"))
+                  .order_by(*order).limit(NEWEST).lateral("newest"))
         rank = sa.func.row_number().over(partition_by=A.c.analyst_id,
                                          order_by=(newest.c.submitted_at.desc(), newest.c.ticket_key.desc()))
         return (sa.select(A.c.analyst_id, newest.c.happiness, rank.label("rank"))
                 .select_from(A.join(newest, sa.true())).where(lead_sees(scope, A.c.analyst_id)))
     rank = sa.func.row_number().over(partition_by=T.c.analyst_id, order_by=order).label("rank")
+    where = [R.c.submitted_at >= since, lead_sees(scope, T.c.analyst_id)]
+    if windows is not None:  # the answers' ranges alone first: a scan skips the days outside them
+        where += [sa.or_(sa.false(), *[sa.and_(R.c.submitted_at >= start, R.c.submitted_at < end)
+                                       for start, end in merged(list(windows.values()))]),
+                  sa.or_(sa.false(), *[sa.and_(T.c.analyst_id == analyst_id, R.c.submitted_at >= start,
+                                               R.c.submitted_at < end)
+                                       for analyst_id, (start, end) in sorted(windows.items())])]
+    if keys is not None:
+        where += [rollup_coaching.in_ranges(R.c.ticket_key, keys), rollup_coaching.in_ranges(T.c.ticket_key, keys)]
     inner = (sa.select(T.c.analyst_id, R.c.happiness, rank)
-             .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
-             .where(R.c.submitted_at >= since, lead_sees(scope, T.c.analyst_id))
-             ).subquery()
-    return sa.select(inner.c.analyst_id, inner.c.happiness, inner.c["rank"]).where(inner.c["rank"] <= 3)
+             .select_from(R.join(T, R.c.ticket_key == T.c.ticket_key)).where(*where)).subquery()
+    return sa.select(inner.c.analyst_id, inner.c.happiness, inner.c["rank"]).where(inner.c["rank"] <= NEWEST)
 
 
 def last_kudos_query(*, scope: Scope) -> sa.Select:
@@ -155,20 +171,44 @@ def last_note_query(*, scope: Scope) -> sa.Select:
 
 def team_activity(*, scope: Scope, since: dt.datetime, now: dt.datetime, target_hours: int,
                   threshold: int, url: str | None = None) -> dict[str, pl.DataFrame]:
-    """Per-analyst close-the-loop activity: open/overdue recoveries, newest 3 scores, last kudos, note."""
+    """Per-analyst close-the-loop activity: open/overdue recoveries, newest 3 scores, last kudos, note.
+
+    With fresh rollups the recovery counts come from rollup_open_recovery and the newest scores are
+    read from the few days that hold them, so the cost follows the lead's analysts, not the warehouse."""
+    _lead(scope)
     frames: dict[str, pl.DataFrame] = {}
+    rollups = use_rollups(url)
     with get_engine(url).connect() as conn:
+        per_analyst = reads_per_analyst(conn.dialect)
+        windows = keys = None
+        if rollups and not per_analyst:  # PostgreSQL walks its indexes instead (LATERAL, due-time index)
+            windows, keys = _recent_answers(conn, scope, since, recovery.not_due_since(now, target_hours))
+        if rollups and rollup_coaching.serves_recovery_counts(threshold, since):
+            counts = rollup_coaching.open_recovery_query(scope=scope, threshold=threshold, since=since, now=now,
+                                                         target_hours=target_hours, keys=keys)
+        else:
+            counts = recovery_counts_query(scope=scope, threshold=threshold, since=since, now=now,
+                                           target_hours=target_hours)
         for name, stmt, shape in (
-            ("recovery", recovery_counts_query(scope=scope, threshold=threshold, since=since, now=now,
-                                               target_hours=target_hours),
-             {"analyst_id": pl.Int64, "open_recovery": pl.Int64, "overdue_recovery": pl.Int64}),
-            ("scores", last_scores_query(scope=scope, since=since, per_analyst=reads_per_analyst(conn.dialect)),
+            ("recovery", counts, {"analyst_id": pl.Int64, "open_recovery": pl.Int64, "overdue_recovery": pl.Int64}),
+            ("scores", last_scores_query(scope=scope, since=since, per_analyst=per_analyst, windows=windows,
+                                         keys=keys),
              {"analyst_id": pl.Int64, "happiness": pl.Int64, "rank": pl.Int64}),
             ("kudos", last_kudos_query(scope=scope), {"analyst_id": pl.Int64, "last_kudos": pl.Datetime("us")}),
             ("notes", last_note_query(scope=scope), {"analyst_id": pl.Int64, "last_note": pl.Datetime("us")}),
         ):
             frames[name] = query.frame_on(conn, stmt, schema=shape)
     return frames
+
+
+def _recent_answers(conn: sa.Connection, scope: Scope, since: dt.datetime, not_due_since: dt.datetime):
+    """(analyst_id → the days holding their newest answers since `since`, ranges of the ticket keys of
+    the answers in those days or submitted from `not_due_since` on), from the rollups and one GROUP BY."""
+    days = query.frame_on(conn, rollup_coaching.answer_days_query(scope=scope, since=since),
+                          schema={"analyst_id": pl.Int64, "day": pl.Date, "n": pl.Int64})
+    windows = rollup_coaching.newest_windows(days, since, NEWEST)
+    spans = [*merged(list(windows.values())), (not_due_since, None)]
+    return windows, rollup_coaching.key_ranges(conn.execute(rollup_coaching.key_ranges_query(spans)).all())
 
 
 # ---------------------------------------------------------------- recovery queue

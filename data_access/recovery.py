@@ -127,6 +127,13 @@ def overdue_condition(submitted: sa.ColumnElement, now: dt.datetime, target_hour
     return sa.and_(*conds)
 
 
+def not_due_since(now: dt.datetime, target_hours: int) -> dt.datetime:
+    """The earliest submission whose due time may not have passed at `now` (an answer submitted
+    before it is overdue by `overdue_condition`): a bound that lets a read skip older answers."""
+    shift = dt.timedelta(hours=target_hours)
+    return min([now - shift] + [lo - shift for lo, _ in _weekend_exclusions(now)])
+
+
 # How an open or closed item is worded: for the analyst (My feedback) and for the lead (digest).
 ANALYST_WORDS = {"contacted": "contacted, not closed yet",
                  "overdue": "waiting for first contact (past due)",

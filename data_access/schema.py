@@ -321,8 +321,8 @@ ADDED_COLUMNS = (("tickets", "requester_email"), ("tickets", "short_description"
 # Rollups (sufficient statistics kept with the data) live in their own module on the same metadata.
 from data_access.schema_rollups import (  # noqa: E402,F401
     CELL_GRAIN, PERSON_GRAIN, ROLLUP_GRAIN, ROLLUP_TABLES, ROLLUP_VERSION, WEEKLY_KEYS, rollup_factors, rollup_lost,
-    rollup_recovery, rollup_responses, rollup_responses_monthly, rollup_responses_person, rollup_responses_weekly,
-    rollup_state, rollup_tickets, rollup_tickets_monthly, rollup_tickets_person, rollup_tickets_weekly,
+    rollup_open_recovery, rollup_recovery, rollup_responses, rollup_responses_monthly, rollup_responses_person,
+    rollup_responses_weekly, rollup_state, rollup_tickets, rollup_tickets_monthly, rollup_tickets_person, rollup_tickets_weekly,
     rollup_touched, staging_of)
 
 

@@ -14,7 +14,7 @@ sa.Index("ix_recovery_due", recovery_items.c.due_at)
 
 # The grain every page slices by: period (day), scope (team, analyst) and the ticket slices.
 ROLLUP_GRAIN = ("day", "team_id", "analyst_id", "channel", "ticket_type", "service_id")
-ROLLUP_VERSION = 6  # bump when a rollup's grain or columns change: older rows then count as stale
+ROLLUP_VERSION = 7  # bump when a rollup's grain or columns change: older rows then count as stale
 
 
 def _grain() -> list[sa.Column]:
@@ -102,6 +102,20 @@ rollup_recovery = sa.Table(
     *_rollup_indexes("rollup_recovery"),
 )
 
+rollup_open_recovery = sa.Table(
+    "rollup_open_recovery",
+    metadata,
+    # Answers scored 0-6 whose recovery is not closed (no item yet, or an item not resolved), by day
+    # of submission, the ticket's team and analyst, and the score (so a recovery threshold of 6 or
+    # below is a filter on it); `uncontacted`: of them, those nobody has contacted yet. Whether one
+    # is overdue depends on the moment of reading, so readers take away the few not yet due.
+    sa.Column("day", sa.Date, nullable=False), sa.Column("team_id", sa.Integer, nullable=False),
+    sa.Column("analyst_id", sa.Integer, nullable=False), sa.Column("happiness", sa.SmallInteger, nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("uncontacted", sa.Integer, nullable=False),
+    *_rollup_indexes("rollup_open_recovery"),
+)
+
 
 def _monthly(daily: sa.Table) -> sa.Table:
     """The organisation-level twin of a daily rollup: no analyst, one row per calendar month (its
@@ -174,7 +188,7 @@ rollup_state = sa.Table(
 )
 
 # Every table a write keeps, daily rollups and their twins; each has a staging twin below.
-ROLLUP_TABLES = (rollup_responses, rollup_tickets, rollup_factors, rollup_lost, rollup_recovery,
+ROLLUP_TABLES = (rollup_responses, rollup_tickets, rollup_factors, rollup_lost, rollup_recovery, rollup_open_recovery,
                  rollup_responses_monthly, rollup_tickets_monthly, rollup_responses_person, rollup_tickets_person,
                  rollup_responses_weekly, rollup_tickets_weekly)
 

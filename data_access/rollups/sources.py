@@ -17,10 +17,14 @@ import sqlalchemy as sa
 
 from data_access import schema
 from data_access.dialect import as_int, day_of, month_start, week_start
+from data_access.recovery import DEFAULT_THRESHOLD
 
 T, R, RF = schema.tickets, schema.responses, schema.response_factors
 K, RI, SI = schema.kudos, schema.recovery_items, schema.survey_invitations
 TOUCHED = schema.rollup_touched
+# rollup_open_recovery keeps answers up to this score: recovery thresholds up to the default read it,
+# a higher one reads the base tables.
+OPEN_RECOVERY_MAX = DEFAULT_THRESHOLD
 
 
 def reassignment_bucket() -> sa.ColumnElement:
@@ -50,12 +54,16 @@ class Rollup:
     table: sa.Table
     day_source: sa.Column
     kind: str  # 'r': responses (day of submission); 't': tickets (day of resolution);
-    #            'i': recovery items (day the item was opened)
+    #            'i': recovery items (day the item was opened); rollup_open_recovery: unhappy
+    #            responses whose recovery is not closed (day of submission)
     monthly: sa.Table | None = None  # the org-level monthly twin, summed from this daily rollup
     person: sa.Table | None = None   # the per-analyst twin (day × team × analyst × SLA met), summed too
     weekly: sa.Table | None = None   # the per-analyst weekly cells twin (Culture trends' cells), summed too
 
     def keys(self) -> list[tuple[str, sa.ColumnElement]]:
+        if self.table is schema.rollup_open_recovery:
+            return [("day", day_of(self.day_source)), ("team_id", T.c.team_id), ("analyst_id", T.c.analyst_id),
+                    ("happiness", R.c.happiness)]
         keys: list[tuple[str, sa.ColumnElement]] = [
             ("day", day_of(self.day_source)), ("team_id", T.c.team_id), ("analyst_id", T.c.analyst_id),
             ("channel", T.c.channel), ("ticket_type", T.c.ticket_type), ("service_id", T.c.service_id)]
@@ -86,6 +94,8 @@ class Rollup:
                     ("answered", _zero(sa.func.sum(as_int(sa.and_(sent, SI.c.state == "answered")))))]
         if self.table is schema.rollup_recovery:
             return [("items", sa.func.count()), ("in_time", _zero(sa.func.sum(as_int(contact_in_time()))))]
+        if self.table is schema.rollup_open_recovery:  # no item yet counts as not contacted
+            return [("n", sa.func.count()), ("uncontacted", _zero(sa.func.sum(as_int(RI.c.first_contact_at.is_(None)))))]
         return [("n", sa.func.count())]
 
     def base(self):
@@ -94,6 +104,8 @@ class Rollup:
         if self.kind == "i":
             return RI.join(T, RI.c.ticket_key == T.c.ticket_key)
         joined = R.join(T, R.c.ticket_key == T.c.ticket_key)
+        if self.table is schema.rollup_open_recovery:  # at most one item per response
+            return joined.outerjoin(RI, RI.c.ticket_key == R.c.ticket_key)
         if self.table is schema.rollup_responses:  # at most one kudos per response
             return joined.outerjoin(K, K.c.ticket_key == R.c.ticket_key)
         return RF.join(joined, RF.c.ticket_key == R.c.ticket_key) if self.table is schema.rollup_factors \
@@ -117,6 +129,8 @@ class Rollup:
         where: list[sa.ColumnElement] = []
         if self.table is schema.rollup_lost:
             where.append(R.c.lost_minutes.is_not(None))
+        if self.table is schema.rollup_open_recovery:
+            where += [R.c.happiness <= OPEN_RECOVERY_MAX, sa.or_(RI.c.ticket_key.is_(None), RI.c.resolved_at.is_(None))]
         if touched is not None:
             base = base.join(TOUCHED, sa.and_(TOUCHED.c.token == touched, TOUCHED.c.ticket_key == T.c.ticket_key))
         signed = [(name, -expr if sign < 0 else expr) for name, expr in measures]
@@ -200,5 +214,6 @@ ROLLUPS = (
     Rollup(schema.rollup_factors, R.c.submitted_at, "r"),
     Rollup(schema.rollup_lost, R.c.submitted_at, "r"),
     Rollup(schema.rollup_recovery, RI.c.created_at, "i"),
+    Rollup(schema.rollup_open_recovery, R.c.submitted_at, "r"),
 )
 STATE_NAME = "rollups"

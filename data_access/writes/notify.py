@@ -12,7 +12,7 @@ import re
 
 import sqlalchemy as sa
 
-from data_access import recovery, schema
+from data_access import recovery, rollups, schema
 from data_access.dialect import upsert
 from data_access.scope import Scope, ScopeError
 from data_access.writes import InvalidInput, run_with_retry
@@ -48,7 +48,8 @@ def create_missing_recovery_items(engine: sa.Engine, *, since: dt.datetime, thre
         if not rows:
             return 0
         before = conn.execute(sa.select(sa.func.count()).select_from(RI)).scalar_one()
-        upsert(conn, RI, rows, key=["ticket_key"], update=[])
+        with rollups.maintained(conn, [row["ticket_key"] for row in rows]):  # rollup_recovery counts items
+            upsert(conn, RI, rows, key=["ticket_key"], update=[])
         return conn.execute(sa.select(sa.func.count()).select_from(RI)).scalar_one() - before
 
     return run_with_retry(engine, work)

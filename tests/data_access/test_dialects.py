@@ -30,6 +30,7 @@ SAMPLE_VALUES = {
     "cutoff": dt.datetime(2026, 3, 14, 12), "target_hours": 24, "run_id": 7, "code": "re_explain",
     "ranges": ((dt.date(2025, 10, 1), dt.date(2026, 1, 1)), (dt.date(2026, 2, 1), dt.date(2026, 4, 1))),
     "window": Filters(dt.date(2025, 4, 1), dt.date(2026, 4, 1)),
+    "spans": [(dt.datetime(2026, 3, 13), dt.datetime(2026, 3, 14)), (dt.datetime(2026, 3, 14, 12), None)],
 }
 
 

@@ -86,6 +86,9 @@ def _record_person_pages(big_pg, monkeypatch) -> "PlanRecorder":
         coaching.team_roster(scope=lead, url=big_pg)
         coaching.team_activity(scope=lead, since=since, now=now, target_hours=24,
                                threshold=6, url=big_pg)
+        # The overview's own window starts at midnight: its recovery counts come from the rollups.
+        coaching.team_activity(scope=lead, since=dt.datetime.combine(rolling.start, dt.time()), now=now,
+                               target_hours=24, threshold=6, url=big_pg)
         coaching_view.monthly_stats(team=within_team(lead, team_id), analyst_id=analyst_id, filters=year,
                                     url=big_pg)
         stats.response_stats(scope=within_team(lead, team_id), filters=rolling, by=("analyst_id",), url=big_pg)

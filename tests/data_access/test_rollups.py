@@ -156,9 +156,9 @@ def test_writes_skip_maintenance_when_rollups_are_not_kept(empty_sqlite_url, tmp
 def test_scheduler_sql_compiles_for_each_dialect(dialect):
     script = scheduler_script(dialect)
     for table in ("rollup_responses", "rollup_tickets", "rollup_factors", "rollup_lost", "rollup_recovery",
-                  "rollup_state"):
+                  "rollup_open_recovery", "rollup_state"):
         assert "CREATE TABLE IF NOT EXISTS" in script and table in script
-    assert script.count("INSERT INTO") == 11 and "MERGE INTO rollup_state" in script
+    assert script.count("INSERT INTO") == 12 and "MERGE INTO rollup_state" in script
     plain = script.replace("`", "").replace("\"", "")
     for twin in ("rollup_responses_monthly", "rollup_responses_weekly", "rollup_tickets_weekly"):
         assert f"INSERT INTO {twin}" in plain

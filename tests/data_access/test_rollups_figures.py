@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from polars.testing import assert_frame_equal
 
-from data_access import coaching_analyst, demo, drill, query, rollups, schema, stats, trends
+from data_access import coaching, coaching_analyst, demo, drill, query, rollups, schema, stats, trends
 from data_access.engine import get_engine
 from data_access.filters import Filters
 from data_access.rollups.check import check
@@ -116,6 +116,12 @@ def _figures(url: str) -> dict:
                     out[f"culture counts {who} {name} {moment}"] = dict(conn.execute(stmt).one()._mapping)
     rolling, _ = overview_periods(DEMO_END)
     home = within_team(lead, team_id)
+    # The overview's recovery counts and newest scores; overdue depends on the moment (a weekend too).
+    for moment in (dt.datetime(2026, 11, 20, 12), dt.datetime(2026, 11, 19, 8, 30), dt.datetime(2026, 11, 22, 10)):
+        for threshold in (4, 6):
+            activity = coaching.team_activity(scope=lead, since=dt.datetime.combine(rolling.start, dt.time()),
+                                              now=moment, target_hours=24, threshold=threshold, url=url)
+            out[f"coaching activity {moment} {threshold}"] = {k: v.sort(v.columns) for k, v in activity.items()}
     out["coaching monthly"] = coaching_view.monthly_stats(team=home, analyst_id=analyst_id, filters=year, url=url)
     out["coaching team"] = stats.response_stats(scope=home, filters=rolling, by=("analyst_id",), url=url)
     out["coaching factors"] = coaching_analyst.factor_counts(scope=lead, analyst_id=analyst_id, team_id=team_id,
@@ -138,6 +144,8 @@ def test_page_figures_identical_with_and_without_rollups(any_demo_url, monkeypat
                         ("analyst cells cio days", 1), ("survey rates cio days ()", 1)):
         assert with_rollups[name].height >= least, name
     assert sum(v["commented"] for k, v in with_rollups.items() if k.startswith("drill size cio")) > 0
+    activity = with_rollups["coaching activity 2026-11-20 12:00:00 6"]
+    assert activity["recovery"]["overdue_recovery"].sum() > 0 and activity["scores"].height >= 3
     monkeypatch.setenv(DISABLE_ENV, "off")
     query.clear_cached_reads()
     assert not rollups.status(any_demo_url).fresh

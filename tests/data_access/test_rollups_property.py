@@ -40,9 +40,9 @@ response_row = st.tuples(
     st.sets(st.sampled_from(["speed", "slow", "re_explain", "attitude"]), max_size=2),
     st.sampled_from(["", "ok", "=cmd()"]), st.sampled_from(DAYS), st.sampled_from(["08:00:00", "23:59:59"]))
 # An app write on a ticket: kudos for its answer, a first contact on its recovery item (in time
-# or late), or a survey invitation (sent, or sent and answered).
+# or late), the item resolved, or a survey invitation (sent, or sent and answered).
 app_write = st.tuples(st.sampled_from(IDS), st.sampled_from(["kudos", "contact_in_time", "contact_late",
-                                                             "invited", "answered"]))
+                                                             "resolved", "invited", "answered"]))
 operation = st.one_of(
     st.tuples(st.just("tickets"), st.lists(ticket_row, min_size=1, max_size=6)),
     st.tuples(st.just("responses"), st.lists(response_row, min_size=1, max_size=6)),
@@ -51,7 +51,7 @@ operation = st.one_of(
 )
 TODAY = "2026-11-05"  # the answers of 2026-10-31 and 2026-11-01 fall in the 14-day recovery window
 # Always tried first: an unhappy recent answer opens an item, contacted late; kudos and a survey
-# answer on a happy one; then the ticket moves to another analyst and day.
+# answer on a happy one; then the ticket moves to another analyst and day, and its item is resolved.
 APP_WRITES = [
     ("tickets", [("T-0", "incident", "phone", "VPN", 1, "2026-10-31", "2026-10-31", "Ann Lee", "Desk", True, 0,
                   False, ""),
@@ -62,6 +62,7 @@ APP_WRITES = [
     ("app", [("T-0", "contact_late"), ("T-1", "kudos"), ("T-1", "answered"), ("T-0", "invited")]),
     ("tickets", [("T-0", "incident", "phone", "VPN", 1, "2026-10-31", "2026-11-01", "Cy Diaz", "Network", True,
                   0, False, "")]),
+    ("app", [("T-0", "resolved")]),
 ]
 
 
@@ -121,6 +122,11 @@ def _app_write(url: str, ticket_id: str, what: str) -> None:
                 if contact is not None:
                     conn.execute(RI.update().where(RI.c.ticket_key == key, RI.c.first_contact_at.is_(None))
                                  .values(first_contact_at=contact))
+            elif what == "resolved":
+                closed = _later(conn, key, dt.timedelta(days=1))
+                if closed is not None:
+                    conn.execute(RI.update().where(RI.c.ticket_key == key, RI.c.resolved_at.is_(None))
+                                 .values(resolved_at=closed, outcome="recovered"))
             elif conn.execute(sa.select(SI.c.ticket_key).where(SI.c.ticket_key == key)).first() is None:
                 conn.execute(SI.insert().values(ticket_key=key, requester_email="a@example.org",
                                                 created_at=dt.datetime(2026, 11, 1), sent_at=dt.datetime(2026, 11, 1),

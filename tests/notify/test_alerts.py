@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from data_access import schema
 from cli import main
 from data_access.engine import get_engine
+from data_access.rollups.check import check
 from data_access.scope import Scope
 from data_access.writes import notify as writes
 from notify import alerts
@@ -82,6 +83,8 @@ def test_alert_reaches_the_lead_with_ticket_score_factors_and_escaped_comment(no
     assert [(r["kind"], r["dedupe_key"], r["attempts"]) for r in rows] == \
         [("alert", f"alert:{bad_key}:{lead['user_id']}", 1)]
     assert rows[0]["sent_at"] is not None and rows[0]["last_error"] is None
+    with get_engine(url).connect() as conn:  # the new item is counted in the rollups too
+        assert check(conn) == []
 
 
 def test_running_twice_sends_no_duplicate(notify_db, smtp_env):
