@@ -8,7 +8,7 @@ nothing reports back to the server and reruns it.
 import sqlalchemy as sa
 import streamlit as st
 
-from components import auth, navigation, sidebar, signin, survey_entry
+from components import auth, navigation, sidebar, signin, survey_entry, warm_up
 from data_access import bootstrap, config, file_turns
 from data_access.engine import DB_ERRORS, describe_failure, ping
 from data_access.settings import SettingsError
@@ -68,6 +68,8 @@ except (*DB_ERRORS, OSError) as exc:
     detail = describe_failure(exc)
     _stop_with(f"Service Pulse cannot open its database right now. {detail}",
                "Nothing is lost: reload this page in a minute. If it keeps happening, tell your admin.")
+
+warm_up.start()  # the pages' modules load in the background while the first person signs in
 
 if survey_entry.survey_link_present():
     # A requester answering a survey: the survey page alone, no sign-in, nothing else reachable.

@@ -24,6 +24,10 @@ from data_access.scope import Scope
 from views.culture import CultureReport
 from views.culture_extras import CultureExtras, Targets
 
+EVERY_TAB = False
+"""Run every tab's sections, not only the open one's: the page tests read all sections from one
+render (tests/conftest.py sets it); the app itself draws only the open tab."""
+
 TABS = ("Compare", "Hotspots", "Cost", "SLA and mood", "What users say", READ_TAB, "Culture and teams")
 
 
@@ -57,6 +61,15 @@ def cost_section(report: CultureReport, targets: Targets) -> None:
         work_days_section(report, targets)
 
 
+def culture_and_teams(report: CultureReport, scope: Scope, filters: Filters) -> None:
+    """Response rate, culture indicators, survey rates by channel, calibration and the team table."""
+    response_rate_line(report)
+    culture_tiles(report)
+    survey_rate_section(scope, filters)
+    calibration_section(report)
+    team_section(report)
+
+
 def below_the_fold(report: CultureReport, extras: CultureExtras, targets: Targets, *, scope: Scope,
                    filters: Filters) -> None:
     """The detailed sections, one tab each."""
@@ -64,28 +77,22 @@ def below_the_fold(report: CultureReport, extras: CultureExtras, targets: Target
     hot = report if target is None else replace(report, hotspots=targets.hotspots,
                                                 key=(*report.key, "target", target))
     apply_link()  # a link naming a month or factor to read opens its tab
-    # One `with tabs[i]:` per tab, as culture_first_screen._tiles has one `with cols[i]:` per tile:
-    # Streamlit's layout form, alike in shape only (other sections, other tiles). The open tab is
-    # state (kept when a click reruns the page, and set by a click on a month or a factor); every
-    # tab's content still runs, so a switch shows it at once.
-    tabs = st.tabs(TABS, key=TABS_KEY, on_change="rerun")
-    with tabs[0]:
-        compare_section(report, extras, targets)
-    with tabs[1]:
-        hotspot_section(hot, key_prefix="trends", focused=bool(filters.service_ids or filters.channels),
-                        against="overall Happiness" if target is None else "the target")
-    with tabs[2]:
-        cost_section(report, targets)
-    with tabs[3]:
-        watermelon_section(report, notes=[(a.day, a.label) for a in targets.settings.annotations])
-    with tabs[4]:
-        voice_section(report)
-    with tabs[5]:
-        drill_section(report)
-    with tabs[6]:
-        response_rate_line(report)
-        culture_tiles(report)
-        survey_rate_section(scope, filters)
-        calibration_section(report)
-        team_section(report)
+    # The open tab is state (kept when a click reruns the page, set by a click on a month or a
+    # factor, or by a link). Only the open tab's sections run and reach the browser: a switch reruns
+    # the page from the cached figures, and the first screen no longer waits while the browser
+    # draws a dozen charts and tables nobody has opened yet.
+    sections = (
+        lambda: compare_section(report, extras, targets),
+        lambda: hotspot_section(hot, key_prefix="trends", focused=bool(filters.service_ids or filters.channels),
+                                against="overall Happiness" if target is None else "the target"),
+        lambda: cost_section(report, targets),
+        lambda: watermelon_section(report, notes=[(a.day, a.label) for a in targets.settings.annotations]),
+        lambda: voice_section(report),
+        lambda: drill_section(report),
+        lambda: culture_and_teams(report, scope, filters),
+    )
+    for tab, section in zip(st.tabs(TABS, key=TABS_KEY, on_change="rerun"), sections, strict=True):
+        if tab.open or EVERY_TAB:
+            with tab:
+                section()
     reveal_if_opened()

@@ -19,6 +19,15 @@ DEMO_RESPONSES = 4_000
 DEMO_SEED = 7
 
 
+@pytest.fixture(autouse=True)
+def _culture_trends_draws_every_tab(monkeypatch):
+    """Page tests read every Culture trends section from one render; the app draws only the open
+    tab (tests/pages/test_culture_tabs.py checks that on its own)."""
+    from components import culture_layout
+
+    monkeypatch.setattr(culture_layout, "EVERY_TAB", True)
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url():
     """URL of a PostgreSQL server the tests may create databases in."""
