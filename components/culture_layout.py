@@ -16,7 +16,7 @@ from components.culture_charts import with_annotations
 from components.culture_first_screen import trend_domain, work_days_section
 from components.culture_sections import (calibration_section, culture_tiles, hotspot_section, lost_time_section,
                                          show_chart, team_section, voice_section, watermelon_section)
-from components.drill_link import READ_TAB, TABS_KEY, apply_link, reveal_if_opened
+from components.drill_link import DRILL_KEY, KIND_KEY, READ_TAB, TABS_KEY, apply_link, reveal_if_opened, target_key
 from components.drill_through import drill_section
 from components.survey_rates import survey_rate_section
 from data_access.filters import Filters
@@ -31,9 +31,27 @@ render (tests/conftest.py sets it); the app itself draws only the open tab."""
 TABS = ("Compare", "Hotspots", "Cost", "SLA and mood", "What users say", READ_TAB, "Culture and teams")
 
 
+COMPARE_KEY = "trends_compare_by"
+KEPT_WHILE_CLOSED = {TABS.index("Compare"): (COMPARE_KEY,),
+                     TABS.index(READ_TAB): (KIND_KEY, *(target_key(k) for k in ("cell", "factor", "month")),
+                                            f"{DRILL_KEY}_only")}
+"""Per tab, the keys of its choices (which comparison, which responses) that outlive a visit to
+another tab: Streamlit forgets the value of a widget a run does not draw."""
+
+
+def _keep_choices_of_closed_tabs(tabs) -> None:
+    """Write the closed tabs' choices back to the session, so they are there when the tab reopens
+    (a value written while its widget is drawn would clash with the widget's own default)."""
+    for i, keys in KEPT_WHILE_CLOSED.items():
+        if not tabs[i].open:
+            for key in keys:
+                if key in st.session_state:
+                    st.session_state[key] = st.session_state[key]
+
+
 def compare_section(report: CultureReport, extras: CultureExtras, targets: Targets) -> None:
     """Monthly Happiness by ticket type, channel or team, on the trend's y-range."""
-    by = st.segmented_control("Compare", list(report.compare), default="Ticket type", key="trends_compare_by",
+    by = st.segmented_control("Compare", list(report.compare), default="Ticket type", key=COMPARE_KEY,
                               label_visibility="collapsed")
     data = report.compare.get(by or "Ticket type", pl.DataFrame())
     st.caption("Same Happiness scale as the trend above. Click names in the legend to pick lines "
@@ -91,7 +109,9 @@ def below_the_fold(report: CultureReport, extras: CultureExtras, targets: Target
         lambda: drill_section(report),
         lambda: culture_and_teams(report, scope, filters),
     )
-    for tab, section in zip(st.tabs(TABS, key=TABS_KEY, on_change="rerun"), sections, strict=True):
+    tabs = st.tabs(TABS, key=TABS_KEY, on_change="rerun")
+    _keep_choices_of_closed_tabs(tabs)
+    for tab, section in zip(tabs, sections, strict=True):
         if tab.open or EVERY_TAB:
             with tab:
                 section()

@@ -48,3 +48,23 @@ def test_an_opened_tab_runs_its_sections_and_no_other(warehouse, monkeypatch, ta
     others = {"Where does it hurt?", "Are green SLAs hiding unhappy users?", "Read what users said"} - {wanted}
     assert not (shown | {h.value for h in at.header}) & others
     assert "trends_compare_by" not in {c.key for c in at.segmented_control}  # Compare's control is not drawn
+
+
+def test_the_choices_in_a_tab_outlive_a_visit_to_another(warehouse, monkeypatch):  # noqa: F811
+    from components.drill_link import KIND_KEY, target_key
+
+    at = _render(warehouse, monkeypatch)
+    at.segmented_control(key="trends_compare_by").set_value("Channel").run()
+    at.session_state[TABS_KEY] = READ_TAB
+    at.run()
+    at.segmented_control(key=KIND_KEY).set_value("month").run()
+    month = at.selectbox(key=target_key("month")).value
+    assert month is not None and month.kind == "month"
+    at.session_state[TABS_KEY] = "Compare"
+    at.run()
+    assert at.segmented_control(key="trends_compare_by").value == "Channel"  # kept while Read was open
+    at.session_state[TABS_KEY] = READ_TAB
+    at.run()
+    assert at.segmented_control(key=KIND_KEY).value == "month"
+    assert at.selectbox(key=target_key("month")).value == month
+    assert not at.warning and not at.exception
