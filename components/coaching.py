@@ -130,9 +130,10 @@ OVERVIEW_COLUMNS = {
     "Lost time": st.column_config.TextColumn("Lost time", width=64),
     "Open recoveries": st.column_config.NumberColumn("Open", width=50, help="Open recoveries: unhappy responses in "
                                                      "the last 90 days still waiting for a follow-up"),
-    "Last kudos": st.column_config.DateColumn("Last kudos", format="D MMM YYYY", width=84),
-    "Last note": st.column_config.DateColumn("Last note", format="D MMM YYYY", width=84),
-    "Needs attention": st.column_config.TextColumn("Needs attention", width=124,
+    # Two-digit years on the dates leave the room the attention phrase needs ("2 overdue recoveries").
+    "Last kudos": st.column_config.DateColumn("Last kudos", format="D MMM YY", width=70),
+    "Last note": st.column_config.DateColumn("Last note", format="D MMM YY", width=70),
+    "Needs attention": st.column_config.TextColumn("Needs attention", width=152,
                                                    help="A clear decline, the last 3 ratings unhappy, or "
                                                         "an unhappy user not called back within the target"),
 }
