@@ -19,7 +19,6 @@ from data_access import query, recovery, schema
 from data_access.dialect import reads_per_analyst
 from data_access.engine import get_engine
 from data_access.rollups import coaching as rollup_coaching
-from data_access.rollups.coaching import merged
 from data_access.rollups.state import use_rollups
 from data_access.scope import Scope, ScopeError
 from data_access.scoping import analyst_scope, lead_sees, ticket_scope
@@ -144,7 +143,7 @@ def last_scores_query(*, scope: Scope, since: dt.datetime, per_analyst: bool = F
     where = [R.c.submitted_at >= since, lead_sees(scope, T.c.analyst_id)]
     if windows is not None:  # the answers' ranges alone first: a scan skips the days outside them
         where += [sa.or_(sa.false(), *[sa.and_(R.c.submitted_at >= start, R.c.submitted_at < end)
-                                       for start, end in merged(list(windows.values()))]),
+                                       for start, end in rollup_coaching.merged(list(windows.values()))]),
                   sa.or_(sa.false(), *[sa.and_(T.c.analyst_id == analyst_id, R.c.submitted_at >= start,
                                                R.c.submitted_at < end)
                                        for analyst_id, (start, end) in sorted(windows.items())])]
@@ -207,7 +206,7 @@ def _recent_answers(conn: sa.Connection, scope: Scope, since: dt.datetime, not_d
     days = query.frame_on(conn, rollup_coaching.answer_days_query(scope=scope, since=since),
                           schema={"analyst_id": pl.Int64, "day": pl.Date, "n": pl.Int64})
     windows = rollup_coaching.newest_windows(days, since, NEWEST)
-    spans = [*merged(list(windows.values())), (not_due_since, None)]
+    spans = [*rollup_coaching.merged(list(windows.values())), (not_due_since, None)]
     return windows, rollup_coaching.key_ranges(conn.execute(rollup_coaching.key_ranges_query(spans)).all())
 
 

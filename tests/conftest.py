@@ -88,6 +88,20 @@ def empty_postgres_url(postgres_server_url) -> str:
     return url
 
 
+@pytest.fixture
+def empty_duckdb_url(tmp_path) -> str:
+    """A DuckDB file with the schema and nothing else, private to one test."""
+    url = f"duckdb:///{tmp_path / 'empty.duckdb'}"
+    schema.create_schema(get_engine(url))
+    return url
+
+
+@pytest.fixture(params=["sqlite", "duckdb", "postgres"])
+def empty_url_every_engine(request) -> str:
+    """A private empty warehouse on each engine the app runs on."""
+    return request.getfixturevalue(f"empty_{request.param}_url")
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def empty_url(request) -> str:
     """A private empty warehouse, on SQLite and on PostgreSQL."""

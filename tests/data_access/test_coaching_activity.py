@@ -51,13 +51,9 @@ def _at(text: str | None) -> dt.datetime | None:
     return None if text is None else dt.datetime.fromisoformat(text)
 
 
-@pytest.fixture(params=["sqlite", "duckdb", "postgres"])
-def url(request, tmp_path) -> str:
-    if request.param == "duckdb":
-        found = f"duckdb:///{tmp_path / 'w.duckdb'}"
-        schema.create_schema(get_engine(found))
-    else:
-        found = request.getfixturevalue(f"empty_{request.param}_url")
+@pytest.fixture
+def url(empty_url_every_engine) -> str:
+    found = empty_url_every_engine
     _reset(found)
     with get_engine(found).begin() as conn:
         conn.execute(schema.teams.insert(), [dict(team_id=1, name="Desk"), dict(team_id=2, name="Network")])

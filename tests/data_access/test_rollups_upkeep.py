@@ -25,15 +25,10 @@ TICKET = ["incident", "phone", "VPN", 3, "2026-10-05 07:00:00", "2026-10-05 09:0
 DAY = dt.date(2026, 10, 6)
 
 
-@pytest.fixture(params=["sqlite", "duckdb", "postgres"])
-def url(request, tmp_path) -> str:
-    if request.param == "duckdb":
-        found = f"duckdb:///{tmp_path / 'w.duckdb'}"
-        schema.create_schema(get_engine(found))
-    else:
-        found = request.getfixturevalue(f"empty_{request.param}_url")
-    _reset(found)  # catalogue, empty rollups in 'maintained' mode
-    return found
+@pytest.fixture
+def url(empty_url_every_engine) -> str:
+    _reset(empty_url_every_engine)  # catalogue, empty rollups in 'maintained' mode
+    return empty_url_every_engine
 
 
 def _import(url, tmp_path, kind, rows, name) -> None:
