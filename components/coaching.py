@@ -54,7 +54,8 @@ class Period:
 
 
 def period_for(choice: str, today: dt.date) -> Period:
-    """The half-open period of a preset ending today (inclusive), as on every page (metrics.periods)."""
+    """The half-open period of a preset, whole weeks up to the last full one, as on every page
+    (metrics.periods)."""
     choice = choice if choice in PERIODS else "90d"
     start, end = periods.preset_range(choice, today)
     return Period(Filters(start, end), PERIODS[choice], periods.phrase(choice))
@@ -64,7 +65,9 @@ def period_picker(key: str) -> Period:
     """A compact period selector (owns its session key)."""
     choice = st.segmented_control("Period", list(PERIODS), format_func=PERIODS.get, default="90d",
                                   key=key, required=True)
-    return period_for(choice or "90d", clock.today())
+    period = period_for(choice or "90d", clock.today())
+    st.caption(literal(f"{formats.span(period.filters.start, period.filters.end)} ({periods.SPAN_NOTE})"))
+    return period
 
 
 # ---------------------------------------------------------------- overview

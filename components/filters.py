@@ -58,7 +58,7 @@ class FilterOptions:
 
 
 def preset_period(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    """Half-open [start, end) of a preset, ending with today (inclusive): metrics.periods."""
+    """Half-open [start, end) of a preset: whole weeks up to the last full one (metrics.periods)."""
     return periods.preset_range(preset, today)
 
 
@@ -83,16 +83,14 @@ def up_to_last_full_week(start: dt.date, end: dt.date, today: dt.date) -> tuple[
 
 
 def to_filters(state: FilterState, today: dt.date, *, weeks: bool = False) -> Filters:
-    """The half-open period and slices a page queries with (`weeks`: an org view, whose custom
-    ranges widen to whole weeks and whose presets end with the last whole week)."""
+    """The half-open period and slices a page queries with; presets are whole weeks on every page
+    (metrics.periods), and on an org view (`weeks`) custom ranges widen to whole weeks too."""
     preset = state.preset if state.preset != "custom" or (state.start and state.end) else DEFAULT_PRESET
     if preset == "custom":
         start, end = whole_weeks(state.start, state.end) if weeks else (state.start, state.end)
         end = end + dt.timedelta(days=1)
         if weeks:
             start, end = up_to_last_full_week(start, end, today)
-    elif weeks:
-        start, end = periods.closed_weeks(preset, today)
     else:
         start, end = preset_period(preset, today)
     return Filters(start, end, tuple(sorted(state.ticket_types)), tuple(sorted(state.channels)),
@@ -382,7 +380,7 @@ def page_filters(key_prefix: str, *, scope: Scope, weeks: bool = False) -> Filte
     filters = to_filters(state, today, weeks=weeks)
     before = filters.previous()
     snapped = ("" if not weeks else " (custom ranges cover whole weeks, Monday to Sunday)" if state.preset == "custom"
-               else " (whole weeks, up to the last full one)")
+               else f" ({periods.SPAN_NOTE})")
     st.caption(f"{_day(filters.start)} – {_day(filters.end - dt.timedelta(days=1))}, compared with "
                f"{_day(before.start)} – {_day(before.end - dt.timedelta(days=1))}{snapped}")
     ignored = st.session_state.pop(NOTICE_KEY, None)

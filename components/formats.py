@@ -34,6 +34,11 @@ def day(value: dt.date | dt.datetime | None) -> str:
     return NO_VALUE if value is None else f"{value.day} {value:%b %Y}"
 
 
+def span(start: dt.date, end: dt.date) -> str:
+    """A half-open period in words: "1 Dec 2025 – 15 Nov 2026" (its last day is `end` − 1)."""
+    return f"{day(start)} – {day(end - dt.timedelta(days=1))}"
+
+
 def moment(value: dt.datetime | None, *, with_year: bool = True) -> str:
     """"3 Nov 2026, 14:05" (or "3 Nov, 14:05"): minutes, never seconds."""
     if value is None:

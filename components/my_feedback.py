@@ -13,6 +13,7 @@ import polars as pl
 import streamlit as st
 
 from components import formats
+from components.text import literal
 from components.my_feedback_charts import (
     care_profile_chart,
     gap_chart,
@@ -45,17 +46,22 @@ BAND_LABELS = {"all": "All", "unhappy": "0–6", "neutral": "7–8", "happy": "9
 # --- period and reminder --------------------------------------------------------------------
 
 def period_range(preset: str, today: dt.date) -> Filters:
-    """The half-open period of a preset, ending with today (inclusive), as on every page (metrics.periods)."""
+    """The half-open period of a preset, whole weeks up to the last full one, as on every page
+    (metrics.periods)."""
     return Filters(*periods.preset_range(preset if preset in PERIODS else "12m", today))
 
 
 def period_picker(key: str = "my_period") -> Filters:
     """A small period choice for the analyst's own figures (default: last 12 months)."""
     today = clock.today()
-    preset = st.columns([1, 3])[0].selectbox("Period", list(PERIODS), index=2, format_func=PERIODS.get, key=key,
-                          help="Your figures, comparison and comments cover this period. "
-                               "The monthly trend always shows the last 12 months.")
-    return period_range(preset, today)
+    picker, note = st.columns([1, 3], vertical_alignment="bottom")
+    preset = picker.selectbox("Period", list(PERIODS), index=2, format_func=PERIODS.get, key=key,
+                              help="Your figures, comparison and comments cover this period. "
+                                   "The monthly trend always shows the last 12 months.")
+    period = period_range(preset, today)
+    note.caption(literal(f"{formats.span(period.start, period.end)} ({periods.SPAN_NOTE}: this week's "
+                         "answers count from next Monday)"))
+    return period
 
 
 

@@ -1,10 +1,13 @@
 """Period presets with one meaning on every page.
 
-"Last 90 days" is the 90 days ending today; "Last N months" is this calendar month and the N − 1
-whole months before it, so a trend's months are never cut; "Year to date" starts on 1 January.
-Every range is half-open, [start, end), and ends with today (inclusive). Culture trends, Coaching
-and My feedback all pick their periods here (docs/METRICS.md, "Periods"); Culture trends, an org
-view under disclosure control, trims them to whole weeks (`closed_weeks`).
+A preset is a run of whole weeks, Monday to Sunday, ending with the last full week: the week
+still under way joins when it is over. "Last 30/90 days" are the 5/13 weeks before this one;
+"Last N months" start on the first Monday of the calendar month N − 1 months before this one, so
+a trend's first month gets no sliver of the month before; "Year to date" starts on the year's
+first Monday. Every range is half-open, [start, end). Culture trends, Coaching and My feedback
+all take their periods from `preset_range`, so "Last 12 months" selects the same responses on
+each (docs/METRICS.md, "Periods"); the org view needs whole weeks for disclosure control
+(docs/PRIVACY.md), and the personal pages follow it so a period never means two things.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ LABELS: dict[str, str] = {
 }
 DAYS = {"30d": 30, "90d": 90}
 MONTHS = {"6m": 6, "12m": 12, "24m": 24, "36m": 36}
+SPAN_NOTE = "whole weeks, up to the last full one"
 
 
 def months_back(day: dt.date, months: int) -> dt.date:
@@ -30,32 +34,26 @@ def months_back(day: dt.date, months: int) -> dt.date:
     return dt.date(total // 12, total % 12 + 1, 1)
 
 
+def this_monday(today: dt.date) -> dt.date:
+    """The Monday of `today`'s week: the end (exclusive) of every preset."""
+    return today - dt.timedelta(days=today.weekday())
+
+
 def preset_range(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    """Half-open [start, end) of a preset ending with `today`; an unknown preset raises KeyError."""
-    end = today + dt.timedelta(days=1)
-    if preset in DAYS:
-        return end - dt.timedelta(days=DAYS[preset]), end
-    if preset in MONTHS:
-        return months_back(today, MONTHS[preset] - 1), end
-    if preset == "ytd":
-        return dt.date(today.year, 1, 1), end
-    raise KeyError(f"unknown period preset {preset!r}")
+    """Half-open [start, end) of a preset: whole weeks up to the last full one; an unknown preset
+    raises KeyError.
 
-
-def closed_weeks(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    """Half-open [start, end) of a preset on an org view: whole weeks only, up to the last full one.
-
-    The week still open is left out until it is over (a few answers in it would otherwise make the
-    neighbouring-week check withhold the page), and the start moves forward to a Monday so the
-    first month gets no sliver of the month before: "last 90 days" is the 13 weeks before this
-    one, "last 12 months" starts on the first Monday of the month 11 months back, "year to date"
-    on the year's first Monday. While no whole week of the year has ended, year to date is the
-    last whole week (docs/PRIVACY.md).
+    While no whole week of the year has ended, year to date is the last whole week.
     """
-    end = today - dt.timedelta(days=today.weekday())  # this week's Monday: the open week is left out
+    end = this_monday(today)
     if preset in DAYS:
         return end - dt.timedelta(weeks=-(-DAYS[preset] // 7)), end
-    first = preset_range(preset, today)[0]
+    if preset in MONTHS:
+        first = months_back(today, MONTHS[preset] - 1)
+    elif preset == "ytd":
+        first = dt.date(today.year, 1, 1)
+    else:
+        raise KeyError(f"unknown period preset {preset!r}")
     start = first + dt.timedelta(days=-first.weekday() % 7)
     return (start, end) if start < end else (end - dt.timedelta(weeks=1), end)
 

@@ -623,7 +623,7 @@ def test_comment_markup_is_shown_literally_on_coaching(writable_world, monkeypat
                            .where(T.c.analyst_id == w.analyst).order_by(R.c.submitted_at.desc())
                            .limit(1)).scalar_one()
         conn.execute(R.update().where(R.c.ticket_key == key)
-                     .values(comment=nasty, submitted_at=dt.datetime(2026, 11, 18, 10, 0)))
+                     .values(comment=nasty, submitted_at=dt.datetime(2026, 11, 12, 10, 0)))  # in the last full week
     at = _app(w.url, monkeypatch, w.lead_user, tmp_path)
     at.run()
     at.session_state["coaching_analyst"] = w.analyst

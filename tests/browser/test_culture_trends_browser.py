@@ -24,8 +24,8 @@ CHART_COUNT = 2
 
 def _email_happiness(url: str) -> tuple[int, int]:
     """Happiness and n of email responses in the CIO's default period: the last 12 months in whole
-    weeks, up to the last full one (metrics.periods.closed_weeks)."""
-    first, last = periods.closed_weeks("12m", BROWSER_DEMO_END)
+    weeks, up to the last full one (metrics.periods.preset_range)."""
+    first, last = periods.preset_range("12m", BROWSER_DEMO_END)
     start, end = (dt.datetime.combine(d, dt.time()) for d in (first, last))
     with get_engine(url).connect() as conn:
         n, happy, unhappy = conn.execute(sa.text(

@@ -8,22 +8,25 @@ from streamlit.testing.v1 import AppTest
 
 from components.filters import (FilterOptions, FilterState, parse_params, preset_period, summary, to_filters,
                                 to_params)
-from metrics.periods import closed_weeks
 
 TODAY = dt.date(2026, 11, 20)
 OPTIONS = FilterOptions(services={1: "Email", 2: "VPN"}, teams={3: "Alpha", 4: "Beta"})
 
 
-def test_presets_end_today_inclusive():
-    assert preset_period("90d", TODAY) == (dt.date(2026, 8, 23), dt.date(2026, 11, 21))
-    assert preset_period("ytd", TODAY) == (dt.date(2026, 1, 1), dt.date(2026, 11, 21))
-    assert preset_period("12m", TODAY) == (dt.date(2025, 12, 1), dt.date(2026, 11, 21))
-    assert preset_period("12m", dt.date(2026, 1, 5)) == (dt.date(2025, 2, 1), dt.date(2026, 1, 6))
-    assert (preset_period("90d", TODAY)[1] - preset_period("90d", TODAY)[0]).days == 90
-    # Longer horizons: this month and the 23 or 35 before it.
-    assert preset_period("24m", TODAY) == (dt.date(2024, 12, 1), dt.date(2026, 11, 21))
-    assert preset_period("36m", TODAY) == (dt.date(2023, 12, 1), dt.date(2026, 11, 21))
-    assert preset_period("36m", dt.date(2026, 1, 31)) == (dt.date(2023, 2, 1), dt.date(2026, 2, 1))
+def test_presets_are_whole_weeks_up_to_the_last_full_one_on_every_page():
+    # Friday 20 November 2026: the open week starts on Monday 16th, so periods end on Sunday 15th.
+    end = dt.date(2026, 11, 16)
+    assert preset_period("90d", TODAY) == (dt.date(2026, 8, 17), end)   # the 13 weeks before this one
+    assert preset_period("30d", TODAY) == (dt.date(2026, 10, 12), end)  # 5 weeks
+    assert preset_period("ytd", TODAY) == (dt.date(2026, 1, 5), end)    # 1 Jan 2026 is a Thursday
+    assert preset_period("12m", TODAY) == (dt.date(2025, 12, 1), end)   # 1 Dec 2025 is a Monday
+    # Longer horizons start on the first Monday of the month 23 or 35 months back.
+    assert preset_period("24m", TODAY) == (dt.date(2024, 12, 2), end)   # 1 Dec 2024 is a Sunday
+    assert preset_period("36m", TODAY) == (dt.date(2023, 12, 4), end)   # 1 Dec 2023 is a Friday
+    # On a Monday the week just ended is the last one; 1 Feb 2025 is a Saturday.
+    assert preset_period("12m", dt.date(2026, 1, 5)) == (dt.date(2025, 2, 3), dt.date(2026, 1, 5))
+    # A Saturday: its week is still open; 1 Feb 2023 is a Wednesday.
+    assert preset_period("36m", dt.date(2026, 1, 31)) == (dt.date(2023, 2, 6), dt.date(2026, 1, 26))
 
 
 def test_priority_filter_in_the_link_is_validated():
@@ -44,18 +47,16 @@ def test_folded_filters_name_the_current_choice():
         "2 Mar 2026 – 29 Mar 2026"
 
 
-def test_org_view_presets_are_whole_weeks_up_to_the_last_full_one():
-    # Friday 20 November 2026: the open week starts on Monday 16th, so periods end on Sunday 15th.
-    assert closed_weeks("90d", TODAY) == (dt.date(2026, 8, 17), dt.date(2026, 11, 16))   # 13 weeks
-    assert closed_weeks("12m", TODAY) == (dt.date(2025, 12, 1), dt.date(2026, 11, 16))   # 1 Dec is a Monday
-    assert closed_weeks("ytd", TODAY) == (dt.date(2026, 1, 5), dt.date(2026, 11, 16))    # the year's first Monday
+def test_presets_mean_the_same_with_and_without_custom_range_snapping():
     # On a Monday the week just ended is the last one; 1 Oct 2025 is a Wednesday, so 12m starts on 6 Oct 2025.
-    assert closed_weeks("12m", dt.date(2026, 9, 7)) == (dt.date(2025, 10, 6), dt.date(2026, 9, 7))
+    assert preset_period("12m", dt.date(2026, 9, 7)) == (dt.date(2025, 10, 6), dt.date(2026, 9, 7))
     # Before the year's first whole week has ended, year to date is the last whole week.
-    assert closed_weeks("ytd", dt.date(2026, 1, 8)) == (dt.date(2025, 12, 29), dt.date(2026, 1, 5))
-    state = FilterState(preset="90d")
-    assert (to_filters(state, TODAY, weeks=True).start, to_filters(state, TODAY).start) == (
-        dt.date(2026, 8, 17), dt.date(2026, 8, 23))  # other pages keep ending today
+    assert preset_period("ytd", dt.date(2026, 1, 8)) == (dt.date(2025, 12, 29), dt.date(2026, 1, 5))
+    for preset in ("30d", "90d", "12m", "24m", "36m", "ytd"):
+        state = FilterState(preset=preset)
+        org, personal = to_filters(state, TODAY, weeks=True), to_filters(state, TODAY)
+        assert (org.start, org.end) == (personal.start, personal.end) == preset_period(preset, TODAY)
+        assert org.start.weekday() == 0 and (org.end - org.start).days % 7 == 0
 
 
 def test_custom_range_is_inclusive_of_its_last_day():

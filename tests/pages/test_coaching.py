@@ -15,7 +15,7 @@ from metrics.coaching import name_key
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "coaching.py")
 TODAY = dt.date(2026, 11, 20)
-START, END = dt.datetime(2026, 8, 23), dt.datetime(2026, 11, 21)
+START, END = dt.datetime(2026, 8, 17), dt.datetime(2026, 11, 16)
 TEAM = 6
 
 
@@ -355,13 +355,15 @@ def test_talking_point_links_to_its_evidence(sqlite_demo_url, monkeypatch):
 def test_small_team_is_marked_not_enough_and_queue_lists_new_items(empty_sqlite_url, monkeypatch):
     from tests.data_access.test_coaching_writes import _seed
 
-    url = _seed(empty_sqlite_url)  # analyst 2 has 3 responses, analyst 1 none, nothing in the previous 90 days
+    url = _seed(empty_sqlite_url)  # analyst 2 has 3 responses this week (Tue 17 Nov), analyst 1 none
     lead = Viewer(user_id=1, username="asa", display_name="Åsa Lindqvist", roles=("analyst", "lead"), analyst_id=1,
                   lead_team_ids=(1,), own_team_id=1, team_name="North")
     at = _app(url, monkeypatch, lead)
     table = at.dataframe[0].value
     assert table["Analyst"].tolist() == ["Åsa Lindqvist", "Bo Berg"]
-    assert table["Responses"].tolist() == [0, 3]
+    # The overview's "last 90 days" are whole weeks up to the last full one: this week's answers
+    # join it on Monday, but the queue below has the unhappy one at once.
+    assert table["Responses"].tolist() == [0, 0]
     assert table["Happiness"].tolist() == ["not enough yet"] * 2
     at = _app(url, monkeypatch, lead, tab="Recovery queue")
     queue = at.dataframe[0].value

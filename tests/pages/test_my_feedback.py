@@ -98,7 +98,7 @@ def _busiest(url: str) -> tuple[int, int]:
 def test_figures_match_independent_sql(monkeypatch, sqlite_demo_url):
     analyst_id, team_id = _busiest(sqlite_demo_url)
     at = run_page(monkeypatch, sqlite_demo_url, viewer(analyst_id, team_id))
-    n, happy, unhappy = _own_counts(sqlite_demo_url, analyst_id, dt.date(2025, 12, 1), dt.date(2026, 11, 21))
+    n, happy, unhappy = _own_counts(sqlite_demo_url, analyst_id, dt.date(2025, 12, 1), dt.date(2026, 11, 16))
     assert n >= 5
     p, d = happy / n, unhappy / n
     expected = 100 * (p - d)

@@ -59,7 +59,7 @@ def test_analyst_detail_matches_raw_sql(sqlite_demo_url):
     analyst = _member(url)
     detail = coaching.analyst_detail(scope=LEAD, analyst_id=analyst, filters=PERIOD, phrase="in the last 90 days",
                                      url=url)
-    window = dict(s=dt.datetime(2026, 8, 23), e=dt.datetime(2026, 11, 21))
+    window = dict(s=dt.datetime.combine(PERIOD.start, dt.time()), e=dt.datetime.combine(PERIOD.end, dt.time()))
     (n, happy, unhappy), = _raw(url, "SELECT count(*), sum(CASE WHEN r.happiness >= 9 THEN 1 ELSE 0 END), "
                                      "sum(CASE WHEN r.happiness <= 6 THEN 1 ELSE 0 END) FROM responses r "
                                      "JOIN tickets t ON t.ticket_key = r.ticket_key WHERE t.analyst_id = :a "
@@ -88,7 +88,7 @@ def test_coaching_report_counts_match_raw_sql(sqlite_demo_url):
                          "LEFT JOIN tickets t ON t.analyst_id = a.analyst_id "
                          "LEFT JOIN responses r ON r.ticket_key = t.ticket_key AND r.submitted_at >= :s "
                          "AND r.submitted_at < :e WHERE a.team_id = :t GROUP BY a.analyst_id",
-                    t=TEAM, s=dt.datetime(2026, 8, 23), e=dt.datetime(2026, 11, 21)))
+                    t=TEAM, s=dt.datetime(2026, 8, 17), e=dt.datetime(2026, 11, 16)))
     assert dict(zip(report.analysts["analyst_id"].to_list(), report.analysts["n"].to_list())) == raw
     assert report.team["n"] == sum(raw.values())
     assert report.with_enough == sum(1 for v in raw.values() if v >= 5)
@@ -96,14 +96,14 @@ def test_coaching_report_counts_match_raw_sql(sqlite_demo_url):
                             "JOIN analysts a ON a.analyst_id = t.analyst_id "
                             "LEFT JOIN recovery_items ri ON ri.ticket_key = r.ticket_key "
                             "WHERE a.team_id = :t AND r.happiness <= 6 AND r.submitted_at >= :s "
-                            "AND ri.resolved_at IS NULL", t=TEAM, s=dt.datetime(2026, 8, 23))[0]
+                            "AND ri.resolved_at IS NULL", t=TEAM, s=dt.datetime(2026, 8, 17))[0]
     assert report.open_recovery == open_items
 
 
 def test_overview_periods_are_the_90_day_preset():
     current, previous = coaching.overview_periods(TODAY)
-    assert (current.start, current.end) == (dt.date(2026, 8, 23), dt.date(2026, 11, 21))
-    assert (previous.start, previous.end) == (dt.date(2026, 5, 25), dt.date(2026, 8, 23))
+    assert (current.start, current.end) == (dt.date(2026, 8, 17), dt.date(2026, 11, 16))
+    assert (previous.start, previous.end) == (dt.date(2026, 5, 18), dt.date(2026, 8, 17))
 
 
 def test_notes_and_kudos_of_a_member(sqlite_demo_url):

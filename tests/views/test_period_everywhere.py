@@ -1,10 +1,9 @@
 """Issue 14: "Last 12 months" selects the same responses on every page — counted in the figures.
 
-Coaching (a lead's Analyst tab) and My feedback (the analyst's own figures) count exactly the
-answers of [1st of the month 11 months back, end of today]. Culture trends, where figures about
-unnamed people pass disclosure control, counts the same months cut to whole weeks: from the
-first Monday of that month to the end of the last full week (docs/METRICS.md, docs/PRIVACY.md).
-Answers placed on each edge show which side of it they fall on.
+Coaching (a lead's Analyst tab), My feedback (the analyst's own figures) and Culture trends (the
+lead's team) all count the answers of the same whole weeks: from the first Monday of the month
+11 months back to the end of the last full week (docs/METRICS.md, "Periods"). Answers placed on
+each edge show which side of it they fall on, on every page alike.
 """
 
 from __future__ import annotations
@@ -27,12 +26,12 @@ from views.my_feedback import my_figures
 
 TODAY = dt.date(2026, 11, 20)  # a Friday; 1 Dec 2025 is a Monday, 16 Nov 2026 this week's Monday
 T = dt.datetime
-EDGES = {  # when → counted by (the personal pages, Culture trends)
-    T(2025, 11, 30, 23, 59): (False, False),   # the day before the 12 months
-    T(2025, 12, 1, 0, 0): (True, True),        # their first moment, a Monday
-    T(2026, 11, 15, 23, 59): (True, True),     # the end of the last full week
-    T(2026, 11, 16, 0, 0): (True, False),      # this week, still open
-    T(2026, 11, 20, 23, 59): (True, False),    # the last minute of today
+EDGES = {  # when → counted on every page
+    T(2025, 11, 30, 23, 59): False,   # the day before the 12 months
+    T(2025, 12, 1, 0, 0): True,       # their first moment, a Monday
+    T(2026, 11, 15, 23, 59): True,    # the end of the last full week
+    T(2026, 11, 16, 0, 0): False,     # this week, still open: it joins when it is over
+    T(2026, 11, 20, 23, 59): False,   # the last minute of today
 }
 
 
@@ -77,12 +76,10 @@ def test_last_12_months_counts_the_same_answers_on_every_page(warehouse, monkeyp
         add_response(warehouse, analyst_id=analyst_id, happiness=9, submitted_at=when)
     coached, own, culture = _counts(warehouse, lead, team_id, analyst_id)
 
-    # Coaching and My feedback: the same answers, the four edge answers inside the 12 months included.
-    months = (dt.date(2025, 12, 1), dt.date(2026, 11, 21))
-    assert coached == own == _answers(warehouse, lambda k: k.c.analyst_id == analyst_id, *months)
-    assert coached - before[0] == own - before[1] == sum(counted for counted, _ in EDGES.values()) == 4
-    # Culture trends: the same months in whole weeks, Monday 1 Dec 2025 to Sunday 15 Nov 2026.
+    # The same whole weeks on every page, Monday 1 Dec 2025 to Sunday 15 Nov 2026.
     weeks = filters.to_filters(filters.FilterState(preset="12m"), TODAY, weeks=True)
     assert (weeks.start, weeks.end) == (dt.date(2025, 12, 1), dt.date(2026, 11, 16))
+    assert coached == own == _answers(warehouse, lambda k: k.c.analyst_id == analyst_id, weeks.start, weeks.end)
     assert culture == _answers(warehouse, lambda k: k.c.team_id == team_id, weeks.start, weeks.end)
-    assert culture - before[2] == sum(shown for _, shown in EDGES.values()) == 2
+    # The two edge answers inside the weeks count on every page; the other three on none.
+    assert coached - before[0] == own - before[1] == culture - before[2] == sum(EDGES.values()) == 2
