@@ -249,6 +249,8 @@ def _page_lines(results: dict) -> list[str]:
               "shared machine's load does not inflate.", "",
               "| engine | tier | mode | page (role, viewer) | cold | cold CPU | warm | floor | floor CPU | "
               "cold/floor | statements | charts | status |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    # Same shape as the import-while-serving line of _loading_lines (long f-strings appended):
+    # other figures and words, no logic to share.
     for w in results.get("warehouses", []):
         for p in w["pages"]:
             status = p["status"] + (f": {p['detail'][:120]}" if p["detail"] else "")
@@ -300,6 +302,7 @@ def _loading_lines(results: dict) -> list[str]:
     upkeep = results.get("rollup_cost", {})
     if upkeep:
         lines.append(f"- Rollup upkeep during imports ({upkeep.get('command', '')}): {upkeep.get('summary', '')}")
+    # Same shape as the page rows of _page_lines (long f-strings appended): other figures, nothing to share.
     both = results.get("import_while_serving")
     if both:
         verdict = ("works" if both.get("works") else

@@ -26,6 +26,8 @@ ROLLUPS_ENV = "SERVICE_PULSE_ROLLUPS"
 PG_MAX_RESPONSES = 1_000_000  # larger PostgreSQL tiers take longer to build than the run is worth
 
 
+# The --tiers … --modes options and the --postgres group below share one shape (add_argument with
+# its help), as argparse declares options: declarations, no logic to share.
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--tiers", default="100k,1m,10m",

@@ -164,6 +164,8 @@ def hotspot_heatmap(df: pl.DataFrame, *, height: int | None = None) -> alt.Chart
     ).add_params(cell).properties(height=height or 110 + 24 * len(services), width="container")
 
 
+# factor_bars and lost_hours_bars below are the same shape of Altair spec (horizontal bars, largest
+# first, a tooltip list): each names its own fields, titles and formats, so there is no logic to share.
 def factor_bars(df: pl.DataFrame, *, colour: str, height: int | None = None) -> alt.Chart:
     """Horizontal bars: share of responses naming each factor; tooltip with counts and change.
 
@@ -218,7 +220,7 @@ def lost_hours_bars(df: pl.DataFrame, key_label: str, title: str, *, top: int = 
 
     `df` (metrics.culture.lost_by): `key_label`, total_hours, mean_minutes, tickets, lost_n.
     """
-    data = df.drop_nulls("total_hours").head(top)
+    data = df.drop_nulls("total_hours").head(top)  # the same spec shape as factor_bars (see there)
     order = data[key_label].to_list()
     return alt.Chart(data).mark_bar(color=UNHAPPY).encode(
         y=alt.Y(f"{key_label}:N", title=None, sort=order, axis=alt.Axis(labelLimit=180, labelOverlap=False)),

@@ -254,6 +254,8 @@ def _note_card(scope: Scope, note: dict) -> None:
                                 "Note updated.")
 
 
+# Same try/except shape as components/preferences.py:_write, other outcomes: a note edited meanwhile
+# (WriteConflict) warns and reloads, and every success clears the cached reads; nothing to share.
 def _write_note(action, success: str) -> None:
     try:
         action()

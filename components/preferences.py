@@ -50,6 +50,8 @@ def appearance_note() -> None:
                "one. The choice is kept in this browser; charts follow it.")
 
 
+# Same try/except shape as components/coaching_actions.py:_write_note, other outcomes: a settings
+# write has no version to conflict on and shows a database failure; nothing to share.
 def _write(action, success: str) -> None:
     """Run one write; show why it was refused, or reload the page with the success line."""
     try:

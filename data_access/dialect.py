@@ -59,6 +59,7 @@ def without_statement_timeout(conn: sa.Connection) -> None:
         conn.execute(sa.text("SET LOCAL statement_timeout = 0"))
 
 
+# Declared like month_start and day_of above (a class, one compiler per database): other SQL texts.
 class week_start(FunctionElement):
     """Monday of the timestamp's ISO week, as a date-like value every engine can group by."""
 

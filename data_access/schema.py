@@ -132,6 +132,7 @@ factors = sa.Table(
     sa.CheckConstraint(_in("polarity", ("positive", "negative")), name="ck_factors_polarity"),
 )
 
+# A two-key link table, declared like schema_accounts.user_teams: declarations, nothing to share.
 response_factors = sa.Table(
     "response_factors",
     metadata,
@@ -224,6 +225,7 @@ recovery_items = sa.Table(
     sa.Index("ix_recovery_analyst", "analyst_id"),
 )
 
+# Declared like schema_views.saved_views (generated key, owner, columns): nothing to share.
 recovery_actions = sa.Table(
     "recovery_actions",
     metadata,

@@ -39,6 +39,7 @@ user_roles = sa.Table(
     sa.CheckConstraint(_in("role", ROLES), name="ck_user_roles_role"),
 )
 
+# A two-key link table, declared like schema.response_factors: declarations, nothing to share.
 user_teams = sa.Table(
     "user_teams",
     metadata,

@@ -1,6 +1,10 @@
 """Schema of the rollups: sufficient-statistics tables next to the base tables (same metadata).
 
 Maintained by `data_access.rollups`; pages read them when the freshness row says they are current.
+
+The daily tables share one declaration shape (grain, measures, indexes) with each other and with
+schema.py's tables (see the note there): a duplicate finder pairs rollup_factors with rollup_recovery,
+say. That is declaration, each table with its own measures, not logic written twice.
 """
 
 from __future__ import annotations
@@ -90,6 +94,7 @@ rollup_lost = sa.Table(
     *_rollup_indexes("rollup_lost"),
 )
 
+# Same declaration shape as rollup_factors and rollup_lost above (grain, measures, indexes): other measures.
 rollup_recovery = sa.Table(
     "rollup_recovery",
     metadata,

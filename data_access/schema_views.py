@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from data_access.schema import _id, metadata
 
+# Declared like schema.recovery_actions (generated key, owner, columns): nothing to share.
 saved_views = sa.Table(
     "saved_views",
     metadata,

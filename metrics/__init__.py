@@ -1,7 +1,7 @@
 """Service Pulse metrics: pure polars functions for Happiness, intervals, shrinkage and gaps.
 
 The package re-exports its public names below; a test importing the same names from their module
-repeats an import list, not logic.
+(tests/metrics/test_gaps.py, from metrics.gaps) repeats an import list, not logic.
 """
 
 from metrics.care import CARE_DIMENSIONS, CARE_NAMES, CareDimension, with_care_means

@@ -45,6 +45,7 @@ TICKET_FIELDS: tuple[Field, ...] = (
     Field("state", "enum", False, "only resolved/closed tickets are imported; others are skipped"),
 )
 
+# Rows of the same shape as TICKET_FIELDS above (see the module note): data, not logic.
 RESPONSE_FIELDS: tuple[Field, ...] = (
     Field("ticket_id", "text", True, "source ticket number the answer belongs to (ticket must exist)"),
     Field("happiness", "int", True, "0–10, or another scale converted by the documented rule"),
