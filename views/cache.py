@@ -15,6 +15,7 @@ frames. A write anywhere in the app (`data_access.query.clear_cached_reads`) emp
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from types import ModuleType
 
 import streamlit as st
@@ -53,10 +54,14 @@ def cached(fn, *, max_entries: int = 256, ttl: int = TTL_SECONDS):
 class CachedReads:
     """A data_access module with its named readers cached; every other name passes through."""
 
-    def __init__(self, module: ModuleType, readers: dict[str, int]):
+    def __init__(self, module: ModuleType, readers: dict[str, int], shared: dict[str, Callable] | None = None):
+        """`readers`: name → cache size of the module's readers cached one by one; `shared`: names
+        answered by a cached entry built with another reader's (Culture trends' report and extras)."""
         self._module = module
         for name, max_entries in readers.items():
             setattr(self, name, cached(getattr(module, name), max_entries=max_entries))
+        for name, reader in (shared or {}).items():
+            setattr(self, name, reader)
 
     def __getattr__(self, name: str):
         return getattr(self._module, name)
@@ -66,13 +71,11 @@ stats = CachedReads(_stats, {"response_stats": 512, "ticket_stats": 512, "lost_h
 trends = CachedReads(_trends, {"team_names": 64, "service_names": 16, "experience_stats": 512,
                                "analyst_weeks": 128, "factor_counts": 256, "culture_counts": 256,
                                "calibration_inputs": 128})
-culture = CachedReads(_culture, {})
 survey_rates = CachedReads(_survey_rates, {"channel_rate_report": 128})
-culture_extras = CachedReads(_culture_extras, {"culture_extras": 128})
 # Culture trends' report and extras are built together (`culture_page`: the period's cells read
 # once for both) and kept as one entry; the page asks for them one after the other.
 _culture_page = cached(_culture_extras.culture_page, max_entries=128)
-_culture_extras_alone = culture_extras.culture_extras
+_culture_extras_alone = cached(_culture_extras.culture_extras, max_entries=128)
 
 
 def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) -> _culture.CultureReport:
@@ -87,8 +90,8 @@ def extras_of_page(*, scope: Scope, filters: Filters, url: str | None = None) ->
     return extras if extras is not None else _culture_extras_alone(scope=scope, filters=filters, url=url)
 
 
-culture.culture_report = culture_report
-culture_extras.culture_extras = extras_of_page
+culture = CachedReads(_culture, {}, shared={"culture_report": culture_report})
+culture_extras = CachedReads(_culture_extras, {}, shared={"culture_extras": extras_of_page})
 culture_settings = CachedReads(_culture_settings, {"read_culture_settings": 8})
 coaching = CachedReads(_coaching, {
     "coaching_report": 128, "analyst_detail": 256, "follow_ups": 256, "analyst_notes": 256, "roster": 256,
