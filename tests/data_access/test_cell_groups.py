@@ -95,3 +95,40 @@ def test_the_page_reads_the_period_cells_once_for_report_and_extras(sqlite_demo_
     assert report.withheld is None and report.headline.n > 0
     assert extras.lost_months.height > 0
     assert len(seen) == 1
+
+
+def test_a_read_splits_into_whole_hub_families_balanced_by_size():
+    from data_access.cell_groups import _batches
+
+    plain = [("month",), ("team_id",), ("week", "channel"), ()]
+    service = [("service_id",), ("service_id", "channel"), ("week", "service_id")]
+    reassigned = [("reassignment_count",)]
+    batches = _batches([*plain[:2], *service, *reassigned, *plain[2:]], by_priority=False)
+    # The largest family alone, the two others together: 4 and 3 + 1 groupings.
+    assert batches == [plain, [*service, *reassigned]]
+    assert _batches(plain, by_priority=False) == [plain]  # one family: one statement
+
+
+def test_batches_read_side_by_side_come_back_whole_and_a_busy_pool_does_not_hold_a_render(monkeypatch):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from data_access import cell_groups as module
+
+    threads = []
+
+    def read(batch):
+        threads.append(threading.current_thread().name)
+        return {g: len(g) for g in batch}
+
+    assert module._side_by_side(read, [[("a",)], [("b", "c")]]) == {("a",): 1, ("b", "c"): 2}
+    # Every pool thread busy (other sessions' reads): the second batch runs on the caller's thread.
+    release = threading.Event()
+    busy = ThreadPoolExecutor(max_workers=1)
+    busy.submit(release.wait)
+    monkeypatch.setattr(module, "_POOL", busy)
+    threads.clear()
+    assert module._side_by_side(read, [[("a",)], [("b",)]]) == {("a",): 1, ("b",): 1}
+    assert threads == [threading.current_thread().name] * 2
+    release.set()
+    busy.shutdown()

@@ -40,6 +40,7 @@ def test_engine_pool_and_statement_timeout(postgres_server_url, monkeypatch, fre
     with engine.connect() as conn:
         assert conn.execute(sa.text("SHOW statement_timeout")).scalar_one() == "1s"
         assert conn.execute(sa.text("SHOW work_mem")).scalar_one() == "48MB"
+        assert conn.execute(sa.text("SHOW jit")).scalar_one() == "off"  # no compiling for the pages' reads
         with pytest.raises(sa.exc.OperationalError) as caught:
             conn.execute(sa.text("SELECT pg_sleep(3)"))
     message = describe_failure(caught.value)
