@@ -61,6 +61,13 @@ def period_for(choice: str, today: dt.date) -> Period:
     return Period(Filters(start, end), PERIODS[choice], periods.phrase(choice))
 
 
+def default_period_words() -> str:
+    """The page's period before a pick, with its dates: 'the last 90 days (17 Aug 2026 – 15 Nov 2026,
+    whole weeks)'."""
+    period = period_for("90d", clock.today())
+    return f"the last 90 days ({formats.span(period.filters.start, period.filters.end)}, whole weeks)"
+
+
 def period_picker(key: str) -> Period:
     """A compact period selector (owns its session key)."""
     choice = st.segmented_control("Period", list(PERIODS), format_func=PERIODS.get, default="90d",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components.coaching import apply_deep_link, figures_rule, overview_section
+from components.coaching import apply_deep_link, default_period_words, figures_rule, overview_section
 from components.coaching_analyst import analyst_section
 from components.coaching_actions import notes_section, recovery_section
 from components.failures import DB_ERRORS, show_failure
@@ -13,8 +13,8 @@ from components.viewer import current_viewer, require_scope
 scope = require_scope("lead")
 viewer = current_viewer()
 st.title("Coaching")
-st.caption(f"{literal(viewer.display_name)} · {literal(viewer.team_name or 'your team')} · the last 90 days unless you pick a "
-           f"period. {figures_rule()}")
+st.caption(f"{literal(viewer.display_name)} · {literal(viewer.team_name or 'your team')} · "
+           f"{literal(default_period_words())} unless you pick a period. {figures_rule()}")
 
 TABS = ["Overview", "Analyst", "Recovery queue", "Notes"]
 apply_deep_link()

@@ -96,3 +96,8 @@ def test_the_personal_pages_print_the_weeks_they_cover(monkeypatch):
         "1 Dec 2025 – 15 Nov 2026 (whole weeks, up to the last full one: this week's answers count from next Monday)"]
     assert _picked_period_captions(coaching_picker, monkeypatch) == [
         "17 Aug 2026 – 15 Nov 2026 (whole weeks, up to the last full one)"]
+
+
+def test_coaching_names_the_weeks_of_its_default_period(monkeypatch):
+    monkeypatch.setenv("SERVICE_PULSE_TODAY", "2026-11-20")
+    assert coaching.default_period_words() == "the last 90 days (17 Aug 2026 – 15 Nov 2026, whole weeks)"
