@@ -19,7 +19,7 @@ from data_access.stats import lost_histogram, ticket_stats
 from data_access.trends import (analyst_weeks, calibration_inputs, culture_counts,
                                 experience_stats, factor_counts, service_names, team_names)
 from metrics.culture import Headline, Rate, calibration_counts, factor_changes, headline, rate, totals
-from metrics.hotspots import hotspot_impact
+from metrics.hotspots import impact_within
 from metrics.lost_time import LostTime, pareto_share
 from metrics.trends import PeriodChange
 from metrics.watermelon import WatermelonShare, watermelon_share
@@ -108,8 +108,7 @@ def _cell_gaps(gate: Disclosure, keys: tuple[str, ...], reads: CellReads, filter
     """
     weeks = reads.distinct(filters, [*keys, "week"])
     if keys == ("service_id", "channel") and weeks.height:  # hotspots break ties in impact order: each week too
-        weeks = weeks.join(pl.concat([hotspot_impact(week, keys=[*keys, "week"]).select(*keys, "week", "impact")
-                                      for week in reads.experience(filters, (*keys, "week")).partition_by("week")]),
+        weeks = weeks.join(impact_within(reads.experience(filters, (*keys, "week")), keys=list(keys), by="week"),
                            on=[*keys, "week"], how="left")
     return gate.split_cells(keys, [(reads.distinct(wider, [*keys, "week", dim], dim == "priority"), dim, chosen)
                                    for wider, dim, chosen in lifted(filters) if dim not in keys], weeks)

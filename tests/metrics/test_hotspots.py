@@ -49,3 +49,27 @@ def test_hotspot_impact_sums_repeated_cells() -> None:
 def test_hotspot_impact_empty_scope() -> None:
     cells = pl.DataFrame({"team": ["A"], "happy": [0], "unhappy": [0], "n": [0]})
     assert hotspot_impact(cells, keys=["team"])["impact"].to_list() == [None]
+
+
+def test_impact_within_each_week_is_hotspot_impact_of_that_week_to_the_last_bit():
+    import numpy as np
+    from polars.testing import assert_frame_equal
+
+    from metrics.hotspots import hotspot_impact, impact_within
+
+    rng = np.random.default_rng(5)
+    rows = 400
+    n = rng.integers(0, 9, rows)
+    happy = np.minimum(n, rng.integers(0, 9, rows))
+    unhappy = np.minimum(n - happy, rng.integers(0, 9, rows))
+    cells = pl.DataFrame({"service_id": rng.integers(1, 6, rows), "channel": rng.choice(["email", "phone", "chat"], rows),
+                          "week": rng.integers(1, 12, rows), "happy": happy, "unhappy": unhappy, "n": n})
+    cells = cells.vstack(pl.DataFrame({"service_id": [9], "channel": ["email"], "week": [99], "happy": [0],
+                                       "unhappy": [0], "n": [0]}, schema=cells.schema))  # a week without answers
+    keys = ["service_id", "channel", "week"]
+    one_pass = impact_within(cells, keys=["service_id", "channel"], by="week").sort(keys)
+    week_by_week = pl.concat([hotspot_impact(week, keys=keys).select(*keys, "impact")
+                              for week in cells.partition_by("week")]).sort(keys)
+    assert_frame_equal(one_pass, week_by_week, check_exact=True)
+    assert one_pass.filter(pl.col("week") == 99)["impact"].to_list() == [None]
+    assert one_pass["impact"].null_count() == 1 and one_pass.height > 100
