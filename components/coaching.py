@@ -13,6 +13,7 @@ import polars as pl
 import streamlit as st
 
 from components import formats, query_params
+from components.filters import period_caption
 from components.tables import download_csv
 from components.text import literal
 from components.tiles import tile
@@ -62,10 +63,10 @@ def period_for(choice: str, today: dt.date) -> Period:
 
 
 def default_period_words() -> str:
-    """The page's period before a pick, with its dates: 'the last 90 days (17 Aug 2026 – 15 Nov 2026,
-    whole weeks)'."""
-    period = period_for("90d", clock.today())
-    return f"the last 90 days ({formats.span(period.filters.start, period.filters.end)}, whole weeks)"
+    """The overview's window (`views.coaching.overview_periods`) with its dates: 'the last 90 days
+    (17 Aug 2026 – 15 Nov 2026, whole weeks)'."""
+    window, _ = data.overview_periods(clock.today())
+    return f"the last 90 days ({formats.span(window.start, window.end)}, whole weeks)"
 
 
 def period_picker(key: str) -> Period:
@@ -73,7 +74,7 @@ def period_picker(key: str) -> Period:
     choice = st.segmented_control("Period", list(PERIODS), format_func=PERIODS.get, default="90d",
                                   key=key, required=True)
     period = period_for(choice or "90d", clock.today())
-    st.caption(literal(f"{formats.span(period.filters.start, period.filters.end)} ({periods.SPAN_NOTE})"))
+    st.caption(literal(period_caption(period.filters.start, period.filters.end)))
     return period
 
 

@@ -62,6 +62,12 @@ def preset_period(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
     return periods.preset_range(preset, today)
 
 
+def period_caption(start: dt.date, end: dt.date, more: str = "") -> str:
+    """A preset's dates as every page prints them: "1 Dec 2025 – 15 Nov 2026 (whole weeks, up to the
+    last full one)", `more` added inside the brackets."""
+    return f"{formats.span(start, end)} ({periods.SPAN_NOTE}{more})"
+
+
 def whole_weeks(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     """The inclusive range `start`..`end` widened to whole weeks, Monday to Sunday (≥ 7 days).
 
@@ -77,7 +83,7 @@ def up_to_last_full_week(start: dt.date, end: dt.date, today: dt.date) -> tuple[
     """Half-open whole weeks [start, end) cut at the last full week before `today`'s: the week still
     under way is left out, as in the presets (a link into it would change every day and could be
     subtracted from itself a day later); a range only in that week becomes the last full week."""
-    monday = today - dt.timedelta(days=today.weekday())
+    monday = periods.this_monday(today)
     end = min(end, monday)
     return (start, end) if start < end else (monday - dt.timedelta(weeks=1), monday)
 
@@ -308,7 +314,8 @@ def _as_picked(keys: dict, state: FilterState) -> FilterState:
 
 def summary(state: FilterState, options: FilterOptions) -> str:
     """The current choice in a few words, for the folded filters' heading: "Last 12 months · Email"."""
-    period = (f"{_day(state.start)} – {_day(state.end)}" if state.preset == "custom" and state.start and state.end
+    period = (f"{formats.day(state.start)} – {formats.day(state.end)}"
+              if state.preset == "custom" and state.start and state.end
               else PRESETS.get(state.preset, PRESETS[DEFAULT_PRESET]))
     parts = [period]
     for values, names in ((state.ticket_types, TYPE_LABELS), (state.channels, formats.CHANNEL_LABELS),
@@ -381,12 +388,8 @@ def page_filters(key_prefix: str, *, scope: Scope, weeks: bool = False) -> Filte
     before = filters.previous()
     snapped = ("" if not weeks else " (custom ranges cover whole weeks, Monday to Sunday)" if state.preset == "custom"
                else f" ({periods.SPAN_NOTE})")
-    st.caption(f"{_day(filters.start)} – {_day(filters.end - dt.timedelta(days=1))}, compared with "
-               f"{_day(before.start)} – {_day(before.end - dt.timedelta(days=1))}{snapped}")
+    st.caption(f"{formats.span(filters.start, filters.end)}, compared with "
+               f"{formats.span(before.start, before.end)}{snapped}")
     ignored = st.session_state.pop(NOTICE_KEY, None)
     query_params.show_notice(ignored or [])
     return filters
-
-
-def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%b %Y}"

@@ -13,6 +13,7 @@ import polars as pl
 import streamlit as st
 
 from components import formats
+from components.filters import period_caption
 from components.text import literal
 from components.my_feedback_charts import (
     care_profile_chart,
@@ -59,8 +60,8 @@ def period_picker(key: str = "my_period") -> Filters:
                               help="Your figures, comparison and comments cover this period. "
                                    "The monthly trend always shows the last 12 months.")
     period = period_range(preset, today)
-    note.caption(literal(f"{formats.span(period.start, period.end)} ({periods.SPAN_NOTE}: this week's "
-                         "answers count from next Monday)"))
+    note.caption(literal(period_caption(period.start, period.end,
+                                        ": this week's answers count from next Monday")))
     return period
 
 

@@ -130,7 +130,7 @@ def cell_groups(*, scope: Scope, filters: Filters, groupings: list[tuple[str, ..
     def read(part: list[tuple[str, ...]]) -> dict[tuple[str, ...], pl.DataFrame]:
         return _read(scope, filters, part, url, by_priority)
 
-    batches = _batches(groupings, by_priority) if splits_here(url) else [groupings]
+    batches = _batches(groupings) if splits_here(url) else [groupings]
     return _side_by_side(read, batches)
 
 
@@ -144,7 +144,7 @@ def splits_here(url: str | None) -> bool:
     return get_engine(url or config.database_url()).dialect.name == "postgresql"
 
 
-def _batches(groupings: list[tuple[str, ...]], by_priority: bool) -> list[list[tuple[str, ...]]]:
+def _batches(groupings: list[tuple[str, ...]]) -> list[list[tuple[str, ...]]]:
     """`groupings` in at most `SPLIT` batches of whole hub families (`_plan`: a hub and the hubs
     summed from it stay together), balanced by the number of groupings each reads."""
     families: dict[tuple[str, ...], list[tuple[str, ...]]] = {}

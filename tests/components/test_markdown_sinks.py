@@ -29,9 +29,10 @@ NUMBER_FORMATTERS = {"_day", "len", "int", "round", "max", "min",
                      # code inside goes through literal()
                      "target_phrase", "cost_sentence", "comparison_detail"}
 # components.formats functions called as `formats.<name>(…)` that only ever return digits, signs,
-# separators, units and dates. `channel` is not one: an unknown channel code comes back as imported.
+# separators, units and dates (`span`: two dates). `channel` is not one: an unknown channel code comes back as imported.
 # `money` places its currency argument as given, so that argument must itself be safe (literal(…)).
-FORMATS_NUMBERS = {"number", "signed", "plus_minus", "percent", "interval", "margin", "hours", "minutes", "day", "moment"}
+FORMATS_NUMBERS = {"number", "signed", "plus_minus", "percent", "interval", "margin", "hours", "minutes", "day", "span",
+                   "moment"}
 # A format spec that turns the value into digits (":d", ":,", ":.1f", ":+.0f", ":%") or a date
 # made of strftime fields only (":%d %b %Y").
 NUMERIC_SPEC = re.compile(r"^[<>^=]?[+\- ]?\d*([,_]?(\.\d+)?[bdeEfFgGnoxX%]|[,_](\.\d+)?)$")

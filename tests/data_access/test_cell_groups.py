@@ -103,10 +103,10 @@ def test_a_read_splits_into_whole_hub_families_balanced_by_size():
     plain = [("month",), ("team_id",), ("week", "channel"), ()]
     service = [("service_id",), ("service_id", "channel"), ("week", "service_id")]
     reassigned = [("reassignment_count",)]
-    batches = _batches([*plain[:2], *service, *reassigned, *plain[2:]], by_priority=False)
+    batches = _batches([*plain[:2], *service, *reassigned, *plain[2:]])
     # The largest family alone, the two others together: 4 and 3 + 1 groupings.
     assert batches == [plain, [*service, *reassigned]]
-    assert _batches(plain, by_priority=False) == [plain]  # one family: one statement
+    assert _batches(plain) == [plain]  # one family: one statement
 
 
 def test_batches_read_side_by_side_come_back_whole_and_a_busy_pool_does_not_hold_a_render(monkeypatch):

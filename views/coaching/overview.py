@@ -50,7 +50,7 @@ class CoachingReport:
 
 
 def overview_periods(today: dt.date) -> tuple[Filters, Filters]:
-    """The overview's window, "Last 90 days" of `metrics.periods`, and the 90 days before it."""
+    """The overview's window, "Last 90 days" of `metrics.periods` (13 whole weeks), and the 13 weeks before it."""
     start, end = periods.preset_range("90d", today)
     current = Filters(start, end)
     return current, current.previous()
