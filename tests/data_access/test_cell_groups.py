@@ -132,3 +132,17 @@ def test_batches_read_side_by_side_come_back_whole_and_a_busy_pool_does_not_hold
     assert threads == [threading.current_thread().name] * 2
     release.set()
     busy.shutdown()
+
+
+def test_a_failing_batch_read_elsewhere_fails_the_whole_read():
+    """A database error in the batch on the pool reaches the caller (the page's friendly message),
+    never a partial set of groupings."""
+    from data_access import cell_groups as module
+
+    def read(batch):
+        if batch == [("b",)]:
+            raise sa.exc.OperationalError("SELECT …", {}, Exception("server closed the connection"))
+        return {g: 1 for g in batch}
+
+    with pytest.raises(sa.exc.OperationalError):
+        module._side_by_side(read, [[("a",)], [("b",)]])
