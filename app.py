@@ -13,9 +13,14 @@ from data_access import bootstrap, config, file_turns
 from data_access.engine import DB_ERRORS, describe_failure, ping
 from data_access.settings import SettingsError
 
-# "auto": the sidebar starts open on desktops and closed on phones, where it would cover the page.
-st.set_page_config(page_title="Service Pulse", page_icon="📈", layout="wide",
-                   initial_sidebar_state="auto")
+if survey_entry.survey_link_present():
+    # One page config per run: a requester's survey page is narrow from the first draw to the last
+    # (a wide config first, made narrow later, came back wide on the run after "Save").
+    survey_entry.page_config()
+else:
+    # "auto": the sidebar starts open on desktops and closed on phones, where it would cover the page.
+    st.set_page_config(page_title="Service Pulse", page_icon="📈", layout="wide",
+                       initial_sidebar_state="auto")
 
 
 

@@ -73,9 +73,13 @@ def _do_check(engine, settings: SurveySettings, token: str, unsubscribe: bool) -
     return links.check_score_link(engine, settings.secret, token, now=clock.now())
 
 
+def page_config() -> None:
+    """The survey's page config (app.py sets it instead of the app's own when a link is present)."""
+    st.set_page_config(page_title="Service desk survey", layout="centered", initial_sidebar_state="collapsed")
+
+
 def run(url: str, *, demo: bool, runner: Callable) -> None:
     """Serve the survey (or a message) for the link in the URL; never the rest of the app."""
-    st.set_page_config(page_title="Service desk survey", layout="centered", initial_sidebar_state="collapsed")
     try:
         settings = survey_settings(demo=demo)
     except SurveySecretError:

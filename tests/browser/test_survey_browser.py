@@ -174,6 +174,11 @@ def _email_in_a_browser(browser, msg) -> None:
         context.close()
 
 
+def _form_width(page) -> float:
+    """The survey form's width in CSS pixels."""
+    return page.locator("[data-testid='stForm']").first.bounding_box()["width"]
+
+
 def _lead_alerted(url: str, key: int, inbox) -> None:
     from notify import alerts
     from notify.config import notify_settings
@@ -207,9 +212,12 @@ def test_requester_answers_from_the_email_and_the_lead_is_alerted(survey_warehou
         page.set_default_timeout(60_000)
         _open_and_check_recorded(page, links[2], url, key)  # the "2" button; nothing clicked on the page
         screenshot(page, "survey-1440")
+        narrow = _form_width(page)
+        assert narrow <= 800, narrow  # the centred layout, not the app's wide one
         _every_control_is_named(page)
         _follow_up_by_keyboard(page, url, key)
         screenshot(page, "survey-1440-saved")
+        assert _form_width(page) == narrow  # the same layout after "Save" (it used to turn wide)
         _other_pages_show_nothing(page, base_url)
         _on_a_phone(browser, links[2])
         context.close()
