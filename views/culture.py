@@ -165,10 +165,15 @@ def _before_checks(gate: Disclosure, scope: Scope, filters: Filters, url: str | 
     that part away just as the selection's figures would."""
     before = _before(gate, scope, filters, url, whole, people)
     gaps = _team_before_gaps(gate, scope, filters, url, people)
-    if not people.is_empty() and links.carried(
-            gate, filters.previous(), reads, lambda wider: _all_gaps(gate, wider, reads, links.PARENT_KINDS)) is None:
+    if people.is_empty():
+        return before, gaps
+    earlier = links.carried(gate, filters.previous(), reads,
+                            lambda wider: _all_gaps(gate, wider, reads, links.PARENT_KINDS))
+    if earlier is None:
         return dict(before, analysts=0), gaps | {(team,) for team in by_team["team_id"].to_list()}
-    return before, gaps
+    # A team row the period before hides (a wider link's block, or a cell of the service × channel ×
+    # team pattern) loses its change: the change gives that row's figure before away.
+    return before, gaps | earlier.get(("team_id",), set())
 
 
 def _recovery(gate: Disclosure, counts: dict) -> Rate:

@@ -17,7 +17,9 @@ per-analyst cells, which lattice cells no link shows:
    writing the group as released cells needs is hidden too, and the search runs again.
 
 Every link then hides the lattice cells of the pattern that its figures add up (and withholds
-itself when its own headline is such a cell), so every link makes the same choice.
+itself when its own headline is such a cell), so every link makes the same choice. The pattern of
+a period also holds what each of its weeks' own patterns hides (`pattern`): links of other periods
+differ from it by whole weeks.
 """
 
 from __future__ import annotations
@@ -230,12 +232,22 @@ class Pattern:
 
 
 def pattern(gate: Disclosure, cells: pl.DataFrame) -> Pattern:
-    """The pattern of the family whose widest link has the per-analyst `cells`."""
+    """The pattern of the family whose widest link has the per-analyst `cells`: the cells its period
+    hides, and every cell that the own pattern of one of its weeks hides. Links of other periods
+    differ from this family's by whole weeks, so what two links give away by difference adds up
+    week cells; a cell shown only when no week of the period hides it keeps every figure a sum of
+    cells the weeks' own patterns show, and a group below the rule has a part below it in some week
+    (docs/PRIVACY.md; a week cut by a month's end is not split here, a known limit)."""
     shape = cube(cells)
     if len(shape.sizes) > MAX_ATOMS:
         small = {cell for cell, (n, people, _) in shape.cells.items() if not gate.allows(n, people)}
         return Pattern(frozenset(shape.cells) if () in small else frozenset(small), frozenset(shape.cells))
-    return Pattern(hidden_cells(gate, shape), frozenset(shape.cells))
+    hidden = set(hidden_cells(gate, shape))
+    weeks = cells.filter(pl.col("n") > 0).partition_by("week") if "week" in cells.columns else []
+    if len(weeks) > 1:
+        for week in weeks:
+            hidden |= hidden_cells(gate, cube(week))
+    return Pattern(frozenset(hidden), frozenset(shape.cells))
 
 
 def announce(reads: CellReads, filters: Filters) -> None:
