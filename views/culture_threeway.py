@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import polars as pl
@@ -210,6 +210,9 @@ class Pattern:
 
     hidden: frozenset[Cell]
     cells: frozenset[Cell]
+    months: dict = field(default_factory=dict)
+    """Per month holding part of a week cut by a month's end: the cells that the own pattern of a
+    part of such a week hides (every part's, unioned). A link's month rows adding one up are hidden."""
 
     def withholds(self, filters: Filters) -> bool:
         """Whether the link's own headline adds up a hidden cell (the link shows no figures)."""
@@ -228,6 +231,16 @@ class Pattern:
             line_months = months[key]
             out[("month", key)] = set(line_months.filter(pl.col(key).is_in(lines)).select("month", key)
                                       .unique().iter_rows()) if lines and line_months.height else set()
+        out[("month",)] = set()
+        for month, hidden in self.months.items():
+            # Month rows are the only figures that split a week at a month's end: the parts of a
+            # cut week must not be told apart where one part's own pattern hides a cell.
+            if any(p in hidden for p in _parts(filters, (), ())):
+                out[("month",)].add((month,))
+            for key in ("channel", "team_id"):
+                values = months[key].filter(pl.col("month") == month)[key].to_list() if months[key].height else []
+                out[("month", key)] |= {(month, v) for v in values
+                                        if any(p in hidden for p in _parts(filters, (key,), (v,)))}
         return out
 
 
@@ -237,7 +250,8 @@ def pattern(gate: Disclosure, cells: pl.DataFrame) -> Pattern:
     differ from this family's by whole weeks, so what two links give away by difference adds up
     week cells; a cell shown only when no week of the period hides it keeps every figure a sum of
     cells the weeks' own patterns show, and a group below the rule has a part below it in some week
-    (docs/PRIVACY.md; a week cut by a month's end is not split here, a known limit)."""
+    (docs/PRIVACY.md). A week cut by a month's end is also split into its parts for the month rows
+    (`Pattern.months`)."""
     shape = cube(cells)
     if len(shape.sizes) > MAX_ATOMS:
         small = {cell for cell, (n, people, _) in shape.cells.items() if not gate.allows(n, people)}
@@ -247,7 +261,24 @@ def pattern(gate: Disclosure, cells: pl.DataFrame) -> Pattern:
     if len(weeks) > 1:
         for week in weeks:
             hidden |= hidden_cells(gate, cube(week))
-    return Pattern(frozenset(hidden), frozenset(shape.cells))
+    return Pattern(frozenset(hidden), frozenset(shape.cells), _cut_weeks(gate, weeks))
+
+
+def _cut_weeks(gate: Disclosure, weeks: list[pl.DataFrame]) -> dict:
+    """`Pattern.months`: for each week with answers on both sides of a month's end, the union of
+    its parts' own patterns, under each month it touches. Links of other periods (and a link's
+    month rows) subtract to a part of such a week, so a cell that one part hides must not be told
+    apart in either month (just as the monthly trend hides both months of a cut week together)."""
+    out: dict = {}
+    for week in weeks:
+        parts = week.partition_by("month") if "month" in week.columns else []
+        if len(parts) < 2:
+            continue
+        union = frozenset().union(*(hidden_cells(gate, cube(part)) for part in parts))
+        for part in parts:
+            month = part["month"][0]
+            out[month] = out.get(month, frozenset()) | union
+    return out
 
 
 def announce(reads: CellReads, filters: Filters) -> None:
