@@ -17,8 +17,10 @@ from data_access.trends import analyst_weeks
 from metrics.culture import lost_by, rollup, totals
 from metrics.targets import a_year_later, impact_against, lost_cost, target_gap, work_days, year_before
 from metrics.trends import PeriodChange, period_change
+from views import culture_links as links
 from views import culture_sections as sections
-from views.culture import CultureReport, _cell_gaps, _differs_from_a_neighbour, announce, distinct, report_from
+from views.culture import (CultureReport, _all_gaps, _cell_gaps, _differs_from_a_neighbour, announce, distinct,
+                           report_from)
 from views.culture_cells import CellReads, cell_reads
 from views.disclosure import Disclosure, blank, released, shown_only
 
@@ -63,18 +65,25 @@ def _year_ago(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
     announce(reads, earlier, (("month",),), EXTRAS_GROUPINGS)
     if _differs_from_a_neighbour(gate, scope, earlier, url, people, reads):
         return None, n, empty
+    # The change gives the earlier period's figure away just as its own page would show it: so
+    # that page's carried decisions hold here too (withheld as a whole, or months hidden).
+    inherited = links.carried(gate, earlier, reads, lambda wider: _all_gaps(gate, wider, reads, links.PARENT_KINDS))
+    if inherited is None:
+        return None, n, empty
     months = reads.experience(earlier, ("month",))
     whole = totals(months)
     change = period_change({"n": now[0], "happy": now[2], "unhappy": now[3]},
                            {k: int(whole.get(k, 0)) for k in ("n", "happy", "unhappy")})
-    gaps = _month_gaps(gate, earlier, reads)
+    gaps = _month_gaps(gate, earlier, reads) | inherited.get(("month",), set())
     trend = sections.monthly(gate, months, gaps=gaps, exact=distinct(people, ["month"]))
     return change, n, a_year_later(trend) if trend.height else trend
 
 
 def _lost_months(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
-                 people: pl.DataFrame, reads: CellReads) -> pl.DataFrame:
-    """Lost hours per month (mean minutes that month × tickets closed that month), months that pass."""
+                 people: pl.DataFrame, reads: CellReads, trend: pl.DataFrame) -> pl.DataFrame:
+    """Lost hours per month (mean minutes that month × tickets closed that month), months that pass
+    and that the report's own trend shows (`trend`): a month the trend hides for a wider link's or a
+    cut week's sake holds the same small part in its lost time."""
     stats = reads.experience(filters, ("month",))
     closed = ticket_stats(scope=scope, filters=filters, by=("month",), url=url)
     if stats.is_empty():
@@ -83,7 +92,8 @@ def _lost_months(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
     counts = sections.exact_analysts(rollup(stats, ["month"]).select("month", "n", "analysts"),
                                      distinct(people, ["month"]), ["month"])
     frame = frame.join(counts, on="month", how="inner")
-    gaps = _month_gaps(gate, filters, reads)
+    shown = set(trend["month"].to_list()) if "month" in trend.columns else set()
+    gaps = _month_gaps(gate, filters, reads) | {(m,) for m in frame["month"].to_list() if m not in shown}
     checked = sections._also_hidden(gate.cells(frame, LOST_FIGURES), "month", gaps)
     checked = gate.complementary(blank(checked, LOST_FIGURES), LOST_FIGURES)
     return released(shown_only(checked)).drop_nulls("total_hours").select(
@@ -91,28 +101,24 @@ def _lost_months(gate: Disclosure, scope: Scope, filters: Filters, url: str | No
 
 
 def culture_extras(*, scope: Scope, filters: Filters, url: str | None = None) -> CultureExtras:
-    """Year-on-year comparison and lost time per month for `filters`, within `scope`.
-
-    Call only for a selection whose report is shown (not withheld): the headline's own checks
-    have then passed, and these figures add their own on top.
-    """
-    people = analyst_weeks(scope=scope, filters=filters, url=url)
-    reads = cell_reads(scope, url)
-    announce(reads, filters, (("month",),), EXTRAS_GROUPINGS)
-    return extras_from(scope, filters, url, people, reads)
+    """Year-on-year comparison and lost time per month for `filters`, within `scope`: built with
+    the report (its checks first, these figures' own on top); none for a report not shown."""
+    _, extras = culture_page(scope=scope, filters=filters, url=url)
+    return extras if extras is not None else CultureExtras(None, 0, pl.DataFrame(), pl.DataFrame())
 
 
 def extras_from(scope: Scope, filters: Filters, url: str | None, people: pl.DataFrame,
-                reads: CellReads) -> CultureExtras:
-    """`culture_extras` from `analyst_weeks` of `filters` and the cells `reads` (the report's)."""
+                reads: CellReads, report: CultureReport) -> CultureExtras:
+    """`culture_extras` from `analyst_weeks` of `filters`, the cells `reads` and the `report` built
+    from them (its trend says which months may show at all)."""
     gate = Disclosure.for_scope(scope)
-    if people.is_empty():
+    if people.is_empty() or report.is_empty or report.withheld:
         return CultureExtras(None, 0, pl.DataFrame(), pl.DataFrame())
     whole = totals(reads.experience(filters, ()))
     now = (int(whole.get("n", 0)), people["analyst_id"].n_unique(), int(whole.get("happy", 0)),
            int(whole.get("unhappy", 0)))
     change, n_ago, trend = _year_ago(gate, scope, filters, url, now, reads)
-    return CultureExtras(change, n_ago, trend, _lost_months(gate, scope, filters, url, people, reads))
+    return CultureExtras(change, n_ago, trend, _lost_months(gate, scope, filters, url, people, reads, report.trend))
 
 
 def culture_page(*, scope: Scope, filters: Filters, url: str | None = None) -> tuple[CultureReport,
@@ -124,7 +130,7 @@ def culture_page(*, scope: Scope, filters: Filters, url: str | None = None) -> t
     report = report_from(scope, filters, url, people, reads, EXTRAS_GROUPINGS)
     if report.is_empty or report.withheld:
         return report, None
-    return report, extras_from(scope, filters, url, people, reads)
+    return report, extras_from(scope, filters, url, people, reads, report)
 
 
 @dataclass(frozen=True)
