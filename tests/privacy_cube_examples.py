@@ -61,3 +61,24 @@ ACROSS_MONTHS = [
 """Week 2 is cut by October: the email link's October point, minus the team 3 link's October point,
 plus team 3's row on the phone link, came to two small pieces: phone × team 3 in September (2
 answers) and email × team 2 in October (2 answers by one analyst)."""
+
+
+PARTS_AND_WEEK = [
+    (2, 4, 4, 4, 'email', 2), (1, 0, 5, 2, 'email', 1), (7, 2, 3, 1, 'phone', 1), (3, 3, 1, 0, 'email', 1),
+    (8, 0, 4, 7, 'email', 1), (0, 2, 5, 2, 'email', 2), (1, 1, 4, 10, 'phone', 1), (3, 1, 6, 2, 'phone', 2),
+    (4, 1, 4, 4, 'phone', 1), (5, 0, 6, 0, 'phone', 2), (8, 3, 6, 0, 'email', 2), (3, 1, 0, 6, 'email', 1),
+    (2, 2, 3, 4, 'phone', 1), (2, 1, 6, 8, 'email', 1), (5, 1, 3, 2, 'phone', 2), (1, 4, 5, 0, 'email', 1),
+    (5, 4, 5, 9, 'email', 1), (5, 1, 1, 7, 'email', 2), (0, 2, 6, 2, 'email', 1), (7, 1, 4, 9, 'email', 2),
+    (5, 0, 5, 9, 'phone', 2), (7, 2, 5, 4, 'phone', 2), (3, 2, 6, 4, 'phone', 2), (0, 4, 1, 3, 'phone', 1),
+    (1, 2, 6, 3, 'email', 2), (2, 3, 4, 1, 'phone', 2), (6, 1, 6, 0, 'phone', 1), (7, 2, 4, 3, 'phone', 2),
+    (5, 1, 6, 0, 'phone', 2), (3, 2, 4, 5, 'email', 2), (1, 2, 5, 3, 'phone', 1), (5, 2, 3, 8, 'phone', 1),
+    (5, 2, 4, 5, 'email', 1), (2, 2, 5, 6, 'email', 2), (2, 4, 0, 6, 'phone', 2), (0, 0, 4, 5, 'phone', 1),
+    (5, 3, 0, 2, 'email', 2), (1, 3, 5, 10, 'phone', 1), (6, 0, 4, 3, 'phone', 1), (4, 2, 2, 6, 'email', 1),
+    (0, 2, 2, 1, 'email', 2), (5, 2, 6, 8, 'phone', 1), (0, 2, 0, 10, 'phone', 1), (4, 1, 2, 7, 'phone', 2),
+    (4, 2, 0, 2, 'email', 1), (0, 1, 5, 10, 'email', 2), (2, 2, 5, 0, 'phone', 2), (3, 1, 5, 0, 'phone', 2),
+    (8, 4, 6, 2, 'phone', 1), (8, 2, 2, 7, 'phone', 2), (1, 0, 3, 10, 'phone', 2), (4, 1, 0, 6, 'email', 1),
+    (4, 0, 4, 8, 'phone', 2), (4, 0, 4, 4, 'phone', 1), (6, 0, 3, 5, 'email', 1), (3, 1, 1, 2, 'phone', 1),
+]
+"""Week 2 is cut by October. The union of its two parts' own patterns left cells of each part that
+the week's cells and the other part's month rows add up: team 2 by phone in September and
+service 1 by phone of teams 1 and 3 in October, 4 answers together."""

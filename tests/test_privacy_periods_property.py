@@ -402,6 +402,14 @@ def test_the_warehouse_the_auditor_found_leaking_across_a_months_end(tmp_path):
     assert found_leaks(url, CUBE, cube_examples.ACROSS_MONTHS) == {"happiness": [], "lost": []}
 
 
+def test_the_warehouse_the_auditor_found_leaking_between_a_week_and_its_parts(tmp_path):
+    """A part's cells against the whole week's: the parts' own patterns taken one by one are not
+    enough, so a cut week's pattern is worked out over its parts' cells and its own together."""
+    url = f"sqlite:///{tmp_path / 'parts.sqlite'}"
+    schema.create_schema(get_engine(url))
+    assert found_leaks(url, CUBE, cube_examples.PARTS_AND_WEEK) == {"happiness": [], "lost": []}
+
+
 def test_no_period_combination_reveals_a_small_group_postgres(empty_postgres_url):
     audit(empty_postgres_url, TEAMS, examples=1)  # 60 links a warehouse on a real server
 

@@ -65,22 +65,26 @@ class Cube:
     cells: dict[Cell, tuple[int, int, tuple[int, ...]]]
 
 
-def cube(cells: pl.DataFrame) -> Cube:
-    """The lattice of the root link from its per-analyst cells (`analyst_cells` rows)."""
-    rows = cells.filter(pl.col("n") > 0).select(*DIMS, "analyst_id", "n")
-    atoms = (rows.group_by(DIMS).agg(pl.col("n").sum(), pl.col("analyst_id").unique().alias("who"))
-             .sort(list(DIMS), nulls_last=True).with_row_index("_atom"))
-    rows = rows.join(atoms.select(*DIMS, "_atom"), on=list(DIMS), how="left", nulls_equal=True)
+def cube(cells: pl.DataFrame, by_month: bool = False) -> Cube:
+    """The lattice of the root link from its per-analyst cells (`analyst_cells` rows). With
+    `by_month` (one week cut by a month's end), the atoms are its parts' three-way cells, and the
+    lattice holds the week's cells and each part's (keyed with ("month", its month) first)."""
+    parts = ["month"] if by_month else []
+    rows = cells.filter(pl.col("n") > 0).select(*parts, *DIMS, "analyst_id", "n")
+    atoms = (rows.group_by([*parts, *DIMS]).agg(pl.col("n").sum(), pl.col("analyst_id").unique().alias("who"))
+             .sort([*parts, *DIMS], nulls_last=True).with_row_index("_atom"))
+    rows = rows.join(atoms.select(*parts, *DIMS, "_atom"), on=[*parts, *DIMS], how="left", nulls_equal=True)
     lattice: dict[Cell, tuple[int, int, tuple[int, ...]]] = {}
-    for level in LEVELS:
-        aggs = [pl.col("n").sum(), pl.col("analyst_id").n_unique().alias("analysts"),
-                pl.col("_atom").unique().sort().alias("atoms")]
-        by = list(level) or [pl.lit(0).alias("_all")]
-        grouped = rows.group_by(by).agg(aggs).sort(list(level) or "_all", nulls_last=True)
-        for row in grouped.iter_rows(named=True):
-            if row["n"]:
-                lattice[tuple((d, row[d]) for d in level)] = (int(row["n"]), int(row["analysts"]),
-                                                                 tuple(row["atoms"]))
+    aggs = [pl.col("n").sum(), pl.col("analyst_id").n_unique().alias("analysts"),
+            pl.col("_atom").unique().sort().alias("atoms")]
+    for split in ([()] + ([tuple(parts)] if parts else [])):
+        for level in LEVELS:
+            keys = [*split, *level]
+            grouped = rows.group_by(keys or [pl.lit(0).alias("_all")]).agg(aggs).sort(keys or "_all", nulls_last=True)
+            for row in grouped.iter_rows(named=True):
+                if row["n"]:
+                    lattice[tuple((d, row[d]) for d in keys)] = (int(row["n"]), int(row["analysts"]),
+                                                                tuple(row["atoms"]))
     return Cube(atoms["n"].to_numpy().astype(float), [frozenset(w) for w in atoms["who"].to_list()], lattice)
 
 
@@ -211,8 +215,8 @@ class Pattern:
     hidden: frozenset[Cell]
     cells: frozenset[Cell]
     months: dict = field(default_factory=dict)
-    """Per month holding part of a week cut by a month's end: the cells that the own pattern of a
-    part of such a week hides (every part's, unioned). A link's month rows adding one up are hidden."""
+    """Per month holding part of a week cut by a month's end: that part's cells which the week's
+    pattern with its parts (`_cut_weeks`) hides. A link's month rows adding one up are hidden."""
 
     def withholds(self, filters: Filters) -> bool:
         """Whether the link's own headline adds up a hidden cell (the link shows no figures)."""
@@ -233,8 +237,8 @@ class Pattern:
                                       .unique().iter_rows()) if lines and line_months.height else set()
         out[("month",)] = set()
         for month, hidden in self.months.items():
-            # Month rows are the only figures that split a week at a month's end: the parts of a
-            # cut week must not be told apart where one part's own pattern hides a cell.
+            # Month rows are the only figures that split a week at a month's end: a part's cell that
+            # the pattern of the week with its parts hides stays out of that month's rows.
             if any(p in hidden for p in _parts(filters, (), ())):
                 out[("month",)].add((month,))
             for key in ("channel", "team_id"):
@@ -261,24 +265,27 @@ def pattern(gate: Disclosure, cells: pl.DataFrame) -> Pattern:
     if len(weeks) > 1:
         for week in weeks:
             hidden |= hidden_cells(gate, cube(week))
-    return Pattern(frozenset(hidden), frozenset(shape.cells), _cut_weeks(gate, weeks))
+    weekly, months = _cut_weeks(gate, weeks)
+    return Pattern(frozenset(hidden | weekly), frozenset(shape.cells), months)
 
 
-def _cut_weeks(gate: Disclosure, weeks: list[pl.DataFrame]) -> dict:
-    """`Pattern.months`: for each week with answers on both sides of a month's end, the union of
-    its parts' own patterns, under each month it touches. Links of other periods (and a link's
-    month rows) subtract to a part of such a week, so a cell that one part hides must not be told
-    apart in either month (just as the monthly trend hides both months of a cut week together)."""
-    out: dict = {}
+def _cut_weeks(gate: Disclosure, weeks: list[pl.DataFrame]) -> tuple[set[Cell], dict]:
+    """For each week with answers on both sides of a month's end: the pattern of the week's cells
+    and its parts' cells together (`cube(by_month=True)`). Month rows tell the parts apart (links
+    of other periods subtract to a part), while every other figure adds the whole week: so a group
+    below the rule may be a part's cells against the week's. Returns the week cells that pattern
+    hides and, per month (`Pattern.months`), the part cells it hides."""
+    weekly: set[Cell] = set()
+    months: dict = {}
     for week in weeks:
-        parts = week.partition_by("month") if "month" in week.columns else []
-        if len(parts) < 2:
+        if "month" not in week.columns or week["month"].n_unique() < 2:
             continue
-        union = frozenset().union(*(hidden_cells(gate, cube(part)) for part in parts))
-        for part in parts:
-            month = part["month"][0]
-            out[month] = out.get(month, frozenset()) | union
-    return out
+        for cell in hidden_cells(gate, cube(week, by_month=True)):
+            if cell and cell[0][0] == "month":
+                months[cell[0][1]] = months.get(cell[0][1], frozenset()) | {cell[1:]}
+            else:
+                weekly.add(cell)
+    return weekly, months
 
 
 def announce(reads: CellReads, filters: Filters) -> None:
@@ -305,5 +312,45 @@ def pattern_for(gate: Disclosure, reads: CellReads, filters: Filters) -> Pattern
     for level in LEVELS[1:]:
         for row in reads.distinct(top, list(level)).filter(pl.col("n") > 0).iter_rows(named=True):
             lattice[tuple((d, row[d]) for d in level)] = (int(row["n"]), int(row["analysts"]))
-    small = frozenset(cell for cell, (n, people) in lattice.items() if not gate.allows(n, people))
-    return Pattern(small, frozenset(lattice))
+    return Pattern(frozenset(line_complements(gate, lattice)), frozenset(lattice))
+
+
+def line_complements(gate: Disclosure, lattice: dict[Cell, tuple[int, int]]) -> set[Cell]:
+    """The pattern of a lattice too large for the search (`lattice`: cell → responses, exact
+    distinct analysts; the root's total may be absent): the cells below the rule, then, line by
+    line, complements. A *line* is a cell and its cells one dimension further in (a service's
+    cells by team, say); the cell is their sum. Where the cell is shown, the cells of the line that
+    are hidden must be at least two and pass the rule together (else their sum is the cell minus
+    the others); where it is hidden, a line of children all shown would add it up. Each time, the
+    smallest shown cell of the line (ties: lattice order) is hidden too, until every line holds.
+    This closes what one line gives away, not every combination of lines the search finds
+    (docs/PRIVACY.md, known limits)."""
+    cells = dict(lattice)
+    if () not in cells:
+        margin = [(n, a) for cell, (n, a) in lattice.items() if len(cell) == 1 and cell[0][0] == DIMS[0]]
+        cells[()] = (sum(n for n, _ in margin), max((a for _, a in margin), default=0))
+    hidden = {cell for cell, (n, people) in cells.items() if not gate.allows(n, people)}
+    if () in hidden:
+        return set(cells)
+    order = {cell: i for i, cell in enumerate(cells)}
+    lines: dict[tuple[Cell, str], list[Cell]] = {}
+    for cell in cells:
+        for i, (dim, _) in enumerate(cell):
+            lines.setdefault((cell[:i] + cell[i + 1:], dim), []).append(cell)
+    changed = True
+    while changed:
+        changed = False
+        for (parent, _), children in lines.items():
+            shown = [c for c in children if c not in hidden]
+            if not shown:
+                continue
+            hid = [c for c in children if c in hidden]
+            if parent in hidden:
+                if hid:
+                    continue
+            elif not hid or (len(hid) >= 2 and gate.allows(sum(cells[c][0] for c in hid),
+                                                            max(cells[c][1] for c in hid))):
+                continue
+            hidden.add(min(shown, key=lambda c: (cells[c][0], order[c])))
+            changed = True
+    return hidden
