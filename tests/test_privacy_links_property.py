@@ -31,6 +31,7 @@ from data_access import schema
 from data_access.engine import get_engine
 from data_access.filters import Filters
 from data_access.scope import Scope
+from views import culture_threeway
 from views.culture import CultureReport, culture_report
 
 HOME_TEAM = [1, 1, 1, 2, 2, 2, 3, 3, 3]  # analyst i + 1 works in this team
@@ -213,6 +214,15 @@ def test_no_link_combination_reveals_a_small_group_three_teams(tmp_path):
     url = f"sqlite:///{tmp_path / 'audit3.sqlite'}"
     schema.create_schema(get_engine(url))
     audit(url, HOME_TEAM, examples=5)
+
+
+def test_no_link_combination_reveals_a_small_group_by_line_complements_alone(tmp_path, monkeypatch):
+    """Above `MAX_ATOMS` the pattern is the cells below the rule and their line complements, with no
+    search (a large organisation's table): here every warehouse is played that way, one week."""
+    monkeypatch.setattr(culture_threeway, "MAX_ATOMS", 0)
+    url = f"sqlite:///{tmp_path / 'lines.sqlite'}"
+    schema.create_schema(get_engine(url))
+    audit(url, HOME_TEAM, examples=8)
 
 
 # Found by the auditor with three teams before the links shared one pattern for the service ×
