@@ -291,7 +291,7 @@ def _cut_weeks(gate: Disclosure, weeks: list[pl.DataFrame]) -> tuple[set[Cell], 
 def announce(reads: CellReads, filters: Filters) -> None:
     """Tell `reads` the groupings `pattern_for` and `month_lines` will ask of `filters`' family, so
     they come in the same statements as the report's own."""
-    reads.want(root(filters), LEVELS[1:])
+    reads.want(root(filters), [*LEVELS[1:], *[(*level, "week") for level in LEVELS]])
     reads.want(filters, [("month", "channel"), ("month", "team_id")])
 
 
@@ -302,55 +302,86 @@ def month_lines(reads: CellReads, filters: Filters) -> dict[str, pl.DataFrame]:
 
 def pattern_for(gate: Disclosure, reads: CellReads, filters: Filters) -> Pattern:
     """The pattern of `filters`' family. Its widest link's lattice comes grouped by the database; the
-    per-analyst cells the search needs are read only when the search runs (at most `MAX_ATOMS`)."""
+    per-analyst cells the search needs are read only when the search runs (at most `MAX_ATOMS`).
+    Above that, the lattice of the period and of each week get line complements."""
     top = root(filters)
     announce(reads, filters)
     atoms = reads.distinct(top, list(DIMS)).filter(pl.col("n") > 0)
     if atoms.height <= MAX_ATOMS:
         return pattern(gate, reads(top))
-    lattice = {}
-    for level in LEVELS[1:]:
-        for row in reads.distinct(top, list(level)).filter(pl.col("n") > 0).iter_rows(named=True):
-            lattice[tuple((d, row[d]) for d in level)] = (int(row["n"]), int(row["analysts"]))
-    return Pattern(frozenset(line_complements(gate, lattice)), frozenset(lattice))
+    period = _lattice_frame([(level, reads.distinct(top, list(level))) for level in LEVELS[1:]])
+    weeks = _lattice_frame([(level, reads.distinct(top, [*level, "week"])) for level in LEVELS], "week")
+    hidden = line_complements(gate, period)
+    if weeks.select(pl.col("_group").n_unique()).item() > 1:
+        hidden |= line_complements(gate, weeks, "week")
+    return Pattern(frozenset(hidden), frozenset(_cells_of(period)))
 
 
-def line_complements(gate: Disclosure, lattice: dict[Cell, tuple[int, int]]) -> set[Cell]:
-    """The pattern of a lattice too large for the search (`lattice`: cell → responses, exact
-    distinct analysts; the root's total may be absent): the cells below the rule, then, line by
-    line, complements. A *line* is a cell and its cells one dimension further in (a service's
-    cells by team, say); the cell is their sum. Where the cell is shown, the cells of the line that
-    are hidden must be at least two and pass the rule together (else their sum is the cell minus
-    the others); where it is hidden, a line of children all shown would add it up. Each time, the
-    smallest shown cell of the line (ties: lattice order) is hidden too, until every line holds.
-    This closes what one line gives away, not every combination of lines the search finds
-    (docs/PRIVACY.md, known limits)."""
-    cells = dict(lattice)
-    if () not in cells:
-        margin = [(n, a) for cell, (n, a) in lattice.items() if len(cell) == 1 and cell[0][0] == DIMS[0]]
-        cells[()] = (sum(n for n, _ in margin), max((a for _, a in margin), default=0))
-    hidden = {cell for cell, (n, people) in cells.items() if not gate.allows(n, people)}
-    if () in hidden:
-        return set(cells)
-    order = {cell: i for i, cell in enumerate(cells)}
-    lines: dict[tuple[Cell, str], list[Cell]] = {}
-    for cell in cells:
-        for i, (dim, _) in enumerate(cell):
-            lines.setdefault((cell[:i] + cell[i + 1:], dim), []).append(cell)
-    changed = True
-    while changed:
-        changed = False
-        for (parent, _), children in lines.items():
-            shown = [c for c in children if c not in hidden]
-            if not shown:
-                continue
-            hid = [c for c in children if c in hidden]
-            if parent in hidden:
-                if hid:
-                    continue
-            elif not hid or (len(hid) >= 2 and gate.allows(sum(cells[c][0] for c in hid),
-                                                            max(cells[c][1] for c in hid))):
-                continue
-            hidden.add(min(shown, key=lambda c: (cells[c][0], order[c])))
-            changed = True
-    return hidden
+KEY_TYPES = {"service_id": pl.Int64, "channel": pl.String, "team_id": pl.Int64}
+
+
+def _lattice_frame(levels: list[tuple[tuple[str, ...], pl.DataFrame]], group: str | None = None) -> pl.DataFrame:
+    """Lattice cells as rows: `group` (the week, or none), `level` (a bit per dimension of `DIMS`
+    the cell has), the three keys (null where the cell has no such dimension), n, analysts."""
+    frames = []
+    for level, frame in levels:
+        bits = sum(1 << i for i, d in enumerate(DIMS) if d in level)
+        frames.append(frame.filter(pl.col("n") > 0).select(
+            (pl.col(group) if group else pl.lit(0)).alias("_group"), pl.lit(bits, pl.Int64).alias("level"),
+            *[pl.col(d).cast(t) if d in level else pl.lit(None, t).alias(d) for d, t in KEY_TYPES.items()],
+            pl.col("n").cast(pl.Int64), pl.col("analysts").cast(pl.Int64)))
+    return pl.concat(frames).sort("_group", "level", *DIMS, nulls_last=True)
+
+
+def _cells_of(frame: pl.DataFrame) -> set[Cell]:
+    """The `Cell` of each row of a `_lattice_frame`."""
+    return {tuple((d, row[i + 1]) for i, d in enumerate(DIMS) if row[0] & (1 << i))
+            for row in frame.select("level", *DIMS).unique().iter_rows()}
+
+
+def line_complements(gate: Disclosure, frame: pl.DataFrame, group: str | None = None) -> set[Cell]:
+    """The pattern of a lattice too large for the search (`_lattice_frame` rows, per `group` when
+    given: each week its own lattice), as the `Cell`s hidden in any group: the cells below the
+    rule, then, line by line, complements. A *line* is a cell and its cells one dimension further in
+    (a service's cells by team, say); the cell is their sum. Where the cell is shown, the line's
+    hidden cells must be at least two and pass the rule together (distinct analysts: the largest
+    cell's, a lower bound), else their sum is the cell minus the others; where it is hidden, a line
+    all shown would add it up. The smallest shown cell of each line that fails (ties: lattice
+    order) is hidden too, until every line holds. This closes what one line gives away, not every
+    combination of lines the search finds (docs/PRIVACY.md, known limits)."""
+    cells = frame.with_row_index("_id").with_columns(pl.col("_id").cast(pl.Int64))
+    hidden = ((cells["n"] < gate.min_group) | (cells["analysts"] < gate.min_analysts)).to_numpy().copy()
+    roots = cells.filter(pl.col("level") == 0)
+    if roots.height and hidden[roots["_id"].to_numpy()].any() and group is None:
+        return _cells_of(cells)  # the total itself is below the rule: nothing of the lattice shows
+    keys = ["_group", "level", *DIMS]
+    edges = []
+    for i, dim in enumerate(DIMS):
+        children = cells.filter((pl.col("level") & (1 << i)) != 0)
+        parents = children.select(pl.col("_id").alias("child"), "_group",
+                                  (pl.col("level") - (1 << i)).alias("level"),
+                                  *[pl.lit(None, t).alias(d) if d == dim else pl.col(d) for d, t in KEY_TYPES.items()])
+        edges.append(parents.join(cells.select(*keys, pl.col("_id").alias("parent")), on=keys, how="inner",
+                                  nulls_equal=True).select("parent", pl.lit(i).alias("dim"), "child"))
+    edges = (pl.concat(edges).join(cells.select(pl.col("_id").alias("child"), "n", "analysts"), on="child")
+             .with_columns((pl.col("parent") * len(DIMS) + pl.col("dim")).alias("line"))
+             .sort("line", "n", "child"))  # in each line, its cells smallest first (ties: lattice order)
+    line, child, parent = (edges[c].to_numpy() for c in ("line", "child", "parent"))
+    todo = np.ones(edges.height, dtype=bool)  # the lines to look at: at first all, then those a pick touched
+    while todo.any():
+        state = edges.filter(pl.Series(todo)).with_columns(pl.Series("hid", hidden[child[todo]]),
+                                                           pl.Series("top", hidden[parent[todo]]))
+        lines = state.group_by("line").agg(
+            pl.col("top").first(), pl.col("hid").sum().alias("hidden"), (~pl.col("hid")).sum().alias("shown"),
+            pl.col("n").filter(pl.col("hid")).sum().alias("hidden_n"),
+            pl.col("analysts").filter(pl.col("hid")).max().alias("hidden_analysts"),
+            pl.col("child").filter(~pl.col("hid")).first().alias("pick"))
+        fails = (pl.col("hidden") < 2) | (pl.col("hidden_n") < gate.min_group) \
+            | (pl.col("hidden_analysts").fill_null(0) < gate.min_analysts)
+        need = (pl.col("shown") > 0) & pl.when(pl.col("top")).then(pl.col("hidden") == 0) \
+            .otherwise((pl.col("hidden") > 0) & fails)
+        picks = lines.filter(need)["pick"].unique().to_numpy()
+        hidden[picks] = True
+        touched = np.isin(child, picks) | np.isin(parent, picks)
+        todo = np.isin(line, np.unique(line[touched]))
+    return _cells_of(cells.filter(pl.Series(hidden)))
