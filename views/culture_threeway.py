@@ -291,7 +291,7 @@ def _cut_weeks(gate: Disclosure, weeks: list[pl.DataFrame]) -> tuple[set[Cell], 
 def announce(reads: CellReads, filters: Filters) -> None:
     """Tell `reads` the groupings `pattern_for` and `month_lines` will ask of `filters`' family, so
     they come in the same statements as the report's own."""
-    reads.want(root(filters), [*LEVELS[1:], *[(*level, "week") for level in LEVELS]])
+    reads.want(root(filters), LEVELS[1:])
     reads.want(filters, [("month", "channel"), ("month", "team_id")])
 
 
@@ -302,19 +302,15 @@ def month_lines(reads: CellReads, filters: Filters) -> dict[str, pl.DataFrame]:
 
 def pattern_for(gate: Disclosure, reads: CellReads, filters: Filters) -> Pattern:
     """The pattern of `filters`' family. Its widest link's lattice comes grouped by the database; the
-    per-analyst cells the search needs are read only when the search runs (at most `MAX_ATOMS`).
-    Above that, the lattice of the period and of each week get line complements."""
+    per-analyst cells the search needs are read only when the search runs (at most `MAX_ATOMS`);
+    above that, the period's lattice gets line complements."""
     top = root(filters)
     announce(reads, filters)
     atoms = reads.distinct(top, list(DIMS)).filter(pl.col("n") > 0)
     if atoms.height <= MAX_ATOMS:
         return pattern(gate, reads(top))
     period = _lattice_frame([(level, reads.distinct(top, list(level))) for level in LEVELS[1:]])
-    weeks = _lattice_frame([(level, reads.distinct(top, [*level, "week"])) for level in LEVELS], "week")
-    hidden = line_complements(gate, period)
-    if weeks.select(pl.col("_group").n_unique()).item() > 1:
-        hidden |= line_complements(gate, weeks, "week")
-    return Pattern(frozenset(hidden), frozenset(_cells_of(period)))
+    return Pattern(frozenset(line_complements(gate, period)), frozenset(_cells_of(period)))
 
 
 KEY_TYPES = {"service_id": pl.Int64, "channel": pl.String, "team_id": pl.Int64}
