@@ -25,7 +25,7 @@ differ from it by whole weeks.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -58,10 +58,12 @@ def root(filters: Filters) -> Filters:
 
 @dataclass(frozen=True)
 class Cube:
-    """The root's atoms and its lattice cells: responses, exact distinct analysts, atoms covered."""
+    """The root's atoms and its lattice cells: responses, exact distinct analysts, atoms covered.
+    `people` holds each atom's analysts as the bits of an int (one bit per analyst of the cells the
+    cube comes from), so a group's distinct analysts are the bits set in its atoms' `|`."""
 
     sizes: np.ndarray
-    people: list[frozenset]
+    people: list[int]
     cells: dict[Cell, tuple[int, int, tuple[int, ...]]]
 
 
@@ -69,23 +71,37 @@ def cube(cells: pl.DataFrame, by_month: bool = False) -> Cube:
     """The lattice of the root link from its per-analyst cells (`analyst_cells` rows). With
     `by_month` (one week cut by a month's end), the atoms are its parts' three-way cells, and the
     lattice holds the week's cells and each part's (keyed with ("month", its month) first)."""
-    parts = ["month"] if by_month else []
-    rows = cells.filter(pl.col("n") > 0).select(*parts, *DIMS, "analyst_id", "n")
-    atoms = (rows.group_by([*parts, *DIMS]).agg(pl.col("n").sum(), pl.col("analyst_id").unique().alias("who"))
-             .sort([*parts, *DIMS], nulls_last=True).with_row_index("_atom"))
-    rows = rows.join(atoms.select(*parts, *DIMS, "_atom"), on=[*parts, *DIMS], how="left", nulls_equal=True)
-    lattice: dict[Cell, tuple[int, int, tuple[int, ...]]] = {}
-    aggs = [pl.col("n").sum(), pl.col("analyst_id").n_unique().alias("analysts"),
-            pl.col("_atom").unique().sort().alias("atoms")]
-    for split in ([()] + ([tuple(parts)] if parts else [])):
-        for level in LEVELS:
-            keys = [*split, *level]
-            grouped = rows.group_by(keys or [pl.lit(0).alias("_all")]).agg(aggs).sort(keys or "_all", nulls_last=True)
-            for row in grouped.iter_rows(named=True):
-                if row["n"]:
-                    lattice[tuple((d, row[d]) for d in keys)] = (int(row["n"]), int(row["analysts"]),
-                                                                tuple(row["atoms"]))
-    return Cube(atoms["n"].to_numpy().astype(float), [frozenset(w) for w in atoms["who"].to_list()], lattice)
+    return cubes(cells, (), by_month).get((), Cube(np.zeros(0), [], {}))
+
+
+def cubes(cells: pl.DataFrame, by: tuple[str, ...], by_month: bool = False) -> dict[tuple, Cube]:
+    """`cube` of each part of the per-analyst cells, keyed by its values of the columns `by` (a week;
+    none: one cube, keyed ()). The parts are grouped together, level by level."""
+    keys, split = [*by, "_all"], ["month"] if by_month else []
+    rows = (cells.filter(pl.col("n") > 0)
+            .with_columns(pl.lit(0).alias("_all"), pl.col("analyst_id").rank("dense").fill_null(0).alias("_bit"))
+            .select(*keys, *split, *DIMS, "analyst_id", "_bit", "n"))
+    atoms = (rows.group_by(*keys, *split, *DIMS).agg(pl.col("n").sum(), pl.col("_bit").unique().alias("who"))
+             .sort([*keys, *split, *DIMS], nulls_last=True)
+             .with_columns(pl.int_range(pl.len()).over(keys).alias("_atom")))
+    rows = rows.join(atoms.select(*keys, *split, *DIMS, "_atom"), on=[*keys, *split, *DIMS], how="left",
+                     nulls_equal=True)
+    lattice: dict[tuple, dict[Cell, tuple[int, int, tuple[int, ...]]]] = {}
+    for cut in [(*part, *level) for part in [(), *([tuple(split)] if split else [])] for level in LEVELS]:
+        grouped = (rows.group_by(*keys, *cut)
+                   .agg(pl.col("n").sum(), pl.col("analyst_id").n_unique().alias("analysts"),
+                        pl.col("_atom").unique().sort().alias("atoms"))
+                   .sort([*keys, *cut], nulls_last=True))
+        for row in grouped.iter_rows():
+            n, analysts, covered = row[-3:]
+            if n:
+                lattice.setdefault(row[:len(by)], {})[tuple(zip(cut, row[len(keys):-3]))] = (
+                    int(n), int(analysts), tuple(covered))
+    out = {}
+    for key, frame in atoms.partition_by(keys, as_dict=True, maintain_order=True).items():
+        who = [sum(1 << bit for bit in bits) for bits in frame["who"].to_list()]
+        out[key[:len(by)]] = Cube(frame["n"].to_numpy().astype(float), who, lattice.get(key[:len(by)], {}))
+    return out
 
 
 def _dependent(null: np.ndarray, family: list[int]) -> list[int]:
@@ -103,40 +119,53 @@ def _dependent(null: np.ndarray, family: list[int]) -> list[int]:
     return [family[i] for i in np.flatnonzero(np.abs(kernel).max(axis=0) > TOL)]
 
 
-def _worked_out(gate: Disclosure, null: np.ndarray, shape: Cube, candidates: list[int]) -> list[tuple[int, ...]]:
+def _worked_out(gate: Disclosure, null: np.ndarray, shape: Cube, candidates: list[int],
+                most: int) -> list[tuple[int, ...]]:
     """Groups of `candidates` that fail the rule yet lie in the released span: a search that grows
-    each group while it still fails (adding atoms only adds responses and analysts). Past the
-    budget, the candidates left count as one such group."""
-    found: list[tuple[int, ...]] = []
-    visits = [0]
+    each group while it still fails (adding atoms only adds responses and analysts), in a fixed order,
+    up to `most` groups. Past the budget, the candidates left count as one such group (and so do
+    those left at each wider group the search returns to, up to `most`).
 
-    def grow(start: int, group: tuple[int, ...], total: np.ndarray, n: float, who: frozenset) -> None:
-        for pos in range(start, len(candidates)):
-            if len(found) >= LEAKS_PER_ROUND:
+    The sum of a group's null-space rows is built atom by atom along the search and only for groups
+    that fail; analysts are bits of ints (`Cube.people`)."""
+    found: list[tuple[int, ...]] = []
+    visits = 0
+    budget, min_group, min_analysts = SEARCH_BUDGET, gate.min_group, gate.min_analysts
+    sizes = [int(shape.sizes[atom]) for atom in candidates]
+    people = [shape.people[atom] for atom in candidates]
+    rows = list(null[candidates])
+    end = len(candidates)
+
+    def grow(start: int, group: tuple[int, ...], total: np.ndarray, n: int, who: int) -> None:
+        nonlocal visits
+        for pos in range(start, end):
+            if len(found) >= most:
                 return
-            visits[0] += 1
-            if visits[0] > SEARCH_BUDGET:
+            visits += 1
+            if visits > budget:
                 found.append(tuple(candidates[pos:]))
                 return
-            atom = candidates[pos]
-            size, people, vec = n + shape.sizes[atom], who | shape.people[atom], total + null[atom]
-            if gate.allows(int(size), len(people)):
+            size, anyone = n + sizes[pos], who | people[pos]
+            if size >= min_group and anyone.bit_count() >= min_analysts:
                 continue
-            grown = (*group, atom)
+            grown, vec = (*group, candidates[pos]), total + rows[pos]
             if np.abs(vec).max(initial=0.0) < 1e-7:
                 found.append(grown)
-            grow(pos + 1, grown, vec, size, people)
+            grow(pos + 1, grown, vec, size, anyone)
 
-    grow(0, (), np.zeros(null.shape[1]), 0.0, frozenset())
+    grow(0, (), np.zeros(null.shape[1]), 0, 0)
     return found
 
 
-def _leaks(gate: Disclosure, null: np.ndarray, shape: Cube) -> list[tuple[int, ...]]:
-    """Groups of atoms below the rule that the released cells determine."""
+def _leaks(gate: Disclosure, null: np.ndarray, shape: Cube, most: int) -> list[tuple[int, ...]]:
+    """Groups of atoms below the rule that the released cells determine (the first `most` found)."""
     few = [i for i, n in enumerate(shape.sizes) if n < gate.min_group]
-    thin = [i for i, who in enumerate(shape.people) if len(who) < gate.min_analysts]
-    candidates = sorted(set(_dependent(null, few)) | set(_dependent(null, thin)))
-    return _worked_out(gate, null, shape, candidates) if candidates else []
+    thin = [i for i, who in enumerate(shape.people) if who.bit_count() < gate.min_analysts]
+    dependent = set(_dependent(null, few))
+    if thin != few:
+        dependent |= set(_dependent(null, thin))
+    candidates = sorted(dependent)
+    return _worked_out(gate, null, shape, candidates, most) if candidates else []
 
 
 def _matrix(shape: Cube, cells: list[Cell]) -> np.ndarray:
@@ -165,32 +194,36 @@ def _withhold(shape: Cube, shown: list[Cell], basis: tuple, group: tuple[int, ..
     return None
 
 
-def _round(gate: Disclosure, shape: Cube, hidden: set[Cell]) -> tuple[list, list[Cell], tuple]:
-    """The groups below the rule that the cells not `hidden` determine, those cells and their SVD."""
+def _round(gate: Disclosure, shape: Cube, hidden: set[Cell], most: int) -> tuple[list, list[Cell], tuple]:
+    """The groups below the rule that the cells not `hidden` determine (the first `most` the search
+    finds), those cells and their SVD."""
     shown = [cell for cell in shape.cells if cell not in hidden]
     u, values, vt = np.linalg.svd(_matrix(shape, shown), full_matrices=True)
     rank = int((values > TOL * values[0]).sum())
-    return _leaks(gate, vt[rank:].T, shape), shown, (u, values[:rank], vt)
+    return _leaks(gate, vt[rank:].T, shape, most), shown, (u, values[:rank], vt)
 
 
 def hidden_cells(gate: Disclosure, shape: Cube) -> frozenset[Cell]:
     """The pattern: the lattice cells no link of the family shows. Cells below the rule, then one
     more cell per group worked out until none is; then each cell hidden that way is shown again,
     largest first, where that lets no group be worked out (so an early choice hides no more than
-    it must)."""
+    it must: there, the search stops at the first group it finds)."""
     small = {cell for cell, (n, people, _) in shape.cells.items() if not gate.allows(n, people)}
     if () in small or not shape.cells:
         return frozenset(shape.cells)
+    if all(n >= gate.min_group and who.bit_count() >= gate.min_analysts
+           for n, who in zip(shape.sizes, shape.people)):
+        return frozenset(small)  # no atom below the rule: no group of atoms is below it
     hidden = set(small)
     for _ in range(len(shape.cells)):
-        leaks, shown, basis = _round(gate, shape, hidden)
+        leaks, shown, basis = _round(gate, shape, hidden, LEAKS_PER_ROUND)
         picks = {_withhold(shape, shown, basis, group) for group in leaks} - {None}
         if not picks:
             break
         hidden |= picks
     order = list(shape.cells)
     for cell in sorted(hidden - small, key=lambda c: (-shape.cells[c][0], -order.index(c))):
-        if not _round(gate, shape, hidden - {cell})[0]:
+        if not _round(gate, shape, hidden - {cell}, min(LEAKS_PER_ROUND, 1))[0]:
             hidden.discard(cell)
     return frozenset(hidden)
 
@@ -255,32 +288,50 @@ def pattern(gate: Disclosure, cells: pl.DataFrame) -> Pattern:
     week cells; a cell shown only when no week of the period hides it keeps every figure a sum of
     cells the weeks' own patterns show, and a group below the rule has a part below it in some week
     (docs/PRIVACY.md). A week cut by a month's end is also split into its parts for the month rows
-    (`Pattern.months`)."""
+    (`Pattern.months`).
+
+    The weeks (and the cut weeks with their parts) are grouped together and each distinct cube is
+    searched once; the period's own search runs only while some cell is left that no week hides (a
+    week's cells are cells of the period)."""
     shape = cube(cells)
     if len(shape.sizes) > MAX_ATOMS:
         small = {cell for cell, (n, people, _) in shape.cells.items() if not gate.allows(n, people)}
         return Pattern(frozenset(shape.cells) if () in small else frozenset(small), frozenset(shape.cells))
-    hidden = set(hidden_cells(gate, shape))
-    weeks = cells.filter(pl.col("n") > 0).partition_by("week") if "week" in cells.columns else []
+    searched: dict[tuple, frozenset[Cell]] = {}
+
+    def search(part: Cube) -> frozenset[Cell]:
+        key = (part.sizes.tobytes(), tuple(part.people), tuple(part.cells.items()))
+        if key not in searched:
+            searched[key] = hidden_cells(gate, part)
+        return searched[key]
+
+    everything = frozenset(shape.cells)
+    weekly, months = _cut_weeks(cells, search)
+    hidden: set[Cell] = set(weekly)
+    weeks = cubes(cells, ("week",)) if "week" in cells.columns else {}
     if len(weeks) > 1:
-        for week in weeks:
-            hidden |= hidden_cells(gate, cube(week))
-    weekly, months = _cut_weeks(gate, weeks)
-    return Pattern(frozenset(hidden | weekly), frozenset(shape.cells), months)
+        for week in weeks.values():
+            if len(hidden) == len(everything):
+                break
+            hidden |= search(week)
+    if len(hidden) < len(everything):
+        hidden |= hidden_cells(gate, shape)
+    return Pattern(frozenset(hidden), everything, months)
 
 
-def _cut_weeks(gate: Disclosure, weeks: list[pl.DataFrame]) -> tuple[set[Cell], dict]:
-    """For each week with answers on both sides of a month's end: the pattern of the week's cells
-    and its parts' cells together (`cube(by_month=True)`). Month rows tell the parts apart (links
-    of other periods subtract to a part), while every other figure adds the whole week: so a group
-    below the rule may be a part's cells against the week's. Returns the week cells that pattern
-    hides and, per month (`Pattern.months`), the part cells it hides."""
+def _cut_weeks(cells: pl.DataFrame, search: Callable[[Cube], frozenset[Cell]]) -> tuple[set[Cell], dict]:
+    """For each week with answers on both sides of a month's end: the pattern (`search`) of the
+    week's cells and its parts' cells together (`cube(by_month=True)`). Month rows tell the parts
+    apart (links of other periods subtract to a part), while every other figure adds the whole week:
+    so a group below the rule may be a part's cells against the week's. Returns the week cells that
+    pattern hides and, per month (`Pattern.months`), the part cells it hides."""
     weekly: set[Cell] = set()
     months: dict = {}
-    for week in weeks:
-        if "month" not in week.columns or week["month"].n_unique() < 2:
-            continue
-        for cell in hidden_cells(gate, cube(week, by_month=True)):
+    if "week" not in cells.columns or "month" not in cells.columns:
+        return weekly, months
+    cut = cells.filter(pl.col("n") > 0).filter(pl.col("month").n_unique().over("week") > 1)
+    for week in cubes(cut, ("week",), by_month=True).values():
+        for cell in search(week):
             if cell and cell[0][0] == "month":
                 months[cell[0][1]] = months.get(cell[0][1], frozenset()) | {cell[1:]}
             else:
