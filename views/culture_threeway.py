@@ -20,10 +20,19 @@ Every link then hides the lattice cells of the pattern that its figures add up (
 itself when its own headline is such a cell), so every link makes the same choice. The pattern of
 a period also holds what each of its weeks' own patterns hides (`pattern`): links of other periods
 differ from it by whole weeks.
+
+The cost is in the search and in the SVDs (one per round, and one per cell the end of
+`hidden_cells` tries to show again). Whatever is done to save time does the same float operations
+on what decides a cell's fate, or skips work whose outcome is known: the search counts visits in
+runs (`_Search`); a cell is tried again only until its search finds one group; a cube with no atom
+below the rule has no search; the period's search is skipped once its weeks hide every cell; equal
+week cubes are searched once. tests/test_threeway_equivalence.py holds the plain version and checks
+that every input gets the same cells hidden.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -119,42 +128,92 @@ def _dependent(null: np.ndarray, family: list[int]) -> list[int]:
     return [family[i] for i in np.flatnonzero(np.abs(kernel).max(axis=0) > TOL)]
 
 
+class _Search:
+    """The search of `_worked_out`, over the candidates' positions 0..end-1 (the `group` of a call
+    is a tuple of positions). It visits what the plain recursion below visits, in its order, and
+    counts visits alike, but where that recursion steps through every position one by one, this
+    one counts a run of positions whose atom lifts the group over the rule in one step:
+
+        def grow(start, group):                      # group: fails the rule
+            for pos in range(start, end):
+                if len(found) >= most: return
+                visits += 1
+                if visits > budget: found.append(candidates[pos:]); return
+                if group + pos passes the rule: continue
+                if the null-space rows of group + pos sum to 0: found.append(group + pos)
+                grow(pos + 1, group + pos)
+
+    The positions that keep a group below the rule come from lists kept per shortfall of responses
+    and per set of analysts. Whether the rows sum to 0 (every coordinate below 1e-7) is first asked
+    of one coordinate, summed along the way as a float; only where that one is below 1e-7 is the
+    whole sum made, row by row in the group's order (the same additions, so the same floats)."""
+
+    def __init__(self, gate: Disclosure, null: np.ndarray, shape: Cube, candidates: list[int], most: int):
+        self.candidates, self.most, self.found = candidates, most, []
+        self.visits, self.budget, self.end = 0, SEARCH_BUDGET, len(candidates)
+        self.min_group, self.min_analysts = gate.min_group, gate.min_analysts
+        self.sizes = [int(shape.sizes[atom]) for atom in candidates]
+        self.people = [shape.people[atom] for atom in candidates]
+        self.rows = null[candidates]
+        nonzero = (np.abs(self.rows) > 1e-9).sum(axis=0)  # the coordinate fewest groups sum to 0 on
+        self.probe = self.rows[:, int(np.argmax(nonzero))].tolist() if nonzero.size else [0.0] * self.end
+        self._few: dict[int, list[int]] = {}
+        self._thin: dict[int, list[int]] = {}
+
+    def _keeping_below(self, start: int, n: int, who: int) -> list[int]:
+        """The positions from `start` whose atom leaves a group of `n` responses by `who` below the rule."""
+        if n < self.min_group and (few := self._few.get(n)) is None:
+            few = self._few[n] = [p for p, size in enumerate(self.sizes) if n + size < self.min_group]
+        if who.bit_count() < self.min_analysts and (thin := self._thin.get(who)) is None:
+            thin = self._thin[who] = [p for p, more in enumerate(self.people)
+                                      if (who | more).bit_count() < self.min_analysts]
+        few = few[bisect.bisect_left(few, start):] if n < self.min_group else []
+        thin = thin[bisect.bisect_left(thin, start):] if who.bit_count() < self.min_analysts else []
+        return sorted({*few, *thin}) if few and thin else few or thin
+
+    def _visit(self, start: int, stop: int) -> bool:
+        """Visit positions start..stop-1 (all but the last lift the group over the rule); True when
+        the search stops there (`most` groups found, or past the budget)."""
+        if start >= stop:
+            return False
+        if len(self.found) >= self.most:
+            return True
+        if self.visits + stop - start > self.budget:
+            cut = start + max(0, self.budget - self.visits)  # the first position past the budget
+            self.visits += cut - start + 1
+            self.found.append(tuple(self.candidates[cut:]))
+            return True
+        self.visits += stop - start
+        return False
+
+    def _zero(self, group: tuple[int, ...]) -> bool:
+        total = np.zeros(self.rows.shape[1])
+        for pos in group:
+            total = total + self.rows[pos]
+        return bool(np.abs(total).max(initial=0.0) < 1e-7)
+
+    def grow(self, start: int, group: tuple[int, ...], probe: float, n: int, who: int) -> None:
+        at = start
+        for pos in self._keeping_below(start, n, who):
+            if self._visit(at, pos + 1):
+                return
+            grown, value = (*group, pos), probe + self.probe[pos]
+            if abs(value) < 1e-7 and self._zero(grown):
+                self.found.append(tuple(self.candidates[p] for p in grown))
+            self.grow(pos + 1, grown, value, n + self.sizes[pos], who | self.people[pos])
+            at = pos + 1
+        self._visit(at, self.end)
+
+
 def _worked_out(gate: Disclosure, null: np.ndarray, shape: Cube, candidates: list[int],
                 most: int) -> list[tuple[int, ...]]:
     """Groups of `candidates` that fail the rule yet lie in the released span: a search that grows
     each group while it still fails (adding atoms only adds responses and analysts), in a fixed order,
-    up to `most` groups. Past the budget, the candidates left count as one such group (and so do
-    those left at each wider group the search returns to, up to `most`).
-
-    The sum of a group's null-space rows is built atom by atom along the search and only for groups
-    that fail; analysts are bits of ints (`Cube.people`)."""
-    found: list[tuple[int, ...]] = []
-    visits = 0
-    budget, min_group, min_analysts = SEARCH_BUDGET, gate.min_group, gate.min_analysts
-    sizes = [int(shape.sizes[atom]) for atom in candidates]
-    people = [shape.people[atom] for atom in candidates]
-    rows = list(null[candidates])
-    end = len(candidates)
-
-    def grow(start: int, group: tuple[int, ...], total: np.ndarray, n: int, who: int) -> None:
-        nonlocal visits
-        for pos in range(start, end):
-            if len(found) >= most:
-                return
-            visits += 1
-            if visits > budget:
-                found.append(tuple(candidates[pos:]))
-                return
-            size, anyone = n + sizes[pos], who | people[pos]
-            if size >= min_group and anyone.bit_count() >= min_analysts:
-                continue
-            grown, vec = (*group, candidates[pos]), total + rows[pos]
-            if np.abs(vec).max(initial=0.0) < 1e-7:
-                found.append(grown)
-            grow(pos + 1, grown, vec, size, anyone)
-
-    grow(0, (), np.zeros(null.shape[1]), 0, 0)
-    return found
+    up to `most` groups (`_Search`). Past the budget, the candidates left count as one such group (and
+    so do those left at each wider group the search goes back to, up to `most`)."""
+    search = _Search(gate, null, shape, candidates, most)
+    search.grow(0, (), 0.0, 0, 0)
+    return search.found
 
 
 def _leaks(gate: Disclosure, null: np.ndarray, shape: Cube, most: int) -> list[tuple[int, ...]]:
