@@ -1,10 +1,11 @@
 """The suppression pattern of Culture trends' service × channel × team table (views/culture_threeway.py)
 is privacy code made faster: for every input it must hide exactly the cells its earlier, plain
 version hides (kept as tests/threeway_reference.py). Random per-analyst cells — null values, one
-atom, every cell below the rule, weeks that repeat, crowds of atoms among two or three analysts whose
-search runs past `SEARCH_BUDGET` or finds `LEAKS_PER_ROUND` groups — and the demo warehouse's cells
-are given to both, and their patterns compared; the search's limits are also made small, so that
-cutting a round short (where the order of the search decides what is hidden) is met often."""
+atom, every cell below the rule, weeks that repeat, a week cut by a month's end, crowds of atoms
+among two or three analysts whose search runs past `SEARCH_BUDGET` or finds `LEAKS_PER_ROUND`
+groups — and the demo warehouse's cells are given to both, and their patterns compared; the
+search's limits are also made small, so that cutting a round short (where the order of the search
+decides what is hidden) is met often. One round's search is also compared on its own."""
 
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ from views import culture_threeway as threeway
 from views.culture_cells import CellReads
 from views.disclosure import Disclosure
 
-MONDAY = dt.date(2026, 3, 2)
-SCHEMA = {"week": pl.Date, "team_id": pl.Int64, "service_id": pl.Int64, "channel": pl.String,
+MONDAY = dt.date(2026, 3, 23)  # the second week, 30 March - 5 April, is cut by April
+SCHEMA = {"week": pl.Date, "month": pl.Date, "team_id": pl.Int64, "service_id": pl.Int64, "channel": pl.String,
           "analyst_id": pl.Int64, "n": pl.Int64}
 LIMITS = [(reference.SEARCH_BUDGET, reference.LEAKS_PER_ROUND), (60, 16), (400, 3), (5, 1)]
 """(SEARCH_BUDGET, LEAKS_PER_ROUND) pairs: the module's own, and small ones that cut rounds short."""
@@ -41,7 +42,8 @@ def _values(rnd: random.Random, pool: list, most: int) -> list:
 @hs.composite
 def cells_frames(draw) -> tuple[Disclosure, pl.DataFrame]:
     """A gate and the per-analyst cells of a root link: a few services, channels, teams (at times a
-    null among them), analysts and weeks; rows of n = 0 now and then."""
+    null among them), analysts and weeks (the second one cut by a month's end); rows of n = 0 now and
+    then."""
     rnd = random.Random(draw(hs.integers(0, 2 ** 32)))
     crowd = draw(hs.sampled_from(["plain", "plain", "one atom", "crowd", "repeat"]))
     services = _values(rnd, [1, 2, 3, 4, 5, 6], 6 if crowd == "crowd" else 4)
@@ -50,12 +52,14 @@ def cells_frames(draw) -> tuple[Disclosure, pl.DataFrame]:
     if crowd == "one atom":
         services, channels, teams = services[:1], channels[:1], teams[:1]
     analysts = list(range(1, (rnd.randint(2, 3) if crowd == "crowd" else rnd.randint(1, 12)) + 1))
-    weeks = [MONDAY + dt.timedelta(weeks=w) for w in range(rnd.randint(1, 3))]
+    first = rnd.randrange(2)  # one week alone may be the cut one
+    weeks = [MONDAY + dt.timedelta(weeks=first + w) for w in range(rnd.randint(1, 3))]
     size = rnd.randint(30, 110) if crowd == "crowd" else rnd.randint(0, 70)
-    rows = [(rnd.choice(weeks), rnd.choice(teams), rnd.choice(services), rnd.choice(channels),
+    rows = [(rnd.choice(weeks), rnd.randrange(7), rnd.choice(teams), rnd.choice(services), rnd.choice(channels),
              rnd.choice(analysts), rnd.choices([0, 1, 2, 3, 7], [1, 6, 3, 2, 1])[0]) for _ in range(size)]
     if crowd == "repeat" and len(weeks) > 1:  # every week the same cells: the weeks' cubes are equal
         rows = [(week, *row[1:]) for week in weeks for row in rows if row[0] == weeks[0]]
+    rows = [(week, (week + dt.timedelta(days=day)).replace(day=1), *rest) for week, day, *rest in rows]
     gate = Disclosure(draw(hs.integers(1, 8)), draw(hs.integers(1, 4)))
     return gate, pl.DataFrame(rows, schema=SCHEMA, orient="row")
 
@@ -63,7 +67,7 @@ def cells_frames(draw) -> tuple[Disclosure, pl.DataFrame]:
 def _same(gate: Disclosure, cells: pl.DataFrame) -> None:
     expected = reference.pattern(gate, cells)
     got = threeway.pattern(gate, cells)
-    assert (got.hidden, got.cells) == expected
+    assert (got.hidden, got.cells, got.months) == expected
     shape, plain = threeway.cube(cells), reference.cube(cells)
     assert list(shape.cells.items()) == list(plain.cells.items())
     if len(shape.sizes) <= threeway.MAX_ATOMS:
@@ -93,8 +97,13 @@ def test_empty_and_degenerate_cells_are_handled_alike():
     gate = Disclosure(5, 3)
     empty = pl.DataFrame(schema=SCHEMA)
     _same(gate, empty)
-    _same(gate, pl.DataFrame([(MONDAY, None, None, None, 1, 4)], schema=SCHEMA, orient="row"))
-    _same(gate, pl.DataFrame([(MONDAY, 1, 1, "email", a, 3) for a in range(1, 6)], schema=SCHEMA, orient="row"))
+    march, april = dt.date(2026, 3, 1), dt.date(2026, 4, 1)
+    _same(gate, pl.DataFrame([(MONDAY, march, None, None, None, 1, 4)], schema=SCHEMA, orient="row"))
+    _same(gate, pl.DataFrame([(MONDAY, march, 1, 1, "email", a, 3) for a in range(1, 6)], schema=SCHEMA,
+                             orient="row"))
+    cut = MONDAY + dt.timedelta(weeks=1)  # one week, cut by a month's end: its parts' own patterns
+    _same(gate, pl.DataFrame([(cut, march if a % 2 else april, 1, 1 + a % 2, "email", a, 3) for a in range(1, 9)],
+                             schema=SCHEMA, orient="row"))
 
 
 @pytest.mark.slow

@@ -37,22 +37,26 @@ class Cube:
     cells: dict[Cell, tuple[int, int, tuple[int, ...]]]
 
 
-def cube(cells: pl.DataFrame) -> Cube:
-    """The lattice of the root link from its per-analyst cells (`analyst_cells` rows)."""
-    rows = cells.filter(pl.col("n") > 0).select(*DIMS, "analyst_id", "n")
-    atoms = (rows.group_by(DIMS).agg(pl.col("n").sum(), pl.col("analyst_id").unique().alias("who"))
-             .sort(list(DIMS), nulls_last=True).with_row_index("_atom"))
-    rows = rows.join(atoms.select(*DIMS, "_atom"), on=list(DIMS), how="left", nulls_equal=True)
+def cube(cells: pl.DataFrame, by_month: bool = False) -> Cube:
+    """The lattice of the root link from its per-analyst cells (`analyst_cells` rows). With
+    `by_month` (one week cut by a month's end), the atoms are its parts' three-way cells, and the
+    lattice holds the week's cells and each part's (keyed with ("month", its month) first)."""
+    parts = ["month"] if by_month else []
+    rows = cells.filter(pl.col("n") > 0).select(*parts, *DIMS, "analyst_id", "n")
+    atoms = (rows.group_by([*parts, *DIMS]).agg(pl.col("n").sum(), pl.col("analyst_id").unique().alias("who"))
+             .sort([*parts, *DIMS], nulls_last=True).with_row_index("_atom"))
+    rows = rows.join(atoms.select(*parts, *DIMS, "_atom"), on=[*parts, *DIMS], how="left", nulls_equal=True)
     lattice: dict[Cell, tuple[int, int, tuple[int, ...]]] = {}
-    for level in LEVELS:
-        aggs = [pl.col("n").sum(), pl.col("analyst_id").n_unique().alias("analysts"),
-                pl.col("_atom").unique().sort().alias("atoms")]
-        by = list(level) or [pl.lit(0).alias("_all")]
-        grouped = rows.group_by(by).agg(aggs).sort(list(level) or "_all", nulls_last=True)
-        for row in grouped.iter_rows(named=True):
-            if row["n"]:
-                lattice[tuple((d, row[d]) for d in level)] = (int(row["n"]), int(row["analysts"]),
-                                                                 tuple(row["atoms"]))
+    aggs = [pl.col("n").sum(), pl.col("analyst_id").n_unique().alias("analysts"),
+            pl.col("_atom").unique().sort().alias("atoms")]
+    for split in ([()] + ([tuple(parts)] if parts else [])):
+        for level in LEVELS:
+            keys = [*split, *level]
+            grouped = rows.group_by(keys or [pl.lit(0).alias("_all")]).agg(aggs).sort(keys or "_all", nulls_last=True)
+            for row in grouped.iter_rows(named=True):
+                if row["n"]:
+                    lattice[tuple((d, row[d]) for d in keys)] = (int(row["n"]), int(row["analysts"]),
+                                                                tuple(row["atoms"]))
     return Cube(atoms["n"].to_numpy().astype(float), [frozenset(w) for w in atoms["who"].to_list()], lattice)
 
 
@@ -163,20 +167,41 @@ def hidden_cells(gate: Disclosure, shape: Cube) -> frozenset[Cell]:
     return frozenset(hidden)
 
 
-def pattern(gate: Disclosure, cells: pl.DataFrame) -> tuple[frozenset, frozenset]:
+def pattern(gate: Disclosure, cells: pl.DataFrame) -> tuple[frozenset, frozenset, dict]:
     """The pattern of the family whose widest link has the per-analyst `cells`: the cells its period
     hides, and every cell that the own pattern of one of its weeks hides. Links of other periods
     differ from this family's by whole weeks, so what two links give away by difference adds up
     week cells; a cell shown only when no week of the period hides it keeps every figure a sum of
     cells the weeks' own patterns show, and a group below the rule has a part below it in some week
-    (docs/PRIVACY.md; a week cut by a month's end is not split here, a known limit)."""
+    (docs/PRIVACY.md). A week cut by a month's end is also split into its parts for the month rows
+    (`Pattern.months`, the third item)."""
     shape = cube(cells)
     if len(shape.sizes) > MAX_ATOMS:
         small = {cell for cell, (n, people, _) in shape.cells.items() if not gate.allows(n, people)}
-        return (frozenset(shape.cells) if () in small else frozenset(small)), frozenset(shape.cells)
+        return (frozenset(shape.cells) if () in small else frozenset(small)), frozenset(shape.cells), {}
     hidden = set(hidden_cells(gate, shape))
     weeks = cells.filter(pl.col("n") > 0).partition_by("week") if "week" in cells.columns else []
     if len(weeks) > 1:
         for week in weeks:
             hidden |= hidden_cells(gate, cube(week))
-    return frozenset(hidden), frozenset(shape.cells)
+    weekly, months = _cut_weeks(gate, weeks)
+    return frozenset(hidden | weekly), frozenset(shape.cells), months
+
+
+def _cut_weeks(gate: Disclosure, weeks: list[pl.DataFrame]) -> tuple[set[Cell], dict]:
+    """For each week with answers on both sides of a month's end: the pattern of the week's cells
+    and its parts' cells together (`cube(by_month=True)`). Month rows tell the parts apart (links
+    of other periods subtract to a part), while every other figure adds the whole week: so a group
+    below the rule may be a part's cells against the week's. Returns the week cells that pattern
+    hides and, per month (`Pattern.months`), the part cells it hides."""
+    weekly: set[Cell] = set()
+    months: dict = {}
+    for week in weeks:
+        if "month" not in week.columns or week["month"].n_unique() < 2:
+            continue
+        for cell in hidden_cells(gate, cube(week, by_month=True)):
+            if cell and cell[0][0] == "month":
+                months[cell[0][1]] = months.get(cell[0][1], frozenset()) | {cell[1:]}
+            else:
+                weekly.add(cell)
+    return weekly, months
