@@ -1,11 +1,12 @@
-"""The suppression pattern of Culture trends' service × channel × team table (views/culture_threeway.py)
-is privacy code made faster: for every input it must hide exactly the cells its earlier, plain
-version hides (kept as tests/threeway_reference.py). Random per-analyst cells — null values, one
-atom, every cell below the rule, weeks that repeat, a week cut by a month's end, crowds of atoms
-among two or three analysts whose search runs past `SEARCH_BUDGET` or finds `LEAKS_PER_ROUND`
-groups — and the demo warehouse's cells are given to both, and their patterns compared; the
-search's limits are also made small, so that cutting a round short (where the order of the search
-decides what is hidden) is met often. One round's search is also compared on its own."""
+"""The suppression pattern of Culture trends' service × channel × team table
+(views/culture_threeway.py and its search, views/culture_threeway_search.py) is privacy code made
+faster: for every input it must hide exactly the cells its earlier, plain version hides (kept as
+tests/threeway_reference.py). Random per-analyst cells — null values, one atom, every cell below
+the rule, weeks that repeat, a week cut by a month's end, crowds of atoms among two or three
+analysts whose search runs past `SEARCH_BUDGET` or finds `LEAKS_PER_ROUND` groups — and the demo
+warehouse's cells are given to both, and their patterns compared; the search's limits are also made
+small, so that cutting a round short (where the order of the search decides what is hidden) is met
+often. One round's search is also compared on its own."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from data_access.scope import Scope
 from data_access.trends import analyst_cells
 from tests import threeway_reference as reference
 from views import culture_threeway as threeway
+from views import culture_threeway_search as search
 from views.culture_cells import CellReads
 from views.disclosure import Disclosure
 
@@ -68,16 +70,16 @@ def _same(gate: Disclosure, cells: pl.DataFrame) -> None:
     expected = reference.pattern(gate, cells)
     got = threeway.pattern(gate, cells)
     assert (got.hidden, got.cells, got.months) == expected
-    shape, plain = threeway.cube(cells), reference.cube(cells)
+    shape, plain = search.cube(cells), reference.cube(cells)
     assert list(shape.cells.items()) == list(plain.cells.items())
     if len(shape.sizes) <= threeway.MAX_ATOMS:
-        assert threeway.hidden_cells(gate, shape) == reference.hidden_cells(gate, plain)
+        assert search.hidden_cells(gate, shape) == reference.hidden_cells(gate, plain)
 
 
 @pytest.fixture(params=LIMITS, ids=lambda limits: f"budget{limits[0]}-leaks{limits[1]}")
 def limits(request, monkeypatch):
     budget, leaks = request.param
-    for module in (threeway, reference):
+    for module in (search, reference):
         monkeypatch.setattr(module, "SEARCH_BUDGET", budget)
         monkeypatch.setattr(module, "LEAKS_PER_ROUND", leaks)
     return request.param
@@ -148,11 +150,11 @@ def test_one_round_s_search_finds_the_same_groups_in_the_same_order(case):
     the budget and at the most groups wanted."""
     gate, sizes, people, null, candidates, budget, most = case
     plain = reference.Cube(sizes, people, {})
-    bits = threeway.Cube(sizes, [sum(1 << who for who in group) for group in people], {})
-    kept = reference.SEARCH_BUDGET, reference.LEAKS_PER_ROUND, threeway.SEARCH_BUDGET
+    bits = search.Cube(sizes, [sum(1 << who for who in group) for group in people], {})
+    kept = reference.SEARCH_BUDGET, reference.LEAKS_PER_ROUND, search.SEARCH_BUDGET
     try:
-        reference.SEARCH_BUDGET, reference.LEAKS_PER_ROUND, threeway.SEARCH_BUDGET = budget, most, budget
+        reference.SEARCH_BUDGET, reference.LEAKS_PER_ROUND, search.SEARCH_BUDGET = budget, most, budget
         expected = reference._worked_out(gate, null, plain, candidates)
-        assert threeway._worked_out(gate, null, bits, candidates, most) == expected
+        assert search._worked_out(gate, null, bits, candidates, most) == expected
     finally:
-        reference.SEARCH_BUDGET, reference.LEAKS_PER_ROUND, threeway.SEARCH_BUDGET = kept
+        reference.SEARCH_BUDGET, reference.LEAKS_PER_ROUND, search.SEARCH_BUDGET = kept
