@@ -72,6 +72,8 @@ def _same(gate: Disclosure, cells: pl.DataFrame) -> None:
     assert (got.hidden, got.cells, got.months) == expected
     shape, plain = search.cube(cells), reference.cube(cells)
     assert list(shape.cells.items()) == list(plain.cells.items())
+    by_month = search.cube(cells, by_month=True).cells.items()
+    assert list(by_month) == list(reference.cube(cells, by_month=True).cells.items())
     if len(shape.sizes) <= threeway.MAX_ATOMS:
         assert search.hidden_cells(gate, shape) == reference.hidden_cells(gate, plain)
 
