@@ -167,8 +167,7 @@ def _before_checks(gate: Disclosure, scope: Scope, filters: Filters, url: str | 
     gaps = _team_before_gaps(gate, scope, filters, url, people)
     if people.is_empty():
         return before, gaps
-    earlier = links.carried(gate, filters.previous(), reads,
-                            lambda wider: _all_gaps(gate, wider, reads, links.PARENT_KINDS))
+    earlier = carried(gate, filters.previous(), reads)
     if earlier is None:
         return dict(before, analysts=0), gaps | {(team,) for team in by_team["team_id"].to_list()}
     # A team row the period before hides (a wider link's block, or a cell of the service × channel ×
@@ -234,7 +233,7 @@ def report_from(scope: Scope, filters: Filters, url: str | None, people: pl.Data
     threeway.announce(reads, filters)
     if _differs_from_a_neighbour(gate, scope, filters, url, people, reads):
         return _blank_report(n, key, "neighbour")
-    inherited = links.carried(gate, filters, reads, lambda wider: _all_gaps(gate, wider, reads, links.PARENT_KINDS))
+    inherited = carried(gate, filters, reads)
     if inherited is None:
         return _blank_report(n, key, "complement")
     return _full_report(gate, scope, filters, url, people, reads, inherited)
@@ -244,6 +243,12 @@ CELL_KINDS = (("month",), ("team_id",), ("month", "ticket_type"), ("month", "cha
               ("month", "sla_met"), ("sla_met",), ("service_id", "channel"), ("channel",), ("service_id",),
               ("reassignment_count",))
 """Every kind of cell the page shows below the selection: each is checked against neighbouring links."""
+
+
+def carried(gate: Disclosure, filters: Filters, reads: CellReads) -> links.Gaps | None:
+    """`links.carried` for the link `filters`, each wider link's own gaps worked out as its page
+    would (`_all_gaps`): what that link must hide for its wider links' sake, or None (withheld)."""
+    return links.carried(gate, filters, reads, lambda wider: _all_gaps(gate, wider, reads, links.PARENT_KINDS))
 
 
 def _all_gaps(gate: Disclosure, filters: Filters, reads: CellReads,

@@ -17,9 +17,8 @@ from data_access.trends import analyst_weeks
 from metrics.culture import lost_by, rollup, totals
 from metrics.targets import a_year_later, impact_against, lost_cost, target_gap, work_days, year_before
 from metrics.trends import PeriodChange, period_change
-from views import culture_links as links
 from views import culture_sections as sections
-from views.culture import (CultureReport, _all_gaps, _cell_gaps, _differs_from_a_neighbour, announce, distinct,
+from views.culture import (CultureReport, _cell_gaps, _differs_from_a_neighbour, announce, carried, distinct,
                            report_from)
 from views.culture_cells import CellReads, cell_reads
 from views.disclosure import Disclosure, blank, released, shown_only
@@ -38,6 +37,10 @@ class CultureExtras:
     """month (moved forward a year, to sit under this year's), n, happiness…: months that pass."""
     lost_months: pl.DataFrame
     """month, mean_minutes, total_hours: months that pass and have enough lost-time answers."""
+
+
+NO_EXTRAS = CultureExtras(None, 0, pl.DataFrame(), pl.DataFrame())
+"""The extras of a report that shows no figures."""
 
 
 def same_months_last_year(filters: Filters) -> Filters:
@@ -67,7 +70,7 @@ def _year_ago(gate: Disclosure, scope: Scope, filters: Filters, url: str | None,
         return None, n, empty
     # The change gives the earlier period's figure away just as its own page would show it: so
     # that page's carried decisions hold here too (withheld as a whole, or months hidden).
-    inherited = links.carried(gate, earlier, reads, lambda wider: _all_gaps(gate, wider, reads, links.PARENT_KINDS))
+    inherited = carried(gate, earlier, reads)
     if inherited is None:
         return None, n, empty
     months = reads.experience(earlier, ("month",))
@@ -104,16 +107,16 @@ def culture_extras(*, scope: Scope, filters: Filters, url: str | None = None) ->
     """Year-on-year comparison and lost time per month for `filters`, within `scope`: built with
     the report (its checks first, these figures' own on top); none for a report not shown."""
     _, extras = culture_page(scope=scope, filters=filters, url=url)
-    return extras if extras is not None else CultureExtras(None, 0, pl.DataFrame(), pl.DataFrame())
+    return extras if extras is not None else NO_EXTRAS
 
 
 def extras_from(scope: Scope, filters: Filters, url: str | None, people: pl.DataFrame,
                 reads: CellReads, report: CultureReport) -> CultureExtras:
-    """`culture_extras` from `analyst_weeks` of `filters`, the cells `reads` and the `report` built
-    from them (its trend says which months may show at all)."""
+    """`culture_extras` from `analyst_weeks` of `filters`, the cells `reads` and the shown `report`
+    built from them (its trend says which months may show at all)."""
     gate = Disclosure.for_scope(scope)
-    if people.is_empty() or report.is_empty or report.withheld:
-        return CultureExtras(None, 0, pl.DataFrame(), pl.DataFrame())
+    if people.is_empty():
+        return NO_EXTRAS
     whole = totals(reads.experience(filters, ()))
     now = (int(whole.get("n", 0)), people["analyst_id"].n_unique(), int(whole.get("happy", 0)),
            int(whole.get("unhappy", 0)))

@@ -14,7 +14,8 @@ Every link then hides the lattice cells of the pattern that its figures add up (
 itself when its own headline is such a cell), so every link makes the same choice. The pattern of
 a period also holds what each of its weeks' own patterns hides (`pattern`): links of other periods
 differ from it by whole weeks. The period's search is skipped once its weeks hide every cell, and
-equal week cubes are searched once.
+equal week cubes are searched once. Above `MAX_ATOMS` there is no search: the period's lattice
+gets line complements (`line_complements`), which close what one line of cells gives away.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from views.disclosure import Disclosure
 FIELDS = {"service_id": "service_ids", "channel": "channels", "team_id": "team_ids"}
 MAX_ATOMS = 100
 """Above this many non-empty atoms the search is not run (one round costs seconds at 700 atoms):
-the pattern then holds only the cells below the rule (docs/PRIVACY.md, known limits)."""
+`pattern_for` then gives the period's line complements (docs/PRIVACY.md, known limits)."""
 
 
 def root(filters: Filters) -> Filters:
@@ -181,29 +182,28 @@ def pattern_for(gate: Disclosure, reads: CellReads, filters: Filters) -> Pattern
 KEY_TYPES = {"service_id": pl.Int64, "channel": pl.String, "team_id": pl.Int64}
 
 
-def _lattice_frame(levels: list[tuple[tuple[str, ...], pl.DataFrame]], group: str | None = None) -> pl.DataFrame:
-    """Lattice cells as rows: `group` (the week, or none), `level` (a bit per dimension of `DIMS`
-    the cell has), the three keys (null where the cell has no such dimension), n, analysts."""
+def _lattice_frame(levels: list[tuple[tuple[str, ...], pl.DataFrame]]) -> pl.DataFrame:
+    """Lattice cells as rows: `level` (a bit per dimension of `DIMS` the cell has), the three keys
+    (null where the cell has no such dimension), n, analysts; in lattice order."""
     frames = []
     for level, frame in levels:
         bits = sum(1 << i for i, d in enumerate(DIMS) if d in level)
         frames.append(frame.filter(pl.col("n") > 0).select(
-            (pl.col(group) if group else pl.lit(0)).alias("_group"), pl.lit(bits, pl.Int64).alias("level"),
+            pl.lit(bits, pl.Int64).alias("level"),
             *[pl.col(d).cast(t) if d in level else pl.lit(None, t).alias(d) for d, t in KEY_TYPES.items()],
             pl.col("n").cast(pl.Int64), pl.col("analysts").cast(pl.Int64)))
-    return pl.concat(frames).sort("_group", "level", *DIMS, nulls_last=True)
+    return pl.concat(frames).sort("level", *DIMS, nulls_last=True)
 
 
 def _cells_of(frame: pl.DataFrame) -> set[Cell]:
     """The `Cell` of each row of a `_lattice_frame`."""
     return {tuple((d, row[i + 1]) for i, d in enumerate(DIMS) if row[0] & (1 << i))
-            for row in frame.select("level", *DIMS).unique().iter_rows()}
+            for row in frame.select("level", *DIMS).iter_rows()}
 
 
-def line_complements(gate: Disclosure, frame: pl.DataFrame, group: str | None = None) -> set[Cell]:
-    """The pattern of a lattice too large for the search (`_lattice_frame` rows, per `group` when
-    given: each week its own lattice), as the `Cell`s hidden in any group: the cells below the
-    rule, then, line by line, complements. A *line* is a cell and its cells one dimension further in
+def line_complements(gate: Disclosure, frame: pl.DataFrame) -> set[Cell]:
+    """The pattern of a lattice too large for the search (`_lattice_frame` rows), as `Cell`s: the
+    cells below the rule, then, line by line, complements. A *line* is a cell and its cells one dimension further in
     (a service's cells by team, say); the cell is their sum. Where the cell is shown, the line's
     hidden cells must be at least two and pass the rule together (distinct analysts: the largest
     cell's, a lower bound), else their sum is the cell minus the others; where it is hidden, a line
@@ -213,13 +213,13 @@ def line_complements(gate: Disclosure, frame: pl.DataFrame, group: str | None = 
     cells = frame.with_row_index("_id").with_columns(pl.col("_id").cast(pl.Int64))
     hidden = ((cells["n"] < gate.min_group) | (cells["analysts"] < gate.min_analysts)).to_numpy().copy()
     roots = cells.filter(pl.col("level") == 0)
-    if roots.height and hidden[roots["_id"].to_numpy()].any() and group is None:
+    if roots.height and hidden[roots["_id"].to_numpy()].any():
         return _cells_of(cells)  # the total itself is below the rule: nothing of the lattice shows
-    keys = ["_group", "level", *DIMS]
+    keys = ["level", *DIMS]
     edges = []
     for i, dim in enumerate(DIMS):
         children = cells.filter((pl.col("level") & (1 << i)) != 0)
-        parents = children.select(pl.col("_id").alias("child"), "_group",
+        parents = children.select(pl.col("_id").alias("child"),
                                   (pl.col("level") - (1 << i)).alias("level"),
                                   *[pl.lit(None, t).alias(d) if d == dim else pl.col(d) for d, t in KEY_TYPES.items()])
         edges.append(parents.join(cells.select(*keys, pl.col("_id").alias("parent")), on=keys, how="inner",
