@@ -235,6 +235,16 @@ def channel_rates_query(*, scope: Scope, filters: Filters, by: tuple[str, ...] =
             .group_by(*outer).order_by(*outer))
 
 
+def parts_within(weekly: sa.Table, first: dt.date, end: dt.date) -> list[sa.ColumnElement]:
+    """Conditions on a weekly twin for the parts of weeks lying wholly in [first, end) (`week_parts`).
+    A part starts on its week's Monday or on the first of its month, whichever is later; the
+    redundant lower bound on `week` (a part starting on or after `first` has its Monday at most six
+    days earlier) lets PostgreSQL read the range from the week index, and DuckDB skip older row
+    groups, instead of scanning every earlier year to test the OR."""
+    return [weekly.c.week >= first - dt.timedelta(days=6), sa.or_(weekly.c.week >= first, weekly.c.month >= first),
+            weekly.c.week < end, weekly.c.month < end]
+
+
 def weekly_rows(daily: sa.Table, weekly: sa.Table, scope: Scope, filters: Filters, columns: list[str]) -> sa.Subquery:
     """Rows of the period and scope with `week`, `month` and `columns`: the weekly twin's parts of
     weeks lying wholly inside the period, and the daily rollup's rows of the days at its edges."""
@@ -243,8 +253,8 @@ def weekly_rows(daily: sa.Table, weekly: sa.Table, scope: Scope, filters: Filter
     selects = []
     if parts is not None:
         selects.append(sa.select(weekly.c.week, weekly.c.month, *[weekly.c[c] for c in columns])
-                       .where(sa.or_(weekly.c.week >= first, weekly.c.month >= first), weekly.c.week < end,
-                              weekly.c.month < end, *ticket_slice(filters, weekly), *ticket_scope(scope, weekly)))
+                       .where(*parts_within(weekly, first, end), *ticket_slice(filters, weekly),
+                              *ticket_scope(scope, weekly)))
     if parts is None or first != filters.start or end != filters.end:
         edges = [] if parts is None else [sa.or_(daily.c.day < first, daily.c.day >= end)]
         selects.append(sa.select(_key(daily, "week"), _key(daily, "month"), *[daily.c[c] for c in columns])
@@ -339,8 +349,7 @@ def analyst_cells_query(*, scope: Scope, filters: Filters) -> sa.Select:
     first, end = parts
     RW = schema.rollup_responses_weekly
     whole = (sa.select(*[RW.c[k] for k in CELL_KEYS], RW.c.analyst_id, *[RW.c[c] for c in CELL_SUMS])
-             .where(sa.or_(RW.c.week >= first, RW.c.month >= first), RW.c.week < end, RW.c.month < end,
-                    *ticket_slice(filters, RW), *ticket_scope(scope, RW)))
+             .where(*parts_within(RW, first, end), *ticket_slice(filters, RW), *ticket_scope(scope, RW)))
     if first == filters.start and end == filters.end:
         return whole
     edges = sa.or_(RR.c.day < first, RR.c.day >= end)
