@@ -14,8 +14,8 @@ Every link then hides the lattice cells of the pattern that its figures add up (
 itself when its own headline is such a cell), so every link makes the same choice. The pattern of
 a period also holds what each of its weeks' own patterns hides (`pattern`): links of other periods
 differ from it by whole weeks. The period's search is skipped once its weeks hide every cell, and
-equal week cubes are searched once. Above `MAX_ATOMS` there is no search: the period's lattice
-gets line complements (`line_complements`), which close what one line of cells gives away.
+equal week cubes are searched once. Above `MAX_ATOMS` there is no search: the period's lattice and
+each week's get line complements (`line_complements`), which close what one line of cells gives away.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from views.disclosure import Disclosure
 FIELDS = {"service_id": "service_ids", "channel": "channels", "team_id": "team_ids"}
 MAX_ATOMS = 100
 """Above this many non-empty atoms the search is not run (one round costs seconds at 700 atoms):
-`pattern_for` then gives the period's line complements (docs/PRIVACY.md, known limits)."""
+`pattern_for` then gives the line complements of the period and of its weeks (docs/PRIVACY.md, known limits)."""
 
 
 def root(filters: Filters) -> Filters:
@@ -157,7 +157,7 @@ def _cut_weeks(cells: pl.DataFrame, search: Callable[[Cube], frozenset[Cell]]) -
 def announce(reads: CellReads, filters: Filters) -> None:
     """Tell `reads` the groupings `pattern_for` and `month_lines` will ask of `filters`' family, so
     they come in the same statements as the report's own."""
-    reads.want(root(filters), LEVELS[1:])
+    reads.want(root(filters), [*LEVELS[1:], *WEEK_LEVELS])
     reads.want(filters, [("month", "channel"), ("month", "team_id")])
 
 
@@ -166,33 +166,41 @@ def month_lines(reads: CellReads, filters: Filters) -> dict[str, pl.DataFrame]:
     return {key: reads.distinct(filters, ["month", key]) for key in ("channel", "team_id")}
 
 
+WEEK_LEVELS = tuple(("week", *level) for level in LEVELS[1:])
+"""The lattice's levels week by week (what the line rule reads above `MAX_ATOMS`)."""
+
+
 def pattern_for(gate: Disclosure, reads: CellReads, filters: Filters) -> Pattern:
     """The pattern of `filters`' family. Its widest link's lattice comes grouped by the database; the
     per-analyst cells the search needs are read only when the search runs (at most `MAX_ATOMS`);
-    above that, the period's lattice gets line complements."""
+    above that, the period's lattice and each week's get line complements, and a cell that one
+    week's lines hide stays hidden for the period (links of other periods differ by whole weeks)."""
     top = root(filters)
     announce(reads, filters)
     atoms = reads.distinct(top, list(DIMS)).filter(pl.col("n") > 0)
     if atoms.height <= MAX_ATOMS:
         return pattern(gate, reads(top))
     period = _lattice_frame([(level, reads.distinct(top, list(level))) for level in LEVELS[1:]])
-    return Pattern(frozenset(line_complements(gate, period)), frozenset(_cells_of(period)))
+    weeks = _lattice_frame([(level[1:], reads.distinct(top, list(level))) for level in WEEK_LEVELS], by=("week",))
+    hidden = line_complements(gate, period) | line_complements(gate, weeks, by=("week",))
+    return Pattern(frozenset(hidden), frozenset(_cells_of(period)))
 
 
 KEY_TYPES = {"service_id": pl.Int64, "channel": pl.String, "team_id": pl.Int64}
 
 
-def _lattice_frame(levels: list[tuple[tuple[str, ...], pl.DataFrame]]) -> pl.DataFrame:
-    """Lattice cells as rows: `level` (a bit per dimension of `DIMS` the cell has), the three keys
-    (null where the cell has no such dimension), n, analysts; in lattice order."""
+def _lattice_frame(levels: list[tuple[tuple[str, ...], pl.DataFrame]], by: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Lattice cells as rows: the columns `by` (a week: one lattice per value), `level` (a bit per
+    dimension of `DIMS` the cell has), the three keys (null where the cell has no such dimension),
+    n, analysts; in lattice order."""
     frames = []
     for level, frame in levels:
         bits = sum(1 << i for i, d in enumerate(DIMS) if d in level)
         frames.append(frame.filter(pl.col("n") > 0).select(
-            pl.lit(bits, pl.Int64).alias("level"),
+            *by, pl.lit(bits, pl.Int64).alias("level"),
             *[pl.col(d).cast(t) if d in level else pl.lit(None, t).alias(d) for d, t in KEY_TYPES.items()],
             pl.col("n").cast(pl.Int64), pl.col("analysts").cast(pl.Int64)))
-    return pl.concat(frames).sort("level", *DIMS, nulls_last=True)
+    return pl.concat(frames).sort(*by, "level", *DIMS, nulls_last=True)
 
 
 def _cells_of(frame: pl.DataFrame) -> set[Cell]:
@@ -201,8 +209,9 @@ def _cells_of(frame: pl.DataFrame) -> set[Cell]:
             for row in frame.select("level", *DIMS).iter_rows()}
 
 
-def line_complements(gate: Disclosure, frame: pl.DataFrame) -> set[Cell]:
-    """The pattern of a lattice too large for the search (`_lattice_frame` rows), as `Cell`s: the
+def line_complements(gate: Disclosure, frame: pl.DataFrame, by: tuple[str, ...] = ()) -> set[Cell]:
+    """The pattern of a lattice too large for the search (`_lattice_frame` rows; with `by`, one
+    lattice per value of those columns, each on its own, their hidden cells together), as `Cell`s: the
     cells below the rule, then, line by line, complements. A *line* is a cell and its cells one dimension further in
     (a service's cells by team, say); the cell is their sum. Where the cell is shown, the line's
     hidden cells must be at least two and pass the rule together (distinct analysts: the largest
@@ -215,11 +224,11 @@ def line_complements(gate: Disclosure, frame: pl.DataFrame) -> set[Cell]:
     roots = cells.filter(pl.col("level") == 0)
     if roots.height and hidden[roots["_id"].to_numpy()].any():
         return _cells_of(cells)  # the total itself is below the rule: nothing of the lattice shows
-    keys = ["level", *DIMS]
+    keys = [*by, "level", *DIMS]
     edges = []
     for i, dim in enumerate(DIMS):
         children = cells.filter((pl.col("level") & (1 << i)) != 0)
-        parents = children.select(pl.col("_id").alias("child"),
+        parents = children.select(pl.col("_id").alias("child"), *by,
                                   (pl.col("level") - (1 << i)).alias("level"),
                                   *[pl.lit(None, t).alias(d) if d == dim else pl.col(d) for d, t in KEY_TYPES.items()])
         edges.append(parents.join(cells.select(*keys, pl.col("_id").alias("parent")), on=keys, how="inner",
@@ -245,4 +254,4 @@ def line_complements(gate: Disclosure, frame: pl.DataFrame) -> set[Cell]:
         hidden[picks] = True
         touched = np.isin(child, picks) | np.isin(parent, picks)
         todo = np.isin(line, np.unique(line[touched]))
-    return _cells_of(cells.filter(pl.Series(hidden)))
+    return _cells_of(cells.filter(pl.Series(hidden)).select("level", *DIMS).unique())
