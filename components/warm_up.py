@@ -40,6 +40,7 @@ def _scripts(pages_dir: Path) -> list[Path]:
 
 
 def _imported_by(script: Path) -> set[str]:
+    """What one script imports, read from its source (running it would draw a page)."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -83,7 +84,7 @@ def _warm(names: list[str]) -> None:
 
 
 def start() -> threading.Thread:
-    """Start the background import (and freeze) once per process; later calls return the same thread at once."""
+    """Start the background imports and freeze once per process; later calls return that thread."""
     with _lock:
         if not _thread:
             _thread.append(threading.Thread(target=_warm, args=(page_modules(),), name="pulse-warm-up",
