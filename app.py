@@ -22,6 +22,10 @@ else:
     st.set_page_config(page_title="Service Pulse", page_icon="📈", layout="wide",
                        initial_sidebar_state="auto")
 
+# The pages' modules load in the background from the first run on, while the warehouse opens and
+# the first person signs in (components/warm_up.py); no data, no session, so a database that is
+# down or settings that cannot be read change nothing for it.
+warm_up.start()
 
 
 @st.cache_resource(show_spinner=False)
@@ -73,8 +77,6 @@ except (*DB_ERRORS, OSError) as exc:
     detail = describe_failure(exc)
     _stop_with(f"Service Pulse cannot open its database right now. {detail}",
                "Nothing is lost: reload this page in a minute. If it keeps happening, tell your admin.")
-
-warm_up.start()  # the pages' modules load in the background while the first person signs in
 
 if survey_entry.survey_link_present():
     # A requester answering a survey: the survey page alone, no sign-in, nothing else reachable.

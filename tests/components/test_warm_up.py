@@ -1,10 +1,23 @@
-"""The background warm-up imports what the page scripts import, once per process."""
+"""The background warm-up imports what the page scripts import, once per process, then freezes what
+lives so far out of the garbage collector's walks."""
 
 from __future__ import annotations
 
+import gc
 import sys
+import weakref
 
 from components import warm_up
+from tests.test_auth_app import _app, _env  # noqa: F401 (fixture)
+
+DOWN = "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2"
+
+
+class _Node:
+    """An object in a reference cycle: only the cycle collector can free it."""
+
+    def __init__(self) -> None:
+        self.me = self
 
 
 def test_the_modules_come_from_the_page_scripts_themselves(tmp_path):
@@ -17,9 +30,55 @@ def test_the_modules_come_from_the_page_scripts_themselves(tmp_path):
     assert {"components.culture_layout", "components.coaching", "components.my_feedback", "views.cache"} <= set(every)
 
 
-def test_it_runs_once_and_leaves_the_modules_loaded():
+def test_the_landing_pages_modules_come_first_each_module_once(tmp_path):
+    (tmp_path / "about.py").write_text("from components import text\n", encoding="utf-8")
+    (tmp_path / "coaching.py").write_text("from components import coaching, text\n", encoding="utf-8")
+    (tmp_path / "culture_trends.py").write_text("from views import cache\n", encoding="utf-8")
+    assert warm_up.page_modules(tmp_path) == ["views", "views.cache", "components", "components.coaching",
+                                              "components.text"]
+    every = warm_up.page_modules()
+    assert every.index("components.culture_layout") < every.index("components.coaching_analyst")
+    assert every.index("components.coaching_analyst") < every.index("components.my_feedback")
+
+
+def test_a_module_that_fails_to_import_is_left_to_its_page(tmp_path, monkeypatch):
+    (tmp_path / "sp_warm_broken.py").write_text("raise RuntimeError('half deployed')\n", encoding="utf-8")
+    (tmp_path / "sp_warm_fine.py").write_text("VALUE = 42\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    warm_up._import_all(["sp_warm_broken", "sp_warm_missing", "sp_warm_fine"])
+    assert "sp_warm_broken" not in sys.modules and "sp_warm_missing" not in sys.modules
+    assert sys.modules["sp_warm_fine"].VALUE == 42
+    monkeypatch.delitem(sys.modules, "sp_warm_fine")
+
+
+def test_the_freeze_collects_garbage_first_and_leaves_what_lives_out_of_later_walks():
+    garbage = _Node()
+    gone = weakref.ref(garbage)
+    del garbage
+    kept = _Node()
+    warm_up.freeze_long_lived()
+    assert gone() is None  # collected, not frozen
+    assert gc.get_freeze_count() > 0
+    walked = {id(o) for o in gc.get_objects()}
+    assert id(kept) not in walked
+    later = _Node()
+    assert id(later) in {id(o) for o in gc.get_objects()}  # what comes after is collected as usual
+
+
+def test_it_runs_once_and_leaves_the_modules_loaded_and_the_process_frozen():
     first = warm_up.start()
     assert warm_up.start() is first
     first.join(timeout=60)
     assert not first.is_alive()
     assert all(name in sys.modules for name in warm_up.page_modules())
+    assert gc.get_freeze_count() > 10_000
+
+
+def test_the_app_starts_it_even_when_the_database_is_down(monkeypatch):
+    started = []
+    monkeypatch.setattr(warm_up, "start", lambda: started.append(True))
+    at = _app(DOWN, monkeypatch)
+    assert started == [True]
+    assert not at.exception
+    assert any("cannot open its database right now" in e.value for e in at.error)
+    assert len(at.text_input) == 0
