@@ -28,7 +28,15 @@ def merge_change(conn: sa.Connection, table: sa.Table, change: sa.Select, measur
     """Add `change` (one row per key of `table`, measures summed) to the stored rows by MERGE."""
     measures = [m for m in measures if m in table.c]
     keys = [c.name for c in table.columns if c.name not in measures]
-    source = change.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    # Keys in the table's own types: a twin's month or week is a timestamp where the engine's
+    # date_trunc returns one, and a join of a date with a timestamp converts every stored row.
+    change = change.subquery("change")
+    typed = sa.select(*[sa.cast(change.c[k], table.c[k].type).label(k) for k in keys],
+                      *[change.c[m] for m in measures])
+    # A key whose measures the write leaves as they were (a ticket's priority or description
+    # changed, say) needs no update.
+    typed = typed.where(sa.or_(*[change.c[m] != 0 for m in measures]))
+    source = typed.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
     on = " AND ".join(f"t.{k} = s.{k}" for k in keys)
     sets = ", ".join(f"{m} = t.{m} + s.{m}" for m in measures)
     names = ", ".join([*keys, *measures])

@@ -176,22 +176,30 @@ def _apply(conn: sa.Connection, rollup: Rollup, token: str) -> None:
     daily = schema.staging_of(rollup.table)
     if conn.execute(sa.select(daily.c.token).where(daily.c.token == token).limit(1)).first() is None:
         return  # the write changed nothing this rollup counts
+    if has_merge(conn):
+        _apply_by_merge(conn, rollup, daily, token)
+    else:
+        _apply_portably(conn, rollup, daily, token)
+    conn.execute(daily.delete().where(daily.c.token == token))
+
+
+def _apply_by_merge(conn: sa.Connection, rollup: Rollup, daily: sa.Table, token: str) -> None:
+    """Each table takes its change by one MERGE (a twin's change summed from the daily change)."""
     measures = [name for name, _ in rollup.measures()]
-    merge = has_merge(conn)
     for twin, source in rollup.twins():
-        change = source(daily=daily, token=token)
-        if merge:
-            merge_change(conn, twin, change, measures, rollup.count)
-            continue
+        merge_change(conn, twin, source(daily=daily, token=token), measures, rollup.count)
+    merge_change(conn, rollup.table, summed(daily, token, [name for name, _ in rollup.keys()], measures),
+                 measures, rollup.count)
+
+
+def _apply_portably(conn: sa.Connection, rollup: Rollup, daily: sa.Table, token: str) -> None:
+    """Each twin's change is staged from the daily change, then every table folds its staged rows."""
+    measures = [name for name, _ in rollup.measures()]
+    for twin, source in rollup.twins():
         staging = schema.staging_of(twin)
+        change = source(daily=daily, token=token).subquery()
         conn.execute(staging.insert().from_select(
-            ["token", *change.subquery().c.keys()],
-            sa.select(sa.literal(token, sa.String).label("token"), *change.subquery().c)))
+            ["token", *change.c.keys()], sa.select(sa.literal(token, sa.String).label("token"), *change.c)))
         replace_rows(conn, twin, staging, token, measures, rollup.count)
         conn.execute(staging.delete().where(staging.c.token == token))
-    if merge:
-        keys = [name for name, _ in rollup.keys()]
-        merge_change(conn, rollup.table, summed(daily, token, keys, measures), measures, rollup.count)
-    else:
-        replace_rows(conn, rollup.table, daily, token, measures, rollup.count)
-    conn.execute(daily.delete().where(daily.c.token == token))
+    replace_rows(conn, rollup.table, daily, token, measures, rollup.count)
