@@ -4,10 +4,10 @@ Incremental upkeep works by difference, in the caller's transaction. Every rollu
 per-ticket shares (counts and sums only), and every base row behind it belongs to one ticket, so a
 write that changes some tickets changes the rollups by exactly (their share after) − (their share
 before). `before_write` lists the tickets (rollup_touched) and stages their share negated in each
-rollup's staging table; `after_write` stages their share afterwards, sums the twins' change from
-the daily change, then per table folds the stored rows of the touched keys in, replaces them with
-the sums and drops rows whose count fell to 0. Each step is one set-based statement per table,
-and its cost follows the size of the write, not the size of the warehouse.
+rollup's staging table; `after_write` stages their share afterwards, then per table (the daily
+rollup and each twin, whose change is summed from the daily change) adds the change to the stored
+rows of the touched keys and drops rows whose count fell to 0 (`fold`). Each step is one set-based
+statement per table, and its cost follows the size of the write, not the size of the warehouse.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from data_access import clock, schema
 from data_access.dialect import bulk_insert, without_statement_timeout
+from data_access.rollups.fold import has_merge, merge_change, replace_rows, summed
 from data_access.rollups.sources import (ROLLUPS, STATE_NAME, TOUCHED, Rollup, T, monthly_columns, monthly_source,
                                         person_columns, person_source, weekly_columns, weekly_source)
 
@@ -175,31 +176,30 @@ def _apply(conn: sa.Connection, rollup: Rollup, token: str) -> None:
     daily = schema.staging_of(rollup.table)
     if conn.execute(sa.select(daily.c.token).where(daily.c.token == token).limit(1)).first() is None:
         return  # the write changed nothing this rollup counts
+    if has_merge(conn):
+        _apply_by_merge(conn, rollup, daily, token)
+    else:
+        _apply_portably(conn, rollup, daily, token)
+    conn.execute(daily.delete().where(daily.c.token == token))
+
+
+def _apply_by_merge(conn: sa.Connection, rollup: Rollup, daily: sa.Table, token: str) -> None:
+    """Each table takes its change by one MERGE (a twin's change summed from the daily change)."""
+    measures = [name for name, _ in rollup.measures()]
+    for twin, source in rollup.twins():
+        merge_change(conn, twin, source(daily=daily, token=token), measures, rollup.count)
+    merge_change(conn, rollup.table, summed(daily, token, [name for name, _ in rollup.keys()], measures),
+                 measures, rollup.count)
+
+
+def _apply_portably(conn: sa.Connection, rollup: Rollup, daily: sa.Table, token: str) -> None:
+    """Each twin's change is staged from the daily change, then every table folds its staged rows."""
     measures = [name for name, _ in rollup.measures()]
     for twin, source in rollup.twins():
         staging = schema.staging_of(twin)
-        summed = source(daily=daily, token=token).subquery()
+        change = source(daily=daily, token=token).subquery()
         conn.execute(staging.insert().from_select(
-            ["token", *summed.c.keys()], sa.select(sa.literal(token, sa.String).label("token"), *summed.c)))
-        _fold(conn, twin, staging, token, measures, rollup.count)
-    _fold(conn, rollup.table, daily, token, measures, rollup.count)
-
-
-def _fold(conn: sa.Connection, table: sa.Table, staging: sa.Table, token: str, measures: list[str],
-          count: str) -> None:
-    """Stored rows of the staged keys + the staged change → the new rows of those keys; the
-    staged rows are removed. A twin may keep only some of the measures (the count among them)."""
-    measures = [m for m in measures if m in table.c]
-    keys = [c.name for c in table.columns if c.name not in measures]
-    columns = [c.name for c in table.columns]
-    staged = staging.alias("staged")
-    touched = sa.exists().where(staged.c.token == token, *[staged.c[k] == table.c[k] for k in keys])
-    conn.execute(staging.insert().from_select(
-        ["token", *columns], sa.select(sa.literal(token, sa.String).label("token"),
-                                       *[table.c[c] for c in columns]).where(touched)))
-    conn.execute(table.delete().where(touched))
-    sums = (sa.select(*[staging.c[k] for k in keys], *[sa.func.sum(staging.c[m]).label(m) for m in measures])
-            .where(staging.c.token == token).group_by(*[staging.c[k] for k in keys])
-            .having(sa.func.sum(staging.c[count]) != 0))
-    conn.execute(table.insert().from_select([*keys, *measures], sums))
-    conn.execute(staging.delete().where(staging.c.token == token))
+            ["token", *change.c.keys()], sa.select(sa.literal(token, sa.String).label("token"), *change.c)))
+        replace_rows(conn, twin, staging, token, measures, rollup.count)
+        conn.execute(staging.delete().where(staging.c.token == token))
+    replace_rows(conn, rollup.table, daily, token, measures, rollup.count)
