@@ -15,7 +15,7 @@ from data_access.scope import Scope
 from data_access.stats import ticket_stats
 from data_access.trends import analyst_weeks
 from metrics.culture import lost_by, rollup, totals
-from metrics.targets import a_year_later, impact_against, lost_cost, target_gap, work_days, year_before
+from metrics.targets import a_year_later, impact_against, lost_cost, target_gap, weeks_a_year_before, work_days
 from metrics.trends import PeriodChange, period_change
 from views import culture_sections as sections
 from views.culture import (CultureReport, _cell_gaps, _differs_from_a_neighbour, announce, carried, distinct,
@@ -43,9 +43,11 @@ NO_EXTRAS = CultureExtras(None, 0, pl.DataFrame(), pl.DataFrame())
 """The extras of a report that shows no figures."""
 
 
-def same_months_last_year(filters: Filters) -> Filters:
-    """The same period and slices, one year earlier."""
-    return replace(filters, start=year_before(filters.start), end=year_before(filters.end))
+def same_weeks_last_year(filters: Filters) -> Filters:
+    """The same weeks and slices a year earlier (`weeks_a_year_before`). Not the same calendar days:
+    those start on another weekday, and the days a whole-week link of that year holds besides (a
+    Sunday at either end) would be its figure minus this one's."""
+    return replace(filters, start=weeks_a_year_before(filters.start), end=weeks_a_year_before(filters.end))
 
 
 def _month_gaps(gate: Disclosure, filters: Filters, reads: CellReads) -> set[tuple]:
@@ -59,7 +61,7 @@ EXTRAS_GROUPINGS = ((), ("month",))
 
 def _year_ago(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, now: tuple[int, int, int, int],
               reads: CellReads) -> tuple[PeriodChange | None, int, pl.DataFrame]:
-    earlier = same_months_last_year(filters)
+    earlier = same_weeks_last_year(filters)
     people = analyst_weeks(scope=scope, filters=earlier, url=url)
     n = int(people["n"].sum()) if people.height else 0
     empty = pl.DataFrame()
