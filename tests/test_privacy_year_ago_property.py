@@ -21,6 +21,7 @@ import itertools
 import os
 import random
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pytest
@@ -79,16 +80,13 @@ EARLIER = _ranges(EARLIER_FIRST, EARLIER_WEEKS)
 
 
 def _pieces() -> list[tuple[dt.date, dt.date]]:
-    """The runs of days no link boundary cuts, in both blocks."""
+    """The runs of days [first, last) that no boundary cuts (a block's Mondays and its first days of
+    a month, each earlier period's start and end), in both blocks."""
     blocks = ((monday(0), monday(WEEKS)), (EARLIER_FIRST, EARLIER_FIRST + dt.timedelta(weeks=EARLIER_WEEKS)))
-    cuts = {day for a, b in blocks for day in (a, b)} | {link.start for link in _EARLIER} | {
-        link.end for link in _EARLIER}
-    for first, last in blocks:
-        days = [first + k * DAY for k in range((last - first).days)]
-        cuts |= {d for d in days if d.weekday() == 0 or d.day == 1}
-    ordered = sorted(cuts)
-    inside = [(a, b) for a, b in zip(ordered, ordered[1:]) if any(f <= a and b <= la for f, la in blocks)]
-    return inside
+    days = [first + k * DAY for first, last in blocks for k in range((last - first).days + 1)]
+    cuts = sorted({d for d in days if d.weekday() == 0 or d.day == 1}
+                  | {day for link in _EARLIER for day in (link.start, link.end)})
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if any(first <= a and b <= last for first, last in blocks)]
 
 
 PIECES = _pieces()
@@ -100,7 +98,7 @@ class Blocks:
 
     layout: Layout
 
-    @property
+    @cached_property
     def atoms(self) -> list[tuple]:
         lay = self.layout
         return [(a, b, s, c, t) for (a, b), s, c, t in itertools.product(PIECES, lay.services, lay.channels,

@@ -1,4 +1,4 @@
-"""Culture trends beyond the report: the same months a year earlier, and lost time as work days per
+"""Culture trends beyond the report: the same weeks a year earlier, and lost time as work days per
 month — each figure through the same disclosure rules as `views.culture` — and the organisation's
 target and cost settings applied to figures already released.
 """
@@ -28,10 +28,10 @@ LOST_FIGURES = ("lost_sum", "mean_minutes", "total_hours")
 
 @dataclass(frozen=True)
 class CultureExtras:
-    """Figures that need reads of their own: last year's same months and lost time per month."""
+    """Figures that need reads of their own: last year's same weeks and lost time per month."""
 
     year_ago: PeriodChange | None
-    """This period's Happiness vs the same months a year earlier; None when either side is withheld."""
+    """This period's Happiness vs the same weeks a year earlier; None when either side is withheld."""
     year_ago_n: int
     year_ago_trend: pl.DataFrame
     """month (moved forward a year, to sit under this year's), n, happiness…: months that pass."""
