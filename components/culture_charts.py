@@ -62,7 +62,7 @@ def trend_with_marks(trend: pl.DataFrame, *, domain: list[float], target: float 
                      annotations: list[tuple[dt.date, str]] = (), height: int = 220,
                      pickable: bool = False) -> alt.LayerChart:
     """Monthly Happiness with its 95% band, on a fixed y-range `domain`, plus (each optional) the
-    target and an external reference as labelled horizontal lines, last year's same months as a
+    target and an external reference as labelled horizontal lines, last year's same weeks as a
     grey dashed line, and dated annotations as labelled vertical rules. `pickable`: a click picks
     the nearest month (selection "month", field month)."""
     y = alt.Y("happiness_low:Q", scale=alt.Scale(domain=domain), axis=HAPPINESS_AXIS)

@@ -64,12 +64,12 @@ def _year_tile(extras: CultureExtras) -> None:
         # neighbouring selection would single out a small group), so the line says what it knows.
         tile("vs last year", formats.NO_VALUE, f"no fair comparison a year earlier (n = {extras.year_ago_n:,})"
              if extras.year_ago_n else "no responses a year earlier",
-             "Happiness now minus Happiness over the same months one year earlier, when both are large "
+             "Happiness now minus Happiness over the same weeks one year earlier, when both are large "
              "enough to show and neither could single out a small group.")
         return
     tile("vs last year", f"{formats.signed(ago.change)} pts", comparison_detail(ago, "then"),
-         "Happiness now minus Happiness over the same calendar months a year earlier (same filters): "
-         "seasons cancel out.")
+         "Happiness now minus Happiness over the same weeks a year earlier (52 weeks back, same "
+         "weekdays, same filters): seasons cancel out.")
 
 
 def _cost_tile(report: CultureReport, targets: Targets) -> None:
@@ -154,7 +154,7 @@ def trend_chart(report: CultureReport, extras: CultureExtras, targets: Targets) 
         key=TREND_KEY, on_select=lambda: month_clicked(TREND_KEY), selection_mode="month")
     legend = ["blue: monthly Happiness with its 95% band"]
     if extras.year_ago_trend.height:
-        legend.append("grey dashed: the same months last year")
+        legend.append("grey dashed: the same weeks last year")
     if s.target is not None:
         legend.append("green line: target")
     if reference:

@@ -36,12 +36,14 @@ def work_days(frame: pl.DataFrame, *, hours_per_day: float, hourly_cost: float |
     return frame.with_columns((pl.col("total_hours") / hours_per_day).alias("days"), cost.alias("cost"))
 
 
-def year_before(day: dt.date) -> dt.date:
-    """The same calendar day a year earlier (29 February → 28 February)."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
+YEAR_OF_WEEKS = dt.timedelta(weeks=52)
+
+
+def weeks_a_year_before(day: dt.date) -> dt.date:
+    """The same weekday 52 weeks earlier (364 days: one or two days after the same date a year
+    back). A period of whole weeks stays one, so the period a year earlier is a link a reader can
+    open too, and it differs from any other link by whole weeks only (docs/PRIVACY.md)."""
+    return day - YEAR_OF_WEEKS
 
 
 def a_year_later(months: pl.DataFrame) -> pl.DataFrame:

@@ -22,6 +22,7 @@ import datetime as dt
 import itertools
 import os
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -140,8 +141,10 @@ def _shown(frame: pl.DataFrame | None, figure: str) -> pl.DataFrame:
     return frame.filter(keep)
 
 
-def released(layout: Layout, report: CultureReport, link: Link) -> dict[str, list[np.ndarray]]:
-    """Every figure of one report as vectors, by measure ("happiness", "lost")."""
+def released(layout: Layout, report: CultureReport, link: Link,
+             vector: Callable[..., np.ndarray] = vector) -> dict[str, list[np.ndarray]]:
+    """Every figure of one report as vectors, by measure ("happiness", "lost"). `vector(layout,
+    link, **cell)`: the atoms a figure sums over (another auditor passes its own atoms and links)."""
     out: dict[str, list[np.ndarray]] = {"happiness": [], "lost": []}
     if report.withheld or report.is_empty:
         return out
@@ -174,9 +177,11 @@ def released(layout: Layout, report: CultureReport, link: Link) -> dict[str, lis
     return out
 
 
-def released_extras(layout: Layout, extras: CultureExtras | None, link: Link) -> dict[str, list[np.ndarray]]:
+def released_extras(layout: Layout, extras: CultureExtras | None, link: Link,
+                    vector: Callable[..., np.ndarray] = vector) -> dict[str, list[np.ndarray]]:
     """The figures of the page's extras: lost time per month (the year-earlier comparison has no
-    data a year back in these warehouses, so it shows nothing here; the test below checks it)."""
+    data a year back in these warehouses, so it shows nothing here; `test_privacy_year_ago_property`
+    plays it)."""
     if extras is None:
         return {"happiness": [], "lost": []}
     return {"happiness": [], "lost": [vector(layout, link, month=row["month"])
@@ -241,8 +246,20 @@ def leaks(atoms: list[tuple], vectors: list[np.ndarray], sizes: np.ndarray, peop
 
 def _fill(url: str, layout: Layout, raw: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
     """Write the answers `raw` ((analyst, week, day, score, channel, service)) as the only data."""
-    engine, atoms = get_engine(url), layout.atoms
+    atoms = layout.atoms
     sizes, people = np.zeros(len(atoms)), np.zeros((len(atoms), len(layout.home)))
+    for analyst, week, day, _, channel, service in raw:
+        atom = atoms.index((week, month_of(week, day), service, channel, layout.home[analyst]))
+        sizes[atom] += 1
+        people[atom, analyst] = 1
+    write(url, layout, [(analyst, monday(week) + dt.timedelta(days=day), score, channel, service)
+                        for analyst, week, day, score, channel, service in raw])
+    return sizes, people
+
+
+def write(url: str, layout: Layout, dated: list[tuple]) -> None:
+    """Write the answers `dated` ((analyst, day, score, channel, service)) as the only data."""
+    engine = get_engine(url)
     with engine.begin() as conn:
         for table in (schema.responses, schema.tickets, schema.analysts, schema.teams, schema.services):
             conn.execute(table.delete())
@@ -251,22 +268,17 @@ def _fill(url: str, layout: Layout, raw: list[tuple]) -> tuple[np.ndarray, np.nd
         conn.execute(schema.analysts.insert(), [dict(analyst_id=i + 1, name=f"Person {i + 1}", team_id=t)
                                                 for i, t in enumerate(layout.home)])
         tickets, answers = [], []
-        for key, (analyst, week, day, score, channel, service) in enumerate(raw, start=1):
-            team = layout.home[analyst]
-            at = dt.datetime.combine(monday(week) + dt.timedelta(days=day), dt.time(10))
+        for key, (analyst, day, score, channel, service) in enumerate(dated, start=1):
+            at = dt.datetime.combine(day, dt.time(10))
             tickets.append(dict(ticket_key=key, ticket_id=f"T{key}", ticket_type="incident", channel=channel,
                                 service_id=service, priority=3, opened_at=at - dt.timedelta(hours=2), resolved_at=at,
-                                analyst_id=analyst + 1, team_id=team, reassignment_count=0, reopened=False,
-                                sla_met=True, first_contact_resolution=False, handle_minutes=10.0))
+                                analyst_id=analyst + 1, team_id=layout.home[analyst], reassignment_count=0,
+                                reopened=False, sla_met=True, first_contact_resolution=False, handle_minutes=10.0))
             answers.append(dict(ticket_key=key, happiness=score, lost_minutes=float(key % 4 * 15),
                                 submitted_at=at + dt.timedelta(hours=1)))
-            atom = atoms.index((week, month_of(week, day), service, channel, team))
-            sizes[atom] += 1
-            people[atom, analyst] = 1
         if tickets:
             conn.execute(schema.tickets.insert(), tickets)
             conn.execute(schema.responses.insert(), answers)
-    return sizes, people
 
 
 def warehouses(layout: Layout):

@@ -1,4 +1,4 @@
-"""Culture trends beyond the report: the same months a year earlier, and lost time as work days per
+"""Culture trends beyond the report: the same weeks a year earlier, and lost time as work days per
 month — each figure through the same disclosure rules as `views.culture` — and the organisation's
 target and cost settings applied to figures already released.
 """
@@ -15,7 +15,7 @@ from data_access.scope import Scope
 from data_access.stats import ticket_stats
 from data_access.trends import analyst_weeks
 from metrics.culture import lost_by, rollup, totals
-from metrics.targets import a_year_later, impact_against, lost_cost, target_gap, work_days, year_before
+from metrics.targets import a_year_later, impact_against, lost_cost, target_gap, weeks_a_year_before, work_days
 from metrics.trends import PeriodChange, period_change
 from views import culture_sections as sections
 from views.culture import (CultureReport, _cell_gaps, _differs_from_a_neighbour, announce, carried, distinct,
@@ -28,10 +28,10 @@ LOST_FIGURES = ("lost_sum", "mean_minutes", "total_hours")
 
 @dataclass(frozen=True)
 class CultureExtras:
-    """Figures that need reads of their own: last year's same months and lost time per month."""
+    """Figures that need reads of their own: last year's same weeks and lost time per month."""
 
     year_ago: PeriodChange | None
-    """This period's Happiness vs the same months a year earlier; None when either side is withheld."""
+    """This period's Happiness vs the same weeks a year earlier; None when either side is withheld."""
     year_ago_n: int
     year_ago_trend: pl.DataFrame
     """month (moved forward a year, to sit under this year's), n, happiness…: months that pass."""
@@ -43,9 +43,11 @@ NO_EXTRAS = CultureExtras(None, 0, pl.DataFrame(), pl.DataFrame())
 """The extras of a report that shows no figures."""
 
 
-def same_months_last_year(filters: Filters) -> Filters:
-    """The same period and slices, one year earlier."""
-    return replace(filters, start=year_before(filters.start), end=year_before(filters.end))
+def same_weeks_last_year(filters: Filters) -> Filters:
+    """The same weeks and slices a year earlier (`weeks_a_year_before`). Not the same calendar days:
+    those start on another weekday, and the days a whole-week link of that year holds besides (a
+    Sunday at either end) would be its figure minus this one's."""
+    return replace(filters, start=weeks_a_year_before(filters.start), end=weeks_a_year_before(filters.end))
 
 
 def _month_gaps(gate: Disclosure, filters: Filters, reads: CellReads) -> set[tuple]:
@@ -59,7 +61,7 @@ EXTRAS_GROUPINGS = ((), ("month",))
 
 def _year_ago(gate: Disclosure, scope: Scope, filters: Filters, url: str | None, now: tuple[int, int, int, int],
               reads: CellReads) -> tuple[PeriodChange | None, int, pl.DataFrame]:
-    earlier = same_months_last_year(filters)
+    earlier = same_weeks_last_year(filters)
     people = analyst_weeks(scope=scope, filters=earlier, url=url)
     n = int(people["n"].sum()) if people.height else 0
     empty = pl.DataFrame()

@@ -149,14 +149,14 @@ def test_a_24_month_period(page):  # noqa: F811
     # 7 happy, 5 unhappy of 15 → 100 × 2 / 15 = +13.
     assert _tiles(at)["Happiness"] == "+13"
     assert f"± {round(_margin(7, 5, 15))} (n = 15)" in _captions(at)
-    # Nothing in the 24 months before. One year earlier (Dec 2023 – 20 Nov 2025) holds June 2025's
+    # Nothing in the 24 months before. The same weeks a year earlier (4 Dec 2023 – 16 Nov 2025) hold June 2025's
     # five answers, -20: +13.3 − (−20) = +33.
     assert _tiles(at)["Change vs before"] == "—" and "no responses before" in _captions(at)
     assert _tiles(at)["vs last year"] == "+33 pts"
 
 
 def test_a_small_year_ago_is_withheld(warehouse):  # noqa: F811
-    # One answer (happy) on 7 October 2025, a year before the October 2026 week: too few to compare.
+    # One answer (happy) on 7 October 2025, in the week 52 weeks before that of 5 October 2026: too few to compare.
     with get_engine(warehouse).begin() as conn:
         conn.execute(sa.text(
             "INSERT INTO tickets (ticket_key, ticket_id, ticket_type, channel, service_id, priority, opened_at, "

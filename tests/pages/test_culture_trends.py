@@ -155,7 +155,8 @@ def test_headline_tiles_show_hand_computed_figures(page):
     low, high = _wilson(2, 10)
     assert tiles["Unhappy (0–6)"] == "20%"
     assert f"95% CI {100 * low:.0f}–{100 * high:.0f}% · 2 of 10" in captions
-    # Same months a year earlier (Dec 2024 – 20 Nov 2025) hold the five June 2025 answers: -20.
+    # The same weeks a year earlier (52 weeks back: 2 Dec 2024 – 16 Nov 2025) hold the five June 2025
+    # answers: -20.
     assert tiles["vs last year"] == "+50 pts"
     assert f"± {change_margin:.0f} · within noise · then -20 (n = 5)" in captions
     # 40 min mean × 20 closed tickets = 13.3 h = 1.8 work days of 7.5 h; no hourly cost set.
