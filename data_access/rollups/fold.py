@@ -24,10 +24,15 @@ def has_merge(conn: sa.Connection) -> bool:
     return name in MERGE_DIALECTS
 
 
+def _split(table: sa.Table, measures: list[str]) -> tuple[list[str], list[str]]:
+    """(keys, measures) of `table`: a twin may keep only some of the rollup's measures."""
+    kept = [m for m in measures if m in table.c]
+    return [c.name for c in table.columns if c.name not in kept], kept
+
+
 def merge_change(conn: sa.Connection, table: sa.Table, change: sa.Select, measures: list[str], count: str) -> None:
     """Add `change` (one row per key of `table`, measures summed) to the stored rows by MERGE."""
-    measures = [m for m in measures if m in table.c]
-    keys = [c.name for c in table.columns if c.name not in measures]
+    keys, measures = _split(table, measures)
     # Keys in the table's own types: a twin's month or week is a timestamp where the engine's
     # date_trunc returns one, and a join of a date with a timestamp converts every stored row.
     change = change.subquery("change")
@@ -58,8 +63,7 @@ def replace_rows(conn: sa.Connection, table: sa.Table, staging: sa.Table, token:
                  count: str) -> None:
     """Stored rows of the staged keys + the staged change → the new rows of those keys (portable:
     read back, delete, insert the sums)."""
-    measures = [m for m in measures if m in table.c]
-    keys = [c.name for c in table.columns if c.name not in measures]
+    keys, measures = _split(table, measures)
     columns = [c.name for c in table.columns]
     staged = staging.alias("staged")
     touched = sa.exists().where(staged.c.token == token, *[staged.c[k] == table.c[k] for k in keys])

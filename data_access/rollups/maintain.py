@@ -176,25 +176,24 @@ def _apply(conn: sa.Connection, rollup: Rollup, token: str) -> None:
     daily = schema.staging_of(rollup.table)
     if conn.execute(sa.select(daily.c.token).where(daily.c.token == token).limit(1)).first() is None:
         return  # the write changed nothing this rollup counts
+    measures = [name for name, _ in rollup.measures()]
     if has_merge(conn):
-        _apply_by_merge(conn, rollup, daily, token)
+        _apply_by_merge(conn, rollup, daily, token, measures)
     else:
-        _apply_portably(conn, rollup, daily, token)
+        _apply_portably(conn, rollup, daily, token, measures)
     conn.execute(daily.delete().where(daily.c.token == token))
 
 
-def _apply_by_merge(conn: sa.Connection, rollup: Rollup, daily: sa.Table, token: str) -> None:
+def _apply_by_merge(conn: sa.Connection, rollup: Rollup, daily: sa.Table, token: str, measures: list[str]) -> None:
     """Each table takes its change by one MERGE (a twin's change summed from the daily change)."""
-    measures = [name for name, _ in rollup.measures()]
     for twin, source in rollup.twins():
         merge_change(conn, twin, source(daily=daily, token=token), measures, rollup.count)
     merge_change(conn, rollup.table, summed(daily, token, [name for name, _ in rollup.keys()], measures),
                  measures, rollup.count)
 
 
-def _apply_portably(conn: sa.Connection, rollup: Rollup, daily: sa.Table, token: str) -> None:
+def _apply_portably(conn: sa.Connection, rollup: Rollup, daily: sa.Table, token: str, measures: list[str]) -> None:
     """Each twin's change is staged from the daily change, then every table folds its staged rows."""
-    measures = [name for name, _ in rollup.measures()]
     for twin, source in rollup.twins():
         staging = schema.staging_of(twin)
         change = source(daily=daily, token=token).subquery()
