@@ -156,7 +156,9 @@ def _cut_weeks(cells: pl.DataFrame, search: Callable[[Cube], frozenset[Cell]]) -
 
 def announce(reads: CellReads, filters: Filters) -> None:
     """Tell `reads` the groupings `pattern_for` and `month_lines` will ask of `filters`' family, so
-    they come in the same statements as the report's own."""
+    they come in the same statements as the report's own. The weeks' lattices are asked for before
+    the number of atoms is known (it comes in the same statement): below `MAX_ATOMS` they are read
+    and left unused, which costs little on a lattice that small."""
     reads.want(root(filters), [*LEVELS[1:], *WEEK_LEVELS])
     reads.want(filters, [("month", "channel"), ("month", "team_id")])
 
