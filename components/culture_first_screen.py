@@ -169,6 +169,9 @@ def top_hotspots(targets: Targets, *, top: int = 3) -> str:
     worst = cells.filter(pl.col("impact") < 0).sort("impact").head(top) if cells.height >= 2 else cells.clear()
     target = targets.settings.target is not None
     hidden = hidden_note(targets.hotspots.height, cells.height)
+    if targets.hotspots.height and cells.is_empty():  # "no shown cell is below" would be true of nothing
+        st.info(f"All {targets.hotspots.height:,} service and channel cells are hidden to protect small groups.")
+        return ""
     if worst.is_empty():
         st.info(literal(f"No {'shown ' if hidden else ''}service and channel is below "
                         f"{'the target' if target else 'overall Happiness'}." + (f" {hidden}" if hidden else "")))

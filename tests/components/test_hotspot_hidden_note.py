@@ -40,6 +40,12 @@ def test_all_shown_cells_above_overall_with_some_hidden():
         "No shown service and channel is below overall Happiness. 1 of 3 cells hidden to protect small groups."]
 
 
+def test_every_cell_hidden_says_so_without_comparing():
+    at = _page([("Email", "Phone", None, None, 3, None), ("VPN", "Chat", None, None, 4, None)])
+    assert [i.value for i in at.info] == ["All 2 service and channel cells are hidden to protect small groups."]
+    assert at.caption == [] or [c.value for c in at.caption] == []
+
+
 def test_nothing_hidden_and_nothing_below():
     at = _page([("Email", "Phone", 40.0, 5.0, 50, 120.0), ("VPN", "Chat", 45.0, 6.0, 30, 90.0)])
     assert [i.value for i in at.info] == ["No service and channel is below overall Happiness."]
