@@ -221,39 +221,58 @@ def line_complements(gate: Disclosure, frame: pl.DataFrame, by: tuple[str, ...] 
     all shown would add it up. The smallest shown cell of each line that fails (ties: lattice
     order) is hidden too, until every line holds. This closes what one line gives away, not every
     combination of lines the search finds (docs/PRIVACY.md, known limits)."""
-    cells = frame.with_row_index("_id").with_columns(pl.col("_id").cast(pl.Int64))
-    hidden = ((cells["n"] < gate.min_group) | (cells["analysts"] < gate.min_analysts)).to_numpy().copy()
-    roots = cells.filter(pl.col("level") == 0)
-    if roots.height and hidden[roots["_id"].to_numpy()].any():
-        return _cells_of(cells)  # the total itself is below the rule: nothing of the lattice shows
-    keys = [*by, "level", *DIMS]
-    edges = []
-    for i, dim in enumerate(DIMS):
-        children = cells.filter((pl.col("level") & (1 << i)) != 0)
-        parents = children.select(pl.col("_id").alias("child"), *by,
-                                  (pl.col("level") - (1 << i)).alias("level"),
-                                  *[pl.lit(None, t).alias(d) if d == dim else pl.col(d) for d, t in KEY_TYPES.items()])
-        edges.append(parents.join(cells.select(*keys, pl.col("_id").alias("parent")), on=keys, how="inner",
-                                  nulls_equal=True).select("parent", pl.lit(i).alias("dim"), "child"))
-    edges = (pl.concat(edges).join(cells.select(pl.col("_id").alias("child"), "n", "analysts"), on="child")
-             .with_columns((pl.col("parent") * len(DIMS) + pl.col("dim")).alias("line"))
-             .sort("line", "n", "child"))  # in each line, its cells smallest first (ties: lattice order)
-    line, child, parent = (edges[c].to_numpy() for c in ("line", "child", "parent"))
-    todo = np.ones(edges.height, dtype=bool)  # the lines to look at: at first all, then those a pick touched
+    n, analysts, level = (frame[c].to_numpy() for c in ("n", "analysts", "level"))
+    hidden = (n < gate.min_group) | (analysts < gate.min_analysts)
+    if (hidden & (level == 0)).any():
+        return _cells_of(frame)  # the total itself is below the rule: nothing of the lattice shows
+    line, child, parent = _lines(frame, by)
+    todo = np.ones(line.size, dtype=bool)  # the lines to look at: at first all, then those a pick touched
     while todo.any():
-        state = edges.filter(pl.Series(todo)).with_columns(pl.Series("hid", hidden[child[todo]]),
-                                                           pl.Series("top", hidden[parent[todo]]))
-        lines = state.group_by("line").agg(
-            pl.col("top").first(), pl.col("hid").sum().alias("hidden"), (~pl.col("hid")).sum().alias("shown"),
-            pl.col("n").filter(pl.col("hid")).sum().alias("hidden_n"),
-            pl.col("analysts").filter(pl.col("hid")).max().alias("hidden_analysts"),
-            pl.col("child").filter(~pl.col("hid")).first().alias("pick"))
-        fails = (pl.col("hidden") < 2) | (pl.col("hidden_n") < gate.min_group) \
-            | (pl.col("hidden_analysts").fill_null(0) < gate.min_analysts)
-        need = (pl.col("shown") > 0) & pl.when(pl.col("top")).then(pl.col("hidden") == 0) \
-            .otherwise((pl.col("hidden") > 0) & fails)
-        picks = lines.filter(need)["pick"].unique().to_numpy()
+        at = np.flatnonzero(todo)
+        kids = child[at]
+        starts = np.flatnonzero(np.r_[True, line[at][1:] != line[at][:-1]])
+        hid = hidden[kids]
+        hidden_count = np.add.reduceat(hid.astype(np.int64), starts)
+        shown = np.diff(np.r_[starts, at.size]) - hidden_count
+        hidden_n = np.add.reduceat(np.where(hid, n[kids], 0), starts)
+        hidden_analysts = np.maximum.reduceat(np.where(hid, analysts[kids], 0), starts)
+        first_shown = np.minimum.reduceat(np.where(hid, at.size, np.arange(at.size)), starts)
+        fails = (hidden_count < 2) | (hidden_n < gate.min_group) | (hidden_analysts < gate.min_analysts)
+        need = (shown > 0) & np.where(hidden[parent[at][starts]], hidden_count == 0, (hidden_count > 0) & fails)
+        picks = np.unique(kids[first_shown[need]])
         hidden[picks] = True
         touched = np.isin(child, picks) | np.isin(parent, picks)
         todo = np.isin(line, np.unique(line[touched]))
-    return _cells_of(cells.filter(pl.Series(hidden)).select("level", *DIMS).unique())
+    return _cells_of(frame.filter(pl.Series(hidden)).select("level", *DIMS).unique())
+
+
+def _lines(frame: pl.DataFrame, by: tuple[str, ...]) -> tuple[np.ndarray, ...]:
+    """The lattice's lines as edges (line, child, parent: row positions), ordered by line and, in
+    each line, its cells smallest first (ties: lattice order). Each row's keys become one integer
+    (its value's rank in each column, 0 for none, and its level), so a cell's parent one dimension
+    in — the same keys with that dimension's set to none — is found by binary search."""
+    columns = [*by, *DIMS]
+    codes = frame.select(pl.col(c).rank("dense").fill_null(0).cast(pl.Int64) for c in columns)
+    weight, key, size = {}, frame["level"].to_numpy().astype(np.int64), 1 << len(DIMS)
+    for column in columns:
+        values = codes[column].to_numpy()
+        weight[column] = size
+        key = key + values * size
+        size *= int(values.max(initial=0)) + 1
+    if size >= 1 << 62:
+        raise OverflowError("too many distinct keys for the lattice's row keys")
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    lines, children, parents = [], [], []
+    level = frame["level"].to_numpy()
+    for i, dim in enumerate(DIMS):
+        kids = np.flatnonzero(level & (1 << i))
+        wanted = key[kids] - (1 << i) - codes[dim].to_numpy()[kids] * weight[dim]
+        at = np.minimum(np.searchsorted(ordered, wanted), max(ordered.size - 1, 0))
+        found = ordered[at] == wanted if ordered.size else np.zeros(0, dtype=bool)
+        parents.append(order[at[found]])
+        children.append(kids[found])
+        lines.append(order[at[found]] * len(DIMS) + i)
+    line, child, parent = (np.concatenate(part).astype(np.int64) for part in (lines, children, parents))
+    rank = np.lexsort((child, frame["n"].to_numpy()[child], line))
+    return line[rank], child[rank], parent[rank]
