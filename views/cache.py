@@ -78,15 +78,25 @@ _culture_page = cached(_culture_extras.culture_page, max_entries=128)
 _culture_extras_alone = cached(_culture_extras.culture_extras, max_entries=128)
 
 
+def _shared(scope: Scope, url: str | None, key: tuple, _compute: Callable[[], object]) -> object:
+    """What report builds share (`CellReads.remember`): the service × channel × team pattern of a
+    family and period is the same for each of its links, so a click on a team, a channel or a
+    service reuses the one its first link worked out, for the period before and the year earlier too."""
+    return _compute()
+
+
+_kept_for_builds = cached(_shared, max_entries=512)
+
+
 def culture_report(*, scope: Scope, filters: Filters, url: str | None = None) -> _culture.CultureReport:
     """Cached `views.culture.culture_report` (built with its extras)."""
-    return _culture_page(scope=scope, filters=filters, url=url)[0]
+    return _culture_page(scope=scope, filters=filters, url=url, _keep=_kept_for_builds)[0]
 
 
 def extras_of_page(*, scope: Scope, filters: Filters, url: str | None = None) -> _culture_extras.CultureExtras:
     """Cached `views.culture_extras.culture_extras`: the extras built with the report, or (for a
     report not shown, where the page asks for none) built alone."""
-    extras = _culture_page(scope=scope, filters=filters, url=url)[1]
+    extras = _culture_page(scope=scope, filters=filters, url=url, _keep=_kept_for_builds)[1]
     return extras if extras is not None else _culture_extras_alone(scope=scope, filters=filters, url=url)
 
 

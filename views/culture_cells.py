@@ -16,7 +16,9 @@ polars from one per-analyst read per filters (the reference the tests compare ag
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 import polars as pl
 
@@ -64,6 +66,14 @@ class CellReads:
     def __init__(self, read: Callable[[Filters, bool], pl.DataFrame]):
         self._read = read
         self._seen: dict[tuple[Filters, bool], pl.DataFrame] = {}
+        self.kept: dict = {}
+        """What a report build works out from these reads and asks again (per week: `culture_threeway`)."""
+
+    def remember(self, key: tuple, compute: Callable[[], object]) -> object:
+        """`compute()`, a figure of these reads that other report builds may share (the same `key`
+        means the same answer on the same warehouse): here worked out each time; `GroupedCells`
+        built with `keep` keeps it across builds."""
+        return compute()
 
     def __call__(self, filters: Filters, by_priority: bool = False) -> pl.DataFrame:
         """The per-analyst cells of `filters`."""
@@ -83,6 +93,10 @@ class CellReads:
         """`keys`, n and exact distinct analysts per group of the cells of `filters`."""
         return distinct(self(filters, by_priority), list(keys))
 
+    def weekly(self, filters: Filters, groupings: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], pl.DataFrame]:
+        """`distinct` of each of `groupings`, each holding "week" (a period's lattices week by week)."""
+        return {tuple(g): self.distinct(filters, g) for g in groupings}
+
     def block(self, filters: Filters, keys: tuple[str, ...], block: set[tuple]) -> tuple[int, int]:
         """Responses and exact distinct analysts of the cells of `filters` whose `keys` are in `block`."""
         cells = self(filters)
@@ -100,9 +114,11 @@ class GroupedCells(CellReads):
 
     def __init__(self, read: Callable[[Filters, bool], pl.DataFrame],
                  read_groups: Callable[[Filters, bool, list[tuple[str, ...]]], dict[tuple[str, ...], pl.DataFrame]],
-                 order: Sequence[str]):
+                 order: Sequence[str], keep: Keep | None = None, where: tuple = ()):
         super().__init__(read)
+        self._keep, self._where = keep, where
         self._read_groups = read_groups
+        self._weeks: dict[tuple, tuple[set[dt.date], dict[tuple[str, ...], list[pl.DataFrame]]]] = {}
         self._order = {k: i for i, k in enumerate(order)}
         self._groups: dict[tuple[Filters, bool], dict[tuple[str, ...], pl.DataFrame]] = {}
         self._wanted: dict[tuple[Filters, bool], set[tuple[str, ...]]] = {}
@@ -123,6 +139,9 @@ class GroupedCells(CellReads):
             known.update(self._read_groups(filters, by_priority, batch))
         return known[grouping]
 
+    def remember(self, key: tuple, compute: Callable[[], object]) -> object:
+        return compute() if self._keep is None else self._keep(*self._where, key, compute)
+
     def experience(self, filters: Filters, by: tuple[str, ...], by_priority: bool = False) -> pl.DataFrame:
         frame = self._group(filters, by, by_priority)
         return frame.select(*by, *EXPERIENCE).sort(list(by), nulls_last=True) if by else frame
@@ -130,10 +149,46 @@ class GroupedCells(CellReads):
     def distinct(self, filters: Filters, keys: Sequence[str], by_priority: bool = False) -> pl.DataFrame:
         return self._group(filters, keys, by_priority).select(*keys, "n", "analysts")
 
+    def weekly(self, filters: Filters, groupings: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], pl.DataFrame]:
+        """Read week by week and kept: a period of whole weeks reads only the weeks no earlier call
+        of the same family (the same filters but the period) has read — the period before and the
+        same weeks a year earlier share most of theirs — in one statement of their own."""
+        groupings = [tuple(g) for g in groupings]
+        if not whole_weeks(filters):
+            return super().weekly(filters, groupings)
+        known, frames = self._weeks.setdefault((replace(filters, start=dt.date.min, end=dt.date.min),
+                                                tuple(groupings)), (set(), {g: [] for g in groupings}))
+        wanted = set(weeks_of(filters))
+        missing = wanted - known
+        if missing:
+            span = replace(filters, start=min(missing), end=max(missing) + dt.timedelta(weeks=1))
+            read = self._read_groups(span, False, [self._canonical(g) for g in groupings])
+            for g in groupings:
+                frames[g].append(read[self._canonical(g)].filter(pl.col("week").is_in(sorted(missing))))
+            known |= missing
+        return {g: pl.concat(frames[g]).filter(pl.col("week").is_in(sorted(wanted)))
+                .select(*g, "n", "analysts").sort(list(g), nulls_last=True) for g in groupings}
 
-def cell_reads(scope: Scope, url: str | None) -> GroupedCells:
-    """The cells of `scope` at `url`, grouped by the database (one report build's reads)."""
+
+def whole_weeks(filters: Filters) -> bool:
+    """Whether the period of `filters` is whole weeks, Monday to Sunday (every period the pages make)."""
+    return filters.start.weekday() == 0 and filters.end.weekday() == 0 and filters.start < filters.end
+
+
+def weeks_of(filters: Filters) -> list[dt.date]:
+    """The Mondays of the weeks of a period of whole weeks."""
+    return [filters.start + dt.timedelta(weeks=i) for i in range((filters.end - filters.start).days // 7)]
+
+
+Keep = Callable[[Scope, "str | None", tuple, Callable[[], object]], object]
+"""`keep(scope, url, key, compute)`: `compute()`'s answer, kept for every build at that scope and url
+under `key` (views.cache: the app's TTL, emptied by every write)."""
+
+
+def cell_reads(scope: Scope, url: str | None, keep: Keep | None = None) -> GroupedCells:
+    """The cells of `scope` at `url`, grouped by the database (one report build's reads); with
+    `keep`, what `remember` is asked is kept across builds."""
     return GroupedCells(lambda f, by_priority: analyst_cells(scope=scope, filters=f, url=url, by_priority=by_priority),
                         lambda f, by_priority, groupings: cell_groups(scope=scope, filters=f, groupings=groupings,
                                                                       url=url, by_priority=by_priority),
-                        key_order(True))
+                        key_order(True), keep, (scope, url))

@@ -20,7 +20,7 @@ from metrics.trends import PeriodChange, period_change
 from views import culture_sections as sections
 from views.culture import (CultureReport, _cell_gaps, _differs_from_a_neighbour, announce, carried, distinct,
                            report_from)
-from views.culture_cells import CellReads, cell_reads
+from views.culture_cells import CellReads, Keep, cell_reads
 from views.disclosure import Disclosure, blank, released, shown_only
 
 LOST_FIGURES = ("lost_sum", "mean_minutes", "total_hours")
@@ -126,12 +126,14 @@ def extras_from(scope: Scope, filters: Filters, url: str | None, people: pl.Data
     return CultureExtras(change, n_ago, trend, _lost_months(gate, scope, filters, url, people, reads, report.trend))
 
 
-def culture_page(*, scope: Scope, filters: Filters, url: str | None = None) -> tuple[CultureReport,
-                                                                                  CultureExtras | None]:
+def culture_page(*, scope: Scope, filters: Filters, url: str | None = None,
+                 _keep: Keep | None = None) -> tuple[CultureReport, CultureExtras | None]:
     """The report and, when it is shown (not empty, not withheld), its extras: one read of who
-    answered when and one set of cell reads for both, so the period's cells are read once."""
+    answered when and one set of cell reads for both, so the period's cells are read once.
+    `_keep` (views.cache) keeps what links share — the service × channel × team pattern of each
+    family and period — for the next build; the leading underscore keeps it out of the cache key."""
     people = analyst_weeks(scope=scope, filters=filters, url=url)
-    reads = cell_reads(scope, url)
+    reads = cell_reads(scope, url, _keep)
     report = report_from(scope, filters, url, people, reads, EXTRAS_GROUPINGS)
     if report.is_empty or report.withheld:
         return report, None

@@ -20,6 +20,7 @@ each week's get line complements (`line_complements`), which close what one line
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -28,7 +29,7 @@ import numpy as np
 import polars as pl
 
 from data_access.filters import Filters
-from views.culture_cells import CellReads
+from views.culture_cells import CellReads, weeks_of, whole_weeks
 from views.culture_threeway_search import DIMS, LEVELS, Cell, Cube, cube, cubes, hidden_cells
 from views.disclosure import Disclosure
 
@@ -156,10 +157,9 @@ def _cut_weeks(cells: pl.DataFrame, search: Callable[[Cube], frozenset[Cell]]) -
 
 def announce(reads: CellReads, filters: Filters) -> None:
     """Tell `reads` the groupings `pattern_for` and `month_lines` will ask of `filters`' family, so
-    they come in the same statements as the report's own. The weeks' lattices are asked for before
-    the number of atoms is known (it comes in the same statement): below `MAX_ATOMS` they are read
-    and left unused, which costs little on a lattice that small."""
-    reads.want(root(filters), [*LEVELS[1:], *WEEK_LEVELS])
+    they come in the same statements as the report's own (the weeks' lattices, only read above
+    `MAX_ATOMS`, come on their own: `CellReads.weekly`)."""
+    reads.want(root(filters), LEVELS[1:])
     reads.want(filters, [("month", "channel"), ("month", "team_id")])
 
 
@@ -176,16 +176,37 @@ def pattern_for(gate: Disclosure, reads: CellReads, filters: Filters) -> Pattern
     """The pattern of `filters`' family. Its widest link's lattice comes grouped by the database; the
     per-analyst cells the search needs are read only when the search runs (at most `MAX_ATOMS`);
     above that, the period's lattice and each week's get line complements, and a cell that one
-    week's lines hide stays hidden for the period (links of other periods differ by whole weeks)."""
+    week's lines hide stays hidden for the period (links of other periods differ by whole weeks).
+    It is the same for every link of the family, so `reads.remember` may share it between builds."""
     top = root(filters)
     announce(reads, filters)
+    return reads.remember(("service × channel × team pattern", top, gate), lambda: family_pattern(gate, reads, top))
+
+
+def family_pattern(gate: Disclosure, reads: CellReads, top: Filters) -> Pattern:
+    """`pattern_for` of the family whose widest link is `top`, worked out."""
     atoms = reads.distinct(top, list(DIMS)).filter(pl.col("n") > 0)
     if atoms.height <= MAX_ATOMS:
         return pattern(gate, reads(top))
     period = _lattice_frame([(level, reads.distinct(top, list(level))) for level in LEVELS[1:]])
-    weeks = _lattice_frame([(level[1:], reads.distinct(top, list(level))) for level in WEEK_LEVELS], by=("week",))
-    hidden = line_complements(gate, period) | line_complements(gate, weeks, by=("week",))
+    hidden = line_complements(gate, period) | _week_lines(gate, reads, top)
     return Pattern(frozenset(hidden), frozenset(_cells_of(period)))
+
+
+def _week_lines(gate: Disclosure, reads: CellReads, top: Filters) -> set[Cell]:
+    """The cells that the line rule of some week of `top`'s period hides. Over whole weeks each
+    week's are worked out once per report build (`reads.kept`): the period before and the same
+    weeks a year earlier share most of their weeks, and a week's lattice is the same in each."""
+    frames = reads.weekly(top, WEEK_LEVELS)
+    weeks = _lattice_frame([(level[1:], frames[level]) for level in WEEK_LEVELS], by=("week",))
+    if not whole_weeks(top):
+        return line_complements(gate, weeks, by=("week",))
+    kept = reads.kept.setdefault(("week lines", replace(top, start=dt.date.min, end=dt.date.min), gate), {})
+    todo = [week for week in weeks_of(top) if week not in kept]
+    if todo:
+        found = week_line_complements(gate, weeks.filter(pl.col("week").is_in(todo)))
+        kept.update({week: found.get(week, set()) for week in todo})
+    return set().union(*(kept[week] for week in weeks_of(top)))
 
 
 KEY_TYPES = {"service_id": pl.Int64, "channel": pl.String, "team_id": pl.Int64}
@@ -221,10 +242,21 @@ def line_complements(gate: Disclosure, frame: pl.DataFrame, by: tuple[str, ...] 
     all shown would add it up. The smallest shown cell of each line that fails (ties: lattice
     order) is hidden too, until every line holds. This closes what one line gives away, not every
     combination of lines the search finds (docs/PRIVACY.md, known limits)."""
+    return _cells_of(frame.filter(pl.Series(_line_rule(gate, frame, by))).select("level", *DIMS).unique())
+
+
+def week_line_complements(gate: Disclosure, frame: pl.DataFrame) -> dict[dt.date, set[Cell]]:
+    """`line_complements` of weekly lattices (`_lattice_frame` rows by "week"), week by week."""
+    hidden = frame.filter(pl.Series(_line_rule(gate, frame, ("week",))))
+    return {week: _cells_of(part) for (week,), part in hidden.partition_by("week", as_dict=True).items()}
+
+
+def _line_rule(gate: Disclosure, frame: pl.DataFrame, by: tuple[str, ...]) -> np.ndarray:
+    """Which rows of `frame` `line_complements` hides."""
     n, analysts, level = (frame[c].to_numpy() for c in ("n", "analysts", "level"))
     hidden = (n < gate.min_group) | (analysts < gate.min_analysts)
     if (hidden & (level == 0)).any():
-        return _cells_of(frame)  # the total itself is below the rule: nothing of the lattice shows
+        return np.ones(frame.height, dtype=bool)  # the total itself is below the rule: nothing of the lattice shows
     line, child, parent = _lines(frame, by)
     todo = np.ones(line.size, dtype=bool)  # the lines to look at: at first all, then those a pick touched
     while todo.any():
@@ -243,7 +275,7 @@ def line_complements(gate: Disclosure, frame: pl.DataFrame, by: tuple[str, ...] 
         hidden[picks] = True
         touched = np.isin(child, picks) | np.isin(parent, picks)
         todo = np.isin(line, np.unique(line[touched]))
-    return _cells_of(frame.filter(pl.Series(hidden)).select("level", *DIMS).unique())
+    return hidden
 
 
 def _lines(frame: pl.DataFrame, by: tuple[str, ...]) -> tuple[np.ndarray, ...]:

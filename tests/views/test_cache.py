@@ -81,3 +81,42 @@ def test_other_names_pass_through_to_the_module():
     assert cache.trends.CELL_TYPES is trends.CELL_TYPES
     assert cache.trends.team_names_query is trends.team_names_query
     assert cache.culture.CultureReport is culture.CultureReport
+
+
+WEEKS = Filters(dt.date(2025, 11, 24), dt.date(2026, 11, 16))
+"""A year of whole weeks (Monday to Monday), as every page's periods are."""
+
+
+def test_report_builds_share_a_periods_pattern_and_a_write_forgets_it(sqlite_demo_url, statements, monkeypatch):
+    """The service × channel × team pattern of a period is the same for every link of its family
+    (filters on services, channels and teams aside), whichever link's build worked it out: the
+    year's build works out the year's, the period before's and the same weeks a year earlier's;
+    opening the period before itself then reuses its pattern and shows what a build on its own
+    shows. After a write every pattern is worked out again."""
+    from views import culture_threeway
+
+    worked_out: list[tuple[dt.date, dt.date]] = []
+    plain = culture_threeway.family_pattern
+
+    def counted(gate, reads, top):
+        worked_out.append((top.start, top.end))
+        return plain(gate, reads, top)
+
+    monkeypatch.setattr(culture_threeway, "family_pattern", counted)
+    cio = Scope("cio")
+    cache.culture.culture_report(scope=cio, filters=WEEKS, url=sqlite_demo_url)
+    assert worked_out == [(WEEKS.start, WEEKS.end),                          # the period
+                          (dt.date(2024, 12, 2), WEEKS.start),               # the period before
+                          (dt.date(2024, 11, 25), dt.date(2025, 11, 17))]    # the same weeks a year earlier
+    before = WEEKS.previous()
+    shared = cache.culture.culture_report(scope=cio, filters=before, url=sqlite_demo_url)
+    assert worked_out[3:] == [(dt.date(2023, 12, 11), before.start), (dt.date(2023, 12, 4), dt.date(2024, 11, 25))]
+    alone = culture.culture_report(scope=cio, filters=before, url=sqlite_demo_url)
+    assert shared.withheld is None and shared.hotspots.height > 0
+    assert shared.headline == alone.headline and shared.hotspots.equals(alone.hotspots)
+    assert shared.teams.equals(alone.teams) and shared.trend.equals(alone.trend)
+    query.clear_cached_reads()
+    del worked_out[:]
+    cache.culture.culture_report(scope=cio, filters=before, url=sqlite_demo_url)
+    assert worked_out == [(before.start, before.end), (dt.date(2023, 12, 11), before.start),
+                          (dt.date(2023, 12, 4), dt.date(2024, 11, 25))]
