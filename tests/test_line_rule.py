@@ -88,3 +88,35 @@ def test_one_small_cell_takes_its_lines_neighbours_with_it():
     pairs = [(("service_id", s), ("channel", c)) for s in (1, 2) for c in "ab"]
     assert line_complements(GATE, frame) == {*pairs, *[(*pair, ("team_id", 1)) for pair in pairs]}
     assert plain_lines(GATE, frame, ()) == line_complements(GATE, frame)
+
+
+def test_a_pattern_is_shared_only_between_builds_that_see_the_same_counts():
+    """`pattern_for` asks `remember` under a key holding the family, the rule and a digest of the
+    period's lattice: the same cells give the same key, one more answer another."""
+    import datetime as dt
+
+    from data_access.filters import Filters
+    from views.culture_cells import CellReads
+    from views.culture_threeway import pattern_for
+
+    class Recording(CellReads):
+        def __init__(self, cells: pl.DataFrame):
+            super().__init__(lambda filters, by_priority: cells)
+            self.keys: list[tuple] = []
+
+        def remember(self, key, compute):
+            self.keys.append(key)
+            return compute()
+
+    rnd = random.Random(3)
+    cells = random_cells(rnd).with_columns(pl.lit(dt.date(2026, 10, 5)).alias("week"),
+                                           pl.lit(dt.date(2026, 10, 1)).alias("month"))
+    more = pl.concat([cells, cells.head(1).with_columns(pl.lit(99, pl.Int64).alias("analyst_id"), pl.lit(1, pl.Int64).alias("n"))])
+    link = Filters(dt.date(2026, 10, 5), dt.date(2026, 10, 12), team_ids=(1,))
+    keys = []
+    for frame in (cells, cells.clone(), more):
+        reads = Recording(frame)
+        pattern_for(GATE, reads, link)
+        keys.append(reads.keys[0])
+    assert keys[0] == keys[1] and keys[0] != keys[2]
+    assert keys[0][1] == Filters(dt.date(2026, 10, 5), dt.date(2026, 10, 12)) and keys[0][2] == GATE

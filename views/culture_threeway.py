@@ -177,10 +177,15 @@ def pattern_for(gate: Disclosure, reads: CellReads, filters: Filters) -> Pattern
     per-analyst cells the search needs are read only when the search runs (at most `MAX_ATOMS`);
     above that, the period's lattice and each week's get line complements, and a cell that one
     week's lines hide stays hidden for the period (links of other periods differ by whole weeks).
-    It is the same for every link of the family, so `reads.remember` may share it between builds."""
+    It is the same for every link of the family, so `reads.remember` may share it between builds
+    that see the same counts: the key holds a digest of the period's lattice (a new or removed
+    answer changes it), so a pattern worked out before an import is not applied after it."""
     top = root(filters)
     announce(reads, filters)
-    return reads.remember(("service × channel × team pattern", top, gate), lambda: family_pattern(gate, reads, top))
+    digest = tuple((frame.height, int(frame.hash_rows().sum())) for frame in
+                   (reads.distinct(top, list(level)) for level in LEVELS[1:]))
+    return reads.remember(("service × channel × team pattern", top, gate, digest),
+                          lambda: family_pattern(gate, reads, top))
 
 
 def family_pattern(gate: Disclosure, reads: CellReads, top: Filters) -> Pattern:
