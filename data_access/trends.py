@@ -123,6 +123,26 @@ def experience_stats(*, scope: Scope, filters: Filters, by: tuple[str, ...] = ()
     return stat_types(query.frame(stmt, url=url))
 
 
+# ---------------------------------------------------------------- what the answers are at (shared work's key)
+
+def answers_stamp(*, url: str | None = None) -> tuple:
+    """What changes when the answers change: the latest import run, how many answers there are, the
+    latest answer's time and the summary tables' last refresh. Report builds share what they work
+    out from the answers only under the same stamp (`views.culture_cells.GroupedCells.remember`),
+    so an import from another process is not mixed with what was worked out before it. (An answer
+    changed in place by another app process, with no import run, is seen there after the cache's TTL,
+    like every cached figure.)"""
+    r = schema.responses
+
+    def work(conn: sa.Connection) -> tuple:
+        run = conn.execute(sa.select(sa.func.max(schema.import_runs.c.run_id))).scalar()
+        answers, latest = conn.execute(sa.select(sa.func.count(), sa.func.max(r.c.submitted_at))).one()
+        refreshed = conn.execute(sa.select(sa.func.max(schema.rollup_state.c.refreshed_at))).scalar()
+        return run, answers, latest, refreshed
+
+    return query.read(work, url=url)
+
+
 # ---------------------------------------------------------------- who answered when (disclosure control only)
 
 def analyst_weeks_query(*, scope: Scope, filters: Filters) -> sa.Select:

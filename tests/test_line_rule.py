@@ -90,33 +90,37 @@ def test_one_small_cell_takes_its_lines_neighbours_with_it():
     assert plain_lines(GATE, frame, ()) == line_complements(GATE, frame)
 
 
-def test_a_pattern_is_shared_only_between_builds_that_see_the_same_counts():
-    """`pattern_for` asks `remember` under a key holding the family, the rule and a digest of the
-    period's lattice: the same cells give the same key, one more answer another."""
+def test_weekly_reads_return_each_week_once_however_they_are_asked():
+    """`GroupedCells.weekly` keeps weeks read for one period and reads only the missing span for the
+    next: rows come back once each, the same as a plain read of the period, whatever the order of
+    the periods asked and even when a grouping is asked twice."""
     import datetime as dt
 
     from data_access.filters import Filters
-    from views.culture_cells import CellReads
-    from views.culture_threeway import pattern_for
+    from views.culture_cells import CellReads, GroupedCells
 
-    class Recording(CellReads):
-        def __init__(self, cells: pl.DataFrame):
-            super().__init__(lambda filters, by_priority: cells)
-            self.keys: list[tuple] = []
+    rnd = random.Random(11)
+    monday = dt.date(2026, 8, 3)
+    cells = random_cells(rnd).with_columns((pl.lit(monday) + pl.duration(weeks=pl.col("week") * 3)).alias("week"))
 
-        def remember(self, key, compute):
-            self.keys.append(key)
-            return compute()
+    def in_period(f):
+        return cells.filter((pl.col("week") >= f.start) & (pl.col("week") < f.end))
 
-    rnd = random.Random(3)
-    cells = random_cells(rnd).with_columns(pl.lit(dt.date(2026, 10, 5)).alias("week"),
-                                           pl.lit(dt.date(2026, 10, 1)).alias("month"))
-    more = pl.concat([cells, cells.head(1).with_columns(pl.lit(99, pl.Int64).alias("analyst_id"), pl.lit(1, pl.Int64).alias("n"))])
-    link = Filters(dt.date(2026, 10, 5), dt.date(2026, 10, 12), team_ids=(1,))
-    keys = []
-    for frame in (cells, cells.clone(), more):
-        reads = Recording(frame)
-        pattern_for(GATE, reads, link)
-        keys.append(reads.keys[0])
-    assert keys[0] == keys[1] and keys[0] != keys[2]
-    assert keys[0][1] == Filters(dt.date(2026, 10, 5), dt.date(2026, 10, 12)) and keys[0][2] == GATE
+    asked: list[tuple[dt.date, dt.date]] = []
+
+    def read_groups(f, by_priority, groupings):
+        asked.append((f.start, f.end))
+        return {g: distinct(in_period(f), list(g)) for g in groupings}
+
+    grouped = GroupedCells(lambda f, p: in_period(f), read_groups, ("week", *DIMS))
+    plain = CellReads(lambda f, p: in_period(f))
+    levels = [("week", "service_id"), ("week", "channel", "team_id")]
+    for first, weeks in ((2, 2), (0, 6), (3, 3), (8, 2), (0, 12)):
+        period = Filters(monday + dt.timedelta(weeks=first), monday + dt.timedelta(weeks=first + weeks))
+        got = grouped.weekly(period, [*levels, levels[0]])
+        for level in levels:
+            assert got[level].equals(plain.weekly(period, [level])[level].sort(list(level), nulls_last=True))
+    # Weeks 2-3, then 0-5 for 0, 1, 4 and 5 (2 and 3 read again, not kept twice), none for 3-5,
+    # 8-9, then 6-11 for 6, 7, 10 and 11.
+    assert asked == [(monday + dt.timedelta(weeks=a), monday + dt.timedelta(weeks=b))
+                     for a, b in ((2, 4), (0, 6), (8, 10), (6, 12))]

@@ -25,7 +25,7 @@ import polars as pl
 from data_access.cell_groups import cell_groups, key_order
 from data_access.filters import Filters
 from data_access.scope import Scope
-from data_access.trends import EXPERIENCE, analyst_cells
+from data_access.trends import EXPERIENCE, analyst_cells, answers_stamp
 
 _KEY_TYPES = {"week": pl.Date, "month": pl.Date, "team_id": pl.Int64, "service_id": pl.Int64,
               "channel": pl.String, "ticket_type": pl.String, "sla_met": pl.Boolean,
@@ -117,6 +117,7 @@ class GroupedCells(CellReads):
                  order: Sequence[str], keep: Keep | None = None, where: tuple = ()):
         super().__init__(read)
         self._keep, self._where = keep, where
+        self._stamp: tuple | None = None
         self._read_groups = read_groups
         self._weeks: dict[tuple, tuple[set[dt.date], dict[tuple[str, ...], list[pl.DataFrame]]]] = {}
         self._order = {k: i for i, k in enumerate(order)}
@@ -140,7 +141,12 @@ class GroupedCells(CellReads):
         return known[grouping]
 
     def remember(self, key: tuple, compute: Callable[[], object]) -> object:
-        return compute() if self._keep is None else self._keep(*self._where, key, compute)
+        """Kept under `key` and the answers' stamp (`trends.answers_stamp`, read once per build)."""
+        if self._keep is None:
+            return compute()
+        if self._stamp is None:
+            self._stamp = answers_stamp(url=self._where[1])
+        return self._keep(*self._where, (*key, self._stamp), compute)
 
     def experience(self, filters: Filters, by: tuple[str, ...], by_priority: bool = False) -> pl.DataFrame:
         frame = self._group(filters, by, by_priority)
@@ -150,10 +156,11 @@ class GroupedCells(CellReads):
         return self._group(filters, keys, by_priority).select(*keys, "n", "analysts")
 
     def weekly(self, filters: Filters, groupings: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], pl.DataFrame]:
-        """Read week by week and kept: a period of whole weeks reads only the weeks no earlier call
-        of the same family (the same filters but the period) has read — the period before and the
-        same weeks a year earlier share most of theirs — in one statement of their own."""
-        groupings = [tuple(g) for g in groupings]
+        """Read week by week and kept: for a period of whole weeks, the span from the first to the
+        last week no earlier call of the same family (the same filters but the period) has read is
+        read on its own (the period before and the same weeks a year earlier share most of their
+        weeks), and only those weeks are kept from it."""
+        groupings = list(dict.fromkeys(tuple(g) for g in groupings))
         if not whole_weeks(filters):
             return super().weekly(filters, groupings)
         known, frames = self._weeks.setdefault((replace(filters, start=dt.date.min, end=dt.date.min),

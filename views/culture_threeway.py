@@ -178,14 +178,10 @@ def pattern_for(gate: Disclosure, reads: CellReads, filters: Filters) -> Pattern
     above that, the period's lattice and each week's get line complements, and a cell that one
     week's lines hide stays hidden for the period (links of other periods differ by whole weeks).
     It is the same for every link of the family, so `reads.remember` may share it between builds
-    that see the same counts: the key holds a digest of the period's lattice (a new or removed
-    answer changes it), so a pattern worked out before an import is not applied after it."""
+    that see the same answers."""
     top = root(filters)
     announce(reads, filters)
-    digest = tuple((frame.height, int(frame.hash_rows().sum())) for frame in
-                   (reads.distinct(top, list(level)) for level in LEVELS[1:]))
-    return reads.remember(("service × channel × team pattern", top, gate, digest),
-                          lambda: family_pattern(gate, reads, top))
+    return reads.remember(("service × channel × team pattern", top, gate), lambda: family_pattern(gate, reads, top))
 
 
 def family_pattern(gate: Disclosure, reads: CellReads, top: Filters) -> Pattern:
@@ -246,7 +242,8 @@ def line_complements(gate: Disclosure, frame: pl.DataFrame, by: tuple[str, ...] 
     cell's, a lower bound), else their sum is the cell minus the others; where it is hidden, a line
     all shown would add it up. The smallest shown cell of each line that fails (ties: lattice
     order) is hidden too, until every line holds. This closes what one line gives away, not every
-    combination of lines the search finds (docs/PRIVACY.md, known limits)."""
+    combination of lines the search finds (docs/PRIVACY.md, known limits). A grand total row (level
+    0) below the rule hides the whole frame; the frames `pattern_for` builds hold none (`LEVELS[1:]`)."""
     return _cells_of(frame.filter(pl.Series(_line_rule(gate, frame, by))).select("level", *DIMS).unique())
 
 

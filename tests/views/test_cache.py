@@ -120,3 +120,34 @@ def test_report_builds_share_a_periods_pattern_and_a_write_forgets_it(sqlite_dem
     cache.culture.culture_report(scope=cio, filters=before, url=sqlite_demo_url)
     assert worked_out == [(before.start, before.end), (dt.date(2023, 12, 11), before.start),
                           (dt.date(2023, 12, 4), dt.date(2024, 11, 25))]
+
+
+def test_an_import_from_another_process_is_not_mixed_with_patterns_worked_out_before_it(tmp_path, monkeypatch):
+    """Another process's import empties no cache here, but it records an import run: the answers'
+    stamp changes, so the next build works its patterns out again instead of reusing those of the
+    answers before the import."""
+    from data_access import demo, schema
+    from tests.conftest import DEMO_END, DEMO_RESPONSES, DEMO_SEED
+    from views import culture_threeway
+
+    url = f"sqlite:///{tmp_path / 'stamp.sqlite'}"
+    demo.generate(get_engine(url), responses=DEMO_RESPONSES, seed=DEMO_SEED, end=DEMO_END)
+    worked_out: list[tuple[dt.date, dt.date]] = []
+    plain = culture_threeway.family_pattern
+
+    def counted(gate, reads, top):
+        worked_out.append((top.start, top.end))
+        return plain(gate, reads, top)
+
+    monkeypatch.setattr(culture_threeway, "family_pattern", counted)
+    st.cache_data.clear()
+    cio = Scope("cio")
+    cache.culture.culture_report(scope=cio, filters=WEEKS, url=url)
+    assert len(worked_out) == 3
+    with get_engine(url).begin() as conn:  # what an import in another process leaves behind
+        conn.execute(schema.import_runs.insert().values(kind="responses", started_at=dt.datetime(2026, 11, 20, 9),
+                                                        finished_at=dt.datetime(2026, 11, 20, 9, 1)))
+    cache.culture.culture_report(scope=cio, filters=WEEKS.previous(), url=url)
+    assert worked_out[3:] == [(WEEKS.previous().start, WEEKS.start), (dt.date(2023, 12, 11), dt.date(2024, 12, 2)),
+                              (dt.date(2023, 12, 4), dt.date(2024, 11, 25))]
+    st.cache_data.clear()
