@@ -87,22 +87,28 @@ WEEKS = Filters(dt.date(2025, 11, 24), dt.date(2026, 11, 16))
 """A year of whole weeks (Monday to Monday), as every page's periods are."""
 
 
-def test_report_builds_share_a_periods_pattern_and_a_write_forgets_it(sqlite_demo_url, statements, monkeypatch):
+@pytest.fixture
+def worked_out(monkeypatch) -> list[tuple[dt.date, dt.date]]:
+    """The periods (start, end) whose service × channel × team pattern is worked out, in order."""
+    from views import culture_threeway
+
+    periods: list[tuple[dt.date, dt.date]] = []
+    plain = culture_threeway.family_pattern
+
+    def counted(gate, reads, top):
+        periods.append((top.start, top.end))
+        return plain(gate, reads, top)
+
+    monkeypatch.setattr(culture_threeway, "family_pattern", counted)
+    return periods
+
+
+def test_report_builds_share_a_periods_pattern_and_a_write_forgets_it(sqlite_demo_url, statements, worked_out):
     """The service × channel × team pattern of a period is the same for every link of its family
     (filters on services, channels and teams aside), whichever link's build worked it out: the
     year's build works out the year's, the period before's and the same weeks a year earlier's;
     opening the period before itself then reuses its pattern and shows what a build on its own
     shows. After a write every pattern is worked out again."""
-    from views import culture_threeway
-
-    worked_out: list[tuple[dt.date, dt.date]] = []
-    plain = culture_threeway.family_pattern
-
-    def counted(gate, reads, top):
-        worked_out.append((top.start, top.end))
-        return plain(gate, reads, top)
-
-    monkeypatch.setattr(culture_threeway, "family_pattern", counted)
     cio = Scope("cio")
     cache.culture.culture_report(scope=cio, filters=WEEKS, url=sqlite_demo_url)
     assert worked_out == [(WEEKS.start, WEEKS.end),                          # the period
@@ -122,24 +128,14 @@ def test_report_builds_share_a_periods_pattern_and_a_write_forgets_it(sqlite_dem
                           (dt.date(2023, 12, 4), dt.date(2024, 11, 25))]
 
 
-def test_an_import_from_another_process_is_not_mixed_with_patterns_worked_out_before_it(tmp_path, monkeypatch):
+def test_an_import_from_another_process_is_not_mixed_with_patterns_worked_out_before_it(tmp_path, worked_out):
     """Another process's import empties no cache here, but it records an import run: the answers'
     stamp changes, so the next build works its patterns out again instead of reusing those of the
     answers before the import."""
     from data_access import demo, schema
     from tests.conftest import DEMO_END, DEMO_RESPONSES, DEMO_SEED
-    from views import culture_threeway
-
     url = f"sqlite:///{tmp_path / 'stamp.sqlite'}"
     demo.generate(get_engine(url), responses=DEMO_RESPONSES, seed=DEMO_SEED, end=DEMO_END)
-    worked_out: list[tuple[dt.date, dt.date]] = []
-    plain = culture_threeway.family_pattern
-
-    def counted(gate, reads, top):
-        worked_out.append((top.start, top.end))
-        return plain(gate, reads, top)
-
-    monkeypatch.setattr(culture_threeway, "family_pattern", counted)
     st.cache_data.clear()
     cio = Scope("cio")
     cache.culture.culture_report(scope=cio, filters=WEEKS, url=url)
