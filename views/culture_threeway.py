@@ -157,9 +157,11 @@ def _cut_weeks(cells: pl.DataFrame, search: Callable[[Cube], frozenset[Cell]]) -
 
 def announce(reads: CellReads, filters: Filters) -> None:
     """Tell `reads` the groupings `pattern_for` and `month_lines` will ask of `filters`' family, so
-    they come in the same statements as the report's own (the weeks' lattices, only read above
-    `MAX_ATOMS`, come on their own: `CellReads.weekly`)."""
-    reads.want(root(filters), LEVELS[1:])
+    they come in the same statements as the report's own. The weeks' lattices (read above
+    `MAX_ATOMS` only) of a period of whole weeks come on their own, week by week and shared between
+    periods (`CellReads.weekly`); those of any other period come with its statement, as before."""
+    top = root(filters)
+    reads.want(top, LEVELS[1:] if whole_weeks(top) else (*LEVELS[1:], *WEEK_LEVELS))
     reads.want(filters, [("month", "channel"), ("month", "team_id")])
 
 
