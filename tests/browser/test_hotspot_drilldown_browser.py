@@ -86,6 +86,10 @@ def test_clicking_a_hotspot_sets_the_filter_boxes_and_the_link(app_url, browser_
     page.keyboard.press("Escape")
     page.get_by_role("heading", name="Culture trends").click()
     wait_for_app(page)
+    # The box's value reaches the server when it loses focus, and the link follows after that run:
+    # on a busy machine that run may start after the wait above has seen the page idle.
+    page.wait_for_function("() => new URLSearchParams(location.search).get('type') === 'incident'",
+                           timeout=60_000)
     params = _params(page)
     assert params.get("type") == ["incident"] and params["service"] == [service_id] and params["channel"] == [channel]
 
