@@ -90,18 +90,19 @@ def test_one_small_cell_takes_its_lines_neighbours_with_it():
     assert plain_lines(GATE, frame, ()) == line_complements(GATE, frame)
 
 
-def test_weekly_reads_return_each_week_once_however_they_are_asked():
-    """`GroupedCells.weekly` keeps weeks read for one period and reads only the missing span for the
-    next: rows come back once each, the same as a plain read of the period, whatever the order of
-    the periods asked and even when a grouping is asked twice."""
+def test_each_weeks_lines_are_read_and_worked_out_once_per_build():
+    """Over whole weeks, a build keeps each week's line rule: a later period reads only the span of
+    its weeks not worked out yet, and every period gets what the rule over its own weeks hides."""
     import datetime as dt
 
     from data_access.filters import Filters
     from views.culture_cells import CellReads, GroupedCells
+    from views.culture_threeway import WEEK_LEVELS, _week_lines
 
     rnd = random.Random(11)
     monday = dt.date(2026, 8, 3)
-    cells = random_cells(rnd).with_columns((pl.lit(monday) + pl.duration(weeks=pl.col("week") * 3)).alias("week"))
+    cells = pl.concat([random_cells(rnd).with_columns(pl.lit(monday + dt.timedelta(weeks=w)).alias("week"))
+                       for w in range(12)])
 
     def in_period(f):
         return cells.filter((pl.col("week") >= f.start) & (pl.col("week") < f.end))
@@ -113,14 +114,13 @@ def test_weekly_reads_return_each_week_once_however_they_are_asked():
         return {g: distinct(in_period(f), list(g)) for g in groupings}
 
     grouped = GroupedCells(lambda f, p: in_period(f), read_groups, ("week", *DIMS))
-    plain = CellReads(lambda f, p: in_period(f))
-    levels = [("week", "service_id"), ("week", "channel", "team_id")]
     for first, weeks in ((2, 2), (0, 6), (3, 3), (8, 2), (0, 12)):
         period = Filters(monday + dt.timedelta(weeks=first), monday + dt.timedelta(weeks=first + weeks))
-        got = grouped.weekly(period, [*levels, levels[0]])
-        for level in levels:
-            assert got[level].equals(plain.weekly(period, [level])[level].sort(list(level), nulls_last=True))
-    # Weeks 2-3, then 0-5 for 0, 1, 4 and 5 (2 and 3 read again, not kept twice), none for 3-5,
-    # 8-9, then 6-11 for 6, 7, 10 and 11.
+        plain = CellReads(lambda f, p: in_period(f))
+        frame = _lattice_frame([(level[1:], plain.distinct(period, list(level))) for level in WEEK_LEVELS],
+                               by=("week",))
+        assert _week_lines(GATE, grouped, period) == line_complements(GATE, frame, ("week",))
+    # Weeks 2-3, then 0-5 for 0, 1, 4 and 5 (2 and 3 read again, not worked out twice), none for
+    # 3-5, 8-9, then 6-11 for 6, 7, 10 and 11.
     assert asked == [(monday + dt.timedelta(weeks=a), monday + dt.timedelta(weeks=b))
                      for a, b in ((2, 4), (0, 6), (8, 10), (6, 12))]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 
 import polars as pl
 
@@ -93,10 +92,6 @@ class CellReads:
         """`keys`, n and exact distinct analysts per group of the cells of `filters`."""
         return distinct(self(filters, by_priority), list(keys))
 
-    def weekly(self, filters: Filters, groupings: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], pl.DataFrame]:
-        """`distinct` of each of `groupings`, each holding "week" (a period's lattices week by week)."""
-        return {tuple(g): self.distinct(filters, g) for g in groupings}
-
     def block(self, filters: Filters, keys: tuple[str, ...], block: set[tuple]) -> tuple[int, int]:
         """Responses and exact distinct analysts of the cells of `filters` whose `keys` are in `block`."""
         cells = self(filters)
@@ -119,7 +114,6 @@ class GroupedCells(CellReads):
         self._keep, self._where = keep, where
         self._stamp: tuple | None = None
         self._read_groups = read_groups
-        self._weeks: dict[tuple, tuple[set[dt.date], dict[tuple[str, ...], list[pl.DataFrame]]]] = {}
         self._order = {k: i for i, k in enumerate(order)}
         self._groups: dict[tuple[Filters, bool], dict[tuple[str, ...], pl.DataFrame]] = {}
         self._wanted: dict[tuple[Filters, bool], set[tuple[str, ...]]] = {}
@@ -154,27 +148,6 @@ class GroupedCells(CellReads):
 
     def distinct(self, filters: Filters, keys: Sequence[str], by_priority: bool = False) -> pl.DataFrame:
         return self._group(filters, keys, by_priority).select(*keys, "n", "analysts")
-
-    def weekly(self, filters: Filters, groupings: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], pl.DataFrame]:
-        """Read week by week and kept: for a period of whole weeks, the span from the first to the
-        last week no earlier call of the same family (the same filters but the period) has read is
-        read on its own (the period before and the same weeks a year earlier share most of their
-        weeks), and only those weeks are kept from it."""
-        groupings = list(dict.fromkeys(tuple(g) for g in groupings))
-        if not whole_weeks(filters):
-            return super().weekly(filters, groupings)
-        known, frames = self._weeks.setdefault((replace(filters, start=dt.date.min, end=dt.date.min),
-                                                tuple(groupings)), (set(), {g: [] for g in groupings}))
-        wanted = set(weeks_of(filters))
-        missing = wanted - known
-        if missing:
-            span = replace(filters, start=min(missing), end=max(missing) + dt.timedelta(weeks=1))
-            read = self._read_groups(span, False, [self._canonical(g) for g in groupings])
-            for g in groupings:
-                frames[g].append(read[self._canonical(g)].filter(pl.col("week").is_in(sorted(missing))))
-            known |= missing
-        return {g: pl.concat(frames[g]).filter(pl.col("week").is_in(sorted(wanted)))
-                .select(*g, "n", "analysts").sort(list(g), nulls_last=True) for g in groupings}
 
 
 def whole_weeks(filters: Filters) -> bool:

@@ -159,7 +159,7 @@ def announce(reads: CellReads, filters: Filters) -> None:
     """Tell `reads` the groupings `pattern_for` and `month_lines` will ask of `filters`' family, so
     they come in the same statements as the report's own. The weeks' lattices (read above
     `MAX_ATOMS` only) of a period of whole weeks come on their own, week by week and shared between
-    periods (`CellReads.weekly`); those of any other period come with its statement, as before."""
+    periods (`_week_lines`); those of any other period come with its statement, as before."""
     top = root(filters)
     reads.want(top, LEVELS[1:] if whole_weeks(top) else (*LEVELS[1:], *WEEK_LEVELS))
     reads.want(filters, [("month", "channel"), ("month", "team_id")])
@@ -199,17 +199,23 @@ def family_pattern(gate: Disclosure, reads: CellReads, top: Filters) -> Pattern:
 def _week_lines(gate: Disclosure, reads: CellReads, top: Filters) -> set[Cell]:
     """The cells that the line rule of some week of `top`'s period hides. Over whole weeks each
     week's are worked out once per report build (`reads.kept`): the period before and the same
-    weeks a year earlier share most of their weeks, and a week's lattice is the same in each."""
-    frames = reads.weekly(top, WEEK_LEVELS)
-    weeks = _lattice_frame([(level[1:], frames[level]) for level in WEEK_LEVELS], by=("week",))
+    weeks a year earlier share most of their weeks, and a week's lattice is the same in each, so
+    only the span of the weeks not worked out yet is read, in a statement of its own."""
     if not whole_weeks(top):
-        return line_complements(gate, weeks, by=("week",))
+        return line_complements(gate, _week_frame(reads, top), by=("week",))
     kept = reads.kept.setdefault(("week lines", replace(top, start=dt.date.min, end=dt.date.min), gate), {})
     todo = [week for week in weeks_of(top) if week not in kept]
     if todo:
-        found = week_line_complements(gate, weeks.filter(pl.col("week").is_in(todo)))
+        span = replace(top, start=min(todo), end=max(todo) + dt.timedelta(weeks=1))
+        reads.want(span, WEEK_LEVELS)
+        found = week_line_complements(gate, _week_frame(reads, span).filter(pl.col("week").is_in(todo)))
         kept.update({week: found.get(week, set()) for week in todo})
     return set().union(*(kept[week] for week in weeks_of(top)))
+
+
+def _week_frame(reads: CellReads, filters: Filters) -> pl.DataFrame:
+    """The lattices of the weeks of `filters` (`_lattice_frame` rows by week)."""
+    return _lattice_frame([(level[1:], reads.distinct(filters, list(level))) for level in WEEK_LEVELS], by=("week",))
 
 
 KEY_TYPES = {"service_id": pl.Int64, "channel": pl.String, "team_id": pl.Int64}

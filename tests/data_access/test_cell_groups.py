@@ -75,7 +75,7 @@ def test_the_page_reads_the_period_cells_once_for_report_and_extras(sqlite_demo_
     cells of this period (bound to its first day), where each read model made its own before. The
     weeks' lattices of the line rule (this warehouse is above the search limit) come in a second
     statement of their own, every grouping of it by week, so that the period before and the same
-    weeks a year earlier can share them (`CellReads.weekly`)."""
+    weeks a year earlier can share them (`culture_threeway._week_lines`)."""
     seen: list[str] = []
 
     def count(conn, cursor, statement, parameters, *args):
