@@ -133,14 +133,11 @@ def answers_stamp(*, url: str | None = None) -> tuple:
     changed in place by another app process, with no import run, is seen there after the cache's TTL,
     like every cached figure.)"""
     r = schema.responses
-
-    def work(conn: sa.Connection) -> tuple:
-        run = conn.execute(sa.select(sa.func.max(schema.import_runs.c.run_id))).scalar()
-        answers, latest = conn.execute(sa.select(sa.func.count(), sa.func.max(r.c.submitted_at))).one()
-        refreshed = conn.execute(sa.select(sa.func.max(schema.rollup_state.c.refreshed_at))).scalar()
-        return run, answers, latest, refreshed
-
-    return query.read(work, url=url)
+    stmt = sa.select(sa.select(sa.func.max(schema.import_runs.c.run_id)).scalar_subquery(),
+                     sa.select(sa.func.count()).select_from(r).scalar_subquery(),
+                     sa.select(sa.func.max(r.c.submitted_at)).scalar_subquery(),
+                     sa.select(sa.func.max(schema.rollup_state.c.refreshed_at)).scalar_subquery())
+    return query.read(lambda conn: tuple(conn.execute(stmt).one()), url=url)
 
 
 # ---------------------------------------------------------------- who answered when (disclosure control only)
