@@ -64,3 +64,46 @@ def test_a_small_cell_is_not_its_shown_line_minus_the_rest(warehouse):
     assert _cell(warehouse, (("team_ids", (1,)),)) == [(None, 2)]
     assert _cell(warehouse, (("team_ids", (2,)),)) == [(None, 6)]
     assert _cell(warehouse, (("team_ids", (3,)),)) == [(-50.0, 6)]
+
+
+# The grand total and the one-way totals: one team, channel or service that is small as a whole
+# (two answers by one analyst), beside values that are each large. Its figure must not be the
+# plain link's total minus the others' links, so at least one other value's link is withheld too.
+# Each case: the layout, the cells of six answers, the two small answers, the field, the small value.
+_FULL = tuple(itertools.product(SERVICES, ("email", "phone", "portal"), (1, 2, 3)))
+SMALL_WHOLES = {
+    "team": (Layout(SERVICES, ("email", "phone", "portal"), (1, 1, 1, 2, 2, 2, 3, 3, 3, 4)), _FULL,
+             [(9, 2, 1, 0, "email", 1), (9, 2, 2, 0, "email", 1)], "team_ids", 4),
+    "channel": (Layout(SERVICES, ("chat", "email", "phone", "portal"), LAYOUT.home), _FULL,
+                [(0, 2, 1, 0, "chat", 1), (0, 2, 2, 0, "chat", 1)], "channels", "chat"),
+    "service": (Layout((*SERVICES, 13), ("email", "phone", "portal"), LAYOUT.home), _FULL,
+                [(0, 2, 1, 0, "email", 13), (0, 2, 2, 0, "email", 13)], "service_ids", 13),
+}
+
+
+def _six_per_cell(layout: Layout, cells) -> list[tuple]:
+    rnd = random.Random(1)
+    raw = []
+    for service, channel, team in cells:
+        members = [i for i, home in enumerate(layout.home) if home == team]
+        raw += [(members[k % 3], 2, rnd.randrange(5), rnd.randint(0, 10), channel, service) for k in range(6)]
+    return raw
+
+
+@pytest.mark.parametrize("case", sorted(SMALL_WHOLES))
+def test_a_small_one_way_total_is_not_the_grand_total_minus_the_rest(tmp_path, case):
+    layout, cells, small, field, value = SMALL_WHOLES[case]
+    url = f"sqlite:///{tmp_path / 'whole.sqlite'}"
+    schema.create_schema(get_engine(url))
+    _fill(url, layout, _six_per_cell(layout, cells) + small)
+    st.cache_data.clear()
+    values = {"team_ids": layout.teams, "channels": layout.channels, "service_ids": layout.services}[field]
+    plain = culture_report(scope=Scope("cio"), filters=Link(2, 3).filters, url=url)
+    assert plain.withheld is None and plain.headline.n == 6 * len(cells) + 2
+    heads = {v: culture_report(scope=Scope("cio"), filters=Link(2, 3, ((field, (v,)),)).filters, url=url)
+             for v in values}
+    assert heads[value].withheld == "small" and heads[value].headline.happiness is None
+    shown = [v for v, report in heads.items() if report.headline.happiness is not None]
+    assert len(shown) <= len(values) - 2, "the small value's figure is the plain total minus the shown others"
+    hidden_others = [v for v in values if v != value and v not in shown]
+    assert [heads[v].withheld for v in hidden_others] == ["complement"]
