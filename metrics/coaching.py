@@ -45,11 +45,8 @@ def with_shrunk_care(frame: pl.DataFrame, *, group_by: str | None = None) -> pl.
         if frame.is_empty():
             frame = frame.drop(f"{dim}_var").with_columns(pl.lit(None, pl.Float64).alias(f"{dim}_shrunk"))
             continue
-        parts = frame.partition_by(group_by, maintain_order=True) if group_by else [frame]
-        frame = pl.concat([
-            shrink_means(part, mean=f"{dim}_mean", n=f"{dim}_n", var=f"{dim}_var", out=f"{dim}_shrunk")
-            for part in parts
-        ]).drop(f"{dim}_var")
+        frame = shrink_means(frame, mean=f"{dim}_mean", n=f"{dim}_n", var=f"{dim}_var", out=f"{dim}_shrunk",
+                             by=[group_by] if group_by else []).drop(f"{dim}_var")
     return frame
 
 

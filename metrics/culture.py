@@ -262,14 +262,10 @@ def calibration_counts(rows: pl.DataFrame, *, min_responses: int = 5,
                 .with_columns((pl.col("sum") / n).alias("mean"),
                               pl.when(n > 1).then(((pl.col("sumsq") - pl.col("sum") ** 2 / n) / (n - 1))
                                                   .clip(lower_bound=0.0)).alias("var")))
-    shrunk_parts = [
-        shrink_means(part, mean="mean", n="n", var="var", out="customer_mean")
-        for part in prepared.partition_by(["dimension", "team_id"], maintain_order=True)
-    ]
-    if not shrunk_parts:
+    if prepared.is_empty():
         return pl.DataFrame(schema=out_schema)
-    labelled = perception_gaps(pl.concat(shrunk_parts).filter(
-        (pl.col("n") >= min_responses) & pl.col("self_rating").is_not_null()))
+    shrunk = shrink_means(prepared, mean="mean", n="n", var="var", out="customer_mean", by=["dimension", "team_id"])
+    labelled = perception_gaps(shrunk.filter((pl.col("n") >= min_responses) & pl.col("self_rating").is_not_null()))
     result = []
     for dim in rows["dimension"].unique(maintain_order=True).to_list():
         part = labelled.filter(pl.col("dimension") == dim)

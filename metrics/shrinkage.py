@@ -88,60 +88,63 @@ def shrink_means(
     var: str | None = None,
     out: str,
     sigma2: float | None = None,
+    by: Sequence[str] = (),
 ) -> pl.DataFrame:
-    """Add column ``out``: each row's mean shrunk toward the grand mean (normal-normal model).
+    """Add column ``out``: each row's mean shrunk toward its group's grand mean (normal-normal model).
 
-    The within-row variance σ² is pooled from the per-row sample variances in column ``var``
-    (weights nᵢ − 1), or given directly as ``sigma2``. The between-row variance τ² is the
-    DerSimonian–Laird moment estimate, floored at a tiny positive value. Each row gets
-    w·mean + (1 − w)·grand mean with w = τ²/(τ² + σ²/n); the grand mean is the n-weighted mean
-    of the rows. Rows with n == 0 get the grand mean. If σ² can be estimated from neither
-    source, rows are left unshrunk.
+    The rows sharing the values of ``by`` form a group (no ``by``: the whole frame is one); each
+    group is shrunk on its own, as if it were the only frame. The within-row variance σ² is pooled
+    from the group's per-row sample variances in column ``var`` (weights nᵢ − 1), or given directly
+    as ``sigma2``. The between-row variance τ² is the DerSimonian–Laird moment estimate, floored at
+    a tiny positive value. Each row gets w·mean + (1 − w)·grand mean with w = τ²/(τ² + σ²/n); the
+    grand mean is the n-weighted mean of the group's rows. Rows with n == 0 get the grand mean; a
+    group without any observed row gets nulls. If σ² can be estimated from neither source, rows are
+    left unshrunk. Every step is a native window sum, so many small groups cost one pass.
     """
     if var is None and sigma2 is None:
         raise ValueError("shrink_means needs a variance column (var=...) or sigma2=...")
-    rows = df.select(
-        pl.col(mean).cast(pl.Float64).alias("x"),
-        pl.col(n).cast(pl.Float64).alias("n"),
-        (pl.col(var).cast(pl.Float64) if var else pl.lit(None, pl.Float64)).alias("v"),
-    )
-    observed = rows.filter((pl.col("n") > 0) & pl.col("x").is_not_null())
-    if observed.height == 0:
-        return df.with_columns(pl.lit(None, pl.Float64).alias(out))
-
-    total_n = float(observed["n"].sum())
-    grand_mean = float((observed["x"] * observed["n"]).sum()) / total_n
-
-    if sigma2 is None:
-        with_var = observed.filter((pl.col("n") >= 2) & pl.col("v").is_not_null())
-        dof = float((with_var["n"] - 1).sum()) if with_var.height else 0.0
-        sigma2 = float(((with_var["n"] - 1) * with_var["v"]).sum()) / dof if dof > 0 else None
-
-    if sigma2 is None:
-        weight: pl.Expr = pl.lit(1.0)
-    elif sigma2 <= 0:
-        weight = pl.lit(1.0)  # no noise within rows: each row's mean is exact
-    else:
-        tau2 = _between_variance(observed["x"], observed["n"], sigma2)
-        weight = tau2 / (tau2 + sigma2 / pl.col(n).cast(pl.Float64))
-
+    frame = _group_sums(df, list(by), mean=mean, n=n, var=var, sigma2=sigma2)
+    size = pl.col(n).cast(pl.Float64)
     value = pl.col(mean).cast(pl.Float64)
-    return df.with_columns(
-        pl.when((pl.col(n) > 0) & value.is_not_null())
-        .then(weight * value + (1.0 - weight) * grand_mean)
-        .otherwise(pl.lit(grand_mean))
+    floor = TAU2_FLOOR_RATIO * pl.col("_s2")
+    denominator = pl.col("_w") - pl.col("_w2") / pl.col("_w")
+    tau2 = (pl.when((pl.col("_k") < 2) | (denominator <= 0)).then(floor)
+            .otherwise(pl.max_horizontal((pl.col("_q") - (pl.col("_k") - 1.0)) / denominator, floor)))
+    shrink = tau2 / (tau2 + pl.col("_s2") / size)
+    unshrunk = pl.col("_s2").is_null() | (pl.col("_s2") <= 0)  # no σ², or no noise within rows
+    estimate = pl.when(unshrunk).then(value).otherwise(shrink * value + (1.0 - shrink) * pl.col("_grand"))
+    return frame.with_columns(
+        pl.when(pl.col("_n") <= 0).then(pl.lit(None, pl.Float64))
+        .when(pl.col("_seen")).then(estimate)
+        .otherwise(pl.col("_grand"))
         .alias(out)
+    ).drop("_seen", "_v", "_n", "_xn", "_k", "_dof", "_vdof", "_grand", "_s2", "_w", "_wx", "_w2", "_q")
+
+
+def _group_sums(df: pl.DataFrame, keys: list[str], *, mean: str, n: str, var: str | None,
+                sigma2: float | None) -> pl.DataFrame:
+    """`df` with what `shrink_means` needs of each row's group, as window sums over its observed
+    rows (n > 0, a mean): _n, _k (rows), _grand (n-weighted mean), _s2 (σ²) and, with weights
+    n/σ², _w, _w2 (their sum and sum of squares) and _q (weighted squares about their centre)."""
+
+    def total(expr: pl.Expr) -> pl.Expr:
+        summed = pl.when(pl.col("_seen")).then(expr).otherwise(0.0).sum()
+        return summed.over(keys) if keys else summed
+
+    size = pl.col(n).cast(pl.Float64)
+    value = pl.col(mean).cast(pl.Float64)
+    spread = (size >= 2) & pl.col("_v").is_not_null()
+    pooled = (pl.when(pl.col("_dof") > 0).then(pl.col("_vdof") / pl.col("_dof")) if sigma2 is None
+              else pl.lit(sigma2, pl.Float64))
+    weight = size / pl.col("_s2")
+    return (
+        df.with_columns(((size > 0) & value.is_not_null()).alias("_seen"),
+                        (pl.col(var).cast(pl.Float64) if var else pl.lit(None, pl.Float64)).alias("_v"))
+        .with_columns(total(size).alias("_n"), total(size * value).alias("_xn"), total(pl.lit(1.0)).alias("_k"),
+                      total(pl.when(spread).then(size - 1.0).otherwise(0.0)).alias("_dof"),
+                      total(pl.when(spread).then((size - 1.0) * pl.col("_v")).otherwise(0.0)).alias("_vdof"))
+        .with_columns((pl.col("_xn") / pl.col("_n")).alias("_grand"), pooled.alias("_s2"))
+        .with_columns(total(weight).alias("_w"), total(weight * value).alias("_wx"),
+                      total(weight * weight).alias("_w2"))
+        .with_columns(total(weight * (value - pl.col("_wx") / pl.col("_w")) ** 2).alias("_q"))
     )
-
-
-def _between_variance(means: pl.Series, sizes: pl.Series, sigma2: float) -> float:
-    """DerSimonian–Laird moment estimate of τ², floored at TAU2_FLOOR_RATIO·σ²."""
-    floor = TAU2_FLOOR_RATIO * sigma2
-    weights = sizes / sigma2
-    sum_w = float(weights.sum())
-    centre = float((weights * means).sum()) / sum_w
-    q = float((weights * (means - centre) ** 2).sum())
-    denominator = sum_w - float((weights**2).sum()) / sum_w
-    if means.len() < 2 or denominator <= 0:
-        return floor
-    return max((q - (means.len() - 1)) / denominator, floor)

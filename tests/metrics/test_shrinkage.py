@@ -121,3 +121,19 @@ def test_shrink_means_small_rows_move_more() -> None:
 def test_shrink_means_needs_a_variance() -> None:
     with pytest.raises(ValueError):
         shrink_means(pl.DataFrame({"m": [1.0], "n": [1]}), mean="m", n="n", out="s")
+
+
+def test_shrink_means_by_group_shrinks_each_group_on_its_own() -> None:
+    # Team a is the hand-computed frame above (3.1, 4.0, 4.9, and 4.0 for n = 0), interleaved with
+    # team b, whose rows carry no variance (σ² unknown: left as they are), and team c, whose one row
+    # has no answers (no grand mean: null). Rows keep their order.
+    df = pl.DataFrame({
+        "team": ["a", "b", "a", "c", "b", "a", "a"],
+        "mean": [3.0, 7.0, 4.0, None, 2.0, 5.0, None],
+        "n": [10, 3, 10, 0, 1, 10, 0],
+        "var": [1.0, None, 1.0, None, None, 1.0, None],
+    })
+    result = shrink_means(df, mean="mean", n="n", var="var", out="shrunk", by=["team"])
+    assert result["team"].to_list() == df["team"].to_list()
+    assert result["shrunk"].to_list() == pytest.approx([3.1, 7.0, 4.0, None, 2.0, 4.9, 4.0], abs=1e-9)
+    assert result.columns == [*df.columns, "shrunk"]
