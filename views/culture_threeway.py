@@ -208,9 +208,11 @@ def _week_lines(gate: Disclosure, reads: CellReads, top: Filters) -> set[Cell]:
     if todo:
         span = replace(top, start=min(todo), end=max(todo) + dt.timedelta(weeks=1))
         reads.want(span, WEEK_LEVELS)
-        found = week_line_complements(gate, _week_frame(reads, span).filter(pl.col("week").is_in(todo)))
-        kept.update({week: found.get(week, set()) for week in todo})
-    return set().union(*(kept[week] for week in weeks_of(top)))
+        frame = _week_frame(reads, span).filter(pl.col("week").is_in(todo))
+        found = week_line_complements(gate, frame)
+        none = frame.select("level", *DIMS).clear()
+        kept.update({week: found.get(week, none) for week in todo})
+    return _cells_of(pl.concat([kept[week] for week in weeks_of(top)]).unique())
 
 
 def _week_frame(reads: CellReads, filters: Filters) -> pl.DataFrame:
@@ -255,10 +257,12 @@ def line_complements(gate: Disclosure, frame: pl.DataFrame, by: tuple[str, ...] 
     return _cells_of(frame.filter(pl.Series(_line_rule(gate, frame, by))).select("level", *DIMS).unique())
 
 
-def week_line_complements(gate: Disclosure, frame: pl.DataFrame) -> dict[dt.date, set[Cell]]:
-    """`line_complements` of weekly lattices (`_lattice_frame` rows by "week"), week by week."""
-    hidden = frame.filter(pl.Series(_line_rule(gate, frame, ("week",))))
-    return {week: _cells_of(part) for (week,), part in hidden.partition_by("week", as_dict=True).items()}
+def week_line_complements(gate: Disclosure, frame: pl.DataFrame) -> dict[dt.date, pl.DataFrame]:
+    """`line_complements` of weekly lattices (`_lattice_frame` rows by "week"), week by week, each
+    week's hidden cells as rows (level and keys, as `_cells_of` reads them): a period's pattern
+    takes the union of its weeks', so only that union becomes `Cell`s."""
+    hidden = frame.filter(pl.Series(_line_rule(gate, frame, ("week",)))).select("week", "level", *DIMS)
+    return {week: part.drop("week") for (week,), part in hidden.partition_by("week", as_dict=True).items()}
 
 
 def _line_rule(gate: Disclosure, frame: pl.DataFrame, by: tuple[str, ...]) -> np.ndarray:
