@@ -71,16 +71,16 @@ def _materialized(cte: sa.CTE) -> sa.CTE:
     return cte.prefix_with("MATERIALIZED", dialect="duckdb")
 
 
-def _hub(source: sa.CTE, keys: tuple[str, ...], first: bool, name: str) -> sa.CTE:
-    """Per analyst and `keys`, the sums of `source` (from the cells, the SLA-met sums split off)."""
+def _hub(source: sa.CTE, keys: tuple[str, ...], first: bool, name: str, sums: tuple[str, ...]) -> sa.CTE:
+    """Per analyst and `keys`, the `sums` of `source` (from the cells, the SLA-met sums split off)."""
     group = [source.c[k] for k in keys] + [source.c.analyst_id]
-    if first:
+    if first and sums == SUMS:
         met = source.c.sla_met.is_(sa.true())
         sums = [*[_per_analyst(source.c[c], c) for c in SUMS[:5]],
                 _per_analyst(sa.case((met, source.c.n), else_=0), "sla_met_n"),
                 _per_analyst(sa.case((met, source.c.unhappy), else_=0), "sla_met_unhappy")]
     else:
-        sums = [_per_analyst(source.c[c], c) for c in SUMS]
+        sums = [_per_analyst(source.c[c], c) for c in sums]
     return _materialized(sa.select(*group, *sums).group_by(*group).cte(name))
 
 
@@ -91,45 +91,56 @@ def _per_analyst(value: sa.ColumnElement, name: str) -> sa.ColumnElement:
 
 
 def _grouping(hub: sa.CTE, hub_keys: tuple[str, ...], index: int, keys: tuple[str, ...],
-              cells: sa.CTE, every: tuple[str, ...]) -> sa.Select:
-    """Per group of `keys`: the sums and the number of analysts (the rows per group and analyst)."""
+              cells: sa.CTE, every: tuple[str, ...], sums: tuple[str, ...]) -> sa.Select:
+    """Per group of `keys`: the `sums` and the number of analysts (the rows per group and analyst)."""
     per = hub
     if keys != hub_keys:
         group = [hub.c[k] for k in keys] + [hub.c.analyst_id]
-        per = sa.select(*group, *[_per_analyst(hub.c[c], c) for c in SUMS]).group_by(*group).subquery()
+        per = sa.select(*group, *[_per_analyst(hub.c[c], c) for c in sums]).group_by(*group).subquery()
     columns = [per.c[k] if k in keys else sa.cast(sa.null(), cells.c[k].type).label(k) for k in every]
     stmt = sa.select(sa.literal_column(str(index)).label(GROUPING), *columns,
-                     *[sa.func.coalesce(sa.func.sum(per.c[c]), 0).label(c) for c in SUMS],
+                     *[sa.func.coalesce(sa.func.sum(per.c[c]), 0).label(c) for c in sums],
                      sa.func.count().label("analysts"))
     return stmt.group_by(*[per.c[k] for k in keys]) if keys else stmt
 
 
-def cell_groups_query(*, cells: sa.Select, groupings: list[tuple[str, ...]], by_priority: bool) -> sa.CompoundSelect:
+def cell_groups_query(*, cells: sa.Select, groupings: list[tuple[str, ...]], by_priority: bool,
+                      sums: tuple[str, ...] = SUMS) -> sa.CompoundSelect:
     """The statement behind `cell_groups`: `cells` (an `analyst_cells` statement) once, the hubs
     (`_plan`), every grouping summed from its hub, one UNION ALL (column `grouping`: the grouping's
-    index in `groupings`)."""
+    index in `groupings`; then the keys some grouping uses, `sums` and analysts). With fewer `sums`
+    than all, only the columns they need are taken of the cells."""
+    every = key_columns(groupings, by_priority)
+    if sums != SUMS:
+        inner = cells.subquery("all_cells")
+        cells = sa.select(*[inner.c[k] for k in every], inner.c.analyst_id, *[inner.c[c] for c in sums])
     shared = _materialized(cells.cte("cells"))
-    every = key_order(by_priority)
     hubs: list[sa.CTE] = []
     selects = []
     for i, (keys, parent, served) in enumerate(_plan(groupings, every)):
-        hubs.append(_hub(shared if parent is None else hubs[parent], keys, parent is None, f"hub_{i}"))
-        selects += [_grouping(hubs[-1], keys, groupings.index(g), g, shared, every) for g in served]
+        hubs.append(_hub(shared if parent is None else hubs[parent], keys, parent is None, f"hub_{i}", sums))
+        selects += [_grouping(hubs[-1], keys, groupings.index(g), g, shared, every, sums) for g in served]
     return sa.union_all(*selects)
 
 
-def _types(by_priority: bool) -> dict[str, pl.DataType]:
-    keys = {k: (pl.Int64 if k == "priority" else CELL_TYPES[k]) for k in key_order(by_priority)}
-    return {GROUPING: pl.Int64, **keys, **{c: pl.Float64 if c == "lost_sum" else pl.Int64 for c in SUMS},
-            "analysts": pl.Int64}
+def key_columns(groupings: list[tuple[str, ...]], by_priority: bool) -> tuple[str, ...]:
+    """The keys some grouping uses, in the read's column order (the others would be nulls only)."""
+    return tuple(k for k in key_order(by_priority) if any(k in g for g in groupings))
+
+
+def _types(keys: tuple[str, ...], sums: tuple[str, ...]) -> dict[str, pl.DataType]:
+    return {GROUPING: pl.Int64, **{k: (pl.Int64 if k == "priority" else CELL_TYPES[k]) for k in keys},
+            **{c: pl.Float64 if c == "lost_sum" else pl.Int64 for c in sums}, "analysts": pl.Int64}
 
 
 def cell_groups(*, scope: Scope, filters: Filters, groupings: list[tuple[str, ...]], url: str | None = None,
-                by_priority: bool = False) -> dict[tuple[str, ...], pl.DataFrame]:
+                by_priority: bool = False, counts_only: bool = False) -> dict[tuple[str, ...], pl.DataFrame]:
     """Per grouping (a tuple of cell dimensions, `key_order`): its groups' keys, then n, happy,
     unhappy, analysts (exact distinct analysts), lost_n, lost_sum, sla_met_n, sla_met_unhappy —
     what `views.culture_cells.experience` sums from `trends.analyst_cells` (same columns, types,
     order; a test compares them on every engine). The empty grouping gives one row of totals.
+    `counts_only`: the keys, n and analysts only (what a lattice of disclosure control needs), a
+    narrower and cheaper statement.
 
     On a database server the groupings are read in `SPLIT` statements at once (`_side_by_side`)."""
     groupings = list(dict.fromkeys(groupings))
@@ -137,7 +148,7 @@ def cell_groups(*, scope: Scope, filters: Filters, groupings: list[tuple[str, ..
         return {}
 
     def read(part: list[tuple[str, ...]]) -> dict[tuple[str, ...], pl.DataFrame]:
-        return _read(scope, filters, part, url, by_priority)
+        return _read(scope, filters, part, url, by_priority, ("n",) if counts_only else SUMS)
 
     batches = _batches(groupings) if splits_here(url) else [groupings]
     return _side_by_side(read, batches)
@@ -180,18 +191,19 @@ def _side_by_side(read: Callable[[list], dict], batches: list[list]) -> dict:
 
 
 def _read(scope: Scope, filters: Filters, groupings: list[tuple[str, ...]], url: str | None,
-          by_priority: bool) -> dict[tuple[str, ...], pl.DataFrame]:
+          by_priority: bool, sums: tuple[str, ...]) -> dict[tuple[str, ...], pl.DataFrame]:
     """`cell_groups` of `groupings` in one statement."""
     stmt = cell_groups_query(cells=analyst_cells_statement(scope=scope, filters=filters, url=url,
                                                            by_priority=by_priority),
-                             groupings=groupings, by_priority=by_priority)
-    types = _types(by_priority)
+                             groupings=groupings, by_priority=by_priority, sums=sums)
+    types = _types(key_columns(groupings, by_priority), sums)
+    figures = EXPERIENCE if sums == SUMS else (*sums, "analysts")
     frame = stat_types(query.bulk_frame(stmt, url=url, schema=types, work_mem_mb=CELLS_WORK_MEM_MB))
     frame = frame.with_columns(pl.col(c).cast(t) for c, t in types.items())
     parts = frame.partition_by(GROUPING, as_dict=True) if frame.height else {}
     out = {}
     for i, keys in enumerate(groupings):
         part = parts.get((i,), pl.DataFrame(schema=types))
-        out[keys] = part.select(*keys, *EXPERIENCE).sort(list(keys), nulls_last=True) if keys else \
-            part.select(*EXPERIENCE)
+        out[keys] = part.select(*keys, *figures).sort(list(keys), nulls_last=True) if keys else \
+            part.select(*figures)
     return out

@@ -109,7 +109,7 @@ def test_each_weeks_lines_are_read_and_worked_out_once_per_build():
 
     asked: list[tuple[dt.date, dt.date]] = []
 
-    def read_groups(f, by_priority, groupings):
+    def read_groups(f, by_priority, groupings, counts_only=False):
         asked.append((f.start, f.end))
         return {g: distinct(in_period(f), list(g)) for g in groupings}
 

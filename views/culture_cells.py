@@ -81,8 +81,10 @@ class CellReads:
             self._seen[key] = self._read(filters, by_priority)
         return self._seen[key]
 
-    def want(self, filters: Filters, groupings: Iterable[tuple[str, ...]], by_priority: bool = False) -> None:
-        """Say which groupings of `filters` will be asked for (a hint: they are then read together)."""
+    def want(self, filters: Filters, groupings: Iterable[tuple[str, ...]], by_priority: bool = False,
+             counts_only: bool = False) -> None:
+        """Say which groupings of `filters` will be asked for (a hint: they are then read together;
+        `counts_only`: through `lattice`)."""
 
     def experience(self, filters: Filters, by: tuple[str, ...], by_priority: bool = False) -> pl.DataFrame:
         """`experience` of the cells of `filters` by `by`."""
@@ -91,6 +93,11 @@ class CellReads:
     def distinct(self, filters: Filters, keys: Sequence[str], by_priority: bool = False) -> pl.DataFrame:
         """`keys`, n and exact distinct analysts per group of the cells of `filters`."""
         return distinct(self(filters, by_priority), list(keys))
+
+    def lattice(self, filters: Filters, keys: Sequence[str]) -> pl.DataFrame:
+        """`distinct`, read for a lattice of disclosure control only (`GroupedCells`: in a statement
+        of such groupings, announced with `want(…, counts_only=True)`, that sums nothing else)."""
+        return self.distinct(filters, keys)
 
     def block(self, filters: Filters, keys: tuple[str, ...], block: set[tuple]) -> tuple[int, int]:
         """Responses and exact distinct analysts of the cells of `filters` whose `keys` are in `block`."""
@@ -108,30 +115,31 @@ class GroupedCells(CellReads):
     hidden cells) still reads the cells."""
 
     def __init__(self, read: Callable[[Filters, bool], pl.DataFrame],
-                 read_groups: Callable[[Filters, bool, list[tuple[str, ...]]], dict[tuple[str, ...], pl.DataFrame]],
+                 read_groups: Callable[[Filters, bool, list[tuple[str, ...]], bool], dict[tuple[str, ...], pl.DataFrame]],
                  order: Sequence[str], keep: Keep | None = None, where: tuple = ()):
         super().__init__(read)
         self._keep, self._where = keep, where
         self._stamp: tuple | None = None
         self._read_groups = read_groups
         self._order = {k: i for i, k in enumerate(order)}
-        self._groups: dict[tuple[Filters, bool], dict[tuple[str, ...], pl.DataFrame]] = {}
-        self._wanted: dict[tuple[Filters, bool], set[tuple[str, ...]]] = {}
+        self._groups: dict[tuple[Filters, bool, bool], dict[tuple[str, ...], pl.DataFrame]] = {}
+        self._wanted: dict[tuple[Filters, bool, bool], set[tuple[str, ...]]] = {}
 
     def _canonical(self, keys: Iterable[str]) -> tuple[str, ...]:
         return tuple(sorted(set(keys), key=self._order.__getitem__))
 
-    def want(self, filters: Filters, groupings: Iterable[tuple[str, ...]], by_priority: bool = False) -> None:
-        known = self._groups.get((filters, by_priority), {})
-        wanted = self._wanted.setdefault((filters, by_priority), set())
+    def want(self, filters: Filters, groupings: Iterable[tuple[str, ...]], by_priority: bool = False,
+             counts_only: bool = False) -> None:
+        known = self._groups.get((filters, by_priority, counts_only), {})
+        wanted = self._wanted.setdefault((filters, by_priority, counts_only), set())
         wanted.update(g for g in map(self._canonical, groupings) if g not in known)
 
-    def _group(self, filters: Filters, keys: Iterable[str], by_priority: bool) -> pl.DataFrame:
-        at, grouping = (filters, by_priority), self._canonical(keys)
+    def _group(self, filters: Filters, keys: Iterable[str], by_priority: bool, counts_only: bool = False) -> pl.DataFrame:
+        at, grouping = (filters, by_priority, counts_only), self._canonical(keys)
         known = self._groups.setdefault(at, {})
         if grouping not in known:
             batch = sorted((self._wanted.pop(at, set()) | {grouping}) - set(known))
-            known.update(self._read_groups(filters, by_priority, batch))
+            known.update(self._read_groups(filters, by_priority, batch, counts_only))
         return known[grouping]
 
     def remember(self, key: tuple, compute: Callable[[], object]) -> object:
@@ -148,6 +156,9 @@ class GroupedCells(CellReads):
 
     def distinct(self, filters: Filters, keys: Sequence[str], by_priority: bool = False) -> pl.DataFrame:
         return self._group(filters, keys, by_priority).select(*keys, "n", "analysts")
+
+    def lattice(self, filters: Filters, keys: Sequence[str]) -> pl.DataFrame:
+        return self._group(filters, keys, False, counts_only=True).select(*keys, "n", "analysts")
 
 
 def whole_weeks(filters: Filters) -> bool:
@@ -169,6 +180,7 @@ def cell_reads(scope: Scope, url: str | None, keep: Keep | None = None) -> Group
     """The cells of `scope` at `url`, grouped by the database (one report build's reads); with
     `keep`, what `remember` is asked is kept across builds."""
     return GroupedCells(lambda f, by_priority: analyst_cells(scope=scope, filters=f, url=url, by_priority=by_priority),
-                        lambda f, by_priority, groupings: cell_groups(scope=scope, filters=f, groupings=groupings,
-                                                                      url=url, by_priority=by_priority),
+                        lambda f, by_priority, groupings, counts_only: cell_groups(
+                            scope=scope, filters=f, groupings=groupings, url=url, by_priority=by_priority,
+                            counts_only=counts_only),
                         key_order(True), keep, (scope, url))

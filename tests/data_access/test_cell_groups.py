@@ -52,6 +52,28 @@ def test_sql_groups_are_the_polars_groups_of_the_cells(any_demo_url, monkeypatch
     assert compared > 1000  # real answers behind the comparison
 
 
+def test_counts_only_gives_the_same_groups_and_analysts_from_a_narrower_statement(any_demo_url):  # noqa: F811
+    """What the weeks' lattices read (`counts_only`): the keys, n and analysts of each group, equal
+    to those of the full read, from a statement that sums nothing else and selects only the keys
+    its groupings use."""
+    from data_access.cell_groups import cell_groups_query
+
+    lattice = [("week", "service_id"), ("week", "channel", "team_id"), ("week", "service_id", "channel", "team_id")]
+    for scope in (Scope("cio"), Scope("lead", team_ids=(1,))):
+        full = cell_groups(scope=scope, filters=YEAR, groupings=lattice, url=any_demo_url)
+        narrow = cell_groups(scope=scope, filters=YEAR, groupings=lattice, url=any_demo_url, counts_only=True)
+        for keys in lattice:
+            assert_frame_equal(narrow[keys], full[keys].select(*keys, "n", "analysts"))
+        assert narrow[lattice[0]].height > 10
+    cells = trends.analyst_cells_statement(scope=Scope("cio"), filters=YEAR, url=any_demo_url, by_priority=False)
+    sql = str(cell_groups_query(cells=cells, groupings=lattice, by_priority=False, sums=("n",)))
+    taken = sql.split("FROM", 1)[0]  # what the shared cells hold: the keys used, the analyst, n
+    assert taken.count(" AS ") == 1 + 6 and "all_cells.n AS n" in taken  # "cells AS", then six columns
+    assert not any(word in taken for word in ("happy", "lost", "month", "ticket_type", "sla_met"))
+    summed = sql.split("hub_0 AS", 1)[1]  # the hubs and groupings: n and analysts only
+    assert not any(word in summed for word in ("happy", "lost", "month", "ticket_type", "sla_met"))
+
+
 def test_sql_groups_by_priority_read_the_base_tables(any_demo_url):  # noqa: F811
     urgent = dataclasses.replace(YEAR, priorities=(1, 2))
     wider = dataclasses.replace(urgent, priorities=())
