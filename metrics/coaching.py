@@ -98,9 +98,10 @@ def team_overview(roster: pl.DataFrame, current: pl.DataFrame, previous: pl.Data
 
 
 def sort_by_name(frame: pl.DataFrame, column: str = "name") -> pl.DataFrame:
-    """The rows in `name_key` order of `column` (a roster: a few dozen rows, keyed in plain Python)."""
+    """The rows in `name_key` order of `column` (a roster: a few dozen rows, keyed in plain Python);
+    names with the same key ("Asa", "Åsa") by the names themselves, whatever order the rows came in."""
     keys = pl.Series("__name_key", [name_key(v) for v in frame[column].to_list()], dtype=pl.String)
-    return frame.with_columns(keys).sort("__name_key", maintain_order=True).drop("__name_key")
+    return frame.with_columns(keys).sort("__name_key", column, maintain_order=True).drop("__name_key")
 
 
 def name_key(name: str) -> str:

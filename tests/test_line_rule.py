@@ -124,3 +124,26 @@ def test_each_weeks_lines_are_read_and_worked_out_once_per_build():
     # 3-5, 8-9, then 6-11 for 6, 7, 10 and 11.
     assert asked == [(monday + dt.timedelta(weeks=a), monday + dt.timedelta(weeks=b))
                      for a, b in ((2, 4), (0, 6), (8, 10), (6, 12))]
+
+
+def test_a_lattice_grouping_the_full_statement_reads_is_not_read_again():
+    """The weeks' lattices come by a narrow statement, but those of their groupings that the
+    period's full statement reads anyway (the report's checks by week) are taken from it."""
+    import datetime as dt
+
+    from data_access.filters import Filters
+    from views.culture_cells import GroupedCells
+
+    asked: list[tuple[bool, list]] = []
+
+    def read_groups(f, by_priority, groupings, counts_only=False):
+        asked.append((counts_only, list(groupings)))
+        return {g: pl.DataFrame({**{k: [1] for k in g}, "n": [9], "analysts": [3]}) for g in groupings}
+
+    period = Filters(dt.date(2026, 8, 3), dt.date(2026, 8, 17))
+    grouped = GroupedCells(lambda f, p: None, read_groups, ("week", *DIMS))
+    grouped.want(period, [("week", "channel"), ()])
+    grouped.want(period, [("week", "channel"), ("week", "team_id")], counts_only=True)
+    assert grouped.lattice(period, ["week", "channel"]).rows() == [(1, 1, 9, 3)]
+    assert grouped.lattice(period, ["week", "team_id"]).rows() == [(1, 1, 9, 3)]
+    assert asked == [(False, [(), ("week", "channel")]), (True, [("week", "team_id")])]

@@ -130,9 +130,15 @@ class GroupedCells(CellReads):
 
     def want(self, filters: Filters, groupings: Iterable[tuple[str, ...]], by_priority: bool = False,
              counts_only: bool = False) -> None:
-        known = self._groups.get((filters, by_priority, counts_only), {})
+        known = set(self._groups.get((filters, by_priority, counts_only), {}))
+        if counts_only:  # a grouping the full statement reads anyway is taken from it (`lattice`)
+            known |= self._full(filters)
         wanted = self._wanted.setdefault((filters, by_priority, counts_only), set())
         wanted.update(g for g in map(self._canonical, groupings) if g not in known)
+
+    def _full(self, filters: Filters) -> set[tuple[str, ...]]:
+        """The groupings of `filters` read, or to be read, by its full statement."""
+        return set(self._groups.get((filters, False, False), {})) | self._wanted.get((filters, False, False), set())
 
     def _group(self, filters: Filters, keys: Iterable[str], by_priority: bool, counts_only: bool = False) -> pl.DataFrame:
         at, grouping = (filters, by_priority, counts_only), self._canonical(keys)
@@ -158,7 +164,8 @@ class GroupedCells(CellReads):
         return self._group(filters, keys, by_priority).select(*keys, "n", "analysts")
 
     def lattice(self, filters: Filters, keys: Sequence[str]) -> pl.DataFrame:
-        return self._group(filters, keys, False, counts_only=True).select(*keys, "n", "analysts")
+        narrow = self._canonical(keys) not in self._full(filters)
+        return self._group(filters, keys, False, counts_only=narrow).select(*keys, "n", "analysts")
 
 
 def whole_weeks(filters: Filters) -> bool:
