@@ -135,3 +135,10 @@ def test_customer_percentiles_use_shrunk_means_of_eligible_members():
     assert customer_percentiles(team, 1, min_responses=5) == {d: 50.0 for d in CARE}  # middle of 3.5, 4.0, 4.5
     assert customer_percentiles(team, 4, min_responses=5)["resolution"] == 100.0
     assert customer_percentiles(team, 3, min_responses=5) == {}  # below the minimum: no rank at all
+
+
+@pytest.mark.parametrize("given", [["Åsa", "Al", "Asa", "Bo"], ["Asa", "Bo", "Al", "Åsa"], ["Bo", "Åsa", "Asa", "Al"]])
+def test_names_with_the_same_sort_key_keep_one_order_whatever_order_they_came_in(given):
+    from metrics.coaching import sort_by_name
+
+    assert sort_by_name(pl.DataFrame({"name": given}))["name"].to_list() == ["Al", "Asa", "Åsa", "Bo"]
