@@ -208,18 +208,17 @@ def _week_lines(gate: Disclosure, reads: CellReads, top: Filters) -> set[Cell]:
     if todo:
         span = replace(top, start=min(todo), end=max(todo) + dt.timedelta(weeks=1))
         reads.want(span, WEEK_LEVELS, counts_only=True)
-        frame = _week_frame(reads, span, counts_only=True).filter(pl.col("week").is_in(todo))
+        frame = _week_frame(reads, span).filter(pl.col("week").is_in(todo))
         found = week_line_complements(gate, frame)
         none = frame.select("level", *DIMS).clear()
         kept.update({week: found.get(week, none) for week in todo})
     return _cells_of(pl.concat([kept[week] for week in weeks_of(top)]).unique())
 
 
-def _week_frame(reads: CellReads, filters: Filters, counts_only: bool = False) -> pl.DataFrame:
-    """The lattices of the weeks of `filters` (`_lattice_frame` rows by week); `counts_only`: read
-    in a statement of their own that sums nothing else (`CellReads.lattice`)."""
-    read = reads.lattice if counts_only else reads.distinct
-    return _lattice_frame([(level[1:], read(filters, list(level))) for level in WEEK_LEVELS], by=("week",))
+def _week_frame(reads: CellReads, filters: Filters) -> pl.DataFrame:
+    """The lattices of the weeks of `filters` (`_lattice_frame` rows by week), through
+    `CellReads.lattice`: from the full statement where it reads them, else a narrow one."""
+    return _lattice_frame([(level[1:], reads.lattice(filters, list(level))) for level in WEEK_LEVELS], by=("week",))
 
 
 KEY_TYPES = {"service_id": pl.Int64, "channel": pl.String, "team_id": pl.Int64}
