@@ -8,7 +8,7 @@ nothing reports back to the server and reruns it.
 import sqlalchemy as sa
 import streamlit as st
 
-from components import auth, navigation, sidebar, signin, survey_entry, warm_up
+from components import auth, landing_keeper, navigation, sidebar, signin, survey_entry, warm_up
 from data_access import bootstrap, config, file_turns
 from data_access.engine import DB_ERRORS, describe_failure, ping
 from data_access.settings import SettingsError
@@ -83,6 +83,10 @@ if survey_entry.survey_link_present():
     survey_entry.run(url, demo=origin == "demo" or config.is_local_warehouse(url), runner=_run)
     st.stop()
 
+# The warehouse is open: the CIO's landing view is computed in the background while the first
+# person signs in, and kept while the app is in use (components/landing_keeper.py).
+landing_keeper.note_run(url)
+
 try:
     settings = auth.cookie_settings(demo=origin == "demo", local=config.is_local_warehouse(url))
 except auth.CookieKeyError as exc:
@@ -129,4 +133,6 @@ pages = {group: [st.Page(s.path, title=s.title, icon=s.icon, url_path=HOME_PATH 
 if first is not None:
     twin = st.Page(first.path, title=first.title, icon=first.icon, url_path=first.url_path, visibility="hidden")
     pages[next(iter(pages))].append(twin)
+# The pages' modules are the warm-up's to load: a signed-in page runs once they are (warm_up.py).
+warm_up.wait_for_imports()
 _run(st.navigation(pages))

@@ -4,8 +4,9 @@ A fresh server has imported only what the sign-in page needs; the first landing 
 spend a third of a second importing its modules (charts, read models, polars expressions) before
 drawing anything. The first time the app runs, a daemon thread imports every module the page
 scripts import — read from the scripts themselves, so the list cannot go stale — while the person
-is still typing. It touches no data and no session; Python's import lock makes a page that needs a
-module at the same moment wait for it rather than load it twice.
+is still typing. It touches no data and no session; a page run waits until it has loaded them
+(`wait_for_imports`): two threads loading modules that import each other can get one of them a
+module that is still half loaded.
 
 Then it takes what the process has built so far out of the garbage collector's sight
 (`gc.freeze`). Streamlit collects garbage in full after every script run (`runner.postScriptGC`)
@@ -29,6 +30,7 @@ PAGES_DIR = ROOT / "pages"
 APP_PACKAGES = ("components", "views", "metrics", "data_access")
 _lock = threading.Lock()
 _thread: list[threading.Thread] = []  # the one warm-up thread of this process, once started
+_imported = threading.Event()  # set once the warm-up's imports are done
 
 
 def _scripts(pages_dir: Path) -> list[Path]:
@@ -79,8 +81,22 @@ def freeze_long_lived() -> None:
 
 
 def _warm(names: list[str]) -> None:
-    _import_all(names)
+    try:
+        _import_all(names)
+    finally:
+        _imported.set()
     freeze_long_lived()
+
+
+def wait_for_imports(timeout: float = 60.0) -> None:
+    """Wait until the warm-up has loaded the pages' modules (at once when it never started).
+
+    Two threads loading modules that import each other (pandas does) can hand one of them a module
+    still half loaded — Python's way out of a deadlock between their import locks. So nothing
+    imports alongside the warm-up: a page run and the landing keeper wait for it first. A page
+    would load the same modules itself, so the wait costs it nothing."""
+    if _thread:
+        _imported.wait(timeout)
 
 
 def start() -> threading.Thread:

@@ -149,6 +149,7 @@ class Settings:
     surveys: SurveyOptions = SurveyOptions()
     lock_wait_seconds: float = 20.0  # how long transient database failures are retried
     rollups_enabled: bool = True  # False: reads always go to the base tables
+    warm_landing: bool = True  # keep the CIO's landing view computed while the app is in use
     today: dt.date | None = None  # a pinned date (tests, benchmark); None: the calendar
     demo_responses: int = 150_000  # the demo warehouse's size on first start
 
@@ -162,7 +163,7 @@ ENV_NAMES = tuple(f"SERVICE_PULSE_{name}" for name in (
     "MIN_COLLEAGUES", "COOKIE_KEY", "COOKIE_EXPIRY_HOURS", "MAX_IMPORT_MB", "IMPORT_MAX_XLSX_MB", "IMPORT_MAX_ROWS",
     "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM", "SMTP_TIMEOUT",
     "SMTP_CA_FILE", "BASE_URL", "QUIET_HOURS", "WEEKEND_BATCHING", "ALERT_LOOKBACK_DAYS", "SURVEY_SECRET",
-    "SURVEY_COOLDOWN_DAYS", "SURVEY_MAX_AGE_DAYS", "SURVEY_VALID_DAYS", "SURVEY_SHOW_ANALYST"))
+    "SURVEY_COOLDOWN_DAYS", "SURVEY_MAX_AGE_DAYS", "SURVEY_VALID_DAYS", "SURVEY_SHOW_ANALYST", "WARM_LANDING"))
 
 
 class _Source:
@@ -294,6 +295,7 @@ def from_environment(env: dict[str, str | None]) -> Settings:
         mail=_mail(src), surveys=_surveys(src),
         lock_wait_seconds=src.value("LOCK_WAIT_SECONDS", None, d.lock_wait_seconds, at_least(as_float, 0.0)),
         rollups_enabled=src.value("ROLLUPS", None, d.rollups_enabled, as_bool),
+        warm_landing=src.value("WARM_LANDING", None, d.warm_landing, as_bool),
         today=src.value("TODAY", None, d.today, as_date),
         demo_responses=src.value("DEMO_RESPONSES", None, d.demo_responses, at_least(as_int, 0)),
     )

@@ -118,6 +118,14 @@ def has_users(*, url: str | None = None) -> bool:
     return query.read(lambda conn: conn.execute(sa.select(U.c.user_id).limit(1)).first() is not None, url=url)
 
 
+def has_active_role(role: Role, *, url: str | None = None) -> bool:
+    """Whether an active account holds `role` (the app keeps a CIO's landing view warm only then)."""
+    R = schema.user_roles
+    stmt = (sa.select(R.c.user_id).select_from(R.join(U, U.c.user_id == R.c.user_id))
+            .where(R.c.role == role, U.c.active.is_(True)).limit(1))
+    return query.read(lambda conn: conn.execute(stmt).first() is not None, url=url)
+
+
 def _user_rows(conn: sa.Connection) -> tuple[list, list, list]:
     """Every user (with the analyst they are), every role row, every team led: one snapshot."""
     A = schema.analysts

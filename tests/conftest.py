@@ -13,6 +13,11 @@ from data_access import demo, schema
 from data_access.engine import get_engine
 from tests.pg import ThrowawayPostgres
 
+# The app keeps the CIO's landing view computed in a background thread (components/landing_keeper.py);
+# tests serve pages from warehouses they create and remove, so it stays off unless a test turns it on
+# (tests/components/test_landing_keeper.py). Servers the tests start inherit this.
+os.environ.setdefault("SERVICE_PULSE_WARM_LANDING", "off")
+
 # The demo data every shared fixture uses: small, fixed, so tests can rely on its shape.
 DEMO_END = dt.date(2026, 11, 20)
 DEMO_RESPONSES = 4_000
@@ -26,6 +31,16 @@ def _culture_trends_draws_every_tab(monkeypatch):
     from components import culture_layout
 
     monkeypatch.setattr(culture_layout, "EVERY_TAB", True)
+
+
+@pytest.fixture(autouse=True)
+def _no_imports_left_running():
+    """A test that ran app.py may leave the warm-up loading the pages' modules in the background;
+    the next test must not import alongside it (components/warm_up.wait_for_imports says why)."""
+    yield
+    from components import warm_up
+
+    warm_up.wait_for_imports()
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import time
 import weakref
 
 from components import warm_up
@@ -82,3 +83,35 @@ def test_the_app_starts_it_even_when_the_database_is_down(monkeypatch):
     assert not at.exception
     assert any("cannot open its database right now" in e.value for e in at.error)
     assert len(at.text_input) == 0
+
+
+def test_a_signed_in_page_runs_once_the_warm_up_has_loaded_the_modules(monkeypatch, sqlite_demo_url, _env):
+    """Two threads importing pandas at once once gave a chart test "partially initialized module
+    'pandas'": a page run waits for the warm-up's imports; the sign-in form does not."""
+    from components import navigation
+
+    order = []
+    monkeypatch.setattr(warm_up, "wait_for_imports", lambda timeout=60.0: order.append("waited"))
+    real = navigation.landing
+
+    def landing(*args, **kwargs):
+        order.append("landing chosen")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(navigation, "landing", landing)
+    at = _app(sqlite_demo_url, monkeypatch)
+    assert order == [] and len(at.text_input) == 2  # the sign-in form: nothing to wait for
+    at.text_input(key="login_username").input("cio")
+    at.text_input(key="login_password").input("pulse-demo")
+    at.button(key="FormSubmitter:sign_in-Sign in").click()
+    at.run()
+    assert not at.exception
+    assert order == ["landing chosen", "waited"]
+
+
+def test_waiting_for_imports_returns_at_once_when_no_warm_up_started(monkeypatch):
+    monkeypatch.setattr(warm_up, "_thread", [])
+    monkeypatch.setattr(warm_up, "_imported", warm_up.threading.Event())
+    started = time.perf_counter()
+    warm_up.wait_for_imports(timeout=30)
+    assert time.perf_counter() - started < 1 and not warm_up._imported.is_set()
