@@ -6,7 +6,6 @@ import base64
 import json
 import os
 import stat
-import statistics
 import time
 
 import jwt
@@ -201,7 +200,11 @@ def test_demo_hashes_and_the_dummy_check_use_the_production_cost(tmp_path):
 
 
 def test_unknown_and_known_usernames_take_the_same_time(empty_sqlite_url, monkeypatch):
-    """Measured: median time of a wrong password for a known user vs an unknown username."""
+    """Measured: the quickest of several wrong-password checks, known user vs unknown username.
+
+    The quickest, not the median: on a shared machine under a parallel suite the median moves with
+    the neighbours' load (a CI run saw 71 ms vs 102 ms), while the quickest run of each is the
+    check's own cost. A known user's check also records the failure (one small write)."""
     monkeypatch.setattr(user_writes, "BCRYPT_ROUNDS", 10)  # real work per check, still quick
     with get_engine(empty_sqlite_url).begin() as conn:
         conn.execute(schema.teams.insert(), [{"team_id": 1, "name": "North"}])
@@ -215,13 +218,13 @@ def test_unknown_and_known_usernames_take_the_same_time(empty_sqlite_url, monkey
 
     timed("nobody"), timed("bo")  # warm up: the dummy hash is made once per cost
     known, unknown = [], []
-    for _ in range(6):
+    for _ in range(8):
         known.append(timed("bo"))
         unknown.append(timed("nobody"))
         user_writes.record_successful_login(1, url=empty_sqlite_url)  # keep the account unlocked
-    ratio = statistics.median(unknown) / statistics.median(known)
-    # Wide enough for a shared, loaded machine; before the fix the ratio was about 4 (cost 12 vs 10).
-    assert 0.7 < ratio < 1.4, (statistics.median(unknown), statistics.median(known))
+    ratio = min(unknown) / min(known)
+    # Before the fix the ratio was about 4 (cost 12 vs 10); the same cost gives about 1.
+    assert 0.6 < ratio < 1.5, (min(unknown), min(known), sorted(unknown), sorted(known))
 
 
 def test_an_older_cheaper_hash_is_upgraded_at_the_next_good_sign_in(sqlite_demo_url_copy):
