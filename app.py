@@ -84,8 +84,8 @@ if survey_entry.survey_link_present():
     st.stop()
 
 # The warehouse is open: the CIO's landing view is computed in the background while the first
-# person signs in, and kept while the app is in use (components/landing_keeper.py).
-landing_keeper.note_run(url)
+# person signs in, and kept while people use the app (components/landing_keeper.py).
+landing_keeper.note_run(url, signed_in=False)
 
 try:
     settings = auth.cookie_settings(demo=origin == "demo", local=config.is_local_warehouse(url))
@@ -114,6 +114,7 @@ if user is None:
 # Rebuilt from the database on every run: whatever the session held before is replaced.
 viewer = auth.viewer_for(user)
 st.session_state["viewer"] = viewer
+landing_keeper.note_run(url)  # someone signed in is using the app
 sidebar.identity(viewer, data_origin=origin)
 
 specs = navigation.pages_for(viewer.roles)

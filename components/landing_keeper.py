@@ -6,7 +6,8 @@ answers, 2.5 s on PostgreSQL), every CIO sees that same link first, and its figu
 everyone with the same scope (`views.cache`). So one background thread per process computes it ahead
 of them: as soon as the warehouse is open (the first person is still on the sign-in form), then
 again whenever the entry is gone — its TTL ran out, or a write emptied the cache — for as long as
-someone has used the app within the last hour.
+someone signed in has used the app within the last hour (loads of the sign-in form alone, such as
+an uptime monitor's, do not count).
 
 It asks the page's own cached readers with the page's own arguments, so the page finds the entry
 instead of computing it; a CIO who signs in while it is being computed waits for that computation
@@ -57,14 +58,13 @@ def landing_link(scope: Scope | None = None) -> tuple[Scope, Filters]:
 
 
 def warm_once(url: str) -> None:
-    """Compute the landing view into the shared cache, or find it there (no database work then)."""
-    from views.cache import culture, culture_extras  # the read models: loaded off the first run's path
+    """Compute the landing view into the shared cache, or find it there (no database work then).
+    One entry holds the report and the extras built with it, so asking for the report is enough."""
+    from views.cache import culture  # the read models: loaded off the first run's path
 
     scope, filters = landing_link()
     with file_turns.page_run(url):
-        report = culture.culture_report(scope=scope, filters=filters)
-        if not (report.is_empty or report.withheld):
-            culture_extras.culture_extras(scope=scope, filters=filters)
+        culture.culture_report(scope=scope, filters=filters)
 
 
 def _cio_present(keeper: _Keeper, now: float) -> bool:
@@ -96,16 +96,22 @@ def _keep(keeper: _Keeper, sleep=time.sleep) -> None:
         sleep(CHECK_SECONDS)
 
 
-def note_run(url: str) -> threading.Thread | None:
+def note_run(url: str, *, signed_in: bool = True) -> threading.Thread | None:
     """A run of the app against `url` (the warehouse is open): from now on, keep the landing view
-    warm. The thread starts once per process; later calls only say the app is in use."""
+    warm. The thread starts once per process, at the first run (the first person is still on the
+    sign-in form); after that only a signed-in person's run says the app is in use, so a monitor
+    loading the sign-in page now and then does not keep the heaviest read going day and night."""
     if not settings.current().warm_landing:
         return None
     with _lock:
+        now = time.monotonic()
         if not _keeper:
-            _keeper.append(_Keeper(url, time.monotonic()))
+            _keeper.append(_Keeper(url, now))
         keeper = _keeper[0]
-        keeper.url, keeper.seen = url, time.monotonic()
+        if keeper.url != url:  # another warehouse: whether it has a CIO is asked anew
+            keeper.url, keeper.cio_checked = url, None
+        if signed_in:
+            keeper.seen = now
         if keeper.thread is None:
             keeper.thread = threading.Thread(target=_keep, args=(keeper,), name="pulse-landing", daemon=True)
             keeper.thread.start()

@@ -94,7 +94,8 @@ def wait_for_imports(timeout: float = 60.0) -> None:
     Two threads loading modules that import each other (pandas does) can hand one of them a module
     still half loaded — Python's way out of a deadlock between their import locks. So nothing
     imports alongside the warm-up: a page run and the landing keeper wait for it first. A page
-    would load the same modules itself, so the wait costs it nothing."""
+    would load the same modules itself, so the wait costs it nothing. A warm-up that could not be
+    started is not listed (`start`), so nobody waits for it."""
     if _thread:
         _imported.wait(timeout)
 
@@ -103,7 +104,13 @@ def start() -> threading.Thread:
     """Start the background imports and freeze once per process; later calls return that thread."""
     with _lock:
         if not _thread:
+            # Listed before it starts, so a page run at that moment waits for it; taken off the list
+            # when it cannot start (no thread left), so no page run waits for imports never made.
             _thread.append(threading.Thread(target=_warm, args=(page_modules(),), name="pulse-warm-up",
                                             daemon=True))
-            _thread[0].start()
+            try:
+                _thread[0].start()
+            except RuntimeError:
+                _thread.clear()
+                raise
         return _thread[0]

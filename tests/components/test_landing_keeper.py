@@ -200,3 +200,31 @@ def test_the_switch_is_on_unless_turned_off():
     no_file = {"SERVICE_PULSE_SECRETS": "/nonexistent/secrets.toml"}
     assert from_environment(no_file).warm_landing is True
     assert from_environment({**no_file, "SERVICE_PULSE_WARM_LANDING": "off"}).warm_landing is False
+
+
+def test_only_a_signed_in_run_keeps_the_keeper_going_and_another_warehouse_is_asked_anew(monkeypatch):
+    """The first run starts the keeper whoever it is; after that, loads of the sign-in form (an uptime
+    monitor's, say) do not count as use, and a run against another warehouse asks again whether it
+    has a CIO instead of trusting the answer about the old one."""
+    class FakeThread:
+        def __init__(self, target, args, name, daemon):
+            pass
+
+        def start(self):
+            pass
+
+    clock = iter([100.0, 200.0, 300.0, 400.0])
+    monkeypatch.setattr(landing_keeper.threading, "Thread", FakeThread)
+    monkeypatch.setattr(landing_keeper.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(landing_keeper, "_keeper", [])
+    monkeypatch.setenv("SERVICE_PULSE_WARM_LANDING", "on")
+    landing_keeper.note_run("sqlite:///a.sqlite", signed_in=False)  # the first person on the form
+    keeper = landing_keeper._keeper[0]
+    assert keeper.seen == 100.0
+    landing_keeper.note_run("sqlite:///a.sqlite", signed_in=False)  # a monitor, later
+    assert keeper.seen == 100.0
+    keeper.cio_checked, keeper.has_cio = 150.0, True
+    landing_keeper.note_run("sqlite:///a.sqlite")  # someone signed in
+    assert keeper.seen == 300.0 and keeper.cio_checked == 150.0
+    landing_keeper.note_run("sqlite:///b.sqlite")
+    assert keeper.url == "sqlite:///b.sqlite" and keeper.cio_checked is None and keeper.seen == 400.0

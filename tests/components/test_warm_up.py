@@ -8,6 +8,8 @@ import sys
 import time
 import weakref
 
+import pytest
+
 from components import warm_up
 from tests.test_auth_app import _app, _env  # noqa: F401 (fixture)
 
@@ -91,7 +93,13 @@ def test_a_signed_in_page_runs_once_the_warm_up_has_loaded_the_modules(monkeypat
     from components import navigation
 
     order = []
-    monkeypatch.setattr(warm_up, "wait_for_imports", lambda timeout=60.0: order.append("waited"))
+    waits = warm_up.wait_for_imports  # still waits: this run may be the first of this test process
+
+    def wait_for_imports(timeout=60.0):
+        order.append("waited")
+        waits(timeout)
+
+    monkeypatch.setattr(warm_up, "wait_for_imports", wait_for_imports)
     real = navigation.landing
 
     def landing(*args, **kwargs):
@@ -115,3 +123,23 @@ def test_waiting_for_imports_returns_at_once_when_no_warm_up_started(monkeypatch
     started = time.perf_counter()
     warm_up.wait_for_imports(timeout=30)
     assert time.perf_counter() - started < 1 and not warm_up._imported.is_set()
+
+
+def test_a_warm_up_that_cannot_start_is_not_waited_for(monkeypatch):
+    """No thread left to start one: the run says so, and later page runs do not wait a minute each
+    for imports nobody is making (the next run tries to start it again)."""
+    monkeypatch.setattr(warm_up, "_thread", [])
+    monkeypatch.setattr(warm_up, "_imported", warm_up.threading.Event())
+    monkeypatch.setattr(warm_up, "page_modules", lambda: [])
+
+    class NoThreadLeft(warm_up.threading.Thread):
+        def start(self):
+            raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(warm_up.threading, "Thread", NoThreadLeft)
+    with pytest.raises(RuntimeError, match="can't start new thread"):
+        warm_up.start()
+    assert warm_up._thread == []
+    started = time.perf_counter()
+    warm_up.wait_for_imports(timeout=30)
+    assert time.perf_counter() - started < 1
