@@ -1,8 +1,11 @@
 """The floor of a page: the time of the SQL it runs, replayed directly on the same database.
 
 During a cold render a SQLAlchemy cursor listener records every statement the page sends (with
-its parameters) and the time it spent in the database. The floor is the time of replaying exactly
-those statements on a plain connection and fetching their rows; a page cannot be faster than that.
+its parameters) and the time it spent in the database. On PostgreSQL the large reads travel by
+COPY on the driver's own cursor (`data_access.query.bulk_frame`), which no SQLAlchemy listener sees:
+the recorder wraps that read too, so the floor holds them (their time in the render includes
+parsing the CSV). The floor is the time of replaying exactly those statements on a plain connection
+and fetching their rows (a COPY's blocks read to the end); a page cannot be faster than that.
 """
 
 from __future__ import annotations
@@ -10,9 +13,19 @@ from __future__ import annotations
 import threading
 import time
 
+from typing import NamedTuple
+
 import sqlalchemy as sa
 
+from data_access import query
 from data_access.engine import get_engine
+
+
+class CopyRead(NamedTuple):
+    """A read sent as COPY … TO STDOUT on the driver's cursor (PostgreSQL's bulk reads)."""
+
+    sql: str
+    params: object
 
 
 class StatementRecorder:
@@ -28,10 +41,27 @@ class StatementRecorder:
         self._started: dict[int, float] = {}
         sa.event.listen(self.engine, "before_cursor_execute", self._before)
         sa.event.listen(self.engine, "after_cursor_execute", self._after)
+        self._copy_frame = query._copy_frame
+        query._copy_frame = self._copy_read
 
     def close(self) -> None:
         sa.event.remove(self.engine, "before_cursor_execute", self._before)
         sa.event.remove(self.engine, "after_cursor_execute", self._after)
+        query._copy_frame = self._copy_frame
+
+    def _copy_read(self, conn, stmt, schema):
+        """`query._copy_frame`, recorded and timed like the statements the listener sees."""
+        if not self._active or conn.engine.url != self.engine.url:
+            return self._copy_frame(conn, stmt, schema)
+        if self._keep:
+            with self._lock:
+                self.captured.append(CopyRead(*query.copy_statement(conn.dialect, stmt, schema)))
+        started = time.perf_counter()
+        try:
+            return self._copy_frame(conn, stmt, schema)
+        finally:
+            with self._lock:
+                self._sql_seconds += time.perf_counter() - started
 
     def start(self, keep: bool = False) -> None:
         """Begin timing SQL; with `keep`, also (re)capture the statements of this render."""
@@ -68,7 +98,13 @@ def replay(url: str, statements: list[tuple[str, object]]) -> tuple[float, float
     with engine.connect() as conn:
         cursor = conn.connection.cursor()  # the DBAPI cursor: no SQLAlchemy result processing
         started, cpu = time.perf_counter(), time.process_time()
-        for statement, parameters in statements:
+        for item in statements:
+            if isinstance(item, CopyRead):
+                with cursor.copy(item.sql, item.params) as copy:
+                    for _ in copy:
+                        pass
+                continue
+            statement, parameters = item
             cursor.execute(statement, parameters)
             if cursor.description is not None:
                 cursor.fetchall()

@@ -77,13 +77,20 @@ def bulk_frame(stmt: sa.Select, *, schema: Mapping[str, pl.DataType], url: str |
     return retrying(run)
 
 
-def _copy_frame(conn: sa.Connection, stmt: sa.Select, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+def copy_statement(dialect: sa.engine.Dialect, stmt: sa.Select,
+                   schema: Mapping[str, pl.DataType]) -> tuple[str, Mapping]:
+    """The COPY … TO STDOUT statement (and its parameters) that sends `stmt`'s rows as CSV."""
     inner = stmt.subquery("bulk")
     cols = [sa.cast(c, sa.Date).label(c.name) if schema[c.name] == pl.Date else c for c in inner.c]
-    compiled = sa.select(*cols).compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    compiled = sa.select(*cols).compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    return f"COPY ({compiled.string}) TO STDOUT (FORMAT csv)", compiled.params
+
+
+def _copy_frame(conn: sa.Connection, stmt: sa.Select, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    sql, params = copy_statement(conn.dialect, stmt, schema)
     buffer = io.BytesIO()
     with conn.connection.dbapi_connection.cursor() as cursor:
-        with cursor.copy(f"COPY ({compiled.string}) TO STDOUT (FORMAT csv)", compiled.params) as copy:
+        with cursor.copy(sql, params) as copy:
             for block in copy:
                 buffer.write(block)
     if not buffer.getbuffer().nbytes:
