@@ -228,3 +228,26 @@ def test_only_a_signed_in_run_keeps_the_keeper_going_and_another_warehouse_is_as
     assert keeper.seen == 300.0 and keeper.cio_checked == 150.0
     landing_keeper.note_run("sqlite:///b.sqlite")
     assert keeper.url == "sqlite:///b.sqlite" and keeper.cio_checked is None and keeper.seen == 400.0
+
+
+def test_a_lead_after_the_keeper_gets_their_own_teams_not_the_warmed_organisation(demo):
+    """An attacker's check: the warmed entry is the CIO's; a lead opening the same page at the same
+    link is computed for their own teams, never handed the organisation's figures. On the demo, that
+    lead's teams at this link are withheld (a neighbouring link differs by a small group), so the page
+    must show the notice with their own count and no tile at all, while the CIO sees eight."""
+    from bench.pages import bench_viewers
+
+    lead = bench_viewers(demo)["lead"]
+    assert "cio" not in lead.roles and lead.lead_team_ids
+    landing_keeper.warm_once(demo)
+    assert len(_render_as_cio().metric) == 8
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.session_state["viewer"] = lead
+    at.run()
+    assert not at.exception
+    assert "your teams." in at.caption[0].value
+    assert len(at.metric) == 0
+    assert [e.value for e in at.info] == [
+        "This selection differs from a neighbouring one (one filter value, or a week at either end, more or "
+        "less) by a group too small to show, so its figures are withheld (n = 296; every figure needs at "
+        "least 5 responses from 3 analysts). Widen the period or remove a filter."]
