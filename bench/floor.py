@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 import time
-
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -92,8 +91,8 @@ class StatementRecorder:
 
 
 def replay(url: str, statements: list[tuple[str, object]]) -> tuple[float, float]:
-    """(wall, process CPU) seconds to run `statements` one after another on one connection,
-    fetching every row."""
+    """(wall, process CPU) seconds to run `statements` (and `CopyRead`s) one after another on one
+    connection, fetching every row."""
     engine = get_engine(url)
     with engine.connect() as conn:
         cursor = conn.connection.cursor()  # the DBAPI cursor: no SQLAlchemy result processing
