@@ -32,6 +32,13 @@ def _escape_line_start(match: re.Match) -> str:
     return match.group(1) + marker[:-1] + "\\" + marker[-1]
 
 
+def inert_links(value: object) -> str:
+    """`value` as plain text in which no reader finds a web or mail address to link: a PDF viewer,
+    a mail client or a Markdown renderer. The text reads the same (the joiner has no width)."""
+    text = _AUTOLINK.sub(lambda m: m.group(0)[0] + _WORD_JOINER + m.group(0)[1:], "" if value is None else str(value))
+    return text.replace("@", "@" + _WORD_JOINER)
+
+
 def literal(value: object) -> str:
     """`value` as Markdown source that renders exactly as the characters it holds, never as a
     link, image, HTML or formatting. Plain words and sentences come back unchanged. None shows
@@ -41,8 +48,7 @@ def literal(value: object) -> str:
     # A line break must not start a new Markdown block (heading, list, quote): fold it first.
     text = str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
     text = _LEADING_SPACE.sub(lambda m: "\u00a0" * len(m.group(0)), text)
-    text = _AUTOLINK.sub(lambda m: m.group(0)[0] + _WORD_JOINER + m.group(0)[1:], text)
-    text = text.replace("@", "@" + _WORD_JOINER)
+    text = inert_links(text)
     text = "".join("\\" + ch if ch in _ALWAYS else ch for ch in text)
     text = _DIRECTIVE_COLON.sub("\\\\:" + _WORD_JOINER, text)
     return _LINE_START.sub(_escape_line_start, text, count=1)

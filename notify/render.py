@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from typing import TYPE_CHECKING, Iterable
 
 from components import formats
+from components.text import inert_links
 from metrics.happiness import HAPPY_MIN, UNHAPPY_MAX
 from notify.digest import Change, Digest, HappinessFigure, QueueLine, TeamLine, Verbatim
 
@@ -22,9 +24,21 @@ INK, MUTED, LINE, ACCENT = "#1f2933", "#52606d", "#d9e2ec", "#1f5fa8"
 GOOD, BAD = "#1b7f4c", "#b42318"
 
 
+# A dot between letters or digits ("evil.example") is where a mail client that links bare domain
+# names finds one: an invisible word joiner after it keeps the name readable and unlinked.
+_DOMAIN_DOT = re.compile(r"(?<=\w)\.(?=\w)")
+
+
+def plain(value: object) -> str:
+    """User text (names, comments, ticket numbers) for an email: shown as typed, but no web or mail
+    address or domain name in it becomes a link in the reader's mail client."""
+    return _DOMAIN_DOT.sub(".\u2060", inert_links(value))
+
+
 def esc(value: object) -> str:
-    """Text → safe HTML text (quotes too, so it is also safe inside attributes)."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """Text → safe HTML text (quotes too, so it is also safe inside attributes), no address in it
+    linked by a mail client (`plain`). The app's own links go through `_link`."""
+    return html.escape(plain(value), quote=True)
 
 
 def esc_multiline(value: str | None) -> str:
@@ -89,7 +103,7 @@ def _h2(text: str, note: str = "") -> str:
 
 
 def _link(href: str, text: str) -> str:
-    return (f"<a href=\"{esc(href)}\" target=\"_blank\" rel=\"noopener\" "
+    return (f"<a href=\"{html.escape(href, quote=True)}\" target=\"_blank\" rel=\"noopener\" "
             f"style=\"color:{ACCENT};text-decoration:underline;\">{esc(text)}</a>")
 
 
@@ -225,14 +239,15 @@ def _text_figure(fig: HappinessFigure) -> str:
 
 
 def _text_quote(v: Verbatim, *, show_state: bool) -> list[str]:
-    head = f"- {v.score}/10 · {v.analyst} · ticket {v.ticket_id} · {v.service} · {v.channel} · {_when(v.submitted_at)}"
+    head = (f"- {v.score}/10 · {plain(v.analyst)} · ticket {plain(v.ticket_id)} · {plain(v.service)} · "
+            f"{v.channel} · {_when(v.submitted_at)}")
     if show_state and v.state:
         head += f" · {v.state}"
     return [head, *_text_comment(v.comment), f"    {v.link}"]
 
 
 def _text_comment(comment: str | None, indent: str = "    ") -> list[str]:
-    lines = (comment or "").strip().splitlines()
+    lines = plain(comment).strip().splitlines()
     if not lines:
         return [f"{indent}(no comment)"]
     lines[0] = "“" + lines[0]
@@ -241,22 +256,22 @@ def _text_comment(comment: str | None, indent: str = "    ") -> list[str]:
 
 
 def _text_queue(queue: list[QueueLine]) -> list[str]:
-    return [f"- {q.name}: {q.open} open, {q.overdue} overdue, {q.not_contacted} not yet contacted; "
+    return [f"- {plain(q.name)}: {q.open} open, {q.overdue} overdue, {q.not_contacted} not yet contacted; "
             f"first contact within target: {fmt_share(q.contacted_in_time, q.decided, q.in_time_interval, q.created, q.rate_withheld)}"
             f"  {q.link}" for q in queue]
 
 
 def digest_text(d: Digest) -> str:
     """The digest as plain text (the email's text/plain part)."""
-    lines = [f"Service Pulse — {d.title}", f"{d.period_label} · for {d.recipient}",
+    lines = [f"Service Pulse — {plain(d.title)}", f"{d.period_label} · for {plain(d.recipient)}",
              f"View in browser: {d.view_in_browser}", ""]
     period_word = "This week" if d.kind == "weekly" else d.period_label
     if d.kind == "monthly" and d.total:
-        lines += [f"{d.total.name} Happiness: {_text_figure(d.total.figure)}",
+        lines += [f"{plain(d.total.name)} Happiness: {_text_figure(d.total.figure)}",
                   f"  change: {fmt_change(d.total.change, d.previous_label)}", ""]
     lines.append("TEAMS" if d.kind == "monthly" else "TEAM HAPPINESS")
     for t in d.teams + ([d.total] if d.total and d.kind == "weekly" else []):
-        lines.append(f"- {t.name} Happiness ({period_word}): {_text_figure(t.figure)}")
+        lines.append(f"- {plain(t.name)} Happiness ({period_word}): {_text_figure(t.figure)}")
         lines.append(f"  change: {fmt_change(t.change, d.previous_label)}")
     lines.append("")
     if d.kind == "weekly":
@@ -276,8 +291,8 @@ def digest_text(d: Digest) -> str:
     if d.kind == "weekly":
         lines += ["", f"EACH ANALYST'S WEEK (figures from {d.min_responses} responses)"]
         for a in d.analysts:
-            team = f" ({a.team})" if len(d.teams) > 1 else ""
-            lines.append(f"- {a.name}{team}: this week: {_text_figure(a.week)}; "
+            team = f" ({plain(a.team)})" if len(d.teams) > 1 else ""
+            lines.append(f"- {plain(a.name)}{team}: this week: {_text_figure(a.week)}; "
                          f"last 90 days: {_text_figure(a.context)}")
     lines += ["", "Happiness = % scoring 9–10 minus % scoring 0–6, with its 95% margin and n.",
               f"Change your settings: {d.settings_link}"]
@@ -285,7 +300,7 @@ def digest_text(d: Digest) -> str:
 
 
 def digest_subject(d: Digest) -> str:
-    return f"Service Pulse {d.kind} digest — {d.title.split(': ', 1)[-1]}, {d.period_label}"
+    return f"Service Pulse {d.kind} digest — {plain(d.title.split(': ', 1)[-1])}, {d.period_label}"
 
 
 # ---------------------------------------------------------------- alerts
@@ -293,7 +308,7 @@ def digest_subject(d: Digest) -> str:
 def alert_subject(items: list["AlertItem"]) -> str:
     if len(items) == 1:
         a = items[0]
-        return (f"Unhappy customer: ticket {a.ticket_id} scored {a.score}/10 — "
+        return (f"Unhappy customer: ticket {plain(a.ticket_id)} scored {a.score}/10 — "
                 f"call back by {a.due_at:%a %d %b %H:%M}")
     return f"{len(items)} unhappy customers to call back — first due {min(a.due_at for a in items):%a %d %b %H:%M}"
 
@@ -334,12 +349,12 @@ def alert_html(items: list["AlertItem"], recipient: str, settings_link: str) -> 
 
 
 def alert_text(items: list["AlertItem"], recipient: str, settings_link: str) -> str:
-    lines = [alert_subject(items), f"for {recipient}", ""]
+    lines = [alert_subject(items), f"for {plain(recipient)}", ""]
     for a in items:
-        lines += [f"Ticket: {a.ticket_id} · {a.service} · {a.channel}",
+        lines += [f"Ticket: {plain(a.ticket_id)} · {plain(a.service)} · {a.channel}",
                   f"Score: {a.score}/10",
-                  f"Analyst: {a.analyst} ({a.team})",
-                  f"Factors: {', '.join(a.factors) if a.factors else 'none picked'}",
+                  f"Analyst: {plain(a.analyst)} ({plain(a.team)})",
+                  f"Factors: {plain(', '.join(a.factors)) if a.factors else 'none picked'}",
                   f"Ratings: {' · '.join(f'{n} {v}/5' for n, v in a.care) or 'not rated'}",
                   "Comment:", *_text_comment(a.comment, "  "),
                   f"Answered: {_when(a.submitted_at)}",

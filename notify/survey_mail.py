@@ -2,7 +2,8 @@
 
 Every value from the database (ticket number, description, names) is escaped for HTML, and
 header values are stripped of line breaks and control characters, so neither an imported
-description nor a requester's name can add markup or a mail header.
+description nor a requester's name can add markup or a mail header; no address in them becomes
+a link in the reader's mail client (`notify.render.plain`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from data_access.surveys.invitations import Outgoing
 from data_access.surveys.settings import SurveySettings
 from notify.config import NotifySettings
 from notify.mailer import MailerError, PartialDelivery
+from notify.render import plain
 
 QUESTION = "How happy are you with how your ticket was handled?"
 # Links go to the app's root: the survey page is the only (default) page then, and a path of
@@ -50,11 +52,11 @@ def links(item: Outgoing, *, secret: str, expires_at: dt.datetime, notify: Notif
 
 
 def subject(item: Outgoing) -> str:
-    return header_text(f"Your ticket {item.ticket_id}: how did we do?")
+    return header_text(f"Your ticket {plain(item.ticket_id)}: how did we do?")
 
 
 def text_body(item: Outgoing, ln: SurveyLinks, *, expires_at: dt.datetime) -> str:
-    lines = [f"Your ticket {item.ticket_id} is closed: {header_text(item.about, 300)}", "",
+    lines = [f"Your ticket {plain(item.ticket_id)} is closed: {plain(header_text(item.about, 300))}", "",
              QUESTION, "Open one link to answer (0 = not at all happy, 10 = very happy):", ""]
     lines += [f"  {score:>2}  {link}" for score, link in enumerate(ln.scores)]
     lines += ["", "One click records your answer; the page then lets you tell us more if you like.",
@@ -79,8 +81,8 @@ def html_body(item: Outgoing, ln: SurveyLinks, *, expires_at: dt.datetime) -> st
 <title>{e(subject(item))}</title></head>
 <body style="margin:0;padding:0;background:#f5f7fa;">
 <div style="max-width:560px;margin:0 auto;padding:24px 16px;{FONT}color:#1f2933;">
-<p style="margin:0 0 4px;font-size:14px;color:#52606d;">Ticket {e(item.ticket_id)} is closed</p>
-<p style="margin:0 0 20px;font-size:16px;">{e(item.about)}</p>
+<p style="margin:0 0 4px;font-size:14px;color:#52606d;">Ticket {e(plain(item.ticket_id))} is closed</p>
+<p style="margin:0 0 20px;font-size:16px;">{e(plain(item.about))}</p>
 <h1 style="margin:0 0 12px;font-size:22px;line-height:1.3;">{e(QUESTION)}</h1>
 <div role="group" aria-label="{e(QUESTION)}" style="text-align:center;">{buttons}</div>
 <table role="presentation" width="100%" style="font-size:13px;color:#52606d;margin:4px 0 20px;"><tr>

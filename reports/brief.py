@@ -12,7 +12,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from components import formats
-from components.text import literal
+from components.text import inert_links, literal
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
@@ -138,7 +138,9 @@ def _md(text: str) -> str:
 
 _TRANSLIT = {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe",
              "—": "-", "–": "-", "…": "...", "“": '"', "”": '"', "‘": "'", "’": "'", "±": "+/-",
-             "·": "-", "≤": "<=", "≥": ">=", "−": "-"}
+             "·": "-", "≤": "<=", "≥": ">=", "−": "-",
+             # The core font has no invisible joiner (`inert_links`): a space keeps the address unlinked.
+             "\u2060": " "}
 
 
 def transliterate(text: str) -> str:
@@ -170,7 +172,10 @@ class _BriefPDF(FPDF):
             self.family = "Helvetica"
 
     def t(self, text: str) -> str:
-        return str(text) if self.unicode else transliterate(text)
+        """Text as printed: names, comments and ticket numbers come from imports and customers,
+        and a PDF viewer makes any web or mail address it finds in a page's text a live link."""
+        text = inert_links(text)
+        return text if self.unicode else transliterate(text)
 
     def font(self, size: float, bold: bool = False, colour=INK) -> None:
         self.set_font(self.family, "B" if bold else "", size)

@@ -74,8 +74,9 @@ def test_weekly_digest_with_a_crlf_team_name_reaches_every_lead_and_nobody_else(
     assert EVIL not in _all_recipients(smtp_env)
     assert not [h for h in _raw_headers(smtp_env) if "\r\nBcc:" in h or h.startswith("Bcc:")]
     [msg] = [m for rcpt, m in smtp_env.messages() if rcpt == [lead["email"]]]
-    assert msg["Subject"] == ("Service Pulse weekly digest — Service Desk North Bcc: x@evil.example, "
-                              "14 Nov 2026 – 20 Nov 2026")
+    # The name is kept on one line, as typed (its address is left unlinked by invisible joiners).
+    assert msg["Subject"].replace("\u2060", "") == ("Service Pulse weekly digest — Service Desk North Bcc: "
+                                                    "x@evil.example, 14 Nov 2026 – 20 Nov 2026")
 
 
 def test_one_digest_that_cannot_be_built_does_not_stop_the_others(notify_db, smtp_env, capsys):
@@ -127,4 +128,4 @@ def test_alert_with_crlf_analyst_team_and_ticket_reaches_only_the_lead(notify_db
     assert [rcpt for rcpt, _ in received] == [[lead["email"]]]
     msg = received[0][1]
     assert msg["Bcc"] is None
-    assert msg["Subject"].startswith("Unhappy customer: ticket T1 Bcc: x@evil.example scored 1/10")
+    assert msg["Subject"].replace("\u2060", "").startswith("Unhappy customer: ticket T1 Bcc: x@evil.example scored 1/10")

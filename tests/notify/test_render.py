@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy.dialects import postgresql, sqlite
@@ -148,3 +149,55 @@ def test_recent_months_are_consecutive_calendar_months():
     assert months[:3] == [dt.date(2026, 11, 1), dt.date(2026, 10, 1), dt.date(2026, 9, 1)]
     assert months[-1] == dt.date(2025, 12, 1) and len(set(months)) == 12
     assert recent_months(dt.date(2026, 1, 1), 2) == [dt.date(2026, 1, 1), dt.date(2025, 12, 1)]
+
+
+LINKY = "Eve https://evil.example/login www.evil.example eve@evil.example evil.example/reset"
+# What mail clients turn into a live link in a message's text: web and mail addresses, and
+# (some clients) bare domain names.
+MAIL_LINK = re.compile(r"(?i)(https?://|www\.|\w@\w|evil\.example)")
+
+
+def _outside_app_links(text: str) -> str:
+    """`text` without the app's own links (hrefs, and the text part's https://x.example/… lines)."""
+    return re.sub(r"https://x\.example/\S*", "", re.sub(r'href="[^"]*"', "", text))
+
+
+def test_emails_leave_no_address_in_user_text_for_a_mail_client_to_link():
+    """Imported names, ticket numbers and customers' comments in a digest or an alert: a mail client
+    links a bare address by itself (issue 12: text is text), so none is left whole; the app's own
+    links stay links."""
+    fig = HappinessFigure.from_counts(happy=6, unhappy=1, n=10, minimum=5)
+    v = Verbatim(LINKY, LINKY, LINKY, LINKY, "email", 10, LINKY, dt.datetime(2026, 11, 16, 9),
+                 "https://x.example/coaching?ticket=1")
+    digest = Digest(kind="weekly", recipient=LINKY, title=f"Weekly digest: {LINKY}", period_label="14 – 20 Nov 2026",
+                    start=dt.date(2026, 11, 14), end=dt.date(2026, 11, 21), previous_label="the previous week",
+                    teams=[TeamLine(1, LINKY, fig, None, "https://x.example/coaching?team=1")], total=None,
+                    queue=[QueueLine(LINKY, 3, 1, 1, 2, 1, 2, "https://x.example/recovery?team=1")],
+                    praise=[v], unhappy=[v], unhappy_count=1,
+                    analysts=[AnalystLine(LINKY, LINKY, fig, fig, "https://x.example/coaching?analyst=3")],
+                    view_in_browser="https://x.example/preferences?digest=weekly",
+                    settings_link="https://x.example/preferences")
+    item = AlertItem(1, LINKY, 3, LINKY, LINKY, LINKY, "chat", LINKY, dt.datetime(2026, 11, 20, 9),
+                     dt.datetime(2026, 11, 23, 9), (LINKY,), (("Communication", 2),), "https://x.example/recovery?ticket=1")
+    parts = {"digest html": render.digest_html(digest), "digest text": render.digest_text(digest),
+             "digest subject": render.digest_subject(digest), "alert html": render.alert_html([item], LINKY, "https://x.example/p"),
+             "alert text": render.alert_text([item], LINKY, "https://x.example/p"), "alert subject": render.alert_subject([item])}
+    for name, part in parts.items():
+        assert MAIL_LINK.findall(_outside_app_links(part)) == [], name
+        assert "Eve h" in part, name  # the user text is there, read as typed
+    assert 'href="https://x.example/coaching?ticket=1"' in parts["digest html"]
+    assert "https://x.example/preferences" in parts["digest text"] and "Open: https://x.example/recovery?ticket=1" in parts["alert text"]
+    assert LINKY in parts["alert text"].replace("\u2060", "")
+
+
+def test_survey_invitation_leaves_no_address_in_the_ticket_description_linked():
+    from notify import survey_mail
+    from data_access.surveys.invitations import Outgoing
+
+    item = Outgoing(1, 0, "req@example.org", "Req", "INC1", f"Cannot open {LINKY}", "Ann")
+    links = survey_mail.SurveyLinks(tuple(f"https://x.example/?token=s{i}" for i in range(11)),
+                                    "https://x.example/?unsubscribe=u")
+    expires = dt.datetime(2026, 12, 1)
+    for part in (survey_mail.text_body(item, links, expires_at=expires), survey_mail.html_body(item, links, expires_at=expires)):
+        assert MAIL_LINK.findall(_outside_app_links(part)) == []
+        assert "Cannot open Eve" in part

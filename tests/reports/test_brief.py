@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,25 @@ def test_markdown_brief_of_hostile_names_has_no_live_link_or_image():
         hostile = replace(BRIEF, analyst=name, team=name, quotes=(name,), follow_ups=(name,),
                           verbatims=tuple(replace(v, ticket_id=name, comment=name) for v in BRIEF.verbatims))
         assert live_markup(to_markdown(hostile)) == [], name
+
+
+LINKY = "Eve https://evil.example/login at www.evil.example or eve@evil.example"
+# What PDF viewers (PDFium in Chrome and Edge, pdf.js) turn into a live link in a page's text.
+VIEWER_LINK = re.compile(r"(?i)(https?://|www\.|\w@\w)")
+
+
+@pytest.mark.parametrize("font_path", [DEJAVU, Path("/nonexistent/font.ttf")], ids=["dejavu", "core-font"])
+def test_pdf_text_holds_no_address_a_viewer_would_link(font_path):
+    """Names, comments and ticket numbers come from imports and customers: a PDF viewer makes any web
+    or mail address it finds in the page text a live link, so none is left whole (issue 12)."""
+    if font_path == DEJAVU and not DEJAVU.is_file():
+        pytest.skip("DejaVu Sans not installed")
+    from dataclasses import replace
+
+    hostile = replace(BRIEF, analyst=LINKY, team=LINKY, quotes=(LINKY,), follow_ups=(LINKY,),
+                      verbatims=(Verbatim("INC-https://evil.example/t0", dt.date(2026, 11, 2), 3, LINKY),))
+    text = _text(to_pdf(hostile, font_path=font_path))
+    assert VIEWER_LINK.findall(text) == []
+    if font_path == DEJAVU:  # the joiner has no width: the reader sees the name as typed
+        assert "1:1 brief — " + LINKY in text.replace("\u2060", "")
+        assert "Monthly Happiness" in text and "+41 ± 18 (n = 34)" in text  # the app's own text unchanged
