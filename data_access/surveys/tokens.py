@@ -87,4 +87,5 @@ def read_unsubscribe_token(secret: str, token: str) -> int:
 def invitation_of(token: str) -> int | None:
     """The invitation id a token claims (unverified: only for rate limiting per invitation)."""
     head = (token or "")[:MAX_TOKEN_LENGTH].split(".", 1)[0]
-    return int(head) if head.isdigit() and len(head) <= 12 else None
+    # ASCII digits only: "²".isdigit() is true and int() rejects it (the survey page would crash).
+    return int(head) if head.isascii() and head.isdigit() and len(head) <= 12 else None

@@ -326,3 +326,16 @@ def test_the_answer_and_its_alert_in_one_run_of_the_alert_job(survey_url, smtp_e
                              .where(schema.recovery_items.c.ticket_key == key)).scalars().all()
     assert items == [NOW + dt.timedelta(minutes=1)]
     assert runs[1].report.sent == 0
+
+
+@pytest.mark.parametrize("param", ["token", "unsubscribe"])
+@pytest.mark.parametrize("token", ["²", "³.1.1767225600." + "a" * 43, "¹²", "١٢.1", "٣"])
+def test_digits_of_other_scripts_in_a_link_show_the_message_and_write_nothing(survey_url, param, token):
+    """Superscript and Arabic-Indic digits pass str.isdigit(), and int() rejects some of them: a
+    link starting with one is refused like any other bad link (no sign-in is needed to try)."""
+    ratelimit.reset()
+    before = snapshot(survey_url)
+    at = open_link(token, param=param)
+    assert not at.exception
+    assert [w.value for w in at.warning] == [links.INVALID]
+    assert snapshot(survey_url) == before
