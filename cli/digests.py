@@ -62,6 +62,10 @@ def _cmd_weekly(args) -> int:
 
 def _cmd_monthly(args) -> int:
     month = args.month or send_digests.default_month(clock.today())
+    if month > send_digests.default_month(clock.today()):
+        print(f"{month:%B %Y} is not over yet: a monthly digest covers a complete month "
+              f"(the last one is {send_digests.default_month(clock.today()):%Y-%m}).", file=sys.stderr)
+        return 2
     return _send(args, lambda now, settings, url, failures: send_digests.monthly_digest_messages(
         month=month, now=now, settings=settings, url=url, only=args.only, failures=failures),
         f"Monthly digest ({month:%B %Y})")

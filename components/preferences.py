@@ -155,8 +155,11 @@ def _period_choice(kind: str):
         default = query_params.read("week_ending", lambda raw: query_params.parse_date(raw, latest=today),
                                     default_week_ending(today), notices, "week ending")
     else:
-        default = query_params.read("month", lambda raw: query_params.parse_month(raw, latest=today),
-                                    default_month(today), notices, "month")
+        # Complete months only: the month under way would change every day, and one day's preview
+        # minus the next day's would be that day's answers (a page link cannot go there either).
+        last = default_month(today)
+        default = query_params.read("month", lambda raw: query_params.parse_month(raw, latest=last),
+                                    last, notices, "month")
     query_params.show_notice(notices)
     if kind == "weekly":
         return st.date_input("Week ending", value=default, max_value=today, key="settings_week_ending",

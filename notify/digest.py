@@ -339,6 +339,10 @@ def _org_lines(gate: Disclosure, scope: Scope, period: Filters, before: Filters,
     return teams, total
 
 
+class MonthNotOver(ValueError):
+    """A monthly digest asked for a month that has not ended."""
+
+
 def cio_monthly_digest(*, recipient: str, scope: Scope, month: dt.date, now: dt.datetime,
                        settings: NotifySettings, url: str | None = None) -> Digest:
     """The CIO's month: organisation and team Happiness with change, recovery rates per team.
@@ -346,6 +350,9 @@ def cio_monthly_digest(*, recipient: str, scope: Scope, month: dt.date, now: dt.
     scope.require("cio")
     limits = da_config.thresholds()
     period = month_filters(month)
+    if period.end > now.date():
+        # A month under way changes every day: one day's digest minus the next day's is that day.
+        raise MonthNotOver(f"{period.start:%B %Y} is not over yet: a monthly digest covers a complete month")
     before = previous_month(period)
     names = reads.team_names(scope=scope, url=url)
     gate = Disclosure.for_scope(scope)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -153,3 +154,38 @@ def test_database_down_is_a_friendly_message(monkeypatch):
     at.run()
     assert not at.exception
     assert "cannot be reached right now" in at.error[0].value
+
+
+def test_cio_preview_of_the_month_under_way_falls_back_to_the_last_complete_one(notify_db, monkeypatch):
+    """The month under way would change every day: one day's preview minus the next day's would be
+    that day's answers (an attack review: two answers of one analyst). A link naming it gets a
+    notice and the last complete month; the month list offers complete months only."""
+    url = notify_db
+    monkeypatch.setenv("SERVICE_PULSE_DATABASE_URL", url)
+    monkeypatch.setenv("SERVICE_PULSE_TODAY", "2026-11-20")
+    st.cache_data.clear()
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["viewer"] = Viewer(user_id=1, username="cio", display_name="Morgan Reyes", roles=("cio",))
+    at.query_params["digest"] = "monthly"
+    at.query_params["month"] = "2026-11"
+    at.run()
+    assert not at.exception
+    assert any("month" in w.value for w in [*at.warning, *at.info]), [w.value for w in [*at.warning, *at.info]]
+    [month] = [box for box in at.selectbox if box.label == "Month"]
+    assert month.value == dt.date(2026, 10, 1) and "November 2026" not in month.options and "October 2026" in month.options
+    html = at.get("iframe")[0].proto.srcdoc
+    assert "October 2026" in html and "November 2026" not in html
+
+
+def test_the_monthly_digest_of_a_month_under_way_is_refused(notify_db, capsys, monkeypatch):
+    from cli.main import main
+    from data_access.scope import Scope
+    from notify.config import notify_settings
+    from notify.digest import MonthNotOver, cio_monthly_digest
+
+    monkeypatch.setenv("SERVICE_PULSE_TODAY", "2026-11-20")
+    with pytest.raises(MonthNotOver):
+        cio_monthly_digest(recipient="Cio", scope=Scope("cio"), month=dt.date(2026, 11, 1),
+                           now=dt.datetime(2026, 11, 20, 9), settings=notify_settings(), url=notify_db)
+    assert main(["digest", "monthly", "--url", notify_db, "--month", "2026-11", "--dry-run", "/nonexistent"]) == 2
+    assert "November 2026 is not over yet" in capsys.readouterr().err
