@@ -20,8 +20,8 @@ from data_access.scope import Scope
 from data_access.stats import response_stats
 from metrics import happiness, happiness_margin, period_change, wilson_interval
 from notify.config import NotifySettings
-from notify.month_edges import EDGES, month_edges
-from views.disclosure import Disclosure, hidden_keys
+from notify.month_edges import EDGES, month_edges, month_report
+from views.disclosure import SUPPRESSED, Disclosure, hidden_keys
 
 # Where each kind of item opens in the app (Streamlit page url paths).
 # The recovery queue is a tab of the Coaching page; `tab=recovery` says which one the link is for.
@@ -292,11 +292,32 @@ def lead_weekly_digest(*, recipient: str, scope: Scope, week_ending: dt.date, no
         min_responses=limits.min_responses, min_group=limits.min_group)
 
 
+PAGE_WITHHOLDS = "not shown — Culture trends withholds it for this month"
+
+
+def _page_shows(scope: Scope, period: Filters, url: str | None) -> tuple[bool, set[int]]:
+    """Whether Culture trends of the calendar month `period` shows its headline, and the teams
+    whose row it shows with a figure (`notify.month_edges.month_report`, as in the attached PDF)."""
+    report = month_report(scope=scope, period=period, url=url)
+    if report.is_empty or report.withheld:
+        return False, set()
+    teams = report.teams
+    if teams.is_empty():
+        return True, set()
+    shown = teams.filter(~pl.col(SUPPRESSED).fill_null(False) & pl.col("happiness").is_not_null())
+    return True, set(shown["team_id"].to_list())
+
+
 def _org_lines(gate: Disclosure, scope: Scope, period: Filters, before: Filters, names: dict[int, str],
                settings: NotifySettings, url: str | None) -> tuple[list[TeamLine], TeamLine]:
     """Team and total lines of an org digest, every figure through disclosure control: a team is
     shown from `min_group` responses and `min_analysts` analysts, complementary to the total; a
     change only when both months' cells may be shown."""
+    # The same month opened on Culture trends: the mail shows no figure the page withholds there
+    # (its week-by-week checks: a week that fails on its own could otherwise be the difference
+    # between the mail and a page link of the month's other weeks), nor a change the previous month's page withholds.
+    page_total, page_teams = _page_shows(scope, period, url)
+    before_total, before_teams = _page_shows(scope, before, url)
     now_frame = response_stats(scope=scope, filters=period, by=("team_id",), url=url)
     before_frame = response_stats(scope=scope, filters=before, by=("team_id",), url=url)
     now_by_team, before_by_team = _counts(now_frame, "team_id"), _counts(before_frame, "team_id")
@@ -321,19 +342,25 @@ def _org_lines(gate: Disclosure, scope: Scope, period: Filters, before: Filters,
         elif team_id in hidden_now:
             fig, change = HappinessFigure(n=c["n"], withheld="not shown, so a small team cannot be worked out "
                                                              "from the total"), None
+        elif team_id not in page_teams:
+            fig, change = HappinessFigure(n=c["n"], withheld=PAGE_WITHHOLDS), None
         else:
             fig = HappinessFigure.from_counts(**c, minimum=gate.min_group)
-            change = None if team_id in hidden_before else _change(c, p, gate.min_group)
+            change = None if team_id in hidden_before or team_id not in before_teams else _change(c, p, gate.min_group)
         teams.append(TeamLine(team_id, name, fig, change, settings.link(PAGES["trends"], team=team_id)))
     whole = response_stats(scope=scope, filters=period, url=url)
     earlier = response_stats(scope=scope, filters=before, url=url)
     c, p = _counts(whole), _counts(earlier)
     passes = gate.allows(c["n"], int(whole["analysts"][0]) if whole.height else 0)
-    shown = passes and not whole_gap
-    figure = (HappinessFigure.from_counts(**c, minimum=gate.min_group) if shown else
-              HappinessFigure(n=c["n"], withheld=EDGES if passes else f"fewer than {gate.min_group} responses or "
-                                                                      f"{gate.min_analysts} analysts — not shown"))
-    comparable = shown and gate.allows(p["n"], int(earlier["analysts"][0]) if earlier.height else 0)
+    shown = passes and not whole_gap and page_total
+    if shown:
+        figure = HappinessFigure.from_counts(**c, minimum=gate.min_group)
+    else:
+        reason = (f"fewer than {gate.min_group} responses or {gate.min_analysts} analysts — not shown" if not passes
+                  else EDGES if whole_gap else PAGE_WITHHOLDS)
+        figure = HappinessFigure(n=c["n"], withheld=reason)
+    comparable = (shown and before_total
+                  and gate.allows(p["n"], int(earlier["analysts"][0]) if earlier.height else 0))
     total = TeamLine(0, "Whole organisation" if not scope.team_ids else "All your teams", figure,
                      _change(c, p, gate.min_group) if comparable else None, settings.link(PAGES["trends"]))
     return teams, total

@@ -26,7 +26,7 @@ GOOD, BAD = "#1b7f4c", "#b42318"
 
 # A dot between letters or digits ("evil.example") is where a mail client that links bare domain
 # names finds one: an invisible word joiner after it keeps the name readable and unlinked.
-_DOMAIN_DOT = re.compile(r"(?<=\w)\.(?=\w)")
+_DOMAIN_DOT = re.compile(r"(?<=[^\W_])\.(?=[A-Za-z])")
 
 
 def plain(value: object) -> str:

@@ -138,7 +138,7 @@ def test_a_team_withheld_at_the_months_edges_in_the_mail_is_withheld_in_the_pdf_
 
 def test_a_hotspot_cell_at_the_months_edges_is_left_out_of_the_pdf(notify_db, monkeypatch):
     from data_access.scope import Scope
-    from notify import culture_attachment
+    from notify import culture_attachment, month_edges
     from notify.digest import month_filters
     from views.culture import culture_report
 
@@ -147,7 +147,7 @@ def test_a_hotspot_cell_at_the_months_edges_is_left_out_of_the_pdf(notify_db, mo
     cells = [(r["service_id"], r["channel"]) for r in report.hotspots.iter_rows(named=True)]
     assert len(cells) > 2
     edge = cells[1]
-    monkeypatch.setattr(culture_attachment, "month_edges",
+    monkeypatch.setattr(month_edges, "month_edges",
                         lambda gate, scope, period, url, by=("team_id",): ({edge} if "channel" in by else set(), False))
     kept = culture_attachment.edges_withheld(report, scope=scope, period=period, url=notify_db)
     assert [(r["service_id"], r["channel"]) for r in kept.hotspots.iter_rows(named=True)] == cells[:1] + cells[2:]

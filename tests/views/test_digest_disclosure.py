@@ -32,7 +32,10 @@ def _fill(url: str) -> None:
             for month, scores in ((10, october), (9, september)):
                 for i, score in enumerate(scores):
                     key += 1
-                    when = dt.datetime(2026, month, 5 + i, 10)
+                    # Each month's answers in one whole week (Monday 5 October, Monday 7 September),
+                    # so that no week of a month fails on its own (the page would withhold it: see
+                    # tests/notify/test_digest_weeks.py) and the rules tested here decide alone.
+                    when = dt.datetime(2026, month, (5 if month == 10 else 7) + i % 7, 10 + i // 7)
                     tickets.append(dict(ticket_key=key, ticket_id=f"T{key}", ticket_type="incident", channel="email",
                                         service_id=1, priority=3, opened_at=when - dt.timedelta(hours=2),
                                         resolved_at=when, analyst_id=people[i % len(people)], team_id=team,
