@@ -186,6 +186,12 @@ def analyst_lost_minutes(per_analyst: pl.DataFrame, *, min_responses: int) -> pl
     )
 
 
+TEAM_MEAN_DIGITS = 1
+"""The team's CARE mean on My feedback: one decimal (shown with one; exact sums stay in the data layer)."""
+SHRUNK_DIGITS = 2
+"""The analyst's shrunk CARE mean: two decimals, as shown (it holds the team's mean and spread)."""
+
+
 def customer_care(per_analyst: pl.DataFrame, *, min_responses: int, min_colleagues: int) -> pl.DataFrame:
     """Per CARE dimension: the analyst's raw and shrunk customer mean, the team mean, percentile.
 
@@ -195,7 +201,8 @@ def customer_care(per_analyst: pl.DataFrame, *, min_responses: int, min_colleagu
     (rank by shrunk mean among colleagues with at least ``min_responses`` answers; null when
     fewer than ``min_colleagues`` colleagues qualify or the analyst is below the minimum), qualified.
     The team mean is null unless at least ``min_colleagues`` colleagues have answers: with fewer,
-    it and the analyst's own mean give away a colleague's figure.
+    it and the analyst's own mean give away a colleague's figure; for the same reason the mean is
+    then not shrunk (customer_mean = customer_raw). Team and shrunk means leave rounded.
     """
     rows = []
     for dim in CARE_NAMES:
@@ -210,10 +217,16 @@ def customer_care(per_analyst: pl.DataFrame, *, min_responses: int, min_colleagu
             pl.when(pl.col("n") > 0).then(pl.col("mean")).alias("mean"),
             pl.when(pl.col("n") > 1).then(pl.col("var")).alias("var"),
         )
-        frame = shrink_means(frame, mean="mean", n="n", var="var", out="shrunk")
         observed = frame.filter(pl.col("n") > 0)
-        team_mean = (float((observed["mean"] * observed["n"]).sum() / observed["n"].sum())
-                     if observed.height and _colleagues(observed) >= min_colleagues else None)
+        enough = bool(observed.height) and _colleagues(observed) >= min_colleagues
+        # Shrinking toward the team uses the colleagues' means and spread: with fewer than
+        # `min_colleagues` of them the shrunk mean, next to the analyst's own answers, gives one
+        # colleague's mean away (an attack review recovered it exactly). Below that: the raw mean.
+        frame = (shrink_means(frame, mean="mean", n="n", var="var", out="shrunk") if enough
+                 else frame.with_columns(pl.col("mean").alias("shrunk")))
+        # Rounded before it leaves: two periods' exact team means subtract to the few answers between them.
+        team_mean = (round(float((observed["mean"] * observed["n"]).sum() / observed["n"].sum()), TEAM_MEAN_DIGITS)
+                     if enough else None)
         own = frame.filter(pl.col("is_own"))
         own_n = int(own["n"][0]) if own.height else 0
         qualified = frame.filter(pl.col("n") >= min_responses)
@@ -225,7 +238,9 @@ def customer_care(per_analyst: pl.DataFrame, *, min_responses: int, min_colleagu
         rows.append(dict(
             dimension=dim, n=own_n,
             customer_raw=float(own["mean"][0]) if own_n else None,
-            customer_mean=float(own["shrunk"][0]) if own_n else None,
+            # The raw mean is the analyst's own; the shrunk one also holds the team's, so it is rounded.
+            customer_mean=(round(float(own["shrunk"][0]), SHRUNK_DIGITS) if enough else float(own["mean"][0]))
+            if own_n else None,
             team_mean=team_mean, own_percentile=percentile, qualified=qualified.height,
         ))
     return pl.DataFrame(rows, schema={"dimension": pl.String, "n": pl.Int64,
@@ -302,7 +317,7 @@ def trend_with_band(monthly: pl.DataFrame, *, min_responses: int, min_colleagues
 
 
 def gap_history(assessments: pl.DataFrame, monthly: pl.DataFrame, *, window_months: int = 3,
-                min_responses: int, min_analysts: int) -> pl.DataFrame:
+                min_responses: int, min_colleagues: int) -> pl.DataFrame:
     """The CARE gaps at the time of each self-assessment, oldest first.
 
     ``assessments``: assessment_id, submitted_at, dimension, rating (long form).
@@ -329,7 +344,7 @@ def gap_history(assessments: pl.DataFrame, monthly: pl.DataFrame, *, window_mont
                 n=pl.lit(0, pl.Int64), customer_mean=pl.lit(None, pl.Float64))
         else:
             customers = customer_care(per_analyst, min_responses=min_responses,
-                                      min_colleagues=min_analysts).select("dimension", "n", "customer_mean")
+                                      min_colleagues=min_colleagues).select("dimension", "n", "customer_mean")
         customers = customers.with_columns(
             pl.when(pl.col("n") >= min_responses).then(pl.col("customer_mean")).alias("customer_mean"))
         labelled = self_vs_customers(ratings, customers)

@@ -277,9 +277,9 @@ def self_view_for(*, scope: Scope, filters: Filters, figures: MyFigures | None =
     if history:
         monthly = _anonymous(_gap_history_months(scope, filters, history_frame, url), analyst_id)
         gap_hist = self_view.gap_history(history_frame, monthly, window_months=GAP_WINDOW_MONTHS,
-                                         min_responses=rule.min_responses, min_analysts=rule.min_analysts)
+                                         min_responses=rule.min_responses, min_colleagues=rule.min_colleagues)
     else:
-        gap_hist = self_view.gap_history(history_frame, pl.DataFrame(), min_responses=1, min_analysts=1)
+        gap_hist = self_view.gap_history(history_frame, pl.DataFrame(), min_responses=1, min_colleagues=1)
     return SelfView(history=history, gaps=gaps, ranks=ranks, gap_history=gap_hist)
 
 

@@ -153,18 +153,14 @@ def test_crafted_spread_and_percentile_with_five_colleagues(empty_sqlite_url):
     assert figures.customers["team_mean"].is_not_null().all()
 
 
-def test_shrunk_customer_mean_matches_hand_computed_normal_normal(empty_sqlite_url):
-    build_crafted(empty_sqlite_url)
-    # Make analyst 2 differ on communication: all 5s (mean 5, variance 0).
-    with get_engine(empty_sqlite_url).begin() as conn:
-        conn.execute(schema.responses.update().where(schema.responses.c.ticket_key.in_(
-            sa.select(schema.tickets.c.ticket_key).where(schema.tickets.c.analyst_id == 2)))
-            .values(communication=5))
-    figures = mf.my_figures(scope=analyst_scope(2), filters=PERIOD, url=empty_sqlite_url)
-    # Hand computation: members 1,3,4 have mean 11/3 with sample variance s², n = 12; member 2:
-    # mean 5, variance 0; member 5 gave no CARE answers.
+def test_shrunk_customer_mean_matches_hand_computed_normal_normal():
+    """The shrinkage itself, on one team's sums (metrics level): members 1, 3, 4, 6, 7 have mean 11/3
+    with sample variance s², n = 12; the analyst (member 2) all 5s; member 5 gave no CARE answers."""
+    from metrics import self_view
+
     s2 = float(np.var(CRAFTED_CARE["communication"], ddof=1))
-    members = [(12, 11 / 3, s2), (12, 5.0, 0.0), (12, 11 / 3, s2), (12, 11 / 3, s2)]
+    ratings = list(CRAFTED_CARE["communication"])
+    members = [(12, 11 / 3, s2)] * 5 + [(12, 5.0, 0.0)]
     n = np.array([m[0] for m in members], float)
     x = np.array([m[1] for m in members])
     v = np.array([m[2] for m in members])
@@ -176,10 +172,29 @@ def test_shrunk_customer_mean_matches_hand_computed_normal_normal(empty_sqlite_u
     tau2 = max((q - (len(x) - 1)) / (w.sum() - (w ** 2).sum() / w.sum()), 1e-6 * sigma2)
     weight = tau2 / (tau2 + sigma2 / 12)
     expected = weight * 5.0 + (1 - weight) * grand
-    row = figures.customers.filter(pl.col("dimension") == "communication").row(0, named=True)
+    assert len(ratings) == 12 and sum(ratings) == 44  # mean 11/3, as above
+    sums = {"n": [12] * 5 + [12, 0], "sum": [44.0] * 5 + [60.0, 0.0],
+            "sumsq": [float(sum(r * r for r in ratings))] * 5 + [300.0, 0.0]}
+    per_analyst = pl.DataFrame({"is_own": [False] * 5 + [True, False],
+                                **{f"{d}_{k}": values for d in self_view.CARE_NAMES for k, values in sums.items()}})
+    row = self_view.customer_care(per_analyst, min_responses=5, min_colleagues=5).row(0, named=True)
     assert row["customer_raw"] == pytest.approx(5.0)
-    assert row["customer_mean"] == pytest.approx(expected)
-    assert row["customer_mean"] < 5.0
+    assert row["customer_mean"] == round(expected, 2) and row["customer_mean"] < 5.0  # leaves rounded
+    assert row["team_mean"] == round((5 * 44 + 60) / 72, 1)
+
+
+def test_with_fewer_than_the_minimum_colleagues_the_own_mean_is_not_shrunk(empty_sqlite_url):
+    """Shrinking toward three colleagues (below the five the band needs) would carry their mean and
+    spread: next to the analyst's own answers that gave one colleague's exact mean away when there
+    was only one (an attack review). Below the minimum the page shows the analyst's own mean."""
+    build_crafted(empty_sqlite_url)
+    with get_engine(empty_sqlite_url).begin() as conn:
+        conn.execute(schema.responses.update().where(schema.responses.c.ticket_key.in_(
+            sa.select(schema.tickets.c.ticket_key).where(schema.tickets.c.analyst_id == 2)))
+            .values(communication=5))
+    figures = mf.my_figures(scope=analyst_scope(2), filters=PERIOD, url=empty_sqlite_url)
+    row = figures.customers.filter(pl.col("dimension") == "communication").row(0, named=True)
+    assert row["customer_raw"] == 5.0 and row["customer_mean"] == 5.0 and row["team_mean"] is None
 
 
 def test_gap_labels_on_crafted_cases(crafted_url):
@@ -257,7 +272,7 @@ def test_gap_history_over_old_assessments_matches_a_full_monthly_scan(sqlite_dem
     full = sql.team_member_stats(scope=scope, filters=Filters(first, PERIOD.end), by_month=True,
                                  url=sqlite_demo_url)
     expected = self_view.gap_history(history, mf._anonymous(full, analyst_id), window_months=3,
-                                     min_responses=5, min_analysts=3)
+                                     min_responses=5, min_colleagues=5)
     assert_frame_equal(view.gap_history, expected)
 
 
