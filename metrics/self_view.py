@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
+import numpy as np
 import polars as pl
 
 from metrics.care import CARE_NAMES
@@ -132,6 +134,44 @@ def whole(expr: pl.Expr) -> pl.Expr:
     return expr.round(0, mode="half_away_from_zero")
 
 
+BAND_QUANTILES = (0.25, 0.5, 0.75)
+_GRID = np.linspace(0.0, 1.0, 8001)
+
+
+@lru_cache(maxsize=256)
+def _smoothing_weights(count: int, q: float) -> np.ndarray:
+    """Harrell–Davis weights of the sorted `count` values for quantile `q`: the Beta(q(count+1),
+    (1−q)(count+1)) probability of each of the `count` equal slices of [0, 1] (numerically
+    integrated; both shapes exceed 1 from 3 values on, so the density is finite)."""
+    a, b = q * (count + 1), (1 - q) * (count + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # log(0) at the ends: a density of 0 there
+        log_density = (0.0 if a == 1 else (a - 1) * np.log(_GRID)) + (0.0 if b == 1 else (b - 1) * np.log1p(-_GRID))
+    density = np.exp(log_density - log_density[np.isfinite(log_density)].max())
+    cumulative = np.concatenate([[0.0], np.cumsum((density[1:] + density[:-1]) / 2)])
+    cumulative /= cumulative[-1]
+    return np.diff(np.interp(np.arange(count + 1) / count, _GRID, cumulative))
+
+
+def band(values: pl.Series | list[float]) -> tuple[float, float, float] | None:
+    """The team band (25th, 50th, 75th percentile, whole points) of colleagues' figures.
+
+    Harrell–Davis estimates: each is a weighted mean of *every* sorted value, never one value (an
+    odd count's median is one colleague's figure) nor two (with the analyst's own value among them,
+    a band over five colleagues and the analyst gave back three colleagues' figures: an attack
+    review). Three weighted means of five or more unknown values cannot be solved for any one."""
+    ordered = np.sort(np.asarray([v for v in values if v is not None], dtype=float))
+    if ordered.size == 0:
+        return None
+    if ordered.size < 3:  # the density is unbounded at an end; never shown (five colleagues at least)
+        return tuple(_whole(np.quantile(ordered, q)) for q in BAND_QUANTILES)  # type: ignore[return-value]
+    return tuple(_whole(_smoothing_weights(ordered.size, q) @ ordered) for q in BAND_QUANTILES)  # type: ignore[return-value]
+
+
+def _whole(value: float) -> float:
+    """`whole` for one number: halves away from zero."""
+    return float(np.sign(value) * np.floor(abs(value) + 0.5)) + 0.0
+
+
 def _colleagues(frame: pl.DataFrame) -> int:  # rows that are not the analyst's own
     return int((~frame["is_own"]).sum()) if frame.height else 0
 
@@ -150,7 +190,7 @@ class Spread:
 
 
 def team_spread(values: pl.DataFrame, *, min_colleagues: int) -> Spread | None:
-    """Quartiles of ``value`` over qualified rows (rounded to whole points) and the own row's percentile.
+    """The band (`band`: colleagues' qualified values only) and the own row's percentile among all.
 
     ``values`` has ``is_own`` (bool) and ``value`` (null = not qualified). Returns None (the
     distribution is suppressed) when fewer than ``min_colleagues`` qualified rows are colleagues
@@ -162,8 +202,7 @@ def team_spread(values: pl.DataFrame, *, min_colleagues: int) -> Spread | None:
     series = qualified["value"].cast(pl.Float64)
     ranks = percentile_ranks(series)
     own_idx = [i for i, own in enumerate(qualified["is_own"].to_list()) if own]
-    p25, median, p75 = qualified.select(whole(pl.col("value").cast(pl.Float64).quantile(q, interpolation="linear"))
-                                        .alias(f"q{i}") for i, q in enumerate((0.25, 0.5, 0.75))).row(0)
+    p25, median, p75 = band(qualified.filter(~pl.col("is_own"))["value"].cast(pl.Float64).to_list())
     return Spread(analysts=qualified.height, p25=float(p25), median=float(median), p75=float(p75),
                   own_percentile=float(ranks[own_idx[0]]) if own_idx else None)
 
@@ -292,26 +331,23 @@ def trend_with_band(monthly: pl.DataFrame, *, min_responses: int, min_colleagues
 
     ``monthly``: one row per (team member, month) with ``is_own``, ``month``, n, happy, unhappy.
     Own figures are null in months under ``min_responses``; the band (band_low = 25th,
-    band_mid = median, band_high = 75th percentile of qualified members' Happiness, whole
-    points) is null in months with fewer than ``min_colleagues`` qualified colleagues (the
-    analyst not counted). Nothing else about colleagues is returned, not even their number.
+    band_mid = median, band_high = 75th percentile of qualified colleagues' Happiness, `band`:
+    smoothed, whole points, the analyst not among them) is null in months with fewer than
+    ``min_colleagues`` qualified colleagues. Nothing else about colleagues is returned, not even
+    their number.
     """
     frame = with_happiness(monthly)
-    band = (frame.filter(pl.col("n") >= min_responses)
-            .group_by("month")
-            .agg((~pl.col("is_own")).sum().alias("colleagues"),
-                 pl.col("happiness").quantile(0.25, interpolation="linear").alias("band_low"),
-                 pl.col("happiness").quantile(0.5, interpolation="linear").alias("band_mid"),
-                 pl.col("happiness").quantile(0.75, interpolation="linear").alias("band_high"))
-            .with_columns([pl.when(pl.col("colleagues") >= min_colleagues).then(whole(pl.col(c))).alias(c)
-                           for c in BAND_COLUMNS])
-            .drop("colleagues"))
+    colleagues = frame.filter((pl.col("n") >= min_responses) & ~pl.col("is_own"))
+    rows = [(month, *(band(part["happiness"].to_list()) if part.height >= min_colleagues else (None,) * 3))
+            for (month,), part in colleagues.partition_by("month", as_dict=True).items()]
+    bands = pl.DataFrame(rows, schema={"month": frame.schema["month"], **{c: pl.Float64 for c in BAND_COLUMNS}},
+                         orient="row")
     own = frame.filter(pl.col("is_own")).select(
         "month", pl.col("n").alias("own_n"),
         *[pl.when(pl.col("n") >= min_responses).then(pl.col(c)).alias(f"own_{c}")
           for c in ("happiness", "margin", "happiness_low", "happiness_high")])
     months = frame.select("month").unique()
-    return (months.join(own, on="month", how="left").join(band, on="month", how="left")
+    return (months.join(own, on="month", how="left").join(bands, on="month", how="left")
             .with_columns(pl.col("own_n").fill_null(0))
             .sort("month"))
 

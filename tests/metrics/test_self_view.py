@@ -15,7 +15,10 @@ def test_team_spread_quartiles_and_own_percentile():
                            "value": [10.0, 30.0, 20.0, None, 40.0]})
     spread = self_view.team_spread(values, min_colleagues=3)
     assert spread.analysts == 4
-    assert (spread.p25, spread.median, spread.p75) == (18.0, 25.0, 33.0)  # 17.5, 25, 32.5 in whole points
+    # The band is over the colleagues 10, 20, 40 (not the analyst's 30), Harrell–Davis: for three
+    # values the Beta weights are exact thirds of 27 — (19, 7, 1), (7, 13, 7), (1, 7, 19) — so
+    # 370/27, 610/27, 910/27 = 13.7, 22.6, 33.7 in whole points.
+    assert (spread.p25, spread.median, spread.p75) == (14.0, 23.0, 34.0)
     assert spread.own_percentile == pytest.approx(100 * 2 / 3)     # third of four
     assert self_view.team_spread(values, min_colleagues=4) is None  # three colleagues qualify: suppressed
     assert self_view.team_spread(values.slice(2, 3), min_colleagues=3) is None  # two colleagues qualify
@@ -30,8 +33,8 @@ def test_trend_band_needs_enough_members_and_own_needs_enough_responses():
     assert (trend["band_low"][0], trend["band_high"][0]) == (-50.0, 50.0)  # two colleagues: −100, 100
     trend = self_view.trend_with_band(rows, min_responses=4, min_colleagues=2)
     assert trend["own_happiness"][0] == pytest.approx(100.0)
-    assert trend["band_mid"][0] == pytest.approx(100.0)            # members at 100, 100, −100
-    assert trend["band_low"][0] == 0.0                             # linear p25 of −100, 100, 100
+    assert trend["band_mid"][0] == 0.0                             # colleagues at 100, −100 (not the own 100)
+    assert trend["band_low"][0] == -50.0                           # two values: linear, never shown (minimum 5)
     trend = self_view.trend_with_band(rows, min_responses=4, min_colleagues=3)
     assert trend["band_low"][0] is None                            # the analyst is not a colleague
     assert set(trend.columns) == {"month", "own_n", "own_happiness", "own_margin", "own_happiness_low",
@@ -53,3 +56,23 @@ def test_levels_and_words_are_kind():
     text = " ".join(" ".join(pair) for pair in self_view.GAP_EXPLANATIONS.values()).lower()
     for word in ("overrate", "dunning", "incompetent"):
         assert word not in text
+
+
+def test_the_band_is_a_smoothed_mean_of_every_colleague_never_one_value():
+    """An attack review: with exactly five colleagues the band over them and the analyst, next to
+    the analyst's own value and percentile, gave three colleagues' Happiness back (the median of six
+    is two values' mean, one of them the analyst's). Now the band is over colleagues only and each
+    quantile weighs every colleague (Harrell–Davis), checked against its definition written out."""
+    from tests.harrell_davis import harrell_davis, whole
+
+    colleagues = [-20.0, 20.0, 60.0, 80.0, 100.0]
+    assert self_view.band(colleagues) == tuple(whole(harrell_davis(colleagues, q)) for q in (0.25, 0.5, 0.75))
+    assert self_view.band(colleagues) == (10.0, 52.0, 84.0)  # not 20, 60, 80: no colleague's own figure
+    # Changing any one colleague moves every quantile: none of them is one person's value.
+    for i in range(5):
+        moved = [v + (10.0 if j == i else 0.0) for j, v in enumerate(colleagues)]
+        lows, mids, highs = (harrell_davis(moved, q) - harrell_davis(colleagues, q) for q in (0.25, 0.5, 0.75))
+        assert min(lows, mids, highs) > 0
+    values = pl.DataFrame({"is_own": [True, *[False] * 5], "value": [40.0, *colleagues]})
+    spread = self_view.team_spread(values, min_colleagues=5)
+    assert (spread.p25, spread.median, spread.p75) == (10.0, 52.0, 84.0)  # the own 40 is not in it

@@ -61,14 +61,15 @@ def test_five_colleagues_band_only_band_columns_rounded(empty_sqlite_url, monkey
     assert data.num_rows == 1  # one month, one row
     row = {c: data.column(c)[0].as_py() for c in data.column_names}
     # Qualified Happiness in September: 1 → 50, 2 (own) → 0, 3 → 100, 4 → 0, 6 → 100, 7 → 100.
-    # Linear quartiles: 12.5, 75, 100 → whole points.
-    assert (row["band_low"], row["band_mid"], row["band_high"]) == (13.0, 75.0, 100.0)
+    # The band is over the five colleagues, Harrell–Davis: 36.7, 81.2, 98.2 → whole points
+    # (tests/harrell_davis.py; no single colleague's 0, 50 or 100).
+    assert (row["band_low"], row["band_mid"], row["band_high"]) == (37.0, 81.0, 98.0)
     fields = {enc.get("field") for layer in spec["layer"] for enc in layer.get("encoding", {}).values()
               if isinstance(enc, dict)}
     fields |= {t["field"] for layer in spec["layer"] for t in layer.get("encoding", {}).get("tooltip", [])}
     assert fields <= OWN_COLUMNS | BAND_COLUMNS
     spread = next(d for _, d in charts if "p25" in d.column_names)
-    assert [spread.column(c)[0].as_py() for c in ("p25", "median", "p75")] == [13.0, 75.0, 100.0]
+    assert [spread.column(c)[0].as_py() for c in ("p25", "median", "p75")] == [37.0, 81.0, 98.0]
 
 
 def test_band_threshold_can_be_raised_not_lowered(empty_sqlite_url, monkeypatch):
@@ -81,7 +82,7 @@ def test_band_threshold_can_be_raised_not_lowered(empty_sqlite_url, monkeypatch)
     monkeypatch.setenv("SERVICE_PULSE_MIN_COLLEAGUES", "2")  # lowered below the floor: 5 still applies
     _, charts = _charts(empty_sqlite_url, monkeypatch)
     _, data = _trend(charts)
-    assert data.column("band_mid")[0].as_py() == 75.0
+    assert data.column("band_mid")[0].as_py() == 81.0
 
 
 def test_colleagues_are_the_home_team_not_whoever_worked_its_tickets(empty_sqlite_url, monkeypatch):

@@ -108,15 +108,19 @@ def test_figures_match_raw_sql(demo_url):
     raw_comm = float(figures.customers.filter(pl.col("dimension") == "communication")["customer_raw"][0])
     assert raw_comm == pytest.approx(mine[4] / mine[5])
 
-    # The unnamed spread: quartiles of per-analyst Happiness over colleagues with ≥ 5 responses.
+    # The unnamed spread: smoothed quartiles (Harrell–Davis) of per-analyst Happiness over the
+    # colleagues with ≥ 5 responses, the analyst not among them.
+    from tests.harrell_davis import harrell_davis
+
     qualified = {a: 100.0 * (h - u) / n for a, n, h, u, *_ in per_analyst if n >= 5}
     values = np.array(sorted(qualified.values()))
+    colleagues = [v for a, v in qualified.items() if a != analyst_id]
     spread = figures.happiness_spread
     assert spread.analysts == len(values)
     assert len(values) - 1 >= 5  # enough colleagues in the demo team for the spread to show
-    assert spread.p25 == whole(np.quantile(values, 0.25))
-    assert spread.median == whole(np.median(values))
-    assert spread.p75 == whole(np.quantile(values, 0.75))
+    assert spread.p25 == whole(harrell_davis(colleagues, 0.25))
+    assert spread.median == whole(harrell_davis(colleagues, 0.5))
+    assert spread.p75 == whole(harrell_davis(colleagues, 0.75))
     own = qualified[analyst_id]
     below = sum(v < own for v in values)
     ties = sum(v == own for v in values)
@@ -148,7 +152,8 @@ def test_crafted_spread_and_percentile_with_five_colleagues(empty_sqlite_url):
     # Happiness per qualified analyst: 1 → 50, 2 → 0 (own), 3 → 100, 4 → 0, 6 → 100, 7 → 100.
     spread = figures.happiness_spread
     assert spread.analysts == 6
-    assert (spread.p25, spread.median, spread.p75) == (13.0, 75.0, 100.0)  # 12.5, 75, 100 in whole points
+    # Colleagues 0, 50, 100, 100, 100 (not the own 0): Harrell–Davis 36.7, 81.2, 98.2 (tests/harrell_davis.py).
+    assert (spread.p25, spread.median, spread.p75) == (37.0, 81.0, 98.0)
     assert spread.own_percentile == pytest.approx(100 * 0.5 / 5)  # tied lowest of six
     assert figures.customers["team_mean"].is_not_null().all()
 
