@@ -152,7 +152,8 @@ def reassignment(gate: Disclosure, stats: pl.DataFrame, *, gaps: set = frozenset
                           .alias("bucket"), "analysts").group_by("bucket").agg(pl.col("analysts").max())
     frame = cost.join(people, on="bucket", how="left", maintain_order="left").with_columns(
         pl.col("analysts").fill_null(0))
-    figures = ("happiness", "margin", "happiness_low", "happiness_high", "lost_mean")
+    # lost_n too: over n it is the share of answers that estimated lost time (a hidden cell keeps n only).
+    figures = ("happiness", "margin", "happiness_low", "happiness_high", "lost_mean", "lost_n")
     buckets = {("3+" if int(count) >= 3 else str(int(count)),) for (count,) in gaps}
     return released(gate.complementary(_also_hidden(gate.cells(frame, figures), "bucket", buckets), figures))
 

@@ -160,3 +160,19 @@ def test_custom_ranges_snap_to_whole_weeks(start, end, monday, sunday):
     snapped = to_filters(state, dt.date(2026, 11, 30), weeks=True)
     assert (snapped.start, snapped.end) == (monday, sunday + dt.timedelta(days=1)) and snapped.days % 7 == 0
     assert to_filters(state, dt.date(2026, 11, 30)).start == start  # other pages keep the exact range
+
+
+def test_a_hidden_reassignment_bucket_keeps_its_size_and_nothing_else():
+    """lost_n over n is the share of a bucket's answers that estimated lost time: a hidden bucket
+    keeps n only (an attack review found lost_n in the charts' data of hidden buckets)."""
+    from views.culture_sections import reassignment
+
+    stats = pl.DataFrame({"reassignment_count": [0, 1, 2, 3], "n": [40, 30, 3, 30], "happy": [20, 10, 1, 12],
+                          "unhappy": [5, 8, 2, 6], "lost_n": [20, 15, 2, 10], "lost_sum": [200.0, 300.0, 90.0, 150.0],
+                          "analysts": [6, 5, 1, 5]})
+    frame = reassignment(Disclosure(5, 3), stats).sort("bucket")
+    hidden = frame.filter(pl.col("suppressed"))
+    assert hidden["bucket"].to_list() == ["1", "2"]  # 2 is small; 1, the smallest other, goes with it
+    assert hidden.select("n", "happiness", "lost_mean", "lost_n").rows() == [(30, None, None, None), (3, None, None, None)]
+    shown = frame.filter(~pl.col("suppressed"))
+    assert shown.select("bucket", "n", "lost_n", "lost_mean").rows() == [("0", 40, 20, 10.0), ("3+", 30, 10, 15.0)]
