@@ -133,7 +133,9 @@ def _tiles(figures: MyFigures) -> None:
         hours = lost_mean * figures.tickets / 60 if lost_mean is not None else None
         tile("Lost time per ticket", formats.minutes(lost_mean),
              f"≈ {hours:,.0f} h over {figures.tickets:,} tickets (n = {int(row['lost_n']):,})"
-             if hours is not None else "nobody answered this question yet",
+             if hours is not None else
+             f"not enough answers yet (n = {int(row['lost_n'])}, shown from {figures.min_responses})"
+             if int(row["lost_n"]) else "nobody answered this question yet",
              "Customers' own estimate of work time lost, per response that answered; total = mean × "
              "your closed tickets in the period.")
 

@@ -83,7 +83,10 @@ def team_overview(roster: pl.DataFrame, current: pl.DataFrame, previous: pl.Data
         enough.alias("enough"),
         pl.when(enough & prev_enough).then(change).alias("change"),
         pl.when(enough & prev_enough).then(change_margin).alias("change_margin"),
-        pl.when(pl.col("lost_n") > 0).then(pl.col("lost_sum") / pl.col("lost_n")).alias("lost_mean"),
+        # A person's figure from `min_responses` answers, each figure on its own count: a CARE mean
+        # or lost time from fewer ratings would be one or two customers' answers.
+        pl.when(pl.col("lost_n") >= min_responses).then(pl.col("lost_sum") / pl.col("lost_n")).alias("lost_mean"),
+        *[pl.when(pl.col(f"{d}_n") >= min_responses).then(pl.col(f"{d}_mean")).alias(f"{d}_mean") for d in CARE_NAMES],
     )
     act = activity.select("analyst_id", "open_recovery", "overdue_recovery", "last_kudos",
                           "last_note", "recent_unhappy_run")

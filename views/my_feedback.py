@@ -157,16 +157,18 @@ class MyFigures:
 
     @property
     def care_average(self) -> float | None:
-        """The mean of the dimensions' own means that have answers (None when none has)."""
+        """The mean of the dimensions' own means with `min_responses` ratings (None when none has):
+        a person's figure is shown from that many answers, each figure on its own count."""
         means = self.care_means
-        answered = [means[f"{d}_mean"] for d in CARE_NAMES if means.get(f"{d}_mean") is not None]
+        answered = [means[f"{d}_mean"] for d in CARE_NAMES
+                    if means.get(f"{d}_mean") is not None and means.get(f"{d}_n", 0) >= self.min_responses]
         return sum(answered) / len(answered) if answered else None
 
     @property
     def lost_mean(self) -> float | None:
-        """Own mean minutes lost per response that answered; None when nobody answered."""
-        row = self.headline
-        return float(row["lost_sum"]) / int(row["lost_n"]) if int(row["lost_n"]) else None
+        """Own mean minutes lost per response that answered, from `min_responses` such responses."""
+        lost_n = int(self.headline["lost_n"])
+        return float(self.headline["lost_sum"]) / lost_n if lost_n and lost_n >= self.min_responses else None
 
 
 def my_figures(*, scope: Scope, filters: Filters, url: str | None = None) -> MyFigures:

@@ -71,7 +71,9 @@ class AnalystDetail:
 
     @property
     def lost_minutes(self) -> float | None:
-        return self.totals["lost_sum"] / self.totals["lost_n"] if self.totals["lost_n"] else None
+        """Mean lost minutes per answer that estimated them, from `min_responses` such answers."""
+        lost_n = self.totals["lost_n"]
+        return self.totals["lost_sum"] / lost_n if lost_n and lost_n >= self.min_responses else None
 
 
 def _total(frame: pl.DataFrame, sums: list[str]) -> dict:
@@ -91,22 +93,36 @@ def monthly_stats(*, team: Scope, analyst_id: int, filters: Filters, url: str | 
     return mine, frame.group_by("month").agg(pl.col(sums).sum()).sort("month")
 
 
-def trend_frame(mine: pl.DataFrame, team: pl.DataFrame) -> pl.DataFrame:
-    """Monthly Happiness with its interval for the analyst and the team, stacked in one long frame."""
-    parts = [with_happiness(frame).select("month", pl.lit(who).alias("who"), "n", "happiness", "margin",
-                                          "happiness_low", "happiness_high")
-             for who, frame in (("Analyst", mine), ("Team", team)) if not frame.is_empty()]
+FIGURES = ("happiness", "margin", "happiness_low", "happiness_high")
+
+
+def trend_frame(mine: pl.DataFrame, team: pl.DataFrame, min_responses: int) -> pl.DataFrame:
+    """Monthly Happiness with its interval for the analyst and the team, stacked in one long frame;
+    an analyst's month under `min_responses` answers keeps its n only (a person's figure is shown
+    from that many, per month as for the period: docs/PRIVACY.md)."""
+    parts = []
+    for who, frame in (("Analyst", mine), ("Team", team)):
+        if frame.is_empty():
+            continue
+        part = with_happiness(frame).select("month", pl.lit(who).alias("who"), "n", *FIGURES)
+        if who == "Analyst":
+            part = part.with_columns(pl.when(pl.col("n") >= min_responses).then(pl.col(c)).alias(c) for c in FIGURES)
+        parts.append(part)
     return pl.concat(parts) if parts else pl.DataFrame(schema=TREND_SCHEMA)
 
 
-def care_profile(analyst: dict, team: dict) -> pl.DataFrame:
-    """Long frame: dimension, who, mean, low, high, n — the analyst's and the team's CARE means."""
+def care_profile(analyst: dict, team: dict, min_responses: int) -> pl.DataFrame:
+    """Long frame: dimension, who, mean, low, high, n — the analyst's and the team's CARE means; an
+    analyst's dimension with fewer than `min_responses` ratings keeps its n only."""
     rows = []
     for who, totals in (("Analyst", analyst), ("Team", team)):
         means = with_care_means(pl.DataFrame([totals]).select(
             [f"{d}_{s}" for d in CARE_NAMES for s in ("n", "sum", "sumsq")])).row(0, named=True)
-        rows += [{"dimension": CARE_LABELS[d], "who": who, "mean": means[f"{d}_mean"], "low": means[f"{d}_low"],
-                  "high": means[f"{d}_high"], "n": int(means[f"{d}_n"])} for d in CARE_NAMES]
+        for d in CARE_NAMES:
+            n = int(means[f"{d}_n"])
+            shown = who == "Team" or n >= min_responses
+            rows.append({"dimension": CARE_LABELS[d], "who": who, "n": n,
+                         **{k: means[f"{d}_{k}"] if shown else None for k in ("mean", "low", "high")}})
     return pl.DataFrame(rows, schema={"dimension": pl.String, "who": pl.String, "mean": pl.Float64,
                                       "low": pl.Float64, "high": pl.Float64, "n": pl.Int64})
 
@@ -156,7 +172,7 @@ def analyst_detail(*, scope: Scope, analyst_id: int, filters: Filters, phrase: s
         headline=with_happiness(pl.DataFrame([totals])).row(0, named=True),
         team_headline=with_happiness(pl.DataFrame([team_totals])).row(0, named=True),
         change=period_change(totals, prev_totals), previous_n=int(prev_totals["n"]),
-        shrunk=me_row, trend=trend_frame(mine, team_months), care=care_profile(totals, team_totals),
+        shrunk=me_row, trend=trend_frame(mine, team_months, min_n), care=care_profile(totals, team_totals, min_n),
         factors=counts, factor_shares=factor_frame(counts, int(totals["n"]), int(team_totals["n"])),
         points=tuple(talking_points(counts, evidence, period_label=phrase)),
         perception=perception_gap(shared, me_row, members, analyst_id, min_n),
