@@ -205,8 +205,8 @@ def notes_section(scope: Scope) -> None:
             for key in ("coaching_note_body", "coaching_note_follow", "coaching_note_shared"):
                 st.session_state.pop(f"{key}_{form_no}", None)
             st.session_state["coaching_note_form_no"] = form_no + 1
-            _flash("coaching_note_flash", "success", "Note saved." + ("" if shared else " It stays private to you "
-                                                                        "until you share it."))
+            _flash("coaching_note_flash", "success", "Note saved." + ("" if shared else " The analyst does not see "
+                                                                        "it until you share it."))
             st.rerun()
 
     seen = data.analyst_notes(scope=scope, analyst_id=aid, url=_url())
@@ -214,7 +214,8 @@ def notes_section(scope: Scope) -> None:
     if notes.is_empty():
         st.info(f"No coaching notes about {literal(name)} yet.")
     else:
-        st.caption("Notes are private to you until marked “shared with analyst”; shared notes appear on their page.")
+        st.caption("The analyst sees a note once it is marked “shared with analyst” (it then appears on their "
+                   "page); until then only the leads of their team see it.")
         for note in notes.iter_rows(named=True):
             _note_card(scope, note)
     with st.expander(f"Kudos {literal(name)} received ({kudos.height})", icon=":material/celebration:"):

@@ -312,7 +312,7 @@ def test_notes_validation_add_and_share(writable_url, monkeypatch):
     assert any("in the past" in e.value for e in at.error)
     at.date_input(key="coaching_note_follow_0").set_value(TODAY + dt.timedelta(days=7))
     save()
-    assert any("Note saved" in s.value and "private" in s.value for s in at.success)
+    assert any("Note saved" in s.value and "does not see it until you share it" in s.value for s in at.success)
     note_id, shared = _raw(url, "SELECT note_id, shared_with_analyst FROM coaching_notes WHERE analyst_id = :a "
                                 "AND body = 'Agreed to confirm fixes with the user.'", a=analyst)[0]
     assert not shared  # private until the lead shares it
