@@ -8,10 +8,7 @@ percentiles leave these functions.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from functools import lru_cache
 
-import numpy as np
 import polars as pl
 
 from metrics.care import CARE_NAMES
@@ -19,6 +16,7 @@ from metrics.gaps import percentile_ranks, perception_gaps
 from metrics.happiness import with_happiness
 from metrics.periods import months_back
 from metrics.shrinkage import shrink_means
+from metrics.team_band import Spread, band, colleague_count, team_spread, whole  # noqa: F401 (the self-view's names)
 
 COMPETENCY_NAMES: tuple[str, ...] = (
     "facilitation", "adaptability", "teamwork", "problem_solving", "client_management",
@@ -129,84 +127,6 @@ GAP_EXPLANATIONS: dict[str, tuple[str, str]] = {
 }
 
 
-def whole(expr: pl.Expr) -> pl.Expr:
-    """Round a team figure to whole points (halves away from zero) before it leaves for a page."""
-    return expr.round(0, mode="half_away_from_zero")
-
-
-BAND_QUANTILES = (0.25, 0.5, 0.75)
-_GRID = np.linspace(0.0, 1.0, 8001)
-
-
-@lru_cache(maxsize=256)
-def _smoothing_weights(count: int, q: float) -> np.ndarray:
-    """Harrell–Davis weights of the sorted `count` values for quantile `q`: the Beta(q(count+1),
-    (1−q)(count+1)) probability of each of the `count` equal slices of [0, 1] (numerically
-    integrated; both shapes exceed 1 from 3 values on, so the density is finite)."""
-    a, b = q * (count + 1), (1 - q) * (count + 1)
-    with np.errstate(divide="ignore", invalid="ignore"):  # log(0) at the ends: a density of 0 there
-        log_density = (0.0 if a == 1 else (a - 1) * np.log(_GRID)) + (0.0 if b == 1 else (b - 1) * np.log1p(-_GRID))
-    density = np.exp(log_density - log_density[np.isfinite(log_density)].max())
-    cumulative = np.concatenate([[0.0], np.cumsum((density[1:] + density[:-1]) / 2)])
-    cumulative /= cumulative[-1]
-    return np.diff(np.interp(np.arange(count + 1) / count, _GRID, cumulative))
-
-
-def band(values: pl.Series | list[float]) -> tuple[float, float, float] | None:
-    """The team band (25th, 50th, 75th percentile, whole points) of colleagues' figures.
-
-    Harrell–Davis estimates: each is a weighted mean of *every* sorted value, never one value (an
-    odd count's median is one colleague's figure) nor two (with the analyst's own value among them,
-    a band over five colleagues and the analyst gave back three colleagues' figures: an attack
-    review). Three weighted means of five or more unknown values cannot be solved for any one."""
-    ordered = np.sort(np.asarray([v for v in values if v is not None], dtype=float))
-    if ordered.size == 0:
-        return None
-    if ordered.size < 3:  # the density is unbounded at an end; never shown (five colleagues at least)
-        return tuple(_whole(np.quantile(ordered, q)) for q in BAND_QUANTILES)  # type: ignore[return-value]
-    return tuple(_whole(_smoothing_weights(ordered.size, q) @ ordered) for q in BAND_QUANTILES)  # type: ignore[return-value]
-
-
-def _whole(value: float) -> float:
-    """`whole` for one number: halves away from zero."""
-    return float(np.sign(value) * np.floor(abs(value) + 0.5)) + 0.0
-
-
-def _colleagues(frame: pl.DataFrame) -> int:  # rows that are not the analyst's own
-    return int((~frame["is_own"]).sum()) if frame.height else 0
-
-
-@dataclass(frozen=True)
-class Spread:
-    """A team's spread of one figure (unnamed) and where the analyst sits in it."""
-
-    analysts: int
-    """Colleagues (including the analyst) with enough responses to count."""
-    p25: float
-    median: float
-    p75: float
-    own_percentile: float | None
-    """0 = lowest in the team, 100 = highest; None when the analyst has too few responses."""
-
-
-def team_spread(values: pl.DataFrame, *, min_colleagues: int) -> Spread | None:
-    """The band (`band`: colleagues' qualified values only) and the own row's percentile among all.
-
-    ``values`` has ``is_own`` (bool) and ``value`` (null = not qualified). Returns None (the
-    distribution is suppressed) when fewer than ``min_colleagues`` qualified rows are colleagues
-    (the analyst not counted): with fewer, quartiles invert to single colleagues' values.
-    """
-    qualified = values.filter(pl.col("value").is_not_null())
-    if _colleagues(qualified) < min_colleagues:
-        return None
-    series = qualified["value"].cast(pl.Float64)
-    ranks = percentile_ranks(series)
-    own_idx = [i for i, own in enumerate(qualified["is_own"].to_list()) if own]
-    p25, median, p75 = band(qualified.filter(~pl.col("is_own"))["value"].cast(pl.Float64).to_list())
-    return Spread(analysts=qualified.height, p25=float(p25), median=float(median), p75=float(p75),
-                  own_percentile=float(ranks[own_idx[0]]) if own_idx else None)
-
-
 def analyst_happiness(per_analyst: pl.DataFrame, *, min_responses: int) -> pl.DataFrame:
     """``is_own`` + ``value`` = Happiness of each analyst with at least ``min_responses``."""
     frame = with_happiness(per_analyst)
@@ -257,7 +177,7 @@ def customer_care(per_analyst: pl.DataFrame, *, min_responses: int, min_colleagu
             pl.when(pl.col("n") > 1).then(pl.col("var")).alias("var"),
         )
         observed = frame.filter(pl.col("n") > 0)
-        enough = bool(observed.height) and _colleagues(observed) >= min_colleagues
+        enough = bool(observed.height) and colleague_count(observed) >= min_colleagues
         # Shrinking toward the team uses the colleagues' means and spread: with fewer than
         # `min_colleagues` of them the shrunk mean, next to the analyst's own answers, gives one
         # colleague's mean away (an attack review recovered it exactly). Below that: the raw mean.
@@ -270,7 +190,7 @@ def customer_care(per_analyst: pl.DataFrame, *, min_responses: int, min_colleagu
         own_n = int(own["n"][0]) if own.height else 0
         qualified = frame.filter(pl.col("n") >= min_responses)
         percentile = None
-        if _colleagues(qualified) >= min_colleagues and own_n >= min_responses:
+        if colleague_count(qualified) >= min_colleagues and own_n >= min_responses:
             ranks = percentile_ranks(qualified["shrunk"])
             own_idx = qualified["is_own"].to_list().index(True)
             percentile = float(ranks[own_idx])
@@ -310,7 +230,7 @@ def self_rank_percentiles(latest: pl.DataFrame, *, min_colleagues: int) -> pl.Da
     for dim in CARE_NAMES:
         part = latest.filter(pl.col("dimension") == dim)
         percentile = None
-        if _colleagues(part) >= min_colleagues and part["is_own"].any():
+        if colleague_count(part) >= min_colleagues and part["is_own"].any():
             ranks = percentile_ranks(part["rating"].cast(pl.Float64))
             percentile = float(ranks[part["is_own"].to_list().index(True)])
         rows.append(dict(dimension=dim, self_percentile=percentile, assessed=part.height))

@@ -1,4 +1,4 @@
-"""An independent check of the team band's smoothed quantiles (`metrics.self_view.band`): the
+"""An independent check of the team band's smoothed quantiles (`metrics.team_band.band`): the
 Harrell–Davis estimate written out from its definition, the Beta density integrated by the
 midpoint rule, so the tests do not lean on the code they check."""
 
