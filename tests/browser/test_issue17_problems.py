@@ -14,6 +14,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from data_access import schema
@@ -255,6 +256,17 @@ def _sidebar_collapsed(page) -> bool:
     return box is None or box["x"] + box["width"] <= 1
 
 
+def _wait_for_table(page, where: str) -> None:
+    """Wait for the first table; on a timeout fail with what the page showed instead (a busy CI
+    machine once timed out here, and its log said nothing of the page)."""
+    try:
+        page.locator(TABLE).first.wait_for(timeout=90_000)
+    except PlaywrightTimeout:
+        screenshot(page, f"no-table-{where.replace(' ', '-')}", full_page=True)
+        raise AssertionError(f"{where}: no table after 90 s; the page showed: {page.evaluate(MAIN_TEXT)[:1500]!r}")
+    wait_for_app(page)
+
+
 @pytest.mark.parametrize("username", list(PHONE_PAGES))
 def test_p5_phone_sidebar_starts_collapsed_and_key_columns_show(app_url, browser, username):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
@@ -277,8 +289,7 @@ def test_p5_phone_sidebar_starts_collapsed_and_key_columns_show(app_url, browser
             assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
             screenshot(page, f"issue17-p5-{username}-{path}-390", full_page=False)
             if path == "coaching":
-                page.locator(TABLE).first.wait_for()
-                wait_for_app(page)
+                _wait_for_table(page, f"{username} {path}")
                 header = _grid(page)[0]
                 assert header[:3] == ["Analyst", "Shrunk", "Needs attention"], header
     finally:
