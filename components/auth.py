@@ -155,6 +155,8 @@ def viewer_for(user: UserRecord):
                   if not (r == "analyst" and user.analyst_id is None)
                   and not (r == "lead" and not user.lead_team_ids))
     return Viewer(user_id=user.user_id, username=user.username, display_name=user.display_name,
-                  roles=roles, analyst_id=user.analyst_id if "analyst" in user.roles else None,
+                  # The linked analyst record, whatever the roles: the analyst scope when they have
+                  # that role, and the one person a lead never coaches (their own feedback).
+                  roles=roles, analyst_id=user.analyst_id,
                   lead_team_ids=user.lead_team_ids if "lead" in user.roles else (),
                   own_team_id=user.own_team_id, team_name=team_name)

@@ -158,11 +158,15 @@ def _open_analyst_from_overview(ids: list[int]) -> None:
         st.session_state["coaching_tab"] = "Analyst"
 
 
+NO_ANALYSTS = ("No analysts to coach in your teams yet. (A lead who works tickets is not on their own "
+               "Coaching page: another lead of the team coaches them.)")
+
+
 def overview_section(scope: Scope) -> None:
     """Team overview: one row per analyst, alphabetical, raw and shrunk Happiness, signals."""
     report = data.coaching_report(scope=scope, today=clock.today(), now=current_minute(), url=_url())
     if report.is_empty:
-        st.info("No analysts in your team yet.")
+        st.info(NO_ANALYSTS)
         return
     frame, team = report.analysts, report.team
     c1, c2, c3, c4 = st.columns(4)
@@ -210,7 +214,7 @@ def analyst_picker(scope: Scope, key: str) -> dict | None:
     """Pick one analyst of the lead's teams; the choice is shared by the Analyst and Notes tabs."""
     roster = data.roster(scope=scope, url=_url())
     if roster.is_empty():
-        st.info("No analysts in your team yet.")
+        st.info(NO_ANALYSTS)
         return None
     ids = roster["analyst_id"].to_list()
     names = dict(zip(ids, roster["name"].to_list()))

@@ -32,7 +32,7 @@ class Viewer:
             return Scope("analyst", analyst_id=self.analyst_id,
                          team_ids=(self.own_team_id,) if self.own_team_id else ())
         if role == "lead":
-            return Scope("lead", team_ids=self.lead_team_ids)
+            return Scope("lead", analyst_id=self.analyst_id, team_ids=self.lead_team_ids)
         return Scope(role)
 
 

@@ -1,9 +1,9 @@
 """Reads behind the Coaching page: a team lead's analysts, their activity, recovery queue, kudos, notes.
 
 SQL only: the figures are assembled by the read model `views.coaching`. Every reader takes the
-lead's Scope and filters in SQL with the one who-may-see-whom rule (`scoping.lead_sees`): feedback
-about analysts whose home team is one of the lead's teams, whatever team the ticket was assigned
-to, so a forged analyst id returns nothing. `check_analyst` is the one named-analyst check, made
+lead's Scope and filters in SQL with the rule of whom a lead coaches (`scoping.lead_coaches`):
+feedback about analysts whose home team is one of the lead's teams, whatever team the ticket was
+assigned to, other than the lead themself, so a forged analyst id returns nothing. `check_analyst` is the one named-analyst check, made
 once per render by the read model. The analyst detail reads live in `coaching_analyst`.
 Each reader has a `*_query()` builder next to it so tests can compile it for every dialect.
 """
@@ -21,7 +21,7 @@ from data_access.engine import get_engine
 from data_access.rollups import coaching as rollup_coaching
 from data_access.rollups.state import use_rollups
 from data_access.scope import Scope, ScopeError
-from data_access.scoping import analyst_scope, lead_sees, ticket_scope
+from data_access.scoping import SELF_COACHING, analyst_scope, coached_tickets, lead_coaches
 
 # Short names for the tables these queries join; the Coaching writes and the analyst detail reads
 # import them from here. Other reader modules (trends, stats, drill, …) name their own few: a list
@@ -45,7 +45,7 @@ def _lead(scope: Scope) -> None:
 
 def named_read(scope: Scope, analyst_id: int) -> None:
     """Refuse, before any SQL, a scope whose role never reads this named analyst (only a lead
-    does); whether the analyst is in the lead's teams is the WHERE's business (`lead_sees`)."""
+    does); whether the analyst is in the lead's teams is the WHERE's business (`lead_coaches`)."""
     _lead(scope)
     analyst_scope(scope, analyst_id)
 
@@ -64,7 +64,7 @@ def roster_query(*, scope: Scope) -> sa.Select:
     TM = schema.teams
     return (sa.select(A.c.analyst_id, A.c.name, A.c.team_id, TM.c.name.label("team_name"), A.c.active)
             .select_from(A.join(TM, TM.c.team_id == A.c.team_id))
-            .where(lead_sees(scope, A.c.analyst_id))
+            .where(lead_coaches(scope, A.c.analyst_id))
             .order_by(A.c.name))
 
 
@@ -81,6 +81,8 @@ def check_analyst(scope: Scope, analyst_id: int, url: str | None = None) -> dict
     """The one named-analyst check: the analyst's roster row (analyst_id, name, team_id, team_name,
     active) when their home team is one of the lead's teams, else ScopeError."""
     named_read(scope, analyst_id)
+    if analyst_id == scope.analyst_id:
+        raise ScopeError(SELF_COACHING)
     found = query.frame(roster_query(scope=scope).where(A.c.analyst_id == analyst_id), url=url,
                         schema=ROSTER_SCHEMA)
     if found.is_empty():
@@ -113,7 +115,7 @@ def recovery_counts_query(*, scope: Scope, threshold: int, since: dt.datetime, n
             .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key)
                          .outerjoin(RI, RI.c.ticket_key == R.c.ticket_key))
             .where(R.c.happiness <= threshold, R.c.submitted_at >= since, _open_item(),
-                   *ticket_scope(scope))
+                   *coached_tickets(scope))
             .group_by(T.c.analyst_id))
 
 
@@ -138,9 +140,9 @@ def last_scores_query(*, scope: Scope, since: dt.datetime, per_analyst: bool = F
         rank = sa.func.row_number().over(partition_by=A.c.analyst_id,
                                          order_by=(newest.c.submitted_at.desc(), newest.c.ticket_key.desc()))
         return (sa.select(A.c.analyst_id, newest.c.happiness, rank.label("rank"))
-                .select_from(A.join(newest, sa.true())).where(lead_sees(scope, A.c.analyst_id)))
+                .select_from(A.join(newest, sa.true())).where(lead_coaches(scope, A.c.analyst_id)))
     rank = sa.func.row_number().over(partition_by=T.c.analyst_id, order_by=order).label("rank")
-    where = [R.c.submitted_at >= since, lead_sees(scope, T.c.analyst_id)]
+    where = [R.c.submitted_at >= since, lead_coaches(scope, T.c.analyst_id)]
     if windows is not None:  # the answers' ranges alone first: a scan skips the days outside them
         where += [sa.or_(sa.false(), *[sa.and_(R.c.submitted_at >= start, R.c.submitted_at < end)
                                        for start, end in rollup_coaching.merged(list(windows.values()))]),
@@ -158,14 +160,14 @@ def last_kudos_query(*, scope: Scope) -> sa.Select:
     """Date of the newest kudos per analyst in the lead's teams."""
     _lead(scope)
     return (sa.select(K.c.analyst_id, sa.func.max(K.c.given_at).label("last_kudos"))
-            .where(lead_sees(scope, K.c.analyst_id)).group_by(K.c.analyst_id))
+            .where(lead_coaches(scope, K.c.analyst_id)).group_by(K.c.analyst_id))
 
 
 def last_note_query(*, scope: Scope) -> sa.Select:
     """Date of the newest coaching note per analyst in the lead's teams."""
     _lead(scope)
     return (sa.select(N.c.analyst_id, sa.func.max(N.c.created_at).label("last_note"))
-            .where(lead_sees(scope, N.c.analyst_id)).group_by(N.c.analyst_id))
+            .where(lead_coaches(scope, N.c.analyst_id)).group_by(N.c.analyst_id))
 
 
 def team_activity(*, scope: Scope, since: dt.datetime, now: dt.datetime, target_hours: int,
@@ -217,7 +219,7 @@ QUEUE_STATUSES = ("open", "resolved", "all")
 
 def _queue_where(scope: Scope, threshold: int, since: dt.datetime | None, status: str,
                  analyst_id: int | None, history_before: dt.datetime | None = None) -> list:
-    conds = [R.c.happiness <= threshold, *ticket_scope(scope)]
+    conds = [R.c.happiness <= threshold, *coached_tickets(scope)]
     if history_before is not None:  # an answer older than the recovery window without an item is history
         conds.append(sa.or_(RI.c.ticket_key.is_not(None), R.c.submitted_at >= history_before))
     if since is not None:
@@ -301,7 +303,7 @@ def recovery_history_query(*, scope: Scope, ticket_key: int) -> sa.Select:
     _lead(scope)
     return (sa.select(RA.c.acted_at, RA.c.kind, RA.c.outcome, RA.c.note, U.c.display_name.label("by"))
             .select_from(RA.join(T, T.c.ticket_key == RA.c.ticket_key).outerjoin(U, U.c.user_id == RA.c.acted_by))
-            .where(RA.c.ticket_key == ticket_key, lead_sees(scope, T.c.analyst_id))
+            .where(RA.c.ticket_key == ticket_key, lead_coaches(scope, T.c.analyst_id))
             .order_by(RA.c.acted_at, RA.c.action_id))
 
 
@@ -319,7 +321,7 @@ def kudos_query(*, scope: Scope, analyst_id: int) -> sa.Select:
     _lead(scope)
     return (sa.select(K.c.given_at, T.c.ticket_id, R.c.happiness, R.c.comment, K.c.note)
             .select_from(K.join(R, R.c.ticket_key == K.c.ticket_key).join(T, T.c.ticket_key == K.c.ticket_key))
-            .where(K.c.analyst_id == analyst_id, lead_sees(scope, K.c.analyst_id))
+            .where(K.c.analyst_id == analyst_id, lead_coaches(scope, K.c.analyst_id))
             .order_by(K.c.given_at.desc()))
 
 
@@ -337,7 +339,7 @@ def notes_query(*, scope: Scope, analyst_id: int) -> sa.Select:
     return (sa.select(N.c.note_id, N.c.created_at, N.c.body, N.c.follow_up_on, N.c.shared_with_analyst,
                       N.c.version, U.c.display_name.label("author"))
             .select_from(N.outerjoin(U, U.c.user_id == N.c.author_user_id))
-            .where(N.c.analyst_id == analyst_id, lead_sees(scope, N.c.analyst_id))
+            .where(N.c.analyst_id == analyst_id, lead_coaches(scope, N.c.analyst_id))
             .order_by(N.c.created_at.desc(), N.c.note_id.desc()))
 
 

@@ -1,7 +1,8 @@
 """Reads behind one analyst on the Coaching page: factor counts, evidence, verbatims, hard cases.
 
-SQL only. Every query carries the who-may-see-whom rule in its WHERE (`scoping.ticket_scope`,
-i.e. `lead_sees` for a lead), so an analyst id outside the lead's teams returns no rows. Whether
+SQL only. Every query carries the rule of whom a lead coaches in its WHERE
+(`scoping.coached_tickets`), so an analyst id outside the lead's teams, or the lead's own, returns
+no rows; the team comparisons (`factor_counts`) keep the whole team (`scoping.ticket_scope`). Whether
 the analyst is the lead's to look at is checked once per render by the read model
 (`views.coaching`, through `coaching.check_analyst`); these readers only refuse a scope whose
 role may not read named analysts at all (`coaching.named_read`), before any SQL runs.
@@ -22,7 +23,7 @@ from data_access.rollups import reads as rollup_reads
 from data_access.rollups.state import use_rollups
 from data_access.scope import Scope
 from data_access.coaching import K, R, T, named_read  # the Coaching reads' short table names
-from data_access.scoping import ticket_scope, within_team
+from data_access.scoping import coached_tickets, ticket_scope, within_team
 from metrics.happiness import HAPPY_MIN, UNHAPPY_MAX
 
 # Short names for the tables only these queries join; the shared ones come from `coaching`.
@@ -73,7 +74,7 @@ class VerbatimFilter:
 def _verbatim_where(scope: Scope, analyst_id: int, filters: Filters, vf: VerbatimFilter) -> list:
     low, high = BANDS[vf.band]
     conds = [T.c.analyst_id == analyst_id, R.c.happiness >= low, R.c.happiness <= high,
-             *response_period(filters), *ticket_scope(scope)]
+             *response_period(filters), *coached_tickets(scope)]
     if vf.with_comment:
         conds.append(R.c.comment.is_not(None))
     if vf.factor_id is not None:
@@ -138,7 +139,7 @@ def factor_evidence_query(*, scope: Scope, analyst_id: int, filters: Filters) ->
     return (sa.select(T.c.ticket_id, R.c.ticket_key, R.c.happiness, R.c.comment)
             .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key))
             .where(T.c.analyst_id == analyst_id, sa.or_(R.c.happiness >= HAPPY_MIN, R.c.happiness <= UNHAPPY_MAX),
-                   *response_period(filters), *ticket_scope(scope))
+                   *response_period(filters), *coached_tickets(scope))
             .order_by(R.c.submitted_at.desc(), R.c.ticket_key.desc()))
 
 
@@ -175,7 +176,7 @@ def unhappy_context_query(*, scope: Scope, analyst_id: int, filters: Filters, th
             .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key))
             .where(T.c.analyst_id == analyst_id, R.c.happiness <= threshold,
                    sa.or_(T.c.reassignment_count > 0, T.c.reopened.is_(True)),
-                   *response_period(filters), *ticket_scope(scope))
+                   *response_period(filters), *coached_tickets(scope))
             .order_by(R.c.submitted_at.desc()))
 
 

@@ -1,7 +1,7 @@
 """Scoped reads behind the digest, the unhappy-customer alerts and the notification preferences.
 
-Like `stats.py`: SQLAlchemy Core with bound parameters, the viewer's `ticket_scope` in every
-feedback query, small result sets, and a `*_query()` builder next to each reader so a test can
+Like `stats.py`: SQLAlchemy Core with bound parameters, the rule of whom a lead coaches
+(`scoping.coached_tickets`: never themself) in every feedback query, small result sets, and a `*_query()` builder next to each reader so a test can
 compile it for SQLite, PostgreSQL and DuckDB. Reads are not cached: the alert command must see
 the database as it is now, and the digest is built once per recipient.
 """
@@ -18,7 +18,7 @@ from data_access import query, recovery, schema
 from data_access.dialect import as_int
 from data_access.filters import Filters, response_period, ticket_slice
 from data_access.scope import Scope, ScopeError
-from data_access.scoping import lead_sees, ticket_scope
+from data_access.scoping import coached_tickets, lead_coaches
 from metrics.happiness import HAPPY_MIN, UNHAPPY_MAX
 
 T = schema.tickets
@@ -43,7 +43,7 @@ def recipients_query(role: str) -> sa.Select:
     has_role = sa.exists().where(schema.user_roles.c.user_id == U.c.user_id,
                                  schema.user_roles.c.role == role)
     return (sa.select(U.c.user_id, U.c.username, U.c.display_name, U.c.email, U.c.receive_digest,
-                      U.c.alert_threshold, U.c.extra_recipients, schema.user_teams.c.team_id)
+                      U.c.alert_threshold, U.c.extra_recipients, U.c.analyst_id, schema.user_teams.c.team_id)
             .select_from(U.outerjoin(schema.user_teams, schema.user_teams.c.user_id == U.c.user_id))
             .where(U.c.active.is_(True), has_role, U.c.email.is_not(None), U.c.email != "")
             .order_by(U.c.user_id, schema.user_teams.c.team_id))
@@ -61,9 +61,11 @@ class Recipient:
     alert_threshold: int | None
     extra_recipients: tuple[str, ...]
     team_ids: tuple[int, ...]
+    analyst_id: int | None = None  # a lead's own analyst record: never in what they are sent about people
 
     def scope(self, role: str) -> Scope:
-        return Scope(role, team_ids=self.team_ids)  # type: ignore[arg-type]
+        own = self.analyst_id if role == "lead" else None
+        return Scope(role, analyst_id=own, team_ids=self.team_ids)  # type: ignore[arg-type]
 
 
 def split_addresses(text: str | None) -> tuple[str, ...]:
@@ -84,7 +86,7 @@ def recipients(role: str, *, url: str | None = None) -> list[Recipient]:
         teams = (previous.team_ids if previous else ()) + ((row["team_id"],) if row["team_id"] else ())
         out[uid] = Recipient(uid, row["username"], row["display_name"], row["email"],
                              bool(row["receive_digest"]), row["alert_threshold"],
-                             split_addresses(row["extra_recipients"]), teams)
+                             split_addresses(row["extra_recipients"]), teams, row["analyst_id"])
     people = list(out.values())
     return [p for p in people if p.team_ids] if role == "lead" else people
 
@@ -107,7 +109,7 @@ def team_roster_query(scope: Scope) -> sa.Select:
     """Active analysts of a lead's teams (names are visible to their lead only)."""
     scope.require("lead")
     return (sa.select(A.c.analyst_id, A.c.name, A.c.team_id)
-            .where(lead_sees(scope, A.c.analyst_id), A.c.active.is_(True))
+            .where(lead_coaches(scope, A.c.analyst_id), A.c.active.is_(True))
             .order_by(A.c.team_id, A.c.name))
 
 
@@ -137,7 +139,7 @@ def praise_query(*, scope: Scope, filters: Filters, limit: int = 20) -> sa.Selec
     scope.require("lead")
     return (sa.select(*_verbatim_columns()).select_from(_verbatim_from())
             .where(R.c.happiness >= HAPPY_MIN, R.c.comment.is_not(None), sa.func.trim(R.c.comment) != "",
-                   *response_period(filters), *ticket_slice(filters), *ticket_scope(scope))
+                   *response_period(filters), *ticket_slice(filters), *coached_tickets(scope))
             .order_by(R.c.submitted_at.desc(), R.c.ticket_key).limit(limit))
 
 
@@ -146,14 +148,30 @@ def praise(*, scope: Scope, filters: Filters, limit: int = 20, url: str | None =
     return _rows(url, praise_query(scope=scope, filters=filters, limit=limit))
 
 
+def _unhappy_where(filters: Filters) -> list[sa.ColumnElement]:
+    return [R.c.happiness <= UNHAPPY_MAX, *response_period(filters), *ticket_slice(filters)]
+
+
+def unhappy_count_query(*, scope: Scope, filters: Filters) -> sa.Select:
+    """How many responses scored 0–6 in the period about the analysts the lead coaches (the
+    heading of the list `unhappy_responses` pages: the lead's own are not theirs to follow up)."""
+    scope.require("lead")
+    return (sa.select(sa.func.count()).select_from(R.join(T, R.c.ticket_key == T.c.ticket_key))
+            .where(*_unhappy_where(filters), *coached_tickets(scope)))
+
+
+def unhappy_count(*, scope: Scope, filters: Filters, url: str | None = None) -> int:
+    return int(query.read(lambda conn: conn.execute(unhappy_count_query(scope=scope, filters=filters)).scalar_one(),
+                          url=url))
+
+
 def unhappy_responses_query(*, scope: Scope, filters: Filters, limit: int = 20) -> sa.Select:
     """Responses scoring 0–6 in the period with their recovery state, newest first."""
     scope.require("lead")
     return (sa.select(*_verbatim_columns(), RI.c.due_at, RI.c.first_contact_at,
                       RI.c.resolved_at.label("recovered_at"), RI.c.outcome)
             .select_from(_verbatim_from().outerjoin(RI, RI.c.ticket_key == R.c.ticket_key))
-            .where(R.c.happiness <= UNHAPPY_MAX, *response_period(filters), *ticket_slice(filters),
-                   *ticket_scope(scope))
+            .where(*_unhappy_where(filters), *coached_tickets(scope))
             .order_by(R.c.submitted_at.desc(), R.c.ticket_key).limit(limit))
 
 
@@ -170,7 +188,7 @@ def recovery_queue_query(*, scope: Scope, now: dt.datetime, filters: Filters,
     target (rates and times only: no people), over the items opened since recovery tracking
     began (`recovery.counted`, the rule of the CIO's tile).
 
-    A lead's teams are their analysts' home teams (`lead_sees`); the CIO's are the teams the
+    A lead's teams are their analysts' home teams, less the lead themself (`lead_coaches`); the CIO's are the teams the
     items were routed to when they opened (`recovery_items.team_id`).
     """
     scope.require("lead", "cio")
@@ -181,7 +199,7 @@ def recovery_queue_query(*, scope: Scope, now: dt.datetime, filters: Filters,
                         *recovery.counted(RI.c.created_at, tracking_since))
     if scope.role == "lead":
         team, source, conds = A.c.team_id, RI.join(A, A.c.analyst_id == RI.c.analyst_id), [
-            lead_sees(scope, RI.c.analyst_id)]
+            lead_coaches(scope, RI.c.analyst_id)]
     else:
         team, source = RI.c.team_id, RI
         conds = [RI.c.team_id.in_(scope.team_ids)] if scope.team_ids else []
@@ -227,7 +245,7 @@ def pending_alerts_query(*, scope: Scope, since: dt.datetime, threshold: int) ->
                       (RI.c.ticket_key.is_not(None)).label("has_item"))
             .select_from(_verbatim_from().outerjoin(RI, RI.c.ticket_key == R.c.ticket_key))
             .where(R.c.happiness <= threshold, R.c.submitted_at >= since,
-                   RI.c.alerted_at.is_(None), *ticket_scope(scope))
+                   RI.c.alerted_at.is_(None), *coached_tickets(scope))
             .order_by(R.c.submitted_at, R.c.ticket_key))
 
 
@@ -243,7 +261,7 @@ def response_factors_query(*, scope: Scope, ticket_keys: tuple[int, ...]) -> sa.
     return (sa.select(RF.c.ticket_key, F.c.label, F.c.polarity)
             .select_from(RF.join(F, F.c.factor_id == RF.c.factor_id)
                          .join(T, T.c.ticket_key == RF.c.ticket_key))
-            .where(RF.c.ticket_key.in_(ticket_keys), *ticket_scope(scope))
+            .where(RF.c.ticket_key.in_(ticket_keys), *coached_tickets(scope))
             .order_by(RF.c.ticket_key, F.c.sort_order))
 
 

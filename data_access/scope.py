@@ -17,7 +17,8 @@ class Scope:
     """A viewer's scope. Hashable, so it can key a cache.
 
     analyst: `analyst_id` is the analyst themself; `team_ids` holds their own team (for the
-    unnamed team distribution only). lead: `team_ids` are the teams they lead. cio: `team_ids`
+    unnamed team distribution only). lead: `team_ids` are the teams they lead, `analyst_id` their
+    own analyst record when they also work tickets (they never coach themself). cio: `team_ids`
     empty means the whole organisation. admin: no warehouse reads.
     """
 

@@ -3,8 +3,14 @@
 The one "who may see whom" rule for people: a team lead sees feedback about an analyst whose
 HOME team (`analysts.team_id`) is one of the lead's teams — whatever team the ticket was assigned
 to (`tickets.team_id`). An analyst who moves teams is seen by the new lead, history included, and
-no longer by the old one. `lead_sees` is that rule; every lead read and write (Coaching, the 1:1
-brief, digests, alerts, recovery actions, kudos, notes) goes through it.
+no longer by the old one. `lead_sees` is that rule, for what a lead reads about their teams.
+
+A lead never coaches themself: a lead who also works tickets in a team they lead is one of its
+analysts for the team's figures, but not a person on their own Coaching page. `lead_coaches` is
+`lead_sees` less the lead's own analyst record; every named read and every write of a lead
+(roster, one analyst's figures and verbatims, the recovery queue and its actions, kudos, notes,
+shared self-assessments, the digest's people and alerts) goes through it. Another lead of the
+team coaches them.
 
 Team-level figures about the organisation (Culture trends, the CIO digest) keep the ticket's
 assignment group: they answer "how is the service of this team's queue received", not "how is
@@ -19,6 +25,8 @@ from data_access import schema
 from data_access.scope import Scope, ScopeError
 
 A = schema.analysts
+SELF_COACHING = ("This is about you: a lead does not coach, or follow up on, their own feedback. "
+                 "It is on My feedback; another lead of your team follows it up.")
 
 
 def home_team_members(team_ids: tuple[int, ...]) -> sa.Select:
@@ -36,6 +44,19 @@ def lead_sees(scope: Scope, analyst_id: sa.ColumnElement) -> sa.ColumnElement:
     if not scope.team_ids:
         return sa.false()
     return analyst_id.in_(home_team_members(scope.team_ids))
+
+
+def lead_coaches(scope: Scope, analyst_id: sa.ColumnElement) -> sa.ColumnElement:
+    """`lead_sees` without the lead themself: the analysts a lead may name, coach and act on."""
+    seen = lead_sees(scope, analyst_id)
+    if scope.analyst_id is None:
+        return seen
+    return sa.and_(seen, analyst_id != scope.analyst_id)
+
+
+def coached_tickets(scope: Scope, tickets: sa.Table = schema.tickets) -> list[sa.ColumnElement]:
+    """`ticket_scope` for a lead's named reads: tickets worked by an analyst they coach."""
+    return [lead_coaches(scope, tickets.c.analyst_id)]
 
 
 def ticket_scope(scope: Scope, tickets: sa.Table = schema.tickets, *, own_only: bool = True) -> list[sa.ColumnElement]:
@@ -63,7 +84,7 @@ def within_team(scope: Scope, team_id: int) -> Scope:
     """The lead's scope narrowed to one of their teams (e.g. an analyst's team for comparisons)."""
     if scope.role != "lead" or team_id not in scope.team_ids:
         raise ScopeError("this team is not one of yours")
-    return Scope("lead", team_ids=(team_id,))
+    return Scope("lead", analyst_id=scope.analyst_id, team_ids=(team_id,))
 
 
 def analyst_scope(scope: Scope, analyst_id: int) -> None:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from data_access import query, schema
 from data_access.scope import Scope, ScopeError
-from data_access.scoping import lead_sees
+from data_access.scoping import lead_coaches
 
 SA = schema.self_assessments
 SAR = schema.self_assessment_ratings
@@ -92,7 +92,7 @@ def shared_query(*, scope: Scope, analyst_id: int) -> sa.Select:
                       SAR.c.dimension, SAR.c.rating)
             .select_from(SA.join(SAR, SAR.c.assessment_id == SA.c.assessment_id))
             .where(SA.c.assessment_id == latest, SA.c.analyst_id == analyst_id,
-                   SA.c.shared_with_lead.is_(True), lead_sees(scope, SA.c.analyst_id))
+                   SA.c.shared_with_lead.is_(True), lead_coaches(scope, SA.c.analyst_id))
             .order_by(SAR.c.dimension))
 
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from data_access import recovery, schema
 from data_access.rollups.sources import OPEN_RECOVERY_MAX
 from data_access.scope import Scope
-from data_access.scoping import lead_sees, ticket_scope
+from data_access.scoping import coached_tickets, lead_coaches
 
 RO, RP = schema.rollup_open_recovery, schema.rollup_responses_person
 R, T, RI = schema.responses, schema.tickets, schema.recovery_items
@@ -39,8 +39,8 @@ def open_recovery_query(*, scope: Scope, threshold: int, since: dt.datetime, now
     no item submitted too recently to be due (`recovery.not_due_since` bounds them; `keys`, ranges
     of ticket keys holding every answer submitted from then on, let a scan skip the others)."""
     stored = (sa.select(RO.c.analyst_id, RO.c.n.label("open"), RO.c.uncontacted.label("uncontacted"))
-              .where(RO.c.day >= since.date(), RO.c.happiness <= threshold, lead_sees(scope, RO.c.analyst_id)))
-    unhappy = [R.c.happiness <= threshold, R.c.submitted_at >= since, *ticket_scope(scope)]
+              .where(RO.c.day >= since.date(), RO.c.happiness <= threshold, lead_coaches(scope, RO.c.analyst_id)))
+    unhappy = [R.c.happiness <= threshold, R.c.submitted_at >= since, *coached_tickets(scope)]
     waiting_items = (sa.select(T.c.analyst_id, ZERO.label("open"), MINUS_ONE.label("uncontacted"))
                      .select_from(RI.join(R, R.c.ticket_key == RI.c.ticket_key)
                                   .join(T, T.c.ticket_key == RI.c.ticket_key))
@@ -63,7 +63,7 @@ def answer_days_query(*, scope: Scope, since: dt.datetime) -> sa.Select:
     """analyst_id, day, n: answers about each analyst of the lead's teams per day from `since`'s day
     on (the per-analyst twin of rollup_responses: a few rows per analyst and day)."""
     return (sa.select(RP.c.analyst_id, RP.c.day, sa.func.sum(RP.c.n).label("n"))
-            .where(RP.c.day >= since.date(), lead_sees(scope, RP.c.analyst_id))
+            .where(RP.c.day >= since.date(), lead_coaches(scope, RP.c.analyst_id))
             .group_by(RP.c.analyst_id, RP.c.day))
 
 

@@ -18,7 +18,7 @@ from data_access import clock, recovery, rollups
 from data_access.coaching import A, K, N, R, RA, RI, T
 from data_access.engine import get_engine
 from data_access.scope import Scope, ScopeError
-from data_access.scoping import lead_sees
+from data_access.scoping import SELF_COACHING, lead_coaches
 from data_access.writes import InvalidInput, WriteConflict, run_with_retry
 from metrics.happiness import HAPPY_MIN
 
@@ -60,15 +60,23 @@ def _check_follow_up(follow_up_on: dt.date | None) -> None:
                            "pick today or a later date.")
 
 
+def _not_yours(scope: Scope, conn: sa.Connection, ticket_key: int) -> str:
+    """Why a lead may not act on this response (the lead's own ticket gets its own message)."""
+    if scope.analyst_id is not None and conn.execute(
+            sa.select(T.c.analyst_id).where(T.c.ticket_key == ticket_key)).scalar_one_or_none() == scope.analyst_id:
+        return SELF_COACHING
+    return "this response is not about an analyst of your teams"
+
+
 def _response_in_scope(conn: sa.Connection, scope: Scope, ticket_key: int):
-    """The response, its analyst and the analyst's HOME team (`scoping.lead_sees`): the lead of the
-    analyst acts on it, whatever team the ticket was assigned to."""
+    """The response, its analyst and the analyst's HOME team (`scoping.lead_coaches`): the lead of
+    the analyst acts on it, whatever team the ticket was assigned to; never on their own."""
     row = conn.execute(sa.select(A.c.team_id, T.c.analyst_id, R.c.happiness, R.c.submitted_at)
                        .select_from(R.join(T, T.c.ticket_key == R.c.ticket_key)
                                     .join(A, A.c.analyst_id == T.c.analyst_id))
-                       .where(R.c.ticket_key == ticket_key, lead_sees(scope, T.c.analyst_id))).one_or_none()
+                       .where(R.c.ticket_key == ticket_key, lead_coaches(scope, T.c.analyst_id))).one_or_none()
     if row is None:
-        raise ScopeError("this response is not about an analyst of your teams")
+        raise ScopeError(_not_yours(scope, conn, ticket_key))
     return row
 
 
@@ -189,7 +197,7 @@ def give_kudos(*, url: str, scope: Scope, user_id: int, ticket_key: int, note: s
 
 def _note_in_scope(conn: sa.Connection, scope: Scope, note_id: int):
     row = conn.execute(sa.select(N.c.version, N.c.follow_up_on, N.c.body, N.c.shared_with_analyst)
-                       .where(N.c.note_id == note_id, lead_sees(scope, N.c.analyst_id))).one_or_none()
+                       .where(N.c.note_id == note_id, lead_coaches(scope, N.c.analyst_id))).one_or_none()
     if row is None:
         raise ScopeError("this note is not about an analyst in your teams")
     return row
@@ -203,9 +211,12 @@ def add_note(*, url: str, scope: Scope, user_id: int, analyst_id: int, body: str
     _check_follow_up(follow_up_on)
     now = clock.now()
 
+    if analyst_id == scope.analyst_id:
+        raise ScopeError(SELF_COACHING)
+
     def work(conn: sa.Connection) -> int:
         seen = conn.execute(sa.select(A.c.analyst_id).where(A.c.analyst_id == analyst_id,
-                                                            lead_sees(scope, A.c.analyst_id))).scalar_one_or_none()
+                                                            lead_coaches(scope, A.c.analyst_id))).scalar_one_or_none()
         if seen is None:
             raise ScopeError("this analyst is not in one of your teams")
         result = conn.execute(N.insert().values(analyst_id=analyst_id, author_user_id=user_id, created_at=now,

@@ -59,13 +59,32 @@ def test_within_team_only_narrows():
 
 @pytest.mark.parametrize("module", LEAD_MODULES)
 def test_no_lead_read_or_write_filters_people_by_team_itself(module):
-    """Every lead read and write goes through scoping (lead_sees / ticket_scope / home_team_members):
+    """Every lead read and write goes through scoping (lead_sees / lead_coaches / ticket_scope /
+    coached_tickets / home_team_members):
     no module compares a team column with the scope's teams on its own, which is how the
     ticket-team leak of issue 12 (class 4) crept in."""
     source = (ROOT / module).read_text()
     own_rule = re.findall(r"(?:T|A|K|N|tickets|analysts|kudos)\.c\.team_id\.in_\(scope\.team_ids\)", source)
     assert own_rule == []
-    assert re.search(r"from data_access\.scoping import .*(lead_sees|ticket_scope|home_team_members)", source)
+    assert re.search(r"from data_access\.scoping import .*(lead_sees|lead_coaches|ticket_scope|coached_tickets|home_team_members)",
+                     source)
+
+
+def test_a_lead_coaches_their_teams_less_themself():
+    """A lead who is also an analyst of a team they lead is in its figures, not among those they coach."""
+    working_lead = Scope("lead", analyst_id=7, team_ids=(4, 2))
+    assert _sql(scoping.lead_sees(working_lead, schema.tickets.c.analyst_id)) == _sql(
+        scoping.lead_sees(Scope("lead", team_ids=(2, 4)), schema.tickets.c.analyst_id))
+    assert _sql(scoping.lead_coaches(working_lead, schema.tickets.c.analyst_id)) == (
+        "tickets.analyst_id IN (SELECT analysts.analyst_id \nFROM analysts \n"
+        "WHERE analysts.team_id IN (2, 4)) AND tickets.analyst_id != 7")
+    assert _sql(sa.and_(*scoping.coached_tickets(working_lead))).endswith("AND tickets.analyst_id != 7")
+    assert _sql(scoping.lead_coaches(Scope("lead", team_ids=(2,)), schema.kudos.c.analyst_id)) == (
+        "kudos.analyst_id IN (SELECT analysts.analyst_id \nFROM analysts \nWHERE analysts.team_id IN (2))")
+    assert scoping.within_team(working_lead, 2) == Scope("lead", analyst_id=7, team_ids=(2,))
+    for other in (Scope("cio"), Scope("analyst", analyst_id=7, team_ids=(2,))):
+        with pytest.raises(ScopeError):
+            scoping.lead_coaches(other, schema.tickets.c.analyst_id)
 
 
 def test_home_team_grain_runs_on_duckdb(tmp_path):

@@ -149,3 +149,14 @@ def lead_of_team(url: str, team_id: int) -> dict:
                            .join(UT, UT.c.user_id == U.c.user_id).where(UT.c.team_id == team_id)
                            .order_by(U.c.user_id)).first()
     return dict(row._mapping)
+
+
+def team_member(url: str, team_id: int) -> int:
+    """An active analyst of the team other than its demo lead (who works tickets in it too, but is
+    never among the people of their own Coaching page, alerts and digest)."""
+    A = schema.analysts
+    lead = lead_of_team(url, team_id)["analyst_id"]
+    with get_engine(url).connect() as conn:
+        return conn.execute(sa.select(A.c.analyst_id).where(A.c.team_id == team_id, A.c.active.is_(True),
+                                                            A.c.analyst_id != lead)
+                            .order_by(A.c.analyst_id)).first()[0]

@@ -124,9 +124,10 @@ def test_smtp_down_leaves_alert_unsent_and_the_next_run_sends_it(notify_db, smtp
 def test_quiet_hours_and_weekend_hold_alerts_then_send_one_batch(notify_db, smtp_env):
     url = notify_db
     lead, _, (bad_key, bad_id), _ = _two_unhappy(url)
-    with get_engine(url).connect() as conn:
+    with get_engine(url).connect() as conn:  # an analyst of team 1 other than its lead (who is one too)
         analyst = conn.execute(sa.select(schema.analysts.c.analyst_id)
-                               .where(schema.analysts.c.team_id == 1)).first()[0]
+                               .where(schema.analysts.c.team_id == 1, schema.analysts.c.analyst_id != lead["analyst_id"])
+                               .order_by(schema.analysts.c.analyst_id)).first()[0]
     second_key, second_id = add_response(url, analyst_id=analyst, happiness=0,
                                          submitted_at=dt.datetime(2026, 11, 21, 10, 0), comment="Awful")
     settings = notify_settings()

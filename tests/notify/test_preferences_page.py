@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from components.viewer import Viewer
 from data_access import notify_reads
 from data_access.engine import get_engine
-from tests.notify.conftest import add_response, lead_of_team
+from tests.notify.conftest import add_response, lead_of_team, team_member
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "preferences.py")
 
@@ -38,7 +38,7 @@ def _lead_viewer(url) -> Viewer:
 def test_lead_saves_preferences_and_sees_the_escaped_digest_preview(notify_db, monkeypatch):
     url = notify_db
     viewer = _lead_viewer(url)
-    add_response(url, analyst_id=viewer.analyst_id, happiness=10, submitted_at=dt.datetime(2026, 11, 18, 10),
+    add_response(url, analyst_id=team_member(url, 1), happiness=10, submitted_at=dt.datetime(2026, 11, 18, 10),
                  comment="<script>alert('preview')</script> superb")
     at = _app(monkeypatch, url, viewer)
 

@@ -23,7 +23,7 @@ from data_access.scope import Scope, ScopeError
 from data_access.writes.coaching import add_note, give_kudos, record_recovery_action
 from notify.config import notify_settings
 from notify.digest import lead_weekly_digest
-from tests.notify.conftest import TODAY, add_response, lead_of_team
+from tests.notify.conftest import TODAY, add_response, lead_of_team, team_member
 from tests.pages.test_coaching import PAGE, _lead
 from views import coaching as coaching_view
 
@@ -239,8 +239,7 @@ def _week(start: dt.date = dt.date(2026, 11, 14)):
 def test_due_time_is_the_same_on_coaching_alert_and_digest(notify_db, smtp_env, monkeypatch, hours, expected):
     url = notify_db
     _sql(url, "UPDATE settings SET value = :v WHERE key = 'recovery_target_hours'", v=str(hours))
-    analyst = _sql(url, "SELECT analyst_id FROM analysts WHERE team_id = :t AND active ORDER BY analyst_id "
-                        "LIMIT 1", t=TEAM_A)[0][0]
+    analyst = team_member(url, TEAM_A)
     key, ticket_id = add_response(url, analyst_id=analyst, happiness=1, comment="Nobody called",
                                   submitted_at=dt.datetime(2026, 11, 20, 9, 30))
     shown = f"{expected:%d %b, %H:%M}"
@@ -276,8 +275,7 @@ def test_due_time_of_an_imported_answer_is_the_same_everywhere(notify_db, smtp_e
 
     url = notify_db
     _sql(url, "UPDATE settings SET value = :v WHERE key = 'recovery_target_hours'", v=str(hours))
-    analyst = _sql(url, "SELECT analyst_id FROM analysts WHERE team_id = :t AND active ORDER BY analyst_id "
-                        "LIMIT 1", t=TEAM_A)[0][0]
+    analyst = team_member(url, TEAM_A)
     # A closed ticket answered happily first; the import brings a later, unhappy answer for it.
     key, ticket_id = add_response(url, analyst_id=analyst, happiness=10,
                                   submitted_at=dt.datetime(2026, 11, 20, 8, 0))
@@ -304,8 +302,7 @@ def test_alert_run_opens_items_only_inside_the_recovery_window(notify_db, smtp_e
     url = notify_db
     _sql(url, "DELETE FROM settings WHERE key = 'recovery_window_days'")
     _sql(url, "INSERT INTO settings (key, value) VALUES ('recovery_window_days', '3')")
-    analyst = _sql(url, "SELECT analyst_id FROM analysts WHERE team_id = :t AND active ORDER BY analyst_id "
-                        "LIMIT 1", t=TEAM_A)[0][0]
+    analyst = team_member(url, TEAM_A)
     old_key, _ = add_response(url, analyst_id=analyst, happiness=0, submitted_at=NOW - dt.timedelta(days=4))
     new_key, _ = add_response(url, analyst_id=analyst, happiness=0, submitted_at=NOW - dt.timedelta(days=2))
     assert main(["alerts", "send", "--url", url]) == 0
