@@ -203,10 +203,10 @@ def _queue_lines(scope: Scope, filters: Filters, now: dt.datetime, names: dict[i
 
 
 def _lead_team_lines(scope: Scope, week: Filters, names: dict[int, str], minimum: int,
-                     settings: NotifySettings, url: str | None) -> tuple[list[TeamLine], TeamLine | None, dict]:
-    """A lead's team lines for the week (and a total over several teams), with the week's counts
-    per team. A lead's team figures cover their analysts (home team), whatever queue the ticket
-    sat in."""
+                     settings: NotifySettings, url: str | None) -> tuple[list[TeamLine], TeamLine | None]:
+    """A lead's team lines for the week (and a total over several teams). A lead's team figures
+    cover the analysts of their teams (home team), the lead among them when they work tickets,
+    whatever queue the ticket sat in."""
     now_by_team = _counts(response_stats(scope=scope, filters=week, by=("home_team_id",), url=url), "home_team_id")
     before_by_team = _counts(response_stats(scope=scope, filters=week.previous(), by=("home_team_id",), url=url),
                              "home_team_id")
@@ -224,7 +224,7 @@ def _lead_team_lines(scope: Scope, week: Filters, names: dict[int, str], minimum
         p = {k: sum(v[k] for v in before_by_team.values()) for k in EMPTY_COUNTS}
         total = TeamLine(0, "All your teams", HappinessFigure.from_counts(**c, minimum=minimum),
                          _change(c, p, minimum), settings.link(PAGES["coaching"]))
-    return teams, total, now_by_team
+    return teams, total
 
 
 def _lead_verbatims(scope: Scope, week: Filters, now: dt.datetime, names: dict[int, str],
@@ -274,7 +274,7 @@ def lead_weekly_digest(*, recipient: str, scope: Scope, week_ending: dt.date, no
     limits = da_config.thresholds()
     week = week_filters(week_ending)
     names = reads.team_names(scope=scope, url=url)
-    teams, total, now_by_team = _lead_team_lines(scope, week, names, limits.min_group, settings, url)
+    teams, total = _lead_team_lines(scope, week, names, limits.min_group, settings, url)
     praise, praise_more, unhappy = _lead_verbatims(scope, week, now, names, settings, url)
     team_label = ", ".join(names.values()) or "your team"
     return Digest(
@@ -285,7 +285,7 @@ def lead_weekly_digest(*, recipient: str, scope: Scope, week_ending: dt.date, no
         teams=teams, total=total,
         queue=_queue_lines(scope, week, now, names, settings, url),
         praise=praise, praise_more=praise_more,
-        unhappy=unhappy, unhappy_count=sum(v["unhappy"] for v in now_by_team.values()),
+        unhappy=unhappy, unhappy_count=reads.unhappy_count(scope=scope, filters=week, url=url),
         analysts=_analyst_lines(scope, week, names, limits.min_responses, settings, url),
         view_in_browser=settings.link(PAGES["settings"], digest="weekly", week_ending=week_ending.isoformat()),
         settings_link=settings.link(PAGES["settings"]),

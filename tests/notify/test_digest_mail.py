@@ -90,7 +90,9 @@ def test_weekly_digest_reaches_each_lead_with_figures_matching_sql(notify_db, sm
             "SELECT u.email FROM app_users u JOIN user_teams ut ON ut.user_id = u.user_id "
             "JOIN user_roles ro ON ro.user_id = u.user_id AND ro.role = 'lead' "
             "WHERE u.receive_digest")).scalars())
-        team1_names = set(conn.execute(sa.text("SELECT name FROM analysts WHERE team_id = 1 AND active")).scalars())
+        # The lead works tickets in team 1 too, but is not among the people of their own digest.
+        team1_names = set(conn.execute(sa.text("SELECT name FROM analysts WHERE team_id = 1 AND active "
+                                               "AND analyst_id <> :lead"), {"lead": lead["analyst_id"]}).scalars())
         other_names = set(conn.execute(sa.text("SELECT name FROM analysts WHERE team_id <> 1")).scalars())
     assert opted_out["email"] not in lead_emails
     assert sorted(r for rcpt, _ in received for r in rcpt) == sorted(lead_emails)
@@ -124,6 +126,7 @@ def test_weekly_digest_reaches_each_lead_with_figures_matching_sql(notify_db, sm
     for name in team1_names - {analyst_name}:
         line = next(line for line in text.splitlines() if line.startswith(f"- {name}: this week"))
         assert "this week: not enough responses yet" in line or "this week: no responses" in line
+    assert not [line for line in text.splitlines() if line.startswith(f"- {lead['display_name']}:")]
     assert not [name for name in other_names if name in text or name in html]  # own team only
 
     # Praise: every 9–10 with a comment this week; unhappy count; the recovery queue now.
@@ -131,14 +134,21 @@ def test_weekly_digest_reaches_each_lead_with_figures_matching_sql(notify_db, sm
         praise = conn.execute(sa.text(
             "SELECT t.ticket_id FROM responses r JOIN tickets t ON t.ticket_key = r.ticket_key "
             "WHERE t.team_id = 1 AND r.happiness >= 9 AND r.comment IS NOT NULL AND TRIM(r.comment) <> '' "
-            "AND r.submitted_at >= :a AND r.submitted_at < :b"), {"a": WEEK_START, "b": WEEK_END}).scalars().all()
+            "AND r.submitted_at >= :a AND r.submitted_at < :b AND t.analyst_id <> :lead"),
+            {"a": WEEK_START, "b": WEEK_END, "lead": lead["analyst_id"]}).scalars().all()
+        # The lead's own unhappy answers are not theirs to follow up: not in their queue or list.
+        coached_unhappy = conn.execute(sa.text(
+            "SELECT count(*) FROM responses r JOIN tickets t ON t.ticket_key = r.ticket_key "
+            "WHERE t.team_id = 1 AND r.happiness <= 6 AND r.submitted_at >= :a AND r.submitted_at < :b "
+            "AND t.analyst_id <> :lead"), {"a": WEEK_START, "b": WEEK_END, "lead": lead["analyst_id"]}).scalar_one()
         open_, overdue = conn.execute(sa.text(
             "SELECT SUM(CASE WHEN resolved_at IS NULL THEN 1 ELSE 0 END), "
             "SUM(CASE WHEN resolved_at IS NULL AND due_at < :now THEN 1 ELSE 0 END) "
-            "FROM recovery_items WHERE team_id = 1"), {"now": NOW}).one()
+            "FROM recovery_items WHERE team_id = 1 AND analyst_id <> :lead"),
+            {"now": NOW, "lead": lead["analyst_id"]}).one()
     praise_section = text.split("PRAISE THIS WEEK")[1].split("UNHAPPY RESPONSES")[0]
     assert sorted(re.findall(r"ticket (\S+) ·", praise_section)) == sorted(praise)
-    assert f"UNHAPPY RESPONSES THIS WEEK: {unhappy}" in text
+    assert f"UNHAPPY RESPONSES THIS WEEK: {coached_unhappy}" in text
     assert f"- Service Desk North: {open_} open, {overdue} overdue," in text
 
     # User text is escaped in the HTML, and the HTML has no scripts or remote images at all.
