@@ -65,11 +65,15 @@ def _after_the_answers(rng, desk, said, resp: pl.DataFrame, analysts: pl.DataFra
                                        said.skill_t, desk.duration_h[chosen])
     users, roles, user_teams = organisation.users(analysts)
     lead_user = {int(t): int(u) for u, t in user_teams.select("user_id", "team_id").iter_rows()}
+    # Each demo lead also works tickets in their team; a lead never coaches themself (docs/PRIVACY.md)
+    own_record = dict(users.select("user_id", "analyst_id").iter_rows())
+    lead_analyst = np.array([0] + [own_record[lead_user[t]] for t in range(1, len(lead_user) + 1)])
     home_team = analysts["team_id"].to_numpy()[desk.analyst[chosen]]  # items and kudos go to the analyst's lead
-    items, actions = follow_up.recovery_items(rng, resp, desk.analyst[chosen] + 1, home_team, lead_user, end_ts)
-    kudos = follow_up.kudos(rng, resp, desk.analyst[chosen] + 1, home_team, lead_user, end_ts)
+    items, actions = follow_up.recovery_items(rng, resp, desk.analyst[chosen] + 1, home_team, lead_user, end_ts,
+                                              lead_analyst)
+    kudos = follow_up.kudos(rng, resp, desk.analyst[chosen] + 1, home_team, lead_user, end_ts, lead_analyst)
     selfs, ratings = people.self_assessments(rng, analysts, skill.dim_skill, skill.overall, skill.slope, end, years)
-    notes = people.notes(rng, analysts, lead_user, end)
+    notes = people.notes(rng, analysts, lead_user, end, lead_analyst)
     return [(schema.response_factors, factors_long), (schema.app_users, users),
             (schema.user_roles, roles), (schema.user_teams, user_teams),
             (schema.recovery_items, items), (schema.recovery_actions, actions),

@@ -41,19 +41,22 @@ def self_assessments(rng, analysts: pl.DataFrame, dim_skill, overall, slope, end
             pl.DataFrame(ratings, schema=["assessment_id", "dimension", "rating"], orient="row"))
 
 
-def notes(rng, analysts: pl.DataFrame, lead_user, end: dt.date) -> pl.DataFrame:
+def notes(rng, analysts: pl.DataFrame, lead_user, end: dt.date, lead_analyst) -> pl.DataFrame:
+    """Dated coaching notes from each team's lead about its analysts (none about the lead themself)."""
     rows = []
     nid = 0
     for analyst_id, team_id in analysts.select("analyst_id", "team_id").iter_rows():
         for _ in range(int(rng.integers(1, 5))):
-            nid += 1
             back = int(rng.integers(3, 330))
             follow = end + dt.timedelta(days=int(rng.integers(3, 30))) if back < 40 and rng.random() < 0.6 else None
+            body = NOTE_TEXTS[int(rng.integers(len(NOTE_TEXTS)))]
+            shared = bool(rng.random() < 0.5)
+            if analyst_id == lead_analyst[team_id]:
+                continue
+            nid += 1
             rows.append(dict(note_id=nid, analyst_id=analyst_id, author_user_id=lead_user[team_id],
                              created_at=dt.datetime.combine(end - dt.timedelta(days=back), dt.time(10, 30)),
-                             body=NOTE_TEXTS[int(rng.integers(len(NOTE_TEXTS)))],
-                             follow_up_on=follow, shared_with_analyst=bool(rng.random() < 0.5),
-                             version=1))
+                             body=body, follow_up_on=follow, shared_with_analyst=shared, version=1))
     return pl.DataFrame(rows, schema={"note_id": pl.Int64, "analyst_id": pl.Int32,
                                       "author_user_id": pl.Int64, "created_at": pl.Datetime("us"),
                                       "body": pl.String, "follow_up_on": pl.Date,

@@ -158,5 +158,6 @@ def test_kudos_are_never_given_after_the_data_ends():
         def random(self, n):
             return np.zeros(n)
 
-    given = follow_up.kudos(Always(), resp, np.array([1, 2]), np.array([1, 1]), {1: 7}, end_ts)["given_at"]
+    given = follow_up.kudos(Always(), resp, np.array([1, 2]), np.array([1, 1]), {1: 7}, end_ts,
+                            lead_analyst=np.array([0, 99]))["given_at"]
     assert given.to_list() == [dt.datetime(2026, 11, 20, 23, 59, 59), dt.datetime(2026, 11, 12, 9)]
