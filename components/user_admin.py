@@ -33,6 +33,7 @@ class Directory:
     analyst_label: dict[int, str]
     team_label: dict[int, str]
     origin: str | None
+    home_team: dict[int, int]
 
 
 def _load(scope: Scope) -> Directory:
@@ -48,7 +49,8 @@ def _load(scope: Scope) -> Directory:
     analyst_label = {NO_ANALYST: "— none —"} | {r["analyst_id"]: f"{r['name']} — {r['team']}"
                                                for r in analysts.iter_rows(named=True)}
     team_label = {r["team_id"]: r["name"] for r in teams.iter_rows(named=True)}
-    return Directory(users, changes, analyst_label, team_label, origin)
+    home_team = dict(analysts.select("analyst_id", "team_id").iter_rows())
+    return Directory(users, changes, analyst_label, team_label, origin, home_team)
 
 
 def _save(action, success: str) -> None:
@@ -72,6 +74,7 @@ def render(viewer, scope: Scope) -> None:
     if done:
         st.success(literal(done))
     fresh_warehouse_panel(viewer, url=config.database_url(), origin=directory.origin)
+    uncoached_panel(directory)
     users_table(directory.users)
     changes_table(directory.changes)
     add_tab, change_tab = st.tabs(["Add a user", "Change a user"])
@@ -79,6 +82,34 @@ def render(viewer, scope: Scope) -> None:
         add_form(scope, viewer.username, directory)
     with change_tab:
         change_panel(scope, viewer.username, directory)
+
+
+def leads_nobody_coaches(users: pl.DataFrame, home_team: dict[int, int]) -> list[tuple[str, int]]:
+    """(lead's name, team id) for each active lead who works tickets in a team they lead that no
+    other active lead leads: a lead never coaches themself, so nobody in the app follows up their
+    own customers (docs/PRIVACY.md). `home_team`: analyst id → home team id."""
+    leads = [row for row in users.iter_rows(named=True)
+             if row["active"] and "lead" in (row["roles"] or "").split(", ")]
+    found = []
+    for row in leads:
+        team = home_team.get(row["analyst_id"]) if row["analyst_id"] is not None else None
+        if team in row["team_ids"] and not any(team in other["team_ids"] for other in leads
+                                               if other["user_id"] != row["user_id"]):
+            found.append((row["display_name"], team))
+    return sorted(found)
+
+
+def uncoached_panel(d: Directory) -> None:
+    found = leads_nobody_coaches(d.users, d.home_team)
+    if not found:
+        return
+    st.warning(f"**{len(found)} lead{'s' if len(found) != 1 else ''} nobody coaches.** A lead who works "
+               "tickets in a team they lead does not see their own feedback on Coaching, and their "
+               "unhappy customers go to the team's other leads; these teams have no other lead, so "
+               "nobody follows those customers up. Give each a second lead (*Change a user* → "
+               "*Teams they lead*):")
+    for name, team in found:
+        st.markdown(f"- {literal(name)} — {literal(d.team_label.get(team, str(team)))}")
 
 
 def users_table(users: pl.DataFrame) -> None:

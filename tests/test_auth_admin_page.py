@@ -14,6 +14,7 @@ from components.text import literal
 from components.viewer import Viewer
 from data_access import demo
 from data_access.engine import get_engine
+from data_access.scope import Scope
 from data_access.users import find_user
 from data_access.writes import users as user_writes
 
@@ -140,3 +141,43 @@ def test_change_roles_and_teams(url):
     assert not at.error, [e.value for e in at.error]
     user = find_user("cio", url=url)
     assert user.roles == ("cio", "lead") and user.lead_team_ids == (2,)
+
+
+def test_the_page_names_each_lead_nobody_coaches(url):
+    """Every demo team is led by one of its own analysts and has no second lead: nobody follows
+    up that lead's own customers (a lead never coaches themself). A deputy lead clears the team."""
+    def warned(at: AppTest) -> tuple[str, list[str]]:
+        (text,) = [w.value for w in at.warning if "nobody coaches" in w.value]
+        return text, [m.value for m in at.markdown if m.value.startswith("- ")]
+
+    text, listed = warned(_page())
+    assert text.startswith("**8 leads nobody coaches.**") and len(listed) == 8
+    assert any(line.startswith("- Ivan Schmidt — ") for line in listed)
+    with get_engine(url).connect() as conn:
+        team, = conn.exec_driver_sql("SELECT ut.team_id FROM user_teams ut JOIN app_users u "
+                                     "ON u.user_id = ut.user_id WHERE u.username = 'ivan.schmidt'").one()
+    user_writes.add_user(scope=Scope("admin"), username="deputy", display_name="Dana Deputy",
+                         password="a-long-test-password-1", roles=("lead",), team_ids=(team,), url=url)
+    st.cache_data.clear()
+    text, listed = warned(_page())
+    assert text.startswith("**7 leads nobody coaches.**") and len(listed) == 7
+    assert not any("Ivan Schmidt" in line for line in listed)
+
+
+def test_leads_nobody_coaches_reads_roles_teams_and_activity():
+    import polars as pl
+
+    from components.user_admin import leads_nobody_coaches
+
+    users = pl.DataFrame({
+        "user_id": [1, 2, 3, 4, 5],
+        "display_name": ["Works team 1", "Co-lead of 1, disabled", "Works 2, led also by 4", "Leads 2", "Analyst"],
+        "roles": ["analyst, lead", "lead", "lead", "lead", "analyst"],
+        "active": [True, False, True, True, True],
+        "analyst_id": [10, None, 20, None, 30],
+        "team_ids": [[1], [1], [2], [2, 3], []],
+    }, schema_overrides={"analyst_id": pl.Int64})
+    home = {10: 1, 20: 2, 30: 3}
+    assert leads_nobody_coaches(users, home) == [("Works team 1", 1)]
+    # A lead whose own team is not one they lead is coached by that team's lead: not listed.
+    assert leads_nobody_coaches(users, {10: 3, 20: 2, 30: 3}) == []
