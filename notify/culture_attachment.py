@@ -11,13 +11,16 @@ from data_access.scope import Scope
 from notify.digest import month_filters
 from notify.month_edges import edges_withheld, month_report  # noqa: F401 (edges_withheld: named here too)
 from reports.culture_pdf import to_pdf
+from views.culture import CultureReport
 
 
-def monthly_pdf(*, scope: Scope, month: dt.date, today: dt.date, url: str | None = None) -> tuple[str, bytes]:
-    """(file name, PDF bytes) of Culture trends for the calendar month of `month` within `scope`."""
+def monthly_pdf(*, scope: Scope, month: dt.date, today: dt.date, url: str | None = None,
+                report: CultureReport | None = None) -> tuple[str, bytes]:
+    """(file name, PDF bytes) of Culture trends for the calendar month of `month` within `scope`
+    (`report`: its `month_report` when the caller has it already)."""
     scope.require("cio")
     period = month_filters(month)
-    report = month_report(scope=scope, period=period, url=url)
+    report = report or month_report(scope=scope, period=period, url=url)
     label = "Your teams" if scope.team_ids else "Whole organisation"
     pdf = to_pdf(report, month=period.start, generated_on=today, scope_label=label)
     return f"culture-trends-{period.start:%Y-%m}.pdf", pdf

@@ -21,6 +21,7 @@ from data_access.stats import response_stats
 from metrics import happiness, happiness_margin, period_change, wilson_interval
 from notify.config import NotifySettings
 from notify.month_edges import EDGES, month_edges, month_report
+from views.culture import CultureReport
 from views.disclosure import SUPPRESSED, Disclosure, hidden_keys
 
 # Where each kind of item opens in the app (Streamlit page url paths).
@@ -295,10 +296,12 @@ def lead_weekly_digest(*, recipient: str, scope: Scope, week_ending: dt.date, no
 PAGE_WITHHOLDS = "not shown — Culture trends withholds it for this month"
 
 
-def _page_shows(scope: Scope, period: Filters, url: str | None) -> tuple[bool, set[int]]:
+def _page_shows(scope: Scope, period: Filters, url: str | None,
+                report: CultureReport | None = None) -> tuple[bool, set[int]]:
     """Whether Culture trends of the calendar month `period` shows its headline, and the teams
-    whose row it shows with a figure (`notify.month_edges.month_report`, as in the attached PDF)."""
-    report = month_report(scope=scope, period=period, url=url)
+    whose row it shows with a figure (`report`, else `notify.month_edges.month_report`: the
+    month as the attached PDF shows it)."""
+    report = report or month_report(scope=scope, period=period, url=url)
     if report.is_empty or report.withheld:
         return False, set()
     teams = report.teams
@@ -309,14 +312,15 @@ def _page_shows(scope: Scope, period: Filters, url: str | None) -> tuple[bool, s
 
 
 def _org_lines(gate: Disclosure, scope: Scope, period: Filters, before: Filters, names: dict[int, str],
-               settings: NotifySettings, url: str | None) -> tuple[list[TeamLine], TeamLine]:
+               settings: NotifySettings, url: str | None,
+               report: CultureReport | None = None) -> tuple[list[TeamLine], TeamLine]:
     """Team and total lines of an org digest, every figure through disclosure control: a team is
     shown from `min_group` responses and `min_analysts` analysts, complementary to the total; a
     change only when both months' cells may be shown."""
     # The same month opened on Culture trends: the mail shows no figure the page withholds there
     # (its week-by-week checks: a week that fails on its own could otherwise be the difference
     # between the mail and a page link of the month's other weeks), nor a change the previous month's page withholds.
-    page_total, page_teams = _page_shows(scope, period, url)
+    page_total, page_teams = _page_shows(scope, period, url, report)
     before_total, before_teams = _page_shows(scope, before, url)
     now_frame = response_stats(scope=scope, filters=period, by=("team_id",), url=url)
     before_frame = response_stats(scope=scope, filters=before, by=("team_id",), url=url)
@@ -371,9 +375,11 @@ class MonthNotOver(ValueError):
 
 
 def cio_monthly_digest(*, recipient: str, scope: Scope, month: dt.date, now: dt.datetime,
-                       settings: NotifySettings, url: str | None = None) -> Digest:
+                       settings: NotifySettings, url: str | None = None,
+                       report: CultureReport | None = None) -> Digest:
     """The CIO's month: organisation and team Happiness with change, recovery rates per team.
-    Teams only — no analyst names, no comments; small teams are suppressed."""
+    Teams only — no analyst names, no comments; small teams are suppressed. `report`: the month's
+    `notify.month_edges.month_report` when the caller has it already (for the attached PDF)."""
     scope.require("cio")
     limits = da_config.thresholds()
     period = month_filters(month)
@@ -383,7 +389,7 @@ def cio_monthly_digest(*, recipient: str, scope: Scope, month: dt.date, now: dt.
     before = previous_month(period)
     names = reads.team_names(scope=scope, url=url)
     gate = Disclosure.for_scope(scope)
-    teams, total = _org_lines(gate, scope, period, before, names, settings, url)
+    teams, total = _org_lines(gate, scope, period, before, names, settings, url, report)
     return Digest(
         kind="monthly", recipient=recipient, title="Monthly digest: service culture",
         period_label=f"{period.start:%B %Y}", start=period.start, end=period.end,

@@ -12,7 +12,8 @@ from data_access.engine import get_engine
 from notify import render
 from notify.config import NotifySettings
 from notify.culture_attachment import monthly_pdf
-from notify.digest import cio_monthly_digest, lead_weekly_digest
+from notify.digest import cio_monthly_digest, lead_weekly_digest, month_filters
+from notify.month_edges import month_report
 from notify.outbox import DeliveryReport, Outgoing, build_or_note, compose, deliver
 
 
@@ -70,9 +71,11 @@ def monthly_digest_messages(*, month: dt.date, now: dt.datetime, settings: Notif
     Culture trends as a PDF."""
     def build(cio):
         scope = cio.scope("cio")
+        report = month_report(scope=scope, period=month_filters(month), url=url)  # the mail's and the PDF's
         d = cio_monthly_digest(recipient=cio.display_name, scope=scope, month=month, now=now,
-                               settings=settings, url=url)
-        d = replace(d, attachments=(monthly_pdf(scope=scope, month=month, today=now.date(), url=url),))
+                               settings=settings, url=url, report=report)
+        pdf = monthly_pdf(scope=scope, month=month, today=now.date(), url=url, report=report)
+        d = replace(d, attachments=(pdf,))
         return d, f"digest:monthly:{month:%Y-%m}:{cio.user_id}"
 
     return _per_recipient("cio", "monthly", build, settings=settings, url=url, only=only, failures=failures)

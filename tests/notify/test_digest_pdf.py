@@ -152,3 +152,21 @@ def test_a_hotspot_cell_at_the_months_edges_is_left_out_of_the_pdf(notify_db, mo
     kept = culture_attachment.edges_withheld(report, scope=scope, period=period, url=notify_db)
     assert [(r["service_id"], r["channel"]) for r in kept.hotspots.iter_rows(named=True)] == cells[:1] + cells[2:]
     assert kept.teams.equals(report.teams)
+
+
+def test_the_mail_and_its_pdf_share_one_reading_of_the_month(notify_db, smtp_env, monkeypatch):
+    """Culture trends of October is built once for the CIO's email and its PDF (and September once,
+    for the change): the two cannot disagree, and the month's heaviest read is not done twice."""
+    from notify import month_edges
+
+    built: list[tuple[dt.date, dt.date]] = []
+    real = month_edges.culture_report
+
+    def counted(*, scope, filters, url=None):
+        built.append((filters.start, filters.end))
+        return real(scope=scope, filters=filters, url=url)
+
+    monkeypatch.setattr(month_edges, "culture_report", counted)
+    assert main(["digest", "monthly", "--url", notify_db, "--month", "2026-10"]) == 0
+    assert len(smtp_env.messages()) == 1
+    assert sorted(built) == [(dt.date(2026, 9, 1), dt.date(2026, 10, 1)), (dt.date(2026, 10, 1), dt.date(2026, 11, 1))]
