@@ -3,8 +3,8 @@
 SQL only: the figures are assembled by the read model `views.coaching`. Every reader takes the
 lead's Scope and filters in SQL with the rule of whom a lead coaches (`scoping.lead_coaches`):
 feedback about analysts whose home team is one of the lead's teams, whatever team the ticket was
-assigned to, other than the lead themself, so a forged analyst id returns nothing. `check_analyst` is the one named-analyst check, made
-once per render by the read model. The analyst detail reads live in `coaching_analyst`.
+assigned to, other than the lead themself, so a forged analyst id returns nothing.
+`check_analyst` is the one named-analyst check, made once per render by the read model. The analyst detail reads live in `coaching_analyst`.
 Each reader has a `*_query()` builder next to it so tests can compile it for every dialect.
 """
 
@@ -44,10 +44,13 @@ def _lead(scope: Scope) -> None:
 
 
 def named_read(scope: Scope, analyst_id: int) -> None:
-    """Refuse, before any SQL, a scope whose role never reads this named analyst (only a lead
-    does); whether the analyst is in the lead's teams is the WHERE's business (`lead_coaches`)."""
+    """Refuse, before any SQL, a scope that never reads this named analyst: any role but a lead,
+    and a lead asking for themself; whether the analyst is in the lead's teams is the WHERE's
+    business (`lead_coaches`)."""
     _lead(scope)
     analyst_scope(scope, analyst_id)
+    if analyst_id == scope.analyst_id:
+        raise ScopeError(SELF_COACHING)
 
 
 def recovery_settings(*, url: str | None = None) -> recovery.RecoverySettings:
@@ -81,8 +84,6 @@ def check_analyst(scope: Scope, analyst_id: int, url: str | None = None) -> dict
     """The one named-analyst check: the analyst's roster row (analyst_id, name, team_id, team_name,
     active) when their home team is one of the lead's teams, else ScopeError."""
     named_read(scope, analyst_id)
-    if analyst_id == scope.analyst_id:
-        raise ScopeError(SELF_COACHING)
     found = query.frame(roster_query(scope=scope).where(A.c.analyst_id == analyst_id), url=url,
                         schema=ROSTER_SCHEMA)
     if found.is_empty():

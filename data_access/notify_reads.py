@@ -1,8 +1,8 @@
 """Scoped reads behind the digest, the unhappy-customer alerts and the notification preferences.
 
 Like `stats.py`: SQLAlchemy Core with bound parameters, the rule of whom a lead coaches
-(`scoping.coached_tickets`: never themself) in every feedback query, small result sets, and a `*_query()` builder next to each reader so a test can
-compile it for SQLite, PostgreSQL and DuckDB. Reads are not cached: the alert command must see
+(`scoping.coached_tickets`: never themself) in every feedback query, small result sets, and a
+`*_query()` builder next to each reader so a test can compile it for SQLite, PostgreSQL and DuckDB. Reads are not cached: the alert command must see
 the database as it is now, and the digest is built once per recipient.
 """
 

@@ -85,11 +85,21 @@ def test_named_reads_leave_the_lead_out_and_the_co_lead_in(team):
     with pytest.raises(ScopeError, match="This is about you"):
         coaching.check_analyst(me, own, url)
     assert coaching.check_analyst(co, own, url)["analyst_id"] == own
-    # Forged: the analyst readers themselves, past the page's check.
-    rows, total = coaching_analyst.verbatims(scope=me, analyst_id=own, filters=WEEK, url=url)
-    assert (rows.height, total) == (0, 0)
-    assert coaching_analyst.factor_evidence(scope=me, analyst_id=own, filters=WEEK, url=url).is_empty()
-    assert coaching_analyst.unhappy_context(scope=me, analyst_id=own, filters=WEEK, url=url).is_empty()
+    # Forged: every named reader refuses the lead's own id before any SQL (`coaching.named_read`),
+    # and its SQL leaves the lead out as well.
+    forged = [lambda: coaching_analyst.verbatims(scope=me, analyst_id=own, filters=WEEK, url=url),
+              lambda: coaching_analyst.factor_evidence(scope=me, analyst_id=own, filters=WEEK, url=url),
+              lambda: coaching_analyst.unhappy_context(scope=me, analyst_id=own, filters=WEEK, url=url),
+              lambda: coaching_analyst.factor_counts(scope=me, analyst_id=own, team_id=TEAM, filters=WEEK, url=url),
+              lambda: coaching.coaching_notes(scope=me, analyst_id=own, url=url),
+              lambda: coaching.kudos_received(scope=me, analyst_id=own, url=url)]
+    for read in forged:
+        with pytest.raises(ScopeError, match="This is about you"):
+            read()
+    query = coaching_analyst.verbatims_query(scope=me, analyst_id=own, filters=WEEK,
+                                             vf=coaching_analyst.VerbatimFilter(), limit=50, offset=0)
+    with get_engine(url).connect() as conn:
+        assert conn.execute(query).all() == []
     rows, total = coaching_analyst.verbatims(scope=co, analyst_id=own, filters=WEEK, url=url)
     assert total == 2 and set(rows["ticket_id"].to_list()) == {team["bad_id"], team["good_id"]}
 
@@ -106,7 +116,6 @@ def test_notes_about_the_lead_stay_with_the_co_lead(team):
     url, me, co, own = team["url"], team["me"], team["co"], team["own"]
     note = add_note(url=url, scope=co, user_id=team["co_user"], analyst_id=own, body="Private: talk about tone")
     assert coaching.coaching_notes(scope=co, analyst_id=own, url=url)["note_id"].to_list()[0] == note
-    assert coaching.coaching_notes(scope=me, analyst_id=own, url=url).is_empty()
     activity = coaching.team_activity(scope=me, since=dt.datetime(2026, 11, 1), now=NOW, target_hours=24,
                                       threshold=6, url=url)
     for part in ("notes", "kudos", "recovery", "scores"):
@@ -125,7 +134,8 @@ def test_notes_about_the_lead_stay_with_the_co_lead(team):
     assert count == 1
     # Once the co-lead shares it, the lead reads it as any analyst does: on My feedback.
     share_note(url=url, scope=co, note_id=note, shared=True, expected_version=1)
-    assert coaching.coaching_notes(scope=me, analyst_id=own, url=url).is_empty()
+    with get_engine(url).connect() as conn:
+        assert conn.execute(coaching.notes_query(scope=me, analyst_id=own)).all() == []
 
 
 def test_no_kudos_or_recovery_on_the_leads_own_feedback(team):
@@ -146,7 +156,8 @@ def test_no_kudos_or_recovery_on_the_leads_own_feedback(team):
                            kind="contacted", expected_version=0)
     assert coaching.recovery_history(scope=me, ticket_key=team["bad_key"], url=url).is_empty()
     assert coaching.recovery_history(scope=co, ticket_key=team["bad_key"], url=url)["kind"].to_list() == ["contacted"]
-    assert coaching.kudos_received(scope=me, analyst_id=team["own"], url=url).is_empty()
+    with get_engine(url).connect() as conn:
+        assert conn.execute(coaching.kudos_query(scope=me, analyst_id=team["own"])).all() == []
 
 
 def test_a_shared_self_assessment_goes_to_the_co_lead_only(team):
